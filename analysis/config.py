@@ -1,0 +1,107 @@
+"""One place for every default path and vocabulary of the workbook.
+
+Every loader, command and notebook takes a ``data`` folder; when it is ``None`` they fall back to
+:func:`data_dir`, which is anchored here rather than in any notebook, so a user can point the whole
+workbook at their own data with one argument (``--data DIR``) or one environment variable
+(``INTERVIEW_DATA``).
+
+A data folder holds::
+
+    questions.csv      the question bank
+    scores/            scorecards, every *.csv below it, recursively
+    outcomes.csv       optional: hiring decision and later performance per candidate
+    drafts/            unfinished interviews of the form (never read as scorecards)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = [
+    "PACKAGE_DIR",
+    "REPO_DIR",
+    "LEVELS",
+    "LEVEL_YEARS",
+    "RECOMMENDATIONS",
+    "PASSING_RECOMMENDATIONS",
+    "DECISIONS",
+    "SCORES",
+    "SCORE_MEANINGS",
+    "PERFORMANCE_RANGE",
+    "data_dir",
+    "questions_path",
+    "scores_dir",
+    "outcomes_path",
+    "drafts_dir",
+    "cache_dir",
+]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+
+#: Interview levels, in order of seniority (the guide's three levels).
+LEVELS: tuple[str, ...] = ("junior", "mid", "senior")
+#: Years of experience the guide gives for each level.
+LEVEL_YEARS = {"junior": "0–2 years", "mid": "2–5 years", "senior": "5+ years"}
+
+#: The interviewer's overall call, from worst to best.
+RECOMMENDATIONS: tuple[str, ...] = ("strong_no", "no", "yes", "strong_yes")
+#: Recommendations that count as "strong" under the default criterion.
+PASSING_RECOMMENDATIONS = frozenset({"yes", "strong_yes"})
+#: Final hiring decisions in ``outcomes.csv``.
+DECISIONS: tuple[str, ...] = ("hired", "rejected", "withdrew")
+
+#: The 1-4 rubric shared by every question.
+SCORES: tuple[int, ...] = (1, 2, 3, 4)
+SCORE_MEANINGS = {
+    1: "showed the red flag / no real understanding",
+    2: "partial",
+    3: "what good looks like",
+    4: "beyond it (depth on tradeoffs, security, cost)",
+}
+#: On-the-job performance rating in ``outcomes.csv``.
+PERFORMANCE_RANGE = (1, 5)
+
+
+def data_dir(data: str | os.PathLike | None = None) -> Path:
+    """Return the data folder to use.
+
+    ``data`` wins when given; then the ``INTERVIEW_DATA`` environment variable; then the ``data/``
+    folder of the repository this package sits in (a source checkout or an editable install); then
+    ``./data`` in the working directory (a plain ``pip install .``).
+    """
+    if data is not None:
+        return Path(data).expanduser()
+    env = os.environ.get("INTERVIEW_DATA")
+    if env:
+        return Path(env).expanduser()
+    repo_data = REPO_DIR / "data"
+    if (repo_data / "questions.csv").exists():
+        return repo_data
+    return Path.cwd() / "data"
+
+
+def questions_path(data=None) -> Path:
+    """The question bank of a data folder."""
+    return data_dir(data) / "questions.csv"
+
+
+def scores_dir(data=None) -> Path:
+    """The scorecards folder of a data folder."""
+    return data_dir(data) / "scores"
+
+
+def outcomes_path(data=None) -> Path:
+    """The optional outcomes file of a data folder."""
+    return data_dir(data) / "outcomes.csv"
+
+
+def drafts_dir(data=None) -> Path:
+    """Where the interview form autosaves unfinished interviews (ignored by git)."""
+    return data_dir(data) / "drafts"
+
+
+def cache_dir(data=None) -> Path:
+    """Disposable parse cache of the scorecard loader (ignored by git, rebuilt when damaged)."""
+    return data_dir(data) / ".cache"

@@ -1,0 +1,65 @@
+"""The workbook's small exception family and the :class:`Problem` record of bad input.
+
+Every message says what was found, what was expected and, where it helps, how to fix it, and carries
+the file, line and column it is about, so ``python -m analysis check`` can print it as
+``path:line: message``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Problem", "WorkbookError", "BankError", "ScorecardError", "StoreError"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input.
+
+    Attributes
+    ----------
+    path : str
+        The file, as given to the loader (relative to the data folder where possible).
+    line : int
+        1-based physical line where the offending record starts (0 for the file as a whole).
+    column : str or None
+        The column the problem is about, if any.
+    message : str
+        What was found and what was expected.
+    """
+
+    path: str
+    line: int
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        col = f"column {self.column}: " if self.column else ""
+        return f"{self.path}:{self.line}: {col}{self.message}"
+
+
+class WorkbookError(Exception):
+    """Base class of the workbook's errors."""
+
+
+class _ProblemsError(WorkbookError):
+    def __init__(self, problems: list[Problem] | Problem | str, path: str | Path | None = None):
+        if isinstance(problems, str):
+            problems = [Problem(str(path or ""), 0, None, problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class BankError(_ProblemsError):
+    """The question bank is unusable (duplicate ids, missing text, unknown level, ...)."""
+
+
+class ScorecardError(_ProblemsError):
+    """A scorecard is invalid; ``.problems`` lists every :class:`Problem` found."""
+
+
+class StoreError(WorkbookError):
+    """A scorecard could not be saved (already saved, unwritable folder, ...)."""
