@@ -1,0 +1,290 @@
+"""A synthetic interview history with known ("planted") truth.
+
+The demo data in ``data/`` and the accuracy tests of the analytics both come from here, so every
+statistic can be checked against the value that generated it.
+
+The latent model
+----------------
+Candidates
+    Each candidate applies for one level ``L`` (junior 40%, mid 35%, senior 25%) and has an ability
+    ``theta ~ Normal(mu_L, 1)`` on one scale shared by all levels, ``mu = (-1, 0, 1)``. A candidate
+    has 1-3 interviews (a loop) with different interviewers within two weeks; with probability
+    ``shadow_rate`` an interview is shadowed: a second interviewer scores the same answers on their
+    own scorecard (the data inter-rater reliability needs).
+Questions
+    Question ``q`` has a discrimination ``a_q`` (log-normal, median 1.1, plus a few deliberately weak
+    questions near 0.25) and a difficulty ``b_q = beta_level(q) + Normal(0, 0.35)`` with
+    ``beta = (-1, 0, 1)`` for junior, mid and senior questions. One question "leaks": its difficulty
+    falls by ``leak_per_year`` logits per year.
+    An interview asks six questions of the candidate's level and, half the time, one stretch question
+    from the level above (seniors: a mid-level warm-up 30% of the time).
+Interviewers
+    Interviewer ``r`` has a severity ``s_r`` (logits, positive = harsher) and a share of the workload.
+Scores
+    A graded response model with a rater facet::
+
+        P(score >= k) = logistic(a_q * (theta - b_q - tau_k) - s_r),   tau = (-1.3, 0, 1.3), k = 2..4
+
+    A red flag is raised with probability 0.7 at score 1, 0.15 at score 2 and 0.02 otherwise.
+Recommendations
+    The interviewer's call comes from what they saw: ``z = mean(score) - 2.35 - 0.25 * red flags +
+    Normal(0, 0.3)``, cut at -0.75, 0, 0.75 into strong_no / no / yes / strong_yes.
+Outcomes
+    7% of candidates withdraw; the rest are hired when at least half of their interviews said yes
+    (90% of the time; otherwise rejected). A hired candidate's performance (1-5) is
+    ``round(3 + 0.9 * (theta - mu_L) + Normal(0, 0.7))``, unknown for a quarter (recent hires).
+
+:func:`generate` returns the scorecard rows, the outcomes and the planted parameters;
+:func:`write_history` writes them as a data folder, with ``planted/`` beside ``scores/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import config
+from .bank import load_questions
+
+__all__ = ["History", "generate", "write_history", "DEFAULT_INTERVIEWERS"]
+
+DEFAULT_INTERVIEWERS = ("Avery", "Blake", "Casey", "Devon", "Emerson", "Finley", "Harper", "Jordan")
+_MU = np.array([-1.0, 0.0, 1.0])
+_TAU = np.array([-1.3, 0.0, 1.3])
+
+
+@dataclass
+class History:
+    """A generated history: ``scores`` (scorecard rows), ``outcomes`` and the planted truth."""
+
+    scores: pd.DataFrame
+    outcomes: pd.DataFrame
+    planted_questions: pd.DataFrame
+    planted_interviewers: pd.DataFrame
+    planted_candidates: pd.DataFrame
+
+
+def _grm_probs(eta_base: np.ndarray, a: np.ndarray, sev: np.ndarray) -> np.ndarray:
+    """P(score = 1..4) for each row; eta_base = theta - b."""
+    cum = 1 / (1 + np.exp(-(a[:, None] * (eta_base[:, None] - _TAU[None, :]) - sev[:, None])))  # P(>=2..4)
+    upper = np.hstack([np.ones((len(a), 1)), cum])
+    lower = np.hstack([cum, np.zeros((len(a), 1))])
+    return upper - lower
+
+
+def generate(n_interviews: int = 400, *, seed: int = 0, questions: pd.DataFrame | None = None,
+             interviewers=DEFAULT_INTERVIEWERS, start="2023-01-01", end="2026-09-30",
+             shadow_rate: float = 0.12, leak_question: str | None = "mid-decoupling",
+             leak_per_year: float = 0.6, severity_sd: float = 0.5) -> History:
+    """Generate a reproducible synthetic interview history (see the module docstring).
+
+    Parameters
+    ----------
+    n_interviews : int
+        About how many interviews (scorecards) to make, shadow scorecards included.
+    seed : int
+        Everything is drawn from ``numpy.random.default_rng(seed)``: the same seed gives the same
+        history, row for row.
+    questions : DataFrame, optional
+        The bank (default: the repo's).
+    interviewers : sequence of str
+        Interviewer names; the first ones get the larger share of the work.
+    start, end : date-like
+        The period the interviews fall in.
+    shadow_rate : float
+        Chance that an interview is shadowed by a second interviewer.
+    leak_question : str or None
+        A question whose difficulty drifts down over time (a leaked question), or None.
+    leak_per_year : float
+        How many logits easier the leaked question gets per year.
+    severity_sd : float
+        Spread of the planted interviewer severities (logits).
+    """
+    rng = np.random.default_rng(seed)
+    if questions is None:
+        questions = load_questions()
+    q_ids = questions["question_id"].to_numpy()
+    q_level = questions["level"].cat.codes.to_numpy()
+    nq = len(q_ids)
+    # questions
+    a = np.exp(rng.normal(np.log(1.1), 0.5, nq)).clip(0.3, 3.0)
+    weak = rng.choice(nq, size=max(1, nq // 8), replace=False)
+    a[weak] = rng.uniform(0.15, 0.35, len(weak))
+    b = np.array([-1.0, 0.0, 1.0])[q_level] + rng.normal(0, 0.35, nq)
+    drift = np.zeros(nq)
+    if leak_question is not None and leak_question in set(q_ids):
+        drift[np.flatnonzero(q_ids == leak_question)[0]] = -leak_per_year
+    # interviewers
+    nr = len(interviewers)
+    sev = rng.normal(0, severity_sd, nr)
+    sev -= sev.mean()
+    share = np.linspace(2.0, 0.6, nr)
+    share[-1] = 0.25  # one occasional interviewer: few interviews, wide interval
+    share /= share.sum()
+    # candidates and their loops
+    n_cand = max(1, int(round(n_interviews / (2.0 * (1 + shadow_rate)))))
+    c_level = rng.choice(3, size=n_cand, p=[0.4, 0.35, 0.25])
+    theta = rng.normal(_MU[c_level], 1.0)
+    n_loop = rng.choice([1, 2, 3], size=n_cand, p=[0.3, 0.4, 0.3])
+    t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
+    c_day = rng.integers(0, max(1, (t1 - t0).days - 14), n_cand)
+    cand_ids = np.array([f"C{i + 1:05d}" for i in range(n_cand)])
+    # interviews: one per loop slot, distinct interviewers within a loop
+    cand_of = np.repeat(np.arange(n_cand), n_loop)
+    slot = np.concatenate([np.arange(k) for k in n_loop])
+    perm = np.argsort(rng.random((n_cand, nr)) ** (1 / share[None, :]) * -1, axis=1)  # weighted draw without replacement
+    rater = perm[cand_of, slot]
+    day = c_day[cand_of] + rng.integers(0, 14, len(cand_of))
+    # shadows: a second interviewer scores the same answers
+    shadowed = rng.random(len(cand_of)) < shadow_rate
+    shadow_rater = perm[cand_of, np.minimum(n_loop[cand_of], nr - 1)]
+    n_int = len(cand_of)
+    # question kits: six of the candidate's level, plus maybe one from the level above
+    lvl = c_level[cand_of]
+    by_level = [np.flatnonzero(q_level == L) for L in range(3)]
+    keys = rng.random((n_int, 8))
+    pick = np.argsort(keys, axis=1)[:, :6]
+    own = np.stack([by_level[L] for L in range(3)])[lvl[:, None], pick]  # (n_int, 6)
+    up_level = np.where(lvl < 2, lvl + 1, 1)
+    extra_p = np.where(lvl < 2, 0.5, 0.3)
+    has_extra = rng.random(n_int) < extra_p
+    extra_q = np.stack([by_level[L] for L in range(3)])[up_level, rng.integers(0, 8, n_int)]
+    kit = np.concatenate([own, extra_q[:, None]], axis=1)
+    asked = np.concatenate([np.ones((n_int, 6), bool), has_extra[:, None]], axis=1)
+    row_int = np.repeat(np.arange(n_int), 7)[asked.ravel()]
+    row_q = kit.ravel()[asked.ravel()]
+    years = (day[row_int] - 0) / 365.25
+    b_row = b[row_q] + drift[row_q] * years
+    eta = theta[cand_of[row_int]] - b_row
+    # the answer quality is the candidate's; each scorer grades it with their own severity
+    u = rng.random(len(row_q))
+    def grade(raters):
+        p = _grm_probs(eta, a[row_q], sev[raters])
+        return 1 + (u[:, None] > np.cumsum(p, axis=1)[:, :3]).sum(axis=1)
+    score_main = grade(rater[row_int])
+    sh_rows = shadowed[row_int]
+    score_shadow = grade(shadow_rater[row_int])[sh_rows]
+    # assemble scorecards (main + shadow)
+    all_int = np.concatenate([row_int, row_int[sh_rows]])
+    is_shadow = np.concatenate([np.zeros(len(row_int), bool), np.ones(sh_rows.sum(), bool)])
+    all_q = np.concatenate([row_q, row_q[sh_rows]])
+    all_score = np.concatenate([score_main, score_shadow])
+    all_rater = np.where(is_shadow, shadow_rater[all_int], rater[all_int])
+    pf = np.select([all_score == 1, all_score == 2], [0.7, 0.15], 0.02)
+    flag = rng.random(len(all_score)) < pf
+    card = all_int * 2 + is_shadow  # one scorecard id per (interview, main/shadow)
+    card_codes, card_idx = np.unique(card, return_inverse=True)
+    mean_score = np.bincount(card_idx, all_score) / np.bincount(card_idx)
+    n_flags = np.bincount(card_idx, flag.astype(float))
+    z = mean_score - 2.35 - 0.25 * n_flags + rng.normal(0, 0.3, len(card_codes))
+    rec = np.digitize(z, [-0.75, 0.0, 0.75])
+    dates = t0 + pd.to_timedelta(day, unit="D")
+    card_int = card_codes // 2
+    card_ids = np.array([f"INT-{dates[i].year}-{k + 1:05d}" for k, i in enumerate(card_int)])
+    scores = pd.DataFrame({
+        "interview_id": card_ids[card_idx],
+        "date": dates[all_int].strftime("%Y-%m-%d"),
+        "candidate_id": cand_ids[cand_of[all_int]],
+        "level": np.array(config.LEVELS)[lvl[all_int]],
+        "interviewer": np.array(interviewers)[all_rater],
+        "question_id": q_ids[all_q],
+        "score": all_score.astype(int),
+        "red_flag": flag,
+        "notes": "",
+        "recommendation": np.array(config.RECOMMENDATIONS)[rec[card_idx]],
+    })
+    scores = scores.sort_values(["date", "interview_id"], kind="stable").reset_index(drop=True)
+    # outcomes
+    main_cards = card_codes % 2 == 0
+    passed = np.bincount(cand_of[card_int[main_cards]], (rec[main_cards] >= 2).astype(float), minlength=n_cand)
+    loops = np.bincount(cand_of[card_int[main_cards]], minlength=n_cand)
+    withdrew = rng.random(n_cand) < 0.07
+    hired = ~withdrew & (passed / np.maximum(loops, 1) >= 0.5) & (rng.random(n_cand) < 0.9)
+    decision = np.where(withdrew, "withdrew", np.where(hired, "hired", "rejected"))
+    perf = np.clip(np.round(3 + 0.9 * (theta - _MU[c_level]) + rng.normal(0, 0.7, n_cand)), 1, 5)
+    known = hired & (rng.random(n_cand) < 0.75)
+    outcomes = pd.DataFrame({"candidate_id": cand_ids, "decision": decision,
+                             "performance": np.where(known, perf, np.nan)})
+    # planted truth, with severity also expressed in expected score points
+    def expected(sv):
+        p = _grm_probs(eta, a[row_q], np.full(len(eta), sv))
+        return p @ np.arange(1, 5)
+    base = expected(0.0)
+    r_rows = rater[row_int]
+    sev_points = np.array([np.mean(base[r_rows == r] - expected(sev[r])[r_rows == r]) if (r_rows == r).any()
+                           else np.nan for r in range(nr)])
+    planted_q = pd.DataFrame({"question_id": q_ids, "discrimination": a, "difficulty": b,
+                              "drift_per_year": drift})
+    planted_r = pd.DataFrame({"interviewer": list(interviewers), "severity": sev,
+                              "severity_points": sev_points, "share": share})
+    planted_c = pd.DataFrame({"candidate_id": cand_ids, "level": np.array(config.LEVELS)[c_level],
+                              "ability": theta, "interviews": loops})
+    return History(scores, outcomes, planted_q, planted_r, planted_c)
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue().encode("utf-8")
+
+
+def write_history(history: History, data, *, layout: str = "per_interview", questions_from=None,
+                  clean: bool = False) -> Path:
+    """Write a generated history as a data folder.
+
+    Parameters
+    ----------
+    history : History
+    data : path-like
+        The folder to write: ``questions.csv`` (copied from ``questions_from``, default the repo's
+        bank), ``scores/``, ``outcomes.csv`` and ``planted/`` (the truth; never read as scorecards).
+    layout : {"per_interview", "bulk"}
+        One file per interview under ``scores/<year>/`` (what the form writes), or one bulk file
+        ``scores/bulk.csv``.
+    clean : bool
+        Remove an existing ``scores/`` first.
+    """
+    data = Path(data)
+    scores_dir = data / "scores"
+    if clean and scores_dir.exists():
+        shutil.rmtree(scores_dir)
+    scores_dir.mkdir(parents=True, exist_ok=True)
+    src = Path(questions_from) if questions_from else config.questions_path(None)
+    if src.resolve() != (data / "questions.csv").resolve():
+        shutil.copyfile(src, data / "questions.csv")
+    frame = history.scores.copy()
+    frame["red_flag"] = np.where(frame["red_flag"], "true", "false")
+    if layout == "bulk":
+        (scores_dir / "bulk.csv").write_bytes(_csv_bytes(frame))
+    elif layout == "per_interview":
+        from .store import safe_filename
+        header = ",".join(frame.columns) + "\n"
+        years = frame["date"].str[:4].to_numpy()
+        for y in np.unique(years):
+            (scores_dir / y).mkdir(exist_ok=True)
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerows(frame.itertuples(index=False, name=None))
+        lines = buf.getvalue().splitlines(keepends=True)
+        ids = frame["interview_id"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        ends = np.r_[starts[1:], len(ids)]
+        for s, e in zip(starts, ends):
+            path = scores_dir / years[s] / f"{safe_filename(ids[s])}.csv"
+            path.write_text(header + "".join(lines[s:e]), encoding="utf-8")
+    else:
+        raise ValueError(f"layout must be 'per_interview' or 'bulk', got {layout!r}")
+    (data / "outcomes.csv").write_bytes(_csv_bytes(history.outcomes.assign(
+        performance=history.outcomes["performance"].map(lambda v: "" if pd.isna(v) else str(int(v))))))
+    planted = data / "planted"
+    planted.mkdir(exist_ok=True)
+    history.planted_questions.to_csv(planted / "questions.csv", index=False)
+    history.planted_interviewers.to_csv(planted / "interviewers.csv", index=False)
+    history.planted_candidates.to_csv(planted / "candidates.csv", index=False)
+    return data

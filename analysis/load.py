@@ -1,0 +1,265 @@
+"""Load a whole data folder — bank, every scorecard, outcomes — into tidy DataFrames.
+
+>>> from analysis.load import load
+>>> wb = load()                         # the repo's data/, or load("path/to/my/data")
+>>> wb.scores.head()                    # one row per question asked, typed
+>>> wb.problems                         # every row that did not load, with file, line and column
+
+Nothing is dropped silently: every input row is either in ``wb.scores`` or named in
+``wb.problems`` (see :mod:`analysis.scorecards` for why an interview loads whole or not at all).
+
+Parse cache
+-----------
+Parsing 100k small files dominates a reload, so raw parsed rows are cached in ``<data>/.cache/``
+keyed by each file's path, size, modification time and inode. A file that is new, changed or
+deleted is seen at the next load; a file modified within two seconds of the cache being written is
+never trusted from it (the "racily clean" rule git uses), so a same-size rewrite in the same clock
+tick cannot be served stale. The cache holds only raw text, so validation against the current bank
+always runs afresh. It is disposable: a damaged or foreign cache is ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import config
+from .bank import load_questions
+from .errors import Problem
+from .scorecards import parse_csv, to_scorecard_frame, validate_rows
+
+__all__ = ["Workbook", "load", "load_scores", "load_outcomes", "scorecard_files"]
+
+_CACHE_VERSION = 2
+_RACY_SECONDS = 2.0
+
+
+@dataclass
+class Workbook:
+    """Everything the workbook knows about one data folder.
+
+    Attributes
+    ----------
+    questions : DataFrame
+        The bank (see :func:`analysis.bank.load_questions`).
+    scores : DataFrame
+        One row per question asked in a valid interview (see
+        :func:`analysis.scorecards.to_scorecard_frame` for the columns and dtypes).
+    outcomes : DataFrame
+        ``candidate_id``, ``decision`` (categorical), ``performance`` (float, NaN when unknown);
+        empty when the folder has no ``outcomes.csv``.
+    problems : list of Problem
+        Everything that did not load, with file, line and column.
+    files : int
+        How many scorecard files were read.
+    rows_read : int
+        How many scorecard rows the files held.
+    """
+
+    questions: pd.DataFrame
+    scores: pd.DataFrame
+    outcomes: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+    rows_read: int = 0
+    data: Path | None = None
+
+    @property
+    def n_interviews(self) -> int:
+        return int(self.scores["interview_id"].nunique())
+
+    def summary(self) -> str:
+        """The line ``python -m analysis check`` ends with."""
+        return (f"loaded {len(self.scores)} rows from {self.n_interviews} interviews in {self.files} files; "
+                f"{len(self.problems)} problems")
+
+
+def scorecard_files(data=None) -> list[Path]:
+    """Every scorecard file below ``<data>/scores``: ``*.csv`` recursively, sorted, skipping hidden
+    files and folders (the store's temporary files start with a dot)."""
+    root = config.scores_dir(data)
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        out += [Path(dirpath, f) for f in filenames if f.endswith(".csv") and not f.startswith(".")]
+    return sorted(out)
+
+
+def _display(path: Path, data: Path) -> str:
+    try:
+        return str(path.relative_to(data))
+    except ValueError:
+        return str(path)
+
+
+def _read_cache(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            cache = pickle.load(fh)
+        if cache.get("version") == _CACHE_VERSION:
+            return cache
+    except Exception:  # a damaged cache is disposable: rebuild it
+        pass
+    return {"version": _CACHE_VERSION, "written": 0.0, "files": {}}
+
+
+def _write_cache(path: Path, cache: dict) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-", suffix=".part")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(cache, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only data folder simply goes without a cache
+
+
+def _parse_all(files: list[Path], data: Path, use_cache: bool, progress: bool):
+    """Raw rows and parse problems of every file, from the cache where it is provably fresh."""
+    cache_file = config.cache_dir(data) / "scorecards.pkl"
+    cache = _read_cache(cache_file) if use_cache else {"files": {}, "written": 0.0}
+    old = cache["files"]
+    fresh: dict[str, tuple] = {}
+    frames, problems = [], []
+    changed = False
+    iterator = files
+    if progress and len(files) > 2000:
+        from tqdm.auto import tqdm
+        iterator = tqdm(files, desc="reading scorecards", unit="file")
+    for f in iterator:
+        name = _display(f, data)
+        try:
+            st = f.stat()
+        except FileNotFoundError:
+            continue
+        sig = (st.st_size, st.st_mtime_ns, st.st_ino)
+        hit = old.get(name)
+        if hit is not None and hit[0] == sig and st.st_mtime < cache["written"] - _RACY_SECONDS:
+            raw, probs = hit[1], hit[2]
+        else:
+            try:
+                raw, probs = parse_csv(f.read_bytes(), name)
+            except OSError as exc:
+                raw, probs = parse_csv(b"", name)
+                probs = [Problem(name, 0, None, f"cannot read: {exc}")]
+            changed = True
+        fresh[name] = (sig, raw, probs)
+        if len(raw):
+            frames.append(raw.assign(file=name))
+        problems += probs
+    if use_cache and (changed or set(old) != set(fresh)):
+        _write_cache(cache_file, {"version": _CACHE_VERSION, "written": time.time(), "files": fresh})
+    raw = pd.concat(frames, ignore_index=True) if frames else parse_csv(b"", "")[0].assign(file=pd.Series([], dtype=object))
+    return raw, problems
+
+
+def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progress: bool = True):
+    """Read and validate every scorecard of a data folder.
+
+    Returns ``(scores, problems, n_files, n_rows_read)``; see :class:`Workbook`.
+    """
+    data = config.data_dir(data)
+    files = scorecard_files(data)
+    raw, problems = _parse_all(files, data, cache, progress)
+    loaded, row_problems = validate_rows(raw, questions["question_id"])
+    scores = to_scorecard_frame(raw[loaded.to_numpy()].reset_index(drop=True), questions["question_id"])
+    return scores, problems + row_problems, len(files), len(raw)
+
+
+def load_outcomes(data=None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read the optional ``outcomes.csv``: ``candidate_id``, ``decision`` (hired / rejected /
+    withdrew), ``performance`` (on-the-job rating 1-5, empty when unknown).
+
+    Bad rows are reported and not loaded; a candidate listed twice is reported on the second line.
+    """
+    path = config.outcomes_path(data)
+    name = _display(path, config.data_dir(data))
+    empty = pd.DataFrame({"candidate_id": pd.Series([], dtype=str),
+                          "decision": pd.Categorical([], categories=config.DECISIONS),
+                          "performance": pd.Series([], dtype=float)})
+    if not path.exists():
+        return empty, []
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return empty, [Problem(name, 0, None, f"not UTF-8 ({exc.reason}); expected a UTF-8 CSV")]
+    import csv
+    import io
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in next(reader, [])]
+    missing = [c for c in ("candidate_id", "decision") if c not in header]
+    if missing:
+        return empty, [Problem(name, 1, None, f"missing required column(s) {', '.join(missing)}; "
+                               "expected candidate_id, decision, performance")]
+    rows, problems, seen = [], [], {}
+    last = reader.line_num
+    for rec in reader:
+        start, last = last + 1, reader.line_num
+        if not rec or (len(rec) == 1 and not rec[0].strip()):
+            continue
+        if len(rec) != len(header):
+            problems.append(Problem(name, start, None, f"found {len(rec)} fields, expected {len(header)}"))
+            continue
+        r = {h: v.strip() for h, v in zip(header, rec)}
+        cid, dec, perf = r["candidate_id"], r["decision"].lower(), r.get("performance", "")
+        bad = []
+        if not cid:
+            bad.append(("candidate_id", "empty; expected a candidate id"))
+        elif cid in seen:
+            bad.append(("candidate_id", f"candidate {cid!r} already on line {seen[cid]}; expected one row per candidate"))
+        if dec not in config.DECISIONS:
+            bad.append(("decision", f"got {r['decision']!r}, expected one of {', '.join(config.DECISIONS)}"))
+        lo, hi = config.PERFORMANCE_RANGE
+        if perf and not (perf.isdigit() and lo <= int(perf) <= hi):
+            bad.append(("performance", f"got {perf!r}, expected empty or an integer {lo}-{hi}"))
+        elif perf and dec != "hired":
+            bad.append(("performance", f"got a rating for a candidate whose decision is {dec!r}; "
+                                       "expected performance only for hired candidates"))
+        if bad:
+            problems += [Problem(name, start, c, m) for c, m in bad]
+            continue
+        seen[cid] = start
+        rows.append((cid, dec, float(perf) if perf else np.nan))
+    if not rows:
+        return empty, problems
+    out = pd.DataFrame(rows, columns=["candidate_id", "decision", "performance"])
+    out["decision"] = pd.Categorical(out["decision"], categories=config.DECISIONS)
+    return out, problems
+
+
+def load(data=None, *, cache: bool = True, progress: bool = True) -> Workbook:
+    """Load a data folder: the bank, every scorecard and the outcomes.
+
+    Parameters
+    ----------
+    data : path-like, optional
+        Folder holding ``questions.csv``, ``scores/`` and optionally ``outcomes.csv`` (default:
+        :func:`analysis.config.data_dir`).
+    cache : bool, default True
+        Use the disposable parse cache in ``<data>/.cache`` (see the module docstring).
+    progress : bool, default True
+        Show a progress bar when reading thousands of files.
+
+    Returns
+    -------
+    Workbook
+        ``questions``, ``scores``, ``outcomes``, ``problems``, ``files``, ``rows_read``.
+
+    Raises
+    ------
+    BankError
+        The bank itself is unusable: nothing else can be judged without it.
+    """
+    data = config.data_dir(data)
+    questions = load_questions(data)
+    scores, problems, n_files, n_rows = load_scores(questions, data, cache=cache, progress=progress)
+    outcomes, out_problems = load_outcomes(data)
+    problems = sorted(problems + out_problems, key=lambda p: (p.path, p.line))
+    return Workbook(questions, scores, outcomes, problems, n_files, n_rows, data)
