@@ -138,8 +138,11 @@ def parse_csv(data: bytes, path: str) -> tuple[pd.DataFrame, list[Problem]]:
             records.append(rec)
             lines.append(start)
     except csv.Error as exc:
-        problems.append(Problem(path, last + 1, None,
-                                f"unreadable CSV from here on ({exc}); expected properly quoted fields"))
+        # Rows after this point cannot be read, so any interview begun above may be incomplete:
+        # hold back the whole file rather than load half an interview.
+        return _empty_raw(), problems + [Problem(
+            path, last + 1, None, f"unreadable CSV from here on ({exc}); expected properly quoted fields; "
+            f"none of the file's rows were loaded ({len(records)} read before this line)")]
     if missing:
         n = len(records)
         problems.append(Problem(path, header_line, None,
@@ -261,7 +264,7 @@ def validate_rows(raw: pd.DataFrame, question_ids) -> tuple[pd.Series, list[Prob
             ls = sorted(g["line"])
             span = ", ".join(str(x) for x in ls[:12]) + (", ..." if len(ls) > 12 else "")
             problems.append(Problem(f, ls[0], None, f"interview {i!r} not loaded: its {len(ls)} row(s) on "
-                                    f"line(s) {span} are held back until the problems above are fixed "
+                                    f"line(s) {span} are held back until the problems reported for it are fixed "
                                     "(an interview loads whole or not at all)"))
     loaded = pd.Series(~(bad | held), index=raw.index)
     return loaded, problems
