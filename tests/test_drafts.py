@@ -1,0 +1,111 @@
+"""Drafts of unfinished interviews: atomic JSON beside scores/, listed, resumed, removed, never read
+as scorecards."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analysis import config
+from analysis.drafts import (DRAFT_COLUMNS, draft_path, list_drafts, load_draft, new_draft_id, remove_draft,
+                             save_draft)
+from analysis.errors import WorkbookError
+from analysis.load import load
+
+
+def _state(draft_id="abc123", **extra):
+    state = {"draft_id": draft_id, "candidate_id": "C7", "level": "mid", "interviewer": "Avery",
+             "date": "2026-03-02", "kit": ["mid-caching", "mid-decoupling", "sr-egress-cost"],
+             "answers": {"mid-caching": {"score": 3, "red_flag": False, "notes": "ok", "duration_seconds": 12.5},
+                         "mid-decoupling": {"score": None, "red_flag": True, "notes": "", "duration_seconds": 0}},
+             "current": 1, "started": True, "recommendation": None}
+    state.update(extra)
+    return state
+
+
+def test_save_and_load_round_trip(data):
+    path = save_draft(_state(), data)
+    assert path.parent == config.drafts_dir(data)
+    assert path.suffix == ".json"
+    back = load_draft("abc123", data)
+    for key, value in _state().items():
+        assert back[key] == value
+    assert back["version"] == 1 and back["updated"]
+    # written atomically: no temporary file is left beside it
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_saving_again_replaces_the_draft(data):
+    save_draft(_state(), data)
+    save_draft(_state(current=2, recommendation="yes"), data)
+    assert len(list(config.drafts_dir(data).iterdir())) == 1
+    back = load_draft("abc123", data)
+    assert back["current"] == 2 and back["recommendation"] == "yes"
+
+
+def test_list_drafts_counts_answers_and_lists_damaged_ones(data):
+    save_draft(_state("one"), data)
+    save_draft(_state("two", kit=["mid-caching"], candidate_id="C8"), data)
+    (config.drafts_dir(data) / "broken.json").write_text("{not json", encoding="utf-8")
+    (config.drafts_dir(data) / ".x.json.abc.part").write_text("partial", encoding="utf-8")
+    drafts = list_drafts(data)
+    assert tuple(drafts.columns) == DRAFT_COLUMNS
+    assert len(drafts) == 3  # the hidden temporary file is not a draft
+    ok = drafts[drafts["problem"] == ""].set_index("draft_id")
+    # "one": 3 questions, one of them scored (mid-caching); "two": its only question scored
+    assert ok.loc["one", ["answered", "questions"]].tolist() == [1, 3]
+    assert ok.loc["two", ["answered", "questions", "candidate_id"]].tolist() == [1, 1, "C8"]
+    broken = drafts[drafts["problem"] != ""]
+    assert broken["draft_id"].tolist() == ["broken"]
+    assert "broken.json" in broken["problem"].iloc[0] and "unreadable draft" in broken["problem"].iloc[0]
+
+
+def test_list_drafts_of_a_folder_without_drafts_is_empty(data):
+    drafts = list_drafts(data)
+    assert drafts.empty and tuple(drafts.columns) == DRAFT_COLUMNS
+    assert not config.drafts_dir(data).exists()  # listing creates nothing
+
+
+def test_remove_draft(data):
+    save_draft(_state(), data)
+    assert remove_draft("abc123", data) is True
+    assert remove_draft("abc123", data) is False
+    assert list_drafts(data).empty
+    with pytest.raises(WorkbookError, match="no such draft"):
+        load_draft("abc123", data)
+
+
+@pytest.mark.parametrize("evil", ["../../scores/2026/x", "/etc/passwd", "..", "a\\..\\b", "CON", "x" * 500])
+def test_draft_file_names_stay_in_the_drafts_folder(data, evil):
+    path = draft_path(evil, data)
+    assert path.parent == config.drafts_dir(data)
+    saved = save_draft(_state(evil), data)
+    assert saved.resolve().parent == config.drafts_dir(data).resolve()
+    assert load_draft(evil, data)["draft_id"] == evil
+
+
+def test_drafts_are_never_read_as_scorecards(data):
+    # drafts live in data/drafts, beside scores/: the loader reads none of them
+    save_draft(_state(), data)
+    wb = load(data, cache=False, progress=False)
+    assert wb.files == 0 and wb.scores.empty and wb.problems == []
+
+
+def test_a_draft_of_another_version_is_refused_with_its_file(data):
+    path = save_draft(_state(), data)
+    body = json.loads(path.read_text())
+    body["version"] = 99
+    path.write_text(json.dumps(body))
+    with pytest.raises(WorkbookError, match=r"version 99, expected 1"):
+        load_draft("abc123", data)
+
+
+def test_new_draft_ids_are_distinct():
+    ids = {new_draft_id() for _ in range(200)}
+    assert len(ids) == 200 and all(len(i) == 12 for i in ids)
+
+
+def test_state_without_id_is_refused(data):
+    with pytest.raises(WorkbookError, match="draft_id"):
+        save_draft({"candidate_id": "C1"}, data)
