@@ -314,6 +314,11 @@ def validate_interview(rows: pd.DataFrame, questions: pd.DataFrame, path: str = 
     raw["line"] = np.arange(2, len(raw) + 2)
     raw["file"] = path
     _, problems = validate_rows(raw, questions["question_id"])
+    # the loader refuses a file containing NUL, so never accept one for writing
+    for col in _RAW_COLUMNS:
+        for i in np.flatnonzero(raw[col].str.contains("\x00", regex=False).to_numpy()):
+            problems.append(Problem(path, int(raw["line"].iat[i]), col,
+                                    "contains a NUL character; expected text without NUL"))
     if raw["interview_id"].str.strip().nunique() > 1:
         problems.append(Problem(path, 2, "interview_id", "more than one interview_id; expected the rows of one interview"))
     return [p for p in problems if "not loaded" not in p.message]
