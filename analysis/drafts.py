@@ -124,7 +124,7 @@ def list_drafts(data=None) -> pd.DataFrame:
         if col in ("answered", "questions"):
             frame[col] = frame[col].fillna(0).astype(int)
         else:
-            frame[col] = frame[col].fillna("").astype(str)
+            frame[col] = frame[col].astype(object).fillna("").astype(str)
     return frame.sort_values("updated", ascending=False, kind="stable").reset_index(drop=True)
 
 

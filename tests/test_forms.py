@@ -1,0 +1,547 @@
+"""The interview and log forms, driven without a browser: set values, click, read the files back.
+
+Every test works in a temporary data folder holding a copy of the shipped bank (the ``data``
+fixture of conftest.py). Saved scorecards are read back with :func:`analysis.load.load`, the same
+loader every analysis uses, so "saved" means "loads as a valid interview".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pandas as pd
+import pytest
+
+from analysis import config
+from analysis.bank import load_questions
+from analysis.drafts import list_drafts, load_draft
+from analysis.forms import InterviewForm, LogForm, known_interviewers, make_interview_id, setup_problems
+from analysis.kits import add_question, default_kit, filter_bank, move_question, remove_question
+from analysis.load import load
+
+XSS = "<img src=x onerror=alert(1)>"
+DAY = dt.date(2026, 3, 2)
+
+
+class Clock:
+    """A fake monotonic clock the test moves by hand."""
+
+    def __init__(self):
+        self.t = 1000.0
+
+    def __call__(self):
+        return self.t
+
+
+def _files(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def _scorecards(data):
+    return sorted((data / "scores").rglob("*.csv"))
+
+
+@pytest.fixture
+def form(data):
+    return InterviewForm(data, interviewer="Avery", interviewers=["Avery", "Blake"], today=DAY, clock=Clock())
+
+
+def _setup(f, candidate="C42", level=None):
+    if level:
+        f._level.value = level
+    f._candidate.value = candidate
+
+
+def _answer_all(f, scores, red_flags=(), notes=None, clock=None, seconds=None):
+    """Score every question through the widgets, moving on with Next."""
+    notes = notes or {}
+    for i, s in enumerate(scores):
+        if clock is not None and seconds is not None:
+            clock.t += seconds[i]
+        f._score.value = s
+        f._red_flag.value = i in red_flags
+        if i in notes:
+            f._notes.value = notes[i]
+        f._next.click()
+
+
+# -- kits --------------------------------------------------------------------------------------
+
+
+def test_default_kit_spreads_over_topics_and_adds_a_stretch(bank):
+    # By hand from data/questions.csv: the junior questions' topics in bank order are compute, data,
+    # reliability, security, networking, data, networking, cost; round-robin over the six topics
+    # takes the first of each; the stretch is the first mid question with a topic not yet covered
+    # (mid-high-availability is reliability, covered; mid-horizontal-scaling is architecture).
+    assert default_kit(bank, "junior") == ["jr-compute-options", "jr-s3-basics", "jr-regions-azs", "jr-iam-basics",
+                                           "jr-sg-vs-nacl", "jr-s3-pricing", "mid-horizontal-scaling"]
+    mid = default_kit(bank, "mid")
+    assert len(mid) == 7 and mid[-1].startswith("sr-")
+    topics = bank.set_index("question_id").loc[mid[:6], "topic"]
+    assert topics.nunique() == bank[bank["level"] == "mid"]["topic"].nunique() == 6
+    # the top level has no level above: six questions, no stretch
+    senior = default_kit(bank, "senior")
+    assert len(senior) == 6 and all(q.startswith("sr-") for q in senior)
+    assert default_kit(bank, "junior", stretch=False, size=3) == ["jr-compute-options", "jr-s3-basics",
+                                                                   "jr-regions-azs"]
+    with pytest.raises(ValueError, match="expected one of junior, mid, senior"):
+        default_kit(bank, "principal")
+
+
+def test_kit_editing_helpers(bank):
+    kit = ["a", "b", "c"]
+    assert add_question(kit, "d") == ["a", "b", "c", "d"]
+    assert add_question(kit, "d", 0) == ["d", "a", "b", "c"]
+    assert add_question(kit, "b") == kit
+    assert remove_question(kit, "b") == ["a", "c"]
+    assert move_question(kit, "c", -1) == ["a", "c", "b"]
+    assert move_question(kit, "a", -1) == kit  # clamped at the top
+    assert move_question(kit, "a", +5) == ["b", "c", "a"]
+    assert kit == ["a", "b", "c"]  # never modified in place
+    hits = filter_bank(bank, text="EGRESS", exclude=["jr-s3-pricing"])
+    assert "sr-egress-cost" in set(hits["question_id"])
+    assert set(filter_bank(bank, level="mid", topic="security")["question_id"]) == {"mid-iam-roles-vs-keys",
+                                                                                   "mid-secrets-config"}
+
+
+# -- set-up --------------------------------------------------------------------------------------
+
+
+def test_known_interviewers_come_from_the_scorecards(data, write_card):
+    from conftest import interview_rows
+
+    write_card("2026/a.csv", interview_rows("I-1", interviewer="Devon"))
+    write_card("2026/b.csv", interview_rows("I-2", interviewer="Avery"))
+    assert known_interviewers(data) == ["Avery", "Devon"]
+    f = InterviewForm(data, interviewer="Zoe", today=DAY)
+    assert list(f._interviewer.options) == ["Avery", "Devon", "Zoe"]
+    assert f._interviewer.value == "Zoe"
+    assert not config.cache_dir(data).exists()  # reading the names wrote no parse cache
+
+
+def test_the_form_starts_with_today_and_the_default_kit(data, bank):
+    f = InterviewForm(data, interviewers=[])
+    assert f._date.value == dt.date.today()
+    assert f.kit == default_kit(bank, "junior")
+    assert f.interview_id is None
+    assert f._repr_mimebundle_()["text/plain"] == "InterviewForm()"
+
+
+def test_opening_a_form_writes_nothing(data):
+    before = _files(data)
+    InterviewForm(data, interviewers=[])
+    LogForm(data, interviewers=[])
+    assert _files(data) == before
+
+
+@pytest.mark.parametrize("candidate, message", [
+    ("", "candidate id: empty"),
+    ("../../etc/passwd", "expected letters, digits"),
+    ("C 42", "expected letters, digits"),
+    ("x" * 65, "expected letters, digits"),
+])
+def test_setup_problems_name_the_field(candidate, message):
+    problems = setup_problems(candidate, "mid", "Avery", DAY)
+    assert len(problems) == 1 and message in problems[0]
+    assert setup_problems("C42", "mid", "", None) == [
+        "interviewer: empty; pick a known name or type a new one",
+        "date: not set; expected the day of the interview"]
+    assert setup_problems("C42", "lead", "A\nB", DAY)[0].startswith("level 'lead'")
+
+
+def test_interview_id_is_date_candidate_and_key():
+    assert make_interview_id(DAY, " C42 ", "0123456789ab") == "2026-03-02-C42-01234567"
+
+
+# -- the live interview ----------------------------------------------------------------------------
+
+
+def test_a_full_interview_is_saved_with_exactly_the_values_entered(data):
+    clock = Clock()
+    f = InterviewForm(data, interviewer="Avery", interviewers=["Avery"], today=DAY, clock=clock)
+    _setup(f, "C42", level="mid")
+    f._interviewer.value = "Blake Ó'Neil"  # a new name, typed
+    f._date.value = dt.date(2026, 2, 27)
+    kit = f.kit
+    f._start_btn.click()
+    scores = [3, 2, 4, 1, 3, 2, 4]
+    seconds = [30, 45, 60, 15, 20, 25, 90]
+    _answer_all(f, scores, red_flags={3}, notes={0: XSS, 2: 'comma, "quotes"\nand a new line'},
+                clock=clock, seconds=seconds)
+    f._recommendation.value = "no"
+    f._save_btn.click()
+    assert f.last_error is None, f._status.value
+    assert f.saved_path is not None and f.saved_path.exists()
+    assert "icw-status-ok" in f._status.value
+
+    wb = load(data, cache=False, progress=False)
+    assert wb.problems == []
+    got = wb.scores
+    assert got["interview_id"].unique().tolist() == [f.interview_id]
+    assert f.interview_id.startswith("2026-02-27-C42-")
+    assert got["question_id"].astype(str).tolist() == kit
+    assert got["score"].tolist() == scores
+    assert got["red_flag"].tolist() == [False, False, False, True, False, False, False]
+    assert got["notes"].tolist() == [XSS, "", 'comma, "quotes"\nand a new line', "", "", "", ""]
+    assert set(got["candidate_id"]) == {"C42"}
+    assert set(got["level"].astype(str)) == {"mid"}
+    assert set(got["interviewer"].astype(str)) == {"Blake Ó'Neil"}
+    assert set(got["date"]) == {pd.Timestamp("2026-02-27")}
+    assert set(got["recommendation"].astype(str)) == {"no"}
+    # the clock moved before each score was given: that time belongs to the question on screen
+    assert got["duration_seconds"].tolist() == [float(s) for s in seconds]
+    # the draft is gone once saved, and no other file was written
+    assert list_drafts(data).empty
+    assert _scorecards(data) == [f.saved_path]
+
+
+def test_time_is_kept_per_question_when_going_back(form):
+    clock = form._clock
+    _setup(form)
+    form._start_btn.click()
+    clock.t += 10
+    form._next.click()   # 10 s on question 1
+    clock.t += 5
+    form._back.click()   # 5 s on question 2
+    clock.t += 7
+    form._next.click()   # 7 more on question 1
+    rows = form.rows()
+    assert rows["duration_seconds"].tolist()[:3] == [17.0, 5.0, 0.0]
+
+
+def test_incomplete_interview_is_refused_and_nothing_is_written(data, form):
+    _setup(form)
+    form._start_btn.click()
+    form._score.value = 3
+    form._save_btn.click()
+    assert _scorecards(data) == []
+    status = form._status.value
+    assert "Not saved" in status
+    assert "score for question 2 of 7 (jr-s3-basics)" in status
+    assert "score for question 1 of 7" not in status
+    assert "recommendation" in status
+    assert form.saved_path is None and form.last_error is None
+    # the draft keeps everything entered so far
+    (draft,) = list_drafts(data)["draft_id"]
+    assert load_draft(draft, data)["answers"]["jr-compute-options"]["score"] == 3
+
+
+@pytest.mark.parametrize("candidate", ["../../etc/passwd", "C 1", "<script>alert(1)</script>"])
+def test_invalid_candidate_ids_are_refused(data, form, candidate):
+    form._candidate.value = candidate
+    form._start_btn.click()
+    assert "Cannot start" in form._status.value
+    form._started = True  # even past the start button, save refuses
+    form._refresh_all()
+    _answer_all(form, [3] * len(form.kit))
+    form._recommendation.value = "yes"
+    form._save_btn.click()
+    assert _scorecards(data) == []
+    assert "expected letters, digits" in form._status.value
+    assert "<script>" not in form._status.value  # the refused id is shown escaped
+    if "<" in candidate:
+        assert "&lt;script&gt;" in form._status.value
+
+
+def test_a_saved_interview_is_never_saved_twice(data, form):
+    _setup(form)
+    form._start_btn.click()
+    _answer_all(form, [3] * len(form.kit))
+    form._recommendation.value = "yes"
+    first = form.save()
+    assert first is not None and form._save_btn.disabled
+    assert form.save() is None
+    assert "already saved" in form._status.value
+    assert _scorecards(data) == [first]
+
+
+def test_the_store_validation_is_shown_when_the_bank_changed(data, form):
+    # a question removed from the bank after the kit was built: the store refuses with its problem
+    _setup(form)
+    form._start_btn.click()
+    _answer_all(form, [3] * len(form.kit))
+    form._recommendation.value = "yes"
+    form.questions = form.questions[form.questions["question_id"] != "jr-s3-basics"]
+    form._save_btn.click()
+    assert _scorecards(data) == []
+    assert "the scorecard is invalid" in form._status.value
+    assert "jr-s3-basics" in form._status.value
+
+
+def test_user_text_is_escaped_wherever_it_is_rendered(data, form):
+    _setup(form)
+    form._start_btn.click()
+    form._notes.value = XSS
+    assert XSS not in form._summary.value
+    assert html_escaped(XSS) in form._summary.value
+    # a refused candidate id is echoed in the status line, escaped
+    form._candidate.value = "<i>x</i>"
+    form._save_btn.click()
+    assert "<i>x</i>" not in form._status.value and "&lt;i&gt;x&lt;/i&gt;" in form._status.value
+    assert "<i>x</i>" not in form._id_label.value
+
+
+def test_bank_text_is_escaped_in_the_question_and_guide(data):
+    bank = load_questions(data)
+    bank.loc[0, "question"] = "What is <script>alert(1)</script>?"
+    bank.loc[0, "red_flag"] = "Says <b>never</b>"
+    f = InterviewForm(data, questions=bank, interviewers=[], today=DAY)
+    _setup(f)
+    f._interviewer.value = "Avery"
+    f._start_btn.click()
+    assert "<script>" not in f._question.value and "&lt;script&gt;alert(1)&lt;/script&gt;" in f._question.value
+    assert "&lt;b&gt;never&lt;/b&gt;" in f._guide_body.value
+
+
+def html_escaped(text):
+    import html
+
+    return html.escape(text, quote=True)
+
+
+def test_kit_is_edited_through_the_widgets(data, form, bank):
+    default = form.kit
+    form._kit_select.value = default[1]
+    form._kit_remove.click()
+    assert form.kit == [default[0]] + default[2:]
+    form._kit_select.value = default[3]
+    form._kit_up.click()
+    assert form.kit[1] == default[3]
+    form._kit_down.click()
+    form._kit_down.click()
+    assert form.kit.index(default[3]) == 3
+    form._bank_text.value = "EGRESS"
+    offered = [v for _, v in form._bank_select.options]
+    assert "sr-egress-cost" in offered
+    text = bank.set_index("question_id").loc[offered].astype(str).agg(" ".join, axis=1).str.lower()
+    assert text.str.contains("egress").all() and len(offered) < len(bank) - len(form.kit)
+    form._bank_select.value = "sr-egress-cost"
+    form._kit_add.click()
+    assert form.kit[-1] == "sr-egress-cost"
+    assert "sr-egress-cost" not in [v for _, v in form._bank_select.options]
+    form._bank_text.value = ""
+    form._bank_level.value = "senior"
+    form._bank_topic.value = "cost"
+    assert [v for _, v in form._bank_select.options] == ["sr-cost-optimisation"]
+    form._kit_reset.click()
+    assert form.kit == default
+    form._stretch.value = False
+    form._kit_reset.click()
+    assert form.kit == default[:-1]
+    # a kit edit is a change: it is autosaved
+    (draft,) = list_drafts(data)["draft_id"]
+    assert load_draft(draft, data)["kit"] == default[:-1]
+
+
+def test_the_level_replaces_the_kit_until_something_is_scored(form, bank):
+    form._level.value = "senior"
+    assert form.kit == default_kit(bank, "senior")
+    _setup(form)
+    form._start_btn.click()
+    form._score.value = 2
+    form._level.value = "mid"
+    assert form.kit == default_kit(bank, "senior")
+    assert "kit was kept" in form._status.value
+
+
+def test_guide_panel_is_closed_until_opened_and_shows_the_rubric(form, bank):
+    _setup(form)
+    form._start_btn.click()
+    assert form._guide.selected_index is None
+    q = bank.set_index("question_id").loc[form.kit[0]]
+    assert html_escaped(q["good_answer"]) in form._guide_body.value
+    assert html_escaped(q["red_flag"]) in form._guide_body.value
+    labels = [label for label, _ in form._score.options]
+    assert labels == [f"{s} — {config.SCORE_MEANINGS[s]}" for s in (1, 2, 3, 4)]
+    assert "Question 1 of 7" in form._progress.value
+    form._next.click()
+    assert "Question 2 of 7" in form._progress.value and not form._next.disabled and not form._back.disabled
+
+
+# -- drafts ------------------------------------------------------------------------------------
+
+
+def test_every_change_is_autosaved_and_a_new_form_resumes_it(data):
+    clock = Clock()
+    f = InterviewForm(data, interviewer="Avery", interviewers=[], today=DAY, clock=clock)
+    assert list_drafts(data).empty
+    _setup(f, "C9", level="mid")
+    f._start_btn.click()
+    clock.t += 40
+    f._score.value = 4
+    f._notes.value = XSS
+    f._next.click()
+    f._red_flag.value = True
+    kit = f.kit
+    (draft,) = list_drafts(data)["draft_id"]
+    st = load_draft(draft, data)
+    assert st["current"] == 1 and st["started"] is True and st["candidate_id"] == "C9"
+    assert st["answers"][kit[0]] == {"score": 4, "red_flag": False, "notes": XSS, "duration_seconds": 40.0}
+    assert st["answers"][kit[1]]["red_flag"] is True
+
+    # the kernel dies; a new form on the same data offers the draft
+    g = InterviewForm(data, interviewers=[], today=dt.date(2026, 3, 3), clock=clock)
+    assert g._resume_box.layout.display != "none"
+    assert [v for _, v in g._resume_choice.options] == [draft]
+    assert "C9 · mid · Avery · 2026-03-02 · 1/7 scored" in g._resume_choice.options[0][0]
+    g._resume_btn.click()
+    assert g.last_error is None
+    assert (g._candidate.value, g._level.value, g._interviewer.value, g._date.value) == ("C9", "mid", "Avery", DAY)
+    assert g.kit == kit and g._current == 1 and g._red_flag.value is True
+    assert "Question 2 of 7" in g._progress.value
+    assert g.interview_id == f.interview_id
+    g._back.click()
+    assert g._score.value == 4 and g._notes.value == XSS
+    g._next.click()
+    _answer_all(g, [2] * 6, red_flags={0})
+    g._recommendation.value = "strong_no"
+    g._save_btn.click()
+    assert g.saved_path is not None, g._status.value
+    assert list_drafts(data).empty
+    got = load(data, cache=False, progress=False).scores
+    assert got["score"].tolist() == [4] + [2] * 6
+    assert got["red_flag"].tolist() == [False, True] + [False] * 5
+    assert got["notes"].tolist()[0] == XSS
+    assert got["duration_seconds"].tolist()[0] == 40.0
+
+
+def test_a_draft_can_be_discarded_after_confirming(data, form):
+    _setup(form)
+    g = InterviewForm(data, interviewers=[], today=DAY)
+    g._discard_btn.click()
+    assert len(list_drafts(data)) == 1 and "again" in g._discard_btn.description
+    g._discard_btn.click()
+    assert list_drafts(data).empty
+    assert g._resume_box.layout.display == "none"
+
+
+def test_a_damaged_draft_is_reported_in_the_form(data):
+    config.drafts_dir(data).mkdir()
+    (config.drafts_dir(data) / "bad.json").write_text("{", encoding="utf-8")
+    f = InterviewForm(data, interviewers=[], today=DAY)
+    assert "could not be read" in f._status.value and "bad.json" in f._status.value
+
+
+def test_new_interview_after_save_starts_clean(data, form):
+    _setup(form)
+    form._start_btn.click()
+    _answer_all(form, [3] * len(form.kit))
+    form._recommendation.value = "yes"
+    form._save_btn.click()
+    first_id = form.interview_id
+    form._new_btn.click()
+    assert form._candidate.value == "" and form._recommendation.value is None and not form._save_btn.disabled
+    assert form._pager.layout.display == "none"
+    _setup(form, "C43")
+    assert form.interview_id != first_id
+    assert len(list_drafts(data)) == 1  # the new interview autosaves again
+
+
+# -- errors inside callbacks ---------------------------------------------------------------------
+
+
+def test_an_error_in_a_callback_is_shown_in_the_form(data, form, monkeypatch):
+    def broken(*a, **k):
+        raise PermissionError("drafts folder is read-only")
+
+    monkeypatch.setattr("analysis.forms.save_draft", broken)
+    form._candidate.value = "C1"
+    assert isinstance(form.last_error, PermissionError)
+    assert "drafts folder is read-only" in form._status.value
+    assert "icw-status-error" in form._status.value and "traceback" in form._status.value
+
+
+# -- the log form --------------------------------------------------------------------------------
+
+
+def _fill_log(f, scores, red_flags=(), notes=None):
+    notes = notes or {}
+    for i, (qid, s) in enumerate(zip(f.kit, scores)):
+        row = f.row_widgets(qid)
+        row["score"].value = s
+        row["red_flag"].value = i in red_flags
+        row["notes"].value = notes.get(i, "")
+
+
+def test_the_log_form_saves_exactly_the_grid(data, bank):
+    f = LogForm(data, interviewer="Harper", interviewers=["Harper"], today=DAY)
+    f._candidate.value = "C77"
+    f._level.value = "senior"
+    assert f.kit == default_kit(bank, "senior")
+    f.row_widgets(f.kit[1])["remove"].click()
+    f._add_choice.value = "mid-caching"
+    f._add_btn.click()
+    kit = f.kit
+    assert len(kit) == 6 and kit[-1] == "mid-caching"
+    _fill_log(f, [1, 2, 3, 4, 3, 2], red_flags={0}, notes={5: XSS})
+    f._recommendation.value = "strong_yes"
+    f._save_btn.click()
+    assert f.last_error is None and f.saved_path is not None, f._status.value
+    got = load(data, cache=False, progress=False).scores
+    assert got["question_id"].astype(str).tolist() == kit
+    assert got["score"].tolist() == [1, 2, 3, 4, 3, 2]
+    assert got["red_flag"].tolist() == [True] + [False] * 5
+    assert got["notes"].tolist() == [""] * 5 + [XSS]
+    assert set(got["recommendation"].astype(str)) == {"strong_yes"}
+    assert set(got["interviewer"].astype(str)) == {"Harper"} and set(got["level"].astype(str)) == {"senior"}
+    assert got["duration_seconds"].isna().all()  # unknown for a logged interview
+    assert list_drafts(data).empty  # the log form keeps no drafts
+
+
+def test_the_log_form_refuses_a_missing_score(data):
+    f = LogForm(data, interviewer="Harper", interviewers=[], today=DAY)
+    f._candidate.value = "C77"
+    _fill_log(f, [3, 3, None, 3, 3, 3, 3])
+    f._recommendation.value = "yes"
+    f._save_btn.click()
+    assert _scorecards(data) == []
+    assert f"score for row 3 ({f.kit[2]})" in f._status.value
+    f.row_widgets(f.kit[2])["score"].value = 2
+    f._candidate.value = "../x"
+    f._save_btn.click()
+    assert _scorecards(data) == [] and "expected letters, digits" in f._status.value
+    f._candidate.value = "C77"
+    f._save_btn.click()
+    assert len(_scorecards(data)) == 1
+
+
+def test_the_log_form_keeps_entries_when_rows_change(data, bank):
+    f = LogForm(data, interviewers=[], today=DAY)
+    first = f.kit[0]
+    f.row_widgets(first)["score"].value = 4
+    f._level.value = "mid"  # something scored: the grid is kept
+    assert f.kit[0] == first
+    f.row_widgets(f.kit[1])["remove"].click()
+    assert f.row_widgets(first)["score"].value == 4
+    with pytest.raises(KeyError):
+        f.row_widgets("nope")
+    g = LogForm(data, interviewers=[], today=DAY)
+    g._level.value = "mid"  # nothing scored: the grid follows the level
+    assert g.kit == default_kit(bank, "mid")
+
+
+def test_log_another_after_save(data):
+    f = LogForm(data, interviewer="Harper", interviewers=[], today=DAY)
+    f._candidate.value = "C1"
+    _fill_log(f, [3] * len(f.kit))
+    f._recommendation.value = "yes"
+    f._save_btn.click()
+    f._new_btn.click()
+    assert f._candidate.value == "" and f._recommendation.value is None
+    assert all(f.row_widgets(q)["score"].value is None for q in f.kit)
+    f._candidate.value = "C2"
+    _fill_log(f, [2] * len(f.kit))
+    f._recommendation.value = "no"
+    f._save_btn.click()
+    wb = load(data, cache=False, progress=False)
+    assert wb.n_interviews == 2 and wb.problems == []
+
+
+def test_the_notebook_data_folder_copy_is_independent(tmp_path):
+    # the forms take any folder holding questions.csv: a bank-only folder works with no scores/ at all
+    folder = tmp_path / "fresh"
+    folder.mkdir()
+    shutil.copyfile(config.questions_path(None), folder / "questions.csv")
+    f = InterviewForm(folder, interviewers=None, today=DAY)
+    assert list(f._interviewer.options) == []
