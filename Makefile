@@ -1,0 +1,82 @@
+# Interview calibration workbook: set-up, tests and the apps.
+#
+# Quick start:   make lab    (creates .venv, installs everything, opens JupyterLab)
+#                make test   (creates .venv if needed, runs the whole suite)
+# `make help` lists every target.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# The stamp is newer than pyproject.toml once the pinned dependencies are
+# installed; editing pyproject.toml makes the next target reinstall them.
+STAMP := $(VENV)/.installed
+NOTEBOOK_DIR := notebooks
+INTERVIEW_NOTEBOOK := $(NOTEBOOK_DIR)/02_run_interview.ipynb
+VOILA_PORT ?= 8866
+# Jupyter refuses to start as root unless told it may (containers, CI).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+# Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k store -x"`.
+PYTEST_ARGS ?=
+
+# One pytest run: the unit and browser tests in tests/, and nbval on every
+# notebook (--nbval only applies to .ipynb files, so it does not change how
+# tests/ is collected). $(wildcard) keeps the run working before the first
+# notebook is committed (git does not keep empty folders).
+PYTEST_COMMAND := $(BIN)/pytest tests $(wildcard $(NOTEBOOK_DIR)) \
+	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+	--output=test-artifacts/playwright -ra $(PYTEST_ARGS)
+
+.PHONY: help venv lab test notebooks interview report bench check clean distclean
+
+help:
+	@echo "make lab        create .venv if needed and open JupyterLab on notebooks/"
+	@echo "make test       create .venv if needed and run the whole suite (pytest, nbval, browser tests)"
+	@echo "make venv       create .venv and install the package with its test extras"
+	@echo "make notebooks  execute every notebook in place (refreshes the outputs nbval compares)"
+	@echo "make interview  serve $(INTERVIEW_NOTEBOOK) as a Voila app on http://localhost:$(VOILA_PORT)/"
+	@echo "make report     write the calibration report for data/ into reports/"
+	@echo "make check      validate data/ and list every problem with file and line"
+	@echo "make bench      run the benchmark suite (benchmarks/run.py)"
+	@echo "make clean      remove generated reports, test artifacts and build files"
+	@echo "make distclean  clean, and remove .venv"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e ".[test]"
+	touch $@
+
+venv: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(NOTEBOOK_DIR)/
+
+test: $(STAMP)
+	$(PYTEST_COMMAND)
+
+notebooks: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.timeout=600 $(NOTEBOOK_DIR)/*.ipynb
+
+interview: $(STAMP)
+	$(BIN)/voila $(INTERVIEW_NOTEBOOK) --port=$(VOILA_PORT) --no-browser
+
+report: $(STAMP)
+	$(BIN)/python -m analysis report
+
+check: $(STAMP)
+	$(BIN)/python -m analysis check
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf reports/ test-artifacts/ test-results/ build/ dist/ *.egg-info
+	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name .ipynb_checkpoints \) \
+		-type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
