@@ -234,8 +234,9 @@ def icc(
     >>> panel = pd.DataFrame({"candidate": [1, 1, 2, 2, 3, 3, 4, 4],
     ...                       "interviewer": ["ana", "bo"] * 4,
     ...                       "score": [1, 2, 2, 2, 3, 4, 4, 4]})
-    >>> icc(panel, "candidate", "interviewer", "score").set_index("type").loc["ICC2", "icc"].round(2)
-    np.float64(0.86)
+    >>> table = icc(panel, "candidate", "interviewer", "score").set_index("type")
+    >>> round(float(table.loc["ICC2", "icc"]), 2)
+    0.84
     """
     if missing not in ("drop", "raise"):
         raise ValueError(f"icc: missing must be 'drop' or 'raise'; got {missing!r}")
@@ -273,7 +274,10 @@ def icc(
     import pingouin
 
     with _pingouin_full_precision(), np.errstate(divide="ignore", invalid="ignore"):
-        raw = pingouin.intraclass_corr(long, targets="_target", raters="_rater", ratings="_rating")
+        with warnings.catch_warnings():
+            # pingouin 0.7 calls pandas APIs deprecated in pandas 3.1; not the user's concern
+            warnings.filterwarnings("ignore", category=pd.errors.Pandas4Warning)
+            raw = pingouin.intraclass_corr(long, targets="_target", raters="_rater", ratings="_rating")
     ci = np.vstack(raw["CI95"].to_numpy())
     out = pd.DataFrame(
         {
@@ -282,8 +286,8 @@ def icc(
             "ci_low": ci[:, 0].astype(float),
             "ci_high": ci[:, 1].astype(float),
             "F": raw["F"].to_numpy(dtype=float),
-            "df1": raw["df1"].to_numpy(dtype=float),
-            "df2": raw["df2"].to_numpy(dtype=float),
+            "df1": raw["df1"].to_numpy(dtype=int),
+            "df2": raw["df2"].to_numpy(dtype=int),
             "pval": raw["pval"].to_numpy(dtype=float),
         }
     )
@@ -370,7 +374,7 @@ def krippendorff_alpha(
     ...                       "interviewer": ["ana", "bo", "ana", "bo", "ana", "bo", "cy"],
     ...                       "score": [1, 1, 2, 3, 4, 4, 4]})
     >>> round(krippendorff_alpha(panel, "candidate", "interviewer", "score", level="interval"), 3)
-    0.891
+    0.925
     """
     if level not in KRIPPENDORFF_LEVELS:
         raise ValueError(
@@ -431,8 +435,9 @@ def cohen_kappa(a, b, weights: str | None = None, *, labels: Sequence | None = N
         Pairs where either rating is missing (NaN/None/NA) are dropped before computing.
     weights : {None, "linear", "quadratic"}, default None
         ``None`` counts every disagreement the same (Cohen 1960). ``"linear"`` weighs a
-        disagreement by its distance, ``"quadratic"`` by its squared distance (Cohen 1968; quadratic
-        weighted kappa is close to the ICC for consistency).
+        disagreement by its distance, ``"quadratic"`` by its squared distance (Cohen 1968; Fleiss &
+        Cohen 1973 show quadratic weighted kappa is, in large samples, the two-rater ICC that counts
+        differences in rater severity as disagreement).
     labels : sequence, optional
         The ordered categories the agreement table, and so the weights, are built from. The weight
         of a disagreement is the distance between the two categories' *positions* in ``labels``,
@@ -466,12 +471,15 @@ def cohen_kappa(a, b, weights: str | None = None, *, labels: Sequence | None = N
     Cohen, J. (1960). A coefficient of agreement for nominal scales. *Educational and Psychological
     Measurement*, 20(1), 37-46.
     Cohen, J. (1968). Weighted kappa. *Psychological Bulletin*, 70(4), 213-220.
+    Fleiss, J. L. & Cohen, J. (1973). The equivalence of weighted kappa and the intraclass
+    correlation coefficient as measures of reliability. *Educational and Psychological
+    Measurement*, 33(3), 613-619.
 
     Examples
     --------
     >>> from analysis.reliability import cohen_kappa
     >>> round(cohen_kappa([1, 2, 3, 4, 4], [1, 2, 4, 4, 3], "linear", labels=[1, 2, 3, 4]), 3)
-    0.778
+    0.688
     """
     if weights not in (None, "linear", "quadratic"):
         raise ValueError(f"cohen_kappa: weights must be None, 'linear' or 'quadratic'; got {weights!r}")
