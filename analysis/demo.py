@@ -81,7 +81,7 @@ def _grm_probs(eta_base: np.ndarray, a: np.ndarray, sev: np.ndarray) -> np.ndarr
 def generate(n_interviews: int = 400, *, seed: int = 0, questions: pd.DataFrame | None = None,
              interviewers=DEFAULT_INTERVIEWERS, start="2023-01-01", end="2026-09-30",
              shadow_rate: float = 0.12, leak_question: str | None = "mid-decoupling",
-             leak_per_year: float = 0.6, severity_sd: float = 0.5) -> History:
+             leak_per_year: float = 0.6, severity_sd: float = 0.7) -> History:
     """Generate a reproducible synthetic interview history (see the module docstring).
 
     Parameters
@@ -140,7 +140,7 @@ def generate(n_interviews: int = 400, *, seed: int = 0, questions: pd.DataFrame 
     slot = np.concatenate([np.arange(k) for k in n_loop])
     perm = np.argsort(rng.random((n_cand, nr)) ** (1 / share[None, :]) * -1, axis=1)  # weighted draw without replacement
     rater = perm[cand_of, slot]
-    day = c_day[cand_of] + rng.integers(0, 14, len(cand_of))
+    day = c_day[cand_of] + 4 * slot + rng.integers(0, 4, len(cand_of))  # loop interviews on distinct days
     # shadows: a second interviewer scores the same answers
     shadowed = rng.random(len(cand_of)) < shadow_rate
     shadow_rater = perm[cand_of, np.minimum(n_loop[cand_of], nr - 1)]

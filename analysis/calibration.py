@@ -1,0 +1,449 @@
+"""The calibration tables: which questions, topics and levels separate strong from weak
+candidates, and which interviewers grade harder or softer than the rest.
+
+>>> from analysis.load import load
+>>> from analysis.calibration import calibrate
+>>> cal = calibrate(load(), criterion="recommendation")
+>>> cal.question_stats.sort_values("discrimination").head()      # the weakest questions
+
+Everything here is a thin layer over :mod:`analysis.severity` (interviewer severity, the
+additive many-facet model), :mod:`analysis.discrimination` (the adjusted headline with bootstrap
+intervals over candidates), :mod:`analysis.items` (item-rest correlations, Cronbach's alpha, AUC),
+:mod:`analysis.reliability` (ICC, Krippendorff's alpha, weighted kappa) and
+:mod:`analysis.criteria` (what "strong" means). Each table is a tidy DataFrame whose columns are
+documented in :data:`COLUMNS` and in the README.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import config, items, reliability
+from .criteria import attach_criterion
+from .discrimination import ebel_band, grouped_discrimination
+from .severity import SeverityFit, fit_severity
+
+__all__ = ["Calibration", "calibrate", "filter_scores", "question_stats", "group_stats", "level_stats",
+           "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS"]
+
+#: Meaning of every column of the exported tables (also rendered into the README).
+COLUMNS = {
+    "question_stats": {
+        "question_id": "the question's id in the bank",
+        "level": "the question's level in the bank (junior / mid / senior)",
+        "topic": "the question's topic (cross-level taxonomy)",
+        "n": "times asked (score rows)",
+        "n_candidates": "distinct candidates asked",
+        "mean": "mean score 1-4",
+        "sd": "standard deviation of the score",
+        "share_1": "share of answers scored 1 (likewise share_2, share_3, share_4)",
+        "mean_junior": "mean score when asked of junior candidates (likewise mean_mid, mean_senior): difficulty by candidate level",
+        "red_flag_rate": "share of answers with the red flag",
+        "red_flag_lift": "P(weak | red flag) / P(weak | no red flag): how much a red flag raises the chance of a weak outcome",
+        "auc": "probability a strong candidate scores higher than a weak one on this question (ties count half); 0.5 = no separation",
+        "item_rest_r": "correlation of the score with the mean of the same interview's other questions (unadjusted)",
+        "discrimination": "headline: pooled within-level correlation of the severity-adjusted score with the criterion freed of this answer (see analysis.criteria); higher separates better",
+        "discrimination_low": "95% bootstrap interval (over candidates), lower end",
+        "discrimination_high": "95% bootstrap interval (over candidates), upper end",
+        "band": "Ebel band of discrimination: very good >= .40, good .30-.39, marginal .20-.29, poor < .20; 'too few' under min_n candidates",
+        "too_few": "True when fewer than min_n candidates were asked: do not act on it yet",
+    },
+    "interviewer_stats": {
+        "interviewer": "interviewer name",
+        "n_interviews": "interviews done",
+        "pass_rate": "share of the interviewer's interviews recommended yes / strong_yes",
+        "team_pass_rate": "the same for the whole team",
+        "funnel_low95": "lower 95% funnel-plot control limit for this many interviews (funnel_high95, funnel_low998, funnel_high998 likewise)",
+        "funnel_flag": "'above' / 'below' when the pass rate is outside the 99.8% limits, 'watch' outside 95%, else ''",
+        "severity": "score points harsher (+) or softer (-) than the team for the same candidate and question (additive model)",
+        "severity_low": "95% interval, lower end (cluster-robust by candidate)",
+        "severity_high": "95% interval, upper end",
+        "n_shared_candidates": "candidates this interviewer shares with another interviewer: the comparisons severity rests on",
+        "decision_agreement": "share of decided candidates (hired / rejected) where the interviewer's yes/no matched the decision",
+        "decision_kappa": "Cohen's kappa of that agreement (chance-corrected)",
+        "small_group": "True when fewer than 5 interviews: rates are not shown precisely",
+    },
+    "topic_stats": {
+        "topic": "topic from the bank",
+        "n_questions": "questions in the bank with this topic",
+        "levels": "levels the topic appears at",
+        "n": "score rows", "n_candidates": "distinct candidates",
+        "mean": "mean score", "red_flag_rate": "share of answers with the red flag",
+        "auc": "AUC of the score against the criterion (ties half)",
+        "discrimination": "pooled within-level adjusted correlation with the criterion (as for questions)",
+        "discrimination_low": "95% bootstrap interval, lower end", "discrimination_high": "upper end",
+        "band": "Ebel band",
+    },
+    "level_stats": {
+        "level": "junior / mid / senior",
+        "n_interviews": "interviews of candidates at this level",
+        "pass_rate": "share of those interviews recommended yes / strong_yes",
+        "alpha": "reliability of the interview at this level: Cronbach's alpha from pairwise covariances (copes with each candidate being asked different questions)",
+        "n": "score rows on questions of this level (any candidate)",
+        "mean": "mean score on questions of this level",
+        "auc": "AUC of those scores against the criterion",
+        "discrimination": "pooled within-candidate-level adjusted correlation of scores on questions of this level with the criterion",
+        "discrimination_low": "95% bootstrap interval, lower end", "discrimination_high": "upper end",
+        "band": "Ebel band",
+    },
+}
+
+
+@dataclass
+class Calibration:
+    """All calibration tables for one slice of the data and one criterion."""
+
+    criterion: str
+    question_stats: pd.DataFrame
+    topic_stats: pd.DataFrame
+    level_stats: pd.DataFrame
+    interviewer_stats: pd.DataFrame
+    heatmap: pd.DataFrame
+    inter_rater: pd.DataFrame
+    drift_by_quarter: pd.DataFrame
+    drift_tests: pd.DataFrame
+    strong_weak: pd.DataFrame
+    severity: SeverityFit | None
+    meta: dict = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The exported tables by file stem."""
+        return {"question_stats": self.question_stats, "interviewer_stats": self.interviewer_stats,
+                "topic_stats": self.topic_stats, "level_stats": self.level_stats,
+                "inter_rater": self.inter_rater, "drift": self.drift_tests}
+
+
+def filter_scores(scores: pd.DataFrame, level=None, start=None, end=None) -> pd.DataFrame:
+    """Rows of candidates at ``level`` (or all) interviewed between ``start`` and ``end`` inclusive."""
+    m = np.ones(len(scores), bool)
+    if level:
+        levels = [level] if isinstance(level, str) else list(level)
+        m &= scores["level"].isin(levels).to_numpy()
+    if start is not None:
+        m &= (scores["date"] >= pd.Timestamp(start)).to_numpy()
+    if end is not None:
+        m &= (scores["date"] <= pd.Timestamp(end)).to_numpy()
+    return scores[m]
+
+
+def _with_bank(scores: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
+    bank = questions[["question_id", "level", "topic"]].rename(columns={"level": "question_level"})
+    out = scores.merge(bank.assign(question_id=bank["question_id"].astype(scores["question_id"].dtype)),
+                       on="question_id", how="left")
+    out.index = scores.index
+    return out
+
+
+def _distribution(d: pd.DataFrame, by: str) -> pd.DataFrame:
+    g = d.groupby(by, observed=True)
+    out = pd.DataFrame({"n": g.size(), "mean": g["score"].mean(), "sd": g["score"].std()})
+    shares = pd.crosstab(d[by], d["score"], normalize="index").reindex(columns=list(config.SCORES), fill_value=0.0)
+    for s in config.SCORES:
+        out[f"share_{s}"] = shares[s]
+    return out
+
+
+def _red_flag_lift(d: pd.DataFrame, by: str) -> pd.DataFrame:
+    k = d.dropna(subset=["strong"])
+    weak = 1 - k["strong"]
+    flag = k["red_flag"].astype(bool)
+    t = pd.DataFrame({by: k[by], "wf": weak * flag, "f": flag.astype(float), "wn": weak * ~flag, "nf": (~flag).astype(float)})
+    s = t.groupby(by, observed=True).sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lift = (s["wf"] / s["f"]) / (s["wn"] / s["nf"])
+    return pd.DataFrame({"red_flag_rate": d.groupby(by, observed=True)["red_flag"].mean(),
+                         "red_flag_lift": lift.replace([np.inf, -np.inf], np.nan)})
+
+
+def _headline(d, by, n_boot, seed, progress):
+    return grouped_discrimination(d, by, "x_adj", "y_free", "level", "candidate_id", n_boot=n_boot, seed=seed,
+                                  progress=progress)
+
+
+def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30,
+                   progress=False) -> pd.DataFrame:
+    """Per-question statistics (see ``COLUMNS["question_stats"]``) from prepared rows.
+
+    ``d`` is the output of :func:`calibrate`'s preparation: scorecard rows with ``x_adj``
+    (severity-adjusted score), ``y``/``strong`` (criterion), ``topic`` and ``question_level``.
+    """
+    by = "question_id"
+    dist = _distribution(d, by)
+    per_level = d.pivot_table(index=by, columns="level", values="score", aggfunc="mean", observed=False)
+    per_level = per_level.reindex(columns=list(config.LEVELS)).add_prefix("mean_")
+    lift = _red_flag_lift(d, by)
+    known = d.dropna(subset=["strong"])
+    auc = items.grouped_auc(known, by, "score", "strong") if len(known) else pd.Series(dtype=float, name="auc")
+    ist = items.item_statistics(d, "interview_id", by, "score")[["item_rest_r"]]
+    head = _headline(d, by, n_boot, seed, progress)
+    out = (dist.join(per_level).join(lift).join(auc.rename("auc")).join(ist)
+           .join(head.drop(columns=["n_rows"])))
+    out.index = out.index.astype(str)
+    bank = questions.set_index("question_id")[["level", "topic", "question"]]
+    out = bank.join(out, how="inner")
+    out["too_few"] = out["n_candidates"] < min_n
+    out["band"] = ebel_band(out["discrimination"], out["n_candidates"], min_n)
+    out = out.reset_index().rename(columns={"index": "question_id"})
+    first = ["question_id", "level", "topic", "n", "n_candidates", "discrimination", "discrimination_low",
+             "discrimination_high", "band", "too_few", "auc", "item_rest_r", "mean", "sd"]
+    return out[first + [c for c in out.columns if c not in first]]
+
+
+def group_stats(d: pd.DataFrame, by: str, *, n_boot=1000, seed=0, min_n=30, progress=False) -> pd.DataFrame:
+    """The same statistics for a grouping of questions (``topic`` or ``question_level``)."""
+    dist = _distribution(d, by)[["n", "mean", "sd"]]
+    lift = _red_flag_lift(d, by)
+    known = d.dropna(subset=["strong"])
+    auc = items.grouped_auc(known, by, "score", "strong") if len(known) else pd.Series(dtype=float, name="auc")
+    head = _headline(d, by, n_boot, seed, progress).drop(columns=["n_rows"])
+    out = dist.join(lift).join(auc.rename("auc")).join(head)
+    out["band"] = ebel_band(out["discrimination"], out["n_candidates"], min_n)
+    return out
+
+
+def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=False) -> pd.DataFrame:
+    """Per level: interviews and reliability of interviews *at* that level (candidate level), and how
+    well questions *of* that level separate strong from weak (question level)."""
+    g = group_stats(d, "question_level", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    g.index = g.index.astype(str)
+    iv = d.drop_duplicates("interview_id")
+    rows = []
+    for lvl in config.LEVELS:
+        sub = d[d["level"] == lvl]
+        ivl = iv[iv["level"] == lvl]
+        alpha = np.nan
+        if sub["interview_id"].nunique() >= 3:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    alpha = items.cronbach_alpha(sub, "interview_id", "question_id", "score")
+                except (ValueError, ZeroDivisionError):
+                    alpha = np.nan
+        rows.append({"level": lvl, "n_interviews": len(ivl),
+                     "pass_rate": float(ivl["recommendation"].isin(config.PASSING_RECOMMENDATIONS).mean()) if len(ivl) else np.nan,
+                     "alpha": alpha})
+    out = pd.DataFrame(rows).set_index("level").join(g.drop(columns=["sd"], errors="ignore"), how="left")
+    return out.reset_index()
+
+
+def level_heatmap(d: pd.DataFrame) -> pd.DataFrame:
+    """Mean score by question level x candidate level (tidy: ``question_level, candidate_level,
+    mean_score, n``). The diagonal is each level's own questions; below it, warm-ups; above, stretch."""
+    t = d.groupby(["question_level", "level"], observed=False)["score"].agg(["mean", "size"]).reset_index()
+    t.columns = ["question_level", "candidate_level", "mean_score", "n"]
+    return t
+
+
+def _funnel(p0: float, n: np.ndarray, z: float):
+    se = np.sqrt(p0 * (1 - p0) / np.maximum(n, 1))
+    return np.clip(p0 - z * se, 0, 1), np.clip(p0 + z * se, 0, 1)
+
+
+def interviewer_stats(d: pd.DataFrame, fit: SeverityFit | None, outcomes: pd.DataFrame | None,
+                      *, small: int = 5) -> pd.DataFrame:
+    """Per interviewer (see ``COLUMNS["interviewer_stats"]``).
+
+    Pass rates come with funnel-plot control limits around the team's rate (Spiegelhalter 2005):
+    a binomial 95% and 99.8% band that narrows as the number of interviews grows, so a rate from 8
+    interviews is judged against the band for 8, not against a rate from 200. Pass rates are not
+    adjusted for the candidates each interviewer saw; ``severity`` is.
+    """
+    iv = d.drop_duplicates("interview_id")
+    passed = iv["recommendation"].isin(config.PASSING_RECOMMENDATIONS)
+    g = iv.assign(passed=passed).groupby("interviewer", observed=True)
+    out = pd.DataFrame({"n_interviews": g.size(), "pass_rate": g["passed"].mean()})
+    p0 = float(passed.mean()) if len(iv) else np.nan
+    out["team_pass_rate"] = p0
+    n = out["n_interviews"].to_numpy()
+    out["funnel_low95"], out["funnel_high95"] = _funnel(p0, n, stats.norm.ppf(0.975))
+    out["funnel_low998"], out["funnel_high998"] = _funnel(p0, n, stats.norm.ppf(0.999))
+    pr = out["pass_rate"]
+    out["funnel_flag"] = np.select(
+        [pr > out["funnel_high998"], pr < out["funnel_low998"], (pr > out["funnel_high95"]) | (pr < out["funnel_low95"])],
+        ["above", "below", "watch"], "")
+    if fit is not None:
+        sev = fit.interviewers.set_index("interviewer")[["severity", "severity_se", "severity_low", "severity_high",
+                                                        "n_shared_candidates"]]
+        out = out.join(sev)
+    if outcomes is not None and not outcomes.empty:
+        dec = iv["candidate_id"].map(outcomes.set_index("candidate_id")["decision"].astype(object))
+        k = iv.assign(hired=(dec == "hired"), passed=passed)[dec.isin(["hired", "rejected"]).to_numpy()]
+        agree = k.groupby("interviewer", observed=True).apply(
+            lambda t: pd.Series({"n_decided": len(t), "decision_agreement": float((t["passed"] == t["hired"]).mean()),
+                                 "decision_kappa": _kappa(t["passed"], t["hired"])}), include_groups=False)
+        out = out.join(agree)
+    out["small_group"] = out["n_interviews"] < small
+    out.index = out.index.astype(str)
+    return out.reset_index().rename(columns={"index": "interviewer"})
+
+
+def _kappa(a, b) -> float:
+    a, b = np.asarray(a, int), np.asarray(b, int)
+    if len(a) < 2 or (len(set(a)) < 2 and len(set(b)) < 2):
+        return np.nan
+    return reliability.cohen_kappa(a, b, labels=[0, 1])
+
+
+def inter_rater(scores: pd.DataFrame) -> pd.DataFrame:
+    """Inter-rater reliability where two or more interviewers scored the same candidate on the
+    same question on the same day (panels, shadowing).
+
+    Returns a tidy frame with one row per statistic: ``statistic, value, ci_low, ci_high, n_units,
+    note``. ``ICC1`` is the form that fits: each answer is scored by a *different* pair of
+    interviewers drawn from the pool (a one-way design), and single-rater reliability is what
+    matters when one interviewer decides alone; ``ICC1k`` is the reliability of the average of the
+    k interviewers (a panel's mean). Krippendorff's alpha (ordinal) uses every rating, including
+    units with three raters; weighted kappa (quadratic weights on the 1-4 rubric) compares the first
+    two scorecards of each answer.
+    """
+    key = ["candidate_id", "question_id", "date"]
+    s = scores[key + ["interviewer", "score", "interview_id"]].copy()
+    s["k"] = s.groupby(key, observed=True)["interviewer"].transform("nunique")
+    # one rating per interviewer and answer (a repeat by the same interviewer is not a second opinion)
+    multi = s[s["k"] >= 2].drop_duplicates(key + ["interviewer"]).copy()
+    cols = ["statistic", "value", "ci_low", "ci_high", "n_units", "note"]
+    if multi.empty:
+        return pd.DataFrame([{"statistic": "none", "value": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                              "n_units": 0, "note": "no answer was scored by two interviewers"}], columns=cols)
+    multi["unit"] = multi.groupby(key, observed=True).ngroup()
+    multi["slot"] = multi.sort_values("interview_id").groupby("unit").cumcount()
+    pairs = multi[multi["slot"] < 2]
+    rows = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ic = reliability.icc(pairs, "unit", "slot", "score").set_index("type")
+            for t in ("ICC1", "ICC1k"):
+                rows.append({"statistic": t, "value": ic.at[t, "icc"], "ci_low": ic.at[t, "ci_low"],
+                             "ci_high": ic.at[t, "ci_high"], "n_units": pairs["unit"].nunique(),
+                             "note": "one-way: different interviewers per answer"})
+        except Exception as exc:  # too few units for the ANOVA
+            rows.append({"statistic": "ICC1", "value": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                         "n_units": pairs["unit"].nunique(), "note": f"not computable: {exc}"})
+    ka = reliability.krippendorff_alpha(multi, "unit", "interviewer", "score", level="ordinal") \
+        if multi["unit"].nunique() >= 2 else np.nan
+    rows.append({"statistic": "krippendorff_alpha_ordinal", "value": ka, "ci_low": np.nan, "ci_high": np.nan,
+                 "n_units": multi["unit"].nunique(), "note": "all ratings, missing allowed"})
+    wide = pairs.pivot(index="unit", columns="slot", values="score").dropna()
+    kq = reliability.cohen_kappa(wide[0].astype(int), wide[1].astype(int), weights="quadratic",
+                                 labels=list(config.SCORES)) if len(wide) >= 2 else np.nan
+    rows.append({"statistic": "weighted_kappa_quadratic", "value": kq, "ci_low": np.nan, "ci_high": np.nan,
+                 "n_units": len(wide), "note": "first two scorecards per answer, 1-4 rubric weights"})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per question, mean score by quarter, and a test of whether it got easier over time.
+
+    The test regresses the question's residual (score minus what the additive model expects from
+    the candidate, the question's difficulty at that level and the interviewer) on time in years.
+    A positive slope means candidates score better on this question than on the rest of their
+    interview, more so as time goes on — the footprint of a leaked question. The p-value is
+    one-sided (easier), and q-values control the false discovery rate across questions
+    (Benjamini-Hochberg); ``drifting`` is True when q < ``alpha``.
+
+    Returns ``(by_quarter, tests)``: ``question_id, quarter, n, mean_score, mean_residual`` and
+    ``question_id, n, slope_per_year, slope_se, p_value, q_value, drifting``.
+    """
+    from statsmodels.stats.multitest import multipletests
+    q = d["date"].dt.to_period("Q").astype(str)
+    by_q = (d.assign(quarter=q).groupby(["question_id", "quarter"], observed=True)
+            .agg(n=("score", "size"), mean_score=("score", "mean"), mean_residual=("residual", "mean"))
+            .reset_index())
+    by_q["question_id"] = by_q["question_id"].astype(str)
+    t = (d["date"] - d["date"].min()).dt.days.to_numpy() / 365.25
+    df = pd.DataFrame({"g": d["question_id"].astype(str).to_numpy(), "t": t, "r": d["residual"].to_numpy()})
+    df["tt"], df["rr"], df["tr"] = df.t * df.t, df.r * df.r, df.t * df.r
+    s = df.groupby("g").agg(n=("t", "size"), st=("t", "sum"), sr=("r", "sum"), stt=("tt", "sum"),
+                            srr=("rr", "sum"), str_=("tr", "sum"))
+    sxx = s.stt - s.st ** 2 / s.n
+    sxy = s.str_ - s.st * s.sr / s.n
+    syy = s.srr - s.sr ** 2 / s.n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = sxy / sxx
+        resid_var = (syy - slope * sxy) / (s.n - 2)
+        se = np.sqrt(resid_var / sxx)
+        tstat = slope / se
+    p = pd.Series(stats.t.sf(tstat, s.n - 2), index=s.index).where(s.n > 2)
+    ok = p.notna()
+    qv = pd.Series(np.nan, index=s.index)
+    if ok.any():
+        qv[ok] = multipletests(p[ok], method="fdr_bh")[1]
+    tests = pd.DataFrame({"question_id": s.index, "n": s.n.to_numpy(), "slope_per_year": slope.to_numpy(),
+                          "slope_se": se.to_numpy(), "p_value": p.to_numpy(), "q_value": qv.to_numpy()})
+    tests["drifting"] = (tests["q_value"] < alpha) & (tests["slope_per_year"] > 0)
+    return by_q, tests.reset_index(drop=True)
+
+
+def _strong_weak(d: pd.DataFrame) -> pd.DataFrame:
+    k = d.dropna(subset=["strong"])
+    t = (k.assign(group=np.where(k["strong"] > 0, "strong", "weak"))
+         .groupby(["question_id", "group", "score"], observed=True).size().rename("n").reset_index())
+    t["share"] = t["n"] / t.groupby(["question_id", "group"], observed=True)["n"].transform("sum")
+    t["question_id"] = t["question_id"].astype(str)
+    return t
+
+
+def calibrate(workbook, criterion: str = "recommendation", *, level=None, start=None, end=None,
+              min_n: int = 30, n_boot: int = 1000, seed: int = 0, progress: bool = False) -> Calibration:
+    """Compute every calibration table for a slice of the data.
+
+    Parameters
+    ----------
+    workbook : analysis.load.Workbook
+        What :func:`analysis.load.load` returned.
+    criterion : {"recommendation", "decision", "performance", "rest"}
+        What "strong" means; see :mod:`analysis.criteria` for how each is contaminated and when
+        each is the right one.
+    level : str, optional
+        Only candidates interviewed at this level.
+    start, end : date-like, optional
+        Only interviews in this period (inclusive).
+    min_n : int, default 30
+        Questions asked of fewer candidates are flagged ``too_few`` and banded ``too few``.
+    n_boot : int, default 1000
+        Bootstrap replicates for the discrimination intervals.
+    seed : int
+        Seed of the bootstrap.
+    progress : bool
+        Show tqdm progress bars for the bootstrap.
+
+    Returns
+    -------
+    Calibration
+    """
+    scores = filter_scores(workbook.scores, level, start, end)
+    if scores.empty:
+        raise ValueError("no scorecards in this slice (level/start/end); widen it")
+    scores = scores.reset_index(drop=True)
+    fit = fit_severity(scores)
+    adjusted = scores["score"].to_numpy(float) + fit.rows["leniency"].to_numpy() * -1
+    rest_basis = fit.rows["residual"].to_numpy() + fit.rows["ability"].to_numpy()
+    d = attach_criterion(scores, workbook.outcomes, criterion, adjusted=rest_basis)
+    d = _with_bank(d, workbook.questions)
+    d["x_adj"] = adjusted
+    d["residual"] = fit.rows["residual"].to_numpy()
+    qs = question_stats(d, workbook.questions, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    ts = group_stats(d, "topic", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    levels_in_bank = workbook.questions.groupby("topic", observed=True)["level"].agg(
+        lambda s: ",".join(str(v) for v in sorted(set(s), key=list(config.LEVELS).index)))
+    ts = ts.join(workbook.questions.groupby("topic", observed=True).size().rename("n_questions")).join(levels_in_bank.rename("levels"))
+    ts.index = ts.index.astype(str)
+    ts = ts.reset_index().rename(columns={"index": "topic"})
+    ls = level_stats(d, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    ivs = interviewer_stats(d, fit, workbook.outcomes)
+    by_q, tests = drift(d)
+    iv = scores.drop_duplicates("interview_id")
+    meta = {"criterion": criterion, "level": level or "all", "start": str(scores["date"].min().date()),
+            "end": str(scores["date"].max().date()), "n_rows": len(scores), "n_interviews": len(iv),
+            "n_candidates": int(scores["candidate_id"].nunique()),
+            "n_interviewers": int(scores["interviewer"].nunique()),
+            "n_known_criterion": int(d.drop_duplicates("interview_id")["strong"].notna().sum()),
+            "min_n": min_n, "n_boot": n_boot, "seed": seed, "severity_lambda": fit.lam}
+    return Calibration(criterion, qs, ts, ls, ivs, level_heatmap(d), inter_rater(scores), by_q, tests,
+                       _strong_weak(d), fit, meta)
