@@ -25,8 +25,9 @@ SEED_DIR = REPO_DIR.parent / "shared" / "seed"
 for _p in (REPO_DIR, TESTS_DIR):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
-if (TESTS_DIR / "browser_fixtures.py").exists():
-    from browser_fixtures import *  # noqa: E402,F401,F403
+
+# Chromium/JupyterLab/Voila fixtures and hooks (browser tests run last), see tests/browser_fixtures.py.
+pytest_plugins = ["browser_fixtures"]
 
 HEADER = ("interview_id", "date", "candidate_id", "level", "interviewer", "question_id",
           "score", "red_flag", "notes", "recommendation")
