@@ -398,3 +398,99 @@ def test_write_report_html_writes_pages_and_index(tmp_path):
                                      (4_823_681, "4.8 MB"), (2 * 10**9, "2.0 GB")])
 def test_format_size(n, text):
     assert export.format_size(n) == text
+
+
+def test_images_render_inside_a_running_event_loop(tmp_path):
+    """Jupyter runs an asyncio loop in the kernel's main thread; kaleido must still work there."""
+    import asyncio
+
+    async def inside_loop():
+        return write_figures({"sized": _figures()["sized"]}, tmp_path, ("png",), progress=False)
+
+    [p] = asyncio.run(inside_loop())
+    assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --------------------------------------------------------------------------------- ExportPanel
+
+@pytest.fixture
+def panel_parts():
+    figs = _figures()
+    tables = {"topic_stats": pd.DataFrame({"topic": ["cost", "=evil"], "n": [12, 40],
+                                           "auc": [0.71, -0.2]})}
+    return figs, tables
+
+
+def _panel(figs, tables, out, formats=("csv", "html")):
+    return export.ExportPanel(lambda: figs, lambda: tables, out=out, formats=formats,
+                              meta=lambda: {"Interviews": 52})
+
+
+def test_panel_exports_the_chosen_charts_and_formats(panel_parts, tmp_path):
+    figs, tables = panel_parts
+    panel = _panel(figs, tables, tmp_path / "out")
+    assert panel._charts.options == ("sized", "themed") and panel.selected_charts == ("sized", "themed")
+    assert panel.selected_formats == ("csv", "html")
+    panel._charts.value = ("themed",)
+    panel._button.click()
+    assert panel.last_error is None
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "themed.html", "topic_stats.csv"]
+    assert panel.last_paths == [out / "topic_stats.csv", out / "themed.html", out / "index.html"]
+    assert "wrote 3 files" in panel._status.value
+    for name in ("topic_stats.csv", "themed.html", "index.html"):
+        assert name in panel._files.value
+    assert "'=evil" in (out / "topic_stats.csv").read_text()
+    index = (out / "index.html").read_text()
+    assert 'id="chart-themed"' in index and 'id="chart-sized"' not in index
+    assert "52" in index  # meta read at click time
+
+
+def test_panel_exports_what_is_shown_at_click_time(panel_parts, tmp_path):
+    figs, tables = panel_parts
+    panel = _panel(figs, tables, tmp_path)
+    panel._formats["html"].value = False
+    tables["topic_stats"] = tables["topic_stats"].iloc[:1]  # the explorer filtered the table
+    panel._button.click()
+    assert (tmp_path / "topic_stats.csv").read_text().splitlines() == ["topic,n,auc", "cost,12,0.71"]
+
+
+def test_panel_without_format_refuses_and_says_why(panel_parts, tmp_path):
+    figs, tables = panel_parts
+    panel = _panel(figs, tables, tmp_path / "out")
+    for box in panel._formats.values():
+        box.value = False
+    assert panel._button.disabled
+    assert "choose at least one format" in panel._status.value
+    panel._button.click()  # a click that slips through still writes nothing
+    assert not (tmp_path / "out").exists()
+
+
+def test_panel_shows_errors_in_the_form(tmp_path):
+    figs = _figures()
+    private = {"people": pd.DataFrame({"candidate_id": ["C1"], "notes": [XSS]})}
+    panel = export.ExportPanel(figs, private, out=tmp_path, formats=["csv"])
+    panel._button.click()
+    assert isinstance(panel.last_error, ExportError)
+    assert "export failed: ExportError" in panel._status.value
+    assert "identifying column" in panel._status.value
+    assert not panel._button.disabled, "the form stays usable after an error"
+    assert not list(tmp_path.iterdir())
+
+
+def test_panel_escapes_folder_and_error_text(tmp_path):
+    figs = _figures()
+    panel = export.ExportPanel(figs, {XSS: pd.DataFrame({"a": [1]})}, out=tmp_path, formats=["csv"])
+    panel._button.click()
+    assert XSS not in panel._status.value and XSS_ESCAPED in panel._status.value
+
+
+def test_panel_refresh_follows_the_chart_names(tmp_path):
+    figs = dict(_figures())
+    panel = export.ExportPanel(lambda: figs, out=tmp_path, formats=["html"])
+    panel._charts.value = ("themed",)
+    figs["extra"] = figs["sized"]
+    del figs["sized"]
+    panel.refresh()
+    assert panel._charts.options == ("themed", "extra")
+    assert panel.selected_charts == ("themed",)
