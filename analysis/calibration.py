@@ -294,7 +294,7 @@ def inter_rater(scores: pd.DataFrame) -> pd.DataFrame:
     same question on the same day (panels, shadowing).
 
     Returns a tidy frame with one row per statistic: ``statistic, value, ci_low, ci_high, n_units,
-    note``. ``ICC1`` is the form that fits: each answer is scored by a *different* pair of
+    design``. ``ICC1`` is the form that fits: each answer is scored by a *different* pair of
     interviewers drawn from the pool (a one-way design), and single-rater reliability is what
     matters when one interviewer decides alone; ``ICC1k`` is the reliability of the average of the
     k interviewers (a panel's mean). Krippendorff's alpha (ordinal) uses every rating, including
@@ -306,10 +306,10 @@ def inter_rater(scores: pd.DataFrame) -> pd.DataFrame:
     s["k"] = s.groupby(key, observed=True)["interviewer"].transform("nunique")
     # one rating per interviewer and answer (a repeat by the same interviewer is not a second opinion)
     multi = s[s["k"] >= 2].drop_duplicates(key + ["interviewer"]).copy()
-    cols = ["statistic", "value", "ci_low", "ci_high", "n_units", "note"]
+    cols = ["statistic", "value", "ci_low", "ci_high", "n_units", "design"]
     if multi.empty:
         return pd.DataFrame([{"statistic": "none", "value": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                              "n_units": 0, "note": "no answer was scored by two interviewers"}], columns=cols)
+                              "n_units": 0, "design": "no answer was scored by two interviewers"}], columns=cols)
     multi["unit"] = multi.groupby(key, observed=True).ngroup()
     multi["slot"] = multi.sort_values("interview_id").groupby("unit").cumcount()
     pairs = multi[multi["slot"] < 2]
@@ -321,19 +321,19 @@ def inter_rater(scores: pd.DataFrame) -> pd.DataFrame:
             for t in ("ICC1", "ICC1k"):
                 rows.append({"statistic": t, "value": ic.at[t, "icc"], "ci_low": ic.at[t, "ci_low"],
                              "ci_high": ic.at[t, "ci_high"], "n_units": pairs["unit"].nunique(),
-                             "note": "one-way: different interviewers per answer"})
+                             "design": "one-way: different interviewers per answer"})
         except Exception as exc:  # too few units for the ANOVA
             rows.append({"statistic": "ICC1", "value": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                         "n_units": pairs["unit"].nunique(), "note": f"not computable: {exc}"})
+                         "n_units": pairs["unit"].nunique(), "design": f"not computable: {exc}"})
     ka = reliability.krippendorff_alpha(multi, "unit", "interviewer", "score", level="ordinal") \
         if multi["unit"].nunique() >= 2 else np.nan
     rows.append({"statistic": "krippendorff_alpha_ordinal", "value": ka, "ci_low": np.nan, "ci_high": np.nan,
-                 "n_units": multi["unit"].nunique(), "note": "all ratings, missing allowed"})
+                 "n_units": multi["unit"].nunique(), "design": "all ratings, missing allowed"})
     wide = pairs.pivot(index="unit", columns="slot", values="score").dropna()
     kq = reliability.cohen_kappa(wide[0].astype(int), wide[1].astype(int), weights="quadratic",
                                  labels=list(config.SCORES)) if len(wide) >= 2 else np.nan
     rows.append({"statistic": "weighted_kappa_quadratic", "value": kq, "ci_low": np.nan, "ci_high": np.nan,
-                 "n_units": len(wide), "note": "first two scorecards per answer, 1-4 rubric weights"})
+                 "n_units": len(wide), "design": "first two scorecards per answer, 1-4 rubric weights"})
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -78,6 +78,7 @@ def atomic_write(path: Path, data: bytes, *, overwrite: bool = False) -> Path:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a scorecard is an ordinary file
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -99,6 +100,12 @@ def atomic_write(path: Path, data: bytes, *, overwrite: bool = False) -> Path:
     except OSError:
         pass
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _to_csv(rows: pd.DataFrame) -> bytes:
