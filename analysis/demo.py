@@ -81,7 +81,7 @@ def _grm_probs(eta_base: np.ndarray, a: np.ndarray, sev: np.ndarray) -> np.ndarr
 def generate(n_interviews: int = 400, *, seed: int = 0, questions: pd.DataFrame | None = None,
              interviewers=DEFAULT_INTERVIEWERS, start="2023-01-01", end="2026-09-30",
              shadow_rate: float = 0.12, leak_question: str | None = "mid-decoupling",
-             leak_per_year: float = 0.6, severity_sd: float = 0.7) -> History:
+             leak_per_year: float = 0.6, severity_sd: float = 0.7, param_seed: int | None = None) -> History:
     """Generate a reproducible synthetic interview history (see the module docstring).
 
     Parameters
@@ -105,24 +105,30 @@ def generate(n_interviews: int = 400, *, seed: int = 0, questions: pd.DataFrame 
         How many logits easier the leaked question gets per year.
     severity_sd : float
         Spread of the planted interviewer severities (logits).
+    param_seed : int, optional
+        Seed of the planted parameters (question discrimination and difficulty, interviewer
+        severity and workload) when they should stay fixed while the sample varies — for example
+        to check that intervals from many small histories cover the value a very large history
+        gives. By default both come from ``seed``.
     """
     rng = np.random.default_rng(seed)
+    prng = rng if param_seed is None else np.random.default_rng(param_seed)
     if questions is None:
         questions = load_questions()
     q_ids = questions["question_id"].to_numpy()
     q_level = questions["level"].cat.codes.to_numpy()
     nq = len(q_ids)
     # questions
-    a = np.exp(rng.normal(np.log(1.1), 0.5, nq)).clip(0.3, 3.0)
-    weak = rng.choice(nq, size=max(1, nq // 8), replace=False)
-    a[weak] = rng.uniform(0.15, 0.35, len(weak))
-    b = np.array([-1.0, 0.0, 1.0])[q_level] + rng.normal(0, 0.35, nq)
+    a = np.exp(prng.normal(np.log(1.1), 0.5, nq)).clip(0.3, 3.0)
+    weak = prng.choice(nq, size=max(1, nq // 8), replace=False)
+    a[weak] = prng.uniform(0.15, 0.35, len(weak))
+    b = np.array([-1.0, 0.0, 1.0])[q_level] + prng.normal(0, 0.35, nq)
     drift = np.zeros(nq)
     if leak_question is not None and leak_question in set(q_ids):
         drift[np.flatnonzero(q_ids == leak_question)[0]] = -leak_per_year
     # interviewers
     nr = len(interviewers)
-    sev = rng.normal(0, severity_sd, nr)
+    sev = prng.normal(0, severity_sd, nr)
     sev -= sev.mean()
     share = np.linspace(2.0, 0.6, nr)
     share[-1] = 0.25  # one occasional interviewer: few interviews, wide interval
