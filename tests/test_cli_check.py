@@ -12,9 +12,11 @@ from conftest import REAL_DATA, REPO_DIR, interview_rows
 SUMMARY = re.compile(r"loaded (\d+) rows from (\d+) interviews in (\d+) files; (\d+) problems")
 
 
-def check(*args, cwd=REPO_DIR):
+def check(*args, cwd=REPO_DIR, interview_data=None):
     env = {**os.environ, "PYTHONPATH": str(REPO_DIR)}
     env.pop("INTERVIEW_DATA", None)
+    if interview_data is not None:
+        env["INTERVIEW_DATA"] = str(interview_data)
     return subprocess.run([sys.executable, "-m", "analysis", "check", *map(str, args)],
                           cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
@@ -45,6 +47,16 @@ def test_problems_exit_1_one_per_line_then_the_summary(data, write_card):
     ]
     assert all(re.match(r"^[^:]+:\d+: \S", ln) for ln in lines[:-1])
     assert lines[-1] == "loaded 3 rows from 1 interviews in 3 files; 3 problems"
+
+
+def test_interview_data_variable_points_check_at_another_folder(data, write_card):
+    rows = interview_rows("A")
+    rows[0]["score"] = "0"
+    write_card("2026/a.csv", rows)
+    run = check("--no-cache", interview_data=data)
+    assert run.returncode == 1
+    assert f"{os.path.join('scores', '2026', 'a.csv')}:2: column score: got '0'" in run.stdout
+    assert run.stdout.splitlines()[-1] == "loaded 0 rows from 0 interviews in 1 files; 2 problems"
 
 
 def test_broken_bank_exits_1(data):

@@ -78,6 +78,35 @@ def test_problems_name_file_line_column_found_and_expected(data, write_card):
     ]
 
 
+@pytest.mark.parametrize("column, value, message", [
+    ("score", "5", "got '5', expected an integer 1-4"),
+    ("score", "2.0", "got '2.0', expected an integer 1-4"),
+    ("question_id", "sr-unknown", "got 'sr-unknown', expected a question_id from the bank (questions.csv)"),
+    ("date", "2026-3-2", "got '2026-3-2', expected an ISO date YYYY-MM-DD"),
+    ("level", "staff", "got 'staff', expected one of junior, mid, senior"),
+    ("recommendation", "hire", "got 'hire', expected one of strong_no, no, yes, strong_yes"),
+    ("red_flag", "y", "got 'y', expected true/false (or yes/no, 1/0)"),
+    ("interviewer", "", "empty; expected non-empty text"),
+    ("candidate_id", "", "empty; expected non-empty text"),
+])
+def test_each_bad_value_in_a_folder(data, write_card, column, value, message):
+    """Every value error of the format, read from a file, named as path:line: column: found/expected."""
+    rows = interview_rows("A") + interview_rows("B", candidate="C2")  # A on lines 2-4, B on 5-7
+    if column in ("score", "question_id", "red_flag"):  # per question: bad on B's second row
+        rows[4][column] = value
+        line = 6
+    else:  # interview-wide: the same bad value on every row of B
+        for r in rows[3:]:
+            r[column] = value
+        line = 5
+    write_card("2026/a.csv", rows)
+    wb = load(data)
+    path = os.path.join("scores", "2026", "a.csv")
+    assert f"{path}:{line}: column {column}: {message}" in [str(p) for p in wb.problems]
+    assert set(wb.scores["interview_id"]) == {"A"}  # B held back whole, A unaffected
+    assert any(p.line == 5 and "interview 'B' not loaded: its 3 row(s)" in p.message for p in wb.problems)
+
+
 def _records(path) -> int:
     """How many CSV records (excluding header and blank lines) a file holds, counted independently."""
     text = path.read_bytes().decode("utf-8-sig")

@@ -99,6 +99,24 @@ def test_bad_value_names_line_column_found_and_expected(bank, column, value, exp
     assert not loaded.any()  # the interview is held back whole
 
 
+@pytest.mark.parametrize("value, ok", [("", True), ("42", True), ("61.5", True), ("0", True),
+                                       ("-3", False), ("abc", False), ("1e3", False)])
+def test_optional_duration_seconds(bank, value, ok):
+    rows = interview_rows()
+    for r in rows:
+        r["duration_seconds"] = "10"
+    rows[0]["duration_seconds"] = value
+    raw, loaded, problems = judge(csv_text(rows, HEADER + ("duration_seconds",)), bank)
+    assert loaded.all() == ok
+    if ok:
+        frame = to_scorecard_frame(raw, bank["question_id"])
+        assert frame["duration_seconds"].iloc[1:].tolist() == [10.0, 10.0]
+        assert (frame["duration_seconds"].iloc[0] == float(value)) if value else pd.isna(frame["duration_seconds"].iloc[0])
+    else:
+        (p,) = [p for p in problems if p.column == "duration_seconds"]
+        assert p.line == 2 and p.message == f"got '{value}', expected empty or a number of seconds >= 0"
+
+
 def test_interview_with_one_bad_row_is_held_back_whole(bank):
     rows = interview_rows("INT-1") + interview_rows("INT-2", candidate="C2")
     rows[1]["score"] = "9"
