@@ -193,40 +193,47 @@ def load_outcomes(data=None) -> tuple[pd.DataFrame, list[Problem]]:
     import csv
     import io
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+    except csv.Error as exc:
+        return empty, [Problem(name, 1, None, f"unreadable header ({exc}); expected candidate_id, decision, performance")]
     missing = [c for c in ("candidate_id", "decision") if c not in header]
     if missing:
         return empty, [Problem(name, 1, None, f"missing required column(s) {', '.join(missing)}; "
                                "expected candidate_id, decision, performance")]
     rows, problems, seen = [], [], {}
     last = reader.line_num
-    for rec in reader:
-        start, last = last + 1, reader.line_num
-        if not rec or (len(rec) == 1 and not rec[0].strip()):
-            continue
-        if len(rec) != len(header):
-            problems.append(Problem(name, start, None, f"found {len(rec)} fields, expected {len(header)}"))
-            continue
-        r = {h: v.strip() for h, v in zip(header, rec)}
-        cid, dec, perf = r["candidate_id"], r["decision"].lower(), r.get("performance", "")
-        bad = []
-        if not cid:
-            bad.append(("candidate_id", "empty; expected a candidate id"))
-        elif cid in seen:
-            bad.append(("candidate_id", f"candidate {cid!r} already on line {seen[cid]}; expected one row per candidate"))
-        if dec not in config.DECISIONS:
-            bad.append(("decision", f"got {r['decision']!r}, expected one of {', '.join(config.DECISIONS)}"))
-        lo, hi = config.PERFORMANCE_RANGE
-        if perf and not (perf.isdigit() and lo <= int(perf) <= hi):
-            bad.append(("performance", f"got {perf!r}, expected empty or an integer {lo}-{hi}"))
-        elif perf and dec != "hired":
-            bad.append(("performance", f"got a rating for a candidate whose decision is {dec!r}; "
-                                       "expected performance only for hired candidates"))
-        if bad:
-            problems += [Problem(name, start, c, m) for c, m in bad]
-            continue
-        seen[cid] = start
-        rows.append((cid, dec, float(perf) if perf else np.nan))
+    try:
+        for rec in reader:
+            start, last = last + 1, reader.line_num
+            if not rec or (len(rec) == 1 and not rec[0].strip()):
+                continue
+            if len(rec) != len(header):
+                problems.append(Problem(name, start, None, f"found {len(rec)} fields, expected {len(header)}"))
+                continue
+            r = {h: v.strip() for h, v in zip(header, rec)}
+            cid, dec, perf = r["candidate_id"], r["decision"].lower(), r.get("performance", "")
+            bad = []
+            if not cid:
+                bad.append(("candidate_id", "empty; expected a candidate id"))
+            elif cid in seen:
+                bad.append(("candidate_id", f"candidate {cid!r} already on line {seen[cid]}; expected one row per candidate"))
+            if dec not in config.DECISIONS:
+                bad.append(("decision", f"got {r['decision']!r}, expected one of {', '.join(config.DECISIONS)}"))
+            lo, hi = config.PERFORMANCE_RANGE
+            if perf and not (perf.isascii() and perf.isdigit() and lo <= int(perf) <= hi):
+                bad.append(("performance", f"got {perf!r}, expected empty or an integer {lo}-{hi}"))
+            elif perf and dec != "hired":
+                bad.append(("performance", f"got a rating for a candidate whose decision is {dec!r}; "
+                                           "expected performance only for hired candidates"))
+            if bad:
+                problems += [Problem(name, start, c, m) for c, m in bad]
+                continue
+            seen[cid] = start
+            rows.append((cid, dec, float(perf) if perf else np.nan))
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        problems.append(Problem(name, last + 1, None, f"unreadable CSV from here on ({exc}); expected properly "
+                                "quoted fields; the rows from here on were not loaded"))
     if not rows:
         return empty, problems
     out = pd.DataFrame(rows, columns=["candidate_id", "decision", "performance"])

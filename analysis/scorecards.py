@@ -67,8 +67,8 @@ INTERVIEW_FIELDS = ("date", "candidate_id", "level", "interviewer", "recommendat
 TRUE_VALUES = frozenset({"true", "yes", "1"})
 FALSE_VALUES = frozenset({"false", "no", "0"})
 
-_DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
-_NUMBER_RE = r"^\d+(\.\d*)?$"
+_DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # ASCII digits only (\d also matches other scripts)
+_NUMBER_RE = r"^[0-9]+(\.[0-9]*)?$"
 _RAW_COLUMNS = list(SCORECARD_COLUMNS)
 
 

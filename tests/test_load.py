@@ -330,6 +330,20 @@ def test_outcomes_missing_column_undecodable_and_absent(data):
     assert len(out) == 0 and problems == [] and list(out.columns) == ["candidate_id", "decision", "performance"]
 
 
+def test_outcomes_odd_content_is_reported_not_raised(data):
+    """Two inputs that used to crash the loader (fixed here): a non-ASCII digit, and a field over the
+    csv module's size limit."""
+    big = "x" * 200_000
+    (data / "outcomes.csv").write_text(
+        f"candidate_id,decision,performance\nC1,hired,\u00b2\nC2,hired,3\nC3,hired,\"{big}\"\nC4,hired,2\n",
+        encoding="utf-8")
+    out, problems = load_outcomes(data)
+    assert out["candidate_id"].tolist() == ["C2"]
+    assert [(p.line, p.column) for p in problems] == [(2, "performance"), (4, None)]
+    assert problems[0].message == "got '\u00b2', expected empty or an integer 1-5"
+    assert "unreadable CSV from here on" in problems[1].message
+
+
 def test_outcome_problems_are_part_of_the_workbook(data, write_card):
     write_card("2026/a.csv", interview_rows("A"))
     (data / "outcomes.csv").write_text("candidate_id,decision,performance\nC1,maybe,\n")

@@ -79,6 +79,7 @@ def test_line_numbers_after_a_multiline_note_point_at_the_bad_field(bank):
     ("question_id", "jr-nope", "got 'jr-nope', expected a question_id from the bank (questions.csv)"),
     ("date", "2026-02-30", "got '2026-02-30', expected an ISO date YYYY-MM-DD"),
     ("date", "03/02/2026", "got '03/02/2026', expected an ISO date YYYY-MM-DD"),
+    ("date", "\u0662\u0660\u0662\u0666-01-02", "got '\u0662\u0660\u0662\u0666-01-02', expected an ISO date YYYY-MM-DD"),
     ("level", "principal", "got 'principal', expected one of junior, mid, senior"),
     ("recommendation", "maybe", "got 'maybe', expected one of strong_no, no, yes, strong_yes"),
     ("red_flag", "perhaps", "got 'perhaps', expected true/false (or yes/no, 1/0)"),
@@ -100,7 +101,8 @@ def test_bad_value_names_line_column_found_and_expected(bank, column, value, exp
 
 
 @pytest.mark.parametrize("value, ok", [("", True), ("42", True), ("61.5", True), ("0", True),
-                                       ("-3", False), ("abc", False), ("1e3", False)])
+                                       ("-3", False), ("abc", False), ("1e3", False),
+                                       ("\u0663", False)])  # ARABIC-INDIC DIGIT THREE: crashed the loader
 def test_optional_duration_seconds(bank, value, ok):
     rows = interview_rows()
     for r in rows:
