@@ -51,8 +51,8 @@ def validate_questions(raw: pd.DataFrame, path: str = "questions.csv") -> list[P
         for col in REQUIRED_COLUMNS:
             if not isinstance(row[col], str) or not row[col].strip():
                 problems.append(Problem(path, i, col, "empty; expected text"))
-        qid = row["question_id"]
-        if isinstance(qid, str) and qid.strip():
+        qid = row["question_id"].strip() if isinstance(row["question_id"], str) else row["question_id"]
+        if isinstance(qid, str) and qid:  # compared stripped, as the loader strips ids
             if qid in seen:
                 problems.append(Problem(path, i, "question_id",
                                         f"duplicate id '{qid}' (first on line {seen[qid]}); ids must be unique"))

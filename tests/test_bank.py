@@ -87,6 +87,16 @@ def test_duplicate_id_is_refused_naming_the_row(data):
     assert str(data / "questions.csv") in str(exc.value)
 
 
+def test_ids_differing_only_in_spaces_are_duplicates(data):
+    """The loader strips ids, so ' a ' and 'a' are the same id (used to load as two rows, fixed)."""
+    bank = _bank_copy(data)
+    bank.loc[5, "question_id"] = f" {bank.loc[1, 'question_id']} "
+    _write(data, bank)
+    with pytest.raises(BankError, match="duplicate id") as exc:
+        load_questions(data)
+    assert [(p.line, p.column) for p in exc.value.problems] == [(7, "question_id")]
+
+
 @pytest.mark.parametrize("column", ["question", "good_answer", "red_flag", "question_id", "topic"])
 def test_missing_text_is_refused_naming_the_row(data, column):
     bank = _bank_copy(data)
