@@ -153,13 +153,14 @@ class _Form:
         if interviewer and interviewer not in names:
             names = sorted([*names, interviewer])
         p = self._prefix
+        wide = {"description_width": "7em"}
         self._candidate = _classed(w.Text(description="Candidate id", placeholder="e.g. C00042",
-                                          continuous_update=True), f"{p}-candidate")
+                                          continuous_update=True, style=wide), f"{p}-candidate")
         self._level = _classed(w.Dropdown(description="Level", options=list(config.LEVELS),
                                           value=config.LEVELS[0]), f"{p}-level")
         self._interviewer = _classed(w.Combobox(description="Interviewer", options=names, value=interviewer or "",
                                                 placeholder="pick a name or type a new one",
-                                                ensure_option=False), f"{p}-interviewer")
+                                                ensure_option=False, style=wide), f"{p}-interviewer")
         self._date = _classed(w.DatePicker(description="Date", value=today or dt.date.today()), f"{p}-date")
         self._id_label = _classed(w.HTML(), f"{p}-interview-id")
         self._status = _classed(w.HTML(), f"{p}-status")
