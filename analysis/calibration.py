@@ -28,8 +28,25 @@ from .criteria import attach_criterion
 from .discrimination import ebel_band, grouped_discrimination
 from .severity import SeverityFit, fit_severity
 
-__all__ = ["Calibration", "calibrate", "filter_scores", "question_stats", "group_stats", "level_stats",
+__all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_stats", "group_stats", "level_stats",
            "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS"]
+
+_DISC = {
+    "n_candidates": "distinct candidates behind the rows",
+    "discrimination": "headline: pooled within-level correlation of the severity-adjusted score with the criterion "
+                      "freed of this answer (see analysis.criteria); higher separates strong from weak better",
+    "discrimination_low": "95% bootstrap interval (over candidates, not rows), lower end",
+    "discrimination_high": "95% bootstrap interval, upper end",
+    "discrimination_se": "bootstrap standard deviation of discrimination",
+    "band": "Ebel band of discrimination: very good >= .40, good .30-.39, marginal .20-.29, poor < .20; "
+            "'too few' under min_n candidates",
+    "auc": "probability that a strong candidate scores higher than a weak one (ties count half); 0.5 = no separation",
+    "red_flag_rate": "share of answers with the red flag",
+    "red_flag_lift": "P(weak | red flag) / P(weak | no red flag): how much a red flag raises the chance of a weak outcome",
+    "n": "score rows (times asked)",
+    "mean": "mean score 1-4",
+    "sd": "standard deviation of the score",
+}
 
 #: Meaning of every column of the exported tables (also rendered into the README).
 COLUMNS = {
@@ -37,59 +54,47 @@ COLUMNS = {
         "question_id": "the question's id in the bank",
         "level": "the question's level in the bank (junior / mid / senior)",
         "topic": "the question's topic (cross-level taxonomy)",
-        "n": "times asked (score rows)",
-        "n_candidates": "distinct candidates asked",
-        "mean": "mean score 1-4",
-        "sd": "standard deviation of the score",
-        "share_1": "share of answers scored 1 (likewise share_2, share_3, share_4)",
-        "mean_junior": "mean score when asked of junior candidates (likewise mean_mid, mean_senior): difficulty by candidate level",
-        "red_flag_rate": "share of answers with the red flag",
-        "red_flag_lift": "P(weak | red flag) / P(weak | no red flag): how much a red flag raises the chance of a weak outcome",
-        "auc": "probability a strong candidate scores higher than a weak one on this question (ties count half); 0.5 = no separation",
-        "item_rest_r": "correlation of the score with the mean of the same interview's other questions (unadjusted)",
-        "discrimination": "headline: pooled within-level correlation of the severity-adjusted score with the criterion freed of this answer (see analysis.criteria); higher separates better",
-        "discrimination_low": "95% bootstrap interval (over candidates), lower end",
-        "discrimination_high": "95% bootstrap interval (over candidates), upper end",
-        "band": "Ebel band of discrimination: very good >= .40, good .30-.39, marginal .20-.29, poor < .20; 'too few' under min_n candidates",
+        "question": "the question text (from the bank)",
+        **_DISC,
         "too_few": "True when fewer than min_n candidates were asked: do not act on it yet",
+        "item_rest_r": "correlation of the score with the mean of the same interview's other questions (unadjusted)",
+        **{f"share_{s}": f"share of answers scored {s}" for s in config.SCORES},
+        **{f"mean_{lvl}": f"mean score when asked of {lvl} candidates (difficulty by candidate level)" for lvl in config.LEVELS},
     },
     "interviewer_stats": {
         "interviewer": "interviewer name",
         "n_interviews": "interviews done",
         "pass_rate": "share of the interviewer's interviews recommended yes / strong_yes",
         "team_pass_rate": "the same for the whole team",
-        "funnel_low95": "lower 95% funnel-plot control limit for this many interviews (funnel_high95, funnel_low998, funnel_high998 likewise)",
-        "funnel_flag": "'above' / 'below' when the pass rate is outside the 99.8% limits, 'watch' outside 95%, else ''",
+        "funnel_low95": "lower 95% funnel-plot control limit around the team rate for this many interviews",
+        "funnel_high95": "upper 95% control limit",
+        "funnel_low998": "lower 99.8% control limit",
+        "funnel_high998": "upper 99.8% control limit",
+        "funnel_flag": "'above' / 'below' when the pass rate is outside the 99.8% limits, 'watch' outside 95%, else empty",
         "severity": "score points harsher (+) or softer (-) than the team for the same candidate and question (additive model)",
-        "severity_low": "95% interval, lower end (cluster-robust by candidate)",
-        "severity_high": "95% interval, upper end",
+        "severity_se": "standard error of severity (cluster-robust by candidate)",
+        "severity_low": "95% interval of severity, lower end",
+        "severity_high": "95% interval of severity, upper end",
         "n_shared_candidates": "candidates this interviewer shares with another interviewer: the comparisons severity rests on",
-        "decision_agreement": "share of decided candidates (hired / rejected) where the interviewer's yes/no matched the decision",
+        "n_decided": "the interviewer's interviews whose candidate was hired or rejected",
+        "decision_agreement": "share of those where the interviewer's yes/no matched the decision",
         "decision_kappa": "Cohen's kappa of that agreement (chance-corrected)",
-        "small_group": "True when fewer than 5 interviews: rates are not shown precisely",
+        "small_group": "True when fewer than 5 interviews: counts are shown, rates are not",
     },
     "topic_stats": {
         "topic": "topic from the bank",
         "n_questions": "questions in the bank with this topic",
-        "levels": "levels the topic appears at",
-        "n": "score rows", "n_candidates": "distinct candidates",
-        "mean": "mean score", "red_flag_rate": "share of answers with the red flag",
-        "auc": "AUC of the score against the criterion (ties half)",
-        "discrimination": "pooled within-level adjusted correlation with the criterion (as for questions)",
-        "discrimination_low": "95% bootstrap interval, lower end", "discrimination_high": "upper end",
-        "band": "Ebel band",
+        "levels": "levels the topic appears at in the bank",
+        **_DISC,
     },
     "level_stats": {
         "level": "junior / mid / senior",
         "n_interviews": "interviews of candidates at this level",
         "pass_rate": "share of those interviews recommended yes / strong_yes",
-        "alpha": "reliability of the interview at this level: Cronbach's alpha from pairwise covariances (copes with each candidate being asked different questions)",
-        "n": "score rows on questions of this level (any candidate)",
-        "mean": "mean score on questions of this level",
-        "auc": "AUC of those scores against the criterion",
-        "discrimination": "pooled within-candidate-level adjusted correlation of scores on questions of this level with the criterion",
-        "discrimination_low": "95% bootstrap interval, lower end", "discrimination_high": "upper end",
-        "band": "Ebel band",
+        "alpha": "reliability of an interview at this level: Cronbach's alpha from pooled pairwise covariances, "
+                 "which copes with each candidate being asked different questions (analysis.items.cronbach_alpha)",
+        **{k: v + (" (questions of this level, any candidate)" if k in ("n", "mean", "discrimination", "auc") else "")
+           for k, v in _DISC.items() if k != "sd"},
     },
 }
 
@@ -389,6 +394,29 @@ def _strong_weak(d: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
+def prepare(workbook, criterion: str = "recommendation", *, level=None, start=None, end=None):
+    """The rows every calibration table is computed from, and the severity fit.
+
+    Returns ``(rows, fit)``: the slice's scorecard rows with the bank's ``topic`` and
+    ``question_level``, the criterion (``y``, ``strong``, ``y_free``; see
+    :mod:`analysis.criteria`), ``x_adj`` (score corrected for the interviewer's severity) and
+    ``residual`` (score minus the additive model's expectation); and the
+    :class:`analysis.severity.SeverityFit`.
+    """
+    scores = filter_scores(workbook.scores, level, start, end)
+    if scores.empty:
+        raise ValueError("no scorecards in this slice (level/start/end); widen it")
+    scores = scores.reset_index(drop=True)
+    fit = fit_severity(scores)
+    adjusted = scores["score"].to_numpy(float) - fit.rows["leniency"].to_numpy()
+    rest_basis = fit.rows["residual"].to_numpy() + fit.rows["ability"].to_numpy()
+    d = attach_criterion(scores, workbook.outcomes, criterion, adjusted=rest_basis)
+    d = _with_bank(d, workbook.questions)
+    d["x_adj"] = adjusted
+    d["residual"] = fit.rows["residual"].to_numpy()
+    return d, fit
+
+
 def calibrate(workbook, criterion: str = "recommendation", *, level=None, start=None, end=None,
               min_n: int = 30, n_boot: int = 1000, seed: int = 0, progress: bool = False) -> Calibration:
     """Compute every calibration table for a slice of the data.
@@ -417,17 +445,8 @@ def calibrate(workbook, criterion: str = "recommendation", *, level=None, start=
     -------
     Calibration
     """
-    scores = filter_scores(workbook.scores, level, start, end)
-    if scores.empty:
-        raise ValueError("no scorecards in this slice (level/start/end); widen it")
-    scores = scores.reset_index(drop=True)
-    fit = fit_severity(scores)
-    adjusted = scores["score"].to_numpy(float) + fit.rows["leniency"].to_numpy() * -1
-    rest_basis = fit.rows["residual"].to_numpy() + fit.rows["ability"].to_numpy()
-    d = attach_criterion(scores, workbook.outcomes, criterion, adjusted=rest_basis)
-    d = _with_bank(d, workbook.questions)
-    d["x_adj"] = adjusted
-    d["residual"] = fit.rows["residual"].to_numpy()
+    d, fit = prepare(workbook, criterion, level=level, start=start, end=end)
+    scores = d
     qs = question_stats(d, workbook.questions, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
     ts = group_stats(d, "topic", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
     levels_in_bank = workbook.questions.groupby("topic", observed=True)["level"].agg(
@@ -438,12 +457,12 @@ def calibrate(workbook, criterion: str = "recommendation", *, level=None, start=
     ls = level_stats(d, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
     ivs = interviewer_stats(d, fit, workbook.outcomes)
     by_q, tests = drift(d)
-    iv = scores.drop_duplicates("interview_id")
+    iv = d.drop_duplicates("interview_id")
     meta = {"criterion": criterion, "level": level or "all", "start": str(scores["date"].min().date()),
             "end": str(scores["date"].max().date()), "n_rows": len(scores), "n_interviews": len(iv),
             "n_candidates": int(scores["candidate_id"].nunique()),
             "n_interviewers": int(scores["interviewer"].nunique()),
             "n_known_criterion": int(d.drop_duplicates("interview_id")["strong"].notna().sum()),
             "min_n": min_n, "n_boot": n_boot, "seed": seed, "severity_lambda": fit.lam}
-    return Calibration(criterion, qs, ts, ls, ivs, level_heatmap(d), inter_rater(scores), by_q, tests,
+    return Calibration(criterion, qs, ts, ls, ivs, level_heatmap(d), inter_rater(d), by_q, tests,
                        _strong_weak(d), fit, meta)

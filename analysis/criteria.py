@@ -36,10 +36,14 @@ reorder the whole ranking. So, besides ``y``/``strong`` (used for AUC and red-fl
 hiring lead reads against the plain criterion), :func:`attach_criterion` adds ``y_free``, the
 criterion with this answer's influence removed, which the headline ``discrimination`` uses:
 
-- ``recommendation``: the candidate's strength as everything *except this answer* shows it — the
-  mean recommendation of the candidate's other scorecards (other interviews of the loop, panels)
-  and the severity-adjusted mean score on the candidate's other answers, each standardised and
-  averaged (only the second where the candidate had one interview);
+- ``recommendation``: the candidate's strength as everything *except this answer* shows it, which is
+  the rest score below. No version of a recommendation is free of the answer: the call on this
+  interview was made from it, and the calls on the candidate's other interviews were made from the
+  other answers, which the rest score holds directly and with less noise. (Checked on histories with
+  planted truth: averaging in the other interviews' recommendations ranked questions worse than the
+  rest score alone, and the plain recommendation far worse; see ``tests/test_calibration.py``.)
+  The recommendation still defines strong and weak for AUC, red-flag lift, pass rates and the
+  score-distribution chart;
 - ``decision`` and ``performance``: the criterion itself (a decision pools several interviews, so
   one answer weighs little; performance is measured on the job, not in the interview);
 - ``rest``: the rest score (free by construction).
@@ -118,21 +122,15 @@ def attach_criterion(scores: pd.DataFrame, outcomes: pd.DataFrame | None, criter
     return out
 
 
-def _z(v: np.ndarray) -> np.ndarray:
-    sd = np.nanstd(v)
-    return (v - np.nanmean(v)) / sd if sd > 0 else v * 0.0
-
-
 def _free_recommendation(out: pd.DataFrame, code: np.ndarray, rest) -> np.ndarray:
-    """Recommendation-based strength of the candidate without this answer (see module docstring)."""
+    """Recommendation-based strength of the candidate without this answer (see module docstring):
+    the rest score when the adjusted scores are given, else the mean call of the candidate's other
+    scorecards."""
+    if rest is not None:
+        return np.asarray(rest, dtype=float)
     iv = pd.DataFrame({"interview_id": out["interview_id"].to_numpy(), "candidate_id": out["candidate_id"].to_numpy(),
                        "code": code}).drop_duplicates("interview_id")
     tot = iv.groupby("candidate_id")["code"].transform("sum")
     cnt = iv.groupby("candidate_id")["code"].transform("count")
     iv["other"] = ((tot - iv["code"]) / (cnt - 1)).where(cnt > 1)
-    other = out["interview_id"].map(iv.set_index("interview_id")["other"]).to_numpy(dtype=float)
-    if rest is None:
-        return other
-    r = _z(np.asarray(rest, dtype=float))
-    o = _z(other)
-    return np.where(np.isnan(o), r, np.where(np.isnan(r), o, (o + r) / 2))
+    return out["interview_id"].map(iv.set_index("interview_id")["other"]).to_numpy(dtype=float)
