@@ -75,6 +75,8 @@ FORMATS = ("csv", "png", "svg", "pdf", "html")
 #: a table holding one unless told ``allow_private=True``.
 PRIVATE_COLUMNS = ("candidate_id", "candidate", "notes", "note", "interview_id")
 
+_UMASK = os.umask(0o022)  # read once at import (os.umask can only be read by setting it) ...
+os.umask(_UMASK)          # ... and put back at once
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -264,6 +266,7 @@ def _atomic_write(path: Path, data: bytes | str) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; a report is an ordinary shared file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -417,8 +420,8 @@ def write_figures(figures: Mapping[str, object], out: str | os.PathLike,
     progress : bool, default True
         Show a tqdm progress bar (one step per file).
     tabs : int, default 1
-        Browser tabs rendering in parallel inside the one Chromium. On a two-core machine one tab
-        was faster than two (measured: 10 charts x 3 formats, 16 s vs 21 s).
+        Browser tabs rendering in parallel inside the one Chromium. On a two-core machine two tabs
+        were no faster than one (10 charts x 3 formats took 15-21 s either way on a busy machine).
     timeout : float, default 120
         Seconds allowed for one image.
 

@@ -494,3 +494,13 @@ def test_panel_refresh_follows_the_chart_names(tmp_path):
     panel.refresh()
     assert panel._charts.options == ("themed", "extra")
     assert panel.selected_charts == ("themed",)
+
+
+def test_files_get_ordinary_permissions(tmp_path):
+    """Atomic writes go through mkstemp (mode 0600); the result must be readable like any file."""
+    import os
+    import stat
+    mask = os.umask(0o022)
+    os.umask(mask)
+    [p] = write_tables({"t": pd.DataFrame({"a": [1]})}, tmp_path)
+    assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~mask
