@@ -1,0 +1,350 @@
+"""An explorer for the calibration charts: pick a criterion, a candidate level, a period and a
+minimum number of candidates, and every chart is recomputed and redrawn where it stands.
+
+>>> from analysis.explorer import CalibrationExplorer
+>>> explorer = CalibrationExplorer()          # the repository's data/ (or $INTERVIEW_DATA)
+>>> explorer                                  # doctest: +SKIP  (in a notebook: the widget)
+
+The class is a thin ipywidgets layer: it gathers the four choices and hands them to
+:func:`analysis.calibration.calibrate` and :func:`analysis.charts.figures`, which know nothing about
+widgets. The data folder is read once, when the explorer is built.
+
+How the charts are redrawn
+--------------------------
+Each chart lives in its own :class:`ipywidgets.Output` area, one per tab. On every change the
+tables are recomputed and the chart of the open tab is drawn; the other charts are built when
+their tab is opened (or when :attr:`CalibrationExplorer.figures` is read, e.g. by the export
+panel), since building all nine takes seconds. Drawing *replaces* the area's output with the figure (as plotly's ``application/vnd.plotly.v1+json`` mime bundle, which the
+``jupyterlab-plotly`` extension shipped inside the plotly package renders in JupyterLab and Voila):
+the chart is redrawn in the same place on the page, nothing is appended below. plotly 7's
+``go.FigureWidget`` would update traces without a redraw, but it needs the ``anywidget`` package,
+which this environment does not install; the Output areas need nothing beyond ipywidgets.
+
+Errors (for example the ``decision`` criterion on a folder without ``outcomes.csv``, or a slice
+with no interviews) are shown in the status line, escaped, and kept in :attr:`last_error`; the
+charts are then cleared rather than left showing a slice that is no longer the one chosen.
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+
+import ipywidgets as w
+import pandas as pd
+import plotly.io as pio
+
+from . import charts, config
+from .calibration import Calibration, calibrate
+from .criteria import CRITERIA
+from .load import load
+
+__all__ = ["CalibrationExplorer", "CHART_TITLES", "CHART_BUILDERS", "figure_bundle", "quarter_options"]
+
+_ALL = "all"
+
+#: Tab titles of the charts, in the order they are shown.
+CHART_TITLES = {
+    "question_ranking": "Question ranking",
+    "score_distributions": "Strong vs weak scores",
+    "level_heatmap": "Level heatmap",
+    "topic_separation": "Topics",
+    "level_separation": "Levels",
+    "red_flag_lift": "Red flags",
+    "interviewer_severity": "Interviewer severity",
+    "pass_rate_funnel": "Pass-rate funnel",
+    "drift_lines": "Drift",
+}
+
+#: How each chart is built from a :class:`Calibration` (the same calls as
+#: :func:`analysis.charts.figures`, one at a time so one chart can be built without the others).
+CHART_BUILDERS = {
+    "question_ranking": lambda cal: charts.question_ranking(cal.question_stats),
+    "score_distributions": lambda cal: charts.score_distributions(cal.strong_weak),
+    "level_heatmap": lambda cal: charts.level_heatmap(cal.heatmap),
+    "topic_separation": lambda cal: charts.topic_separation(cal.topic_stats),
+    "level_separation": lambda cal: charts.level_separation(cal.level_stats),
+    "red_flag_lift": lambda cal: charts.red_flag_lift(cal.question_stats),
+    "interviewer_severity": lambda cal: charts.interviewer_severity(cal.interviewer_stats),
+    "pass_rate_funnel": lambda cal: charts.pass_rate_funnel(cal.interviewer_stats),
+    "drift_lines": lambda cal: charts.drift_lines(cal.drift_by_quarter, cal.drift_tests),
+}
+
+
+def figure_bundle(fig) -> dict:
+    """The output record that shows ``fig`` in an Output area (plotly's own mime type).
+
+    Built explicitly rather than with ``display(fig)`` so it does not depend on the user's default
+    plotly renderer nor on a running kernel (the tests drive the explorer without one).
+    """
+    data = pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())
+    title = fig.layout.title.text or "chart"
+    data["text/plain"] = f"<plotly figure: {title}>"
+    return {"output_type": "display_data", "data": data, "metadata": {}}
+
+
+def quarter_options(dates: pd.Series) -> list[tuple[str, pd.Period]]:
+    """``(label, quarter)`` pairs from the first to the last quarter of ``dates`` (no gaps)."""
+    d = pd.to_datetime(dates).dropna()
+    if d.empty:
+        return []
+    quarters = pd.period_range(d.min().to_period("Q"), d.max().to_period("Q"), freq="Q")
+    return [(f"{p.year} Q{p.quarter}", p) for p in quarters]
+
+
+def _snap(options, value, default):
+    """The quarter holding ``value`` (a date), clipped to the options; ``default`` when None."""
+    if value is None:
+        return default
+    p = pd.Timestamp(value).to_period("Q")
+    quarters = [q for _, q in options]
+    return min(max(p, quarters[0]), quarters[-1])
+
+
+class CalibrationExplorer(w.VBox):
+    """Recompute the calibration for a criterion, level, period and minimum n; redraw the charts.
+
+    Parameters
+    ----------
+    data : path-like, optional
+        The data folder (default :func:`analysis.config.data_dir`). Read once.
+    criterion : {"recommendation", "decision", "performance", "rest"}
+        Initial criterion (see :mod:`analysis.criteria`).
+    level : str, optional
+        Initial candidate level (``None``: all levels).
+    start, end : date-like, optional
+        Initial period. The period control moves by whole quarters, so a date is widened to the
+        quarter that holds it.
+    min_n : int, default 30
+        Initial minimum number of candidates before a question is judged.
+    n_boot : int, default 200
+        Bootstrap replicates per recomputation: fewer than the report's 1000 so the explorer
+        answers in a second or two; the intervals' ends move by a few hundredths.
+    seed : int, default 0
+        Bootstrap seed (the same choices always give the same charts).
+    workbook : analysis.load.Workbook, optional
+        An already loaded data folder (then ``data`` is not read).
+
+    Attributes
+    ----------
+    calibration : Calibration or None
+        The tables behind the charts on screen (``None`` after an error).
+    figures : dict of str to go.Figure
+        The charts on screen, by name (empty after an error).
+    tables : dict of str to DataFrame
+        The tables as exported (small interviewer groups blanked, no candidate ids).
+    meta : dict
+        The slice on screen, for a report header.
+    last_error : Exception or None
+        The error of the last recomputation, also shown in the status line.
+
+    Notes
+    -----
+    Every chart is redrawn in its own Output area on each change (see the module docstring).
+    A hiring lead reads the status line first: it says how many interviews, candidates and which
+    period the charts describe, and how many of them have a known criterion (``decision`` and
+    ``performance`` are known only for candidates in ``outcomes.csv``).
+    """
+
+    def __init__(self, data=None, *, criterion: str = "recommendation", level: str | None = None,
+                 start=None, end=None, min_n: int = 30, n_boot: int = 200, seed: int = 0,
+                 workbook=None, **kwargs):
+        self._workbook = workbook if workbook is not None else load(data, progress=False)
+        self.n_boot, self.seed = int(n_boot), int(seed)
+        self.calibration: Calibration | None = None
+        self.last_error: Exception | None = None
+        self._figures: dict = {}
+        self._chart_errors: dict = {}
+        options = quarter_options(self._workbook.scores["date"])
+        if not options:
+            raise ValueError(f"no scorecards in {self._workbook.data or config.data_dir(data)}: "
+                             "nothing to calibrate (log interviews first, or run `python -m analysis demo`)")
+
+        self._criterion = w.Dropdown(options=list(CRITERIA), value=criterion, description="Criterion")
+        self._level = w.Dropdown(options=[_ALL, *config.LEVELS], value=level or _ALL, description="Level")
+        first, last = options[0][1], options[-1][1]
+        self._period = w.SelectionRangeSlider(
+            options=options, index=(0, len(options) - 1), description="Period", continuous_update=False,
+            layout=w.Layout(width="34rem"))
+        self._period.value = (_snap(options, start, first), _snap(options, end, last))
+        self._min_n = w.IntSlider(value=int(min_n), min=1, max=max(200, int(min_n)), step=1,
+                                  description="Minimum n", continuous_update=False)
+        self._status = w.HTML()
+        self._outputs = {name: w.Output() for name in CHART_TITLES}
+        self._guides = {name: w.HTML(f'<p class="icw-guide">{html.escape(charts.READING_GUIDE.get(name, ""))}</p>')
+                        for name in CHART_TITLES}
+        self._tabs = w.Tab(children=[w.VBox([self._outputs[n], self._guides[n]]) for n in CHART_TITLES],
+                           titles=list(CHART_TITLES.values()))
+        for widget, name in ((self._criterion, "criterion"), (self._level, "level"), (self._period, "period"),
+                             (self._min_n, "min-n"), (self._status, "status"), (self._tabs, "tabs")):
+            widget.add_class(f"icw-explorer-{name}")
+        self._criterion.observe(self._on_criterion_change, names="value")
+        self._level.observe(self._on_level_change, names="value")
+        self._period.observe(self._on_period_change, names="value")
+        self._min_n.observe(self._on_min_n_change, names="value")
+        self._tabs.observe(self._on_tabs_change, names="selected_index")
+        super().__init__([w.HBox([self._criterion, self._level]), w.HBox([self._period, self._min_n]),
+                          self._status, self._tabs], **kwargs)
+        self.add_class("icw-calibration-explorer")
+        self._refresh()
+
+    # ---------------------------------------------------------------------------------- state
+
+    @property
+    def widget(self) -> w.VBox:
+        """The explorer itself (it is a VBox), for symmetry with other forms."""
+        return self
+
+    @property
+    def workbook(self):
+        """The loaded data folder."""
+        return self._workbook
+
+    @property
+    def choices(self) -> dict:
+        """The current choices as :func:`analysis.calibration.calibrate` keywords."""
+        lo, hi = self._period.value
+        return {"criterion": self._criterion.value,
+                "level": None if self._level.value == _ALL else self._level.value,
+                "start": lo.start_time.normalize(), "end": hi.end_time.normalize(),
+                "min_n": int(self._min_n.value)}
+
+    @property
+    def selected_chart(self) -> str:
+        """The name of the chart in the open tab."""
+        return list(CHART_TITLES)[self._tabs.selected_index or 0]
+
+    @property
+    def figures(self) -> dict:
+        """Every chart of the current slice, by name (built now if not yet drawn; empty after an
+        error). A chart that could not be built is left out; its error is in its tab."""
+        if self.calibration is not None:
+            for name in CHART_TITLES:
+                self._build(name)
+        return {n: self._figures[n] for n in CHART_TITLES if n in self._figures}
+
+    @property
+    def tables(self) -> dict:
+        """The tables behind the charts, as exported (see :func:`analysis.report.export_tables`)."""
+        if self.calibration is None:
+            return {}
+        from .report import export_tables
+        return export_tables(self.calibration)
+
+    @property
+    def meta(self) -> dict:
+        """The slice on screen, for a report header (empty after an error)."""
+        if self.calibration is None:
+            return {}
+        m = self.calibration.meta
+        return {"Data period": f"{m['start']} to {m['end']}", "Criterion": m["criterion"],
+                "Candidate level": m["level"], "Interviews": m["n_interviews"],
+                "Candidates": m["n_candidates"], "Interviewers": m["n_interviewers"],
+                "Bootstrap resamples": m["n_boot"], "Minimum candidates per question": m["min_n"]}
+
+    @property
+    def status(self) -> str:
+        """The status line's HTML."""
+        return self._status.value
+
+    # ------------------------------------------------------------------------------- handlers
+
+    def _on_criterion_change(self, change) -> None:
+        self._refresh()
+
+    def _on_level_change(self, change) -> None:
+        self._refresh()
+
+    def _on_period_change(self, change) -> None:
+        self._refresh()
+
+    def _on_min_n_change(self, change) -> None:
+        self._refresh()
+
+    def _on_tabs_change(self, change) -> None:
+        self._draw(self.selected_chart)
+
+    # -------------------------------------------------------------------------------- refresh
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        cls = "icw-error" if error else "icw-status"
+        colour = "#C0392B" if error else "#333"
+        self._status.value = f'<span class="{cls}" style="color:{colour}">{text}</span>'
+
+    def _describe(self, choices: dict) -> str:
+        lo, hi = self._period.value
+        return (f"criterion <b>{html.escape(str(choices['criterion']))}</b>, "
+                f"level <b>{html.escape(str(choices['level'] or _ALL))}</b>, "
+                f"{html.escape(f'{lo.year} Q{lo.quarter}')} to {html.escape(f'{hi.year} Q{hi.quarter}')}, "
+                f"minimum n {choices['min_n']}")
+
+    def _build(self, name: str):
+        """The figure ``name`` of the current calibration, built once; None (and the error kept)
+        when it cannot be built."""
+        if name in self._figures:
+            return self._figures[name]
+        if self.calibration is None or name in self._chart_errors:
+            return None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                fig = CHART_BUILDERS[name](self.calibration)
+        except Exception as exc:  # noqa: BLE001 - shown in the chart's tab and the status line
+            self._chart_errors[name] = exc
+            return None
+        self._figures[name] = fig
+        return fig
+
+    def _draw(self, name: str) -> None:
+        """Replace the output of ``name``'s area with its figure (or its error)."""
+        out = self._outputs[name]
+        fig = self._build(name)
+        if fig is not None:
+            out.outputs = (figure_bundle(fig),)
+        elif name in self._chart_errors:
+            exc = self._chart_errors[name]
+            text = f"This chart could not be drawn for this slice: {type(exc).__name__}: {exc}"
+            out.outputs = ({"output_type": "display_data", "metadata": {},
+                            "data": {"text/html": f'<p class="icw-error" style="color:#C0392B">{html.escape(text)}</p>',
+                                     "text/plain": text}},)
+            self.last_error = exc
+        else:
+            out.outputs = ()
+
+    def _refresh(self) -> None:
+        choices = self.choices
+        self.last_error = None
+        self._figures, self._chart_errors = {}, {}
+        for out in self._outputs.values():      # nothing on screen may describe another slice
+            out.outputs = ()
+        self._say(f"computing: {self._describe(choices)} ...")
+        try:
+            with warnings.catch_warnings():
+                # numpy's all-NaN warnings from tiny slices would land in the notebook's log;
+                # what they mean (a statistic that cannot be computed) shows as a gap in the chart.
+                warnings.simplefilter("ignore", RuntimeWarning)
+                cal = calibrate(self._workbook, n_boot=self.n_boot, seed=self.seed, progress=False, **choices)
+        except Exception as exc:  # noqa: BLE001 - shown in the status line and kept, never swallowed
+            self.calibration = None
+            self.last_error = exc
+            self._say(f"Could not compute {self._describe(choices)}: "
+                      f"{html.escape(type(exc).__name__)}: {html.escape(str(exc))}", error=True)
+            return
+        self.calibration = cal
+        self._draw(self.selected_chart)
+        m = cal.meta
+        known = ""
+        if m["n_known_criterion"] < m["n_interviews"]:
+            known = f"; criterion known for {m['n_known_criterion']} of them"
+        problems = ""
+        if self._workbook.problems:
+            problems = (f' <span class="icw-warning">({len(self._workbook.problems)} problems in the data folder '
+                        "were left out: run <code>python -m analysis check</code>)</span>")
+        failed = ""
+        if self._chart_errors:
+            failed = (' <span class="icw-error" style="color:#C0392B">Could not draw: '
+                      + html.escape(", ".join(f"{CHART_TITLES[n]} ({type(e).__name__}: {e})"
+                                              for n, e in self._chart_errors.items())) + "</span>")
+        self._say(f"<b>{m['n_interviews']}</b> interviews of <b>{m['n_candidates']}</b> candidates by "
+                  f"{m['n_interviewers']} interviewers, {html.escape(m['start'])} to {html.escape(m['end'])}"
+                  f"{known}; {self._describe(choices)}.{problems}{failed}")
