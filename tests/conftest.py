@@ -18,7 +18,6 @@ import pytest
 TESTS_DIR = Path(__file__).resolve().parent
 REPO_DIR = TESTS_DIR.parent
 REAL_DATA = REPO_DIR / "data"
-SEED_DIR = REPO_DIR.parent / "shared" / "seed"
 
 # The package from this checkout (also when it is not pip-installed), and tests/ itself so shared
 # helper modules (browser fixtures) import by name.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipywidgets as w
-import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
