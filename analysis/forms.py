@@ -164,7 +164,6 @@ class _Form:
         self._date = _classed(w.DatePicker(description="Date", value=today or dt.date.today()), f"{p}-date")
         self._id_label = _classed(w.HTML(), f"{p}-interview-id")
         self._status = _classed(w.HTML(), f"{p}-status")
-        self._errors = _classed(w.Output(), f"{p}-errors")
         self._setup_box = w.VBox([w.HBox([self._candidate, self._level]),
                                   w.HBox([self._interviewer, self._date]), self._id_label])
 
@@ -288,8 +287,9 @@ class InterviewForm(_Form):
     topics plus a stretch question from the level above) and can be edited until the interview is
     saved. Changing the level replaces the kit with the new level's default as long as nothing has
     been scored. ``duration_seconds`` counts the time each question was on screen after
-    *Start interview*; it survives a kernel restart through the draft (the seconds since the last
-    change before a crash are lost).
+    *Start interview*; choosing the recommendation pauses the clock (deliberating over the overall
+    call is not time on the last question) and *Back*/*Next* start it again. The times survive a
+    kernel restart through the draft (the seconds since the last change before a crash are lost).
     """
 
     def __init__(self, data=None, interviewer: str | None = None, *, questions=None, interviewers=None,
@@ -376,7 +376,7 @@ class InterviewForm(_Form):
                                         w.HBox([self._save_btn, self._new_btn])]), "icw-finish")
         self.widget = _classed(w.VBox([w.HTML("<h3>Interview</h3>"), self._resume_box, self._setup_box,
                                        self._kit_panel, self._start_btn, self._pager, self._finish,
-                                       self._status, self._errors]), "icw-interview-form")
+                                       self._status]), "icw-interview-form")
         _show(self._new_btn, False)
         # wiring
         for name in ("candidate", "level", "interviewer", "date", "score", "red_flag", "notes",
@@ -728,6 +728,8 @@ class InterviewForm(_Form):
 
     def _go(self, offset: int) -> None:
         self._flush_time()
+        if self._started and self._shown_at is None:  # the clock was paused by the recommendation
+            self._shown_at = self._clock()
         self._current = max(0, min(len(self._kit) - 1, self._current + offset))
         with self._quiet():
             self._show_question()
@@ -747,6 +749,9 @@ class InterviewForm(_Form):
 
     @_guarded
     def _on_recommendation_value(self, change):
+        # the questions are over: pause the clock (Back/Next starts it again)
+        self._flush_time()
+        self._shown_at = None
         self._changed()
 
     @_guarded
@@ -814,7 +819,7 @@ class LogForm(_Form):
                         "<span>question</span><span>score</span><span>red flag</span><span>notes</span></div>")
         self.widget = _classed(w.VBox([w.HTML("<h3>Log a past interview</h3>"), self._setup_box, header, self._grid,
                                        w.HBox([self._add_choice, self._add_btn]), self._recommendation,
-                                       w.HBox([self._save_btn, self._new_btn]), self._status, self._errors]),
+                                       w.HBox([self._save_btn, self._new_btn]), self._status]),
                                "icw-log-form")
         _show(self._new_btn, False)
         for name in ("candidate", "interviewer", "date"):

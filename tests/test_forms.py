@@ -210,6 +210,21 @@ def test_time_is_kept_per_question_when_going_back(form):
     assert rows["duration_seconds"].tolist()[:3] == [17.0, 5.0, 0.0]
 
 
+def test_choosing_the_recommendation_pauses_the_clock(form):
+    clock = form._clock
+    _setup(form)
+    form._start_btn.click()
+    clock.t += 10
+    form._recommendation.value = "yes"  # 10 s on question 1, then the clock stops
+    clock.t += 100
+    form._score.value = 3
+    assert form.rows()["duration_seconds"].tolist()[0] == 10.0
+    form._next.click()  # navigating starts it again, on question 2
+    clock.t += 4
+    form._save_btn.click()
+    assert form.rows()["duration_seconds"].tolist()[:2] == [10.0, 4.0]
+
+
 def test_incomplete_interview_is_refused_and_nothing_is_written(data, form):
     _setup(form)
     form._start_btn.click()
