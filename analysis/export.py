@@ -800,6 +800,18 @@ class ExportPanel:
         self.widget.add_class("icw-export-panel")
         self.refresh()
 
+    @classmethod
+    def following(cls, source, **kwargs) -> "ExportPanel":
+        """A panel that exports whatever ``source`` shows at the moment of the click.
+
+        ``source`` is any object with ``figures`` and ``tables`` attributes (mappings) and
+        optionally ``meta``, such as :class:`analysis.explorer.CalibrationExplorer`::
+
+            ExportPanel.following(explorer, guides=charts.READING_GUIDE, out="reports/explorer")
+        """
+        kwargs.setdefault("meta", lambda: getattr(source, "meta", None))
+        return cls(lambda: source.figures, lambda: source.tables, **kwargs)
+
     # --------------------------------------------------------------------------------- helpers
 
     @staticmethod
@@ -854,6 +866,9 @@ class ExportPanel:
             figures = {n: figures[n] for n in self.selected_charts if n in figures}
             tables = self._resolve(self._tables_source)
             meta = self._resolve(self._meta_source)
+            if not figures and not tables:
+                raise ExportError("nothing to export: no chart is chosen and there is no table "
+                                  "(did the explorer above fail to compute this slice?)")
             out = Path(self._folder.value.strip() or ".").expanduser()
             paths = write_report(out, tables=tables, figures=figures, formats=fmts,
                                  title=self.title, meta=meta, guides=self.guides,

@@ -504,3 +504,33 @@ def test_files_get_ordinary_permissions(tmp_path):
     os.umask(mask)
     [p] = write_tables({"t": pd.DataFrame({"a": [1]})}, tmp_path)
     assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~mask
+
+
+class _FakeExplorer:
+    """Stands in for the calibration explorer: figures, tables and meta that change."""
+
+    def __init__(self):
+        self.figures = _figures()
+        self.tables = {"topic_stats": pd.DataFrame({"topic": ["cost"], "n": [12]})}
+        self.meta = {"Candidate level": "all"}
+
+
+def test_panel_following_an_explorer_exports_its_current_slice(tmp_path):
+    explorer = _FakeExplorer()
+    panel = export.ExportPanel.following(explorer, out=tmp_path, formats=["html"])
+    explorer.meta = {"Candidate level": "senior"}
+    explorer.figures = {"themed": explorer.figures["themed"]}
+    panel._button.click()
+    assert panel.last_error is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "themed.html"]
+    assert "senior" in (tmp_path / "index.html").read_text()
+
+
+def test_panel_with_nothing_to_export_says_so(tmp_path):
+    explorer = _FakeExplorer()
+    panel = export.ExportPanel.following(explorer, out=tmp_path / "out", formats=["html", "csv"])
+    explorer.figures, explorer.tables = {}, {}  # the explorer failed on this slice
+    panel._button.click()
+    assert isinstance(panel.last_error, ExportError)
+    assert "nothing to export" in panel._status.value
+    assert not (tmp_path / "out").exists()
