@@ -83,3 +83,12 @@ def test_bad_criterion_and_missing_outcomes_fail_clearly(folder, tmp_path):
                           str(tmp_path / "o"), "--format", "csv", "--criterion", "decision", "--n-boot", "10"],
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 1 and "outcomes.csv" in res.stdout
+
+
+def test_readme_documents_every_table_column():
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for name, cols in COLUMNS.items():
+        assert f"`{name}.csv`" in readme
+        for c in cols:
+            assert f"| `{c}` |" in readme, (name, c)
