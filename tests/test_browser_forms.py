@@ -163,6 +163,13 @@ def _fill_whole_interview(page: Page, form, scores, red_flag_at, note_at, **setu
     kit = _kit(form)
     assert len(kit) == len(scores)
     form.locator(".icw-start").click()
+    # the guide panel starts closed and opens on a click
+    guide = form.locator(".icw-guide-body")
+    expect(guide).to_be_hidden(timeout=TIMEOUT)
+    form.locator(".icw-guide").get_by_text("Guide: what good looks like").click()
+    expect(guide).to_be_visible()
+    expect(guide).to_contain_text("What good looks like:")
+    expect(guide).to_contain_text("Red flag:")
     for i, s in enumerate(scores):
         _answer(form, i, len(kit), score=s, red_flag=(i == red_flag_at), notes=XSS if i == note_at else "")
     return kit
