@@ -10,10 +10,20 @@ Modules, one concern each:
 - :mod:`analysis.demo`         a synthetic history with planted truth
 - :mod:`analysis.items`        classical item statistics (alpha, item-rest, AUC)
 - :mod:`analysis.reliability`  inter-rater reliability (ICC, Krippendorff's alpha, kappa)
+- :mod:`analysis.severity`     interviewer severity (additive many-facet model)
+- :mod:`analysis.discrimination`  adjusted discrimination with bootstrap intervals over candidates
+- :mod:`analysis.criteria`     what "strong" means, and how each criterion is contaminated
+- :mod:`analysis.calibration`  the calibration tables
+- :mod:`analysis.charts`       plotly charts of those tables; :mod:`analysis.theme` their look
+- :mod:`analysis.export`, :mod:`analysis.report`  images, CSV and the one-file report
+- :mod:`analysis.forms`, :mod:`analysis.kits`, :mod:`analysis.drafts`  run and log interviews
+- :mod:`analysis.bank_view`, :mod:`analysis.explorer`  notebook widgets
+- :mod:`analysis.cli`          ``python -m analysis check|report|demo``
 """
 
 from .errors import BankError, Problem, ScorecardError, StoreError, WorkbookError
-from .load import Workbook, load
 
-__all__ = ["load", "Workbook", "Problem", "WorkbookError", "BankError", "ScorecardError", "StoreError"]
+# ``analysis.load`` stays the module (``from analysis.load import load``); re-exporting the function
+# under the same name would hide the module from ``import analysis.load``.
+__all__ = ["Problem", "WorkbookError", "BankError", "ScorecardError", "StoreError"]
 __version__ = "0.1.0"
