@@ -111,3 +111,66 @@ def test_standalone_chart_page_renders_offline(offline_page, report, artifacts_d
     assert page.record["blocked"] == [] and page.record["errors"] == []
     assert page.evaluate("window.__alerts") == []
     page.screenshot(path=str(artifacts_dir / "report-chart-ranking.png"))
+
+
+_PANEL_CELL = """
+import pandas as pd
+import plotly.express as px
+from analysis.export import ExportPanel
+
+df = pd.DataFrame({"topic": ["cost", "data", "=evil"], "n": [12, 40, 3], "auc": [0.71, 0.62, 0.5]})
+panel = ExportPanel({"topics": px.bar(df, x="topic", y="auc")}, {"topic_stats": df},
+                    out="exported", formats=["csv", "png", "html"], meta={"Interviews": 55})
+panel
+"""
+
+
+def _run_all_cells(page, timeout: float = 240_000) -> bool:
+    """Wait for the open notebook's kernel, run every cell, return True when none raised.
+
+    Uses JupyterLab's own objects through ``window.jupyterapp`` (exposed by the servers the
+    fixtures start): the notebook's session is awaited, then ``notebook:run-all-cells``.
+    """
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
+                           "&& window.jupyterapp.shell.currentWidget.sessionContext", timeout=timeout)
+    return page.evaluate(
+        """async () => {
+            const app = window.jupyterapp;
+            const panel = app.shell.currentWidget;
+            await panel.context.ready;
+            await panel.sessionContext.ready;
+            const kernel = panel.sessionContext.session.kernel;
+            while (kernel.status !== "idle") { await new Promise(r => setTimeout(r, 100)); }
+            return Boolean(await app.commands.execute("notebook:run-all-cells"));
+        }""")
+
+
+@pytest.mark.slow
+def test_export_panel_in_jupyterlab(page, jupyterlab_server, tmp_path, artifacts_dir):
+    """The export widget in a real JupyterLab: click Export, the files appear, the form says so.
+
+    PNG is included: kaleido runs in a thread of its own, which must work inside the kernel's
+    running event loop.
+    """
+    import nbformat
+    from playwright.sync_api import expect
+
+    root = tmp_path / "lab"
+    root.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_PANEL_CELL)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / "export.ipynb")
+    server = jupyterlab_server(root)
+    page.goto(server.lab_url("export.ipynb"))
+    assert _run_all_cells(page) is True
+    button = page.locator(".icw-export-panel button", has_text="Export")
+    expect(button).to_be_visible(timeout=60_000)
+    button.click()
+    expect(page.locator(".icw-export-panel")).to_contain_text("wrote 4 files", timeout=120_000)
+    expect(page.locator(".icw-export-files")).to_contain_text("topics.png")
+    out = root / "exported"
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "topic_stats.csv", "topics.html",
+                                                    "topics.png"]
+    assert (out / "topics.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "'=evil" in (out / "topic_stats.csv").read_text()
+    page.screenshot(path=str(artifacts_dir / "export-panel-jupyterlab.png"))
