@@ -17,6 +17,9 @@ What it gives a test
 * ``jupyterlab_server(root_dir, env=None)``: starts JupyterLab on a free
   localhost port in ``root_dir`` and returns a :class:`Server` once it answers.
 * ``voila_server(notebook, env=None)``: the same for a notebook served by Voila.
+* ``wait_for_kernel_idle(page)``, ``run_all_cells(page)`` and
+  ``wait_for_voila_app(page)``: page helpers that wait on what JupyterLab and
+  Voila show, never on a fixed sleep.
 * ``artifacts_dir``: ``test-artifacts/`` at the repository root, for
   screenshots a person can look at after the run.
 
@@ -37,6 +40,7 @@ every other test has finished with asyncio.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -63,8 +67,11 @@ __all__ = [
     "pytest_collection_modifyitems",
     "pytest_configure",
     "start_jupyterlab",
+    "run_all_cells",
     "start_voila",
     "voila_server",
+    "wait_for_kernel_idle",
+    "wait_for_voila_app",
 ]
 
 #: Where Debian's ``chromium`` package puts the browser; ``CHROMIUM=/path`` overrides it.
@@ -344,6 +351,8 @@ def start_jupyterlab(root_dir: Path, *, work_dir: Path | None = None,
         f"--ServerApp.root_dir={Path(root_dir).resolve()}",
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        # window.jupyterapp, for run_all_cells (as JupyterLab's own galata tests do).
+        "--LabApp.expose_app_in_browser=True",
     ]
     if os.geteuid() == 0:
         command.append("--allow-root")
@@ -407,3 +416,58 @@ def jupyterlab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Call
 def voila_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Server]]:
     """Factory: ``voila_server(notebook, env=None) -> Server``, stopped after the test."""
     yield from _server_factory(start_voila, tmp_path_factory, "voila")
+
+
+# -------------------------------------------------------------------- page helpers
+
+#: The status bar's kernel item once a real kernel is connected and idle,
+#: e.g. "Python 3 (ipykernel) | Idle" (not "No Kernel | Initializing").
+_IDLE_KERNEL = re.compile(r"^(?!No Kernel).+ \| Idle$")
+
+
+def wait_for_kernel_idle(page, timeout: float = 90_000) -> None:
+    """Wait until JupyterLab's status bar shows the notebook's kernel connected and idle.
+
+    Run cells only after this: a cell run while the kernel is still starting
+    can be dropped by JupyterLab. After a run, call it again to wait for the
+    run to finish. ``timeout`` is in milliseconds, as everywhere in Playwright.
+    """
+    from playwright.sync_api import expect
+
+    kernel_status = page.locator(".jp-StatusBar-Widget .jp-StatusBar-TextItem", has_text=_IDLE_KERNEL)
+    expect(kernel_status.first).to_be_visible(timeout=timeout)
+
+
+def run_all_cells(page, timeout: float = 300_000) -> bool:
+    """Run every cell of the open notebook and return once the last one has finished.
+
+    Runs JupyterLab's own ``notebook:run-all-cells`` command through
+    ``window.jupyterapp`` (servers from :func:`start_jupyterlab` expose it) and
+    waits for its promise, so no prompt or spinner has to be guessed at.
+
+    Returns
+    -------
+    bool
+        True when every cell ran without an error; False when one raised
+        (JupyterLab stops there, as a person clicking Run All would see).
+    """
+    wait_for_kernel_idle(page)
+    return page.evaluate(
+        """async (timeout) => {
+            const app = window.jupyterapp;
+            if (!app) { throw new Error("window.jupyterapp missing: start JupyterLab with --expose-app-in-browser"); }
+            const run = app.commands.execute("notebook:run-all-cells");
+            const late = new Promise((_, reject) => setTimeout(
+                () => reject(new Error(`Run All Cells did not finish within ${timeout} ms`)), timeout));
+            return Boolean(await Promise.race([run, late]));
+        }""",
+        timeout,
+    )
+
+
+def wait_for_voila_app(page, timeout: float = 90_000) -> None:
+    """Wait until Voila has executed the notebook and removed its loading spinner."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#rendered_cells")).to_be_visible(timeout=timeout)
+    expect(page.locator("#loading")).to_have_count(0, timeout=timeout)

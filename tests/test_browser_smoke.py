@@ -18,7 +18,7 @@ import nbformat
 import pytest
 from playwright.sync_api import Page, expect
 
-from browser_fixtures import chromium_path, free_port
+from browser_fixtures import chromium_path, free_port, run_all_cells, wait_for_voila_app
 
 pytestmark = pytest.mark.browser
 
@@ -97,12 +97,9 @@ def test_jupyterlab_runs_a_cell(page: Page, jupyterlab_server, tmp_path: Path,
     _write_notebook(root / "hello.ipynb", "import sys\nprint('kernel says', 6 * 7, sys.prefix)")
     server = jupyterlab_server(root)
     page.goto(server.lab_url("hello.ipynb"))
-    editor = page.locator(".jp-NotebookPanel .jp-Cell .cm-content").first
-    expect(editor).to_be_visible(timeout=60_000)
-    editor.click()
-    page.keyboard.press("Shift+Enter")
+    assert run_all_cells(page) is True
     output = page.locator(".jp-NotebookPanel .jp-OutputArea-output").first
-    expect(output).to_contain_text("kernel says 42", timeout=60_000)
+    expect(output).to_contain_text("kernel says 42")
     # The kernel is this virtual environment's Python, not whatever is first on PATH.
     import sys
 
@@ -119,8 +116,9 @@ def test_voila_renders_a_notebook(page: Page, voila_server, tmp_path: Path,
     notebook = _write_notebook(tmp_path / "app.ipynb", "print('voila says', 6 * 7)")
     server = voila_server(notebook)
     page.goto(server.url)
+    wait_for_voila_app(page)
     # Visible, not only in the DOM: Voila keeps a spinner over the page until the kernel is done.
-    expect(page.get_by_text("voila says 42")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("voila says 42")).to_be_visible()
     expect(page.locator(".jp-InputArea")).to_have_count(0)
     shot = artifacts_dir / "smoke_voila.png"
     page.screenshot(path=str(shot))
