@@ -174,3 +174,36 @@ def test_export_panel_in_jupyterlab(page, jupyterlab_server, tmp_path, artifacts
     assert (out / "topics.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "'=evil" in (out / "topic_stats.csv").read_text()
     page.screenshot(path=str(artifacts_dir / "export-panel-jupyterlab.png"))
+
+
+@pytest.fixture(scope="module")
+def real_report(tmp_path_factory) -> Path:
+    """The workbook's own report (analysis.report.build_report) on a small synthetic data folder."""
+    from analysis.demo import generate, write_history
+    from analysis.report import build_report
+
+    root = tmp_path_factory.mktemp("real-report")
+    data = write_history(generate(200, seed=3), root / "data", clean=True)
+    paths = build_report(data, out=root / "report", formats=("csv", "html"), n_boot=100,
+                         progress=False)
+    return next(p for p in paths if p.name == "index.html")
+
+
+def test_whole_report_renders_offline(offline_page, real_report, artifacts_dir):
+    """Every calibration chart of the real report draws, from file://, with no request out."""
+    page = offline_page
+    page.goto(real_report.as_uri(), wait_until="load")
+    n_charts = page.locator(".js-plotly-plot").count()
+    assert n_charts >= 9
+    page.wait_for_function(
+        "n => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".filter(el => el._fullLayout && el.querySelector('.main-svg')).length === n",
+        arg=n_charts, timeout=60_000)
+    charts = page.evaluate(_RENDERED)
+    empty = [c["id"] for c in charts if c["marks"] == 0]
+    assert not empty, f"charts drawn without any mark: {empty}"
+    assert page.locator("table.data").count() == 6
+    assert page.locator("dl.meta").inner_text().count("\n") >= 4
+    page.screenshot(path=str(artifacts_dir / "report-real-index.png"), full_page=True)
+    assert page.record["blocked"] == [], "the report asked the network for something"
+    assert page.record["errors"] == [] and page.record["console_errors"] == []
