@@ -176,7 +176,8 @@ def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for i in range(out.shape[1]):
         out.isetitem(i, _neutralize_series(out.iloc[:, i]))
-    out.columns = [neutralize_csv_cell(c) if isinstance(c, str) else c for c in out.columns]
+    out.columns = out.columns.map(
+        lambda c: tuple(map(neutralize_csv_cell, c)) if isinstance(c, tuple) else neutralize_csv_cell(c))
     return out
 
 

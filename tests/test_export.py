@@ -534,3 +534,10 @@ def test_panel_with_nothing_to_export_says_so(tmp_path):
     assert isinstance(panel.last_error, ExportError)
     assert "nothing to export" in panel._status.value
     assert not (tmp_path / "out").exists()
+
+
+def test_multiindex_headers_neutralized(tmp_path):
+    df = pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("=a", "x"), ("b", "@y")]))
+    assert safe_csv_frame(df).columns.tolist() == [("'=a", "x"), ("b", "'@y")]
+    [p] = write_tables({"multi": df}, tmp_path)
+    assert p.read_text().splitlines()[:2] == ["'=a,b", "x,'@y"]
