@@ -389,7 +389,11 @@ async def _render_images(jobs: list[_ImageJob], tabs: int, timeout: float, bar) 
             f"the csv and html formats work without it ({exc})") from None
     async with k:
         async def one(job: _ImageJob) -> Path:
-            data = await k.calc_fig(job.fig, opts=job.opts)
+            try:
+                data = await k.calc_fig(job.fig, opts=job.opts)
+            except Exception as exc:  # name the file; kaleido's own message says little
+                raise ExportError(f"could not render {job.path.name} with kaleido: "
+                                  f"{type(exc).__name__}: {exc}") from exc
             await asyncio.to_thread(_atomic_write, job.path, data)
             bar.update(1)
             return job.path

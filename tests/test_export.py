@@ -541,3 +541,11 @@ def test_multiindex_headers_neutralized(tmp_path):
     assert safe_csv_frame(df).columns.tolist() == [("'=a", "x"), ("b", "'@y")]
     [p] = write_tables({"multi": df}, tmp_path)
     assert p.read_text().splitlines()[:2] == ["'=a,b", "x,'@y"]
+
+
+def test_render_failure_names_the_file(tmp_path):
+    # a 1 ms budget per image: kaleido gives up, and the error says which file it was
+    with pytest.raises(ExportError, match=r"could not render sized\.png with kaleido"):
+        write_figures({"sized": _figures()["sized"]}, tmp_path, ("png",), progress=False,
+                      timeout=0.001)
+    assert not (tmp_path / "sized.png").exists()
