@@ -1,0 +1,187 @@
+"""Small measured programs the benchmark runner starts as child processes.
+
+Each stage prints one JSON line on stdout; :mod:`benchmarks.run` times the whole process (wall
+time and peak RSS) and reads the line.
+
+Stages
+------
+``load DATA``
+    ``analysis.load.load(DATA)`` as the workbook does it (cache used if present, written if not),
+    then the size of the loaded frames: ``DataFrame.memory_usage(deep=True).sum()`` of ``scores``,
+    ``questions`` and ``outcomes``. The runner deletes ``DATA/.cache`` first for a cold load.
+``imports``
+    Only the imports ``python -m analysis check`` needs: the fixed cost of a process (its peak RSS
+    is the baseline subtracted in the memory target).
+``save DATA [--n N]``
+    Form save: ``analysis.store.save_interview`` of one 7-question interview, N times with new ids,
+    timed in-process with ``time.perf_counter`` around the call alone (the form holds the bank
+    already, so ``questions=`` is passed as the form passes it). Every file written is removed
+    again, so DATA is unchanged afterwards.
+``stale DATA``
+    The parse cache never serves stale data: warm load; rewrite one file with the same size (one
+    score changed) and delete another; load and compare with the expected counts; damage the cache
+    file; load and compare; rewrite the file again keeping size, inode and modification time (what
+    ``cp -p`` or ``tar x`` do); load and see whether the change is seen; restore both files; load and
+    compare with the start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+
+def _frames_bytes(wb) -> dict:
+    s = int(wb.scores.memory_usage(deep=True).sum())
+    q = int(wb.questions.memory_usage(deep=True).sum())
+    o = int(wb.outcomes.memory_usage(deep=True).sum())
+    return {"scores_bytes": s, "questions_bytes": q, "outcomes_bytes": o, "frames_bytes": s + q + o}
+
+
+def stage_load(data: Path) -> dict:
+    from analysis.load import load
+    t0 = time.perf_counter()
+    wb = load(data, progress=False)
+    t = time.perf_counter() - t0
+    return {"rows": len(wb.scores), "files": wb.files, "problems": len(wb.problems), "t_load": t, **_frames_bytes(wb)}
+
+
+def stage_imports() -> dict:
+    import analysis.cli  # noqa: F401
+    import analysis.load  # noqa: F401
+    return {}
+
+
+def _one_interview(data: Path):
+    """The first scorecard file of DATA, as the form would hand it over (typed values)."""
+    import pandas as pd
+    from analysis.load import scorecard_files
+    f = scorecard_files(data)[0]
+    rows = pd.read_csv(f, dtype=str, keep_default_na=False).head(7)
+    rows["score"] = rows["score"].astype(int)
+    rows["red_flag"] = rows["red_flag"].str.lower() == "true"
+    return rows
+
+
+def stage_save(data: Path, n: int = 20) -> dict:
+    from analysis.bank import load_questions
+    from analysis.store import save_interview
+    questions = load_questions(data)
+    rows = _one_interview(data)
+    times, written = [], []
+    try:
+        for i in range(n):
+            r = rows.assign(interview_id=f"BENCH-SAVE-{os.getpid()}-{i:04d}")
+            t0 = time.perf_counter()
+            path = save_interview(r, data, questions=questions)
+            times.append(time.perf_counter() - t0)
+            written.append(path)
+            if not path.exists():
+                raise SystemExit(f"save reported {path} but it is not on disk")
+    finally:
+        for p in written:
+            p.unlink(missing_ok=True)
+    return {"n": n, "rows_per_interview": len(rows), "median_s": statistics.median(times),
+            "max_s": max(times), "first_s": times[0], "files_in_folder": _count_files(data)}
+
+
+def _count_files(data: Path) -> int:
+    from analysis.load import scorecard_files
+    return len(scorecard_files(data))
+
+
+def _flip_score(text: bytes, row: int = 1) -> tuple[bytes, int]:
+    """The same bytes with the score of data row ``row`` moved 1->2->3->4->1: same size, new value."""
+    lines = text.decode().split("\n")
+    k = lines[0].split(",").index("score")
+    fields = lines[row].split(",")
+    old = int(fields[k])
+    fields[k] = str(1 + old % 4)
+    lines[row] = ",".join(fields)
+    return "\n".join(lines).encode(), (1 + old % 4) - old
+
+
+def stage_stale(data: Path) -> dict:
+    from analysis import config
+    from analysis.load import load, scorecard_files
+
+    def snap():
+        wb = load(data, progress=False)
+        s = wb.scores
+        return {"rows": len(s), "files": wb.files, "problems": len(wb.problems),
+                "score_sum": int(s["score"].astype(int).sum())}, s
+
+    files = scorecard_files(data)
+    a, b = files[len(files) // 3], files[2 * len(files) // 3]
+    a_bytes, b_bytes = a.read_bytes(), b.read_bytes()
+    out = {"file_changed": str(a.relative_to(data)), "file_deleted": str(b.relative_to(data))}
+    t0 = time.perf_counter()
+    before, s0 = snap()  # warms the cache
+    out["t_warm_load"] = time.perf_counter() - t0
+    in_b = s0["file"].astype(str) == str(b.relative_to(data))
+    b_rows, b_sum = int(in_b.sum()), int(s0.loc[in_b, "score"].astype(int).sum())
+    try:
+        # A. an ordinary edit: same size, one score changed (the mtime moves as editors leave it); b deleted
+        changed, delta = _flip_score(a_bytes)
+        a.write_bytes(changed)
+        b.unlink()
+        after, _ = snap()
+        out["after_edit_and_delete"] = after
+        out["expected_after_edit_and_delete"] = exp = {
+            "rows": before["rows"] - b_rows, "files": before["files"] - 1, "problems": before["problems"],
+            "score_sum": before["score_sum"] - b_sum + delta}
+        out["edit_and_delete_seen"] = after == exp
+        # B. damage the cache: it must be ignored and rebuilt
+        cache = config.cache_dir(data) / "scorecards.pkl"
+        if cache.exists():
+            with open(cache, "r+b") as fh:
+                fh.truncate(max(cache.stat().st_size // 2, 1))
+        damaged, _ = snap()
+        out["after_damaged_cache"] = damaged
+        out["damaged_cache_rebuilt"] = damaged == exp
+        # C. an mtime-preserving rewrite (cp -p, tar x, rsync -t): same size, same inode, same mtime,
+        # new content. Give a an old mtime, let the cache record it, rewrite, put the mtime back.
+        old_ns = time.time_ns() - 3600 * 10**9
+        os.utime(a, ns=(old_ns, old_ns))
+        snap()
+        changed2, delta2 = _flip_score(changed)
+        a.write_bytes(changed2)
+        os.utime(a, ns=(old_ns, old_ns))
+        preserved, _ = snap()
+        out["after_mtime_preserving_rewrite"] = preserved
+        out["mtime_preserving_rewrite_seen"] = preserved["score_sum"] == exp["score_sum"] + delta2
+    finally:
+        a.write_bytes(a_bytes)
+        b.write_bytes(b_bytes)
+    restored, _ = snap()
+    out["before"], out["restored"] = before, restored
+    out["restored_equal"] = restored == before
+    out["ok"] = bool(out["edit_and_delete_seen"] and out["damaged_cache_rebuilt"] and out["restored_equal"])
+    return out
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    stage = argv[0]
+    if stage == "imports":
+        info = stage_imports()
+    elif stage == "load":
+        info = stage_load(Path(argv[1]))
+    elif stage == "save":
+        n = int(argv[argv.index("--n") + 1]) if "--n" in argv else 20
+        info = stage_save(Path(argv[1]), n)
+    elif stage == "stale":
+        info = stage_stale(Path(argv[1]))
+    else:
+        raise SystemExit(f"unknown stage {stage!r}; expected load, imports, save or stale")
+    print(json.dumps(info))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
