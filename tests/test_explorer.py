@@ -1,0 +1,261 @@
+"""The calibration explorer (analysis/explorer.py), driven without a browser: set a control's
+``.value``, then check the tables behind the charts, the charts drawn in their Output areas and
+the status line."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import charts, config
+from analysis import explorer as explorer_module
+from analysis.calibration import calibrate
+from analysis.demo import generate, write_history
+from analysis.explorer import CHART_BUILDERS, CHART_TITLES, CalibrationExplorer, figure_bundle, quarter_options
+from analysis.load import load
+
+PLOTLY = "application/vnd.plotly.v1+json"
+SECRET = "secret-cand-"
+HOSTILE = '<img src=x onerror="alert(1)"> & <script>alert(2)</script>'
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    h = generate(220, seed=5)
+    ids = {c: f"{SECRET}{i:04d}" for i, c in enumerate(sorted(set(h.outcomes["candidate_id"]) | set(h.scores["candidate_id"])))}
+    h.scores["candidate_id"] = h.scores["candidate_id"].map(ids)
+    h.outcomes["candidate_id"] = h.outcomes["candidate_id"].map(ids)
+    return write_history(h, tmp_path_factory.mktemp("explorer") / "data")
+
+
+@pytest.fixture(scope="module")
+def workbook(folder):
+    return load(folder, progress=False)
+
+
+@pytest.fixture
+def explorer(workbook):
+    return CalibrationExplorer(workbook=workbook, n_boot=30)
+
+
+def _shown(ex, name):
+    """The figure dict drawn in a chart's Output area (or None when the area is empty)."""
+    outs = ex._outputs[name].outputs
+    assert len(outs) <= 1                      # replaced, never appended
+    return outs[0]["data"][PLOTLY] if outs else None
+
+
+def _arr(v) -> np.ndarray:
+    """An array from figure JSON: a list, or plotly's typed array ``{dtype, bdata, shape}``."""
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        shape = v.get("shape")
+        return a.reshape([int(k) for k in str(shape).split(",")]) if shape else a
+    return np.asarray(v)
+
+
+def _open(ex, name):
+    ex._tabs.selected_index = list(CHART_TITLES).index(name)
+
+
+# ------------------------------------------------------------------------------ construction
+
+def test_builds_from_a_data_folder_and_draws_the_open_tab(folder):
+    ex = CalibrationExplorer(folder, n_boot=30)
+    assert ex.last_error is None and ex.calibration is not None
+    assert ex.selected_chart == "question_ranking"
+    assert _shown(ex, "question_ranking") is not None
+    assert all(_shown(ex, n) is None for n in CHART_TITLES if n != "question_ranking")  # drawn when opened
+    n_iv = ex.workbook.scores["interview_id"].nunique()
+    assert f"<b>{n_iv}</b> interviews" in ex.status
+    assert "criterion <b>recommendation</b>" in ex.status and "level <b>all</b>" in ex.status
+
+
+def test_builders_match_charts_figures(explorer):
+    """The explorer builds each chart as analysis.charts.figures does."""
+    expected = charts.figures(explorer.calibration)
+    got = explorer.figures
+    assert list(got) == list(CHART_TITLES) and set(CHART_BUILDERS) == set(expected)
+    for name in expected:
+        assert got[name].to_json() == expected[name].to_json(), name
+
+
+def test_initial_values_from_arguments(workbook):
+    ex = CalibrationExplorer(workbook=workbook, criterion="rest", level="mid", start="2024-02-10",
+                             end="2025-05-01", min_n=12, n_boot=30)
+    c = ex.choices
+    assert c == {"criterion": "rest", "level": "mid", "start": pd.Timestamp("2024-01-01"),
+                 "end": pd.Timestamp("2025-06-30"), "min_n": 12}      # widened to whole quarters
+    assert ex.calibration.meta["level"] == "mid" and ex.calibration.criterion == "rest"
+
+
+def test_quarter_options_span_without_gaps():
+    opts = quarter_options(pd.Series(pd.to_datetime(["2024-11-03", "2023-12-31", "2025-01-02"])))
+    assert [label for label, _ in opts] == ["2023 Q4", "2024 Q1", "2024 Q2", "2024 Q3", "2024 Q4", "2025 Q1"]
+    assert quarter_options(pd.Series([], dtype="datetime64[ns]")) == []
+
+
+# ---------------------------------------------------------------------------------- changes
+
+def test_level_change_recomputes_heatmap_and_status(explorer):
+    _open(explorer, "level_heatmap")
+    before = _arr(_shown(explorer, "level_heatmap")["data"][0]["z"]).astype(float)
+    assert np.isfinite(before[:, :2]).any()                   # junior and mid candidates seen
+    out = explorer._outputs["level_heatmap"]
+    explorer._level.value = "senior"
+    assert explorer._outputs["level_heatmap"] is out          # the same area, redrawn in place
+    z = _arr(_shown(explorer, "level_heatmap")["data"][0]["z"]).astype(float)
+    assert list(_shown(explorer, "level_heatmap")["data"][0]["x"]) == list(config.LEVELS)
+    assert np.isnan(z[:, :2]).all() and np.isfinite(z[:, 2]).any()  # only senior candidates
+    assert "level <b>senior</b>" in explorer.status
+    n_senior = explorer.workbook.scores.query("level == 'senior'")["interview_id"].nunique()
+    assert f"<b>{n_senior}</b> interviews" in explorer.status
+    assert explorer.calibration.meta["n_interviews"] == n_senior
+
+
+def test_criterion_change_recomputes_ranking(explorer):
+    def ranking():
+        return {q: float(x) for t in _shown(explorer, "question_ranking")["data"]
+                for q, x in zip(_arr(t["y"]), _arr(t["x"]))}
+
+    rec = ranking()
+    explorer._criterion.value = "decision"
+    assert explorer.calibration.criterion == "decision" and "criterion <b>decision</b>" in explorer.status
+    dec = ranking()
+    assert set(dec) == set(rec) and dec != rec
+    # the drawn points are the new table's
+    qs = explorer.calibration.question_stats.set_index("question_id")["discrimination"]
+    assert dec == pytest.approx(qs.to_dict())
+    # same choices, same numbers (seeded bootstrap)
+    assert explorer.calibration.question_stats.equals(
+        calibrate(explorer.workbook, "decision", n_boot=30, **{k: v for k, v in explorer.choices.items()
+                                                          if k != "criterion"}).question_stats)
+
+
+def test_min_n_change_marks_questions_too_few(explorer):
+    explorer._min_n.value = 1
+    symbols = [s for t in _shown(explorer, "question_ranking")["data"] for s in t["marker"]["symbol"]]
+    assert set(symbols) == {"circle"}
+    explorer._min_n.value = explorer._min_n.max                # 200 > candidates in the history
+    assert explorer.calibration.meta["n_candidates"] < explorer._min_n.value
+    symbols = [s for t in _shown(explorer, "question_ranking")["data"] for s in t["marker"]["symbol"]]
+    assert set(symbols) == {"circle-open"}
+    assert "minimum n 200" in explorer.status
+
+
+def test_period_change_slices_interviews(explorer):
+    explorer._period.index = (0, 1)                            # the first two quarters
+    lo, hi = explorer._period.value
+    s = explorer.workbook.scores
+    inside = s[(s["date"] >= lo.start_time) & (s["date"] <= hi.end_time.normalize())]
+    assert explorer.calibration.meta["n_interviews"] == inside["interview_id"].nunique() > 0
+    assert f"{lo.year} Q{lo.quarter} to {hi.year} Q{hi.quarter}" in explorer.status
+    assert explorer.calibration.meta["end"] <= str(hi.end_time.date())
+
+
+def test_change_clears_charts_of_the_old_slice(explorer):
+    _open(explorer, "drift_lines")
+    _open(explorer, "question_ranking")
+    assert _shown(explorer, "drift_lines") is not None
+    explorer._level.value = "junior"
+    assert _shown(explorer, "drift_lines") is None             # not left showing the old slice
+    _open(explorer, "drift_lines")
+    assert _shown(explorer, "drift_lines") is not None
+
+
+# ---------------------------------------------------------------------------------- errors
+
+def test_decision_without_outcomes_is_shown_then_recovers(folder, tmp_path):
+    import shutil
+    copy = shutil.copytree(folder, tmp_path / "data")
+    (copy / "outcomes.csv").unlink()
+    ex = CalibrationExplorer(copy, n_boot=30)
+    ex._criterion.value = "decision"
+    assert isinstance(ex.last_error, ValueError)
+    assert "icw-error" in ex.status and "outcomes.csv" in ex.status and "decision" in ex.status
+    assert ex.calibration is None and ex.figures == {} and ex.tables == {} and ex.meta == {}
+    assert all(_shown(ex, n) is None for n in CHART_TITLES)
+    ex._criterion.value = "recommendation"
+    assert ex.last_error is None and "icw-error" not in ex.status and _shown(ex, "question_ranking")
+
+
+def test_error_text_is_escaped_in_the_status(explorer, monkeypatch):
+    def boom(*args, **kwargs):
+        raise ValueError(HOSTILE)
+
+    monkeypatch.setattr(explorer_module, "calibrate", boom)
+    explorer._level.value = "mid"
+    assert str(explorer.last_error) == HOSTILE
+    assert "<script>" not in explorer.status and "<img" not in explorer.status
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in explorer.status
+
+
+def test_a_chart_that_fails_is_reported_in_its_tab_and_the_status(explorer, monkeypatch):
+    def boom(cal):
+        raise RuntimeError(HOSTILE)
+
+    monkeypatch.setitem(CHART_BUILDERS, "question_ranking", boom)
+    explorer._level.value = "mid"
+    (out,) = explorer._outputs["question_ranking"].outputs
+    assert PLOTLY not in out["data"] and "&lt;script&gt;" in out["data"]["text/html"]
+    assert "<script>" not in out["data"]["text/html"]
+    assert "Question ranking" in explorer.status and "<script>" not in explorer.status
+    assert "question_ranking" not in explorer.figures and "level_heatmap" in explorer.figures
+    assert isinstance(explorer.last_error, RuntimeError)
+
+
+def test_status_escapes_problems_and_says_how_many(folder, tmp_path):
+    import shutil
+    copy = shutil.copytree(folder, tmp_path / "data")
+    bad = copy / "scores" / "2024" / "bad.csv"
+    bad.write_text("interview_id,date\nx,not a date\n", encoding="utf-8")
+    ex = CalibrationExplorer(copy, n_boot=30)
+    assert ex.workbook.problems
+    assert f"{len(ex.workbook.problems)} problems in the data folder" in ex.status
+
+
+def test_empty_folder_refused_with_a_message(tmp_path):
+    data = tmp_path / "data"
+    (data / "scores").mkdir(parents=True)
+    import shutil
+    shutil.copyfile(config.questions_path(None), data / "questions.csv")
+    with pytest.raises(ValueError, match="no scorecards"):
+        CalibrationExplorer(data)
+
+
+# ----------------------------------------------------------------------------- export hooks
+
+def test_tables_and_meta_for_the_export_panel(explorer, workbook):
+    explorer._level.value = "mid"
+    assert set(explorer.tables) == set(explorer.calibration.tables())
+    assert explorer.meta["Candidate level"] == "mid"
+    for name, t in explorer.tables.items():
+        assert "candidate_id" not in t.columns, name
+
+
+def test_export_panel_writes_what_the_explorer_shows(explorer, tmp_path):
+    export = pytest.importorskip("analysis.export")
+    panel = export.ExportPanel(lambda: explorer.figures, lambda: explorer.tables, out=tmp_path / "out",
+                               formats=("csv", "html"), meta=lambda: explorer.meta,
+                               guides=charts.READING_GUIDE)
+    explorer._level.value = "senior"
+    panel._charts.value = ("level_heatmap",)
+    panel._button.click()
+    assert panel.last_error is None, panel.last_error
+    names = {p.name for p in panel.last_paths}
+    assert "question_stats.csv" in names and any(n.startswith("level_heatmap") for n in names)
+    written = "".join(p.read_text(encoding="utf-8", errors="replace") for p in panel.last_paths)
+    assert "senior" in written
+    assert explorer.workbook.scores["candidate_id"].str.startswith(SECRET).all()
+    assert SECRET not in written
+
+
+def test_figure_bundle_is_plotly_json_without_renderer_config(explorer):
+    b = figure_bundle(CHART_BUILDERS["level_heatmap"](explorer.calibration))
+    assert b["output_type"] == "display_data" and set(b["data"]) == {PLOTLY, "text/plain"}
+    assert b["data"][PLOTLY]["data"][0]["type"] == "heatmap"
