@@ -812,7 +812,8 @@ class LogForm(_Form):
         self._add_btn = _classed(w.Button(description="Add question"), "icw-log-add")
         self._recommendation = _classed(w.Dropdown(description="Recommendation",
                                                    options=[("— choose —", None)] + [(r, r) for r in config.RECOMMENDATIONS],
-                                                   value=None), "icw-log-recommendation")
+                                                   value=None, style={"description_width": "9em"}),
+                                    "icw-log-recommendation")
         self._save_btn = _classed(w.Button(description="Save scorecard", button_style="success"), "icw-log-save")
         self._new_btn = _classed(w.Button(description="Log another"), "icw-log-new")
         header = w.HTML("<div style='display:grid;grid-template-columns:28em 7em 6em 24em;font-weight:bold'>"
@@ -858,8 +859,8 @@ class LogForm(_Form):
             notes = _classed(w.Text(placeholder="notes", layout=w.Layout(width="24em")), "icw-log-notes")
             remove = _classed(w.Button(description="✕", tooltip="remove this question",
                                        layout=w.Layout(width="3em")), "icw-log-remove")
-            label = w.HTML(f"<div style='width:28em' title='{_esc(q['question'])}'><code>{_esc(qid)}</code> "
-                           f"{_esc(str(q['question'])[:48])}</div>")
+            label = w.HTML(f"<div style='width:28em;white-space:nowrap;overflow:hidden;text-overflow:ellipsis' "
+                           f"title='{_esc(q['question'])}'><code>{_esc(qid)}</code> {_esc(q['question'])}</div>")
             remove.on_click(functools.partial(self._on_remove_click, qid))
             box = _classed(w.HBox([label, score, flag, notes, remove]), "icw-log-row", f"icw-log-row-{qid}")
             rows.append({"question_id": qid, "score": score, "red_flag": flag, "notes": notes,

@@ -197,7 +197,7 @@ def test_interview_in_jupyterlab(page: Page, jupyterlab_server, tmp_path: Path, 
 
 def test_interview_in_voila(page: Page, voila_server, tmp_path: Path, data_folder: Path,
                             artifacts_dir: Path) -> None:
-    """The same through the Voila app (data folder given by INTERVIEW_DATA)."""
+    """The same through the Voila app (data folder given by INTERVIEW_DATA), then the log form."""
     notebook = _notebook_copy(tmp_path / "app")
     server = voila_server(notebook, env={"INTERVIEW_DATA": str(data_folder)})
     dialogs = _watch_dialogs(page)
@@ -213,6 +213,40 @@ def test_interview_in_voila(page: Page, voila_server, tmp_path: Path, data_folde
                   notes=[XSS if i == 5 else "" for i in range(6)], recommendation="strong_yes", **setup)
     _assert_html_did_not_run(page, form, dialogs)
     _screenshot(page, form, artifacts_dir / "interview_form_voila.png")
+
+    # the log form of the same app: a past interview entered in the grid
+    log = page.locator(".icw-log-form")
+    log.locator(".icw-log-candidate input").fill("C-2003")
+    log.locator(".icw-log-level select").select_option("junior")
+    log.locator(".icw-log-interviewer input").fill("Sam")
+    log.locator(".icw-log-date input").fill("2026-10-01")
+    rows = log.locator(".icw-log-row")
+    expect(rows).to_have_count(7, timeout=TIMEOUT)
+    first = rows.nth(0).locator("code").inner_text()
+    rows.nth(0).locator(".icw-log-remove").click()  # that question was not asked
+    expect(rows).to_have_count(6, timeout=TIMEOUT)
+    logged = [rows.nth(i).locator("code").inner_text() for i in range(6)]
+    assert first not in logged
+    log_scores = [2, 3, 1, 4, 2, 3]
+    for i, score in enumerate(log_scores):
+        rows.nth(i).locator(".icw-log-score select").select_option(label=str(score))
+    rows.nth(2).locator(".icw-log-red-flag input").check()
+    rows.nth(4).locator(".icw-log-notes input").fill(XSS)
+    log.locator(".icw-log-recommendation select").select_option("no")
+    log.locator(".icw-log-save").click()
+    expect(log.locator(".icw-log-status")).to_contain_text("Saved", timeout=TIMEOUT)
+    saved = Path(log.locator(".icw-log-saved-path").inner_text().strip())
+    assert saved.exists()
+    got = load(data_folder, cache=False, progress=False).scores
+    got = got[got["candidate_id"] == "C-2003"]
+    assert got["question_id"].astype(str).tolist() == logged
+    assert got["score"].tolist() == log_scores
+    assert got["red_flag"].tolist() == [i == 2 for i in range(6)]
+    assert got["notes"].tolist() == [XSS if i == 4 else "" for i in range(6)]
+    assert set(got["recommendation"].astype(str)) == {"no"} and set(got["interviewer"].astype(str)) == {"Sam"}
+    assert set(got["date"]) == {pd.Timestamp("2026-10-01")} and set(got["level"].astype(str)) == {"junior"}
+    assert dialogs == []
+    _screenshot(page, log, artifacts_dir / "log_form_voila.png")
 
 
 def _wait_for_draft(data: Path, answered: int, timeout: float = 60.0) -> str:
