@@ -577,7 +577,7 @@ def write_index_html(out: str | os.PathLike, figures: Mapping[str, object],
 
     Notes
     -----
-    plotly.js is inlined exactly once, in ``<head>``; the page loads nothing else (no CDN, no web
+    plotly.js is inlined exactly once, in ``<head>`` (not at all when there is no figure); the page loads nothing else (no CDN, no web
     font, no MathJax), so it opens offline and makes no request that could leak that the report
     was opened. Every piece of text from the data or the caller (title, meta, guides, notes, table
     cells, column names) is escaped with :func:`html.escape`; figure data is embedded by plotly's
@@ -598,10 +598,11 @@ def write_index_html(out: str | os.PathLike, figures: Mapping[str, object],
 
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>{_esc(title)}</title>", f"<style>{_CSS}</style>",
-             '<script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: "local"};</script>',
-             f'<script type="text/javascript">{get_plotlyjs()}</script>',
-             "</head>", "<body>", f"<h1>{_esc(title)}</h1>"]
+             f"<title>{_esc(title)}</title>", f"<style>{_CSS}</style>"]
+    if figures:  # a tables-only page does not carry 4.8 MB of plotly.js
+        parts += ['<script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: "local"};</script>',
+                  f'<script type="text/javascript">{get_plotlyjs()}</script>']
+    parts += ["</head>", "<body>", f"<h1>{_esc(title)}</h1>"]
     if meta:
         parts.append('<dl class="meta">' + "".join(
             f"<dt>{_esc(k)}</dt><dd>{_esc(_meta_value(v))}</dd>" for k, v in meta.items()) + "</dl>")

@@ -549,3 +549,11 @@ def test_render_failure_names_the_file(tmp_path):
         write_figures({"sized": _figures()["sized"]}, tmp_path, ("png",), progress=False,
                       timeout=0.001)
     assert not (tmp_path / "sized.png").exists()
+
+
+def test_tables_only_index_has_no_plotlyjs(tmp_path):
+    page = write_index_html(tmp_path, {}, {"t": pd.DataFrame({"a": [1]})}, title="Tables")
+    tags = parse_html(page)
+    assert [t for t, _ in tags.tags if t == "script"] == []
+    assert page.stat().st_size < 10_000
+    assert "Table: t" in "".join(tags.text)
