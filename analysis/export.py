@@ -848,7 +848,9 @@ class ExportPanel:
     def _on_format_change(self, change=None) -> None:
         fmts, charts = self.selected_formats, self.selected_charts
         needs_charts = any(f != "csv" for f in fmts)
-        self._button.disabled = not fmts or (needs_charts and not charts and "csv" not in fmts)
+        # only a missing format disables the button: the charts are re-read at the click, so a
+        # source that had none when the list was drawn may have some by then
+        self._button.disabled = not fmts
         if not fmts:
             self._say("choose at least one format", error=True)
         elif needs_charts and not charts:
@@ -869,6 +871,8 @@ class ExportPanel:
         self._say("writing ...")
         try:
             figures = self._resolve(self._figures_source)
+            if tuple(figures) != tuple(self._charts.options):
+                self.refresh()  # the source's charts changed since the list was drawn
             figures = {n: figures[n] for n in self.selected_charts if n in figures}
             tables = self._resolve(self._tables_source)
             meta = self._resolve(self._meta_source)

@@ -557,3 +557,16 @@ def test_tables_only_index_has_no_plotlyjs(tmp_path):
     assert [t for t, _ in tags.tags if t == "script"] == []
     assert page.stat().st_size < 10_000
     assert "Table: t" in "".join(tags.text)
+
+
+def test_panel_picks_up_charts_that_appear_after_it_was_built(tmp_path):
+    explorer = _FakeExplorer()
+    explorer.figures = {}  # the explorer failed when the panel was built
+    panel = export.ExportPanel.following(explorer, out=tmp_path, formats=["html"])
+    assert panel._charts.options == ()
+    explorer.figures = _figures()  # ... and recovered
+    assert not panel._button.disabled
+    panel._button.click()
+    assert panel.last_error is None
+    assert panel._charts.options == ("sized", "themed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "sized.html", "themed.html"]
