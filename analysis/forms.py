@@ -46,7 +46,7 @@ from . import config
 from .bank import load_questions
 from .drafts import list_drafts, load_draft, new_draft_id, remove_draft, save_draft
 from .errors import ScorecardError, StoreError
-from .kits import add_question, default_kit, filter_bank, move_question, remove_question
+from .kits import add_question, default_kit, filter_bank, move_question, remove_question, stretch_question
 from .load import load
 from .store import save_interview
 
@@ -380,7 +380,7 @@ class InterviewForm(_Form):
         _show(self._new_btn, False)
         # wiring
         for name in ("candidate", "level", "interviewer", "date", "score", "red_flag", "notes",
-                     "recommendation", "bank_text", "bank_level", "bank_topic", "resume_choice"):
+                     "recommendation", "stretch", "bank_text", "bank_level", "bank_topic", "resume_choice"):
             getattr(self, f"_{name}").observe(getattr(self, f"_on_{name}_value"), names="value")
         for name in ("resume_btn", "discard_btn", "kit_up", "kit_down", "kit_remove", "kit_reset", "kit_add",
                      "start_btn", "back", "next", "save_btn", "new_btn"):
@@ -674,6 +674,20 @@ class InterviewForm(_Form):
         q = self._selected_kit_question()
         if q:
             self._set_kit(remove_question(self._kit, q))
+
+    @_guarded
+    def _on_stretch_value(self, change):
+        if self._loading:
+            return
+        level = self._level.value
+        if change["new"]:
+            covered = set(self._qinfo.loc[self._kit, "topic"].astype(str)) if self._kit else set()
+            extra = stretch_question(self.questions, level, covered)
+            if extra is not None:
+                self._set_kit(add_question(self._kit, extra))
+        else:  # drop every question from a level above the candidate's
+            above = set(config.LEVELS[config.LEVELS.index(level) + 1:])
+            self._set_kit([q for q in self._kit if str(self._qinfo.at[q, "level"]) not in above])
 
     @_guarded
     def _on_kit_reset_click(self, _):

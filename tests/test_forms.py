@@ -341,9 +341,13 @@ def test_kit_is_edited_through_the_widgets(data, form, bank):
     assert [v for _, v in form._bank_select.options] == ["sr-cost-optimisation"]
     form._kit_reset.click()
     assert form.kit == default
-    form._stretch.value = False
+    form._stretch.value = False  # drops the question from the level above
+    assert form.kit == default[:-1]
     form._kit_reset.click()
     assert form.kit == default[:-1]
+    form._stretch.value = True  # adds it back, at the end
+    assert form.kit == default
+    form._stretch.value = False
     # a kit edit is a change: it is autosaved
     (draft,) = list_drafts(data)["draft_id"]
     assert load_draft(draft, data)["kit"] == default[:-1]
