@@ -43,16 +43,16 @@ __all__ = ["CalibrationExplorer", "CHART_TITLES", "CHART_BUILDERS", "figure_bund
 
 _ALL = "all"
 
-#: Tab titles of the charts, in the order they are shown.
+#: Tab titles of the charts (short: JupyterLab's tab bar cuts long ones), in the order they are shown.
 CHART_TITLES = {
-    "question_ranking": "Question ranking",
-    "score_distributions": "Strong vs weak scores",
-    "level_heatmap": "Level heatmap",
+    "question_ranking": "Questions",
+    "score_distributions": "Scores",
+    "level_heatmap": "Heatmap",
     "topic_separation": "Topics",
     "level_separation": "Levels",
     "red_flag_lift": "Red flags",
-    "interviewer_severity": "Interviewer severity",
-    "pass_rate_funnel": "Pass-rate funnel",
+    "interviewer_severity": "Severity",
+    "pass_rate_funnel": "Pass rates",
     "drift_lines": "Drift",
 }
 
@@ -78,6 +78,9 @@ def figure_bundle(fig) -> dict:
     plotly renderer nor on a running kernel (the tests drive the explorer without one).
     """
     data = pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())
+    # Fit the output area's width (the theme's fixed width is for exported images); the chart is
+    # only drawn while its tab is open, so the area has a width to fit.
+    data["application/vnd.plotly.v1+json"]["layout"].pop("width", None)
     title = fig.layout.title.text or "chart"
     data["text/plain"] = f"<plotly figure: {title}>"
     return {"output_type": "display_data", "data": data, "metadata": {}}

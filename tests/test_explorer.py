@@ -204,7 +204,7 @@ def test_a_chart_that_fails_is_reported_in_its_tab_and_the_status(explorer, monk
     (out,) = explorer._outputs["question_ranking"].outputs
     assert PLOTLY not in out["data"] and "&lt;script&gt;" in out["data"]["text/html"]
     assert "<script>" not in out["data"]["text/html"]
-    assert "Question ranking" in explorer.status and "<script>" not in explorer.status
+    assert f"{CHART_TITLES['question_ranking']} (RuntimeError" in explorer.status and "<script>" not in explorer.status
     assert "question_ranking" not in explorer.figures and "level_heatmap" in explorer.figures
     assert isinstance(explorer.last_error, RuntimeError)
 
@@ -259,3 +259,41 @@ def test_figure_bundle_is_plotly_json_without_renderer_config(explorer):
     b = figure_bundle(CHART_BUILDERS["level_heatmap"](explorer.calibration))
     assert b["output_type"] == "display_data" and set(b["data"]) == {PLOTLY, "text/plain"}
     assert b["data"][PLOTLY]["data"][0]["type"] == "heatmap"
+    assert "width" not in b["data"][PLOTLY]["layout"]               # fits the output area
+    assert b["data"][PLOTLY]["layout"]["height"] == 480
+
+
+# --------------------------------------------------------------------------- in JupyterLab
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_explorer_redraws_in_place_in_jupyterlab(page, folder, jupyterlab_server, tmp_path, artifacts_dir):
+    """In a real JupyterLab: the chart renders (jupyterlab-plotly, no anywidget needed), a new
+    level redraws it in the same place, and the status says the new slice."""
+    import nbformat
+    from playwright.sync_api import expect
+    from browser_fixtures import run_all_cells
+
+    root = tmp_path / "lab"
+    root.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from analysis.explorer import CalibrationExplorer\n"
+        f"explorer = CalibrationExplorer({str(folder)!r}, n_boot=30)\nexplorer")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / "explore.ipynb")
+    server = jupyterlab_server(root)
+    page.goto(server.lab_url("explore.ipynb"))
+    assert run_all_cells(page) is True
+    box = page.locator(".icw-calibration-explorer")
+    status = box.locator(".icw-explorer-status")
+    expect(status).to_contain_text("level all", timeout=60_000)
+    plots = box.locator(".js-plotly-plot")
+    expect(plots).to_have_count(1, timeout=60_000)
+    expect(plots.first).to_contain_text("jr-s3-basics")
+    box.locator(".icw-explorer-level select").select_option("senior")
+    expect(status).to_contain_text("level senior", timeout=60_000)
+    expect(plots).to_have_count(1, timeout=60_000)               # redrawn in place, not appended
+    expect(plots.first).not_to_contain_text("jr-s3-basics", timeout=60_000)  # seniors get no junior questions
+    box.get_by_text(CHART_TITLES["level_heatmap"], exact=True).click()
+    expect(box.locator(".js-plotly-plot")).to_have_count(2, timeout=60_000)  # drawn when its tab opens
+    page.screenshot(path=str(artifacts_dir / "calibration_explorer.png"), full_page=True)
