@@ -125,26 +125,6 @@ panel
 """
 
 
-def _run_all_cells(page, timeout: float = 240_000) -> bool:
-    """Wait for the open notebook's kernel, run every cell, return True when none raised.
-
-    Uses JupyterLab's own objects through ``window.jupyterapp`` (exposed by the servers the
-    fixtures start): the notebook's session is awaited, then ``notebook:run-all-cells``.
-    """
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
-                           "&& window.jupyterapp.shell.currentWidget.sessionContext", timeout=timeout)
-    return page.evaluate(
-        """async () => {
-            const app = window.jupyterapp;
-            const panel = app.shell.currentWidget;
-            await panel.context.ready;
-            await panel.sessionContext.ready;
-            const kernel = panel.sessionContext.session.kernel;
-            while (kernel.status !== "idle") { await new Promise(r => setTimeout(r, 100)); }
-            return Boolean(await app.commands.execute("notebook:run-all-cells"));
-        }""")
-
-
 @pytest.mark.slow
 def test_export_panel_in_jupyterlab(page, jupyterlab_server, tmp_path, artifacts_dir):
     """The export widget in a real JupyterLab: click Export, the files appear, the form says so.
@@ -153,6 +133,7 @@ def test_export_panel_in_jupyterlab(page, jupyterlab_server, tmp_path, artifacts
     running event loop.
     """
     import nbformat
+    from browser_fixtures import run_all_cells
     from playwright.sync_api import expect
 
     root = tmp_path / "lab"
@@ -162,7 +143,7 @@ def test_export_panel_in_jupyterlab(page, jupyterlab_server, tmp_path, artifacts
     nbformat.write(nb, root / "export.ipynb")
     server = jupyterlab_server(root)
     page.goto(server.lab_url("export.ipynb"))
-    assert _run_all_cells(page) is True
+    assert run_all_cells(page) is True
     button = page.locator(".icw-export-panel button", has_text="Export")
     expect(button).to_be_visible(timeout=60_000)
     button.click()
