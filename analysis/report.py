@@ -47,7 +47,7 @@ def export_tables(cal: Calibration, *, small: int = 5) -> dict[str, pd.DataFrame
 
 def _meta(cal: Calibration, data: Path) -> dict:
     m = cal.meta
-    return {"Data folder": str(data), "Data period": f"{m['start']} to {m['end']}", "Criterion": m["criterion"],
+    return {"Data folder": data.name, "Data period": f"{m['start']} to {m['end']}", "Criterion": m["criterion"],
             "Candidate level": m["level"], "Interviews": m["n_interviews"], "Candidates": m["n_candidates"],
             "Score rows": m["n_rows"], "Interviewers": m["n_interviewers"],
             "Bootstrap resamples": m["n_boot"], "Minimum candidates per question": m["min_n"]}
