@@ -57,9 +57,12 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(PYTEST_COMMAND)
 
+# No per-cell timestamps and no saved widget state in the committed notebooks:
+# re-running them then changes only what the outputs really show.
 notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.timeout=600 $(NOTEBOOK_DIR)/*.ipynb
+		--ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False \
+		--ExecutePreprocessor.store_widget_state=False $(NOTEBOOK_DIR)/*.ipynb
 
 interview: $(STAMP)
 	$(BIN)/voila $(INTERVIEW_NOTEBOOK) --port=$(VOILA_PORT) --no-browser
