@@ -445,6 +445,15 @@ def calibrate(workbook, criterion: str = "recommendation", *, level=None, start=
     -------
     Calibration
     """
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        # small slices leave some cells empty (a level nobody was asked, a question with one
+        # candidate): those statistics are NaN by design, not worth a warning per cell
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _calibrate(workbook, criterion, level=level, start=start, end=end, min_n=min_n, n_boot=n_boot,
+                          seed=seed, progress=progress)
+
+
+def _calibrate(workbook, criterion, *, level, start, end, min_n, n_boot, seed, progress) -> Calibration:
     d, fit = prepare(workbook, criterion, level=level, start=start, end=end)
     scores = d
     qs = question_stats(d, workbook.questions, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)

@@ -9,6 +9,8 @@ hiring lead should read each one (it is printed under the chart in the report).
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.express as px
@@ -49,6 +51,11 @@ READING_GUIDE = {
                    "questions most likely to have got easier. A line that rises steadily suggests the question "
                    "has leaked; the legend gives the one-sided q-value of the trend.",
 }
+
+
+def _esc(values) -> list[str]:
+    """Names typed by users, escaped: plotly renders a subset of HTML in text and labels."""
+    return [html.escape(str(v)) for v in values]
 
 
 def _finish(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
@@ -163,7 +170,7 @@ def interviewer_severity(interviewer_stats: pd.DataFrame) -> go.Figure:
     """Interviewer severity in score points with 95% intervals (+ = harsher than the team)."""
     d = interviewer_stats.dropna(subset=["severity"]).sort_values("severity")
     fig = go.Figure(go.Scatter(
-        x=d["severity"], y=d["interviewer"].astype(str), mode="markers",
+        x=d["severity"], y=_esc(d["interviewer"]), mode="markers",
         marker=dict(size=11, color=np.where(d["severity_low"] > 0, "#C0392B", np.where(d["severity_high"] < 0, "#2E86C1", "#555"))),
         error_x=dict(type="data", array=d["severity_high"] - d["severity"], arrayminus=d["severity"] - d["severity_low"]),
         customdata=np.c_[d["n_interviews"]], hovertemplate="%{y}: %{x:+.2f} points<br>%{customdata[0]} interviews<extra></extra>"))
@@ -188,7 +195,7 @@ def pass_rate_funnel(interviewer_stats: pd.DataFrame) -> go.Figure:
                             line=dict(color="grey", dash=dash, width=1), hoverinfo="skip")
     fig.add_hline(y=p0, line_color="black", line_width=1, annotation_text="team", annotation_position="right")
     shown = d[~d.get("small_group", pd.Series(False, index=d.index)).astype(bool)]
-    fig.add_scatter(x=shown["n_interviews"], y=shown["pass_rate"], mode="markers+text", text=shown["interviewer"].astype(str),
+    fig.add_scatter(x=shown["n_interviews"], y=shown["pass_rate"], mode="markers+text", text=_esc(shown["interviewer"]),
                     textposition="top center", name="interviewers", marker=dict(size=10, color="#1f77b4"))
     fig.update_xaxes(title="Interviews")
     fig.update_yaxes(title="Pass rate (yes / strong_yes)", tickformat=".0%", range=[0, 1])

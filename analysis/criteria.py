@@ -8,8 +8,9 @@ The workbook offers four; choose with ``criterion=``:
     for every interview, so it has the most data. **Contaminated**: the interviewer made the call
     partly from the very scores being judged, so every question looks somewhat discriminating, and
     questions the interviewer leans on look more so. Use it to see which questions agree with how
-    your interviewers decide; for correlations the full four-step scale (strong_no=0 ...
-    strong_yes=3) is used, for AUC and red-flag lift the yes/no split.
+    your interviewers decide (AUC, red-flag lift, pass rates). Because of the contamination the
+    headline ``discrimination`` does not use it directly: under this criterion the headline is
+    the same as under ``"rest"`` (see below), and only AUC, lift and the strong/weak split differ.
 ``"decision"``
     The final hiring decision from ``outcomes.csv``: ``hired`` is strong, ``rejected`` weak,
     ``withdrew`` unknown. Still contaminated (the decision is made from all the interviews), and

@@ -309,3 +309,16 @@ def test_drift_lines_top_questions_and_their_quarterly_residuals(figs, cal):
 def test_drift_lines_given_questions(cal):
     fig = charts.drift_lines(cal.drift_by_quarter, cal.drift_tests, questions=["mid-decoupling", "jr-s3-basics"])
     assert sorted(t.name.split(" ")[0] for t in fig.data) == ["jr-s3-basics", "mid-decoupling"]
+
+
+def test_interviewer_names_are_escaped_in_charts():
+    # plotly renders a subset of HTML in text and labels; a typed name must show as text.
+    import pandas as pd
+    from analysis import charts
+    t = pd.DataFrame({"interviewer": ["<b>Eve</b>", "Bob"], "n_interviews": [10, 12], "pass_rate": [0.5, 0.4],
+                      "team_pass_rate": [0.45, 0.45], "severity": [0.1, -0.1], "severity_low": [0.0, -0.2],
+                      "severity_high": [0.2, 0.0], "small_group": [False, False]})
+    for fig in (charts.interviewer_severity(t), charts.pass_rate_funnel(t)):
+        text = fig.to_json()
+        assert "<b>Eve" not in text
+        assert "&lt;b&gt;Eve&lt;/b&gt;" in text
