@@ -28,7 +28,7 @@ import pandas as pd
 from . import config
 from .errors import BankError, Problem
 
-__all__ = ["REQUIRED_COLUMNS", "TEXT_COLUMNS", "load_questions", "validate_questions"]
+__all__ = ["REQUIRED_COLUMNS", "TEXT_COLUMNS", "load_questions", "validate_questions", "filter_questions"]
 
 REQUIRED_COLUMNS = ("question_id", "level", "section", "topic", "question", "good_answer", "red_flag")
 TEXT_COLUMNS = ("question", "good_answer", "red_flag")
@@ -110,3 +110,41 @@ def load_questions(data=None) -> pd.DataFrame:
     bank["topic"] = bank["topic"].str.lower().astype("category")
     bank["section"] = bank["section"].astype("category")
     return bank.reset_index(drop=True)
+
+
+def filter_questions(bank: pd.DataFrame, level: str | None = None, topic: str | None = None,
+                     text: str | None = None, *, fields=TEXT_COLUMNS, exclude=()) -> pd.DataFrame:
+    """The questions of a level, a topic and/or containing a piece of text.
+
+    Parameters
+    ----------
+    bank : DataFrame
+        The question bank (:func:`load_questions`).
+    level, topic : str, optional
+        Keep only this level (``junior``, ``mid``, ``senior``) or topic; ``None`` or ``""`` keeps
+        all. Case and surrounding spaces are ignored.
+    text : str, optional
+        Keep only questions where one of ``fields`` contains it (case-insensitive, literal: ``.``
+        and ``*`` are not patterns).
+    fields : sequence of str
+        Columns searched for ``text`` (default: question, good_answer, red_flag).
+    exclude : iterable of str
+        Question ids to leave out (for example those already in an interview kit).
+
+    Returns
+    -------
+    DataFrame
+        The matching rows, in the bank's order, with the bank's columns and dtypes.
+    """
+    keep = ~bank["question_id"].isin(list(exclude))
+    if level is not None and str(level).strip():
+        keep &= bank["level"].astype(str).str.lower() == str(level).strip().lower()
+    if topic is not None and str(topic).strip():
+        keep &= bank["topic"].astype(str).str.lower() == str(topic).strip().lower()
+    needle = (text or "").strip().lower()
+    if needle:
+        hit = pd.Series(False, index=bank.index)
+        for col in fields:
+            hit |= bank[col].astype(str).str.lower().str.contains(needle, regex=False)
+        keep &= hit
+    return bank[keep]

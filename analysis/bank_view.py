@@ -22,51 +22,18 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import config
+from .bank import TEXT_COLUMNS as TEXT_FIELDS
+from .bank import filter_questions
 from .theme import defaults
 
 __all__ = ["TEXT_FIELDS", "TABLE_COLUMNS", "filter_questions", "coverage_table", "coverage_chart",
            "bank_html", "BankExplorer"]
 
 #: The columns a free-text search looks in.
-TEXT_FIELDS = ("question", "good_answer", "red_flag")
 #: The columns :func:`bank_html` shows, with their headings.
 TABLE_COLUMNS = {"question_id": "Id", "level": "Level", "topic": "Topic", "question": "Question",
                  "good_answer": "What good looks like", "red_flag": "Red flag"}
 _ALL = "(all)"
-
-
-def filter_questions(bank: pd.DataFrame, level: str | None = None, topic: str | None = None,
-                     text: str | None = None) -> pd.DataFrame:
-    """The questions of a level, a topic and/or containing a piece of text.
-
-    Parameters
-    ----------
-    bank : DataFrame
-        The question bank (:func:`analysis.bank.load_questions`).
-    level, topic : str, optional
-        Keep only this level (``junior``, ``mid``, ``senior``) or topic; ``None`` or ``""`` keeps
-        all. Case and surrounding spaces are ignored.
-    text : str, optional
-        Keep only questions whose text, "what good looks like" or red flag contains it
-        (case-insensitive, literal: ``.`` and ``*`` are not patterns).
-
-    Returns
-    -------
-    DataFrame
-        The matching rows, in the bank's order, with the bank's columns and dtypes.
-    """
-    keep = pd.Series(True, index=bank.index)
-    if level is not None and str(level).strip():
-        keep &= bank["level"].astype(str).str.lower() == str(level).strip().lower()
-    if topic is not None and str(topic).strip():
-        keep &= bank["topic"].astype(str).str.lower() == str(topic).strip().lower()
-    needle = (text or "").strip().lower()
-    if needle:
-        hit = pd.Series(False, index=bank.index)
-        for col in TEXT_FIELDS:
-            hit |= bank[col].astype(str).str.lower().str.contains(needle, regex=False)
-        keep &= hit
-    return bank[keep]
 
 
 def coverage_table(bank: pd.DataFrame) -> pd.DataFrame:

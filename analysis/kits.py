@@ -19,6 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import config
+from .bank import filter_questions
 
 __all__ = ["DEFAULT_SIZE", "default_kit", "stretch_question", "filter_bank", "add_question",
            "remove_question", "move_question"]
@@ -103,18 +104,8 @@ def filter_bank(questions: pd.DataFrame, *, text: str = "", level: str | None = 
                 topic: str | None = None, exclude=()) -> pd.DataFrame:
     """The bank rows matching a free-text search (in id, question, topic, good answer and red
     flag; case-insensitive), a level and a topic, without the ids in ``exclude`` (the kit)."""
-    keep = ~questions["question_id"].isin(list(exclude))
-    if level:
-        keep &= questions["level"].astype(str) == level
-    if topic:
-        keep &= questions["topic"].astype(str) == topic
-    text = (text or "").strip().lower()
-    if text:
-        hay = (questions["question_id"].astype(str) + " " + questions["question"].astype(str) + " "
-               + questions["topic"].astype(str) + " " + questions["good_answer"].astype(str) + " "
-               + questions["red_flag"].astype(str)).str.lower()
-        keep &= hay.str.contains(text, regex=False)
-    return questions[keep]
+    return filter_questions(questions, level, topic, text, exclude=exclude,
+                            fields=("question_id", "question", "topic", "good_answer", "red_flag"))
 
 
 def add_question(kit: list[str], question_id: str, position: int | None = None) -> list[str]:
