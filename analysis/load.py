@@ -33,11 +33,11 @@ import pandas as pd
 from . import config
 from .bank import load_questions
 from .errors import Problem
-from .scorecards import parse_csv, to_scorecard_frame, validate_rows
+from .scorecards import SCORECARD_COLUMNS, parse_csv, to_scorecard_frame, validate_rows
 
 __all__ = ["Workbook", "load", "load_scores", "load_outcomes", "scorecard_files"]
 
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 _RACY_SECONDS = 2.0
 
 
@@ -122,12 +122,17 @@ def _write_cache(path: Path, cache: dict) -> None:
 
 
 def _parse_all(files: list[Path], data: Path, use_cache: bool, progress: bool):
-    """Raw rows and parse problems of every file, from the cache where it is provably fresh."""
+    """Raw rows and parse problems of every file, from the cache where it is provably fresh.
+
+    The cache keeps each file's rows as one plain object array (not a DataFrame): unpickling and
+    concatenating 100k small DataFrames cost more than parsing the files again.
+    """
     cache_file = config.cache_dir(data) / "scorecards.pkl"
     cache = _read_cache(cache_file) if use_cache else {"files": {}, "written": 0.0}
     old = cache["files"]
     fresh: dict[str, tuple] = {}
-    frames, problems = [], []
+    blocks, line_blocks, names, counts, problems = [], [], [], [], []
+    text_cols = list(SCORECARD_COLUMNS)  # parse_csv's text columns, in its order; then line
     changed = False
     iterator = files
     if progress and len(files) > 2000:
@@ -142,21 +147,31 @@ def _parse_all(files: list[Path], data: Path, use_cache: bool, progress: bool):
         sig = (st.st_size, st.st_mtime_ns, st.st_ino)
         hit = old.get(name)
         if hit is not None and hit[0] == sig and st.st_mtime < cache["written"] - _RACY_SECONDS:
-            raw, probs = hit[1], hit[2]
+            values, lines, probs = hit[1], hit[2], hit[3]
         else:
             try:
                 raw, probs = parse_csv(f.read_bytes(), name)
             except OSError as exc:
                 raw, probs = parse_csv(b"", name)
                 probs = [Problem(name, 0, None, f"cannot read: {exc}")]
+            values = raw[text_cols].to_numpy(dtype=object)
+            lines = raw["line"].to_numpy(dtype=np.int64)
             changed = True
-        fresh[name] = (sig, raw, probs)
-        if len(raw):
-            frames.append(raw.assign(file=name))
+        fresh[name] = (sig, values, lines, probs)
+        if len(values):
+            blocks.append(values)
+            line_blocks.append(lines)
+            names.append(name)
+            counts.append(len(values))
         problems += probs
     if use_cache and (changed or set(old) != set(fresh)):
         _write_cache(cache_file, {"version": _CACHE_VERSION, "written": time.time(), "files": fresh})
-    raw = pd.concat(frames, ignore_index=True) if frames else parse_csv(b"", "")[0].assign(file=pd.Series([], dtype=object))
+    if not blocks:
+        return parse_csv(b"", "")[0].assign(file=pd.Series([], dtype=object)), problems
+    values = np.concatenate(blocks)
+    raw = pd.DataFrame({c: values[:, i] for i, c in enumerate(text_cols)})
+    raw["line"] = np.concatenate(line_blocks)
+    raw["file"] = np.repeat(np.array(names, dtype=object), counts)
     return raw, problems
 
 
