@@ -469,8 +469,8 @@ def scaling_figure(results: dict):
         fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers", name=t))
     fig.update_xaxes(type="log", title="score rows (1k, 10k, 100k interviews as files; ~1M rows as one bulk file)")
     fig.update_yaxes(type="log", title="median wall time, whole process (s)")
-    fig.update_layout(title="Cost growth with history size (log-log)", template="plotly_white", width=900, height=560,
-                      legend=dict(x=0.01, y=0.99, bgcolor="rgba(255,255,255,0.7)"))
+    fig.update_layout(title="Cost growth with history size (log-log)", template="plotly_white", width=1000, height=560,
+                      legend=dict(x=1.02, y=1.0, xanchor="left"))
     return fig
 
 
