@@ -10,8 +10,10 @@ Nothing is dropped silently: every input row is either in ``wb.scores`` or named
 
 Parse cache
 -----------
-Parsing 100k small files dominates a reload, so raw parsed rows are cached in ``<data>/.cache/``
-keyed by each file's path, size, modification time and inode. A file that is new, changed or
+Parsing 100k small files dominates a reload, so raw parsed rows of small files are cached in
+``<data>/.cache/`` keyed by each file's path, size, modification time, change time and inode (the
+change time catches a rewrite that puts the modification time back; no user call can set it).
+Bulk files are not cached: pandas' C parser reads them faster than their rows unpickle. A file that is new, changed or
 deleted is seen at the next load; a file modified within two seconds of the cache being written is
 never trusted from it (the "racily clean" rule git uses), so a same-size rewrite in the same clock
 tick cannot be served stale. The cache holds only raw text, so validation against the current bank
@@ -33,12 +35,15 @@ import pandas as pd
 from . import config
 from .bank import load_questions
 from .errors import Problem
-from .scorecards import SCORECARD_COLUMNS, parse_csv, to_scorecard_frame, validate_rows
+from .scorecards import SCORECARD_COLUMNS, judge_and_type, parse_csv
 
 __all__ = ["Workbook", "load", "load_scores", "load_outcomes", "scorecard_files"]
 
-_CACHE_VERSION = 3
+_CACHE_VERSION = 4
 _RACY_SECONDS = 2.0
+# Bulk files parse faster through pandas' C parser than their rows unpickle: only small files
+# (one interview each, where per-file overhead dominates) are cached.
+_CACHE_MAX_BYTES = 1 << 16
 
 
 @dataclass
@@ -144,9 +149,10 @@ def _parse_all(files: list[Path], data: Path, use_cache: bool, progress: bool):
             st = f.stat()
         except FileNotFoundError:
             continue
-        sig = (st.st_size, st.st_mtime_ns, st.st_ino)
+        sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)  # ctime: a rewrite that puts mtime back
         hit = old.get(name)
-        if hit is not None and hit[0] == sig and st.st_mtime < cache["written"] - _RACY_SECONDS:
+        cacheable = st.st_size <= _CACHE_MAX_BYTES
+        if cacheable and hit is not None and hit[0] == sig and st.st_mtime < cache["written"] - _RACY_SECONDS:
             values, lines, probs = hit[1], hit[2], hit[3]
         else:
             try:
@@ -156,8 +162,9 @@ def _parse_all(files: list[Path], data: Path, use_cache: bool, progress: bool):
                 probs = [Problem(name, 0, None, f"cannot read: {exc}")]
             values = raw[text_cols].to_numpy(dtype=object)
             lines = raw["line"].to_numpy(dtype=np.int64)
-            changed = True
-        fresh[name] = (sig, values, lines, probs)
+            changed |= cacheable
+        if cacheable:
+            fresh[name] = (sig, values, lines, probs)
         if len(values):
             blocks.append(values)
             line_blocks.append(lines)
@@ -169,7 +176,7 @@ def _parse_all(files: list[Path], data: Path, use_cache: bool, progress: bool):
     if not blocks:
         return parse_csv(b"", "")[0].assign(file=pd.Series([], dtype=object)), problems
     values = np.concatenate(blocks)
-    raw = pd.DataFrame({c: values[:, i] for i, c in enumerate(text_cols)})
+    raw = pd.DataFrame({c: pd.Series(values[:, i], dtype=object) for i, c in enumerate(text_cols)})
     raw["line"] = np.concatenate(line_blocks)
     raw["file"] = np.repeat(np.array(names, dtype=object), counts)
     return raw, problems
@@ -183,8 +190,7 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
     data = config.data_dir(data)
     files = scorecard_files(data)
     raw, problems = _parse_all(files, data, cache, progress)
-    loaded, row_problems = validate_rows(raw, questions["question_id"])
-    scores = to_scorecard_frame(raw[loaded.to_numpy()].reset_index(drop=True), questions["question_id"])
+    scores, row_problems = judge_and_type(raw, questions["question_id"])
     return scores, problems + row_problems, len(files), len(raw)
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "validate_rows",
     "validate_interview",
     "to_scorecard_frame",
+    "judge_and_type",
 ]
 
 SCORECARD_COLUMNS = (
@@ -114,6 +115,10 @@ def parse_csv(data: bytes, path: str) -> tuple[pd.DataFrame, list[Problem]]:
         problems.append(Problem(path, header_line, None, f"duplicate column(s) {', '.join(dupes)}; "
                                 "expected each column once"))
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if len(data) > _FAST_BYTES and not missing and not dupes:
+        fast = _parse_fast(text, names, header_line)
+        if fast is not None:
+            return fast, problems
     records: list[list[str]] = []
     lines: list[int] = []
     last = header_line
@@ -154,14 +159,44 @@ def parse_csv(data: bytes, path: str) -> tuple[pd.DataFrame, list[Problem]]:
                                                  f"none of the file's {len(records)} rows were loaded")]
     if records:
         arr = np.array(records, dtype=object)
-        cols = {c: arr[:, names.index(c)] if c in names else np.full(len(records), "", dtype=object)
-                for c in _RAW_COLUMNS}
+        cols = {c: pd.Series(arr[:, names.index(c)], dtype=object) if c in names
+                else pd.Series(np.full(len(records), "", dtype=object), dtype=object) for c in _RAW_COLUMNS}
         raw = pd.DataFrame(cols)
         raw["line"] = np.asarray(lines, dtype=np.int64)
     else:
         raw = _empty_raw()
         problems.append(Problem(path, header_line, None, "no scorecard rows; expected at least one row after the header"))
     return raw, problems
+
+
+_FAST_BYTES = 1 << 16
+
+
+def _parse_fast(text: str, names: list[str], header_line: int) -> pd.DataFrame | None:
+    """Large files (bulk imports) through pandas' C parser, when it provably gives the same rows
+    and line numbers as the csv module: one physical line per record, no blank lines, the
+    header's number of fields on every row. Anything else returns None and takes the slow path,
+    which reports each odd record by its line."""
+    try:
+        df = pd.read_csv(io.StringIO(text, newline=""), header=None, skiprows=header_line, names=list(range(len(names))),
+                         dtype=object, na_filter=False, skip_blank_lines=True, engine="c")
+    except (pd.errors.ParserError, ValueError, csv.Error):
+        return None
+    n = len(df)
+    if max(map(len, text.split("\n"))) > csv.field_size_limit():
+        return None  # a field the csv module refuses: let the slow path report it the same way
+    newlines = text.count("\n")
+    expected = header_line + n - (0 if text.endswith("\n") else 1)
+    if newlines != expected or "\r" in text.replace("\r\n", ""):
+        return None
+    if n and pd.isna(df.iloc[:, -1].to_numpy(dtype=object)).any():
+        return None  # a short row was padded (its last fields are missing)
+    arr = df.to_numpy(dtype=object)
+    cols = {c: pd.Series(arr[:, names.index(c)], dtype=object) if c in names
+            else pd.Series(np.full(n, "", dtype=object), dtype=object) for c in _RAW_COLUMNS}
+    raw = pd.DataFrame(cols)
+    raw["line"] = np.arange(header_line + 1, header_line + 1 + n, dtype=np.int64)
+    return raw
 
 
 def _problems_from_mask(raw, mask, column, message) -> list[Problem]:
@@ -179,6 +214,46 @@ def _found(v) -> str:
     return "an empty field" if v == "" else repr(v if len(v) <= 60 else v[:57] + "...")
 
 
+class _Factors:
+    """Each text column of raw rows factorised once: integer codes per row and stripped unique
+    values. Every check and conversion then runs on the few unique values (a level, a score, a
+    date) instead of a million strings, and is mapped back with the codes."""
+
+    def __init__(self, raw: pd.DataFrame):
+        self.raw = raw
+        self._cache: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = {}
+
+    def get(self, col: str, lower: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        key = (col, lower)
+        if key not in self._cache:
+            if lower:
+                codes, uniq = self.get(col)
+                norm = np.array([u.lower() for u in uniq], dtype=object)
+            else:
+                codes, uniq = pd.factorize(self.raw[col].to_numpy(dtype=object), use_na_sentinel=False)
+                norm = np.array(["" if u is None or u is np.nan else str(u).strip() for u in uniq], dtype=object)
+            # merge values that differ only in whitespace (or case, when lowered)
+            codes2, uniq2 = pd.factorize(norm, use_na_sentinel=False) if len(norm) else (np.array([], np.intp), norm)
+            self._cache[key] = (codes2[codes] if len(codes) else codes.astype(np.intp), np.asarray(uniq2, dtype=object))
+        return self._cache[key]
+
+    def mask(self, col: str, bad_unique, lower: bool = False) -> np.ndarray:
+        codes, uniq = self.get(col, lower)
+        bad_u = np.fromiter((bool(bad_unique(u)) for u in uniq), dtype=bool, count=len(uniq))
+        return bad_u[codes] if len(codes) else np.zeros(0, dtype=bool)
+
+    def values(self, col: str, lower: bool = False) -> np.ndarray:
+        codes, uniq = self.get(col, lower)
+        return uniq[codes] if len(codes) else np.array([], dtype=object)
+
+
+def _valid_dates(uniq: np.ndarray) -> set:
+    """The unique values that are real ISO dates (one vectorised parse for all of them)."""
+    shaped = [u for u in uniq if re.fullmatch(_DATE_RE, u)]
+    parsed = pd.to_datetime(pd.Series(shaped, dtype=object), format="%Y-%m-%d", errors="coerce")
+    return {u for u, p in zip(shaped, parsed) if not pd.isna(p)}
+
+
 def validate_rows(raw: pd.DataFrame, question_ids) -> tuple[pd.Series, list[Problem]]:
     """Judge raw scorecard rows (as returned by :func:`parse_csv`, with a ``file`` column).
 
@@ -187,90 +262,104 @@ def validate_rows(raw: pd.DataFrame, question_ids) -> tuple[pd.Series, list[Prob
     module docstring); held-back interviews are named with their row count and lines.
     """
     raw = raw.reset_index(drop=True)
-    s = {c: raw[c].astype(str).str.strip() for c in _RAW_COLUMNS}
-    low = {c: s[c].str.lower() for c in ("level", "recommendation", "red_flag")}
-    parsed_ok = raw["line"].to_numpy() > 0
+    loaded, problems = _judge(raw, question_ids, _Factors(raw))
+    return pd.Series(loaded, index=raw.index), problems
+
+
+def _judge(raw: pd.DataFrame, question_ids, f: _Factors) -> tuple[np.ndarray, list[Problem]]:
+    n = len(raw)
+    line_arr = raw["line"].to_numpy()
+    parsed_ok = line_arr > 0
     problems: list[Problem] = []
     bad = ~parsed_ok
     for col in ("interview_id", "candidate_id", "interviewer"):
-        m = parsed_ok & (s[col] == "").to_numpy()
+        m = parsed_ok & f.mask(col, lambda u: u == "")
         problems += _problems_from_mask(raw, m, col, lambda v: "empty; expected non-empty text")
         bad |= m
+    qids = set(question_ids)
+    dates = _valid_dates(f.get("date")[1])
     checks = [
-        ("date", ~(s["date"].str.fullmatch(_DATE_RE) & pd.to_datetime(s["date"], format="%Y-%m-%d", errors="coerce").notna()),
-         lambda v: f"got {_found(v)}, expected an ISO date YYYY-MM-DD"),
-        ("level", ~low["level"].isin(config.LEVELS),
+        ("date", False, lambda u: u not in dates, lambda v: f"got {_found(v)}, expected an ISO date YYYY-MM-DD"),
+        ("level", True, lambda u: u not in config.LEVELS,
          lambda v: f"got {_found(v)}, expected one of {', '.join(config.LEVELS)}"),
-        ("question_id", ~s["question_id"].isin(set(question_ids)),
+        ("question_id", False, lambda u: u not in qids,
          lambda v: f"got {_found(v)}, expected a question_id from the bank (questions.csv)"),
-        ("score", ~(s["score"].isin(["1", "2", "3", "4"])),
-         lambda v: f"got {_found(v)}, expected an integer 1-4"),
-        ("red_flag", ~low["red_flag"].isin(TRUE_VALUES | FALSE_VALUES),
+        ("score", False, lambda u: u not in ("1", "2", "3", "4"), lambda v: f"got {_found(v)}, expected an integer 1-4"),
+        ("red_flag", True, lambda u: u not in (TRUE_VALUES | FALSE_VALUES),
          lambda v: f"got {_found(v)}, expected true/false (or yes/no, 1/0)"),
-        ("recommendation", ~low["recommendation"].isin(config.RECOMMENDATIONS),
+        ("recommendation", True, lambda u: u not in config.RECOMMENDATIONS,
          lambda v: f"got {_found(v)}, expected one of {', '.join(config.RECOMMENDATIONS)}"),
-        ("duration_seconds", ~((s["duration_seconds"] == "") | s["duration_seconds"].str.fullmatch(_NUMBER_RE).fillna(False)),
+        ("duration_seconds", False, lambda u: not (u == "" or re.fullmatch(_NUMBER_RE, u)),
          lambda v: f"got {_found(v)}, expected empty or a number of seconds >= 0"),
     ]
-    for col, mask, msg in checks:
-        m = parsed_ok & mask.fillna(True).to_numpy()
+    for col, lower, is_bad, msg in checks:
+        m = parsed_ok & f.mask(col, is_bad, lower)
         problems += _problems_from_mask(raw, m, col, msg)
         bad |= m
 
-    iid = s["interview_id"]
-    has_id = (iid != "").to_numpy()
-    key = pd.DataFrame({"iid": iid, "file": raw["file"].astype(str)})
+    iid_codes, iid_u = f.get("interview_id")
+    has_id = (iid_u == "")[iid_codes] == False if n else np.zeros(0, bool)  # noqa: E712
+    file_codes, file_u = pd.factorize(raw["file"].astype(str).to_numpy(dtype=object), use_na_sentinel=False)
+    file_u = np.asarray(file_u, dtype=object)
     # the same interview id in two files
-    files_per_id = key[has_id].groupby("iid", sort=False)["file"].nunique()
-    multi = set(files_per_id[files_per_id > 1].index)
-    if multi:
-        first = key[has_id & iid.isin(multi).to_numpy()].drop_duplicates(["iid", "file"])
-        for r in first.itertuples():
-            others = sorted(set(key.loc[(iid == r.iid).to_numpy(), "file"]) - {r.file})
-            problems.append(Problem(r.file, int(raw.at[r.Index, "line"]) if raw.at[r.Index, "line"] > 0 else -int(raw.at[r.Index, "line"]),
-                                    "interview_id", f"interview {r.iid!r} is also in {', '.join(others)}; "
+    pairs = pd.DataFrame({"i": iid_codes[has_id], "f": file_codes[has_id]}).drop_duplicates()
+    per_id = pairs.groupby("i")["f"].nunique()
+    multi_codes = set(per_id[per_id > 1].index)
+    for i_code in multi_codes:
+        files_of = sorted(file_u[pairs.loc[pairs["i"] == i_code, "f"]])
+        for fname in files_of:
+            rows_here = np.flatnonzero((iid_codes == i_code) & (file_u[file_codes] == fname))
+            ln = int(abs(line_arr[rows_here[0]]))
+            others = [x for x in files_of if x != fname]
+            problems.append(Problem(fname, ln, "interview_id", f"interview {iid_u[i_code]!r} is also in {', '.join(others)}; "
                                     "expected each interview in one file (remove or rename one copy)"))
     # fields that differ within one interview: compare to the interview's first row
-    norm = {c: (low[c] if c in low else s[c]) for c in INTERVIEW_FIELDS}
     ok_rows = has_id & parsed_ok
-    first_idx = pd.Series(np.arange(len(raw)))[ok_rows].groupby(iid[ok_rows].to_numpy(), sort=False).transform("first")
-    fi = np.full(len(raw), -1)
-    fi[ok_rows] = first_idx.to_numpy()
+    fi = np.full(n, -1)
+    if ok_rows.any():
+        ok_idx = np.flatnonzero(ok_rows)
+        u_codes, first_pos = np.unique(iid_codes[ok_idx], return_index=True)
+        first_of = np.full(len(iid_u), -1)
+        first_of[u_codes] = ok_idx[first_pos]
+        fi[ok_idx] = first_of[iid_codes[ok_idx]]
+    m_ok = ok_rows & (fi >= 0)
     for col in INTERVIEW_FIELDS:
-        vals = norm[col].to_numpy()
-        m = ok_rows & (fi >= 0)
-        diff = np.zeros(len(raw), dtype=bool)
-        diff[m] = vals[m] != vals[fi[m]]
+        codes, uniq = f.get(col, lower=col in ("level", "recommendation"))
+        diff = np.zeros(n, dtype=bool)
+        diff[m_ok] = codes[m_ok] != codes[fi[m_ok]]
         if diff.any():
+            shown = f.values(col)
             for i in np.flatnonzero(diff):
-                problems.append(Problem(str(raw.at[i, "file"]), int(raw.at[i, "line"]), col,
-                                        f"got {_found(s[col].iat[i])} but line {raw.at[fi[i], 'line']} of interview "
-                                        f"{iid.iat[i]!r} has {_found(s[col].iat[fi[i]])}; expected the same {col} on every "
-                                        "row of one interview"))
+                problems.append(Problem(str(file_u[file_codes[i]]), int(line_arr[i]), col,
+                                        f"got {_found(shown[i])} but line {line_arr[fi[i]]} of interview "
+                                        f"{iid_u[iid_codes[i]]!r} has {_found(shown[fi[i]])}; expected the same {col} on "
+                                        "every row of one interview"))
             bad |= diff
     # the same question twice in one interview
-    dup = (ok_rows & pd.DataFrame({"i": iid, "q": s["question_id"]}).duplicated(keep="first").to_numpy())
+    q_codes, q_u = f.get("question_id")
+    key = iid_codes.astype(np.int64) * (len(q_u) + 1) + q_codes
+    dup = ok_rows & pd.Series(key).duplicated(keep="first").to_numpy() if n else np.zeros(0, bool)
     if dup.any():
         problems += _problems_from_mask(raw, dup, "question_id",
-                                        lambda v: f"question {v!r} appears twice in this interview; expected each question once")
+                                        lambda v: f"question {str(v).strip()!r} appears twice in this interview; "
+                                                  "expected each question once")
         bad |= dup
     # hold back whole interviews with any bad row
-    bad_ids = set(iid[bad & has_id]) | multi
-    held = has_id & iid.isin(bad_ids).to_numpy()
-    if bad_ids:
-        lines = np.abs(raw["line"].to_numpy())
-        sub = pd.DataFrame({"iid": iid[held], "file": raw["file"][held].astype(str), "line": lines[held]})
-        for (i, f), g in sub.groupby(["iid", "file"], sort=False):
+    bad_codes = set(np.unique(iid_codes[bad & has_id]).tolist()) | multi_codes
+    held = has_id & np.isin(iid_codes, list(bad_codes)) if bad_codes else np.zeros(n, bool)
+    if bad_codes:
+        sub = pd.DataFrame({"i": iid_codes[held], "f": file_codes[held], "line": np.abs(line_arr[held])})
+        for (i, fc), g in sub.groupby(["i", "f"], sort=False):
             ls = sorted(g["line"])
             span = ", ".join(str(x) for x in ls[:12]) + (", ..." if len(ls) > 12 else "")
-            problems.append(Problem(f, ls[0], None, f"interview {i!r} not loaded: its {len(ls)} row(s) on "
-                                    f"line(s) {span} are held back until the problems reported for it are fixed "
+            problems.append(Problem(str(file_u[fc]), int(ls[0]), None, f"interview {iid_u[i]!r} not loaded: its {len(ls)} "
+                                    f"row(s) on line(s) {span} are held back until the problems reported for it are fixed "
                                     "(an interview loads whole or not at all)"))
-    loaded = pd.Series(~(bad | held), index=raw.index)
-    return loaded, problems
+    return ~(bad | held), problems
 
 
-def to_scorecard_frame(raw: pd.DataFrame, question_ids) -> pd.DataFrame:
+def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, _factors: "_Factors | None" = None,
+                       _rows: np.ndarray | None = None) -> pd.DataFrame:
     """Turn validated raw rows into the typed scorecard frame the analyses use.
 
     Columns: the scorecard columns with ``date`` datetime64, ``level`` and ``recommendation``
@@ -278,22 +367,53 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids) -> pd.DataFrame:
     ``red_flag`` bool, ``notes`` text, ``duration_seconds`` float (NaN when absent), plus ``file``
     and ``line`` saying where each row came from.
     """
-    out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
-    st = {c: raw[c].astype(str).str.strip() for c in _RAW_COLUMNS}
-    out["interview_id"] = st["interview_id"].to_numpy()
-    out["date"] = pd.to_datetime(st["date"].to_numpy(), format="%Y-%m-%d")
-    out["candidate_id"] = st["candidate_id"].to_numpy()
-    out["level"] = pd.Categorical(st["level"].str.lower(), categories=config.LEVELS, ordered=True)
-    out["interviewer"] = pd.Categorical(st["interviewer"])
-    out["question_id"] = pd.Categorical(st["question_id"], categories=list(question_ids))
-    out["score"] = st["score"].astype(np.int8).to_numpy()
-    out["red_flag"] = st["red_flag"].str.lower().isin(TRUE_VALUES).to_numpy()
-    out["notes"] = raw["notes"].astype(str).to_numpy()
-    out["recommendation"] = pd.Categorical(st["recommendation"].str.lower(), categories=config.RECOMMENDATIONS, ordered=True)
-    out["duration_seconds"] = pd.to_numeric(st["duration_seconds"].replace("", np.nan)).astype(float).to_numpy()
-    out["file"] = pd.Categorical(raw["file"].astype(str))
-    out["line"] = raw["line"].to_numpy().astype(np.int64)
+    f = _factors or _Factors(raw.reset_index(drop=True))
+    rows = np.arange(len(raw)) if _rows is None else _rows
+
+    def take(col, lower=False):
+        codes, uniq = f.get(col, lower)
+        return codes[rows], uniq
+
+    def categorical(col, categories, lower=False, ordered=False):
+        codes, uniq = take(col, lower)
+        pos = pd.Index(categories).get_indexer(uniq)
+        return pd.Categorical.from_codes(pos[codes] if len(codes) else codes, categories=list(categories), ordered=ordered)
+
+    out = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    codes, uniq = take("interview_id")
+    out["interview_id"] = uniq[codes] if len(codes) else np.array([], dtype=object)
+    codes, uniq = take("date")
+    out["date"] = pd.to_datetime(pd.Series(uniq, dtype=object), format="%Y-%m-%d").to_numpy()[codes] if len(codes) \
+        else np.array([], dtype="datetime64[ns]")
+    codes, uniq = take("candidate_id")
+    out["candidate_id"] = uniq[codes] if len(codes) else np.array([], dtype=object)
+    out["level"] = categorical("level", config.LEVELS, lower=True, ordered=True)
+    codes, uniq = take("interviewer")
+    used = np.unique(codes)
+    out["interviewer"] = categorical("interviewer", sorted(uniq[used]))
+    out["question_id"] = categorical("question_id", list(question_ids))
+    codes, uniq = take("score")
+    out["score"] = np.array([int(u) if u.isdigit() else 0 for u in uniq], dtype=np.int8)[codes] if len(codes) \
+        else np.array([], dtype=np.int8)
+    codes, uniq = take("red_flag", lower=True)
+    out["red_flag"] = np.array([u in TRUE_VALUES for u in uniq], dtype=bool)[codes] if len(codes) else np.array([], bool)
+    out["notes"] = f.raw["notes"].to_numpy(dtype=object)[rows].astype(str) if len(rows) else np.array([], dtype=object)
+    out["recommendation"] = categorical("recommendation", config.RECOMMENDATIONS, lower=True, ordered=True)
+    codes, uniq = take("duration_seconds")
+    out["duration_seconds"] = np.array([float(u) if u else np.nan for u in uniq], dtype=float)[codes] if len(codes) \
+        else np.array([], dtype=float)
+    out["file"] = pd.Categorical(f.raw["file"].astype(str).to_numpy(dtype=object)[rows])
+    out["line"] = f.raw["line"].to_numpy()[rows].astype(np.int64)
     return out
+
+
+def judge_and_type(raw: pd.DataFrame, question_ids) -> tuple[pd.DataFrame, list[Problem]]:
+    """:func:`validate_rows` and :func:`to_scorecard_frame` in one pass over one factorisation:
+    the typed frame of the rows that load, and every problem."""
+    raw = raw.reset_index(drop=True)
+    f = _Factors(raw)
+    loaded, problems = _judge(raw, question_ids, f)
+    return to_scorecard_frame(raw, question_ids, _factors=f, _rows=np.flatnonzero(loaded)), problems
 
 
 def validate_interview(rows: pd.DataFrame, questions: pd.DataFrame, path: str = "<interview>") -> list[Problem]:

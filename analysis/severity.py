@@ -120,8 +120,10 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     n = len(y)
     c_idx, c_names = _codes(data[candidate])
     r_idx, r_names = _codes(data[interviewer])
-    cell_key = data[question].astype(str) + "\x1f" + data[level].astype(str)
-    q_idx, q_names = _codes(cell_key)
+    qc, qn = _codes(data[question])
+    lc, ln = _codes(data[level])
+    q_idx, cell_codes = pd.factorize(qc.astype(np.int64) * max(len(ln), 1) + lc, sort=True)
+    q_names = [f"{qn[c // max(len(ln), 1)]}\x1f{ln[c % max(len(ln), 1)]}" for c in cell_codes]
     nc, nr, nq = len(c_names), len(r_names), len(q_names)
     ones = np.ones(n)
     C = sp.csr_matrix((ones, (np.arange(n), c_idx)), shape=(n, nc))
@@ -144,11 +146,10 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     sigma_e = float(np.sqrt(resid @ resid / dof))
 
     # cluster-robust covariance of beta, clustered by candidate
-    U = (C.T @ D.multiply(resid[:, None])).toarray() if D.shape[1] < 200 else None
-    if U is None:
-        U = (C.T @ sp.csr_matrix(D.multiply(resid[:, None]))).toarray()
-    U -= S.toarray() * (C.T @ resid)[:, None]
-    meat = U.T @ U
+    # per-candidate score contributions, kept sparse (a dense rows x parameters product would
+    # cost gigabytes at a million rows)
+    U = (C.T @ (sp.diags(resid) @ D)) - sp.diags(C.T @ resid) @ S
+    meat = (U.T @ U).toarray()
     try:
         bread = np.linalg.inv(A)
     except np.linalg.LinAlgError:
