@@ -35,11 +35,11 @@ import pandas as pd
 from . import config
 from .bank import load_questions
 from .errors import Problem
-from .scorecards import SCORECARD_COLUMNS, judge_and_type, parse_csv
+from .scorecards import SCORECARD_COLUMNS, judge_and_type, parse_csv, parse_records
 
 __all__ = ["Workbook", "load", "load_scores", "load_outcomes", "scorecard_files"]
 
-_CACHE_VERSION = 4
+_CACHE_VERSION = 5
 _RACY_SECONDS = 2.0
 # Bulk files parse faster through pandas' C parser than their rows unpickle: only small files
 # (one interview each, where per-file overhead dominates) are cached.
@@ -89,11 +89,14 @@ class Workbook:
 def scorecard_files(data=None) -> list[Path]:
     """Every scorecard file below ``<data>/scores``: ``*.csv`` recursively, sorted, skipping hidden
     files and folders (the store's temporary files start with a dot)."""
-    root = config.scores_dir(data)
+    return [Path(p) for p in _scorecard_paths(config.scores_dir(data))]
+
+
+def _scorecard_paths(root) -> list[str]:
     out = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        out += [Path(dirpath, f) for f in filenames if f.endswith(".csv") and not f.startswith(".")]
+        out += [os.path.join(dirpath, f) for f in filenames if f.endswith(".csv") and not f.startswith(".")]
     return sorted(out)
 
 
@@ -105,22 +108,44 @@ def _display(path: Path, data: Path) -> str:
 
 
 def _read_cache(path: Path) -> dict:
+    """The cache as ``{"written": t, "files": {name: (signature, values, lines, problems)}}``.
+
+    On disk every column of the cached rows is stored factorised (integer codes and the distinct
+    values), which unpickles in a fraction of the time millions of separate strings take; each
+    file's rows are a slice of the decoded columns."""
     try:
         with open(path, "rb") as fh:
             cache = pickle.load(fh)
         if cache.get("version") == _CACHE_VERSION:
-            return cache
+            columns = [uniq[codes] for codes, uniq in cache["columns"]]
+            values = np.column_stack(columns) if columns and len(columns[0]) else np.empty((0, len(SCORECARD_COLUMNS)), object)
+            lines = cache["lines"]
+            files = {name: (sig, values[a:b], lines[a:b], probs) for name, (sig, a, b, probs) in cache["files"].items()}
+            return {"version": _CACHE_VERSION, "written": cache["written"], "files": files}
     except Exception:  # a damaged cache is disposable: rebuild it
         pass
     return {"version": _CACHE_VERSION, "written": 0.0, "files": {}}
 
 
-def _write_cache(path: Path, cache: dict) -> None:
+def _write_cache(path: Path, fresh: dict) -> None:
     try:
+        names = list(fresh)
+        blocks = [fresh[n][1] for n in names]
+        sizes = [len(b) for b in blocks]
+        ends = np.cumsum(sizes)
+        starts = ends - np.asarray(sizes, dtype=np.int64)
+        values = np.concatenate(blocks) if blocks else np.empty((0, len(SCORECARD_COLUMNS)), object)
+        columns = []
+        for j in range(values.shape[1]):
+            codes, uniq = pd.factorize(values[:, j], use_na_sentinel=False)
+            columns.append((codes.astype(np.int32), np.asarray(uniq, dtype=object)))
+        lines = np.concatenate([fresh[n][2] for n in names]) if names else np.empty(0, np.int64)
+        files = {n: (fresh[n][0], int(a), int(b), fresh[n][3]) for n, a, b in zip(names, starts, ends)}
+        payload = {"version": _CACHE_VERSION, "written": time.time(), "files": files, "columns": columns, "lines": lines}
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-", suffix=".part")
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump(cache, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except OSError:
         pass  # a read-only data folder simply goes without a cache
@@ -143,10 +168,11 @@ def _parse_all(files: list[Path], data: Path, use_cache: bool, progress: bool):
     if progress and len(files) > 2000:
         from tqdm.auto import tqdm
         iterator = tqdm(files, desc="reading scorecards", unit="file")
+    prefix = str(data) + os.sep
     for f in iterator:
-        name = _display(f, data)
+        name = f[len(prefix):] if f.startswith(prefix) else f
         try:
-            st = f.stat()
+            st = os.stat(f)
         except FileNotFoundError:
             continue
         sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)  # ctime: a rewrite that puts mtime back
@@ -156,12 +182,11 @@ def _parse_all(files: list[Path], data: Path, use_cache: bool, progress: bool):
             values, lines, probs = hit[1], hit[2], hit[3]
         else:
             try:
-                raw, probs = parse_csv(f.read_bytes(), name)
+                with open(f, "rb") as fh:
+                    values, lines, probs = parse_records(fh.read(), name)
             except OSError as exc:
-                raw, probs = parse_csv(b"", name)
+                values, lines, _ = parse_records(b"", name)
                 probs = [Problem(name, 0, None, f"cannot read: {exc}")]
-            values = raw[text_cols].to_numpy(dtype=object)
-            lines = raw["line"].to_numpy(dtype=np.int64)
             changed |= cacheable
         if cacheable:
             fresh[name] = (sig, values, lines, probs)
@@ -172,7 +197,7 @@ def _parse_all(files: list[Path], data: Path, use_cache: bool, progress: bool):
             counts.append(len(values))
         problems += probs
     if use_cache and (changed or set(old) != set(fresh)):
-        _write_cache(cache_file, {"version": _CACHE_VERSION, "written": time.time(), "files": fresh})
+        _write_cache(cache_file, fresh)
     if not blocks:
         return parse_csv(b"", "")[0].assign(file=pd.Series([], dtype=object)), problems
     values = np.concatenate(blocks)
@@ -188,7 +213,7 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
     Returns ``(scores, problems, n_files, n_rows_read)``; see :class:`Workbook`.
     """
     data = config.data_dir(data)
-    files = scorecard_files(data)
+    files = _scorecard_paths(config.scores_dir(data))
     raw, problems = _parse_all(files, data, cache, progress)
     scores, row_problems = judge_and_type(raw, questions["question_id"])
     return scores, problems + row_problems, len(files), len(raw)

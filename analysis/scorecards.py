@@ -51,6 +51,7 @@ __all__ = [
     "TRUE_VALUES",
     "FALSE_VALUES",
     "parse_csv",
+    "parse_records",
     "validate_rows",
     "validate_interview",
     "to_scorecard_frame",
@@ -87,26 +88,40 @@ def parse_csv(data: bytes, path: str) -> tuple[pd.DataFrame, list[Problem]]:
     (undecodable bytes, an empty file, missing columns, a wrong number of fields). Every record of
     the file is either in the frame or named in a problem.
     """
+    values, lines, problems = parse_records(data, path)
+    raw = pd.DataFrame({c: pd.Series(values[:, j], dtype=object) for j, c in enumerate(_RAW_COLUMNS)})
+    raw["line"] = lines
+    return raw, problems
+
+
+def _no_rows():
+    return np.empty((0, len(_RAW_COLUMNS)), dtype=object), np.empty(0, dtype=np.int64)
+
+
+def parse_records(data: bytes, path: str) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+    """:func:`parse_csv` without the DataFrame: ``(values, lines, problems)`` with ``values`` an
+    object array (rows x :data:`SCORECARD_COLUMNS`). The loader calls this for each of possibly
+    100k small files, where building a DataFrame per file would cost more than parsing it."""
     if not data.strip():
-        return _empty_raw(), [Problem(path, 0, None, "empty file; expected a header row and scorecard rows")]
+        return *_no_rows(), [Problem(path, 0, None, "empty file; expected a header row and scorecard rows")]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return _empty_raw(), [Problem(path, line, None,
+        return *_no_rows(), [Problem(path, line, None,
                                       f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
                                       "expected UTF-8 text: re-export the file as 'CSV UTF-8'")]
     if "\x00" in text:
-        return _empty_raw(), [Problem(path, 0, None, "contains NUL bytes; expected a UTF-8 CSV text file")]
+        return *_no_rows(), [Problem(path, 0, None, "contains NUL bytes; expected a UTF-8 CSV text file")]
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
         while not any(h.strip() for h in header):
             header = next(reader)
     except StopIteration:
-        return _empty_raw(), [Problem(path, 0, None, "no header row; expected a header and scorecard rows")]
+        return *_no_rows(), [Problem(path, 0, None, "no header row; expected a header and scorecard rows")]
     except csv.Error as exc:
-        return _empty_raw(), [Problem(path, 1, None, f"unreadable header ({exc})")]
+        return *_no_rows(), [Problem(path, 1, None, f"unreadable header ({exc})")]
     header_line = reader.line_num
     names = [h.strip().lower() for h in header]
     problems: list[Problem] = []
@@ -118,7 +133,7 @@ def parse_csv(data: bytes, path: str) -> tuple[pd.DataFrame, list[Problem]]:
     if len(data) > _FAST_BYTES and not missing and not dupes:
         fast = _parse_fast(text, names, header_line)
         if fast is not None:
-            return fast, problems
+            return fast[0], fast[1], problems
     records: list[list[str]] = []
     lines: list[int] = []
     last = header_line
@@ -145,7 +160,7 @@ def parse_csv(data: bytes, path: str) -> tuple[pd.DataFrame, list[Problem]]:
     except csv.Error as exc:
         # Rows after this point cannot be read, so any interview begun above may be incomplete:
         # hold back the whole file rather than load half an interview.
-        return _empty_raw(), problems + [Problem(
+        return *_no_rows(), problems + [Problem(
             path, last + 1, None, f"unreadable CSV from here on ({exc}); expected properly quoted fields; "
             f"none of the file's rows were loaded ({len(records)} read before this line)")]
     if missing:
@@ -153,26 +168,30 @@ def parse_csv(data: bytes, path: str) -> tuple[pd.DataFrame, list[Problem]]:
         problems.append(Problem(path, header_line, None,
                                 f"missing required column(s) {', '.join(missing)}; expected a header with "
                                 f"{', '.join(REQUIRED_COLUMNS)}; none of the file's {n} rows were loaded"))
-        return _empty_raw(), problems
+        return *_no_rows(), problems
     if dupes:
-        return _empty_raw(), problems + [Problem(path, header_line, None,
+        return *_no_rows(), problems + [Problem(path, header_line, None,
                                                  f"none of the file's {len(records)} rows were loaded")]
-    if records:
-        arr = np.array(records, dtype=object)
-        cols = {c: pd.Series(arr[:, names.index(c)], dtype=object) if c in names
-                else pd.Series(np.full(len(records), "", dtype=object), dtype=object) for c in _RAW_COLUMNS}
-        raw = pd.DataFrame(cols)
-        raw["line"] = np.asarray(lines, dtype=np.int64)
-    else:
-        raw = _empty_raw()
+    if not records:
         problems.append(Problem(path, header_line, None, "no scorecard rows; expected at least one row after the header"))
-    return raw, problems
+        return *_no_rows(), problems
+    arr = np.empty((len(records), len(names)), dtype=object)
+    arr[:] = records
+    return _reorder(arr, names), np.asarray(lines, dtype=np.int64), problems
+
+
+def _reorder(arr: np.ndarray, names: list[str]) -> np.ndarray:
+    """Columns of ``arr`` (in file order ``names``) as :data:`SCORECARD_COLUMNS`, '' where absent."""
+    out = np.empty((len(arr), len(_RAW_COLUMNS)), dtype=object)
+    for j, c in enumerate(_RAW_COLUMNS):
+        out[:, j] = arr[:, names.index(c)] if c in names else ""
+    return out
 
 
 _FAST_BYTES = 1 << 16
 
 
-def _parse_fast(text: str, names: list[str], header_line: int) -> pd.DataFrame | None:
+def _parse_fast(text: str, names: list[str], header_line: int):
     """Large files (bulk imports) through pandas' C parser, when it provably gives the same rows
     and line numbers as the csv module: one physical line per record, no blank lines, the
     header's number of fields on every row. Anything else returns None and takes the slow path,
@@ -192,11 +211,7 @@ def _parse_fast(text: str, names: list[str], header_line: int) -> pd.DataFrame |
     if n and pd.isna(df.iloc[:, -1].to_numpy(dtype=object)).any():
         return None  # a short row was padded (its last fields are missing)
     arr = df.to_numpy(dtype=object)
-    cols = {c: pd.Series(arr[:, names.index(c)], dtype=object) if c in names
-            else pd.Series(np.full(n, "", dtype=object), dtype=object) for c in _RAW_COLUMNS}
-    raw = pd.DataFrame(cols)
-    raw["line"] = np.arange(header_line + 1, header_line + 1 + n, dtype=np.int64)
-    return raw
+    return _reorder(arr, names), np.arange(header_line + 1, header_line + 1 + n, dtype=np.int64)
 
 
 def _problems_from_mask(raw, mask, column, message) -> list[Problem]:

@@ -182,12 +182,12 @@ def test_messy_folder_drops_nothing_silently(data, write_card):
 def parse_calls(monkeypatch):
     """Count how many files the loader actually parses (the rest come from the cache)."""
     calls = []
-    real = load_module.parse_csv
+    real = load_module.parse_records
 
     def counting(data, path):
         calls.append(path)
         return real(data, path)
-    monkeypatch.setattr(load_module, "parse_csv", counting)
+    monkeypatch.setattr(load_module, "parse_records", counting)
     return calls
 
 
