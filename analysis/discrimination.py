@@ -118,19 +118,24 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     cell = g_codes * ns + s_codes
     xv = xv - (np.bincount(cell, xv) / np.maximum(np.bincount(cell), 1))[cell]
     yv = yv - (np.bincount(cell, yv) / np.maximum(np.bincount(cell), 1))[cell]
-    unit = pd.DataFrame({"g": g_codes, "c": pd.factorize(d[candidate])[0], "s": s_codes,
-                         "n": 1.0, "x": xv, "y": yv, "xx": xv * xv, "yy": yv * yv, "xy": xv * yv})
-    u = unit.groupby(["g", "c", "s"], sort=True).sum().reset_index()
-    feats = u[["n", "x", "y", "xx", "yy", "xy"]].to_numpy()
-    ug, us = u["g"].to_numpy(), u["s"].to_numpy()
+    c_codes, c_names = pd.factorize(d[candidate])
+    nc = max(len(c_names), 1)
+    # units sorted by group, then candidate, then stratum; sums by bincount over the unit code
+    key = (g_codes.astype(np.int64) * nc + c_codes) * ns + s_codes
+    u_key, u_idx = np.unique(key, return_inverse=True)
+    cols = (np.ones_like(xv), xv, yv, xv * xv, yv * yv, xv * yv)
+    feats = np.column_stack([np.bincount(u_idx, w, minlength=len(u_key)) for w in cols])
+    us = (u_key % ns).astype(np.intp)
+    uc = (u_key // ns) % nc
+    ug = (u_key // ns // nc).astype(np.intp)
     ng = len(g_names)
     full = np.zeros((ng, ns, 6))
     np.add.at(full, (ug, us), feats)
     point = pooled_within_r(full)
     n_rows = full[..., 0].sum(-1)
-    n_cand = u.drop_duplicates(["g", "c"]).groupby("g").size().reindex(range(ng), fill_value=0).to_numpy()
+    n_cand = np.bincount(np.unique(ug.astype(np.int64) * nc + uc) // nc, minlength=ng)
     low = high = se = np.full(ng, np.nan)
-    if n_boot > 0 and len(u):
+    if n_boot > 0 and len(u_key):
         rng = np.random.default_rng(seed)
         starts = np.flatnonzero(np.r_[True, ug[1:] != ug[:-1]])
         ends = np.r_[starts[1:], len(ug)]
