@@ -154,8 +154,9 @@ def _write_cache(path: Path, fresh: dict) -> None:
 def _parse_all(files: list[Path], data: Path, use_cache: bool, progress: bool):
     """Raw rows and parse problems of every file, from the cache where it is provably fresh.
 
-    The cache keeps each file's rows as one plain object array (not a DataFrame): unpickling and
-    concatenating 100k small DataFrames cost more than parsing the files again.
+    Files are parsed to plain object arrays (:func:`analysis.scorecards.parse_records`) and joined
+    into one frame at the end: building and concatenating 100k small DataFrames costs more than
+    parsing the files.
     """
     cache_file = config.cache_dir(data) / "scorecards.pkl"
     cache = _read_cache(cache_file) if use_cache else {"files": {}, "written": 0.0}
