@@ -32,26 +32,14 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from ._frames import as_list as _as_list
+from ._frames import check_columns as _check_columns
+
 __all__ = ["item_statistics", "cronbach_alpha", "auc", "grouped_auc", "point_biserial"]
 
 
 # --------------------------------------------------------------------------------------------------
 # input helpers
-
-
-def _as_list(columns: str | Sequence[str]) -> list[str]:
-    return [columns] if isinstance(columns, str) else list(columns)
-
-
-def _check_columns(data: pd.DataFrame, columns: Sequence[str], function: str) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"{function}: data must be a pandas DataFrame; got {type(data).__name__}")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise ValueError(
-            f"{function}: column(s) {', '.join(map(repr, missing))} not in data; "
-            f"found columns {', '.join(map(repr, data.columns))}"
-        )
 
 
 def _to_float(values, name: str, function: str) -> np.ndarray:

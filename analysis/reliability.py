@@ -38,6 +38,9 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
+from ._frames import as_list as _as_list
+from ._frames import check_columns as _check_columns
+
 __all__ = ["ICC_TYPES", "KRIPPENDORFF_LEVELS", "icc", "krippendorff_alpha", "cohen_kappa"]
 
 #: The six Shrout-Fleiss forms returned by :func:`icc`, in order, with a one-line reading.
@@ -65,21 +68,6 @@ KRIPPENDORFF_LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio
 
 # --------------------------------------------------------------------------------------------------
 # helpers
-
-
-def _as_list(columns: str | Sequence[str]) -> list[str]:
-    return [columns] if isinstance(columns, str) else list(columns)
-
-
-def _check_columns(data: pd.DataFrame, columns: Sequence[str], function: str) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"{function}: data must be a pandas DataFrame; got {type(data).__name__}")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise ValueError(
-            f"{function}: column(s) {', '.join(map(repr, missing))} not in data; "
-            f"found columns {', '.join(map(repr, data.columns))}"
-        )
 
 
 def _numeric(values: pd.Series, name: str, function: str) -> pd.Series:
