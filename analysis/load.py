@@ -197,7 +197,7 @@ def _parse_all(files: list[Path], data: Path, use_cache: bool, progress: bool):
             names.append(name)
             counts.append(len(values))
         problems += probs
-    if use_cache and (changed or set(old) != set(fresh)):
+    if use_cache and use_cache != "read" and (changed or set(old) != set(fresh)):
         _write_cache(cache_file, fresh)
     if not blocks:
         return parse_csv(b"", "")[0].assign(file=pd.Series([], dtype=object)), problems
@@ -296,8 +296,10 @@ def load(data=None, *, cache: bool = True, progress: bool = True) -> Workbook:
     data : path-like, optional
         Folder holding ``questions.csv``, ``scores/`` and optionally ``outcomes.csv`` (default:
         :func:`analysis.config.data_dir`).
-    cache : bool, default True
-        Use the disposable parse cache in ``<data>/.cache`` (see the module docstring).
+    cache : bool or "read", default True
+        Use the disposable parse cache in ``<data>/.cache`` (see the module docstring); ``"read"``
+        uses an existing cache but never writes one (for callers that must not write into the
+        data folder).
     progress : bool, default True
         Show a progress bar when reading thousands of files.
 

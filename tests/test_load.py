@@ -267,6 +267,32 @@ def test_cache_can_be_switched_off(data, write_card):
     assert not (data / ".cache").exists()
 
 
+def test_read_only_cache_uses_but_never_writes_the_cache(data, write_card, parse_calls):
+    _age(write_card("2026/a.csv", interview_rows("A")))
+    assert len(load(data, cache="read").scores) == 3
+    assert not (data / ".cache").exists() and len(parse_calls) == 1
+    load(data)  # builds the cache
+    parse_calls.clear()
+    _age(write_card("2026/b.csv", interview_rows("B")))
+    before = (data / ".cache" / "scorecards.pkl").read_bytes()
+    wb = load(data, cache="read")
+    assert set(wb.scores["interview_id"]) == {"A", "B"}
+    assert parse_calls == [os.path.join("scores", "2026", "b.csv")]  # a.csv came from the cache
+    assert (data / ".cache" / "scorecards.pkl").read_bytes() == before
+
+
+def test_mtime_put_back_after_a_same_size_rewrite_is_seen(data, write_card):
+    """``cp -p`` or ``tar x`` restore an old mtime; the change time still moves, and is in the key."""
+    path = write_card("2026/a.csv", interview_rows("A", scores=(3, 2, 4)))
+    _age(path, 7200)
+    st = path.stat()
+    assert load(data).scores["score"].tolist() == [3, 2, 4]
+    time.sleep(0.01)
+    path.write_bytes(path.read_bytes().replace(b",3,", b",1,"))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert load(data).scores["score"].tolist() == [1, 2, 4]
+
+
 def test_validation_runs_afresh_against_the_current_bank(data, write_card):
     _age(write_card("2026/a.csv", interview_rows("A")))
     assert load(data).problems == []
