@@ -74,12 +74,6 @@ _NUMBER_RE = r"^[0-9]+(\.[0-9]*)?$"
 _RAW_COLUMNS = list(SCORECARD_COLUMNS)
 
 
-def _empty_raw() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in _RAW_COLUMNS})
-    frame["line"] = pd.Series([], dtype=np.int64)
-    return frame
-
-
 def parse_csv(data: bytes, path: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Parse one scorecard file's bytes into raw string rows, without judging the values.
 
