@@ -124,10 +124,11 @@ def _icc_table(x: np.ndarray) -> pd.DataFrame:
     grand = x.mean()
     row_means = x.mean(axis=1)
     col_means = x.mean(axis=0)
-    ss_targets = k * float(((row_means - grand) ** 2).sum())
-    ss_raters = n * float(((col_means - grand) ** 2).sum())
-    ss_total = float(((x - grand) ** 2).sum())
-    ss_error = max(ss_total - ss_targets - ss_raters, 0.0)
+    # numpy scalars, so that a perfect agreement (zero error) divides to inf/nan as pingouin's does
+    ss_targets = k * np.float64(((row_means - grand) ** 2).sum())
+    ss_raters = n * np.float64(((col_means - grand) ** 2).sum())
+    ss_total = np.float64(((x - grand) ** 2).sum())
+    ss_error = max(ss_total - ss_targets - ss_raters, np.float64(0.0))
     df1, dfj, df2kd = n - 1, k - 1, (n - 1) * (k - 1)
     df1kd = n * (k - 1)
     with np.errstate(divide="ignore", invalid="ignore"):
