@@ -202,10 +202,12 @@ def _bootstrap_interval(feats, ug, us, ng, ns, *, n_boot, seed, ci, block, progr
         reps = _replicates(reps, blocks, rng, kmax, nb_total=n_boot, block=block, starts=starts, ends=ends,
                            us=us, ug=ug, feats=feats, ns=ns)
     alpha = (1 - ci) / 2
+    # groups left to the influence function (or with no units) have no replicates
+    has = np.isfinite(reps).any(axis=1)
     with np.errstate(all="ignore"):
-        low = np.nanquantile(reps, alpha, axis=1)
-        high = np.nanquantile(reps, 1 - alpha, axis=1)
-        se = np.nanstd(reps, axis=1)
+        low[has] = np.nanquantile(reps[has], alpha, axis=1)
+        high[has] = np.nanquantile(reps[has], 1 - alpha, axis=1)
+        se[has] = np.nanstd(reps[has], axis=1)
     return low, high, se
 
 
