@@ -55,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--interviews", type=int, default=400)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--layout", choices=["per_interview", "bulk"], default="per_interview")
+
+    p = sub.add_parser("debrief", help="one candidate's interviews and fair score, as HTML (and PDF) for a "
+                                       "hiring committee")
+    p.add_argument("candidate_id", metavar="CANDIDATE_ID", help="the pseudonymous candidate id")
+    _add_data(p)
+    p.add_argument("--out", metavar="DIR", default="reports", help="output folder (default: reports/)")
+    p.add_argument("--no-pdf", action="store_true", help="write the HTML page only")
     return parser
 
 
@@ -87,9 +94,24 @@ def _demo(args) -> int:
     return 0
 
 
+def _debrief(args) -> int:
+    from .debrief import debrief, write_debrief
+    from .load import load
+    wb = load(args.data, progress=False)
+    try:
+        db = debrief(wb, args.candidate_id)
+    except KeyError as exc:
+        print(f"debrief: {exc.args[0]}", file=sys.stderr)
+        return 2
+    written = write_debrief(db, args.out, pdf=not args.no_pdf)
+    for kind, where in written.items():
+        print(f"{kind}: {where}")
+    return 0 if all(isinstance(v, Path) for v in written.values()) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"check": _check, "report": _report, "demo": _demo}[args.command]
+    handler = {"check": _check, "report": _report, "demo": _demo, "debrief": _debrief}[args.command]
     try:
         return handler(args)
     except BrokenPipeError:
