@@ -13,10 +13,19 @@
 A crash at any moment leaves either no scorecard or a complete one (at worst a hidden ``.part``
 file, which is ignored). Two processes saving different interviews at the same time both succeed:
 each has its own temporary file and final name.
+
+Interview ids are unique across the whole scores folder, atomically: the check "is this id saved
+anywhere?" and the hard link run under an exclusive lock on ``scores/.store.lock`` (``fcntl.flock``;
+the kernel releases it when a process dies, so a crash never leaves the folder locked). The check
+looks at every scorecard file the loader reads, in any year folder, at any depth, bulk files
+included: a cheap byte search for the id, then a real CSV parse of the few files that contain it.
+So two saves of one id with dates 2024-12-31 and 2025-01-01 at the same moment cannot both win, and
+an id already present in a bulk import is refused.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -26,14 +35,22 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+try:  # POSIX
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
 import pandas as pd
 
 from . import config
 from .bank import load_questions
-from .errors import ScorecardError, StoreError
-from .scorecards import SCORECARD_COLUMNS, scorecard_text, validate_interview
+from .errors import Problem, ScorecardError, StoreError
+from .scorecards import SCORECARD_COLUMNS, TRUE_VALUES, scorecard_text, validate_interview
 
-__all__ = ["save_interview", "safe_filename", "scorecard_path", "atomic_write"]
+__all__ = ["save_interview", "safe_filename", "scorecard_path", "atomic_write", "find_interview", "store_lock"]
+
+#: The lock file that makes "check the id, then link the file" one atomic step (hidden: never read).
+LOCK_NAME = ".store.lock"
 
 _MAX_STEM = 80
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
@@ -118,6 +135,89 @@ def _to_csv(rows: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+@contextlib.contextmanager
+def store_lock(data=None):
+    """Hold the scores folder's exclusive lock (``scores/.store.lock``) for the ``with`` body.
+
+    Every :func:`save_interview` takes it around its uniqueness check and its hard link, so the two
+    are one atomic step for every process on the machine (and on NFS, where ``flock`` is mapped to
+    byte-range locks). The lock is released when the process exits, even by a crash.
+    """
+    root = config.scores_dir(data)
+    root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o666 & ~_umask())
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        else:  # pragma: no cover - Windows: lock the first byte, retrying while another holds it
+            import msvcrt
+            import time
+            while True:
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:
+                    time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _norm_id(text: str) -> str:
+    return unicodedata.normalize("NFC", str(text)).strip()
+
+
+def _ids_in_file(path: Path) -> set[str]:
+    """The interview ids of one scorecard file (any layout), normalised; empty if unreadable."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    except OSError:
+        return set()
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if not header:
+        return set()
+    names = [h.strip().lower() for h in header]
+    if "interview_id" not in names:
+        return set()
+    col = names.index("interview_id")
+    return {_norm_id(row[col]) for row in reader if len(row) > col}
+
+
+def find_interview(interview_id: str, data=None) -> Path | None:
+    """The scorecard file that already holds ``interview_id``, or None.
+
+    Looks in every file the loader reads (``scores/**/*.csv``, any year, any depth, bulk files
+    included). A file is parsed only when its bytes contain the id, so the cost is one read of the
+    folder and a CSV parse of the few candidate files. Ids compare after stripping whitespace and
+    Unicode NFC normalisation, as the loader compares them.
+    """
+    from .load import scorecard_files  # the loader's own notion of "a scorecard file"
+
+    wanted = _norm_id(interview_id)
+    forms = {wanted, unicodedata.normalize("NFD", wanted)}
+    needles = {f.encode("utf-8", "surrogatepass") for f in forms | {f.replace('"', '""') for f in forms}}
+    for path in scorecard_files(data):
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            continue
+        if any(n in raw for n in needles) and wanted in _ids_in_file(path):
+            return path
+    return None
+
+
+def _surrogate_problems(rows: pd.DataFrame) -> list[Problem]:
+    out = []
+    for col in rows.columns:
+        for i, v in enumerate(rows[col]):
+            if isinstance(v, str) and any("\ud800" <= ch <= "\udfff" for ch in v):
+                out.append(Problem("<interview>", i + 2, str(col),
+                                   "contains an unpaired surrogate (a broken character, e.g. half an emoji "
+                                   "pasted from another program); expected valid Unicode text: retype it"))
+    return out
+
+
 def save_interview(rows: pd.DataFrame, data=None, *, questions: pd.DataFrame | None = None) -> Path:
     """Validate one interview and save it as a new scorecard file.
 
@@ -125,8 +225,9 @@ def save_interview(rows: pd.DataFrame, data=None, *, questions: pd.DataFrame | N
     ----------
     rows : DataFrame
         One interview in the scorecard format (see :mod:`analysis.scorecards`), one row per
-        question asked. Values may be typed or text; ``level``/``recommendation``/``red_flag`` are
-        normalised to lower case on the way out.
+        question asked. Values may be typed or text; ``level``/``recommendation`` are normalised to
+        lower case on the way out and ``red_flag`` is written as ``true`` or ``false`` — the value
+        validation judged (``1``, ``1.0``, ``"YES"`` and ``True`` are all written ``true``).
     data : path-like, optional
         The data folder (default: :func:`analysis.config.data_dir`).
     questions : DataFrame, optional
@@ -142,25 +243,31 @@ def save_interview(rows: pd.DataFrame, data=None, *, questions: pd.DataFrame | N
     ScorecardError
         The interview is invalid; ``.problems`` lists every problem. Nothing is written.
     StoreError
-        An interview with this id is already saved (in any year); nothing is overwritten.
+        An interview with this id is already saved (in any year, any file of the scores folder,
+        bulk files included); nothing is overwritten.
     """
     if questions is None:
         questions = load_questions(data)
-    problems = validate_interview(rows, questions)
+    # unpaired surrogates cannot be encoded (nor validated, which goes through Arrow strings)
+    problems = _surrogate_problems(rows) or validate_interview(rows, questions)
     if problems:
         raise ScorecardError(problems)
+    text = scorecard_text(rows)
     rows = rows.copy()
     for col in ("level", "recommendation"):
         rows[col] = rows[col].astype(str).str.strip().str.lower()
-    rows["red_flag"] = rows["red_flag"].map(lambda v: str(v).strip().lower() in {"true", "yes", "1"})
+    # one canonical value: exactly what validation judged (the text the loader would read)
+    rows["red_flag"] = ["true" if str(v).strip().lower() in TRUE_VALUES else "false" for v in text["red_flag"]]
     interview_id = str(rows["interview_id"].iloc[0]).strip()
     path = scorecard_path(interview_id, rows["date"].iloc[0], data)
-    existing = [p for p in config.scores_dir(data).glob(f"*/{path.name}") if p != path]
-    if existing:
-        raise StoreError(f"interview {interview_id!r} is already saved at {existing[0]}; "
-                         "choose a new interview_id (saved scorecards are never overwritten)")
-    try:
-        return atomic_write(path, _to_csv(rows))
-    except FileExistsError:
-        raise StoreError(f"interview {interview_id!r} is already saved at {path}; "
-                         "choose a new interview_id (saved scorecards are never overwritten)") from None
+    body = _to_csv(rows)
+    with store_lock(data):
+        existing = find_interview(interview_id, data)
+        if existing is not None:
+            raise StoreError(f"interview {interview_id!r} is already saved in {existing}; "
+                             "choose a new interview_id (saved scorecards are never overwritten)")
+        try:
+            return atomic_write(path, body)
+        except FileExistsError:
+            raise StoreError(f"interview {interview_id!r} is already saved at {path}; "
+                             "choose a new interview_id (saved scorecards are never overwritten)") from None
