@@ -52,7 +52,8 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
 __all__ = ["DRAFT_VERSION", "DRAFT_COLUMNS", "new_draft_id", "draft_path", "save_draft", "load_draft",
-           "list_drafts", "remove_draft", "claim_draft", "draft_problem", "DraftTakenError", "clean_text"]
+           "list_drafts", "remove_draft", "claim_draft", "draft_problem", "DraftTakenError", "clean_text",
+           "DraftHold", "hold_draft"]
 
 
 class DraftTakenError(WorkbookError):
@@ -176,6 +177,47 @@ def claim_draft(draft_id: str, data=None, *, owner: str) -> tuple[dict, str | No
             _write(dict(state, owner=owner), data)
             state = dict(state, owner=owner)
         return state, previous
+
+
+class DraftHold:
+    """A form's sign of life on one draft: an exclusive ``flock`` on ``drafts/.<draft>.open``, held
+    while the form has the draft open. The operating system drops it when the kernel dies, so a
+    draft whose hold cannot be taken is open in a live tab right now, and one whose hold can be
+    taken was left by a closed tab or a dead kernel. Release with :meth:`release`."""
+
+    def __init__(self, path: Path, fd: int | None):
+        self.path, self._fd = path, fd
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def release(self, *, remove: bool = False) -> None:
+        if self._fd is not None:
+            if remove:
+                try:
+                    self.path.unlink()
+                except OSError:
+                    pass
+            os.close(self._fd)
+            self._fd = None
+
+
+def hold_draft(draft_id: str, data=None) -> DraftHold:
+    """Try to hold draft ``draft_id`` open (see :class:`DraftHold`); ``.held`` is False when a live
+    form holds it already. Without ``fcntl`` (Windows) the hold always succeeds."""
+    path = draft_path(draft_id, data)
+    hold = path.with_name(f".{path.stem}.open")
+    hold.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(hold, os.O_RDWR | os.O_CREAT, 0o666)
+    if fcntl is None:  # pragma: no cover
+        return DraftHold(hold, fd)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return DraftHold(hold, None)
+    return DraftHold(hold, fd)
 
 
 def _is_text(v) -> bool:
@@ -339,6 +381,10 @@ def list_drafts(data=None, *, interviewer: str | None = None) -> pd.DataFrame:
 def remove_draft(draft_id: str, data=None) -> bool:
     """Delete draft ``draft_id``; True if a file was removed, False if there was none."""
     path = draft_path(draft_id, data)
+    try:
+        path.with_name(f".{path.stem}.open").unlink()  # its hold file (see DraftHold)
+    except OSError:
+        pass
     try:
         path.unlink()
     except FileNotFoundError:

@@ -360,8 +360,25 @@ def test_the_level_replaces_the_kit_until_something_is_scored(form, bank):
     form._start_btn.click()
     form._score.value = 2
     form._level.value = "mid"
+    # issue 15: once scoring has begun the change asks first; the kit stays until confirmed
     assert form.kit == default_kit(bank, "senior")
-    assert "kit was kept" in form._status.value
+    assert form._level_box.layout.display != "none" and "Change the level from senior to mid" in form._level_msg.value
+    assert any("confirm the change to mid" in m for m in form.missing())
+    assert set(form.rows()["level"]) == {"senior"}  # never the new level on the old level's kit
+    form._level_confirm.click()
+    assert form.kit == default_kit(bank, "mid") and form._level_box.layout.display == "none"
+    assert set(form.rows()["level"]) == {"mid"}
+    assert not any("confirm" in m for m in form.missing())
+
+
+def test_cancelling_a_level_change_puts_the_old_level_back(form, bank):
+    _setup(form)
+    form._start_btn.click()
+    form._notes.value = "said X"  # a note is a beginning too, as is a red flag
+    form._level.value = "senior"
+    form._level_cancel.click()
+    assert form._level.value == "junior" and form.kit == default_kit(bank, "junior")
+    assert form._level_box.layout.display == "none" and form._answer(form.kit[0])["notes"] == "said X"
 
 
 def test_guide_panel_is_closed_until_opened_and_shows_the_rubric(form, bank):
@@ -399,8 +416,9 @@ def test_every_change_is_autosaved_and_a_new_form_resumes_it(data):
     assert st["answers"][kit[0]] == {"score": 4, "red_flag": False, "notes": XSS, "duration_seconds": 40.0}
     assert st["answers"][kit[1]]["red_flag"] is True
 
-    # the kernel dies; a new form on the same data offers the draft
-    g = InterviewForm(data, interviewers=[], today=dt.date(2026, 3, 3), clock=clock)
+    # the kernel dies (its hold on the draft goes with it); a new form on the same data offers the draft
+    f.close()
+    g = InterviewForm(data, interviewer="Avery", interviewers=[], today=dt.date(2026, 3, 3), clock=clock)
     assert g._resume_box.layout.display != "none"
     assert [v for _, v in g._resume_choice.options] == [draft]
     assert "C9 · mid · Avery · 2026-03-02 · 1/7 scored" in g._resume_choice.options[0][0]
@@ -427,7 +445,7 @@ def test_every_change_is_autosaved_and_a_new_form_resumes_it(data):
 
 def test_a_draft_can_be_discarded_after_confirming(data, form):
     _setup(form)
-    g = InterviewForm(data, interviewers=[], today=DAY)
+    g = InterviewForm(data, interviewer="Avery", interviewers=[], today=DAY)
     g._discard_btn.click()
     assert len(list_drafts(data)) == 1 and "again" in g._discard_btn.description
     g._discard_btn.click()
