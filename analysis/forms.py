@@ -1163,6 +1163,7 @@ class LogForm(_Form):
         for name in ("candidate", "interviewer", "date"):
             getattr(self, f"_{name}").observe(self._on_setup_value, names="value")
         self._level.observe(self._on_level_value, names="value")
+        self._recommendation.observe(self._on_row_value, names="value")
         self._add_btn.on_click(self._on_add_btn_click)
         self._save_btn.on_click(self._on_save_btn_click)
         self._new_btn.on_click(self._on_new_btn_click)
