@@ -655,7 +655,7 @@ class InterviewForm(_Form):
         self._cancel_flush()
         if not self.autosave or self._taken or self._saved:
             return
-        if self._hold is None:
+        if self._hold is None or not self._hold.held:  # a sign of life for other tabs (see DraftHold)
             self._hold = hold_draft(self._key, self.data)
         try:
             save_draft(self.state, self.data, owner=self.owner)

@@ -32,6 +32,7 @@ import io
 import os
 import re
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 
@@ -184,26 +185,103 @@ def _ids_in_file(path: Path) -> set[str]:
     return {_norm_id(row[col]) for row in reader if len(row) > col}
 
 
+class _Dir:
+    """What the id index knows of one folder below ``scores/``."""
+
+    __slots__ = ("mtime_ns", "trusted", "subdirs", "files")
+
+    def __init__(self):
+        self.mtime_ns, self.trusted, self.subdirs, self.files = -1, False, [], {}
+
+
+#: In-memory id index per scores folder: {root: {relative dir: _Dir}}; a file's record is
+#: (size, mtime_ns, ids, immutable). Kept per process (a form's kernel), validated on every use.
+_INDEX: dict[str, dict[str, _Dir]] = {}
+#: A folder changed less than this long before it was read may change again within the same
+#: time-stamp tick, so its listing is not trusted at the next save.
+_FRESH_NS = 2_000_000_000
+
+
+def _file_record(path: str, name: str, st) -> tuple:
+    ids = _ids_in_file(Path(path))
+    # one interview in a file named after it: what the store and the demo write, once, never edited
+    immutable = len(ids) == 1 and f"{safe_filename(next(iter(ids)))}.csv" == name
+    return (st.st_size, st.st_mtime_ns, frozenset(ids), immutable)
+
+
+def _scan(root: str, rel: str, index: dict, now_ns: int, seen: set) -> None:
+    seen.add(rel)
+    full = os.path.join(root, rel) if rel else root
+    try:
+        st = os.stat(full)
+    except OSError:
+        index.pop(rel, None)
+        return
+    d = index.get(rel)
+    if d is None:
+        d = index[rel] = _Dir()
+    if not (d.trusted and d.mtime_ns == st.st_mtime_ns):
+        subdirs, names = [], []
+        try:
+            with os.scandir(full) as it:
+                for e in it:
+                    if e.name.startswith("."):
+                        continue
+                    if e.is_dir(follow_symlinks=False):
+                        subdirs.append(e.name)
+                    elif e.name.endswith(".csv"):
+                        names.append(e.name)
+        except OSError:
+            return
+        d.files = {n: d.files[n] for n in names if n in d.files}
+        for n in names:
+            d.files.setdefault(n, None)
+        d.subdirs = sorted(subdirs)
+        d.mtime_ns = st.st_mtime_ns
+        d.trusted = now_ns - st.st_mtime_ns > _FRESH_NS
+    for name, rec in list(d.files.items()):
+        if rec is not None and rec[3]:
+            continue  # a store-written file: its id cannot change
+        path = os.path.join(full, name)
+        try:
+            fst = os.stat(path)
+        except OSError:
+            d.files.pop(name, None)
+            continue
+        if rec is None or (rec[0], rec[1]) != (fst.st_size, fst.st_mtime_ns):
+            d.files[name] = _file_record(path, name, fst)
+    for sub in d.subdirs:
+        _scan(root, f"{rel}/{sub}" if rel else sub, index, now_ns, seen)
+
+
 def find_interview(interview_id: str, data=None) -> Path | None:
     """The scorecard file that already holds ``interview_id``, or None.
 
     Looks in every file the loader reads (``scores/**/*.csv``, any year, any depth, bulk files
-    included). A file is parsed only when its bytes contain the id, so the cost is one read of the
-    folder and a CSV parse of the few candidate files. Ids compare after stripping whitespace and
-    Unicode NFC normalisation, as the loader compares them.
-    """
-    from .load import scorecard_files  # the loader's own notion of "a scorecard file"
+    included; hidden files and folders are skipped, as the loader skips them). Ids compare after
+    stripping whitespace and Unicode NFC normalisation, as the loader compares them.
 
+    Notes
+    -----
+    Cheap on a large folder: the ids of each file are kept in an in-memory index, which is checked
+    against the folder on every call — a folder is listed again when its modification time changed
+    (or changed within the last two seconds, finer than time stamps can tell), a file that is not a
+    single store-written interview (a bulk import, a hand-made file) is parsed again when its size
+    or time changed. A file the store or the demo wrote (one interview, named after its id) is read
+    once. So the first call reads every file once; later calls cost a ``stat`` per folder and per
+    bulk file.
+    """
+    root = str(config.scores_dir(data).resolve())
     wanted = _norm_id(interview_id)
-    forms = {wanted, unicodedata.normalize("NFD", wanted)}
-    needles = {f.encode("utf-8", "surrogatepass") for f in forms | {f.replace('"', '""') for f in forms}}
-    for path in scorecard_files(data):
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            continue
-        if any(n in raw for n in needles) and wanted in _ids_in_file(path):
-            return path
+    index = _INDEX.setdefault(root, {})
+    seen: set[str] = set()
+    _scan(root, "", index, time.time_ns(), seen)
+    for gone in set(index) - seen:  # folders removed since the last call
+        del index[gone]
+    for rel in sorted(index):
+        for name, rec in sorted(index[rel].files.items()):
+            if rec is not None and wanted in rec[2]:
+                return Path(root, rel, name) if rel else Path(root, name)
     return None
 
 

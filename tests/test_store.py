@@ -278,3 +278,23 @@ def test_the_lock_file_is_hidden_from_the_loader(data, make_interview):
     assert (data / "scores" / ".store.lock").exists()
     wb = load(data, cache=False)
     assert (wb.files, wb.problems) == (1, [])
+
+
+def test_the_id_index_follows_the_folder_between_saves(data, write_card, make_interview):
+    """find_interview keeps the ids in memory between saves; it must still see a bulk file edited in
+    place, a new file in a folder just listed, and forget a removed folder."""
+    import shutil
+    save_interview(make_interview("FIRST"), data)
+    bulk = write_card("imports/bulk.csv", interview_rows("B-1"))
+    save_interview(make_interview("SECOND"), data)  # the index now knows bulk.csv with B-1
+    bulk.write_text(bulk.read_text() + "".join(
+        line + "\n" for line in __import__("conftest").csv_text(interview_rows("B-2")).splitlines()[1:]))
+    with pytest.raises(StoreError, match="bulk.csv"):
+        save_interview(make_interview("B-2"), data)
+    write_card("imports/more.csv", interview_rows("M-1"))  # same folder, within the same second
+    with pytest.raises(StoreError, match="more.csv"):
+        save_interview(make_interview("M-1"), data)
+    shutil.rmtree(data / "scores" / "imports")
+    save_interview(make_interview("B-2"), data)
+    save_interview(make_interview("M-1"), data)
+    assert load(data, cache=False).problems == []
