@@ -811,7 +811,7 @@ class InterviewForm(_Form):
             self._release_hold()
             self._hold = hold
         self._cancel_flush()
-        if not self._answers and not (self._candidate.value or "").strip() and self._key != draft_id:
+        if not self._has_entries() and not (self._candidate.value or "").strip() and self._key != draft_id:
             remove_draft(self._key, self.data)  # this form's own empty draft: nothing to keep
         st, _ = claim_draft(draft_id, self.data, owner=self.owner)
         self._taken = False

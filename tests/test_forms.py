@@ -857,3 +857,16 @@ def test_an_own_data_folder_has_no_banner(data, form):
     _finished(form)
     form._save_btn.click()
     assert form.saved_path is not None
+
+
+def test_resuming_removes_the_forms_own_empty_draft(data):
+    f = InterviewForm(data, interviewer="Alex", interviewers=[], today=DAY)
+    _setup(f, "C1")
+    f._start_btn.click()
+    f._score.value = 3
+    f.close()
+    g = InterviewForm(data, interviewers=[], today=DAY)
+    g._interviewer.value = "Alex"  # autosaves g's own (empty) draft
+    assert len(list_drafts(data)) == 2
+    g._resume_btn.click()
+    assert list(list_drafts(data)["candidate_id"]) == ["C1"]
