@@ -370,13 +370,13 @@ def _managed(data: Path) -> list[str]:
         if not root.exists():
             continue
         for dirpath, dirnames, filenames in os.walk(root):
-            dirnames.sort()
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for f in sorted(filenames):
                 rel = Path(dirpath, f).relative_to(data).as_posix()
                 if sub == "planted" and not f.endswith(".csv"):
                     continue
-                if sub == "scores" and f == ".store.lock":
-                    continue  # the store's lock file holds no data
+                if sub == "scores" and f.startswith("."):
+                    continue  # the store's lock and temporary files: never read as data
                 out.append(rel)
     return out
 
