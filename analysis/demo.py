@@ -36,12 +36,33 @@ Outcomes
 
 :func:`generate` returns the scorecard rows, the outcomes and the planted parameters;
 :func:`write_history` writes them as a data folder, with ``planted/`` beside ``scores/``.
+
+Never destroying data
+---------------------
+:func:`write_history` writes a manifest, ``planted/demo-manifest.json``, naming every file it wrote
+(``questions.csv``, ``outcomes.csv``, ``scores/**``, ``planted/*.csv``) with its size, time and
+SHA-256. That file marks the folder as the synthetic demo (:func:`is_demo_folder`; the forms show a
+banner and refuse real interviews there). Writing a history again into a folder is allowed only when
+the folder is empty or missing, or is an earlier demo whose every scorecard, bank and outcomes file
+is still exactly what the demo wrote: a folder of real data, or a demo folder into which a real
+interview was saved or whose bank was edited, is refused with the list of files at stake
+(:class:`DemoFolderError`), and nothing is written. Files the demo does not manage (a README,
+``drafts/``, ``.cache/``) are left alone. With ``clean=True`` only the files the manifest lists are
+removed, never a folder tree.
+
+The planted parameters are written rounded to 4 decimals (:data:`PLANTED_DECIMALS`): more digits
+mean nothing for a simulation's truth, and the 16th digit of ``exp`` or a matrix product differs
+between CPUs and BLAS kernels, which would make the same command write different files on another
+machine. The :class:`History` in memory keeps full precision.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,8 +72,74 @@ import pandas as pd
 
 from . import config
 from .bank import load_questions
+from .errors import WorkbookError
 
-__all__ = ["History", "generate", "write_history", "DEFAULT_INTERVIEWERS"]
+__all__ = ["History", "generate", "write_history", "DEFAULT_INTERVIEWERS", "is_demo_folder", "check_demo_target",
+           "DemoFolderError", "MANIFEST", "PLANTED_DECIMALS", "init_folder", "InitError", "ROSTER_COLUMNS"]
+
+#: Columns of the interviewer roster template ``interviewers.csv`` written by :func:`init_folder`.
+ROSTER_COLUMNS = ("interviewer", "aliases", "active")
+
+#: The demo's marker and manifest, relative to the data folder.
+MANIFEST = "planted/demo-manifest.json"
+#: Decimals the planted parameters are written with (see the module docstring).
+PLANTED_DECIMALS = 4
+_GENERATOR = "analysis.demo"
+
+
+class DemoFolderError(WorkbookError):
+    """The folder holds something other than an earlier demo; the demo refuses to write there."""
+
+
+class InitError(WorkbookError):
+    """:func:`init_folder` refused the folder (not empty, or not a folder)."""
+
+
+def _shipped_bank() -> Path:
+    """The bank this workbook ships (``data/questions.csv`` of the repository)."""
+    repo_bank = config.REPO_DIR / "data" / "questions.csv"
+    return repo_bank if repo_bank.is_file() else config.questions_path(None)
+
+
+def init_folder(folder) -> Path:
+    """Create an empty data folder for real interviews: ``python -m analysis init DIR``.
+
+    Writes ``questions.csv`` (a copy of the shipped bank, the AWS guide's 24 questions),
+    an empty ``scores/`` and ``interviewers.csv``, a roster template holding only its header
+    ``interviewer,aliases,active`` (add one row per interviewer: the name, other spellings separated
+    by ``;``, and ``true``/``false``). The folder is not a demo folder, so the forms save real
+    interviews there without a warning.
+
+    Parameters
+    ----------
+    folder : path-like
+        A new folder, or an existing empty one. Anything else is refused: ``init`` never writes
+        into a folder that holds files.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Raises
+    ------
+    InitError
+        ``folder`` exists and is not empty, or is not a folder.
+    """
+    folder = Path(folder).expanduser()
+    if folder.exists() or folder.is_symlink():
+        if not folder.is_dir():
+            raise InitError(f"{folder} exists and is not a folder; expected a new or empty folder")
+        found = sorted(p.name for p in folder.iterdir())
+        if found:
+            raise InitError(f"{folder} is not empty (it holds {', '.join(found[:5])}{', ...' if len(found) > 5 else ''}); "
+                            "init only creates a new data folder and never writes over files: give a new or empty folder")
+    bank = _shipped_bank()
+    (folder / "scores").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(bank, folder / "questions.csv")
+    with open(folder / "interviewers.csv", "x", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(ROSTER_COLUMNS) + "\n")
+    return folder
 
 DEFAULT_INTERVIEWERS = ("Avery", "Blake", "Casey", "Devon", "Emerson", "Finley", "Harper", "Jordan")
 _MU = np.array([-1.0, 0.0, 1.0])
@@ -240,6 +327,104 @@ def _csv_bytes(frame: pd.DataFrame) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+def _digest(raw: bytes) -> str:
+    # line ends normalised, so a checkout with CRLF (git autocrlf) still matches
+    return hashlib.sha256(raw.replace(b"\r\n", b"\n")).hexdigest()
+
+
+#: (size, mtime_ns) of the files this process wrote, so writing a history in chunks into one folder
+#: (the benchmarks) does not re-hash every earlier file at every chunk. Kept out of the manifest,
+#: which stays the same on every machine.
+_STAT_SEEN: dict[str, tuple[int, int]] = {}
+
+
+def _entry(path: Path, raw: bytes | None = None) -> dict:
+    st = path.stat()
+    raw = path.read_bytes() if raw is None else raw
+    _STAT_SEEN[str(path.resolve())] = (st.st_size, st.st_mtime_ns)
+    return {"sha256": _digest(raw), "size": st.st_size}
+
+
+def _read_manifest(data: Path) -> dict | None:
+    try:
+        man = json.loads((data / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(man, dict) or man.get("generator") != _GENERATOR or not isinstance(man.get("files"), dict):
+        return None
+    return man
+
+
+def is_demo_folder(data=None) -> bool:
+    """True when ``data`` is a synthetic demo folder written by :func:`write_history` (it holds the
+    demo's manifest ``planted/demo-manifest.json``). The forms use it to show a banner and to refuse
+    real interviews; ``data`` defaults to :func:`analysis.config.data_dir`."""
+    return _read_manifest(config.data_dir(data)) is not None
+
+
+def _managed(data: Path) -> list[str]:
+    """The files a demo write would remove or overwrite, relative to ``data`` (posix)."""
+    out = [n for n in ("questions.csv", "outcomes.csv") if (data / n).exists() or (data / n).is_symlink()]
+    for sub in ("scores", "planted"):
+        root = data / sub
+        if not root.exists():
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for f in sorted(filenames):
+                rel = Path(dirpath, f).relative_to(data).as_posix()
+                if sub == "planted" and not f.endswith(".csv"):
+                    continue
+                if sub == "scores" and f.startswith("."):
+                    continue  # the store's lock and temporary files: never read as data
+                out.append(rel)
+    return out
+
+
+def _unchanged(data: Path, rel: str, entry) -> bool:
+    path = data / rel
+    if not isinstance(entry, dict) or path.is_symlink() or not path.is_file():
+        return False
+    try:
+        st = path.stat()
+        if _STAT_SEEN.get(str(path.resolve())) == (st.st_size, st.st_mtime_ns) == (entry.get("size"), st.st_mtime_ns):
+            return True  # written by this process and not touched since
+        return _digest(path.read_bytes()) == entry.get("sha256")
+    except OSError:
+        return False
+
+
+def check_demo_target(data) -> dict:
+    """Refuse a folder a demo must not write into; return the earlier demo's manifest files.
+
+    A missing or empty folder is fine (returns ``{}``). A folder marked as a demo is fine when every
+    scorecard, bank, outcomes and planted file in it is one the demo wrote, unchanged. Anything
+    else raises :class:`DemoFolderError` naming what is at stake.
+    """
+    data = Path(data)
+    if not data.exists() and not data.is_symlink():
+        return {}
+    if not data.is_dir():
+        raise DemoFolderError(f"{data} is not a folder; expected a new or empty folder, or an earlier demo")
+    if not any(data.iterdir()):
+        return {}
+    man = _read_manifest(data)
+    if man is None:
+        listing = sorted(p.name for p in data.iterdir())
+        raise DemoFolderError(
+            f"{data} is not empty and is not a demo folder (it holds {', '.join(listing[:5])}"
+            f"{', ...' if len(listing) > 5 else ''}; no {MANIFEST}). The demo never writes over data it did not "
+            "create: give a new or empty folder, e.g. --data demo-data")
+    files = man["files"]
+    foreign = [rel for rel in _managed(data) if not _unchanged(data, rel, files.get(rel))]
+    if foreign:
+        raise DemoFolderError(
+            f"{data} is an earlier demo, but {len(foreign)} file(s) in it are not what the demo wrote "
+            f"(saved interviews or edits would be lost): {', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''}. "
+            "Move them away or give a new or empty folder")
+    return files
+
+
 def write_history(history: History, data, *, layout: str = "per_interview", questions_from=None,
                   clean: bool = False) -> Path:
     """Write a generated history as a data folder.
@@ -249,26 +434,49 @@ def write_history(history: History, data, *, layout: str = "per_interview", ques
     history : History
     data : path-like
         The folder to write: ``questions.csv`` (copied from ``questions_from``, default the repo's
-        bank), ``scores/``, ``outcomes.csv`` and ``planted/`` (the truth; never read as scorecards).
+        bank), ``scores/``, ``outcomes.csv`` and ``planted/`` (the truth, rounded to
+        :data:`PLANTED_DECIMALS`; never read as scorecards) with the demo's manifest. It must be
+        new, empty or an earlier demo left as the demo wrote it (see the module docstring).
     layout : {"per_interview", "bulk"}
         One file per interview under ``scores/<year>/`` (what the form writes), or one bulk file
         ``scores/bulk.csv``.
     clean : bool
-        Remove an existing ``scores/`` first.
+        Remove the earlier demo's scorecards first (only the files its manifest lists).
+
+    Raises
+    ------
+    DemoFolderError
+        The folder holds something other than an earlier demo; nothing is written.
     """
+    if layout not in ("per_interview", "bulk"):
+        raise ValueError(f"layout must be 'per_interview' or 'bulk', got {layout!r}")
     data = Path(data)
+    previous = check_demo_target(data)
     scores_dir = data / "scores"
-    if clean and scores_dir.exists():
-        shutil.rmtree(scores_dir)
+    if clean:
+        for rel in previous:
+            if rel.startswith("scores/"):
+                (data / rel).unlink(missing_ok=True)
+        for dirpath, _, _ in sorted(os.walk(scores_dir), key=lambda t: -len(t[0])) if scores_dir.exists() else []:
+            if Path(dirpath) != scores_dir:
+                try:
+                    Path(dirpath).rmdir()  # only folders left empty
+                except OSError:
+                    pass
+        previous = {k: v for k, v in previous.items() if not k.startswith("scores/")}
     scores_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, bytes | None] = {}
     src = Path(questions_from) if questions_from else config.questions_path(None)
     if src.resolve() != (data / "questions.csv").resolve():
         shutil.copyfile(src, data / "questions.csv")
+    written["questions.csv"] = None
     frame = history.scores.copy()
     frame["red_flag"] = np.where(frame["red_flag"], "true", "false")
     if layout == "bulk":
-        (scores_dir / "bulk.csv").write_bytes(_csv_bytes(frame))
-    elif layout == "per_interview":
+        raw = _csv_bytes(frame)
+        (scores_dir / "bulk.csv").write_bytes(raw)
+        written["scores/bulk.csv"] = raw
+    else:
         from .store import safe_filename
         header = ",".join(frame.columns) + "\n"
         years = frame["date"].str[:4].to_numpy()
@@ -282,15 +490,35 @@ def write_history(history: History, data, *, layout: str = "per_interview", ques
         starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
         ends = np.r_[starts[1:], len(ids)]
         for s, e in zip(starts, ends):
-            path = scores_dir / years[s] / f"{safe_filename(ids[s])}.csv"
-            path.write_text(header + "".join(lines[s:e]), encoding="utf-8")
-    else:
-        raise ValueError(f"layout must be 'per_interview' or 'bulk', got {layout!r}")
-    (data / "outcomes.csv").write_bytes(_csv_bytes(history.outcomes.assign(
-        performance=history.outcomes["performance"].map(lambda v: "" if pd.isna(v) else str(int(v))))))
+            rel = f"scores/{years[s]}/{safe_filename(ids[s])}.csv"
+            raw = (header + "".join(lines[s:e])).encode("utf-8")
+            (data / rel).write_bytes(raw)
+            written[rel] = raw
+    raw = _csv_bytes(history.outcomes.assign(
+        performance=history.outcomes["performance"].map(lambda v: "" if pd.isna(v) else str(int(v)))))
+    (data / "outcomes.csv").write_bytes(raw)
+    written["outcomes.csv"] = raw
     planted = data / "planted"
     planted.mkdir(exist_ok=True)
-    history.planted_questions.to_csv(planted / "questions.csv", index=False)
-    history.planted_interviewers.to_csv(planted / "interviewers.csv", index=False)
-    history.planted_candidates.to_csv(planted / "candidates.csv", index=False)
+    for name, frame in (("questions", history.planted_questions), ("interviewers", history.planted_interviewers),
+                        ("candidates", history.planted_candidates)):
+        raw = _csv_bytes(_rounded(frame))
+        (planted / f"{name}.csv").write_bytes(raw)
+        written[f"planted/{name}.csv"] = raw
+    files = dict(previous)
+    for rel, raw in written.items():
+        files[rel] = _entry(data / rel, raw)
+    manifest = {"generator": _GENERATOR,
+                "about": "SYNTHETIC demo data written by analysis.demo.write_history (python -m analysis demo); "
+                         "every file it wrote, so a later demo run never overwrites anything else",
+                "files": dict(sorted(files.items()))}
+    (data / MANIFEST).write_text(json.dumps(manifest, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     return data
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(PLANTED_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return out
