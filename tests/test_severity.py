@@ -17,7 +17,7 @@ def test_hand_calculation_two_candidates_two_interviewers():
     # the team-centred severities are -0.5 (Avery) and +0.5 (Blake).
     d = pd.DataFrame({"candidate_id": ["c1", "c1", "c2", "c2"], "interviewer": ["Avery", "Blake"] * 2,
                       "question_id": ["q"] * 4, "level": ["mid"] * 4, "score": [3, 2, 4, 3]})
-    fit = fit_severity(d, lam=0.0)
+    fit = fit_severity(d, lam=0.0, min_rows=1, min_shared=1)
     sev = fit.interviewers.set_index("interviewer")["severity"]
     assert sev["Avery"] == pytest.approx(-0.5)
     assert sev["Blake"] == pytest.approx(0.5)
