@@ -55,6 +55,9 @@ __all__ = [
     "neutralize_csv_cell",
     "safe_csv_frame",
     "mark_small_groups",
+    "SMALL_GROUP",
+    "INTERVIEWER_RATE_COLUMNS",
+    "suppress_small_interviewers",
     "parse_formats",
     "write_tables",
     "write_figures",
@@ -223,6 +226,31 @@ def mark_small_groups(df: pd.DataFrame, n_col: str, rate_cols: str | Sequence[st
     for c in rate_cols:
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float).mask(small.to_numpy())
     out["small_group"] = small.to_numpy(dtype=bool)
+    return out
+
+
+#: Smallest group whose rates any output shows (tables, charts, index.html, the explorer).
+SMALL_GROUP = 5
+#: Columns of ``interviewer_stats`` computed from an interviewer's interviews: blanked for small groups.
+INTERVIEWER_RATE_COLUMNS = ("pass_rate", "funnel_low95", "funnel_high95", "funnel_low998", "funnel_high998",
+                            "funnel_flag", "decision_agreement", "decision_kappa", "severity", "severity_se",
+                            "severity_low", "severity_high")
+
+
+def suppress_small_interviewers(interviewer_stats: pd.DataFrame, *, min_n: int = SMALL_GROUP) -> pd.DataFrame:
+    """The one privacy rule for interviewers, shared by every output.
+
+    An interviewer with fewer than ``min_n`` interviews keeps the count but loses every rate
+    (:data:`INTERVIEWER_RATE_COLUMNS`, through :func:`mark_small_groups`); ``funnel_flag`` becomes
+    empty. The CSV tables, the charts (which then draw nothing for them), ``index.html`` and the
+    explorer all go through this function, so none shows what another blanks.
+    """
+    ivs = interviewer_stats.drop(columns=["small_group"], errors="ignore")
+    flag = ivs["funnel_flag"] if "funnel_flag" in ivs else None
+    cols = [c for c in INTERVIEWER_RATE_COLUMNS if c in ivs.columns and c != "funnel_flag"]
+    out = mark_small_groups(ivs, "n_interviews", cols, min_n=min_n)
+    if flag is not None:
+        out["funnel_flag"] = flag.astype(object).where(~out["small_group"].to_numpy(), "")
     return out
 
 

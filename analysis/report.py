@@ -31,17 +31,11 @@ REPORT_NOTES = (
     "candidates each interviewer saw.",
 )
 
-_SMALL_RATE_COLS = ("pass_rate", "funnel_low95", "funnel_high95", "funnel_low998", "funnel_high998",
-                    "decision_agreement", "decision_kappa", "severity", "severity_se", "severity_low", "severity_high")
-
-
 def export_tables(cal: Calibration, *, small: int = 5) -> dict[str, pd.DataFrame]:
     """The tables as exported: small interviewer groups blanked, no candidate identity."""
-    from .export import mark_small_groups
+    from .export import suppress_small_interviewers
     tables = dict(cal.tables())
-    ivs = tables["interviewer_stats"].drop(columns=["small_group"], errors="ignore")
-    cols = [c for c in _SMALL_RATE_COLS if c in ivs.columns]
-    tables["interviewer_stats"] = mark_small_groups(ivs, "n_interviews", cols, min_n=small)
+    tables["interviewer_stats"] = suppress_small_interviewers(tables["interviewer_stats"], min_n=small)
     return tables
 
 
