@@ -469,7 +469,10 @@ def score_distributions(strong_weak: pd.DataFrame, questions=None, *, columns: i
         _empty(fig, "No question has answers of both strong and weak candidates in this slice")
         return finish(fig, "Not enough strong and weak candidates to compare", subtitle=sub, height=360)
     rows = math.ceil(len(qs) / columns)
-    fig = make_subplots(rows=rows, cols=min(columns, len(qs)), subplot_titles=qs, horizontal_spacing=0.03,
+    # a panel title longer than its panel is cut (the hover names the question in full)
+    fit = max(4, int((defaults.width - 20) / min(columns, len(qs)) * 0.9 / (CHAR_WIDTH * 9)))
+    titles = [q if len(q) <= fit else q[:fit - 1] + "…" for q in qs]
+    fig = make_subplots(rows=rows, cols=min(columns, len(qs)), subplot_titles=titles, horizontal_spacing=0.03,
                         vertical_spacing=min(0.08, 0.5 / rows), shared_yaxes=True)
     seen = set()
     for i, q in enumerate(qs):
