@@ -451,7 +451,7 @@ def test_panel_exports_the_chosen_charts_and_formats(panel_parts, tmp_path):
     panel._button.click()
     assert panel.last_error is None
     out = tmp_path / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["index.html", "themed.html", "topic_stats.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "plotly.min.js", "themed.html", "topic_stats.csv"]
     assert panel.last_paths == [out / "topic_stats.csv", out / "themed.html", out / "index.html"]
     assert "wrote 3 files" in panel._status.value
     for name in ("topic_stats.csv", "themed.html", "index.html"):
@@ -538,7 +538,7 @@ def test_panel_following_an_explorer_exports_its_current_slice(tmp_path):
     explorer.figures = {"themed": explorer.figures["themed"]}
     panel._button.click()
     assert panel.last_error is None
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "themed.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "plotly.min.js", "themed.html"]
     assert "senior" in (tmp_path / "index.html").read_text()
 
 
@@ -585,7 +585,7 @@ def test_panel_picks_up_charts_that_appear_after_it_was_built(tmp_path):
     panel._button.click()
     assert panel.last_error is None
     assert panel._charts.options == ("sized", "themed")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "sized.html", "themed.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "plotly.min.js", "sized.html", "themed.html"]
 
 
 def test_index_plain_plotlyjs_on_request(tmp_path):
