@@ -44,7 +44,7 @@ from .theme import defaults
 
 __all__ = ["question_ranking", "score_distributions", "level_heatmap", "topic_separation", "level_separation",
            "red_flag_lift", "interviewer_severity", "pass_rate_funnel", "drift_lines", "figures", "READING_GUIDE",
-           "finish", "plain_text", "place_labels", "label_boxes", "DIGITS", "EBEL_BANDS"]
+           "finish", "plain_text", "place_labels", "label_boxes", "DIGITS", "EBEL_BANDS", "BUILDERS"]
 
 #: Decimals every number in a figure is rounded to: correlations, shares, rates, lifts and score
 #: points all mean nothing beyond the third decimal (bootstrap intervals move in the second).
@@ -809,18 +809,25 @@ def drift_lines(drift_by_quarter: pd.DataFrame, drift_tests: pd.DataFrame, top: 
     return finish(fig, title, subtitle=sub, height=540)
 
 
+def _min_n(cal):
+    return (getattr(cal, "meta", {}) or {}).get("min_n")
+
+
+#: How each chart is built from a :class:`analysis.calibration.Calibration`, by name (one at a
+#: time, so the explorer can build the chart of the open tab alone).
+BUILDERS = {
+    "question_ranking": lambda cal: question_ranking(cal.question_stats, min_n=_min_n(cal)),
+    "score_distributions": lambda cal: score_distributions(cal.strong_weak),
+    "level_heatmap": lambda cal: level_heatmap(cal.heatmap),
+    "topic_separation": lambda cal: topic_separation(cal.topic_stats, min_n=_min_n(cal)),
+    "level_separation": lambda cal: level_separation(cal.level_stats, min_n=_min_n(cal)),
+    "red_flag_lift": lambda cal: red_flag_lift(cal.question_stats, min_n=_min_n(cal)),
+    "interviewer_severity": lambda cal: interviewer_severity(cal.interviewer_stats),
+    "pass_rate_funnel": lambda cal: pass_rate_funnel(cal.interviewer_stats),
+    "drift_lines": lambda cal: drift_lines(cal.drift_by_quarter, cal.drift_tests),
+}
+
+
 def figures(cal) -> dict[str, go.Figure]:
     """Every calibration chart of a :class:`analysis.calibration.Calibration`, by name."""
-    m = getattr(cal, "meta", {}) or {}
-    min_n = m.get("min_n")
-    return {
-        "question_ranking": question_ranking(cal.question_stats, min_n=min_n),
-        "score_distributions": score_distributions(cal.strong_weak),
-        "level_heatmap": level_heatmap(cal.heatmap),
-        "topic_separation": topic_separation(cal.topic_stats, min_n=min_n),
-        "level_separation": level_separation(cal.level_stats, min_n=min_n),
-        "red_flag_lift": red_flag_lift(cal.question_stats, min_n=min_n),
-        "interviewer_severity": interviewer_severity(cal.interviewer_stats),
-        "pass_rate_funnel": pass_rate_funnel(cal.interviewer_stats),
-        "drift_lines": drift_lines(cal.drift_by_quarter, cal.drift_tests),
-    }
+    return {name: build(cal) for name, build in BUILDERS.items()}
