@@ -62,6 +62,7 @@ __all__ = [
     "suppress_small_interviewers",
     "parse_formats",
     "write_tables",
+    "round_table",
     "write_figures",
     "write_index_html",
     "write_report",
@@ -339,8 +340,35 @@ def _exportable(df: pd.DataFrame) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+#: Columns whose small values matter relatively (kept to 3 significant digits, not 3 decimals).
+SIGNIFICANT_COLUMNS = ("p_value", "q_value", "p", "q", "severity_lambda")
+
+
+def round_table(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """Every float column rounded to what it means: ``digits`` decimals (correlations, shares,
+    rates, score points: nothing beyond the third decimal is real; the bootstrap moves the second),
+    p- and q-values to ``digits`` significant digits. Integer, text and boolean columns are
+    untouched. Rounded files are the same on every CPU and BLAS kernel (up to a value sitting on a
+    rounding edge) and read at a glance."""
+    out = df.copy()
+    for c in out.columns:
+        col = out[c]
+        if not (pd.api.types.is_float_dtype(col.dtype) and not isinstance(col.dtype, pd.CategoricalDtype)):
+            continue
+        if str(c) in SIGNIFICANT_COLUMNS:
+            v = col.to_numpy(float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                mag = np.where(np.isfinite(v) & (v != 0), np.floor(np.log10(np.abs(v))), 0)
+            scale = 10.0 ** (digits - 1 - mag)
+            out[c] = np.round(v * scale) / scale
+        else:
+            out[c] = col.round(digits)
+    return out
+
+
 def write_tables(tables: Mapping[str, pd.DataFrame], out: str | os.PathLike, *,
-                 allow_private: bool = False, float_format: str | None = None) -> list[Path]:
+                 allow_private: bool = False, float_format: str | None = None,
+                 digits: int | None = None) -> list[Path]:
     """Write each table as ``<out>/<name>.csv``, safe to open in a spreadsheet.
 
     Parameters
@@ -355,6 +383,8 @@ def write_tables(tables: Mapping[str, pd.DataFrame], out: str | os.PathLike, *,
         this is True: exported tables should not identify candidates.
     float_format : str, optional
         Passed to :meth:`DataFrame.to_csv` (e.g. ``"%.4g"``); default full precision.
+    digits : int, optional
+        Round every float column first with :func:`round_table` (``report`` uses 3).
 
     Returns
     -------
@@ -374,6 +404,8 @@ def write_tables(tables: Mapping[str, pd.DataFrame], out: str | os.PathLike, *,
     for name, df in tables.items():
         _check_name(name, "table")
         frame = _exportable(df)
+        if digits is not None:
+            frame = round_table(frame, digits)
         if not allow_private:
             bad = [c for c in frame.columns if str(c).strip().lower() in PRIVATE_COLUMNS]
             if bad:
@@ -594,7 +626,10 @@ def _cell_text(v, float_digits: int) -> str:
     if isinstance(v, numbers.Integral):
         return str(v)
     if isinstance(v, numbers.Real):
-        return f"{v:.{float_digits}g}"
+        v = float(v)
+        if v != 0 and abs(v) < 10 ** -(float_digits - 1):   # tiny values (p-values): significant digits
+            return f"{v:.2g}"
+        return f"{v:.{float_digits - 1}f}" if abs(v) < 100 else f"{v:,.0f}"
     if isinstance(v, pd.Timestamp):
         return v.strftime("%Y-%m-%d") if v == v.normalize() else v.isoformat()
     return str(v)
@@ -676,7 +711,8 @@ def write_index_html(out: str | os.PathLike, figures: Mapping[str, object],
         Caveats shown at the end (small groups, contamination of the criterion, ...).
     filename : str, default "index.html"
     float_digits : int, default 3
-        Significant digits of floats in the HTML tables (the CSV files keep every column).
+        Floats in the HTML tables get ``float_digits - 1`` decimals (``0.31``, ``-0.05``), values
+        too small for that 2 significant digits (a p-value ``0.00042``), large ones none.
     columns : mapping of table name to column names, optional
         The columns a reader needs, per table, in order (the CSV keeps every column); a table not
         named is shown whole. Columns missing from a table are skipped.
@@ -774,7 +810,8 @@ def write_report(out: str | os.PathLike, *, tables: Mapping[str, pd.DataFrame] |
                  meta: Mapping[str, object] | None = None, guides: Mapping[str, str] | None = None,
                  notes: str | Sequence[str] | None = None, progress: bool = True,
                  allow_private: bool = False, columns: Mapping[str, Sequence[str]] | None = None,
-                 brief: str | None = None, **figure_options) -> list[Path]:
+                 brief: str | None = None, table_digits: int | None = None,
+                 **figure_options) -> list[Path]:
     """Write tables and charts in the chosen formats, plus ``index.html`` when ``html`` is chosen.
 
     Parameters
@@ -794,6 +831,8 @@ def write_report(out: str | os.PathLike, *, tables: Mapping[str, pd.DataFrame] |
         See :func:`write_tables`.
     columns, brief
         For :func:`write_index_html`: the table columns shown in the page, a findings brief.
+    table_digits : int, optional
+        Round the CSV tables' floats (:func:`round_table`); default full precision.
     **figure_options
         ``width``, ``height``, ``scale`` (default 2: sharp on slides), ``tabs``, ``timeout``,
         ``shared_plotlyjs`` for :func:`write_figures`.
@@ -817,7 +856,7 @@ def write_report(out: str | os.PathLike, *, tables: Mapping[str, pd.DataFrame] |
     figure_options.setdefault("scale", 2)
     paths: list[Path] = []
     if "csv" in fmts:
-        paths += write_tables(tables, out, allow_private=allow_private)
+        paths += write_tables(tables, out, allow_private=allow_private, digits=table_digits)
     # what needs no browser first: a machine without Chromium still gets tables, pages and index
     if "html" in fmts and figures:
         paths += write_figures(figures, out, ["html"], progress=progress,

@@ -96,7 +96,8 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
         guides = READING_GUIDE
     return write_report(out, tables=export_tables(cal), figures=figures, formats=fmts,
                         title="Interview calibration report", meta=_meta(cal, config.data_dir(data)),
-                        guides=guides, notes=list(REPORT_NOTES), progress=progress, columns=INDEX_COLUMNS)
+                        guides=guides, notes=list(REPORT_NOTES), progress=progress, columns=INDEX_COLUMNS,
+                        table_digits=3)
 
 
 def run_report(args) -> int:

@@ -381,7 +381,7 @@ def test_index_shows_meta_guides_tables(index):
     assert "2025-01-06 to 2026-03-30" in parsed
     assert "1,234" in parsed
     assert "Look at the tallest bar" in parsed and "Rows = questions" in parsed
-    assert "0.312" in parsed and "0.312345" not in parsed  # 3 significant digits in HTML
+    assert "0.31" in parsed and "0.312" not in parsed  # 2 decimals in HTML (the CSV keeps more)
     assert "small groups are blank" in parsed
     tags = parse_html(index)
     ids = [a.get("id") for t, a in tags.tags if t == "table"]
@@ -599,7 +599,7 @@ def test_index_shows_only_the_columns_a_reader_needs(tmp_path):
                             columns={"question_stats": ["question_id", "discrimination", "not_there"]})
     tags = parse_html(page)
     parsed = " ".join(tags.text)
-    assert "0.312" in parsed and "0.778" not in parsed and "2 of 4 columns shown" in parsed
+    assert "0.31" in parsed and "0.78" not in parsed and "2 of 4 columns shown" in parsed
 
 
 def test_no_browser_still_writes_tables_pages_and_index(tmp_path, monkeypatch):
@@ -620,3 +620,19 @@ def test_no_browser_still_writes_tables_pages_and_index(tmp_path, monkeypatch):
 def test_write_report_pngs_default_to_twice_the_size(tmp_path):
     paths = write_report(tmp_path, figures={"sized": _figures()["sized"]}, formats="png", progress=False)
     assert png_size(paths[0].read_bytes()) == (640 * 2, 360 * 2)
+
+
+def test_round_table_to_what_each_column_means(tmp_path):
+    df = pd.DataFrame({"discrimination": [0.5064935064935064, -0.000656], "n": [40, 3],
+                       "p_value": [0.000123456, 0.5064935], "topic": ["cost", "=x"]})
+    (path,) = write_tables({"t": df}, tmp_path, digits=3)
+    back = pd.read_csv(path)
+    assert back["discrimination"].tolist() == [0.506, -0.001]
+    assert back["p_value"].tolist() == [0.000123, 0.506]          # 3 significant digits
+    assert back["n"].tolist() == [40, 3] and back["topic"].tolist() == ["cost", "'=x"]
+
+
+def test_html_cells_have_sensible_precision():
+    from analysis.export import _cell_text
+    assert [_cell_text(v, 3) for v in (0.5064935064935064, -0.000656, 1234.5, 0.0, 12)] == \
+        ["0.51", "-0.00066", "1,234", "0.00", "12"]

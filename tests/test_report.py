@@ -48,12 +48,14 @@ def test_tables_agree_with_the_api(folder, report):
     cal = calibrate(load(folder, cache=False), n_boot=100, seed=0)
     got = pd.read_csv(report / "question_stats.csv").set_index("question_id")
     exp = cal.question_stats.set_index("question_id")
-    pd.testing.assert_series_equal(got["discrimination"], exp["discrimination"], check_names=False, rtol=1e-9)
-    pd.testing.assert_series_equal(got["discrimination_low"], exp["discrimination_low"], check_names=False, rtol=1e-6)
+    # the CSV carries 3 decimals (analysis.export.round_table): half a unit of the third decimal
+    pd.testing.assert_series_equal(got["discrimination"], exp["discrimination"], check_names=False, rtol=0, atol=5e-4)
+    pd.testing.assert_series_equal(got["discrimination_low"], exp["discrimination_low"], check_names=False, rtol=0,
+                                   atol=5e-4)
     sev = pd.read_csv(report / "interviewer_stats.csv").set_index("interviewer")["severity"]
     exp_sev = cal.interviewer_stats.set_index("interviewer")["severity"]
     big = cal.interviewer_stats.set_index("interviewer")["n_interviews"] >= 5
-    pd.testing.assert_series_equal(sev[big[big].index], exp_sev[big], check_names=False, rtol=1e-9)
+    pd.testing.assert_series_equal(sev[big[big].index], exp_sev[big], check_names=False, rtol=0, atol=5e-4)
 
 
 def test_no_candidate_identity_in_tables(folder, report):
