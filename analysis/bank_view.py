@@ -74,14 +74,18 @@ def coverage_chart(bank: pd.DataFrame) -> go.Figure:
         part = table[table["level"] == level].set_index("topic")["questions"].reindex(topics, fill_value=0)
         fig.add_trace(go.Bar(x=topics, y=part.to_list(), name=level,
                              marker_color=defaults.level_colors.get(level),
-                             hovertemplate=f"{level}<br>%{{x}}: %{{y}} question(s)<extra></extra>"))
-    defaults.apply(fig)
-    fig.update_layout(barmode="stack", title="Questions per topic and level",
-                      legend_title_text=defaults.labels.get("level", "Level"),
-                      margin=dict(l=10, r=10, t=60, b=10), height=420)
+                             customdata=[level] * len(topics),
+                             hovertemplate="%{customdata}<br>%{x}: %{y} question(s)<extra></extra>"))
+    fig.update_layout(barmode="stack", legend_title_text=defaults.labels.get("level", "Level"),
+                      margin=dict(l=10, r=10, t=90, b=10))
     fig.update_xaxes(title=defaults.labels.get("topic", "Topic"))
     fig.update_yaxes(title="Questions", dtick=1)
-    return fig
+    single = [t for t in topics if (table[table["topic"] == t]["questions"] > 0).sum() == 1]
+    title = (f"{len(single)} of {len(topics)} topics are asked at one level only" if single
+             else "Every topic is asked at more than one level")
+    # the one place chart text is escaped and numbers rounded (topics are typed by users)
+    from .charts import finish
+    return finish(fig, title, subtitle=f"n = {len(bank)} questions", height=420)
 
 
 def bank_html(bank: pd.DataFrame, columns=None) -> str:

@@ -39,7 +39,7 @@ from .calibration import Calibration, calibrate
 from .criteria import CRITERIA
 from .load import load
 
-__all__ = ["CalibrationExplorer", "CHART_TITLES", "CHART_BUILDERS", "figure_bundle", "quarter_options"]
+__all__ = ["CalibrationExplorer", "CHART_TITLES", "CHART_BUILDERS", "SLICE_CHARTS", "figure_bundle", "quarter_options"]
 
 _ALL = "all"
 
@@ -58,17 +58,12 @@ CHART_TITLES = {
 
 #: How each chart is built from a :class:`Calibration` (the same calls as
 #: :func:`analysis.charts.figures`, one at a time so one chart can be built without the others).
-CHART_BUILDERS = {
-    "question_ranking": lambda cal: charts.question_ranking(cal.question_stats),
-    "score_distributions": lambda cal: charts.score_distributions(cal.strong_weak),
-    "level_heatmap": lambda cal: charts.level_heatmap(cal.heatmap),
-    "topic_separation": lambda cal: charts.topic_separation(cal.topic_stats),
-    "level_separation": lambda cal: charts.level_separation(cal.level_stats),
-    "red_flag_lift": lambda cal: charts.red_flag_lift(cal.question_stats),
-    "interviewer_severity": lambda cal: charts.interviewer_severity(cal.interviewer_stats),
-    "pass_rate_funnel": lambda cal: charts.pass_rate_funnel(cal.interviewer_stats),
-    "drift_lines": lambda cal: charts.drift_lines(cal.drift_by_quarter, cal.drift_tests),
-}
+CHART_BUILDERS = charts.BUILDERS
+
+#: Charts drawn from every candidate of the slice at once (shares, lifts, rates): on a slice with
+#: fewer candidates than the minimum n their tab carries a warning above the chart.
+SLICE_CHARTS = ("score_distributions", "red_flag_lift", "level_heatmap", "level_separation", "pass_rate_funnel",
+                "interviewer_severity", "drift_lines", "question_ranking", "topic_separation")
 
 
 def figure_bundle(fig) -> dict:
@@ -176,7 +171,11 @@ class CalibrationExplorer(w.VBox):
         self._outputs = {name: w.Output() for name in CHART_TITLES}
         self._guides = {name: w.HTML(f'<p class="icw-guide">{html.escape(charts.READING_GUIDE.get(name, ""))}</p>')
                         for name in CHART_TITLES}
-        self._tabs = w.Tab(children=[w.VBox([self._outputs[n], self._guides[n]]) for n in CHART_TITLES],
+        self._warnings = {name: w.HTML("") for name in CHART_TITLES}
+        for widget in self._warnings.values():
+            widget.add_class("icw-explorer-warning")
+        self._tabs = w.Tab(children=[w.VBox([self._warnings[n], self._outputs[n], self._guides[n]])
+                                     for n in CHART_TITLES],
                            titles=list(CHART_TITLES.values()))
         for widget, name in ((self._criterion, "criterion"), (self._level, "level"), (self._period, "period"),
                              (self._min_n, "min-n"), (self._status, "status"), (self._tabs, "tabs")):
@@ -314,8 +313,28 @@ class CalibrationExplorer(w.VBox):
         else:
             out.outputs = ()
 
+    def small_slice_warning(self, meta: dict) -> str:
+        """The warning shown above the charts when the slice has fewer candidates (with a known
+        criterion) than the minimum n: plain text, empty when the slice is large enough."""
+        n = int(meta.get("n_known_criterion", meta.get("n_candidates", 0)))
+        n = min(n, int(meta.get("n_candidates", n)))
+        min_n = int(meta.get("min_n", 0))
+        if n >= min_n:
+            return ""
+        return (f"Only {n} candidate{'s' if n != 1 else ''} with a known criterion in this slice, fewer than "
+                f"the minimum n of {min_n}: the shares, rates and lifts below describe these few candidates, "
+                "they are not findings about the questions. Widen the period or the level.")
+
+    def _warn_small_slice(self, meta: dict) -> None:
+        text = self.small_slice_warning(meta)
+        for name, widget in self._warnings.items():
+            widget.value = (f'<p class="icw-warning" style="color:#B9770E;font-weight:600">{html.escape(text)}</p>'
+                            if text and name in SLICE_CHARTS else "")
+
     def _refresh(self) -> None:
         choices = self.choices
+        for widget in self._warnings.values():
+            widget.value = ""
         self.last_error = None
         self._figures, self._chart_errors = {}, {}
         for out in self._outputs.values():      # nothing on screen may describe another slice
@@ -334,8 +353,9 @@ class CalibrationExplorer(w.VBox):
                       f"{html.escape(type(exc).__name__)}: {html.escape(str(exc))}", error=True)
             return
         self.calibration = cal
-        self._draw(self.selected_chart)
         m = cal.meta
+        self._warn_small_slice(m)
+        self._draw(self.selected_chart)
         known = ""
         if m["n_known_criterion"] < m["n_interviews"]:
             known = f"; criterion known for {m['n_known_criterion']} of them"

@@ -52,12 +52,18 @@ __all__ = [
     "IMAGE_FORMATS",
     "PRIVATE_COLUMNS",
     "ExportError",
+    "MissingBrowserError",
+    "BROWSER_HELP",
     "ExportPanel",
     "neutralize_csv_cell",
     "safe_csv_frame",
     "mark_small_groups",
+    "SMALL_GROUP",
+    "INTERVIEWER_RATE_COLUMNS",
+    "suppress_small_interviewers",
     "parse_formats",
     "write_tables",
+    "round_table",
     "write_figures",
     "write_index_html",
     "write_report",
@@ -86,6 +92,23 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 class ExportError(RuntimeError):
     """An export could not be written (bad name, missing browser, identifying column, ...)."""
+
+
+class MissingBrowserError(ExportError):
+    """Static images need Chrome or Chromium and none was found.
+
+    Attributes ``paths`` (files written before the images were attempted, by
+    :func:`write_report`) and ``skipped`` (the image formats not written).
+    """
+
+    paths: list = []
+    skipped: tuple = ()
+
+
+#: What to tell a user without Chromium (kaleido renders PNG, SVG and PDF in a headless browser).
+BROWSER_HELP = ("install Debian's chromium (sudo apt-get install chromium), or, where the internet is reachable, "
+                "run kaleido's own installer `kaleido_get_chrome` (in the virtualenv's bin/); "
+                "or set BROWSER_PATH to a Chrome/Chromium binary")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -252,6 +275,31 @@ def mark_small_groups(df: pd.DataFrame, n_col: str, rate_cols: str | Sequence[st
     return out
 
 
+#: Smallest group whose rates any output shows (tables, charts, index.html, the explorer).
+SMALL_GROUP = 5
+#: Columns of ``interviewer_stats`` computed from an interviewer's interviews: blanked for small groups.
+INTERVIEWER_RATE_COLUMNS = ("pass_rate", "funnel_low95", "funnel_high95", "funnel_low998", "funnel_high998",
+                            "funnel_flag", "decision_agreement", "decision_kappa", "severity", "severity_se",
+                            "severity_low", "severity_high")
+
+
+def suppress_small_interviewers(interviewer_stats: pd.DataFrame, *, min_n: int = SMALL_GROUP) -> pd.DataFrame:
+    """The one privacy rule for interviewers, shared by every output.
+
+    An interviewer with fewer than ``min_n`` interviews keeps the count but loses every rate
+    (:data:`INTERVIEWER_RATE_COLUMNS`, through :func:`mark_small_groups`); ``funnel_flag`` becomes
+    empty. The CSV tables, the charts (which then draw nothing for them), ``index.html`` and the
+    explorer all go through this function, so none shows what another blanks.
+    """
+    ivs = interviewer_stats.drop(columns=["small_group"], errors="ignore")
+    flag = ivs["funnel_flag"] if "funnel_flag" in ivs else None
+    cols = [c for c in INTERVIEWER_RATE_COLUMNS if c in ivs.columns and c != "funnel_flag"]
+    out = mark_small_groups(ivs, "n_interviews", cols, min_n=min_n)
+    if flag is not None:
+        out["funnel_flag"] = flag.astype(object).where(~out["small_group"].to_numpy(), "")
+    return out
+
+
 # ----------------------------------------------------------------------------------------------
 # Names, formats, atomic writes
 # ----------------------------------------------------------------------------------------------
@@ -318,8 +366,35 @@ def _exportable(df: pd.DataFrame) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+#: Columns whose small values matter relatively (kept to 3 significant digits, not 3 decimals).
+SIGNIFICANT_COLUMNS = ("p_value", "q_value", "p", "q", "severity_lambda")
+
+
+def round_table(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """Every float column rounded to what it means: ``digits`` decimals (correlations, shares,
+    rates, score points: nothing beyond the third decimal is real; the bootstrap moves the second),
+    p- and q-values to ``digits`` significant digits. Integer, text and boolean columns are
+    untouched. Rounded files are the same on every CPU and BLAS kernel (up to a value sitting on a
+    rounding edge) and read at a glance."""
+    out = df.copy()
+    for c in out.columns:
+        col = out[c]
+        if not (pd.api.types.is_float_dtype(col.dtype) and not isinstance(col.dtype, pd.CategoricalDtype)):
+            continue
+        if str(c) in SIGNIFICANT_COLUMNS:
+            v = col.to_numpy(float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                mag = np.where(np.isfinite(v) & (v != 0), np.floor(np.log10(np.abs(v))), 0)
+            scale = 10.0 ** (digits - 1 - mag)
+            out[c] = np.round(v * scale) / scale
+        else:
+            out[c] = col.round(digits)
+    return out
+
+
 def write_tables(tables: Mapping[str, pd.DataFrame], out: str | os.PathLike, *,
-                 allow_private: bool = False, float_format: str | None = None) -> list[Path]:
+                 allow_private: bool = False, float_format: str | None = None,
+                 digits: int | None = None) -> list[Path]:
     """Write each table as ``<out>/<name>.csv``, safe to open in a spreadsheet.
 
     Parameters
@@ -334,6 +409,8 @@ def write_tables(tables: Mapping[str, pd.DataFrame], out: str | os.PathLike, *,
         this is True: exported tables should not identify candidates.
     float_format : str, optional
         Passed to :meth:`DataFrame.to_csv` (e.g. ``"%.4g"``); default full precision.
+    digits : int, optional
+        Round every float column first with :func:`round_table` (``report`` uses 3).
 
     Returns
     -------
@@ -353,6 +430,8 @@ def write_tables(tables: Mapping[str, pd.DataFrame], out: str | os.PathLike, *,
     for name, df in tables.items():
         _check_name(name, "table")
         frame = _exportable(df)
+        if digits is not None:
+            frame = round_table(frame, digits)
         if not allow_private:
             bad = [c for c in frame.columns if str(c).strip().lower() in PRIVATE_COLUMNS]
             if bad:
@@ -409,9 +488,8 @@ async def _render_images(jobs: list[_ImageJob], tabs: int, timeout: float, bar) 
         # for nothing (the charts use no LaTeX)
         k = kaleido.Kaleido(n=tabs, timeout=timeout, mathjax=False)
     except ChromeNotFoundError as exc:
-        raise ExportError(
-            "static images (png, svg, pdf) need Chromium: install Debian's chromium "
-            "(apt-get install chromium) or set BROWSER_PATH to a Chrome/Chromium binary; "
+        raise MissingBrowserError(
+            f"static images (png, svg, pdf) need Chromium: {BROWSER_HELP}; "
             f"the csv and html formats work without it ({exc})") from None
     async with k:
         async def one(job: _ImageJob) -> Path:
@@ -429,7 +507,8 @@ async def _render_images(jobs: list[_ImageJob], tabs: int, timeout: float, bar) 
 def write_figures(figures: Mapping[str, object], out: str | os.PathLike,
                   formats: Iterable[str] = ("png", "svg", "pdf", "html"), *,
                   width: int | None = None, height: int | None = None, scale: float = 1.0,
-                  progress: bool = True, tabs: int = 1, timeout: float = 120) -> list[Path]:
+                  progress: bool = True, tabs: int = 1, timeout: float = 120,
+                  shared_plotlyjs: bool = True) -> list[Path]:
     """Write every figure in every format: ``<out>/<name>.<format>``.
 
     Parameters
@@ -455,11 +534,17 @@ def write_figures(figures: Mapping[str, object], out: str | os.PathLike,
         were no faster than one (10 charts x 3 formats took 15-21 s either way on a busy machine).
     timeout : float, default 120
         Seconds allowed for one image.
+    shared_plotlyjs : bool, default True
+        HTML pages load one ``plotly.min.js`` written beside them (plotly's
+        ``include_plotlyjs="directory"``; :func:`write_plotlyjs`), so nine charts cost 4.8 MB of
+        plotly.js, not 43 MB. ``False`` inlines plotly.js into every page (each page then opens on
+        its own, e.g. as a mail attachment).
 
     Returns
     -------
     list of Path
-        The files written: all images (figure by figure, in ``formats`` order), then the HTML pages.
+        The files written: all images (figure by figure, in ``formats`` order), then the HTML pages,
+        then ``plotly.min.js`` when shared.
 
     Raises
     ------
@@ -495,11 +580,28 @@ def write_figures(figures: Mapping[str, object], out: str | os.PathLike,
             paths += _run_in_thread(_render_images, jobs, max(1, min(tabs, len(jobs))), timeout, bar)
         if n_html:
             for name, fig in figures.items():
-                text = fig.to_html(full_html=True, include_plotlyjs=True, div_id=f"chart-{name}",
-                                   config={"displaylogo": False})
+                text = fig.to_html(full_html=True, include_plotlyjs="directory" if shared_plotlyjs else True,
+                                   div_id=f"chart-{name}", config={"displaylogo": False})
                 paths.append(_atomic_write(out / f"{name}.html", text))
                 bar.update(1)
+            if shared_plotlyjs:
+                paths.append(write_plotlyjs(out))
     return paths
+
+
+def write_plotlyjs(out: str | os.PathLike) -> Path:
+    """Write ``<out>/plotly.min.js``, the one copy of plotly.js the chart pages of a folder share.
+
+    The chart pages are written with plotly's ``include_plotlyjs="directory"``: each loads
+    ``plotly.min.js`` from its own folder, so a report carries plotly.js (4.8 MB) once instead of
+    once per chart. The file is rewritten only when its content differs.
+    """
+    from plotly.offline import get_plotlyjs
+    path = Path(out) / "plotly.min.js"
+    text = get_plotlyjs()
+    if path.is_file() and path.stat().st_size == len(text.encode("utf-8")) and path.read_text(encoding="utf-8") == text:
+        return path
+    return _atomic_write(path, text)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -550,7 +652,10 @@ def _cell_text(v, float_digits: int) -> str:
     if isinstance(v, numbers.Integral):
         return str(v)
     if isinstance(v, numbers.Real):
-        return f"{v:.{float_digits}g}"
+        v = float(v)
+        if v != 0 and abs(v) < 10 ** -(float_digits - 1):   # tiny values (p-values): significant digits
+            return f"{v:.2g}"
+        return f"{v:.{float_digits - 1}f}" if abs(v) < 100 else f"{v:,.0f}"
     if isinstance(v, pd.Timestamp):
         return v.strftime("%Y-%m-%d") if v == v.normalize() else v.isoformat()
     return str(v)
@@ -567,12 +672,50 @@ def _table_html(name: str, df: pd.DataFrame, float_digits: int) -> str:
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
+_LOADER = """(function(){
+var queue=[];
+window.PlotlyConfig={MathJaxConfig:"local"};
+window.Plotly={newPlot:function(){var a=arguments;return new Promise(function(ok){queue.push([a,ok]);});}};
+var b64="%s";
+var bytes=Uint8Array.from(atob(b64),function(c){return c.charCodeAt(0);});
+var ready=function(){
+  var stream=new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  new Response(stream).text().then(function(js){
+    var s=document.createElement("script");s.text=js;document.head.appendChild(s);
+    queue.forEach(function(q){window.Plotly.newPlot.apply(window.Plotly,q[0]).then(q[1]);});
+    queue=null;document.documentElement.setAttribute("data-plotly","ready");
+  }).catch(function(e){document.documentElement.setAttribute("data-plotly","failed: "+e);
+    console.error("plotly.js could not be unpacked: this browser has no DecompressionStream?",e);});
+};
+if(document.readyState==="loading"){document.addEventListener("DOMContentLoaded",ready);}else{ready();}
+})();"""
+
+
+_PACKED: dict = {}
+
+
+def _compressed_plotlyjs_loader() -> str:
+    """JavaScript that unpacks the inlined, gzip-compressed plotly.js and then draws every chart
+    the page queued while it was unpacking (``Plotly.newPlot`` is a queueing stub until then)."""
+    import base64
+    import gzip
+
+    import plotly
+    from plotly.offline import get_plotlyjs
+    if plotly.__version__ not in _PACKED:
+        _PACKED[plotly.__version__] = base64.b64encode(
+            gzip.compress(get_plotlyjs().encode("utf-8"), 9, mtime=0)).decode("ascii")
+    return _LOADER % _PACKED[plotly.__version__]
+
+
 def write_index_html(out: str | os.PathLike, figures: Mapping[str, object],
                      tables: Mapping[str, pd.DataFrame] | None = None, *, title: str,
                      meta: Mapping[str, object] | None = None,
                      guides: Mapping[str, str] | None = None,
                      notes: str | Sequence[str] | None = None,
-                     filename: str = "index.html", float_digits: int = 3) -> Path:
+                     filename: str = "index.html", float_digits: int = 3,
+                     columns: Mapping[str, Sequence[str]] | None = None,
+                     compress_plotlyjs: bool = True, brief: str | None = None) -> Path:
     """Write one self-contained report page: every chart interactive, the tables, the context.
 
     Parameters
@@ -594,7 +737,17 @@ def write_index_html(out: str | os.PathLike, figures: Mapping[str, object],
         Caveats shown at the end (small groups, contamination of the criterion, ...).
     filename : str, default "index.html"
     float_digits : int, default 3
-        Significant digits of floats in the HTML tables (the CSV files keep full precision).
+        Floats in the HTML tables get ``float_digits - 1`` decimals (``0.31``, ``-0.05``), values
+        too small for that 2 significant digits (a p-value ``0.00042``), large ones none.
+    columns : mapping of table name to column names, optional
+        The columns a reader needs, per table, in order (the CSV keeps every column); a table not
+        named is shown whole. Columns missing from a table are skipped.
+    compress_plotlyjs : bool, default True
+        Inline plotly.js gzip-compressed and base64-encoded (1.9 MB instead of 4.8 MB), unpacked in
+        the browser by its built-in ``DecompressionStream`` (Chrome 80, Firefox 113, Safari 16.4);
+        the page stays one file that opens offline. ``False`` inlines plain plotly.js.
+    brief : str, optional
+        HTML of a findings brief shown first (the caller escapes its text).
 
     Returns
     -------
@@ -625,10 +778,15 @@ def write_index_html(out: str | os.PathLike, figures: Mapping[str, object],
     parts = ["<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{_esc(title)}</title>", f"<style>{_CSS}</style>"]
-    if figures:  # a tables-only page does not carry 4.8 MB of plotly.js
-        parts += ['<script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: "local"};</script>',
-                  f'<script type="text/javascript">{get_plotlyjs()}</script>']
+    if figures:  # a tables-only page does not carry plotly.js at all
+        if compress_plotlyjs:
+            parts.append(f'<script type="text/javascript">{_compressed_plotlyjs_loader()}</script>')
+        else:
+            parts += ['<script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: "local"};</script>',
+                      f'<script type="text/javascript">{get_plotlyjs()}</script>']
     parts += ["</head>", "<body>", f"<h1>{_esc(title)}</h1>"]
+    if brief:
+        parts.append(f'<section class="brief" id="brief">{brief}</section>')
     if meta:
         parts.append('<dl class="meta">' + "".join(
             f"<dt>{_esc(k)}</dt><dd>{_esc(_meta_value(v))}</dd>" for k, v in meta.items()) + "</dl>")
@@ -650,7 +808,14 @@ def write_index_html(out: str | os.PathLike, figures: Mapping[str, object],
         if guides.get(name):
             parts.append(f'<p class="guide">{_esc(guides[name])}</p>')
         parts.append(f"<p>{len(df):,} rows; also written as <code>{_esc(name)}.csv</code>.</p>")
-        parts.append(_table_html(name, df, float_digits))
+        shown = df
+        if columns and columns.get(name):
+            frame = _exportable(df)
+            keep = [c for c in columns[name] if c in frame.columns]
+            shown = frame[keep] if keep else frame
+            if len(keep) < frame.shape[1]:
+                parts.append(f"<p>{len(keep)} of {frame.shape[1]} columns shown; the CSV has all of them.</p>")
+        parts.append(_table_html(name, shown, float_digits))
         parts.append("</section>")
     if notes:
         parts.append('<section class="notes"><h2>Notes</h2><ul>'
@@ -670,7 +835,9 @@ def write_report(out: str | os.PathLike, *, tables: Mapping[str, pd.DataFrame] |
                  formats: str | Iterable[str] = FORMATS, title: str = "Interview calibration report",
                  meta: Mapping[str, object] | None = None, guides: Mapping[str, str] | None = None,
                  notes: str | Sequence[str] | None = None, progress: bool = True,
-                 allow_private: bool = False, **figure_options) -> list[Path]:
+                 allow_private: bool = False, columns: Mapping[str, Sequence[str]] | None = None,
+                 brief: str | None = None, table_digits: int | None = None,
+                 **figure_options) -> list[Path]:
     """Write tables and charts in the chosen formats, plus ``index.html`` when ``html`` is chosen.
 
     Parameters
@@ -688,26 +855,49 @@ def write_report(out: str | os.PathLike, *, tables: Mapping[str, pd.DataFrame] |
     progress : bool, default True
     allow_private : bool, default False
         See :func:`write_tables`.
+    columns, brief
+        For :func:`write_index_html`: the table columns shown in the page, a findings brief.
+    table_digits : int, optional
+        Round the CSV tables' floats (:func:`round_table`); default full precision.
     **figure_options
-        ``width``, ``height``, ``scale``, ``tabs``, ``timeout`` for :func:`write_figures`.
+        ``width``, ``height``, ``scale`` (default 2: sharp on slides), ``tabs``, ``timeout``,
+        ``shared_plotlyjs`` for :func:`write_figures`.
 
     Returns
     -------
     list of Path
-        Every file written (tables, images, chart pages, then ``index.html``).
+        Every file written: tables, chart pages (and their shared ``plotly.min.js``),
+        ``index.html``, then the static images.
+
+    Raises
+    ------
+    MissingBrowserError
+        When static images were asked for and no Chromium is found: raised *after* everything
+        that needs no browser was written; ``.paths`` lists those files and ``.skipped`` the
+        formats not written, and the message says how to get a browser.
     """
     fmts = parse_formats(formats)
     tables = tables or {}
     figures = figures or {}
+    figure_options.setdefault("scale", 2)
     paths: list[Path] = []
     if "csv" in fmts:
-        paths += write_tables(tables, out, allow_private=allow_private)
-    fig_fmts = [f for f in fmts if f != "csv"]
-    if fig_fmts and figures:
-        paths += write_figures(figures, out, fig_fmts, progress=progress, **figure_options)
+        paths += write_tables(tables, out, allow_private=allow_private, digits=table_digits)
+    # what needs no browser first: a machine without Chromium still gets tables, pages and index
+    if "html" in fmts and figures:
+        paths += write_figures(figures, out, ["html"], progress=progress,
+                               **{k: v for k, v in figure_options.items() if k not in ("width", "height", "scale",
+                                                                                         "tabs", "timeout")})
     if "html" in fmts:
         paths.append(write_index_html(out, figures, tables, title=title, meta=meta, guides=guides,
-                                      notes=notes))
+                                      notes=notes, columns=columns, brief=brief))
+    image_fmts = [f for f in fmts if f in IMAGE_FORMATS]
+    if image_fmts and figures:
+        try:
+            paths += write_figures(figures, out, image_fmts, progress=progress, **figure_options)
+        except MissingBrowserError as exc:
+            exc.paths, exc.skipped = list(paths), tuple(image_fmts)
+            raise
     return paths
 
 

@@ -25,7 +25,20 @@ from . import config
 from .calibration import Calibration, calibrate
 from .load import load
 
-__all__ = ["build_report", "export_tables", "run_report", "REPORT_NOTES"]
+__all__ = ["build_report", "export_tables", "run_report", "REPORT_NOTES", "INDEX_COLUMNS"]
+
+#: The columns of each table shown in index.html (the CSV files keep every column).
+INDEX_COLUMNS = {
+    "question_stats": ["question_id", "level", "topic", "n_candidates", "discrimination", "discrimination_low",
+                       "discrimination_high", "band", "auc", "red_flag_rate", "red_flag_lift", "mean"],
+    "interviewer_stats": ["interviewer", "n_interviews", "pass_rate", "funnel_flag", "severity", "severity_low",
+                          "severity_high", "small_group"],
+    "topic_stats": ["topic", "levels", "n_candidates", "discrimination", "discrimination_low", "discrimination_high",
+                    "band", "auc"],
+    "level_stats": ["level", "n_interviews", "pass_rate", "alpha", "discrimination", "discrimination_low",
+                    "discrimination_high", "band"],
+    "drift": ["question_id", "n", "slope_per_year", "p_value", "q_value", "drifting"],
+}
 
 REPORT_NOTES = (
     "The headline discrimination is judged against the chosen criterion freed of the answer itself "
@@ -36,17 +49,11 @@ REPORT_NOTES = (
     "candidates each interviewer saw.",
 )
 
-_SMALL_RATE_COLS = ("pass_rate", "funnel_low95", "funnel_high95", "funnel_low998", "funnel_high998",
-                    "decision_agreement", "decision_kappa", "severity", "severity_se", "severity_low", "severity_high")
-
-
 def export_tables(cal: Calibration, *, small: int = 5) -> dict[str, pd.DataFrame]:
     """The tables as exported: small interviewer groups blanked, no candidate identity."""
-    from .export import mark_small_groups
+    from .export import suppress_small_interviewers
     tables = dict(cal.tables())
-    ivs = tables["interviewer_stats"].drop(columns=["small_group"], errors="ignore")
-    cols = [c for c in _SMALL_RATE_COLS if c in ivs.columns]
-    tables["interviewer_stats"] = mark_small_groups(ivs, "n_interviews", cols, min_n=small)
+    tables["interviewer_stats"] = suppress_small_interviewers(tables["interviewer_stats"], min_n=small)
     return tables
 
 
@@ -98,16 +105,24 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
         guides = READING_GUIDE
     return write_report(out, tables=export_tables(cal), figures=figures, formats=fmts,
                         title="Interview calibration report", meta=_meta(cal, config.data_dir(data)),
-                        guides=guides, notes=notes, progress=progress)
+                        guides=guides, notes=notes, progress=progress, columns=INDEX_COLUMNS,
+                        table_digits=3)
 
 
 def run_report(args) -> int:
     """Entry point of ``python -m analysis report`` (arguments parsed by :mod:`analysis.cli`)."""
     from .errors import WorkbookError
+    from .export import BROWSER_HELP, MissingBrowserError
     t0 = time.perf_counter()
     try:
         paths = build_report(args.data, out=args.out, criterion=args.criterion, level=args.level, start=args.start,
                              end=args.end, formats=args.format, n_boot=args.n_boot, seed=args.seed)
+    except MissingBrowserError as exc:
+        total = sum(p.stat().st_size for p in exc.paths)
+        print(f"wrote {len(exc.paths)} files ({total / 1e6:.1f} MB) to {args.out}: tables, HTML charts and index.html")
+        print(f"report: skipped {', '.join(exc.skipped)}: static images need Chrome or Chromium, none found. "
+              f"To get them: {BROWSER_HELP}; then run the report again.")
+        return 1
     except (WorkbookError, ValueError) as exc:
         print(f"report: {exc}")
         return 1

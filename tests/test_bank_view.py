@@ -128,3 +128,14 @@ def test_explorer_escapes_user_text(hostile_bank):
     ex._text.value = "<script>"
     assert len(ex.selected) == 1
     assert "<script" not in ex.children[-1].value and "&lt;script&gt;" in ex.children[-1].value
+
+
+def test_coverage_chart_escapes_topics_once(bank):
+    b = bank.copy()
+    b["topic"] = b["topic"].astype(object)
+    b.loc[b.index[0], "topic"] = '<a href="https://evil.example/">t</a>'
+    fig = coverage_chart(b)
+    xs = [x for t in fig.data for x in t.x]
+    assert '&lt;a href="https://evil.example/"&gt;t&lt;/a&gt;' in xs
+    assert not any("<" in x or "&amp;lt;" in x for x in xs)
+    assert fig.layout.title.subtitle.text == f"n = {len(b)} questions"

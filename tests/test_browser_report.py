@@ -147,11 +147,11 @@ def test_export_panel_in_jupyterlab(page, jupyterlab_server, tmp_path, artifacts
     button = page.locator(".icw-export-panel button", has_text="Export")
     expect(button).to_be_visible(timeout=60_000)
     button.click()
-    expect(page.locator(".icw-export-panel")).to_contain_text("wrote 4 files", timeout=120_000)
+    expect(page.locator(".icw-export-panel")).to_contain_text("wrote 5 files", timeout=120_000)
     expect(page.locator(".icw-export-files")).to_contain_text("topics.png")
     out = root / "exported"
-    assert sorted(p.name for p in out.iterdir()) == ["index.html", "topic_stats.csv", "topics.html",
-                                                    "topics.png"]
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "plotly.min.js", "topic_stats.csv",
+                                                    "topics.html", "topics.png"]
     assert (out / "topics.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "'=evil" in (out / "topic_stats.csv").read_text()
     page.screenshot(path=str(artifacts_dir / "export-panel-jupyterlab.png"))

@@ -127,25 +127,55 @@ def test_criterion_change_recomputes_ranking(explorer):
     explorer._criterion.value = "decision"
     assert explorer.calibration.criterion == "decision" and "criterion <b>decision</b>" in explorer.status
     dec = ranking()
-    assert set(dec) == set(rec) and dec != rec
-    # the drawn points are the new table's
-    qs = explorer.calibration.question_stats.set_index("question_id")["discrimination"]
-    assert dec == pytest.approx(qs.to_dict())
+    assert dec and dec != rec
+    # the drawn points are the new table's, for the questions asked of enough candidates
+    qs = explorer.calibration.question_stats.set_index("question_id")
+    judged = qs[~qs["too_few"]]["discrimination"]
+    assert dec == pytest.approx(judged.to_dict(), abs=5e-4)
     # same choices, same numbers (seeded bootstrap)
     assert explorer.calibration.question_stats.equals(
         calibrate(explorer.workbook, "decision", n_boot=30, **{k: v for k, v in explorer.choices.items()
                                                           if k != "criterion"}).question_stats)
 
 
-def test_min_n_change_marks_questions_too_few(explorer):
+def test_min_n_change_leaves_out_questions_too_few(explorer):
     explorer._min_n.value = 1
-    symbols = [s for t in _shown(explorer, "question_ranking")["data"] for s in t["marker"]["symbol"]]
-    assert set(symbols) == {"circle"}
+    drawn = [q for t in _shown(explorer, "question_ranking")["data"] for q in _arr(t["y"])]
+    qs = explorer.calibration.question_stats
+    assert len(drawn) == int((qs["n_candidates"] >= 5).sum()) > 0     # the privacy floor still holds
     explorer._min_n.value = explorer._min_n.max                # 200 > candidates in the history
     assert explorer.calibration.meta["n_candidates"] < explorer._min_n.value
-    symbols = [s for t in _shown(explorer, "question_ranking")["data"] for s in t["marker"]["symbol"]]
-    assert set(symbols) == {"circle-open"}
+    fig = _shown(explorer, "question_ranking")
+    assert not [q for t in fig["data"] for q in _arr(t.get("y", []))]
+    assert "Not enough candidates" in fig["layout"]["title"]["text"]
     assert "minimum n 200" in explorer.status
+
+
+def test_small_slice_draws_no_confident_nonsense(workbook):
+    """criterion decision + level senior: questions of other levels asked of 2-3 seniors are not
+    drawn at 1.00 [1.00, 1.00], and no empty panel takes space."""
+    ex = CalibrationExplorer(workbook=workbook, n_boot=30, criterion="decision", level="senior", min_n=10)
+    fig = _shown(ex, "question_ranking")
+    qs = ex.calibration.question_stats.set_index("question_id")
+    drawn = [str(q) for t in fig["data"] for q in _arr(t["y"])]
+    assert drawn and all(qs.at[q, "n_candidates"] >= 10 for q in drawn)
+    few = qs[qs["n_candidates"] < 10]
+    assert len(few) > 0 and not set(few.index) & set(drawn)         # the test can fail
+    panels = [k for k in fig["layout"] if k.startswith("yaxis")]
+    levels = {qs.at[q, "level"] for q in drawn}
+    assert len(panels) == len(levels)
+
+
+def test_a_quarter_of_few_candidates_warns_in_scores_and_red_flags(explorer):
+    explorer._period.index = (0, 0)
+    m = explorer.calibration.meta
+    assert m["n_candidates"] < explorer.choices["min_n"]
+    for name in ("score_distributions", "red_flag_lift"):
+        _open(explorer, name)
+        text = explorer._warnings[name].value
+        assert f"Only {min(m['n_known_criterion'], m['n_candidates'])} candidate" in text and "not findings" in text
+    explorer._period.index = (0, len(explorer._period.options) - 1)
+    assert all(w.value == "" for w in explorer._warnings.values())
 
 
 def test_period_change_slices_interviews(explorer):

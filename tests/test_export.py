@@ -308,7 +308,7 @@ def rendered(tmp_path_factory):
 def test_write_figures_returns_every_file(rendered):
     out, paths = rendered
     expected = {f"{n}.{f}" for n in ("sized", "themed") for f in ("png", "svg", "pdf", "html")}
-    assert {p.name for p in paths} == expected
+    assert {p.name for p in paths} == expected | {"plotly.min.js"}     # one shared copy of plotly.js
     assert all(p.parent == out and p.stat().st_size > 0 for p in paths)
     assert not list(out.glob("*.part")) and not list(out.glob(".*")), "no temporary files left"
 
@@ -341,16 +341,26 @@ def test_pdf_signature(rendered):
     assert b"/MediaBox [0 0 960 540]" in (out / "sized.pdf").read_bytes()
 
 
-def test_standalone_chart_html_is_self_contained(rendered):
+def test_chart_pages_share_one_plotlyjs_beside_them(rendered):
     out, _ = rendered
+    from plotly.offline import get_plotlyjs
+    assert (out / "plotly.min.js").read_text(encoding="utf-8") == get_plotlyjs()
     for name in ("sized", "themed"):
         path = out / f"{name}.html"
         tags = parse_html(path)
-        assert external_refs(tags) == [], name
+        # the only load is the shared file, relative, in the same folder (works offline)
+        assert [r[2] for r in external_refs(tags)] == ["plotly.min.js"], name
         text = path.read_text(encoding="utf-8")
-        assert text.count(PLOTLYJS_MARK) == 1, "plotly.js inlined once"
+        assert PLOTLYJS_MARK not in text and path.stat().st_size < 200_000
         assert f'id="chart-{name}"' in text
         assert XSS not in text, "figure text is JSON-escaped by plotly"
+
+
+def test_standalone_chart_pages_on_request(tmp_path):
+    paths = write_figures(_figures(), tmp_path, ("html",), progress=False, shared_plotlyjs=False)
+    assert sorted(p.name for p in paths) == ["sized.html", "themed.html"]
+    for p in paths:
+        assert external_refs(parse_html(p)) == [] and p.read_text(encoding="utf-8").count(PLOTLYJS_MARK) == 1
 
 
 def test_unsafe_figure_name_refused(tmp_path):
@@ -388,10 +398,16 @@ def test_index_is_one_self_contained_file(index):
     tags = parse_html(index)
     assert external_refs(tags) == []
     text = index.read_text(encoding="utf-8")
-    assert text.count(PLOTLYJS_MARK) == 1, "plotly.js inlined exactly once"
     scripts = [a for t, a in tags.tags if t == "script"]
-    # PlotlyConfig + plotly.js + one per figure, none with src (and none smuggled in by text)
-    assert len(scripts) == 2 + 2
+    # the packed plotly.js with its loader + one per figure, none with src (and none smuggled in by text)
+    assert len(scripts) == 1 + 2
+    # plotly.js is inside, gzip-compressed once: unpack it as the browser does
+    import base64
+    import gzip
+    import re as _re
+    (packed,) = _re.findall(r'var b64="([A-Za-z0-9+/=]+)"', text)
+    assert gzip.decompress(base64.b64decode(packed)).decode("utf-8") == get_plotlyjs()
+    assert index.stat().st_size < 2_300_000                         # 4.8 MB of plotly.js as 2 MB
     assert not any("src" in a for a in scripts)
     assert not any(t in ("iframe", "link", "img") for t, _ in tags.tags)
     divs = [a.get("id") for t, a in tags.tags if t == "div" and a.get("class") == "plotly-graph-div"]
@@ -413,7 +429,7 @@ def test_index_shows_meta_guides_tables(index):
     assert "2025-01-06 to 2026-03-30" in parsed
     assert "1,234" in parsed
     assert "Look at the tallest bar" in parsed and "Rows = questions" in parsed
-    assert "0.312" in parsed and "0.312345" not in parsed  # 3 significant digits in HTML
+    assert "0.31" in parsed and "0.312" not in parsed  # 2 decimals in HTML (the CSV keeps more)
     assert "small groups are blank" in parsed
     tags = parse_html(index)
     ids = [a.get("id") for t, a in tags.tags if t == "table"]
@@ -434,11 +450,11 @@ def test_write_report_html_writes_pages_and_index(tmp_path):
     figs = {"topics": px.bar(df, x="topic", y="auc")}
     paths = write_report(tmp_path, tables={"topic_stats": df}, figures=figs,
                          formats=["csv", "html"], meta={"Interviews": 12}, progress=False)
-    assert [p.name for p in paths] == ["topic_stats.csv", "topics.html", "index.html"]
+    assert [p.name for p in paths] == ["topic_stats.csv", "topics.html", "plotly.min.js", "index.html"]
     summary = files_table(paths, tmp_path)
     assert summary.columns.tolist() == ["file", "format", "bytes", "size"]
-    assert summary["file"].tolist() == ["topic_stats.csv", "topics.html", "index.html"]
-    assert summary["format"].tolist() == ["csv", "html", "html"]
+    assert summary["file"].tolist() == ["topic_stats.csv", "topics.html", "plotly.min.js", "index.html"]
+    assert summary["format"].tolist() == ["csv", "html", "js", "html"]
     assert summary["bytes"].tolist() == [p.stat().st_size for p in paths]
 
 
@@ -483,7 +499,7 @@ def test_panel_exports_the_chosen_charts_and_formats(panel_parts, tmp_path):
     panel._button.click()
     assert panel.last_error is None
     out = tmp_path / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["index.html", "themed.html", "topic_stats.csv"]
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "plotly.min.js", "themed.html", "topic_stats.csv"]
     assert panel.last_paths == [out / "topic_stats.csv", out / "themed.html", out / "index.html"]
     assert "wrote 3 files" in panel._status.value
     for name in ("topic_stats.csv", "themed.html", "index.html"):
@@ -570,7 +586,7 @@ def test_panel_following_an_explorer_exports_its_current_slice(tmp_path):
     explorer.figures = {"themed": explorer.figures["themed"]}
     panel._button.click()
     assert panel.last_error is None
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "themed.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "plotly.min.js", "themed.html"]
     assert "senior" in (tmp_path / "index.html").read_text()
 
 
@@ -617,4 +633,54 @@ def test_panel_picks_up_charts_that_appear_after_it_was_built(tmp_path):
     panel._button.click()
     assert panel.last_error is None
     assert panel._charts.options == ("sized", "themed")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "sized.html", "themed.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "plotly.min.js", "sized.html", "themed.html"]
+
+
+def test_index_plain_plotlyjs_on_request(tmp_path):
+    page = write_index_html(tmp_path, _figures(), {}, title="t", compress_plotlyjs=False)
+    assert page.read_text(encoding="utf-8").count(PLOTLYJS_MARK) == 1
+
+
+def test_index_shows_only_the_columns_a_reader_needs(tmp_path):
+    df = pd.DataFrame({"question_id": ["q1"], "n": [40], "discrimination": [0.312345], "sd": [0.77777]})
+    page = write_index_html(tmp_path, {}, {"question_stats": df}, title="t",
+                            columns={"question_stats": ["question_id", "discrimination", "not_there"]})
+    tags = parse_html(page)
+    parsed = " ".join(tags.text)
+    assert "0.31" in parsed and "0.78" not in parsed and "2 of 4 columns shown" in parsed
+
+
+def test_no_browser_still_writes_tables_pages_and_index(tmp_path, monkeypatch):
+    """Without Chromium: everything that needs no browser is written, then a MissingBrowserError
+    lists it, names the skipped formats and says how to get a browser."""
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
+    df = pd.DataFrame({"topic": ["cost"], "n": [12], "auc": [0.71]})
+    out = tmp_path / "r"
+    with pytest.raises(export.MissingBrowserError, match="chromium.*kaleido_get_chrome") as info:
+        write_report(out, tables={"topic_stats": df}, figures=_figures(), progress=False)
+    written = sorted(p.name for p in info.value.paths)
+    assert written == sorted(["topic_stats.csv", "sized.html", "themed.html", "plotly.min.js", "index.html"])
+    assert all(p.exists() for p in info.value.paths)
+    assert info.value.skipped == ("png", "svg", "pdf")
+    assert not list(out.glob("*.png"))
+
+
+def test_write_report_pngs_default_to_twice_the_size(tmp_path):
+    paths = write_report(tmp_path, figures={"sized": _figures()["sized"]}, formats="png", progress=False)
+    assert png_size(paths[0].read_bytes()) == (640 * 2, 360 * 2)
+
+
+def test_round_table_to_what_each_column_means(tmp_path):
+    df = pd.DataFrame({"discrimination": [0.5064935064935064, -0.000656], "n": [40, 3],
+                       "p_value": [0.000123456, 0.5064935], "topic": ["cost", "=x"]})
+    (path,) = write_tables({"t": df}, tmp_path, digits=3)
+    back = pd.read_csv(path)
+    assert back["discrimination"].tolist() == [0.506, -0.001]
+    assert back["p_value"].tolist() == [0.000123, 0.506]          # 3 significant digits
+    assert back["n"].tolist() == [40, 3] and back["topic"].tolist() == ["cost", "'=x"]
+
+
+def test_html_cells_have_sensible_precision():
+    from analysis.export import _cell_text
+    assert [_cell_text(v, 3) for v in (0.5064935064935064, -0.000656, 1234.5, 0.0, 12)] == \
+        ["0.51", "-0.00066", "1,234", "0.00", "12"]

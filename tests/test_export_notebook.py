@@ -59,7 +59,7 @@ def test_papermill_writes_the_report_of_one_slice(demo_data, tmp_path):
               "pass_rate_funnel", "question_ranking", "red_flag_lift", "score_distributions",
               "topic_separation"]
     assert names == sorted([f"{t}.csv" for t in tables] + [f"{c}.{f}" for c in charts
-                                                           for f in ("html", "png")] + ["index.html"])
+                                                           for f in ("html", "png")] + ["index.html", "plotly.min.js"])
     for c in charts:
         assert (out / f"{c}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(out.glob("*.svg")) and not list(out.glob("*.pdf")), "only the formats asked for"
@@ -71,7 +71,8 @@ def test_papermill_writes_the_report_of_one_slice(demo_data, tmp_path):
     want = expected["question_stats"]
     assert qs["question_id"].tolist() == want["question_id"].astype(str).tolist()
     assert qs["n"].tolist() == want["n"].tolist()
-    np.testing.assert_allclose(qs["discrimination"], want["discrimination"].astype(float), rtol=1e-12)
+    # the CSV carries 3 decimals (analysis.export.round_table)
+    np.testing.assert_allclose(qs["discrimination"], want["discrimination"].astype(float), rtol=0, atol=5e-4)
     ivs = pd.read_csv(out / "interviewer_stats.csv")
     assert ivs["n_interviews"].tolist() == expected["interviewer_stats"]["n_interviews"].tolist()
     assert ivs.loc[ivs["n_interviews"] < 5, "pass_rate"].isna().all()

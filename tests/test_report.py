@@ -48,12 +48,14 @@ def test_tables_agree_with_the_api(folder, report):
     cal = calibrate(load(folder, cache=False), n_boot=100, seed=0)
     got = pd.read_csv(report / "question_stats.csv").set_index("question_id")
     exp = cal.question_stats.set_index("question_id")
-    pd.testing.assert_series_equal(got["discrimination"], exp["discrimination"], check_names=False, rtol=1e-9)
-    pd.testing.assert_series_equal(got["discrimination_low"], exp["discrimination_low"], check_names=False, rtol=1e-6)
+    # the CSV carries 3 decimals (analysis.export.round_table): half a unit of the third decimal
+    pd.testing.assert_series_equal(got["discrimination"], exp["discrimination"], check_names=False, rtol=0, atol=5e-4)
+    pd.testing.assert_series_equal(got["discrimination_low"], exp["discrimination_low"], check_names=False, rtol=0,
+                                   atol=5e-4)
     sev = pd.read_csv(report / "interviewer_stats.csv").set_index("interviewer")["severity"]
     exp_sev = cal.interviewer_stats.set_index("interviewer")["severity"]
     big = cal.interviewer_stats.set_index("interviewer")["n_interviews"] >= 5
-    pd.testing.assert_series_equal(sev[big[big].index], exp_sev[big], check_names=False, rtol=1e-9)
+    pd.testing.assert_series_equal(sev[big[big].index], exp_sev[big], check_names=False, rtol=0, atol=5e-4)
 
 
 def test_no_candidate_identity_in_tables(folder, report):
@@ -92,3 +94,28 @@ def test_readme_documents_every_table_column():
         assert f"`{name}.csv`" in readme
         for c in cols:
             assert f"| `{c}` |" in readme, (name, c)
+
+
+def test_no_chromium_writes_tables_charts_and_index_then_says_what_was_skipped(folder, tmp_path):
+    import os
+    out = tmp_path / "r"
+    env = {**os.environ, "BROWSER_PATH": str(tmp_path / "no-such-chromium"), "PATH": "/nonexistent"}
+    res = subprocess.run([sys.executable, "-m", "analysis", "report", "--data", str(folder), "--out", str(out),
+                          "--format", "csv,html,png", "--n-boot", "20"], capture_output=True, text=True,
+                         timeout=300, env=env)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "Traceback" not in res.stderr
+    assert "skipped png" in res.stdout and "chromium" in res.stdout and "kaleido_get_chrome" in res.stdout
+    names = {p.name for p in out.iterdir()}
+    assert {"question_stats.csv", "index.html", "plotly.min.js", "question_ranking.html"} <= names
+    assert not any(n.endswith(".png") for n in names)
+
+
+def test_full_report_is_compact(folder, tmp_path):
+    """All formats of a 300-interview report: plotly.js once beside the pages, packed in index.html."""
+    from analysis.report import build_report
+    paths = build_report(folder, out=tmp_path / "full", formats=("csv", "html", "png", "svg", "pdf"), n_boot=20,
+                         progress=False)
+    total = sum(p.stat().st_size for p in paths)
+    assert total < 10_000_000, total
+    assert (tmp_path / "full" / "index.html").stat().st_size < 2_600_000
