@@ -9,6 +9,10 @@ report
     Write the calibration tables (and, with the export work, charts and ``index.html``).
 demo
     Generate a synthetic history with planted truth into a data folder.
+kit
+    Recommend the question kit that measures a level best at its hiring bar (item response theory).
+irt
+    Fit the item response models and write ``irt_items.csv``, ``irt_interviewers.csv`` and charts.
 """
 
 from __future__ import annotations
@@ -49,13 +53,48 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", default=None, help="last interview date to include (YYYY-MM-DD)")
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for the intervals (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the bootstrap")
+    p.add_argument("--irt", action="store_true", help="add the item response theory tables and charts (slower)")
 
     p = sub.add_parser("demo", help="generate a synthetic history with planted truth")
     p.add_argument("--data", metavar="DIR", required=True, help="folder to write")
     p.add_argument("--interviews", type=int, default=400)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--layout", choices=["per_interview", "bulk"], default="per_interview")
+
+    p = sub.add_parser("kit", help="recommend the kit that measures a level best at its hiring bar")
+    _add_data(p)
+    p.add_argument("--level", required=True, choices=["junior", "mid", "senior"])
+    p.add_argument("--questions", type=int, required=True, metavar="N", help="questions in the kit")
+    p.add_argument("--topics", default="", help="comma-separated topics the kit must cover")
+    p.add_argument("--min-candidates", type=int, default=30,
+                   help="never recommend a question asked of fewer candidates (default 30)")
+
+    p = sub.add_parser("irt", help="fit item response models; write irt_items.csv, irt_interviewers.csv, charts")
+    _add_data(p)
+    p.add_argument("--out", metavar="DIR", default="reports", help="output folder (default: reports/)")
+    p.add_argument("--format", default="csv,html", help="comma-separated among png, svg, pdf, html, csv "
+                                                       "(default: csv,html)")
     return parser
+
+
+def _kit(args) -> int:
+    from .errors import WorkbookError
+    from .kit_design import run_kit
+    try:
+        return run_kit(args)
+    except WorkbookError as exc:
+        print(f"kit: {exc}", file=sys.stderr)
+        return 1
+
+
+def _irt(args) -> int:
+    from .errors import WorkbookError
+    from .irt import run_irt
+    try:
+        return run_irt(args)
+    except WorkbookError as exc:
+        print(f"irt: {exc}", file=sys.stderr)
+        return 1
 
 
 def _check(args) -> int:
@@ -89,7 +128,7 @@ def _demo(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"check": _check, "report": _report, "demo": _demo}[args.command]
+    handler = {"check": _check, "report": _report, "demo": _demo, "kit": _kit, "irt": _irt}[args.command]
     try:
         return handler(args)
     except BrokenPipeError:

@@ -85,7 +85,7 @@ from scipy import sparse
 
 __all__ = ["IRTFit", "fit_irt", "item_probabilities", "item_information", "information_curves",
            "rater_quarters", "icc_figure", "information_figure", "severity_figure", "irt_tables",
-           "irt_figures", "IRT_READING_GUIDE", "MODELS"]
+           "irt_figures", "IRT_READING_GUIDE", "MODELS", "report_outputs", "write_irt", "run_irt"]
 
 #: Models :func:`fit_irt` accepts, with the mirt family behind each.
 MODELS = {"grm": "GRM", "2pl": "2PL", "gpcm": "GPCM"}
@@ -112,7 +112,9 @@ class IRTFit:
         also ``mfrm_ability, mfrm_ability_se`` (the many-facet Rasch EAP).
     raters : DataFrame or None
         With ``rater=``: ``rater, n_interviews, n_scores, severity, se, infit, outfit,
-        severity_ability, central_tendency, halo``; see :func:`fit_irt`.
+        severity_ability, severity_ability_se, central_tendency, halo``: ``severity`` in many-facet
+        Rasch logits (+ = harsher, summing to zero), ``severity_ability`` the same interviewer's shift
+        on the item model's ability scale (what the fair abilities subtract); see :func:`fit_irt`.
     rater_loglik : float
         Marginal log-likelihood of the many-facet model (NaN without ``rater=``).
     categories : tuple of int
@@ -281,6 +283,63 @@ def _eap_grid(a_row, thr_row, x_row, shift_row, person, n_persons, model, nodes=
     mean = w @ nodes
     sd = np.sqrt(np.maximum(w @ nodes ** 2 - mean ** 2, 0))
     return mean, sd
+
+
+def _grm_row_terms(a_r, thr_r, x_r, t):
+    """log P(x | t) and d log P / d t for GRM/2PL rows on a (rows, nodes) grid of t."""
+    cum = _sigmoid(a_r[:, None, None] * (t[:, :, None] - thr_r[:, None, :]))
+    cum = np.concatenate([np.ones(cum.shape[:2] + (1,)), cum, np.zeros(cum.shape[:2] + (1,))], axis=2)
+    idx = x_r[:, None, None]
+    hi = np.take_along_axis(cum, idx, axis=2)[:, :, 0]
+    lo = np.take_along_axis(cum, idx + 1, axis=2)[:, :, 0]
+    p = np.clip(hi - lo, 1e-300, 1)
+    dp = a_r[:, None] * (hi * (1 - hi) - lo * (1 - lo))
+    return np.log(p), dp / p
+
+
+def _rater_shifts(a_row, thr_row, x, person, n_persons, r_idx, n_raters, nodes=None, chunk=100_000,
+                  progress=False):
+    """Interviewer shifts on the item model's ability scale, by marginal maximum likelihood with the
+    item parameters held at their GRM estimates: ``P(score >= k) = logistic(a (theta - s_r - b_k))``,
+    shifts summing to zero, abilities N(0, 1) integrated out.
+
+    The gradient comes from Fisher's identity (posterior-expected complete-data score), so each
+    L-BFGS step costs two passes over the rows. Written here because mirt offers no graded response
+    model with a rater facet; it is checked against planted shifts in ``validation/irt_study.py``.
+    """
+    from scipy.optimize import minimize
+    nodes = np.linspace(-5, 5, 61) if nodes is None else nodes
+    n = len(x)
+    P = np.vstack([np.eye(n_raters - 1), -np.ones((1, n_raters - 1))])   # sum-to-zero map
+    prior = -0.5 * nodes ** 2
+    bounds = list(range(0, n, chunk))
+    evals = [0]
+
+    def objective(free):
+        s = P @ free
+        total = np.tile(prior, (n_persons, 1))
+        for b in bounds:
+            e = min(n, b + chunk)
+            lp, _ = _grm_row_terms(a_row[b:e], thr_row[b:e], x[b:e], nodes[None, :] - s[r_idx[b:e]][:, None])
+            ind = sparse.csr_array((np.ones(e - b), (person[b:e], np.arange(e - b))), shape=(n_persons, e - b))
+            total += ind @ lp
+        mx = total.max(axis=1, keepdims=True)
+        w = np.exp(total - mx)
+        norm = w.sum(axis=1, keepdims=True)
+        ll = float((np.log(norm) + mx).sum())
+        w /= norm
+        grad_s = np.zeros(n_raters)
+        for b in bounds:
+            e = min(n, b + chunk)
+            _, dl = _grm_row_terms(a_row[b:e], thr_row[b:e], x[b:e], nodes[None, :] - s[r_idx[b:e]][:, None])
+            g_row = -(w[person[b:e]] * dl).sum(axis=1)                    # d log P / d s_r
+            grad_s += np.bincount(r_idx[b:e], g_row, n_raters)
+        evals[0] += 1
+        return -ll, -(P.T @ grad_s)
+
+    res = minimize(objective, np.zeros(n_raters - 1), jac=True, method="L-BFGS-B",
+                   options={"maxiter": 200, "gtol": 1e-5 * max(1.0, n / 1000)})
+    return P @ res.x, bool(res.success)
 
 
 def _check_columns(data: pd.DataFrame, cols: dict) -> None:
@@ -472,11 +531,28 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
     mfrm_theta = mfrm_se = None
     if rater:
         bar.set_description("IRT fit (many-facet raters)")
-        raters, rater_ll, sev_theta_row, sigma, mfrm_theta, mfrm_se = _fit_raters(
+        raters, rater_ll, _, sigma, mfrm_theta, mfrm_se = _fit_raters(
             d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, min_ratings)
-        shift = sev_theta_row
-        notes.append("abilities are freed of interviewer severity converted from many-facet Rasch logits "
-                     f"to the item model's scale as severity / sigma (sigma = {sigma:.2f}); an approximation")
+        r_names_all = raters["rater"].to_numpy()
+        r_idx = pd.Categorical(d[rater].astype(str), categories=r_names_all).codes.astype(np.int64)
+        if model in ("grm", "2pl"):
+            bar.set_description("IRT fit (interviewer shifts)")
+            s_theta, ok = _rater_shifts(a[q_idx], thr[q_idx], x, c_idx, len(c_names), r_idx, len(r_names_all))
+            if not ok:
+                notes.append("the interviewer shifts on the ability scale did not fully converge")
+            sm = raters["severity"].to_numpy(float)
+            scale = float(sm @ s_theta / (sm @ sm)) if (sm @ sm) > 0 else np.nan
+            raters["severity_ability"] = s_theta
+            raters["severity_ability_se"] = raters["se"] * scale
+            notes.append("abilities are freed of interviewer severity: shifts on the item model's scale fitted "
+                         "with the item parameters held at their estimates (items were calibrated without them)")
+        else:
+            s_theta = raters["severity"].to_numpy(float) / sigma
+            raters["severity_ability"] = s_theta
+            raters["severity_ability_se"] = raters["se"] / sigma
+            notes.append("abilities are freed of interviewer severity converted from many-facet Rasch logits "
+                         f"as severity / sigma (sigma = {sigma:.2f}); an approximation for the GPCM")
+        shift = np.asarray(s_theta, float)[r_idx]
 
     # ---- abilities on the item model's scale, from every row of every candidate
     a_row = a[q_idx]
@@ -537,8 +613,7 @@ def _fit_raters(d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, min_r
                            "n_scores": np.bincount(r_idx, minlength=len(r_names)),
                            "severity": sev, "se": np.asarray(res.facet_se["rater"], float),
                            "infit": np.asarray(res.infit["rater"], float),
-                           "outfit": np.asarray(res.outfit["rater"], float),
-                           "severity_ability": sev / sigma})
+                           "outfit": np.asarray(res.outfit["rater"], float)})
     theta = np.asarray(res.theta, float) if res.theta is not None else np.full(len(c_names), np.nan)
     th_se = np.asarray(res.theta_se, float) if res.theta_se is not None else np.full(len(c_names), np.nan)
     return raters, float(res.log_likelihood), (sev / sigma)[r_idx], sigma, theta, th_se
@@ -773,3 +848,64 @@ def irt_figures(fit: IRTFit, questions: pd.DataFrame | None = None, *, question_
     if fit.raters is not None:
         figs["irt_severity"] = severity_figure(fit.raters, min_interviews=small)
     return figs
+
+
+REPORT_NOTES = (
+    "IRT tables and charts (irt_*) come from one fit on every scorecard of the data folder, whatever the "
+    "report's level and dates: a calibration needs all the data. Severity is in many-facet Rasch logits "
+    "(+ = harsher); severity_ability is the same interviewer on the ability scale of irt_items.",
+    "Interviewers with fewer than 5 interviews keep their counts in irt_interviewers but not their estimates, "
+    "and are left out of the severity chart.",
+)
+
+
+def report_outputs(workbook, *, figures: bool = True, drift: bool = True, small: int = 5,
+                   progress: bool = True) -> tuple[dict, dict, dict, list]:
+    """Tables, figures, reading guides and notes of the IRT part of a report.
+
+    Called by :func:`analysis.report.build_report` with ``irt=True`` and by ``python -m analysis irt``.
+    Fits the GRM with the interviewer facet on every scorecard of ``workbook``; with ``drift``, adds each
+    interviewer's severity drift per year (:func:`rater_quarters`) to ``irt_interviewers``.
+    """
+    fit = fit_irt(workbook.scores, rater="interviewer", progress=progress)
+    tables_fit = fit
+    if drift and "date" in fit.data.columns:
+        try:
+            rq = rater_quarters(fit)
+            dr = rq.groupby("rater")["drift_per_year"].first()
+            fit.raters["drift_per_year"] = fit.raters["rater"].map(dr).to_numpy(float)
+        except Exception as exc:  # a drift that cannot be estimated is NaN with a reason
+            fit.raters["drift_per_year"] = np.nan
+            fit.notes.append(f"severity drift not estimated: {exc}")
+    tables = irt_tables(tables_fit, small=small)
+    figs, guides = {}, {}
+    if figures:
+        figs = irt_figures(fit, workbook.questions, small=small)
+        guides = {k: v for k, v in IRT_READING_GUIDE.items() if k in figs}
+    return tables, figs, guides, list(REPORT_NOTES) + list(fit.notes)
+
+
+def write_irt(data=None, out="reports", *, formats=("csv", "html"), progress: bool = True, workbook=None):
+    """``python -m analysis irt``: write ``irt_items.csv``, ``irt_interviewers.csv`` and the IRT charts.
+
+    Returns the list of files written."""
+    from .export import parse_formats, write_report
+    from .load import load
+    fmts = parse_formats(formats)
+    wb = workbook if workbook is not None else load(data, progress=progress)
+    tables, figs, guides, notes = report_outputs(wb, figures=any(f != "csv" for f in fmts), progress=progress)
+    return write_report(out, tables=tables, figures=figs, formats=fmts, title="Item response theory",
+                        guides=guides, notes=notes, progress=progress)
+
+
+def run_irt(args) -> int:
+    """Entry point of ``python -m analysis irt`` (arguments parsed by :mod:`analysis.cli`)."""
+    import time
+    t0 = time.perf_counter()
+    try:
+        paths = write_irt(args.data, args.out, formats=args.format)
+    except ValueError as exc:
+        print(f"irt: {exc}")
+        return 1
+    print(f"wrote {len(paths)} files to {args.out} in {time.perf_counter() - t0:.1f} s")
+    return 0

@@ -35,7 +35,7 @@ from . import config
 from .irt import IRTFit, _esc, _template, item_information
 
 __all__ = ["hiring_bar", "level_spread", "kit_information", "recommend_kit", "KitRecommendation",
-           "decision_study", "kit_figure", "decision_figure", "KIT_READING_GUIDE"]
+           "decision_study", "kit_figure", "decision_figure", "KIT_READING_GUIDE", "run_kit"]
 
 KIT_READING_GUIDE = {
     "irt_kit": "The recommended kit's information (solid) against today's kit (dashed) across ability; "
@@ -288,7 +288,7 @@ def decision_study(fit: IRTFit, level: str, *, questions=range(1, 11), interview
     notes = []
     if fit.raters is not None:
         s = fit.raters["severity_ability"].to_numpy(float)
-        se = (fit.raters["se"] / fit.sigma).to_numpy(float)
+        se = fit.raters["severity_ability_se"].to_numpy(float)
         tau2 = max(float(np.var(s, ddof=1) - np.mean(se ** 2)), 0.0)
         fair_err = float(np.mean(se ** 2))
     else:
@@ -348,3 +348,43 @@ def decision_figure(study: pd.DataFrame, *, target: float = 0.8, column: str = "
                       xaxis_title="questions per interviewer", yaxis_title=column.replace("_", " "),
                       yaxis_range=[0, 1], template=_template())
     return fig
+
+
+def run_kit(args) -> int:
+    """``python -m analysis kit``: the recommended kit as CSV on stdout, then ``#`` lines with the bar
+    and the expected SE and reliability beside today's kit (``pandas.read_csv(..., comment="#")``
+    reads the kit back). Exit 2 when the request cannot be met (unknown topic, too many topics)."""
+    import sys
+    from .export import safe_csv_frame
+    from .irt import fit_irt
+    from .load import load
+    wb = load(args.data, progress=False)
+    topics = [t.strip() for t in (args.topics or "").split(",") if t.strip()]
+    known = set(wb.questions["topic"].astype(str))
+    unknown = [t for t in topics if t not in known]
+    if unknown:
+        print(f"kit: unknown topic(s) {', '.join(unknown)}; topics in the bank: {', '.join(sorted(known))}",
+              file=sys.stderr)
+        return 2
+    if args.questions < 1:
+        print(f"kit: --questions must be at least 1, got {args.questions}", file=sys.stderr)
+        return 2
+    fit = fit_irt(wb.scores, rater="interviewer", progress=sys.stderr.isatty())
+    try:
+        rec = recommend_kit(fit, args.level, args.questions, questions=wb.questions, topics=topics,
+                            min_candidates=args.min_candidates)
+    except ValueError as exc:
+        print(f"kit: {exc}", file=sys.stderr)
+        return 2
+    kit = rec.kit[["question_id", "rank", "information", "topic"]].copy()
+    kit["information"] = kit["information"].round(3)
+    sys.stdout.write(safe_csv_frame(kit).to_csv(index=False, lineterminator="\n"))
+    t = rec.today
+    print(f"# level {rec.level}: hiring bar at ability {rec.bar:.2f}")
+    print(f"# recommended kit: information {rec.kit['information'].sum():.2f}, expected SE {rec.se:.2f}, "
+          f"reliability {rec.reliability:.2f} at the bar")
+    print(f"# today's kit ({len(t['kit'])} questions): information {t['information']:.2f}, expected SE "
+          f"{t['se']:.2f}, reliability {t['reliability']:.2f} at the bar")
+    for n in rec.notes:
+        print(f"# note: {n}")
+    return 0
