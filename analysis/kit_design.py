@@ -35,7 +35,7 @@ from . import config
 from .irt import IRTFit, _esc, _template, item_information
 
 __all__ = ["hiring_bar", "level_spread", "kit_information", "recommend_kit", "KitRecommendation",
-           "decision_study", "kit_figure", "decision_figure", "KIT_READING_GUIDE", "run_kit"]
+           "decision_study", "kit_figure", "decision_figure", "KIT_READING_GUIDE", "run_kit", "KitBuilder"]
 
 KIT_READING_GUIDE = {
     "irt_kit": "The recommended kit's information (solid) against today's kit (dashed) across ability; "
@@ -388,3 +388,60 @@ def run_kit(args) -> int:
     for n in rec.notes:
         print(f"# note: {n}")
     return 0
+
+
+class KitBuilder:
+    """The kit builder as a widget: level, number of questions and required topics in; the
+    recommended kit, its figures beside today's, and its information curve out.
+
+    >>> KitBuilder(fit, wb.questions)            # doctest: +SKIP  (in a notebook cell)
+
+    The widget only gathers values and shows results; :func:`recommend_kit` does the work, and an
+    error (e.g. a topic no eligible question covers) is shown in the status line, never swallowed.
+    """
+
+    def __init__(self, fit: IRTFit, questions: pd.DataFrame, *, level: str = "mid", n_questions: int = 6,
+                 topics=(), min_candidates: int = 30):
+        import ipywidgets as w
+        self.fit, self.questions, self.min_candidates = fit, questions, min_candidates
+        self._level = w.Dropdown(options=list(config.LEVELS), value=level, description="Level")
+        self._n = w.IntSlider(value=n_questions, min=1, max=12, description="Questions")
+        self._topics = w.SelectMultiple(options=sorted(questions["topic"].astype(str).unique()),
+                                        value=tuple(topics), description="Must cover", rows=6)
+        self._status = w.HTML()
+        self._table = w.HTML()
+        self._out = w.Output()
+        for c in (self._level, self._n, self._topics):
+            c.observe(self._on_change_value, names="value")
+        self.widget = w.VBox([w.HBox([w.VBox([self._level, self._n]), self._topics]), self._status, self._table, self._out])
+        self.recommendation = None
+        self._update()
+
+    def _on_change_value(self, change) -> None:
+        self._update()
+
+    def _update(self) -> None:
+        # outputs are set directly (not ``with out:``), as analysis.explorer does, so the widget also
+        # renders when built outside a running kernel's output capture (nbconvert, tests)
+        from .explorer import figure_bundle
+        try:
+            rec = recommend_kit(self.fit, self._level.value, self._n.value, questions=self.questions,
+                                topics=list(self._topics.value), min_candidates=self.min_candidates)
+        except ValueError as exc:
+            self.recommendation = None
+            self._status.value = f"<b>Cannot build this kit:</b> {_esc(exc)}"
+            self._table.value = ""
+            self._out.outputs = ()
+            return
+        self.recommendation = rec
+        t = rec.today
+        self._status.value = (f"Bar at ability {rec.bar:.2f}. Recommended: SE {rec.se:.2f}, reliability "
+                              f"{rec.reliability:.2f} at the bar; today's kit: SE {t['se']:.2f}, reliability "
+                              f"{t['reliability']:.2f}." + "".join(f"<br><i>{_esc(n)}</i>" for n in rec.notes))
+        self._table.value = rec.kit[["question_id", "rank", "information", "topic", "level"]].round(2).to_html(
+            index=False, escape=True)
+        self._out.outputs = (figure_bundle(kit_figure(self.fit, rec)),)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.widget)
