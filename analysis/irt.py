@@ -532,7 +532,7 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
     if rater:
         bar.set_description("IRT fit (many-facet raters)")
         raters, rater_ll, _, sigma, mfrm_theta, mfrm_se = _fit_raters(
-            d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, min_ratings)
+            d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, min_ratings, notes)
         r_names_all = raters["rater"].to_numpy()
         r_idx = pd.Categorical(d[rater].astype(str), categories=r_names_all).codes.astype(np.int64)
         if model in ("grm", "2pl"):
@@ -588,7 +588,7 @@ def _long_layout(c_idx, n_persons, *cols):
     return out
 
 
-def _fit_raters(d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, min_ratings):
+def _fit_raters(d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, min_ratings, notes):
     from mirt.estimation import fit_mfrm
     from mirt.models import Facet, PolytomousMFRM
     r_names, r_idx = _codes(d[rater].astype(str))
@@ -596,8 +596,16 @@ def _fit_raters(d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, min_r
         raise ValueError(f"fit_irt: rater={rater!r} has {len(r_names)} level(s); a severity is relative to "
                          "other interviewers, so at least two are needed (or pass rater=None)")
     R, I, F = _long_layout(c_idx, len(c_names), x, q_idx, r_idx)
+    # partial credit (thresholds per question) needs every score used on every question; otherwise
+    # the thresholds are shared (rating scale), and a note says so
+    used = np.zeros((len(q_names), K), bool)
+    used[q_idx, x] = True
+    structure = "partial_credit" if used.all() else "rating_scale"
+    if structure == "rating_scale":
+        notes.append(f"{int((~used.all(axis=1)).sum())} question(s) never received every score, so the "
+                     "many-facet model shares its thresholds across questions (rating scale)")
     mdl = PolytomousMFRM(len(q_names), K, [Facet("rater", len(r_names), labels=list(r_names))],
-                         "partial_credit", item_names=list(q_names))
+                         structure, item_names=list(q_names))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -708,8 +716,10 @@ def rater_quarters(fit: IRTFit, *, date: str = "date", min_scores: int = 30) -> 
     q_names, q_idx = _codes(d[cols["question"]].astype(str))
     c_names, c_idx = _codes(d[cols["candidate"]].astype(str))
     R, I, F = _long_layout(c_idx, len(c_names), x, q_idx, f_idx)
-    mdl = PolytomousMFRM(len(q_names), K, [Facet("rq", len(cats.categories))], "partial_credit",
-                         item_names=list(q_names))
+    used = np.zeros((len(q_names), K), bool)
+    used[q_idx, x] = True
+    mdl = PolytomousMFRM(len(q_names), K, [Facet("rq", len(cats.categories))],
+                         "partial_credit" if used.all() else "rating_scale", item_names=list(q_names))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = fit_mfrm(mdl, R, {"rq": F}, item_indices=I)

@@ -306,3 +306,16 @@ def test_cli_kit_on_demo_data_and_csv_report_does_not_import_irt(tmp_path):
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert res.returncode == 0, res.stderr
     assert res.stdout.split()[-2:] == ["False", "False"]
+
+
+def test_a_question_never_scored_4_still_fits_with_a_note(planted):
+    """Partial credit needs every score on every question; the rater model falls back to shared
+    thresholds (rating scale) and says so, and the item table flags the question."""
+    _, wb, _ = planted
+    s = wb.scores.copy()
+    q = str(s["question_id"].iloc[0])
+    s.loc[(s["question_id"] == q) & (s["score"] == 4), "score"] = 3
+    fit = fit_irt(s, rater="interviewer", progress=False)
+    assert any("rating scale" in n for n in fit.notes)
+    assert bool(fit.items.set_index("question").loc[q, "unused_category"])
+    assert np.isfinite(fit.raters["severity"]).all()
