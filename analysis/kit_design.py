@@ -414,6 +414,9 @@ class KitBuilder:
         for c in (self._level, self._n, self._topics):
             c.observe(self._on_change_value, names="value")
         self.widget = w.VBox([w.HBox([w.VBox([self._level, self._n]), self._topics]), self._status, self._table, self._out])
+        self.widget.add_class("icw-kit-builder")
+        self._level.add_class("icw-kit-level")
+        self._status.add_class("icw-kit-status")
         self.recommendation = None
         self._update()
 

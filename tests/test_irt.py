@@ -319,3 +319,38 @@ def test_a_question_never_scored_4_still_fits_with_a_note(planted):
     assert any("rating scale" in n for n in fit.notes)
     assert bool(fit.items.set_index("question").loc[q, "unused_category"])
     assert np.isfinite(fit.raters["severity"]).all()
+
+
+def test_kit_builder_widget_without_a_browser(planted):
+    from analysis.kit_design import KitBuilder
+    _, wb, fit = planted
+    kb = KitBuilder(fit, wb.questions, level="mid", n_questions=3)
+    assert kb.recommendation is not None and len(kb.recommendation.kit) == 3
+    assert "Bar at ability" in kb._status.value and len(kb._out.outputs) == 1
+    kb._n.value = 5
+    assert len(kb.recommendation.kit) == 5
+    kb._n.value = 1
+    kb._topics.value = ("security", "cost")          # two topics cannot fit one question: shown, not raised
+    assert kb.recommendation is None and "Cannot build" in kb._status.value and kb._out.outputs == ()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_notebook_05_renders_in_jupyterlab(page, jupyterlab_server, tmp_path, artifacts_dir):
+    """The notebook runs in a real JupyterLab: every chart draws and the kit builder reacts."""
+    import shutil
+    from playwright.sync_api import expect
+    from browser_fixtures import run_all_cells
+    root = tmp_path / "lab"
+    root.mkdir()
+    shutil.copyfile(REPO / "notebooks" / "05_item_response.ipynb", root / "05_item_response.ipynb")
+    server = jupyterlab_server(root)
+    page.goto(server.lab_url("05_item_response.ipynb"))
+    assert run_all_cells(page, timeout=600_000) is True
+    box = page.locator(".icw-kit-builder")
+    status = box.locator(".icw-kit-status")
+    expect(status).to_contain_text("Bar at ability", timeout=120_000)
+    expect(page.locator(".js-plotly-plot")).to_have_count(6, timeout=120_000)   # 5 charts + the builder's
+    box.locator(".icw-kit-level select").select_option("junior")
+    expect(box.locator(".js-plotly-plot")).to_contain_text("junior", timeout=120_000)
+    page.screenshot(path=str(artifacts_dir / "item_response.png"), full_page=True)
