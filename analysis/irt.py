@@ -247,39 +247,46 @@ def _codes(values) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(cats.categories.astype(str)), cats.codes.astype(np.int64)
 
 
-def _eap_grid(a_row, thr_row, x_row, shift_row, person, n_persons, model, nodes=_NODES,
-              chunk=200_000, progress=False):
-    """EAP ability and posterior SD per person; each row's likelihood P(x | theta - shift)."""
-    total = np.zeros((n_persons, len(nodes)))
-    n = len(x_row)
-    starts = range(0, n, chunk)
-    it = starts
-    if progress:
-        from tqdm.auto import tqdm
-        it = tqdm(starts, desc="IRT abilities", unit="chunk", leave=False)
-    for s in it:
-        e = min(n, s + chunk)
-        t = nodes[None, :] - shift_row[s:e, None]                         # (rows, nodes)
-        if model in ("grm", "2pl"):
-            x = x_row[s:e]
-            cum = _sigmoid(a_row[s:e, None, None] * (t[:, :, None] - thr_row[s:e, None, :]))  # rows,nodes,K-1
-            cum = np.concatenate([np.ones(cum.shape[:2] + (1,)), cum, np.zeros(cum.shape[:2] + (1,))], axis=2)
-            idx = x[:, None, None]
-            p = np.take_along_axis(cum, idx, axis=2)[:, :, 0] - np.take_along_axis(cum, idx + 1, axis=2)[:, :, 0]
-        else:
-            steps = a_row[s:e, None, None] * (t[:, :, None] - thr_row[s:e, None, :])
-            z = np.concatenate([np.zeros(steps.shape[:2] + (1,)), np.cumsum(steps, axis=2)], axis=2)
-            z -= z.max(axis=2, keepdims=True)
-            pr = np.exp(z)
-            pr /= pr.sum(axis=2, keepdims=True)
-            p = np.take_along_axis(pr, x_row[s:e, None, None], axis=2)[:, :, 0]
-        logp = np.log(np.clip(p, 1e-300, 1))
-        ind = sparse.csr_array((np.ones(e - s), (person[s:e], np.arange(e - s))), shape=(n_persons, e - s))
-        total += ind @ logp
-    total += -0.5 * nodes[None, :] ** 2
-    total -= total.max(axis=1, keepdims=True)
-    w = np.exp(total)
-    w /= w.sum(axis=1, keepdims=True)
+def _cells(q_idx, r_idx, x, person, n_persons, n_raters, K):
+    """Rows grouped into cells sharing question, rater and score: the likelihood of a row depends on
+    nothing else, so every quadrature computation runs over the (few hundred) cells, and a sparse
+    person-by-cell count matrix sums them per person. This keeps a 1M-row fit to seconds."""
+    code = (q_idx.astype(np.int64) * n_raters + r_idx) * K + x
+    uniq, inv = np.unique(code, return_inverse=True)
+    counts = sparse.csr_array((np.ones(len(code)), (person, inv)), shape=(n_persons, len(uniq)))
+    counts.sum_duplicates()
+    cx = uniq % K
+    cr = (uniq // K) % n_raters
+    cq = uniq // (K * n_raters)
+    return cq, cr, cx, counts
+
+
+def _cell_logp(a_c, thr_c, x_c, t, model):
+    """log P(x | t) per cell on a (cells, nodes) grid of abilities ``t``."""
+    if model in ("grm", "2pl"):
+        return _grm_row_terms(a_c, thr_c, x_c, t)[0]
+    steps = a_c[:, None, None] * (t[:, :, None] - thr_c[:, None, :])
+    z = np.concatenate([np.zeros(steps.shape[:2] + (1,)), np.cumsum(steps, axis=2)], axis=2)
+    z -= z.max(axis=2, keepdims=True)
+    lz = z - np.log(np.exp(z).sum(axis=2, keepdims=True))
+    return np.take_along_axis(lz, x_c[:, None, None], axis=2)[:, :, 0]
+
+
+def _posterior(total, nodes):
+    total = total - 0.5 * nodes[None, :] ** 2
+    mx = total.max(axis=1, keepdims=True)
+    w = np.exp(total - mx)
+    norm = w.sum(axis=1, keepdims=True)
+    return w / norm, float((np.log(norm) + mx).sum())
+
+
+def _eap_grid(a, thr, q_idx, x, shift, r_idx, person, n_persons, model, nodes=_NODES):
+    """EAP ability and posterior SD per person (standard normal prior); a row's likelihood is
+    P(x | theta - shift[rater]) under the item model."""
+    K = thr.shape[1] + 1
+    cq, cr, cx, counts = _cells(q_idx, r_idx, x, person, n_persons, len(shift), K)
+    lp = _cell_logp(a[cq], thr[cq], cx, nodes[None, :] - shift[cr][:, None], model)
+    w, _ = _posterior(counts @ lp, nodes)
     mean = w @ nodes
     sd = np.sqrt(np.maximum(w @ nodes ** 2 - mean ** 2, 0))
     return mean, sd
@@ -297,48 +304,33 @@ def _grm_row_terms(a_r, thr_r, x_r, t):
     return np.log(p), dp / p
 
 
-def _rater_shifts(a_row, thr_row, x, person, n_persons, r_idx, n_raters, nodes=None, chunk=100_000,
-                  progress=False):
+def _rater_shifts(a, thr, q_idx, x, person, n_persons, r_idx, n_raters, nodes=_NODES):
     """Interviewer shifts on the item model's ability scale, by marginal maximum likelihood with the
     item parameters held at their GRM estimates: ``P(score >= k) = logistic(a (theta - s_r - b_k))``,
     shifts summing to zero, abilities N(0, 1) integrated out.
 
-    The gradient comes from Fisher's identity (posterior-expected complete-data score), so each
-    L-BFGS step costs two passes over the rows. Written here because mirt offers no graded response
-    model with a rater facet; it is checked against planted shifts in ``validation/irt_study.py``.
+    The gradient comes from Fisher's identity (the posterior-expected complete-data score), computed
+    over cells of rows sharing question, interviewer and score (:func:`_cells`). Written here
+    because mirt offers no graded response model with a rater facet; it is checked against planted
+    shifts in ``validation/irt_study.py``.
     """
     from scipy.optimize import minimize
-    nodes = np.linspace(-5, 5, 61) if nodes is None else nodes
-    n = len(x)
+    K = thr.shape[1] + 1
+    cq, cr, cx, counts = _cells(q_idx, r_idx, x, person, n_persons, n_raters, K)
+    counts_t = counts.T.tocsr()
+    a_c, thr_c = a[cq], thr[cq]
     P = np.vstack([np.eye(n_raters - 1), -np.ones((1, n_raters - 1))])   # sum-to-zero map
-    prior = -0.5 * nodes ** 2
-    bounds = list(range(0, n, chunk))
-    evals = [0]
 
     def objective(free):
         s = P @ free
-        total = np.tile(prior, (n_persons, 1))
-        for b in bounds:
-            e = min(n, b + chunk)
-            lp, _ = _grm_row_terms(a_row[b:e], thr_row[b:e], x[b:e], nodes[None, :] - s[r_idx[b:e]][:, None])
-            ind = sparse.csr_array((np.ones(e - b), (person[b:e], np.arange(e - b))), shape=(n_persons, e - b))
-            total += ind @ lp
-        mx = total.max(axis=1, keepdims=True)
-        w = np.exp(total - mx)
-        norm = w.sum(axis=1, keepdims=True)
-        ll = float((np.log(norm) + mx).sum())
-        w /= norm
-        grad_s = np.zeros(n_raters)
-        for b in bounds:
-            e = min(n, b + chunk)
-            _, dl = _grm_row_terms(a_row[b:e], thr_row[b:e], x[b:e], nodes[None, :] - s[r_idx[b:e]][:, None])
-            g_row = -(w[person[b:e]] * dl).sum(axis=1)                    # d log P / d s_r
-            grad_s += np.bincount(r_idx[b:e], g_row, n_raters)
-        evals[0] += 1
+        lp, dl = _grm_row_terms(a_c, thr_c, cx, nodes[None, :] - s[cr][:, None])
+        w, ll = _posterior(counts @ lp, nodes)
+        g_cell = -((counts_t @ w) * dl).sum(axis=1)                      # d log L / d s, per cell
+        grad_s = np.bincount(cr, g_cell, n_raters)
         return -ll, -(P.T @ grad_s)
 
     res = minimize(objective, np.zeros(n_raters - 1), jac=True, method="L-BFGS-B",
-                   options={"maxiter": 200, "gtol": 1e-5 * max(1.0, n / 1000)})
+                   options={"maxiter": 500, "gtol": 1e-6 * max(1.0, len(x) / 1000)})
     return P @ res.x, bool(res.success)
 
 
@@ -354,7 +346,7 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
             score: str = "score", model: str = "grm", rater: str | None = None, *,
             unit: str | None = None, categories=None, n_quadpts: int = 41, max_iter: int = 500,
             tol: float = 1e-4, weights: str | None = None, min_ratings: int = 1,
-            progress: bool = True) -> IRTFit:
+            se_method: str = "auto", progress: bool = True) -> IRTFit:
     """Fit an item response model (and, with ``rater=``, a many-facet rater model) by MML.
 
     Parameters
@@ -378,6 +370,10 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
         A frequency column (response-pattern tables such as LSAT-6: one row per pattern and item).
     n_quadpts, max_iter, tol
         Passed to ``mirt.fit_mirt`` (quadrature nodes, EM iterations, convergence tolerance).
+    se_method : {"auto", "oakes", "crossprod"}
+        Standard errors of the item parameters: the observed information (Oakes) or the cross-product
+        of the response patterns' scores (OPG; asymptotically the same, about 4x faster, within a few
+        percent on the demo data). ``"auto"``: Oakes up to 20,000 response patterns, OPG above.
     progress : bool
         Show a progress bar (tqdm) over the fitting stages.
 
@@ -463,8 +459,10 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
                          "pass the categories that occur (categories=)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        if se_method == "auto":
+            se_method = "oakes" if len(Xw) <= 20_000 else "crossprod"
         res = mirt.fit_mirt(Xw, MODELS[model], n_categories=K, item_names=list(q_names), n_quadpts=n_quadpts,
-                            max_iter=max_iter, tol=tol)
+                            max_iter=max_iter, tol=tol, se_method=se_method)
     bar.update(1)
     if not res.converged:
         notes.append(f"the item model did not converge in {max_iter} EM iterations (tol {tol}); "
@@ -525,7 +523,8 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
     # ---- the rater model
     raters = None
     rater_ll = float("nan")
-    shift = np.zeros(len(d))
+    shift_r = np.zeros(1)
+    r_idx = np.zeros(len(d), dtype=np.int64)
     c_names, c_idx = _codes(d[candidate].astype(str))
     sigma = float("nan")
     mfrm_theta = mfrm_se = None
@@ -537,7 +536,7 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
         r_idx = pd.Categorical(d[rater].astype(str), categories=r_names_all).codes.astype(np.int64)
         if model in ("grm", "2pl"):
             bar.set_description("IRT fit (interviewer shifts)")
-            s_theta, ok = _rater_shifts(a[q_idx], thr[q_idx], x, c_idx, len(c_names), r_idx, len(r_names_all))
+            s_theta, ok = _rater_shifts(a, thr, q_idx, x, c_idx, len(c_names), r_idx, len(r_names_all))
             if not ok:
                 notes.append("the interviewer shifts on the ability scale did not fully converge")
             sm = raters["severity"].to_numpy(float)
@@ -552,12 +551,10 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
             raters["severity_ability_se"] = raters["se"] / sigma
             notes.append("abilities are freed of interviewer severity converted from many-facet Rasch logits "
                          f"as severity / sigma (sigma = {sigma:.2f}); an approximation for the GPCM")
-        shift = np.asarray(s_theta, float)[r_idx]
+        shift_r = np.asarray(s_theta, float)
 
     # ---- abilities on the item model's scale, from every row of every candidate
-    a_row = a[q_idx]
-    thr_row = thr[q_idx]
-    theta, theta_se = _eap_grid(a_row, thr_row, x, shift, c_idx, len(c_names), model, progress=progress)
+    theta, theta_se = _eap_grid(a, thr, q_idx, x, shift_r, r_idx, c_idx, len(c_names), model)
     bar.update(1)
     abil = pd.DataFrame({"candidate": c_names, "n_scores": np.bincount(c_idx, minlength=len(c_names)),
                          "ability": theta, "ability_se": theta_se})
@@ -566,7 +563,8 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
     if rater:
         abil["mfrm_ability"] = mfrm_theta
         abil["mfrm_ability_se"] = mfrm_se
-        raters = _rater_behaviour(raters, d, x, K, a_row, thr_row, shift, theta[c_idx], rater, unit, model)
+        raters = _rater_behaviour(raters, d, x, K, a[q_idx], thr[q_idx], shift_r[r_idx], theta[c_idx], rater,
+                                  unit, model)
         bar.update(1)
     bar.close()
     return IRTFit(model=model, items=items, loglik=float(res.log_likelihood), abilities=abil, raters=raters,
