@@ -12,6 +12,12 @@ demo
     over other data).
 init
     Create an empty data folder for real interviews: the bank, ``scores/`` and a roster template.
+debrief
+    One candidate's interviews, severity-corrected scores and fair score, as HTML (and PDF).
+kit
+    Recommend the question kit that measures a level best at its hiring bar (item response theory).
+irt
+    Fit the item response models and write ``irt_items.csv``, ``irt_interviewers.csv`` and charts.
 
 Usage errors (a bad value, an output folder inside the data folder, a folder that must not be
 written) exit with status 2 and one clear message, never a traceback.
@@ -90,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="bootstrap resamples for the intervals (default 1000; 0 = no intervals)")
     p.add_argument("--seed", type=_int_at_least(0, "a seed of 0 or more"), default=0,
                    help="random seed of the bootstrap")
+    p.add_argument("--irt", action="store_true", help="add the item response theory tables and charts (slower)")
 
     p = sub.add_parser("demo", help="generate a synthetic history with planted truth")
     p.add_argument("--data", metavar="DIR", required=True,
@@ -107,6 +114,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init", help="create an empty data folder for real interviews (bank, scores/, roster)")
     p.add_argument("folder", metavar="DIR", help="the folder to create (new or empty)")
+
+    p = sub.add_parser("kit", help="recommend the kit that measures a level best at its hiring bar")
+    _add_data(p)
+    p.add_argument("--level", required=True, choices=["junior", "mid", "senior"])
+    p.add_argument("--questions", type=int, required=True, metavar="N", help="questions in the kit")
+    p.add_argument("--topics", default="", help="comma-separated topics the kit must cover")
+    p.add_argument("--min-candidates", type=int, default=30,
+                   help="never recommend a question asked of fewer candidates (default 30)")
+
+    p = sub.add_parser("irt", help="fit item response models; write irt_items.csv, irt_interviewers.csv, charts")
+    _add_data(p)
+    p.add_argument("--out", metavar="DIR", default="reports", help="output folder (default: reports/)")
+    p.add_argument("--format", default="csv,html", help="comma-separated among png, svg, pdf, html, csv "
+                                                       "(default: csv,html)")
     return parser
 
 
@@ -179,6 +200,26 @@ def _debrief(args) -> int:
     return 0 if all(isinstance(v, Path) for v in written.values()) else 1
 
 
+def _kit(args) -> int:
+    from .errors import WorkbookError
+    from .kit_design import run_kit
+    try:
+        return run_kit(args)
+    except WorkbookError as exc:
+        print(f"kit: {exc}", file=sys.stderr)
+        return 1
+
+
+def _irt(args) -> int:
+    from .errors import WorkbookError
+    from .irt import run_irt
+    try:
+        return run_irt(args)
+    except WorkbookError as exc:
+        print(f"irt: {exc}", file=sys.stderr)
+        return 1
+
+
 def _init(args) -> int:
     from .demo import InitError, init_folder
     try:
@@ -196,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "report":
         _check_report_args(parser, args)
-    handler = {"check": _check, "report": _report, "demo": _demo, "init": _init, "debrief": _debrief}[args.command]
+    handler = {"check": _check, "report": _report, "demo": _demo, "init": _init, "debrief": _debrief,
+               "kit": _kit, "irt": _irt}[args.command]
     try:
         return handler(args)
     except BrokenPipeError:

@@ -67,7 +67,7 @@ def _meta(cal: Calibration, data: Path) -> dict:
 
 def build_report(data=None, *, out="reports", criterion: str = "recommendation", level=None, start=None, end=None,
                  formats=("png", "svg", "pdf", "html", "csv"), n_boot: int = 1000, seed: int = 0,
-                 min_n: int = 30, progress: bool = True, workbook=None) -> list[Path]:
+                 min_n: int = 30, progress: bool = True, workbook=None, irt: bool = False) -> list[Path]:
     """Compute the calibration for a slice and write it in the chosen formats.
 
     Parameters
@@ -82,6 +82,8 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
         Among csv, png, svg, pdf, html; ``("csv",)`` writes only the tables and skips the charts.
     workbook : analysis.load.Workbook, optional
         An already loaded data folder (saves re-reading it).
+    irt : bool, default False
+        Add the item response theory tables and charts (:func:`analysis.irt.report_outputs`).
 
     Returns
     -------
@@ -103,7 +105,12 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
         except Exception as exc:  # noqa: BLE001 -- one undefined chart must not take the tables down
             notes.append(f"charts: not drawn on this slice ({type(exc).__name__}: {exc}); the tables are complete")
         guides = READING_GUIDE
-    return write_report(out, tables=export_tables(cal), figures=figures, formats=fmts,
+    tables = export_tables(cal)
+    if irt:
+        from .irt import report_outputs
+        t, f, g, n = report_outputs(wb, figures=any(f != "csv" for f in fmts), progress=progress)
+        tables, figures, guides, notes = {**tables, **t}, {**figures, **f}, {**guides, **g}, notes + n
+    return write_report(out, tables=tables, figures=figures, formats=fmts,
                         title="Interview calibration report", meta=_meta(cal, config.data_dir(data)),
                         guides=guides, notes=notes, progress=progress, columns=INDEX_COLUMNS,
                         table_digits=3)
@@ -116,7 +123,8 @@ def run_report(args) -> int:
     t0 = time.perf_counter()
     try:
         paths = build_report(args.data, out=args.out, criterion=args.criterion, level=args.level, start=args.start,
-                             end=args.end, formats=args.format, n_boot=args.n_boot, seed=args.seed)
+                             end=args.end, formats=args.format, n_boot=args.n_boot, seed=args.seed,
+                             irt=getattr(args, "irt", False))
     except MissingBrowserError as exc:
         total = sum(p.stat().st_size for p in exc.paths)
         print(f"wrote {len(exc.paths)} files ({total / 1e6:.1f} MB) to {args.out}: tables, HTML charts and index.html")
