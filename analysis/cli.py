@@ -9,6 +9,8 @@ report
     Write the calibration tables (and, with the export work, charts and ``index.html``).
 demo
     Generate a synthetic history with planted truth into a data folder.
+import
+    Import scorecards from Greenhouse, Lever, Ashby or a wide spreadsheet (:mod:`analysis.importing`).
 """
 
 from __future__ import annotations
@@ -55,6 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--interviews", type=int, default=400)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--layout", choices=["per_interview", "bulk"], default="per_interview")
+
+    p = sub.add_parser("import", help="import scorecards from Greenhouse, Lever, Ashby or a wide spreadsheet")
+    p.add_argument("source", choices=["greenhouse", "lever", "ashby", "csv"], help="the export's format")
+    p.add_argument("files", nargs="+", metavar="FILE", help="export file(s): JSON pages or CSV")
+    _add_data(p)
+    p.add_argument("--map", metavar="MAPPING.toml", default=None,
+                   help="mapping file (default: the source's documented defaults)")
+    p.add_argument("--dry-run", action="store_true", help="report what would be imported, write nothing")
+    p.add_argument("--level", default=None, choices=["junior", "mid", "senior"],
+                   help="candidate level of records whose export and mapping give none")
+    p.add_argument("--suggest-map", action="store_true",
+                   help="write a starting mapping for these files (to --map PATH if given, else stdout)")
     return parser
 
 
@@ -87,9 +101,35 @@ def _demo(args) -> int:
     return 0
 
 
+def _import(args) -> int:
+    from .importing import ImportSetupError, import_files, suggest_mapping
+    try:
+        if args.suggest_map:
+            text = suggest_mapping(args.source, args.files, args.data)
+            if args.map is None:
+                sys.stdout.write(text)
+                return 0
+            try:
+                with open(args.map, "x", encoding="utf-8") as fh:
+                    fh.write(text)
+            except FileExistsError:
+                print(f"{args.map} exists; choose a new file name (--suggest-map never overwrites)", file=sys.stderr)
+                return 2
+            print(f"wrote a starting mapping to {args.map}; check it, then import with --map {args.map}")
+            return 0
+        result = import_files(args.source, args.files, args.data, mapping=args.map,
+                              dry_run=args.dry_run, level=args.level)
+    except ImportSetupError as exc:
+        print(f"import: {exc}", file=sys.stderr)
+        return 2
+    for line in result.lines():
+        print(line)
+    return 1 if result.skipped else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"check": _check, "report": _report, "demo": _demo}[args.command]
+    handler = {"check": _check, "report": _report, "demo": _demo, "import": _import}[args.command]
     try:
         return handler(args)
     except BrokenPipeError:
