@@ -60,7 +60,12 @@ __all__ = [
     "pseudonym_key",
     "existing_interview_ids",
     "to_toml",
+    "prepare_data_folder",
+    "SAMPLES_DIR",
 ]
+
+#: The sample exports the tests and notebook 07 use (a source checkout only).
+SAMPLES_DIR = config.REPO_DIR / "tests" / "data" / "ats"
 
 #: Interview id prefix of each source: ``gh-<scorecard id>`` etc.
 PREFIXES = {"greenhouse": "gh", "lever": "lv", "ashby": "ab", "csv": "csv"}
@@ -191,12 +196,12 @@ class _Bank:
         return self.table.get(k) or self.by_id.get(k) or self.by_text.get(k)
 
     def suggest(self, name: str, n: int = 3) -> list[tuple[str, float]]:
-        """Close bank questions (difflib ratio ≥ 0.5 on id or text), best first: suggestions only."""
+        """Close bank questions (difflib ratio ≥ 0.6 on id or text), best first: suggestions only."""
         k = _name_key(name)
         scored = {}
         for key, qid in self.choices.items():
             r = difflib.SequenceMatcher(None, k, key).ratio()
-            if r >= 0.5 and r > scored.get(qid, 0):
+            if r >= 0.6 and r > scored.get(qid, 0):
                 scored[qid] = r
         return sorted(scored.items(), key=lambda kv: -kv[1])[:n]
 
@@ -514,7 +519,7 @@ def _load_bank(data):
 
 
 def import_files(source: str, files, data=None, *, mapping=None, dry_run: bool = False,
-                 level: str | None = None, progress: bool = True) -> ImportResult:
+                 level: str | None = None, progress: bool | None = None) -> ImportResult:
     """Import one or more export files of ``source`` into the data folder ``data``.
 
     Parameters
@@ -535,8 +540,9 @@ def import_files(source: str, files, data=None, *, mapping=None, dry_run: bool =
     level : {"junior", "mid", "senior"}, optional
         The candidate level of every record whose export and mapping give none. A record whose
         level column or ``[levels]`` mapping gives another level is skipped (``level_conflict``).
-    progress : bool, default True
-        Show a tqdm progress bar (for imports of more than 50 records).
+    progress : bool, optional
+        Show a tqdm progress bar: always (True), never (False), or for imports of more than 50
+        records (None, the default).
 
     Returns
     -------
@@ -576,7 +582,7 @@ def import_files(source: str, files, data=None, *, mapping=None, dry_run: bool =
     result = ImportResult(source, dry_run=dry_run)
     first: dict[str, tuple[str, str]] = {}
     iterator = records
-    if progress and len(records) > 50:
+    if progress or (progress is None and len(records) > 50):
         from tqdm.auto import tqdm
         iterator = tqdm(records, desc=f"importing {source}", unit="record")
     for rec in iterator:
@@ -629,6 +635,20 @@ def import_files(source: str, files, data=None, *, mapping=None, dry_run: bool =
                                     rows=len(frame), path=path))
         result.remarks += [dict(position=rec.position, record=rid, message=r) for r in remarks]
     return result
+
+
+def prepare_data_folder(folder, bank=None) -> Path:
+    """Make ``folder`` a data folder to import into: create it and an empty ``scores/``, and copy the
+    question bank (default: the workbook's ``data/questions.csv``) unless it has one. Never
+    overwrites or deletes anything."""
+    import shutil
+    folder = Path(folder)
+    (folder / "scores").mkdir(parents=True, exist_ok=True)
+    target = folder / "questions.csv"
+    if not target.exists():
+        source = Path(bank) if bank is not None else config.questions_path(None)
+        shutil.copyfile(source, target)
+    return folder
 
 
 def _display(path: Path) -> str:
