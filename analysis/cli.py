@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import scorecards from Greenhouse, Lever, Ashby or a wide spreadsheet")
     p.add_argument("source", choices=["greenhouse", "lever", "ashby", "csv"], help="the export's format")
     p.add_argument("files", nargs="+", metavar="FILE", help="export file(s): JSON pages or CSV")
-    _add_data(p)
+    p.add_argument("--data", metavar="DIR", required=True,
+                   help="data folder to import into (holding questions.csv; scores/ is created)")
     p.add_argument("--map", metavar="MAPPING.toml", default=None,
                    help="mapping file (default: the source's documented defaults)")
     p.add_argument("--dry-run", action="store_true", help="report what would be imported, write nothing")
@@ -114,6 +115,9 @@ def _import(args) -> int:
                     fh.write(text)
             except FileExistsError:
                 print(f"{args.map} exists; choose a new file name (--suggest-map never overwrites)", file=sys.stderr)
+                return 2
+            except OSError as exc:
+                print(f"cannot write {args.map} ({exc.strerror}); choose a writable path", file=sys.stderr)
                 return 2
             print(f"wrote a starting mapping to {args.map}; check it, then import with --map {args.map}")
             return 0

@@ -251,7 +251,11 @@ def existing_interview_ids(data=None) -> set[str]:
     rejects still owns its id: importing it again would only create a duplicate)."""
     from .load import scorecard_files
     ids: set[str] = set()
-    for path in scorecard_files(data):
+    files = scorecard_files(data)
+    if len(files) > 2000:
+        from tqdm.auto import tqdm
+        files = tqdm(files, desc="finding imported interviews", unit="file")
+    for path in files:
         try:
             text = path.read_bytes().decode("utf-8-sig", errors="replace")
             reader = csv.reader(io_lines(text))
@@ -380,7 +384,7 @@ def _flag(raw: str | None, rating_key: str, note: str, mapping: dict) -> bool:
 
 def _convert(rec: SourceRecord, source: str, mapping: dict, bank: _Bank, key: bytes,
              level: str | None) -> tuple[str, pd.DataFrame, list[str]]:
-    """(interview id, rows, remarks) of one record, or raise :class:`_Skip`."""
+    """(interview id, rows as dicts, remarks) of one record, or raise :class:`_Skip`."""
     if rec.unreadable:
         raise _Skip(*rec.unreadable)
     if rec.source_id is None and not rec.key_from_content:
@@ -476,17 +480,22 @@ def _convert(rec: SourceRecord, source: str, mapping: dict, bank: _Bank, key: by
     if general:
         rows[0]["notes"] = "\n".join(t for t in (rows[0]["notes"], *general) if t)
     interview_id = f"{PREFIXES[source]}-{rec.source_id}"
-    frame = pd.DataFrame([dict(interview_id=interview_id, date=rec.date,
-                               candidate_id=pseudonym(rec.candidate, key, source), level=lvl,
-                               interviewer=rec.interviewer, recommendation=recommendation, **r) for r in rows],
-                         columns=["interview_id", "date", "candidate_id", "level", "interviewer", "question_id",
-                                  "score", "red_flag", "notes", "recommendation"])
-    return interview_id, frame, remarks
+    common = dict(interview_id=interview_id, date=rec.date, candidate_id=pseudonym(rec.candidate, key, source),
+                  level=lvl, interviewer=rec.interviewer, recommendation=recommendation)
+    return interview_id, [{**common, **r} for r in rows], remarks
 
 
-def _fingerprint(frame: pd.DataFrame) -> str:
-    cols = [c for c in frame.columns if c != "candidate_id"]
-    return json.dumps(frame[cols].astype(str).values.tolist())
+_FRAME_COLUMNS = ["interview_id", "date", "candidate_id", "level", "interviewer", "question_id",
+                  "score", "red_flag", "notes", "recommendation"]
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=_FRAME_COLUMNS)
+
+
+def _fingerprint(rows: list[dict]) -> str:
+    return json.dumps([[str(r[c]) for c in _FRAME_COLUMNS if c != "candidate_id"] + [r["candidate_id"]]
+                       for r in rows])
 
 
 # --- the command ----------------------------------------------------------------------------------
@@ -588,7 +597,7 @@ def import_files(source: str, files, data=None, *, mapping=None, dry_run: bool =
     for rec in iterator:
         rid = rec.source_id or ""
         try:
-            interview_id, frame, remarks = _convert(rec, source, m, bank, key, level)
+            interview_id, rows, remarks = _convert(rec, source, m, bank, key, level)
         except _Skip as s:
             result.skipped.append(dict(position=rec.position, record=rid, reason=s.reason, message=s.message))
             continue
@@ -596,7 +605,7 @@ def import_files(source: str, files, data=None, *, mapping=None, dry_run: bool =
             result.skipped.append(dict(position=rec.position, record=rid, reason="internal_error",
                                        message=f"{type(exc).__name__}: {exc} (please report this)"))
             continue
-        fp = _fingerprint(frame)
+        fp = _fingerprint(rows)
         if interview_id in first:
             pos, fp0 = first[interview_id]
             if fp0 == fp:
@@ -610,29 +619,33 @@ def import_files(source: str, files, data=None, *, mapping=None, dry_run: bool =
         if interview_id in existing:
             result.already.append(dict(position=rec.position, record=rid, interview_id=interview_id))
             continue
-        problems = validate_interview(frame, questions, path=rec.position)
-        if problems:
+        frame = _frame(rows)
+        path = ""
+        try:
+            if dry_run:  # the same judgement save_interview makes, without the write
+                problems = validate_interview(frame, questions, path=rec.position)
+                if problems:
+                    raise ScorecardError(problems)
+            else:
+                path = str(save_interview(frame, folder, questions=questions))
+        except ScorecardError as exc:
             result.skipped.append(dict(position=rec.position, record=rid, reason="invalid",
                                        message="; ".join(p.message if not p.column else f"{p.column}: {p.message}"
-                                                         for p in problems)))
+                                                         for p in exc.problems)))
             continue
-        path = ""
-        if not dry_run:
-            try:
-                path = str(save_interview(frame, folder, questions=questions))
-            except StoreError as exc:
-                if "already saved" in str(exc):
-                    result.already.append(dict(position=rec.position, record=rid, interview_id=interview_id))
-                else:
-                    result.skipped.append(dict(position=rec.position, record=rid, reason="write_failed",
-                                               message=str(exc)))
-                continue
-            except (ScorecardError, OSError) as exc:
+        except StoreError as exc:
+            if "already saved" in str(exc):
+                result.already.append(dict(position=rec.position, record=rid, interview_id=interview_id))
+            else:
                 result.skipped.append(dict(position=rec.position, record=rid, reason="write_failed",
                                            message=str(exc)))
-                continue
+            continue
+        except OSError as exc:
+            result.skipped.append(dict(position=rec.position, record=rid, reason="write_failed",
+                                       message=f"{exc.strerror or exc}: {exc.filename or folder}"))
+            continue
         result.imported.append(dict(position=rec.position, record=rid, interview_id=interview_id,
-                                    rows=len(frame), path=path))
+                                    rows=len(rows), path=path))
         result.remarks += [dict(position=rec.position, record=rid, message=r) for r in remarks]
     return result
 
