@@ -439,6 +439,12 @@ def _convert(rec: SourceRecord, source: str, mapping: dict, bank: _Bank, key: by
         if k in mapping["ignore_keys"]:
             continue  # the mapping says so: not a question of the bank
         qid = bank.find(item.name)
+        rk = _norm(item.rating)
+        if qid is None and (not rk or mapping["ratings"].get(rk) == "unscored") and not item.note and not item.red_flag:
+            # an unrated attribute of the ATS template carries nothing to lose: report it, import the rest
+            remarks.append(f"attribute {item.name!r} maps to no question and is unrated "
+                           f"({item.rating or 'no rating'}): left out")
+            continue
         if qid is None:
             close = bank.suggest(item.name)
             hint = (" closest: " + ", ".join(f"{q} ({r:.2f})" for q, r in close) + "; map it in [questions] "
@@ -449,7 +455,6 @@ def _convert(rec: SourceRecord, source: str, mapping: dict, bank: _Bank, key: by
             raise _Skip("duplicate_question", f"{item.name!r} and {seen[qid]!r} both map to {qid}; "
                         "expected each question once per interview")
         seen[qid] = item.name
-        rk = _norm(item.rating)
         if not rk:
             remarks.append(f"{qid} left unscored: {item.name!r} has no rating")
             continue

@@ -217,6 +217,33 @@ def test_attribute_matches_id_or_text_ignoring_case_and_spaces_and_close_matches
     assert qs == {"jr-s3-basics", "jr-iam-basics"}
 
 
+def test_unrated_attribute_outside_the_bank_is_reported_not_a_reason_to_skip(tmp_path, data):
+    recs = [_gh(1, attributes=[{"name": "jr-s3-basics", "rating": "yes"}, {"name": "Culture", "rating": "no_decision"},
+                               {"name": "Teamwork", "rating": None}]),
+            _gh(2, attributes=[{"name": "jr-s3-basics", "rating": "yes"}, {"name": "Culture", "rating": "yes"}])]
+    res = _import(tmp_path, data, recs)
+    assert [i["interview_id"] for i in res.imported] == ["gh-1"]
+    assert [s["reason"] for s in res.skipped] == ["unmapped_attribute"]  # rated: a score would be lost
+    assert sum("'Culture' maps to no question and is unrated" in r["message"] for r in res.remarks) == 1
+
+
+def test_renamed_api_fields_are_read_through_the_mapping(tmp_path, data):
+    m = tmp_path / "m.toml"
+    m.write_text('[fields]\ndate = ["interview_date", "interviewed_at"]\ninterviewer = "reviewer.display_name"\n')
+    rec = _gh(1, interview_date="2026-07-01T10:00:00Z", reviewer={"display_name": "Noor Haddad"})
+    del rec["interviewed_at"]
+    res = _import(tmp_path, data, [rec], mapping=m)
+    assert not res.skipped
+    first = load(data, cache=False).scores.iloc[0]
+    assert (str(first["date"].date()), first["interviewer"]) == ("2026-07-01", "Noor Haddad")
+
+
+def test_large_imports_show_a_progress_bar(tmp_path, data, capsys):
+    res = _import(tmp_path, data, [_gh(i) for i in range(1, 61)], dry_run=True, progress=None)
+    assert len(res.imported) == 60
+    assert "importing greenhouse" in capsys.readouterr().err
+
+
 def test_mapping_table_ignore_ratings_and_red_flags(tmp_path, data):
     m = tmp_path / "m.toml"
     m.write_text('ignore = ["Communication"]\n[questions]\n"Storage" = "jr-s3-basics"\n'
@@ -478,6 +505,7 @@ def test_any_spreadsheet_is_imported_or_skipped(header, rows, tmp_path, data):
 
 def test_unreadable_files_count_as_one_skipped_record(tmp_path, data):
     for text, source in [("{not json", "greenhouse"), ('{"hasNext": false}', "lever"), ("42", "ashby"),
-                         ("", "csv")]:
+                         ("", "csv"), ("interview_id\n3\n\x00\n", "csv"),  # shrunk by hypothesis
+                         ("date,jr-s3-basics\n", "csv"), (b"\xff\xfe".decode("latin-1"), "greenhouse")]:
         res = _import(tmp_path, data, text, source=source)
         assert [s["reason"] for s in res.skipped] == ["unreadable_file"], (source, res.skipped)
