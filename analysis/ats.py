@@ -538,6 +538,10 @@ def _read_csv(path: Path, mapping: dict, display: str) -> list[SourceRecord]:
     except csv.Error as exc:
         return [SourceRecord(display, unreadable=("unreadable_file", f"unreadable header ({exc})"))]
     names = [h.strip() for h in header]
+    if len(names) == 1 and (";" in names[0] or "\t" in header[0]):
+        return [SourceRecord(display, unreadable=(
+            "unreadable_file", "the header has one column holding ';' or tabs: a semicolon- or tab-separated "
+                               "file; re-export it as comma-separated 'CSV UTF-8'"))]
     lower = [n.lower() for n in names]
     meta_cols: dict[str, list[int]] = {}
     used: set[int] = set()

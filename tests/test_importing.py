@@ -506,6 +506,6 @@ def test_any_spreadsheet_is_imported_or_skipped(header, rows, tmp_path, data):
 def test_unreadable_files_count_as_one_skipped_record(tmp_path, data):
     for text, source in [("{not json", "greenhouse"), ('{"hasNext": false}', "lever"), ("42", "ashby"),
                          ("", "csv"), ("interview_id\n3\n\x00\n", "csv"),  # shrunk by hypothesis
-                         ("date,jr-s3-basics\n", "csv"), (b"\xff\xfe".decode("latin-1"), "greenhouse")]:
+                         ("date,jr-s3-basics\n", "csv"), ("date;jr-s3-basics\n2026-01-01;3\n", "csv"), (b"\xff\xfe".decode("latin-1"), "greenhouse")]:
         res = _import(tmp_path, data, text, source=source)
         assert [s["reason"] for s in res.skipped] == ["unreadable_file"], (source, res.skipped)
