@@ -18,6 +18,8 @@ kit
     Recommend the question kit that measures a level best at its hiring bar (item response theory).
 irt
     Fit the item response models and write ``irt_items.csv``, ``irt_interviewers.csv`` and charts.
+import
+    Import scorecards from Greenhouse, Lever, Ashby or a wide spreadsheet (:mod:`analysis.importing`).
 
 Usage errors (a bad value, an output folder inside the data folder, a folder that must not be
 written) exit with status 2 and one clear message, never a traceback.
@@ -128,6 +130,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", default="reports", help="output folder (default: reports/)")
     p.add_argument("--format", default="csv,html", help="comma-separated among png, svg, pdf, html, csv "
                                                        "(default: csv,html)")
+    p = sub.add_parser("import", help="import scorecards from Greenhouse, Lever, Ashby or a wide spreadsheet")
+    p.add_argument("source", choices=["greenhouse", "lever", "ashby", "csv"], help="the export's format")
+    p.add_argument("files", nargs="+", metavar="FILE", help="export file(s): JSON pages or CSV")
+    p.add_argument("--data", metavar="DIR", required=True,
+                   help="data folder to import into (holding questions.csv; scores/ is created)")
+    p.add_argument("--map", metavar="MAPPING.toml", default=None,
+                   help="mapping file (default: the source's documented defaults)")
+    p.add_argument("--dry-run", action="store_true", help="report what would be imported, write nothing")
+    p.add_argument("--level", default=None, choices=["junior", "mid", "senior"],
+                   help="candidate level of records whose export and mapping give none")
+    p.add_argument("--suggest-map", action="store_true",
+                   help="write a starting mapping for these files (to --map PATH if given, else stdout)")
+
     return parser
 
 
@@ -232,13 +247,42 @@ def _init(args) -> int:
     return 0
 
 
+def _import(args) -> int:
+    from .importing import ImportSetupError, import_files, suggest_mapping
+    try:
+        if args.suggest_map:
+            text = suggest_mapping(args.source, args.files, args.data)
+            if args.map is None:
+                sys.stdout.write(text)
+                return 0
+            try:
+                with open(args.map, "x", encoding="utf-8") as fh:
+                    fh.write(text)
+            except FileExistsError:
+                print(f"{args.map} exists; choose a new file name (--suggest-map never overwrites)", file=sys.stderr)
+                return 2
+            except OSError as exc:
+                print(f"cannot write {args.map} ({exc.strerror}); choose a writable path", file=sys.stderr)
+                return 2
+            print(f"wrote a starting mapping to {args.map}; check it, then import with --map {args.map}")
+            return 0
+        result = import_files(args.source, args.files, args.data, mapping=args.map,
+                              dry_run=args.dry_run, level=args.level)
+    except ImportSetupError as exc:
+        print(f"import: {exc}", file=sys.stderr)
+        return 2
+    for line in result.lines():
+        print(line)
+    return 1 if result.skipped else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "report":
         _check_report_args(parser, args)
     handler = {"check": _check, "report": _report, "demo": _demo, "init": _init, "debrief": _debrief,
-               "kit": _kit, "irt": _irt}[args.command]
+               "kit": _kit, "irt": _irt, "import": _import}[args.command]
     try:
         return handler(args)
     except BrokenPipeError:
