@@ -9,6 +9,9 @@ report
     Write the calibration tables (and, with the export work, charts and ``index.html``).
 demo
     Generate a synthetic history with planted truth into a data folder.
+fairness
+    Adverse impact, differential item functioning and interviewer gaps by self-reported group
+    (reads ``<data>/candidates.csv``; written only on request).
 """
 
 from __future__ import annotations
@@ -55,6 +58,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--interviews", type=int, default=400)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--layout", choices=["per_interview", "bulk"], default="per_interview")
+    p.add_argument("--groups", action="store_true", help="also plant group attributes and group effects")
+
+    p = sub.add_parser("fairness", help="adverse impact, DIF and interviewer gaps by self-reported group")
+    _add_data(p)
+    p.add_argument("--groups", metavar="FILE", default=None,
+                   help="group attributes CSV (default: <data>/candidates.csv)")
+    p.add_argument("--out", metavar="DIR", required=True, help="output folder for the fairness tables and charts")
+    p.add_argument("--format", default="csv,png,svg,html", help="comma-separated among csv, png, svg, pdf, html")
+    p.add_argument("--dif-method", choices=["mh", "mantel"], default="mh",
+                   help="Mantel-Haenszel on score >= 3 (ETS A/B/C, default) or Mantel's ordinal test")
+    p.add_argument("--min-n", type=int, default=5, help="smallest cell shown (default 5 candidates)")
     return parser
 
 
@@ -81,15 +95,23 @@ def _report(args) -> int:
 
 def _demo(args) -> int:
     from .demo import generate, write_history
-    h = generate(args.interviews, seed=args.seed)
+    h = generate(args.interviews, seed=args.seed, groups=args.groups)
     out = write_history(h, args.data, layout=args.layout, clean=True)
     print(f"wrote {h.scores['interview_id'].nunique()} interviews ({len(h.scores)} rows) to {Path(out) / 'scores'}")
     return 0
 
 
+def _fairness(args) -> int:
+    from .fairness import run_fairness
+    if args.min_n < 5:
+        print("fairness: --min-n must be at least 5 (smaller cells identify people)", file=sys.stderr)
+        return 2
+    return run_fairness(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"check": _check, "report": _report, "demo": _demo}[args.command]
+    handler = {"check": _check, "report": _report, "demo": _demo, "fairness": _fairness}[args.command]
     try:
         return handler(args)
     except BrokenPipeError:

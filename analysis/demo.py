@@ -39,8 +39,8 @@ Group attributes (optional, ``groups=True``)
     8%) and ``age_band`` (under_40 68%, 40_plus 25%, not disclosed 7%), drawn from their own random
     stream so that the rest of the history is the same draw. Ability does not depend on the groups
     unless ``group_ability_gap`` says so. Two effects are planted for one group (``woman``):
-    ``dif_question`` is ``dif_shift`` logits harder for them at equal ability (differential item
-    functioning), and ``biased_interviewer`` lowers their recommendation score ``z`` by
+    ``dif_question`` is ``dif_shift`` logits harder for them at equal ability (``P(score >= k)``
+    loses ``dif_shift`` on the logit scale at every step: differential item functioning), and ``biased_interviewer`` lowers their recommendation score ``z`` by
     ``interviewer_bias`` (passes them less often for the same answers). Both are written to
     ``planted/groups.csv``; the attributes to ``candidates.csv`` (read only by
     :mod:`analysis.fairness`).
@@ -214,13 +214,14 @@ def generate(n_interviews: int = 400, *, seed: int = 0, questions: pd.DataFrame 
     years = (day[row_int] - 0) / 365.25
     b_row = b[row_q] + drift[row_q] * years
     dif_on = groups and dif_question is not None and dif_shift != 0 and dif_question in set(q_ids)
-    if dif_on:  # harder for the focal group at the same ability
-        b_row = b_row + dif_shift * ((q_ids[row_q] == dif_question) & focal[cand_of[row_int]])
+    # harder for the focal group at the same ability: dif_shift logits off every step of the
+    # question, whatever its discrimination
+    dif_offset = (dif_shift * ((q_ids[row_q] == dif_question) & focal[cand_of[row_int]])) if dif_on else 0.0
     eta = theta[cand_of[row_int]] - b_row
     # the answer quality is the candidate's; each scorer grades it with their own severity
     u = rng.random(len(row_q))
     def grade(raters):
-        p = _grm_probs(eta, a[row_q], sev[raters])
+        p = _grm_probs(eta, a[row_q], sev[raters] + dif_offset)
         return 1 + (u[:, None] > np.cumsum(p, axis=1)[:, :3]).sum(axis=1)
     score_main = grade(rater[row_int])
     sh_rows = shadowed[row_int]
@@ -292,7 +293,8 @@ def generate(n_interviews: int = 400, *, seed: int = 0, questions: pd.DataFrame 
                                                               for a, v in cand_groups.items()}})
     effects = []
     if dif_on:
-        effects.append(("dif", *FOCAL_GROUP, dif_question, float(dif_shift), "logits harder at equal ability"))
+        effects.append(("dif", *FOCAL_GROUP, dif_question, float(dif_shift),
+                        "logits off P(score >= k) at equal ability (true MH D-DIF about -2.35 x size)"))
     if bias_on:
         effects.append(("interviewer", *FOCAL_GROUP, biased_interviewer, float(interviewer_bias),
                         "lower recommendation score z for the same answers"))

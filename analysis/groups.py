@@ -43,14 +43,18 @@ from pathlib import Path
 import pandas as pd
 
 from . import config
-from .errors import Problem
+from .errors import Problem, _ProblemsError
 
-__all__ = ["GROUPS_FILE", "groups_path", "load_groups", "parse_groups", "attributes", "NOT_DISCLOSED"]
+__all__ = ["GroupsError", "GROUPS_FILE", "groups_path", "load_groups", "parse_groups", "attributes", "NOT_DISCLOSED"]
 
 #: File name of the group attributes inside a data folder.
 GROUPS_FILE = "candidates.csv"
 #: How a not-disclosed value is labelled in the fairness tables (the file itself leaves it empty).
 NOT_DISCLOSED = "(not disclosed)"
+
+
+class GroupsError(_ProblemsError):
+    """The group attributes file is missing or has no usable row; ``.problems`` says why."""
 
 
 def groups_path(data=None) -> Path:
