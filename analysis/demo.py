@@ -106,7 +106,7 @@ def generate(n_interviews: int = 400, *, seed: int = 0, questions: pd.DataFrame 
              interviewers=DEFAULT_INTERVIEWERS, start="2023-01-01", end="2026-09-30",
              shadow_rate: float = 0.12, leak_question: str | None = "mid-decoupling",
              leak_per_year: float = 0.6, severity_sd: float = 0.7, param_seed: int | None = None,
-             groups: bool = False, dif_question: str | None = "mid-caching", dif_shift: float = 1.0,
+             groups: bool = False, dif_question: str | None = "mid-caching", dif_shift: float = 1.5,
              biased_interviewer: str | None = "Casey", interviewer_bias: float = 0.6,
              group_ability_gap: float = 0.0) -> History:
     """Generate a reproducible synthetic interview history (see the module docstring).
@@ -143,7 +143,7 @@ def generate(n_interviews: int = 400, *, seed: int = 0, questions: pd.DataFrame 
     dif_question : str or None, default "mid-caching"
         The question made ``dif_shift`` logits harder for the focal group (``woman``) at equal
         ability; None or ``dif_shift=0`` plants no question effect.
-    dif_shift : float, default 1.0
+    dif_shift : float, default 1.5
     biased_interviewer : str or None, default "Casey"
         The interviewer whose recommendation score is ``interviewer_bias`` lower for the focal
         group (``z`` of the module docstring; cut points 0.75 apart); None or 0 plants none.

@@ -506,13 +506,17 @@ def _bh(p: pd.Series) -> pd.Series:
     return q
 
 
-def _strata(scores: pd.DataFrame, ability, n_strata: int) -> pd.Series:
+def _strata(scores: pd.DataFrame, ability, n_strata: int, exclude=frozenset()) -> pd.Series:
     """Matching stratum of each score row: candidate level x quantile bin of the rest score (the
-    mean of the same interview's other answers) or of the ability passed in."""
+    mean of the same interview's other answers, leaving out the questions in ``exclude``) or of
+    the ability passed in."""
     if ability is None:
-        tot = scores.groupby("interview_id")["score"].transform("sum").astype(float)
-        cnt = scores.groupby("interview_id")["score"].transform("size").astype(float)
-        match = ((tot - scores["score"]) / (cnt - 1)).where(cnt > 1)
+        use = ~scores["question_id"].astype(str).isin(exclude)
+        sc = scores["score"].astype(float)
+        tot = sc.where(use, 0.0).groupby(scores["interview_id"]).transform("sum")
+        cnt = use.astype(float).groupby(scores["interview_id"]).transform("sum")
+        own = use.astype(float)
+        match = ((tot - sc * own) / (cnt - own)).where(cnt - own > 0)
     else:
         ab = ability if isinstance(ability, pd.Series) else pd.Series(ability)
         match = scores["candidate_id"].astype(str).map(ab.astype(float))
@@ -528,7 +532,7 @@ def _strata(scores: pd.DataFrame, ability, n_strata: int) -> pd.Series:
 
 
 def dif(workbook, groups: pd.DataFrame, *, method: str = "mh", ability=None, n_strata: int = 10, min_n: int = 5,
-        cut: int = 3, alpha: float = 0.05, fdr: float = 0.05, reference: dict | None = None,
+        cut: int = 3, alpha: float = 0.05, fdr: float = 0.05, reference: dict | None = None, purify: bool = True,
         progress: bool = False) -> pd.DataFrame:
     """Differential item functioning: per question and attribute, do candidates of equal ability
     score differently by group?
@@ -557,12 +561,17 @@ def dif(workbook, groups: pd.DataFrame, *, method: str = "mh", ability=None, n_s
         Benjamini-Hochberg level across questions, for each attribute and focal group.
     reference : dict, optional
         ``{"gender": "man"}``: the reference group per attribute (default: the largest group).
+    purify : bool, default True
+        Two-stage matching (Holland & Thayer 1988): questions flagged in a first pass are left out
+        of the rest score of the second, so that one biased question does not make the others
+        look biased the other way (its lower scores would otherwise pull the focal group's rest
+        score down, and at equal rest score the focal candidates would be the abler ones).
 
     Returns
     -------
     DataFrame
-        :data:`DIF_COLUMNS`: one row per question, attribute and focal group. ``n`` is the score
-        rows compared; ``flag`` is ``harder_for_focal`` / ``easier_for_focal`` when the class is B or
+        :data:`DIF_COLUMNS`: one row per question, attribute and focal group. ``n`` is the
+        candidates compared (each counts once per question, with their first answer); ``flag`` is ``harder_for_focal`` / ``easier_for_focal`` when the class is B or
         C (BB or CC) and ``q_value < fdr``, else empty.
 
     Notes
@@ -585,9 +594,37 @@ def dif(workbook, groups: pd.DataFrame, *, method: str = "mh", ability=None, n_s
     """
     if method not in ("mh", "mantel"):
         raise ValueError(f"method must be 'mh' or 'mantel', got {method!r}")
-    s = workbook.scores[["interview_id", "candidate_id", "level", "question_id", "score"]].copy()
-    s["stratum"] = _strata(s, ability, n_strata)
-    s = s[s["stratum"].notna()]
+    attrs = attributes(groups)
+    res = _dif_pass(workbook, groups, attrs, {}, method=method, ability=ability, n_strata=n_strata, min_n=min_n,
+                    cut=cut, alpha=alpha, fdr=fdr, reference=reference, progress=progress)
+    if purify and ability is None:
+        flagged = {a: frozenset(res.loc[(res["attribute"] == a) & (res["flag"] != ""), "question_id"]) for a in attrs}
+        if any(flagged.values()):
+            res = _dif_pass(workbook, groups, attrs, flagged, method=method, ability=None, n_strata=n_strata,
+                            min_n=min_n, cut=cut, alpha=alpha, fdr=fdr, reference=reference, progress=progress)
+    return res
+
+
+def _dif_pass(workbook, groups, attrs, exclude, *, method, ability, n_strata, min_n, cut, alpha, fdr, reference,
+              progress) -> pd.DataFrame:
+    """One pass of :func:`dif`, matching on the rest score without the questions in ``exclude[attribute]``."""
+    base = workbook.scores[["interview_id", "date", "candidate_id", "level", "question_id", "score"]]
+    by_attr = {}
+    for a in attrs:
+        s = base.copy()
+        s["stratum"] = _strata(s, ability, n_strata, exclude.get(a, frozenset()))
+        by_attr[a] = s[s["stratum"].notna()]
+    return pd.concat([_dif_one(by_attr[a], workbook, groups, a, method=method, min_n=min_n, cut=cut, alpha=alpha,
+                               fdr=fdr, reference=reference, progress=progress) for a in attrs]
+                     or [pd.DataFrame(columns=DIF_COLUMNS + ["se"])], ignore_index=True)
+
+
+def _dif_one(s, workbook, groups, attribute, *, method, min_n, cut, alpha, fdr, reference, progress):
+    # one answer per candidate and question (their first): a candidate asked the same question in
+    # two interviews of a loop, or scored by a shadow as well, would otherwise count twice with the
+    # same ability and the same answer, and the tests would be too confident
+    s = (s.sort_values(["date", "interview_id"], kind="stable")
+         .drop_duplicates(["candidate_id", "question_id"], keep="first"))
     s["question_id"] = s["question_id"].astype(str)
     cg = _candidate_groups(groups, s["candidate_id"].astype(str))
     s = s.assign(candidate_id=s["candidate_id"].astype(str)).merge(cg, on="candidate_id", how="left")
@@ -595,7 +632,7 @@ def dif(workbook, groups: pd.DataFrame, *, method: str = "mh", ability=None, n_s
     rows = []
     qids = [q for q in workbook.questions["question_id"].astype(str) if q in set(s["question_id"])]
     by_q = dict(tuple(s.groupby("question_id", sort=False)))
-    attrs = attributes(groups)
+    attrs = [attribute]
     iterator = [(a, q) for a in attrs for q in qids]
     if progress:
         from tqdm.auto import tqdm
