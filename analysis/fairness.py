@@ -246,7 +246,9 @@ def impact_ratios(data: pd.DataFrame, group: str = "group", n: str = "n", select
     Notes
     -----
     The reference is the group with the highest selection rate among those reported (29 CFR
-    1607.4(D)); ties go to the larger group. Fisher's exact test (scipy, two-sided) compares each
+    1607.4(D)); ties go to the larger group. Being chosen for its high rate, it is partly high by
+    chance (a small group most of all), so the tests against it are somewhat optimistic when there
+    are more than two groups; no correction across groups, stages or levels is applied. Fisher's exact test (scipy, two-sided) compares each
     group with the reference in a 2x2 table; ``z`` is the pooled two-proportion Z statistic
     (statsmodels ``proportions_ztest``; negative = lower than the reference), the "two standard
     deviations" rule being ``|z| > 1.96``. The power is that of a two-sided test at ``alpha`` to
@@ -878,6 +880,10 @@ NOTES = (
     "At the recommendation stage each interview counts once, so a candidate with several interviews counts "
     "several times; the decision stage counts candidates.",
     "A flagged question is a reason to read and perhaps rewrite it, never to drop a group's data.",
+    "The reference is the group with the highest rate, which is partly high by chance, a small group most of all; "
+    "with many attributes, stages and levels some cells will be significant by chance (no correction is applied "
+    "across them, as the Guidelines judge each one). Give a flag against a small reference group, or in one level "
+    "only, the most scepticism.",
 )
 
 
