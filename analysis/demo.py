@@ -366,4 +366,9 @@ def write_history(history: History, data, *, layout: str = "per_interview", ques
     if history.candidate_groups is not None:  # self-reported groups: read only by analysis.fairness
         (data / "candidates.csv").write_bytes(_csv_bytes(history.candidate_groups))
         history.planted_groups.to_csv(planted / "groups.csv", index=False)
+    elif clean and (planted / "groups.csv").exists():
+        # an earlier demo's groups (planted/groups.csv marks them as the demo's own) would describe
+        # other candidates under the same ids: remove them with the scores they belonged to
+        (data / "candidates.csv").unlink(missing_ok=True)
+        (planted / "groups.csv").unlink()
     return data

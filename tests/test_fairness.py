@@ -212,6 +212,16 @@ def test_groups_do_not_change_the_rest_of_the_history(bank):
     assert (b.scores.loc[diff, "score"] <= a.scores.loc[diff, "score"]).all()  # harder, never easier
 
 
+def test_demo_writes_groups_only_on_request_and_clears_its_stale_ones(tmp_path, bank):
+    data = tmp_path / "d"
+    write_history(generate(120, seed=1, questions=bank, groups=True), data, clean=True)
+    assert (data / "candidates.csv").exists() and (data / "planted" / "groups.csv").exists()
+    g = pd.read_csv(data / "candidates.csv", keep_default_na=False)
+    assert list(g.columns) == ["candidate_id", "gender", "age_band"] and (g["gender"] == "").any()
+    write_history(generate(120, seed=2, questions=bank), data, clean=True)
+    assert not (data / "candidates.csv").exists() and not (data / "planted" / "groups.csv").exists()
+
+
 def test_null_world_flags_stay_at_the_nominal_fdr(bank):
     """No planted effect, groups independent of ability: per family (attribute x focal group, 24
     questions) Benjamini-Hochberg at 5% must flag something in at most ~5% of families (under the
