@@ -20,6 +20,9 @@ irt
     Fit the item response models and write ``irt_items.csv``, ``irt_interviewers.csv`` and charts.
 import
     Import scorecards from Greenhouse, Lever, Ashby or a wide spreadsheet (:mod:`analysis.importing`).
+fairness
+    Adverse impact, differential item functioning and interviewer gaps by self-reported group
+    (reads ``<data>/candidates.csv``; written only on request).
 
 Usage errors (a bad value, an output folder inside the data folder, a folder that must not be
 written) exit with status 2 and one clear message, never a traceback.
@@ -142,6 +145,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="candidate level of records whose export and mapping give none")
     p.add_argument("--suggest-map", action="store_true",
                    help="write a starting mapping for these files (to --map PATH if given, else stdout)")
+
+    p = sub.add_parser("fairness", help="adverse impact, DIF and interviewer gaps by self-reported group")
+    _add_data(p)
+    p.add_argument("--groups", metavar="FILE", default=None,
+                   help="group attributes CSV (default: <data>/candidates.csv)")
+    p.add_argument("--out", metavar="DIR", required=True, help="output folder for the fairness tables and charts")
+    p.add_argument("--format", default="csv,png,svg,html", help="comma-separated among csv, png, svg, pdf, html")
+    p.add_argument("--dif-method", choices=["mh", "mantel"], default="mh",
+                   help="Mantel-Haenszel on score >= 3 (ETS A/B/C, default) or Mantel's ordinal test")
+    p.add_argument("--min-n", type=int, default=5, help="smallest cell shown (default 5 candidates)")
 
     return parser
 
@@ -276,13 +289,21 @@ def _import(args) -> int:
     return 1 if result.skipped else 0
 
 
+def _fairness(args) -> int:
+    from .fairness import run_fairness
+    if args.min_n < 5:
+        print("fairness: --min-n must be at least 5 (smaller cells identify people)", file=sys.stderr)
+        return 2
+    return run_fairness(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "report":
         _check_report_args(parser, args)
     handler = {"check": _check, "report": _report, "demo": _demo, "init": _init, "debrief": _debrief,
-               "kit": _kit, "irt": _irt, "import": _import}[args.command]
+               "kit": _kit, "irt": _irt, "import": _import, "fairness": _fairness}[args.command]
     try:
         return handler(args)
     except BrokenPipeError:

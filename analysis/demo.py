@@ -34,6 +34,17 @@ Outcomes
     (90% of the time; otherwise rejected). A hired candidate's performance (1-5) is
     ``round(3 + 0.9 * (theta - mu_L) + Normal(0, 0.7))``, unknown for a quarter (recent hires).
 
+Group attributes (optional, ``groups=True``)
+    Each candidate gets self-reported ``gender`` (woman 38%, man 50%, nonbinary 4%, not disclosed
+    8%) and ``age_band`` (under_40 68%, 40_plus 25%, not disclosed 7%), drawn from their own random
+    stream so that the rest of the history is the same draw. Ability does not depend on the groups
+    unless ``group_ability_gap`` says so. Two effects are planted for one group (``woman``):
+    ``dif_question`` is ``dif_shift`` logits harder for them at equal ability (``P(score >= k)``
+    loses ``dif_shift`` on the logit scale at every step: differential item functioning), and ``biased_interviewer`` lowers their recommendation score ``z`` by
+    ``interviewer_bias`` (passes them less often for the same answers). Both are written to
+    ``planted/groups.csv``; the attributes to ``candidates.csv`` (read only by
+    :mod:`analysis.fairness`).
+
 :func:`generate` returns the scorecard rows, the outcomes and the planted parameters;
 :func:`write_history` writes them as a data folder, with ``planted/`` beside ``scores/``.
 
@@ -75,7 +86,8 @@ from .bank import load_questions
 from .errors import WorkbookError
 
 __all__ = ["History", "generate", "write_history", "DEFAULT_INTERVIEWERS", "is_demo_folder", "check_demo_target",
-           "DemoFolderError", "MANIFEST", "PLANTED_DECIMALS", "init_folder", "InitError", "ROSTER_COLUMNS"]
+           "DemoFolderError", "MANIFEST", "PLANTED_DECIMALS", "init_folder", "InitError", "ROSTER_COLUMNS",
+           "GROUP_ATTRIBUTES", "FOCAL_GROUP"]
 
 #: Columns of the interviewer roster template ``interviewers.csv`` written by :func:`init_folder`.
 ROSTER_COLUMNS = ("interviewer", "aliases", "active")
@@ -155,6 +167,19 @@ class History:
     planted_questions: pd.DataFrame
     planted_interviewers: pd.DataFrame
     planted_candidates: pd.DataFrame
+    #: ``candidate_id`` + self-reported attributes (None unless ``generate(..., groups=True)``).
+    candidate_groups: pd.DataFrame | None = None
+    #: The planted group effects: ``effect, attribute, group, target, size, unit``.
+    planted_groups: pd.DataFrame | None = None
+
+
+#: Attributes planted by ``generate(..., groups=True)``: values and their shares ("" = not disclosed).
+GROUP_ATTRIBUTES = {
+    "gender": {"woman": 0.38, "man": 0.50, "nonbinary": 0.04, "": 0.08},
+    "age_band": {"under_40": 0.68, "40_plus": 0.25, "": 0.07},
+}
+#: The group the planted effects are against.
+FOCAL_GROUP = ("gender", "woman")
 
 
 def _grm_probs(eta_base: np.ndarray, a: np.ndarray, sev: np.ndarray) -> np.ndarray:
@@ -168,7 +193,10 @@ def _grm_probs(eta_base: np.ndarray, a: np.ndarray, sev: np.ndarray) -> np.ndarr
 def generate(n_interviews: int = 400, *, seed: int = 0, questions: pd.DataFrame | None = None,
              interviewers=DEFAULT_INTERVIEWERS, start="2023-01-01", end="2026-09-30",
              shadow_rate: float = 0.12, leak_question: str | None = "mid-decoupling",
-             leak_per_year: float = 0.6, severity_sd: float = 0.7, param_seed: int | None = None) -> History:
+             leak_per_year: float = 0.6, severity_sd: float = 0.7, param_seed: int | None = None,
+             groups: bool = False, dif_question: str | None = "mid-caching", dif_shift: float = 1.5,
+             biased_interviewer: str | None = "Casey", interviewer_bias: float = 0.6,
+             group_ability_gap: float = 0.0) -> History:
     """Generate a reproducible synthetic interview history (see the module docstring).
 
     Parameters
@@ -197,6 +225,20 @@ def generate(n_interviews: int = 400, *, seed: int = 0, questions: pd.DataFrame 
         severity and workload) when they should stay fixed while the sample varies — for example
         to check that intervals from many small histories cover the value a very large history
         gives. By default both come from ``seed``.
+    groups : bool, default False
+        Also plant self-reported group attributes and the two group effects below (see the module
+        docstring). False leaves the history exactly as it was without this option.
+    dif_question : str or None, default "mid-caching"
+        The question made ``dif_shift`` logits harder for the focal group (``woman``) at equal
+        ability; None or ``dif_shift=0`` plants no question effect.
+    dif_shift : float, default 1.5
+    biased_interviewer : str or None, default "Casey"
+        The interviewer whose recommendation score is ``interviewer_bias`` lower for the focal
+        group (``z`` of the module docstring; cut points 0.75 apart); None or 0 plants none.
+    interviewer_bias : float, default 0.6
+    group_ability_gap : float, default 0
+        Mean ability of the focal group minus everyone else's (a real difference in the pool,
+        not a bias of the interview).
     """
     rng = np.random.default_rng(seed)
     prng = rng if param_seed is None else np.random.default_rng(param_seed)
@@ -224,6 +266,11 @@ def generate(n_interviews: int = 400, *, seed: int = 0, questions: pd.DataFrame 
     n_cand = max(1, int(round(n_interviews / (2.0 * (1 + shadow_rate)))))
     c_level = rng.choice(3, size=n_cand, p=[0.4, 0.35, 0.25])
     theta = rng.normal(_MU[c_level], 1.0)
+    if groups:  # own stream: the main draws stay the same
+        grng = np.random.default_rng([seed, 1607])
+        cand_groups = {a: grng.choice(list(v), size=n_cand, p=list(v.values())) for a, v in GROUP_ATTRIBUTES.items()}
+        focal = cand_groups[FOCAL_GROUP[0]] == FOCAL_GROUP[1]
+        theta = theta + group_ability_gap * focal
     n_loop = rng.choice([1, 2, 3], size=n_cand, p=[0.3, 0.4, 0.3])
     t0, t1 = pd.Timestamp(start), pd.Timestamp(end)
     c_day = rng.integers(0, max(1, (t1 - t0).days - 14), n_cand)
@@ -254,11 +301,15 @@ def generate(n_interviews: int = 400, *, seed: int = 0, questions: pd.DataFrame 
     row_q = kit.ravel()[asked.ravel()]
     years = (day[row_int] - 0) / 365.25
     b_row = b[row_q] + drift[row_q] * years
+    dif_on = groups and dif_question is not None and dif_shift != 0 and dif_question in set(q_ids)
+    # harder for the focal group at the same ability: dif_shift logits off every step of the
+    # question, whatever its discrimination
+    dif_offset = (dif_shift * ((q_ids[row_q] == dif_question) & focal[cand_of[row_int]])) if dif_on else 0.0
     eta = theta[cand_of[row_int]] - b_row
     # the answer quality is the candidate's; each scorer grades it with their own severity
     u = rng.random(len(row_q))
     def grade(raters):
-        p = _grm_probs(eta, a[row_q], sev[raters])
+        p = _grm_probs(eta, a[row_q], sev[raters] + dif_offset)
         return 1 + (u[:, None] > np.cumsum(p, axis=1)[:, :3]).sum(axis=1)
     score_main = grade(rater[row_int])
     sh_rows = shadowed[row_int]
@@ -276,6 +327,12 @@ def generate(n_interviews: int = 400, *, seed: int = 0, questions: pd.DataFrame 
     mean_score = np.bincount(card_idx, all_score) / np.bincount(card_idx)
     n_flags = np.bincount(card_idx, flag.astype(float))
     z = mean_score - 2.35 - 0.25 * n_flags + rng.normal(0, 0.3, len(card_codes))
+    bias_on = groups and biased_interviewer in set(interviewers) and interviewer_bias != 0
+    if bias_on:  # the same answers, a lower call for the focal group
+        card_rater = np.empty(len(card_codes), dtype=np.int64)
+        card_rater[card_idx] = all_rater
+        biased = (card_rater == list(interviewers).index(biased_interviewer)) & focal[cand_of[card_codes // 2]]
+        z = z - interviewer_bias * biased
     rec = np.digitize(z, [-0.75, 0.0, 0.75])
     dates = t0 + pd.to_timedelta(day, unit="D")
     card_int = card_codes // 2
@@ -318,7 +375,21 @@ def generate(n_interviews: int = 400, *, seed: int = 0, questions: pd.DataFrame 
                               "severity_points": sev_points, "share": share})
     planted_c = pd.DataFrame({"candidate_id": cand_ids, "level": np.array(config.LEVELS)[c_level],
                               "ability": theta, "interviews": loops})
-    return History(scores, outcomes, planted_q, planted_r, planted_c)
+    if not groups:
+        return History(scores, outcomes, planted_q, planted_r, planted_c)
+    cand_frame = pd.DataFrame({"candidate_id": cand_ids, **{a: np.where(v == "", None, v).astype(object)
+                                                              for a, v in cand_groups.items()}})
+    effects = []
+    if dif_on:
+        effects.append(("dif", *FOCAL_GROUP, dif_question, float(dif_shift),
+                        "logits off P(score >= k) at equal ability (true MH D-DIF about -2.35 x size)"))
+    if bias_on:
+        effects.append(("interviewer", *FOCAL_GROUP, biased_interviewer, float(interviewer_bias),
+                        "lower recommendation score z for the same answers"))
+    if group_ability_gap:
+        effects.append(("ability", *FOCAL_GROUP, "", float(group_ability_gap), "mean ability difference (logits)"))
+    planted_g = pd.DataFrame(effects, columns=["effect", "attribute", "group", "target", "size", "unit"])
+    return History(scores, outcomes, planted_q, planted_r, planted_c, cand_frame, planted_g)
 
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -500,8 +571,21 @@ def write_history(history: History, data, *, layout: str = "per_interview", ques
     written["outcomes.csv"] = raw
     planted = data / "planted"
     planted.mkdir(exist_ok=True)
-    for name, frame in (("questions", history.planted_questions), ("interviewers", history.planted_interviewers),
-                        ("candidates", history.planted_candidates)):
+    planted_frames = [("questions", history.planted_questions), ("interviewers", history.planted_interviewers),
+                      ("candidates", history.planted_candidates)]
+    if history.candidate_groups is not None:  # self-reported groups: read only by analysis.fairness
+        raw = _csv_bytes(history.candidate_groups)
+        (data / "candidates.csv").write_bytes(raw)
+        written["candidates.csv"] = raw
+        planted_frames.append(("groups", history.planted_groups))
+    elif clean:
+        # an earlier demo's groups would describe other candidates under the same ids: remove them
+        # with the scores they belonged to (only when the manifest lists them as the demo's own)
+        for rel in ("candidates.csv", "planted/groups.csv"):
+            if rel in previous:
+                (data / rel).unlink(missing_ok=True)
+                previous.pop(rel)
+    for name, frame in planted_frames:
         raw = _csv_bytes(_rounded(frame))
         (planted / f"{name}.csv").write_bytes(raw)
         written[f"planted/{name}.csv"] = raw
