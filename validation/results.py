@@ -68,6 +68,7 @@ def _design_tables(perf: pd.DataFrame, design: str) -> str:
                        "ALS FE ": g("severity", "als_fe", "rmse_truth"),
                        "|bias|": g("severity", "model", "abs_bias"), "RMSE vs estimand": g("severity", "model", "rmse"),
                        "coverage": g("severity", "model", "coverage", pct=True),
+                       "NaN (reported missing)": g("severity", "model", "missing", pct=True),
                        "collapsed": _f(col, pct=True) + (f", {int(fail)} failed" if fail else "")})
         dfail, _ = _get(p, design, model, size, "discrimination", "model", "failed")
         rows_d.append({"model": model, "interviews": int(n_iv), "reps": int(reps),
@@ -78,7 +79,8 @@ def _design_tables(perf: pd.DataFrame, design: str) -> str:
                        "item-rest RMSE": g("discrimination", "item_rest", "rmse"),
                        "coverage": g("discrimination", "model", "coverage", pct=True),
                        "failed": int(dfail) if not np.isnan(dfail) else "—"})
-    return ("**Severity** (score points; Spearman with the planted severity; ± is the Monte Carlo SE)\n\n"
+    return ("**Severity** (score points; Spearman with the planted severity over the interviewers each method "
+            "reports; ± is the Monte Carlo SE)\n\n"
             + _md(pd.DataFrame(rows_s)) + "\n\n**Discrimination** (Spearman with the planted discrimination)\n\n"
             + _md(pd.DataFrame(rows_d)))
 
@@ -113,11 +115,16 @@ def _targets_md(perf: pd.DataFrame) -> str:
         if ti.empty:
             lines.append(f"{i}. {text}: **not measured** in this grid.")
             continue
-        missed = ti[~ti["met"]]
+        missed = ti[~ti["met"]].sort_values("gap", ascending=False)
         verdict = "**met**" if missed.empty else f"**missed** in {len(missed)} of {len(ti)} cells"
+        if "within_mcse" in ti and not missed.empty:
+            near = int(missed["within_mcse"].fillna(False).sum())
+            if near:
+                verdict += f" ({near} of them by less than two Monte Carlo SEs, which may be chance)"
         lines.append(f"{i}. {text}: {verdict}.")
         for _, r in missed.head(12).iterrows():
-            lines.append(f"   - {r['design']}/{r['model']} at {r['size']}: {r['value']}")
+            lines.append(f"   - {r['design']}/{r['model']} at {r['size']}: {r['value']}"
+                         + (" (within 2 MCSE)" if r.get("within_mcse") is True else ""))
         if len(missed) > 12:
             lines.append(f"   - ... and {len(missed) - 12} more (see results.csv)")
     return "\n".join(lines)
@@ -132,14 +139,16 @@ def _lead_lines(perf: pd.DataFrame) -> str:
         if s.empty:
             continue
         per = {n: n / _N_RATERS[d] for n in s.index}
-        ok = [n for n in s.index if s.at[n, "spearman"] >= 0.9]
+        good = s["spearman"] >= 0.9
+        ok = [n for n in s.index if good[s.index >= n].all()]  # from here on, every size ranks well
         first = f"from about {per[ok[0]]:.0f} interviews per interviewer ({ok[0]} in all) severities rank about right " \
                 f"(Spearman {s.at[ok[0], 'spearman']:.2f})" if ok else "severities never rank reliably in this grid " \
                 f"(best Spearman {s['spearman'].max():.2f})"
         small = s.index.min()
         out.append(f"- **{d}**: {first}; at {small} interviews ({per[small]:.0f} per interviewer) Spearman is "
                    f"{s.at[small, 'spearman']:.2f} and the intervals cover {s.at[small, 'coverage']:.0%}"
-                   + (f"; {s['collapse'].max():.0%} of samples collapsed" if s['collapse'].max() > 0 else "") + ".")
+                   + (f"; at {s['collapse'].idxmax()} interviews {s['collapse'].max():.0%} of samples collapsed "
+                      "(some |severity| > 3 points)" if s['collapse'].max() > 0 else "") + ".")
     return "\n".join(out)
 
 

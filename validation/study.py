@@ -244,7 +244,12 @@ def _rep_measures(g: pd.DataFrame) -> pd.Series:
     for _, t in g[ok].groupby("team"):
         if len(t) >= 3 and t["est"].nunique() > 1:
             rho.append(stats.spearmanr(t["est"], t["truth"]).statistic)
+    rho_c = []
+    for _, t in g[ok & g["model_ok"]].groupby("team"):
+        if len(t) >= 3 and t["est"].nunique() > 1:
+            rho_c.append(stats.spearmanr(t["est"], t["truth"]).statistic)
     res = {"spearman": np.mean(rho) if rho else np.nan,
+           "spearman_common": np.mean(rho_c) if rho_c else np.nan,
            "mse": np.mean((g.loc[ok, "est"] - g.loc[ok, "estimand"]) ** 2) if ok.any() else np.nan,
            "max_abs": g.loc[ok, "est"].abs().max() if ok.any() else np.nan,
            "missing": 1 - ok.mean(), "failed": bool((g["error"] != "").any())}
@@ -263,6 +268,13 @@ def performance(reps: pd.DataFrame) -> pd.DataFrame:
     (with their ``estimand`` joined). Columns: see the module docstring."""
     rows = []
     keys = ["design", "model", "size", "kind", "method"]
+    # the parameters the workbook's estimator reports (not NaN) in each replicate: baselines are
+    # also scored on these alone (spearman_common), so a method is not flattered by leaving out
+    # the hard cases
+    ok = reps[reps["method"] == "model"].assign(model_ok=lambda f: f["est"].notna())
+    reps = reps.merge(ok[["design", "model", "size", "kind", "rep", "param", "model_ok"]],
+                      on=["design", "model", "size", "kind", "rep", "param"], how="left")
+    reps["model_ok"] = reps["model_ok"].fillna(False).astype(bool)
     for k, g in reps.groupby(keys, sort=False):
         per = g.groupby("rep").apply(_rep_measures, include_groups=False)
         R = len(per)
@@ -276,6 +288,7 @@ def performance(reps: pd.DataFrame) -> pd.DataFrame:
         row = dict(zip(keys, k), n_reps=R, n_interviews=int(g.drop_duplicates("rep")["n_interviews"].mean()),
                    spearman=sp.mean() if len(sp) else np.nan,
                    spearman_mcse=sp.std(ddof=1) / np.sqrt(len(sp)) if len(sp) > 1 else np.nan,
+                   spearman_common=per["spearman_common"].mean(),
                    abs_bias=pb.abs().mean() if len(pb) else np.nan,
                    abs_bias_mcse=float(np.sqrt(np.nanmean(psd ** 2 / pn) / max(len(pb), 1))) if R > 1 else np.nan,
                    rmse=rmse,
@@ -319,8 +332,8 @@ def run(grid: dict[int, int] = FULL_GRID, *, designs=DESIGNS, models=MODELS, pro
 
 
 TARGETS = (
-    "severity never worse than the better naive baseline on any design (Spearman within 0.02, RMSE vs planted "
-    "points within 0.02)",
+    "severity never worse than the better naive baseline on any design (Spearman within 0.02 on the interviewers "
+    "the workbook reports, RMSE vs planted points within 0.02)",
     "severity Spearman >= 0.9 at 600 interviews on nested loops, panels and level specialists",
     "discrimination Spearman >= 0.9 at 2000 interviews on every design",
     "95% interval coverage between 93% and 97% (severity and discrimination)",
@@ -336,28 +349,31 @@ def targets(perf: pd.DataFrame) -> pd.DataFrame:
         if "model" not in g.index:
             continue
         base = g.drop(index="model")
-        best_sp = base["spearman"].max()
+        best_sp = base["spearman_common"].max()
         best_rt = base["rmse_truth"].min()
-        v = g.at["model", "spearman"]
+        v = g.at["model", "spearman_common"]
         vt = g.at["model", "rmse_truth"]
         met = bool((np.isnan(best_sp) or v >= best_sp - 0.02) and (np.isnan(best_rt) or vt <= best_rt + 0.02))
-        rows.append({"target": 1, "design": d, "model": m, "size": n,
+        rows.append({"target": 1, "design": d, "model": m, "size": n, "gap": max(best_sp - v, vt - best_rt),
                      "value": f"Spearman {v:.2f} vs {best_sp:.2f}; RMSE {vt:.2f} vs {best_rt:.2f}", "met": met})
     for d in ("nested_loops", "panels", "level_specialists"):
         for _, r in perf[(perf["kind"] == "severity") & (perf["method"] == "model") & (perf["design"] == d)
                          & (perf["size"] == 600)].iterrows():
             rows.append({"target": 2, "design": d, "model": r["model"], "size": 600,
                          "value": f"Spearman {r['spearman']:.2f} ± {r['spearman_mcse']:.2f}",
-                         "met": bool(r["spearman"] >= 0.9)})
+                         "gap": 0.9 - r["spearman"], "met": bool(r["spearman"] >= 0.9)})
     for _, r in perf[(perf["kind"] == "discrimination") & (perf["method"] == "model") & (perf["size"] == 2000)].iterrows():
         rows.append({"target": 3, "design": r["design"], "model": r["model"], "size": 2000,
                      "value": f"Spearman {r['spearman']:.2f} ± {r['spearman_mcse']:.2f}",
-                     "met": bool(r["spearman"] >= 0.9)})
+                     "gap": 0.9 - r["spearman"], "met": bool(r["spearman"] >= 0.9)})
     for _, r in perf[(perf["method"] == "model")].iterrows():
-        c = r["coverage"]
+        c, se = r["coverage"], r["coverage_mcse"]
+        gap = max(0.93 - c, c - 0.97)
         rows.append({"target": 4, "design": r["design"], "model": r["model"], "size": r["size"],
-                     "kind": r["kind"], "value": f"{r['kind']} coverage {c:.1%} ± {r['coverage_mcse']:.1%}",
-                     "met": bool(0.93 <= c <= 0.97)})
+                     "kind": r["kind"], "value": f"{r['kind']} coverage {c:.1%} ± {se:.1%}", "gap": gap,
+                     "met": bool(0.93 <= c <= 0.97),
+                     # a miss smaller than two Monte Carlo SEs may be chance: counted, and said so
+                     "within_mcse": bool(gap <= 2 * se) if np.isfinite(se) else False})
     return pd.DataFrame(rows)
 
 
