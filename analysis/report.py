@@ -4,9 +4,14 @@
 >>> paths = build_report(out="reports", formats=("csv",))          # the tables only, fast
 >>> paths = build_report(out="reports/senior", level="senior")     # everything for one slice
 
-The tables are those of :func:`analysis.calibration.calibrate`, exported through
+The tables are those of :func:`analysis.calibration.calibrate` plus ``design.csv`` (the design
+diagnostics of :mod:`analysis.design`), exported through
 :mod:`analysis.export` (CSV cells neutralized against formula injection; interviewers with fewer
 than 5 interviews keep their counts but not their rates). No candidate id or note is exported.
+
+The report never aborts because one statistic is undefined for one slice (every score the same, a
+level nobody was asked): that cell is NaN with the reason in a ``reason``/``severity_note`` column or
+in the report's notes, and every other table and chart is written.
 """
 
 from __future__ import annotations
@@ -83,13 +88,17 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
                     progress=progress)
     figures = {}
     guides = {}
+    notes = list(REPORT_NOTES) + cal.notes
     if any(f != "csv" for f in fmts):
         from .charts import READING_GUIDE, figures as make_figures
-        figures = make_figures(cal)
+        try:
+            figures = make_figures(cal)
+        except Exception as exc:  # noqa: BLE001 -- one undefined chart must not take the tables down
+            notes.append(f"charts: not drawn on this slice ({type(exc).__name__}: {exc}); the tables are complete")
         guides = READING_GUIDE
     return write_report(out, tables=export_tables(cal), figures=figures, formats=fmts,
                         title="Interview calibration report", meta=_meta(cal, config.data_dir(data)),
-                        guides=guides, notes=list(REPORT_NOTES), progress=progress)
+                        guides=guides, notes=notes, progress=progress)
 
 
 def run_report(args) -> int:
