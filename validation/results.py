@@ -138,6 +138,10 @@ def _lead_lines(perf: pd.DataFrame) -> str:
         s = sev[sev["design"] == d].groupby("size")[["spearman", "coverage", "collapse"]].mean()
         if s.empty:
             continue
+        if s["spearman"].isna().all():
+            out.append(f"- **{d}**: the workbook reports no severity at all (NaN with a reason: no comparison "
+                       "it trusts), whatever the size; see the table for what the naive baselines would claim.")
+            continue
         per = {n: n / _N_RATERS[d] for n in s.index}
         good = s["spearman"] >= 0.9
         ok = [n for n in s.index if good[s.index >= n].all()]  # from here on, every size ranks well

@@ -20,7 +20,8 @@ Data-generating mechanisms
     share no candidate) x 2 response models (ordinal graded responses with question-specific
     discrimination and thresholds; additive and rounded) = 14 worlds, planted parameters fixed with
     ``param_seed=1``, samples of 300, 600, 2000, 5000 and 20,000 scorecards (``sample_seed`` varies
-    by replicate).
+    by replicate) with 10, 20, 8, 2 and 1 replicates (:data:`FULL_GRID`; the machine is shared, so
+    the large sizes are thin: their MCSEs say how thin).
 Estimands
     For rank recovery: the planted severities (latent) and discriminations. For bias, RMSE and
     coverage: the value *the same method* gives on one very large sample of the same world
@@ -75,7 +76,7 @@ PARAM_SEED = 1
 ESTIMAND_SIZE = 100_000
 N_BOOT = 200
 #: size -> replicates. Fewer replicates where one fit is slow; the MCSEs say what that costs.
-FULL_GRID = {300: 25, 600: 25, 2000: 10, 5000: 4, 20000: 2}
+FULL_GRID = {300: 10, 600: 20, 2000: 8, 5000: 2, 20000: 1}
 QUICK_GRID = {600: 10, 2000: 5}
 _SOURCES = ("analysis/severity.py", "analysis/calibration.py", "analysis/discrimination.py", "analysis/criteria.py",
             "analysis/items.py", "analysis/design.py", "validation/worlds.py")
@@ -353,6 +354,11 @@ def targets(perf: pd.DataFrame) -> pd.DataFrame:
         best_rt = base["rmse_truth"].min()
         v = g.at["model", "spearman_common"]
         vt = g.at["model", "rmse_truth"]
+        if np.isnan(v) and np.isnan(vt):  # the workbook reports no severity at all in this cell
+            rows.append({"target": 1, "design": d, "model": m, "size": n, "gap": np.inf, "met": False,
+                         "value": f"workbook reports every severity as NaN; baselines rank at "
+                                  f"{base['spearman'].max():.2f} (RMSE {best_rt:.2f})"})
+            continue
         met = bool((np.isnan(best_sp) or v >= best_sp - 0.02) and (np.isnan(best_rt) or vt <= best_rt + 0.02))
         rows.append({"target": 1, "design": d, "model": m, "size": n, "gap": max(best_sp - v, vt - best_rt),
                      "value": f"Spearman {v:.2f} vs {best_sp:.2f}; RMSE {vt:.2f} vs {best_rt:.2f}", "met": met})
