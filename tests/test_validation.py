@@ -261,3 +261,16 @@ def test_fixed_discrimination_on_nested_loops_at_2000(worlds, bank):
     q = question_stats(d, bank, n_boot=0).set_index("question_id")
     truth = s.planted_questions.set_index("question_id")["discrimination"]
     assert stats.spearmanr(q["discrimination"].reindex(truth.index), truth).statistic >= 0.9
+
+
+@pytest.mark.parametrize("design, model, size, sample_seed", [
+    ("panels", "graded", 600, 600_001), ("panels", "additive", 600, 600_001),
+    ("nested_loops", "graded", 2000, 2_000_003), ("nested_loops", "additive", 2000, 2_000_003)])
+def test_fixed_no_collapse_on_the_samples_that_broke_main(worlds, bank, design, model, size, sample_seed):
+    # Counterexamples kept from the "before" grid (validation/results_before.csv): on these samples
+    # the estimator of main before issue 9 returned severities of 27, 16, 8 and 4 score points on a
+    # 1-4 scale. The fixed estimator must keep every severity within the rubric and rank them.
+    m = _severity(worlds[design, model].sample(size, sample_seed), bank)
+    assert m["severity"].notna().all()
+    assert m["severity"].abs().max() <= 3, m["severity"].abs().max()
+    assert stats.spearmanr(m["severity"], m["severity_true"]).statistic >= 0.9
