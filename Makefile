@@ -33,7 +33,7 @@ PYTEST_COMMAND := $(BIN)/pytest tests $(wildcard $(NOTEBOOK_DIR)) \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--output=test-artifacts/playwright -ra $(PYTEST_ARGS)
 
-.PHONY: help venv lab test notebooks interview report bench check clean distclean
+.PHONY: help venv lab test notebooks interview report bench validate check clean distclean
 
 help:
 	@echo "make lab        create .venv if needed and open JupyterLab on notebooks/"
@@ -44,6 +44,7 @@ help:
 	@echo "make report     write the calibration report for data/ into reports/"
 	@echo "make check      validate data/ and list every problem with file and line"
 	@echo "make bench      run the benchmark suite (benchmarks/run.py)"
+	@echo "make validate   run the validation study (validation/, ~15 min; VALIDATE_ARGS=--quick for a small grid)"
 	@echo "make clean      remove generated reports, test artifacts and build files"
 	@echo "make distclean  clean, and remove .venv"
 
@@ -83,6 +84,12 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The simulation study of issue 9: designs x response models x sizes, cached per cell in
+# validation/cache/, writes validation/results.csv, RESULTS.md and recovery.png.
+VALIDATE_ARGS ?=
+validate: $(STAMP)
+	nice -n 10 $(BIN)/python -m validation.study $(VALIDATE_ARGS)
 
 clean:
 	rm -rf reports/ test-artifacts/ test-results/ build/ dist/ *.egg-info
