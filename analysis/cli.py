@@ -109,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--interviews", type=_int_at_least(1, "at least 1 interview"), default=400)
     p.add_argument("--seed", type=_int_at_least(0, "a seed of 0 or more"), default=0)
     p.add_argument("--layout", choices=["per_interview", "bulk"], default="per_interview")
+    p.add_argument("--groups", action="store_true", help="also plant group attributes and group effects")
 
     p = sub.add_parser("debrief", help="one candidate's interviews and fair score, as HTML (and PDF) for a "
                                        "hiring committee")
@@ -204,7 +205,7 @@ def _demo(args) -> int:
     from .demo import DemoFolderError, check_demo_target, generate, write_history
     try:
         check_demo_target(args.data)  # before the (slower) generation
-        h = generate(args.interviews, seed=args.seed)
+        h = generate(args.interviews, seed=args.seed, groups=args.groups)
         out = write_history(h, args.data, layout=args.layout, clean=True)
     except DemoFolderError as exc:
         print(f"demo: refused: {exc}", file=sys.stderr)
