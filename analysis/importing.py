@@ -35,6 +35,7 @@ import csv
 import difflib
 import hashlib
 import hmac
+import io
 import json
 import os
 import re
@@ -258,7 +259,7 @@ def existing_interview_ids(data=None) -> set[str]:
     for path in files:
         try:
             text = path.read_bytes().decode("utf-8-sig", errors="replace")
-            reader = csv.reader(io_lines(text))
+            reader = csv.reader(io.StringIO(text, newline=""))
             header = [h.strip().lower() for h in next(reader, [])]
             if "interview_id" not in header:
                 continue
@@ -267,11 +268,6 @@ def existing_interview_ids(data=None) -> set[str]:
         except (OSError, csv.Error):
             continue
     return ids
-
-
-def io_lines(text: str):
-    import io
-    return io.StringIO(text, newline="")
 
 
 # --- the result -----------------------------------------------------------------------------------
@@ -393,9 +389,9 @@ def _convert(rec: SourceRecord, source: str, mapping: dict, bank: _Bank, key: by
                     " to hold the source's own id (it keys the import)")
     if rec.withdrawn:
         raise _Skip("withdrawn", "the feedback form was withdrawn (deletedAt is set)")
-    for what, reason in (("recommendation", "missing_recommendation"),):
-        if not rec.recommendation:
-            raise _Skip(reason, "no overall recommendation")
+    if not rec.recommendation:
+        raise _Skip("missing_recommendation", "no overall recommendation in "
+                    f"{', '.join(mapping['fields'].get('recommendation', [])) or 'the score-system field'}")
     rkey = _norm(rec.recommendation)
     rec_map = mapping["recommendations"]
     recommendation = rec_map.get(rkey)
