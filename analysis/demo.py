@@ -412,7 +412,7 @@ _STAT_SEEN: dict[str, tuple[int, int]] = {}
 def _entry(path: Path, raw: bytes | None = None) -> dict:
     st = path.stat()
     raw = path.read_bytes() if raw is None else raw
-    _STAT_SEEN[str(path.resolve())] = (st.st_size, st.st_mtime_ns)
+    _STAT_SEEN[os.path.abspath(path)] = (st.st_size, st.st_mtime_ns)
     return {"sha256": _digest(raw), "size": st.st_size}
 
 
@@ -458,7 +458,7 @@ def _unchanged(data: Path, rel: str, entry) -> bool:
         return False
     try:
         st = path.stat()
-        if _STAT_SEEN.get(str(path.resolve())) == (st.st_size, st.st_mtime_ns) == (entry.get("size"), st.st_mtime_ns):
+        if _STAT_SEEN.get(os.path.abspath(path)) == (st.st_size, st.st_mtime_ns) == (entry.get("size"), st.st_mtime_ns):
             return True  # written by this process and not touched since
         return _digest(path.read_bytes()) == entry.get("sha256")
     except OSError:

@@ -188,10 +188,11 @@ def _ids_in_file(path: Path) -> set[str]:
 class _Dir:
     """What the id index knows of one folder below ``scores/``."""
 
-    __slots__ = ("mtime_ns", "trusted", "subdirs", "files")
+    __slots__ = ("mtime_ns", "trusted", "subdirs", "files", "mutable")
 
     def __init__(self):
         self.mtime_ns, self.trusted, self.subdirs, self.files = -1, False, [], {}
+        self.mutable: set[str] = set()  # files to check again at every call (not store-written)
 
 
 #: In-memory id index per scores folder: {root: {relative dir: _Dir}}; a file's record is
@@ -233,23 +234,25 @@ def _scan(root: str, rel: str, index: dict, now_ns: int, seen: set) -> None:
                         names.append(e.name)
         except OSError:
             return
-        d.files = {n: d.files[n] for n in names if n in d.files}
-        for n in names:
-            d.files.setdefault(n, None)
+        old = d.files
+        d.files = {n: old.get(n) for n in names}
+        d.mutable = {n for n, rec in d.files.items() if rec is None or not rec[3]}
         d.subdirs = sorted(subdirs)
         d.mtime_ns = st.st_mtime_ns
         d.trusted = now_ns - st.st_mtime_ns > _FRESH_NS
-    for name, rec in list(d.files.items()):
-        if rec is not None and rec[3]:
-            continue  # a store-written file: its id cannot change
+    for name in list(d.mutable):  # store-written files are skipped: their id cannot change
+        rec = d.files.get(name)
         path = os.path.join(full, name)
         try:
             fst = os.stat(path)
         except OSError:
             d.files.pop(name, None)
+            d.mutable.discard(name)
             continue
         if rec is None or (rec[0], rec[1]) != (fst.st_size, fst.st_mtime_ns):
-            d.files[name] = _file_record(path, name, fst)
+            rec = d.files[name] = _file_record(path, name, fst)
+            if rec[3]:
+                d.mutable.discard(name)
     for sub in d.subdirs:
         _scan(root, f"{rel}/{sub}" if rel else sub, index, now_ns, seen)
 
@@ -278,8 +281,8 @@ def find_interview(interview_id: str, data=None) -> Path | None:
     _scan(root, "", index, time.time_ns(), seen)
     for gone in set(index) - seen:  # folders removed since the last call
         del index[gone]
-    for rel in sorted(index):
-        for name, rec in sorted(index[rel].files.items()):
+    for rel, d in index.items():
+        for name, rec in d.files.items():
             if rec is not None and wanted in rec[2]:
                 return Path(root, rel, name) if rel else Path(root, name)
     return None
