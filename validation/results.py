@@ -156,9 +156,10 @@ def _lead_lines(perf: pd.DataFrame) -> str:
     return "\n".join(out)
 
 
-def recovery_figure(perf: pd.DataFrame):
+def recovery_figure(perf: pd.DataFrame, before: pd.DataFrame | None = None):
     """Spearman with the planted value against interviews, per design (columns) and quantity (rows),
-    one line per method and response model. Returns a plotly Figure."""
+    one line per method and response model (grey: the workbook before issue 9, when ``before`` is
+    given). Returns a plotly Figure."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
     designs = [d for d in DESIGNS if (perf["design"] == d).any()]
@@ -177,6 +178,16 @@ def recovery_figure(perf: pd.DataFrame):
                                          line=dict(color=colours[meth], dash="solid" if model == "graded" else "dot")),
                               row=i, col=j)
                 shown.add(name)
+            if before is not None:
+                b = before[(before["design"] == d) & (before["kind"] == kind) & (before["method"] == "model")]
+                for model, g in b.groupby("model"):
+                    g = g.sort_values("size")
+                    name = f"workbook before issue 9 ({model})"
+                    fig.add_trace(go.Scatter(x=g["n_interviews"], y=g["spearman"].clip(-0.2, 1), mode="lines+markers",
+                                             name=name, legendgroup=name, showlegend=name not in shown,
+                                             line=dict(color="#999999", dash="solid" if model == "graded" else "dot")),
+                                  row=i, col=j)
+                    shown.add(name)
             fig.add_hline(y=0.9, line=dict(color="grey", width=1, dash="dash"), row=i, col=j)
     fig.update_xaxes(type="log", tickvals=[300, 1000, 3000, 10000], ticktext=["300", "1k", "3k", "10k"])
     fig.update_yaxes(range=[-0.2, 1.02])
@@ -257,5 +268,5 @@ def write_results(perf: pd.DataFrame, *, before: pd.DataFrame | None = None, fol
     md.write_text("\n".join(parts), encoding="utf-8")
     png = folder / "recovery.png"
     os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")
-    recovery_figure(perf).write_image(str(png), scale=1)
+    recovery_figure(perf, before).write_image(str(png), scale=1)
     return [md, png]
