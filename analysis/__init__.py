@@ -10,7 +10,8 @@ Modules, one concern each:
 - :mod:`analysis.demo`         a synthetic history with planted truth
 - :mod:`analysis.items`        classical item statistics (alpha, item-rest, AUC)
 - :mod:`analysis.reliability`  inter-rater reliability (ICC, Krippendorff's alpha, kappa)
-- :mod:`analysis.severity`     interviewer severity (additive many-facet model)
+- :mod:`analysis.severity`     interviewer severity (additive many-facet model, REML)
+- :mod:`analysis.design`       design diagnostics: which interviewers can be compared
 - :mod:`analysis.discrimination`  adjusted discrimination with bootstrap intervals over candidates
 - :mod:`analysis.criteria`     what "strong" means, and how each criterion is contaminated
 - :mod:`analysis.calibration`  the calibration tables

@@ -141,6 +141,21 @@ def _codes(s: pd.Series):
     return cat.cat.codes.to_numpy(), cat.cat.categories
 
 
+def _by_candidate(X, c_idx, nc, w=None):
+    """``C' diag(w) X`` (rows of ``X`` summed per candidate) built directly from X's entries: one
+    COO-to-CSR conversion instead of a sparse product with the candidate indicator."""
+    row = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    data = X.data if w is None else X.data * w[row]
+    return sp.coo_matrix((data, (c_idx[row], X.indices)), shape=(nc, X.shape[1])).tocsr()
+
+
+def _scale_rows(M, v):
+    """``diag(v) @ M`` for a CSR matrix, without a sparse product."""
+    out = M.copy()
+    out.data = out.data * np.repeat(v, np.diff(out.indptr))
+    return out
+
+
 class _Absorbed:
     """Normal equations of the fixed part with the candidate effects absorbed, for any ``lam``.
 
@@ -150,13 +165,13 @@ class _Absorbed:
     counts of matrices computed once.
     """
 
-    def __init__(self, X, C, y, n_c):
+    def __init__(self, X, c_idx, y, n_c):
         self.n, self.p = X.shape
         self.XtX = (X.T @ X).toarray()
         self.Xty = X.T @ y
         self.yy = float(y @ y)
-        CtX = (C.T @ X).tocsr()
-        Cty = C.T @ y
+        CtX = _by_candidate(X, c_idx, len(n_c))
+        Cty = np.bincount(c_idx, y, minlength=len(n_c))
         self.CtX, self.Cty, self.n_c = CtX, Cty, n_c
         ks, inv = np.unique(n_c, return_inverse=True)
         self.ks = ks
@@ -313,7 +328,6 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     free = ~ref  # interviewers with a column in X
     confounded = np.zeros(nr, bool)
     ones = np.ones(n)
-    C = sp.csr_matrix((ones, (np.arange(n), c_idx)), shape=(n, nc))
     Q = sp.csr_matrix((ones, (np.arange(n), q_idx)), shape=(n, nq))
     R_all = sp.csr_matrix((ones, (np.arange(n), r_idx)), shape=(n, nr)).tocsc()
 
@@ -332,7 +346,7 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
 
     def build(free_mask):
         X = sp.hstack([Q[:, keep_cell], R_all[:, np.flatnonzero(free_mask)]]).tocsr()
-        return X, _Absorbed(X, C, y, n_c)
+        return X, _Absorbed(X, c_idx, y, n_c)
 
     # identification check: a null direction of the normal equations (at a moderate lam, or at 0
     # for fixed effects) names interviewers confounded with the questions they ask
@@ -411,8 +425,8 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
 
     # cluster-robust covariance of beta, clustered by candidate; per-candidate score contributions
     # kept sparse (a dense rows x parameters product would cost gigabytes at a million rows)
-    S = sp.diags(inv) @ CtX
-    U = (C.T @ (sp.diags(resid) @ X)) - sp.diags(C.T @ resid) @ S
+    S = _scale_rows(CtX, inv)
+    U = _by_candidate(X, c_idx, nc, resid) - _scale_rows(S, np.bincount(c_idx, resid, minlength=nc))
     meat = (U.T @ U).toarray()
     Ainv = linalg.cho_solve(linalg.cho_factor(A, lower=True), np.eye(p))
     cov = Ainv @ meat @ Ainv

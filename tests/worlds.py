@@ -90,3 +90,36 @@ def nested_loops(n_interviews: int, seed: int, bank: pd.DataFrame, *, n_intervie
                                  "share": 1 / n_interviewers, "team": team_of}),
                    pd.DataFrame({"candidate_id": ids, "level": np.array(config.LEVELS)[c_level], "ability": theta,
                                  "interviews": loop}))
+
+
+def _before_after(seeds, n=800):
+    """Print, per seed, the severity fit on a nested-loop world: lam, largest |severity|, Spearman
+    with the planted severity and of the headline discrimination with the planted discrimination.
+    Run from the repository root (``PYTHONPATH=$PWD python tests/worlds.py 20``); point PYTHONPATH
+    at another checkout to see its numbers on the same world."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from scipy import stats
+
+    from analysis.bank import load_questions
+    from analysis.calibration import prepare
+    from analysis.discrimination import grouped_discrimination
+    from planted import workbook_of
+    bank = load_questions(Path(__file__).resolve().parents[1] / "data")
+    for seed in seeds:
+        h = nested_loops(n, seed, bank)
+        d, fit = prepare(workbook_of(h, bank))
+        m = fit.interviewers.merge(h.planted_interviewers, on="interviewer", suffixes=("", "_true"))
+        ok = m["severity"].notna()
+        rs = stats.spearmanr(m.loc[ok, "severity"], m.loc[ok, "severity_points"]).statistic
+        got = grouped_discrimination(d, "question_id", "x_adj", "y_free", "level", "candidate_id", n_boot=0)
+        t = h.planted_questions.set_index("question_id").join(got["discrimination"].rename("est"))
+        rd = stats.spearmanr(t["discrimination"], t["est"], nan_policy="omit").statistic
+        print(f"seed {seed}: {len(h.scores)} rows, lam {fit.lam:.3g}, max |severity| {m['severity'].abs().max():.3g}, "
+              f"Spearman severity {rs:.2f}, discrimination {rd:.2f}")
+
+
+if __name__ == "__main__":
+    import sys
+    _before_after([int(s) for s in sys.argv[1:]] or [20])
