@@ -310,11 +310,18 @@ def performance(reps: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- the study ----------------------------------------------------------------------------------
-def run(grid: dict[int, int] = FULL_GRID, *, designs=DESIGNS, models=MODELS, progress: bool = True) -> pd.DataFrame:
-    """Run (or read from the cache) every cell of the grid; return the performance table."""
+def run(grid: dict[int, int] = FULL_GRID, *, designs=DESIGNS, models=MODELS, progress: bool = True,
+        key: str | None = None) -> pd.DataFrame:
+    """Run (or read from the cache) every cell of the grid; return the performance table.
+
+    ``key`` reads the cache of another code version (e.g. the "before" grid) instead of the current
+    one; then nothing is computed, and a cell missing from that cache is an error.
+    """
     from tqdm.auto import tqdm
     from analysis.bank import load_questions
     bank = load_questions()
+    if key is not None and key != code_key():
+        return _perf_from_cache(key, grid, designs, models)
     key = code_key()
     worlds = [make_world(d, m, PARAM_SEED, bank) for d in designs for m in models]
     total = len(worlds) * (1 + sum(grid.values()))
@@ -331,6 +338,21 @@ def run(grid: dict[int, int] = FULL_GRID, *, designs=DESIGNS, models=MODELS, pro
                 all_reps.append(reps.assign(design=w.design, model=w.model, size=size))
     reps = pd.concat(all_reps, ignore_index=True)
     return performance(reps)
+
+
+def _perf_from_cache(key, grid, designs, models) -> pd.DataFrame:
+    all_reps = []
+    for d in designs:
+        for m in models:
+            est = pd.read_pickle(CACHE / key / f"{d}__{m}__estimand{ESTIMAND_SIZE}.pkl")
+            for size, n_reps in grid.items():
+                path = _cell_path(key, d, m, size)
+                if not path.exists():
+                    raise FileNotFoundError(f"{path} is not cached; the grid of cache {key} does not have it")
+                reps = pd.read_pickle(path)
+                reps = reps[reps["rep"] < n_reps].merge(est, on=["kind", "method", "param"], how="left")
+                all_reps.append(reps.assign(design=d, model=m, size=size))
+    return performance(pd.concat(all_reps, ignore_index=True))
 
 
 TARGETS = (
@@ -397,12 +419,14 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=str(HERE / "results.csv"), help="performance table to write")
     p.add_argument("--designs", default=",".join(DESIGNS), help="comma-separated subset of the designs")
     p.add_argument("--no-report", action="store_true", help="write the CSV only (no RESULTS.md, no chart)")
+    p.add_argument("--cache-key", default=None,
+                   help="recompute the measures from the cache of another code version (nothing is fitted)")
     args = p.parse_args(argv)
     designs = [d for d in args.designs.split(",") if d]
     bad = sorted(set(designs) - set(DESIGNS))
     if bad:
         p.error(f"unknown design(s) {', '.join(bad)}; choose among {', '.join(DESIGNS)}")
-    perf = run(QUICK_GRID if args.quick else FULL_GRID, designs=designs)
+    perf = run(QUICK_GRID if args.quick else FULL_GRID, designs=designs, key=args.cache_key)
     perf.round(4).to_csv(args.out, index=False)
     print(f"wrote {args.out} ({len(perf)} rows)")
     if not args.no_report:
