@@ -182,12 +182,15 @@ def test_performance_measures_on_a_tiny_grid(worlds, bank, tmp_path, monkeypatch
 def test_targets_read_the_table():
     perf = pd.DataFrame([
         {"design": "panels", "model": "graded", "size": 600, "kind": "severity", "method": m, "spearman": sp, "spearman_common": sp,
-         "spearman_mcse": 0.01, "rmse_truth": rt, "coverage": cov, "coverage_mcse": 0.01}
+         "spearman_mcse": 0.01, "rmse_truth": rt, "coverage": cov, "coverage_mcse": 0.01, "n_reps": 10}
         for m, sp, rt, cov in (("model", 0.93, 0.10, 0.95), ("raw_mean", 0.96, 0.12, np.nan),
                                ("als_fe", 0.90, 0.11, np.nan))])
     t = study.targets(perf).set_index("target")
     assert not t.at[1, "met"]            # 0.93 < 0.96 - 0.02: worse than the raw mean
     assert t.at[2, "met"] and t.at[4, "met"]
+    # coverage is not judged from a cell with too few samples to judge it
+    thin = perf.assign(n_reps=2, coverage=0.5)
+    assert 4 not in set(study.targets(thin)["target"])
 
 
 # --- every design through the report ------------------------------------------------------------
