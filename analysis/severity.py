@@ -320,18 +320,25 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
         note = f"every score in the data is {y[0]:g}: there is no difference between interviewers to estimate"
         return _empty_fit(data, r_names, n_r, n_cand, shared, group, y, note)
 
-    # fixed part: question-level cells, and interviewers minus one reference per connected group
+    fixed_effects = lam is not None and float(lam) == 0.0
+    # fixed part: question-level cells, and interviewers minus one reference in the main team. The
+    # other connected groups keep every interviewer free: their common level is then set by their
+    # candidates averaging the level's ability (the candidate effects are shrunk to zero), not by
+    # pinning one of them to the main team's reference. Pinning would assume the two references
+    # grade alike, and where that is wrong the shared question cells absorb the gap and bias the
+    # main team's reference against its colleagues. Fixed effects (lam = 0) have no shrinkage to
+    # set that level, so there each group keeps a reference.
     ref = np.zeros(nr, bool)
     for g in np.unique(group):
-        members = np.flatnonzero(group == g)
-        ref[members[np.argmax(n_r[members])]] = True
+        if g == 1 or fixed_effects:
+            members = np.flatnonzero(group == g)
+            ref[members[np.argmax(n_r[members])]] = True
     free = ~ref  # interviewers with a column in X
     confounded = np.zeros(nr, bool)
     ones = np.ones(n)
     Q = sp.csr_matrix((ones, (np.arange(n), q_idx)), shape=(n, nq))
     R_all = sp.csr_matrix((ones, (np.arange(n), r_idx)), shape=(n, nr)).tocsc()
 
-    fixed_effects = lam is not None and float(lam) == 0.0
     keep_cell = np.ones(nq, bool)
     if fixed_effects:
         # candidate fixed effects absorb one direction per connected set of candidates and cells
