@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special  # the distribution functions without scipy.stats' import cost
 
 from . import config, items, reliability
 from .criteria import attach_criterion
@@ -276,8 +276,8 @@ def interviewer_stats(d: pd.DataFrame, fit: SeverityFit | None, outcomes: pd.Dat
     p0 = float(passed.mean()) if len(iv) else np.nan
     out["team_pass_rate"] = p0
     n = out["n_interviews"].to_numpy()
-    out["funnel_low95"], out["funnel_high95"] = _funnel(p0, n, stats.norm.ppf(0.975))
-    out["funnel_low998"], out["funnel_high998"] = _funnel(p0, n, stats.norm.ppf(0.999))
+    out["funnel_low95"], out["funnel_high95"] = _funnel(p0, n, special.ndtri(0.975))
+    out["funnel_low998"], out["funnel_high998"] = _funnel(p0, n, special.ndtri(0.999))
     pr = out["pass_rate"]
     out["funnel_flag"] = np.select(
         [pr > out["funnel_high998"], pr < out["funnel_low998"], (pr > out["funnel_high95"]) | (pr < out["funnel_low95"])],
@@ -462,7 +462,7 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
         resid_var = (syy - slope * sxy) / (s.n - 2)
         se = np.sqrt(resid_var / sxx)
         tstat = slope / se
-    p = pd.Series(stats.t.sf(tstat, s.n - 2), index=s.index).where(s.n > 2)
+    p = pd.Series(special.stdtr(s.n - 2, -tstat), index=s.index).where(s.n > 2)
     ok = p.notna()
     qv = pd.Series(np.nan, index=s.index)
     if ok.any():

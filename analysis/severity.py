@@ -78,7 +78,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy import linalg, optimize, stats
+from scipy import linalg, optimize, special
 from scipy.sparse.csgraph import connected_components
 
 __all__ = ["SeverityFit", "fit_severity", "LAM_BOUNDS", "MAX_CONDITION"]
@@ -463,7 +463,7 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
             se[m] = np.sqrt(np.clip(np.diag(L @ cov_r @ L.T), 0, None))
     # t quantile on the evidence each severity rests on
     df_t = np.maximum(shared - 1, 1)
-    tq = stats.t.ppf(0.975, df_t)
+    tq = special.stdtrit(df_t, 0.975)  # Student t quantile
 
     note = np.full(nr, "", dtype=object)
     n_groups = int(group.max())
