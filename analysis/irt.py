@@ -20,17 +20,18 @@ The models are fitted by the PyPI package ``mirt`` (1.2.0, a Python port of the 
 * ``mirt.fit_mirt`` fits the 2PL, Samejima's graded response model (GRM) and the generalized partial
   credit model (GPCM) by marginal maximum likelihood (Bock-Aitkin EM, Gauss-Hermite quadrature), with
   missing responses left out of the likelihood (not imputed) and standard errors from the observed
-  information (Oakes). Through :func:`fit_irt` it reproduces the published LSAT-6 (ltm) and LSAT-7
-  (R mirt) 2PL log-likelihoods and slopes (``tests/test_irt.py``). A GRM fit on 1M score rows takes
-  seconds, not minutes (``benchmarks/irt.py``).
+  information (Oakes; the cross-product estimator above 20,000 response patterns, for speed).
+  Through :func:`fit_irt` it reproduces the published LSAT-6 (ltm) and LSAT-7 (R mirt) 2PL
+  log-likelihoods and slopes (``tests/test_irt.py``). Fit times: ``benchmarks/irt.py``.
 * ``mirt.estimation.fit_mfrm`` fits Linacre's many-facet Rasch model (the FACETS model) by marginal
   maximum likelihood, in a long layout where several interviewers may score the same candidate and
   question, with anchored (sum-to-zero) facet levels, standard errors from the observed information
   and posterior-averaged infit/outfit mean squares.
 
-``girth`` (GRM and 2PL by MML, no standard errors, no rater facet, unmaintained since 2021) and
-``raschpy`` (Rasch family only, no GRM) were the alternatives; neither offers a rater facet with
-standard errors, so neither was installed.
+The alternatives were read, not installed: ``girth`` (0.8.0; Rasch, 1PL-3PL, GRM and partial
+credit by joint or marginal ML, EAP scoring) documents no rater facet and no item standard errors,
+and ``raschpy`` covers the Rasch family only. ``mirt`` is the one that offers the GRM, standard
+errors, item fit and a many-facet model together, and it is already a pinned dependency.
 
 Two models, one scale
 ---------------------
@@ -45,14 +46,17 @@ Two models, one scale
 * the many-facet Rasch model for the interviewers: ``log P(k)/P(k-1) = theta - b_q - s_r - tau_qk``
   (partial credit per question), persons = candidates, every scorecard row of every interviewer in
   the likelihood. ``s_r`` is the severity in logits, ``+`` = harsher, the levels sum to zero. The
-  mirt library does not offer a GRM with a rater facet; the FACETS form is the one the issue names
-  and the one rater-severity practice is built on.
+  FACETS form is the one the issue names and the one rater-severity practice is built on.
+* the interviewer *shifts on the GRM's ability scale* (``severity_ability``):
+  ``P(score >= k) = logistic(a_q (theta - s_r - b_qk))``, shifts summing to zero, fitted by marginal
+  maximum likelihood with the GRM item parameters held at their estimates. mirt offers no GRM with a
+  rater facet, so this one step is written here (:func:`_rater_shifts`: L-BFGS with the exact
+  gradient from Fisher's identity, quadrature over cells of rows sharing question, interviewer and
+  score). In the validation study it ranks interviewers at least as well as the Rasch severities.
 
 The candidates' abilities are EAP estimates on the GRM scale from *all* of their score rows; with
-``rater=`` each interviewer's severity enters as a shift of the ability scale, converted from the
-Rasch logits as ``s_r / sigma`` (``sigma`` = the candidates' spread in the many-facet model), so a
-candidate scored by a harsh interviewer is not penalized for it. That conversion is an
-approximation (Rasch and GRM logits differ by the slopes), stated in :class:`IRTFit` notes.
+``rater=`` each interviewer's shift is subtracted, so a candidate scored by a harsh interviewer is
+not penalized for it (the fair score).
 
 How a hiring lead should read it
 --------------------------------
@@ -908,7 +912,14 @@ def write_irt(data=None, out="reports", *, formats=("csv", "html"), progress: bo
 
 def run_irt(args) -> int:
     """Entry point of ``python -m analysis irt`` (arguments parsed by :mod:`analysis.cli`)."""
+    import sys
     import time
+    from .export import ExportError, parse_formats
+    try:
+        parse_formats(args.format)
+    except (ValueError, ExportError) as exc:
+        print(f"irt: {exc}", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
     try:
         paths = write_irt(args.data, args.out, formats=args.format)
