@@ -349,7 +349,7 @@ def _check_columns(data: pd.DataFrame, cols: dict) -> None:
 def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str = "question_id",
             score: str = "score", model: str = "grm", rater: str | None = None, *,
             unit: str | None = None, categories=None, n_quadpts: int = 41, max_iter: int = 500,
-            tol: float = 1e-4, weights: str | None = None, min_ratings: int = 1,
+            tol: float = 1e-4, weights: str | None = None,
             se_method: str = "auto", progress: bool = True) -> IRTFit:
     """Fit an item response model (and, with ``rater=``, a many-facet rater model) by MML.
 
@@ -535,7 +535,7 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
     if rater:
         bar.set_description("IRT fit (many-facet raters)")
         raters, rater_ll, _, sigma, mfrm_theta, mfrm_se = _fit_raters(
-            d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, min_ratings, notes)
+            d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, notes)
         r_names_all = raters["rater"].to_numpy()
         r_idx = pd.Categorical(d[rater].astype(str), categories=r_names_all).codes.astype(np.int64)
         if model in ("grm", "2pl"):
@@ -590,7 +590,7 @@ def _long_layout(c_idx, n_persons, *cols):
     return out
 
 
-def _fit_raters(d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, min_ratings, notes):
+def _fit_raters(d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, notes):
     from mirt.estimation import fit_mfrm
     from mirt.models import Facet, PolytomousMFRM
     r_names, r_idx = _codes(d[rater].astype(str))
@@ -880,7 +880,6 @@ def report_outputs(workbook, *, figures: bool = True, drift: bool = True, small:
     interviewer's severity drift per year (:func:`rater_quarters`) to ``irt_interviewers``.
     """
     fit = fit_irt(workbook.scores, rater="interviewer", progress=progress)
-    tables_fit = fit
     if drift and "date" in fit.data.columns:
         try:
             rq = rater_quarters(fit)
@@ -889,7 +888,7 @@ def report_outputs(workbook, *, figures: bool = True, drift: bool = True, small:
         except Exception as exc:  # a drift that cannot be estimated is NaN with a reason
             fit.raters["drift_per_year"] = np.nan
             fit.notes.append(f"severity drift not estimated: {exc}")
-    tables = irt_tables(tables_fit, small=small)
+    tables = irt_tables(fit, small=small)
     figs, guides = {}, {}
     if figures:
         figs = irt_figures(fit, workbook.questions, small=small)
