@@ -88,7 +88,7 @@ import pandas as pd
 from scipy import sparse
 
 __all__ = ["IRTFit", "fit_irt", "item_probabilities", "item_information", "information_curves",
-           "rater_quarters", "icc_figure", "information_figure", "severity_figure", "irt_tables",
+           "rater_quarters", "icc_figure", "information_figure", "severity_figure", "drift_figure", "irt_tables",
            "irt_figures", "IRT_READING_GUIDE", "MODELS", "report_outputs", "write_irt", "run_irt"]
 
 #: Models :func:`fit_irt` accepts, with the mirt family behind each.
@@ -753,6 +753,9 @@ IRT_READING_GUIDE = {
                "the one to keep.",
     "irt_information": "Higher = more precise. Each question measures best around its own difficulty; "
                        "the dashed line marks the level's hiring bar, where a kit should measure best.",
+    "irt_drift": "Each line is one interviewer's severity quarter by quarter (quarters with few scores are "
+                 "pooled with the next). A steady climb or fall is drift: an interviewer becoming harsher or "
+                 "more lenient over time; the legend gives the slope per year.",
     "irt_severity": "Interviewers on the ability scale of the many-facet model (logits, + = harsher), "
                     "with 95% intervals. Fit (infit) near 1 is expected; above 1.3 erratic, below 0.7 too "
                     "predictable. Interviewers with fewer than 5 interviews are not shown.",
@@ -821,6 +824,25 @@ def severity_figure(raters: pd.DataFrame, *, min_interviews: int = 5):
     return fig
 
 
+def drift_figure(quarters: pd.DataFrame, raters: pd.DataFrame, *, min_interviews: int = 5):
+    """Severity by quarter, one line per interviewer (logits, + = harsher), from :func:`rater_quarters`.
+
+    Interviewers with fewer than ``min_interviews`` interviews are left out."""
+    import plotly.graph_objects as go
+    keep = set(raters.loc[raters["n_interviews"] >= min_interviews, "rater"])
+    fig = go.Figure()
+    for name, g in quarters[quarters["rater"].isin(keep)].groupby("rater"):
+        slope = g["drift_per_year"].iloc[0]
+        label = f"{_esc(name)} ({slope:+.2f}/year)" if np.isfinite(slope) else _esc(name)
+        fig.add_trace(go.Scatter(x=g["time"].round(2), y=g["severity"].round(2), mode="lines+markers", name=label,
+                                 customdata=[_esc(q) for q in g["quarter"]],
+                                 hovertemplate="%{customdata}: %{y:.2f} logits<extra></extra>"))
+    fig.add_hline(y=0, line_dash="dot")
+    fig.update_layout(title="Interviewer severity by quarter (logits, + = harsher)", xaxis_title="year",
+                      yaxis_title="severity (logits)", template=_template())
+    return fig
+
+
 def irt_tables(fit: IRTFit, *, small: int = 5) -> dict[str, pd.DataFrame]:
     """``irt_items`` and ``irt_interviewers`` as exported: rounded to what they mean, no candidate
     ids, interviewers with fewer than ``small`` interviews keep their counts but not their estimates."""
@@ -838,7 +860,7 @@ def irt_tables(fit: IRTFit, *, small: int = 5) -> dict[str, pd.DataFrame]:
 
 
 def irt_figures(fit: IRTFit, questions: pd.DataFrame | None = None, *, question_id: str | None = None,
-                small: int = 5) -> dict:
+                small: int = 5, quarters: pd.DataFrame | None = None) -> dict:
     """The IRT charts: item characteristic curves of one question (default: the most
     discriminating), information per level with its hiring bar, and the severity ladder."""
     from .kit_design import hiring_bar
@@ -859,6 +881,8 @@ def irt_figures(fit: IRTFit, questions: pd.DataFrame | None = None, *, question_
     figs["irt_information"] = information_figure(curves, bars)
     if fit.raters is not None:
         figs["irt_severity"] = severity_figure(fit.raters, min_interviews=small)
+    if quarters is not None and fit.raters is not None:
+        figs["irt_drift"] = drift_figure(quarters, fit.raters, min_interviews=small)
     return figs
 
 
@@ -880,6 +904,7 @@ def report_outputs(workbook, *, figures: bool = True, drift: bool = True, small:
     interviewer's severity drift per year (:func:`rater_quarters`) to ``irt_interviewers``.
     """
     fit = fit_irt(workbook.scores, rater="interviewer", progress=progress)
+    rq = None
     if drift and "date" in fit.data.columns:
         try:
             rq = rater_quarters(fit)
@@ -891,7 +916,7 @@ def report_outputs(workbook, *, figures: bool = True, drift: bool = True, small:
     tables = irt_tables(fit, small=small)
     figs, guides = {}, {}
     if figures:
-        figs = irt_figures(fit, workbook.questions, small=small)
+        figs = irt_figures(fit, workbook.questions, small=small, quarters=rq)
         guides = {k: v for k, v in IRT_READING_GUIDE.items() if k in figs}
     return tables, figs, guides, list(REPORT_NOTES) + list(fit.notes)
 
