@@ -350,7 +350,7 @@ def test_notebook_05_renders_in_jupyterlab(page, jupyterlab_server, tmp_path, ar
     box = page.locator(".icw-kit-builder")
     status = box.locator(".icw-kit-status")
     expect(status).to_contain_text("Bar at ability", timeout=120_000)
-    expect(page.locator(".js-plotly-plot")).to_have_count(5, timeout=120_000)   # 4 charts + the builder's
+    expect(page.locator(".js-plotly-plot")).to_have_count(6, timeout=120_000)   # 5 charts + the builder's
     box.locator(".icw-kit-level select").select_option("junior")
     expect(box.locator(".js-plotly-plot")).to_contain_text("junior", timeout=120_000)
     page.screenshot(path=str(artifacts_dir / "item_response.png"), full_page=True)
