@@ -850,11 +850,15 @@ def irt_tables(fit: IRTFit, *, small: int = 5) -> dict[str, pd.DataFrame]:
     it = fit.items.rename(columns={"question": "question_id"}).copy()
     num = it.select_dtypes("number").columns.difference(["n", "n_candidates"])
     it[num] = it[num].round(3)
+    first = ["question_id", "discrimination", "difficulty"]            # the columns the issue names first
+    it = it[first + [c for c in it.columns if c not in first]]
     tables = {"irt_items": it}
     if fit.raters is not None:
         rv = fit.raters.rename(columns={"rater": "interviewer"}).copy()
         est = [c for c in rv.columns if c not in ("interviewer", "n_interviews", "n_scores")]
         rv[est] = rv[est].round(3)
+        first = ["interviewer", "severity", "se", "infit", "outfit"]
+        rv = rv[first + [c for c in rv.columns if c not in first]]
         tables["irt_interviewers"] = mark_small_groups(rv, "n_interviews", est, min_n=small)
     return tables
 

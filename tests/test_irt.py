@@ -375,3 +375,19 @@ def test_drift_by_quarter_finds_a_planted_trend(planted):
     assert rq.groupby("rater")["n_scores"].sum().sum() == len(s)          # every row in some quarter
     fig = drift_figure(rq, fit.raters)
     assert len(fig.data) == (fit.raters["n_interviews"] >= 5).sum()
+
+
+def test_report_with_irt_writes_the_irt_tables(tmp_path):
+    import shutil
+    from analysis.report import build_report
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns(".cache"))
+    paths = build_report(data, out=tmp_path / "r", formats=("csv",), n_boot=20, progress=False, irt=True)
+    names = {p.name for p in paths}
+    assert {"irt_items.csv", "irt_interviewers.csv", "question_stats.csv"} <= names
+    items = pd.read_csv(tmp_path / "r" / "irt_items.csv")
+    assert list(items.columns[:3]) == ["question_id", "discrimination", "difficulty"]
+    iv = pd.read_csv(tmp_path / "r" / "irt_interviewers.csv")
+    assert list(iv.columns[:5]) == ["interviewer", "severity", "se", "infit", "outfit"]
+    assert {"n_interviews", "central_tendency", "halo", "drift_per_year", "small_group"} <= set(iv.columns)
+    assert not any("C0" in str(v) for v in iv.to_numpy().ravel())
