@@ -20,17 +20,18 @@ The models are fitted by the PyPI package ``mirt`` (1.2.0, a Python port of the 
 * ``mirt.fit_mirt`` fits the 2PL, Samejima's graded response model (GRM) and the generalized partial
   credit model (GPCM) by marginal maximum likelihood (Bock-Aitkin EM, Gauss-Hermite quadrature), with
   missing responses left out of the likelihood (not imputed) and standard errors from the observed
-  information (Oakes). Through :func:`fit_irt` it reproduces the published LSAT-6 (ltm) and LSAT-7
-  (R mirt) 2PL log-likelihoods and slopes (``tests/test_irt.py``). A GRM fit on 1M score rows takes
-  seconds, not minutes (``benchmarks/irt.py``).
+  information (Oakes; the cross-product estimator above 20,000 response patterns, for speed).
+  Through :func:`fit_irt` it reproduces the published LSAT-6 (ltm) and LSAT-7 (R mirt) 2PL
+  log-likelihoods and slopes (``tests/test_irt.py``). Fit times: ``benchmarks/irt.py``.
 * ``mirt.estimation.fit_mfrm`` fits Linacre's many-facet Rasch model (the FACETS model) by marginal
   maximum likelihood, in a long layout where several interviewers may score the same candidate and
   question, with anchored (sum-to-zero) facet levels, standard errors from the observed information
   and posterior-averaged infit/outfit mean squares.
 
-``girth`` (GRM and 2PL by MML, no standard errors, no rater facet, unmaintained since 2021) and
-``raschpy`` (Rasch family only, no GRM) were the alternatives; neither offers a rater facet with
-standard errors, so neither was installed.
+The alternatives were read, not installed: ``girth`` (0.8.0; Rasch, 1PL-3PL, GRM and partial
+credit by joint or marginal ML, EAP scoring) documents no rater facet and no item standard errors,
+and ``raschpy`` covers the Rasch family only. ``mirt`` is the one that offers the GRM, standard
+errors, item fit and a many-facet model together, and it is already a pinned dependency.
 
 Two models, one scale
 ---------------------
@@ -45,14 +46,17 @@ Two models, one scale
 * the many-facet Rasch model for the interviewers: ``log P(k)/P(k-1) = theta - b_q - s_r - tau_qk``
   (partial credit per question), persons = candidates, every scorecard row of every interviewer in
   the likelihood. ``s_r`` is the severity in logits, ``+`` = harsher, the levels sum to zero. The
-  mirt library does not offer a GRM with a rater facet; the FACETS form is the one the issue names
-  and the one rater-severity practice is built on.
+  FACETS form is the one the issue names and the one rater-severity practice is built on.
+* the interviewer *shifts on the GRM's ability scale* (``severity_ability``):
+  ``P(score >= k) = logistic(a_q (theta - s_r - b_qk))``, shifts summing to zero, fitted by marginal
+  maximum likelihood with the GRM item parameters held at their estimates. mirt offers no GRM with a
+  rater facet, so this one step is written here (:func:`_rater_shifts`: L-BFGS with the exact
+  gradient from Fisher's identity, quadrature over cells of rows sharing question, interviewer and
+  score). In the validation study it ranks interviewers at least as well as the Rasch severities.
 
 The candidates' abilities are EAP estimates on the GRM scale from *all* of their score rows; with
-``rater=`` each interviewer's severity enters as a shift of the ability scale, converted from the
-Rasch logits as ``s_r / sigma`` (``sigma`` = the candidates' spread in the many-facet model), so a
-candidate scored by a harsh interviewer is not penalized for it. That conversion is an
-approximation (Rasch and GRM logits differ by the slopes), stated in :class:`IRTFit` notes.
+``rater=`` each interviewer's shift is subtracted, so a candidate scored by a harsh interviewer is
+not penalized for it (the fair score).
 
 How a hiring lead should read it
 --------------------------------
@@ -84,7 +88,7 @@ import pandas as pd
 from scipy import sparse
 
 __all__ = ["IRTFit", "fit_irt", "item_probabilities", "item_information", "information_curves",
-           "rater_quarters", "icc_figure", "information_figure", "severity_figure", "irt_tables",
+           "rater_quarters", "icc_figure", "information_figure", "severity_figure", "drift_figure", "irt_tables",
            "irt_figures", "IRT_READING_GUIDE", "MODELS", "report_outputs", "write_irt", "run_irt"]
 
 #: Models :func:`fit_irt` accepts, with the mirt family behind each.
@@ -345,7 +349,7 @@ def _check_columns(data: pd.DataFrame, cols: dict) -> None:
 def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str = "question_id",
             score: str = "score", model: str = "grm", rater: str | None = None, *,
             unit: str | None = None, categories=None, n_quadpts: int = 41, max_iter: int = 500,
-            tol: float = 1e-4, weights: str | None = None, min_ratings: int = 1,
+            tol: float = 1e-4, weights: str | None = None,
             se_method: str = "auto", progress: bool = True) -> IRTFit:
     """Fit an item response model (and, with ``rater=``, a many-facet rater model) by MML.
 
@@ -531,7 +535,7 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
     if rater:
         bar.set_description("IRT fit (many-facet raters)")
         raters, rater_ll, _, sigma, mfrm_theta, mfrm_se = _fit_raters(
-            d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, min_ratings, notes)
+            d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, notes)
         r_names_all = raters["rater"].to_numpy()
         r_idx = pd.Categorical(d[rater].astype(str), categories=r_names_all).codes.astype(np.int64)
         if model in ("grm", "2pl"):
@@ -586,7 +590,7 @@ def _long_layout(c_idx, n_persons, *cols):
     return out
 
 
-def _fit_raters(d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, min_ratings, notes):
+def _fit_raters(d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, notes):
     from mirt.estimation import fit_mfrm
     from mirt.models import Facet, PolytomousMFRM
     r_names, r_idx = _codes(d[rater].astype(str))
@@ -749,6 +753,9 @@ IRT_READING_GUIDE = {
                "the one to keep.",
     "irt_information": "Higher = more precise. Each question measures best around its own difficulty; "
                        "the dashed line marks the level's hiring bar, where a kit should measure best.",
+    "irt_drift": "Each line is one interviewer's severity quarter by quarter (quarters with few scores are "
+                 "pooled with the next). A steady climb or fall is drift: an interviewer becoming harsher or "
+                 "more lenient over time; the legend gives the slope per year.",
     "irt_severity": "Interviewers on the ability scale of the many-facet model (logits, + = harsher), "
                     "with 95% intervals. Fit (infit) near 1 is expected; above 1.3 erratic, below 0.7 too "
                     "predictable. Interviewers with fewer than 5 interviews are not shown.",
@@ -817,6 +824,25 @@ def severity_figure(raters: pd.DataFrame, *, min_interviews: int = 5):
     return fig
 
 
+def drift_figure(quarters: pd.DataFrame, raters: pd.DataFrame, *, min_interviews: int = 5):
+    """Severity by quarter, one line per interviewer (logits, + = harsher), from :func:`rater_quarters`.
+
+    Interviewers with fewer than ``min_interviews`` interviews are left out."""
+    import plotly.graph_objects as go
+    keep = set(raters.loc[raters["n_interviews"] >= min_interviews, "rater"])
+    fig = go.Figure()
+    for name, g in quarters[quarters["rater"].isin(keep)].groupby("rater"):
+        slope = g["drift_per_year"].iloc[0]
+        label = f"{_esc(name)} ({slope:+.2f}/year)" if np.isfinite(slope) else _esc(name)
+        fig.add_trace(go.Scatter(x=g["time"].round(2), y=g["severity"].round(2), mode="lines+markers", name=label,
+                                 customdata=[_esc(q) for q in g["quarter"]],
+                                 hovertemplate="%{customdata}: %{y:.2f} logits<extra></extra>"))
+    fig.add_hline(y=0, line_dash="dot")
+    fig.update_layout(title="Interviewer severity by quarter (logits, + = harsher)", xaxis_title="year",
+                      yaxis_title="severity (logits)", template=_template())
+    return fig
+
+
 def irt_tables(fit: IRTFit, *, small: int = 5) -> dict[str, pd.DataFrame]:
     """``irt_items`` and ``irt_interviewers`` as exported: rounded to what they mean, no candidate
     ids, interviewers with fewer than ``small`` interviews keep their counts but not their estimates."""
@@ -824,17 +850,21 @@ def irt_tables(fit: IRTFit, *, small: int = 5) -> dict[str, pd.DataFrame]:
     it = fit.items.rename(columns={"question": "question_id"}).copy()
     num = it.select_dtypes("number").columns.difference(["n", "n_candidates"])
     it[num] = it[num].round(3)
+    first = ["question_id", "discrimination", "difficulty"]            # the columns the issue names first
+    it = it[first + [c for c in it.columns if c not in first]]
     tables = {"irt_items": it}
     if fit.raters is not None:
         rv = fit.raters.rename(columns={"rater": "interviewer"}).copy()
         est = [c for c in rv.columns if c not in ("interviewer", "n_interviews", "n_scores")]
         rv[est] = rv[est].round(3)
+        first = ["interviewer", "severity", "se", "infit", "outfit"]
+        rv = rv[first + [c for c in rv.columns if c not in first]]
         tables["irt_interviewers"] = mark_small_groups(rv, "n_interviews", est, min_n=small)
     return tables
 
 
 def irt_figures(fit: IRTFit, questions: pd.DataFrame | None = None, *, question_id: str | None = None,
-                small: int = 5) -> dict:
+                small: int = 5, quarters: pd.DataFrame | None = None) -> dict:
     """The IRT charts: item characteristic curves of one question (default: the most
     discriminating), information per level with its hiring bar, and the severity ladder."""
     from .kit_design import hiring_bar
@@ -855,6 +885,8 @@ def irt_figures(fit: IRTFit, questions: pd.DataFrame | None = None, *, question_
     figs["irt_information"] = information_figure(curves, bars)
     if fit.raters is not None:
         figs["irt_severity"] = severity_figure(fit.raters, min_interviews=small)
+    if quarters is not None and fit.raters is not None:
+        figs["irt_drift"] = drift_figure(quarters, fit.raters, min_interviews=small)
     return figs
 
 
@@ -876,7 +908,7 @@ def report_outputs(workbook, *, figures: bool = True, drift: bool = True, small:
     interviewer's severity drift per year (:func:`rater_quarters`) to ``irt_interviewers``.
     """
     fit = fit_irt(workbook.scores, rater="interviewer", progress=progress)
-    tables_fit = fit
+    rq = None
     if drift and "date" in fit.data.columns:
         try:
             rq = rater_quarters(fit)
@@ -885,10 +917,10 @@ def report_outputs(workbook, *, figures: bool = True, drift: bool = True, small:
         except Exception as exc:  # a drift that cannot be estimated is NaN with a reason
             fit.raters["drift_per_year"] = np.nan
             fit.notes.append(f"severity drift not estimated: {exc}")
-    tables = irt_tables(tables_fit, small=small)
+    tables = irt_tables(fit, small=small)
     figs, guides = {}, {}
     if figures:
-        figs = irt_figures(fit, workbook.questions, small=small)
+        figs = irt_figures(fit, workbook.questions, small=small, quarters=rq)
         guides = {k: v for k, v in IRT_READING_GUIDE.items() if k in figs}
     return tables, figs, guides, list(REPORT_NOTES) + list(fit.notes)
 
@@ -908,7 +940,14 @@ def write_irt(data=None, out="reports", *, formats=("csv", "html"), progress: bo
 
 def run_irt(args) -> int:
     """Entry point of ``python -m analysis irt`` (arguments parsed by :mod:`analysis.cli`)."""
+    import sys
     import time
+    from .export import ExportError, parse_formats
+    try:
+        parse_formats(args.format)
+    except (ValueError, ExportError) as exc:
+        print(f"irt: {exc}", file=sys.stderr)
+        return 2
     t0 = time.perf_counter()
     try:
         paths = write_irt(args.data, args.out, formats=args.format)

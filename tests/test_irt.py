@@ -350,7 +350,44 @@ def test_notebook_05_renders_in_jupyterlab(page, jupyterlab_server, tmp_path, ar
     box = page.locator(".icw-kit-builder")
     status = box.locator(".icw-kit-status")
     expect(status).to_contain_text("Bar at ability", timeout=120_000)
-    expect(page.locator(".js-plotly-plot")).to_have_count(5, timeout=120_000)   # 4 charts + the builder's
+    expect(page.locator(".js-plotly-plot")).to_have_count(6, timeout=120_000)   # 5 charts + the builder's
     box.locator(".icw-kit-level select").select_option("junior")
     expect(box.locator(".js-plotly-plot")).to_contain_text("junior", timeout=120_000)
     page.screenshot(path=str(artifacts_dir / "item_response.png"), full_page=True)
+
+
+def test_drift_by_quarter_finds_a_planted_trend(planted):
+    """Make one interviewer harsher over time (scores lowered by one point, with probability rising
+    from 0 to 0.6 over the period): its drift per year must be the most positive."""
+    from analysis.irt import drift_figure, rater_quarters
+    h, wb, _ = planted
+    s = wb.scores.copy()
+    rng = np.random.default_rng(5)
+    who = "Avery"
+    t = (pd.to_datetime(s["date"]) - pd.to_datetime(s["date"]).min()).dt.days.to_numpy()
+    p = 0.6 * t / t.max()
+    hit = (s["interviewer"].astype(str) == who).to_numpy() & (rng.random(len(s)) < p) & (s["score"] > 1).to_numpy()
+    s.loc[hit, "score"] = s.loc[hit, "score"] - 1
+    fit = fit_irt(s, rater="interviewer", progress=False)
+    rq = rater_quarters(fit)
+    drift = rq.groupby("rater")["drift_per_year"].first()
+    assert drift.idxmax() == who and drift[who] > 0
+    assert rq.groupby("rater")["n_scores"].sum().sum() == len(s)          # every row in some quarter
+    fig = drift_figure(rq, fit.raters)
+    assert len(fig.data) == (fit.raters["n_interviews"] >= 5).sum()
+
+
+def test_report_with_irt_writes_the_irt_tables(tmp_path):
+    import shutil
+    from analysis.report import build_report
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns(".cache"))
+    paths = build_report(data, out=tmp_path / "r", formats=("csv",), n_boot=20, progress=False, irt=True)
+    names = {p.name for p in paths}
+    assert {"irt_items.csv", "irt_interviewers.csv", "question_stats.csv"} <= names
+    items = pd.read_csv(tmp_path / "r" / "irt_items.csv")
+    assert list(items.columns[:3]) == ["question_id", "discrimination", "difficulty"]
+    iv = pd.read_csv(tmp_path / "r" / "irt_interviewers.csv")
+    assert list(iv.columns[:5]) == ["interviewer", "severity", "se", "infit", "outfit"]
+    assert {"n_interviews", "central_tendency", "halo", "drift_per_year", "small_group"} <= set(iv.columns)
+    assert not any("C0" in str(v) for v in iv.to_numpy().ravel())
