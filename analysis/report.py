@@ -88,16 +88,21 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
     wb = workbook if workbook is not None else load(data, progress=progress)
     cal = calibrate(wb, criterion, level=level, start=start, end=end, n_boot=n_boot, seed=seed, min_n=min_n,
                     progress=progress)
+    from .brief import brief_html, findings, markdown
+    from .export import _atomic_write
+    items = findings(cal)
+    out_dir = Path(out)
+    brief_path = _atomic_write(out_dir / "brief.md", markdown(items, cal.meta))
     figures = {}
     guides = {}
     if any(f != "csv" for f in fmts):
         from .charts import READING_GUIDE, figures as make_figures
         figures = make_figures(cal)
         guides = READING_GUIDE
-    return write_report(out, tables=export_tables(cal), figures=figures, formats=fmts,
+    return [brief_path] + write_report(out, tables=export_tables(cal), figures=figures, formats=fmts,
                         title="Interview calibration report", meta=_meta(cal, config.data_dir(data)),
                         guides=guides, notes=list(REPORT_NOTES), progress=progress, columns=INDEX_COLUMNS,
-                        table_digits=3)
+                        table_digits=3, brief=brief_html(items))
 
 
 def run_report(args) -> int:
