@@ -92,8 +92,9 @@ def findings(cal) -> list[Finding]:
                                f"{_r(q['discrimination_high'])}]" for _, q in good.head(6).iterrows())))
     if len(few):
         out.append(Finding("ask more often",
-                           f"Ask {_list(few['question_id'])} more often: too few candidates have been asked to judge "
-                           f"{'it' if len(few) == 1 else 'them'}.",
+                           f"Ask {'this question' if len(few) == 1 else 'these questions'} more often, too few "
+                           f"candidates have been asked to judge {'it' if len(few) == 1 else 'them'}: "
+                           f"{_list(few['question_id'])}.",
                            f"fewer than {min_n} candidates each ("
                            + ", ".join(f"{q['question_id']} {int(q['n_candidates'])}" for _, q in few.head(6).iterrows())
                            + ")"))
@@ -102,14 +103,19 @@ def findings(cal) -> list[Finding]:
                            f"{len(judged)} questions judged; every 95% interval spans more than one band"))
     iv = suppress_small_interviewers(cal.interviewer_stats)
     iv = iv[~iv["small_group"].astype(bool) & iv["severity"].notna()]
-    for _, r in iv[(iv["severity_low"] > 0) | (iv["severity_high"] < 0)].sort_values("severity",
-                                                                                       ascending=False).iterrows():
-        way = "harsher" if r["severity"] > 0 else "softer"
+    clear = iv[(iv["severity_low"] > 0) | (iv["severity_high"] < 0)].sort_values("severity", ascending=False)
+    if len(clear):
+        harsh = clear[clear["severity"] > 0]["interviewer"].astype(str).tolist()
+        soft = clear[clear["severity"] < 0]["interviewer"].astype(str).tolist()
+        who = " and ".join(p for p in (f"{_list(harsh)} (harsher)" if harsh else "",
+                                        f"{_list(soft)} (softer)" if soft else "") if p)
         out.append(Finding("talk",
-                           f"Talk with {r['interviewer']} about calibration: they grade {way} than the team for the "
-                           "same candidate and question (a conversation, not a verdict).",
-                           f"{abs(float(r['severity'])):.2f} score points {way}, 95% interval {_signed(r['severity_low'])} "
-                           f"to {_signed(r['severity_high'])}; {int(r['n_interviews'])} interviews"))
+                           f"Have a calibration conversation with {who}: for the same candidate and question they "
+                           "grade differently from the team (a conversation, not a verdict).",
+                           "score points vs the team, 95% interval clear of zero: " + "; ".join(
+                               f"{r['interviewer']} {_signed(r['severity'])} [{_signed(r['severity_low'])}, "
+                               f"{_signed(r['severity_high'])}], {int(r['n_interviews'])} interviews"
+                               for _, r in clear.iterrows())))
     dt = cal.drift_tests
     for _, r in dt[dt["drifting"].astype(bool)].sort_values("q_value").iterrows():
         out.append(Finding("check",
