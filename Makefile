@@ -14,8 +14,12 @@ BIN := $(VENV)/bin
 # installed; editing pyproject.toml makes the next target reinstall them.
 STAMP := $(VENV)/.installed
 NOTEBOOK_DIR := notebooks
-INTERVIEW_NOTEBOOK := $(NOTEBOOK_DIR)/02_run_interview.ipynb
+INTERVIEW_NOTEBOOK := $(NOTEBOOK_DIR)/interview_app.ipynb
 VOILA_PORT ?= 8866
+# `make interview` listens on every interface so colleagues can reach it; it is
+# never served without a token (a fresh one each start unless INTERVIEW_TOKEN is set).
+VOILA_HOST ?= 0.0.0.0
+INTERVIEW_TOKEN ?=
 # Jupyter refuses to start as root unless told it may (containers, CI).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k store -x"`.
@@ -29,17 +33,18 @@ PYTEST_COMMAND := $(BIN)/pytest tests $(wildcard $(NOTEBOOK_DIR)) \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--output=test-artifacts/playwright -ra $(PYTEST_ARGS)
 
-.PHONY: help venv lab test notebooks interview report bench check clean distclean
+.PHONY: help venv lab test notebooks interview report bench validate check clean distclean
 
 help:
 	@echo "make lab        create .venv if needed and open JupyterLab on notebooks/"
 	@echo "make test       create .venv if needed and run the whole suite (pytest, nbval, browser tests)"
 	@echo "make venv       create .venv and install the package with its test extras"
 	@echo "make notebooks  execute every notebook in place (refreshes the outputs nbval compares)"
-	@echo "make interview  serve $(INTERVIEW_NOTEBOOK) as a Voila app on http://localhost:$(VOILA_PORT)/"
+	@echo "make interview  serve the interviewer app ($(INTERVIEW_NOTEBOOK)) on port $(VOILA_PORT), with a token"
 	@echo "make report     write the calibration report for data/ into reports/"
 	@echo "make check      validate data/ and list every problem with file and line"
 	@echo "make bench      run the benchmark suite (benchmarks/run.py)"
+	@echo "make validate   run the validation study (validation/, ~15 min; VALIDATE_ARGS=--quick for a small grid)"
 	@echo "make clean      remove generated reports, test artifacts and build files"
 	@echo "make distclean  clean, and remove .venv"
 
@@ -65,7 +70,11 @@ notebooks: $(STAMP)
 		--ExecutePreprocessor.store_widget_state=False $(NOTEBOOK_DIR)/*.ipynb
 
 interview: $(STAMP)
-	$(BIN)/voila $(INTERVIEW_NOTEBOOK) --port=$(VOILA_PORT) --no-browser
+	@token="$(INTERVIEW_TOKEN)"; \
+	if [ -z "$$token" ]; then token=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(24))'); fi; \
+	echo "Interviewer app: http://$$(hostname -f 2>/dev/null || hostname):$(VOILA_PORT)/?token=$$token"; \
+	echo "Share that address, token included, with the interviewers; without the token the app refuses."; \
+	$(BIN)/voila $(INTERVIEW_NOTEBOOK) --port=$(VOILA_PORT) --no-browser --Voila.ip=$(VOILA_HOST) --token="$$token"
 
 report: $(STAMP)
 	$(BIN)/python -m analysis report
@@ -75,6 +84,12 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The simulation study of issue 9: designs x response models x sizes, cached per cell in
+# validation/cache/, writes validation/results.csv, RESULTS.md and recovery.png.
+VALIDATE_ARGS ?=
+validate: $(STAMP)
+	nice -n 10 $(BIN)/python -m validation.study $(VALIDATE_ARGS)
 
 clean:
 	rm -rf reports/ test-artifacts/ test-results/ build/ dist/ *.egg-info

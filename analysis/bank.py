@@ -23,6 +23,12 @@ separate strong from weak" are different questions with different answers.
 
 from __future__ import annotations
 
+import csv
+import io
+import os
+import stat
+import unicodedata
+
 import pandas as pd
 
 from . import config
@@ -34,25 +40,70 @@ REQUIRED_COLUMNS = ("question_id", "level", "section", "topic", "question", "goo
 TEXT_COLUMNS = ("question", "good_answer", "red_flag")
 
 
-def validate_questions(raw: pd.DataFrame, path: str = "questions.csv") -> list[Problem]:
+class NotARegularFile(OSError):
+    """A path that should be a CSV file is a folder, a named pipe, a socket or a device."""
+
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+def read_regular_file(path) -> bytes:
+    """The bytes of ``path``, refusing anything but a regular file (following symlinks).
+
+    A named pipe is opened without blocking and refused, so a FIFO called ``x.csv`` cannot make a
+    load hang; a folder, socket or device raises :class:`NotARegularFile` naming what it is. Other
+    failures (a broken link, a symlink loop, no permission) raise the usual :class:`OSError`.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((k for test, k in _KINDS if test(mode)), "not a file")
+            raise NotARegularFile(f"not a regular file ({kind}); expected a CSV file")
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+
+
+def _invisible_in(text: str) -> str | None:
+    for i, ch in enumerate(text, start=1):
+        if unicodedata.category(ch) == "Cf":
+            return f"U+{ord(ch):04X} ({unicodedata.name(ch, 'control character')}) at position {i}"
+    return None
+
+
+def validate_questions(raw: pd.DataFrame, path: str = "questions.csv", lines=None) -> list[Problem]:
     """Return every problem of a bank read as strings (``dtype=str``), naming its CSV line.
 
-    Line numbers assume one physical line per record plus the header, which holds for the shipped
-    bank; a record with quoted newlines shifts later line numbers.
+    ``lines`` gives the physical line each row starts on (as :func:`load_questions` reads them, so a
+    record with quoted newlines does not shift later line numbers); without it row ``i`` is taken to
+    be on line ``i + 2`` (one line per record after the header).
     """
     problems: list[Problem] = []
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
         return [Problem(path, 1, None, f"missing required column(s) {', '.join(missing)}; "
                         f"expected a header with {', '.join(REQUIRED_COLUMNS)}")]
+    lines = list(range(2, len(raw) + 2)) if lines is None else list(lines)
     seen: dict[str, int] = {}
-    for i, row in enumerate(raw.itertuples(index=False), start=2):
-        row = row._asdict()
+    for i, row in zip(lines, raw.itertuples(index=False)):
+        row = dict(zip(raw.columns, row))
         for col in REQUIRED_COLUMNS:
             if not isinstance(row[col], str) or not row[col].strip():
                 problems.append(Problem(path, i, col, "empty; expected text"))
         qid = row["question_id"].strip() if isinstance(row["question_id"], str) else row["question_id"]
-        if isinstance(qid, str) and qid:  # compared stripped, as the loader strips ids
+        if isinstance(qid, str) and qid:  # compared stripped and NFC-normalised, as the loader compares ids
+            qid = unicodedata.normalize("NFC", qid)
+            hidden = _invisible_in(qid)
+            if hidden:
+                problems.append(Problem(path, i, "question_id", f"got {qid!r}, which contains an invisible "
+                                        f"character {hidden}; expected visible text only (retype the id)"))
             if qid in seen:
                 problems.append(Problem(path, i, "question_id",
                                         f"duplicate id '{qid}' (first on line {seen[qid]}); ids must be unique"))
@@ -64,12 +115,55 @@ def validate_questions(raw: pd.DataFrame, path: str = "questions.csv") -> list[P
     return problems
 
 
+def _read_bank(path) -> tuple[pd.DataFrame, list[int]]:
+    """The bank's records as text, with the physical line each starts on."""
+    try:
+        data = read_regular_file(path)
+    except OSError as exc:
+        raise BankError(f"cannot read the bank: {getattr(exc, 'strerror', None) or exc}; expected a UTF-8 CSV "
+                        "file with a header", path) from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BankError(f"cannot read the bank: {exc}; expected a UTF-8 CSV with a header", path) from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records, lines, problems = [], [], []
+    try:
+        header = next(reader, None)
+        while header is not None and not any(h.strip() for h in header):
+            header = next(reader, None)
+        if header is None:
+            raise BankError("cannot read the bank: no header row; expected a UTF-8 CSV with a header", path)
+        names = [h.strip().lower() for h in header]
+        dupes = sorted({n for n in names if n and names.count(n) > 1})
+        if dupes:
+            raise BankError(Problem(str(path), reader.line_num, None, f"duplicate column(s) {', '.join(dupes)}; "
+                                    "expected each column once (column names are compared ignoring case)"))
+        last = reader.line_num
+        for rec in reader:
+            start, last = last + 1, reader.line_num
+            if not rec or (len(rec) == 1 and not rec[0].strip()):
+                continue
+            if len(rec) != len(names):
+                problems.append(Problem(str(path), start, None, f"found {len(rec)} fields, expected {len(names)} "
+                                        "(as in the header)"))
+                continue
+            records.append(rec)
+            lines.append(start)
+    except csv.Error as exc:
+        raise BankError(f"cannot read the bank: {exc}; expected properly quoted fields", path) from exc
+    if problems:
+        raise BankError(problems)
+    raw = pd.DataFrame(records, columns=names, dtype=object) if records else pd.DataFrame(columns=names, dtype=object)
+    return raw.astype(str), lines
+
+
 def load_questions(data=None) -> pd.DataFrame:
     """Load the question bank of a data folder as a tidy DataFrame.
 
     Parameters
     ----------
-    data : path-like, optional
+    data : path-like or :class:`analysis.config.Layout`, optional
         The data folder (default: :func:`analysis.config.data_dir`).
 
     Returns
@@ -77,13 +171,15 @@ def load_questions(data=None) -> pd.DataFrame:
     pandas.DataFrame
         One row per question, in the bank's order, with the columns above; ``level`` is an ordered
         categorical (junior < mid < senior), ``topic`` and ``section`` are categoricals, text is
-        verbatim (only surrounding whitespace of ids and enumerations is stripped).
+        verbatim (only surrounding whitespace of ids and enumerations is stripped, and ids are
+        normalised to Unicode NFC, as the scorecards' ids are).
 
     Raises
     ------
     BankError
-        The bank is missing, or has duplicate ids, missing text or an unknown level; the message
-        names the line of each bad row.
+        The bank is missing or not a regular file, or has duplicate ids or columns, missing text,
+        an unknown level or an invisible character in an id; the message names the physical line
+        of each bad row.
 
     Examples
     --------
@@ -92,20 +188,17 @@ def load_questions(data=None) -> pd.DataFrame:
     >>> bank.groupby("level", observed=True).size().to_dict()
     {'junior': 8, 'mid': 8, 'senior': 8}
     """
-    path = config.questions_path(data)
-    if not path.exists():
+    path = config.layout(data).questions
+    if not os.path.lexists(path):
         raise BankError(f"question bank not found; expected {path} (pass data=... or --data DIR)", path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise BankError(f"cannot read the bank: {exc}; expected a UTF-8 CSV with a header", path) from exc
-    raw.columns = [c.strip().lower() for c in raw.columns]
-    problems = validate_questions(raw, str(path))
+    raw, lines = _read_bank(path)
+    problems = validate_questions(raw, str(path), lines)
     if problems:
         raise BankError(problems)
     bank = raw.copy()
     for col in ("question_id", "level", "topic", "section"):
         bank[col] = bank[col].str.strip()
+    bank["question_id"] = bank["question_id"].map(lambda q: unicodedata.normalize("NFC", q)).astype(str)
     bank["level"] = pd.Categorical(bank["level"].str.lower(), categories=config.LEVELS, ordered=True)
     bank["topic"] = bank["topic"].str.lower().astype("category")
     bank["section"] = bank["section"].astype("category")

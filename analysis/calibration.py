@@ -29,7 +29,7 @@ from .discrimination import ebel_band, grouped_discrimination
 from .severity import SeverityFit, fit_severity
 
 __all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_stats", "group_stats", "level_stats",
-           "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS"]
+           "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS", "SAME_ANSWER", "RETEST"]
 
 _DISC = {
     "n_candidates": "distinct candidates behind the rows",
@@ -72,10 +72,12 @@ COLUMNS = {
         "funnel_high998": "upper 99.8% control limit",
         "funnel_flag": "'above' / 'below' when the pass rate is outside the 99.8% limits, 'watch' outside 95%, else empty",
         "severity": "score points harsher (+) or softer (-) than the team for the same candidate and question (additive model)",
-        "severity_se": "standard error of severity (cluster-robust by candidate)",
+        "severity_se": "standard error of severity (cluster-robust by candidate); empty when severity is",
         "severity_low": "95% interval of severity, lower end",
         "severity_high": "95% interval of severity, upper end",
         "n_shared_candidates": "candidates this interviewer shares with another interviewer: the comparisons severity rests on",
+        "severity_note": "empty when severity is estimated; otherwise why it is missing (e.g. shares no candidate with the main team)",
+        "connected_group": "connected group of interviewers linked by shared candidates (1 = the team; see design.csv)",
         "n_decided": "the interviewer's interviews whose candidate was hired or rejected",
         "decision_agreement": "share of those where the interviewer's yes/no matched the decision",
         "decision_kappa": "Cohen's kappa of that agreement (chance-corrected)",
@@ -115,12 +117,21 @@ class Calibration:
     strong_weak: pd.DataFrame
     severity: SeverityFit | None
     meta: dict = field(default_factory=dict)
+    design: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The exported tables by file stem."""
-        return {"question_stats": self.question_stats, "interviewer_stats": self.interviewer_stats,
-                "topic_stats": self.topic_stats, "level_stats": self.level_stats,
-                "inter_rater": self.inter_rater, "drift": self.drift_tests}
+        """The exported tables by file stem (``design`` when the design diagnostics were computed)."""
+        out = {"question_stats": self.question_stats, "interviewer_stats": self.interviewer_stats,
+               "topic_stats": self.topic_stats, "level_stats": self.level_stats,
+               "inter_rater": self.inter_rater, "drift": self.drift_tests}
+        if self.design is not None:
+            out["design"] = self.design
+        return out
+
+    @property
+    def notes(self) -> list[str]:
+        """Plain-language notes: design warnings and any table that could not be computed."""
+        return list(self.meta.get("notes", []))
 
 
 def filter_scores(scores: pd.DataFrame, level=None, start=None, end=None) -> pd.DataFrame:
@@ -273,7 +284,8 @@ def interviewer_stats(d: pd.DataFrame, fit: SeverityFit | None, outcomes: pd.Dat
         ["above", "below", "watch"], "")
     if fit is not None:
         sev = fit.interviewers.set_index("interviewer")[["severity", "severity_se", "severity_low", "severity_high",
-                                                        "n_shared_candidates"]]
+                                                        "n_shared_candidates", "severity_note"]]
+        sev = sev.join(fit.interviewers.set_index("interviewer")["group"].rename("connected_group"))
         out = out.join(sev)
     if outcomes is not None and not outcomes.empty:
         dec = iv["candidate_id"].map(outcomes.set_index("candidate_id")["decision"].astype(object))
@@ -281,6 +293,7 @@ def interviewer_stats(d: pd.DataFrame, fit: SeverityFit | None, outcomes: pd.Dat
         agree = k.groupby("interviewer", observed=True).apply(
             lambda t: pd.Series({"n_decided": len(t), "decision_agreement": float((t["passed"] == t["hired"]).mean()),
                                  "decision_kappa": _kappa(t["passed"], t["hired"])}), include_groups=False)
+        agree = agree if len(agree) else pd.DataFrame(columns=["n_decided", "decision_agreement", "decision_kappa"])
         out = out.join(agree)
     out["small_group"] = out["n_interviews"] < small
     out.index = out.index.astype(str)
@@ -291,54 +304,129 @@ def _kappa(a, b) -> float:
     a, b = np.asarray(a, int), np.asarray(b, int)
     if len(a) < 2 or (len(set(a)) < 2 and len(set(b)) < 2):
         return np.nan
-    return reliability.cohen_kappa(a, b, labels=[0, 1])
+    try:
+        return reliability.cohen_kappa(a, b, labels=[0, 1])
+    except _UNDEFINED:
+        return np.nan
+
+
+#: ``design`` labels of :func:`inter_rater`: the same answer scored twice vs the same question asked twice.
+SAME_ANSWER = "same answer scored twice (panel/shadow)"
+RETEST = "test-retest: same question in two interviews of one candidate (different answers)"
+
+_UNDEFINED = (ValueError, ZeroDivisionError, np.linalg.LinAlgError, FloatingPointError, IndexError, KeyError)
+
+
+def _statistic(rows, name, design, n_units, fn, *, ci=False):
+    """Append one statistic row; an undefined statistic is NaN with the reason in ``note``."""
+    row = {"statistic": name, "value": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_units": n_units,
+           "design": design, "reason": ""}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = fn()
+        if ci:
+            row.update(value=got[0], ci_low=got[1], ci_high=got[2])
+        else:
+            row["value"] = got
+        if np.isnan(row["value"]):
+            row["reason"] = "undefined for these ratings"
+    except _UNDEFINED as exc:
+        row["reason"] = f"not computable: {exc}"
+    rows.append(row)
+
+
+def _agreement(rows, units: pd.DataFrame, design: str, detail: dict, prefix: str = ""):
+    """ICC1/ICC1k, Krippendorff's alpha and weighted kappa on ``units`` (``unit, slot, interviewer,
+    score``; slots 0 and 1 are the pair)."""
+    pairs = units[units["slot"] < 2]
+    n_units = int(units["unit"].nunique())
+    n_pairs = int(pairs["unit"].nunique())
+    ic = {}
+
+    def _icc():
+        if n_pairs < 2:
+            raise ValueError(f"{n_pairs} paired unit(s): ICC needs at least 2")
+        ic["t"] = reliability.icc(pairs, "unit", "slot", "score").set_index("type")
+        return ic["t"]
+
+    for t in ("ICC1", "ICC1k"):
+        _statistic(rows, prefix + t, f"{design}: {detail['icc']}", n_pairs,
+                   lambda t=t: tuple((ic.get("t") if "t" in ic else _icc()).loc[t, ["icc", "ci_low", "ci_high"]]),
+                   ci=True)
+
+    def _alpha():
+        if n_units < 2:
+            raise ValueError(f"{n_units} unit(s): alpha needs at least 2")
+        return reliability.krippendorff_alpha(units, "unit", "interviewer", "score", level="ordinal")
+    _statistic(rows, prefix + "krippendorff_alpha_ordinal", f"{design}: {detail['alpha']}", n_units, _alpha)
+    wide = pairs.pivot(index="unit", columns="slot", values="score").dropna()
+
+    def _kappa_q():
+        if len(wide) < 2:
+            raise ValueError(f"{len(wide)} pair(s): kappa needs at least 2")
+        return reliability.cohen_kappa(wide[0].astype(int), wide[1].astype(int), weights="quadratic",
+                                       labels=list(config.SCORES))
+    _statistic(rows, prefix + "weighted_kappa_quadratic", f"{design}: {detail['kappa']}", len(wide), _kappa_q)
 
 
 def inter_rater(scores: pd.DataFrame) -> pd.DataFrame:
-    """Inter-rater reliability where two or more interviewers scored the same candidate on the
-    same question on the same day (panels, shadowing).
+    """Inter-rater reliability, for two designs that must not be mixed.
+
+    **The same answer scored twice** (``design`` starts with :data:`SAME_ANSWER`): two or more
+    interviewers scored the same candidate on the same question on the same day on their own
+    scorecards -- a panel, or a shadowed interview (in the data: different ``interview_id``, same
+    ``candidate_id``, ``question_id`` and ``date``). Disagreement here is the graders alone.
+
+    **The same question asked in two interviews** (statistics prefixed ``retest_``, ``design``
+    starts with :data:`RETEST`): a candidate was asked the same question on two different days by two
+    different interviewers. The answers differ too (a second try, a different day), so this
+    test-retest agreement is lower by nature and mixes grader and answer variation; it is *not* a
+    measure of how consistently interviewers grade.
 
     Returns a tidy frame with one row per statistic: ``statistic, value, ci_low, ci_high, n_units,
-    design``. ``ICC1`` is the form that fits: each answer is scored by a *different* pair of
+    design, reason``. ``ICC1`` is the form that fits: each answer is scored by a *different* pair of
     interviewers drawn from the pool (a one-way design), and single-rater reliability is what
     matters when one interviewer decides alone; ``ICC1k`` is the reliability of the average of the
     k interviewers (a panel's mean). Krippendorff's alpha (ordinal) uses every rating, including
     units with three raters; weighted kappa (quadratic weights on the 1-4 rubric) compares the first
-    two scorecards of each answer.
+    two scorecards of each answer. A statistic that is undefined on these ratings (too few units,
+    every rating the same) is NaN and ``reason`` says why (the column is not called ``note``: the
+    export refuses ``note`` columns, which hold interviewers' free text elsewhere); the other rows are still computed.
     """
+    cols = ["statistic", "value", "ci_low", "ci_high", "n_units", "design", "reason"]
+    rows = []
     key = ["candidate_id", "question_id", "date"]
     s = scores[key + ["interviewer", "score", "interview_id"]].copy()
     s["k"] = s.groupby(key, observed=True)["interviewer"].transform("nunique")
     # one rating per interviewer and answer (a repeat by the same interviewer is not a second opinion)
     multi = s[s["k"] >= 2].drop_duplicates(key + ["interviewer"]).copy()
-    cols = ["statistic", "value", "ci_low", "ci_high", "n_units", "design"]
     if multi.empty:
-        return pd.DataFrame([{"statistic": "none", "value": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                              "n_units": 0, "design": "no answer was scored by two interviewers"}], columns=cols)
-    multi["unit"] = multi.groupby(key, observed=True).ngroup()
-    multi["slot"] = multi.sort_values("interview_id").groupby("unit").cumcount()
-    pairs = multi[multi["slot"] < 2]
-    rows = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            ic = reliability.icc(pairs, "unit", "slot", "score").set_index("type")
-            for t in ("ICC1", "ICC1k"):
-                rows.append({"statistic": t, "value": ic.at[t, "icc"], "ci_low": ic.at[t, "ci_low"],
-                             "ci_high": ic.at[t, "ci_high"], "n_units": pairs["unit"].nunique(),
-                             "design": "one-way: different interviewers per answer"})
-        except Exception as exc:  # too few units for the ANOVA
-            rows.append({"statistic": "ICC1", "value": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                         "n_units": pairs["unit"].nunique(), "design": f"not computable: {exc}"})
-    ka = reliability.krippendorff_alpha(multi, "unit", "interviewer", "score", level="ordinal") \
-        if multi["unit"].nunique() >= 2 else np.nan
-    rows.append({"statistic": "krippendorff_alpha_ordinal", "value": ka, "ci_low": np.nan, "ci_high": np.nan,
-                 "n_units": multi["unit"].nunique(), "design": "all ratings, missing allowed"})
-    wide = pairs.pivot(index="unit", columns="slot", values="score").dropna()
-    kq = reliability.cohen_kappa(wide[0].astype(int), wide[1].astype(int), weights="quadratic",
-                                 labels=list(config.SCORES)) if len(wide) >= 2 else np.nan
-    rows.append({"statistic": "weighted_kappa_quadratic", "value": kq, "ci_low": np.nan, "ci_high": np.nan,
-                 "n_units": len(wide), "design": "first two scorecards per answer, 1-4 rubric weights"})
+        rows.append({"statistic": "none", "value": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_units": 0,
+                     "design": SAME_ANSWER, "reason": "no answer was scored by two interviewers"})
+    else:
+        multi["unit"] = multi.groupby(key, observed=True).ngroup()
+        multi["slot"] = multi.sort_values("interview_id").groupby("unit").cumcount()
+        _agreement(rows, multi, SAME_ANSWER, {"icc": "one-way, different interviewers per answer",
+                                              "alpha": "all ratings, missing allowed",
+                                              "kappa": "first two scorecards per answer, 1-4 rubric weights"})
+    # test-retest: one rating per (candidate, question, date) -- the first scorecard of the day --
+    # on two or more days, by different interviewers
+    first = s.sort_values("interview_id").drop_duplicates(key)
+    first = first.sort_values(["date", "interview_id"])
+    first["occasion"] = first.groupby(["candidate_id", "question_id"], observed=True).cumcount()
+    two = first[first["occasion"] < 2]
+    n_occ = two.groupby(["candidate_id", "question_id"], observed=True)["interviewer"].transform("nunique")
+    rt = two[n_occ == 2].copy()
+    if rt.empty:
+        rows.append({"statistic": "retest_none", "value": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_units": 0,
+                     "design": RETEST, "reason": "no candidate was asked the same question by two interviewers on two days"})
+    else:
+        rt["unit"] = rt.groupby(["candidate_id", "question_id"], observed=True).ngroup()
+        rt["slot"] = rt["occasion"]
+        _agreement(rows, rt, RETEST, {"icc": "one-way, first two interviews that asked it",
+                                      "alpha": "first two interviews that asked it",
+                                      "kappa": "first two interviews, 1-4 rubric weights"}, prefix="retest_")
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -453,25 +541,56 @@ def calibrate(workbook, criterion: str = "recommendation", *, level=None, start=
                           seed=seed, progress=progress)
 
 
+def _safe(notes: list, name: str, fn, empty):
+    """Run one table; if a statistic in it is undefined for this slice, return ``empty()`` and say
+    why in ``notes`` instead of taking the whole calibration down."""
+    try:
+        return fn()
+    except _UNDEFINED + (TypeError,) as exc:
+        notes.append(f"{name}: not computable on this slice ({exc}); the other tables are complete")
+        return empty()
+
+
+def _empty(columns):
+    return lambda: pd.DataFrame(columns=list(columns))
+
+
 def _calibrate(workbook, criterion, *, level, start, end, min_n, n_boot, seed, progress) -> Calibration:
+    from .design import DESIGN_COLUMNS, design_diagnostics
     d, fit = prepare(workbook, criterion, level=level, start=start, end=end)
     scores = d
-    qs = question_stats(d, workbook.questions, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
-    ts = group_stats(d, "topic", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
-    levels_in_bank = workbook.questions.groupby("topic", observed=True)["level"].agg(
-        lambda s: ",".join(str(v) for v in sorted(set(s), key=list(config.LEVELS).index)))
-    ts = ts.join(workbook.questions.groupby("topic", observed=True).size().rename("n_questions")).join(levels_in_bank.rename("levels"))
-    ts.index = ts.index.astype(str)
-    ts = ts.reset_index().rename(columns={"index": "topic"})
-    ls = level_stats(d, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
-    ivs = interviewer_stats(d, fit, workbook.outcomes)
-    by_q, tests = drift(d)
+    notes = list(fit.notes)
+    kw = dict(n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    qs = _safe(notes, "question_stats", lambda: question_stats(d, workbook.questions, **kw),
+               _empty(COLUMNS["question_stats"]))
+
+    def _topics():
+        ts = group_stats(d, "topic", **kw)
+        levels_in_bank = workbook.questions.groupby("topic", observed=True)["level"].agg(
+            lambda s: ",".join(str(v) for v in sorted(set(s), key=list(config.LEVELS).index)))
+        ts = ts.join(workbook.questions.groupby("topic", observed=True).size().rename("n_questions")).join(
+            levels_in_bank.rename("levels"))
+        ts.index = ts.index.astype(str)
+        return ts.reset_index().rename(columns={"index": "topic"})
+    ts = _safe(notes, "topic_stats", _topics, _empty(COLUMNS["topic_stats"]))
+    ls = _safe(notes, "level_stats", lambda: level_stats(d, **kw), _empty(COLUMNS["level_stats"]))
+    ivs = _safe(notes, "interviewer_stats", lambda: interviewer_stats(d, fit, workbook.outcomes),
+                _empty(COLUMNS["interviewer_stats"]))
+    by_q, tests = _safe(notes, "drift", lambda: drift(d), lambda: (
+        pd.DataFrame(columns=["question_id", "quarter", "n", "mean_score", "mean_residual"]),
+        pd.DataFrame(columns=["question_id", "n", "slope_per_year", "slope_se", "p_value", "q_value", "drifting"])))
+    ir = _safe(notes, "inter_rater", lambda: inter_rater(d),
+               _empty(["statistic", "value", "ci_low", "ci_high", "n_units", "design", "reason"]))
+    design = _safe(notes, "design", lambda: design_diagnostics(d, fit), _empty(DESIGN_COLUMNS))
+    heat = _safe(notes, "level_heatmap", lambda: level_heatmap(d),
+                 _empty(["question_level", "candidate_level", "mean_score", "n"]))
+    sw = _safe(notes, "strong_weak", lambda: _strong_weak(d), _empty(["question_id", "group", "score", "n", "share"]))
     iv = d.drop_duplicates("interview_id")
     meta = {"criterion": criterion, "level": level or "all", "start": str(scores["date"].min().date()),
             "end": str(scores["date"].max().date()), "n_rows": len(scores), "n_interviews": len(iv),
             "n_candidates": int(scores["candidate_id"].nunique()),
             "n_interviewers": int(scores["interviewer"].nunique()),
             "n_known_criterion": int(d.drop_duplicates("interview_id")["strong"].notna().sum()),
-            "min_n": min_n, "n_boot": n_boot, "seed": seed, "severity_lambda": fit.lam}
-    return Calibration(criterion, qs, ts, ls, ivs, level_heatmap(d), inter_rater(d), by_q, tests,
-                       _strong_weak(d), fit, meta)
+            "min_n": min_n, "n_boot": n_boot, "seed": seed, "severity_lambda": fit.lam,
+            "severity_lambda_note": fit.lam_note, "notes": notes}
+    return Calibration(criterion, qs, ts, ls, ivs, heat, ir, by_q, tests, sw, fit, meta, design)

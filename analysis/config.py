@@ -16,6 +16,7 @@ A data folder holds::
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "outcomes_path",
     "drafts_dir",
     "cache_dir",
+    "Layout",
+    "layout",
 ]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -105,3 +108,37 @@ def drafts_dir(data=None) -> Path:
 def cache_dir(data=None) -> Path:
     """Disposable parse cache of the scorecard loader (ignored by git, rebuilt when damaged)."""
     return data_dir(data) / ".cache"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Every path of one data folder, resolved once (by :func:`layout`) and passed down, so the
+    loader, the bank and the outcomes reader agree on where things are.
+
+    Attributes
+    ----------
+    data, questions, scores, outcomes, drafts, cache : Path
+        The folder and its parts (see the module docstring).
+    """
+
+    data: Path
+    questions: Path
+    scores: Path
+    outcomes: Path
+    drafts: Path
+    cache: Path
+
+    def display(self, path) -> str:
+        """``path`` relative to the data folder where possible (as problems name files)."""
+        try:
+            return str(Path(path).relative_to(self.data))
+        except ValueError:
+            return str(path)
+
+
+def layout(data=None) -> Layout:
+    """Resolve a data folder (see :func:`data_dir`) and every path in it."""
+    if isinstance(data, Layout):
+        return data
+    d = data_dir(data)
+    return Layout(d, d / "questions.csv", d / "scores", d / "outcomes.csv", d / "drafts", d / ".cache")

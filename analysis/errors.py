@@ -7,7 +7,7 @@ the file, line and column it is about, so ``python -m analysis check`` can print
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["Problem", "WorkbookError", "BankError", "ScorecardError", "StoreError"]
@@ -27,12 +27,17 @@ class Problem:
         The column the problem is about, if any.
     message : str
         What was found and what was expected.
+    lines : tuple of int
+        Every physical line the problem accounts for, when it is about more than the line it starts
+        on (the rows of a held-back interview, the lines a runaway quoted field swallowed, all rows
+        of a refused file). Not part of equality or order, so problems still compare by what they say.
     """
 
     path: str
     line: int
     column: str | None
     message: str
+    lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
     def __str__(self) -> str:
         col = f"column {self.column}: " if self.column else ""

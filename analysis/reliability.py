@@ -9,7 +9,7 @@ function                      use it when
 ============================  =====================================================================
 :func:`icc`                   ratings are numbers and every target was scored by the same raters
                               (or by interchangeable ones); answers "how much of the variance is
-                              the candidate?" (wraps :func:`pingouin.intraclass_corr`)
+                              the candidate?" (pingouin's formulas, from the ANOVA mean squares)
 :func:`krippendorff_alpha`    any number of raters, ratings missing at random, any level of
                               measurement; the safest single number for interview panels
                               (wraps :func:`krippendorff.alpha`)
@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -52,16 +51,6 @@ ICC_TYPES: dict[str, str] = {
     "ICC2k": "mean of k raters, two-way random, absolute agreement",
     "ICC3k": "mean of k raters, two-way mixed, consistency",
 }
-# pingouin 0.7 names the forms after McGraw & Wong / Liljequist; map them to Shrout & Fleiss.
-_PINGOUIN_TYPES = {
-    "ICC(1,1)": "ICC1",
-    "ICC(A,1)": "ICC2",
-    "ICC(C,1)": "ICC3",
-    "ICC(1,k)": "ICC1k",
-    "ICC(A,k)": "ICC2k",
-    "ICC(C,k)": "ICC3k",
-}
-
 #: Levels of measurement accepted by :func:`krippendorff_alpha`.
 KRIPPENDORFF_LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
 
@@ -112,22 +101,86 @@ def _tidy(
     return frame
 
 
-@contextmanager
-def _pingouin_full_precision():
-    """pingouin rounds its CI95 column to 2 decimals by default; keep full precision here."""
-    import pingouin
-
-    saved = dict(pingouin.options)
-    pingouin.options.update({k: None for k in saved if k.startswith("round")})
-    try:
-        yield
-    finally:
-        pingouin.options.clear()
-        pingouin.options.update(saved)
-
-
 # --------------------------------------------------------------------------------------------------
 # ICC
+
+
+def _icc_table(x: np.ndarray) -> pd.DataFrame:
+    """The six Shrout-Fleiss forms from the two-way ANOVA mean squares of a complete n x k table.
+
+    Why not pingouin here: :func:`pingouin.intraclass_corr` computes exactly these formulas, but it
+    runs a general ANOVA on a melted frame and importing pingouin pulls in its plotting stack
+    (about a second at start-up, more than the statistic costs on a million rows). With a complete,
+    balanced table the sums of squares are closed-form, so the same numbers come from a few array
+    reductions; ``tests/test_reliability.py`` checks every column against pingouin 0.7 on several
+    tables, and the Shrout & Fleiss (1979) worked example.
+
+    The intervals are McGraw & Wong's (1996) F intervals, with the Satterthwaite degrees of freedom
+    for the two-way random (absolute agreement) form, as pingouin and R's ``psych::ICC`` give them.
+    """
+    from scipy.stats import f
+
+    n, k = x.shape
+    grand = x.mean()
+    row_means = x.mean(axis=1)
+    col_means = x.mean(axis=0)
+    # numpy scalars, so that a perfect agreement (zero error) divides to inf/nan as pingouin's does
+    ss_targets = k * np.float64(((row_means - grand) ** 2).sum())
+    ss_raters = n * np.float64(((col_means - grand) ** 2).sum())
+    ss_total = np.float64(((x - grand) ** 2).sum())
+    ss_error = max(ss_total - ss_targets - ss_raters, np.float64(0.0))
+    df1, dfj, df2kd = n - 1, k - 1, (n - 1) * (k - 1)
+    df1kd = n * (k - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        msb = ss_targets / df1
+        msj = ss_raters / dfj
+        mse = ss_error / df2kd
+        msw = (ss_raters + ss_error) / df1kd
+
+        icc1 = (msb - msw) / (msb + (k - 1) * msw)
+        icc2 = (msb - mse) / (msb + (k - 1) * mse + k * (msj - mse) / n)
+        icc3 = (msb - mse) / (msb + (k - 1) * mse)
+        icc1k = (msb - msw) / msb
+        icc2k = (msb - mse) / (msb + (msj - mse) / n)
+        icc3k = (msb - mse) / msb
+
+        f1k = msb / msw
+        f2k = msb / mse
+        p1k = f.sf(f1k, df1, df1kd)
+        p2k = f.sf(f2k, df1, df2kd)
+
+        q = 0.975
+        f1l = f1k / f.ppf(q, df1, df1kd)
+        f1u = f1k * f.ppf(q, df1kd, df1)
+        l1, u1 = (f1l - 1) / (f1l + (k - 1)), (f1u - 1) / (f1u + (k - 1))
+        f3l = f2k / f.ppf(q, df1, df2kd)
+        f3u = f2k * f.ppf(q, df2kd, df1)
+        l3, u3 = (f3l - 1) / (f3l + (k - 1)), (f3u - 1) / (f3u + (k - 1))
+        fj = msj / mse
+        vn = df2kd * (k * icc2 * fj + n * (1 + (k - 1) * icc2) - k * icc2) ** 2
+        vd = df1 * k**2 * icc2**2 * fj**2 + (n * (1 + (k - 1) * icc2) - k * icc2) ** 2
+        v = vn / vd
+        f2u = f.ppf(q, n - 1, v)
+        f2l = f.ppf(q, v, n - 1)
+        l2 = n * (msb - f2u * mse) / (f2u * (k * msj + (k * n - k - n) * mse) + n * msb)
+        u2 = n * (f2l * msb - mse) / (k * msj + (k * n - k - n) * mse + n * f2l * msb)
+
+    return pd.DataFrame(
+        {
+            "type": list(ICC_TYPES),
+            "icc": np.array([icc1, icc2, icc3, icc1k, icc2k, icc3k], dtype=float),
+            "ci_low": np.array([l1, l2, l3, 1 - 1 / f1l, l2 * k / (1 + l2 * (k - 1)), 1 - 1 / f3l],
+                               dtype=float),
+            "ci_high": np.array([u1, u2, u3, 1 - 1 / f1u, u2 * k / (1 + u2 * (k - 1)), 1 - 1 / f3u],
+                                dtype=float),
+            "F": np.array([f1k, f2k, f2k, f1k, f2k, f2k], dtype=float),
+            "df1": np.full(6, df1, dtype=int),
+            "df2": np.array([df1kd, df2kd, df2kd, df1kd, df2kd, df2kd], dtype=int),
+            "pval": np.array([p1k, p2k, p2k, p1k, p2k, p2k], dtype=float),
+        }
+    )
+
+
 
 
 def icc(
@@ -256,31 +309,7 @@ def icc(
             "krippendorff_alpha, or pass a rating slot (groupby(targets).cumcount()) as raters "
             "and read ICC1."
         )
-    long = wide.reset_index().melt(id_vars="_target", var_name="_rater", value_name="_rating")
-    long["_rater"] = long["_rater"].astype(str)
-
-    import pingouin
-
-    with _pingouin_full_precision(), np.errstate(divide="ignore", invalid="ignore"):
-        with warnings.catch_warnings():
-            # pingouin 0.7 calls pandas APIs deprecated in pandas 3.1; not the user's concern
-            warnings.filterwarnings("ignore", category=pd.errors.Pandas4Warning)
-            raw = pingouin.intraclass_corr(long, targets="_target", raters="_rater", ratings="_rating")
-    ci = np.vstack(raw["CI95"].to_numpy())
-    out = pd.DataFrame(
-        {
-            "type": raw["Type"].map(_PINGOUIN_TYPES).to_numpy(),
-            "icc": raw["ICC"].to_numpy(dtype=float),
-            "ci_low": ci[:, 0].astype(float),
-            "ci_high": ci[:, 1].astype(float),
-            "F": raw["F"].to_numpy(dtype=float),
-            "df1": raw["df1"].to_numpy(dtype=int),
-            "df2": raw["df2"].to_numpy(dtype=int),
-            "pval": raw["pval"].to_numpy(dtype=float),
-        }
-    )
-    if out["type"].isna().any():  # pragma: no cover - guards against a pingouin renaming
-        raise RuntimeError(f"icc: unexpected ICC types from pingouin: {list(raw['Type'])}")
+    out = _icc_table(wide.to_numpy(dtype=float))
     out = out.set_index("type").loc[list(ICC_TYPES)].reset_index()
     out.insert(1, "description", out["type"].map(ICC_TYPES))
     out["n_targets"] = len(wide)

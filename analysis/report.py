@@ -4,9 +4,14 @@
 >>> paths = build_report(out="reports", formats=("csv",))          # the tables only, fast
 >>> paths = build_report(out="reports/senior", level="senior")     # everything for one slice
 
-The tables are those of :func:`analysis.calibration.calibrate`, exported through
+The tables are those of :func:`analysis.calibration.calibrate` plus ``design.csv`` (the design
+diagnostics of :mod:`analysis.design`), exported through
 :mod:`analysis.export` (CSV cells neutralized against formula injection; interviewers with fewer
 than 5 interviews keep their counts but not their rates). No candidate id or note is exported.
+
+The report never aborts because one statistic is undefined for one slice (every score the same, a
+level nobody was asked): that cell is NaN with the reason in a ``reason``/``severity_note`` column or
+in the report's notes, and every other table and chart is written.
 """
 
 from __future__ import annotations
@@ -62,7 +67,7 @@ def _meta(cal: Calibration, data: Path) -> dict:
 
 def build_report(data=None, *, out="reports", criterion: str = "recommendation", level=None, start=None, end=None,
                  formats=("png", "svg", "pdf", "html", "csv"), n_boot: int = 1000, seed: int = 0,
-                 min_n: int = 30, progress: bool = True, workbook=None) -> list[Path]:
+                 min_n: int = 30, progress: bool = True, workbook=None, irt: bool = False) -> list[Path]:
     """Compute the calibration for a slice and write it in the chosen formats.
 
     Parameters
@@ -77,6 +82,8 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
         Among csv, png, svg, pdf, html; ``("csv",)`` writes only the tables and skips the charts.
     workbook : analysis.load.Workbook, optional
         An already loaded data folder (saves re-reading it).
+    irt : bool, default False
+        Add the item response theory tables and charts (:func:`analysis.irt.report_outputs`).
 
     Returns
     -------
@@ -90,18 +97,30 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
                     progress=progress)
     from .brief import brief_html, findings, markdown
     from .export import _atomic_write
-    items = findings(cal)
-    out_dir = Path(out)
-    brief_path = _atomic_write(out_dir / "brief.md", markdown(items, cal.meta))
     figures = {}
     guides = {}
+    notes = list(REPORT_NOTES) + cal.notes
+    try:
+        items = findings(cal)
+    except Exception as exc:  # noqa: BLE001 -- the brief must not take the tables down either
+        items = []
+        notes.append(f"brief: not computed on this slice ({type(exc).__name__}: {exc})")
+    brief_path = _atomic_write(Path(out) / "brief.md", markdown(items, cal.meta))
     if any(f != "csv" for f in fmts):
         from .charts import READING_GUIDE, figures as make_figures
-        figures = make_figures(cal)
+        try:
+            figures = make_figures(cal)
+        except Exception as exc:  # noqa: BLE001 -- one undefined chart must not take the tables down
+            notes.append(f"charts: not drawn on this slice ({type(exc).__name__}: {exc}); the tables are complete")
         guides = READING_GUIDE
-    return [brief_path] + write_report(out, tables=export_tables(cal), figures=figures, formats=fmts,
+    tables = export_tables(cal)
+    if irt:
+        from .irt import report_outputs
+        t, f, g, n = report_outputs(wb, figures=any(f != "csv" for f in fmts), progress=progress)
+        tables, figures, guides, notes = {**tables, **t}, {**figures, **f}, {**guides, **g}, notes + n
+    return [brief_path] + write_report(out, tables=tables, figures=figures, formats=fmts,
                         title="Interview calibration report", meta=_meta(cal, config.data_dir(data)),
-                        guides=guides, notes=list(REPORT_NOTES), progress=progress, columns=INDEX_COLUMNS,
+                        guides=guides, notes=notes, progress=progress, columns=INDEX_COLUMNS,
                         table_digits=3, brief=brief_html(items))
 
 
@@ -112,7 +131,8 @@ def run_report(args) -> int:
     t0 = time.perf_counter()
     try:
         paths = build_report(args.data, out=args.out, criterion=args.criterion, level=args.level, start=args.start,
-                             end=args.end, formats=args.format, n_boot=args.n_boot, seed=args.seed)
+                             end=args.end, formats=args.format, n_boot=args.n_boot, seed=args.seed,
+                             irt=getattr(args, "irt", False))
     except MissingBrowserError as exc:
         total = sum(p.stat().st_size for p in exc.paths)
         print(f"wrote {len(exc.paths)} files ({total / 1e6:.1f} MB) to {args.out}: tables, HTML charts and index.html")

@@ -36,6 +36,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -92,10 +93,15 @@ def _no_rows():
     return np.empty((0, len(_RAW_COLUMNS)), dtype=object), np.empty(0, dtype=np.int64)
 
 
-def parse_records(data: bytes, path: str) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+def parse_records(data: bytes, path: str, *, fast: bool | None = None) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
     """:func:`parse_csv` without the DataFrame: ``(values, lines, problems)`` with ``values`` an
     object array (rows x :data:`SCORECARD_COLUMNS`). The loader calls this for each of possibly
-    100k small files, where building a DataFrame per file would cost more than parsing it."""
+    100k small files, where building a DataFrame per file would cost more than parsing it.
+
+    ``fast`` chooses the bulk path (pandas' C parser, see :func:`_parse_fast`): ``None`` takes it
+    for files over 64 KiB, ``True`` tries it whatever the size (the differential tests use this to
+    prove both paths agree), ``False`` never. Rows with a negative line were already reported.
+    """
     if not data.strip():
         return *_no_rows(), [Problem(path, 0, None, "empty file; expected a header row and scorecard rows")]
     try:
@@ -104,9 +110,11 @@ def parse_records(data: bytes, path: str) -> tuple[np.ndarray, np.ndarray, list[
         line = data[: exc.start].count(b"\n") + 1
         return *_no_rows(), [Problem(path, line, None,
                                       f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-                                      "expected UTF-8 text: re-export the file as 'CSV UTF-8'")]
+                                      "expected UTF-8 text: re-export the file as 'CSV UTF-8'",
+                                      _all_lines(data))]
     if "\x00" in text:
-        return *_no_rows(), [Problem(path, 0, None, "contains NUL bytes; expected a UTF-8 CSV text file")]
+        return *_no_rows(), [Problem(path, 0, None, "contains NUL bytes; expected a UTF-8 CSV text file",
+                                     _all_lines(data))]
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -115,39 +123,67 @@ def parse_records(data: bytes, path: str) -> tuple[np.ndarray, np.ndarray, list[
     except StopIteration:
         return *_no_rows(), [Problem(path, 0, None, "no header row; expected a header and scorecard rows")]
     except csv.Error as exc:
-        return *_no_rows(), [Problem(path, 1, None, f"unreadable header ({exc})")]
+        return *_no_rows(), [Problem(path, 1, None, f"unreadable header ({exc})", _all_lines(data))]
     header_line = reader.line_num
-    names = [h.strip().lower() for h in header]
+    names = [_nfc(h.strip().lower()) for h in header]
     problems: list[Problem] = []
     dupes = sorted({n for n in names if n and names.count(n) > 1})
     if dupes:
         problems.append(Problem(path, header_line, None, f"duplicate column(s) {', '.join(dupes)}; "
-                                "expected each column once"))
+                                "expected each column once (column names are compared ignoring case)"))
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if len(data) > _FAST_BYTES and not missing and not dupes:
-        fast = _parse_fast(text, names, header_line)
-        if fast is not None:
-            return fast[0], fast[1], problems
+    if (fast or (fast is None and len(data) > _FAST_BYTES)) and not missing and not dupes:
+        got = _parse_fast(text, names, header_line)
+        if got is not None:
+            return got[0], got[1], problems
+    k = len(names)
+    id_at = names.index("interview_id") if "interview_id" in names else None
+    physical: list[str] | None = None  # the file's physical lines, split only when a record spans several
     records: list[list[str]] = []
     lines: list[int] = []
     last = header_line
+
+    def hold(iid: str, line: int) -> None:
+        """A placeholder row: never loaded, but it holds back the interview ``iid``."""
+        rec = [""] * k
+        if iid and id_at is not None:
+            rec[id_at] = iid
+        records.append(rec)
+        lines.append(-line)
+
     try:
         for rec in reader:
             start = last + 1
             last = reader.line_num
             if not rec or (len(rec) == 1 and not rec[0].strip()):
                 continue  # blank line
-            if len(rec) != len(names):
-                iid = rec[names.index("interview_id")].strip() if "interview_id" in names and len(rec) > names.index("interview_id") else ""
-                problems.append(Problem(path, start, None,
-                                        f"found {len(rec)} fields, expected {len(names)} (as in the header)"
-                                        + (f"; interview {iid!r}" if iid else "")))
-                # keep the interview id so the rest of that interview is held back too
-                rec = [""] * len(names)
-                if iid:
-                    rec[names.index("interview_id")] = iid
-                records.append(rec)
-                lines.append(-start)  # negative: already reported, never loaded
+            iid = rec[id_at].strip() if id_at is not None and len(rec) > id_at else ""
+            swallowed: list[tuple[int, str]] = []  # (line, interview id) of row-like lines inside the record
+            runaway = last > start and any(_swallowed_rows(v, k) for v in rec)
+            if last > start and (runaway or len(rec) != k):  # the record spans lines: did a quote swallow rows?
+                if physical is None:
+                    physical = io.StringIO(text, newline="").readlines()
+                swallowed = [(start + i, _row_id(ln, k, id_at))
+                             for i, ln in enumerate(physical[start:last], start=1) if _looks_like_row(ln, k)]
+            if len(rec) != k or runaway:
+                span = f"; the record spans lines {start}-{last}" if last > start else ""
+                what = (f"found {len(rec)} fields, expected {k} (as in the header)" if len(rec) != k else
+                        f"record starting on line {start} spans lines {start}-{last}: a quoted field holds line "
+                        f"breaks followed by text that looks like scorecard rows; expected each quote to be "
+                        f"closed on its own line (an unclosed or stray quote?)")
+                if len(rec) != k:
+                    what += span
+                touched = sorted(({iid} | {s for _, s in swallowed}) - {""})
+                if touched:
+                    what += ("; interview " if len(touched) == 1 and not swallowed else "; interviews touched: ") + \
+                        ", ".join(repr(t) for t in touched)
+                    if swallowed:
+                        what += " (all held back)"
+                problems.append(Problem(path, start, None, what, tuple(range(start, last + 1))))
+                # keep the interview ids so the rest of each interview is held back too
+                hold(iid, start)
+                for ln, sid in swallowed:
+                    hold(sid, ln)
                 continue
             records.append(rec)
             lines.append(start)
@@ -156,22 +192,67 @@ def parse_records(data: bytes, path: str) -> tuple[np.ndarray, np.ndarray, list[
         # hold back the whole file rather than load half an interview.
         return *_no_rows(), problems + [Problem(
             path, last + 1, None, f"unreadable CSV from here on ({exc}); expected properly quoted fields; "
-            f"none of the file's rows were loaded ({len(records)} read before this line)")]
+            f"none of the file's rows were loaded ({len(records)} read before this line)", _all_lines(data))]
     if missing:
         n = len(records)
         problems.append(Problem(path, header_line, None,
                                 f"missing required column(s) {', '.join(missing)}; expected a header with "
-                                f"{', '.join(REQUIRED_COLUMNS)}; none of the file's {n} rows were loaded"))
+                                f"{', '.join(REQUIRED_COLUMNS)}; none of the file's {n} rows were loaded",
+                                _all_lines(data)))
         return *_no_rows(), problems
     if dupes:
         return *_no_rows(), problems + [Problem(path, header_line, None,
-                                                 f"none of the file's {len(records)} rows were loaded")]
+                                                 f"none of the file's {len(records)} rows were loaded",
+                                                 _all_lines(data))]
     if not records:
         problems.append(Problem(path, header_line, None, "no scorecard rows; expected at least one row after the header"))
         return *_no_rows(), problems
     arr = np.empty((len(records), len(names)), dtype=object)
     arr[:] = records
     return _reorder(arr, names), np.asarray(lines, dtype=np.int64), problems
+
+
+def _all_lines(data: bytes) -> tuple[int, ...]:
+    """Every physical line of a file (for a problem that refuses the whole file)."""
+    n = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) + data.replace(b"\r\n", b"").count(b"\r")
+    return tuple(range(1, n + 1))
+
+
+def _nfc(s: str) -> str:
+    return s if s.isascii() else unicodedata.normalize("NFC", s)
+
+
+def _swallowed_rows(value: str, k: int) -> bool:
+    """Whether a field holds a line break followed by text that reads like a scorecard row (as many
+    commas as a row of ``k`` fields has, less one): the sign of an unclosed or stray quote that
+    made the reader take the following rows as part of this field. A note's own second line, or
+    a quoted id with a line break, does not."""
+    if "\n" not in value and "\r" not in value:
+        return False
+    return any(part.count(",") >= k - 2 for part in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")[1:])
+
+
+def _looks_like_row(line: str, k: int) -> bool:
+    """Whether one physical line inside a quoted field reads like a scorecard row of its own (as
+    many fields as the header, give or take one): the sign of a quote that swallowed rows. A note's
+    own line with a comma or two does not."""
+    if line.count(",") < k - 2:
+        return False
+    try:
+        return len(next(csv.reader([line.rstrip("\r\n")]), [])) >= k - 1
+    except csv.Error:
+        return True
+
+
+def _row_id(line: str, k: int, id_at: int | None) -> str:
+    """The interview id a row-like line would have had on its own."""
+    if id_at is None:
+        return ""
+    try:
+        rec = next(csv.reader([line.rstrip("\r\n")]), [])
+    except csv.Error:
+        return ""
+    return rec[id_at].strip() if len(rec) > id_at else ""
 
 
 def _reorder(arr: np.ndarray, names: list[str]) -> np.ndarray:
@@ -187,25 +268,60 @@ _FAST_BYTES = 1 << 16
 
 def _parse_fast(text: str, names: list[str], header_line: int):
     """Large files (bulk imports) through pandas' C parser, when it provably gives the same rows
-    and line numbers as the csv module: one physical line per record, no blank lines, the
-    header's number of fields on every row. Anything else returns None and takes the slow path,
-    which reports each odd record by its line."""
-    try:
-        df = pd.read_csv(io.StringIO(text, newline=""), header=None, skiprows=header_line, names=list(range(len(names))),
-                         dtype=object, na_filter=False, skip_blank_lines=True, engine="c")
-    except (pd.errors.ParserError, ValueError, csv.Error):
+    and line numbers as the csv module; ``None`` sends the file to the csv-module path, which
+    reports each odd record by its line.
+
+    The proof is per physical line, not a guess from totals: every line after the header must be
+    one whole record with exactly the header's number of fields. A line without a quote has
+    ``commas + 1`` fields, and those lines (almost all of a bulk export) go through the C parser;
+    a line with a quote is read alone by the csv module and must give one record of the header's
+    width with no line break inside a field (so no quote runs on to the next line). A blank or
+    whitespace line, a lone carriage return or a field over the csv module's size limit also
+    takes the csv-module path, so both paths see the same records.
+    """
+    if "\r" in text:
+        if "\r" in text.replace("\r\n", ""):
+            return None
+        text = text.replace("\r\n", "\n")
+    body = text.split("\n")[header_line:]
+    if body and body[-1] == "":
+        body.pop()
+    if not body:
         return None
-    n = len(df)
-    if max(map(len, text.split("\n"))) > csv.field_size_limit():
-        return None  # a field the csv module refuses: let the slow path report it the same way
-    newlines = text.count("\n")
-    expected = header_line + n - (0 if text.endswith("\n") else 1)
-    if newlines != expected or "\r" in text.replace("\r\n", ""):
-        return None
-    if n and pd.isna(df.iloc[:, -1].to_numpy(dtype=object)).any():
-        return None  # a short row was padded (its last fields are missing)
-    arr = df.to_numpy(dtype=object)
-    return _reorder(arr, names), np.arange(header_line + 1, header_line + 1 + n, dtype=np.int64)
+    k = len(names)
+    limit = csv.field_size_limit()
+    quoted_at, quoted_rows, plain = [], [], []
+    for i, ln in enumerate(body):
+        if '"' in ln:
+            try:
+                recs = list(csv.reader(io.StringIO(ln + "\n", newline="")))
+            except csv.Error:
+                return None
+            if len(recs) != 1 or len(recs[0]) != k or any("\n" in v for v in recs[0]):
+                return None
+            quoted_at.append(i)
+            quoted_rows.append(recs[0])
+        elif ln.count(",") != k - 1 or len(ln) > limit:
+            return None  # a wrong field count (or a blank line): the csv-module path reports it
+        else:
+            plain.append(ln)
+    arr = np.empty((len(body), k), dtype=object)
+    mask = np.ones(len(body), dtype=bool)
+    if quoted_at:
+        mask[quoted_at] = False
+        qa = np.empty((len(quoted_rows), k), dtype=object)
+        qa[:] = quoted_rows
+        arr[~mask] = qa
+    if plain:
+        try:
+            df = pd.read_csv(io.StringIO("\n".join(plain) + "\n"), header=None, names=list(range(k)), dtype=object,
+                             na_filter=False, skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c")
+        except (pd.errors.ParserError, ValueError, csv.Error):
+            return None
+        if df.shape != (len(plain), k):
+            return None
+        arr[mask] = df.to_numpy(dtype=object)
+    return _reorder(arr, names), np.arange(header_line + 1, header_line + 1 + len(body), dtype=np.int64)
 
 
 def _problems_from_mask(raw, mask, column, message) -> list[Problem]:
@@ -240,7 +356,8 @@ class _Factors:
                 norm = np.array([u.lower() for u in uniq], dtype=object)
             else:
                 codes, uniq = pd.factorize(self.raw[col].to_numpy(dtype=object), use_na_sentinel=False)
-                norm = np.array(["" if u is None or u is np.nan else str(u).strip() for u in uniq], dtype=object)
+                # stripped and NFC-normalised: a name typed with a combining accent is the same name
+                norm = np.array(["" if u is None or u is np.nan else _nfc(str(u).strip()) for u in uniq], dtype=object)
             # merge values that differ only in whitespace (or case, when lowered)
             codes2, uniq2 = pd.factorize(norm, use_na_sentinel=False) if len(norm) else (np.array([], np.intp), norm)
             self._cache[key] = (codes2[codes] if len(codes) else codes.astype(np.intp), np.asarray(uniq2, dtype=object))
@@ -256,11 +373,50 @@ class _Factors:
         return uniq[codes] if len(codes) else np.array([], dtype=object)
 
 
+#: Interview dates are accepted from 1900-01-01 to 2100-12-31: wide enough for any real hiring
+#: history, narrow enough that a typo (``0000``, ``9999``, ``2206``) is reported instead of loaded
+#: (and inside the range every datetime64[ns] computation of the report can represent).
+YEAR_RANGE = (1900, 2100)
+
+
 def _valid_dates(uniq: np.ndarray) -> set:
-    """The unique values that are real ISO dates (one vectorised parse for all of them)."""
-    shaped = [u for u in uniq if re.fullmatch(_DATE_RE, u)]
+    """The unique values that are real ISO dates in :data:`YEAR_RANGE` (one vectorised parse)."""
+    lo, hi = YEAR_RANGE
+    shaped = [u for u in uniq if re.fullmatch(_DATE_RE, u) and lo <= int(u[:4]) <= hi]
     parsed = pd.to_datetime(pd.Series(shaped, dtype=object), format="%Y-%m-%d", errors="coerce")
     return {u for u, p in zip(shaped, parsed) if not pd.isna(p)}
+
+
+#: Characters that cannot be seen but make two ids differ: Unicode format characters (zero-width
+#: space, word joiner, byte-order mark, soft hyphen, bidirectional marks).
+#: ZWJ and ZWNJ are allowed in names, where some scripts need them, but not in ids.
+_NAME_JOINERS = frozenset("\u200c\u200d")
+
+
+def _invisible(u: str, allow=frozenset()) -> str | None:
+    """The first invisible character of ``u`` as ``U+XXXX (NAME) at position i``, or None."""
+    if u.isascii():
+        return None
+    for i, ch in enumerate(u, start=1):
+        if ch not in allow and unicodedata.category(ch) == "Cf":
+            name = unicodedata.name(ch, "control character")
+            return f"U+{ord(ch):04X} ({name}) at position {i}"
+    return None
+
+
+def _year_hint(v) -> str:
+    v = str(v).strip()
+    if re.fullmatch(_DATE_RE, v) and not YEAR_RANGE[0] <= int(v[:4]) <= YEAR_RANGE[1]:
+        return f" with a year from {YEAR_RANGE[0]} to {YEAR_RANGE[1]}"
+    return ""
+
+
+def _number_ok(u: str) -> bool:
+    if u == "":
+        return True
+    if not re.fullmatch(_NUMBER_RE, u):
+        return False
+    return np.isfinite(float(u))
 
 
 def validate_rows(raw: pd.DataFrame, question_ids) -> tuple[pd.Series, list[Problem]]:
@@ -285,10 +441,25 @@ def _judge(raw: pd.DataFrame, question_ids, f: _Factors) -> tuple[np.ndarray, li
         m = parsed_ok & f.mask(col, lambda u: u == "")
         problems += _problems_from_mask(raw, m, col, lambda v: "empty; expected non-empty text")
         bad |= m
-    qids = set(question_ids)
+    hidden: dict[str, np.ndarray] = {}  # rows already reported for an invisible character, per column
+    for col, allow in (("interview_id", frozenset()), ("candidate_id", frozenset()), ("question_id", frozenset()),
+                       ("interviewer", _NAME_JOINERS)):
+        codes, uniq = f.get(col)
+        where = [_invisible(u, allow) for u in uniq]
+        if any(where):
+            bad_u = np.array([w is not None for w in where], dtype=bool)
+            m = parsed_ok & bad_u[codes] & ~bad
+            idx = np.flatnonzero(m)
+            problems += [Problem(str(raw["file"].iat[i]), int(line_arr[i]), col,
+                                 f"got {_found(uniq[codes[i]])}, which contains an invisible character "
+                                 f"{where[codes[i]]}; expected visible text only (retype the value)")
+                         for i in idx]
+            bad |= m
+            hidden[col] = m
+    qids = {_nfc(str(q).strip()) for q in question_ids}
     dates = _valid_dates(f.get("date")[1])
     checks = [
-        ("date", False, lambda u: u not in dates, lambda v: f"got {_found(v)}, expected an ISO date YYYY-MM-DD"),
+        ("date", False, lambda u: u not in dates, lambda v: f"got {_found(v)}, expected an ISO date YYYY-MM-DD" + _year_hint(v)),
         ("level", True, lambda u: u not in config.LEVELS,
          lambda v: f"got {_found(v)}, expected one of {', '.join(config.LEVELS)}"),
         ("question_id", False, lambda u: u not in qids,
@@ -298,11 +469,13 @@ def _judge(raw: pd.DataFrame, question_ids, f: _Factors) -> tuple[np.ndarray, li
          lambda v: f"got {_found(v)}, expected true/false (or yes/no, 1/0)"),
         ("recommendation", True, lambda u: u not in config.RECOMMENDATIONS,
          lambda v: f"got {_found(v)}, expected one of {', '.join(config.RECOMMENDATIONS)}"),
-        ("duration_seconds", False, lambda u: not (u == "" or re.fullmatch(_NUMBER_RE, u)),
+        ("duration_seconds", False, lambda u: not _number_ok(u),
          lambda v: f"got {_found(v)}, expected empty or a number of seconds >= 0"),
     ]
     for col, lower, is_bad, msg in checks:
         m = parsed_ok & f.mask(col, is_bad, lower)
+        if col in hidden:
+            m &= ~hidden[col]
         problems += _problems_from_mask(raw, m, col, msg)
         bad |= m
 
@@ -363,7 +536,7 @@ def _judge(raw: pd.DataFrame, question_ids, f: _Factors) -> tuple[np.ndarray, li
             span = ", ".join(str(x) for x in ls[:12]) + (", ..." if len(ls) > 12 else "")
             problems.append(Problem(str(file_u[fc]), int(ls[0]), None, f"interview {iid_u[i]!r} not loaded: its {len(ls)} "
                                     f"row(s) on line(s) {span} are held back until the problems reported for it are fixed "
-                                    "(an interview loads whole or not at all)"))
+                                    "(an interview loads whole or not at all)", tuple(int(x) for x in ls)))
     return ~(bad | held), problems
 
 
@@ -392,7 +565,8 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, _factors: "_Factors |
     codes, uniq = take("interview_id")
     out["interview_id"] = uniq[codes] if len(codes) else np.array([], dtype=object)
     codes, uniq = take("date")
-    out["date"] = pd.to_datetime(pd.Series(uniq, dtype=object), format="%Y-%m-%d").to_numpy()[codes] if len(codes) \
+    out["date"] = pd.to_datetime(pd.Series(uniq, dtype=object), format="%Y-%m-%d", errors="coerce").to_numpy()[codes] \
+        if len(codes) \
         else np.array([], dtype="datetime64[ns]")
     codes, uniq = take("candidate_id")
     out["candidate_id"] = uniq[codes] if len(codes) else np.array([], dtype=object)
@@ -402,14 +576,14 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, _factors: "_Factors |
     out["interviewer"] = categorical("interviewer", sorted(uniq[used]))
     out["question_id"] = categorical("question_id", list(question_ids))
     codes, uniq = take("score")
-    out["score"] = np.array([int(u) if u.isdigit() else 0 for u in uniq], dtype=np.int8)[codes] if len(codes) \
+    out["score"] = np.array([int(u) if u in ("1", "2", "3", "4") else 0 for u in uniq], dtype=np.int8)[codes] if len(codes) \
         else np.array([], dtype=np.int8)
     codes, uniq = take("red_flag", lower=True)
     out["red_flag"] = np.array([u in TRUE_VALUES for u in uniq], dtype=bool)[codes] if len(codes) else np.array([], bool)
     out["notes"] = f.raw["notes"].to_numpy(dtype=object)[rows].astype(str) if len(rows) else np.array([], dtype=object)
     out["recommendation"] = categorical("recommendation", config.RECOMMENDATIONS, lower=True, ordered=True)
     codes, uniq = take("duration_seconds")
-    out["duration_seconds"] = np.array([float(u) if u else np.nan for u in uniq], dtype=float)[codes] if len(codes) \
+    out["duration_seconds"] = np.array([float(u) if u and _number_ok(u) else np.nan for u in uniq], dtype=float)[codes] if len(codes) \
         else np.array([], dtype=float)
     out["file"] = pd.Categorical(f.raw["file"].astype(str).to_numpy(dtype=object)[rows])
     out["line"] = f.raw["line"].to_numpy()[rows].astype(np.int64)

@@ -137,7 +137,7 @@ def stage_stale(data: Path) -> dict:
             "score_sum": before["score_sum"] - b_sum + delta}
         out["edit_and_delete_seen"] = after == exp
         # B. damage the cache: it must be ignored and rebuilt
-        cache = config.cache_dir(data) / "scorecards.pkl"
+        cache = config.cache_dir(data) / "scorecards.arrow"
         if cache.exists():
             with open(cache, "r+b") as fh:
                 fh.truncate(max(cache.stat().st_size // 2, 1))

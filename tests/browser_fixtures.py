@@ -365,12 +365,13 @@ def start_jupyterlab(root_dir: Path, *, work_dir: Path | None = None,
 
 def start_voila(notebook: Path, *, work_dir: Path | None = None,
                 env: Mapping[str, str] | None = None,
-                timeout: float = _STARTUP_TIMEOUT) -> Server:
+                timeout: float = _STARTUP_TIMEOUT, token: str = "") -> Server:
     """Serve ``notebook`` with Voila and return once its static files answer.
 
     The kernel runs in the notebook's folder. Readiness is probed on
     ``/voila/static/voila.js``; the rendered app itself is at ``server.url``.
-    Parameters as for :func:`start_jupyterlab`.
+    Parameters as for :func:`start_jupyterlab`; ``token`` serves the app behind
+    Jupyter's token authentication, as ``make interview`` does.
     """
     notebook = Path(notebook).resolve()
     work_dir = Path(work_dir or tempfile.mkdtemp(prefix="voila-"))
@@ -384,9 +385,11 @@ def start_voila(notebook: Path, *, work_dir: Path | None = None,
         "--Voila.port_retries=0",
         "--show_tracebacks=True",
     ]
+    if token:
+        command.append(f"--token={token}")
     url = f"http://127.0.0.1:{port}/"
     server = _launch("voila", command, cwd=notebook.parent, env=full_env,
-                     log_path=work_dir / "voila.log", url=url, token="")
+                     log_path=work_dir / "voila.log", url=url, token=token)
     _wait_until_ready(server, f"{url}voila/static/voila.js", timeout)
     return server
 

@@ -27,6 +27,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from analysis.drafts import list_drafts
+from analysis.forms import SCORE_LABELS
 from analysis.load import load
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -229,7 +230,7 @@ def test_interview_in_voila(page: Page, voila_server, tmp_path: Path, data_folde
     assert first not in logged
     log_scores = [2, 3, 1, 4, 2, 3]
     for i, score in enumerate(log_scores):
-        rows.nth(i).locator(".icw-log-score select").select_option(label=str(score))
+        rows.nth(i).locator(".icw-log-score select").select_option(label=SCORE_LABELS[score])
     rows.nth(2).locator(".icw-log-red-flag input").check()
     rows.nth(4).locator(".icw-log-notes input").fill(XSS)
     log.locator(".icw-log-recommendation select").select_option("no")
@@ -293,6 +294,8 @@ def test_resume_after_the_kernel_stops(browser, jupyterlab_server, tmp_path: Pat
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     dialogs = _watch_dialogs(page)
     form = _run_all_in_lab(page, server, "interview.ipynb")
+    # drafts are offered per interviewer: the interviewer picks their name first
+    form.locator(".icw-interviewer input").fill(setup["interviewer"])
     offer = form.locator(".icw-resume-box")
     expect(offer).to_be_visible(timeout=TIMEOUT)
     expect(form.locator(".icw-resume-choice select")).to_contain_text("C-3003 · junior · Alex · 2026-09-14 · 3/7 scored")

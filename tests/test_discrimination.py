@@ -90,3 +90,83 @@ def test_ebel_bands():
     # Ebel & Frisbie's bands: >= .40 very good, .30-.39 good, .20-.29 marginal, < .20 poor.
     got = ebel_band([0.45, 0.40, 0.35, 0.25, 0.1, np.nan, 0.5], n=[50, 50, 50, 50, 50, 50, 3], min_n=30)
     assert list(got) == ["very good", "very good", "good", "marginal", "poor", "n/a", "too few"]
+
+
+# --------------------------------------------------------------------------------------------------
+# The influence-function interval used for large groups (method="auto" from influence_min
+# candidates): it must equal the bootstrap within the bootstrap's Monte Carlo error, and cover.
+
+def _two_strata_clustered(seed: int, n_cand: int, rows_per: int = 3, rho: float = 0.4) -> pd.DataFrame:
+    """Candidates with several rows in one group (a topic), a candidate effect shared by their rows
+    (so rows are not independent) and two strata with different means."""
+    rng = np.random.default_rng(seed)
+    cand = np.repeat(np.arange(n_cand), rows_per)
+    level = np.where(cand % 2 == 0, "junior", "senior")
+    ability = rng.normal(size=n_cand)[cand]
+    x = (level == "senior") * 1.0 + 0.8 * ability + rng.normal(size=len(cand))
+    y = (level == "senior") * 0.5 + rho * ability + rng.normal(size=len(cand))
+    return pd.DataFrame({"g": "topic", "x": x, "y": y, "level": level, "candidate": cand})
+
+
+def test_influence_interval_matches_the_bootstrap():
+    d = _two_strata_clustered(1, 3000)
+    boot = grouped_discrimination(d, "g", "x", "y", "level", "candidate", n_boot=2000, seed=3,
+                                  method="bootstrap").iloc[0]
+    infl = grouped_discrimination(d, "g", "x", "y", "level", "candidate", n_boot=2000,
+                                  method="influence").iloc[0]
+    assert infl["discrimination"] == boot["discrimination"]
+    # The bootstrap SD of 2000 replicates has a Monte Carlo relative error of about
+    # 1/sqrt(2 * 2000) = 1.6%; allow 8%. Interval ends: within a quarter of an SE.
+    assert infl["discrimination_se"] == pytest.approx(boot["discrimination_se"], rel=0.08)
+    se = boot["discrimination_se"]
+    assert abs(infl["discrimination_low"] - boot["discrimination_low"]) < 0.25 * se
+    assert abs(infl["discrimination_high"] - boot["discrimination_high"]) < 0.25 * se
+
+
+def test_influence_interval_counts_candidates_not_rows():
+    # Each candidate's three rows are near copies (the noise is the candidate's, not the row's), so
+    # the evidence is one candidate, not three rows: the clustered SE must be about sqrt(3) times
+    # the SE that treats rows as independent (the bootstrap over candidates says the same).
+    rng = np.random.default_rng(2)
+    n_cand = 2000
+    cand = np.repeat(np.arange(n_cand), 3)
+    u, v = rng.normal(size=(2, n_cand))
+    x = (u + 0.4 * v)[cand] + rng.normal(0, 0.1, len(cand))
+    y = v[cand] + rng.normal(0, 0.1, len(cand))
+    d = pd.DataFrame({"g": "topic", "x": x, "y": y, "level": "mid", "candidate": cand})
+    by_candidate = grouped_discrimination(d, "g", "x", "y", "level", "candidate", method="influence").iloc[0]
+    by_row = grouped_discrimination(d.assign(candidate=np.arange(len(d))), "g", "x", "y", "level", "candidate",
+                                    method="influence").iloc[0]
+    boot = grouped_discrimination(d, "g", "x", "y", "level", "candidate", n_boot=1000, seed=0,
+                                  method="bootstrap").iloc[0]
+    assert by_candidate["discrimination_se"] / by_row["discrimination_se"] == pytest.approx(np.sqrt(3), rel=0.1)
+    assert by_candidate["discrimination_se"] == pytest.approx(boot["discrimination_se"], rel=0.1)
+
+
+def test_influence_interval_covers_the_large_sample_value():
+    # Estimand: the same statistic on a very large sample of the same world (200k candidates).
+    truth = grouped_discrimination(_two_strata_clustered(99, 200_000), "g", "x", "y", "level", "candidate",
+                                   n_boot=0).iloc[0]["discrimination"]
+    hits = []
+    for seed in range(200):
+        r = grouped_discrimination(_two_strata_clustered(1000 + seed, 400), "g", "x", "y", "level", "candidate",
+                                   method="influence").iloc[0]
+        hits.append(r["discrimination_low"] <= truth <= r["discrimination_high"])
+    # 200 replicates: the Monte Carlo SE of a 95% coverage is 1.5 points; accept 90-99%.
+    assert 0.90 <= np.mean(hits) <= 0.99
+
+
+def test_auto_uses_the_influence_function_only_for_large_groups():
+    small = _two_strata_clustered(4, 300).assign(g="small")
+    large = _two_strata_clustered(5, 3000).assign(g="large", candidate=lambda f: f["candidate"] + 10_000)
+    d = pd.concat([small, large], ignore_index=True)
+    auto = grouped_discrimination(d, "g", "x", "y", "level", "candidate", n_boot=300, seed=1,
+                                  influence_min=1000)
+    # the same replicate weights as a bootstrap of the small group alone
+    boot = grouped_discrimination(small, "g", "x", "y", "level", "candidate", n_boot=300, seed=1,
+                                  method="bootstrap")
+    infl = grouped_discrimination(d, "g", "x", "y", "level", "candidate", method="influence")
+    assert auto.loc["large", "discrimination_se"] == infl.loc["large", "discrimination_se"]
+    assert auto.loc["small", "discrimination_se"] == boot.loc["small", "discrimination_se"]
+    with pytest.raises(ValueError, match="method"):
+        grouped_discrimination(d, "g", "x", "y", "level", "candidate", method="jackknife")

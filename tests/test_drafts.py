@@ -109,3 +109,95 @@ def test_new_draft_ids_are_distinct():
 def test_state_without_id_is_refused(data):
     with pytest.raises(WorkbookError, match="draft_id"):
         save_draft({"candidate_id": "C1"}, data)
+
+
+# ------------------------------------------------------------------ issue 10: drafts safe to share
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.drafts import DraftTakenError, claim_draft, clean_text, draft_problem
+
+
+def _write_raw(data, name, obj):
+    config.drafts_dir(data).mkdir(exist_ok=True)
+    draft_path(name, data).write_text(json.dumps(obj), encoding="utf-8")
+
+
+@pytest.mark.parametrize("change, reason", [
+    ({"answers": ["mid-caching"]}, "'answers' is list"),
+    ({"answers": {"mid-caching": 3}}, "expected a mapping"),
+    ({"answers": {"mid-caching": {"score": "3"}}}, "score '3'"),
+    ({"answers": {"mid-caching": {"score": 7}}}, "score 7"),
+    ({"answers": {"mid-caching": {"score": None, "duration_seconds": -1}}}, "duration_seconds -1"),
+    ({"kit": "mid-caching"}, "'kit' must be a list"),
+    ({"current": "two"}, "'current'"),
+    ({"date": "2026-02-30"}, "'date'"),
+    ({"level": "chief"}, "'level'"),
+    ({"interviewer": ["Avery"]}, "'interviewer' is list"),
+    ({"recommendation": "maybe"}, "'recommendation'"),
+])
+def test_a_malformed_draft_is_listed_with_a_reason_never_raised(data, change, reason):
+    """Issue 10: a draft whose answers is a list made list_drafts() (and so the form) raise."""
+    _write_raw(data, "bad", dict(_state("bad"), version=1, **change))
+    save_draft(_state("good"), data)
+    drafts = list_drafts(data).set_index("draft_id")
+    assert drafts.loc["good", "problem"] == ""
+    assert reason in drafts.loc["bad", "problem"] and "damaged draft" in drafts.loc["bad", "problem"]
+    with pytest.raises(WorkbookError, match="damaged draft"):
+        load_draft("bad", data)
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers(-5, 10) | st.floats(allow_nan=False) | st.text(max_size=5),
+                     lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=5), kids, max_size=3),
+                     max_leaves=12)
+_keys = st.sampled_from(["draft_id", "kit", "answers", "current", "started", "level", "date", "interviewer",
+                         "recommendation", "candidate_id", "version"])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(overrides=st.dictionaries(_keys, _json, max_size=4))
+def test_property_any_json_draft_is_listed_or_reported_never_raises(data, overrides):
+    _write_raw(data, "x", {**_state("x"), "version": 1, **overrides})
+    drafts = list_drafts(data)
+    assert len(drafts) == 1
+    (row,) = drafts.to_dict("records")
+    if row["problem"] == "":  # readable: then the form's view of it works
+        st_ = load_draft(row["draft_id"], data)
+        assert draft_problem(st_) == ""
+        assert 0 <= row["answered"] <= row["questions"] or row["questions"] == 0
+
+
+def test_a_lone_surrogate_is_replaced_so_autosave_keeps_working(data):
+    """Issue 10: a lone surrogate in notes made every later autosave fail (UnicodeEncodeError)."""
+    state = _state(answers={"mid-caching": {"score": 3, "red_flag": False, "notes": "half \ud83d emoji",
+                                            "duration_seconds": 1.0}})
+    save_draft(state, data)
+    assert load_draft("abc123", data)["answers"]["mid-caching"]["notes"] == "half \ufffd emoji"
+    assert clean_text("ok \U0001F600") == "ok \U0001F600"  # a whole emoji is kept
+    save_draft(_state(), data)  # and the next autosave works
+
+
+def test_a_claimed_draft_refuses_its_old_owner(data):
+    """Issue 10: two tabs resuming one draft overwrote each other. The tab that resumes claims it;
+    the other tab's next autosave is refused (and its form tells the interviewer)."""
+    save_draft(_state(), data, owner="tab-1")
+    save_draft(_state(current=2), data, owner="tab-1")  # its own draft: fine
+    state, previous = claim_draft("abc123", data, owner="tab-2")
+    assert previous == "tab-1" and state["current"] == 2
+    with pytest.raises(DraftTakenError, match="taken over"):
+        save_draft(_state(current=0), data, owner="tab-1")
+    assert load_draft("abc123", data)["current"] == 2  # tab-1 did not overwrite tab-2's draft
+    save_draft(_state(current=1), data, owner="tab-2")
+    assert load_draft("abc123", data)["owner"] == "tab-2"
+
+
+def test_drafts_are_listed_per_interviewer(data):
+    """Issue 10: several interviewers on one data folder saw each other's drafts."""
+    save_draft(_state("a", interviewer="Avery"), data)
+    save_draft(_state("b", interviewer="Blake"), data)
+    save_draft(_state("c", interviewer=" avery "), data)
+    save_draft(_state("n", interviewer=""), data)
+    assert sorted(list_drafts(data, interviewer="Avery")["draft_id"]) == ["a", "c", "n"]
+    assert sorted(list_drafts(data, interviewer="Blake")["draft_id"]) == ["b", "n"]
+    assert sorted(list_drafts(data)["draft_id"]) == ["a", "b", "c", "n"]

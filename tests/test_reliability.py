@@ -251,3 +251,60 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(analysis.reliability, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+# --------------------------------------------------------------------------------------------------
+# ICC from closed-form mean squares equals pingouin's intraclass_corr (the reference package whose
+# formulas it reproduces without its import cost).
+
+_PINGOUIN_TO_SF = {"ICC(1,1)": "ICC1", "ICC(A,1)": "ICC2", "ICC(C,1)": "ICC3",
+                   "ICC(1,k)": "ICC1k", "ICC(A,k)": "ICC2k", "ICC(C,k)": "ICC3k"}
+
+
+def _random_table(seed: int, n: int, k: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    truth = rng.normal(size=(n, 1))
+    severity = rng.normal(scale=0.5, size=(1, k))
+    scores = np.clip(np.rint(2.5 + truth + severity + rng.normal(scale=0.7, size=(n, k))), 1, 4)
+    targets, raters = np.indices(scores.shape)
+    return pd.DataFrame({"target": targets.ravel(), "rater": raters.ravel().astype(str),
+                         "rating": scores.ravel()})
+
+
+@pytest.mark.parametrize("seed, n, k", [(0, 6, 2), (1, 30, 3), (2, 200, 4), (3, 12, 5)])
+def test_icc_equals_pingouin(seed, n, k):
+    import warnings
+
+    import pingouin
+
+    data = _random_table(seed, n, k)
+    ours = icc(data, "target", "rater", "rating").set_index("type")
+    saved = dict(pingouin.options)
+    pingouin.options.update({key: None for key in saved if key.startswith("round")})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = pingouin.intraclass_corr(data, targets="target", raters="rater", ratings="rating")
+    finally:
+        pingouin.options.clear()
+        pingouin.options.update(saved)
+    ref = ref.assign(type=ref["Type"].map(_PINGOUIN_TO_SF)).set_index("type").loc[list(ICC_TYPES)]
+    ci = np.vstack(ref["CI95"].to_numpy())
+    # Same formulas on the same sums of squares: agreement to rounding error of the sums.
+    np.testing.assert_allclose(ours["icc"], ref["ICC"].astype(float), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ours["F"], ref["F"].astype(float), rtol=1e-9)
+    np.testing.assert_allclose(ours["ci_low"], ci[:, 0].astype(float), rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(ours["ci_high"], ci[:, 1].astype(float), rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(ours["pval"], ref["pval"].astype(float), rtol=1e-7, atol=1e-300)
+    assert list(ours["df2"]) == list(ref["df2"].astype(int))
+
+
+def test_icc_does_not_import_pingouin():
+    import subprocess
+    import sys
+
+    code = ("import sys, pandas as pd; from analysis.reliability import icc; "
+            "d = pd.DataFrame({'t': [1, 1, 2, 2, 3, 3], 'r': ['a', 'b'] * 3, 's': [1, 2, 2, 3, 4, 4]}); "
+            "icc(d, 't', 'r', 's'); print('pingouin' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

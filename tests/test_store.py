@@ -17,7 +17,8 @@ from conftest import interview_rows
 
 
 def _all_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file())
+    """Every file below ``folder`` but the store's lock file (which is expected to stay)."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != ".store.lock")
 
 
 def test_saved_interview_loads_back_identically(data, make_interview):
@@ -188,3 +189,112 @@ def test_nul_in_a_field_is_refused_not_saved_unloadable(data, make_interview):
         with pytest.raises(ScorecardError, match="NUL"):
             save_interview(rows, data)
     assert _all_files(data / "scores") == []
+
+
+# ------------------------------------------------------------------ issue 10: uniqueness, red flags
+
+def _save_dated(data, date, barrier, results):
+    rows = pd.DataFrame(interview_rows("SAME-ID", date=date))
+    barrier.wait(timeout=60)
+    try:
+        save_interview(rows, data)
+        results.put("saved")
+    except StoreError:
+        results.put("refused")
+
+
+def test_same_id_in_two_years_at_the_same_moment_one_wins(data, monkeypatch):
+    """Issue 10: dates 2024-12-31 and 2025-01-01 land in different year folders, so the old
+    "is there a file of this name in another year?" glob and the link were check-then-act: both
+    processes checked before either linked, and both saved. The write is slowed down here so both
+    processes are always inside that window; with the store lock the second one waits, then sees
+    the first one's file."""
+    import analysis.store as store
+    real = store.atomic_write
+
+    def slow_write(*args, **kwargs):
+        import time
+        time.sleep(0.3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "atomic_write", slow_write)  # inherited by the forked children
+    ctx = multiprocessing.get_context("fork")
+    barrier, results = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_save_dated, args=(data, d, barrier, results)) for d in ("2024-12-31", "2025-01-01")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert sorted(results.get(timeout=5) for _ in procs) == ["refused", "saved"]
+    wb = load(data, cache=False)
+    assert wb.n_interviews == 1 and wb.problems == []
+
+
+@pytest.mark.parametrize("rel", ["bulk.csv", "2026/imports/deep/batch-7.csv", "legacy.csv"])
+def test_an_id_already_in_a_bulk_or_deeper_file_is_refused(data, write_card, make_interview, rel):
+    """Issue 10: only same-named files in year folders were checked, so an id present in a bulk
+    import or a file at any other depth was saved a second time (and the loader then refused both)."""
+    write_card(rel, interview_rows("B-1") + interview_rows("INT-9", candidate="C9") + interview_rows("B-2"))
+    with pytest.raises(StoreError, match="already saved in .*" + rel.split("/")[-1]):
+        save_interview(make_interview(" INT-9 ", date="2023-01-05"), data)
+    # an id that merely appears inside another field (a note, another id) is not a clash
+    save_interview(make_interview("INT"), data)
+    save_interview(make_interview("B"), data)
+    assert load(data, cache=False).problems == []
+
+
+def test_an_id_with_quotes_in_a_bulk_file_is_found(data, write_card, make_interview):
+    write_card("bulk.csv", interview_rows('say "hi"'))  # written as "say ""hi""" in the CSV
+    with pytest.raises(StoreError, match="already saved"):
+        save_interview(make_interview('say "hi"'), data)
+
+
+@pytest.mark.parametrize("value, written", [
+    (1.0, "true"), (0.0, "false"), (1, "true"), (0, "false"), ("YES", "true"), (" no ", "false"),
+    (True, "true"), (False, "false"), ("1", "true"), ("0", "false"), (np_true := __import__("numpy").True_, "true"),
+])
+def test_red_flag_is_written_as_the_value_validation_judged(data, make_interview, value, written):
+    """Issue 10: red_flag=1.0 was validated as true (its text is "1") and written as false
+    (str(1.0) == "1.0" is not a true word). Now one canonical word, true or false, is written."""
+    rows = make_interview("RF")
+    rows["red_flag"] = [value] * len(rows)
+    path = save_interview(rows, data)
+    import csv as _csv
+    cells = [r["red_flag"] for r in _csv.DictReader(path.read_text(encoding="utf-8").splitlines())]
+    assert cells == [written] * 3
+    assert load(data, cache=False).scores["red_flag"].tolist() == [written == "true"] * 3
+
+
+def test_a_lone_surrogate_is_refused_with_a_message_not_a_traceback(data):
+    # pandas' Arrow-backed strings cannot even hold one, so such a frame comes as object columns
+    rows = pd.DataFrame(interview_rows(notes=["half an emoji \ud83d", "", ""]), dtype=object)
+    with pytest.raises(ScorecardError, match="unpaired surrogate"):
+        save_interview(rows, data)
+    assert _all_files(data / "scores") == []
+
+
+def test_the_lock_file_is_hidden_from_the_loader(data, make_interview):
+    save_interview(make_interview("L-1"), data)
+    assert (data / "scores" / ".store.lock").exists()
+    wb = load(data, cache=False)
+    assert (wb.files, wb.problems) == (1, [])
+
+
+def test_the_id_index_follows_the_folder_between_saves(data, write_card, make_interview):
+    """find_interview keeps the ids in memory between saves; it must still see a bulk file edited in
+    place, a new file in a folder just listed, and forget a removed folder."""
+    import shutil
+    save_interview(make_interview("FIRST"), data)
+    bulk = write_card("imports/bulk.csv", interview_rows("B-1"))
+    save_interview(make_interview("SECOND"), data)  # the index now knows bulk.csv with B-1
+    bulk.write_text(bulk.read_text() + "".join(
+        line + "\n" for line in __import__("conftest").csv_text(interview_rows("B-2")).splitlines()[1:]))
+    with pytest.raises(StoreError, match="bulk.csv"):
+        save_interview(make_interview("B-2"), data)
+    write_card("imports/more.csv", interview_rows("M-1"))  # same folder, within the same second
+    with pytest.raises(StoreError, match="more.csv"):
+        save_interview(make_interview("M-1"), data)
+    shutil.rmtree(data / "scores" / "imports")
+    save_interview(make_interview("B-2"), data)
+    save_interview(make_interview("M-1"), data)
+    assert load(data, cache=False).problems == []

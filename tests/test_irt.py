@@ -1,0 +1,356 @@
+"""Item response theory (analysis.irt, analysis.kit_design): published values, planted truth, kits.
+
+Expected values and where they come from
+----------------------------------------
+* LSAT-6, 2PL: log-likelihood -2466.653, slopes 0.8254 0.7229 0.8905 0.6886 0.6575, difficulties
+  -3.3597 -1.3696 -0.2799 -1.8659 -3.1236 and slope SEs 0.2581 0.1867 0.2326 0.1852 0.2100:
+  ``summary(ltm(LSAT ~ z1, IRT.param = TRUE))`` in R's ltm (Rizopoulos 2006, J. Stat. Softw. 17(5);
+  the package documentation's example), printed to 3-4 decimals.
+* LSAT-7, 2PL: log-likelihood -2658.805, slopes a1 0.988 1.081 1.706 0.765 0.736 and intercepts d
+  1.856 0.808 1.804 0.486 1.855: R mirt's documentation, ``mirt(expand.table(LSAT7), 1)`` with
+  ``coef(mod)`` (philchalmers/mirt reference/mirt.md); slopes to 4 decimals (0.9879 1.0809 1.7058
+  0.7652 0.7358) in mirt's tests/testthat/test-01-confmirtOne.R.
+* The response-pattern counts in tests/data/lsat6.csv and lsat7.csv are the published tables (ltm's
+  LSAT, mirt's LSAT7). Note: the LSAT6 table bundled with the Python mirt 1.2.0 package
+  (``mirt.load_dataset("LSAT6")``) does not match it; we do not use it.
+* Planted truth: analysis.demo's graded-response generator (module docstring). The full-size
+  targets are in validation/irt_study.py; here a small, fast version with looser floors.
+"""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+
+from analysis.irt import (fit_irt, icc_figure, information_curves, irt_tables, item_information,
+                          item_probabilities, severity_figure)
+from analysis.kit_design import decision_study, hiring_bar, kit_information, recommend_kit
+
+DATA = Path(__file__).resolve().parent / "data"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _patterns(name: str) -> pd.DataFrame:
+    """A response-pattern table as long rows: one row per pattern and item, with the count."""
+    tab = pd.read_csv(DATA / f"{name}.csv", comment="#")
+    tab["pattern"] = [f"P{i:02d}" for i in range(len(tab))]
+    long = tab.melt(id_vars=["pattern", "freq"], var_name="question_id", value_name="score")
+    return long.rename(columns={"pattern": "candidate_id"})
+
+
+# --------------------------------------------------------------------------------------------
+# published values
+
+
+def test_lsat6_2pl_reproduces_ltm():
+    fit = fit_irt(_patterns("lsat6"), model="2pl", weights="freq", progress=False)
+    assert fit.loglik == pytest.approx(-2466.653, abs=0.01)
+    it = fit.items.set_index("question").loc[[f"item_{i}" for i in range(1, 6)]]
+    np.testing.assert_allclose(it["discrimination"], [0.8254, 0.7229, 0.8905, 0.6886, 0.6575], atol=0.01)
+    # item 1's difficulty sits far in the tail (-3.4) and moves with the quadrature rule
+    np.testing.assert_allclose(it["difficulty"], [-3.3597, -1.3696, -0.2799, -1.8659, -3.1236], atol=0.05)
+    np.testing.assert_allclose(it["discrimination_se"], [0.2581, 0.1867, 0.2326, 0.1852, 0.2100], rtol=0.1)
+
+
+def test_lsat7_2pl_reproduces_mirt():
+    fit = fit_irt(_patterns("lsat7"), model="2pl", weights="freq", progress=False)
+    assert fit.loglik == pytest.approx(-2658.805, abs=0.01)
+    it = fit.items.set_index("question").loc[[f"item_{i}" for i in range(1, 6)]]
+    a = np.array([0.9879, 1.0809, 1.7058, 0.7652, 0.7358])
+    d = np.array([1.856, 0.808, 1.804, 0.486, 1.855])
+    np.testing.assert_allclose(it["discrimination"], a, atol=0.01)
+    np.testing.assert_allclose(it["difficulty"], -d / a, atol=0.02)     # b = -d / a
+
+
+def test_lsat7_weights_equal_expanded_rows():
+    """A frequency column is the same likelihood as the rows written out one by one."""
+    tab = _patterns("lsat7")
+    wide = tab.pivot(index="candidate_id", columns="question_id", values="score")
+    freq = tab.groupby("candidate_id")["freq"].first()
+    rows = wide.loc[wide.index.repeat(freq.loc[wide.index])].reset_index(drop=True)
+    rows["candidate_id"] = [f"R{i}" for i in range(len(rows))]
+    long = rows.melt(id_vars="candidate_id", var_name="question_id", value_name="score")
+    a = fit_irt(tab, model="2pl", weights="freq", progress=False)
+    b = fit_irt(long, model="2pl", progress=False)
+    assert a.loglik == pytest.approx(b.loglik, abs=1e-3)
+    assert len(b.abilities) == 1000
+
+
+# --------------------------------------------------------------------------------------------
+# probabilities and information against independent calculations
+
+
+def test_grm_probabilities_and_information_by_hand():
+    a, thr = np.array([1.3, 0.6]), np.array([[-1.0, 0.2, 1.5], [-2.0, -0.5, 0.7]])
+    theta = np.array([-1.0, 0.0, 0.8])
+    p = item_probabilities(theta, a, thr, "grm")
+    np.testing.assert_allclose(p.sum(axis=2), 1.0)
+    # hand: P(score 1 | theta=0) for item 0 = 1 - logistic(1.3 * (0 + 1))
+    assert p[1, 0, 0] == pytest.approx(1 - 1 / (1 + np.exp(-1.3)))
+    # Fisher information = sum_k (dP_k/dtheta)^2 / P_k, derivative by central differences
+    h = 1e-5
+    dp = (item_probabilities(theta + h, a, thr) - item_probabilities(theta - h, a, thr)) / (2 * h)
+    np.testing.assert_allclose(item_information(theta, a, thr, "grm"), (dp ** 2 / p).sum(axis=2), rtol=1e-6)
+    # 2PL: a^2 P (1 - P)
+    p2 = 1 / (1 + np.exp(-1.3 * (theta + 1.0)))
+    np.testing.assert_allclose(item_information(theta, a[:1], thr[:1, :1], "2pl")[:, 0], 1.69 * p2 * (1 - p2))
+
+
+def test_gpcm_information_is_slope_squared_times_variance():
+    a, thr = np.array([0.9]), np.array([[-0.5, 0.1, 0.9]])
+    theta = np.linspace(-2, 2, 5)
+    p = item_probabilities(theta, a, thr, "gpcm")[:, 0, :]
+    k = np.arange(4)
+    var = (p * k ** 2).sum(1) - ((p * k).sum(1)) ** 2
+    h = 1e-5
+    dp = (item_probabilities(theta + h, a, thr, "gpcm") - item_probabilities(theta - h, a, thr, "gpcm"))[:, 0] / (2 * h)
+    np.testing.assert_allclose(item_information(theta, a, thr, "gpcm")[:, 0], 0.81 * var, rtol=1e-9)
+    np.testing.assert_allclose(0.81 * var, (dp ** 2 / p).sum(1), rtol=1e-5)
+
+
+# --------------------------------------------------------------------------------------------
+# planted truth (fast versions; the full targets are in validation/irt_study.py)
+
+
+@pytest.fixture(scope="module")
+def planted():
+    from planted import generated_workbook
+    from analysis.bank import load_questions
+    bank = load_questions()
+    h, wb = generated_workbook(900, 11, bank)
+    fit = fit_irt(wb.scores, rater="interviewer", progress=False)
+    return h, wb, fit
+
+
+def test_grm_discrimination_ranks_like_planted(planted):
+    h, _, fit = planted
+    truth = h.planted_questions.set_index("question_id")["discrimination"]
+    est = fit.items.set_index("question")["discrimination"]
+    rho = spearmanr(est, truth.loc[est.index]).statistic
+    assert rho >= 0.8, rho
+
+
+def test_severity_ranks_like_planted_and_sums_to_zero(planted):
+    h, _, fit = planted
+    truth = h.planted_interviewers.set_index("interviewer")["severity"]
+    r = fit.raters.set_index("rater")
+    assert spearmanr(r["severity"], truth.loc[r.index]).statistic >= 0.85
+    assert spearmanr(r["severity_ability"], truth.loc[r.index]).statistic >= 0.85
+    assert r["severity"].sum() == pytest.approx(0, abs=1e-6)
+    assert r["severity_ability"].sum() == pytest.approx(0, abs=1e-6)
+    assert (r["se"] > 0).all() and r["infit"].between(0.5, 1.6).all()
+
+
+def test_fair_abilities_track_planted_and_beat_ignoring_raters(planted):
+    h, wb, fit = planted
+    truth = h.planted_candidates.set_index("candidate_id")["ability"]
+    ab = fit.abilities.set_index("candidate")
+    r_fair = np.corrcoef(ab["ability"], truth.loc[ab.index])[0, 1]
+    assert r_fair >= 0.8
+    plain = fit_irt(wb.scores, progress=False).abilities.set_index("candidate")
+    r_plain = np.corrcoef(plain["ability"], truth.loc[plain.index])[0, 1]
+    assert r_fair >= r_plain - 0.005     # correcting for severity never makes the ranking worse here
+
+
+def test_missing_by_design_is_not_imputed(planted):
+    """Each scorecard answers 6-7 of 24 questions; n counts only the answers given."""
+    _, wb, fit = planted
+    n = wb.scores.groupby("question_id", observed=True).size()
+    got = fit.items.set_index("question")["n"]
+    assert (got == n.loc[got.index].to_numpy()).all()
+    assert fit.abilities["n_scores"].sum() == len(wb.scores)
+
+
+def test_information_curves_sum_to_test_information(planted):
+    _, _, fit = planted
+    qs = list(fit.items["question"][:4])
+    curves = information_curves(fit, qs, theta=[-1.0, 0.0, 1.0])
+    total = curves.groupby("theta")["information"].sum().to_numpy()
+    np.testing.assert_allclose(total, kit_information(fit, qs, [-1.0, 0.0, 1.0]))
+
+
+# --------------------------------------------------------------------------------------------
+# hiring bar, kits, decision study
+
+
+def test_hiring_bar_recovers_a_planted_bar(planted):
+    _, wb, fit = planted
+    rng = np.random.default_rng(3)
+    ab = fit.abilities.set_index("candidate")["ability"]
+    d = fit.data.copy()
+    cards = d.groupby("interview_id")["candidate_id"].first()
+    p = 1 / (1 + np.exp(-3 * (ab.loc[cards].to_numpy() - 0.4)))
+    yes = pd.Series(np.where(rng.random(len(p)) < p, "yes", "no"), index=cards.index)
+    d["recommendation"] = d["interview_id"].map(yes)
+    import copy
+    f2 = copy.copy(fit)
+    f2.data = d
+    hb = hiring_bar(f2, "mid")
+    assert abs(hb["bar"] - 0.4) < 3 * hb["se"] + 0.05
+
+
+def test_hiring_bar_nan_with_reason_when_everyone_passes(planted):
+    _, _, fit = planted
+    import copy
+    f2 = copy.copy(fit)
+    f2.data = fit.data.assign(recommendation="yes")
+    hb = hiring_bar(f2, "junior")
+    assert np.isnan(hb["bar"]) and "same recommendation" in hb["reason"]
+
+
+def test_recommended_kit_is_optimal_under_the_topic_constraint(planted):
+    _, wb, fit = planted
+    rec = recommend_kit(fit, "mid", 3, questions=wb.questions, topics=["security"], min_candidates=30)
+    assert len(rec.kit) == 3 and "security" in set(rec.kit["topic"])
+    assert list(rec.kit["rank"]) == [1, 2, 3]
+    # brute force over every eligible 3-question kit covering the topic
+    bank = wb.questions.astype({"level": str, "topic": str})
+    elig = bank[bank["level"].isin(["junior", "mid", "senior"])]
+    n_c = fit.items.set_index("question")["n_candidates"]
+    elig = elig[elig["question_id"].map(n_c).fillna(0) >= 30]
+    topic = dict(zip(elig["question_id"], elig["topic"]))
+    best = max(kit_information(fit, c, [rec.bar])[0] for c in itertools.combinations(elig["question_id"], 3)
+               if any(topic[q] == "security" for q in c))
+    assert rec.kit["information"].sum() == pytest.approx(best, rel=1e-9)
+    assert rec.reliability >= 0 and rec.today["reliability"] >= 0
+
+
+def test_kit_never_uses_rarely_asked_questions(planted):
+    _, wb, fit = planted
+    n_c = fit.items.set_index("question")["n_candidates"]
+    cut = int(n_c.median()) + 1
+    rec = recommend_kit(fit, "junior", 4, questions=wb.questions, min_candidates=cut)
+    assert (rec.kit["question_id"].map(n_c) >= cut).all()
+    assert any("fewer than" in n for n in rec.notes)
+
+
+def test_kit_errors_say_how_to_fix(planted):
+    _, wb, fit = planted
+    with pytest.raises(ValueError, match="cannot fit"):
+        recommend_kit(fit, "mid", 1, questions=wb.questions, topics=["security", "cost"])
+    with pytest.raises(ValueError, match="topics available"):
+        recommend_kit(fit, "mid", 3, questions=wb.questions, topics=["astrology"])
+
+
+def test_decision_study_rises_with_questions_and_interviewers(planted):
+    _, _, fit = planted
+    ds = decision_study(fit, "mid", questions=range(1, 8), interviewers=range(1, 5))
+    assert ds["reliability"].between(0, 1).all()
+    for _, g in ds.groupby("interviewers"):
+        assert g["reliability"].is_monotonic_increasing
+    for _, g in ds.groupby("questions"):
+        assert g["reliability"].is_monotonic_increasing
+    # fair scores remove the interviewer's severity from the error: never less reliable than raw
+    assert (ds["reliability"] >= ds["reliability_raw"] - 1e-12).all()
+    assert ds["consistency"].between(0.5, 1).all()
+
+
+# --------------------------------------------------------------------------------------------
+# inputs, outputs, privacy
+
+
+def test_input_errors_are_clear():
+    df = pd.DataFrame({"candidate_id": ["a", "a", "b"], "question_id": ["q1", "q1", "q1"], "score": [1, 2, 3]})
+    with pytest.raises(ValueError, match="more than once"):
+        fit_irt(df, progress=False)
+    with pytest.raises(ValueError, match="no column"):
+        fit_irt(df, rater="interviewer", progress=False)
+    with pytest.raises(ValueError, match="expected one of"):
+        fit_irt(df, model="rasch", progress=False)
+    bad = pd.DataFrame({"candidate_id": ["a", "b"], "question_id": ["q1", "q1"], "score": [0, 7]})
+    with pytest.raises(ValueError, match="outside"):
+        fit_irt(bad, model="2pl", progress=False)
+
+
+def test_exports_blank_small_interviewers_and_escape_names(planted):
+    _, _, fit = planted
+    t = irt_tables(fit, small=10_000)
+    iv = t["irt_interviewers"]
+    assert iv["small_group"].all() and iv["severity"].isna().all() and (iv["n_interviews"] > 0).all()
+    assert "candidate_id" not in t["irt_items"].columns
+    r = fit.raters.copy()
+    r.loc[0, "rater"] = "<img src=x onerror=alert(1)>"
+    r["n_interviews"] = 99
+    fig = severity_figure(r)
+    assert "<img" not in fig.to_json() and "&lt;img" in fig.to_json()
+    fig = icc_figure(fit, fit.items["question"].iloc[0])
+    assert len(fig.data) == 4
+
+
+def test_cli_kit_on_demo_data_and_csv_report_does_not_import_irt(tmp_path):
+    import shutil
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns(".cache"))
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-m", "analysis", "kit", "--data", str(data), "--level", "mid",
+                          "--questions", "4", "--topics", "security"], capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    kit = pd.read_csv(__import__("io").StringIO(out.stdout), comment="#")
+    assert list(kit.columns) == ["question_id", "rank", "information", "topic"] and len(kit) == 4
+    assert "reliability" in out.stdout
+    bad = subprocess.run([sys.executable, "-m", "analysis", "kit", "--data", str(data), "--level", "mid",
+                          "--questions", "4", "--topics", "astrology"], capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert bad.returncode == 2 and "unknown topic" in bad.stderr and "Traceback" not in bad.stderr
+    code = ("import sys; from analysis.report import build_report; "
+            f"build_report({str(data)!r}, out={str(tmp_path / 'r')!r}, formats=('csv',), n_boot=20, progress=False); "
+            "print('mirt' in sys.modules, 'analysis.irt' in sys.modules)")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split()[-2:] == ["False", "False"]
+
+
+def test_a_question_never_scored_4_still_fits_with_a_note(planted):
+    """Partial credit needs every score on every question; the rater model falls back to shared
+    thresholds (rating scale) and says so, and the item table flags the question."""
+    _, wb, _ = planted
+    s = wb.scores.copy()
+    q = str(s["question_id"].iloc[0])
+    s.loc[(s["question_id"] == q) & (s["score"] == 4), "score"] = 3
+    fit = fit_irt(s, rater="interviewer", progress=False)
+    assert any("rating scale" in n for n in fit.notes)
+    assert bool(fit.items.set_index("question").loc[q, "unused_category"])
+    assert np.isfinite(fit.raters["severity"]).all()
+
+
+def test_kit_builder_widget_without_a_browser(planted):
+    from analysis.kit_design import KitBuilder
+    _, wb, fit = planted
+    kb = KitBuilder(fit, wb.questions, level="mid", n_questions=3)
+    assert kb.recommendation is not None and len(kb.recommendation.kit) == 3
+    assert "Bar at ability" in kb._status.value and len(kb._out.outputs) == 1
+    kb._n.value = 5
+    assert len(kb.recommendation.kit) == 5
+    kb._n.value = 1
+    kb._topics.value = ("security", "cost")          # two topics cannot fit one question: shown, not raised
+    assert kb.recommendation is None and "Cannot build" in kb._status.value and kb._out.outputs == ()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_notebook_05_renders_in_jupyterlab(page, jupyterlab_server, tmp_path, artifacts_dir):
+    """The notebook runs in a real JupyterLab: every chart draws and the kit builder reacts."""
+    import shutil
+    from playwright.sync_api import expect
+    from browser_fixtures import run_all_cells
+    root = tmp_path / "lab"
+    root.mkdir()
+    shutil.copyfile(REPO / "notebooks" / "05_item_response.ipynb", root / "05_item_response.ipynb")
+    server = jupyterlab_server(root)
+    page.goto(server.lab_url("05_item_response.ipynb"))
+    assert run_all_cells(page, timeout=600_000) is True
+    box = page.locator(".icw-kit-builder")
+    status = box.locator(".icw-kit-status")
+    expect(status).to_contain_text("Bar at ability", timeout=120_000)
+    expect(page.locator(".js-plotly-plot")).to_have_count(5, timeout=120_000)   # 4 charts + the builder's
+    box.locator(".icw-kit-level select").select_option("junior")
+    expect(box.locator(".js-plotly-plot")).to_contain_text("junior", timeout=120_000)
+    page.screenshot(path=str(artifacts_dir / "item_response.png"), full_page=True)

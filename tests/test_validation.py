@@ -1,0 +1,279 @@
+"""The validation study (validation/): its worlds have the designs they claim, are reproducible, run
+through the report, and the estimators meet issue 9's targets on a fast subset of the grid.
+
+Tests named ``test_fixed_*`` are the regression tests of issue 9's estimator fix (branch
+``i9-model``): they assert the targets of the issue on single cells of the grid and may fail on
+``main`` before that fix (which ones did is written in the closing note / validation/RESULTS.md).
+Their thresholds come from the issue (Spearman >= 0.9, no |severity| > 3 score points on a 1-4
+scale), not from a run of the code. Sample seeds 101-103 were not used while developing either.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from validation import study
+from validation.worlds import DESIGNS, MODELS, make_world, to_workbook, write_sample
+
+
+@pytest.fixture(scope="module")
+def worlds(bank):
+    return {(d, m): make_world(d, m, param_seed=1, questions=bank) for d in DESIGNS for m in MODELS}
+
+
+def _loops(scores):
+    return scores.drop_duplicates("interview_id")
+
+
+# --- the worlds -------------------------------------------------------------------------------
+def test_samples_are_reproducible_from_seeds(bank):
+    a = make_world("selection", "graded", param_seed=4, questions=bank).sample(400, sample_seed=9)
+    b = make_world("selection", "graded", param_seed=4, questions=bank).sample(400, sample_seed=9)
+    pd.testing.assert_frame_equal(a.scores, b.scores)
+    pd.testing.assert_frame_equal(a.planted_interviewers, b.planted_interviewers)
+    c = make_world("selection", "graded", param_seed=4, questions=bank).sample(400, sample_seed=10)
+    assert not a.scores["score"].equals(c.scores["score"])  # another sample ...
+    # ... of the same world: planted parameters fixed by param_seed alone
+    assert np.array_equal(a.planted_interviewers["severity"], c.planted_interviewers["severity"])
+    assert np.array_equal(a.planted_questions["discrimination"], c.planted_questions["discrimination"])
+    d = make_world("selection", "graded", param_seed=5, questions=bank).sample(400, sample_seed=9)
+    assert not np.array_equal(a.planted_interviewers["severity"], d.planted_interviewers["severity"])
+
+
+def test_scores_have_the_loader_columns_and_a_1_to_4_rubric(worlds):
+    for (d, m), w in worlds.items():
+        s = w.sample(300, 1).scores
+        assert list(s.columns) == ["interview_id", "date", "candidate_id", "level", "interviewer", "question_id",
+                                   "score", "red_flag", "notes", "recommendation"], d
+        assert s["score"].between(1, 4).all() and s["score"].nunique() == 4, (d, m)
+        # an interview is one candidate, level, interviewer, date and recommendation, no repeated question
+        per = s.groupby("interview_id")[["candidate_id", "level", "interviewer", "date", "recommendation"]].nunique()
+        assert (per == 1).all().all(), d
+        assert not s.duplicated(["interview_id", "question_id"]).any(), d
+
+
+def test_nested_loops_are_nested(worlds):
+    s = worlds["nested_loops", "graded"].sample(600, 2).scores
+    iv = _loops(s)
+    per = iv.groupby("candidate_id").agg(n=("interview_id", "size"), r=("interviewer", "nunique"),
+                                         lv=("level", "nunique"))
+    assert (per["n"] == 4).all() and (per["r"] == 4).all() and (per["lv"] == 1).all()
+
+
+def test_single_interview_sees_each_candidate_once(worlds):
+    iv = _loops(worlds["single_interview", "additive"].sample(600, 2).scores)
+    assert iv["candidate_id"].is_unique
+
+
+def test_two_teams_share_no_candidate(worlds):
+    w = worlds["two_teams", "graded"]
+    s = w.sample(600, 2)
+    team = dict(zip(s.planted_interviewers["interviewer"], s.planted_interviewers["team"]))
+    teams_per_candidate = s.scores.assign(team=s.scores["interviewer"].map(team)).groupby("candidate_id")["team"].nunique()
+    assert (teams_per_candidate == 1).all()
+    assert set(team.values()) == {"A", "B"}
+
+
+def test_panels_score_the_same_answers_twice(worlds):
+    s = worlds["panels", "graded"].sample(600, 2).scores
+    # two scorecards by two interviewers of the same candidate, day and questions
+    g = s.groupby(["candidate_id", "date"])
+    assert (g["interview_id"].nunique() == 2).all() and (g["interviewer"].nunique() == 2).all()
+    kits = s.groupby(["candidate_id", "date", "interview_id"])["question_id"].apply(lambda q: tuple(sorted(q)))
+    assert (kits.groupby(level=[0, 1]).nunique() == 1).all()
+
+
+def test_selection_sends_only_passed_candidates_to_the_harshest(worlds):
+    w = worlds["selection", "graded"]
+    s = w.sample(1000, 2)
+    iv = _loops(s.scores).sort_values(["candidate_id", "date"])
+    first = iv.groupby("candidate_id").head(1)
+    later = iv[~iv["interview_id"].isin(first["interview_id"])]
+    harsh = set(w.interviewers[np.argsort(w.severity)[-5:]])
+    assert set(later["interviewer"]) <= harsh and not (set(first["interviewer"]) & harsh)
+    reached = first[first["candidate_id"].isin(later["candidate_id"])]
+    assert reached["recommendation"].isin(["yes", "strong_yes"]).all() and len(reached) > 50
+
+
+def test_level_specialists_put_the_harsh_at_senior(worlds):
+    w = worlds["level_specialists", "additive"]
+    s = w.sample(1000, 2)
+    harsh = set(w.interviewers[np.argsort(w.severity)[-5:]])
+    iv = _loops(s.scores)
+    share = iv[iv["level"] == "senior"]["interviewer"].isin(harsh).mean()
+    assert share > 0.7
+
+
+def test_sparse_workloads_are_heavy_tailed(worlds):
+    s = worlds["sparse_heavy", "graded"].sample(2000, 2)
+    n = _loops(s.scores)["interviewer"].value_counts()
+    assert n.max() > 10 * n.median() and (n <= 5).sum() >= 3
+
+
+def test_planted_points_follow_the_latent_severity(worlds):
+    # expected score points are a decreasing function of the latent severity for every row, so
+    # (within a team) their order is the same up to who got which candidates
+    s = worlds["nested_loops", "graded"].sample(2000, 2)
+    p = s.planted_interviewers
+    assert stats.spearmanr(p["severity"], p["severity_points"]).statistic > 0.95
+
+
+# --- baselines and the study's machinery --------------------------------------------------------
+def test_als_recovers_an_exact_additive_fit():
+    # hand construction: score = cell + candidate + interviewer exactly (no noise, no rounding);
+    # fixed effects are then recovered exactly, up to the team centring
+    rng = np.random.default_rng(0)
+    rows = []
+    rho = {"A": 0.4, "B": -0.2, "C": 0.1, "D": -0.5}
+    for c in range(60):
+        alpha = rng.normal()
+        for r in rng.choice(list(rho), 2, replace=False):
+            for q in ("q1", "q2", "q3"):
+                rows.append({"candidate_id": f"c{c}", "interviewer": r, "question_id": q, "level": "mid",
+                             "score": {"q1": 2.0, "q2": 2.5, "q3": 3.0}[q] + alpha + rho[r]})
+    d = pd.DataFrame(rows)
+    sev = study.als_severity(d, tol=1e-12, n_iter=5000)
+    w = d["interviewer"].value_counts(normalize=True)
+    lead = pd.Series(rho)
+    expected = -(lead - (lead * w.reindex(lead.index)).sum())
+    assert sev.reindex(expected.index).to_numpy() == pytest.approx(expected.to_numpy(), abs=1e-6)
+
+
+def test_raw_mean_is_centred_and_signed():
+    d = pd.DataFrame({"interviewer": ["a", "a", "b", "b", "b", "b"], "score": [1, 1, 3, 3, 3, 3]})
+    sev = study.raw_mean_severity(d)
+    # team mean 7/3 (hand): a gives 1 -> 4/3 harsher; b gives 3 -> 2/3 softer
+    assert sev["a"] == pytest.approx(4 / 3) and sev["b"] == pytest.approx(-2 / 3)
+
+
+def test_estimate_runs_every_method(worlds, bank):
+    s = worlds["sparse_heavy", "additive"].sample(300, 5)
+    e = study.estimate(s, bank, n_boot=20)
+    got = set(map(tuple, e[["kind", "method"]].drop_duplicates().to_numpy()))
+    assert got == {("severity", "model"), ("severity", "raw_mean"), ("severity", "als_fe"),
+                   ("discrimination", "model"), ("discrimination", "item_rest")}
+    base = e[e["method"].isin(["raw_mean", "als_fe", "item_rest"])]
+    assert base["est"].notna().mean() > 0.9
+
+
+def test_performance_measures_on_a_tiny_grid(worlds, bank, tmp_path, monkeypatch):
+    monkeypatch.setattr(study, "CACHE", tmp_path / "cache")
+    monkeypatch.setattr(study, "ESTIMAND_SIZE", 600)
+    perf = study.run({300: 2}, designs=("panels",), models=("additive",), progress=False)
+    assert set(perf["method"]) == {"model", "raw_mean", "als_fe", "item_rest"}
+    assert (perf["n_reps"] == 2).all()
+    for col in ("spearman", "spearman_mcse", "rmse", "rmse_mcse", "abs_bias", "coverage"):
+        assert col in perf
+    m = perf[perf["method"] == "model"]
+    assert m["coverage"].between(0, 1).all() and m["coverage_mcse"].gt(0).all()
+    # cached: a rerun computes nothing and gives the same table
+    files = sorted((tmp_path / "cache").rglob("*.pkl"))
+    assert len(files) == 2
+    again = study.run({300: 2}, designs=("panels",), models=("additive",), progress=False)
+    pd.testing.assert_frame_equal(perf, again)
+
+
+def test_targets_read_the_table():
+    perf = pd.DataFrame([
+        {"design": "panels", "model": "graded", "size": 600, "kind": "severity", "method": m, "spearman": sp, "spearman_common": sp,
+         "spearman_mcse": 0.01, "rmse_truth": rt, "coverage": cov, "coverage_mcse": 0.01, "n_reps": 10}
+        for m, sp, rt, cov in (("model", 0.93, 0.10, 0.95), ("raw_mean", 0.96, 0.12, np.nan),
+                               ("als_fe", 0.90, 0.11, np.nan))])
+    t = study.targets(perf).set_index("target")
+    assert not t.at[1, "met"]            # 0.93 < 0.96 - 0.02: worse than the raw mean
+    assert t.at[2, "met"] and t.at[4, "met"]
+    # coverage is not judged from a cell with too few samples to judge it
+    thin = perf.assign(n_reps=2, coverage=0.5)
+    assert 4 not in set(study.targets(thin)["target"])
+
+
+# --- every design through the report ------------------------------------------------------------
+def test_report_command_runs_on_a_nested_loop_world(worlds, tmp_path):
+    folder = write_sample(worlds["nested_loops", "graded"].sample(300, 3), tmp_path / "data")
+    r = subprocess.run([sys.executable, "-m", "analysis", "report", "--data", str(folder), "--out",
+                        str(tmp_path / "out"), "--format", "csv", "--n-boot", "20"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (tmp_path / "out" / "interviewer_stats.csv").exists()
+
+
+@pytest.mark.parametrize("design", DESIGNS)
+def test_every_design_runs_through_the_report(worlds, design, tmp_path, capsys):
+    # the CLI's own entry point in-process (one subprocess above proves `python -m analysis`);
+    # response models alternate so both are covered
+    from analysis.cli import main
+    model = MODELS[DESIGNS.index(design) % 2]
+    folder = write_sample(worlds[design, model].sample(300, 3), tmp_path / "data")
+    code = main(["report", "--data", str(folder), "--out", str(tmp_path / "out"), "--format", "csv",
+                 "--n-boot", "20"])
+    assert code == 0, capsys.readouterr().out
+    q = pd.read_csv(tmp_path / "out" / "question_stats.csv")
+    assert len(q) == 24
+
+
+def test_write_sample_never_overwrites(worlds, tmp_path):
+    s = worlds["panels", "additive"].sample(300, 1)
+    write_sample(s, tmp_path / "d")
+    with pytest.raises(FileExistsError):
+        write_sample(s, tmp_path / "d")
+
+
+# --- issue 9's targets on single cells (regression tests of the estimator fix) --------------------
+def _severity(sample, bank):
+    from analysis.calibration import prepare
+    _, fit = prepare(to_workbook(sample, bank))
+    t = fit.interviewers.assign(interviewer=lambda f: f["interviewer"].astype(str))
+    return t.merge(sample.planted_interviewers, on="interviewer", suffixes=("", "_true"))
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_fixed_severity_on_nested_loops_at_600(worlds, bank, model):
+    for seed in (101, 102, 103):
+        m = _severity(worlds["nested_loops", model].sample(600, seed), bank)
+        ok = m["severity"].notna()
+        assert ok.all(), "every interviewer of a nested loop is identified"
+        assert m["severity"].abs().max() <= 3, (seed, m["severity"].abs().max())
+        assert m["severity_se"].between(0.005, 2).all(), (seed, m["severity_se"].describe())
+        assert stats.spearmanr(m["severity"], m["severity_true"]).statistic >= 0.9, seed
+
+
+@pytest.mark.parametrize("design", ["panels", "level_specialists"])
+def test_fixed_severity_not_worse_than_the_baselines_at_600(worlds, bank, design):
+    got, base = [], []
+    for seed in (101, 102, 103):
+        s = worlds[design, "graded"].sample(600, seed)
+        m = _severity(s, bank)
+        got.append(stats.spearmanr(m["severity"], m["severity_true"]).statistic)
+        raw = study.raw_mean_severity(s.scores).reindex(m["interviewer"])
+        als = study.als_severity(s.scores).reindex(m["interviewer"])
+        base.append(max(stats.spearmanr(raw, m["severity_true"]).statistic,
+                        stats.spearmanr(als, m["severity_true"]).statistic))
+    assert np.mean(got) >= 0.9 and np.mean(got) >= np.mean(base) - 0.02, (got, base)
+
+
+def test_fixed_discrimination_on_nested_loops_at_2000(worlds, bank):
+    from analysis.calibration import prepare, question_stats
+    s = worlds["nested_loops", "graded"].sample(2000, 101)
+    d, _ = prepare(to_workbook(s, bank))
+    q = question_stats(d, bank, n_boot=0).set_index("question_id")
+    truth = s.planted_questions.set_index("question_id")["discrimination"]
+    assert stats.spearmanr(q["discrimination"].reindex(truth.index), truth).statistic >= 0.9
+
+
+@pytest.mark.parametrize("design, model, size, sample_seed", [
+    ("panels", "graded", 600, 600_001), ("panels", "additive", 600, 600_001),
+    ("nested_loops", "graded", 2000, 2_000_003), ("nested_loops", "additive", 2000, 2_000_003)])
+def test_fixed_no_collapse_on_the_samples_that_broke_main(worlds, bank, design, model, size, sample_seed):
+    # Counterexamples kept from the "before" grid (validation/results_before.csv): on these samples
+    # the estimator of main before issue 9 returned severities of 27, 16, 8 and 4 score points on a
+    # 1-4 scale. The fixed estimator must keep every severity within the rubric and rank them.
+    m = _severity(worlds[design, model].sample(size, sample_seed), bank)
+    assert m["severity"].notna().all()
+    assert m["severity"].abs().max() <= 3, m["severity"].abs().max()
+    assert stats.spearmanr(m["severity"], m["severity_true"]).statistic >= 0.9

@@ -1,0 +1,125 @@
+"""Small planted-truth worlds that are *not* analysis.demo, for the severity and design tests.
+
+``nested_loops``: every candidate is interviewed for one level by a loop of ``loop`` distinct
+interviewers (the usual shape of real hiring data), each asking questions of that level; scores
+from a graded response model with question-specific discrimination and an interviewer facet (the
+additive severity model is therefore *not* the generating model). ``teams`` splits the pool into
+groups that never share a candidate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis import config
+from analysis.demo import History
+
+_TAU = np.array([-1.3, 0.0, 1.3])
+
+
+def _grm(eta, a, sev, u):
+    cum = 1 / (1 + np.exp(-(a[:, None] * (eta[:, None] - _TAU[None, :]) - sev[:, None])))
+    p = np.hstack([np.ones((len(a), 1)), cum]) - np.hstack([cum, np.zeros((len(a), 1))])
+    return 1 + (u[:, None] > np.cumsum(p, axis=1)[:, :3]).sum(axis=1), p @ np.arange(1, 5)
+
+
+def nested_loops(n_interviews: int, seed: int, bank: pd.DataFrame, *, n_interviewers: int = 12, loop: int = 4,
+                 per_interview: int = 5, severity_sd: float = 0.6, teams: int = 1, constant: float | None = None,
+                 param_seed: int | None = None, panel_rate: float = 0.0) -> History:
+    """A nested-loop history (see the module docstring); ``teams`` > 1 gives disconnected teams,
+    ``constant`` makes every score that value (a degenerate world), ``panel_rate`` adds a second
+    scorecard of the same answers by another interviewer of the team."""
+    rng = np.random.default_rng(seed)
+    prng = rng if param_seed is None else np.random.default_rng(param_seed)
+    q_ids = bank["question_id"].astype(str).to_numpy()
+    q_level = bank["level"].cat.codes.to_numpy()
+    nq = len(q_ids)
+    a = np.exp(prng.normal(np.log(1.0), 0.5, nq)).clip(0.2, 3.0)
+    b = np.array([-0.6, 0.0, 0.6])[q_level] + prng.normal(0, 0.4, nq)
+    sev = prng.normal(0, severity_sd, n_interviewers)
+    sev -= sev.mean()
+    names = np.array([f"R{r:02d}" for r in range(n_interviewers)])
+    team_of = np.arange(n_interviewers) % teams
+    n_cand = max(2, n_interviews // loop)
+    c_level = rng.choice(3, size=n_cand, p=[0.4, 0.35, 0.25])
+    theta = rng.normal(np.array([-0.8, 0.0, 0.8])[c_level], 1.0)
+    c_team = rng.integers(0, teams, n_cand)
+    rows = []
+    by_level = [np.flatnonzero(q_level == L) for L in range(3)]
+    k = 0
+    for c in range(n_cand):
+        pool = np.flatnonzero(team_of == c_team[c])
+        raters = rng.choice(pool, size=min(loop, len(pool)), replace=False)
+        day = pd.Timestamp("2025-01-01") + pd.Timedelta(days=int(rng.integers(0, 600)))
+        for j, r in enumerate(raters):
+            qs = rng.choice(by_level[c_level[c]], size=per_interview, replace=False)
+            u = rng.random(len(qs))
+            eta = theta[c] - b[qs]
+            scorers = [r]
+            if panel_rate and rng.random() < panel_rate:
+                others = [x for x in pool if x not in raters]
+                if others:
+                    scorers.append(rng.choice(others))
+            for s in scorers:
+                sc, _ = _grm(eta, a[qs], np.full(len(qs), sev[s]), u)
+                if constant is not None:
+                    sc = np.full(len(qs), int(constant))
+                k += 1
+                rec = np.digitize(sc.mean() - 2.5 + rng.normal(0, 0.3), [-0.75, 0.0, 0.75])
+                for q, v in zip(qs, sc):
+                    rows.append((f"INT-{k:05d}", (day + pd.Timedelta(days=3 * j)).strftime("%Y-%m-%d"),
+                                 f"C{c:05d}", config.LEVELS[c_level[c]], names[s], q_ids[q], int(v),
+                                 v == 1 and rng.random() < 0.6, "", config.RECOMMENDATIONS[rec]))
+    scores = pd.DataFrame(rows, columns=["interview_id", "date", "candidate_id", "level", "interviewer",
+                                         "question_id", "score", "red_flag", "notes", "recommendation"])
+    # planted severity in expected score points over the rows each interviewer graded
+    eta_all = theta[scores["candidate_id"].str[1:].astype(int).to_numpy()] - b[pd.Index(q_ids).get_indexer(scores["question_id"])]
+    a_all = a[pd.Index(q_ids).get_indexer(scores["question_id"])]
+    r_all = pd.Index(names).get_indexer(scores["interviewer"])
+    uu = np.zeros(len(scores))
+    _, base = _grm(eta_all, a_all, np.zeros(len(scores)), uu)
+    _, mine = _grm(eta_all, a_all, sev[r_all], uu)
+    pts = pd.Series(base - mine).groupby(r_all).mean().reindex(range(n_interviewers)).to_numpy()
+    ids = np.array([f"C{c:05d}" for c in range(n_cand)])
+    outcomes = pd.DataFrame({"candidate_id": ids, "decision": np.where(theta > 0, "hired", "rejected"),
+                             "performance": np.nan})
+    return History(scores, outcomes,
+                   pd.DataFrame({"question_id": q_ids, "discrimination": a, "difficulty": b, "drift_per_year": 0.0}),
+                   pd.DataFrame({"interviewer": names, "severity": sev, "severity_points": pts,
+                                 "share": 1 / n_interviewers, "team": team_of}),
+                   pd.DataFrame({"candidate_id": ids, "level": np.array(config.LEVELS)[c_level], "ability": theta,
+                                 "interviews": loop}))
+
+
+def _before_after(seeds, n=800):
+    """Print, per seed, the severity fit on a nested-loop world: lam, largest |severity|, Spearman
+    with the planted severity and of the headline discrimination with the planted discrimination.
+    Run from the repository root (``PYTHONPATH=$PWD python tests/worlds.py 20``); point PYTHONPATH
+    at another checkout to see its numbers on the same world."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from scipy import stats
+
+    from analysis.bank import load_questions
+    from analysis.calibration import prepare
+    from analysis.discrimination import grouped_discrimination
+    from planted import workbook_of
+    bank = load_questions(Path(__file__).resolve().parents[1] / "data")
+    for seed in seeds:
+        h = nested_loops(n, seed, bank)
+        d, fit = prepare(workbook_of(h, bank))
+        m = fit.interviewers.merge(h.planted_interviewers, on="interviewer", suffixes=("", "_true"))
+        ok = m["severity"].notna()
+        rs = stats.spearmanr(m.loc[ok, "severity"], m.loc[ok, "severity_points"]).statistic
+        got = grouped_discrimination(d, "question_id", "x_adj", "y_free", "level", "candidate_id", n_boot=0)
+        t = h.planted_questions.set_index("question_id").join(got["discrimination"].rename("est"))
+        rd = stats.spearmanr(t["discrimination"], t["est"], nan_policy="omit").statistic
+        print(f"seed {seed}: {len(h.scores)} rows, lam {fit.lam:.3g}, max |severity| {m['severity'].abs().max():.3g}, "
+              f"Spearman severity {rs:.2f}, discrimination {rd:.2f}")
+
+
+if __name__ == "__main__":
+    import sys
+    _before_after([int(s) for s in sys.argv[1:]] or [20])
