@@ -620,6 +620,9 @@ table.data{border-collapse:collapse;font-size:.85rem}
 table.data th,table.data td{border:1px solid #ddd;padding:.2rem .45rem;text-align:right}
 table.data th{background:#f0f0f0;position:sticky;top:0}
 .notes li{margin:.3rem 0} footer{margin-top:3rem;color:#777;font-size:.8rem}
+section.brief{background:#fffbea;border:1px solid #f0d98c;border-radius:6px;padding:.2rem 1.2rem .8rem}
+section.brief h2{border:0;margin-top:1rem} section.brief li{margin:.45rem 0}
+section.brief .evidence{color:#666;font-size:.9em}
 """.strip()
 
 

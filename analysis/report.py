@@ -95,9 +95,17 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
     wb = workbook if workbook is not None else load(data, progress=progress)
     cal = calibrate(wb, criterion, level=level, start=start, end=end, n_boot=n_boot, seed=seed, min_n=min_n,
                     progress=progress)
+    from .brief import brief_html, findings, markdown
+    from .export import _atomic_write
     figures = {}
     guides = {}
     notes = list(REPORT_NOTES) + cal.notes
+    try:
+        items = findings(cal)
+    except Exception as exc:  # noqa: BLE001 -- the brief must not take the tables down either
+        items = []
+        notes.append(f"brief: not computed on this slice ({type(exc).__name__}: {exc})")
+    brief_path = _atomic_write(Path(out) / "brief.md", markdown(items, cal.meta))
     if any(f != "csv" for f in fmts):
         from .charts import READING_GUIDE, figures as make_figures
         try:
@@ -110,10 +118,10 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
         from .irt import report_outputs
         t, f, g, n = report_outputs(wb, figures=any(f != "csv" for f in fmts), progress=progress)
         tables, figures, guides, notes = {**tables, **t}, {**figures, **f}, {**guides, **g}, notes + n
-    return write_report(out, tables=tables, figures=figures, formats=fmts,
+    return [brief_path] + write_report(out, tables=tables, figures=figures, formats=fmts,
                         title="Interview calibration report", meta=_meta(cal, config.data_dir(data)),
                         guides=guides, notes=notes, progress=progress, columns=INDEX_COLUMNS,
-                        table_digits=3)
+                        table_digits=3, brief=brief_html(items))
 
 
 def run_report(args) -> int:

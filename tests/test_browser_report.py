@@ -183,8 +183,29 @@ def test_whole_report_renders_offline(offline_page, real_report, artifacts_dir):
     charts = page.evaluate(_RENDERED)
     empty = [c["id"] for c in charts if c["marks"] == 0]
     assert not empty, f"charts drawn without any mark: {empty}"
-    assert page.locator("table.data").count() == 6
+    assert page.locator("table.data").count() == len(list(real_report.parent.glob("*.csv")))  # one per table
     assert page.locator("dl.meta").inner_text().count("\n") >= 4
     page.screenshot(path=str(artifacts_dir / "report-real-index.png"), full_page=True)
     assert page.record["blocked"] == [], "the report asked the network for something"
     assert page.record["errors"] == [] and page.record["console_errors"] == []
+
+
+def test_brief_tops_the_real_report(offline_page, real_report, artifacts_dir):
+    """The findings brief is the first thing a reader sees, in plain sentences with evidence."""
+    from playwright.sync_api import expect
+    page = offline_page
+    page.goto(real_report.as_uri(), wait_until="load")
+    brief = page.locator("section.brief")
+    expect(brief).to_be_visible()
+    assert brief.locator("h2").inner_text() == "What to do now"
+    items = brief.locator("li")
+    assert items.count() >= 1
+    first = items.first.inner_text()
+    assert "interval" in first or "candidates" in first
+    # above every chart
+    top_brief = brief.bounding_box()["y"]
+    top_chart = page.locator(".js-plotly-plot").first.bounding_box()["y"]
+    assert top_brief < top_chart
+    assert (real_report.parent / "brief.md").read_text(encoding="utf-8").startswith("# What to do now")
+    brief.screenshot(path=str(artifacts_dir / "report-brief.png"))
+    assert page.record["blocked"] == []

@@ -500,8 +500,9 @@ def test_panel_exports_the_chosen_charts_and_formats(panel_parts, tmp_path):
     assert panel.last_error is None
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == ["index.html", "plotly.min.js", "themed.html", "topic_stats.csv"]
-    assert panel.last_paths == [out / "topic_stats.csv", out / "themed.html", out / "index.html"]
-    assert "wrote 3 files" in panel._status.value
+    assert panel.last_paths == [out / "topic_stats.csv", out / "themed.html", out / "plotly.min.js",
+                                out / "index.html"]
+    assert "wrote 4 files" in panel._status.value
     for name in ("topic_stats.csv", "themed.html", "index.html"):
         assert name in panel._files.value
     assert "'=evil" in (out / "topic_stats.csv").read_text()

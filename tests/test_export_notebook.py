@@ -59,7 +59,7 @@ def test_papermill_writes_the_report_of_one_slice(demo_data, tmp_path):
               "pass_rate_funnel", "question_ranking", "red_flag_lift", "score_distributions",
               "topic_separation"]
     assert names == sorted([f"{t}.csv" for t in tables] + [f"{c}.{f}" for c in charts
-                                                           for f in ("html", "png")] + ["index.html", "plotly.min.js"])
+                                                           for f in ("html", "png")] + ["index.html", "plotly.min.js", "brief.md"])
     for c in charts:
         assert (out / f"{c}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(out.glob("*.svg")) and not list(out.glob("*.pdf")), "only the formats asked for"
