@@ -33,11 +33,20 @@ PYTEST_COMMAND := $(BIN)/pytest tests $(wildcard $(NOTEBOOK_DIR)) \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
 	--output=test-artifacts/playwright -ra $(PYTEST_ARGS)
 
-.PHONY: help venv lab test notebooks interview report bench validate check clean distclean
+# The tests whose numbers come from BLAS-backed linear algebra, and nbval on every notebook: run
+# again under another OpenBLAS kernel (`make test-numeric`, and .ci/run) to prove that what the
+# tables, figures and notebooks show does not depend on the CPU they were computed on.
+NUMERIC_TESTS := tests/test_severity.py tests/test_calibration.py tests/test_discrimination.py \
+	tests/test_items.py tests/test_reliability.py tests/test_design.py tests/test_charts.py \
+	tests/test_demo.py tests/test_report.py tests/test_brief.py tests/test_debrief.py tests/test_irt.py
+NUMERIC_BLAS := OPENBLAS_CORETYPE=Prescott OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+
+.PHONY: help venv lab test test-numeric notebooks interview report bench validate check clean distclean
 
 help:
 	@echo "make lab        create .venv if needed and open JupyterLab on notebooks/"
 	@echo "make test       create .venv if needed and run the whole suite (pytest, nbval, browser tests)"
+	@echo "make test-numeric  the numeric tests and nbval again under another BLAS kernel (OpenBLAS Prescott, 1 thread)"
 	@echo "make venv       create .venv and install the package with its test extras"
 	@echo "make notebooks  execute every notebook in place (refreshes the outputs nbval compares)"
 	@echo "make interview  serve the interviewer app ($(INTERVIEW_NOTEBOOK)) on port $(VOILA_PORT), with a token"
@@ -61,6 +70,11 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(PYTEST_COMMAND)
+
+test-numeric: $(STAMP)
+	$(NUMERIC_BLAS) $(BIN)/pytest $(NUMERIC_TESTS) $(wildcard $(NOTEBOOK_DIR)) \
+		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		-m "not browser" -ra -q $(PYTEST_ARGS)
 
 # No per-cell timestamps and no saved widget state in the committed notebooks:
 # re-running them then changes only what the outputs really show.
