@@ -267,61 +267,71 @@ _FAST_BYTES = 1 << 16
 
 
 def _parse_fast(text: str, names: list[str], header_line: int):
-    """Large files (bulk imports) through pandas' C parser, when it provably gives the same rows
-    and line numbers as the csv module; ``None`` sends the file to the csv-module path, which
+    """Large files (bulk imports) through a columnar CSV reader, when it provably gives the same
+    rows and line numbers as the csv module; ``None`` sends the file to the csv-module path, which
     reports each odd record by its line.
 
-    The proof is per physical line, not a guess from totals: every line after the header must be
-    one whole record with exactly the header's number of fields. A line without a quote has
-    ``commas + 1`` fields, and those lines (almost all of a bulk export) go through the C parser;
-    a line with a quote is read alone by the csv module and must give one record of the header's
+    The proof is per physical line, not a guess from totals, and is vectorised over the file's
+    bytes (numpy): every line after the header must be one whole record with exactly the header's
+    number of fields. A line without a quote has ``commas + 1`` fields; those lines (almost all of
+    a bulk export) are read by polars with quoting off, which then cannot join or split them. A
+    line with a quote is read alone by the csv module and must give one record of the header's
     width with no line break inside a field (so no quote runs on to the next line). A blank or
-    whitespace line, a lone carriage return or a field over the csv module's size limit also
-    takes the csv-module path, so both paths see the same records.
+    whitespace line, a lone carriage return or a field over the csv module's size limit sends the
+    whole file to the csv-module path, so both paths always see the same records (the
+    differential property test in tests/test_parser_properties.py checks exactly this).
     """
     if "\r" in text:
         if "\r" in text.replace("\r\n", ""):
             return None
         text = text.replace("\r\n", "\n")
-    body = text.split("\n")[header_line:]
-    if body and body[-1] == "":
-        body.pop()
+    # the body: everything after the header's line
+    cut = 0
+    for _ in range(header_line):
+        cut = text.find("\n", cut) + 1
+        if cut == 0:
+            return None
+    body = text[cut:].encode("utf-8")
     if not body:
         return None
+    if not body.endswith(b"\n"):
+        body += b"\n"
     k = len(names)
-    limit = csv.field_size_limit()
-    quoted_at, quoted_rows, plain = [], [], []
-    for i, ln in enumerate(body):
-        if '"' in ln:
-            try:
-                recs = list(csv.reader(io.StringIO(ln + "\n", newline="")))
-            except csv.Error:
-                return None
-            if len(recs) != 1 or len(recs[0]) != k or any("\n" in v for v in recs[0]):
-                return None
-            quoted_at.append(i)
-            quoted_rows.append(recs[0])
-        elif ln.count(",") != k - 1 or len(ln) > limit:
-            return None  # a wrong field count (or a blank line): the csv-module path reports it
-        else:
-            plain.append(ln)
-    arr = np.empty((len(body), k), dtype=object)
-    mask = np.ones(len(body), dtype=bool)
-    if quoted_at:
-        mask[quoted_at] = False
-        qa = np.empty((len(quoted_rows), k), dtype=object)
-        qa[:] = quoted_rows
-        arr[~mask] = qa
-    if plain:
+    buf = np.frombuffer(body, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 10)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    if int((ends - starts).max()) > csv.field_size_limit():
+        return None
+    def per_line(byte: int) -> np.ndarray:  # how many times ``byte`` occurs on each line
+        return np.bincount(np.searchsorted(ends, np.flatnonzero(buf == byte)), minlength=len(ends))
+    commas = per_line(44)
+    quoted = per_line(34) > 0
+    if (commas[~quoted] != k - 1).any():
+        return None  # a wrong field count (or a blank line): the csv-module path reports it
+    arr = np.empty((len(ends), k), dtype=object)
+    q_idx = np.flatnonzero(quoted)
+    for i in q_idx:
+        ln = body[starts[i]:ends[i] + 1].decode("utf-8")
         try:
-            df = pd.read_csv(io.StringIO("\n".join(plain) + "\n"), header=None, names=list(range(k)), dtype=object,
-                             na_filter=False, skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c")
-        except (pd.errors.ParserError, ValueError, csv.Error):
+            recs = list(csv.reader(io.StringIO(ln, newline="")))
+        except csv.Error:
             return None
-        if df.shape != (len(plain), k):
+        if len(recs) != 1 or len(recs[0]) != k or any("\n" in v for v in recs[0]):
             return None
-        arr[mask] = df.to_numpy(dtype=object)
-    return _reorder(arr, names), np.arange(header_line + 1, header_line + 1 + len(body), dtype=np.int64)
+        arr[i] = recs[0]
+    plain = ~quoted
+    if plain.any():
+        import polars as pl
+        data = body if not len(q_idx) else b"".join(body[starts[i]:ends[i] + 1] for i in np.flatnonzero(plain))
+        try:
+            df = pl.read_csv(data, has_header=False, infer_schema=False, quote_char=None,
+                             empty_string_is_null=False, new_columns=[f"c{j}" for j in range(k)])
+        except Exception:  # polars raises its own error types; any doubt means the csv-module path
+            return None
+        if df.shape != (int(plain.sum()), k) or df.null_count().sum_horizontal().item():
+            return None
+        arr[plain] = df.to_numpy()
+    return _reorder(arr, names), np.arange(header_line + 1, header_line + 1 + len(ends), dtype=np.int64)
 
 
 def _problems_from_mask(raw, mask, column, message) -> list[Problem]:
