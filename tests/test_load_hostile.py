@@ -318,6 +318,10 @@ def test_read_only_load_of_a_hostile_folder_never_raises(data, write_card):
     wb = load(data, cache="read", progress=False)
     assert not (data / ".cache").exists()
     assert len(wb.problems) >= 4
+    from analysis.forms import InterviewForm, LogForm, known_interviewers
+    assert known_interviewers(data) == ["Avery"]  # interview Q loads; the others are held back
+    InterviewForm(data)
+    LogForm(data)
 
 
 # --- the parse cache cannot run code ------------------------------------------------------------------
