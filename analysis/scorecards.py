@@ -274,7 +274,9 @@ def _parse_fast(text: str, names: list[str], header_line: int):
     The proof is per physical line, not a guess from totals, and is vectorised over the file's
     bytes (numpy): every line after the header must be one whole record with exactly the header's
     number of fields. A line without a quote has ``commas + 1`` fields; those lines (almost all of
-    a bulk export) are read by polars with quoting off, which then cannot join or split them. A
+    a bulk export) are read by pandas' C parser with quoting off, which then cannot join or split
+    them (polars and pyarrow parse faster, but their strings must then be converted to the Python
+    objects the validator works on, which costs more than they save: see benchmarks/README.md). A
     line with a quote is read alone by the csv module and must give one record of the header's
     width with no line break inside a field (so no quote runs on to the next line). A blank or
     whitespace line, a lone carriage return or a field over the csv module's size limit sends the
@@ -303,7 +305,7 @@ def _parse_fast(text: str, names: list[str], header_line: int):
     if int((ends - starts).max()) > csv.field_size_limit():
         return None
     def per_line(byte: int) -> np.ndarray:  # how many times ``byte`` occurs on each line
-        return np.bincount(np.searchsorted(ends, np.flatnonzero(buf == byte)), minlength=len(ends))
+        return np.add.reduceat(buf == byte, starts, dtype=np.int32)
     commas = per_line(44)
     quoted = per_line(34) > 0
     if (commas[~quoted] != k - 1).any():
@@ -321,16 +323,18 @@ def _parse_fast(text: str, names: list[str], header_line: int):
         arr[i] = recs[0]
     plain = ~quoted
     if plain.any():
-        import polars as pl
         data = body if not len(q_idx) else b"".join(body[starts[i]:ends[i] + 1] for i in np.flatnonzero(plain))
         try:
-            df = pl.read_csv(data, has_header=False, infer_schema=False, quote_char=None,
-                             empty_string_is_null=False, new_columns=[f"c{j}" for j in range(k)])
-        except Exception:  # polars raises its own error types; any doubt means the csv-module path
+            df = pd.read_csv(io.BytesIO(data), header=None, names=list(range(k)), dtype=object, na_filter=False,
+                             skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c", encoding="utf-8")
+        except (pd.errors.ParserError, ValueError, csv.Error):
             return None
-        if df.shape != (int(plain.sum()), k) or df.null_count().sum_horizontal().item():
+        if df.shape != (int(plain.sum()), k):
             return None
-        arr[plain] = df.to_numpy()
+        rows = slice(None) if not len(q_idx) else plain
+        for j in range(k):  # column by column: no second copy of the whole table
+            arr[rows, j] = df[j].to_numpy(dtype=object)
+        del df
     return _reorder(arr, names), np.arange(header_line + 1, header_line + 1 + len(ends), dtype=np.int64)
 
 
