@@ -29,6 +29,19 @@ is reported, and so is every other row of its interview, in one line naming them
 interview distorts every statistic built on it (the candidate's total, the item-rest correlation,
 the interviewer's severity). Fix the reported rows and the whole interview loads at the next run.
 Rows whose ``interview_id`` is empty cannot be attributed and are reported one by one.
+
+Hostile input
+-------------
+A record that spans several physical lines is normal (a quoted note with line breaks) unless it
+looks wrong: the wrong number of fields, or a field holding a line break followed by text that
+reads like a scorecard row (an unclosed or stray quote that made the reader swallow later rows).
+Such a record is reported with the physical lines it spans, and every interview it touches (its
+own and those of the rows it swallowed) is held back. Dates must be real calendar dates with a year
+in :data:`YEAR_RANGE` (1900-2100). Ids and names are compared after Unicode NFC normalisation (an
+``Zoë`` typed with a combining diaeresis is the same interviewer); an id holding an invisible
+format character (zero-width space, word joiner, byte-order mark, soft hyphen, bidi mark) is
+reported. Files over 64 KiB take a bulk path whose rows, problems and line numbers are identical
+to the csv-module path (a differential property test checks this).
 """
 
 from __future__ import annotations

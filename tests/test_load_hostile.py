@@ -12,7 +12,6 @@ import threading
 import pandas as pd
 import pytest
 
-from analysis import bank as bank_module
 from analysis.errors import BankError
 from analysis.load import load
 from conftest import HEADER, csv_text, interview_rows
@@ -344,6 +343,5 @@ def test_malicious_pickle_where_the_cache_lives_is_never_unpickled(data, write_c
         wb = load(data, cache=cache)
         assert len(wb.scores) == 3 and wb.problems == []
     assert not marker.exists()
-    from analysis import load as _pkg_load  # noqa: F401
     import analysis.load as load_module
     assert "import pickle" not in open(load_module.__file__).read()

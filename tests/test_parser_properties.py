@@ -16,10 +16,9 @@ import csv
 import io
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import scorecards
 from analysis.scorecards import SCORECARD_COLUMNS, judge_and_type, parse_csv, parse_records
 
 QIDS = ("jr-compute-options", "jr-s3-basics", "jr-iam-basics", "mid-caching")
