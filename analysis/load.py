@@ -149,13 +149,6 @@ def _scorecard_paths(lay: config.Layout) -> tuple[list[str], list[Problem]]:
     return sorted(out), problems
 
 
-def _display(path: Path, data: Path) -> str:
-    try:
-        return str(path.relative_to(data))
-    except ValueError:
-        return str(path)
-
-
 def _unreadable(path: str, exc: OSError) -> str:
     """Why a scorecard path cannot be read, in words."""
     if isinstance(exc, NotARegularFile):

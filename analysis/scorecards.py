@@ -29,6 +29,19 @@ is reported, and so is every other row of its interview, in one line naming them
 interview distorts every statistic built on it (the candidate's total, the item-rest correlation,
 the interviewer's severity). Fix the reported rows and the whole interview loads at the next run.
 Rows whose ``interview_id`` is empty cannot be attributed and are reported one by one.
+
+Hostile input
+-------------
+A record that spans several physical lines is normal (a quoted note with line breaks) unless it
+looks wrong: the wrong number of fields, or a field holding a line break followed by text that
+reads like a scorecard row (an unclosed or stray quote that made the reader swallow later rows).
+Such a record is reported with the physical lines it spans, and every interview it touches (its
+own and those of the rows it swallowed) is held back. Dates must be real calendar dates with a year
+in :data:`YEAR_RANGE` (1900-2100). Ids and names are compared after Unicode NFC normalisation (an
+``Zoë`` typed with a combining diaeresis is the same interviewer); an id holding an invisible
+format character (zero-width space, word joiner, byte-order mark, soft hyphen, bidi mark) is
+reported. Files over 64 KiB take a bulk path whose rows, problems and line numbers are identical
+to the csv-module path (a differential property test checks this).
 """
 
 from __future__ import annotations
@@ -267,61 +280,75 @@ _FAST_BYTES = 1 << 16
 
 
 def _parse_fast(text: str, names: list[str], header_line: int):
-    """Large files (bulk imports) through pandas' C parser, when it provably gives the same rows
-    and line numbers as the csv module; ``None`` sends the file to the csv-module path, which
+    """Large files (bulk imports) through a columnar CSV reader, when it provably gives the same
+    rows and line numbers as the csv module; ``None`` sends the file to the csv-module path, which
     reports each odd record by its line.
 
-    The proof is per physical line, not a guess from totals: every line after the header must be
-    one whole record with exactly the header's number of fields. A line without a quote has
-    ``commas + 1`` fields, and those lines (almost all of a bulk export) go through the C parser;
-    a line with a quote is read alone by the csv module and must give one record of the header's
+    The proof is per physical line, not a guess from totals, and is vectorised over the file's
+    bytes (numpy): every line after the header must be one whole record with exactly the header's
+    number of fields. A line without a quote has ``commas + 1`` fields; those lines (almost all of
+    a bulk export) are read by pandas' C parser with quoting off, which then cannot join or split
+    them (polars and pyarrow parse faster, but their strings must then be converted to the Python
+    objects the validator works on, which costs more than they save: see benchmarks/README.md). A
+    line with a quote is read alone by the csv module and must give one record of the header's
     width with no line break inside a field (so no quote runs on to the next line). A blank or
-    whitespace line, a lone carriage return or a field over the csv module's size limit also
-    takes the csv-module path, so both paths see the same records.
+    whitespace line, a lone carriage return or a field over the csv module's size limit sends the
+    whole file to the csv-module path, so both paths always see the same records (the
+    differential property test in tests/test_parser_properties.py checks exactly this).
     """
     if "\r" in text:
         if "\r" in text.replace("\r\n", ""):
             return None
         text = text.replace("\r\n", "\n")
-    body = text.split("\n")[header_line:]
-    if body and body[-1] == "":
-        body.pop()
+    # the body: everything after the header's line
+    cut = 0
+    for _ in range(header_line):
+        cut = text.find("\n", cut) + 1
+        if cut == 0:
+            return None
+    body = text[cut:].encode("utf-8")
     if not body:
         return None
+    if not body.endswith(b"\n"):
+        body += b"\n"
     k = len(names)
-    limit = csv.field_size_limit()
-    quoted_at, quoted_rows, plain = [], [], []
-    for i, ln in enumerate(body):
-        if '"' in ln:
-            try:
-                recs = list(csv.reader(io.StringIO(ln + "\n", newline="")))
-            except csv.Error:
-                return None
-            if len(recs) != 1 or len(recs[0]) != k or any("\n" in v for v in recs[0]):
-                return None
-            quoted_at.append(i)
-            quoted_rows.append(recs[0])
-        elif ln.count(",") != k - 1 or len(ln) > limit:
-            return None  # a wrong field count (or a blank line): the csv-module path reports it
-        else:
-            plain.append(ln)
-    arr = np.empty((len(body), k), dtype=object)
-    mask = np.ones(len(body), dtype=bool)
-    if quoted_at:
-        mask[quoted_at] = False
-        qa = np.empty((len(quoted_rows), k), dtype=object)
-        qa[:] = quoted_rows
-        arr[~mask] = qa
-    if plain:
+    buf = np.frombuffer(body, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 10)
+    starts = np.concatenate(([0], ends[:-1] + 1))
+    if int((ends - starts).max()) > csv.field_size_limit():
+        return None
+    def per_line(byte: int) -> np.ndarray:  # how many times ``byte`` occurs on each line
+        return np.add.reduceat(buf == byte, starts, dtype=np.int32)
+    commas = per_line(44)
+    quoted = per_line(34) > 0
+    if (commas[~quoted] != k - 1).any():
+        return None  # a wrong field count (or a blank line): the csv-module path reports it
+    arr = np.empty((len(ends), k), dtype=object)
+    q_idx = np.flatnonzero(quoted)
+    for i in q_idx:
+        ln = body[starts[i]:ends[i] + 1].decode("utf-8")
         try:
-            df = pd.read_csv(io.StringIO("\n".join(plain) + "\n"), header=None, names=list(range(k)), dtype=object,
-                             na_filter=False, skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c")
+            recs = list(csv.reader(io.StringIO(ln, newline="")))
+        except csv.Error:
+            return None
+        if len(recs) != 1 or len(recs[0]) != k or any("\n" in v for v in recs[0]):
+            return None
+        arr[i] = recs[0]
+    plain = ~quoted
+    if plain.any():
+        data = body if not len(q_idx) else b"".join(body[starts[i]:ends[i] + 1] for i in np.flatnonzero(plain))
+        try:
+            df = pd.read_csv(io.BytesIO(data), header=None, names=list(range(k)), dtype=object, na_filter=False,
+                             skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c", encoding="utf-8")
         except (pd.errors.ParserError, ValueError, csv.Error):
             return None
-        if df.shape != (len(plain), k):
+        if df.shape != (int(plain.sum()), k):
             return None
-        arr[mask] = df.to_numpy(dtype=object)
-    return _reorder(arr, names), np.arange(header_line + 1, header_line + 1 + len(body), dtype=np.int64)
+        rows = slice(None) if not len(q_idx) else plain
+        for j in range(k):  # column by column: no second copy of the whole table
+            arr[rows, j] = df[j].to_numpy(dtype=object)
+        del df
+    return _reorder(arr, names), np.arange(header_line + 1, header_line + 1 + len(ends), dtype=np.int64)
 
 
 def _problems_from_mask(raw, mask, column, message) -> list[Problem]:

@@ -48,3 +48,15 @@ def test_multiline_note_and_short_row_fall_back_with_true_line_numbers(bank, mon
     # lines[] holds physical lines (the note's newline splits it in two), so lines[40] is line 41
     assert p.line == 41
     assert fast.loc[fast["notes"].str.contains("two"), "line"].item() == 5 + 2
+
+
+def test_a_clean_bulk_file_takes_the_columnar_path(bank):
+    """The proof of one record per line must accept an ordinary export (or the fast path would
+    silently never run): a clean file, and one with quoted notes, parse without falling back."""
+    frame = _bulk(bank)
+    text = frame.to_csv(index=False)
+    names = list(frame.columns)
+    assert scorecards._parse_fast(text, names, 1) is not None
+    frame.loc[7, "notes"] = 'a "quoted", note'
+    got = scorecards._parse_fast(frame.to_csv(index=False, lineterminator="\r\n"), names, 1)
+    assert got is not None and 'a "quoted", note' in got[0][:, list(scorecards.SCORECARD_COLUMNS).index("notes")]

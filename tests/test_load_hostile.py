@@ -12,7 +12,6 @@ import threading
 import pandas as pd
 import pytest
 
-from analysis import bank as bank_module
 from analysis.errors import BankError
 from analysis.load import load
 from conftest import HEADER, csv_text, interview_rows
@@ -318,6 +317,10 @@ def test_read_only_load_of_a_hostile_folder_never_raises(data, write_card):
     wb = load(data, cache="read", progress=False)
     assert not (data / ".cache").exists()
     assert len(wb.problems) >= 4
+    from analysis.forms import InterviewForm, LogForm, known_interviewers
+    assert known_interviewers(data) == ["Avery"]  # interview Q loads; the others are held back
+    InterviewForm(data)
+    LogForm(data)
 
 
 # --- the parse cache cannot run code ------------------------------------------------------------------
@@ -340,6 +343,5 @@ def test_malicious_pickle_where_the_cache_lives_is_never_unpickled(data, write_c
         wb = load(data, cache=cache)
         assert len(wb.scores) == 3 and wb.problems == []
     assert not marker.exists()
-    from analysis import load as _pkg_load  # noqa: F401
     import analysis.load as load_module
     assert "import pickle" not in open(load_module.__file__).read()

@@ -16,10 +16,9 @@ import csv
 import io
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import scorecards
 from analysis.scorecards import SCORECARD_COLUMNS, judge_and_type, parse_csv, parse_records
 
 QIDS = ("jr-compute-options", "jr-s3-basics", "jr-iam-basics", "mid-caching")
@@ -146,7 +145,7 @@ def _check_accounted(files: dict[str, bytes]) -> None:
                 assert ln in named or whole, (name, ln, data)
 
 
-@settings(max_examples=700, **SETTINGS)
+@settings(max_examples=600, **SETTINGS)
 @given(scorecard_files(), st.booleans())
 def test_every_record_is_loaded_or_named_never_both(data, two_files):
     files = {"a.csv": data}
@@ -163,7 +162,7 @@ def _same(a, b):
     assert [(p, p.lines) for p in pa] == [(p, p.lines) for p in pb]
 
 
-@settings(max_examples=1800, **SETTINGS)
+@settings(max_examples=1200, **SETTINGS)
 @given(scorecard_files())
 def test_bulk_path_equals_small_path(data):
     _same(parse_records(data, "x.csv", fast=True), parse_records(data, "x.csv", fast=False))
@@ -189,7 +188,7 @@ def bulk_files(draw):
     return (nl.join([head] + filler) + nl).encode()
 
 
-@settings(max_examples=15, **SETTINGS)
+@settings(max_examples=12, **SETTINGS)
 @given(bulk_files())
 def test_bulk_sized_files_agree_and_account_for_every_record(data):
     auto = parse_records(data, "x.csv")
