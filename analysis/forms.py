@@ -105,12 +105,18 @@ def _default_scheduler(delay: float, callback):
 
 
 def known_interviewers(data=None) -> list[str]:
-    """Interviewer names found in the data folder's valid scorecards, sorted.
+    """The names the forms offer: the roster's active names (``interviewers.csv``, see
+    :mod:`analysis.roster`) when the folder has a roster, else the interviewer names found in its
+    valid scorecards, sorted.
 
     Uses the parse cache when one exists but never writes it, so opening a form never writes into
     the data folder (and is fast on a large folder once ``check``, ``report`` or the calibration
     notebook has built the cache).
     """
+    from .roster import roster_names
+    on_roster = roster_names(data)
+    if on_roster:  # a roster lists who interviews: offer only its active names
+        return on_roster
     scores = load(data, cache="read", progress=False).scores
     return sorted({str(n) for n in scores["interviewer"].astype(str) if str(n).strip()})
 

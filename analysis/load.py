@@ -48,6 +48,7 @@ import pandas as pd
 
 from . import config
 from .bank import NotARegularFile, load_questions, read_regular_file
+from .roster import apply_roster, read_roster
 from .errors import Problem
 from .scorecards import SCORECARD_COLUMNS, _nfc, judge_and_type, parse_csv, parse_records
 
@@ -341,7 +342,10 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
     files, walk_problems = _scorecard_paths(lay)
     raw, problems, n_read = _parse_all(files, lay, cache, progress)
     scores, row_problems = judge_and_type(raw, questions["question_id"])
-    return scores, walk_problems + problems + row_problems, n_read, len(raw)
+    # one person, one name: roster aliases mapped, near-duplicate spellings held back (analysis.roster)
+    roster, roster_problems = read_roster(lay)
+    scores, name_problems = apply_roster(scores, roster)
+    return scores, walk_problems + problems + row_problems + roster_problems + name_problems, n_read, len(raw)
 
 
 def load_outcomes(data=None) -> tuple[pd.DataFrame, list[Problem]]:

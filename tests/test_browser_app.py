@@ -56,3 +56,20 @@ def test_app_needs_the_token_and_shows_only_the_forms(page, voila_server, tmp_pa
     for phrase in DEVELOPER_TEXT:
         assert phrase not in text, phrase
     page.screenshot(path=str(artifacts_dir / "interviewer_app_voila.png"), full_page=True)
+
+
+def test_form_offers_only_the_roster_names(page, voila_server, tmp_path):
+    # A roster lists who interviews: the form's name list holds its active names only, not the
+    # spellings found on old scorecards and not people marked inactive.
+    data = tmp_path / "data"
+    (data / "scores" / "2026").mkdir(parents=True)
+    (data / "questions.csv").write_bytes((REPO / "data" / "questions.csv").read_bytes())
+    (data / "interviewers.csv").write_text("interviewer,aliases,active\nAvery Chen,avery,true\n"
+                                           "Blake Moss,,false\nDana Ruiz,,true\n", encoding="utf-8")
+    token = secrets.token_urlsafe(16)
+    server = voila_server(APP, env={"INTERVIEW_DATA": str(data)}, token=token)
+    page.goto(f"{server.url}?token={token}")
+    wait_for_voila_app(page)
+    options = page.locator("datalist").first.locator("option")
+    expect(options).to_have_count(2, timeout=60_000)
+    assert sorted(options.evaluate_all("els => els.map(e => e.value)")) == ["Avery Chen", "Dana Ruiz"]
