@@ -21,6 +21,7 @@ Modules, one concern each:
 - :mod:`analysis.groups`, :mod:`analysis.fairness`  self-reported groups and adverse impact (selection
   rates, four-fifths rule, DIF, interviewer gaps); read only on request
 - :mod:`analysis.ats`, :mod:`analysis.importing`  importing Greenhouse, Lever, Ashby and spreadsheet exports
+- :mod:`analysis.roster`       the interviewer roster: aliases mapped, near-duplicate names held back
 - :mod:`analysis.debrief`      one candidate's interviews and fair score for a hiring committee
 - :mod:`analysis.charts`       plotly charts of those tables; :mod:`analysis.theme` their look
 - :mod:`analysis.export`, :mod:`analysis.report`  images, CSV and the one-file report

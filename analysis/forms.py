@@ -599,6 +599,32 @@ class InterviewForm(_Form):
         """The question ids of the kit, in the order they are asked."""
         return list(self._kit)
 
+    def use_kit(self, kit, *, level: str | None = None) -> None:
+        """Start from another kit: a list of question ids, or a
+        :class:`analysis.kit_design.KitRecommendation` (the kit item response theory finds most
+        informative at the level's hiring bar; its level is used unless ``level`` is given).
+
+        The kit stays editable like the default one. Refused (``ValueError``, nothing changed) once
+        the interview has started, or when an id is not in the bank.
+        """
+        if hasattr(kit, "kit") and hasattr(kit, "level"):  # a KitRecommendation
+            level = level or kit.level
+            kit = list(kit.kit["question_id"].astype(str))
+        ids = [str(q) for q in kit]
+        unknown = [q for q in ids if q not in self._qinfo.index]
+        if unknown:
+            raise ValueError(f"use_kit: {', '.join(map(repr, unknown))} not in the question bank; expected ids from "
+                             "questions.csv")
+        if not ids:
+            raise ValueError("use_kit: the kit is empty; expected at least one question id")
+        if self._started:
+            raise ValueError("use_kit: the interview has started; change the kit with the kit editor instead")
+        if level is not None and level != self._level.value:
+            if level not in config.LEVELS:
+                raise ValueError(f"use_kit: unknown level {level!r}; expected one of {', '.join(config.LEVELS)}")
+            self._level.value = level
+        self._set_kit(ids)
+
     def _answer(self, qid: str) -> dict:
         return self._answers.setdefault(qid, {"score": None, "red_flag": False, "notes": "",
                                               "duration_seconds": 0.0})

@@ -870,3 +870,27 @@ def test_resuming_removes_the_forms_own_empty_draft(data):
     assert len(list_drafts(data)) == 2
     g._resume_btn.click()
     assert list(list_drafts(data)["candidate_id"]) == ["C1"]
+
+
+def test_the_form_starts_from_a_recommended_kit(data, bank):
+    # A kit from analysis.kit_design (here a stand-in with the same fields: level and a kit frame)
+    # replaces the default kit and sets the level; the kit is then what the interview asks and saves.
+    class Recommendation:
+        level = "senior"
+        kit = pd.DataFrame({"question_id": ["sr-egress-cost", "sr-multi-account", "mid-caching"]})
+
+    f = InterviewForm(data, interviewers=[])
+    f.use_kit(Recommendation())
+    assert f._level.value == "senior"
+    assert f.kit == ["sr-egress-cost", "sr-multi-account", "mid-caching"]
+    assert list(f.rows()["question_id"]) == f.kit
+    f.use_kit(["jr-s3-basics"], level="junior")
+    assert f.kit == ["jr-s3-basics"] and f._level.value == "junior"
+    with pytest.raises(ValueError, match="not in the question bank"):
+        f.use_kit(["no-such-question"])
+    assert f.kit == ["jr-s3-basics"]  # unchanged by a refused kit
+    _setup(f, "C42", level="junior")
+    f._interviewer.value = "Avery"
+    f._start_btn.click()
+    with pytest.raises(ValueError, match="has started"):
+        f.use_kit(["jr-iam-basics"])
