@@ -799,7 +799,8 @@ def information_figure(curves: pd.DataFrame, bars: dict | None = None, *, group:
         fig.add_trace(go.Scatter(x=g["theta"], y=g["information"].round(3), mode="lines", name=_esc(name)))
     for name, b in (bars or {}).items():
         if b is not None and np.isfinite(b):
-            fig.add_vline(x=float(b), line_dash="dash", annotation_text=f"bar {_esc(name)}")
+            # rounded: the bar comes out of an optimiser, and figures carry what they mean (2 decimals)
+            fig.add_vline(x=round(float(b), 2), line_dash="dash", annotation_text=f"bar {_esc(name)}")
     fig.update_layout(title=_esc(title), xaxis_title="ability", yaxis_title="information",
                       template=_template())
     return fig

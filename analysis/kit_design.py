@@ -329,7 +329,7 @@ def kit_figure(fit: IRTFit, rec: KitRecommendation, theta=None):
     fig.add_trace(go.Scatter(x=theta, y=kit_information(fit, rec.today["kit"], theta).round(3),
                              name=f"today's kit ({len(rec.today['kit'])} questions)", mode="lines",
                              line=dict(dash="dash")))
-    fig.add_vline(x=rec.bar, line_dash="dot", annotation_text=f"{_esc(rec.level)} bar")
+    fig.add_vline(x=round(float(rec.bar), 2), line_dash="dot", annotation_text=f"{_esc(rec.level)} bar")
     fig.update_layout(title=f"Kit information for {_esc(rec.level)}: reliability at the bar "
                             f"{rec.reliability:.2f} vs {rec.today['reliability']:.2f} today",
                       xaxis_title="ability", yaxis_title="information", template=_template())
