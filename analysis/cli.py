@@ -229,24 +229,24 @@ def _debrief(args) -> int:
     return 0 if all(isinstance(v, Path) for v in written.values()) else 1
 
 
-def _kit(args) -> int:
+def _run_guarded(name: str, run, args) -> int:
+    """Run a command whose module reports unusable data as a WorkbookError: one line, exit 1."""
     from .errors import WorkbookError
-    from .kit_design import run_kit
     try:
-        return run_kit(args)
+        return run(args)
     except WorkbookError as exc:
-        print(f"kit: {exc}", file=sys.stderr)
+        print(f"{name}: {exc}", file=sys.stderr)
         return 1
+
+
+def _kit(args) -> int:
+    from .kit_design import run_kit
+    return _run_guarded("kit", run_kit, args)
 
 
 def _irt(args) -> int:
-    from .errors import WorkbookError
     from .irt import run_irt
-    try:
-        return run_irt(args)
-    except WorkbookError as exc:
-        print(f"irt: {exc}", file=sys.stderr)
-        return 1
+    return _run_guarded("irt", run_irt, args)
 
 
 def _init(args) -> int:

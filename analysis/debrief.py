@@ -206,20 +206,15 @@ def _e(v) -> str:
     return html.escape(str(v), quote=True)
 
 
-def _num(v, digits: int = 2) -> str:
+def _num(v, digits: int = 2, *, signed: bool = False) -> str:
+    """A number for the page, blank when missing; ``signed`` shows the sign of a severity."""
     try:
         f = float(v)
     except (TypeError, ValueError):
         return ""
-    return "" if not np.isfinite(f) else f"{f:.{digits}f}"
-
-
-def _signed(v, digits: int = 2) -> str:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
+    if not np.isfinite(f):
         return ""
-    return "" if not np.isfinite(f) else f"{f:+.{digits}f}"
+    return f"{f:+.{digits}f}" if signed else f"{f:.{digits}f}"
 
 
 def _strip_svg(fair: dict, level_scores: np.ndarray) -> str:
@@ -264,7 +259,7 @@ def debrief_html(db: Debrief) -> str:
         for r in db.interviews.itertuples())
     ans = "".join(
         f"<tr><td>{_e(r.interviewer)}</td><td>{_e(r.question_id)}<br><span class='note'>{_e(r.question)}</span></td>"
-        f'<td class="num">{int(r.score)}</td><td class="num">{_signed(r.severity)}</td>'
+        f'<td class="num">{int(r.score)}</td><td class="num">{_num(r.severity, signed=True)}</td>'
         f'<td class="num">{_num(r.adjusted)}</td>'
         f'<td>{"<span class=flag>red flag</span>" if bool(r.red_flag) else ""}</td><td>{_e(r.notes)}</td></tr>'
         for r in db.answers.itertuples())
