@@ -327,3 +327,33 @@ def test_explorer_redraws_in_place_in_jupyterlab(page, folder, jupyterlab_server
     box.get_by_text(CHART_TITLES["level_heatmap"], exact=True).click()
     expect(box.locator(".js-plotly-plot")).to_have_count(2, timeout=60_000)  # drawn when its tab opens
     page.screenshot(path=str(artifacts_dir / "calibration_explorer.png"), full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_small_slice_warns_in_jupyterlab(page, folder, jupyterlab_server, tmp_path, artifacts_dir):
+    """In a real JupyterLab: one quarter of a small history is too few candidates to read; the
+    Scores tab says so above its chart, in words, instead of drawing findings."""
+    import nbformat
+    from playwright.sync_api import expect
+    from browser_fixtures import run_all_cells
+
+    root = tmp_path / "lab"
+    root.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from analysis.explorer import CalibrationExplorer\nfrom analysis.load import load\n"
+        f"q0 = load({str(folder)!r}, progress=False).scores['date'].min().to_period('Q')\n"
+        f"explorer = CalibrationExplorer({str(folder)!r}, n_boot=30, start=str(q0.start_time.date()),\n"
+        "                               end=str(q0.end_time.date()))\nexplorer")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / "small.ipynb")
+    server = jupyterlab_server(root)
+    page.goto(server.lab_url("small.ipynb"))
+    assert run_all_cells(page) is True
+    box = page.locator(".icw-calibration-explorer")
+    expect(box.locator(".js-plotly-plot")).to_have_count(1, timeout=60_000)
+    box.get_by_text(CHART_TITLES["score_distributions"], exact=True).click()
+    warning = box.locator(".icw-explorer-warning .icw-warning").filter(has_text="not findings", visible=True)
+    expect(warning.first).to_be_visible(timeout=60_000)
+    expect(warning.first).to_contain_text("candidate")
+    page.screenshot(path=str(artifacts_dir / "explorer_small_slice.png"), full_page=True)
