@@ -20,7 +20,10 @@ here runs in the default report, and no other module reads ``candidates.csv``
 
 Privacy: every cell with fewer than ``min_n`` (5) distinct candidates is suppressed — its count is
 shown as ``"<5"``, its rates, ratios and tests are blank and ``suppressed`` is True — in the tables
-and in the charts (suppressed groups are not drawn). No candidate id appears anywhere.
+and in the charts (suppressed groups are not drawn). So that no hidden count can be worked out by
+subtraction from the totals, the adverse-impact table also hides the smallest neighbour of a lone
+suppressed cell (complementary suppression, flag ``suppressed_complement``). No candidate id
+appears anywhere.
 
 >>> from analysis.load import load
 >>> from analysis.groups import load_groups
@@ -48,7 +51,7 @@ from .theme import defaults
 
 __all__ = [
     "ADVERSE_IMPACT_COLUMNS", "DIF_COLUMNS", "INTERVIEWER_COLUMNS", "FLAGS", "READING_GUIDE",
-    "selection_units", "impact_ratios", "shortfall", "adverse_impact",
+    "selection_units", "impact_ratios", "shortfall", "complementary_suppression", "adverse_impact",
     "mantel_haenszel", "mantel_ordinal", "ets_class", "dif", "flagged_questions",
     "interviewer_impact", "impact_chart", "dif_chart", "interviewer_chart",
     "fairness_report", "run_fairness",
@@ -75,6 +78,9 @@ FLAGS = {
                     "too small to tell",
     "none": "no significant gap and the ratio is 0.8 or more, with enough candidates to have seen one",
     "suppressed": "fewer than 5 candidates: count shown as <5, nothing else",
+    "suppressed_complement": "5 or more candidates, but hidden like a small group (count shown as 'suppressed'): "
+                             "otherwise a suppressed group's count could be worked out by subtracting the shown "
+                             "counts from the stage's total or from the overall row",
     "not_disclosed": "candidates who did not disclose this attribute: shown for completeness, never compared",
     "no_selections": "no group has any selection at this stage and level: no ratio can be formed",
 }
@@ -214,7 +220,7 @@ def _ztest(s, n, s_ref, n_ref) -> float:
 
 def impact_ratios(data: pd.DataFrame, group: str = "group", n: str = "n", selected: str = "n_selected", *,
                   candidates: str | None = None, min_n: int = 5, alpha: float = 0.05, threshold: float = 0.8,
-                  power_target: float = 0.8) -> pd.DataFrame:
+                  power_target: float = 0.8, hide=()) -> pd.DataFrame:
     """Impact ratios, Fisher's exact and Z tests, shortfall and power for one table of counts.
 
     Parameters
@@ -235,6 +241,10 @@ def impact_ratios(data: pd.DataFrame, group: str = "group", n: str = "n", select
     power_target : float, default 0.8
         Below this power to detect a gap at the threshold, a non-significant result is
         "underpowered" (too small to tell).
+    hide : collection, optional
+        Groups to suppress although they are large enough (complementary suppression, decided by
+        :func:`complementary_suppression`): flag ``suppressed_complement``, ``n`` shown as
+        ``"suppressed"``; like small groups they take no part in the comparison.
 
     Returns
     -------
@@ -264,7 +274,8 @@ def impact_ratios(data: pd.DataFrame, group: str = "group", n: str = "n", select
         d["n_candidates"] = d["n"]
     d["n"] = d["n"].astype(int)
     d["n_selected"] = d["n_selected"].astype(int)
-    small = d["n_candidates"] < min_n
+    hidden = d["group"].isin(list(hide))
+    small = (d["n_candidates"] < min_n) | hidden
     disclosed = d["group"] != NOT_DISCLOSED
     d["selection_rate"] = np.where(d["n"] > 0, d["n_selected"] / d["n"].where(d["n"] > 0, 1), np.nan)
     elig = d[~small & disclosed & (d["n"] > 0)]
@@ -279,6 +290,9 @@ def impact_ratios(data: pd.DataFrame, group: str = "group", n: str = "n", select
                "shortfall": pd.NA, "power": np.nan, "flag": "", "suppressed": False}
         if r["n_candidates"] < min_n:
             out.update(n=f"<{min_n}", n_selected=pd.NA, selection_rate=np.nan, flag="suppressed", suppressed=True)
+        elif r["group"] in hide:
+            out.update(n="suppressed", n_selected=pd.NA, selection_rate=np.nan, flag="suppressed_complement",
+                       suppressed=True)
         elif r["group"] == NOT_DISCLOSED:
             out["flag"] = "not_disclosed"
         elif ref is None or ref["n_selected"] == 0:
@@ -305,6 +319,62 @@ def impact_ratios(data: pd.DataFrame, group: str = "group", n: str = "n", select
     res["n_selected"] = res["n_selected"].astype("Int64")
     res["shortfall"] = res["shortfall"].astype("Int64")
     return res
+
+
+def complementary_suppression(cells: pd.DataFrame, *, margin: str = _ALL, min_n: int = 5) -> dict[str, set]:
+    """Which large cells must be hidden too, so that no small cell can be worked out by subtraction.
+
+    Suppressing a group with fewer than ``min_n`` candidates protects nothing if the other groups'
+    counts are shown beside a total that is published elsewhere (the stage's number of interviews or
+    candidates), or if the group's other levels are shown beside its overall row: one subtraction
+    gives the hidden count back. The classic remedy, used for census and official statistics tables
+    (Cox 1980), is *complementary suppression*: in every line whose sum is known -- the groups of one
+    level, and the levels of one group together with its overall row -- a single hidden cell is
+    joined by the smallest shown cell of the same line; this repeats until no line has exactly one
+    hidden cell. Two hidden cells in a line only give their sum, which is itself larger than either.
+
+    Parameters
+    ----------
+    cells : DataFrame
+        One row per group and level: ``group``, ``level``, ``n`` and ``n_candidates``. The rows of
+        level ``margin`` are each group's overall counts (the sum of its other levels).
+    margin : str, default ``"all"``
+    min_n : int, default 5
+
+    Returns
+    -------
+    dict
+        level -> set of groups to hide in addition to the small ones (primary suppression).
+
+    Notes
+    -----
+    This is the greedy form (hide the smallest neighbour), not an optimal one (fewest cells lost,
+    a linear program): it may hide a little more than necessary, never too little for these two
+    kinds of line. A hiring lead loses the rates of the hidden groups at that level; the overall row
+    and the other levels are usually still shown.
+    """
+    if cells.empty:
+        return {}
+    c = cells.reset_index(drop=True)
+    hidden = (c["n_candidates"] < min_n).to_numpy().copy()
+    primary = hidden.copy()
+    lines = [idx for _, idx in c.groupby("level", sort=False).indices.items()]
+    lines += [idx for _, idx in c.groupby("group", sort=False).indices.items()]
+    changed = True
+    while changed:
+        changed = False
+        for idx in lines:
+            if len(idx) < 2 or hidden[idx].sum() != 1:
+                continue
+            shown = idx[~hidden[idx]]
+            pick = shown[np.lexsort((c.loc[shown, "group"].astype(str).to_numpy(), c.loc[shown, "n"].to_numpy()))[0]]
+            hidden[pick] = True
+            changed = True
+    extra = hidden & ~primary
+    out: dict[str, set] = {}
+    for lv, g in zip(c.loc[extra, "level"], c.loc[extra, "group"]):
+        out.setdefault(lv, set()).add(g)
+    return out
 
 
 def _order_groups(values: pd.Series) -> list:
@@ -339,7 +409,9 @@ def adverse_impact(workbook, groups: pd.DataFrame, *, stages=STAGES, min_n: int 
     At the recommendation stage each interview is a selection; a candidate with three interviews
     counts three times, and their interviews are not independent, so the tests are somewhat too
     confident when loops are long. The decision stage has one row per candidate and no such issue.
-    Suppression counts distinct candidates.
+    Suppression counts distinct candidates. A group that is large enough may still be hidden
+    (``suppressed_complement``) when showing it would let a reader subtract their way to a small
+    group's count: see :func:`complementary_suppression`.
     """
     units = selection_units(workbook, groups)
     units = units[units["stage"].isin(stages)]
@@ -350,15 +422,21 @@ def adverse_impact(workbook, groups: pd.DataFrame, *, stages=STAGES, min_n: int 
             u = units[units["stage"] == stage]
             if u.empty:
                 continue
+            tables = {}
             for level in (_ALL, *config.LEVELS):
                 v = u if level == _ALL else u[u["level"] == level]
                 if v.empty:
                     continue
-                counts = (v.groupby(attr).agg(n=("selected", "size"), n_selected=("selected", "sum"),
-                                              n_candidates=("candidate_id", "nunique"))
-                          .reindex([g for g in order if g in set(v[attr])]).reset_index())
+                tables[level] = (v.groupby(attr).agg(n=("selected", "size"), n_selected=("selected", "sum"),
+                                                     n_candidates=("candidate_id", "nunique"))
+                                 .reindex([g for g in order if g in set(v[attr])]).reset_index())
+            cells = pd.concat([t.assign(level=lv).rename(columns={attr: "group"}) for lv, t in tables.items()],
+                              ignore_index=True)
+            hidden = complementary_suppression(cells, margin=_ALL, min_n=min_n)
+            for level, counts in tables.items():
                 t = impact_ratios(counts, attr, "n", "n_selected", candidates="n_candidates", min_n=min_n,
-                                  alpha=alpha, threshold=threshold, power_target=power_target)
+                                  alpha=alpha, threshold=threshold, power_target=power_target,
+                                  hide=hidden.get(level, ()))
                 out.append(t.assign(attribute=attr, stage=stage, level=level))
     if not out:
         return pd.DataFrame(columns=ADVERSE_IMPACT_COLUMNS + ["power"])

@@ -107,6 +107,55 @@ def test_suppression_and_degenerate_tables():
     assert np.isnan(allsel.loc["b", "z"]) and allsel.loc["b", "fisher_p"] == pytest.approx(1.0)
 
 
+def _lines_with_one_hidden(cells, hidden):
+    """Lines (the groups of one level; the levels of one group with its overall row) whose sum is
+    known and that hold exactly one hidden cell: that cell is one subtraction away."""
+    h = cells.assign(hidden=hidden)
+    return [k for key in ("level", "group") for k, v in h.groupby(key) if len(v) > 1 and v["hidden"].sum() == 1]
+
+
+def test_complementary_suppression_by_hand():
+    """One level, groups of 40, 30 and 3 candidates: hiding only the 3 would let anyone read it off as
+    the stage total minus 70, so the next smallest (30) is hidden too; by hand."""
+    cells = pd.DataFrame({"group": ["a", "b", "tiny"], "level": "all", "n": [40, 30, 3], "n_candidates": [40, 30, 3]})
+    assert fairness.complementary_suppression(cells) == {"all": {"b"}}
+    # two small groups already hide each other: nothing more to hide
+    two = pd.DataFrame({"group": ["a", "t1", "t2"], "level": "all", "n": [40, 3, 2], "n_candidates": [40, 3, 2]})
+    assert fairness.complementary_suppression(two) == {}
+    # levels: x is small at junior only; its overall row and other levels would give it back
+    lv = pd.DataFrame({"group": ["x", "x", "x", "y", "y", "y"], "level": ["all", "junior", "mid"] * 2,
+                       "n": [23, 3, 20, 60, 30, 30], "n_candidates": [23, 3, 20, 60, 30, 30]})
+    hidden = fairness.complementary_suppression(lv)
+    flat = np.array([g in hidden.get(l, ()) or n < 5 for g, l, n in zip(lv["group"], lv["level"], lv["n_candidates"])])
+    assert not _lines_with_one_hidden(lv, flat)
+    assert hidden["junior"] == {"y"}  # junior line: x (3) hidden, y is the only other
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(1, 40)), min_size=1, max_size=12,
+                unique_by=lambda t: (t[0], t[1])))
+def test_complementary_suppression_leaves_no_cell_one_subtraction_away(raw):
+    """Property: whatever the table, every small cell stays hidden, and no line with a known sum
+    holds exactly one hidden cell afterwards."""
+    levels = ["junior", "mid", "senior"]
+    cells = pd.DataFrame([(f"g{g}", levels[l], n) for g, l, n in raw], columns=["group", "level", "n"])
+    overall = cells.groupby("group", as_index=False)["n"].sum().assign(level="all")
+    cells = pd.concat([overall, cells], ignore_index=True)
+    cells["n_candidates"] = cells["n"]
+    hidden = fairness.complementary_suppression(cells)
+    flat = np.array([g in hidden.get(l, ()) for g, l in zip(cells["group"], cells["level"])])
+    assert not (flat & (cells["n_candidates"] < 5)).any()  # extra hidden cells are large ones
+    flat |= (cells["n_candidates"] < 5).to_numpy()
+    assert not _lines_with_one_hidden(cells, flat)
+
+
+def test_complement_hidden_rows_show_no_count_and_take_no_part():
+    t = fairness.impact_ratios(counts(("a", 40, 20), ("b", 30, 9), ("tiny", 3, 1)), hide={"b"}).set_index("group")
+    assert t.loc["b", "n"] == "suppressed" and t.loc["b", "flag"] == "suppressed_complement"
+    assert t.loc["b", "suppressed"] and pd.isna(t.loc["b", "n_selected"]) and np.isnan(t.loc["b", "selection_rate"])
+    assert t.loc["a", "flag"] == "reference"
+
+
 @given(n=st.integers(1, 300), s=st.integers(0, 300), m=st.integers(1, 300), t=st.integers(1, 300))
 @settings(max_examples=300, deadline=None)
 def test_shortfall_is_the_smallest_sufficient_number(n, s, m, t):
@@ -347,6 +396,10 @@ def test_command_writes_the_contract_tables(demo_folder, tmp_path):
         assert len(sup) and (sup["n"] == "<5").any()
         assert (sup[sup["n"] == "<5"]["selection_rate"] == "").all()
         assert (sup[sup["n"] == "<5"]["n_selected"] == "").all()
+    # complementary suppression: no small group's count is one subtraction away from the shown ones
+    for (attr, stage), v in ai.groupby(["attribute", "stage"]):
+        shown = v["n"].str.fullmatch(r"\d+")
+        assert not _lines_with_one_hidden(v, ~shown.to_numpy()), (attr, stage)
     ids = set(pd.read_csv(demo_folder / "candidates.csv")["candidate_id"])
     for f in out.iterdir():
         text = f.read_text(encoding="utf-8")
