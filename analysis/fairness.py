@@ -35,7 +35,6 @@ appears anywhere.
 
 from __future__ import annotations
 
-import html
 import math
 import warnings
 
@@ -46,6 +45,7 @@ from plotly.subplots import make_subplots
 from scipy import stats
 
 from . import config
+from .charts import finish
 from .groups import NOT_DISCLOSED, attributes
 from .theme import defaults
 
@@ -845,16 +845,10 @@ def interviewer_impact(workbook, groups: pd.DataFrame, *, min_n: int = 5, fdr: f
 # Charts (suppressed cells are never drawn; every label from the data is escaped)
 # ----------------------------------------------------------------------------------------------
 
-def _esc(v) -> str:
-    return html.escape(str(v))
-
-
-def _finish(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
-    defaults.apply(fig)
-    fig.update_layout(title=title, margin=dict(l=10, r=10, t=70, b=10))
-    if height:
-        fig.update_layout(height=height)
-    return fig
+def _suppressed_note(n_sup: int) -> str | None:
+    if not n_sup:
+        return None
+    return f"{n_sup} cell{'s' if n_sup != 1 else ''} suppressed (fewer than 5 candidates, or hiding one): not drawn"
 
 
 def impact_chart(adverse: pd.DataFrame, *, threshold: float = 0.8) -> go.Figure:
@@ -866,8 +860,8 @@ def impact_chart(adverse: pd.DataFrame, *, threshold: float = 0.8) -> go.Figure:
     d = adverse[~adverse["suppressed"].astype(bool) & adverse["impact_ratio"].notna()].copy()
     n_sup = int(adverse["suppressed"].astype(bool).sum())
     stages = [s for s in STAGES if s in set(adverse["stage"])] or list(STAGES[:1])
-    fig = make_subplots(rows=1, cols=len(stages), shared_yaxes=True, subplot_titles=[_esc(s) for s in stages])
-    d["label"] = d["attribute"].map(_esc) + ": " + d["group"].map(_esc)
+    fig = make_subplots(rows=1, cols=len(stages), shared_yaxes=True, subplot_titles=list(stages))
+    d["label"] = d["attribute"].astype(str) + ": " + d["group"].astype(str)
     colors = {**defaults.level_colors, _ALL: "#333333"}
     for j, st in enumerate(stages, start=1):
         for level in (_ALL, *config.LEVELS):
@@ -875,19 +869,17 @@ def impact_chart(adverse: pd.DataFrame, *, threshold: float = 0.8) -> go.Figure:
             if v.empty:
                 continue
             fig.add_trace(go.Scatter(
-                x=v["impact_ratio"].round(3), y=v["label"], mode="markers", name=level, legendgroup=level,
+                x=v["impact_ratio"], y=v["label"], mode="markers", name=level, legendgroup=level,
                 showlegend=j == 1, marker=dict(color=colors.get(level), size=10 if level == _ALL else 7,
                                                symbol="diamond" if level == _ALL else "circle"),
-                customdata=np.c_[v["selection_rate"].round(3), v["flag"].map(_esc), v["reference_group"].map(_esc)],
+                customdata=np.c_[v["selection_rate"], v["flag"].astype(str), v["reference_group"].astype(str)],
                 hovertemplate="%{y}<br>impact ratio %{x}<br>selection rate %{customdata[0]}<br>reference "
-                              "%{customdata[2]}<br>%{customdata[1]}<extra>" + _esc(level) + "</extra>"), row=1, col=j)
+                              "%{customdata[2]}<br>%{customdata[1]}<extra>%{fullData.name}</extra>"), row=1, col=j)
         fig.add_vline(x=threshold, line_dash="dash", line_color="#C0392B", row=1, col=j)
     fig.update_xaxes(title_text="impact ratio (vs highest-rate group)", rangemode="tozero")
     n_rows = max(1, d["label"].nunique())
-    title = "Selection rate relative to the highest-rate group (four-fifths line dashed)"
-    if n_sup:
-        title += f"<br><sup>{n_sup} cells with fewer than 5 candidates suppressed (not drawn)</sup>"
-    return _finish(fig, title, height=max(360, 120 + 40 * n_rows))
+    return finish(fig, "Selection rate relative to the highest-rate group (four-fifths line dashed)",
+                  subtitle=_suppressed_note(n_sup), height=max(360, 120 + 40 * n_rows), digits=3)
 
 
 def dif_chart(dif_table: pd.DataFrame, questions: pd.DataFrame | None = None) -> go.Figure:
@@ -906,21 +898,21 @@ def dif_chart(dif_table: pd.DataFrame, questions: pd.DataFrame | None = None) ->
     fig.add_vline(x=0, line_color="#777777")
     palette = ["#4C9BE8", "#8E5EA2", "#F2A541", "#2E8B57", "#C0392B", "#17becf", "#8c564b"]
     for i, ((a, f), v) in enumerate(d.groupby(["attribute", "focal"], sort=False)):
-        name = f"{_esc(a)}: {_esc(f)} vs {_esc(v['reference'].iloc[0])}"
+        name = f"{a}: {f} vs {v['reference'].iloc[0]}"
         flagged = v["flag"] != ""
         fig.add_trace(go.Scatter(
-            x=v["effect"].round(2), y=v["question_id"].map(_esc), mode="markers", name=name,
+            x=v["effect"].round(2), y=v["question_id"].astype(str), mode="markers", name=name,
             marker=dict(color=palette[i % len(palette)], size=np.where(flagged, 12, 8),
                         symbol=np.where(flagged, "circle", "circle-open"), line=dict(width=1.5)),
-            customdata=np.c_[v["question_id"].map(lambda q: _esc(text.get(q, ""))), v["ets_class"].map(_esc),
+            customdata=np.c_[v["question_id"].map(lambda q: text.get(q, "")), v["ets_class"].astype(str),
                              v["q_value"].round(3)],
             hovertemplate="%{y}: %{customdata[0]}<br>effect %{x}, class %{customdata[1]}, q %{customdata[2]}"
-                          "<extra>" + name + "</extra>"))
+                          "<extra>%{fullData.name}</extra>"))
     fig.update_yaxes(autorange="reversed", title_text=None)
     fig.update_xaxes(title_text=("standardised mean difference (score points; < 0 = lower for the group)" if ordinal
                                  else "MH D-DIF (< 0 = harder for the group at equal ability)"))
-    return _finish(fig, "Differential item functioning per question (matched on ability)",
-                   height=max(420, 120 + 22 * max(1, d["question_id"].nunique())))
+    return finish(fig, "Differential item functioning per question (matched on ability)",
+                  height=max(420, 120 + 22 * max(1, d["question_id"].nunique())), digits=3)
 
 
 def interviewer_chart(iv: pd.DataFrame) -> go.Figure:
@@ -933,17 +925,15 @@ def interviewer_chart(iv: pd.DataFrame) -> go.Figure:
     for i, ((a, g), v) in enumerate(d.groupby(["attribute", "group"], sort=False)):
         flagged = v["flag"] != ""
         fig.add_trace(go.Scatter(
-            x=v["gap"], y=v["interviewer"].map(_esc), mode="markers", name=f"{_esc(a)}: {_esc(g)}",
+            x=v["gap"], y=v["interviewer"].astype(str), mode="markers", name=f"{a}: {g}",
             marker=dict(color=palette[i % len(palette)], size=np.where(flagged, 12, 8),
                         symbol=np.where(flagged, "circle", "circle-open"), line=dict(width=1.5)),
             customdata=np.c_[v["q_value"].round(3)],
             hovertemplate="%{y}: gap %{x}, q %{customdata[0]}<extra></extra>"))
     fig.update_xaxes(title_text="pass rate of the group minus the interviewer's other candidates")
     n_sup = int(iv["suppressed"].astype(bool).sum())
-    title = "Interviewers: pass-rate gap by group"
-    if n_sup:
-        title += f"<br><sup>{n_sup} cells with fewer than 5 candidates suppressed (not drawn)</sup>"
-    return _finish(fig, title, height=max(380, 120 + 30 * max(1, d["interviewer"].nunique())))
+    return finish(fig, "Interviewers: pass-rate gap by group", subtitle=_suppressed_note(n_sup),
+                  height=max(380, 120 + 30 * max(1, d["interviewer"].nunique())), digits=3)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -360,14 +360,18 @@ def test_charts_escape_and_do_not_draw_suppressed():
     labels = [str(v) for tr in fig.data for v in tr.y]
     assert "g&lt;i&gt;: &lt;b&gt;x&lt;/b&gt;" in labels and not any("<" in v for v in labels)
     assert not any("tiny" in v for v in labels)
-    assert "1 cells with fewer than 5" in fig.layout.title.text
+    assert fig.layout.title.subtitle.text.startswith("1 cell suppressed")
+    # the quote is kept as typed: plotly would show html.escape's &quot; literally
+    q_fig = fairness.impact_chart(fairness.impact_ratios(counts(('O"Brien & co', 40, 20), ("y", 40, 10))).assign(
+        attribute="team", stage="recommendation", level="all"))
+    assert 'team: O"Brien &amp; co' in [str(v) for tr in q_fig.data for v in tr.y]
     d = pd.DataFrame({"question_id": ["q<1>"], "attribute": ["a"], "focal": ["f"], "reference": ["r"], "n": [50],
                       "statistic": [1.0], "p_value": [0.3], "q_value": [0.3], "effect": [-0.5], "ets_class": ["A"],
                       "flag": [""]})
     q = pd.DataFrame({"question_id": ["q<1>"], "question": ["<script>alert(1)</script>"]})
     tr = fairness.dif_chart(d, q).data[0]
     assert list(tr.y) == ["q&lt;1&gt;"] and "&lt;script&gt;" in str(tr.customdata[0][0])
-    assert "<script>" not in str(tr.customdata.tolist())
+    assert "<script>" not in str(list(tr.customdata))
 
 
 @pytest.fixture(scope="module")
