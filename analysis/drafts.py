@@ -289,6 +289,11 @@ def _read(path: Path) -> dict:
         raise WorkbookError(f"{path}: not a draft (no 'draft_id'); expected the JSON the form writes")
     if state.get("version") != DRAFT_VERSION:
         raise WorkbookError(f"{path}: draft version {state.get('version')!r}, expected {DRAFT_VERSION}")
+    did = state["draft_id"]
+    if not _is_text(did) or not did.strip() or draft_path(did, path.parent.parent) != path:
+        raise WorkbookError(f"{path}: damaged draft: its draft_id {did!r} does not match the file name (the form "
+                            f"names each draft's file after its id); resume is not possible (discard it, or set "
+                            f"draft_id back by hand)")
     problem = draft_problem(state)
     if problem:
         raise WorkbookError(f"{path}: damaged draft: {problem}; resume is not possible (discard it, or repair "

@@ -148,6 +148,16 @@ def test_a_malformed_draft_is_listed_with_a_reason_never_raised(data, change, re
         load_draft("bad", data)
 
 
+def test_a_draft_whose_id_does_not_match_its_file_is_listed_as_damaged(data):
+    """Found by the property below: a draft file named for "x" that says draft_id "0" was listed as
+    readable under "0", and resuming "0" then failed (no such file)."""
+    _write_raw(data, "x", dict(_state("x"), version=1, draft_id="0"))
+    (row,) = list_drafts(data).to_dict("records")
+    assert "does not match the file name" in row["problem"] and row["draft_id"] != "0"
+    with pytest.raises(WorkbookError, match="does not match"):
+        load_draft("x", data)
+
+
 _json = st.recursive(st.none() | st.booleans() | st.integers(-5, 10) | st.floats(allow_nan=False) | st.text(max_size=5),
                      lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=5), kids, max_size=3),
                      max_leaves=12)
