@@ -24,6 +24,10 @@ INTERVIEW_TOKEN ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k store -x"`.
 PYTEST_ARGS ?=
+# pytest-xdist workers: `auto` is one per CPU. --dist loadfile keeps each file (and so each
+# notebook, whose cells share one kernel) on one worker. `make test TEST_WORKERS=0` runs serially.
+TEST_WORKERS ?= auto
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 # One pytest run: the unit and browser tests in tests/, and nbval on every
 # notebook (--nbval only applies to .ipynb files, so it does not change how
@@ -31,7 +35,7 @@ PYTEST_ARGS ?=
 # notebook is committed (git does not keep empty folders).
 PYTEST_COMMAND := $(BIN)/pytest tests $(wildcard $(NOTEBOOK_DIR)) \
 	--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-	--output=test-artifacts/playwright -ra $(PYTEST_ARGS)
+	--output=test-artifacts/playwright -ra $(XDIST) $(PYTEST_ARGS)
 
 # The tests whose numbers come from BLAS-backed linear algebra, and nbval on every notebook: run
 # again under another OpenBLAS kernel (`make test-numeric`, and .ci/run) to prove that what the
@@ -74,7 +78,7 @@ test: $(STAMP)
 test-numeric: $(STAMP)
 	$(NUMERIC_BLAS) $(BIN)/pytest $(NUMERIC_TESTS) $(wildcard $(NOTEBOOK_DIR)) \
 		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
-		-m "not browser" -ra -q $(PYTEST_ARGS)
+		-m "not browser" -ra -q $(XDIST) $(PYTEST_ARGS)
 
 # No per-cell timestamps and no saved widget state in the committed notebooks:
 # re-running them then changes only what the outputs really show.

@@ -234,6 +234,9 @@ def test_make_test_runs_pytest_on_tests_and_nbval_on_the_notebooks() -> None:
         assert "notebooks" in args, "nbval must run on every notebook in notebooks/"
     # Browser tests are part of the run: nothing deselects them.
     assert not any("browser" in arg for arg in args), args
+    # In parallel, a notebook's cells share one kernel: they must stay on one worker.
+    if "-n" in args:
+        assert args[args.index("--dist") + 1] == "loadfile", args
 
 
 def test_make_test_and_make_lab_create_the_venv_from_pyproject() -> None:
