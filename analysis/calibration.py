@@ -72,10 +72,11 @@ COLUMNS = {
         "funnel_high998": "upper 99.8% control limit",
         "funnel_flag": "'above' / 'below' when the pass rate is outside the 99.8% limits, 'watch' outside 95%, else empty",
         "severity": "score points harsher (+) or softer (-) than the team for the same candidate and question (additive model)",
-        "severity_se": "standard error of severity (cluster-robust by candidate); empty when severity is",
+        "severity_se": "standard error of severity (the larger of the cluster-robust and the model-based SE); empty when severity is",
         "severity_low": "95% interval of severity, lower end",
         "severity_high": "95% interval of severity, upper end",
         "n_shared_candidates": "candidates this interviewer shares with another interviewer: the comparisons severity rests on",
+        "severity_basis": "what severity rests on: 'within-candidate' (graded the same candidates as colleagues) or 'between candidates: assumes interviewers get comparable candidates'; empty when severity is",
         "severity_note": "empty when severity is estimated; otherwise why it is missing (e.g. shares no candidate with the main team)",
         "connected_group": "connected group of interviewers linked by shared candidates (1 = the team; see design.csv)",
         "n_decided": "the interviewer's interviews whose candidate was hired or rejected",
@@ -284,7 +285,7 @@ def interviewer_stats(d: pd.DataFrame, fit: SeverityFit | None, outcomes: pd.Dat
         ["above", "below", "watch"], "")
     if fit is not None:
         sev = fit.interviewers.set_index("interviewer")[["severity", "severity_se", "severity_low", "severity_high",
-                                                        "n_shared_candidates", "severity_note"]]
+                                                        "n_shared_candidates", "severity_basis", "severity_note"]]
         sev = sev.join(fit.interviewers.set_index("interviewer")["group"].rename("connected_group"))
         out = out.join(sev)
     if outcomes is not None and not outcomes.empty:

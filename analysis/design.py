@@ -12,7 +12,9 @@ the scores, and it is checked here before anybody reads a number:
 - **connected groups** of interviewers: interviewers linked by a chain of shared candidates. Only
   interviewers of the same group can be compared; the largest group is "the team";
 - **shared candidates** per interviewer: how many of their candidates someone else also
-  interviewed. A severity resting on one or two shared candidates is not evidence yet;
+  interviewed. A severity resting on fewer than three shared candidates (or none: one interview
+  per candidate) is compared *between candidates* and only right if interviewers get comparable
+  candidates; the table says which basis each severity has;
 - the **variance components** of the severity model (candidate ability within level, grading
   noise) and their ratio, the ridge ratio ``lam`` (see :mod:`analysis.severity`);
 - whether **panels or shadowing** exist (answers scored twice, the only data that measures grader
@@ -55,7 +57,8 @@ def design_diagnostics(data: pd.DataFrame, fit: SeverityFit | None = None, *, ca
     fit : SeverityFit, optional
         The severity fit of the same rows (fitted here when not given).
     min_shared : int, default 3
-        Interviewers sharing fewer candidates get a warning (and, in the fit, a NaN severity).
+        Interviewers sharing fewer candidates get a warning (and, in the fit, the between-candidate
+        basis).
 
     Returns
     -------
@@ -89,11 +92,17 @@ def design_diagnostics(data: pd.DataFrame, fit: SeverityFit | None = None, *, ca
     for g in range(1, n_groups + 1):
         members = iv[iv["group"] == g]
         names = members["interviewer"].astype(str).tolist()
-        label = "the team (largest group)" if g == 1 else "shares no candidate with the team"
+        if g == 1:
+            label = "the team (largest group)"
+        elif len(members) == 1 and members["severity_note"].eq("").all():
+            label = ("one interviewer whose candidates nobody else interviewed: compared with the team between "
+                     "candidates (assumes comparable candidates)")
+        else:
+            label = "shares no candidate with the team"
         rows.append(_row("group", f"group {g}", len(members),
                          f"{label}: {', '.join(names)}; {int(members['n_rows'].sum())} score rows"))
     for _, r in iv.iterrows():
-        why = r["severity_note"] or "severity estimated"
+        why = r["severity_note"] or f"severity estimated ({r.get('severity_basis', '') or 'within-candidate'})"
         rows.append(_row("interviewer", r["interviewer"], r["n_shared_candidates"],
                          f"group {int(r['group'])}; {int(r['n_candidates'])} candidates, "
                          f"{int(r['n_shared_candidates'])} shared with colleagues; {why}"))
@@ -125,21 +134,37 @@ def _panels(data, candidate, interviewer, question, date):
     return twice, int((days >= 2).sum())
 
 
+def _names(s, k=8):
+    names = s.astype(str).tolist()
+    return ", ".join(names) if len(names) <= k else ", ".join(names[:k]) + f" and {len(names) - k} others"
+
+
 def _warnings(fit: SeverityFit, twice, min_shared):
     iv = fit.interviewers
     out = []
     team = iv[iv["group"] == 1]
     for g in range(2, int(iv["group"].max()) + 1 if len(iv) else 0):
-        names = iv.loc[iv["group"] == g, "interviewer"].astype(str).tolist()
+        members = iv[iv["group"] == g]
+        if not members["severity_note"].str.startswith("shares no candidate with the main team").any():
+            continue  # a lone interviewer compared between candidates (warned about below)
+        names = members["interviewer"].astype(str).tolist()
         who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         out.append(("disconnected", f"interviewer{'s' if len(names) > 1 else ''} {who} share{'' if len(names) > 1 else 's'} "
                     f"no candidate with the rest of the team ({len(team)} interviewers): their severities are not "
                     "comparable to the others' and are left blank; a few shadowed or panel interviews across "
                     "the groups would join them"))
-    thin = team[(team["n_shared_candidates"] < min_shared) & (team["severity_note"] != "")]
-    if len(thin):
-        out.append(("thin evidence", f"{', '.join(thin['interviewer'].astype(str))}: fewer than {min_shared} "
-                    "candidates shared with colleagues, so their severity is not estimated yet"))
+    basis = iv["severity_basis"] if "severity_basis" in iv else pd.Series("", index=iv.index)
+    between = iv[basis.str.startswith("between")]
+    if len(between) and len(between) == iv["severity"].notna().sum():
+        out.append(("between candidates", "no candidate was interviewed by two interviewers (or too few were): every "
+                    "severity compares one interviewer's candidates with everybody else's, which is right only if "
+                    "interviewers get comparable candidates (assigned at random within a level). If some interviewers "
+                    "see stronger or weaker candidates (later loops, specialists), their severity is off by that "
+                    "difference; a few shadowed or panel interviews would measure it directly"))
+    elif len(between):
+        out.append(("between candidates", f"{_names(between['interviewer'])}: fewer than {min_shared} candidates shared "
+                    "with colleagues, so their severity compares their candidates with everybody else's and is right "
+                    "only if they get comparable candidates; read it with its (wider) interval"))
     conf = team[team["severity_note"].str.startswith("confounded")]
     if len(conf):
         out.append(("confounded", f"{', '.join(conf['interviewer'].astype(str))}: nobody else asks their questions "

@@ -22,18 +22,45 @@ the weight, which is exactly the "same candidate, same question" comparison a hi
 
 Identification (what the data can and cannot tell)
 --------------------------------------------------
-Severities are differences between interviewers, and a difference is only measured where the two
-grade the same candidates, directly or through a chain of colleagues. So the interviewers are split
-into the **connected groups** of the interviewer-candidate graph. The largest group (most score
-rows) is "the team"; severities are estimated and centred there. An interviewer in a group that
-shares no candidate with the team gets severity NaN and a ``severity_note`` saying so: comparing the
-two groups would rest only on the assumption that their candidates are equally able, which is
-exactly what a severity must not assume. Interviewers with fewer than ``min_rows`` score rows or
-``min_shared`` shared candidates are NaN as well ("not enough evidence yet"). A design in which an
-interviewer's effect is confounded with the questions they ask (they alone ask them, and nothing
-else) is found numerically (a null direction of the normal equations) and reported the same way.
-Every linear solve is a Cholesky factorisation of a matrix whose condition number is checked: no
-singular solve is ever trusted.
+Severities are differences between interviewers, and the model measures a difference in two ways:
+
+- **within candidates**: two interviewers graded the same candidates (loops, panels, shadows),
+  directly or through a chain of colleagues. This needs no assumption about who gets which
+  candidates, and it carries most of the weight wherever it exists;
+- **between candidates**: the interviewer's candidates, on average, against everybody else's.
+  The candidate effect is a random effect with mean zero within a level, so the model can compare
+  the average score of one interviewer's candidates with the team's, which is right **only if
+  interviewers get comparable candidates** (candidates assigned to interviewers at random, within
+  level). If harsh interviewers see stronger candidates (later loops, a senior specialist), a
+  between-candidate severity is off by exactly that difference in strength.
+
+The interviewers are split into the **connected groups** of the interviewer-candidate graph. The
+largest group (most score rows) is "the team"; severities are estimated and centred there. Each
+interviewer's severity carries a ``severity_basis``:
+
+- ``"within-candidate"`` (:data:`WITHIN`): the interviewer shares at least ``min_shared``
+  candidates with colleagues;
+- ``"between candidates: assumes interviewers get comparable candidates"`` (:data:`BETWEEN`):
+  a *lone* interviewer (a group of one: nobody else interviewed any of their candidates, as with
+  one interview per candidate) joins the team on this basis, and so does an interviewer of the team
+  who shares fewer than ``min_shared`` candidates. Deliberately the same basis for both: with one or
+  two shared candidates the within-candidate part is too thin to rest on (it was the source of
+  intervals covering 65-87% on sparse workloads), so the estimate is mostly between candidates
+  anyway; it is reported with an interval that includes the candidate variance, and labelled, so a
+  hiring lead can discount it where assignment is not random. Blanking these would leave the
+  raw mean, which makes the same assumption and adjusts for nothing else (question mix, level);
+- empty when the severity is NaN, with the reason in ``severity_note``.
+
+Still NaN with a reason: a **separate team** (a connected group of two or more interviewers who share
+candidates among themselves but none with the team): comparing two teams would rest only on the
+assumption that the teams hire equally able candidates, and a team that hires differently (another
+office, another pipeline) is the common case, so that comparison is not made. Also NaN: the only
+interviewer of the data; interviewers with fewer than ``min_rows`` score rows ("not enough evidence
+yet"); and an interviewer whose effect is confounded with the questions they ask (they alone ask
+them, and nothing else), found numerically (a null direction of the normal equations). With
+``lam=0`` (fixed candidate effects) there is no between-candidate information: lone interviewers
+are then NaN too. Every linear solve is a Cholesky factorisation of a matrix whose condition number
+is checked: no singular solve is ever trusted.
 
 Variance components
 -------------------
@@ -52,11 +79,27 @@ rows; here the candidate effects are absorbed in closed form with sparse algebra
 criterion is evaluated from a handful of small dense matrices (candidates with the same number of
 rows share the same absorption weight), so a fit is a few sparse products and small solves.
 
-Uncertainty: 95% intervals are Wald intervals from a cluster-robust (sandwich) covariance, clustered
-by candidate (so several rows of one candidate are not counted as independent evidence), with the
-CR1 small-sample factor and a Student t quantile on (shared candidates - 1) degrees of freedom: an
-interviewer's severity rests on the few candidates they share with colleagues, not on the thousands
-the team saw.
+Uncertainty: 95% intervals are Wald intervals ``severity +- 1.96 severity_se``, where
+``severity_se`` is the larger of two standard errors of the centred severity:
+
+- the **cluster-robust** (sandwich) SE, clustered by candidate (several rows of one candidate are
+  not independent evidence), from the GLS score contributions ``X_c' V_c^-1 e_c`` with the CR1
+  small-sample factor; it holds when the model's variance assumptions do not (non-additive
+  grading, unequal noise), but with few candidates behind an estimate it is too small;
+- the **model-based** SE, ``sigma_e^2 (X' V^-1 X)^-1`` of the mixed model, which includes the
+  candidate variance through ``V`` (so a between-candidate severity is as uncertain as the spread
+  of the candidates it rests on) and does not depend on counting clusters.
+
+Chosen by coverage on the validation grid (``validation/se_options.py``, 20 samples per cell,
+against the value the estimator gives on 100,000 scorecards of the same world): this rule covers
+93-97% on every cell measured (nested loops, panels, selection, one interview per candidate, sparse
+heavy-tailed workloads, 300-2000 interviews). CR1 alone with a t on (shared candidates - 1) degrees
+of freedom, the earlier rule, covered 92-96%; the model-based SE alone 93-97%; the larger SE with that
+t quantile 94-99.6% (too wide on sparse workloads, where the t on 1-2 degrees of freedom is far too
+conservative for a model-based SE that does not rest on counting clusters). CR2 / Bell-McCaffrey
+with Satterthwaite degrees of freedom needs a per-candidate leverage adjustment of the GLS
+residuals, and a candidate-cluster bootstrap refits the model hundreds of times (minutes at a
+million rows); neither was needed once the model-based SE was in the rule.
 
 How to read it: an interval that excludes zero says the interviewer is reliably harsher (or softer)
 than the team; a wide interval (few interviews, or candidates nobody else saw) says "not enough
@@ -68,7 +111,8 @@ References
 ----------
 Patterson, H. D. & Thompson, R. (1971). Recovery of inter-block information when block sizes are
 unequal. Biometrika 58(3), 545-554. Cameron, A. C. & Miller, D. L. (2015). A practitioner's guide to
-cluster-robust inference. Journal of Human Resources 50(2), 317-372.
+cluster-robust inference. Journal of Human Resources 50(2), 317-372. Liang, K.-Y. & Zeger, S. L. (1986).
+Longitudinal data analysis using generalized linear models. Biometrika 73(1), 13-22.
 """
 
 from __future__ import annotations
@@ -81,10 +125,14 @@ import scipy.sparse as sp
 from scipy import linalg, optimize, special
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["SeverityFit", "fit_severity", "LAM_BOUNDS", "MAX_CONDITION"]
+__all__ = ["SeverityFit", "fit_severity", "LAM_BOUNDS", "MAX_CONDITION", "WITHIN", "BETWEEN"]
 
 #: Search range of the ridge ratio ``sigma_e^2 / sigma_a^2`` (see the module docstring).
 LAM_BOUNDS = (0.01, 100.0)
+#: ``severity_basis`` of a severity resting on candidates the interviewer shares with colleagues.
+WITHIN = "within-candidate"
+#: ``severity_basis`` of a severity resting on comparing the interviewer's candidates with the others'.
+BETWEEN = "between candidates: assumes interviewers get comparable candidates"
 #: Largest condition number (of the Jacobi-scaled normal equations) a solve is trusted at.
 MAX_CONDITION = 1e10
 
@@ -97,9 +145,11 @@ class SeverityFit:
     ----------
     interviewers : DataFrame
         One row per interviewer: ``interviewer, n_rows, n_candidates, n_shared_candidates, group,
-        severity, severity_se, severity_low, severity_high, severity_note``. ``group`` numbers the
-        connected groups of interviewers (1 = the team: the largest group); ``severity_note`` is
-        empty when the severity is estimated and says why when it is NaN.
+        severity, severity_se, severity_low, severity_high, severity_basis, severity_note``.
+        ``group`` numbers the connected groups of interviewers (1 = the largest group; lone
+        interviewers, groups of one, join it as the team); ``severity_basis`` says what a severity
+        rests on (:data:`WITHIN` or :data:`BETWEEN`); ``severity_note`` is empty when the severity
+        is estimated and says why when it is NaN.
     cells : DataFrame
         ``question_id, level, difficulty`` (the fitted ``delta``: expected score of an average
         candidate of that level with an average interviewer).
@@ -254,7 +304,7 @@ def _empty_fit(data, r_names, n_r, n_cand, shared, group, y, note, *, lam=np.nan
     interviewers = pd.DataFrame({
         "interviewer": np.asarray(r_names, dtype=object), "n_rows": n_r.astype(int), "n_candidates": n_cand,
         "n_shared_candidates": shared, "group": group, "severity": np.nan, "severity_se": np.nan,
-        "severity_low": np.nan, "severity_high": np.nan, "severity_note": [note] * nr})
+        "severity_low": np.nan, "severity_high": np.nan, "severity_basis": [""] * nr, "severity_note": [note] * nr})
     cells = pd.DataFrame({"question_id": pd.Series(dtype=object), "level": pd.Series(dtype=object),
                           "difficulty": pd.Series(dtype=float)})
     rows = pd.DataFrame({"fitted": y, "residual": np.zeros(len(y)), "leniency": np.zeros(len(y)),
@@ -264,7 +314,8 @@ def _empty_fit(data, r_names, n_r, n_cand, shared, group, y, note, *, lam=np.nan
 
 def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewer: str = "interviewer",
                  question: str = "question_id", level: str = "level", score: str = "score",
-                 lam: float | None = None, *, min_rows: int = 10, min_shared: int = 3) -> SeverityFit:
+                 lam: float | None = None, *, min_rows: int = 10, min_shared: int = 3,
+                 _variants: bool = False) -> SeverityFit:
     """Fit the mixed model above and return interviewer severities with 95% intervals.
 
     Parameters
@@ -281,8 +332,9 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     min_rows : int, default 10
         Interviewers with fewer score rows get severity NaN ("too few rows").
     min_shared : int, default 3
-        Interviewers who share fewer candidates with colleagues get severity NaN: their severity
-        would rest on one or two people.
+        Interviewers who share fewer candidates with colleagues are reported on the
+        between-candidate basis (``severity_basis``; see "Identification" above): their severity
+        would otherwise rest on one or two people.
 
     Returns
     -------
@@ -315,12 +367,18 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     shared = np.bincount(pr[multi[pc]], minlength=nr)
     n_cand = np.bincount(pr, minlength=nr)
     notes = []
+    fixed_effects = lam is not None and float(lam) == 0.0
+    # the team: the largest connected group, joined by every *lone* interviewer (one whose candidates
+    # nobody else interviewed: a group of one). A lone interviewer can only be compared through the
+    # candidates' random effect (between candidates); a group of two or more who share candidates
+    # among themselves but none with the team is a separate team and stays apart (see the docstring)
+    comp_size = np.bincount(group)[group]
+    team = (group == 1) | ((comp_size == 1) & ~fixed_effects)
 
     if np.ptp(y) == 0:
         note = f"every score in the data is {y[0]:g}: there is no difference between interviewers to estimate"
         return _empty_fit(data, r_names, n_r, n_cand, shared, group, y, note)
 
-    fixed_effects = lam is not None and float(lam) == 0.0
     # fixed part: question-level cells, and interviewers minus one reference in the main team. The
     # other connected groups keep every interviewer free: their common level is then set by their
     # candidates averaging the level's ability (the candidate effects are shrunk to zero), not by
@@ -430,50 +488,57 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     sigma_e = float(np.sqrt(s2e))
     sigma_a = float(np.sqrt(s2e / lam)) if lam > 0 else np.nan
 
-    # cluster-robust covariance of beta, clustered by candidate; per-candidate score contributions
-    # kept sparse (a dense rows x parameters product would cost gigabytes at a million rows)
-    S = _scale_rows(CtX, inv)
-    U = _by_candidate(X, c_idx, nc, resid) - _scale_rows(S, np.bincount(c_idx, resid, minlength=nc))
-    meat = (U.T @ U).toarray()
+    # covariance of beta (see "Uncertainty" in the module docstring). The candidate-clustered
+    # score contributions of the GLS estimating equations are X_c' H_c e_c = X_c' r_c, with r the
+    # conditional residuals (r = H e): summed per candidate, kept sparse (a dense rows x parameters
+    # product would cost gigabytes at a million rows)
     Ainv = linalg.cho_solve(linalg.cho_factor(A, lower=True), np.eye(p))
-    cov = Ainv @ meat @ Ainv
-    cov *= nc / max(nc - 1, 1) * (n - 1) / max(n - p, 1)  # CR1 small-sample factor
+    U = _by_candidate(X, c_idx, nc, resid)
+    meat = (U.T @ U).toarray()
+    cov_cr1 = Ainv @ meat @ Ainv * (nc / max(nc - 1, 1) * (n - 1) / max(n - p, 1))
+    cov_model = s2e * Ainv
+    covs = {"cr1": cov_cr1, "model": cov_model}
 
-    # interviewer effects: reference 0 in each group, centred within the group by row share,
-    # sign flipped (+ = harsher)
+    # interviewer effects: reference 0, centred by row share within the team (and within each
+    # separate group), sign flipped (+ = harsher)
+    unit = np.where(team, 1, group)
     rho = np.zeros(nr)
     pos = np.full(nr, -1)
     pos[np.flatnonzero(free)] = nk + np.arange(int(free.sum()))
     rho[free] = beta[pos[free]]
     sev = np.full(nr, np.nan)
-    se = np.full(nr, np.nan)
+    ses = {k: np.full(nr, np.nan) for k in covs}
     leniency = np.zeros(nr)
-    for g in np.unique(group):
-        m = np.flatnonzero((group == g) & ~confounded)
+    for g in np.unique(unit):
+        m = np.flatnonzero((unit == g) & ~confounded)
         w = n_r[m] / n_r[m].sum()
         L = -(np.eye(len(m)) - np.outer(np.ones(len(m)), w))
         s_g = L @ rho[m]
         leniency[m] = -s_g
         if g == 1:
-            cov_r = np.zeros((len(m), len(m)))
+            sev[m] = s_g
             idx = pos[m]
             ok = idx >= 0
-            cov_r[np.ix_(ok, ok)] = cov[np.ix_(idx[ok], idx[ok])]
-            sev[m] = s_g
-            se[m] = np.sqrt(np.clip(np.diag(L @ cov_r @ L.T), 0, None))
-    # t quantile on the evidence each severity rests on
-    df_t = np.maximum(shared - 1, 1)
-    tq = special.stdtrit(df_t, 0.975)  # Student t quantile
+            for k, cov in covs.items():
+                cov_r = np.zeros((len(m), len(m)))
+                cov_r[np.ix_(ok, ok)] = cov[np.ix_(idx[ok], idx[ok])]
+                ses[k][m] = np.sqrt(np.clip(np.diag(L @ cov_r @ L.T), 0, None))
+    between = team & (shared < min_shared)
+    if _variants:
+        extra = {f"se_{k}": v for k, v in ses.items()}
+    # the larger of the sandwich and the model-based SE, with a normal quantile (module docstring,
+    # "Uncertainty": chosen by coverage on the validation grid, validation/se_options.py)
+    se = np.fmax(ses["cr1"], ses["model"])
+    tq = special.ndtri(0.975)
 
     note = np.full(nr, "", dtype=object)
-    n_groups = int(group.max())
-    team_size = int((group == 1).sum())
-    for g in range(2, n_groups + 1):
-        members = [str(r_names[i]) for i in np.flatnonzero(group == g)]
+    team_size = int(team.sum())
+    for g in np.unique(unit[unit != 1]):
+        members = [str(r_names[i]) for i in np.flatnonzero(unit == g)]
         notes.append(f"{_join(members)} share{'s' if len(members) == 1 else ''} no candidate with the rest of the team "
                      f"({team_size} interviewers): their severities are not comparable to the others'")
     for i in range(nr):
-        if group[i] != 1:
+        if unit[i] != 1:
             note[i] = f"shares no candidate with the main team (group 1); in group {group[i]}"
         elif confounded[i]:
             note[i] = "confounded with the questions this interviewer asks: nobody else asks them of the same candidates"
@@ -481,12 +546,18 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
             note[i] = "the only interviewer in the team: nothing to compare with"
         elif n_r[i] < min_rows:
             note[i] = f"only {int(n_r[i])} score rows (fewer than {min_rows}): not enough evidence yet"
-        elif shared[i] < min_shared:
-            note[i] = (f"shares only {int(shared[i])} candidate{'s' if shared[i] != 1 else ''} with colleagues "
-                       f"(fewer than {min_shared}): not enough evidence yet")
     bad = note != ""
     sev[bad] = np.nan
     se[bad] = np.nan
+    basis = np.where(bad, "", np.where(between, BETWEEN, WITHIN)).astype(object)
+    lone = team & ~bad & between
+    if lone.all() and team_size > 1:
+        notes.append("no candidate was interviewed by two interviewers: every severity compares one interviewer's "
+                     "candidates with the others' and is right only if interviewers get comparable candidates")
+    elif lone.any():
+        notes.append(f"{_join(str(r_names[i]) for i in np.flatnonzero(lone))}: share{'s' if lone.sum() == 1 else ''} "
+                     f"fewer than {min_shared} candidates with colleagues; their severities compare their candidates "
+                     "with the others' and are right only if interviewers get comparable candidates")
 
     interviewers = pd.DataFrame({
         "interviewer": np.asarray(r_names, dtype=object),
@@ -498,11 +569,18 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
         "severity_se": se,
         "severity_low": sev - tq * se,
         "severity_high": sev + tq * se,
+        "severity_basis": basis,
         "severity_note": note,
     })
+    if _variants:
+        for k, v in extra.items():
+            interviewers[k] = np.where(bad, np.nan, v)
+        interviewers["df_within"] = np.maximum(shared - 1, 1)
+        interviewers["df_cand"] = np.maximum(n_cand - 1, 1)
+        interviewers["between"] = between
     # difficulty of each cell: expected score for an average candidate (alpha mean 0) graded by an
     # average interviewer of the team
-    m1 = (group == 1) & ~confounded
+    m1 = team & ~confounded
     mean_rho = float(n_r[m1] @ rho[m1] / n_r[m1].sum())
     delta = np.full(nq, np.nan)
     delta[keep_cell] = beta[:nk]

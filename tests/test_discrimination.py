@@ -170,3 +170,20 @@ def test_auto_uses_the_influence_function_only_for_large_groups():
     assert auto.loc["small", "discrimination_se"] == boot.loc["small", "discrimination_se"]
     with pytest.raises(ValueError, match="method"):
         grouped_discrimination(d, "g", "x", "y", "level", "candidate", method="jackknife")
+
+
+def test_bootstrap_interval_is_normal_on_fishers_z():
+    # Issue 9 (second pass): the bootstrap interval is tanh(atanh(r) +- 1.96 sd*), symmetric on
+    # Fisher's z scale around the point (so asymmetric on r, shorter towards +-1), with sd* the
+    # bootstrap SD of atanh(r*). Its width must agree with the delta method: sd(z) ~ se(r) / (1 - r^2),
+    # se(r) being the bootstrap SD of r the table reports (within 15%: both from the same replicates,
+    # the delta method is only first order).
+    d = _clustered(11, n_cand=120)
+    d["y"] = d["y"] + 1.5 * d["x"]  # a strong correlation, r about 0.9: the z scale matters here
+    t = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=1000, seed=3, method="bootstrap").iloc[0]
+    r, lo, hi = t["discrimination"], t["discrimination_low"], t["discrimination_high"]
+    assert r > 0.8
+    assert np.arctanh(hi) - np.arctanh(r) == pytest.approx(np.arctanh(r) - np.arctanh(lo), abs=1e-9)
+    assert hi - r < r - lo
+    half = (np.arctanh(hi) - np.arctanh(r)) / stats.norm.ppf(0.975)
+    assert half == pytest.approx(t["discrimination_se"] / (1 - r ** 2), rel=0.15)

@@ -1,7 +1,8 @@
 """Write ``validation/RESULTS.md`` and ``validation/recovery.png`` from the performance tables.
 
 ``results.csv`` is the grid on the current code ("after"); ``results_before.csv``, when present,
-the small grid on the estimators as they were before issue 9 ("before"). ``notes.md``, when
+the small grid on the estimators as they were before issue 9 ("before"); ``results_s1.csv``, when
+present, the full grid after the first pass of issue 9 (before the second). ``notes.md``, when
 present, is the hand-written reading of the numbers and is inlined under "What it means".
 """
 
@@ -253,6 +254,23 @@ def write_results(perf: pd.DataFrame, *, before: pd.DataFrame | None = None, fol
                   "**After** (this code, the full grid, the same cells):",
                   "",
                   _compact(perf),
+                  ""]
+    s1 = folder / "results_s1.csv"
+    if s1.exists():
+        prev = pd.read_csv(s1)
+        parts += ["## Second pass: before and after",
+                  "",
+                  "**Before this pass** (`validation/results_s1.csv`: the full grid on the estimators after the first "
+                  "pass of issue 9, before between-candidate severities, the sandwich fix and the interval rule; "
+                  "its `sparse_heavy` rows are from worlds whose workloads were redrawn in every sample):",
+                  "",
+                  _compact(prev),
+                  "",
+                  "Targets before this pass:",
+                  "",
+                  _targets_md(prev),
+                  "",
+                  "**After this pass**: the tables above and below (`validation/results.csv`).",
                   ""]
     parts += ["## Tables per design", "",
               "Columns: *workbook* is the estimator under test; *raw mean* and *ALS FE* (severity) and *item-rest r* "

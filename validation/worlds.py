@@ -23,7 +23,8 @@ Designs
     answers on two scorecards (same interview day, same questions, the same answer quality).
 ``sparse_heavy``
     40 interviewers with heavy-tailed (Pareto) workloads: a few do most interviews, many do a
-    handful. Loops of 1-3.
+    handful. Loops of 1-3. The workloads are planted with the world (``World.workload``), the same
+    in every sample of it.
 ``selection``
     Loop 1 is one interview by one of the 10 mildest interviewers; only candidates recommended yes
     there reach loops 2-3, which go to the 5 harshest interviewers. The harsh interviewers see only
@@ -130,6 +131,7 @@ class World:
     severity: np.ndarray           # per interviewer, latent units (+ = harsher)
     team: np.ndarray               # per interviewer, "A"/"B" (all "A" but for two_teams)
     interviewers: np.ndarray       # names
+    workload: np.ndarray | None = None  # sparse_heavy: each interviewer's share of the interviews
 
     @property
     def name(self) -> str:
@@ -197,7 +199,15 @@ def make_world(design: str, model: str, param_seed: int = 0, questions: pd.DataF
         sev[team == "B"] += 0.8 * sev_sd  # team B is harsher (and gets stronger candidates)
         sev -= sev.mean()
     names = np.array([f"R{r + 1:02d}" for r in range(nr)])
-    return World(design, model, param_seed, questions, a, b, thresholds, sigma, sev, team, names)
+    workload = None
+    if design == "sparse_heavy":
+        # the workloads belong to the world (the team), not to one history of it: drawn per sample,
+        # the row-share centring of the severities moved from sample to sample, and the value a
+        # very large sample gives was not the same estimand
+        share = np.sort(prng.pareto(1.1, nr) + 0.02)[::-1]
+        prng.shuffle(share)  # workload unrelated to severity
+        workload = share / share.sum()
+    return World(design, model, param_seed, questions, a, b, thresholds, sigma, sev, team, names, workload)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,9 +244,7 @@ def _interviews(w: World, n: int, rng):
             weights = np.tile(np.linspace(1.4, 0.6, nr), (n_cand, 1))
         elif d == "sparse_heavy":
             k = rng.choice([1, 2, 3], size=n_cand, p=[0.3, 0.4, 0.3])
-            share = np.sort(rng.pareto(1.1, nr) + 0.02)[::-1]
-            rng.shuffle(share)  # workload unrelated to severity
-            weights = np.tile(share / share.sum(), (n_cand, 1))
+            weights = np.tile(w.workload, (n_cand, 1))
         elif d == "level_specialists":
             k = np.full(n_cand, 3)
             order = np.argsort(w.severity)  # mildest first
