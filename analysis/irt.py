@@ -377,7 +377,10 @@ def _joint_natural_grad(ch, E, cq, cr, cg, cx, Q, K, R, G):
     return np.concatenate([ga, gd, gs, gmu, [gsd]])
 
 
-def _fit_joint(a0, thr0, q_idx, x, r_idx, person, n_persons, g_person, n_raters, *, z=_NODES,
+_NODES_JOINT = np.linspace(-6, 6, 61)   # estimates agree with 121 nodes to 4 decimals on the study's worlds
+
+
+def _fit_joint(a0, thr0, q_idx, x, r_idx, person, n_persons, g_person, n_raters, *, z=_NODES_JOINT,
                max_iter: int = 2000, se: bool = True, progress=None):
     """The joint many-facet graded response model, by marginal maximum likelihood.
 
@@ -409,6 +412,7 @@ def _fit_joint(a0, thr0, q_idx, x, r_idx, person, n_persons, g_person, n_raters,
     cq = (uniq // (K * R)) % Q
     cg = uniq // (K * R * Q)
     w = np.bincount(g_person, minlength=G) / n_persons
+    log_norm = n_persons * float(np.log(np.exp(-0.5 * z ** 2).sum()))   # the prior weights on the grid sum to 1
     # start: the GRM item estimates in slope-intercept form, no shifts, no level differences
     a_init = np.where(np.isfinite(a0), np.clip(a0, 0.05, 6), 1.0)
     b_init = np.where(np.isfinite(thr0), thr0, 0.0)
@@ -424,6 +428,7 @@ def _fit_joint(a0, thr0, q_idx, x, r_idx, person, n_persons, g_person, n_raters,
         a, d, s, mu, sd, J = _joint_jacobian(free, Q, K, R, G, w)
         lp, ch, _ = _joint_cells(a, d, s, mu, sd, cq, cr, cg, cx, z)
         wpost, ll = _posterior(counts @ lp, z)
+        ll -= log_norm
         E = counts_t @ wpost
         g = J.T @ _joint_natural_grad(ch, E, cq, cr, cg, cx, Q, K, R, G)
         return ll, g, (a, d, s, mu, sd, J, ch, wpost)
@@ -732,6 +737,8 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
             joint = _fit_joint(a, thr, q_idx, x, r_idx, c_idx, len(c_names), g_person, len(r_names_all),
                                se=joint_se, progress=bar)
             joint_ll = joint["loglik"]
+            if not joint_se:
+                notes.append("standard errors of the joint model not computed (joint_se=False): se columns are NaN")
             if not joint["converged"]:
                 notes.append(f"the joint many-facet GRM stopped after {joint['iterations']} iterations with "
                              f"gradient {joint['grad_max']:.1e} per row; read its estimates as provisional")
@@ -1124,23 +1131,33 @@ def irt_figures(fit: IRTFit, questions: pd.DataFrame | None = None, *, question_
 
 
 REPORT_NOTES = (
-    "IRT tables and charts (irt_*) come from one fit on every scorecard of the data folder, whatever the "
-    "report's level and dates: a calibration needs all the data. Severity is in many-facet Rasch logits "
-    "(+ = harsher); severity_ability is the same interviewer on the ability scale of irt_items.",
+    "IRT tables and charts (irt_*) come from one fit on the report's slice (its level and dates, like every "
+    "other table). severity is the joint many-facet graded response model's interviewer shift on the "
+    "ability scale of irt_items (+ = harsher, summing to zero); mfrm_severity is Linacre's many-facet Rasch "
+    "(FACETS) severity in logits.",
     "Interviewers with fewer than 5 interviews keep their counts in irt_interviewers but not their estimates, "
     "and are left out of the severity chart.",
 )
 
 
 def report_outputs(workbook, *, figures: bool = True, drift: bool = True, small: int = 5,
-                   progress: bool = True) -> tuple[dict, dict, dict, list]:
+                   progress: bool = True, level=None, start=None, end=None) -> tuple[dict, dict, dict, list]:
     """Tables, figures, reading guides and notes of the IRT part of a report.
 
-    Called by :func:`analysis.report.build_report` with ``irt=True`` and by ``python -m analysis irt``.
-    Fits the GRM with the interviewer facet on every scorecard of ``workbook``; with ``drift``, adds each
-    interviewer's severity drift per year (:func:`rater_quarters`) to ``irt_interviewers``.
+    Called by :func:`analysis.report.build_report` with ``irt=True`` (with the report's ``level``,
+    ``start`` and ``end``, so the IRT tables describe the same slice as the rest of the report) and by
+    ``python -m analysis irt``. Fits the GRM with the interviewer facet on the slice's scorecards; with
+    ``drift``, adds each interviewer's severity drift per year (:func:`rater_quarters`) to
+    ``irt_interviewers``. A slice the models cannot be fitted on gives no IRT tables and a note saying why.
     """
-    fit = fit_irt(workbook.scores, rater="interviewer", progress=progress)
+    from .calibration import filter_scores
+    scores = filter_scores(workbook.scores, level=level, start=start, end=end)
+    try:
+        fit = fit_irt(scores, rater="interviewer", progress=progress)
+    except ValueError as exc:
+        if level is None and start is None and end is None:
+            raise
+        return {}, {}, {}, [f"IRT tables not computed on this slice ({len(scores)} score rows): {exc}"]
     rq = None
     if drift and "date" in fit.data.columns:
         try:
