@@ -33,30 +33,38 @@ credit by joint or marginal ML, EAP scoring) documents no rater facet and no ite
 and ``raschpy`` covers the Rasch family only. ``mirt`` is the one that offers the GRM, standard
 errors, item fit and a many-facet model together, and it is already a pinned dependency.
 
-Two models, one scale
----------------------
-``fit_irt(..., rater="interviewer")`` fits both, each for what it is best at:
+Three models, one scale
+-----------------------
+``fit_irt(..., rater="interviewer")`` fits three, each for what it is best at:
 
-* the GRM (or 2PL/GPCM) for the questions: slopes, thresholds, information. Its unit of
-  observation is the *scorecard* (``interview_id``): each scorecard is one response pattern, since a
-  candidate in a loop of three interviews may meet the same question three times, and a wide
-  person-by-question matrix holds one response per cell. Treating a loop's scorecards as separate
-  response patterns is a composite likelihood: the item estimates stay consistent, their standard
-  errors are slightly optimistic for candidates seen several times.
-* the many-facet Rasch model for the interviewers: ``log P(k)/P(k-1) = theta - b_q - s_r - tau_qk``
-  (partial credit per question), persons = candidates, every scorecard row of every interviewer in
-  the likelihood. ``s_r`` is the severity in logits, ``+`` = harsher, the levels sum to zero. The
-  FACETS form is the one the issue names and the one rater-severity practice is built on.
-* the interviewer *shifts on the GRM's ability scale* (``severity_ability``):
-  ``P(score >= k) = logistic(a_q (theta - s_r - b_qk))``, shifts summing to zero, fitted by marginal
-  maximum likelihood with the GRM item parameters held at their estimates. mirt offers no GRM with a
-  rater facet, so this one step is written here (:func:`_rater_shifts`: L-BFGS with the exact
-  gradient from Fisher's identity, quadrature over cells of rows sharing question, interviewer and
-  score). In the validation study it ranks interviewers at least as well as the Rasch severities.
+* the GRM (or 2PL/GPCM) by mirt, for the questions alone (and the whole fit without ``rater=``). Its
+  unit of observation is the *scorecard* (``interview_id``): a candidate in a loop of three
+  interviews may meet the same question three times, and a wide person-by-question matrix holds one
+  response per cell. Treating a loop's scorecards as separate response patterns is a composite
+  likelihood: the item estimates stay consistent, but their standard errors are too narrow when
+  candidates are seen several times (``validation/irt_study_results.md`` measures by how much).
+* the **joint many-facet graded response model** (the headline with ``rater=``, for ``"grm"`` and
+  ``"2pl"``): ``P(score >= k+1) = logistic(a_q (theta - s_r) + d_qk)``, abilities
+  ``theta ~ Normal(mu_level, sd^2)``. Item slopes and thresholds, interviewer shifts ``s_r``
+  (summing to zero) and the level means (averaging to zero, pooled ability variance one: the same
+  scale as the GRM alone) are estimated *together* by marginal maximum likelihood, with one
+  likelihood term per **candidate** (all their scorecards share one ability), so a loop is not a
+  composite of independent scorecards. L-BFGS-B on the exact gradient (Fisher's identity: the EM
+  gradient) to convergence, on cells of rows sharing question, interviewer, level and score
+  (:func:`_fit_joint`). Standard errors: the candidate-cluster sandwich (robust to panels whose two
+  scorecards share one answer), with the model-based ones in ``discrimination_se_model``. mirt has
+  no GRM with a rater facet or a multi-group prior, so this one model is written here; it is
+  checked against planted shifts on the trust study's worlds (``validation/irt_study.py``). With
+  ``rater=``, ``IRTFit.items``, ``raters.severity`` and ``abilities`` all come from it.
+* Linacre's many-facet Rasch model (FACETS), by ``mirt.estimation.fit_mfrm``:
+  ``log P(k)/P(k-1) = theta - b_q - s_r - tau_qk`` (partial credit per question), persons =
+  candidates. Its severities in logits, SEs and infit/outfit are kept as ``mfrm_severity, mfrm_se,
+  mfrm_infit, mfrm_outfit``: the form rater-severity practice is built on, and a second opinion.
+  (For ``model="gpcm"`` there is no joint model, and ``severity`` *is* the FACETS severity.)
 
-The candidates' abilities are EAP estimates on the GRM scale from *all* of their score rows; with
-``rater=`` each interviewer's shift is subtracted, so a candidate scored by a harsh interviewer is
-not penalized for it (the fair score).
+The candidates' abilities are EAP estimates from *all* of their score rows with each interviewer's
+shift taken out, so a candidate scored by a harsh interviewer is not penalized for it (the fair
+score); the prior is their level's ability distribution.
 
 How a hiring lead should read it
 --------------------------------
@@ -65,9 +73,11 @@ How a hiring lead should read it
   labels 0.35-0.64 low, 0.65-1.34 moderate, 1.35+ high).
 * ``difficulty``: the ability (in standard deviations of the pooled candidates) around which the
   question measures best; a junior stretch question with difficulty 1.2 is a senior warm-up.
-* ``severity``: 0.5 logits harsher means this interviewer's candidates need about half a logit more
-  ability to get the same score. Infit/outfit near 1 is expected; above 1.3 the interviewer's scores
-  are erratic (noise), below 0.7 too predictable (e.g. always 3).
+* ``severity`` (joint GRM, ability scale): +0.5 means this interviewer's candidates need half a
+  standard deviation of candidate ability more to get the same score (on a question of slope a,
+  ``a * 0.5`` logits). ``mfrm_severity`` is the same idea in Rasch logits. Infit/outfit near 1 is
+  expected; above 1.3 the interviewer's scores are erratic (noise), below 0.7 too predictable
+  (e.g. always 3).
 
 References
 ----------
@@ -107,20 +117,32 @@ class IRTFit:
     items : DataFrame
         One row per question: ``question, n, n_candidates, discrimination, discrimination_se,
         difficulty, difficulty_se, threshold_1..K-1, threshold_1_se.., infit, outfit``.
-        ``difficulty`` is b for the 2PL and the mean threshold for the GRM/GPCM.
+        ``difficulty`` is b for the 2PL and the mean threshold for the GRM/GPCM. With ``rater=``
+        (GRM/2PL) these come from the joint many-facet GRM, with ``discrimination_se_model`` (the
+        inverse observed information) beside the sandwich ``discrimination_se``.
     loglik : float
-        Marginal log-likelihood of the item model at the optimum.
+        Marginal log-likelihood of mirt's item model (one response pattern per scorecard, no
+        interviewers) at its optimum.
     abilities : DataFrame
         One row per candidate: ``candidate, n_scores, ability, ability_se`` (EAP and posterior SD on
         the item model's scale; with ``rater=``, freed of interviewer severity), and with ``rater=``
         also ``mfrm_ability, mfrm_ability_se`` (the many-facet Rasch EAP).
     raters : DataFrame or None
-        With ``rater=``: ``rater, n_interviews, n_scores, severity, se, infit, outfit,
-        severity_ability, severity_ability_se, central_tendency, halo``: ``severity`` in many-facet
-        Rasch logits (+ = harsher, summing to zero), ``severity_ability`` the same interviewer's shift
-        on the item model's ability scale (what the fair abilities subtract); see :func:`fit_irt`.
+        With ``rater=``: ``rater, n_interviews, n_scores, severity, se, infit, outfit, mfrm_severity,
+        mfrm_se, mfrm_infit, mfrm_outfit, severity_ability, severity_ability_se, central_tendency,
+        halo``. ``severity``/``se``: the joint many-facet GRM's interviewer shift on the ability scale
+        (+ = harsher, summing to zero; candidate-cluster sandwich SE); ``infit``/``outfit``: mean
+        squares of that model's standardized residuals; ``mfrm_*``: Linacre's many-facet Rasch
+        (FACETS) severity in logits with its SE and fit. ``severity_ability`` repeats ``severity``
+        (the shift the fair abilities take out; kept for older callers). For ``model="gpcm"``,
+        ``severity`` is the FACETS severity.
     rater_loglik : float
-        Marginal log-likelihood of the many-facet model (NaN without ``rater=``).
+        Marginal log-likelihood of the many-facet Rasch model (NaN without ``rater=``).
+    joint_loglik : float
+        Marginal log-likelihood of the joint many-facet GRM (NaN without ``rater=`` or for the GPCM).
+    level_means : DataFrame or None
+        The joint model's ability distribution per level: ``level, n_candidates, mean, sd`` (means
+        averaging to zero over candidates, pooled variance one).
     categories : tuple of int
         The score values, lowest first (1-4 for interviews, 0/1 for the 2PL).
     notes : list of str
@@ -142,6 +164,7 @@ class IRTFit:
     columns: dict = field(default_factory=dict)
     sigma: float = float("nan")
     joint_loglik: float = float("nan")
+    level_means: pd.DataFrame | None = None
 
     def params(self, questions=None) -> tuple[np.ndarray, np.ndarray]:
         """Slopes ``a`` (n,) and thresholds (n, K-1) of ``questions`` (default: all, in order)."""
@@ -550,8 +573,10 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
         Samejima's graded response model (the 1-4 scores), the two-parameter logistic (0/1 data),
         or the generalized partial credit model.
     rater : str, optional
-        Column of the interviewer. Adds the many-facet Rasch model: severities (logits, + = harsher,
-        summing to zero), their SEs, infit and outfit; and frees the abilities of severity.
+        Column of the interviewer. Fits the joint many-facet GRM (items, interviewer shifts and level
+        means together; ``severity``, + = harsher, summing to zero) and the many-facet Rasch model
+        (``mfrm_severity``), and frees the abilities of severity. A ``level`` column, when present,
+        gives each level its own ability mean.
     unit : str, optional
         Column naming one response pattern (default: ``interview_id`` when present, else
         ``candidate``). A unit may answer a question once; each answers a subset of the questions
@@ -564,6 +589,10 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
         Standard errors of the item parameters: the observed information (Oakes) or the cross-product
         of the response patterns' scores (OPG; asymptotically the same, about 4x faster, within a few
         percent on the demo data). ``"auto"``: Oakes up to 20,000 response patterns, OPG above.
+    joint_se : bool, default True
+        Standard errors of the joint many-facet GRM (``rater=``): about as many extra gradient
+        evaluations as there are parameters. ``False`` leaves its ``se`` columns NaN (faster, for
+        simulation studies that only rank).
     progress : bool
         Show a progress bar (tqdm) over the fitting stages.
 
@@ -719,6 +748,7 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
     sigma = float("nan")
     mfrm_theta = mfrm_se = None
     joint = None
+    level_means = None
     if rater:
         bar.set_description("IRT fit (many-facet Rasch)")
         raters, rater_ll, _, sigma, mfrm_theta, mfrm_se = _fit_raters(
@@ -759,13 +789,13 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
             raters.insert(4, "se", s_se)
             raters["severity_ability"] = s_theta
             raters["severity_ability_se"] = s_se
-            level_means = dict(zip(g_names, np.round(joint["mu"], 3)))
+            level_means = pd.DataFrame({"level": g_names, "n_candidates": np.bincount(g_person, minlength=len(g_names)),
+                                        "mean": joint["mu"], "sd": joint["sd"]})
             notes.append("items, interviewer severities and abilities come from one joint many-facet graded "
-                         "response model (marginal ML over candidates; severity on the ability scale, + = "
-                         "harsher, summing to zero; level means " + ", ".join(f"{k} {v:+.2f}" for k, v in
-                                                                             level_means.items())
-                         + "); mfrm_* are Linacre's many-facet Rasch (FACETS) severities in logits; "
-                         "standard errors are candidate-cluster sandwich estimates")
+                         "response model (marginal ML over candidates, one ability distribution per level: "
+                         "IRTFit.level_means; severity on the ability scale, + = harsher, summing to zero); "
+                         "mfrm_* are Linacre's many-facet Rasch (FACETS) severities in logits; standard errors "
+                         "are candidate-cluster sandwich estimates")
         else:
             s_theta = raters["mfrm_severity"].to_numpy(float) / sigma
             raters.insert(3, "severity", raters["mfrm_severity"].to_numpy(float))
@@ -799,7 +829,8 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
     bar.close()
     return IRTFit(model=model, items=items, loglik=float(res.log_likelihood), abilities=abil, raters=raters,
                   rater_loglik=rater_ll, categories=categories, notes=notes, data=d,
-                  columns=cols, sigma=sigma, joint_loglik=joint_ll)
+                  columns=cols, sigma=sigma, joint_loglik=joint_ll,
+                  level_means=level_means)
 
 
 def _long_layout(c_idx, n_persons, *cols):
@@ -995,9 +1026,10 @@ IRT_READING_GUIDE = {
     "irt_drift": "Each line is one interviewer's severity quarter by quarter (quarters with few scores are "
                  "pooled with the next). A steady climb or fall is drift: an interviewer becoming harsher or "
                  "more lenient over time; the legend gives the slope per year.",
-    "irt_severity": "Interviewers on the ability scale of the many-facet model (logits, + = harsher), "
-                    "with 95% intervals. Fit (infit) near 1 is expected; above 1.3 erratic, below 0.7 too "
-                    "predictable. Interviewers with fewer than 5 interviews are not shown.",
+    "irt_severity": "Interviewers on the candidates' ability scale (joint many-facet graded response model; "
+                    "+ = harsher: +0.5 means a candidate needs half a standard deviation more ability for the "
+                    "same score), with 95% intervals. Fit (infit) near 1 is expected; above 1.3 erratic, below "
+                    "0.7 too predictable. Interviewers with fewer than 5 interviews are not shown.",
 }
 
 
@@ -1046,7 +1078,7 @@ def information_figure(curves: pd.DataFrame, bars: dict | None = None, *, group:
 
 
 def severity_figure(raters: pd.DataFrame, *, min_interviews: int = 5):
-    """The severity ladder: interviewers in logits (+ = harsher) with 95% intervals, coloured by infit.
+    """The severity ladder: interviewers' ``severity`` (+ = harsher) with 95% intervals, coloured by infit.
 
     Interviewers with fewer than ``min_interviews`` interviews are left out (a small group)."""
     import plotly.graph_objects as go
@@ -1057,9 +1089,9 @@ def severity_figure(raters: pd.DataFrame, *, min_interviews: int = 5):
         marker=dict(size=11, color=r["infit"].round(2), colorscale="RdBu_r", cmin=0.5, cmax=1.5,
                     colorbar=dict(title="infit")),
         customdata=np.c_[r["infit"].round(2), r["outfit"].round(2)],
-        hovertemplate="%{y}: %{x:.2f} logits<br>infit %{customdata[0]}, outfit %{customdata[1]}<extra></extra>"))
+        hovertemplate="%{y}: %{x:.2f}<br>infit %{customdata[0]}, outfit %{customdata[1]}<extra></extra>"))
     fig.add_vline(x=0, line_dash="dot")
-    fig.update_layout(title="Interviewer severity (logits, + = harsher)", xaxis_title="severity (logits)",
+    fig.update_layout(title="Interviewer severity (ability scale, + = harsher)", xaxis_title="severity (SD of ability)",
                       template=_template(), height=max(300, 40 * len(r) + 120))
     return fig
 
