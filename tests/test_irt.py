@@ -382,10 +382,16 @@ def test_report_with_irt_writes_the_irt_tables(tmp_path):
     from analysis.report import build_report
     data = tmp_path / "data"
     shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns(".cache"))
-    paths = build_report(data, out=tmp_path / "r", formats=("csv",), n_boot=20, progress=False, irt=True)
+    from analysis.calibration import filter_scores
+    from analysis.load import load
+    paths = build_report(data, out=tmp_path / "r", formats=("csv",), n_boot=20, progress=False, irt=True,
+                         level="mid", start="2024-01-01")
     names = {p.name for p in paths}
     assert {"irt_items.csv", "irt_interviewers.csv", "question_stats.csv"} <= names
     items = pd.read_csv(tmp_path / "r" / "irt_items.csv")
+    # the IRT tables describe the report's slice (level and dates), not the whole folder
+    sl = filter_scores(load(data, progress=False).scores, level="mid", start="2024-01-01")
+    assert items["n"].sum() == len(sl) and set(items["question_id"]) == set(sl["question_id"].astype(str))
     assert list(items.columns[:3]) == ["question_id", "discrimination", "difficulty"]
     iv = pd.read_csv(tmp_path / "r" / "irt_interviewers.csv")
     assert list(iv.columns[:5]) == ["interviewer", "severity", "se", "infit", "outfit"]
