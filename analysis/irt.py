@@ -33,30 +33,38 @@ credit by joint or marginal ML, EAP scoring) documents no rater facet and no ite
 and ``raschpy`` covers the Rasch family only. ``mirt`` is the one that offers the GRM, standard
 errors, item fit and a many-facet model together, and it is already a pinned dependency.
 
-Two models, one scale
----------------------
-``fit_irt(..., rater="interviewer")`` fits both, each for what it is best at:
+Three models, one scale
+-----------------------
+``fit_irt(..., rater="interviewer")`` fits three, each for what it is best at:
 
-* the GRM (or 2PL/GPCM) for the questions: slopes, thresholds, information. Its unit of
-  observation is the *scorecard* (``interview_id``): each scorecard is one response pattern, since a
-  candidate in a loop of three interviews may meet the same question three times, and a wide
-  person-by-question matrix holds one response per cell. Treating a loop's scorecards as separate
-  response patterns is a composite likelihood: the item estimates stay consistent, their standard
-  errors are slightly optimistic for candidates seen several times.
-* the many-facet Rasch model for the interviewers: ``log P(k)/P(k-1) = theta - b_q - s_r - tau_qk``
-  (partial credit per question), persons = candidates, every scorecard row of every interviewer in
-  the likelihood. ``s_r`` is the severity in logits, ``+`` = harsher, the levels sum to zero. The
-  FACETS form is the one the issue names and the one rater-severity practice is built on.
-* the interviewer *shifts on the GRM's ability scale* (``severity_ability``):
-  ``P(score >= k) = logistic(a_q (theta - s_r - b_qk))``, shifts summing to zero, fitted by marginal
-  maximum likelihood with the GRM item parameters held at their estimates. mirt offers no GRM with a
-  rater facet, so this one step is written here (:func:`_rater_shifts`: L-BFGS with the exact
-  gradient from Fisher's identity, quadrature over cells of rows sharing question, interviewer and
-  score). In the validation study it ranks interviewers at least as well as the Rasch severities.
+* the GRM (or 2PL/GPCM) by mirt, for the questions alone (and the whole fit without ``rater=``). Its
+  unit of observation is the *scorecard* (``interview_id``): a candidate in a loop of three
+  interviews may meet the same question three times, and a wide person-by-question matrix holds one
+  response per cell. Treating a loop's scorecards as separate response patterns is a composite
+  likelihood: the item estimates stay consistent, but their standard errors are too narrow when
+  candidates are seen several times (``validation/irt_study_results.md`` measures by how much).
+* the **joint many-facet graded response model** (the headline with ``rater=``, for ``"grm"`` and
+  ``"2pl"``): ``P(score >= k+1) = logistic(a_q (theta - s_r) + d_qk)``, abilities
+  ``theta ~ Normal(mu_level, sd^2)``. Item slopes and thresholds, interviewer shifts ``s_r``
+  (summing to zero) and the level means (averaging to zero, pooled ability variance one: the same
+  scale as the GRM alone) are estimated *together* by marginal maximum likelihood, with one
+  likelihood term per **candidate** (all their scorecards share one ability), so a loop is not a
+  composite of independent scorecards. L-BFGS-B on the exact gradient (Fisher's identity: the EM
+  gradient) to convergence, on cells of rows sharing question, interviewer, level and score
+  (:func:`_fit_joint`). Standard errors: the candidate-cluster sandwich (robust to panels whose two
+  scorecards share one answer), with the model-based ones in ``discrimination_se_model``. mirt has
+  no GRM with a rater facet or a multi-group prior, so this one model is written here; it is
+  checked against planted shifts on the trust study's worlds (``validation/irt_study.py``). With
+  ``rater=``, ``IRTFit.items``, ``raters.severity`` and ``abilities`` all come from it.
+* Linacre's many-facet Rasch model (FACETS), by ``mirt.estimation.fit_mfrm``:
+  ``log P(k)/P(k-1) = theta - b_q - s_r - tau_qk`` (partial credit per question), persons =
+  candidates. Its severities in logits, SEs and infit/outfit are kept as ``mfrm_severity, mfrm_se,
+  mfrm_infit, mfrm_outfit``: the form rater-severity practice is built on, and a second opinion.
+  (For ``model="gpcm"`` there is no joint model, and ``severity`` *is* the FACETS severity.)
 
-The candidates' abilities are EAP estimates on the GRM scale from *all* of their score rows; with
-``rater=`` each interviewer's shift is subtracted, so a candidate scored by a harsh interviewer is
-not penalized for it (the fair score).
+The candidates' abilities are EAP estimates from *all* of their score rows with each interviewer's
+shift taken out, so a candidate scored by a harsh interviewer is not penalized for it (the fair
+score); the prior is their level's ability distribution.
 
 How a hiring lead should read it
 --------------------------------
@@ -65,9 +73,11 @@ How a hiring lead should read it
   labels 0.35-0.64 low, 0.65-1.34 moderate, 1.35+ high).
 * ``difficulty``: the ability (in standard deviations of the pooled candidates) around which the
   question measures best; a junior stretch question with difficulty 1.2 is a senior warm-up.
-* ``severity``: 0.5 logits harsher means this interviewer's candidates need about half a logit more
-  ability to get the same score. Infit/outfit near 1 is expected; above 1.3 the interviewer's scores
-  are erratic (noise), below 0.7 too predictable (e.g. always 3).
+* ``severity`` (joint GRM, ability scale): +0.5 means this interviewer's candidates need half a
+  standard deviation of candidate ability more to get the same score (on a question of slope a,
+  ``a * 0.5`` logits). ``mfrm_severity`` is the same idea in Rasch logits. Infit/outfit near 1 is
+  expected; above 1.3 the interviewer's scores are erratic (noise), below 0.7 too predictable
+  (e.g. always 3).
 
 References
 ----------
@@ -107,20 +117,32 @@ class IRTFit:
     items : DataFrame
         One row per question: ``question, n, n_candidates, discrimination, discrimination_se,
         difficulty, difficulty_se, threshold_1..K-1, threshold_1_se.., infit, outfit``.
-        ``difficulty`` is b for the 2PL and the mean threshold for the GRM/GPCM.
+        ``difficulty`` is b for the 2PL and the mean threshold for the GRM/GPCM. With ``rater=``
+        (GRM/2PL) these come from the joint many-facet GRM, with ``discrimination_se_model`` (the
+        inverse observed information) beside the sandwich ``discrimination_se``.
     loglik : float
-        Marginal log-likelihood of the item model at the optimum.
+        Marginal log-likelihood of mirt's item model (one response pattern per scorecard, no
+        interviewers) at its optimum.
     abilities : DataFrame
         One row per candidate: ``candidate, n_scores, ability, ability_se`` (EAP and posterior SD on
         the item model's scale; with ``rater=``, freed of interviewer severity), and with ``rater=``
         also ``mfrm_ability, mfrm_ability_se`` (the many-facet Rasch EAP).
     raters : DataFrame or None
-        With ``rater=``: ``rater, n_interviews, n_scores, severity, se, infit, outfit,
-        severity_ability, severity_ability_se, central_tendency, halo``: ``severity`` in many-facet
-        Rasch logits (+ = harsher, summing to zero), ``severity_ability`` the same interviewer's shift
-        on the item model's ability scale (what the fair abilities subtract); see :func:`fit_irt`.
+        With ``rater=``: ``rater, n_interviews, n_scores, severity, se, infit, outfit, mfrm_severity,
+        mfrm_se, mfrm_infit, mfrm_outfit, severity_ability, severity_ability_se, central_tendency,
+        halo``. ``severity``/``se``: the joint many-facet GRM's interviewer shift on the ability scale
+        (+ = harsher, summing to zero; candidate-cluster sandwich SE); ``infit``/``outfit``: mean
+        squares of that model's standardized residuals; ``mfrm_*``: Linacre's many-facet Rasch
+        (FACETS) severity in logits with its SE and fit. ``severity_ability`` repeats ``severity``
+        (the shift the fair abilities take out; kept for older callers). For ``model="gpcm"``,
+        ``severity`` is the FACETS severity.
     rater_loglik : float
-        Marginal log-likelihood of the many-facet model (NaN without ``rater=``).
+        Marginal log-likelihood of the many-facet Rasch model (NaN without ``rater=``).
+    joint_loglik : float
+        Marginal log-likelihood of the joint many-facet GRM (NaN without ``rater=`` or for the GPCM).
+    level_means : DataFrame or None
+        The joint model's ability distribution per level: ``level, n_candidates, mean, sd`` (means
+        averaging to zero over candidates, pooled variance one).
     categories : tuple of int
         The score values, lowest first (1-4 for interviews, 0/1 for the 2PL).
     notes : list of str
@@ -141,6 +163,8 @@ class IRTFit:
     data: pd.DataFrame | None = None
     columns: dict = field(default_factory=dict)
     sigma: float = float("nan")
+    joint_loglik: float = float("nan")
+    level_means: pd.DataFrame | None = None
 
     def params(self, questions=None) -> tuple[np.ndarray, np.ndarray]:
         """Slopes ``a`` (n,) and thresholds (n, K-1) of ``questions`` (default: all, in order)."""
@@ -308,34 +332,219 @@ def _grm_row_terms(a_r, thr_r, x_r, t):
     return np.log(p), dp / p
 
 
-def _rater_shifts(a, thr, q_idx, x, person, n_persons, r_idx, n_raters, nodes=_NODES):
-    """Interviewer shifts on the item model's ability scale, by marginal maximum likelihood with the
-    item parameters held at their GRM estimates: ``P(score >= k) = logistic(a (theta - s_r - b_k))``,
-    shifts summing to zero, abilities N(0, 1) integrated out.
+# --------------------------------------------------------------------------------------------
+# the joint many-facet graded response model (items, interviewers and level means together)
 
-    The gradient comes from Fisher's identity (the posterior-expected complete-data score), computed
-    over cells of rows sharing question, interviewer and score (:func:`_cells`). Written here
-    because mirt offers no graded response model with a rater facet; it is checked against planted
-    shifts in ``validation/irt_study.py``.
+
+def _joint_jacobian(free, Q, K, R, G, w):
+    """Natural parameters (a, d, s, mu, sd) from the free ones, and d natural / d free (dense)."""
+    a = free[:Q]
+    e = free[Q:Q + Q * (K - 1)].reshape(Q, K - 1)
+    sf = free[Q + Q * (K - 1):Q + Q * (K - 1) + R - 1]
+    mf = free[Q + Q * (K - 1) + R - 1:]
+    gaps = np.exp(e[:, 1:])
+    d = np.concatenate([e[:, :1], e[:, :1] - np.cumsum(gaps, axis=1)], axis=1)
+    P = np.vstack([np.eye(R - 1), -np.ones((1, R - 1))])
+    s = P @ sf
+    Pw = np.vstack([np.eye(G - 1), -w[None, :-1] / w[-1]]) if G > 1 else np.zeros((1, 0))
+    mu = Pw @ mf if G > 1 else np.zeros(1)
+    v = 1.0 - float(w @ mu ** 2)
+    sd = float(np.sqrt(max(v, 1e-2)))
+    n_nat, n_free = Q + Q * (K - 1) + R + G + 1, len(free)
+    J = np.zeros((n_nat, n_free))
+    J[np.arange(Q), np.arange(Q)] = 1.0
+    for j in range(K - 1):
+        rows = Q + np.arange(Q) * (K - 1) + j
+        J[rows, Q + np.arange(Q) * (K - 1)] = 1.0
+        for i in range(1, j + 1):
+            J[rows, Q + np.arange(Q) * (K - 1) + i] = -gaps[:, i - 1]
+    o_s, o_sf = Q + Q * (K - 1), Q + Q * (K - 1)
+    J[o_s:o_s + R, o_sf:o_sf + R - 1] = P
+    if G > 1:
+        J[o_s + R:o_s + R + G, o_sf + R - 1:] = Pw
+        if v > 1e-2:
+            J[-1, o_sf + R - 1:] = (-(w * mu) / sd) @ Pw
+    return a, d, s, mu, sd, J
+
+
+def _joint_cells(a, d, s, mu, sd, cq, cr, cg, cx, z):
+    """Per cell (question, rater, level, score) and node: log P, and the derivative channels.
+
+    Only the two cumulative probabilities a score sits between are computed, from intercepts padded
+    with +-inf (P(score >= lowest) = 1, P(score > highest) = 0)."""
+    t = mu[cg][:, None] + sd * z[None, :] - s[cr][:, None]                   # (cells, nodes)
+    d_pad = np.concatenate([np.full((len(d), 1), np.inf), d, np.full((len(d), 1), -np.inf)], axis=1)
+    at = a[cq][:, None] * t
+    with np.errstate(invalid="ignore", over="ignore"):
+        hi = _sigmoid(at + d_pad[cq, cx][:, None])
+        lo = _sigmoid(at + d_pad[cq, cx + 1][:, None])
+    p = np.clip(hi - lo, 1e-300, 1)
+    r_hi, r_lo = hi * (1 - hi) / p, lo * (1 - lo) / p
+    diff = r_hi - r_lo
+    dT = a[cq][:, None] * diff
+    return np.log(p), {"a": t * diff, "hi": r_hi, "lo": -r_lo, "t": dT, "tz": dT * z[None, :]}, d.shape[1]
+
+
+def _joint_natural_grad(ch, E, cq, cr, cg, cx, Q, K, R, G):
+    """Gradient in the natural parameters from expected counts per cell and node ``E``."""
+    sums = {k: (E * v).sum(axis=1) for k, v in ch.items()}
+    ga = np.bincount(cq, sums["a"], Q)
+    gd = np.zeros(Q * (K - 1))
+    m = cx >= 1
+    np.add.at(gd, cq[m] * (K - 1) + cx[m] - 1, sums["hi"][m])
+    m = cx <= K - 2
+    np.add.at(gd, cq[m] * (K - 1) + cx[m], sums["lo"][m])
+    gs = -np.bincount(cr, sums["t"], R)
+    gmu = np.bincount(cg, sums["t"], G)
+    gsd = sums["tz"].sum()
+    return np.concatenate([ga, gd, gs, gmu, [gsd]])
+
+
+_NODES_JOINT = np.linspace(-6, 6, 61)   # estimates agree with 121 nodes to 4 decimals on the study's worlds
+
+
+def _fit_joint(a0, thr0, q_idx, x, r_idx, person, n_persons, g_person, n_raters, *, z=_NODES_JOINT,
+               max_iter: int = 2000, se: bool = True, progress=None):
+    """The joint many-facet graded response model, by marginal maximum likelihood.
+
+    ``P(score >= k+1 | theta) = logistic(a_q (theta - s_r) + d_qk)`` for candidate ability
+    ``theta ~ Normal(mu_level, sd^2)``, one response pattern per *candidate* (all their scorecards, so
+    a loop is one likelihood term, not a composite of its scorecards). Identification: the shifts
+    ``s_r`` sum to zero; the level means average to zero over candidates and the pooled ability
+    variance is one (``sd^2 + sum_l w_l mu_l^2 = 1``), so the scale is the one the GRM alone uses.
+    Thresholds are ordered by construction (``d_q0`` free, then minus positive gaps).
+
+    Every parameter is estimated together by maximizing the marginal likelihood with L-BFGS-B, the
+    exact gradient coming from Fisher's identity (posterior-expected complete-data scores: the EM
+    gradient), until the gradient vanishes. Standard errors: the candidate-cluster sandwich
+    ``H^-1 B H^-1`` (``H`` by forward differences of the exact gradient, ``B`` the cross-product of
+    the candidates' scores), with the model-based ``H^-1`` beside it. Written here because mirt
+    (1.2.0) has no graded response model with a rater facet or a multi-group ability prior in one fit.
     """
     from scipy.optimize import minimize
-    K = thr.shape[1] + 1
-    cq, cr, cx, counts = _cells(q_idx, r_idx, x, person, n_persons, n_raters, K)
+    Q, K = len(a0), thr0.shape[1] + 1
+    R, G = int(n_raters), int(g_person.max()) + 1
+    g_row = g_person[person]
+    code = ((g_row.astype(np.int64) * Q + q_idx) * R + r_idx) * K + x
+    uniq, inv = np.unique(code, return_inverse=True)
+    counts = sparse.csr_array((np.ones(len(code)), (person, inv)), shape=(n_persons, len(uniq)))
+    counts.sum_duplicates()
     counts_t = counts.T.tocsr()
-    a_c, thr_c = a[cq], thr[cq]
-    P = np.vstack([np.eye(n_raters - 1), -np.ones((1, n_raters - 1))])   # sum-to-zero map
+    cx = uniq % K
+    cr = (uniq // K) % R
+    cq = (uniq // (K * R)) % Q
+    cg = uniq // (K * R * Q)
+    w = np.bincount(g_person, minlength=G) / n_persons
+    log_norm = n_persons * float(np.log(np.exp(-0.5 * z ** 2).sum()))   # the prior weights on the grid sum to 1
+    # start: the GRM item estimates in slope-intercept form, no shifts, no level differences
+    a_init = np.where(np.isfinite(a0), np.clip(a0, 0.05, 6), 1.0)
+    b_init = np.where(np.isfinite(thr0), thr0, 0.0)
+    b_init = np.maximum.accumulate(np.clip(b_init, -6, 6), axis=1)
+    d_init = -a_init[:, None] * b_init
+    e_init = np.concatenate([d_init[:, :1], np.log(np.maximum(-np.diff(d_init, axis=1), 1e-3))], axis=1)
+    free0 = np.concatenate([a_init, e_init.ravel(), np.zeros(R - 1), np.zeros(G - 1)])
+    bounds = ([(-6.0, 8.0)] * Q + [(-25.0, 25.0) if j == 0 else (-8.0, 4.0) for _ in range(Q) for j in range(K - 1)]
+              + [(-6.0, 6.0)] * (R - 1) + [(-0.9, 0.9)] * (G - 1))
+    state = {"n": 0}
+
+    def evaluate(free):
+        a, d, s, mu, sd, J = _joint_jacobian(free, Q, K, R, G, w)
+        lp, ch, _ = _joint_cells(a, d, s, mu, sd, cq, cr, cg, cx, z)
+        wpost, ll = _posterior(counts @ lp, z)
+        ll -= log_norm
+        E = counts_t @ wpost
+        g = J.T @ _joint_natural_grad(ch, E, cq, cr, cg, cx, Q, K, R, G)
+        return ll, g, (a, d, s, mu, sd, J, ch, wpost)
 
     def objective(free):
-        s = P @ free
-        lp, dl = _grm_row_terms(a_c, thr_c, cx, nodes[None, :] - s[cr][:, None])
-        w, ll = _posterior(counts @ lp, nodes)
-        g_cell = -((counts_t @ w) * dl).sum(axis=1)                      # d log L / d s, per cell
-        grad_s = np.bincount(cr, g_cell, n_raters)
-        return -ll, -(P.T @ grad_s)
+        ll, g, _ = evaluate(free)
+        state["n"] += 1
+        if progress is not None and state["n"] % 10 == 0:
+            progress.set_postfix_str(f"joint model: {state['n']} evaluations, loglik {ll:.1f}")
+        return -ll / len(x), -g / len(x)
 
-    res = minimize(objective, np.zeros(n_raters - 1), jac=True, method="L-BFGS-B",
-                   options={"maxiter": 500, "gtol": 1e-6 * max(1.0, len(x) / 1000)})
-    return P @ res.x, bool(res.success)
+    res = minimize(objective, free0, jac=True, method="L-BFGS-B", bounds=bounds,
+                   options={"maxiter": max_iter, "maxfun": 4 * max_iter, "ftol": 1e-12, "gtol": 1e-7})
+    free = res.x
+    ll, g, (a, d, s, mu, sd, J, ch, wpost) = evaluate(free)
+    out = {"a": a, "d": d, "thresholds": -d / np.where(a == 0, np.nan, a)[:, None], "s": s, "mu": mu, "sd": sd,
+           "loglik": ll, "converged": bool(res.success) or float(np.abs(g).max() / len(x)) < 1e-4,
+           "iterations": int(res.nit), "grad_max": float(np.abs(g).max() / len(x))}
+    mz = wpost @ z
+    out["ability"] = mu[g_person] + sd * mz
+    out["ability_se"] = sd * np.sqrt(np.maximum(wpost @ z ** 2 - mz ** 2, 0))
+    n_nat = len(J)
+    if not se:
+        out["cov"] = out["cov_model"] = np.full((n_nat, n_nat), np.nan)
+        return out
+    # H: forward differences of the exact gradient (free parameters), symmetrized
+    nf = len(free)
+    H = np.zeros((nf, nf))
+    for j in range(nf):
+        hstep = 1e-5 * max(1.0, abs(free[j]))
+        fp = free.copy()
+        fp[j] += hstep
+        H[:, j] = (evaluate(fp)[1] - g) / hstep
+        if progress is not None and j % 10 == 0:
+            progress.set_postfix_str(f"joint model: standard errors {j}/{nf}")
+    H = -(H + H.T) / 2
+    # B: per-candidate scores (natural parameters), chunked over the nonzeros of counts
+    coo = counts.tocoo()
+    pr_, cc_, nn_ = coo.row, coo.col, coo.data
+    cols = {"a": cq, "hi": Q + cq * (K - 1) + cx - 1, "lo": Q + cq * (K - 1) + cx,
+            "t": None, "tz": None}
+    Gnat = np.zeros((n_persons, n_nat))
+    o_s = Q + Q * (K - 1)
+    for lo_ in range(0, len(nn_), 200_000):
+        sl = slice(lo_, lo_ + 200_000)
+        p_, c_, n_ = pr_[sl], cc_[sl], nn_[sl]
+        wp = wpost[p_]
+        for k, v in ch.items():
+            val = n_ * np.einsum("ij,ij->i", wp, v[c_])
+            if k == "a":
+                np.add.at(Gnat, (p_, cq[c_]), val)
+            elif k == "hi":
+                m = cx[c_] >= 1
+                np.add.at(Gnat, (p_[m], (Q + cq[c_] * (K - 1) + cx[c_] - 1)[m]), val[m])
+            elif k == "lo":
+                m = cx[c_] <= K - 2
+                np.add.at(Gnat, (p_[m], (Q + cq[c_] * (K - 1) + cx[c_])[m]), val[m])
+            elif k == "t":
+                np.add.at(Gnat, (p_, o_s + cr[c_]), -val)
+                np.add.at(Gnat, (p_, o_s + R + cg[c_]), val)
+            else:
+                np.add.at(Gnat, (p_, np.full(len(p_), n_nat - 1)), val)
+    Gf = Gnat @ J
+    B = Gf.T @ Gf
+    try:
+        Hinv = np.linalg.inv(H)
+    except np.linalg.LinAlgError:
+        Hinv = np.linalg.pinv(H)
+    out["cov"] = J @ (Hinv @ B @ Hinv) @ J.T
+    out["cov_model"] = J @ Hinv @ J.T
+    out["H_ok"] = bool(np.all(np.linalg.eigvalsh(H) > 0))
+    return out
+
+
+def _joint_item_se(out, Q, K, key="cov"):
+    """SEs of a, the thresholds -d/a and their mean (the GRM difficulty), by the delta method."""
+    cov = out[key]
+    a, d = out["a"], out["d"]
+    a_se = np.sqrt(np.maximum(np.diag(cov)[:Q], 0))
+    thr_se = np.zeros((Q, K - 1))
+    diff_se = np.zeros(Q)
+    for q in range(Q):
+        ix = [q] + [Q + q * (K - 1) + j for j in range(K - 1)]
+        V = cov[np.ix_(ix, ix)]
+        gm = np.zeros(K)
+        for j in range(K - 1):
+            g = np.zeros(K)
+            g[0] = d[q, j] / a[q] ** 2
+            g[1 + j] = -1 / a[q]
+            thr_se[q, j] = np.sqrt(max(g @ V @ g, 0))
+            gm += g / (K - 1)
+        diff_se[q] = np.sqrt(max(gm @ V @ gm, 0))
+    return a_se, thr_se, diff_se
 
 
 def _check_columns(data: pd.DataFrame, cols: dict) -> None:
@@ -350,7 +559,7 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
             score: str = "score", model: str = "grm", rater: str | None = None, *,
             unit: str | None = None, categories=None, n_quadpts: int = 41, max_iter: int = 500,
             tol: float = 1e-4, weights: str | None = None,
-            se_method: str = "auto", progress: bool = True) -> IRTFit:
+            se_method: str = "auto", joint_se: bool = True, progress: bool = True) -> IRTFit:
     """Fit an item response model (and, with ``rater=``, a many-facet rater model) by MML.
 
     Parameters
@@ -364,8 +573,10 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
         Samejima's graded response model (the 1-4 scores), the two-parameter logistic (0/1 data),
         or the generalized partial credit model.
     rater : str, optional
-        Column of the interviewer. Adds the many-facet Rasch model: severities (logits, + = harsher,
-        summing to zero), their SEs, infit and outfit; and frees the abilities of severity.
+        Column of the interviewer. Fits the joint many-facet GRM (items, interviewer shifts and level
+        means together; ``severity``, + = harsher, summing to zero) and the many-facet Rasch model
+        (``mfrm_severity``), and frees the abilities of severity. A ``level`` column, when present,
+        gives each level its own ability mean.
     unit : str, optional
         Column naming one response pattern (default: ``interview_id`` when present, else
         ``candidate``). A unit may answer a question once; each answers a subset of the questions
@@ -378,6 +589,10 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
         Standard errors of the item parameters: the observed information (Oakes) or the cross-product
         of the response patterns' scores (OPG; asymptotically the same, about 4x faster, within a few
         percent on the demo data). ``"auto"``: Oakes up to 20,000 response patterns, OPG above.
+    joint_se : bool, default True
+        Standard errors of the joint many-facet GRM (``rater=``): about as many extra gradient
+        evaluations as there are parameters. ``False`` leaves its ``se`` columns NaN (faster, for
+        simulation studies that only rank).
     progress : bool
         Show a progress bar (tqdm) over the fitting stages.
 
@@ -526,54 +741,96 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
 
     # ---- the rater model
     raters = None
-    rater_ll = float("nan")
+    rater_ll = joint_ll = float("nan")
     shift_r = np.zeros(1)
     r_idx = np.zeros(len(d), dtype=np.int64)
     c_names, c_idx = _codes(d[candidate].astype(str))
     sigma = float("nan")
     mfrm_theta = mfrm_se = None
+    joint = None
+    level_means = None
     if rater:
-        bar.set_description("IRT fit (many-facet raters)")
+        bar.set_description("IRT fit (many-facet Rasch)")
         raters, rater_ll, _, sigma, mfrm_theta, mfrm_se = _fit_raters(
             d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, notes)
         r_names_all = raters["rater"].to_numpy()
         r_idx = pd.Categorical(d[rater].astype(str), categories=r_names_all).codes.astype(np.int64)
+        raters = raters.rename(columns={"severity": "mfrm_severity", "se": "mfrm_se", "infit": "mfrm_infit",
+                                        "outfit": "mfrm_outfit"})
         if model in ("grm", "2pl"):
-            bar.set_description("IRT fit (interviewer shifts)")
-            s_theta, ok = _rater_shifts(a, thr, q_idx, x, c_idx, len(c_names), r_idx, len(r_names_all))
-            if not ok:
-                notes.append("the interviewer shifts on the ability scale did not fully converge")
-            sm = raters["severity"].to_numpy(float)
-            scale = float(sm @ s_theta / (sm @ sm)) if (sm @ sm) > 0 else np.nan
+            bar.set_description("IRT fit (joint many-facet GRM)")
+            if "level" in d.columns:
+                lv = d.groupby(c_idx)["level"].agg(lambda v: v.astype(str).mode().iloc[0])
+                g_names, g_person = _codes(lv.reindex(range(len(c_names))).astype(str))
+            else:
+                g_names, g_person = np.array(["all"]), np.zeros(len(c_names), dtype=np.int64)
+            joint = _fit_joint(a, thr, q_idx, x, r_idx, c_idx, len(c_names), g_person, len(r_names_all),
+                               se=joint_se, progress=bar)
+            joint_ll = joint["loglik"]
+            if not joint_se:
+                notes.append("standard errors of the joint model not computed (joint_se=False): se columns are NaN")
+            if not joint["converged"]:
+                notes.append(f"the joint many-facet GRM stopped after {joint['iterations']} iterations with "
+                             f"gradient {joint['grad_max']:.1e} per row; read its estimates as provisional")
+            Qn = len(q_names)
+            a, thr = joint["a"], joint["thresholds"]
+            a_se, thr_se, diff_se = _joint_item_se(joint, Qn, K)
+            a_se_model = _joint_item_se(joint, Qn, K, "cov_model")[0]
+            items["discrimination"], items["discrimination_se"] = a, a_se
+            items["discrimination_se_model"] = a_se_model
+            items["difficulty"], items["difficulty_se"] = thr.mean(axis=1), diff_se
+            for k in range(thr.shape[1]):
+                items[f"threshold_{k + 1}"] = thr[:, k]
+                items[f"threshold_{k + 1}_se"] = thr_se[:, k]
+            o_s = Qn + Qn * (K - 1)
+            s_theta = joint["s"]
+            s_se = np.sqrt(np.maximum(np.diag(joint["cov"])[o_s:o_s + len(r_names_all)], 0))
+            raters.insert(3, "severity", s_theta)
+            raters.insert(4, "se", s_se)
             raters["severity_ability"] = s_theta
-            raters["severity_ability_se"] = raters["se"] * scale
-            notes.append("abilities are freed of interviewer severity: shifts on the item model's scale fitted "
-                         "with the item parameters held at their estimates (items were calibrated without them)")
+            raters["severity_ability_se"] = s_se
+            level_means = pd.DataFrame({"level": g_names, "n_candidates": np.bincount(g_person, minlength=len(g_names)),
+                                        "mean": joint["mu"], "sd": joint["sd"]})
+            notes.append("items, interviewer severities and abilities come from one joint many-facet graded "
+                         "response model (marginal ML over candidates, one ability distribution per level: "
+                         "IRTFit.level_means; severity on the ability scale, + = harsher, summing to zero); "
+                         "mfrm_* are Linacre's many-facet Rasch (FACETS) severities in logits; standard errors "
+                         "are candidate-cluster sandwich estimates")
         else:
-            s_theta = raters["severity"].to_numpy(float) / sigma
+            s_theta = raters["mfrm_severity"].to_numpy(float) / sigma
+            raters.insert(3, "severity", raters["mfrm_severity"].to_numpy(float))
+            raters.insert(4, "se", raters["mfrm_se"].to_numpy(float))
             raters["severity_ability"] = s_theta
-            raters["severity_ability_se"] = raters["se"] / sigma
-            notes.append("abilities are freed of interviewer severity converted from many-facet Rasch logits "
-                         f"as severity / sigma (sigma = {sigma:.2f}); an approximation for the GPCM")
+            raters["severity_ability_se"] = raters["mfrm_se"] / sigma
+            notes.append("GPCM: severity is the many-facet Rasch severity (logits); abilities are freed of it "
+                         f"as severity / sigma (sigma = {sigma:.2f}), an approximation")
         shift_r = np.asarray(s_theta, float)
 
     # ---- abilities on the item model's scale, from every row of every candidate
-    theta, theta_se = _eap_grid(a, thr, q_idx, x, shift_r, r_idx, c_idx, len(c_names), model)
+    if joint is not None:
+        theta, theta_se = joint["ability"], joint["ability_se"]
+    else:
+        theta, theta_se = _eap_grid(a, thr, q_idx, x, shift_r, r_idx, c_idx, len(c_names), model)
     bar.update(1)
     abil = pd.DataFrame({"candidate": c_names, "n_scores": np.bincount(c_idx, minlength=len(c_names)),
                          "ability": theta, "ability_se": theta_se})
-    if weights is not None:
-        abil["n_scores"] = np.bincount(c_idx, minlength=len(c_names))
     if rater:
         abil["mfrm_ability"] = mfrm_theta
         abil["mfrm_ability_se"] = mfrm_se
-        raters = _rater_behaviour(raters, d, x, K, a[q_idx], thr[q_idx], shift_r[r_idx], theta[c_idx], rater,
-                                  unit, model)
+        raters, item_fit = _rater_behaviour(raters, d, x, K, a[q_idx], thr[q_idx], shift_r[r_idx], theta[c_idx],
+                                            rater, unit, model, q_idx, len(q_names))
+        if joint is not None:
+            items["infit"], items["outfit"] = item_fit
+        else:
+            raters["infit"], raters["outfit"] = raters["mfrm_infit"], raters["mfrm_outfit"]
+        first = ["rater", "n_interviews", "n_scores", "severity", "se", "infit", "outfit"]
+        raters = raters[first + [c for c in raters.columns if c not in first]]
         bar.update(1)
     bar.close()
     return IRTFit(model=model, items=items, loglik=float(res.log_likelihood), abilities=abil, raters=raters,
                   rater_loglik=rater_ll, categories=categories, notes=notes, data=d,
-                  columns=cols, sigma=sigma)
+                  columns=cols, sigma=sigma, joint_loglik=joint_ll,
+                  level_means=level_means)
 
 
 def _long_layout(c_idx, n_persons, *cols):
@@ -629,7 +886,8 @@ def _fit_raters(d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, notes
     return raters, float(res.log_likelihood), (sev / sigma)[r_idx], sigma, theta, th_se
 
 
-def _rater_behaviour(raters, d, x, K, a_row, thr_row, shift, theta_row, rater, unit, model):
+def _rater_behaviour(raters, d, x, K, a_row, thr_row, shift, theta_row, rater, unit, model, q_idx=None,
+                     n_questions=0):
     """Central tendency and halo per interviewer, from the fitted model's expected scores."""
     t = theta_row - shift
     if model in ("grm", "2pl"):
@@ -665,9 +923,21 @@ def _rater_behaviour(raters, d, x, K, a_row, thr_row, shift, theta_row, rater, u
     with np.errstate(invalid="ignore", divide="ignore"):
         halo = np.where(ex_r > 0, 1 - obs_r / ex_r, np.nan)
     raters = raters.copy()
+    # infit / outfit mean squares of the standardized residuals (x - E) / sqrt(Var) at the EAP abilities
+    res2 = (x - ex) ** 2
+    vv = np.maximum(var, 1e-9)
+
+    def fit_stats(idx, n):
+        cnt = np.maximum(np.bincount(idx, minlength=n), 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            infit = np.bincount(idx, res2, n) / np.bincount(idx, vv, n)
+        return infit, np.bincount(idx, res2 / vv, n) / cnt
+
+    raters["infit"], raters["outfit"] = fit_stats(r_idx, nr)
     raters["central_tendency"] = ct
     raters["halo"] = halo
-    return raters
+    item_fit = fit_stats(q_idx, n_questions) if q_idx is not None else None
+    return raters, item_fit
 
 
 def rater_quarters(fit: IRTFit, *, date: str = "date", min_scores: int = 30) -> pd.DataFrame:
@@ -756,9 +1026,10 @@ IRT_READING_GUIDE = {
     "irt_drift": "Each line is one interviewer's severity quarter by quarter (quarters with few scores are "
                  "pooled with the next). A steady climb or fall is drift: an interviewer becoming harsher or "
                  "more lenient over time; the legend gives the slope per year.",
-    "irt_severity": "Interviewers on the ability scale of the many-facet model (logits, + = harsher), "
-                    "with 95% intervals. Fit (infit) near 1 is expected; above 1.3 erratic, below 0.7 too "
-                    "predictable. Interviewers with fewer than 5 interviews are not shown.",
+    "irt_severity": "Interviewers on the candidates' ability scale (joint many-facet graded response model; "
+                    "+ = harsher: +0.5 means a candidate needs half a standard deviation more ability for the "
+                    "same score), with 95% intervals. Fit (infit) near 1 is expected; above 1.3 erratic, below "
+                    "0.7 too predictable. Interviewers with fewer than 5 interviews are not shown.",
 }
 
 
@@ -807,7 +1078,7 @@ def information_figure(curves: pd.DataFrame, bars: dict | None = None, *, group:
 
 
 def severity_figure(raters: pd.DataFrame, *, min_interviews: int = 5):
-    """The severity ladder: interviewers in logits (+ = harsher) with 95% intervals, coloured by infit.
+    """The severity ladder: interviewers' ``severity`` (+ = harsher) with 95% intervals, coloured by infit.
 
     Interviewers with fewer than ``min_interviews`` interviews are left out (a small group)."""
     import plotly.graph_objects as go
@@ -818,9 +1089,9 @@ def severity_figure(raters: pd.DataFrame, *, min_interviews: int = 5):
         marker=dict(size=11, color=r["infit"].round(2), colorscale="RdBu_r", cmin=0.5, cmax=1.5,
                     colorbar=dict(title="infit")),
         customdata=np.c_[r["infit"].round(2), r["outfit"].round(2)],
-        hovertemplate="%{y}: %{x:.2f} logits<br>infit %{customdata[0]}, outfit %{customdata[1]}<extra></extra>"))
+        hovertemplate="%{y}: %{x:.2f}<br>infit %{customdata[0]}, outfit %{customdata[1]}<extra></extra>"))
     fig.add_vline(x=0, line_dash="dot")
-    fig.update_layout(title="Interviewer severity (logits, + = harsher)", xaxis_title="severity (logits)",
+    fig.update_layout(title="Interviewer severity (ability scale, + = harsher)", xaxis_title="severity (SD of ability)",
                       template=_template(), height=max(300, 40 * len(r) + 120))
     return fig
 
@@ -892,23 +1163,33 @@ def irt_figures(fit: IRTFit, questions: pd.DataFrame | None = None, *, question_
 
 
 REPORT_NOTES = (
-    "IRT tables and charts (irt_*) come from one fit on every scorecard of the data folder, whatever the "
-    "report's level and dates: a calibration needs all the data. Severity is in many-facet Rasch logits "
-    "(+ = harsher); severity_ability is the same interviewer on the ability scale of irt_items.",
+    "IRT tables and charts (irt_*) come from one fit on the report's slice (its level and dates, like every "
+    "other table). severity is the joint many-facet graded response model's interviewer shift on the "
+    "ability scale of irt_items (+ = harsher, summing to zero); mfrm_severity is Linacre's many-facet Rasch "
+    "(FACETS) severity in logits.",
     "Interviewers with fewer than 5 interviews keep their counts in irt_interviewers but not their estimates, "
     "and are left out of the severity chart.",
 )
 
 
 def report_outputs(workbook, *, figures: bool = True, drift: bool = True, small: int = 5,
-                   progress: bool = True) -> tuple[dict, dict, dict, list]:
+                   progress: bool = True, level=None, start=None, end=None) -> tuple[dict, dict, dict, list]:
     """Tables, figures, reading guides and notes of the IRT part of a report.
 
-    Called by :func:`analysis.report.build_report` with ``irt=True`` and by ``python -m analysis irt``.
-    Fits the GRM with the interviewer facet on every scorecard of ``workbook``; with ``drift``, adds each
-    interviewer's severity drift per year (:func:`rater_quarters`) to ``irt_interviewers``.
+    Called by :func:`analysis.report.build_report` with ``irt=True`` (with the report's ``level``,
+    ``start`` and ``end``, so the IRT tables describe the same slice as the rest of the report) and by
+    ``python -m analysis irt``. Fits the GRM with the interviewer facet on the slice's scorecards; with
+    ``drift``, adds each interviewer's severity drift per year (:func:`rater_quarters`) to
+    ``irt_interviewers``. A slice the models cannot be fitted on gives no IRT tables and a note saying why.
     """
-    fit = fit_irt(workbook.scores, rater="interviewer", progress=progress)
+    from .calibration import filter_scores
+    scores = filter_scores(workbook.scores, level=level, start=start, end=end)
+    try:
+        fit = fit_irt(scores, rater="interviewer", progress=progress)
+    except ValueError as exc:
+        if level is None and start is None and end is None:
+            raise
+        return {}, {}, {}, [f"IRT tables not computed on this slice ({len(scores)} score rows): {exc}"]
     rq = None
     if drift and "date" in fit.data.columns:
         try:

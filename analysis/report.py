@@ -116,7 +116,8 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
     tables = export_tables(cal)
     if irt:
         from .irt import report_outputs
-        t, f, g, n = report_outputs(wb, figures=any(f != "csv" for f in fmts), progress=progress)
+        t, f, g, n = report_outputs(wb, figures=any(f != "csv" for f in fmts), progress=progress,
+                                    level=level, start=start, end=end)
         tables, figures, guides, notes = {**tables, **t}, {**figures, **f}, {**guides, **g}, notes + n
     return [brief_path] + write_report(out, tables=tables, figures=figures, formats=fmts,
                         title="Interview calibration report", meta=_meta(cal, config.data_dir(data)),

@@ -382,12 +382,88 @@ def test_report_with_irt_writes_the_irt_tables(tmp_path):
     from analysis.report import build_report
     data = tmp_path / "data"
     shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns(".cache"))
-    paths = build_report(data, out=tmp_path / "r", formats=("csv",), n_boot=20, progress=False, irt=True)
+    from analysis.calibration import filter_scores
+    from analysis.load import load
+    paths = build_report(data, out=tmp_path / "r", formats=("csv",), n_boot=20, progress=False, irt=True,
+                         level="mid", start="2024-01-01")
     names = {p.name for p in paths}
     assert {"irt_items.csv", "irt_interviewers.csv", "question_stats.csv"} <= names
     items = pd.read_csv(tmp_path / "r" / "irt_items.csv")
+    # the IRT tables describe the report's slice (level and dates), not the whole folder
+    sl = filter_scores(load(data, progress=False).scores, level="mid", start="2024-01-01")
+    assert items["n"].sum() == len(sl) and set(items["question_id"]) == set(sl["question_id"].astype(str))
     assert list(items.columns[:3]) == ["question_id", "discrimination", "difficulty"]
     iv = pd.read_csv(tmp_path / "r" / "irt_interviewers.csv")
     assert list(iv.columns[:5]) == ["interviewer", "severity", "se", "infit", "outfit"]
     assert {"n_interviews", "central_tendency", "halo", "drift_per_year", "small_group"} <= set(iv.columns)
     assert not any("C0" in str(v) for v in iv.to_numpy().ravel())
+
+
+# --------------------------------------------------------------------------------------------
+# the joint many-facet GRM (items, interviewer shifts and level means in one fit)
+
+
+def _confounded_world(n_candidates=360, seed=5):
+    """A logistic GRM with planted interviewer shifts where harsh interviewers see strong candidates:
+    interviewers 0-1 (shifts +0.6, +0.3) interview mostly seniors (ability mean +1), 4-5 (-0.3, -0.6)
+    mostly juniors (mean -1). An interviewer's mean score then mixes severity with the candidates'
+    level, so the mean-score baseline is confounded; loops of 2 interviews link the interviewers."""
+    rng = np.random.default_rng(seed)
+    shifts = np.array([0.6, 0.3, 0.1, -0.1, -0.3, -0.6])
+    a = rng.uniform(0.8, 2.2, 8)
+    b = np.sort(rng.normal(0, 0.8, (8, 3)), axis=1) + np.array([-0.8, 0, 0.8])
+    levels = np.array(["junior", "mid", "senior"])
+    home = {0: [4, 5, 2], 1: [2, 3, 1, 4], 2: [0, 1, 3]}     # interviewers who mostly work at each level
+    rows = []
+    for c in range(n_candidates):
+        lv = c % 3
+        theta = rng.normal(lv - 1.0, 0.8)
+        for k in range(2):
+            r = rng.choice(home[lv]) if rng.random() < 0.85 else rng.integers(0, 6)
+            for q in rng.choice(8, 5, replace=False):
+                pstar = 1 / (1 + np.exp(-a[q] * (theta - shifts[r] - b[q])))
+                rows.append({"interview_id": f"i{c}-{k}", "candidate_id": f"c{c}", "level": levels[lv],
+                             "interviewer": f"R{r}", "question_id": f"q{q}", "score": 1 + int((rng.random(3) < pstar).sum())})
+    return pd.DataFrame(rows), pd.Series(shifts, index=[f"R{i}" for i in range(6)]), pd.Series(a, index=[f"q{i}" for i in range(8)])
+
+
+@pytest.fixture(scope="module")
+def confounded():
+    scores, shifts, a = _confounded_world()
+    return scores, shifts, a, fit_irt(scores, rater="interviewer", progress=False)
+
+
+def test_joint_model_recovers_planted_shifts_where_mean_scores_are_confounded(confounded):
+    """Truth: the planted shifts of _confounded_world (logistic GRM, the joint model's own family)."""
+    scores, shifts, a, fit = confounded
+    r = fit.raters.set_index("rater")
+    naive = scores["score"].mean() - scores.groupby("interviewer")["score"].mean()
+    rho_joint = spearmanr(r["severity"], shifts.loc[r.index]).statistic
+    rho_naive = spearmanr(naive.loc[r.index], shifts.loc[r.index]).statistic
+    assert rho_joint >= 0.9 and rho_joint > rho_naive + 0.1, (rho_joint, rho_naive)
+    # on the ability scale: within 3 SEs of the planted shift (pooled ability SD is about 1 here)
+    err = (r["severity"] - shifts.loc[r.index]) / np.maximum(r["se"], 1e-9)
+    assert (np.abs(err) < 4).all() and np.abs(r["severity"] - shifts.loc[r.index]).max() < 0.35, err
+    assert r["severity"].sum() == pytest.approx(0, abs=1e-8)                      # the constraint, exactly
+    assert spearmanr(fit.items.set_index("question")["discrimination"], a).statistic >= 0.8
+    ab = fit.abilities.merge(scores.groupby("candidate_id")["level"].first(), left_on="candidate",
+                             right_index=True)
+    means = ab.groupby("level")["ability"].mean()
+    assert means["junior"] < means["mid"] < means["senior"]                          # level means recovered
+    assert (r["se"] > 0).all() and (fit.items["discrimination_se"] > 0).all()
+    assert np.isfinite(fit.joint_loglik) and fit.joint_loglik < 0
+
+
+def test_joint_model_is_invariant_to_relabelling_and_row_order(confounded):
+    """Renaming the interviewers (so they sort in another order) and shuffling the rows changes no
+    interviewer's severity: the estimate belongs to the person, not to a label position."""
+    scores, _, _, fit = confounded
+    rename = {f"R{i}": f"Z{5 - i}" for i in range(6)}
+    s2 = scores.assign(interviewer=scores["interviewer"].map(rename)).sample(frac=1, random_state=1)
+    fit2 = fit_irt(s2, rater="interviewer", progress=False, joint_se=False)
+    a1 = fit.raters.set_index("rater")["severity"]
+    a2 = fit2.raters.set_index("rater")["severity"].rename(index={v: k for k, v in rename.items()})
+    np.testing.assert_allclose(a2.loc[a1.index], a1, atol=2e-3)
+    np.testing.assert_allclose(fit2.items.set_index("question")["discrimination"].loc[fit.items["question"]],
+                               fit.items["discrimination"], atol=5e-3)
+    assert fit2.raters["se"].isna().all() and any("joint_se=False" in n for n in fit2.notes)
