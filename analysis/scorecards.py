@@ -54,7 +54,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from . import config
+from . import _engine, config
 from .errors import Problem
 
 __all__ = [
@@ -108,13 +108,81 @@ def _no_rows():
 
 def parse_records(data: bytes, path: str, *, fast: bool | None = None) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
     """:func:`parse_csv` without the DataFrame: ``(values, lines, problems)`` with ``values`` an
-    object array (rows x :data:`SCORECARD_COLUMNS`). The loader calls this for each of possibly
-    100k small files, where building a DataFrame per file would cost more than parsing it.
+    object array (rows x :data:`SCORECARD_COLUMNS`).
 
-    ``fast`` chooses the bulk path (pandas' C parser, see :func:`_parse_fast`): ``None`` takes it
+    ``fast`` chooses the bulk path (the columnar engine, see :func:`_parse_fast`): ``None`` takes it
     for files over 64 KiB, ``True`` tries it whatever the size (the differential tests use this to
     prove both paths agree), ``False`` never. Rows with a negative line were already reported.
     """
+    got = _parse_columnar(data, path, fast)
+    if got is not None:
+        table, problems = got
+        return _table_values(table), table.column("line").to_numpy(), problems
+    return _parse_slow(data, path)
+
+
+def parse_table(data: bytes, path: str, *, fast: bool | None = None):
+    """:func:`parse_records` as an Arrow table (the scorecard columns as text, and ``line``): what
+    the loader uses, so a bulk file's values never become one Python string per row. Same rows,
+    lines and problems as :func:`parse_records` (and ``fast`` means the same)."""
+    got = _parse_columnar(data, path, fast)
+    if got is not None:
+        return got
+    values, lines, problems = _parse_slow(data, path)
+    return _engine.text_table(values, lines), problems
+
+
+def _table_values(table) -> np.ndarray:
+    if not table.num_rows:
+        return _no_rows()[0]
+    return np.column_stack([table.column(c).to_numpy(zero_copy_only=False).astype(object) for c in _RAW_COLUMNS])
+
+
+def _parse_columnar(data: bytes, path: str, fast: bool | None):
+    """The bulk path on the file's bytes, or None for the csv-module path (which then reports
+    whatever makes the file unfit: bad bytes, a bad header, odd records)."""
+    if not (fast or (fast is None and len(data) > _FAST_BYTES)):
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip() or b"\x00" in data:
+        return None
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    if b"\r" in data:
+        if data.count(b"\r") != data.count(b"\r\n"):
+            return None  # a lone carriage return: the csv module's line count differs
+        data = data.replace(b"\r\n", b"\n")
+    # the header from a prefix cut at a line end (a StringIO of a whole 80 MB file costs ~1 s)
+    cut = data.find(b"\n", min(len(data), 1 << 16))
+    prefix = data if cut < 0 else data[:cut + 1]
+    reader = csv.reader(io.StringIO(prefix.decode("utf-8"), newline=""))
+    try:
+        header = next(reader)
+        while not any(h.strip() for h in header):
+            header = next(reader)
+    except (StopIteration, csv.Error):
+        return None
+    header_line = reader.line_num
+    if prefix is not data and prefix.count(b"\n") <= header_line:
+        return None
+    names = [_nfc(h.strip().lower()) for h in header]
+    if len(set(names)) != len(names) or any(c not in names for c in REQUIRED_COLUMNS):
+        return None
+    pos = 0
+    for _ in range(header_line):
+        pos = data.find(b"\n", pos) + 1
+        if pos == 0:
+            return None
+    table = _engine.body_table(data[pos:], names, header_line + 1)
+    return None if table is None else (table, [])
+
+
+def _parse_slow(data: bytes, path: str) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+    """The csv-module path: every odd record named by its line (see :func:`parse_csv`)."""
     if not data.strip():
         return *_no_rows(), [Problem(path, 0, None, "empty file; expected a header row and scorecard rows")]
     try:
@@ -145,10 +213,6 @@ def parse_records(data: bytes, path: str, *, fast: bool | None = None) -> tuple[
         problems.append(Problem(path, header_line, None, f"duplicate column(s) {', '.join(dupes)}; "
                                 "expected each column once (column names are compared ignoring case)"))
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if (fast or (fast is None and len(data) > _FAST_BYTES)) and not missing and not dupes:
-        got = _parse_fast(text, names, header_line)
-        if got is not None:
-            return got[0], got[1], problems
     k = len(names)
     id_at = names.index("interview_id") if "interview_id" in names else None
     physical: list[str] | None = None  # the file's physical lines, split only when a record spans several
@@ -280,75 +344,35 @@ _FAST_BYTES = 1 << 16
 
 
 def _parse_fast(text: str, names: list[str], header_line: int):
-    """Large files (bulk imports) through a columnar CSV reader, when it provably gives the same
-    rows and line numbers as the csv module; ``None`` sends the file to the csv-module path, which
-    reports each odd record by its line.
+    """Large files (bulk imports) through the columnar engine (:mod:`analysis._engine`), when it
+    provably gives the same rows and line numbers as the csv module; ``None`` sends the file to
+    the csv-module path, which reports each odd record by its line. Returns ``(values, lines)``
+    as object arrays (the loader itself keeps the Arrow table: :func:`parse_table`).
 
     The proof is per physical line, not a guess from totals, and is vectorised over the file's
     bytes (numpy): every line after the header must be one whole record with exactly the header's
     number of fields. A line without a quote has ``commas + 1`` fields; those lines (almost all of
-    a bulk export) are read by pandas' C parser with quoting off, which then cannot join or split
-    them (polars and pyarrow parse faster, but their strings must then be converted to the Python
-    objects the validator works on, which costs more than they save: see benchmarks/README.md). A
-    line with a quote is read alone by the csv module and must give one record of the header's
-    width with no line break inside a field (so no quote runs on to the next line). A blank or
-    whitespace line, a lone carriage return or a field over the csv module's size limit sends the
-    whole file to the csv-module path, so both paths always see the same records (the
+    a bulk export) are read by pyarrow's CSV reader with quoting off, which then cannot join or
+    split them. A line with a quote is read alone by the csv module and must give one record of
+    the header's width with no line break inside a field (so no quote runs on to the next line).
+    A blank or whitespace line, a lone carriage return or a field over the csv module's size limit
+    sends the whole file to the csv-module path, so both paths always see the same records (the
     differential property test in tests/test_parser_properties.py checks exactly this).
     """
+    data = text.encode("utf-8")
     if "\r" in text:
         if "\r" in text.replace("\r\n", ""):
             return None
-        text = text.replace("\r\n", "\n")
-    # the body: everything after the header's line
-    cut = 0
+        data = data.replace(b"\r\n", b"\n")
+    pos = 0
     for _ in range(header_line):
-        cut = text.find("\n", cut) + 1
-        if cut == 0:
+        pos = data.find(b"\n", pos) + 1
+        if pos == 0:
             return None
-    body = text[cut:].encode("utf-8")
-    if not body:
+    table = _engine.body_table(data[pos:], names, header_line + 1)
+    if table is None:
         return None
-    if not body.endswith(b"\n"):
-        body += b"\n"
-    k = len(names)
-    buf = np.frombuffer(body, dtype=np.uint8)
-    ends = np.flatnonzero(buf == 10)
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    if int((ends - starts).max()) > csv.field_size_limit():
-        return None
-    def per_line(byte: int) -> np.ndarray:  # how many times ``byte`` occurs on each line
-        return np.add.reduceat(buf == byte, starts, dtype=np.int32)
-    commas = per_line(44)
-    quoted = per_line(34) > 0
-    if (commas[~quoted] != k - 1).any():
-        return None  # a wrong field count (or a blank line): the csv-module path reports it
-    arr = np.empty((len(ends), k), dtype=object)
-    q_idx = np.flatnonzero(quoted)
-    for i in q_idx:
-        ln = body[starts[i]:ends[i] + 1].decode("utf-8")
-        try:
-            recs = list(csv.reader(io.StringIO(ln, newline="")))
-        except csv.Error:
-            return None
-        if len(recs) != 1 or len(recs[0]) != k or any("\n" in v for v in recs[0]):
-            return None
-        arr[i] = recs[0]
-    plain = ~quoted
-    if plain.any():
-        data = body if not len(q_idx) else b"".join(body[starts[i]:ends[i] + 1] for i in np.flatnonzero(plain))
-        try:
-            df = pd.read_csv(io.BytesIO(data), header=None, names=list(range(k)), dtype=object, na_filter=False,
-                             skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c", encoding="utf-8")
-        except (pd.errors.ParserError, ValueError, csv.Error):
-            return None
-        if df.shape != (int(plain.sum()), k):
-            return None
-        rows = slice(None) if not len(q_idx) else plain
-        for j in range(k):  # column by column: no second copy of the whole table
-            arr[rows, j] = df[j].to_numpy(dtype=object)
-        del df
-    return _reorder(arr, names), np.arange(header_line + 1, header_line + 1 + len(ends), dtype=np.int64)
+    return _table_values(table), table.column("line").to_numpy()
 
 
 def _problems_from_mask(raw, mask, column, message) -> list[Problem]:
