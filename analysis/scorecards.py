@@ -375,14 +375,14 @@ def _parse_fast(text: str, names: list[str], header_line: int):
     return _table_values(table), table.column("line").to_numpy()
 
 
-def _problems_from_mask(raw, mask, column, message) -> list[Problem]:
+def _problems_from_mask(f: "_Factors", mask, column, message) -> list[Problem]:
     idx = np.flatnonzero(np.asarray(mask))
     if not len(idx):
         return []
-    files = raw["file"].to_numpy()[idx]
-    lines = raw["line"].to_numpy()[idx]
-    values = raw[column].to_numpy()[idx] if column in raw else [""] * len(idx)
-    return [Problem(str(f), int(ln), column, message(v)) for f, ln, v in zip(files, lines, values)]
+    files = f.file_names(idx)
+    lines = f.line[idx]
+    values = f.at(column, idx)
+    return [Problem(str(fn), int(ln), column, message(v)) for fn, ln, v in zip(files, lines, values)]
 
 
 def _found(v) -> str:
@@ -395,9 +395,61 @@ class _Factors:
     values. Every check and conversion then runs on the few unique values (a level, a score, a
     date) instead of a million strings, and is mapped back with the codes."""
 
-    def __init__(self, raw: pd.DataFrame):
+    def __init__(self, raw):
+        # raw: a DataFrame of text columns, ``line`` and ``file``; or (the loader's columnar
+        # path) an Arrow table of the same columns, ``file`` dictionary-encoded: then only the
+        # unique values of each column ever become Python strings (analysis._engine.to_codes).
         self.raw = raw
+        self.arrow = not isinstance(raw, pd.DataFrame)
+        self.n = raw.num_rows if self.arrow else len(raw)
         self._cache: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = {}
+        self._files = None
+        self._line = None
+
+    def _base(self, col: str) -> tuple[np.ndarray, np.ndarray]:
+        """Codes and unique raw values of one column, in first-appearance order."""
+        if self.arrow:
+            return _engine.to_codes(self.raw.column(col))
+        return pd.factorize(self.raw[col].to_numpy(dtype=object), use_na_sentinel=False)
+
+    @property
+    def line(self) -> np.ndarray:
+        if self._line is None:
+            self._line = (self.raw.column("line").to_numpy() if self.arrow else self.raw["line"].to_numpy())
+        return self._line
+
+    def files(self) -> tuple[np.ndarray, np.ndarray]:
+        """Codes and names of the ``file`` column, in first-appearance order."""
+        if self._files is None:
+            if self.arrow:
+                codes, uniq = _engine.to_codes(self.raw.column("file"))
+                uniq = np.asarray([str(u) for u in uniq], dtype=object)
+            else:
+                codes, uniq = pd.factorize(self.raw["file"].astype(str).to_numpy(dtype=object), use_na_sentinel=False)
+                uniq = np.asarray(uniq, dtype=object)
+            self._files = (codes, uniq)
+        return self._files
+
+    def file_names(self, idx) -> np.ndarray:
+        codes, uniq = self.files()
+        return uniq[codes[idx]]
+
+    def at(self, col: str, idx) -> np.ndarray:
+        """The raw (unstripped) values of ``col`` at rows ``idx``."""
+        if self.arrow:
+            if col not in self.raw.column_names:
+                return np.array([""] * len(idx), dtype=object)
+            import pyarrow as pa
+            return np.asarray(self.raw.column(col).take(pa.array(np.asarray(idx, dtype=np.int64))).to_pylist(),
+                              dtype=object)
+        return self.raw[col].to_numpy()[idx] if col in self.raw else np.array([""] * len(idx), dtype=object)
+
+    def text(self, col: str, rows) -> pd.api.extensions.ExtensionArray:
+        """The raw values of ``col`` at ``rows`` as a ``str`` array (for notes)."""
+        if self.arrow:
+            import pyarrow as pa
+            return pd.array(self.raw.column(col).take(pa.array(np.asarray(rows, dtype=np.int64))), dtype="str")
+        return pd.array(self.raw[col].to_numpy(dtype=object)[rows].astype(str), dtype="str")
 
     def get(self, col: str, lower: bool = False) -> tuple[np.ndarray, np.ndarray]:
         key = (col, lower)
@@ -406,7 +458,7 @@ class _Factors:
                 codes, uniq = self.get(col)
                 norm = np.array([u.lower() for u in uniq], dtype=object)
             else:
-                codes, uniq = pd.factorize(self.raw[col].to_numpy(dtype=object), use_na_sentinel=False)
+                codes, uniq = self._base(col)
                 # stripped and NFC-normalised: a name typed with a combining accent is the same name
                 norm = np.array(["" if u is None or u is np.nan else _nfc(str(u).strip()) for u in uniq], dtype=object)
             # merge values that differ only in whitespace (or case, when lowered)
@@ -482,15 +534,15 @@ def validate_rows(raw: pd.DataFrame, question_ids) -> tuple[pd.Series, list[Prob
     return pd.Series(loaded, index=raw.index), problems
 
 
-def _judge(raw: pd.DataFrame, question_ids, f: _Factors) -> tuple[np.ndarray, list[Problem]]:
-    n = len(raw)
-    line_arr = raw["line"].to_numpy()
+def _judge(raw, question_ids, f: _Factors) -> tuple[np.ndarray, list[Problem]]:
+    n = f.n
+    line_arr = f.line
     parsed_ok = line_arr > 0
     problems: list[Problem] = []
     bad = ~parsed_ok
     for col in ("interview_id", "candidate_id", "interviewer"):
         m = parsed_ok & f.mask(col, lambda u: u == "")
-        problems += _problems_from_mask(raw, m, col, lambda v: "empty; expected non-empty text")
+        problems += _problems_from_mask(f, m, col, lambda v: "empty; expected non-empty text")
         bad |= m
     hidden: dict[str, np.ndarray] = {}  # rows already reported for an invisible character, per column
     for col, allow in (("interview_id", frozenset()), ("candidate_id", frozenset()), ("question_id", frozenset()),
@@ -501,7 +553,7 @@ def _judge(raw: pd.DataFrame, question_ids, f: _Factors) -> tuple[np.ndarray, li
             bad_u = np.array([w is not None for w in where], dtype=bool)
             m = parsed_ok & bad_u[codes] & ~bad
             idx = np.flatnonzero(m)
-            problems += [Problem(str(raw["file"].iat[i]), int(line_arr[i]), col,
+            problems += [Problem(str(f.file_names(i)), int(line_arr[i]), col,
                                  f"got {_found(uniq[codes[i]])}, which contains an invisible character "
                                  f"{where[codes[i]]}; expected visible text only (retype the value)")
                          for i in idx]
@@ -527,13 +579,12 @@ def _judge(raw: pd.DataFrame, question_ids, f: _Factors) -> tuple[np.ndarray, li
         m = parsed_ok & f.mask(col, is_bad, lower)
         if col in hidden:
             m &= ~hidden[col]
-        problems += _problems_from_mask(raw, m, col, msg)
+        problems += _problems_from_mask(f, m, col, msg)
         bad |= m
 
     iid_codes, iid_u = f.get("interview_id")
     has_id = (iid_u == "")[iid_codes] == False if n else np.zeros(0, bool)  # noqa: E712
-    file_codes, file_u = pd.factorize(raw["file"].astype(str).to_numpy(dtype=object), use_na_sentinel=False)
-    file_u = np.asarray(file_u, dtype=object)
+    file_codes, file_u = f.files()
     # the same interview id in two files
     pairs = pd.DataFrame({"i": iid_codes[has_id], "f": file_codes[has_id]}).drop_duplicates()
     per_id = pairs.groupby("i")["f"].nunique()
@@ -573,7 +624,7 @@ def _judge(raw: pd.DataFrame, question_ids, f: _Factors) -> tuple[np.ndarray, li
     key = iid_codes.astype(np.int64) * (len(q_u) + 1) + q_codes
     dup = ok_rows & pd.Series(key).duplicated(keep="first").to_numpy() if n else np.zeros(0, bool)
     if dup.any():
-        problems += _problems_from_mask(raw, dup, "question_id",
+        problems += _problems_from_mask(f, dup, "question_id",
                                         lambda v: f"question {str(v).strip()!r} appears twice in this interview; "
                                                   "expected each question once")
         bad |= dup
@@ -600,8 +651,8 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, _factors: "_Factors |
     ``red_flag`` bool, ``notes`` text, ``duration_seconds`` float (NaN when absent), plus ``file``
     and ``line`` saying where each row came from.
     """
-    f = _factors or _Factors(raw.reset_index(drop=True))
-    rows = np.arange(len(raw)) if _rows is None else _rows
+    f = _factors or _Factors(raw.reset_index(drop=True) if isinstance(raw, pd.DataFrame) else raw)
+    rows = np.arange(f.n) if _rows is None else _rows
 
     def take(col, lower=False):
         codes, uniq = f.get(col, lower)
@@ -613,14 +664,12 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, _factors: "_Factors |
         return pd.Categorical.from_codes(pos[codes] if len(codes) else codes, categories=list(categories), ordered=ordered)
 
     out = pd.DataFrame(index=pd.RangeIndex(len(rows)))
-    codes, uniq = take("interview_id")
-    out["interview_id"] = uniq[codes] if len(codes) else np.array([], dtype=object)
+    out["interview_id"] = _text_of(*take("interview_id"))
     codes, uniq = take("date")
     out["date"] = pd.to_datetime(pd.Series(uniq, dtype=object), format="%Y-%m-%d", errors="coerce").to_numpy()[codes] \
         if len(codes) \
         else np.array([], dtype="datetime64[ns]")
-    codes, uniq = take("candidate_id")
-    out["candidate_id"] = uniq[codes] if len(codes) else np.array([], dtype=object)
+    out["candidate_id"] = _text_of(*take("candidate_id"))
     out["level"] = categorical("level", config.LEVELS, lower=True, ordered=True)
     codes, uniq = take("interviewer")
     used = np.unique(codes)
@@ -631,20 +680,39 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, _factors: "_Factors |
         else np.array([], dtype=np.int8)
     codes, uniq = take("red_flag", lower=True)
     out["red_flag"] = np.array([u in TRUE_VALUES for u in uniq], dtype=bool)[codes] if len(codes) else np.array([], bool)
-    out["notes"] = f.raw["notes"].to_numpy(dtype=object)[rows].astype(str) if len(rows) else np.array([], dtype=object)
+    out["notes"] = f.text("notes", rows) if len(rows) else np.array([], dtype=object)
     out["recommendation"] = categorical("recommendation", config.RECOMMENDATIONS, lower=True, ordered=True)
     codes, uniq = take("duration_seconds")
     out["duration_seconds"] = np.array([float(u) if u and _number_ok(u) else np.nan for u in uniq], dtype=float)[codes] if len(codes) \
         else np.array([], dtype=float)
-    out["file"] = pd.Categorical(f.raw["file"].astype(str).to_numpy(dtype=object)[rows])
-    out["line"] = f.raw["line"].to_numpy()[rows].astype(np.int64)
+    codes, uniq = f.files()
+    codes = codes[rows]
+    used = np.unique(codes)
+    names = uniq[used]
+    order = np.array(sorted(range(len(used)), key=names.__getitem__), dtype=np.int64)  # sorted, as pd.Categorical(values)
+    remap = np.full(len(uniq), -1, dtype=np.int64)
+    remap[used[order]] = np.arange(len(used))
+    out["file"] = pd.Categorical.from_codes(remap[codes], categories=pd.Index(list(uniq[used][order]), dtype="str"))
+    out["line"] = f.line[rows].astype(np.int64)
     return out
 
 
-def judge_and_type(raw: pd.DataFrame, question_ids) -> tuple[pd.DataFrame, list[Problem]]:
+def _text_of(codes: np.ndarray, uniq: np.ndarray):
+    """``uniq[codes]`` as a ``str`` array built by Arrow (no Python string per row)."""
+    if not len(codes):
+        return np.array([], dtype=object)
+    import pyarrow as pa
+    return pd.array(pa.array(list(uniq), pa.large_string()).take(pa.array(codes)), dtype="str")
+
+
+def judge_and_type(raw, question_ids) -> tuple[pd.DataFrame, list[Problem]]:
     """:func:`validate_rows` and :func:`to_scorecard_frame` in one pass over one factorisation:
-    the typed frame of the rows that load, and every problem."""
-    raw = raw.reset_index(drop=True)
+    the typed frame of the rows that load, and every problem.
+
+    ``raw`` is a DataFrame as :func:`parse_csv` returns it with a ``file`` column, or (the
+    loader's columnar path) an Arrow table of the same columns: identical results."""
+    if isinstance(raw, pd.DataFrame):
+        raw = raw.reset_index(drop=True)
     f = _Factors(raw)
     loaded, problems = _judge(raw, question_ids, f)
     return to_scorecard_frame(raw, question_ids, _factors=f, _rows=np.flatnonzero(loaded)), problems
