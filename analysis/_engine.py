@@ -150,54 +150,73 @@ def _order(names: list[str], plain, quoted_rows: list[list[str]], plain_idx, quo
     return out
 
 
-def body_table(body: bytes, names: list[str], first_line: int):
-    """One file's body (after its header line ``first_line - 1``) as a table of the scorecard
-    columns and ``line``, or None when any line needs the csv-module path."""
-    pa = _pa()
-    k = len(names)
-    if not body:
-        return None
-    if not body.endswith(b"\n"):
-        body += b"\n"
-    ends, plain_ok, quoted = proof(body, k)
-    if not (plain_ok | quoted).all():
-        return None
-    got = _read(body, ends, plain_ok, quoted, k)
-    if got is None:
-        return None
-    plain, rows, plain_idx, q_idx = got
-    cols = _order(names, plain, rows, plain_idx, q_idx, len(ends))
-    cols["line"] = pa.array(np.arange(first_line, first_line + len(ends), dtype=np.int64))
-    return pa.table(cols)
+def _fits(table) -> bool:
+    """No field over the csv module's size limit (the csv-module path reports such a field)."""
+    import pyarrow.compute as pc
+    limit = csv.field_size_limit()
+    for col in table.columns:
+        if len(col) and (pc.max(pc.binary_length(col)).as_py() or 0) > limit:
+            return False
+    return True
 
 
-def _read(body: bytes, ends, plain_ok, quoted, k):
-    q_idx = np.flatnonzero(quoted)
+def _read_body(body: bytes, k: int):
+    """``body`` (ends in ``\\n``, no ``\\r``) as ``(plain, quoted_rows, plain_idx, quoted_idx, n)``
+    when every line provably is one record of ``k`` fields, else None.
+
+    The common case, a body without a single quote, needs no scan at all: pyarrow's reader with
+    quoting off refuses any line whose field count differs from ``k`` (a blank line, which it would
+    read as a row, is ruled out first). With quotes, the lines holding one are found by vectorised
+    byte positions and read by the csv module one by one; the rest go to pyarrow as one buffer."""
+    if body.startswith(b"\n") or b"\n\n" in body:
+        return None
+    n = body.count(b"\n")
+    if b'"' not in body:
+        plain = read_plain(body, k)
+        if plain is None or plain.num_rows != n or not _fits(plain):
+            return None
+        return plain, [], np.arange(n), np.empty(0, dtype=np.int64), n
+    buf = np.frombuffer(body, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 10)
     starts = np.concatenate(([0], ends[:-1] + 1))
+    q_idx = np.unique(np.searchsorted(ends, np.flatnonzero(buf == 34)))
     rows = []
     for i in q_idx:
         rec = quoted_record(body[starts[i]:ends[i] + 1], k)
         if rec is None:
             return None
         rows.append(rec)
-    plain_idx = np.flatnonzero(plain_ok)
+    plain_mask = np.ones(n, dtype=bool)
+    plain_mask[q_idx] = False
+    plain_idx = np.flatnonzero(plain_mask)
     plain = None
     if len(plain_idx):
-        if len(q_idx):
-            # the bytes between quoted lines, in order (few quoted lines: few slices)
-            cuts = []
-            prev = 0
-            for i in q_idx:
-                cuts.append(body[prev:starts[i]])
-                prev = ends[i] + 1
-            cuts.append(body[prev:])
-            data = b"".join(cuts)
-        else:
-            data = body
-        plain = read_plain(data, k)
-        if plain is None or plain.num_rows != len(plain_idx):
+        cuts, prev = [], 0
+        for i in q_idx:
+            cuts.append(body[prev:starts[i]])
+            prev = ends[i] + 1
+        cuts.append(body[prev:])
+        plain = read_plain(b"".join(cuts), k)
+        if plain is None or plain.num_rows != len(plain_idx) or not _fits(plain):
             return None
-    return plain, rows, plain_idx, q_idx
+    return plain, rows, plain_idx, q_idx, n
+
+
+def body_table(body: bytes, names: list[str], first_line: int):
+    """One file's body (after its header line ``first_line - 1``) as a table of the scorecard
+    columns and ``line``, or None when any line needs the csv-module path."""
+    pa = _pa()
+    if not body:
+        return None
+    if not body.endswith(b"\n"):
+        body += b"\n"
+    got = _read_body(body, len(names))
+    if got is None:
+        return None
+    plain, rows, plain_idx, q_idx, n = got
+    cols = _order(names, plain, rows, plain_idx, q_idx, n)
+    cols["line"] = pa.array(np.arange(first_line, first_line + n, dtype=np.int64))
+    return pa.table(cols)
 
 
 def _header_names(line: bytes):
@@ -279,59 +298,63 @@ def batch_tables(items):
 def _batch_group(names, members, rejected):
     pa = _pa()
     k = len(names)
-    for _ in range(2):
+    for attempt in range(3):
         blob = b"".join(b for _, b in members)
         counts = np.fromiter((b.count(b"\n") for _, b in members), dtype=np.int64, count=len(members))
-        ends, plain_ok, quoted = proof(blob, k)
-        file_of_line = np.repeat(np.arange(len(members)), counts)
-        bad_files = np.unique(file_of_line[~(plain_ok | quoted)])
-        # quoted lines must each be one csv record of k fields
-        starts = np.concatenate(([0], ends[:-1] + 1))
-        q_idx = np.flatnonzero(quoted)
-        q_rows = {}
-        bad_q = set()
-        for i in q_idx:
-            rec = quoted_record(blob[starts[i]:ends[i] + 1], k)
-            if rec is None:
-                bad_q.add(int(file_of_line[i]))
-            else:
-                q_rows[i] = rec
-        bad = set(bad_files.tolist()) | bad_q
-        if bad:
+        got = _read_body(blob, k)
+        if got is None:
+            if attempt == 2:
+                break
+            # find the files whose lines the engine cannot prove; they go to the csv-module path
+            ends, plain_ok, quoted = proof(blob, k)
+            file_of_line = np.repeat(np.arange(len(members)), counts)
+            bad = set(np.unique(file_of_line[~(plain_ok | quoted)]).tolist())
+            starts = np.concatenate(([0], ends[:-1] + 1))
+            for i in np.flatnonzero(quoted):
+                if quoted_record(blob[starts[i]:ends[i] + 1], k) is None:
+                    bad.add(int(file_of_line[i]))
+            bad |= {m for m, (_, b) in enumerate(members) if b.startswith(b"\n") or b"\n\n" in b}
+            if not bad:
+                break
             rejected.extend(members[m][0] for m in sorted(bad))
             members = [x for m, x in enumerate(members) if m not in bad]
             if not members:
                 return None
             continue
-        plain_idx = np.flatnonzero(plain_ok)
-        plain = None
-        if len(plain_idx):
-            if len(q_idx):
-                cuts, prev = [], 0
-                for i in q_idx:
-                    cuts.append(blob[prev:starts[i]])
-                    prev = ends[i] + 1
-                cuts.append(blob[prev:])
-                data = b"".join(cuts)
-            else:
-                data = blob
-            plain = read_plain(data, k)
-            if plain is None or plain.num_rows != len(plain_idx):  # cannot happen; be safe: csv path
-                rejected.extend(fi for fi, _ in members)
-                return None
-        cols = _order(names, plain, [q_rows[i] for i in q_idx], plain_idx, q_idx, len(ends))
-        first = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        line = np.arange(len(ends), dtype=np.int64) - np.repeat(first, counts) + 2  # header is line 1
-        cols["line"] = pa.array(line)
+        plain, rows, plain_idx, q_idx, n = got
+        cols = _order(names, plain, rows, plain_idx, q_idx, n)
+        first = np.cumsum(counts) - counts
+        cols["line"] = pa.array(np.arange(n, dtype=np.int64) - np.repeat(first, counts) + 2)  # header is line 1
         fi = np.repeat(np.array([m[0] for m in members], dtype=np.int64), counts)
         return pa.table(cols), fi
+    rejected.extend(fi for fi, _ in members)  # cannot happen; be safe: the csv-module path
     return None
 
 
-def to_codes(col):
+def _plain(d) -> np.ndarray:
+    """Per value of an Arrow text array: ASCII, and no byte <= 0x20 at either end (so Python's
+    ``str.strip`` and NFC normalisation leave it unchanged)."""
+    pa = _pa()
+    import pyarrow.compute as pc
+    n = len(d)
+    if not n:
+        return np.zeros(0, dtype=bool)
+    asc = pc.string_is_ascii(d).to_numpy(zero_copy_only=False)
+    off_type = np.int64 if pa.types.is_large_string(d.type) else np.int32
+    offsets = np.frombuffer(d.buffers()[1], dtype=off_type)[d.offset:d.offset + n + 1].astype(np.int64)
+    data = d.buffers()[2]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    lengths = np.diff(offsets)
+    ok = asc.copy()
+    full = lengths > 0
+    ok[full] &= (data[offsets[:-1][full]] > 0x20) & (data[offsets[1:][full] - 1] > 0x20)
+    return ok
+
+
+def to_codes(col, plain: bool = False):
     """An Arrow text column as ``(codes, uniques)``: int codes per row in first-appearance order
     (as ``pd.factorize`` gives them) and the unique values as a Python object array. Only the
-    uniques become Python strings."""
+    uniques become Python strings. With ``plain``, also which uniques are plain (:func:`_plain`)."""
     pa = _pa()
     import pyarrow.compute as pc
     if isinstance(col, pa.ChunkedArray):
@@ -339,9 +362,12 @@ def to_codes(col):
     if not pa.types.is_dictionary(col.type):
         col = pc.dictionary_encode(col)
     codes = col.indices.to_numpy(zero_copy_only=False)
-    uniq = np.asarray(col.dictionary.to_pylist(), dtype=object)
+    d = col.dictionary
+    uniq = np.asarray(d.to_pylist(), dtype=object)
     if not len(codes):
-        return codes.astype(np.intp), np.array([], dtype=object)
+        out = codes.astype(np.intp), np.array([], dtype=object)
+        return (*out, np.zeros(0, dtype=bool)) if plain else out
     # first-appearance order and no unused entries, whatever the dictionary held
     c2, used = pd.factorize(codes, use_na_sentinel=False)
-    return c2.astype(np.intp, copy=False), uniq[used]
+    out = c2.astype(np.intp, copy=False), uniq[used]
+    return (*out, _plain(d)[used]) if plain else out

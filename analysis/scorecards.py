@@ -405,12 +405,21 @@ class _Factors:
         self._cache: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = {}
         self._files = None
         self._line = None
+        self._ascii: dict[str, np.ndarray] = {}
 
-    def _base(self, col: str) -> tuple[np.ndarray, np.ndarray]:
-        """Codes and unique raw values of one column, in first-appearance order."""
+    def _base(self, col: str):
+        """Codes and unique raw values of one column, in first-appearance order, and which
+        uniques are "plain" (ASCII with no whitespace at either end: normalising them changes
+        nothing), or None when unknown."""
         if self.arrow:
-            return _engine.to_codes(self.raw.column(col))
-        return pd.factorize(self.raw[col].to_numpy(dtype=object), use_na_sentinel=False)
+            return _engine.to_codes(self.raw.column(col), plain=True)
+        codes, uniq = pd.factorize(self.raw[col].to_numpy(dtype=object), use_na_sentinel=False)
+        return codes, uniq, None
+
+    def ascii(self, col: str) -> np.ndarray:
+        """Per unique value of ``get(col)``: whether it is ASCII (so holds no invisible character)."""
+        self.get(col)
+        return self._ascii[col]
 
     @property
     def line(self) -> np.ndarray:
@@ -454,17 +463,39 @@ class _Factors:
     def get(self, col: str, lower: bool = False) -> tuple[np.ndarray, np.ndarray]:
         key = (col, lower)
         if key not in self._cache:
+            plain = None
             if lower:
                 codes, uniq = self.get(col)
                 norm = np.array([u.lower() for u in uniq], dtype=object)
             else:
-                codes, uniq = self._base(col)
+                codes, uniq, plain = self._base(col)
                 # stripped and NFC-normalised: a name typed with a combining accent is the same name
-                norm = np.array(["" if u is None or u is np.nan else _nfc(str(u).strip()) for u in uniq], dtype=object)
+                if plain is None:
+                    norm = np.array(["" if u is None or u is np.nan else _nfc(str(u).strip()) for u in uniq],
+                                    dtype=object)
+                else:  # only the few values that are not plain ASCII need Python
+                    norm = np.array(uniq, dtype=object)
+                    for i in np.flatnonzero(~plain):
+                        norm[i] = _nfc(str(norm[i]).strip())
             # merge values that differ only in whitespace (or case, when lowered)
-            codes2, uniq2 = pd.factorize(norm, use_na_sentinel=False) if len(norm) else (np.array([], np.intp), norm)
-            self._cache[key] = (codes2[codes] if len(codes) else codes.astype(np.intp), np.asarray(uniq2, dtype=object))
+            if plain is not None and plain.all():
+                codes2, uniq2 = np.arange(len(norm), dtype=np.intp), norm  # already unique and normal
+            else:
+                codes2, uniq2 = pd.factorize(norm, use_na_sentinel=False) if len(norm) else (np.array([], np.intp), norm)
+            uniq2 = np.asarray(uniq2, dtype=object)
+            if not lower:
+                if plain is not None and plain.all():
+                    self._ascii[col] = np.ones(len(uniq2), dtype=bool)
+                else:
+                    self._ascii[col] = np.fromiter((u.isascii() for u in uniq2), dtype=bool, count=len(uniq2))
+            self._cache[key] = (codes2[codes] if len(codes) else codes.astype(np.intp), uniq2)
         return self._cache[key]
+
+    def empty(self, col: str) -> np.ndarray:
+        """Rows whose (stripped) value of ``col`` is empty: one vectorised comparison."""
+        codes, uniq = self.get(col)
+        bad_u = np.asarray(uniq == "", dtype=bool) if len(uniq) else np.zeros(0, dtype=bool)
+        return bad_u[codes] if len(codes) else np.zeros(0, dtype=bool)
 
     def mask(self, col: str, bad_unique, lower: bool = False) -> np.ndarray:
         codes, uniq = self.get(col, lower)
@@ -541,14 +572,16 @@ def _judge(raw, question_ids, f: _Factors) -> tuple[np.ndarray, list[Problem]]:
     problems: list[Problem] = []
     bad = ~parsed_ok
     for col in ("interview_id", "candidate_id", "interviewer"):
-        m = parsed_ok & f.mask(col, lambda u: u == "")
+        m = parsed_ok & f.empty(col)
         problems += _problems_from_mask(f, m, col, lambda v: "empty; expected non-empty text")
         bad |= m
     hidden: dict[str, np.ndarray] = {}  # rows already reported for an invisible character, per column
     for col, allow in (("interview_id", frozenset()), ("candidate_id", frozenset()), ("question_id", frozenset()),
                        ("interviewer", _NAME_JOINERS)):
         codes, uniq = f.get(col)
-        where = [_invisible(u, allow) for u in uniq]
+        where = [None] * len(uniq)
+        for i in np.flatnonzero(~f.ascii(col)):  # ASCII holds no invisible (format) character
+            where[i] = _invisible(uniq[i], allow)
         if any(where):
             bad_u = np.array([w is not None for w in where], dtype=bool)
             m = parsed_ok & bad_u[codes] & ~bad
