@@ -479,7 +479,11 @@ def load_outcomes(data=None) -> tuple[pd.DataFrame, list[Problem]]:
     if not os.path.lexists(path):
         return empty, []
     try:
-        text = read_regular_file(path).decode("utf-8-sig")
+        raw_bytes = read_regular_file(path)
+        fast = _outcomes_fast(raw_bytes)
+        if fast is not None:
+            return fast, []
+        text = raw_bytes.decode("utf-8-sig")
     except OSError as exc:
         return empty, [Problem(name, 0, None, _unreadable(str(path), exc))]
     except UnicodeDecodeError as exc:
@@ -537,6 +541,73 @@ def load_outcomes(data=None) -> tuple[pd.DataFrame, list[Problem]]:
     out = pd.DataFrame(rows, columns=["candidate_id", "decision", "performance"])
     out["decision"] = pd.Categorical(out["decision"], categories=config.DECISIONS)
     return out, problems
+
+
+def _outcomes_fast(data: bytes):
+    """``outcomes.csv`` through the columnar engine when it provably has no problem at all (then
+    the frame is exactly the csv-module path's); None otherwise, and the csv-module path below
+    reads it and names every problem. Checks run on unique values: one Python call per distinct
+    decision or rating, not per candidate."""
+    import pyarrow as pa
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\x00" in data or not data.isascii():
+        return None  # unusual: let the csv-module path judge it
+    if b"\r" in data:
+        if data.count(b"\r") != data.count(b"\r\n"):
+            return None
+        data = data.replace(b"\r\n", b"\n")
+    nl = data.find(b"\n")
+    if nl < 0 or b'"' in data[:nl]:
+        return None
+    header = [h.strip().lower() for h in data[:nl].decode().split(",")]
+    if len(set(header)) != len(header) or "candidate_id" not in header or "decision" not in header:
+        return None
+    body = data[nl + 1:]
+    if not body.strip():
+        return None
+    if not body.endswith(b"\n"):
+        body += b"\n"
+    got = _engine._read_body(body, len(header))
+    if got is None:
+        return None
+    plain, rows, plain_idx, q_idx, n = got
+    def column(name):
+        j = header.index(name)
+        parts = []
+        if plain is not None:
+            parts += plain.column(j).chunks
+        if len(q_idx):
+            parts.append(pa.array([r[j] for r in rows], pa.large_string()))
+        col = pa.chunked_array(parts, pa.large_string())
+        if len(q_idx) and plain is not None:
+            col = col.take(pa.array(np.argsort(np.concatenate([plain_idx, q_idx]), kind="stable")))
+        return col
+    c_codes, c_uniq, c_plain = _engine.to_codes(column("candidate_id"), plain=True)
+    if not c_plain.all() or len(c_uniq) != n or (c_uniq == "").any():
+        return None  # whitespace, non-ASCII, empty or repeated ids: the csv-module path reports or normalises
+    d_codes, d_uniq = _engine.to_codes(column("decision"))
+    d_norm = [u.strip().lower() for u in d_uniq]
+    if any(d not in config.DECISIONS for d in d_norm):
+        return None
+    lo, hi = config.PERFORMANCE_RANGE
+    if "performance" in header:
+        p_codes, p_uniq = _engine.to_codes(column("performance"))
+        p_norm = [u.strip() for u in p_uniq]
+        if any(p and not (p.isascii() and p.isdigit() and lo <= int(p) <= hi) for p in p_norm):
+            return None
+        rated = np.array([p != "" for p in p_norm], dtype=bool)[p_codes]
+        hired = (np.array(d_norm, dtype=object) == "hired")[d_codes]
+        if (rated & ~hired).any():
+            return None
+        perf = np.array([float(p) if p else np.nan for p in p_norm], dtype=float)[p_codes]
+    else:
+        perf = np.full(n, np.nan)
+    from .scorecards import _text_of
+    dec_pos = pd.Index(config.DECISIONS).get_indexer(d_norm)
+    return pd.DataFrame({"candidate_id": _text_of(c_codes, c_uniq),
+                         "decision": pd.Categorical.from_codes(dec_pos[d_codes], categories=list(config.DECISIONS)),
+                         "performance": perf})
 
 
 def load(data=None, *, cache: bool = True, progress: bool = True, engine: str = "columnar") -> Workbook:
