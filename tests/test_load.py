@@ -258,7 +258,7 @@ def test_damaged_cache_is_rebuilt(data, write_card, parse_calls, damage):
     parse_calls.clear()
     load(data)
     assert parse_calls == []  # and the rebuilt cache works again
-    assert load_module._read_cache(cache)["files"]
+    assert load_module._read_cache(cache)["files"]["pos"]
 
 
 def test_cache_can_be_switched_off(data, write_card):
