@@ -232,17 +232,16 @@ def _read_cache(path: Path) -> dict:
             return empty
         m = len(names)
         arrays = {}
-        for key, width in (("sig", 4), ("start", 0), ("end", 0)):
+        for key, shape in (("sig", (m, 4)), ("start", (m,)), ("end", (m,))):
             v = idx[key]
             if type(v) is not list or len(v) != m:
                 return empty
-            flat = [x for e in v for x in e] if width else v
-            if width and not all(type(e) is list and len(e) == width for e in v):
+            arr = np.asarray(v) if m else np.zeros(shape, dtype=np.int64)
+            # JSON integers only: a float, string, null or ragged list gives another dtype or shape
+            if arr.dtype != np.int64 or arr.shape != shape:
                 return empty
-            if not all(_int(x) for x in flat):
-                return empty
-            arrays[key] = v
-        start, end = np.asarray(arrays["start"], dtype=np.int64), np.asarray(arrays["end"], dtype=np.int64)
+            arrays[key] = arr
+        start, end = arrays["start"], arrays["end"]
         if m and ((start < 0).any() or (start > end).any() or (end > n).any()):
             return empty
         if type(problems) is not list:
@@ -253,8 +252,8 @@ def _read_cache(path: Path) -> dict:
                     and all(_valid_problem(p) for p in e[1])):
                 return empty
             probs[e[0]] = [Problem(names[e[0]], ln, col, msg, tuple(ls)) for ln, col, msg, ls in e[1]]
-        files = {"pos": {nm: i for i, nm in enumerate(names)}, "sig": [tuple(x) for x in arrays["sig"]],
-                 "start": start.tolist(), "end": end.tolist(), "problems": probs}
+        files = {"pos": {nm: i for i, nm in enumerate(names)}, "sig": arrays["sig"],
+                 "start": start, "end": end, "problems": probs}
         return {"version": _CACHE_VERSION, "written": meta["written"], "files": files, "table": table}
     except Exception:  # a damaged or foreign cache is disposable: rebuild it
         return empty
@@ -323,21 +322,17 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool):
     cache_file = lay.cache / _CACHE_NAME
     cache = _read_cache(cache_file) if use_cache else dict(_EMPTY_CACHE)
     old = cache["files"]
-    fresh: dict[str, tuple] = {}
     names: list[str] = []
+    paths: list[str] = []
+    sig_list: list[tuple] = []
     slots: list[list[Problem]] = []  # the problems of each file, in file order
-    slot_of: dict[int, list[Problem]] = {}
-    hits: list[tuple[int, int, int]] = []
-    batch: list[tuple[int, bytes]] = []
-    tables, table_fidx = [], []
-    changed = False
+    slot_of: list[list[Problem]] = []  # the same lists, by file index
     iterator = files
     if progress and len(files) > 2000:
         from tqdm.auto import tqdm
         iterator = tqdm(files, desc="reading scorecards", unit="file")
     prefix = str(lay.data) + os.sep
-    small = _engine_small_bytes()
-    pos, sigs, written = old["pos"], old["sig"], cache["written"] - _RACY_SECONDS
+    # 1. the signature of every file (one stat each)
     for f in iterator:
         name = f[len(prefix):] if f.startswith(prefix) else f
         try:
@@ -347,41 +342,56 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool):
         except OSError as exc:
             slots.append([Problem(name, 0, None, _unreadable(f, exc))])
             continue
-        fi = len(names)
         names.append(name)
+        paths.append(f)
         probs: list[Problem] = []
         slots.append(probs)
-        slot_of[fi] = probs
-        sig = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)  # ctime: a rewrite that puts mtime back
-        hit = pos.get(name)
-        cacheable = st.st_size <= _CACHE_MAX_BYTES
-        if cacheable and hit is not None and sigs[hit] == sig and st.st_mtime < written:
-            hits.append((fi, old["start"][hit], old["end"][hit]))
-            probs += old["problems"].get(hit, ())
-        else:
-            try:
-                data = _read_scorecard(f)
-            except OSError as exc:
-                probs.append(Problem(name, 0, None, _unreadable(f, exc)))
-                continue
-            changed |= cacheable
-            if len(data) <= small:
-                batch.append((fi, data))
-            else:
-                t, ps = parse_table(data, name)
-                tables.append(t)
-                table_fidx.append(np.full(t.num_rows, fi, dtype=np.int64))
-                probs += ps
-        if cacheable:
-            fresh[name] = (sig, fi, probs)
-    if hits:
-        h = np.array(hits, dtype=np.int64)
-        rows = pa.array(_ranges(h[:, 1], h[:, 2]))
+        slot_of.append(probs)
+        sig_list.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))  # ctime: a rewrite that puts mtime back
+    m = len(names)
+    sig = np.array(sig_list, dtype=np.int64).reshape(m, 4)
+    cacheable = sig[:, 0] <= _CACHE_MAX_BYTES
+    # 2. which files the cache serves: same signature, and not modified within two seconds of the
+    # cache being written (vectorised over all files)
+    hit = np.zeros(m, dtype=bool)
+    cpos = np.full(m, -1, dtype=np.int64)
+    if old["pos"] and m:
+        get = old["pos"].get
+        cpos = np.fromiter((get(n, -1) for n in names), dtype=np.int64, count=m)
+        known = cpos >= 0
+        csig = np.asarray(old["sig"], dtype=np.int64).reshape(-1, 4)
+        hit[known] = (csig[cpos[known]] == sig[known]).all(axis=1)
+        hit &= cacheable & (sig[:, 1] / 1e9 < cache["written"] - _RACY_SECONDS)
+    tables, table_fidx = [], []
+    if hit.any():
+        fis = np.flatnonzero(hit)
+        starts = np.asarray(old["start"], dtype=np.int64)[cpos[fis]]
+        ends = np.asarray(old["end"], dtype=np.int64)[cpos[fis]]
+        for fi in fis[[c in old["problems"] for c in cpos[fis]]] if old["problems"] else ():
+            slot_of[fi] += old["problems"][cpos[fi]]
+        rows = pa.array(_ranges(starts, ends))
         t = cache["table"]
-        cols = {c: t.column(c).take(rows).cast(pa.large_string()) for c in SCORECARD_COLUMNS}
-        cols["line"] = t.column("line").take(rows)
-        tables.append(pa.table(cols))
-        table_fidx.append(np.repeat(h[:, 0], h[:, 2] - h[:, 1]))
+        tables.append(pa.table({**{c: t.column(c).take(rows) for c in SCORECARD_COLUMNS},
+                                "line": t.column("line").take(rows)}))
+        table_fidx.append(np.repeat(fis, ends - starts))
+    # 3. read and parse the rest: small files in one batch, bulk files one by one
+    small = _engine_small_bytes()
+    batch: list[tuple[int, bytes]] = []
+    unread = np.zeros(m, dtype=bool)
+    for fi in np.flatnonzero(~hit).tolist():
+        try:
+            data = _read_scorecard(paths[fi])
+        except OSError as exc:
+            slot_of[fi].append(Problem(names[fi], 0, None, _unreadable(paths[fi], exc)))
+            unread[fi] = True
+            continue
+        if len(data) <= small:
+            batch.append((fi, data))
+        else:
+            t, ps = parse_table(data, names[fi])
+            tables.append(t)
+            table_fidx.append(np.full(t.num_rows, fi, dtype=np.int64))
+            slot_of[fi] += ps
     if batch:
         t, fi_rows, rejected = _engine.batch_tables(batch)
         tables.append(t)
@@ -399,8 +409,17 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool):
             if blocks:
                 tables.append(_engine.text_table(np.concatenate(blocks), np.concatenate(line_blocks)))
                 table_fidx.append(np.concatenate(fis))
-    tables = [t for t in tables if t.num_rows] or [_engine.empty_table()]
-    raw = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    keep = [i for i, t in enumerate(tables) if t.num_rows]
+    tables, table_fidx = [tables[i] for i in keep], [table_fidx[i] for i in keep]
+    if not tables:
+        tables, table_fidx = [_engine.empty_table()], []
+    if len(tables) > 1:  # cached columns are dictionary-encoded, parsed ones plain text: one type
+        tables = [pa.table({**{c: (t.column(c).cast(pa.large_string()) if pa.types.is_dictionary(t.column(c).type)
+                                   else t.column(c)) for c in SCORECARD_COLUMNS}, "line": t.column("line")})
+                  for t in tables]
+        raw = pa.concat_tables(tables)
+    else:
+        raw = tables[0]
     fidx = np.concatenate(table_fidx) if table_fidx else np.empty(0, dtype=np.int64)
     if len(fidx) > 1 and (np.diff(fidx) < 0).any():
         perm = np.argsort(fidx, kind="stable")  # file order; each file's rows keep their order
@@ -408,9 +427,12 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool):
     file_col = pa.DictionaryArray.from_arrays(pa.array(fidx.astype(np.int32), pa.int32()),
                                               pa.array(names, pa.large_string()))
     raw = raw.append_column("file", file_col)
-    if use_cache and use_cache != "read" and (changed or set(pos) != set(fresh)):
+    fresh_fi = np.flatnonzero(cacheable & ~unread)
+    changed = bool((cacheable & ~hit & ~unread).any())
+    if use_cache and use_cache != "read" and (changed or set(old["pos"]) != {names[i] for i in fresh_fi}):
+        fresh = {names[i]: (sig_list[i], i, slot_of[i]) for i in fresh_fi.tolist()}
         _write_cache(cache_file, raw, fresh, fidx)
-    return raw, [p for ps in slots for p in ps], len(names)
+    return raw, [p for ps in slots for p in ps], m
 
 
 def _engine_small_bytes() -> int:

@@ -494,7 +494,11 @@ class _Factors:
     def empty(self, col: str) -> np.ndarray:
         """Rows whose (stripped) value of ``col`` is empty: one vectorised comparison."""
         codes, uniq = self.get(col)
-        bad_u = np.asarray(uniq == "", dtype=bool) if len(uniq) else np.zeros(0, dtype=bool)
+        bad_u = np.zeros(len(uniq), dtype=bool)
+        try:  # the uniques are unique: at most one is empty
+            bad_u[list(uniq).index("")] = True
+        except ValueError:
+            pass
         return bad_u[codes] if len(codes) else np.zeros(0, dtype=bool)
 
     def mask(self, col: str, bad_unique, lower: bool = False) -> np.ndarray:
