@@ -249,7 +249,37 @@ def batch_tables(items):
     headers: dict[bytes, tuple | None] = {}
     groups: dict[tuple, list] = {}
     rejected: list[int] = []
+    careful: list[tuple[int, bytes]] = []  # files that need the per-file checks below
+    quick: dict[tuple, list] = {}
+    # the common file (a known header, LF line ends, a final newline) costs a find and a lookup;
+    # the body is not copied (a memoryview), and NUL, CR and UTF-8 are checked on the whole batch
     for fi, data in items:
+        nl = data.find(b"\n")
+        if nl < 0 or data[-1:] != b"\n" or len(data) == nl + 1:
+            careful.append((fi, data))
+            continue
+        head = data[:nl + 1]
+        names = headers.get(head, False)
+        if names is False:
+            names = headers[head] = _header_names(head)
+        if names is None:
+            careful.append((fi, data))
+            continue
+        quick.setdefault(names, []).append((fi, memoryview(data)[nl + 1:]))
+    for names, members in quick.items():
+        blob = b"".join(b for _, b in members)
+        ok = b"\x00" not in blob and b"\r" not in blob
+        if ok and not blob.isascii():
+            try:
+                blob.decode("utf-8")  # every body ends with a newline: no character spans two files
+            except UnicodeDecodeError:
+                ok = False
+        if ok:
+            groups.setdefault(names, []).extend(members)
+        else:
+            careful += [(fi, bytes(headers_line) + bytes(b)) for fi, b, headers_line in
+                        ((fi, b, _head_of(names, headers)) for fi, b in members)]
+    for fi, data in careful:
         if data.startswith(_BOM):
             data = data[3:]
         nl = data.find(b"\n")
@@ -279,6 +309,8 @@ def batch_tables(items):
         if not body.endswith(b"\n"):
             body += b"\n"
         groups.setdefault(names, []).append((fi, body))
+    for members in groups.values():
+        members.sort(key=lambda m: m[0])
     tables, fidx = [], []
     for names, members in groups.items():
         got = _batch_group(list(names), members, rejected)
@@ -295,12 +327,19 @@ def batch_tables(items):
     return table, fi, rejected
 
 
+def _head_of(names, headers) -> bytes:
+    """A header line that gives ``names`` (to rebuild a file for the per-file checks)."""
+    return next(h for h, n in headers.items() if n == names)
+
+
 def _batch_group(names, members, rejected):
     pa = _pa()
     k = len(names)
     for attempt in range(3):
         blob = b"".join(b for _, b in members)
-        counts = np.fromiter((b.count(b"\n") for _, b in members), dtype=np.int64, count=len(members))
+        lens = np.fromiter((len(b) for _, b in members), dtype=np.int64, count=len(members))
+        nl_pos = np.flatnonzero(np.frombuffer(blob, dtype=np.uint8) == 10)
+        counts = np.diff(np.searchsorted(nl_pos, np.cumsum(lens), side="left"), prepend=0)
         got = _read_body(blob, k)
         if got is None:
             if attempt == 2:
@@ -313,7 +352,7 @@ def _batch_group(names, members, rejected):
             for i in np.flatnonzero(quoted):
                 if quoted_record(blob[starts[i]:ends[i] + 1], k) is None:
                     bad.add(int(file_of_line[i]))
-            bad |= {m for m, (_, b) in enumerate(members) if b.startswith(b"\n") or b"\n\n" in b}
+            bad |= {m for m, (_, b) in enumerate(members) if bytes(b[:1]) == b"\n" or b"\n\n" in bytes(b)}
             if not bad:
                 break
             rejected.extend(members[m][0] for m in sorted(bad))

@@ -441,12 +441,15 @@ def _engine_small_bytes() -> int:
     return _FAST_BYTES
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
 def _read_scorecard(path: str) -> bytes:
     """The bytes of one scorecard file, as :func:`analysis.bank.read_regular_file` reads them
     (never blocking on a pipe, refusing anything but a regular file), in one ``read`` call for a
     small file instead of two: 100k cold files spend most of their time in system calls. Also the
     seam the tests count parses with."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, _OPEN_FLAGS)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
