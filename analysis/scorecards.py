@@ -54,7 +54,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from . import config
+from . import _engine, config
 from .errors import Problem
 
 __all__ = [
@@ -108,13 +108,81 @@ def _no_rows():
 
 def parse_records(data: bytes, path: str, *, fast: bool | None = None) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
     """:func:`parse_csv` without the DataFrame: ``(values, lines, problems)`` with ``values`` an
-    object array (rows x :data:`SCORECARD_COLUMNS`). The loader calls this for each of possibly
-    100k small files, where building a DataFrame per file would cost more than parsing it.
+    object array (rows x :data:`SCORECARD_COLUMNS`).
 
-    ``fast`` chooses the bulk path (pandas' C parser, see :func:`_parse_fast`): ``None`` takes it
+    ``fast`` chooses the bulk path (the columnar engine, see :func:`_parse_fast`): ``None`` takes it
     for files over 64 KiB, ``True`` tries it whatever the size (the differential tests use this to
     prove both paths agree), ``False`` never. Rows with a negative line were already reported.
     """
+    got = _parse_columnar(data, path, fast)
+    if got is not None:
+        table, problems = got
+        return _table_values(table), table.column("line").to_numpy(), problems
+    return _parse_slow(data, path)
+
+
+def parse_table(data: bytes, path: str, *, fast: bool | None = None):
+    """:func:`parse_records` as an Arrow table (the scorecard columns as text, and ``line``): what
+    the loader uses, so a bulk file's values never become one Python string per row. Same rows,
+    lines and problems as :func:`parse_records` (and ``fast`` means the same)."""
+    got = _parse_columnar(data, path, fast)
+    if got is not None:
+        return got
+    values, lines, problems = _parse_slow(data, path)
+    return _engine.text_table(values, lines), problems
+
+
+def _table_values(table) -> np.ndarray:
+    if not table.num_rows:
+        return _no_rows()[0]
+    return np.column_stack([table.column(c).to_numpy(zero_copy_only=False).astype(object) for c in _RAW_COLUMNS])
+
+
+def _parse_columnar(data: bytes, path: str, fast: bool | None):
+    """The bulk path on the file's bytes, or None for the csv-module path (which then reports
+    whatever makes the file unfit: bad bytes, a bad header, odd records)."""
+    if not (fast or (fast is None and len(data) > _FAST_BYTES)):
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip() or b"\x00" in data:
+        return None
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    if b"\r" in data:
+        if data.count(b"\r") != data.count(b"\r\n"):
+            return None  # a lone carriage return: the csv module's line count differs
+        data = data.replace(b"\r\n", b"\n")
+    # the header from a prefix cut at a line end (a StringIO of a whole 80 MB file costs ~1 s)
+    cut = data.find(b"\n", min(len(data), 1 << 16))
+    prefix = data if cut < 0 else data[:cut + 1]
+    reader = csv.reader(io.StringIO(prefix.decode("utf-8"), newline=""))
+    try:
+        header = next(reader)
+        while not any(h.strip() for h in header):
+            header = next(reader)
+    except (StopIteration, csv.Error):
+        return None
+    header_line = reader.line_num
+    if prefix is not data and prefix.count(b"\n") <= header_line:
+        return None
+    names = [_nfc(h.strip().lower()) for h in header]
+    if len(set(names)) != len(names) or any(c not in names for c in REQUIRED_COLUMNS):
+        return None
+    pos = 0
+    for _ in range(header_line):
+        pos = data.find(b"\n", pos) + 1
+        if pos == 0:
+            return None
+    table = _engine.body_table(data[pos:], names, header_line + 1)
+    return None if table is None else (table, [])
+
+
+def _parse_slow(data: bytes, path: str) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+    """The csv-module path: every odd record named by its line (see :func:`parse_csv`)."""
     if not data.strip():
         return *_no_rows(), [Problem(path, 0, None, "empty file; expected a header row and scorecard rows")]
     try:
@@ -145,10 +213,6 @@ def parse_records(data: bytes, path: str, *, fast: bool | None = None) -> tuple[
         problems.append(Problem(path, header_line, None, f"duplicate column(s) {', '.join(dupes)}; "
                                 "expected each column once (column names are compared ignoring case)"))
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if (fast or (fast is None and len(data) > _FAST_BYTES)) and not missing and not dupes:
-        got = _parse_fast(text, names, header_line)
-        if got is not None:
-            return got[0], got[1], problems
     k = len(names)
     id_at = names.index("interview_id") if "interview_id" in names else None
     physical: list[str] | None = None  # the file's physical lines, split only when a record spans several
@@ -280,85 +344,45 @@ _FAST_BYTES = 1 << 16
 
 
 def _parse_fast(text: str, names: list[str], header_line: int):
-    """Large files (bulk imports) through a columnar CSV reader, when it provably gives the same
-    rows and line numbers as the csv module; ``None`` sends the file to the csv-module path, which
-    reports each odd record by its line.
+    """Large files (bulk imports) through the columnar engine (:mod:`analysis._engine`), when it
+    provably gives the same rows and line numbers as the csv module; ``None`` sends the file to
+    the csv-module path, which reports each odd record by its line. Returns ``(values, lines)``
+    as object arrays (the loader itself keeps the Arrow table: :func:`parse_table`).
 
     The proof is per physical line, not a guess from totals, and is vectorised over the file's
     bytes (numpy): every line after the header must be one whole record with exactly the header's
     number of fields. A line without a quote has ``commas + 1`` fields; those lines (almost all of
-    a bulk export) are read by pandas' C parser with quoting off, which then cannot join or split
-    them (polars and pyarrow parse faster, but their strings must then be converted to the Python
-    objects the validator works on, which costs more than they save: see benchmarks/README.md). A
-    line with a quote is read alone by the csv module and must give one record of the header's
-    width with no line break inside a field (so no quote runs on to the next line). A blank or
-    whitespace line, a lone carriage return or a field over the csv module's size limit sends the
-    whole file to the csv-module path, so both paths always see the same records (the
+    a bulk export) are read by pyarrow's CSV reader with quoting off, which then cannot join or
+    split them. A line with a quote is read alone by the csv module and must give one record of
+    the header's width with no line break inside a field (so no quote runs on to the next line).
+    A blank or whitespace line, a lone carriage return or a field over the csv module's size limit
+    sends the whole file to the csv-module path, so both paths always see the same records (the
     differential property test in tests/test_parser_properties.py checks exactly this).
     """
+    data = text.encode("utf-8")
     if "\r" in text:
         if "\r" in text.replace("\r\n", ""):
             return None
-        text = text.replace("\r\n", "\n")
-    # the body: everything after the header's line
-    cut = 0
+        data = data.replace(b"\r\n", b"\n")
+    pos = 0
     for _ in range(header_line):
-        cut = text.find("\n", cut) + 1
-        if cut == 0:
+        pos = data.find(b"\n", pos) + 1
+        if pos == 0:
             return None
-    body = text[cut:].encode("utf-8")
-    if not body:
+    table = _engine.body_table(data[pos:], names, header_line + 1)
+    if table is None:
         return None
-    if not body.endswith(b"\n"):
-        body += b"\n"
-    k = len(names)
-    buf = np.frombuffer(body, dtype=np.uint8)
-    ends = np.flatnonzero(buf == 10)
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    if int((ends - starts).max()) > csv.field_size_limit():
-        return None
-    def per_line(byte: int) -> np.ndarray:  # how many times ``byte`` occurs on each line
-        return np.add.reduceat(buf == byte, starts, dtype=np.int32)
-    commas = per_line(44)
-    quoted = per_line(34) > 0
-    if (commas[~quoted] != k - 1).any():
-        return None  # a wrong field count (or a blank line): the csv-module path reports it
-    arr = np.empty((len(ends), k), dtype=object)
-    q_idx = np.flatnonzero(quoted)
-    for i in q_idx:
-        ln = body[starts[i]:ends[i] + 1].decode("utf-8")
-        try:
-            recs = list(csv.reader(io.StringIO(ln, newline="")))
-        except csv.Error:
-            return None
-        if len(recs) != 1 or len(recs[0]) != k or any("\n" in v for v in recs[0]):
-            return None
-        arr[i] = recs[0]
-    plain = ~quoted
-    if plain.any():
-        data = body if not len(q_idx) else b"".join(body[starts[i]:ends[i] + 1] for i in np.flatnonzero(plain))
-        try:
-            df = pd.read_csv(io.BytesIO(data), header=None, names=list(range(k)), dtype=object, na_filter=False,
-                             skip_blank_lines=False, quoting=csv.QUOTE_NONE, engine="c", encoding="utf-8")
-        except (pd.errors.ParserError, ValueError, csv.Error):
-            return None
-        if df.shape != (int(plain.sum()), k):
-            return None
-        rows = slice(None) if not len(q_idx) else plain
-        for j in range(k):  # column by column: no second copy of the whole table
-            arr[rows, j] = df[j].to_numpy(dtype=object)
-        del df
-    return _reorder(arr, names), np.arange(header_line + 1, header_line + 1 + len(ends), dtype=np.int64)
+    return _table_values(table), table.column("line").to_numpy()
 
 
-def _problems_from_mask(raw, mask, column, message) -> list[Problem]:
+def _problems_from_mask(f: "_Factors", mask, column, message) -> list[Problem]:
     idx = np.flatnonzero(np.asarray(mask))
     if not len(idx):
         return []
-    files = raw["file"].to_numpy()[idx]
-    lines = raw["line"].to_numpy()[idx]
-    values = raw[column].to_numpy()[idx] if column in raw else [""] * len(idx)
-    return [Problem(str(f), int(ln), column, message(v)) for f, ln, v in zip(files, lines, values)]
+    files = f.file_names(idx)
+    lines = f.line[idx]
+    values = f.at(column, idx)
+    return [Problem(str(fn), int(ln), column, message(v)) for fn, ln, v in zip(files, lines, values)]
 
 
 def _found(v) -> str:
@@ -371,24 +395,111 @@ class _Factors:
     values. Every check and conversion then runs on the few unique values (a level, a score, a
     date) instead of a million strings, and is mapped back with the codes."""
 
-    def __init__(self, raw: pd.DataFrame):
+    def __init__(self, raw):
+        # raw: a DataFrame of text columns, ``line`` and ``file``; or (the loader's columnar
+        # path) an Arrow table of the same columns, ``file`` dictionary-encoded: then only the
+        # unique values of each column ever become Python strings (analysis._engine.to_codes).
         self.raw = raw
+        self.arrow = not isinstance(raw, pd.DataFrame)
+        self.n = raw.num_rows if self.arrow else len(raw)
         self._cache: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = {}
+        self._files = None
+        self._line = None
+        self._ascii: dict[str, np.ndarray] = {}
+
+    def _base(self, col: str):
+        """Codes and unique raw values of one column, in first-appearance order, and which
+        uniques are "plain" (ASCII with no whitespace at either end: normalising them changes
+        nothing), or None when unknown."""
+        if self.arrow:
+            return _engine.to_codes(self.raw.column(col), plain=True)
+        codes, uniq = pd.factorize(self.raw[col].to_numpy(dtype=object), use_na_sentinel=False)
+        return codes, uniq, None
+
+    def ascii(self, col: str) -> np.ndarray:
+        """Per unique value of ``get(col)``: whether it is ASCII (so holds no invisible character)."""
+        self.get(col)
+        return self._ascii[col]
+
+    @property
+    def line(self) -> np.ndarray:
+        if self._line is None:
+            self._line = (self.raw.column("line").to_numpy() if self.arrow else self.raw["line"].to_numpy())
+        return self._line
+
+    def files(self) -> tuple[np.ndarray, np.ndarray]:
+        """Codes and names of the ``file`` column, in first-appearance order."""
+        if self._files is None:
+            if self.arrow:
+                codes, uniq = _engine.to_codes(self.raw.column("file"))
+                uniq = np.asarray([str(u) for u in uniq], dtype=object)
+            else:
+                codes, uniq = pd.factorize(self.raw["file"].astype(str).to_numpy(dtype=object), use_na_sentinel=False)
+                uniq = np.asarray(uniq, dtype=object)
+            self._files = (codes, uniq)
+        return self._files
+
+    def file_names(self, idx) -> np.ndarray:
+        codes, uniq = self.files()
+        return uniq[codes[idx]]
+
+    def at(self, col: str, idx) -> np.ndarray:
+        """The raw (unstripped) values of ``col`` at rows ``idx``."""
+        if self.arrow:
+            if col not in self.raw.column_names:
+                return np.array([""] * len(idx), dtype=object)
+            import pyarrow as pa
+            return np.asarray(self.raw.column(col).take(pa.array(np.asarray(idx, dtype=np.int64))).to_pylist(),
+                              dtype=object)
+        return self.raw[col].to_numpy()[idx] if col in self.raw else np.array([""] * len(idx), dtype=object)
+
+    def text(self, col: str, rows) -> pd.api.extensions.ExtensionArray:
+        """The raw values of ``col`` at ``rows`` as a ``str`` array (for notes)."""
+        if self.arrow:
+            import pyarrow as pa
+            return pd.array(self.raw.column(col).take(pa.array(np.asarray(rows, dtype=np.int64))), dtype="str")
+        return pd.array(self.raw[col].to_numpy(dtype=object)[rows].astype(str), dtype="str")
 
     def get(self, col: str, lower: bool = False) -> tuple[np.ndarray, np.ndarray]:
         key = (col, lower)
         if key not in self._cache:
+            plain = None
             if lower:
                 codes, uniq = self.get(col)
                 norm = np.array([u.lower() for u in uniq], dtype=object)
             else:
-                codes, uniq = pd.factorize(self.raw[col].to_numpy(dtype=object), use_na_sentinel=False)
+                codes, uniq, plain = self._base(col)
                 # stripped and NFC-normalised: a name typed with a combining accent is the same name
-                norm = np.array(["" if u is None or u is np.nan else _nfc(str(u).strip()) for u in uniq], dtype=object)
+                if plain is None:
+                    norm = np.array(["" if u is None or u is np.nan else _nfc(str(u).strip()) for u in uniq],
+                                    dtype=object)
+                else:  # only the few values that are not plain ASCII need Python
+                    norm = np.array(uniq, dtype=object)
+                    for i in np.flatnonzero(~plain):
+                        norm[i] = _nfc(str(norm[i]).strip())
             # merge values that differ only in whitespace (or case, when lowered)
-            codes2, uniq2 = pd.factorize(norm, use_na_sentinel=False) if len(norm) else (np.array([], np.intp), norm)
-            self._cache[key] = (codes2[codes] if len(codes) else codes.astype(np.intp), np.asarray(uniq2, dtype=object))
+            if plain is not None and plain.all():
+                codes2, uniq2 = np.arange(len(norm), dtype=np.intp), norm  # already unique and normal
+            else:
+                codes2, uniq2 = pd.factorize(norm, use_na_sentinel=False) if len(norm) else (np.array([], np.intp), norm)
+            uniq2 = np.asarray(uniq2, dtype=object)
+            if not lower:
+                if plain is not None and plain.all():
+                    self._ascii[col] = np.ones(len(uniq2), dtype=bool)
+                else:
+                    self._ascii[col] = np.fromiter((u.isascii() for u in uniq2), dtype=bool, count=len(uniq2))
+            self._cache[key] = (codes2[codes] if len(codes) else codes.astype(np.intp), uniq2)
         return self._cache[key]
+
+    def empty(self, col: str) -> np.ndarray:
+        """Rows whose (stripped) value of ``col`` is empty: one vectorised comparison."""
+        codes, uniq = self.get(col)
+        bad_u = np.zeros(len(uniq), dtype=bool)
+        try:  # the uniques are unique: at most one is empty
+            bad_u[list(uniq).index("")] = True
+        except ValueError:
+            pass
+        return bad_u[codes] if len(codes) else np.zeros(0, dtype=bool)
 
     def mask(self, col: str, bad_unique, lower: bool = False) -> np.ndarray:
         codes, uniq = self.get(col, lower)
@@ -458,26 +569,28 @@ def validate_rows(raw: pd.DataFrame, question_ids) -> tuple[pd.Series, list[Prob
     return pd.Series(loaded, index=raw.index), problems
 
 
-def _judge(raw: pd.DataFrame, question_ids, f: _Factors) -> tuple[np.ndarray, list[Problem]]:
-    n = len(raw)
-    line_arr = raw["line"].to_numpy()
+def _judge(raw, question_ids, f: _Factors) -> tuple[np.ndarray, list[Problem]]:
+    n = f.n
+    line_arr = f.line
     parsed_ok = line_arr > 0
     problems: list[Problem] = []
     bad = ~parsed_ok
     for col in ("interview_id", "candidate_id", "interviewer"):
-        m = parsed_ok & f.mask(col, lambda u: u == "")
-        problems += _problems_from_mask(raw, m, col, lambda v: "empty; expected non-empty text")
+        m = parsed_ok & f.empty(col)
+        problems += _problems_from_mask(f, m, col, lambda v: "empty; expected non-empty text")
         bad |= m
     hidden: dict[str, np.ndarray] = {}  # rows already reported for an invisible character, per column
     for col, allow in (("interview_id", frozenset()), ("candidate_id", frozenset()), ("question_id", frozenset()),
                        ("interviewer", _NAME_JOINERS)):
         codes, uniq = f.get(col)
-        where = [_invisible(u, allow) for u in uniq]
+        where = [None] * len(uniq)
+        for i in np.flatnonzero(~f.ascii(col)):  # ASCII holds no invisible (format) character
+            where[i] = _invisible(uniq[i], allow)
         if any(where):
             bad_u = np.array([w is not None for w in where], dtype=bool)
             m = parsed_ok & bad_u[codes] & ~bad
             idx = np.flatnonzero(m)
-            problems += [Problem(str(raw["file"].iat[i]), int(line_arr[i]), col,
+            problems += [Problem(str(f.file_names(i)), int(line_arr[i]), col,
                                  f"got {_found(uniq[codes[i]])}, which contains an invisible character "
                                  f"{where[codes[i]]}; expected visible text only (retype the value)")
                          for i in idx]
@@ -503,13 +616,12 @@ def _judge(raw: pd.DataFrame, question_ids, f: _Factors) -> tuple[np.ndarray, li
         m = parsed_ok & f.mask(col, is_bad, lower)
         if col in hidden:
             m &= ~hidden[col]
-        problems += _problems_from_mask(raw, m, col, msg)
+        problems += _problems_from_mask(f, m, col, msg)
         bad |= m
 
     iid_codes, iid_u = f.get("interview_id")
     has_id = (iid_u == "")[iid_codes] == False if n else np.zeros(0, bool)  # noqa: E712
-    file_codes, file_u = pd.factorize(raw["file"].astype(str).to_numpy(dtype=object), use_na_sentinel=False)
-    file_u = np.asarray(file_u, dtype=object)
+    file_codes, file_u = f.files()
     # the same interview id in two files
     pairs = pd.DataFrame({"i": iid_codes[has_id], "f": file_codes[has_id]}).drop_duplicates()
     per_id = pairs.groupby("i")["f"].nunique()
@@ -549,7 +661,7 @@ def _judge(raw: pd.DataFrame, question_ids, f: _Factors) -> tuple[np.ndarray, li
     key = iid_codes.astype(np.int64) * (len(q_u) + 1) + q_codes
     dup = ok_rows & pd.Series(key).duplicated(keep="first").to_numpy() if n else np.zeros(0, bool)
     if dup.any():
-        problems += _problems_from_mask(raw, dup, "question_id",
+        problems += _problems_from_mask(f, dup, "question_id",
                                         lambda v: f"question {str(v).strip()!r} appears twice in this interview; "
                                                   "expected each question once")
         bad |= dup
@@ -576,8 +688,8 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, _factors: "_Factors |
     ``red_flag`` bool, ``notes`` text, ``duration_seconds`` float (NaN when absent), plus ``file``
     and ``line`` saying where each row came from.
     """
-    f = _factors or _Factors(raw.reset_index(drop=True))
-    rows = np.arange(len(raw)) if _rows is None else _rows
+    f = _factors or _Factors(raw.reset_index(drop=True) if isinstance(raw, pd.DataFrame) else raw)
+    rows = np.arange(f.n) if _rows is None else _rows
 
     def take(col, lower=False):
         codes, uniq = f.get(col, lower)
@@ -589,14 +701,12 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, _factors: "_Factors |
         return pd.Categorical.from_codes(pos[codes] if len(codes) else codes, categories=list(categories), ordered=ordered)
 
     out = pd.DataFrame(index=pd.RangeIndex(len(rows)))
-    codes, uniq = take("interview_id")
-    out["interview_id"] = uniq[codes] if len(codes) else np.array([], dtype=object)
+    out["interview_id"] = _text_of(*take("interview_id"))
     codes, uniq = take("date")
     out["date"] = pd.to_datetime(pd.Series(uniq, dtype=object), format="%Y-%m-%d", errors="coerce").to_numpy()[codes] \
         if len(codes) \
         else np.array([], dtype="datetime64[ns]")
-    codes, uniq = take("candidate_id")
-    out["candidate_id"] = uniq[codes] if len(codes) else np.array([], dtype=object)
+    out["candidate_id"] = _text_of(*take("candidate_id"))
     out["level"] = categorical("level", config.LEVELS, lower=True, ordered=True)
     codes, uniq = take("interviewer")
     used = np.unique(codes)
@@ -607,20 +717,39 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, _factors: "_Factors |
         else np.array([], dtype=np.int8)
     codes, uniq = take("red_flag", lower=True)
     out["red_flag"] = np.array([u in TRUE_VALUES for u in uniq], dtype=bool)[codes] if len(codes) else np.array([], bool)
-    out["notes"] = f.raw["notes"].to_numpy(dtype=object)[rows].astype(str) if len(rows) else np.array([], dtype=object)
+    out["notes"] = f.text("notes", rows) if len(rows) else np.array([], dtype=object)
     out["recommendation"] = categorical("recommendation", config.RECOMMENDATIONS, lower=True, ordered=True)
     codes, uniq = take("duration_seconds")
     out["duration_seconds"] = np.array([float(u) if u and _number_ok(u) else np.nan for u in uniq], dtype=float)[codes] if len(codes) \
         else np.array([], dtype=float)
-    out["file"] = pd.Categorical(f.raw["file"].astype(str).to_numpy(dtype=object)[rows])
-    out["line"] = f.raw["line"].to_numpy()[rows].astype(np.int64)
+    codes, uniq = f.files()
+    codes = codes[rows]
+    used = np.unique(codes)
+    names = uniq[used]
+    order = np.array(sorted(range(len(used)), key=names.__getitem__), dtype=np.int64)  # sorted, as pd.Categorical(values)
+    remap = np.full(len(uniq), -1, dtype=np.int64)
+    remap[used[order]] = np.arange(len(used))
+    out["file"] = pd.Categorical.from_codes(remap[codes], categories=pd.Index(list(uniq[used][order]), dtype="str"))
+    out["line"] = f.line[rows].astype(np.int64)
     return out
 
 
-def judge_and_type(raw: pd.DataFrame, question_ids) -> tuple[pd.DataFrame, list[Problem]]:
+def _text_of(codes: np.ndarray, uniq: np.ndarray):
+    """``uniq[codes]`` as a ``str`` array built by Arrow (no Python string per row)."""
+    if not len(codes):
+        return np.array([], dtype=object)
+    import pyarrow as pa
+    return pd.array(pa.array(list(uniq), pa.large_string()).take(pa.array(codes)), dtype="str")
+
+
+def judge_and_type(raw, question_ids) -> tuple[pd.DataFrame, list[Problem]]:
     """:func:`validate_rows` and :func:`to_scorecard_frame` in one pass over one factorisation:
-    the typed frame of the rows that load, and every problem."""
-    raw = raw.reset_index(drop=True)
+    the typed frame of the rows that load, and every problem.
+
+    ``raw`` is a DataFrame as :func:`parse_csv` returns it with a ``file`` column, or (the
+    loader's columnar path) an Arrow table of the same columns: identical results."""
+    if isinstance(raw, pd.DataFrame):
+        raw = raw.reset_index(drop=True)
     f = _Factors(raw)
     loaded, problems = _judge(raw, question_ids, f)
     return to_scorecard_frame(raw, question_ids, _factors=f, _rows=np.flatnonzero(loaded)), problems

@@ -179,15 +179,15 @@ def test_messy_folder_drops_nothing_silently(data, write_card):
 # --- parse cache --------------------------------------------------------------------------------
 
 @pytest.fixture
-def parse_calls(monkeypatch):
-    """Count how many files the loader actually parses (the rest come from the cache)."""
+def parse_calls(monkeypatch, data):
+    """Count how many files the loader actually reads and parses (the rest come from the cache)."""
     calls = []
-    real = load_module.parse_records
+    real = load_module._read_scorecard
 
-    def counting(data, path):
-        calls.append(path)
-        return real(data, path)
-    monkeypatch.setattr(load_module, "parse_records", counting)
+    def counting(path):
+        calls.append(os.path.relpath(path, data))
+        return real(path)
+    monkeypatch.setattr(load_module, "_read_scorecard", counting)
     return calls
 
 
@@ -258,7 +258,7 @@ def test_damaged_cache_is_rebuilt(data, write_card, parse_calls, damage):
     parse_calls.clear()
     load(data)
     assert parse_calls == []  # and the rebuilt cache works again
-    assert load_module._read_cache(cache)["files"]
+    assert load_module._read_cache(cache)["files"]["pos"]
 
 
 def test_cache_can_be_switched_off(data, write_card):

@@ -58,6 +58,6 @@ def test_shipped_demo_data_identical_to_the_old_loader(bank, monkeypatch):
     wb_new = load(REAL_DATA, cache=False, progress=False)
     monkeypatch.setattr(load_module, "parse_records", old.parse_records)
     monkeypatch.setattr(load_module, "judge_and_type", old.judge_and_type)
-    wb_old = load(REAL_DATA, cache=False, progress=False)
+    wb_old = load(REAL_DATA, cache=False, progress=False, engine="records")
     pd.testing.assert_frame_equal(wb_old.scores, wb_new.scores)
     assert wb_old.problems == wb_new.problems
