@@ -78,8 +78,9 @@ SIZES = {
     "10k": Size("10k", 10_000, "per_interview"),
     "100k": Size("100k", 100_000, "per_interview"),
     "1m": Size("1m", 156_000, "bulk"),  # ~6.45 rows per interview: about 1,000,000 rows
+    "10m": Size("10m", 1_560_000, "bulk"),  # about 10,000,000 rows: a very large company's multi-year history
 }
-SLOW_SIZES = {"100k", "1m"}
+SLOW_SIZES = {"100k", "1m", "10m"}
 
 
 def default_cache() -> Path:
