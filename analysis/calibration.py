@@ -430,6 +430,20 @@ def inter_rater(scores: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+def _fdr_bh(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg q-values, as ``statsmodels.stats.multitest.multipletests(p, method="fdr_bh")[1]``
+    computes them (``tests/test_report.py`` checks they are equal): ``q_(i) = min_{j >= i} p_(j) m / j``,
+    capped at 1. Written out because importing statsmodels' multitest pulls in scipy.stats (about a
+    second of every report's start-up) for five lines of arithmetic."""
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    raw = p[order] * m / np.arange(1, m + 1)
+    q = np.minimum(np.minimum.accumulate(raw[::-1])[::-1], 1.0)
+    out = np.empty(m)
+    out[order] = q
+    return out
+
+
 def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per question, mean score by quarter, and a test of whether it got easier over time.
 
@@ -443,7 +457,6 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
     Returns ``(by_quarter, tests)``: ``question_id, quarter, n, mean_score, mean_residual`` and
     ``question_id, n, slope_per_year, slope_se, p_value, q_value, drifting``.
     """
-    from statsmodels.stats.multitest import multipletests
     q = d["date"].dt.to_period("Q").astype(str)
     by_q = (d.assign(quarter=q).groupby(["question_id", "quarter"], observed=True)
             .agg(n=("score", "size"), mean_score=("score", "mean"), mean_residual=("residual", "mean"))
@@ -466,7 +479,7 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
     ok = p.notna()
     qv = pd.Series(np.nan, index=s.index)
     if ok.any():
-        qv[ok] = multipletests(p[ok], method="fdr_bh")[1]
+        qv[ok] = _fdr_bh(p[ok].to_numpy(dtype=float))
     tests = pd.DataFrame({"question_id": s.index, "n": s.n.to_numpy(), "slope_per_year": slope.to_numpy(),
                           "slope_se": se.to_numpy(), "p_value": p.to_numpy(), "q_value": qv.to_numpy()})
     tests["drifting"] = (tests["q_value"] < alpha) & (tests["slope_per_year"] > 0)

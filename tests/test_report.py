@@ -119,3 +119,65 @@ def test_full_report_is_compact(folder, tmp_path):
     total = sum(p.stat().st_size for p in paths)
     assert total < 10_000_000, total
     assert (tmp_path / "full" / "index.html").stat().st_size < 2_600_000
+
+
+# --------------------------------------------------------------------------------------------------
+# Issue 11: the faster statistics change no reported number. The old path (scikit-learn's
+# cohen_kappa_score behind reliability.cohen_kappa, statsmodels' multipletests for the drift
+# q-values) is put back with monkeypatch and every table compared with the new path's.
+
+
+def _old_cohen_kappa(a, b, weights=None, *, labels=None):
+    """reliability.cohen_kappa as it was before issue 11 (commit c0edcf7): pandas objects + sklearn."""
+    import numpy as np
+    from sklearn.metrics import cohen_kappa_score
+
+    from analysis.reliability import _common_type
+
+    a = pd.Series(np.asarray(a, dtype=object) if not isinstance(a, pd.Series) else a.to_numpy(dtype=object))
+    b = pd.Series(np.asarray(b, dtype=object) if not isinstance(b, pd.Series) else b.to_numpy(dtype=object))
+    keep = a.notna() & b.notna()
+    a, b = _common_type(a[keep]), _common_type(b[keep])
+    labels = sorted(set(a) | set(b)) if labels is None else list(labels)
+    return float(cohen_kappa_score(a.to_numpy(), b.to_numpy(), labels=labels, weights=weights))
+
+
+def _old_fdr_bh(p):
+    from statsmodels.stats.multitest import multipletests
+    return multipletests(p, method="fdr_bh")[1]
+
+
+def _assert_tables_equal(new, old):
+    assert list(new) == list(old)
+    for name in new:
+        a, b = new[name], old[name]
+        assert list(a.columns) == list(b.columns), name
+        assert len(a) == len(b), name
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_exact=False,
+                                      rtol=1e-9, atol=1e-12, obj=name)
+
+
+@pytest.mark.parametrize("layout", ["demo", "bulk"])
+def test_fast_statistics_report_the_same_tables_as_the_old_path(layout, bank, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    import analysis.calibration as calibration
+    from analysis import reliability
+
+    if layout == "demo":
+        wb = load(Path(__file__).resolve().parents[1] / "data", cache=False, progress=False)
+    else:
+        data = tmp_path / "bulk"
+        write_history(generate(1500, seed=11, questions=bank), data, layout="bulk")
+        wb = load(data, cache=False, progress=False)
+    new = calibrate(wb, n_boot=50, seed=3, progress=False)
+    ir = new.inter_rater.set_index("statistic")
+    # the comparison must exercise the kappas: panels give a weighted kappa, outcomes a decision kappa
+    assert ir["value"].notna().any()
+    assert ir.loc[["weighted_kappa_quadratic", "retest_weighted_kappa_quadratic"], "value"].notna().any()
+    assert new.interviewer_stats["decision_kappa"].notna().sum() >= 3
+    assert new.drift_tests["q_value"].notna().sum() >= 3
+    monkeypatch.setattr(reliability, "cohen_kappa", _old_cohen_kappa)
+    monkeypatch.setattr(calibration, "_fdr_bh", _old_fdr_bh)
+    old = calibrate(wb, n_boot=50, seed=3, progress=False)
+    _assert_tables_equal(new.tables(), old.tables())
