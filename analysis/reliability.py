@@ -286,8 +286,13 @@ def icc(
         raise ValueError(f"icc: missing must be 'drop' or 'raise'; got {missing!r}")
     keys = _as_list(targets)
     frame = _tidy(data, keys, raters, ratings, "icc")
-    wide = frame.pivot(index="_target", columns=raters, values=ratings)
-    incomplete = wide.isna().any(axis=1)
+    # the targets x raters table, filled from integer codes (a pivot of a million ratings costs more
+    # than the statistic); rows are the targets in sorted order, columns the raters sorted
+    rater_codes, rater_names = pd.factorize(frame[raters], sort=True)
+    target_codes = frame["_target"].to_numpy()
+    wide = np.full((int(target_codes.max()) + 1 if len(target_codes) else 0, len(rater_names)), np.nan)
+    wide[target_codes, rater_codes] = frame[ratings].to_numpy(dtype=float)
+    incomplete = np.isnan(wide).any(axis=1)
     n_dropped = int(incomplete.sum())
     if n_dropped:
         if missing == "raise":
@@ -303,7 +308,7 @@ def icc(
             UserWarning,
             stacklevel=2,
         )
-        wide = wide.loc[~incomplete]
+        wide = wide[~incomplete]
     if len(wide) < 2 or wide.shape[1] < 2:
         raise ValueError(
             f"icc: need at least 2 targets each rated by the same 2+ raters; after dropping "
@@ -312,7 +317,7 @@ def icc(
             "krippendorff_alpha, or pass a rating slot (groupby(targets).cumcount()) as raters "
             "and read ICC1."
         )
-    out = _icc_table(wide.to_numpy(dtype=float))
+    out = _icc_table(wide)
     out = out.set_index("type").loc[list(ICC_TYPES)].reset_index()
     out.insert(1, "description", out["type"].map(ICC_TYPES))
     out["n_targets"] = len(wide)
