@@ -181,3 +181,49 @@ def test_fast_statistics_report_the_same_tables_as_the_old_path(layout, bank, tm
     monkeypatch.setattr(calibration, "_fdr_bh", _old_fdr_bh)
     old = calibrate(wb, n_boot=50, seed=3, progress=False)
     _assert_tables_equal(new.tables(), old.tables())
+
+
+def _old_drift(d, *, alpha=0.05):
+    """calibration.drift as it was before issue 11 (commit c0edcf7): quarters and ids as text per row."""
+    import numpy as np
+    from scipy import special
+    from statsmodels.stats.multitest import multipletests
+    q = d["date"].dt.to_period("Q").astype(str)
+    by_q = (d.assign(quarter=q).groupby(["question_id", "quarter"], observed=True)
+            .agg(n=("score", "size"), mean_score=("score", "mean"), mean_residual=("residual", "mean"))
+            .reset_index())
+    by_q["question_id"] = by_q["question_id"].astype(str)
+    t = (d["date"] - d["date"].min()).dt.days.to_numpy() / 365.25
+    df = pd.DataFrame({"g": d["question_id"].astype(str).to_numpy(), "t": t, "r": d["residual"].to_numpy()})
+    df["tt"], df["rr"], df["tr"] = df.t * df.t, df.r * df.r, df.t * df.r
+    s = df.groupby("g").agg(n=("t", "size"), st=("t", "sum"), sr=("r", "sum"), stt=("tt", "sum"),
+                            srr=("rr", "sum"), str_=("tr", "sum"))
+    sxx = s.stt - s.st ** 2 / s.n
+    sxy = s.str_ - s.st * s.sr / s.n
+    syy = s.srr - s.sr ** 2 / s.n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = sxy / sxx
+        se = np.sqrt((syy - slope * sxy) / (s.n - 2) / sxx)
+        tstat = slope / se
+    p = pd.Series(special.stdtr(s.n - 2, -tstat), index=s.index).where(s.n > 2)
+    ok = p.notna()
+    qv = pd.Series(np.nan, index=s.index)
+    if ok.any():
+        qv[ok] = multipletests(p[ok], method="fdr_bh")[1]
+    tests = pd.DataFrame({"question_id": s.index, "n": s.n.to_numpy(), "slope_per_year": slope.to_numpy(),
+                          "slope_se": se.to_numpy(), "p_value": p.to_numpy(), "q_value": qv.to_numpy()})
+    tests["drifting"] = (tests["q_value"] < alpha) & (tests["slope_per_year"] > 0)
+    return by_q, tests.reset_index(drop=True)
+
+
+def test_drift_equals_the_old_text_keyed_version(bank, tmp_path):
+    import analysis.calibration as calibration
+
+    data = tmp_path / "d"
+    write_history(generate(600, seed=5, questions=bank), data)
+    d, *_ = calibration.prepare(load(data, cache=False, progress=False))
+    new_q, new_t = calibration.drift(d)
+    old_q, old_t = _old_drift(d)
+    pd.testing.assert_frame_equal(new_q, old_q, check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(new_t, old_t, check_exact=False, rtol=1e-9, atol=1e-15)
+    assert new_q["quarter"].str.fullmatch(r"\d{4}Q[1-4]").all() and new_t["q_value"].notna().sum() >= 3
