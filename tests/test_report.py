@@ -124,7 +124,8 @@ def test_full_report_is_compact(folder, tmp_path):
 # --------------------------------------------------------------------------------------------------
 # Issue 11: the faster statistics change no reported number. The old path (scikit-learn's
 # cohen_kappa_score behind reliability.cohen_kappa, statsmodels' multipletests for the drift
-# q-values) is put back with monkeypatch and every table compared with the new path's.
+# q-values, drift and the inter-rater units keyed on text) is put back with monkeypatch and every
+# table compared with the new path's.
 
 
 def _old_cohen_kappa(a, b, weights=None, *, labels=None):
@@ -179,6 +180,8 @@ def test_fast_statistics_report_the_same_tables_as_the_old_path(layout, bank, tm
     assert new.drift_tests["q_value"].notna().sum() >= 3
     monkeypatch.setattr(reliability, "cohen_kappa", _old_cohen_kappa)
     monkeypatch.setattr(calibration, "_fdr_bh", _old_fdr_bh)
+    monkeypatch.setattr(calibration, "_rating_units", _old_inter_rater_units)
+    monkeypatch.setattr(calibration, "drift", _old_drift)
     old = calibrate(wb, n_boot=50, seed=3, progress=False)
     _assert_tables_equal(new.tables(), old.tables())
 
@@ -227,3 +230,47 @@ def test_drift_equals_the_old_text_keyed_version(bank, tmp_path):
     pd.testing.assert_frame_equal(new_q, old_q, check_exact=False, rtol=1e-12)
     pd.testing.assert_frame_equal(new_t, old_t, check_exact=False, rtol=1e-9, atol=1e-15)
     assert new_q["quarter"].str.fullmatch(r"\d{4}Q[1-4]").all() and new_t["q_value"].notna().sum() >= 3
+
+
+def _old_inter_rater_units(scores):
+    """The rating units of calibration.inter_rater as built before issue 11 (commit c0edcf7): group-bys on
+    the text key columns."""
+    key = ["candidate_id", "question_id", "date"]
+    s = scores[key + ["interviewer", "score", "interview_id"]].copy()
+    s["k"] = s.groupby(key, observed=True)["interviewer"].transform("nunique")
+    multi = s[s["k"] >= 2].drop_duplicates(key + ["interviewer"]).copy()
+    multi["unit"] = multi.groupby(key, observed=True).ngroup()
+    multi["slot"] = multi.sort_values("interview_id").groupby("unit").cumcount()
+    first = s.sort_values("interview_id", kind="stable").drop_duplicates(key)
+    first = first.sort_values(["date", "interview_id"])
+    first["occasion"] = first.groupby(["candidate_id", "question_id"], observed=True).cumcount()
+    two = first[first["occasion"] < 2]
+    n_occ = two.groupby(["candidate_id", "question_id"], observed=True)["interviewer"].transform("nunique")
+    rt = two[n_occ == 2].copy()
+    rt["unit"] = rt.groupby(["candidate_id", "question_id"], observed=True).ngroup()
+    rt["slot"] = rt["occasion"]
+    return multi, rt
+
+
+def _canonical(units):
+    cols = ["unit", "slot", "interviewer", "score"]
+    t = units[cols].copy()
+    t["interviewer"] = t["interviewer"].astype(str)
+    t["score"] = t["score"].astype(int)
+    return t.sort_values(["unit", "slot"]).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("seed, n", [(2, 400), (7, 1200)])
+def test_inter_rater_units_equal_the_old_group_bys(bank, tmp_path, seed, n):
+    import analysis.calibration as calibration
+
+    data = tmp_path / "d"
+    write_history(generate(n, seed=seed, questions=bank), data)
+    scores = load(data, cache=False, progress=False).scores
+    # a repeat by the same interviewer, and a third interviewer on one answer, must be handled as before
+    scores = pd.concat([scores, scores.iloc[[0, 5]]], ignore_index=True)
+    new_multi, new_rt = calibration._rating_units(scores)
+    old_multi, old_rt = _old_inter_rater_units(scores)
+    assert len(new_multi) > 10 and len(new_rt) > 10
+    pd.testing.assert_frame_equal(_canonical(new_multi), _canonical(old_multi))
+    pd.testing.assert_frame_equal(_canonical(new_rt), _canonical(old_rt))
