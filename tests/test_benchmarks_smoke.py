@@ -134,3 +134,24 @@ def test_task_selection_and_limited_sizes():
     with pytest.raises(SystemExit) as exc:
         run.main(["--tasks", "nonsense", "--sizes", "1k"])
     assert exc.value.code == 2
+
+
+def test_merge_replaces_same_size_and_task_and_keeps_the_rest():
+    run = _load("run")
+
+    def part(started, sizes, meas, git):
+        return {"started": started, "finished": started, "load_before": "1 1 1", "load_after": "2 2 2",
+                "total_seconds": 60.0, "tasks": [], "machine": {"git": git},
+                "datasets": {s: {"rows": r} for s, r in sizes.items()},
+                "measurements": [{"size": s, "task": t, "median_wall": w} for s, t, w in meas], "probes": {"p": git}}
+
+    old = part("2026-01-01T10:00:00", {"1m": 10**6, "1k": 10**3}, [("1m", "floor", 1.0), ("1k", "floor", 0.5)], "aaa")
+    new = part("2026-01-01T11:00:00", {"1m": 10**6}, [("1m", "floor", 2.0), ("1m", "peer", 9.0)], "bbb")
+    m = run.merge_results(old, new)
+    assert list(m["datasets"]) == ["1k", "1m"]  # ordered by size
+    walls = {(x["size"], x["task"]): x["median_wall"] for x in m["measurements"]}
+    assert walls == {("1k", "floor"): 0.5, ("1m", "floor"): 2.0, ("1m", "peer"): 9.0}
+    assert [p["commit"] for p in m["parts"]] == ["aaa", "bbb"] and m["total_seconds"] == 120.0
+    assert m["started"] == old["started"] and m["probes"]["p"] == "bbb"
+    m2 = run.merge_results(m, part("2026-01-01T12:00:00", {"1k": 10**3}, [], "ccc"))
+    assert [p["commit"] for p in m2["parts"]] == ["aaa", "bbb", "ccc"]
