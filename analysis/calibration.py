@@ -397,38 +397,118 @@ def inter_rater(scores: pd.DataFrame) -> pd.DataFrame:
     """
     cols = ["statistic", "value", "ci_low", "ci_high", "n_units", "design", "reason"]
     rows = []
-    key = ["candidate_id", "question_id", "date"]
-    s = scores[key + ["interviewer", "score", "interview_id"]].copy()
-    s["k"] = s.groupby(key, observed=True)["interviewer"].transform("nunique")
-    # one rating per interviewer and answer (a repeat by the same interviewer is not a second opinion)
-    multi = s[s["k"] >= 2].drop_duplicates(key + ["interviewer"]).copy()
+    multi, rt = _rating_units(scores)
     if multi.empty:
         rows.append({"statistic": "none", "value": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_units": 0,
                      "design": SAME_ANSWER, "reason": "no answer was scored by two interviewers"})
     else:
-        multi["unit"] = multi.groupby(key, observed=True).ngroup()
-        multi["slot"] = multi.sort_values("interview_id").groupby("unit").cumcount()
         _agreement(rows, multi, SAME_ANSWER, {"icc": "one-way, different interviewers per answer",
                                               "alpha": "all ratings, missing allowed",
                                               "kappa": "first two scorecards per answer, 1-4 rubric weights"})
-    # test-retest: one rating per (candidate, question, date) -- the first scorecard of the day --
-    # on two or more days, by different interviewers
-    first = s.sort_values("interview_id").drop_duplicates(key)
-    first = first.sort_values(["date", "interview_id"])
-    first["occasion"] = first.groupby(["candidate_id", "question_id"], observed=True).cumcount()
-    two = first[first["occasion"] < 2]
-    n_occ = two.groupby(["candidate_id", "question_id"], observed=True)["interviewer"].transform("nunique")
-    rt = two[n_occ == 2].copy()
     if rt.empty:
         rows.append({"statistic": "retest_none", "value": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_units": 0,
                      "design": RETEST, "reason": "no candidate was asked the same question by two interviewers on two days"})
     else:
-        rt["unit"] = rt.groupby(["candidate_id", "question_id"], observed=True).ngroup()
-        rt["slot"] = rt["occasion"]
         _agreement(rows, rt, RETEST, {"icc": "one-way, first two interviews that asked it",
                                       "alpha": "first two interviews that asked it",
                                       "kappa": "first two interviews, 1-4 rubric weights"}, prefix="retest_")
     return pd.DataFrame(rows, columns=cols)
+
+
+def _dense(keys: np.ndarray) -> np.ndarray:
+    """Dense ranks 0..n-1 of integer keys, in sorted order (what ``groupby(sort=True).ngroup()`` numbers)."""
+    return np.unique(keys, return_inverse=True)[1].reshape(-1)
+
+
+def _cumcount(groups_sorted: np.ndarray) -> np.ndarray:
+    """0, 1, 2 ... within each run of equal values of an already grouped array."""
+    n = len(groups_sorted)
+    starts = np.r_[0, np.flatnonzero(np.diff(groups_sorted)) + 1] if n else np.zeros(0, dtype=int)
+    first = np.repeat(starts, np.diff(np.r_[starts, n]))
+    return np.arange(n) - first
+
+
+def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rating units of :func:`inter_rater` (``unit, slot, interviewer, score``): answers scored by two or
+    more interviewers (same candidate, question and date), and the test-retest pairs (the first scorecard of
+    the first two days a candidate was asked a question, by two different interviewers).
+
+    Built on integer codes of the key columns (issue 11: group-bys on a million string keys cost seconds);
+    the units are numbered in sorted key order and the slots follow ``interview_id`` order (pairs) or the
+    date (retest), exactly as the group-bys on the text columns numbered them.
+    """
+    key = ["candidate_id", "question_id", "date"]
+    codes = [pd.factorize(scores[c], sort=True)[0].astype(np.int64) for c in key]
+    sizes = [int(c.max()) + 1 if len(c) else 1 for c in codes]
+    valid = np.logical_and.reduce([c >= 0 for c in codes]) if len(scores) else np.zeros(0, bool)
+    if float(sizes[0]) * sizes[1] * sizes[2] >= 2**62:  # a key too large for one int64 (never in practice)
+        cq = scores.groupby(key[:2], observed=True, sort=True).ngroup().to_numpy().astype(np.int64)
+        kid = scores.groupby(key, observed=True, sort=True).ngroup().to_numpy().astype(np.int64)
+    else:
+        cq = codes[0] * sizes[1] + codes[1]
+        kid = cq * sizes[2] + codes[2]
+    iv_codes, _ = pd.factorize(scores["interviewer"])
+    iid = pd.factorize(scores["interview_id"], sort=True)[0].astype(np.int64)
+    rows_all = np.flatnonzero(valid)
+    kid_v, iv_v = kid[rows_all], iv_codes[rows_all]
+
+    def frame(idx, unit, slot):
+        return pd.DataFrame({"unit": unit, "slot": slot,
+                             "interviewer": scores["interviewer"].iloc[idx].reset_index(drop=True),
+                             "score": scores["score"].iloc[idx].reset_index(drop=True)})
+
+    # the same answer scored twice: keys with 2+ distinct interviewers; one rating per interviewer and key
+    # (the first, in row order: a repeat by the same interviewer is not a second opinion)
+    dense_v = _dense(kid_v) if len(kid_v) else np.zeros(0, np.int64)
+    pair = dense_v * (int(iv_codes.max()) + 2 if len(iv_codes) else 1) + (iv_v + 1)
+    _, first_of_pair = np.unique(pair, return_index=True)
+    first_of_pair = np.sort(first_of_pair)
+    named = iv_v[first_of_pair] >= 0
+    n_raters = np.bincount(dense_v[first_of_pair[named]], minlength=int(dense_v.max()) + 1 if len(dense_v) else 0)
+    keep = first_of_pair[n_raters[dense_v[first_of_pair]] >= 2]
+    idx = rows_all[keep]
+    unit = _dense(kid[idx]) if len(idx) else np.zeros(0, np.int64)
+    order = np.lexsort((iid[idx], unit))
+    slot = np.empty(len(idx), dtype=np.int64)
+    slot[order] = _cumcount(unit[order])
+    multi = frame(idx, unit, slot)
+
+    # test-retest: the first scorecard (by interview_id) of each key, then per candidate and question the
+    # first two dates, kept when two different interviewers scored them
+    order = np.lexsort((rows_all, iid[rows_all], kid_v))
+    ks = kid_v[order]
+    firsts = rows_all[order[np.r_[True, ks[1:] != ks[:-1]]]] if len(ks) else rows_all[:0]
+    by_date = firsts[np.lexsort((iid[firsts], codes[2][firsts], cq[firsts]))]
+    occasion = _cumcount(cq[by_date])
+    two = by_date[occasion < 2]
+    occ2 = occasion[occasion < 2]
+    g = cq[two]
+    start = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, bool)
+    grp = np.cumsum(start) - 1
+    iv_two = iv_codes[two]
+    # two occasions with different (named) interviewers
+    first_iv = iv_two[np.flatnonzero(start)][grp] if len(g) else iv_two
+    size = np.bincount(grp, minlength=int(grp.max()) + 1 if len(grp) else 0)
+    differs = np.zeros(len(size), bool)
+    np.logical_or.at(differs, grp, (iv_two != first_iv) & (iv_two >= 0) & (first_iv >= 0))
+    ok = (size[grp] == 2) & differs[grp] if len(g) else np.zeros(0, bool)
+    idx = two[ok]
+    rt = frame(idx, _dense(cq[idx]) if len(idx) else np.zeros(0, np.int64), occ2[ok])
+    return multi, rt
+
+
+def _fdr_bh(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg q-values, as ``statsmodels.stats.multitest.multipletests(p, method="fdr_bh")[1]``
+    computes them (``tests/test_report.py`` checks they are equal): ``q_(i) = min_{j >= i} p_(j) m / j``,
+    capped at 1. Written out because importing statsmodels' multitest pulls in scipy.stats (about a
+    second of every report's start-up) for five lines of arithmetic."""
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    raw = p[order] * m / np.arange(1, m + 1)
+    q = np.minimum(np.minimum.accumulate(raw[::-1])[::-1], 1.0)
+    out = np.empty(m)
+    out[order] = q
+    return out
 
 
 def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -444,17 +524,28 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
     Returns ``(by_quarter, tests)``: ``question_id, quarter, n, mean_score, mean_residual`` and
     ``question_id, n, slope_per_year, slope_se, p_value, q_value, drifting``.
     """
-    from statsmodels.stats.multitest import multipletests
-    q = d["date"].dt.to_period("Q").astype(str)
-    by_q = (d.assign(quarter=q).groupby(["question_id", "quarter"], observed=True)
+    # quarters as integer codes (year * 4 + quarter - 1), labelled "2024Q1" per group, not per row:
+    # a Period -> str conversion of every row cost seconds on a million rows (issue 11)
+    dates = d["date"]
+    if dates.isna().any():
+        quarter = dates.dt.to_period("Q").astype(str)
+    else:
+        quarter = dates.dt.year.to_numpy().astype(np.int64) * 4 + dates.dt.quarter.to_numpy() - 1
+    by_q = (d.assign(quarter=quarter).groupby(["question_id", "quarter"], observed=True)
             .agg(n=("score", "size"), mean_score=("score", "mean"), mean_residual=("residual", "mean"))
             .reset_index())
+    if by_q["quarter"].dtype.kind in "iu":
+        by_q["quarter"] = [f"{c // 4}Q{c % 4 + 1}" for c in by_q["quarter"].tolist()]
     by_q["question_id"] = by_q["question_id"].astype(str)
-    t = (d["date"] - d["date"].min()).dt.days.to_numpy() / 365.25
-    df = pd.DataFrame({"g": d["question_id"].astype(str).to_numpy(), "t": t, "r": d["residual"].to_numpy()})
+    t = (dates - dates.min()).dt.days.to_numpy() / 365.25
+    # one group per question id, grouped on integer codes and named (and ordered) by the id as text
+    codes, names = pd.factorize(d["question_id"])
+    df = pd.DataFrame({"g": codes, "t": t, "r": d["residual"].to_numpy()})
     df["tt"], df["rr"], df["tr"] = df.t * df.t, df.r * df.r, df.t * df.r
     s = df.groupby("g").agg(n=("t", "size"), st=("t", "sum"), sr=("r", "sum"), stt=("tt", "sum"),
                             srr=("rr", "sum"), str_=("tr", "sum"))
+    s.index = pd.Index(np.asarray(names, dtype=object)[s.index.to_numpy()].astype(str), name="g")
+    s = s.sort_index()
     sxx = s.stt - s.st ** 2 / s.n
     sxy = s.str_ - s.st * s.sr / s.n
     syy = s.srr - s.sr ** 2 / s.n
@@ -467,7 +558,7 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
     ok = p.notna()
     qv = pd.Series(np.nan, index=s.index)
     if ok.any():
-        qv[ok] = multipletests(p[ok], method="fdr_bh")[1]
+        qv[ok] = _fdr_bh(p[ok].to_numpy(dtype=float))
     tests = pd.DataFrame({"question_id": s.index, "n": s.n.to_numpy(), "slope_per_year": slope.to_numpy(),
                           "slope_se": se.to_numpy(), "p_value": p.to_numpy(), "q_value": qv.to_numpy()})
     tests["drifting"] = (tests["q_value"] < alpha) & (tests["slope_per_year"] > 0)

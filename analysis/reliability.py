@@ -15,7 +15,8 @@ function                      use it when
                               (wraps :func:`krippendorff.alpha`)
 :func:`cohen_kappa`           exactly two raters and their paired ratings; agreement beyond chance,
                               optionally weighted so that 3 vs 4 is a smaller miss than 1 vs 4
-                              (wraps :func:`sklearn.metrics.cohen_kappa_score`)
+                              (scikit-learn's formula on a numpy agreement table; equal to
+                              :func:`sklearn.metrics.cohen_kappa_score`, tested)
 ============================  =====================================================================
 
 All three take tidy data: one row per rating. A *target* (ICC) or *unit* (alpha) is the thing being
@@ -115,10 +116,12 @@ def _icc_table(x: np.ndarray) -> pd.DataFrame:
     reductions; ``tests/test_reliability.py`` checks every column against pingouin 0.7 on several
     tables, and the Shrout & Fleiss (1979) worked example.
 
+    The F tail and quantile come from :mod:`scipy.special` (``fdtrc``, ``fdtri``: the functions
+    ``scipy.stats.f.sf`` / ``ppf`` evaluate), which spares the import of :mod:`scipy.stats`.
     The intervals are McGraw & Wong's (1996) F intervals, with the Satterthwaite degrees of freedom
     for the two-way random (absolute agreement) form, as pingouin and R's ``psych::ICC`` give them.
     """
-    from scipy.stats import f
+    from scipy import special  # F distribution functions without scipy.stats' import cost
 
     n, k = x.shape
     grand = x.mean()
@@ -146,22 +149,22 @@ def _icc_table(x: np.ndarray) -> pd.DataFrame:
 
         f1k = msb / msw
         f2k = msb / mse
-        p1k = f.sf(f1k, df1, df1kd)
-        p2k = f.sf(f2k, df1, df2kd)
+        p1k = special.fdtrc(df1, df1kd, f1k)
+        p2k = special.fdtrc(df1, df2kd, f2k)
 
         q = 0.975
-        f1l = f1k / f.ppf(q, df1, df1kd)
-        f1u = f1k * f.ppf(q, df1kd, df1)
+        f1l = f1k / special.fdtri(df1, df1kd, q)
+        f1u = f1k * special.fdtri(df1kd, df1, q)
         l1, u1 = (f1l - 1) / (f1l + (k - 1)), (f1u - 1) / (f1u + (k - 1))
-        f3l = f2k / f.ppf(q, df1, df2kd)
-        f3u = f2k * f.ppf(q, df2kd, df1)
+        f3l = f2k / special.fdtri(df1, df2kd, q)
+        f3u = f2k * special.fdtri(df2kd, df1, q)
         l3, u3 = (f3l - 1) / (f3l + (k - 1)), (f3u - 1) / (f3u + (k - 1))
         fj = msj / mse
         vn = df2kd * (k * icc2 * fj + n * (1 + (k - 1) * icc2) - k * icc2) ** 2
         vd = df1 * k**2 * icc2**2 * fj**2 + (n * (1 + (k - 1) * icc2) - k * icc2) ** 2
         v = vn / vd
-        f2u = f.ppf(q, n - 1, v)
-        f2l = f.ppf(q, v, n - 1)
+        f2u = special.fdtri(n - 1, v, q)
+        f2l = special.fdtri(v, n - 1, q)
         l2 = n * (msb - f2u * mse) / (f2u * (k * msj + (k * n - k - n) * mse) + n * msb)
         u2 = n * (f2l * msb - mse) / (k * msj + (k * n - k - n) * mse + n * f2l * msb)
 
@@ -283,8 +286,13 @@ def icc(
         raise ValueError(f"icc: missing must be 'drop' or 'raise'; got {missing!r}")
     keys = _as_list(targets)
     frame = _tidy(data, keys, raters, ratings, "icc")
-    wide = frame.pivot(index="_target", columns=raters, values=ratings)
-    incomplete = wide.isna().any(axis=1)
+    # the targets x raters table, filled from integer codes (a pivot of a million ratings costs more
+    # than the statistic); rows are the targets in sorted order, columns the raters sorted
+    rater_codes, rater_names = pd.factorize(frame[raters], sort=True)
+    target_codes = frame["_target"].to_numpy()
+    wide = np.full((int(target_codes.max()) + 1 if len(target_codes) else 0, len(rater_names)), np.nan)
+    wide[target_codes, rater_codes] = frame[ratings].to_numpy(dtype=float)
+    incomplete = np.isnan(wide).any(axis=1)
     n_dropped = int(incomplete.sum())
     if n_dropped:
         if missing == "raise":
@@ -300,7 +308,7 @@ def icc(
             UserWarning,
             stacklevel=2,
         )
-        wide = wide.loc[~incomplete]
+        wide = wide[~incomplete]
     if len(wide) < 2 or wide.shape[1] < 2:
         raise ValueError(
             f"icc: need at least 2 targets each rated by the same 2+ raters; after dropping "
@@ -309,7 +317,7 @@ def icc(
             "krippendorff_alpha, or pass a rating slot (groupby(targets).cumcount()) as raters "
             "and read ICC1."
         )
-    out = _icc_table(wide.to_numpy(dtype=float))
+    out = _icc_table(wide)
     out = out.set_index("type").loc[list(ICC_TYPES)].reset_index()
     out.insert(1, "description", out["type"].map(ICC_TYPES))
     out["n_targets"] = len(wide)
@@ -500,27 +508,99 @@ def cohen_kappa(a, b, weights: str | None = None, *, labels: Sequence | None = N
     """
     if weights not in (None, "linear", "quadratic"):
         raise ValueError(f"cohen_kappa: weights must be None, 'linear' or 'quadratic'; got {weights!r}")
-    a = pd.Series(np.asarray(a, dtype=object) if not isinstance(a, pd.Series) else a.to_numpy(dtype=object))
-    b = pd.Series(np.asarray(b, dtype=object) if not isinstance(b, pd.Series) else b.to_numpy(dtype=object))
-    if len(a) != len(b):
-        raise ValueError(f"cohen_kappa: a and b must pair up; got {len(a)} and {len(b)} ratings")
-    keep = a.notna() & b.notna()
-    a, b = a[keep], b[keep]
-    if len(a) == 0:
-        raise ValueError("cohen_kappa: no pair with both ratings present")
-    a, b = _common_type(a), _common_type(b)
-    if labels is None:
-        labels = sorted(set(a) | set(b))
-    else:
-        labels = list(labels)
-        unknown = sorted((set(a) | set(b)) - set(labels), key=str)
-        if unknown:
+    a_raw, b_raw = _ratings_array(a), _ratings_array(b)
+    if len(a_raw) != len(b_raw):
+        raise ValueError(f"cohen_kappa: a and b must pair up; got {len(a_raw)} and {len(b_raw)} ratings")
+    if a_raw.dtype.kind in "iuf" and b_raw.dtype.kind in "iuf":
+        # numbers (the usual case, and the large one): no Python object per rating
+        a_num, b_num = a_raw.astype(float), b_raw.astype(float)
+        keep = ~(np.isnan(a_num) | np.isnan(b_num))
+        a_num, b_num = a_num[keep], b_num[keep]
+        if len(a_num) == 0:
+            raise ValueError("cohen_kappa: no pair with both ratings present")
+        observed = np.union1d(a_num, b_num)
+        integral = bool(np.all(observed == np.round(observed)))
+        if labels is None:
+            labels = [int(v) if integral else float(v) for v in observed]
+        else:
+            labels = list(labels)
+        index = _label_index(labels)
+        codes_a, codes_b = index.get_indexer(a_num), index.get_indexer(b_num)
+        if (codes_a < 0).any() or (codes_b < 0).any():
+            bad = np.union1d(a_num[codes_a < 0], b_num[codes_b < 0])
+            unknown = [int(v) if integral else float(v) for v in bad]
             raise ValueError(f"cohen_kappa: rating(s) {unknown} not in labels {labels}")
-    from sklearn.metrics import cohen_kappa_score
+    else:
+        av, bv = pd.Series(a_raw), pd.Series(b_raw)
+        keep = (av.notna() & bv.notna()).to_numpy()
+        av, bv = av[keep], bv[keep]
+        if len(av) == 0:
+            raise ValueError("cohen_kappa: no pair with both ratings present")
+        av, bv = _common_type(av), _common_type(bv)
+        if labels is None:
+            labels = sorted(set(av) | set(bv))
+        else:
+            labels = list(labels)
+            unknown = sorted((set(av) | set(bv)) - set(labels), key=str)
+            if unknown:
+                raise ValueError(f"cohen_kappa: rating(s) {unknown} not in labels {labels}")
+        index = _label_index(labels)
+        codes_a, codes_b = index.get_indexer(av.to_numpy()), index.get_indexer(bv.to_numpy())
+    return _kappa_from_codes(codes_a, codes_b, len(labels), weights)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # undefined kappa is returned as NaN, documented above
-        return float(cohen_kappa_score(a.to_numpy(), b.to_numpy(), labels=labels, weights=weights))
+
+def _label_index(labels: list) -> pd.Index:
+    index = pd.Index(labels)
+    if not index.is_unique:
+        raise ValueError(f"cohen_kappa: labels must be distinct categories; got {labels}")
+    return index
+
+
+def _ratings_array(values) -> np.ndarray:
+    """One rater's ratings as a numpy array: numbers stay numbers (nullable NA becomes NaN), anything
+    else becomes an object array."""
+    if isinstance(values, pd.Series | pd.Index):
+        dtype = values.dtype
+        if (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+                and not isinstance(dtype, pd.CategoricalDtype)):
+            return values.to_numpy(dtype=float, na_value=np.nan)
+        return values.to_numpy(dtype=object)
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iuf":
+        return arr
+    return np.asarray(values, dtype=object)
+
+
+def _kappa_from_codes(codes_a: np.ndarray, codes_b: np.ndarray, n_labels: int, weights) -> float:
+    """Kappa from two raters' category codes (0 .. n_labels - 1), as scikit-learn computes it.
+
+    Why not :func:`sklearn.metrics.cohen_kappa_score` (which this reproduces to rounding error, see
+    ``tests/test_reliability.py``): the calibration calls kappa once per interviewer, and sklearn's
+    parameter validation, label handling on object arrays and its import (about a second) cost
+    more than the statistic. The agreement table is one ``bincount``; then
+
+    ``kappa = 1 - sum(w * observed) / sum(w * expected)``, with ``expected`` the outer product of
+    the two raters' margins over the total and ``w`` 0 on the diagonal and 1 off it (unweighted),
+    ``|i - j|`` (linear) or ``(i - j)**2`` (quadratic) in label positions. NaN when the expected
+    disagreement is zero (both raters used one and the same category throughout).
+    """
+    k = n_labels
+    confusion = np.bincount(codes_a * k + codes_b, minlength=k * k).reshape(k, k).astype(float)
+    total = confusion.sum()
+    if total == 0:
+        return np.nan
+    expected = np.outer(confusion.sum(axis=1), confusion.sum(axis=0)) / total
+    pos = np.arange(k, dtype=float)
+    if weights is None:
+        w = 1.0 - np.eye(k)
+    elif weights == "linear":
+        w = np.abs(pos[:, None] - pos[None, :])
+    else:
+        w = (pos[:, None] - pos[None, :]) ** 2
+    denominator = float((w * expected).sum())
+    if denominator == 0:
+        return np.nan
+    return float(1.0 - (w * confusion).sum() / denominator)
 
 
 def _common_type(values: pd.Series) -> pd.Series:

@@ -17,6 +17,13 @@ Stages
     timed in-process with ``time.perf_counter`` around the call alone (the form holds the bank
     already, so ``questions=`` is passed as the form passes it). Every file written is removed
     again, so DATA is unchanged afterwards.
+``explorer DATA``
+    The calibration explorer on DATA's history, driven in-process as a user drives it: load, build
+    :class:`analysis.explorer.CalibrationExplorer` (its first computation), then change the
+    criterion, the candidate level and the period, one at a time, and open another chart's tab;
+    each change timed with ``time.perf_counter`` around setting the widget's value (the handler
+    recomputes the tables and redraws the open chart before the call returns, as in a kernel). Reports
+    every step's seconds and whether it ended without an error.
 ``stale DATA``
     The parse cache never serves stale data: warm load; rewrite one file with the same size (one
     score changed) and delete another; load and compare with the expected counts; damage the cache
@@ -165,6 +172,42 @@ def stage_stale(data: Path) -> dict:
     return out
 
 
+def stage_explorer(data: Path) -> dict:
+    import warnings
+
+    from analysis.explorer import CalibrationExplorer
+    from analysis.load import load
+
+    warnings.simplefilter("ignore")
+    t0 = time.perf_counter()
+    wb = load(data, progress=False)
+    out = {"rows": len(wb.scores), "t_load": time.perf_counter() - t0}
+    t0 = time.perf_counter()
+    ex = CalibrationExplorer(workbook=wb)
+    out["t_first"] = time.perf_counter() - t0
+    steps = []
+
+    def step(name, fn):
+        t = time.perf_counter()
+        fn()
+        steps.append({"change": name, "seconds": time.perf_counter() - t,
+                      "error": None if ex.last_error is None else f"{type(ex.last_error).__name__}: {ex.last_error}",
+                      "interviews": None if ex.calibration is None else int(ex.calibration.meta["n_interviews"])})
+
+    options = ex._period.options
+    step("criterion -> rest", lambda: setattr(ex._criterion, "value", "rest"))
+    step("level -> senior", lambda: setattr(ex._level, "value", "senior"))
+    step("period -> last 4 quarters", lambda: setattr(ex._period, "index", (max(0, len(options) - 4), len(options) - 1)))
+    step("level -> all", lambda: setattr(ex._level, "value", "all"))
+    step("criterion -> recommendation", lambda: setattr(ex._criterion, "value", "recommendation"))
+    step("tab -> Severity (draw only)", lambda: setattr(ex._tabs, "selected_index", 6))
+    out["steps"] = steps
+    redraws = [s["seconds"] for s in steps if not s["change"].startswith("tab")]
+    out["max_redraw_s"], out["median_redraw_s"] = max(redraws), statistics.median(redraws)
+    out["ok"] = all(s["error"] is None for s in steps)
+    return out
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     stage = argv[0]
@@ -177,8 +220,10 @@ def main(argv=None) -> int:
         info = stage_save(Path(argv[1]), n)
     elif stage == "stale":
         info = stage_stale(Path(argv[1]))
+    elif stage == "explorer":
+        info = stage_explorer(Path(argv[1]))
     else:
-        raise SystemExit(f"unknown stage {stage!r}; expected load, imports, save or stale")
+        raise SystemExit(f"unknown stage {stage!r}; expected load, imports, save, stale or explorer")
     print(json.dumps(info))
     return 0
 

@@ -26,6 +26,10 @@ def _load(name: str):
     return mod
 
 
+ALL_TASKS = ("floor", "imports", "load cold", "load warm", "check cold", "check warm", "report csv", "peer")
+BULK_TASKS = ("floor", "load", "peer", "explorer")
+
+
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
     """One quick suite run over a per-interview folder and a bulk file of ~200 interviews."""
@@ -33,8 +37,16 @@ def smoke(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("bench")
     run.SIZES["smoke"] = run.Size("smoke", 200, "per_interview")
     run.SIZES["smoke-bulk"] = run.Size("smoke-bulk", 200, "bulk")
-    results = run.run_suite(["smoke", "smoke-bulk"], tmp / "cache", repeat=1, repeat_slow=1, save_sizes=("smoke",),
-                            stale_size="smoke", quick=True, log=lambda *a: None)
+    results = run.run_suite(["smoke"], tmp / "cache", repeat=1, repeat_slow=1, save_sizes=("smoke",),
+                            stale_size="smoke", explorer_sizes=(), quick=True, log=lambda *a: None)
+    # the bulk file: only what differs from the per-file layout (parsing, the peer path) and the explorer,
+    # through the --tasks subset machinery, to keep this test short
+    bulk = run.run_suite(["smoke-bulk"], tmp / "cache", repeat=1, repeat_slow=1, save_sizes=(), stale_size=None,
+                         explorer_sizes=("smoke-bulk",), tasks=BULK_TASKS, quick=True, log=lambda *a: None)
+    results["datasets"].update(bulk["datasets"])
+    results["measurements"] += bulk["measurements"]
+    results["probes"].update(bulk["probes"])
+    results["total_seconds"] = 1.0
     md = run.write_results(results, tmp / "out", chart=False)
     return run, results, md
 
@@ -42,9 +54,10 @@ def smoke(tmp_path_factory):
 def test_every_measurement_ran_and_has_time_and_memory(smoke):
     _, results, _ = smoke
     tasks = {(m["size"], m["task"]) for m in results["measurements"]}
-    for size in ("smoke", "smoke-bulk"):
-        for task in ("floor", "imports", "load cold", "load warm", "check cold", "check warm", "report csv", "peer"):
-            assert (size, task) in tasks
+    for task in ALL_TASKS:
+        assert ("smoke", task) in tasks
+    # the --tasks subset ran exactly the tasks asked for (prefixes: "load" is load cold and load warm)
+    assert {t for s, t in tasks if s == "smoke-bulk"} == {"floor", "load cold", "load warm", "peer", "explorer"}
     for m in results["measurements"]:
         assert m["ok"], (m["task"], m["error"])
         assert all(r["rc"] == 0 for r in m["runs"])
@@ -95,3 +108,50 @@ def test_generated_data_are_reused(smoke):
     ds = results["datasets"]["smoke"]
     path, info = run.ensure_dataset(run.SIZES["smoke"], Path(ds["path"]).parent)
     assert str(path) == ds["path"] and info["rows"] == ds["rows"]
+
+
+def test_explorer_probe_times_every_change(smoke):
+    run, results, md = smoke
+    ex = results["probes"]["explorer smoke-bulk"]
+    changes = [s["change"] for s in ex["steps"]]
+    assert any(c.startswith("criterion") for c in changes) and any(c.startswith("level") for c in changes)
+    assert any(c.startswith("period") for c in changes)
+    assert ex["ok"] and all(s["error"] is None and s["seconds"] > 0 for s in ex["steps"])
+    by = {s["change"]: s["interviews"] for s in ex["steps"]}
+    assert 0 < by["level -> senior"] < by["criterion -> rest"]  # the change reached the calibration
+    assert ex["max_redraw_s"] >= ex["median_redraw_s"] > 0
+    target = [t for t in run.targets(results) if t["target"].startswith("the explorer redraws")]
+    assert len(target) == 1 and "median" in target[0]["figure"]
+    assert "## Explorer interactivity" in md.read_text()
+
+
+def test_task_selection_and_limited_sizes():
+    run = _load("run")
+    assert run._wanted("report csv", ()) and run._wanted("notebook 03", ("notebook",))
+    assert run._wanted("load warm", ("load",)) and not run._wanted("report full", ("report csv", "peer"))
+    assert set(run.LIMITED_TASKS["10m"]) <= {"floor", "imports", "check cold", "load warm", "report csv"}
+    assert run.SIZES["10m"].layout == "bulk" and run.SIZES["10m"].n_interviews >= 10 * run.SIZES["1m"].n_interviews
+    with pytest.raises(SystemExit) as exc:
+        run.main(["--tasks", "nonsense", "--sizes", "1k"])
+    assert exc.value.code == 2
+
+
+def test_merge_replaces_same_size_and_task_and_keeps_the_rest():
+    run = _load("run")
+
+    def part(started, sizes, meas, git):
+        return {"started": started, "finished": started, "load_before": "1 1 1", "load_after": "2 2 2",
+                "total_seconds": 60.0, "tasks": [], "machine": {"git": git},
+                "datasets": {s: {"rows": r} for s, r in sizes.items()},
+                "measurements": [{"size": s, "task": t, "median_wall": w} for s, t, w in meas], "probes": {"p": git}}
+
+    old = part("2026-01-01T10:00:00", {"1m": 10**6, "1k": 10**3}, [("1m", "floor", 1.0), ("1k", "floor", 0.5)], "aaa")
+    new = part("2026-01-01T11:00:00", {"1m": 10**6}, [("1m", "floor", 2.0), ("1m", "peer", 9.0)], "bbb")
+    m = run.merge_results(old, new)
+    assert list(m["datasets"]) == ["1k", "1m"]  # ordered by size
+    walls = {(x["size"], x["task"]): x["median_wall"] for x in m["measurements"]}
+    assert walls == {("1k", "floor"): 0.5, ("1m", "floor"): 2.0, ("1m", "peer"): 9.0}
+    assert [p["commit"] for p in m["parts"]] == ["aaa", "bbb"] and m["total_seconds"] == 120.0
+    assert m["started"] == old["started"] and m["probes"]["p"] == "bbb"
+    m2 = run.merge_results(m, part("2026-01-01T12:00:00", {"1k": 10**3}, [], "ccc"))
+    assert [p["commit"] for p in m2["parts"]] == ["aaa", "bbb", "ccc"]

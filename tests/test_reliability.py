@@ -308,3 +308,60 @@ def test_icc_does_not_import_pingouin():
             "icc(d, 't', 'r', 's'); print('pingouin' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------------------------------
+# Cohen's kappa from a numpy agreement table equals scikit-learn's cohen_kappa_score (the reference
+# implementation whose formula it reproduces without its per-call and import cost).
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("weights", [None, "linear", "quadratic"])
+def test_cohen_kappa_equals_sklearn(seed, weights):
+    from sklearn.metrics import cohen_kappa_score
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 400))
+    truth = rng.integers(1, 5, size=n)
+    a = np.clip(truth + rng.integers(-1, 2, size=n), 1, 4)
+    b = np.clip(truth + rng.integers(-1, 2, size=n), 1, 4)
+    b[b == 3] = 2 if seed == 1 else 3  # seed 1: nobody gave a 3 on one side (labels matter)
+    for labels in (None, [1, 2, 3, 4], [4, 3, 2, 1]):
+        ref = cohen_kappa_score(a, b, labels=labels, weights=weights)
+        assert cohen_kappa(a, b, weights, labels=labels) == pytest.approx(ref, rel=1e-12, abs=1e-12)
+        # the same ratings as floats, as pandas columns, and as strings take the same path to the same number
+        assert cohen_kappa(pd.Series(a, dtype=float), b.astype(float), weights,
+                           labels=labels) == pytest.approx(ref, rel=1e-12, abs=1e-12)
+    sa, sb = np.array(["no", "maybe", "yes"])[(a > 2).astype(int) + (a > 3)], np.array(["no", "maybe", "yes"])[(b > 2).astype(int) + (b > 3)]
+    ref = cohen_kappa_score(sa, sb, weights=weights)
+    assert cohen_kappa(sa, sb, weights) == pytest.approx(ref, rel=1e-12, abs=1e-12)
+    # binary decisions, as interviewer_stats passes them (passed vs hired)
+    pa, pb = (a > 2).astype(int), (b > 2).astype(int)
+    assert cohen_kappa(pa, pb, labels=[0, 1]) == pytest.approx(cohen_kappa_score(pa, pb, labels=[0, 1]), abs=1e-12)
+
+
+def test_cohen_kappa_with_missing_pairs_equals_sklearn_on_complete_pairs():
+    from sklearn.metrics import cohen_kappa_score
+
+    a = pd.Series([1, 2, None, 4, 3, 2, 4, 1], dtype="Int64")
+    b = [1, 3, 2, np.nan, 3, 2, 4, 2]
+    ref = cohen_kappa_score([1, 2, 3, 2, 4, 1], [1, 3, 3, 2, 4, 2], labels=[1, 2, 3, 4], weights="quadratic")
+    assert cohen_kappa(a, b, "quadratic", labels=[1, 2, 3, 4]) == pytest.approx(ref, rel=1e-12)
+
+
+def test_cohen_kappa_refuses_repeated_labels():
+    with pytest.raises(ValueError, match="labels must be distinct"):
+        cohen_kappa(RATER_A, RATER_B, labels=[1, 2, 2, 4])
+
+
+def test_reliability_imports_neither_sklearn_nor_scipy_stats():
+    """The statistics run without importing scikit-learn or scipy.stats (start-up cost of every command)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, pandas as pd; from analysis.reliability import icc, cohen_kappa; "
+            "d = pd.DataFrame({'t': [1, 1, 2, 2, 3, 3], 'r': ['a', 'b'] * 3, 's': [1, 2, 2, 3, 4, 4]}); "
+            "icc(d, 't', 'r', 's'); cohen_kappa([1, 2, 3], [1, 2, 2], 'quadratic', labels=[1, 2, 3, 4]); "
+            "print(sorted(m for m in ('sklearn', 'scipy.stats', 'pingouin') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

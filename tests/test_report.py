@@ -119,3 +119,158 @@ def test_full_report_is_compact(folder, tmp_path):
     total = sum(p.stat().st_size for p in paths)
     assert total < 10_000_000, total
     assert (tmp_path / "full" / "index.html").stat().st_size < 2_600_000
+
+
+# --------------------------------------------------------------------------------------------------
+# Issue 11: the faster statistics change no reported number. The old path (scikit-learn's
+# cohen_kappa_score behind reliability.cohen_kappa, statsmodels' multipletests for the drift
+# q-values, drift and the inter-rater units keyed on text) is put back with monkeypatch and every
+# table compared with the new path's.
+
+
+def _old_cohen_kappa(a, b, weights=None, *, labels=None):
+    """reliability.cohen_kappa as it was before issue 11 (commit c0edcf7): pandas objects + sklearn."""
+    import numpy as np
+    from sklearn.metrics import cohen_kappa_score
+
+    from analysis.reliability import _common_type
+
+    a = pd.Series(np.asarray(a, dtype=object) if not isinstance(a, pd.Series) else a.to_numpy(dtype=object))
+    b = pd.Series(np.asarray(b, dtype=object) if not isinstance(b, pd.Series) else b.to_numpy(dtype=object))
+    keep = a.notna() & b.notna()
+    a, b = _common_type(a[keep]), _common_type(b[keep])
+    labels = sorted(set(a) | set(b)) if labels is None else list(labels)
+    return float(cohen_kappa_score(a.to_numpy(), b.to_numpy(), labels=labels, weights=weights))
+
+
+def _old_fdr_bh(p):
+    from statsmodels.stats.multitest import multipletests
+    return multipletests(p, method="fdr_bh")[1]
+
+
+def _assert_tables_equal(new, old):
+    assert list(new) == list(old)
+    for name in new:
+        a, b = new[name], old[name]
+        assert list(a.columns) == list(b.columns), name
+        assert len(a) == len(b), name
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_exact=False,
+                                      rtol=1e-9, atol=1e-12, obj=name)
+
+
+@pytest.mark.parametrize("layout", ["demo", "bulk"])
+def test_fast_statistics_report_the_same_tables_as_the_old_path(layout, bank, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    import analysis.calibration as calibration
+    from analysis import reliability
+
+    if layout == "demo":
+        wb = load(Path(__file__).resolve().parents[1] / "data", cache=False, progress=False)
+    else:
+        data = tmp_path / "bulk"
+        write_history(generate(1500, seed=11, questions=bank), data, layout="bulk")
+        wb = load(data, cache=False, progress=False)
+    new = calibrate(wb, n_boot=50, seed=3, progress=False)
+    ir = new.inter_rater.set_index("statistic")
+    # the comparison must exercise the kappas: panels give a weighted kappa, outcomes a decision kappa
+    assert ir["value"].notna().any()
+    assert ir.loc[["weighted_kappa_quadratic", "retest_weighted_kappa_quadratic"], "value"].notna().any()
+    assert new.interviewer_stats["decision_kappa"].notna().sum() >= 3
+    assert new.drift_tests["q_value"].notna().sum() >= 3
+    monkeypatch.setattr(reliability, "cohen_kappa", _old_cohen_kappa)
+    monkeypatch.setattr(calibration, "_fdr_bh", _old_fdr_bh)
+    monkeypatch.setattr(calibration, "_rating_units", _old_inter_rater_units)
+    monkeypatch.setattr(calibration, "drift", _old_drift)
+    old = calibrate(wb, n_boot=50, seed=3, progress=False)
+    _assert_tables_equal(new.tables(), old.tables())
+
+
+def _old_drift(d, *, alpha=0.05):
+    """calibration.drift as it was before issue 11 (commit c0edcf7): quarters and ids as text per row."""
+    import numpy as np
+    from scipy import special
+    from statsmodels.stats.multitest import multipletests
+    q = d["date"].dt.to_period("Q").astype(str)
+    by_q = (d.assign(quarter=q).groupby(["question_id", "quarter"], observed=True)
+            .agg(n=("score", "size"), mean_score=("score", "mean"), mean_residual=("residual", "mean"))
+            .reset_index())
+    by_q["question_id"] = by_q["question_id"].astype(str)
+    t = (d["date"] - d["date"].min()).dt.days.to_numpy() / 365.25
+    df = pd.DataFrame({"g": d["question_id"].astype(str).to_numpy(), "t": t, "r": d["residual"].to_numpy()})
+    df["tt"], df["rr"], df["tr"] = df.t * df.t, df.r * df.r, df.t * df.r
+    s = df.groupby("g").agg(n=("t", "size"), st=("t", "sum"), sr=("r", "sum"), stt=("tt", "sum"),
+                            srr=("rr", "sum"), str_=("tr", "sum"))
+    sxx = s.stt - s.st ** 2 / s.n
+    sxy = s.str_ - s.st * s.sr / s.n
+    syy = s.srr - s.sr ** 2 / s.n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = sxy / sxx
+        se = np.sqrt((syy - slope * sxy) / (s.n - 2) / sxx)
+        tstat = slope / se
+    p = pd.Series(special.stdtr(s.n - 2, -tstat), index=s.index).where(s.n > 2)
+    ok = p.notna()
+    qv = pd.Series(np.nan, index=s.index)
+    if ok.any():
+        qv[ok] = multipletests(p[ok], method="fdr_bh")[1]
+    tests = pd.DataFrame({"question_id": s.index, "n": s.n.to_numpy(), "slope_per_year": slope.to_numpy(),
+                          "slope_se": se.to_numpy(), "p_value": p.to_numpy(), "q_value": qv.to_numpy()})
+    tests["drifting"] = (tests["q_value"] < alpha) & (tests["slope_per_year"] > 0)
+    return by_q, tests.reset_index(drop=True)
+
+
+def test_drift_equals_the_old_text_keyed_version(bank, tmp_path):
+    import analysis.calibration as calibration
+
+    data = tmp_path / "d"
+    write_history(generate(600, seed=5, questions=bank), data)
+    d, *_ = calibration.prepare(load(data, cache=False, progress=False))
+    new_q, new_t = calibration.drift(d)
+    old_q, old_t = _old_drift(d)
+    pd.testing.assert_frame_equal(new_q, old_q, check_exact=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(new_t, old_t, check_exact=False, rtol=1e-9, atol=1e-15)
+    assert new_q["quarter"].str.fullmatch(r"\d{4}Q[1-4]").all() and new_t["q_value"].notna().sum() >= 3
+
+
+def _old_inter_rater_units(scores):
+    """The rating units of calibration.inter_rater as built before issue 11 (commit c0edcf7): group-bys on
+    the text key columns."""
+    key = ["candidate_id", "question_id", "date"]
+    s = scores[key + ["interviewer", "score", "interview_id"]].copy()
+    s["k"] = s.groupby(key, observed=True)["interviewer"].transform("nunique")
+    multi = s[s["k"] >= 2].drop_duplicates(key + ["interviewer"]).copy()
+    multi["unit"] = multi.groupby(key, observed=True).ngroup()
+    multi["slot"] = multi.sort_values("interview_id").groupby("unit").cumcount()
+    first = s.sort_values("interview_id", kind="stable").drop_duplicates(key)
+    first = first.sort_values(["date", "interview_id"])
+    first["occasion"] = first.groupby(["candidate_id", "question_id"], observed=True).cumcount()
+    two = first[first["occasion"] < 2]
+    n_occ = two.groupby(["candidate_id", "question_id"], observed=True)["interviewer"].transform("nunique")
+    rt = two[n_occ == 2].copy()
+    rt["unit"] = rt.groupby(["candidate_id", "question_id"], observed=True).ngroup()
+    rt["slot"] = rt["occasion"]
+    return multi, rt
+
+
+def _canonical(units):
+    cols = ["unit", "slot", "interviewer", "score"]
+    t = units[cols].copy()
+    t["interviewer"] = t["interviewer"].astype(str)
+    t["score"] = t["score"].astype(int)
+    return t.sort_values(["unit", "slot"]).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("seed, n", [(2, 400), (7, 1200)])
+def test_inter_rater_units_equal_the_old_group_bys(bank, tmp_path, seed, n):
+    import analysis.calibration as calibration
+
+    data = tmp_path / "d"
+    write_history(generate(n, seed=seed, questions=bank), data)
+    scores = load(data, cache=False, progress=False).scores
+    # a repeat by the same interviewer, and a third interviewer on one answer, must be handled as before
+    scores = pd.concat([scores, scores.iloc[[0, 5]]], ignore_index=True)
+    new_multi, new_rt = calibration._rating_units(scores)
+    old_multi, old_rt = _old_inter_rater_units(scores)
+    assert len(new_multi) > 10 and len(new_rt) > 10
+    pd.testing.assert_frame_equal(_canonical(new_multi), _canonical(old_multi))
+    pd.testing.assert_frame_equal(_canonical(new_rt), _canonical(old_rt))
