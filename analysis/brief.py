@@ -109,9 +109,14 @@ def findings(cal) -> list[Finding]:
         soft = clear[clear["severity"] < 0]["interviewer"].astype(str).tolist()
         who = " and ".join(p for p in (f"{_list(harsh)} (harsher)" if harsh else "",
                                         f"{_list(soft)} (softer)" if soft else "") if p)
+        # a severity on the between-candidate basis (analysis.severity) is not a same-candidate comparison
+        basis = clear["severity_basis"] if "severity_basis" in clear else pd.Series("", index=clear.index)
+        between = clear.loc[basis.fillna("").astype(str).str.startswith("between"), "interviewer"].astype(str).tolist()
+        caveat = (f" For {_list(between)} this compares their candidates with everybody else's (too few shared "
+                  "candidates), so it is a grading difference only if they get comparable candidates." if between else "")
         out.append(Finding("talk",
                            f"Have a calibration conversation with {who}: for the same candidate and question they "
-                           "grade differently from the team (a conversation, not a verdict).",
+                           "grade differently from the team (a conversation, not a verdict)." + caveat,
                            "score points vs the team, 95% interval clear of zero: " + "; ".join(
                                f"{r['interviewer']} {_signed(r['severity'])} [{_signed(r['severity_low'])}, "
                                f"{_signed(r['severity_high'])}], {int(r['n_interviews'])} interviews"

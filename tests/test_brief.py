@@ -81,3 +81,16 @@ def test_on_a_real_calibration():
     small = set(cal.interviewer_stats.loc[cal.interviewer_stats["n_interviews"] < 5, "interviewer"])
     assert not any(name in talk for name in small)
     assert np.isfinite(cal.question_stats["discrimination"]).any()
+
+
+def test_between_candidate_severity_is_not_called_a_same_candidate_difference():
+    # issue 9: a severity on the between-candidate basis (no shared candidates) only means "their
+    # candidates score lower", so the brief says what it rests on for that interviewer, and only them
+    from analysis.severity import BETWEEN, WITHIN
+    cal = _cal()
+    cal.interviewer_stats = cal.interviewer_stats.assign(severity_basis=[BETWEEN, WITHIN, WITHIN, WITHIN])
+    talk = " ".join(f.sentence for f in findings(cal) if f.action == "talk")
+    assert "For Harsh this compares their candidates" in talk and "comparable candidates" in talk
+    assert "Soft this compares" not in talk
+    plain = " ".join(f.sentence for f in findings(_cal()) if f.action == "talk")
+    assert "comparable candidates" not in plain

@@ -154,7 +154,9 @@ def _lead_lines(perf: pd.DataFrame) -> str:
         out.append(f"- **{d}**: {first}; at {small} interviews ({per[small]:.0f} per interviewer) Spearman is "
                    f"{s.at[small, 'spearman']:.2f} and the intervals cover {s.at[small, 'coverage']:.0%}"
                    + (f"; at {s['collapse'].idxmax()} interviews {s['collapse'].max():.0%} of samples collapsed "
-                      "(some |severity| > 3 points)" if s['collapse'].max() > 0 else "") + ".")
+                      "(some |severity| > 3 points)" if s['collapse'].max() > 0 else "") + "."
+                   + (" Every severity here is between candidates: right only if interviewers get comparable "
+                      "candidates, which these worlds plant and real data may not." if d == "single_interview" else ""))
     return "\n".join(out)
 
 
