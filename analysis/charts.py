@@ -668,11 +668,14 @@ def interviewer_severity(interviewer_stats: pd.DataFrame, *, context: str | None
     """Interviewer severity in score points with 95% intervals (+ = harsher than the team), harshest
     at the top. Interviewers with fewer than 5 interviews are not drawn (privacy), nor are
     severities that could not be estimated (NaN; the reason is ``severity_note`` when the table has
-    it); the subtitle counts both."""
+    it); the subtitle counts both. A severity whose ``severity_basis`` is between candidates (no
+    colleague saw the same candidates: it assumes comparable candidates) is an open dot."""
     d = _interviewers(interviewer_stats)
     small = d["small_group"].astype(bool)
     nan = ~small & d["severity"].isna()
     shown = d[~small & ~nan].sort_values("severity")
+    n_between = (int(shown["severity_basis"].astype(str).str.startswith("between").sum())
+                 if "severity_basis" in shown else 0)
     reasons = ""
     if nan.any() and "severity_note" in d:
         notes = d.loc[nan, "severity_note"].dropna().astype(str).value_counts()
@@ -681,6 +684,8 @@ def interviewer_severity(interviewer_stats: pd.DataFrame, *, context: str | None
                  f"{_plural(int(small.sum()), 'interviewer')} with fewer than {_MIN_GROUP} interviews not shown"
                  if small.any() else "",
                  f"{int(nan.sum())} not estimable{' (' + reasons + ')' if reasons else ''}" if nan.any() else "",
+                 f"open dots: {n_between} compared only between candidates (assumes comparable candidates)"
+                 if n_between else "",
                  context])
     fig = go.Figure()
     if shown.empty:
@@ -691,11 +696,18 @@ def interviewer_severity(interviewer_stats: pd.DataFrame, *, context: str | None
     hi = np.round(shown["severity_high"].to_numpy(float), DIGITS)
     colours = np.where(lo > 0, _HARSH, np.where(hi < 0, _SOFT, _NEUTRAL))
     names = shown["interviewer"].astype(str).tolist()
-    fig.add_scatter(x=x, y=names, mode="markers", showlegend=False, marker=dict(size=11, color=colours.tolist()),
+    # a severity resting on between-candidate comparison (nobody else saw these candidates) is drawn
+    # open: it assumes the interviewer's candidates were as able as the team's
+    between = (shown["severity_basis"].astype(str).str.startswith("between").to_numpy()
+               if "severity_basis" in shown else np.zeros(len(shown), dtype=bool))
+    basis = np.where(between, "between candidates (assumes comparable candidates)", "same candidates")
+    fig.add_scatter(x=x, y=names, mode="markers", showlegend=False,
+                    marker=dict(size=11, color=colours.tolist(),
+                                symbol=np.where(between, "circle-open", "circle").tolist(), line=dict(width=2)),
                     error_x=dict(type="data", array=plus, arrayminus=minus),
-                    customdata=np.c_[shown["n_interviews"].to_numpy(), lo, hi],
+                    customdata=np.c_[shown["n_interviews"].to_numpy(), lo, hi, basis],
                     hovertemplate="%{y}: %{x:+.2f} points [%{customdata[1]:+.2f}, %{customdata[2]:+.2f}]<br>"
-                                  "%{customdata[0]} interviews<extra></extra>")
+                                  "%{customdata[0]} interviews; compared on %{customdata[3]}<extra></extra>")
     fig.add_vline(x=0, line_color=_GREY)
     fig.update_xaxes(title="Severity (score points; + harsher, - softer than the team)")
     fig.update_yaxes(title=None, categoryorder="array", categoryarray=names)

@@ -462,6 +462,20 @@ def test_nan_severity_is_not_drawn_and_the_reason_is_given():
     assert "1 not estimable (shares no candidate with another interviewer)" in fig.layout.title.subtitle.text
 
 
+def test_between_candidate_severity_is_an_open_dot_and_says_so():
+    """Issue 9: with one interview per candidate a severity rests on between-candidate comparison;
+    the chart must not draw it like a same-candidate one."""
+    import pandas as pd
+    from analysis.severity import BETWEEN, WITHIN
+    t = pd.DataFrame({"interviewer": ["A", "B"], "n_interviews": [10, 12], "pass_rate": [0.5, 0.4],
+                      "team_pass_rate": [0.45] * 2, "severity": [0.1, -0.2], "severity_low": [0.0, -0.4],
+                      "severity_high": [0.2, 0.1], "severity_basis": [WITHIN, BETWEEN], "severity_note": ["", ""]})
+    tr = charts.interviewer_severity(t).data[0]
+    symbols = dict(zip(tr.y, tr.marker.symbol))
+    assert symbols == {"B": "circle-open", "A": "circle"}
+    assert "1 compared only between candidates" in charts.interviewer_severity(t).layout.title.subtitle.text
+
+
 # ------------------------------------------------------------------- numbers and deck-ready
 
 def _numbers(obj, path=""):
