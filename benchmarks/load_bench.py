@@ -32,7 +32,9 @@ REPO = HERE.parent
 
 def _run(cmd: list[str], pythonpath: str) -> tuple[float, int]:
     env = {**os.environ, "PYTHONPATH": pythonpath}
-    out = subprocess.run(["/usr/bin/time", "-f", "%e %M", *cmd], env=env, capture_output=True, text=True)
+    # run from the code base's root: ``python -m`` puts the working directory first on sys.path
+    out = subprocess.run(["/usr/bin/time", "-f", "%e %M", *cmd], env=env, capture_output=True, text=True,
+                         cwd=pythonpath)
     if out.returncode not in (0, 1):  # check exits 1 when it finds problems
         raise RuntimeError(f"{cmd} failed ({out.returncode}):\n{out.stderr[-2000:]}")
     wall, rss = out.stderr.strip().splitlines()[-1].split()
@@ -50,7 +52,7 @@ def main(argv=None) -> int:
     codes = {"now": str(REPO)} | ({"before": str(Path(args.before).resolve())} if args.before else {})
     print(f"load average before: {os.getloadavg()}", flush=True)
     results = {}
-    for data in args.data:
+    for data in map(lambda d: str(Path(d).resolve()), args.data):
         tasks = {"floor": ([py, str(HERE / "floor.py"), data], "now")}
         for code in codes:
             tasks[f"check ({code})"] = ([py, "-m", "analysis", "check", "--data", data], code)
