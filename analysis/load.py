@@ -8,18 +8,30 @@
 Nothing is dropped silently: every input row is either in ``wb.scores`` or named in
 ``wb.problems`` (see :mod:`analysis.scorecards` for why an interview loads whole or not at all).
 
+How it is fast
+--------------
+Scorecards are read by a columnar engine (:mod:`analysis._engine`): a bulk file by pyarrow's CSV
+reader, the many small files of a per-interview history concatenated and parsed in *one* engine
+call, each only after a proof that it reads exactly as the csv module would read it (anything
+odd is parsed alone by the csv-module path, which names every problem). The raw rows stay one
+Arrow table; ids and other text columns become integer codes (Arrow dictionaries) and each
+*unique* value is validated once (:class:`analysis.scorecards._Factors`). ``load(...,
+engine="records")`` runs the previous path (a Python object per value), which the tests hold
+this one to: identical frames and problems.
+
 Parse cache
 -----------
-Parsing 100k small files dominates a reload, so raw parsed rows of small files are cached in
+Opening 100k small files dominates a reload, so raw parsed rows of small files are cached in
 ``<data>/.cache/scorecards.arrow`` keyed by each file's path, size, modification time, change time
 and inode (the change time catches a rewrite that puts the modification time back; no user call
 can set it). The cache is an Arrow IPC file: columns of text (dictionary-encoded) and line numbers,
-and a JSON index of files and their parse problems in the schema metadata. Reading it can never run
+and a JSON index of files (stored column-wise: a list per field) and their parse problems in the
+schema metadata. Reading it can never run
 code (the pickle cache of earlier versions could: a crafted ``.cache/scorecards.pkl`` ran arbitrary
 code on ``check``; that file is now never opened). Everything in it is validated on read (format
 version, schema, types and ranges of every index entry); anything unexpected means the cache is
-ignored and rebuilt, never trusted. Bulk files are not cached: pandas' C parser reads them as fast
-as the cache would. A file that is new, changed or deleted is seen at the next load (only those are
+ignored and rebuilt, never trusted. Bulk files are not cached: the columnar engine reads them
+about as fast as the cache would. A file that is new, changed or deleted is seen at the next load (only those are
 parsed); a file modified within two seconds of the cache being written is never trusted from it
 (the "racily clean" rule git uses), so a same-size rewrite in the same clock tick cannot be served
 stale. The cache holds only raw text, so validation against the current bank always runs afresh.
