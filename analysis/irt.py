@@ -730,7 +730,9 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
             warnings.simplefilter("ignore")
             f = mirt.itemfit(res, Xw, statistics=["infit", "outfit"], na_rm=True)
         f = f.to_pandas() if hasattr(f, "to_pandas") else pd.DataFrame(f)
-        f = f.set_index("item")
+        if "item" in f.columns:               # mirt 1.2.0 returns the items as the index already
+            f = f.set_index("item")
+        f.index = f.index.astype(str)
         items["infit"] = f["infit"].reindex(q_names).to_numpy()
         items["outfit"] = f["outfit"].reindex(q_names).to_numpy()
     except Exception as exc:  # a fit statistic that cannot be computed is NaN with a reason
