@@ -49,7 +49,8 @@ def main(argv=None) -> int:
             r = {"size": name, "rows": rows, "interviews": int(h.scores["interview_id"].nunique()),
                  "candidates": int(h.scores["candidate_id"].nunique()), "rater": rater or "none",
                  "seconds": round(dt, 1), "cpu_seconds": round(cpu, 1), "loglik": round(fit.loglik, 1),
-                 "joint_loglik": round(fit.joint_loglik, 1), "notes": len(fit.notes),
+                 "joint_loglik": round(fit.joint_loglik, 1) if fit.joint_loglik == fit.joint_loglik else None,
+                 "notes": len(fit.notes),
                  "load_average_1min": round(os.getloadavg()[0], 1)}
             results.append(r)
             out.write_text(json.dumps(runs, indent=1))       # after every fit, so a long run keeps its results
