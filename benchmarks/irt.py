@@ -3,7 +3,7 @@
 Run: ``PYTHONPATH=. nice -n 10 .venv/bin/python benchmarks/irt.py [--sizes 1k,100k,1m]``.
 Each size is generated with :func:`analysis.demo.generate` (not timed) and fitted once with
 ``fit_irt(model="grm")`` (the item model alone) and once with ``rater="interviewer"`` (item model,
-many-facet rater model, interviewer shifts on the ability scale and fair abilities), with the
+many-facet Rasch model, the joint many-facet GRM with its sandwich SEs, and fair abilities), with the
 progress bar on (wall and CPU seconds: on a shared machine the CPU time is the steadier figure), after one untimed warm-up fit (imports and first calls cost a few seconds). Results are appended to ``benchmarks/irt_results.json`` and printed as a table.
 """
 
