@@ -89,7 +89,6 @@ Wright, B. D. & Linacre, J. M. (1994). Reasonable mean-square fit values. Rasch 
 
 from __future__ import annotations
 
-import html
 import warnings
 from dataclasses import dataclass, field
 
@@ -1039,13 +1038,10 @@ IRT_READING_GUIDE = {
 }
 
 
-def _template() -> str:
-    from .theme import defaults
-    return defaults.template
-
-
-def _esc(s) -> str:
-    return html.escape(str(s), quote=True)
+def finish(fig, title: str, **kw):
+    """:func:`analysis.charts.finish`: the workbook's one escaping, rounding and theming step."""
+    from .charts import finish as _finish
+    return _finish(fig, title, **kw)
 
 
 def icc_figure(fit: IRTFit, question_id: str, theta=None):
@@ -1061,9 +1057,8 @@ def icc_figure(fit: IRTFit, question_id: str, theta=None):
     for k, c in enumerate(fit.categories):
         fig.add_trace(go.Scatter(x=theta, y=np.round(p[:, k], 4), mode="lines", name=f"score {c}",
                                  hovertemplate="ability %{x:.1f}: %{y:.0%}<extra></extra>"))
-    fig.update_layout(title=f"How scores on {_esc(question_id)} rise with ability (a = {a[0]:.2f})",
-                      xaxis_title="ability (SD of candidates)", yaxis_title="probability", template=_template())
-    return fig
+    fig.update_layout(xaxis_title="ability (SD of candidates)", yaxis_title="probability")
+    return finish(fig, f"How scores on {question_id} rise with ability (a = {a[0]:.2f})")
 
 
 def information_figure(curves: pd.DataFrame, bars: dict | None = None, *, group: str = "level",
@@ -1073,14 +1068,13 @@ def information_figure(curves: pd.DataFrame, bars: dict | None = None, *, group:
     fig = go.Figure()
     grp = curves.groupby([group, "theta"], observed=True)["information"].sum().reset_index()
     for name, g in grp.groupby(group, observed=True):
-        fig.add_trace(go.Scatter(x=g["theta"], y=g["information"].round(3), mode="lines", name=_esc(name)))
+        fig.add_trace(go.Scatter(x=g["theta"], y=g["information"].round(3), mode="lines", name=str(name)))
     for name, b in (bars or {}).items():
         if b is not None and np.isfinite(b):
             # rounded: the bar comes out of an optimiser, and figures carry what they mean (2 decimals)
-            fig.add_vline(x=round(float(b), 2), line_dash="dash", annotation_text=f"bar {_esc(name)}")
-    fig.update_layout(title=_esc(title), xaxis_title="ability", yaxis_title="information",
-                      template=_template())
-    return fig
+            fig.add_vline(x=round(float(b), 2), line_dash="dash", annotation_text=f"bar {name}")
+    fig.update_layout(xaxis_title="ability", yaxis_title="information")
+    return finish(fig, title)
 
 
 def severity_figure(raters: pd.DataFrame, *, min_interviews: int = 5):
@@ -1090,16 +1084,16 @@ def severity_figure(raters: pd.DataFrame, *, min_interviews: int = 5):
     import plotly.graph_objects as go
     r = raters[raters["n_interviews"] >= min_interviews].sort_values("severity")
     fig = go.Figure(go.Scatter(
-        x=r["severity"].round(2), y=[_esc(v) for v in r["rater"]], mode="markers",
+        x=r["severity"].round(2), y=r["rater"].astype(str).tolist(), mode="markers",
         error_x=dict(type="data", array=(1.96 * r["se"]).round(2)),
         marker=dict(size=11, color=r["infit"].round(2), colorscale="RdBu_r", cmin=0.5, cmax=1.5,
                     colorbar=dict(title="infit")),
         customdata=np.c_[r["infit"].round(2), r["outfit"].round(2)],
         hovertemplate="%{y}: %{x:.2f}<br>infit %{customdata[0]}, outfit %{customdata[1]}<extra></extra>"))
     fig.add_vline(x=0, line_dash="dot")
-    fig.update_layout(title="Interviewer severity (ability scale, + = harsher)", xaxis_title="severity (SD of ability)",
-                      template=_template(), height=max(300, 40 * len(r) + 120))
-    return fig
+    fig.update_layout(xaxis_title="severity (SD of ability)")
+    return finish(fig, "Interviewer severity (ability scale, + = harsher)", height=max(300, 40 * len(r) + 120),
+                  digits=2)
 
 
 def drift_figure(quarters: pd.DataFrame, raters: pd.DataFrame, *, min_interviews: int = 5):
@@ -1111,14 +1105,13 @@ def drift_figure(quarters: pd.DataFrame, raters: pd.DataFrame, *, min_interviews
     fig = go.Figure()
     for name, g in quarters[quarters["rater"].isin(keep)].groupby("rater"):
         slope = g["drift_per_year"].iloc[0]
-        label = f"{_esc(name)} ({slope:+.2f}/year)" if np.isfinite(slope) else _esc(name)
+        label = f"{name} ({slope:+.2f}/year)" if np.isfinite(slope) else str(name)
         fig.add_trace(go.Scatter(x=g["time"].round(2), y=g["severity"].round(2), mode="lines+markers", name=label,
-                                 customdata=[_esc(q) for q in g["quarter"]],
+                                 customdata=[str(q) for q in g["quarter"]],
                                  hovertemplate="%{customdata}: %{y:.2f} logits<extra></extra>"))
     fig.add_hline(y=0, line_dash="dot")
-    fig.update_layout(title="Interviewer severity by quarter (logits, + = harsher)", xaxis_title="year",
-                      yaxis_title="severity (logits)", template=_template())
-    return fig
+    fig.update_layout(xaxis_title="year", yaxis_title="severity (logits)")
+    return finish(fig, "Interviewer severity by quarter (logits, + = harsher)", digits=2)
 
 
 def irt_tables(fit: IRTFit, *, small: int = 5) -> dict[str, pd.DataFrame]:

@@ -26,13 +26,15 @@ the share of the spread in measured ability near the bar that is real. This modu
 
 from __future__ import annotations
 
+import html
+
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from . import config
-from .irt import IRTFit, _esc, _template, item_information
+from .irt import IRTFit, finish, item_information
 
 __all__ = ["hiring_bar", "level_spread", "kit_information", "recommend_kit", "KitRecommendation",
            "decision_study", "kit_figure", "decision_figure", "KIT_READING_GUIDE", "run_kit", "KitBuilder"]
@@ -329,11 +331,10 @@ def kit_figure(fit: IRTFit, rec: KitRecommendation, theta=None):
     fig.add_trace(go.Scatter(x=theta, y=kit_information(fit, rec.today["kit"], theta).round(3),
                              name=f"today's kit ({len(rec.today['kit'])} questions)", mode="lines",
                              line=dict(dash="dash")))
-    fig.add_vline(x=round(float(rec.bar), 2), line_dash="dot", annotation_text=f"{_esc(rec.level)} bar")
-    fig.update_layout(title=f"Kit information for {_esc(rec.level)}: reliability at the bar "
-                            f"{rec.reliability:.2f} vs {rec.today['reliability']:.2f} today",
-                      xaxis_title="ability", yaxis_title="information", template=_template())
-    return fig
+    fig.add_vline(x=round(float(rec.bar), 2), line_dash="dot", annotation_text=f"{rec.level} bar")
+    fig.update_layout(xaxis_title="ability", yaxis_title="information")
+    return finish(fig, f"Kit information for {rec.level}: reliability at the bar "
+                       f"{rec.reliability:.2f} vs {rec.today['reliability']:.2f} today")
 
 
 def decision_figure(study: pd.DataFrame, *, target: float = 0.8, column: str = "reliability"):
@@ -344,10 +345,9 @@ def decision_figure(study: pd.DataFrame, *, target: float = 0.8, column: str = "
         fig.add_trace(go.Scatter(x=g["questions"], y=g[column].round(3), mode="lines+markers",
                                  name=f"{m} interviewer{'s' if m > 1 else ''}"))
     fig.add_hline(y=target, line_dash="dash", annotation_text=f"{target:g}")
-    fig.update_layout(title="Decision study: reliability by questions and interviewers",
-                      xaxis_title="questions per interviewer", yaxis_title=column.replace("_", " "),
-                      yaxis_range=[0, 1], template=_template())
-    return fig
+    fig.update_layout(xaxis_title="questions per interviewer", yaxis_title=column.replace("_", " "),
+                      yaxis_range=[0, 1])
+    return finish(fig, "Decision study: reliability by questions and interviewers")
 
 
 def run_kit(args) -> int:
@@ -432,7 +432,7 @@ class KitBuilder:
                                 topics=list(self._topics.value), min_candidates=self.min_candidates)
         except ValueError as exc:
             self.recommendation = None
-            self._status.value = f"<b>Cannot build this kit:</b> {_esc(exc)}"
+            self._status.value = f"<b>Cannot build this kit:</b> {html.escape(str(exc))}"
             self._table.value = ""
             self._out.outputs = ()
             return
@@ -440,7 +440,7 @@ class KitBuilder:
         t = rec.today
         self._status.value = (f"Bar at ability {rec.bar:.2f}. Recommended: SE {rec.se:.2f}, reliability "
                               f"{rec.reliability:.2f} at the bar; today's kit: SE {t['se']:.2f}, reliability "
-                              f"{t['reliability']:.2f}." + "".join(f"<br><i>{_esc(n)}</i>" for n in rec.notes))
+                              f"{t['reliability']:.2f}." + "".join(f"<br><i>{html.escape(str(n))}</i>" for n in rec.notes))
         self._table.value = rec.kit[["question_id", "rank", "information", "topic", "level"]].round(2).to_html(
             index=False, escape=True)
         self._out.outputs = (figure_bundle(kit_figure(self.fit, rec)),)

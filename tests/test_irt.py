@@ -280,6 +280,8 @@ def test_exports_blank_small_interviewers_and_escape_names(planted):
     r["n_interviews"] = 99
     fig = severity_figure(r)
     assert "<img" not in fig.to_json() and "&lt;img" in fig.to_json()
+    r.loc[0, "rater"] = 'O"Neil & co'  # one escaping path (charts.finish): quotes as typed, no &quot;
+    assert 'O"Neil &amp; co' in list(severity_figure(r).data[0].y)
     fig = icc_figure(fit, fit.items["question"].iloc[0])
     assert len(fig.data) == 4
 
