@@ -373,7 +373,7 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     # candidates' random effect (between candidates); a group of two or more who share candidates
     # among themselves but none with the team is a separate team and stays apart (see the docstring)
     comp_size = np.bincount(group)[group]
-    team = (group == 1) | ((comp_size == 1) & ~fixed_effects)
+    team = (group == 1) | ((comp_size == 1) & (not fixed_effects))
 
     if np.ptp(y) == 0:
         note = f"every score in the data is {y[0]:g}: there is no difference between interviewers to estimate"

@@ -294,3 +294,21 @@ def test_lone_interviewer_joins_the_team_but_a_separate_team_stays_blank():
     assert (t.loc[list("ABCD"), "severity_basis"] == WITHIN).all()
     # Gale rests on his 30 candidates' spread: a wider interval than the loop interviewers'
     assert t.at["Gale", "severity_se"] > t.loc[list("ABCD"), "severity_se"].max()
+
+
+def test_relabelling_interviewers_changes_no_difficulty_and_one_interviewer_works(bank):
+    """The cells' difficulty is centred on the team's row-weighted mean interviewer effect, so
+    renaming interviewers (which reorders them internally) must leave it unchanged. A boolean mask
+    that silently became 0/1 integers picked interviewers 0 and 1 by position instead, and a folder
+    with a single interviewer then crashed the report (IndexError)."""
+    h = nested_loops(400, 61, bank)
+    a = fit_severity(h.scores)
+    renamed = h.scores.assign(interviewer="z" + h.scores["interviewer"].astype(str).str[::-1])
+    b = fit_severity(renamed)
+    key = ["question_id", "level"]
+    m = a.cells.merge(b.cells, on=key, suffixes=("", "_renamed"))
+    assert len(m) == len(a.cells)
+    np.testing.assert_allclose(m["difficulty"], m["difficulty_renamed"], atol=1e-8)
+    one = h.scores[h.scores["interviewer"] == h.scores["interviewer"].iloc[0]]
+    fit = fit_severity(one)
+    assert fit.interviewers["severity"].isna().all() and fit.cells["difficulty"].notna().any()
