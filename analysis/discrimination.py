@@ -295,24 +295,11 @@ def _influence_interval(full, feats, ug, us, point, ci):
     """
     from statistics import NormalDist
 
-    n, sx, sy = full[..., 0], full[..., 1], full[..., 2]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mx = np.where(n > 0, sx / np.where(n > 0, n, 1), 0.0)[ug, us]
-        my = np.where(n > 0, sy / np.where(n > 0, n, 1), 0.0)[ug, us]
-    un, usx, usy, usxx, usyy, usxy = feats.T
-    # each unit's centred cross-product and squares around its (group, stratum) means
-    a = usxy - my * usx - mx * usy + un * mx * my
-    b = usxx - 2 * mx * usx + un * mx * mx
-    c = usyy - 2 * my * usy + un * my * my
+    infl, B, C = _unit_influence(full, feats, ug, us, point)
     ng = full.shape[0]
-    A = np.bincount(ug, a, minlength=ng)
-    B = np.bincount(ug, b, minlength=ng)
-    C = np.bincount(ug, c, minlength=ng)
     m = np.bincount(ug, minlength=ng).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = point[ug]
-        infl = a / np.sqrt(B * C)[ug] - r / 2 * (b / B[ug] + c / C[ug])
-        var = np.bincount(ug, np.nan_to_num(infl) ** 2, minlength=ng) * m / np.maximum(m - 1, 1)
+        var = np.bincount(ug, infl ** 2, minlength=ng) * m / np.maximum(m - 1, 1)
         se = np.sqrt(var)
         zq = NormalDist().inv_cdf(0.5 + ci / 2)
         rc = np.clip(point, -0.999999, 0.999999)

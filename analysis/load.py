@@ -348,9 +348,7 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool):
     for f in iterator:
         name = f[len(prefix):] if f.startswith(prefix) else f
         try:
-            st = os.stat(f)
-            if not stat.S_ISREG(st.st_mode):
-                raise NotARegularFile(f"not a regular file ({_kind(st.st_mode)}); expected a CSV file; not read")
+            st = _regular_stat(f)
         except OSError as exc:
             slots.append([Problem(name, 0, None, _unreadable(f, exc))])
             continue
@@ -480,6 +478,14 @@ def _read_scorecard(path: str) -> bytes:
         os.close(fd)
 
 
+def _regular_stat(f: str) -> os.stat_result:
+    """``os.stat`` of a scorecard file; NotARegularFile (an OSError) for a folder, pipe or device."""
+    st = os.stat(f)
+    if not stat.S_ISREG(st.st_mode):
+        raise NotARegularFile(f"not a regular file ({_kind(st.st_mode)}); expected a CSV file; not read")
+    return st
+
+
 def _parse_all_records(files: list[str], lay: config.Layout):
     """The previous loader path, kept as the reference the columnar path is tested against
     (``load(..., engine="records")``): each file through :func:`parse_records` to object arrays,
@@ -490,9 +496,7 @@ def _parse_all_records(files: list[str], lay: config.Layout):
     for f in files:
         name = f[len(prefix):] if f.startswith(prefix) else f
         try:
-            st = os.stat(f)
-            if not stat.S_ISREG(st.st_mode):
-                raise NotARegularFile(f"not a regular file ({_kind(st.st_mode)}); expected a CSV file; not read")
+            st = _regular_stat(f)
         except OSError as exc:
             problems.append(Problem(name, 0, None, _unreadable(f, exc)))
             continue

@@ -172,12 +172,7 @@ def _parse_columnar(data: bytes, path: str, fast: bool | None):
     names = [_nfc(h.strip().lower()) for h in header]
     if len(set(names)) != len(names) or any(c not in names for c in REQUIRED_COLUMNS):
         return None
-    pos = 0
-    for _ in range(header_line):
-        pos = data.find(b"\n", pos) + 1
-        if pos == 0:
-            return None
-    table = _engine.body_table(data[pos:], names, header_line + 1)
+    table = _body_table(data, names, header_line)
     return None if table is None else (table, [])
 
 
@@ -295,6 +290,17 @@ def _all_lines(data: bytes) -> tuple[int, ...]:
     return tuple(range(1, n + 1))
 
 
+def _body_table(data: bytes, names: list[str], header_line: int):
+    """The rows after line ``header_line`` of ``data`` as an Arrow table (:func:`_engine.body_table`),
+    or None when the file has fewer lines or the engine declines it."""
+    pos = 0
+    for _ in range(header_line):
+        pos = data.find(b"\n", pos) + 1
+        if pos == 0:
+            return None
+    return _engine.body_table(data[pos:], names, header_line + 1)
+
+
 def _nfc(s: str) -> str:
     return s if s.isascii() else unicodedata.normalize("NFC", s)
 
@@ -364,12 +370,7 @@ def _parse_fast(text: str, names: list[str], header_line: int):
         if "\r" in text.replace("\r\n", ""):
             return None
         data = data.replace(b"\r\n", b"\n")
-    pos = 0
-    for _ in range(header_line):
-        pos = data.find(b"\n", pos) + 1
-        if pos == 0:
-            return None
-    table = _engine.body_table(data[pos:], names, header_line + 1)
+    table = _body_table(data, names, header_line)
     if table is None:
         return None
     return _table_values(table), table.column("line").to_numpy()
