@@ -451,31 +451,12 @@ def _engine_small_bytes() -> int:
     return _FAST_BYTES
 
 
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 def _read_scorecard(path: str) -> bytes:
-    """The bytes of one scorecard file, as :func:`analysis.bank.read_regular_file` reads them
-    (never blocking on a pipe, refusing anything but a regular file), in one ``read`` call for a
-    small file instead of two: 100k cold files spend most of their time in system calls. Also the
-    seam the tests count parses with."""
-    fd = os.open(path, _OPEN_FLAGS)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise NotARegularFile(f"not a regular file ({_kind(st.st_mode)}); expected a CSV file")
-        want = st.st_size + 1  # one byte more than the size: a short read proves the end of the file
-        first = os.read(fd, want)
-        if len(first) < want:
-            return first
-        chunks = [first]
-        while True:  # the file grew while being read: read to its end
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
+    """The bytes of one scorecard file (:func:`analysis.bank.read_regular_file`: never blocking on
+    a pipe, refusing anything but a regular file). Also the seam the tests count parses with."""
+    return read_regular_file(path)
 
 
 def _regular_stat(f: str) -> os.stat_result:

@@ -293,6 +293,21 @@ def test_figure_bundle_is_plotly_json_without_renderer_config(explorer):
     assert b["data"][PLOTLY]["layout"]["height"] == 480
 
 
+def _run_in_lab(page, jupyterlab_server, tmp_path, name, source):
+    """Write a one-cell notebook ``name`` holding ``source``, open it in a real JupyterLab and run it."""
+    import nbformat
+    from browser_fixtures import run_all_cells
+
+    root = tmp_path / "lab"
+    root.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / name)
+    server = jupyterlab_server(root)
+    page.goto(server.lab_url(name))
+    assert run_all_cells(page) is True
+
+
 # --------------------------------------------------------------------------- in JupyterLab
 
 @pytest.mark.browser
@@ -300,20 +315,11 @@ def test_figure_bundle_is_plotly_json_without_renderer_config(explorer):
 def test_explorer_redraws_in_place_in_jupyterlab(page, folder, jupyterlab_server, tmp_path, artifacts_dir):
     """In a real JupyterLab: the chart renders (jupyterlab-plotly, no anywidget needed), a new
     level redraws it in the same place, and the status says the new slice."""
-    import nbformat
     from playwright.sync_api import expect
-    from browser_fixtures import run_all_cells
 
-    root = tmp_path / "lab"
-    root.mkdir()
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "from analysis.explorer import CalibrationExplorer\n"
-        f"explorer = CalibrationExplorer({str(folder)!r}, n_boot=30)\nexplorer")])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, root / "explore.ipynb")
-    server = jupyterlab_server(root)
-    page.goto(server.lab_url("explore.ipynb"))
-    assert run_all_cells(page) is True
+    _run_in_lab(page, jupyterlab_server, tmp_path, "explore.ipynb",
+                "from analysis.explorer import CalibrationExplorer\n"
+                f"explorer = CalibrationExplorer({str(folder)!r}, n_boot=30)\nexplorer")
     box = page.locator(".icw-calibration-explorer")
     status = box.locator(".icw-explorer-status")
     expect(status).to_contain_text("level all", timeout=60_000)
@@ -334,22 +340,13 @@ def test_explorer_redraws_in_place_in_jupyterlab(page, folder, jupyterlab_server
 def test_small_slice_warns_in_jupyterlab(page, folder, jupyterlab_server, tmp_path, artifacts_dir):
     """In a real JupyterLab: one quarter of a small history is too few candidates to read; the
     Scores tab says so above its chart, in words, instead of drawing findings."""
-    import nbformat
     from playwright.sync_api import expect
-    from browser_fixtures import run_all_cells
 
-    root = tmp_path / "lab"
-    root.mkdir()
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "from analysis.explorer import CalibrationExplorer\nfrom analysis.load import load\n"
-        f"q0 = load({str(folder)!r}, progress=False).scores['date'].min().to_period('Q')\n"
-        f"explorer = CalibrationExplorer({str(folder)!r}, n_boot=30, start=str(q0.start_time.date()),\n"
-        "                               end=str(q0.end_time.date()))\nexplorer")])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, root / "small.ipynb")
-    server = jupyterlab_server(root)
-    page.goto(server.lab_url("small.ipynb"))
-    assert run_all_cells(page) is True
+    _run_in_lab(page, jupyterlab_server, tmp_path, "small.ipynb",
+                "from analysis.explorer import CalibrationExplorer\nfrom analysis.load import load\n"
+                f"q0 = load({str(folder)!r}, progress=False).scores['date'].min().to_period('Q')\n"
+                f"explorer = CalibrationExplorer({str(folder)!r}, n_boot=30, start=str(q0.start_time.date()),\n"
+                "                               end=str(q0.end_time.date()))\nexplorer")
     box = page.locator(".icw-calibration-explorer")
     expect(box.locator(".js-plotly-plot")).to_have_count(1, timeout=60_000)
     box.get_by_text(CHART_TITLES["score_distributions"], exact=True).click()
