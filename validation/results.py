@@ -1,8 +1,8 @@
 """Write ``validation/RESULTS.md`` and ``validation/recovery.png`` from the performance tables.
 
 ``results.csv`` is the grid on the current code ("after"); ``results_before.csv``, when present,
-the small grid on the estimators as they were before issue 9 ("before"); ``results_s1.csv``, when
-present, the full grid after the first pass of issue 9 (before the second). ``notes.md``, when
+the small grid on the estimators as they were before issue 9 ("before"); ``results_s1.csv`` and
+``results_s2.csv``, when present, the full grid after the first and the second pass of issue 9. ``notes.md``, when
 present, is the hand-written reading of the numbers and is inlined under "What it means".
 """
 
@@ -124,12 +124,29 @@ def _targets_md(perf: pd.DataFrame) -> str:
             if near:
                 verdict += f" ({near} of them by less than two Monte Carlo SEs, which may be chance)"
         lines.append(f"{i}. {text}: {verdict}.")
+        if i == 4:
+            lines.append("   " + _coverage_summary(perf))
         for _, r in missed.head(20).iterrows():
             lines.append(f"   - {r['design']}/{r['model']} at {r['size']}: {r['value']}"
                          + (" (within 2 MCSE)" if r.get("within_mcse") is True else ""))
         if len(missed) > 20:
             lines.append(f"   - ... and {len(missed) - 20} more (see results.csv)")
     return "\n".join(lines)
+
+
+def _coverage_summary(perf: pd.DataFrame) -> str:
+    """Mean coverage per kind and how far (in Monte Carlo SEs) the farthest cell lies outside 93-97%."""
+    m = perf[(perf["method"] == "model") & (perf["n_reps"] >= 8)].dropna(subset=["coverage"])
+    parts = []
+    for kind, g in m.groupby("kind"):
+        c, se = g["coverage"].to_numpy(), g["coverage_mcse"].to_numpy()
+        gap = np.where(c < 0.93, 0.93 - c, np.where(c > 0.97, c - 0.97, 0.0))
+        with np.errstate(divide="ignore", invalid="ignore"):  # a 0% or 100% cell has MCSE 0: infinitely far
+            out = np.where(gap > 0, gap / se, 0.0)
+        far = float(out.max()) if len(out) else np.nan
+        parts.append(f"{kind}: mean {c.mean():.1%} over {len(g)} cells, {int(((c >= 0.93) & (c <= 0.97)).sum())} inside "
+                     f"93-97%, the farthest {far:.2f} Monte Carlo SEs outside")
+    return "Summary: " + "; ".join(parts) + "."
 
 
 def _lead_lines(perf: pd.DataFrame) -> str:
@@ -257,14 +274,24 @@ def write_results(perf: pd.DataFrame, *, before: pd.DataFrame | None = None, fol
                   "",
                   _compact(perf),
                   ""]
-    s1 = folder / "results_s1.csv"
-    if s1.exists():
-        prev = pd.read_csv(s1)
-        parts += ["## Second pass: before and after",
+    passes = [
+        ("results_s2.csv", "Third pass",
+         "the full grid after the second pass of issue 9 (session 2), before the panel interval rule, with the "
+         "team mask that centred cell difficulties on the wrong interviewers, and with the two-teams world "
+         "whose main team flipped between samples (an even split of candidates)"),
+        ("results_s1.csv", "Second pass",
+         "the full grid on the estimators after the first pass of issue 9, before between-candidate severities, "
+         "the sandwich fix and the interval rule; its `sparse_heavy` rows are from worlds whose workloads were "
+         "redrawn in every sample"),
+    ]
+    after = "the tables above and below (`validation/results.csv`)"
+    for name, title, what in passes:
+        if not (folder / name).exists():
+            continue
+        prev = pd.read_csv(folder / name)
+        parts += [f"## {title}: before and after",
                   "",
-                  "**Before this pass** (`validation/results_s1.csv`: the full grid on the estimators after the first "
-                  "pass of issue 9, before between-candidate severities, the sandwich fix and the interval rule; "
-                  "its `sparse_heavy` rows are from worlds whose workloads were redrawn in every sample):",
+                  f"**Before this pass** (`validation/{name}`: {what}):",
                   "",
                   _compact(prev),
                   "",
@@ -272,8 +299,9 @@ def write_results(perf: pd.DataFrame, *, before: pd.DataFrame | None = None, fol
                   "",
                   _targets_md(prev),
                   "",
-                  "**After this pass**: the tables above and below (`validation/results.csv`).",
+                  f"**After this pass**: {after}.",
                   ""]
+        after = f"the \"before\" of the pass above (`validation/{name}`)"
     parts += ["## Tables per design", "",
               "Columns: *workbook* is the estimator under test; *raw mean* and *ALS FE* (severity) and *item-rest r* "
               "(discrimination) are the naive baselines. *RMSE vs planted* compares severities in score points with "
