@@ -218,7 +218,7 @@ def test_error_text_is_escaped_in_the_status(explorer, monkeypatch):
     def boom(*args, **kwargs):
         raise ValueError(HOSTILE)
 
-    monkeypatch.setattr(explorer_module, "calibrate", boom)
+    monkeypatch.setattr(explorer_module, "prepare_slice", boom)    # a new slice is computed
     explorer._level.value = "mid"
     assert str(explorer.last_error) == HOSTILE
     assert "<script>" not in explorer.status and "<img" not in explorer.status
