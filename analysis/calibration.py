@@ -710,14 +710,26 @@ def _jobs(workbook, d: pd.DataFrame, fit: SeverityFit, kw: dict) -> dict:
     }
 
 
-def _meta(criterion, level, d: pd.DataFrame, fit: SeverityFit, *, min_n, n_boot, seed, notes: list) -> dict:
-    """The slice and settings a calibration describes (its ``meta``); ``notes`` is kept, not copied."""
-    iv = d.drop_duplicates("interview_id")
-    return {"criterion": criterion, "level": level or "all", "start": str(d["date"].min().date()),
-            "end": str(d["date"].max().date()), "n_rows": len(d), "n_interviews": len(iv),
-            "n_candidates": int(d["candidate_id"].nunique()),
-            "n_interviewers": int(d["interviewer"].nunique()),
-            "n_known_criterion": int(iv["strong"].notna().sum()),
+def _slice_facts(scores: pd.DataFrame) -> dict:
+    """What ``meta`` says about a slice's rows whatever the criterion (``first``: the first row of each
+    interview, as ``drop_duplicates("interview_id")`` keeps it). ``scores`` may be the rows of
+    :func:`prepare_slice` or of :func:`criterion_rows`: the same rows in the same order."""
+    first = ~scores["interview_id"].duplicated().to_numpy()
+    return {"start": str(scores["date"].min().date()), "end": str(scores["date"].max().date()),
+            "n_rows": len(scores), "n_interviews": int(first.sum()),
+            "n_candidates": int(scores["candidate_id"].nunique()),
+            "n_interviewers": int(scores["interviewer"].nunique()), "first": first}
+
+
+def _meta(criterion, level, d: pd.DataFrame, fit: SeverityFit, *, min_n, n_boot, seed, notes: list,
+          facts: dict | None = None) -> dict:
+    """The slice and settings a calibration describes (its ``meta``); ``notes`` is kept, not copied.
+    ``facts``: :func:`_slice_facts` of the slice when already known (the explorer keeps them)."""
+    facts = _slice_facts(d) if facts is None else facts
+    known = int(np.count_nonzero(~np.isnan(d["strong"].to_numpy(dtype=float)[facts["first"]])))
+    return {"criterion": criterion, "level": level or "all", "start": facts["start"], "end": facts["end"],
+            "n_rows": facts["n_rows"], "n_interviews": facts["n_interviews"], "n_candidates": facts["n_candidates"],
+            "n_interviewers": facts["n_interviewers"], "n_known_criterion": known,
             "min_n": min_n, "n_boot": n_boot, "seed": seed, "severity_lambda": fit.lam,
             "severity_lambda_note": fit.lam_note, "notes": notes}
 

@@ -58,7 +58,8 @@ import pandas as pd
 import plotly.io as pio
 
 from . import charts, config
-from .calibration import CRITERION_FREE, FIELDS, Calibration, _jobs, _meta, _safe, criterion_rows, prepare_slice
+from .calibration import (CRITERION_FREE, FIELDS, Calibration, _jobs, _meta, _safe, _slice_facts, criterion_rows,
+                          prepare_slice)
 from .criteria import CRITERIA
 from .load import load
 
@@ -132,13 +133,15 @@ CALIBRATIONS_KEPT = 4
 
 
 class _Slice:
-    """One level-and-period slice: its rows and severity fit (:func:`analysis.calibration.prepare_slice`)
-    and the tables of :data:`analysis.calibration.CRITERION_FREE` once computed, shared by every
-    criterion and minimum n of the slice (``free``: job name -> ``(result, notes)``)."""
+    """One level-and-period slice: its rows and severity fit (:func:`analysis.calibration.prepare_slice`),
+    what ``meta`` says about its rows (``facts``), and the tables of
+    :data:`analysis.calibration.CRITERION_FREE` once computed, shared by every criterion and minimum n
+    of the slice (``free``: job name -> ``(result, notes)``)."""
 
     def __init__(self, workbook, *, level=None, start=None, end=None):
         with _quiet():
             self.scores, self.fit = prepare_slice(workbook, level=level, start=start, end=end)
+            self.facts = _slice_facts(self.scores)
         self.free: dict = {}
 
 
@@ -171,7 +174,7 @@ class LazyCalibration(Calibration):
         with _quiet():
             d = criterion_rows(workbook, piece.scores, piece.fit, criterion)
             self._meta_dict = _meta(criterion, level, d, piece.fit, min_n=min_n, n_boot=n_boot, seed=seed,
-                                    notes=list(piece.fit.notes))
+                                    notes=list(piece.fit.notes), facts=piece.facts)
         self.criterion = criterion
         self.severity = piece.fit
         self._slice = piece
