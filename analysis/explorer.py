@@ -6,8 +6,9 @@ minimum number of candidates, and every chart is recomputed and redrawn where it
 >>> explorer                                  # doctest: +SKIP  (in a notebook: the widget)
 
 The class is a thin ipywidgets layer: it gathers the four choices and hands them to
-:func:`analysis.calibration.calibrate` and :func:`analysis.charts.figures`, which know nothing about
-widgets. The data folder is read once, when the explorer is built.
+:mod:`analysis.calibration` (the steps of :func:`~analysis.calibration.calibrate`, see below) and
+:data:`analysis.charts.BUILDERS`, which know nothing about widgets. The data folder is read once,
+when the explorer is built.
 
 How the charts are redrawn
 --------------------------
@@ -20,8 +21,9 @@ which this environment does not install; the Output areas need nothing beyond ip
 
 How a change stays fast on a long history
 -----------------------------------------
-A full :func:`analysis.calibration.calibrate` of a million score rows takes ten seconds or more; the
-explorer answers a change in a second or two, with **the same numbers**, by computing less:
+A full :func:`analysis.calibration.calibrate` of a million score rows takes ten seconds or more. A
+change in the explorer gives **the same numbers** at a fraction of that cost by computing less
+(``benchmarks/probes.py explorer`` times each kind of change):
 
 - *Only what the open tab shows.* A change computes the slice's rows, criterion and status line,
   then the tables of the open chart (the question ranking needs ``question_stats`` alone). The other
@@ -166,7 +168,9 @@ class LazyCalibration(Calibration):
     :meth:`tables` and :meth:`compute_all` compute everything first.
 
     Built by :class:`CalibrationExplorer`; ``isinstance(cal, Calibration)`` holds, so charts, the
-    brief and the export read it as any calibration.
+    brief and the export read it as any calibration. A table whose statistic is undefined on the
+    slice is empty with a note, as in ``calibrate``; any other error is raised when the table is
+    read (the explorer shows it in the chart's tab), where ``calibrate`` would have raised it at once.
     """
 
     def __init__(self, workbook, piece: _Slice, criterion: str, *, level=None, min_n: int = 30,
