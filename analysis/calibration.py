@@ -29,7 +29,8 @@ from .discrimination import ebel_band, grouped_discrimination
 from .severity import SeverityFit, fit_severity
 
 __all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_stats", "group_stats", "level_stats",
-           "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS", "SAME_ANSWER", "RETEST"]
+           "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS", "SAME_ANSWER", "RETEST",
+           "prepare_slice", "criterion_rows", "CRITERION_FREE", "FIELDS"]
 
 _DISC = {
     "n_candidates": "distinct candidates behind the rows",
@@ -582,19 +583,36 @@ def prepare(workbook, criterion: str = "recommendation", *, level=None, start=No
     :mod:`analysis.criteria`), ``x_adj`` (score corrected for the interviewer's severity) and
     ``residual`` (score minus the additive model's expectation); and the
     :class:`analysis.severity.SeverityFit`.
+
+    The two steps are also available apart, for a caller that keeps a slice and changes only the
+    criterion (the explorer): :func:`prepare_slice` (the rows and the severity fit, which do not
+    depend on the criterion) and :func:`criterion_rows` (the criterion attached to them).
     """
+    scores, fit = prepare_slice(workbook, level=level, start=start, end=end)
+    return criterion_rows(workbook, scores, fit, criterion), fit
+
+
+def prepare_slice(workbook, *, level=None, start=None, end=None):
+    """``(scores, fit)``: the slice's scorecard rows (numbered from 0) and their severity fit, the part
+    of :func:`prepare` that does not depend on the criterion. Neither is changed by
+    :func:`criterion_rows`, so one slice serves every criterion."""
     scores = filter_scores(workbook.scores, level, start, end)
     if scores.empty:
         raise ValueError("no scorecards in this slice (level/start/end); widen it")
     scores = scores.reset_index(drop=True)
-    fit = fit_severity(scores)
+    return scores, fit_severity(scores)
+
+
+def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: str = "recommendation") -> pd.DataFrame:
+    """The rows of :func:`prepare` for a slice from :func:`prepare_slice`: ``scores`` with the criterion,
+    the bank's columns, ``x_adj`` and ``residual`` (a new frame; ``scores`` is left as it was)."""
     adjusted = scores["score"].to_numpy(float) - fit.rows["leniency"].to_numpy()
     rest_basis = fit.rows["residual"].to_numpy() + fit.rows["ability"].to_numpy()
     d = attach_criterion(scores, workbook.outcomes, criterion, adjusted=rest_basis)
     d = _with_bank(d, workbook.questions)
     d["x_adj"] = adjusted
     d["residual"] = fit.rows["residual"].to_numpy()
-    return d, fit
+    return d
 
 
 def calibrate(workbook, criterion: str = "recommendation", *, level=None, start=None, end=None,
@@ -647,14 +665,25 @@ def _empty(columns):
     return lambda: pd.DataFrame(columns=list(columns))
 
 
-def _calibrate(workbook, criterion, *, level, start, end, min_n, n_boot, seed, progress) -> Calibration:
+#: The tables that do not depend on the criterion (nor on ``min_n``, ``n_boot`` or ``seed``): they read
+#: only the scores, the interviews' recommendations and the severity fit of the slice, so one
+#: computation serves every criterion of a slice (the explorer computes them once per slice).
+CRITERION_FREE = ("interviewer_stats", "drift", "inter_rater", "design", "level_heatmap")
+
+#: Where each :class:`Calibration` table comes from: ``field: (job, part)``, ``part`` None for the whole
+#: result of the job of that name in :func:`_jobs`, else the index into its tuple.
+FIELDS = {"question_stats": ("question_stats", None), "topic_stats": ("topic_stats", None),
+          "level_stats": ("level_stats", None), "interviewer_stats": ("interviewer_stats", None),
+          "heatmap": ("level_heatmap", None), "inter_rater": ("inter_rater", None),
+          "drift_by_quarter": ("drift", 0), "drift_tests": ("drift", 1), "strong_weak": ("strong_weak", None),
+          "design": ("design", None)}
+
+
+def _jobs(workbook, d: pd.DataFrame, fit: SeverityFit, kw: dict) -> dict:
+    """``name: (compute, empty)`` for every table of a calibration, in the order :func:`calibrate` runs
+    them (and so the order of its notes). Each ``compute`` reads ``d`` and ``fit`` and changes neither,
+    so the jobs can run in any order, or only some of them, with the same results."""
     from .design import DESIGN_COLUMNS, design_diagnostics
-    d, fit = prepare(workbook, criterion, level=level, start=start, end=end)
-    scores = d
-    notes = list(fit.notes)
-    kw = dict(n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
-    qs = _safe(notes, "question_stats", lambda: question_stats(d, workbook.questions, **kw),
-               _empty(COLUMNS["question_stats"]))
 
     def _topics():
         ts = group_stats(d, "topic", **kw)
@@ -664,25 +693,52 @@ def _calibrate(workbook, criterion, *, level, start, end, min_n, n_boot, seed, p
             levels_in_bank.rename("levels"))
         ts.index = ts.index.astype(str)
         return ts.reset_index().rename(columns={"index": "topic"})
-    ts = _safe(notes, "topic_stats", _topics, _empty(COLUMNS["topic_stats"]))
-    ls = _safe(notes, "level_stats", lambda: level_stats(d, **kw), _empty(COLUMNS["level_stats"]))
-    ivs = _safe(notes, "interviewer_stats", lambda: interviewer_stats(d, fit, workbook.outcomes),
-                _empty(COLUMNS["interviewer_stats"]))
-    by_q, tests = _safe(notes, "drift", lambda: drift(d), lambda: (
-        pd.DataFrame(columns=["question_id", "quarter", "n", "mean_score", "mean_residual"]),
-        pd.DataFrame(columns=["question_id", "n", "slope_per_year", "slope_se", "p_value", "q_value", "drifting"])))
-    ir = _safe(notes, "inter_rater", lambda: inter_rater(d),
-               _empty(["statistic", "value", "ci_low", "ci_high", "n_units", "design", "reason"]))
-    design = _safe(notes, "design", lambda: design_diagnostics(d, fit), _empty(DESIGN_COLUMNS))
-    heat = _safe(notes, "level_heatmap", lambda: level_heatmap(d),
-                 _empty(["question_level", "candidate_level", "mean_score", "n"]))
-    sw = _safe(notes, "strong_weak", lambda: _strong_weak(d), _empty(["question_id", "group", "score", "n", "share"]))
-    iv = d.drop_duplicates("interview_id")
-    meta = {"criterion": criterion, "level": level or "all", "start": str(scores["date"].min().date()),
-            "end": str(scores["date"].max().date()), "n_rows": len(scores), "n_interviews": len(iv),
+
+    return {
+        "question_stats": (lambda: question_stats(d, workbook.questions, **kw), _empty(COLUMNS["question_stats"])),
+        "topic_stats": (_topics, _empty(COLUMNS["topic_stats"])),
+        "level_stats": (lambda: level_stats(d, **kw), _empty(COLUMNS["level_stats"])),
+        "interviewer_stats": (lambda: interviewer_stats(d, fit, workbook.outcomes), _empty(COLUMNS["interviewer_stats"])),
+        "drift": (lambda: drift(d), lambda: (
+            pd.DataFrame(columns=["question_id", "quarter", "n", "mean_score", "mean_residual"]),
+            pd.DataFrame(columns=["question_id", "n", "slope_per_year", "slope_se", "p_value", "q_value", "drifting"]))),
+        "inter_rater": (lambda: inter_rater(d),
+                        _empty(["statistic", "value", "ci_low", "ci_high", "n_units", "design", "reason"])),
+        "design": (lambda: design_diagnostics(d, fit), _empty(DESIGN_COLUMNS)),
+        "level_heatmap": (lambda: level_heatmap(d), _empty(["question_level", "candidate_level", "mean_score", "n"])),
+        "strong_weak": (lambda: _strong_weak(d), _empty(["question_id", "group", "score", "n", "share"])),
+    }
+
+
+def _slice_facts(scores: pd.DataFrame) -> dict:
+    """What ``meta`` says about a slice's rows whatever the criterion (``first``: the first row of each
+    interview, as ``drop_duplicates("interview_id")`` keeps it). ``scores`` may be the rows of
+    :func:`prepare_slice` or of :func:`criterion_rows`: the same rows in the same order."""
+    first = ~scores["interview_id"].duplicated().to_numpy()
+    return {"start": str(scores["date"].min().date()), "end": str(scores["date"].max().date()),
+            "n_rows": len(scores), "n_interviews": int(first.sum()),
             "n_candidates": int(scores["candidate_id"].nunique()),
-            "n_interviewers": int(scores["interviewer"].nunique()),
-            "n_known_criterion": int(d.drop_duplicates("interview_id")["strong"].notna().sum()),
+            "n_interviewers": int(scores["interviewer"].nunique()), "first": first}
+
+
+def _meta(criterion, level, d: pd.DataFrame, fit: SeverityFit, *, min_n, n_boot, seed, notes: list,
+          facts: dict | None = None) -> dict:
+    """The slice and settings a calibration describes (its ``meta``); ``notes`` is kept, not copied.
+    ``facts``: :func:`_slice_facts` of the slice when already known (the explorer keeps them)."""
+    facts = _slice_facts(d) if facts is None else facts
+    known = int(np.count_nonzero(~np.isnan(d["strong"].to_numpy(dtype=float)[facts["first"]])))
+    return {"criterion": criterion, "level": level or "all", "start": facts["start"], "end": facts["end"],
+            "n_rows": facts["n_rows"], "n_interviews": facts["n_interviews"], "n_candidates": facts["n_candidates"],
+            "n_interviewers": facts["n_interviewers"], "n_known_criterion": known,
             "min_n": min_n, "n_boot": n_boot, "seed": seed, "severity_lambda": fit.lam,
             "severity_lambda_note": fit.lam_note, "notes": notes}
-    return Calibration(criterion, qs, ts, ls, ivs, heat, ir, by_q, tests, sw, fit, meta, design)
+
+
+def _calibrate(workbook, criterion, *, level, start, end, min_n, n_boot, seed, progress) -> Calibration:
+    d, fit = prepare(workbook, criterion, level=level, start=start, end=end)
+    notes = list(fit.notes)
+    kw = dict(n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    done = {name: _safe(notes, name, fn, empty) for name, (fn, empty) in _jobs(workbook, d, fit, kw).items()}
+    tables = {f: done[job] if part is None else done[job][part] for f, (job, part) in FIELDS.items()}
+    meta = _meta(criterion, level, d, fit, min_n=min_n, n_boot=n_boot, seed=seed, notes=notes)
+    return Calibration(criterion=criterion, severity=fit, meta=meta, **tables)

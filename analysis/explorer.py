@@ -6,19 +6,41 @@ minimum number of candidates, and every chart is recomputed and redrawn where it
 >>> explorer                                  # doctest: +SKIP  (in a notebook: the widget)
 
 The class is a thin ipywidgets layer: it gathers the four choices and hands them to
-:func:`analysis.calibration.calibrate` and :func:`analysis.charts.figures`, which know nothing about
-widgets. The data folder is read once, when the explorer is built.
+:mod:`analysis.calibration` (the steps of :func:`~analysis.calibration.calibrate`, see below) and
+:data:`analysis.charts.BUILDERS`, which know nothing about widgets. The data folder is read once,
+when the explorer is built.
 
 How the charts are redrawn
 --------------------------
-Each chart lives in its own :class:`ipywidgets.Output` area, one per tab. On every change the
-tables are recomputed and the chart of the open tab is drawn; the other charts are built when
-their tab is opened (or when :attr:`CalibrationExplorer.figures` is read, e.g. by the export
-panel), since building all nine takes seconds. Drawing *replaces* the area's output with the figure (as plotly's ``application/vnd.plotly.v1+json`` mime bundle, which the
+Each chart lives in its own :class:`ipywidgets.Output` area, one per tab. Drawing *replaces* the
+area's output with the figure (as plotly's ``application/vnd.plotly.v1+json`` mime bundle, which the
 ``jupyterlab-plotly`` extension shipped inside the plotly package renders in JupyterLab and Voila):
 the chart is redrawn in the same place on the page, nothing is appended below. plotly 7's
 ``go.FigureWidget`` would update traces without a redraw, but it needs the ``anywidget`` package,
 which this environment does not install; the Output areas need nothing beyond ipywidgets.
+
+How a change stays fast on a long history
+-----------------------------------------
+A full :func:`analysis.calibration.calibrate` of a million score rows takes ten seconds or more. A
+change in the explorer gives **the same numbers** at a fraction of that cost by computing less
+(``benchmarks/probes.py explorer`` times each kind of change):
+
+- *Only what the open tab shows.* A change computes the slice's rows, criterion and status line,
+  then the tables of the open chart (the question ranking needs ``question_stats`` alone). The other
+  tables are computed when their tab is opened, or when :attr:`CalibrationExplorer.figures` /
+  :attr:`~CalibrationExplorer.tables` are read (e.g. by the export panel).
+- *The severity fit once per slice.* The slice's rows and severity fit depend on the level and the
+  period, not on the criterion: a criterion change reuses them
+  (:func:`analysis.calibration.prepare_slice`), and so do the tables that do not depend on the
+  criterion (:data:`analysis.calibration.CRITERION_FREE`: interviewers, drift, inter-rater,
+  design, heatmap), computed once per slice.
+- *A few recent choices kept.* The last :data:`SLICES_KEPT` slices and :data:`CALIBRATIONS_KEPT`
+  calibrations (with their drawn charts) are kept, so going back to a criterion, level or period
+  seen a moment ago redraws at once.
+
+Every table is computed by the same functions, on the same rows, with the same seed as a fresh
+``calibrate`` of the same choices (:class:`LazyCalibration`); ``tests/test_explorer.py`` checks that
+the tables are equal after a sequence of changes.
 
 Errors (for example the ``decision`` criterion on a folder without ``outcomes.csv``, or a slice
 with no interviews) are shown in the status line, escaped, and kept in :attr:`last_error`; the
@@ -29,17 +51,22 @@ from __future__ import annotations
 
 import html
 import warnings
+from collections import OrderedDict
+from contextlib import contextmanager
 
 import ipywidgets as w
+import numpy as np
 import pandas as pd
 import plotly.io as pio
 
 from . import charts, config
-from .calibration import Calibration, calibrate
+from .calibration import (CRITERION_FREE, FIELDS, Calibration, _jobs, _meta, _safe, _slice_facts, criterion_rows,
+                          prepare_slice)
 from .criteria import CRITERIA
 from .load import load
 
-__all__ = ["CalibrationExplorer", "CHART_TITLES", "CHART_BUILDERS", "SLICE_CHARTS", "figure_bundle", "quarter_options"]
+__all__ = ["CalibrationExplorer", "LazyCalibration", "CHART_TITLES", "CHART_BUILDERS", "SLICE_CHARTS",
+           "SLICES_KEPT", "CALIBRATIONS_KEPT", "figure_bundle", "quarter_options"]
 
 _ALL = "all"
 
@@ -99,6 +126,122 @@ def _snap(options, value, default):
     return min(max(p, quarters[0]), quarters[-1])
 
 
+#: How many slices (level x period: rows, severity fit, criterion-free tables) the explorer keeps.
+#: A whole million-row slice holds about 150 MB.
+SLICES_KEPT = 3
+#: How many calibrations (slice x criterion x minimum n, with the charts drawn from them) it keeps;
+#: each holds its prepared rows (about 120 MB on a million rows) until all its tables are computed.
+CALIBRATIONS_KEPT = 4
+
+
+class _Slice:
+    """One level-and-period slice: its rows and severity fit (:func:`analysis.calibration.prepare_slice`),
+    what ``meta`` says about its rows (``facts``), and the tables of
+    :data:`analysis.calibration.CRITERION_FREE` once computed, shared by every criterion and minimum n
+    of the slice (``free``: job name -> ``(result, notes)``)."""
+
+    def __init__(self, workbook, *, level=None, start=None, end=None):
+        with _quiet():
+            self.scores, self.fit = prepare_slice(workbook, level=level, start=start, end=end)
+            self.facts = _slice_facts(self.scores)
+        self.free: dict = {}
+
+
+@contextmanager
+def _quiet():
+    """What :func:`analysis.calibration.calibrate` computes under: numpy's all-NaN and divide warnings
+    off (a statistic that cannot be computed on a tiny slice is NaN by design)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
+class LazyCalibration(Calibration):
+    """A :class:`analysis.calibration.Calibration` whose tables are computed when first read.
+
+    Each table is computed by the same job as :func:`analysis.calibration.calibrate` runs (its
+    ``_jobs``), on the same rows (:func:`analysis.calibration.criterion_rows` of the slice), with the
+    same settings, so it holds the same numbers; only *when* it is computed differs. The tables of
+    :data:`analysis.calibration.CRITERION_FREE` are kept on the slice and shared with the slice's
+    other criteria. ``meta`` is complete from the start except ``meta["notes"]``, which lists the
+    notes of the tables computed so far (in ``calibrate``'s order); :attr:`notes`,
+    :meth:`tables` and :meth:`compute_all` compute everything first.
+
+    Built by :class:`CalibrationExplorer`; ``isinstance(cal, Calibration)`` holds, so charts, the
+    brief and the export read it as any calibration. A table whose statistic is undefined on the
+    slice is empty with a note, as in ``calibrate``; any other error is raised when the table is
+    read (the explorer shows it in the chart's tab), where ``calibrate`` would have raised it at once.
+    """
+
+    def __init__(self, workbook, piece: _Slice, criterion: str, *, level=None, min_n: int = 30,
+                 n_boot: int = 1000, seed: int = 0):
+        with _quiet():
+            d = criterion_rows(workbook, piece.scores, piece.fit, criterion)
+            self._meta_dict = _meta(criterion, level, d, piece.fit, min_n=min_n, n_boot=n_boot, seed=seed,
+                                    notes=list(piece.fit.notes), facts=piece.facts)
+        self.criterion = criterion
+        self.severity = piece.fit
+        self._slice = piece
+        self._own: dict = {}
+        self._jobs = _jobs(workbook, d, piece.fit, dict(n_boot=n_boot, seed=seed, min_n=min_n, progress=False))
+        self._order = tuple(self._jobs)
+
+    def _store(self, job: str) -> dict:
+        return self._slice.free if job in CRITERION_FREE else self._own
+
+    def _result(self, job: str):
+        store = self._store(job)
+        if job not in store:
+            fn, empty = self._jobs[job]
+            notes: list = []
+            with _quiet():
+                store[job] = (_safe(notes, job, fn, empty), notes)
+            if all(j in self._store(j) for j in self._order):
+                self._jobs = None          # every table computed: let the prepared rows go
+        return store[job][0]
+
+    @property
+    def computed(self) -> tuple:
+        """The tables (job names) computed so far, in ``calibrate``'s order."""
+        return tuple(j for j in self._order if j in self._store(j))
+
+    def compute_all(self) -> "LazyCalibration":
+        """Compute every table not yet computed; returns itself."""
+        for job in self._order:
+            self._result(job)
+        return self
+
+    @property
+    def meta(self) -> dict:
+        """As ``Calibration.meta``; ``notes`` lists the notes of the tables computed so far."""
+        m = self._meta_dict
+        m["notes"][:] = list(self.severity.notes) + [n for j in self.computed for n in self._store(j)[j][1]]
+        return m
+
+    @property
+    def notes(self) -> list[str]:
+        self.compute_all()
+        return list(self.meta.get("notes", []))
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        self.compute_all()
+        return super().tables()
+
+
+def _lazy_table(field: str, job: str, part):
+    def get(self):
+        value = self._result(job)
+        return value if part is None else value[part]
+    get.__name__ = field
+    get.__doc__ = f"The ``{field}`` table, computed when first read."
+    return property(get)
+
+
+for _field, (_job, _part) in FIELDS.items():
+    setattr(LazyCalibration, _field, _lazy_table(_field, _job, _part))
+del _field, _job, _part
+
+
 class CalibrationExplorer(w.VBox):
     """Recompute the calibration for a criterion, level, period and minimum n; redraw the charts.
 
@@ -153,6 +296,8 @@ class CalibrationExplorer(w.VBox):
         self.last_error: Exception | None = None
         self._figures: dict = {}
         self._chart_errors: dict = {}
+        self._slices: OrderedDict = OrderedDict()      # (level, start, end) -> _Slice
+        self._views: OrderedDict = OrderedDict()       # slice key, criterion, min n -> (cal, figures, errors)
         options = quarter_options(self._workbook.scores["date"])
         if not options:
             raise ValueError(f"no scorecards in {self._workbook.data or config.data_dir(data)}: "
@@ -300,6 +445,10 @@ class CalibrationExplorer(w.VBox):
     def _draw(self, name: str) -> None:
         """Replace the output of ``name``'s area with its figure (or its error)."""
         out = self._outputs[name]
+        if name not in self._figures and name not in self._chart_errors and self.calibration is not None:
+            text = f"computing the {CHART_TITLES[name]} chart ..."   # its tables may take a second
+            out.outputs = ({"output_type": "display_data", "metadata": {},
+                            "data": {"text/html": f'<p class="icw-status">{html.escape(text)}</p>', "text/plain": text}},)
         fig = self._build(name)
         if fig is not None:
             out.outputs = (figure_bundle(fig),)
@@ -331,27 +480,48 @@ class CalibrationExplorer(w.VBox):
             widget.value = (f'<p class="icw-warning" style="color:#B9770E;font-weight:600">{html.escape(text)}</p>'
                             if text and name in SLICE_CHARTS else "")
 
+    def _calibration_for(self, choices: dict) -> tuple:
+        """``(calibration, figures, chart errors)`` of ``choices``: kept from a recent change, or a new
+        :class:`LazyCalibration` on the kept slice (or a new one)."""
+        skey = (choices["level"], choices["start"], choices["end"])
+        vkey = (skey, choices["criterion"], choices["min_n"])
+        if vkey in self._views:
+            self._views.move_to_end(vkey)
+            self._slices.move_to_end(skey)
+            return self._views[vkey]
+        piece = self._slices.get(skey)
+        if piece is None:
+            piece = _Slice(self._workbook, level=choices["level"], start=choices["start"], end=choices["end"])
+        self._slices[skey] = piece
+        self._slices.move_to_end(skey)
+        cal = LazyCalibration(self._workbook, piece, choices["criterion"], level=choices["level"],
+                              min_n=choices["min_n"], n_boot=self.n_boot, seed=self.seed)
+        self._views[vkey] = view = (cal, {}, {})
+        while len(self._slices) > SLICES_KEPT:
+            gone, _ = self._slices.popitem(last=False)
+            for k in [k for k in self._views if k[0] == gone]:
+                del self._views[k]
+        while len(self._views) > CALIBRATIONS_KEPT:
+            self._views.popitem(last=False)
+        return view
+
     def _refresh(self) -> None:
         choices = self.choices
         for widget in self._warnings.values():
             widget.value = ""
         self.last_error = None
-        self._figures, self._chart_errors = {}, {}
+        self.calibration, self._figures, self._chart_errors = None, {}, {}
         for out in self._outputs.values():      # nothing on screen may describe another slice
             out.outputs = ()
         self._say(f"computing: {self._describe(choices)} ...")
         try:
-            with warnings.catch_warnings():
-                # numpy's all-NaN warnings from tiny slices would land in the notebook's log;
-                # what they mean (a statistic that cannot be computed) shows as a gap in the chart.
-                warnings.simplefilter("ignore", RuntimeWarning)
-                cal = calibrate(self._workbook, n_boot=self.n_boot, seed=self.seed, progress=False, **choices)
+            cal, figures, errors = self._calibration_for(choices)
         except Exception as exc:  # noqa: BLE001 - shown in the status line and kept, never swallowed
-            self.calibration = None
             self.last_error = exc
             self._say(f"Could not compute {self._describe(choices)}: "
                       f"{html.escape(type(exc).__name__)}: {html.escape(str(exc))}", error=True)
             return
+        self._figures, self._chart_errors = figures, errors
         self.calibration = cal
         m = cal.meta
         self._warn_small_slice(m)

@@ -20,10 +20,14 @@ Stages
 ``explorer DATA``
     The calibration explorer on DATA's history, driven in-process as a user drives it: load, build
     :class:`analysis.explorer.CalibrationExplorer` (its first computation), then change the
-    criterion, the candidate level and the period, one at a time, and open another chart's tab;
-    each change timed with ``time.perf_counter`` around setting the widget's value (the handler
-    recomputes the tables and redraws the open chart before the call returns, as in a kernel). Reports
-    every step's seconds and whether it ended without an error.
+    criterion, the candidate level and the period, one at a time (among them the whole period again
+    after its slice was let go: a new slice of every row, the slowest kind of change; and a return to
+    a period seen a moment ago, which the explorer keeps), and open other charts' tabs (which compute
+    their own tables then); each change timed with ``time.perf_counter`` around setting the widget's
+    value (the handler recomputes the tables and redraws the open chart before the call returns, as in
+    a kernel). Reports every step's seconds and whether it ended without an error. Then checks that the
+    explorer's tables equal those of a fresh ``calibrate`` of the last choices (``same_as_calibrate``,
+    part of ``ok``; not timed).
 ``stale DATA``
     The parse cache never serves stale data: warm load; rewrite one file with the same size (one
     score changed) and delete another; load and compare with the expected counts; damage the cache
@@ -195,17 +199,41 @@ def stage_explorer(data: Path) -> dict:
                       "interviews": None if ex.calibration is None else int(ex.calibration.meta["n_interviews"])})
 
     options = ex._period.options
+    last4 = (max(0, len(options) - 4), len(options) - 1)
     step("criterion -> rest", lambda: setattr(ex._criterion, "value", "rest"))
     step("level -> senior", lambda: setattr(ex._level, "value", "senior"))
-    step("period -> last 4 quarters", lambda: setattr(ex._period, "index", (max(0, len(options) - 4), len(options) - 1)))
+    step("period -> last 4 quarters", lambda: setattr(ex._period, "index", last4))
     step("level -> all", lambda: setattr(ex._level, "value", "all"))
     step("criterion -> recommendation", lambda: setattr(ex._criterion, "value", "recommendation"))
-    step("tab -> Severity (draw only)", lambda: setattr(ex._tabs, "selected_index", 6))
+    step("period -> all quarters (a new slice of every row)",
+         lambda: setattr(ex._period, "index", (0, len(options) - 1)))
+    step("period -> last 4 quarters again (kept)", lambda: setattr(ex._period, "index", last4))
+    step("tab -> Severity (its tables + draw)", lambda: setattr(ex._tabs, "selected_index", 6))
+    step("tab -> Topics (its tables + draw)", lambda: setattr(ex._tabs, "selected_index", 3))
+    step("tab -> Levels (its tables + draw)", lambda: setattr(ex._tabs, "selected_index", 4))
     out["steps"] = steps
     redraws = [s["seconds"] for s in steps if not s["change"].startswith("tab")]
     out["max_redraw_s"], out["median_redraw_s"] = max(redraws), statistics.median(redraws)
-    out["ok"] = all(s["error"] is None for s in steps)
+    out["same_as_calibrate"] = _same_as_calibrate(ex, wb)
+    out["ok"] = all(s["error"] is None for s in steps) and out["same_as_calibrate"]
     return out
+
+
+def _same_as_calibrate(ex, wb) -> bool:
+    """Whether every table on screen equals a fresh ``calibrate`` of the explorer's choices (to 1e-12)."""
+    import pandas as pd
+
+    from analysis.calibration import FIELDS, calibrate
+    if ex.calibration is None:
+        return False
+    fresh = calibrate(wb, n_boot=ex.n_boot, seed=ex.seed, **ex.choices)
+    try:
+        for name in FIELDS:
+            pd.testing.assert_frame_equal(getattr(ex.calibration, name), getattr(fresh, name), rtol=1e-12, atol=0)
+    except AssertionError as exc:
+        print(f"explorer differs from calibrate: {exc}", file=sys.stderr)
+        return False
+    return ex.calibration.notes == fresh.notes
 
 
 def main(argv=None) -> int:

@@ -9,6 +9,8 @@ import base64
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analysis import charts, config
 from analysis import explorer as explorer_module
@@ -198,6 +200,116 @@ def test_change_clears_charts_of_the_old_slice(explorer):
     assert _shown(explorer, "drift_lines") is not None
 
 
+# ------------------------------------------------------------- same numbers as a fresh calibrate
+
+def _assert_same_calibration(got, want):
+    """Every table, the severity fit's table and the meta of two calibrations are equal. Both come from
+    the same functions on the same rows with the same seed, so they agree to the last bit; the
+    comparison allows 1e-12 relative (floating-point noise) rather than asserting bit equality."""
+    from analysis.calibration import FIELDS
+    for name in FIELDS:
+        a, b = getattr(got, name), getattr(want, name)
+        pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12, atol=0, obj=name)
+    pd.testing.assert_frame_equal(got.severity.interviewers, want.severity.interviewers, rtol=1e-12, atol=0)
+    assert got.criterion == want.criterion
+    assert got.notes == want.notes
+    ma, mb = dict(got.meta), dict(want.meta)
+    la, lb = ma.pop("severity_lambda"), mb.pop("severity_lambda")
+    assert ma == mb and (la == lb or (np.isnan(la) and np.isnan(lb)))
+
+
+def test_tables_after_a_sequence_of_changes_equal_a_fresh_calibrate(workbook, monkeypatch):
+    """The explorer reuses a slice's severity fit and criterion-free tables across criteria, computes the
+    other tables when their tab opens and keeps recent choices: none of it may change a number."""
+    calls = []
+    real = explorer_module.prepare_slice
+    monkeypatch.setattr(explorer_module, "prepare_slice", lambda *a, **k: calls.append(k) or real(*a, **k))
+    ex = CalibrationExplorer(workbook=workbook, n_boot=30)
+    _open(ex, "interviewer_severity")                     # criterion-free tables, computed under recommendation
+    severity_table = ex.calibration.interviewer_stats
+    ex._criterion.value = "decision"
+    assert len(calls) == 1                                 # a criterion change reuses the slice's fit ...
+    assert ex.calibration.interviewer_stats is severity_table   # ... and its criterion-free tables
+    assert ex.calibration.computed == ("interviewer_stats",)  # the open tab's table only (kept from before)
+    assert set(ex.figures) == set(CHART_TITLES)           # every table, under decision
+    ex._criterion.value = "rest"                          # the criterion's tables must not be decision's
+    _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=30, **ex.choices))
+    ex._level.value = "mid"
+    ex._period.index = (1, len(ex._period.options) - 2)
+    _open(ex, "drift_lines")
+    ex._min_n.value = 12
+    ex._criterion.value = "performance"
+    assert len(calls) == 3
+    _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=30, **ex.choices))
+    ex._period.index = (0, len(ex._period.options) - 1)  # back to level mid's whole period: a kept slice
+    ex._level.value = "all"                               # and back to the first slice
+    ex._min_n.value = 30
+    ex._criterion.value = "rest"                          # ... and to its rest calibration: kept, not recomputed
+    assert len(calls) == 3 and ex.calibration.interviewer_stats is severity_table
+    _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=30, **ex.choices))
+
+
+def test_notes_of_tables_computed_out_of_order_read_as_calibrate_writes_them(workbook, monkeypatch):
+    """A table that cannot be computed leaves a note; computed in tab order or all at once, the notes are
+    the same and in the same order."""
+    from analysis import calibration
+
+    def undefined(*args, **kwargs):
+        raise ValueError("planted: undefined on this slice")
+
+    monkeypatch.setattr(calibration, "inter_rater", undefined)
+    monkeypatch.setattr(calibration, "level_heatmap", undefined)
+    want = calibrate(workbook, n_boot=30)
+    assert [n.split(":")[0] for n in want.notes[len(want.severity.notes):]] == ["inter_rater", "level_heatmap"]
+    ex = CalibrationExplorer(workbook=workbook, n_boot=30)
+    _open(ex, "level_heatmap")                             # heatmap first, inter-rater later
+    assert any(n.startswith("level_heatmap") for n in ex.calibration.meta["notes"])
+    assert not any(n.startswith("inter_rater") for n in ex.calibration.meta["notes"])
+    _assert_same_calibration(ex.calibration, want)         # .notes computes the rest first
+    assert ex.calibration._jobs is None                    # every table computed: the prepared rows let go
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["criterion", "level", "period", "min_n", "tab", "all"]), st.integers(0, 50)),
+                min_size=1, max_size=5))
+def test_any_sequence_of_changes_gives_the_tables_of_a_fresh_calibrate(workbook, changes):
+    ex = CalibrationExplorer(workbook=workbook, n_boot=20)
+    n_q = len(ex._period.options)
+    for what, k in changes:
+        if what == "criterion":
+            ex._criterion.value = list(explorer_module.CRITERIA)[k % 4]
+        elif what == "level":
+            ex._level.value = ["all", *config.LEVELS][k % 4]
+        elif what == "period":
+            lo = k % n_q
+            ex._period.index = (lo, max(lo, n_q - 1 - k % 3))
+        elif what == "min_n":
+            ex._min_n.value = 5 + k
+        elif what == "tab":
+            _open(ex, list(CHART_TITLES)[k % len(CHART_TITLES)])
+        else:
+            ex.figures                                    # every chart, as the export panel reads them
+    if ex.calibration is None:                            # a slice with no interviews: calibrate says so too
+        with pytest.raises(ValueError):
+            calibrate(workbook, n_boot=20, **ex.choices)
+        return
+    _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=20, **ex.choices))
+
+
+def test_recent_slices_kept_and_old_ones_let_go(workbook):
+    ex = CalibrationExplorer(workbook=workbook, n_boot=10)
+    n_q = len(ex._period.options)
+    for i in range(explorer_module.SLICES_KEPT + 2):
+        ex._period.index = (i, n_q - 1)
+    assert len(ex._slices) == explorer_module.SLICES_KEPT
+    assert len(ex._views) <= explorer_module.CALIBRATIONS_KEPT
+    assert all(key[0] in ex._slices for key in ex._views)  # no calibration outlives its slice
+    kept = ex.calibration
+    ex._criterion.value = "rest"
+    ex._criterion.value = "recommendation"
+    assert ex.calibration is kept                          # seen a moment ago: not recomputed
+
+
 # ---------------------------------------------------------------------------------- errors
 
 def test_decision_without_outcomes_is_shown_then_recovers(folder, tmp_path):
@@ -218,7 +330,7 @@ def test_error_text_is_escaped_in_the_status(explorer, monkeypatch):
     def boom(*args, **kwargs):
         raise ValueError(HOSTILE)
 
-    monkeypatch.setattr(explorer_module, "calibrate", boom)
+    monkeypatch.setattr(explorer_module, "prepare_slice", boom)    # a new slice is computed
     explorer._level.value = "mid"
     assert str(explorer.last_error) == HOSTILE
     assert "<script>" not in explorer.status and "<img" not in explorer.status
