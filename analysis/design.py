@@ -153,12 +153,12 @@ def _panels(data, candidate, interviewer, question, date):
 
     def n_with_two(groups, ng, rows):
         """groups (among ``rows``) with two or more distinct named interviewers"""
-        pairs = np.unique(groups[rows].astype(np.int64) * ni + ic[rows])
+        pairs = _codes.unique(groups[rows].astype(np.int64) * ni + ic[rows])
         return int((np.bincount(pairs // ni, minlength=ng) >= 2).sum())
 
     twice = n_with_two(k3, nk3, complete & (dc >= 0) & named)
     first = np.zeros(len(k3), dtype=bool)
-    first[np.unique(k3, return_index=True)[1]] = True  # drop_duplicates(key): the first row of each key
+    first[_codes.first(k3, nk3)] = True  # drop_duplicates(key): the first row of each key
     return twice, n_with_two(cq, ncq, first & complete & named)
 
 
