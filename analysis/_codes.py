@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["dense", "codes", "unique", "first"]
+__all__ = ["dense", "codes", "unique", "first", "by_appearance"]
 
 #: a presence table is used while the key bound is at most this many times the number of keys (plus
 #: a constant); beyond it (e.g. candidates x questions x levels on ten million rows) ``np.unique``
@@ -67,6 +67,21 @@ def first(keys: np.ndarray, n_keys: int) -> np.ndarray:
     out = np.full(n_keys, len(keys), dtype=np.intp)
     np.minimum.at(out, keys, np.arange(len(keys), dtype=np.intp))
     return out
+
+
+def by_appearance(codes_: np.ndarray, n_codes: int) -> np.ndarray:
+    """Renumber non-negative codes ``0 .. n_codes - 1`` by first appearance, as
+    ``pd.factorize(values, sort=False)`` numbers the values they stand for: a subset of a coded
+    column recoded without hashing its values again."""
+    codes_ = np.asarray(codes_).reshape(-1)
+    if not len(codes_):
+        return codes_.astype(np.intp)
+    pos = np.full(n_codes, len(codes_), dtype=np.intp)
+    np.minimum.at(pos, codes_, np.arange(len(codes_), dtype=np.intp))
+    seen = np.flatnonzero(pos < len(codes_))
+    rank = np.zeros(n_codes, dtype=np.intp)
+    rank[seen[np.argsort(pos[seen], kind="stable")]] = np.arange(len(seen), dtype=np.intp)
+    return rank[codes_]
 
 
 def codes(values, sort: bool = True) -> tuple[np.ndarray, pd.Index]:

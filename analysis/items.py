@@ -109,9 +109,16 @@ def _answers(data, candidate: str, question: str, score: str, function: str) -> 
     """
     _check_columns(data, [candidate, question, score], function)
     x = _to_float(data[score].reset_index(drop=True), f"column {score!r}", function)
-    keep = ~np.isnan(x) & data[candidate].notna().to_numpy() & data[question].notna().to_numpy()
-    c, _ = pd.factorize(data[candidate].to_numpy()[keep], sort=False)
-    q, labels = pd.factorize(data[question][keep], sort=True)
+    # integer codes of the whole columns, then of the kept rows (numbered as pd.factorize numbers
+    # the kept values: candidates by first appearance, questions in sorted order), without hashing or
+    # copying the id text again (issue 11)
+    c_all, c_names = _codes.codes(data[candidate], sort=False)
+    q_all, q_names = _codes.codes(data[question], sort=True)
+    c_all, q_all = np.asarray(c_all), np.asarray(q_all)
+    keep = ~np.isnan(x) & (c_all >= 0) & (q_all >= 0)
+    c = _codes.by_appearance(c_all[keep], len(c_names))
+    q_used, q = _codes.dense(q_all[keep], len(q_names))
+    labels = q_names[q_used]
     x = x[keep]
     n_c, n_q = (int(c.max()) + 1 if len(c) else 0), len(labels)
     cell = c.astype(np.int64) * n_q + q
