@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import special  # the distribution functions without scipy.stats' import cost
 
-from . import config, items, reliability
+from . import _codes, config, items, reliability
 from .criteria import attach_criterion
 from .discrimination import ebel_band, grouped_discrimination
 from .severity import SeverityFit, fit_severity
@@ -157,24 +157,45 @@ def _with_bank(scores: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
 
 
 def _distribution(d: pd.DataFrame, by: str) -> pd.DataFrame:
-    g = d.groupby(by, observed=True)
+    g = d[[by, "score"]].groupby(by, observed=True)
     out = pd.DataFrame({"n": g.size(), "mean": g["score"].mean(), "sd": g["score"].std()})
-    shares = pd.crosstab(d[by], d["score"], normalize="index").reindex(columns=list(config.SCORES), fill_value=0.0)
+    # the shares of each score per group, as pd.crosstab(normalize="index") gives them (count / the
+    # group's scored answers), from a bincount over integer codes instead of a crosstab (issue 11)
+    gc, names = _codes.codes(d[by], sort=True)
+    score = d["score"].to_numpy(dtype=float, na_value=np.nan)
+    ok = (gc >= 0) & ~np.isnan(score)
+    levels = list(config.SCORES)
+    sc = np.full(len(score), -1, dtype=np.intp)
+    for i, v in enumerate(levels):
+        sc[ok & (score == v)] = i
+    ng = len(names)
+    counts = np.bincount(gc[sc >= 0].astype(np.int64) * len(levels) + sc[sc >= 0],
+                         minlength=ng * len(levels)).reshape(ng, len(levels))
+    total = np.bincount(gc[ok], minlength=ng)  # every scored answer, also off the rubric
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = pd.DataFrame(counts / total[:, None], index=pd.Index(names, name=by), columns=levels)
+    shares = shares[total > 0]
     for s in config.SCORES:
         out[f"share_{s}"] = shares[s]
     return out
 
 
 def _red_flag_lift(d: pd.DataFrame, by: str) -> pd.DataFrame:
-    k = d.dropna(subset=["strong"])
+    # only the columns used: a subset of the full rows copies every text column (issue 11)
+    k = d.loc[d["strong"].notna().to_numpy(), [by, "strong", "red_flag"]]
     weak = 1 - k["strong"]
     flag = k["red_flag"].astype(bool)
     t = pd.DataFrame({by: k[by], "wf": weak * flag, "f": flag.astype(float), "wn": weak * ~flag, "nf": (~flag).astype(float)})
     s = t.groupby(by, observed=True).sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         lift = (s["wf"] / s["f"]) / (s["wn"] / s["nf"])
-    return pd.DataFrame({"red_flag_rate": d.groupby(by, observed=True)["red_flag"].mean(),
+    return pd.DataFrame({"red_flag_rate": d[[by, "red_flag"]].groupby(by, observed=True)["red_flag"].mean(),
                          "red_flag_lift": lift.replace([np.inf, -np.inf], np.nan)})
+
+
+def _known(d: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The rows with a known criterion, only the columns :func:`items.grouped_auc` reads."""
+    return d.loc[d["strong"].notna().to_numpy(), [by, "score", "strong"]]
 
 
 def _headline(d, by, n_boot, seed, progress):
@@ -194,7 +215,7 @@ def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, see
     per_level = d.pivot_table(index=by, columns="level", values="score", aggfunc="mean", observed=False)
     per_level = per_level.reindex(columns=list(config.LEVELS)).add_prefix("mean_")
     lift = _red_flag_lift(d, by)
-    known = d.dropna(subset=["strong"])
+    known = _known(d, by)
     auc = items.grouped_auc(known, by, "score", "strong") if len(known) else pd.Series(dtype=float, name="auc")
     ist = items.item_statistics(d, "interview_id", by, "score")[["item_rest_r"]]
     head = _headline(d, by, n_boot, seed, progress)
@@ -215,7 +236,7 @@ def group_stats(d: pd.DataFrame, by: str, *, n_boot=1000, seed=0, min_n=30, prog
     """The same statistics for a grouping of questions (``topic`` or ``question_level``)."""
     dist = _distribution(d, by)[["n", "mean", "sd"]]
     lift = _red_flag_lift(d, by)
-    known = d.dropna(subset=["strong"])
+    known = _known(d, by)
     auc = items.grouped_auc(known, by, "score", "strong") if len(known) else pd.Series(dtype=float, name="auc")
     head = _headline(d, by, n_boot, seed, progress).drop(columns=["n_rows"])
     out = dist.join(lift).join(auc.rename("auc")).join(head)
@@ -228,10 +249,11 @@ def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=Fals
     well questions *of* that level separate strong from weak (question level)."""
     g = group_stats(d, "question_level", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
     g.index = g.index.astype(str)
-    iv = d.drop_duplicates("interview_id")
+    iv = d[["interview_id", "level", "recommendation"]].drop_duplicates("interview_id")
     rows = []
+    level = d["level"].to_numpy()
     for lvl in config.LEVELS:
-        sub = d[d["level"] == lvl]
+        sub = d.loc[level == lvl, ["interview_id", "question_id", "score"]]
         ivl = iv[iv["level"] == lvl]
         alpha = np.nan
         if sub["interview_id"].nunique() >= 3:
@@ -270,7 +292,7 @@ def interviewer_stats(d: pd.DataFrame, fit: SeverityFit | None, outcomes: pd.Dat
     interviews is judged against the band for 8, not against a rate from 200. Pass rates are not
     adjusted for the candidates each interviewer saw; ``severity`` is.
     """
-    iv = d.drop_duplicates("interview_id")
+    iv = d[["interview_id", "interviewer", "candidate_id", "recommendation"]].drop_duplicates("interview_id")
     passed = iv["recommendation"].isin(config.PASSING_RECOMMENDATIONS)
     g = iv.assign(passed=passed).groupby("interviewer", observed=True)
     out = pd.DataFrame({"n_interviews": g.size(), "pass_rate": g["passed"].mean()})
