@@ -106,4 +106,52 @@ def codes(values, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
             out = np.where(valid, remap[np.where(valid, raw, 0)], -1)
             return out, pd.Index(pd.Categorical.from_codes(used, dtype=values.dtype))
         return pd.factorize(values, sort=False)
+    pa_array = _arrow_array(values)
+    if pa_array is not None:
+        return _arrow_codes(values, pa_array, sort)
     return pd.factorize(values, sort=sort)
+
+
+# codes of Arrow-backed text columns, by the identity of the Arrow array. An Arrow array is
+# immutable (pandas replaces it on assignment, never edits it), and the same object backs every
+# column selection, reset_index and assign of a frame, so one factorisation of ``candidate_id``
+# serves every statistic of a report. The entry is dropped when the array is collected; a few are kept.
+_MEMO: dict[int, tuple] = {}
+_MEMO_SIZE = 8
+
+
+def _arrow_array(values):
+    if not (isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype)):
+        return None
+    arr = getattr(values.array, "_pa_array", None)
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pandas' Arrow strings need pyarrow
+        return None
+    return arr if isinstance(arr, pa.ChunkedArray) else None
+
+
+def _arrow_codes(values: pd.Series, arr, sort: bool):
+    import weakref
+    key = id(arr)
+    hit = _MEMO.get(key)
+    if hit is None or hit[0]() is not arr:
+        c, names = pd.factorize(values, sort=False)
+        c = np.asarray(c)
+        c.flags.writeable = False
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)))
+        hit = [weakref.ref(arr, lambda _, key=key: _MEMO.pop(key, None)), c, names, None]
+        _MEMO[key] = hit
+    _, c, names, sorted_ = hit
+    if not sort:
+        return c, names
+    if sorted_ is None:
+        # pd.factorize(sort=True): the same uniques in sorted order, the codes renumbered
+        order = np.asarray(names.argsort(), dtype=np.intp)
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order), dtype=np.intp)
+        sc = np.where(c >= 0, rank[np.where(c >= 0, c, 0)], -1) if len(rank) else c.copy()
+        sc.flags.writeable = False
+        sorted_ = hit[3] = (sc, names[order])
+    return sorted_

@@ -439,7 +439,7 @@ def inter_rater(scores: pd.DataFrame) -> pd.DataFrame:
 
 def _dense(keys: np.ndarray) -> np.ndarray:
     """Dense ranks 0..n-1 of integer keys, in sorted order (what ``groupby(sort=True).ngroup()`` numbers)."""
-    return np.unique(keys, return_inverse=True)[1].reshape(-1)
+    return _codes.dense(keys)[1]
 
 
 def _cumcount(groups_sorted: np.ndarray) -> np.ndarray:
@@ -460,7 +460,7 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     date (retest), exactly as the group-bys on the text columns numbered them.
     """
     key = ["candidate_id", "question_id", "date"]
-    codes = [pd.factorize(scores[c], sort=True)[0].astype(np.int64) for c in key]
+    codes = [np.asarray(_codes.codes(scores[c], sort=True)[0], dtype=np.int64) for c in key]
     sizes = [int(c.max()) + 1 if len(c) else 1 for c in codes]
     valid = np.logical_and.reduce([c >= 0 for c in codes]) if len(scores) else np.zeros(0, bool)
     if float(sizes[0]) * sizes[1] * sizes[2] >= 2**62:  # a key too large for one int64 (never in practice)
@@ -469,8 +469,8 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     else:
         cq = codes[0] * sizes[1] + codes[1]
         kid = cq * sizes[2] + codes[2]
-    iv_codes, _ = pd.factorize(scores["interviewer"])
-    iid = pd.factorize(scores["interview_id"], sort=True)[0].astype(np.int64)
+    iv_codes = np.asarray(_codes.codes(scores["interviewer"], sort=False)[0])
+    iid = np.asarray(_codes.codes(scores["interview_id"], sort=True)[0], dtype=np.int64)
     rows_all = np.flatnonzero(valid)
     kid_v, iv_v = kid[rows_all], iv_codes[rows_all]
 
