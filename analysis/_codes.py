@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["dense", "codes", "unique", "first", "by_appearance"]
+__all__ = ["dense", "codes", "unique", "first", "by_appearance", "combined", "duplicated", "first_rows"]
 
 #: a presence table is used while the key bound is at most this many times the number of keys (plus
 #: a constant); beyond it (e.g. candidates x questions x levels on ten million rows) ``np.unique``
@@ -82,6 +82,42 @@ def by_appearance(codes_: np.ndarray, n_codes: int) -> np.ndarray:
     rank = np.zeros(n_codes, dtype=np.intp)
     rank[seen[np.argsort(pos[seen], kind="stable")]] = np.arange(len(seen), dtype=np.intp)
     return rank[codes_]
+
+
+def combined(frame: pd.DataFrame, columns) -> tuple[np.ndarray, int]:
+    """One dense integer key per row for the combination of ``columns`` (missing values count as
+    one value, as ``DataFrame.duplicated`` counts them), and the number of distinct keys. The keys
+    are numbered in sorted order of the column codes, not of the values: use them for equality."""
+    key = np.zeros(len(frame), dtype=np.int64)
+    n_keys = 1
+    for col in columns:
+        c = np.asarray(codes(frame[col], sort=False)[0], dtype=np.int64) + 1  # 0 = missing
+        width = int(c.max()) + 1 if len(c) else 1
+        _, key = dense(key * width + c, n_keys * width)
+        key = key.astype(np.int64, copy=False)
+        n_keys = int(key.max()) + 1 if len(key) else 1
+    return key, n_keys
+
+
+def duplicated(frame: pd.DataFrame, columns) -> np.ndarray:
+    """``frame.duplicated(subset=columns, keep="first").to_numpy()`` from integer codes."""
+    key, n_keys = combined(frame, columns)
+    out = np.ones(len(frame), dtype=bool)
+    if len(frame):
+        out[first(key, n_keys)] = False
+    return out
+
+
+def first_rows(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``frame.drop_duplicates(column)``: the first row of each value (missing counts as one value),
+    in row order, from the column's codes."""
+    c = np.asarray(codes(frame[column], sort=False)[0], dtype=np.int64) + 1
+    if not len(c):
+        return frame.iloc[:0]
+    n = int(c.max()) + 1
+    rows = first(c, n)
+    rows = np.sort(rows[rows < len(c)])
+    return frame.iloc[rows]
 
 
 def codes(values, sort: bool = True) -> tuple[np.ndarray, pd.Index]:

@@ -249,7 +249,7 @@ def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=Fals
     well questions *of* that level separate strong from weak (question level)."""
     g = group_stats(d, "question_level", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
     g.index = g.index.astype(str)
-    iv = d[["interview_id", "level", "recommendation"]].drop_duplicates("interview_id")
+    iv = _codes.first_rows(d[["interview_id", "level", "recommendation"]], "interview_id")
     rows = []
     level = d["level"].to_numpy()
     for lvl in config.LEVELS:
@@ -292,7 +292,7 @@ def interviewer_stats(d: pd.DataFrame, fit: SeverityFit | None, outcomes: pd.Dat
     interviews is judged against the band for 8, not against a rate from 200. Pass rates are not
     adjusted for the candidates each interviewer saw; ``severity`` is.
     """
-    iv = d[["interview_id", "interviewer", "candidate_id", "recommendation"]].drop_duplicates("interview_id")
+    iv = _codes.first_rows(d[["interview_id", "interviewer", "candidate_id", "recommendation"]], "interview_id")
     passed = iv["recommendation"].isin(config.PASSING_RECOMMENDATIONS)
     g = iv.assign(passed=passed).groupby("interviewer", observed=True)
     out = pd.DataFrame({"n_interviews": g.size(), "pass_rate": g["passed"].mean()})

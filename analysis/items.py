@@ -575,7 +575,10 @@ def _grouped_auc_counts(key: pd.Series, x: np.ndarray, y: np.ndarray) -> pd.Seri
     g, names = _codes.codes(key, sort=True)
     ok &= g >= 0
     ng = len(names)
-    values, xc = np.unique(x[ok], return_inverse=True)
+    xk = x[ok]
+    values = np.sort(xk)  # np.unique(xk, return_inverse=True) by a sort and a search (no hash table)
+    values = values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+    xc = np.searchsorted(values, xk)
     nv = len(values)
     if ng * nv > 4 * len(x) + (1 << 16):
         return None
