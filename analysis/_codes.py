@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["dense", "codes", "unique", "first", "by_appearance", "combined", "duplicated", "first_rows"]
+__all__ = ["dense", "codes", "unique", "first", "by_appearance", "combined", "duplicated", "first_rows", "subset"]
 
 #: a presence table is used while the key bound is at most this many times the number of keys (plus
 #: a constant); beyond it (e.g. candidates x questions x levels on ten million rows) ``np.unique``
@@ -118,6 +118,21 @@ def first_rows(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     rows = first(c, n)
     rows = np.sort(rows[rows < len(c)])
     return frame.iloc[rows]
+
+
+def subset(values: pd.Series, keep: np.ndarray, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
+    """``codes(values[keep], sort)`` from the codes of the whole column: a row subset of an Arrow
+    column is a new array (no memo), and taking the text costs more than the statistic."""
+    c_all, names = codes(values, sort=sort)
+    c = np.asarray(c_all)[keep]
+    valid = c >= 0
+    out = np.full(len(c), -1, dtype=np.intp)
+    if sort:
+        used, out[valid] = dense(c[valid], len(names))
+    else:
+        out[valid] = by_appearance(c[valid], len(names))
+        used = c[valid][first(out[valid], int(out[valid].max()) + 1)] if valid.any() else np.zeros(0, np.intp)
+    return out, names[used]
 
 
 def codes(values, sort: bool = True) -> tuple[np.ndarray, pd.Index]:

@@ -252,8 +252,13 @@ def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=Fals
     iv = _codes.first_rows(d[["interview_id", "level", "recommendation"]], "interview_id")
     rows = []
     level = d["level"].to_numpy()
+    # interviews by their integer code (NaN when missing): alpha only needs to tell them apart, and a
+    # per-level subset of the id text would be copied and hashed again (issue 11)
+    iid = np.asarray(_codes.codes(d["interview_id"], sort=False)[0])
+    iid = np.where(iid >= 0, iid, np.nan)
     for lvl in config.LEVELS:
-        sub = d.loc[level == lvl, ["interview_id", "question_id", "score"]]
+        m = level == lvl
+        sub = d.loc[m, ["question_id", "score"]].assign(interview_id=iid[m])
         ivl = iv[iv["level"] == lvl]
         alpha = np.nan
         if sub["interview_id"].nunique() >= 3:

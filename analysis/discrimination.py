@@ -141,12 +141,15 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     if method not in ("auto", "bootstrap", "influence"):
         raise ValueError(f"grouped_discrimination: method must be 'auto', 'bootstrap' or 'influence'; "
                          f"got {method!r}")
-    d = data[[group, x, y, stratum, candidate]].dropna(subset=[x, y])
-    xv = d[x].to_numpy(float)
-    yv = d[y].to_numpy(float)
-    # integer codes of the keys (categorical columns by their codes, no hashing; issue 11)
-    g_codes, g_names = _codes.codes(d[group], sort=True)
-    s_codes, s_names = _codes.codes(d[stratum], sort=True)
+    d = data[[group, x, y, stratum, candidate]]
+    xv = d[x].to_numpy(float, na_value=np.nan)
+    yv = d[y].to_numpy(float, na_value=np.nan)
+    keep = ~np.isnan(xv) & ~np.isnan(yv)  # the rows dropna(subset=[x, y]) keeps
+    xv, yv = xv[keep], yv[keep]
+    # integer codes of the keys of the kept rows, from the codes of the whole columns (categorical
+    # columns by their codes, text columns factorised once per report; issue 11)
+    g_codes, g_names = _codes.subset(d[group], keep, sort=True)
+    s_codes, s_names = _codes.subset(d[stratum], keep, sort=True)
     ns = max(len(s_names), 1)
     # one unit = (group, candidate, stratum): its six sums
     # centre within (group, stratum) first: the correlation is unchanged and the float32 sums of the
@@ -154,7 +157,7 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     cell = g_codes * ns + s_codes
     xv = xv - (np.bincount(cell, xv) / np.maximum(np.bincount(cell), 1))[cell]
     yv = yv - (np.bincount(cell, yv) / np.maximum(np.bincount(cell), 1))[cell]
-    c_codes, c_names = _codes.codes(d[candidate], sort=False)
+    c_codes, c_names = _codes.subset(d[candidate], keep, sort=False)
     nc = max(len(c_names), 1)
     # units sorted by group, then candidate, then stratum; sums by bincount over the unit code
     key = (g_codes.astype(np.int64) * nc + c_codes) * ns + s_codes
