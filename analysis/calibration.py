@@ -502,10 +502,18 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     # test-retest: the first scorecard (by interview_id) of each key, then per candidate and question the
     # first two dates, kept when two different interviewers scored them
-    order = np.lexsort((rows_all, iid[rows_all], kid_v))
-    ks = kid_v[order]
-    firsts = rows_all[order[np.r_[True, ks[1:] != ks[:-1]]]] if len(ks) else rows_all[:0]
-    by_date = firsts[np.lexsort((iid[firsts], codes[2][firsts], cq[firsts]))]
+    # (the row with the smallest (interview code, row) per key, by one minimum per dense key instead of
+    # a three-key lexsort of every row; issue 11). The keys are numbered in (candidate, question, date)
+    # order, so the firsts come out sorted by (cq, date) -- one per (cq, date): the order the
+    # test-retest pairs are read in, with no second sort
+    if len(kid_v):
+        n_all = np.int64(len(scores))
+        best = np.full(int(dense_v.max()) + 1, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(best, dense_v, iid[rows_all] * n_all + rows_all)
+        firsts = best % n_all
+    else:
+        firsts = rows_all[:0]
+    by_date = firsts
     occasion = _cumcount(cq[by_date])
     two = by_date[occasion < 2]
     occ2 = occasion[occasion < 2]
