@@ -72,7 +72,7 @@ COLUMNS = {
         "funnel_high998": "upper 99.8% control limit",
         "funnel_flag": "'above' / 'below' when the pass rate is outside the 99.8% limits, 'watch' outside 95%, else empty",
         "severity": "score points harsher (+) or softer (-) than the team for the same candidate and question (additive model)",
-        "severity_se": "standard error of severity (the larger of the cluster-robust and the model-based SE); empty when severity is",
+        "severity_se": "standard error of severity (the larger of the cluster-robust and the model-based SE; the cluster-robust alone where most of the interviewer's rows are panel scorecards); empty when severity is",
         "severity_low": "95% interval of severity, lower end",
         "severity_high": "95% interval of severity, upper end",
         "n_shared_candidates": "candidates this interviewer shares with another interviewer: the comparisons severity rests on",

@@ -80,7 +80,7 @@ criterion is evaluated from a handful of small dense matrices (candidates with t
 rows share the same absorption weight), so a fit is a few sparse products and small solves.
 
 Uncertainty: 95% intervals are Wald intervals ``severity +- 1.96 severity_se``, where
-``severity_se`` is the larger of two standard errors of the centred severity:
+``severity_se`` is the larger of two standard errors of the centred severity (panels: see below):
 
 - the **cluster-robust** (sandwich) SE, clustered by candidate (several rows of one candidate are
   not independent evidence), from the GLS score contributions ``X_c' V_c^-1 e_c`` with the CR1
@@ -90,16 +90,24 @@ Uncertainty: 95% intervals are Wald intervals ``severity +- 1.96 severity_se``, 
   candidate variance through ``V`` (so a between-candidate severity is as uncertain as the spread
   of the candidates it rests on) and does not depend on counting clusters.
 
+**Panels and shadowing.** Where two interviewers score the same answer (same candidate, question
+and ``date``), the two scorecards share the answer's own quality, which the random-intercept model
+takes for independent evidence: its SE overstates the uncertainty of the comparison between the
+two graders, in which that shared part cancels (measured: 10-15% too wide, coverage 97-99%). The
+candidate-clustered sandwich sees the real dependence. So for an interviewer most of whose rows
+(:data:`PANEL_SHARE`) are such second opinions, ``severity_se`` is the CR1 sandwich alone, with
+Student's t on (shared candidates - 1) degrees of freedom.
+
 Chosen by coverage on the validation grid (``validation/se_options.py``, 20 samples per cell,
-against the value the estimator gives on 100,000 scorecards of the same world): this rule covers
-93-97% on every cell measured (nested loops, panels, selection, one interview per candidate, sparse
-heavy-tailed workloads, 300-2000 interviews). CR1 alone with a t on (shared candidates - 1) degrees
-of freedom, the earlier rule, covered 92-96%; the model-based SE alone 93-97%; the larger SE with that
-t quantile 94-99.6% (too wide on sparse workloads, where the t on 1-2 degrees of freedom is far too
-conservative for a model-based SE that does not rest on counting clusters). CR2 / Bell-McCaffrey
-with Satterthwaite degrees of freedom needs a per-candidate leverage adjustment of the GLS
-residuals, and a candidate-cluster bootstrap refits the model hundreds of times (minutes at a
-million rows); neither was needed once the model-based SE was in the rule.
+against the value the estimator gives on 100,000 scorecards of the same world; column ``workbook``
+of ``validation/results_se_options.csv``): this rule covers 93.1-97.3% on every cell measured
+(nested loops, panels, selection, one interview per candidate, sparse heavy-tailed workloads, two
+teams, 300-2000 interviews). CR1 alone with a t on (shared candidates - 1) degrees of freedom, the
+first rule, covered 91-96.5% (92% on nested loops); the model-based SE alone 92.5-99%; the larger SE
+everywhere 93-99% (97-99% on panels). CR2 / Bell-McCaffrey with Satterthwaite degrees of freedom
+needs a per-candidate leverage adjustment of the GLS residuals, and a candidate-cluster bootstrap
+refits the model hundreds of times (minutes at a million rows); neither was needed for the 93-97%
+target.
 
 How to read it: an interval that excludes zero says the interviewer is reliably harsher (or softer)
 than the team; a wide interval (few interviews, or candidates nobody else saw) says "not enough
@@ -125,7 +133,7 @@ import scipy.sparse as sp
 from scipy import linalg, optimize, special
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["SeverityFit", "fit_severity", "LAM_BOUNDS", "MAX_CONDITION", "WITHIN", "BETWEEN"]
+__all__ = ["SeverityFit", "fit_severity", "LAM_BOUNDS", "MAX_CONDITION", "PANEL_SHARE", "WITHIN", "BETWEEN"]
 
 #: Search range of the ridge ratio ``sigma_e^2 / sigma_a^2`` (see the module docstring).
 LAM_BOUNDS = (0.01, 100.0)
@@ -133,6 +141,9 @@ LAM_BOUNDS = (0.01, 100.0)
 WITHIN = "within-candidate"
 #: ``severity_basis`` of a severity resting on comparing the interviewer's candidates with the others'.
 BETWEEN = "between candidates: assumes interviewers get comparable candidates"
+#: Share of an interviewer's rows in answers that a colleague also scored (panels, shadowing) from
+#: which their interval is the sandwich alone (module docstring, "Uncertainty").
+PANEL_SHARE = 0.5
 #: Largest condition number (of the Jacobi-scaled normal equations) a solve is trusted at.
 MAX_CONDITION = 1e10
 
@@ -285,6 +296,22 @@ def _reml_objective(sys_, lam, n_c_counts, dof):
     return dof * np.log(q) + float(n_c_counts @ np.log1p(sys_.ks / lam)) + logdet
 
 
+def _panel_share(data, date, c_idx, q_codes, r_idx, n_r):
+    """Per interviewer, the share of their rows that score an answer another interviewer also scored
+    (same candidate, question and ``date``: a panel or a shadowed interview)."""
+    nr = len(n_r)
+    if date is None or date not in data.columns or len(data) == 0:
+        return np.zeros(nr)
+    d_idx, _ = _codes(data[date])
+    key = (c_idx.astype(np.int64) * (int(q_codes.max()) + 1) + q_codes) * (int(d_idx.max()) + 2) + (d_idx + 1)
+    _, ans = np.unique(key, return_inverse=True)
+    ans = ans.reshape(-1)
+    pairs = np.unique(ans.astype(np.int64) * nr + r_idx)
+    raters = np.bincount(pairs // nr, minlength=int(ans.max()) + 1)
+    second = raters[ans] >= 2
+    return np.bincount(r_idx, weights=second.astype(float), minlength=nr) / np.maximum(n_r, 1)
+
+
 def _components(c_idx, r_idx, nc, nr, n_r):
     """Connected groups of interviewers in the interviewer-candidate graph, numbered 1 (most rows) up."""
     pairs = np.unique(c_idx.astype(np.int64) * nr + r_idx)
@@ -315,7 +342,7 @@ def _empty_fit(data, r_names, n_r, n_cand, shared, group, y, note, *, lam=np.nan
 def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewer: str = "interviewer",
                  question: str = "question_id", level: str = "level", score: str = "score",
                  lam: float | None = None, *, min_rows: int = 10, min_shared: int = 3,
-                 _variants: bool = False) -> SeverityFit:
+                 date: str | None = "date", _variants: bool = False) -> SeverityFit:
     """Fit the mixed model above and return interviewer severities with 95% intervals.
 
     Parameters
@@ -335,6 +362,11 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
         Interviewers who share fewer candidates with colleagues are reported on the
         between-candidate basis (``severity_basis``; see "Identification" above): their severity
         would otherwise rest on one or two people.
+    date : str or None, default "date"
+        Column that, with candidate and question, tells the same answer scored twice (a panel or a
+        shadowed interview: two interviewers, one candidate, one question, one day). Interviewers
+        most of whose rows are such second opinions get the sandwich interval (see "Uncertainty").
+        None, or a column the frame lacks, treats every row as its own answer.
 
     Returns
     -------
@@ -366,6 +398,7 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     multi = np.bincount(pc, minlength=nc) > 1
     shared = np.bincount(pr[multi[pc]], minlength=nr)
     n_cand = np.bincount(pr, minlength=nr)
+    panel_share = _panel_share(data, date, c_idx, qc, r_idx, n_r)
     notes = []
     fixed_effects = lam is not None and float(lam) == 0.0
     # the team: the largest connected group, joined by every *lone* interviewer (one whose candidates
@@ -526,10 +559,14 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     between = team & (shared < min_shared)
     if _variants:
         extra = {f"se_{k}": v for k, v in ses.items()}
-    # the larger of the sandwich and the model-based SE, with a normal quantile (module docstring,
-    # "Uncertainty": chosen by coverage on the validation grid, validation/se_options.py)
-    se = np.fmax(ses["cr1"], ses["model"])
-    tq = special.ndtri(0.975)
+    # the larger of the sandwich and the model-based SE, with a normal quantile; for interviewers
+    # whose rows are mostly second opinions of a shared answer (panels), the sandwich with a t on
+    # shared candidates - 1 (module docstring, "Uncertainty": chosen by coverage on the validation
+    # grid, validation/se_options.py)
+    panel = panel_share >= PANEL_SHARE
+    df_t = np.maximum(shared - 1, 1).astype(float)
+    tq = np.where(panel, special.stdtrit(df_t, 0.975), special.ndtri(0.975))
+    se = np.where(panel, ses["cr1"], np.fmax(ses["cr1"], ses["model"]))
 
     note = np.full(nr, "", dtype=object)
     team_size = int(team.sum())
@@ -578,6 +615,7 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
         interviewers["df_within"] = np.maximum(shared - 1, 1)
         interviewers["df_cand"] = np.maximum(n_cand - 1, 1)
         interviewers["between"] = between
+        interviewers["panel_share"] = panel_share
     # difficulty of each cell: expected score for an average candidate (alpha mean 0) graded by an
     # average interviewer of the team
     m1 = team & ~confounded

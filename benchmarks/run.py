@@ -209,7 +209,7 @@ def measure(cmd: list[str], repeat: int, *, setup=None, ok_codes=(0,)) -> dict:
         if r["rc"] not in ok_codes:
             break
     good = [r for r in runs if r["rc"] in ok_codes]
-    return {"cmd": " ".join(str(c) for c in cmd), "runs": [{"wall": r["wall"], "rss": r["rss"], "rc": r["rc"]} for r in runs],
+    return {"cmd": portable(" ".join(str(c) for c in cmd)), "runs": [{"wall": r["wall"], "rss": r["rss"], "rc": r["rc"]} for r in runs],
             "median_wall": statistics.median([r["wall"] for r in good]) if good else None,
             "median_rss": statistics.median([r["rss"] for r in good]) if good else None,
             "ok": len(good) == len(runs), "info": runs[-1]["info"],
@@ -218,6 +218,14 @@ def measure(cmd: list[str], repeat: int, *, setup=None, ok_codes=(0,)) -> dict:
 
 def _py() -> str:
     return sys.executable
+
+
+def portable(text: str) -> str:
+    """``text`` (a command line) without this machine's paths, for the committed results: the
+    interpreter becomes ``python``, the checkout ``.``, the home folder ``~``."""
+    for path, short in ((sys.executable, "python"), (str(ROOT) + "/", ""), (str(ROOT), "."), (str(Path.home()), "~")):
+        text = text.replace(path, short)
+    return text
 
 
 def _notebooks() -> list[Path]:
@@ -361,7 +369,7 @@ def _busy() -> list[str]:
             break
         if "ps -eo" in parts[2]:
             continue
-        rows.append(f"{parts[0]}% {parts[2][:110]}")
+        rows.append(f"{parts[0]}% {portable(parts[2])[:110]}")
     return rows[:8]
 
 

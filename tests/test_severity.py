@@ -312,3 +312,45 @@ def test_relabelling_interviewers_changes_no_difficulty_and_one_interviewer_work
     one = h.scores[h.scores["interviewer"] == h.scores["interviewer"].iloc[0]]
     fit = fit_severity(one)
     assert fit.interviewers["severity"].isna().all() and fit.cells["difficulty"].notna().any()
+
+
+def _panels(seed, n_cand=80, raters=("A", "B", "C", "D", "E", "F")):
+    """Panels: every answer is scored by two interviewers in the room. The answer's own quality
+    (sd 0.6) is shared by both scorecards; only the graders' noise (sd 0.3) differs."""
+    rng = np.random.default_rng(seed)
+    true = dict(zip(raters, np.linspace(-0.4, 0.4, len(raters))))
+    rows = []
+    for c in range(n_cand):
+        ability = rng.normal(0, 0.7)
+        pair = rng.choice(list(raters), size=2, replace=False)
+        for q in ("q1", "q2", "q3", "q4"):
+            answer = ability + rng.normal(0, 0.6)
+            for r in pair:
+                rows.append((f"c{c}", r, q, "mid", f"2026-01-{1 + c % 28:02d}",
+                             2.5 + answer - true[r] + rng.normal(0, 0.3)))
+    return pd.DataFrame(rows, columns=["candidate_id", "interviewer", "question_id", "level", "date", "score"])
+
+
+def test_panel_interviewers_get_the_sandwich_interval_which_matches_the_spread():
+    # On panels the two scorecards of one answer share its noise, which the random-intercept model
+    # counts twice as independent evidence of the *candidate*, but which cancels in the comparison of
+    # the two graders: the model-based SE overstates the severity's uncertainty, the candidate-
+    # clustered sandwich does not. Reference: the spread of the estimates over 40 samples of the
+    # same world (a simulation, hand-checkable with the parameters above).
+    fits = [fit_severity(_panels(s), _variants=True).interviewers.set_index("interviewer") for s in range(40)]
+    sev = pd.concat([f["severity"] for f in fits], axis=1)
+    emp = sev.std(axis=1)
+    mean_se = lambda k: pd.concat([f[k] for f in fits], axis=1).mean(axis=1)  # noqa: E731
+    assert (mean_se("se_model") / emp).mean() > 1.15  # the model-based SE is too wide here
+    assert (mean_se("se_cr1") / emp).between(0.8, 1.2).all(), (mean_se("se_cr1") / emp).round(2).to_dict()
+    t = fits[0]
+    assert (t["panel_share"] == 1).all()
+    assert np.allclose(t["severity_se"], t["se_cr1"])
+    # the quantile is Student's t on shared candidates - 1 (a sandwich on a few dozen clusters)
+    q = stats.t.ppf(0.975, t["n_shared_candidates"] - 1)
+    assert np.allclose(t["severity_high"] - t["severity"], q * t["severity_se"])
+    # without the date (or with it dropped), nothing tells a panel: every row is its own answer and
+    # the rule is the larger of the two SEs
+    plain = fit_severity(_panels(0), date=None, _variants=True).interviewers
+    assert (plain["panel_share"] == 0).all()
+    assert np.allclose(plain["severity_se"], np.fmax(plain["se_cr1"], plain["se_model"]))

@@ -30,8 +30,8 @@ Designs
     there reach loops 2-3, which go to the 5 harshest interviewers. The harsh interviewers see only
     strong candidates.
 ``two_teams``
-    Two teams of 8 interviewers that share no candidate. Team B is harsher *and* gets stronger
-    candidates, so the difference between the teams is not identified from the data; only the
+    Two teams of 8 interviewers that share no candidate; team A sees 60% of the candidates (so it
+    is the main team the workbook reports). Team B is harsher *and* gets stronger candidates, so the difference between the teams is not identified from the data; only the
     comparisons within a team are (the study scores severity within team for this design).
 
 Response models (both on a normal latent, thresholds cut it into 1-4)
@@ -253,7 +253,10 @@ def _interviews(w: World, n: int, rng):
             weights = np.where(pref[None, :] == level[:, None], 0.85 / 5, 0.15 / 10)
         else:  # two_teams
             k = rng.choice([1, 2, 3], size=n_cand, p=[0.2, 0.4, 0.4])
-            cteam = np.where(rng.random(n_cand) < 0.5, "A", "B")
+            # team A, the larger (60% of candidates), is the main team of every sample, so the
+            # workbook reports the same interviewers in every sample (with an even split the main
+            # team flipped from sample to sample and half the intervals had nothing to cover)
+            cteam = np.where(rng.random(n_cand) < 0.6, "A", "B")
             theta = theta + np.where(cteam == "B", 0.4, 0.0)  # team B hires stronger candidates
             weights = (w.team[None, :] == cteam[:, None]).astype(float)
         pick = _weighted_distinct(rng, weights, k)
