@@ -601,7 +601,7 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
 
 
 def _strong_weak(d: pd.DataFrame) -> pd.DataFrame:
-    k = d.dropna(subset=["strong"])
+    k = d.loc[d["strong"].notna().to_numpy(), ["question_id", "strong", "score"]]  # not every text column
     t = (k.assign(group=np.where(k["strong"] > 0, "strong", "weak"))
          .groupby(["question_id", "group", "score"], observed=True).size().rename("n").reset_index())
     t["share"] = t["n"] / t.groupby(["question_id", "group"], observed=True)["n"].transform("sum")
