@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import special  # the distribution functions without scipy.stats' import cost
 
-from . import config, items, reliability
+from . import _codes, config, items, reliability
 from .criteria import attach_criterion
 from .discrimination import ebel_band, grouped_discrimination
 from .severity import SeverityFit, fit_severity
@@ -158,24 +158,45 @@ def _with_bank(scores: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
 
 
 def _distribution(d: pd.DataFrame, by: str) -> pd.DataFrame:
-    g = d.groupby(by, observed=True)
+    g = d[[by, "score"]].groupby(by, observed=True)
     out = pd.DataFrame({"n": g.size(), "mean": g["score"].mean(), "sd": g["score"].std()})
-    shares = pd.crosstab(d[by], d["score"], normalize="index").reindex(columns=list(config.SCORES), fill_value=0.0)
+    # the shares of each score per group, as pd.crosstab(normalize="index") gives them (count / the
+    # group's scored answers), from a bincount over integer codes instead of a crosstab (issue 11)
+    gc, names = _codes.codes(d[by], sort=True)
+    score = d["score"].to_numpy(dtype=float, na_value=np.nan)
+    ok = (gc >= 0) & ~np.isnan(score)
+    levels = list(config.SCORES)
+    sc = np.full(len(score), -1, dtype=np.intp)
+    for i, v in enumerate(levels):
+        sc[ok & (score == v)] = i
+    ng = len(names)
+    counts = np.bincount(gc[sc >= 0].astype(np.int64) * len(levels) + sc[sc >= 0],
+                         minlength=ng * len(levels)).reshape(ng, len(levels))
+    total = np.bincount(gc[ok], minlength=ng)  # every scored answer, also off the rubric
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = pd.DataFrame(counts / total[:, None], index=pd.Index(names, name=by), columns=levels)
+    shares = shares[total > 0]
     for s in config.SCORES:
         out[f"share_{s}"] = shares[s]
     return out
 
 
 def _red_flag_lift(d: pd.DataFrame, by: str) -> pd.DataFrame:
-    k = d.dropna(subset=["strong"])
+    # only the columns used: a subset of the full rows copies every text column (issue 11)
+    k = d.loc[d["strong"].notna().to_numpy(), [by, "strong", "red_flag"]]
     weak = 1 - k["strong"]
     flag = k["red_flag"].astype(bool)
     t = pd.DataFrame({by: k[by], "wf": weak * flag, "f": flag.astype(float), "wn": weak * ~flag, "nf": (~flag).astype(float)})
     s = t.groupby(by, observed=True).sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         lift = (s["wf"] / s["f"]) / (s["wn"] / s["nf"])
-    return pd.DataFrame({"red_flag_rate": d.groupby(by, observed=True)["red_flag"].mean(),
+    return pd.DataFrame({"red_flag_rate": d[[by, "red_flag"]].groupby(by, observed=True)["red_flag"].mean(),
                          "red_flag_lift": lift.replace([np.inf, -np.inf], np.nan)})
+
+
+def _known(d: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The rows with a known criterion, only the columns :func:`items.grouped_auc` reads."""
+    return d.loc[d["strong"].notna().to_numpy(), [by, "score", "strong"]]
 
 
 def _headline(d, by, n_boot, seed, progress):
@@ -195,7 +216,7 @@ def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, see
     per_level = d.pivot_table(index=by, columns="level", values="score", aggfunc="mean", observed=False)
     per_level = per_level.reindex(columns=list(config.LEVELS)).add_prefix("mean_")
     lift = _red_flag_lift(d, by)
-    known = d.dropna(subset=["strong"])
+    known = _known(d, by)
     auc = items.grouped_auc(known, by, "score", "strong") if len(known) else pd.Series(dtype=float, name="auc")
     ist = items.item_statistics(d, "interview_id", by, "score")[["item_rest_r"]]
     head = _headline(d, by, n_boot, seed, progress)
@@ -216,7 +237,7 @@ def group_stats(d: pd.DataFrame, by: str, *, n_boot=1000, seed=0, min_n=30, prog
     """The same statistics for a grouping of questions (``topic`` or ``question_level``)."""
     dist = _distribution(d, by)[["n", "mean", "sd"]]
     lift = _red_flag_lift(d, by)
-    known = d.dropna(subset=["strong"])
+    known = _known(d, by)
     auc = items.grouped_auc(known, by, "score", "strong") if len(known) else pd.Series(dtype=float, name="auc")
     head = _headline(d, by, n_boot, seed, progress).drop(columns=["n_rows"])
     out = dist.join(lift).join(auc.rename("auc")).join(head)
@@ -229,10 +250,16 @@ def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=Fals
     well questions *of* that level separate strong from weak (question level)."""
     g = group_stats(d, "question_level", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
     g.index = g.index.astype(str)
-    iv = d.drop_duplicates("interview_id")
+    iv = _codes.first_rows(d[["interview_id", "level", "recommendation"]], "interview_id")
     rows = []
+    level = d["level"].to_numpy()
+    # interviews by their integer code (NaN when missing): alpha only needs to tell them apart, and a
+    # per-level subset of the id text would be copied and hashed again (issue 11)
+    iid = np.asarray(_codes.codes(d["interview_id"], sort=False)[0])
+    iid = np.where(iid >= 0, iid, np.nan)
     for lvl in config.LEVELS:
-        sub = d[d["level"] == lvl]
+        m = level == lvl
+        sub = d.loc[m, ["question_id", "score"]].assign(interview_id=iid[m])
         ivl = iv[iv["level"] == lvl]
         alpha = np.nan
         if sub["interview_id"].nunique() >= 3:
@@ -271,7 +298,7 @@ def interviewer_stats(d: pd.DataFrame, fit: SeverityFit | None, outcomes: pd.Dat
     interviews is judged against the band for 8, not against a rate from 200. Pass rates are not
     adjusted for the candidates each interviewer saw; ``severity`` is.
     """
-    iv = d.drop_duplicates("interview_id")
+    iv = _codes.first_rows(d[["interview_id", "interviewer", "candidate_id", "recommendation"]], "interview_id")
     passed = iv["recommendation"].isin(config.PASSING_RECOMMENDATIONS)
     g = iv.assign(passed=passed).groupby("interviewer", observed=True)
     out = pd.DataFrame({"n_interviews": g.size(), "pass_rate": g["passed"].mean()})
@@ -418,7 +445,7 @@ def inter_rater(scores: pd.DataFrame) -> pd.DataFrame:
 
 def _dense(keys: np.ndarray) -> np.ndarray:
     """Dense ranks 0..n-1 of integer keys, in sorted order (what ``groupby(sort=True).ngroup()`` numbers)."""
-    return np.unique(keys, return_inverse=True)[1].reshape(-1)
+    return _codes.dense(keys)[1]
 
 
 def _cumcount(groups_sorted: np.ndarray) -> np.ndarray:
@@ -439,7 +466,7 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     date (retest), exactly as the group-bys on the text columns numbered them.
     """
     key = ["candidate_id", "question_id", "date"]
-    codes = [pd.factorize(scores[c], sort=True)[0].astype(np.int64) for c in key]
+    codes = [np.asarray(_codes.codes(scores[c], sort=True)[0], dtype=np.int64) for c in key]
     sizes = [int(c.max()) + 1 if len(c) else 1 for c in codes]
     valid = np.logical_and.reduce([c >= 0 for c in codes]) if len(scores) else np.zeros(0, bool)
     if float(sizes[0]) * sizes[1] * sizes[2] >= 2**62:  # a key too large for one int64 (never in practice)
@@ -448,8 +475,8 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     else:
         cq = codes[0] * sizes[1] + codes[1]
         kid = cq * sizes[2] + codes[2]
-    iv_codes, _ = pd.factorize(scores["interviewer"])
-    iid = pd.factorize(scores["interview_id"], sort=True)[0].astype(np.int64)
+    iv_codes = np.asarray(_codes.codes(scores["interviewer"], sort=False)[0])
+    iid = np.asarray(_codes.codes(scores["interview_id"], sort=True)[0], dtype=np.int64)
     rows_all = np.flatnonzero(valid)
     kid_v, iv_v = kid[rows_all], iv_codes[rows_all]
 
@@ -476,10 +503,18 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     # test-retest: the first scorecard (by interview_id) of each key, then per candidate and question the
     # first two dates, kept when two different interviewers scored them
-    order = np.lexsort((rows_all, iid[rows_all], kid_v))
-    ks = kid_v[order]
-    firsts = rows_all[order[np.r_[True, ks[1:] != ks[:-1]]]] if len(ks) else rows_all[:0]
-    by_date = firsts[np.lexsort((iid[firsts], codes[2][firsts], cq[firsts]))]
+    # (the row with the smallest (interview code, row) per key, by one minimum per dense key instead of
+    # a three-key lexsort of every row; issue 11). The keys are numbered in (candidate, question, date)
+    # order, so the firsts come out sorted by (cq, date) -- one per (cq, date): the order the
+    # test-retest pairs are read in, with no second sort
+    if len(kid_v):
+        n_all = np.int64(len(scores))
+        best = np.full(int(dense_v.max()) + 1, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(best, dense_v, iid[rows_all] * n_all + rows_all)
+        firsts = best % n_all
+    else:
+        firsts = rows_all[:0]
+    by_date = firsts
     occasion = _cumcount(cq[by_date])
     two = by_date[occasion < 2]
     occ2 = occasion[occasion < 2]
@@ -567,7 +602,7 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
 
 
 def _strong_weak(d: pd.DataFrame) -> pd.DataFrame:
-    k = d.dropna(subset=["strong"])
+    k = d.loc[d["strong"].notna().to_numpy(), ["question_id", "strong", "score"]]  # not every text column
     t = (k.assign(group=np.where(k["strong"] > 0, "strong", "weak"))
          .groupby(["question_id", "group", "score"], observed=True).size().rename("n").reset_index())
     t["share"] = t["n"] / t.groupby(["question_id", "group"], observed=True)["n"].transform("sum")

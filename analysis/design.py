@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import _codes
 from .severity import SeverityFit, fit_severity
 
 __all__ = ["design_diagnostics", "DESIGN_COLUMNS"]
@@ -127,11 +128,38 @@ def design_diagnostics(data: pd.DataFrame, fit: SeverityFit | None = None, *, ca
 def _panels(data, candidate, interviewer, question, date):
     if date not in data.columns:
         return np.nan, np.nan
-    key = [candidate, question, date]
-    k = data.groupby(key, observed=True)[interviewer].nunique()
-    twice = int((k >= 2).sum())
-    days = data.drop_duplicates(key).groupby([candidate, question], observed=True)[interviewer].nunique()
-    return twice, int((days >= 2).sum())
+    """Answers scored by two or more interviewers (same candidate, question and date), and the
+    (candidate, question) pairs asked on two or more days by different interviewers (the first
+    scorecard of each day counts).
+
+    The same counts as ``groupby([candidate, question, date])[interviewer].nunique() >= 2`` and
+    ``drop_duplicates(key).groupby([candidate, question])[interviewer].nunique() >= 2``, from integer
+    codes (issue 11: those group-bys on string keys took two seconds on a million rows). As in the
+    group-bys, a key with a missing part is no group, a missing interviewer is no interviewer, and
+    ``drop_duplicates`` treats missing values as equal."""
+    if not len(data):
+        return 0, 0
+    cc, qc, dc = (_codes.codes(data[c], sort=False)[0].astype(np.int64) for c in (candidate, question, date))
+    ic = _codes.codes(data[interviewer], sort=False)[0].astype(np.int64)
+    nq, nd, ni = int(qc.max()) + 2, int(dc.max()) + 2, int(ic.max()) + 2
+    # (candidate, question) first, densely numbered, then the date: keeps the keys small
+    cq_key = (cc + 1) * nq + (qc + 1)
+    _, cq = _codes.dense(cq_key, (int(cc.max()) + 2) * nq)
+    ncq = int(cq.max()) + 1
+    _, k3 = _codes.dense(cq.astype(np.int64) * nd + (dc + 1), ncq * nd)
+    nk3 = int(k3.max()) + 1
+    complete = (cc >= 0) & (qc >= 0)
+    named = ic >= 0
+
+    def n_with_two(groups, ng, rows):
+        """groups (among ``rows``) with two or more distinct named interviewers"""
+        pairs = _codes.unique(groups[rows].astype(np.int64) * ni + ic[rows])
+        return int((np.bincount(pairs // ni, minlength=ng) >= 2).sum())
+
+    twice = n_with_two(k3, nk3, complete & (dc >= 0) & named)
+    first = np.zeros(len(k3), dtype=bool)
+    first[_codes.first(k3, nk3)] = True  # drop_duplicates(key): the first row of each key
+    return twice, n_with_two(cq, ncq, first & complete & named)
 
 
 def _names(s, k=8):

@@ -66,6 +66,8 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from . import _codes
+
 __all__ = ["EBEL_BANDS", "ebel_band", "pooled_within_r", "grouped_discrimination"]
 
 EBEL_BANDS = ((0.40, "very good"), (0.30, "good"), (0.20, "marginal"), (-np.inf, "poor"))
@@ -139,11 +141,15 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     if method not in ("auto", "bootstrap", "influence"):
         raise ValueError(f"grouped_discrimination: method must be 'auto', 'bootstrap' or 'influence'; "
                          f"got {method!r}")
-    d = data[[group, x, y, stratum, candidate]].dropna(subset=[x, y])
-    xv = d[x].to_numpy(float)
-    yv = d[y].to_numpy(float)
-    g_codes, g_names = pd.factorize(d[group], sort=True)
-    s_codes, s_names = pd.factorize(d[stratum], sort=True)
+    d = data[[group, x, y, stratum, candidate]]
+    xv = d[x].to_numpy(float, na_value=np.nan)
+    yv = d[y].to_numpy(float, na_value=np.nan)
+    keep = ~np.isnan(xv) & ~np.isnan(yv)  # the rows dropna(subset=[x, y]) keeps
+    xv, yv = xv[keep], yv[keep]
+    # integer codes of the keys of the kept rows, from the codes of the whole columns (categorical
+    # columns by their codes, text columns factorised once per report; issue 11)
+    g_codes, g_names = _codes.subset(d[group], keep, sort=True)
+    s_codes, s_names = _codes.subset(d[stratum], keep, sort=True)
     ns = max(len(s_names), 1)
     # one unit = (group, candidate, stratum): its six sums
     # centre within (group, stratum) first: the correlation is unchanged and the float32 sums of the
@@ -151,11 +157,11 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     cell = g_codes * ns + s_codes
     xv = xv - (np.bincount(cell, xv) / np.maximum(np.bincount(cell), 1))[cell]
     yv = yv - (np.bincount(cell, yv) / np.maximum(np.bincount(cell), 1))[cell]
-    c_codes, c_names = pd.factorize(d[candidate])
+    c_codes, c_names = _codes.subset(d[candidate], keep, sort=False)
     nc = max(len(c_names), 1)
     # units sorted by group, then candidate, then stratum; sums by bincount over the unit code
     key = (g_codes.astype(np.int64) * nc + c_codes) * ns + s_codes
-    u_key, u_idx = np.unique(key, return_inverse=True)
+    u_key, u_idx = _codes.dense(key, max(len(g_names), 1) * nc * ns)
     cols = (np.ones_like(xv), xv, yv, xv * xv, yv * yv, xv * yv)
     feats = np.column_stack([np.bincount(u_idx, w, minlength=len(u_key)) for w in cols])
     us = (u_key % ns).astype(np.intp)
@@ -166,7 +172,10 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     np.add.at(full, (ug, us), feats)
     point = pooled_within_r(full)
     n_rows = full[..., 0].sum(-1)
-    n_cand = np.bincount(np.unique(ug.astype(np.int64) * nc + uc) // nc, minlength=ng)
+    # units are sorted by (group, candidate, stratum): a candidate's units within a group are adjacent
+    gc = ug.astype(np.int64) * nc + uc
+    first_unit = np.r_[True, gc[1:] != gc[:-1]] if len(gc) else np.zeros(0, bool)
+    n_cand = np.bincount(ug[first_unit], minlength=ng)
     low, high, se = (np.full(ng, np.nan) for _ in range(3))
     if n_boot > 0 and len(u_key):
         if method == "bootstrap":

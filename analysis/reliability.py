@@ -38,6 +38,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from . import _codes
 from ._frames import as_list as _as_list
 from ._frames import check_columns as _check_columns
 
@@ -89,7 +90,9 @@ def _tidy(
         frame[ratings] = _numeric(frame[ratings], ratings, function)
     else:
         frame[ratings] = frame[ratings].astype(str)
-    dup = frame.duplicated(subset=[*keys, raters], keep="first")
+    # duplicates and target numbers from integer codes of the key columns (issue 11: the same as
+    # duplicated(keep="first") and groupby(sort=True).ngroup(), without hashing text keys again)
+    dup = pd.Series(_codes.duplicated(frame, [*keys, raters]), index=frame.index)
     if dup.any():
         first = frame.loc[dup].iloc[0]
         who = ", ".join(f"{k}={first[k]!r}" for k in [*keys, raters])
@@ -98,7 +101,10 @@ def _tidy(
             f"target more than once (first: {who}, row {frame.index[dup][0]}); expected one rating "
             f"per rater and target. Average or drop the repeats first."
         )
-    frame["_target"] = frame.groupby(keys, sort=True, observed=True).ngroup()
+    if len(keys) == 1:
+        frame["_target"] = np.asarray(_codes.codes(frame[keys[0]], sort=True)[0], dtype=np.int64)
+    else:
+        frame["_target"] = frame.groupby(keys, sort=True, observed=True).ngroup()
     return frame
 
 

@@ -281,6 +281,26 @@ def test_grouped_auc_agrees_with_sklearn_per_group():
     assert both.loc[("senior", "q2")] == pytest.approx(roc_auc_score(part["strong"], part["score"]))
 
 
+@pytest.mark.parametrize("kind", ["str", "category"])
+def test_grouped_auc_count_table_equals_the_rank_path(kind):
+    # one key: the (group x distinct score) count table (issue 11); two keys: ranks of every row within
+    # its group. Ranks are multiples of 1/2, so the two agree to the last bit, index and dtype included.
+    rng = np.random.default_rng(11)
+    n = 900
+    question = rng.choice(["q3", "q1", "q2", None], n, p=[0.3, 0.3, 0.35, 0.05])
+    data = pd.DataFrame({"question": pd.Series(question, dtype="str") if kind == "str"
+                         else pd.Categorical(question, categories=["q3", "q2", "q1", "unused"]),
+                         "score": rng.integers(1, 5, n).astype(float),
+                         "strong": (rng.random(n) < 0.4).astype(float)})
+    data.loc[rng.random(n) < 0.05, "score"] = np.nan
+    data.loc[rng.random(n) < 0.05, "strong"] = np.nan
+    data["continuous"] = data["score"] + rng.normal(0, 0.01, n).round(3)  # few ties
+    for score in ("score", "continuous"):
+        fast = grouped_auc(data, "question", score, "strong")
+        by_rank = grouped_auc(data.assign(one=1), ["one", "question"], score, "strong").droplevel(0)
+        pd.testing.assert_series_equal(fast, by_rank, check_exact=True, check_index_type=True)
+
+
 def test_point_biserial_by_hand_and_against_numpy():
     # Scores 4, 3, 2, 1 (deviations 1.5, 0.5, -0.5, -1.5) vs strong 1, 1, 0, 0 (0.5, 0.5, -0.5,
     # -0.5): cross-products 2, SS 5 and 1, r = 2 / sqrt(5).
