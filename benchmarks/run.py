@@ -691,8 +691,10 @@ def render_markdown(results: dict, chart: str | None, analysis: str) -> str:
     if explorers:
         parts += ["## Explorer interactivity", "",
                   "`analysis.explorer.CalibrationExplorer` driven in-process (benchmarks/probes.py `explorer`): each "
-                  "change sets a widget's value, whose handler recomputes the calibration (200 bootstrap resamples, "
-                  "the explorer's default) and redraws the open chart before the call returns. Seconds per change:", ""]
+                  "change sets a widget's value, whose handler computes what the open tab needs (200 bootstrap resamples, "
+                  "the explorer's default; a criterion change reuses the slice's severity fit and its criterion-free "
+                  "tables, a recent slice is kept) and redraws the open chart before the call returns; a tab change "
+                  "computes that tab's tables if they are not computed yet. Seconds per change:", ""]
         changes = []
         for v in explorers.values():
             for st in v["steps"]:
