@@ -17,8 +17,11 @@ from conftest import interview_rows
 
 
 def _all_files(folder: Path) -> list[Path]:
-    """Every file below ``folder`` but the store's lock file (which is expected to stay)."""
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != ".store.lock")
+    """Every file below ``folder`` but the store's lock file and its id index (which are expected
+    to stay); a staged save left by a crash is listed."""
+    index = folder / ".cache" / "store-index"
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != ".store.lock"
+                  and not (index in p.parents and p.parent.name != "staging"))
 
 
 def test_saved_interview_loads_back_identically(data, make_interview):
@@ -96,8 +99,11 @@ def test_a_hard_crash_leaves_a_temporary_file_that_is_never_read(data, make_inte
     monkeypatch.undo()
     (leftover,) = _all_files(data / "scores")
     assert leftover.name.startswith(".") and leftover.name.endswith(".part")
-    (leftover.parent / "x.csv.part").write_bytes(leftover.read_bytes())
-    (leftover.parent / ".hidden.csv").write_bytes(leftover.read_bytes())
+    assert ".cache" in leftover.parts  # staged in the store's hidden folder, never in a year folder
+    for folder in (leftover.parent, data / "scores" / "2026"):  # hidden or *.part: never read
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "x.csv.part").write_bytes(leftover.read_bytes())
+        (folder / ".hidden.csv").write_bytes(leftover.read_bytes())
     wb = load(data)
     assert (wb.files, len(wb.scores), wb.problems) == (0, 0, [])
     save_interview(make_interview("INT-1"), data)
@@ -210,14 +216,14 @@ def test_same_id_in_two_years_at_the_same_moment_one_wins(data, monkeypatch):
     processes are always inside that window; with the store lock the second one waits, then sees
     the first one's file."""
     import analysis.store as store
-    real = store.atomic_write
+    real = store._link_new
 
     def slow_write(*args, **kwargs):
         import time
         time.sleep(0.3)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(store, "atomic_write", slow_write)  # inherited by the forked children
+    monkeypatch.setattr(store, "_link_new", slow_write)  # inherited by the forked children
     ctx = multiprocessing.get_context("fork")
     barrier, results = ctx.Barrier(2), ctx.Queue()
     procs = [ctx.Process(target=_save_dated, args=(data, d, barrier, results)) for d in ("2024-12-31", "2025-01-01")]
