@@ -248,6 +248,16 @@ def _sig(st) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
+def _dir_sig(d: dict) -> list[int]:
+    return [d["dev"], d["ino"], d["mtime_ns"], d["ctime_ns"]]
+
+
+def _dir_sig_of(st) -> list[int]:
+    # the change time too: ``touch -d``, ``tar x`` or ``rsync -t`` can put a folder's modification
+    # time back, never its change time
+    return [st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
+
+
 def _is_int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -263,7 +273,7 @@ class _Index:
     """The id index of one scores folder (in memory; persisted in ``scores/.cache/store-index``).
 
     ``dirs`` maps each folder (relative path, ``""`` for ``scores/``) to its record: ``dev``,
-    ``ino`` and ``mtime_ns`` as seen when it was last known complete, ``trusted`` (that knowledge
+    ``ino``, ``mtime_ns`` and ``ctime_ns`` as seen when it was last known complete, ``trusted`` (that knowledge
     may be relied on while the folder's time is unchanged), ``subdirs``, the file holding its
     listing (``names_file``, ``names_bytes``, ``names_crc``, ``count``) and ``unverified`` (names
     the store linked in since the last listing). ``tracked`` maps every file that is not a
@@ -352,9 +362,10 @@ class _Index:
         if not _is_int(b["gen"]) or not isinstance(b["dirs"], dict) or not isinstance(b["tracked"], dict):
             raise _Corrupt("shape")
         for rel, d in b["dirs"].items():
-            ok = (_safe_rel(rel) and set(d) == {"dev", "ino", "mtime_ns", "trusted", "subdirs", "names_file",
+            ok = (_safe_rel(rel) and set(d) == {"dev", "ino", "mtime_ns", "ctime_ns", "trusted", "subdirs", "names_file",
                                               "names_bytes", "names_crc", "count", "unverified"}
-                  and all(_is_int(d[k]) for k in ("dev", "ino", "mtime_ns", "names_bytes", "names_crc", "count"))
+                  and all(_is_int(d[k]) for k in ("dev", "ino", "mtime_ns", "ctime_ns", "names_bytes", "names_crc",
+                                                  "count"))
                   and isinstance(d["trusted"], bool) and isinstance(d["names_file"], str)
                   and _NAMES_FILE.match(d["names_file"]) is not None
                   and d["names_file"].startswith("d" + _key(rel))
@@ -415,11 +426,10 @@ class _Index:
     def append_name(self, rel: str, name: str) -> None:
         """Add one name the store just linked into ``rel`` to its listing (an append)."""
         d = self.dirs[rel]
-        known = self.known_names(rel)
-        if known is None:
-            d["trusted"], d["mtime_ns"] = False, -1  # listing unknown: list the folder next time
-            self.dirty = True
-            return
+        cached = self.names.get(rel)
+        known = cached[2] if cached is not None and cached[:2] == (d["names_file"], d["names_bytes"]) else None
+        # The listing itself is not read here: its length and CRC-32 are extended from the
+        # recorded ones, so a listing damaged before this append still fails its check when read.
         line = (name + "\n").encode("utf-8", errors="surrogateescape")
         try:
             with open(os.path.join(self.folder(), d["names_file"]), "r+b") as fh:
@@ -430,10 +440,11 @@ class _Index:
             d["trusted"], d["mtime_ns"] = False, -1
             self.dirty = True
             return
-        known.add(name)
         d.update(names_bytes=d["names_bytes"] + len(line), names_crc=zlib.crc32(line, d["names_crc"]),
                  count=d["count"] + 1)
-        self.names[rel] = (d["names_file"], d["names_bytes"], known)
+        if known is not None:
+            known.add(name)
+            self.names[rel] = (d["names_file"], d["names_bytes"], known)
         self.dirty = True
 
     # -- checking against the folder -----------------------------------------------------------
@@ -476,7 +487,7 @@ class _Index:
         seen_real.add(real)
         seen_dirs.add(rel)
         d = self.dirs.get(rel)
-        if d is None or not d["trusted"] or [d["dev"], d["ino"], d["mtime_ns"]] != [st.st_dev, st.st_ino, st.st_mtime_ns]:
+        if d is None or not d["trusted"] or _dir_sig(d) != _dir_sig_of(st):
             d = self._list(rel, full, st, now_ns, todo)
             if d is None:
                 return
@@ -512,7 +523,7 @@ class _Index:
         for name in (names - known) | {n for n in links if (f"{rel}/{n}" if rel else n) not in self.tracked}:
             todo.append((rel, name))
         self.dirs[rel] = d = {
-            "dev": st.st_dev, "ino": st.st_ino, "mtime_ns": st.st_mtime_ns,
+            "dev": st.st_dev, "ino": st.st_ino, "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns,
             "trusted": now_ns - st.st_mtime_ns > _RACY_NS, "subdirs": sorted(subdirs),
             "names_file": "", "names_bytes": 0, "names_crc": 0, "count": 0, "unverified": []}
         self.write_names(rel, names)
@@ -603,7 +614,8 @@ def find_interview(interview_id: str, data=None) -> Path | None:
       recorded with its ids and its size, modification time, change time and inode; it is
       ``stat``-ed at every call and read again when any of them changed, or when it was read
       within two seconds of its last change (finer than time stamps can tell).
-    - **Every folder** is recorded with its device, inode, modification time and listing; it is
+    - **Every folder** is recorded with its device, inode, modification and change times and its
+      listing; it is
       listed again (and its new files read) when any of them changed — a file added, removed or
       renamed behind the store's back, a folder replaced — or when it was listed within two
       seconds of its last change. When the store links a new file into a folder it knew, it
@@ -684,7 +696,7 @@ def _publish(root: str, ix: _Index, staged: str | None, path: Path, body: bytes,
     with contextlib.suppress(OSError):
         before = os.stat(path.parent)
     intact = (d is not None and before is not None and d["trusted"] and staged is not None
-              and [d["dev"], d["ino"], d["mtime_ns"]] == [before.st_dev, before.st_ino, before.st_mtime_ns])
+              and _dir_sig(d) == _dir_sig_of(before))
     try:
         out = _link_new(staged, path, body)
     finally:
@@ -693,7 +705,7 @@ def _publish(root: str, ix: _Index, staged: str | None, path: Path, body: bytes,
             with contextlib.suppress(OSError):
                 after = os.stat(path.parent)
             if intact and after is not None and path.exists():
-                d["mtime_ns"] = after.st_mtime_ns
+                d["mtime_ns"], d["ctime_ns"] = after.st_mtime_ns, after.st_ctime_ns
                 d["unverified"] = d["unverified"][-99:] + [path.name]
                 ix.append_name(rel, path.name)
                 if path.name != f"{safe_filename(wanted)}.csv":  # not NFC: found by its record, not its name

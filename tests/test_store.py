@@ -304,3 +304,226 @@ def test_the_id_index_follows_the_folder_between_saves(data, write_card, make_in
     save_interview(make_interview("B-2"), data)
     save_interview(make_interview("M-1"), data)
     assert load(data, cache=False).problems == []
+
+
+# ------------------------------------------------------------------ issue 11: the persistent id index
+
+HOUR_NS = 3600 * 10**9
+
+
+def _age(folder: Path) -> None:
+    """Make every folder below ``folder`` look an hour old (what time does between two sessions),
+    so the index trusts its listings and the fast path is the one exercised."""
+    old = __import__("time").time_ns() - HOUR_NS
+    for p in [folder, *(q for q in folder.rglob("*") if q.is_dir() and ".cache" not in q.parts)]:
+        os.utime(p, ns=(old, old))
+
+
+def _fresh_process(monkeypatch):
+    """Forget what this process remembers (listings already read): as a new kernel would start."""
+    import analysis.store as store
+    monkeypatch.setattr(store, "_NAMES", {})
+
+
+def _count_listings(monkeypatch) -> list:
+    import analysis.store as store
+    calls = []
+    real = os.scandir
+
+    def counting(path="."):
+        if ".cache" not in str(path):
+            calls.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(store.os, "scandir", counting)
+    return calls
+
+
+def test_a_save_on_an_unchanged_folder_lists_no_folder_and_reads_no_file(data, write_card, make_interview, monkeypatch):
+    """The point of the index: after the first save, a save in a new process only stats folders
+    (it neither lists a year folder nor opens the store's files), yet refuses every saved id."""
+    import analysis.store as store
+    for i in range(30):
+        save_interview(make_interview(f"OLD-{i}", date=f"202{4 + i % 3}-05-05"), data)
+    write_card("imports/bulk.csv", interview_rows("BULK-1") + interview_rows("BULK-2"))
+    save_interview(make_interview("WARM"), data)  # the index now knows every folder
+    _age(data / "scores")
+    save_interview(make_interview("AGED"), data)  # listings made now are trusted
+    _fresh_process(monkeypatch)
+    listings = _count_listings(monkeypatch)
+    reads = []
+    real_read = store.read_regular_file
+    monkeypatch.setattr(store, "read_regular_file", lambda p: reads.append(str(p)) or real_read(p))
+    save_interview(make_interview("NEW-1", date="2025-01-01"), data)
+    # no folder listed and no store-written file opened; the bulk file, changed less than two
+    # seconds ago (its change time cannot be aged), is read again, as it must be
+    assert listings == [] and set(reads) <= {str((data / "scores" / "imports" / "bulk.csv").resolve())}
+    for iid in ("OLD-7", "BULK-2", "AGED", "NEW-1"):
+        with pytest.raises(StoreError, match="already saved"):
+            save_interview(make_interview(iid, date="2026-06-06"), data)
+    assert listings == []  # the store's own links were recorded, not listed
+    assert load(data, cache=False).problems == []
+
+
+@pytest.mark.parametrize("how", ["bulk file in a year folder", "store-named file copied in", "new deep folder",
+                                 "folder time put back"])
+def test_a_file_added_behind_the_stores_back_blocks_its_id(data, write_card, make_interview, monkeypatch, how):
+    save_interview(make_interview("A", date="2025-03-03"), data)
+    _age(data / "scores")
+    save_interview(make_interview("B", date="2025-03-04"), data)  # 2025 now trusted in the index
+    _fresh_process(monkeypatch)
+    year = data / "scores" / "2025"
+    stamp = year.stat()
+    if how == "bulk file in a year folder":
+        write_card("2025/hand-made.csv", interview_rows("X-1") + interview_rows("X"))
+    elif how == "store-named file copied in":
+        (data / "scores" / "2024").mkdir()
+        write_card(f"2024/{safe_filename('X')}.csv", interview_rows("X", date="2024-02-02"))
+    elif how == "new deep folder":
+        write_card("2025/imports/2019/old.csv", interview_rows("X"))
+    else:  # tar x / rsync -t restore the folder's modification time; its change time still moves
+        write_card("2025/restored.csv", interview_rows("X"))
+        os.utime(year, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        assert year.stat().st_mtime_ns == stamp.st_mtime_ns
+    with pytest.raises(StoreError, match="already saved"):
+        save_interview(make_interview("X", date="2025-09-09"), data)
+
+
+@pytest.mark.parametrize("how", ["appended", "same size, time put back", "replaced by rename"])
+def test_a_bulk_file_edited_behind_the_stores_back_blocks_its_new_id(data, write_card, make_interview, how):
+    bulk = write_card("imports/bulk.csv", interview_rows("K-1"))
+    save_interview(make_interview("S-1"), data)
+    _age(data / "scores")
+    old = __import__("time").time_ns() - HOUR_NS
+    os.utime(bulk, ns=(old, old))
+    save_interview(make_interview("S-2"), data)  # bulk.csv read and recorded with its K-1
+    text = bulk.read_text()
+    if how == "appended":
+        bulk.write_text(text + "".join(l + "\n" for l in __import__("conftest").csv_text(interview_rows("K-2")).splitlines()[1:]))
+    elif how == "same size, time put back":  # cp -p / an editor that keeps the time: the change time moves
+        bulk.write_text(text.replace("K-1", "K-2"))
+        os.utime(bulk, ns=(old, old))
+    else:
+        tmp = bulk.with_name("bulk.csv.new")
+        tmp.write_text(text.replace("K-1", "K-2"))
+        os.replace(tmp, bulk)
+    with pytest.raises(StoreError, match="bulk.csv"):
+        save_interview(make_interview("K-2"), data)
+    save_interview(make_interview("K-1"), data) if how != "appended" else None  # K-1 left the file
+
+
+def _index_files(data: Path) -> dict:
+    folder = data / "scores" / ".cache" / "store-index"
+    return {p.name: p for p in folder.iterdir() if p.is_file()}
+
+
+def _damage_header(path: Path, how: str, other: Path) -> None:
+    import json
+    raw = path.read_bytes()
+    if how == "truncated":
+        path.write_bytes(raw[: len(raw) // 2])
+    elif how == "garbage":
+        path.write_bytes(b"\x80\x00not json at all" * 10)
+    elif how == "empty":
+        path.write_bytes(b"")
+    elif how == "body edited, checksum kept":
+        doc = json.loads(raw)  # the bulk file's record dropped: trusted, it would hide HIDDEN-1
+        body = json.loads(doc["body"])
+        assert body["tracked"]
+        body["tracked"] = {}
+        doc["body"] = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        path.write_text(json.dumps(doc))
+    elif how == "another folder's index":
+        path.write_bytes((other / "scores" / ".cache" / "store-index" / "index.json").read_bytes())
+    elif how == "pickle":
+        import pickle
+        path.write_bytes(pickle.dumps({"body": "x"}))
+    else:
+        raise AssertionError(how)
+
+
+@pytest.mark.parametrize("how", ["truncated", "garbage", "empty", "body edited, checksum kept",
+                                 "another folder's index", "pickle"])
+def test_a_damaged_index_is_rebuilt_not_trusted(data, tmp_path, write_card, make_interview, monkeypatch, how):
+    """A damaged or foreign header is ignored: every file is read again, so the ids it would have
+    hidden are still refused, and a valid header is written in its place."""
+    import analysis.store as store
+    from conftest import REAL_DATA
+    import shutil
+    other = tmp_path / "other"
+    (other / "scores").mkdir(parents=True)
+    shutil.copyfile(REAL_DATA / "questions.csv", other / "questions.csv")
+    save_interview(make_interview("OTHER"), other)
+    write_card("imports/bulk.csv", interview_rows("HIDDEN-1"))
+    save_interview(make_interview("S-1"), data)
+    header = _index_files(data)["index.json"]
+    _damage_header(header, how, other)
+    _fresh_process(monkeypatch)
+    with pytest.raises(StoreError, match="bulk.csv"):
+        save_interview(make_interview("HIDDEN-1"), data)
+    with pytest.raises(StoreError, match="already saved"):
+        save_interview(make_interview("S-1", date="2024-01-01"), data)
+    ix = store._Index.read(str((data / "scores").resolve()), os.stat(data / "scores"))
+    assert "imports/bulk.csv" in ix.tracked and "imports" in ix.dirs  # rebuilt and valid again
+
+
+@pytest.mark.parametrize("how", ["truncated", "edited", "deleted"])
+def test_a_damaged_listing_is_read_again_not_trusted(data, write_card, make_interview, monkeypatch, how):
+    """A folder's listing that fails its length or CRC check is not used: when the folder changes,
+    every file in it is read again (so a listing claiming a bulk file is a store file hides nothing)."""
+    save_interview(make_interview("S-1", date="2025-02-02"), data)
+    _age(data / "scores")
+    save_interview(make_interview("S-2", date="2025-02-03"), data)
+    listings = [p for n, p in _index_files(data).items() if n.endswith(".names")]
+    target = next(p for p in listings if "S-1" in p.read_text())
+    store_name = f"{safe_filename('S-1')}.csv"
+    bogus = "hand-made-12.csv"  # as long as the store's name: a same-length edit keeps the length
+    assert len(bogus) == len(store_name)
+    if how == "truncated":
+        target.write_bytes(target.read_bytes()[:5])
+    elif how == "edited":  # the listing now claims hand-made-12.csv is known: only the CRC-32 can tell
+        raw = target.read_bytes()
+        target.write_bytes(raw.replace(store_name.encode(), bogus.encode()))
+    else:
+        target.unlink()
+    _fresh_process(monkeypatch)
+    save_interview(make_interview("S-3", date="2025-02-04"), data)  # unchanged folder: listing not needed
+    write_card(f"2025/{bogus}", interview_rows("H-1"))
+    with pytest.raises(StoreError, match=bogus):
+        save_interview(make_interview("H-1"), data)
+    for iid in ("S-1", "S-2", "S-3"):
+        with pytest.raises(StoreError, match="already saved"):
+            save_interview(make_interview(iid, date="2024-01-01"), data)
+
+
+def test_the_index_is_data_never_code(data, make_interview):
+    """Everything the store keeps is JSON or plain text names, checksummed: nothing that can run."""
+    import json
+    save_interview(make_interview("S-1"), data)
+    files = _index_files(data)
+    doc = json.loads(files.pop("index.json").read_bytes())
+    body = json.loads(doc["body"])
+    assert body["format"] == "analysis.store id index" and set(body) >= {"dirs", "tracked", "root"}
+    assert all(n.endswith(".names") for n in files)
+    for p in files.values():
+        assert all(line.endswith(".csv") for line in p.read_text().splitlines())
+
+
+def test_a_file_removed_behind_the_stores_back_frees_its_id(data, make_interview):
+    first = save_interview(make_interview("GONE"), data)
+    _age(data / "scores")
+    save_interview(make_interview("KEPT"), data)
+    first.unlink()
+    save_interview(make_interview("GONE"), data)
+    with pytest.raises(StoreError):
+        save_interview(make_interview("KEPT", date="2024-04-04"), data)
+
+
+def test_an_id_in_a_linked_year_folder_is_refused(data, tmp_path, make_interview):
+    """The loader follows a linked year folder; so does the store's check."""
+    elsewhere = tmp_path / "archive" / "2019"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "old.csv").write_text(__import__("conftest").csv_text(interview_rows("ARCH-1", date="2019-01-01")))
+    (data / "scores" / "2019").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(StoreError, match="old.csv"):
+        save_interview(make_interview("ARCH-1"), data)
