@@ -527,3 +527,103 @@ def test_an_id_in_a_linked_year_folder_is_refused(data, tmp_path, make_interview
     (data / "scores" / "2019").symlink_to(elsewhere, target_is_directory=True)
     with pytest.raises(StoreError, match="old.csv"):
         save_interview(make_interview("ARCH-1"), data)
+
+
+# A property: whatever happens to the folder between saves (files added, bulk files edited in
+# place with or without their time put back, files removed; time passing; the index damaged; a new process), a save is
+# refused exactly when its id is in some scorecard file, as an independent csv read of every file
+# the loader reads says.
+
+from hypothesis import HealthCheck, example, given, settings, strategies as st  # noqa: E402
+
+IDS = ["A", " B ", "é"]  # few ids, so that operations collide often
+_save = st.tuples(st.just("save"), st.sampled_from(IDS), st.sampled_from(["2024-06-01", "2025-06-01"]))
+_bulk = st.tuples(st.just("bulk"), st.sampled_from(["2024/b1.csv", "2025/imports/b2.csv", "b3.csv"]),
+                  st.lists(st.sampled_from(IDS), min_size=1, max_size=3))
+_edit = st.tuples(st.just("edit"), st.integers(0, 50), st.sampled_from(IDS), st.booleans())
+# saves, bulk files and edits drawn three times as often as the rest: they are what must collide
+_op = st.one_of(_save, _save, _save, _bulk, _bulk, _edit, _edit, _edit,
+                st.tuples(st.just("delete"), st.integers(0, 50)), st.tuples(st.just("age")),
+                st.tuples(st.just("fresh")), st.tuples(st.just("damage")))
+
+
+def _ids_on_disk(data: Path) -> set[str]:
+    import csv as _csv
+    import unicodedata
+    out = set()
+    for f in scorecard_files(data):
+        with open(f, encoding="utf-8", newline="") as fh:
+            out |= {unicodedata.normalize("NFC", r["interview_id"]).strip() for r in _csv.DictReader(fh)}
+    return out
+
+
+@settings(max_examples=int(os.environ.get("STORE_PROPERTY_EXAMPLES", "25")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(_op, min_size=1, max_size=12))
+@example(ops=[("bulk", "2024/b1.csv", ["A"]), ("save", "é", "2025-06-01"), ("edit", 0, " B ", False),
+              ("save", " B ", "2024-06-01")])
+@example(ops=[("bulk", "2024/b1.csv", ["A"]), ("save", "é", "2025-06-01"), ("age",), ("fresh",),
+              ("edit", 0, " B ", True), ("save", " B ", "2024-06-01")])
+def test_property_a_save_is_refused_exactly_when_its_id_is_on_disk(tmp_path_factory, monkeypatch, ops):
+    import shutil
+    import analysis.store as store
+    from conftest import REAL_DATA, csv_text
+    data = tmp_path_factory.mktemp("prop") / "data"
+    (data / "scores").mkdir(parents=True)
+    shutil.copyfile(REAL_DATA / "questions.csv", data / "questions.csv")
+    store._NAMES.clear()
+    for op in ops:
+        files = scorecard_files(data)
+        if op[0] == "save":
+            _, iid, date = op
+            expect_refused = iid.strip() in _ids_on_disk(data)
+            rows = pd.DataFrame(interview_rows(iid, date=date))
+            if expect_refused:
+                with pytest.raises(StoreError, match="already saved"):
+                    save_interview(rows, data)
+            else:
+                assert save_interview(rows, data).exists()
+        elif op[0] == "bulk":
+            path = data / "scores" / op[1]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(csv_text([r for i in op[2] for r in interview_rows(i)]))
+        elif op[0] == "edit" and [f for f in files if f.name.startswith("b")]:
+            # a bulk or hand-made file (a store-written one edited to hold another id: see the
+            # known gap below)
+            bulks = [f for f in files if f.name.startswith("b")]
+            f = bulks[op[1] % len(bulks)]
+            st_ = f.stat()
+            text = f.read_text()
+            first_id = next(iter(_csv_ids(text)))
+            f.write_text(text.replace(first_id, op[2]))  # in place
+            if op[3]:  # and the modification time put back (cp -p, an editor that keeps it)
+                os.utime(f, ns=(st_.st_atime_ns, st_.st_mtime_ns))
+        elif op[0] == "delete" and files:
+            files[op[1] % len(files)].unlink()
+        elif op[0] == "age":
+            _age(data / "scores")
+        elif op[0] == "fresh":
+            store._NAMES.clear()
+        elif op[0] == "damage":
+            header = data / "scores" / ".cache" / "store-index" / "index.json"
+            if header.exists():
+                header.write_bytes(header.read_bytes()[:-7])
+
+
+def _csv_ids(text: str) -> list[str]:
+    import csv as _csv
+    import io as _io
+    return [r["interview_id"] for r in _csv.DictReader(_io.StringIO(text))]
+
+
+@pytest.mark.xfail(strict=True, reason="known gap (issue 11 trade-off, see find_interview Notes): a file the store "
+                   "wrote, edited in place to hold another id, in a folder the index trusts, is not re-read "
+                   "(seeing it would take a stat of every file: 0.7 s at 100k); the loader then reports the duplicate")
+def test_known_gap_a_store_written_file_edited_to_hold_another_id(data, make_interview):
+    save_interview(make_interview("A0"), data)
+    _age(data / "scores")
+    save_interview(make_interview("A00"), data)  # 2026 is trusted from here on
+    p = save_interview(make_interview("A1"), data)
+    p.write_text(p.read_text().replace("A1", "B1"))
+    with pytest.raises(StoreError, match="already saved"):
+        save_interview(make_interview("B1"), data)
