@@ -3,12 +3,14 @@
 :func:`save_interview` validates one interview, then writes it as one new file
 ``scores/<year>/<safe interview id>-<hash>.csv`` atomically:
 
-1. the CSV is written to a hidden temporary file in the same folder (``.<name>.<random>.part``; the
-   loader never reads hidden files or ``*.part``),
-2. flushed and ``fsync``-ed,
-3. hard-linked to its final name, which fails if that name exists — so an existing file is never
-   overwritten and two processes saving the same interview cannot both win — then the temporary
-   name is removed and the folder fsync-ed.
+1. the CSV is written to a hidden temporary file in the store's own hidden folder
+   ``scores/.cache/store-index/staging/`` (``.<random>.part``; the loader never reads hidden
+   folders or ``*.part`` files), flushed and ``fsync``-ed,
+2. hard-linked to its final name, which fails if that name exists — so an existing file is never
+   overwritten and two processes saving the same interview cannot both win — then the folder is
+   fsync-ed and the temporary name removed. (Staged outside the year folder so that the year
+   folder changes exactly once, by the link; where the year folder is on another filesystem, the
+   temporary file is made in the year folder itself, as :func:`atomic_write` does.)
 
 A crash at any moment leaves either no scorecard or a complete one (at worst a hidden ``.part``
 file, which is ignored). Two processes saving different interviews at the same time both succeed:
@@ -17,10 +19,11 @@ each has its own temporary file and final name.
 Interview ids are unique across the whole scores folder, atomically: the check "is this id saved
 anywhere?" and the hard link run under an exclusive lock on ``scores/.store.lock`` (``fcntl.flock``;
 the kernel releases it when a process dies, so a crash never leaves the folder locked). The check
-looks at every scorecard file the loader reads, in any year folder, at any depth, bulk files
-included: a cheap byte search for the id, then a real CSV parse of the few files that contain it.
-So two saves of one id with dates 2024-12-31 and 2025-01-01 at the same moment cannot both win, and
-an id already present in a bulk import is refused.
+covers every scorecard file the loader reads, in any year folder, at any depth, linked folders and
+bulk files included, through a persistent id index that is checked against the folder at every
+save (:func:`find_interview`, Notes): a save on a folder of 100,000 files costs a ``stat`` per
+folder, not a read per file. So two saves of one id with dates 2024-12-31 and 2025-01-01 at the
+same moment cannot both win, and an id already present in a bulk import is refused.
 """
 
 from __future__ import annotations
@@ -275,8 +278,7 @@ class _Index:
     ``dirs`` maps each folder (relative path, ``""`` for ``scores/``) to its record: ``dev``,
     ``ino``, ``mtime_ns`` and ``ctime_ns`` as seen when it was last known complete, ``trusted`` (that knowledge
     may be relied on while the folder's time is unchanged), ``subdirs``, the file holding its
-    listing (``names_file``, ``names_bytes``, ``names_crc``, ``count``) and ``unverified`` (names
-    the store linked in since the last listing). ``tracked`` maps every file that is not a
+    listing (``names_file``, ``names_bytes``, ``names_crc``, ``count``). ``tracked`` maps every file that is not a
     store-named single interview to ``sig`` (size, mtime, ctime, inode), ``read_ns`` and ``ids``.
     """
 
@@ -363,14 +365,13 @@ class _Index:
             raise _Corrupt("shape")
         for rel, d in b["dirs"].items():
             ok = (_safe_rel(rel) and set(d) == {"dev", "ino", "mtime_ns", "ctime_ns", "trusted", "subdirs", "names_file",
-                                              "names_bytes", "names_crc", "count", "unverified"}
+                                              "names_bytes", "names_crc", "count"}
                   and all(_is_int(d[k]) for k in ("dev", "ino", "mtime_ns", "ctime_ns", "names_bytes", "names_crc",
                                                   "count"))
                   and isinstance(d["trusted"], bool) and isinstance(d["names_file"], str)
                   and _NAMES_FILE.match(d["names_file"]) is not None
                   and d["names_file"].startswith("d" + _key(rel))
                   and isinstance(d["subdirs"], list) and all(_safe_rel(s) and s and "/" not in s for s in d["subdirs"])
-                  and isinstance(d["unverified"], list) and all(isinstance(s, str) for s in d["unverified"])
                   and d["names_bytes"] >= 0 and d["count"] >= 0)
             if not ok:
                 raise _Corrupt(f"folder record {rel!r}")
@@ -525,7 +526,7 @@ class _Index:
         self.dirs[rel] = d = {
             "dev": st.st_dev, "ino": st.st_ino, "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns,
             "trusted": now_ns - st.st_mtime_ns > _RACY_NS, "subdirs": sorted(subdirs),
-            "names_file": "", "names_bytes": 0, "names_crc": 0, "count": 0, "unverified": []}
+            "names_file": "", "names_bytes": 0, "names_crc": 0, "count": 0}
         self.write_names(rel, names)
         return d
 
@@ -706,7 +707,6 @@ def _publish(root: str, ix: _Index, staged: str | None, path: Path, body: bytes,
                 after = os.stat(path.parent)
             if intact and after is not None and path.exists():
                 d["mtime_ns"], d["ctime_ns"] = after.st_mtime_ns, after.st_ctime_ns
-                d["unverified"] = d["unverified"][-99:] + [path.name]
                 ix.append_name(rel, path.name)
                 if path.name != f"{safe_filename(wanted)}.csv":  # not NFC: found by its record, not its name
                     ix._read([(rel, path.name)], time.time_ns())

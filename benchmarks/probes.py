@@ -84,9 +84,10 @@ def stage_save(data: Path, n: int = 20) -> dict:
 
     from analysis import config
     from analysis.bank import load_questions
-    from analysis.store import INDEX_DIR, save_interview
+    from analysis.store import INDEX_DIR, LOCK_NAME, save_interview
     index = config.scores_dir(data) / INDEX_DIR
-    had_index = index.exists()
+    lock = config.scores_dir(data) / LOCK_NAME
+    had_index, had_lock = index.exists(), lock.exists()
     # The store's id index as an earlier session leaves it: brought up to date by another process
     # (a cold build when the folder has none: every file read once), so the saves timed below are
     # those of a fresh process (the form's kernel), its first save included.
@@ -114,6 +115,8 @@ def stage_save(data: Path, n: int = 20) -> dict:
             shutil.rmtree(index, ignore_errors=True)
             with contextlib.suppress(OSError):
                 index.parent.rmdir()  # scores/.cache, if it held nothing else
+        if not had_lock:
+            lock.unlink(missing_ok=True)
     return {"n": n, "rows_per_interview": len(rows), "median_s": statistics.median(times),
             "max_s": max(times), "first_s": times[0], "index_s": index_s, "index_existed": had_index,
             "files_in_folder": _count_files(data)}
