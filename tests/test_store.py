@@ -434,7 +434,7 @@ def _damage_header(path: Path, how: str, other: Path) -> None:
         doc["body"] = json.dumps(body, sort_keys=True, separators=(",", ":"))
         path.write_text(json.dumps(doc))
     elif how == "another folder's index":
-        path.write_bytes((other / "scores" / ".cache" / "store-index" / "index.json").read_bytes())
+        path.write_bytes((other / "scores" / ".cache" / "store-index" / path.name).read_bytes())
     elif how == "pickle":
         import pickle
         path.write_bytes(pickle.dumps({"body": "x"}))
@@ -454,10 +454,12 @@ def test_a_damaged_index_is_rebuilt_not_trusted(data, tmp_path, write_card, make
     (other / "scores").mkdir(parents=True)
     shutil.copyfile(REAL_DATA / "questions.csv", other / "questions.csv")
     save_interview(make_interview("OTHER"), other)
+    save_interview(make_interview("OTHER-2"), other)  # both header slots written
     write_card("imports/bulk.csv", interview_rows("HIDDEN-1"))
     save_interview(make_interview("S-1"), data)
-    header = _index_files(data)["index.json"]
-    _damage_header(header, how, other)
+    save_interview(make_interview("S-2"), data)  # both header slots written
+    for slot in ("index-0.json", "index-1.json"):
+        _damage_header(_index_files(data)[slot], how, other)
     _fresh_process(monkeypatch)
     with pytest.raises(StoreError, match="bulk.csv"):
         save_interview(make_interview("HIDDEN-1"), data)
@@ -501,7 +503,10 @@ def test_the_index_is_data_never_code(data, make_interview):
     import json
     save_interview(make_interview("S-1"), data)
     files = _index_files(data)
-    doc = json.loads(files.pop("index.json").read_bytes())
+    save_interview(make_interview("S-2"), data)
+    files = _index_files(data)
+    doc = json.loads(files.pop("index-0.json").read_bytes())
+    json.loads(files.pop("index-1.json").read_bytes())
     body = json.loads(doc["body"])
     assert body["format"] == "analysis.store id index" and set(body) >= {"dirs", "tracked", "root"}
     assert all(n.endswith(".names") for n in files)
@@ -605,9 +610,10 @@ def test_property_a_save_is_refused_exactly_when_its_id_is_on_disk(tmp_path_fact
         elif op[0] == "fresh":
             store._NAMES.clear()
         elif op[0] == "damage":
-            header = data / "scores" / ".cache" / "store-index" / "index.json"
-            if header.exists():
-                header.write_bytes(header.read_bytes()[:-7])
+            for slot in ("index-0.json", "index-1.json"):
+                header = data / "scores" / ".cache" / "store-index" / slot
+                if header.exists():
+                    header.write_bytes(header.read_bytes()[:-7])
 
 
 def _csv_ids(text: str) -> list[str]:
@@ -627,3 +633,26 @@ def test_known_gap_a_store_written_file_edited_to_hold_another_id(data, make_int
     p.write_text(p.read_text().replace("A1", "B1"))
     with pytest.raises(StoreError, match="already saved"):
         save_interview(make_interview("B1"), data)
+
+
+def test_a_torn_newest_header_falls_back_to_the_older_slot(data, write_card, make_interview, monkeypatch):
+    """The header is written in place into the older of two slots; a write torn by a crash fails
+    its checksum and the other slot (one generation older, still checked against the folder) is
+    used: nothing is lost, and nothing it would hide is missed."""
+    import json
+    import analysis.store as store
+    write_card("imports/bulk.csv", interview_rows("HIDDEN-1"))
+    for iid in ("S-1", "S-2", "S-3"):
+        save_interview(make_interview(iid), data)
+    files = _index_files(data)
+    gens = {n: json.loads(json.loads(files[n].read_bytes())["body"])["gen"] for n in ("index-0.json", "index-1.json")}
+    newest = max(gens, key=gens.get)
+    files[newest].write_bytes(files[newest].read_bytes()[:40])  # torn
+    root = str((data / "scores").resolve())
+    assert store._Index.read(root, os.stat(root)).gen == min(gens.values())
+    _fresh_process(monkeypatch)
+    with pytest.raises(StoreError, match="bulk.csv"):
+        save_interview(make_interview("HIDDEN-1"), data)
+    for iid in ("S-1", "S-2", "S-3"):
+        with pytest.raises(StoreError, match="already saved"):
+            save_interview(make_interview(iid, date="2024-01-01"), data)
