@@ -399,9 +399,9 @@ class _Index:
                 raise _Corrupt(f"file record {rel!r}")
         self.gen, self.dirs, self.tracked = b["gen"], b["dirs"], b["tracked"]
 
-    def known_names(self, rel: str) -> set | None:
-        """The listing of folder ``rel`` as last recorded; None when unknown or damaged (then every
-        file of the folder is read again)."""
+    def known_names(self, rel: str) -> dict | None:
+        """The listing of folder ``rel`` as last recorded, ``{name: inode}``; None when unknown or
+        damaged (then every file of the folder is read again). One ``name<TAB>inode`` per line."""
         d = self.dirs.get(rel)
         if d is None:
             return None
@@ -414,20 +414,26 @@ class _Index:
             if len(data) != d["names_bytes"] or (zlib.crc32(data) != d["names_crc"]):
                 raise _Corrupt("listing length or checksum")
             text = data.decode("utf-8", errors="surrogateescape")
-            names = text.split("\n")[:-1] if text else []
-            if len(names) != d["count"] or not all(n.endswith(".csv") and "/" not in n and not n.startswith(".")
-                                                   and "\x00" not in n for n in names):
+            lines = text.split("\n")[:-1] if text else []
+            out = {}
+            for line in lines:
+                n, _, ino = line.rpartition("\t")
+                if not (n.endswith(".csv") and "/" not in n and not n.startswith(".") and "\x00" not in n
+                        and "\t" not in n and ino.isdigit() and ino.isascii()):
+                    raise _Corrupt("listing entries")
+                out[n] = int(ino)
+            if len(lines) != d["count"] or len(out) != d["count"]:
                 raise _Corrupt("listing entries")
-        except (OSError, _Corrupt):
+        except (OSError, _Corrupt, ValueError):
             return None
-        out = set(names)
         self.names[rel] = (d["names_file"], d["names_bytes"], out)
         return out
 
-    def write_names(self, rel: str, names: set) -> None:
-        """Record a fresh listing of ``rel`` in a new listing file (the header names it)."""
+    def write_names(self, rel: str, names: dict) -> None:
+        """Record a fresh listing of ``rel`` (``{name: inode}``) in a new listing file (the header
+        names it)."""
         d = self.dirs[rel]
-        data = "".join(n + "\n" for n in sorted(names)).encode("utf-8", errors="surrogateescape")
+        data = "".join(f"{n}\t{names[n]}\n" for n in sorted(names)).encode("utf-8", errors="surrogateescape")
         fname = f"d{_key(rel)}-{time.time_ns()}{os.getpid() % 1000:03d}.names"
         try:
             os.makedirs(self.folder(), exist_ok=True)
@@ -436,17 +442,17 @@ class _Index:
         except OSError:
             fname = "d" + _key(rel) + "-0.names"  # not persisted: the header will not validate it
         d.update(names_file=fname, names_bytes=len(data), names_crc=zlib.crc32(data), count=len(names))
-        self.names[rel] = (fname, len(data), set(names))
+        self.names[rel] = (fname, len(data), dict(names))
         self.dirty = self.rewritten = True
 
-    def append_name(self, rel: str, name: str) -> None:
+    def append_name(self, rel: str, name: str, ino: int) -> None:
         """Add one name the store just linked into ``rel`` to its listing (an append)."""
         d = self.dirs[rel]
         cached = self.names.get(rel)
         known = cached[2] if cached is not None and cached[:2] == (d["names_file"], d["names_bytes"]) else None
         # The listing itself is not read here: its length and CRC-32 are extended from the
         # recorded ones, so a listing damaged before this append still fails its check when read.
-        line = (name + "\n").encode("utf-8", errors="surrogateescape")
+        line = f"{name}\t{ino}\n".encode("utf-8", errors="surrogateescape")
         try:
             with open(os.path.join(self.folder(), d["names_file"]), "r+b") as fh:
                 fh.truncate(d["names_bytes"])  # drop a torn earlier append, if any
@@ -459,7 +465,7 @@ class _Index:
         d.update(names_bytes=d["names_bytes"] + len(line), names_crc=zlib.crc32(line, d["names_crc"]),
                  count=d["count"] + 1)
         if known is not None:
-            known.add(name)
+            known[name] = ino
             self.names[rel] = (d["names_file"], d["names_bytes"], known)
         self.dirty = True
 
@@ -511,7 +517,8 @@ class _Index:
             self._walk(f"{rel}/{sub}" if rel else sub, seen_dirs, seen_real, now_ns, todo)
 
     def _list(self, rel: str, full: str, st, now_ns: int, todo: list) -> dict | None:
-        names, links, subdirs = set(), set(), []
+        names: dict[str, int] = {}
+        links, subdirs = set(), []
         try:
             with os.scandir(full) as it:
                 for e in it:
@@ -524,19 +531,22 @@ class _Index:
                     if is_dir:
                         subdirs.append(e.name)
                     elif e.name.endswith(".csv"):
-                        names.add(e.name)
+                        names[e.name] = e.inode()  # from the listing itself: no stat
                         if e.is_symlink():
                             links.add(e.name)
         except OSError:
             return None
-        known = self.known_names(rel) if rel in self.dirs else set()
+        known = self.known_names(rel) if rel in self.dirs else {}
         if known is None:
-            known = set()
+            known = {}
             for t in [t for t in self.tracked if os.path.dirname(t) == rel]:
                 del self.tracked[t]
-        for name in known - names:
+        for name in known.keys() - names.keys():
             self.tracked.pop(f"{rel}/{name}" if rel else name, None)
-        for name in (names - known) | {n for n in links if (f"{rel}/{n}" if rel else n) not in self.tracked}:
+        # new names, names now on another inode (a file replaced by a rename: what most editors,
+        # ``sed -i`` and ``cp`` over a file via a temporary do), and links not yet recorded
+        for name in {n for n, ino in names.items() if known.get(n) != ino} | {
+                n for n in links if (f"{rel}/{n}" if rel else n) not in self.tracked}:
             todo.append((rel, name))
         self.dirs[rel] = d = {
             "dev": st.st_dev, "ino": st.st_ino, "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns,
@@ -632,9 +642,9 @@ def find_interview(interview_id: str, data=None) -> Path | None:
       ``stat``-ed at every call and read again when any of them changed, or when it was read
       within two seconds of its last change (finer than time stamps can tell).
     - **Every folder** is recorded with its device, inode, modification and change times and its
-      listing; it is
-      listed again (and its new files read) when any of them changed — a file added, removed or
-      renamed behind the store's back, a folder replaced — or when it was listed within two
+      listing (each name with its inode); it is listed again (and its new or replaced files read)
+      when any of them changed — a file added, removed, renamed or replaced behind the store's
+      back, a folder replaced — or when it was listed within two
       seconds of its last change. When the store links a new file into a folder it knew, it
       records the folder's new time and the new name (no listing).
     - A header or listing that is missing, damaged, edited, of another version or for another
@@ -642,8 +652,9 @@ def find_interview(interview_id: str, data=None) -> Path | None:
       bar on large folders).
 
     So a call costs a ``stat`` per folder and per non-store file and reads only what changed.
-    What it cannot see: a store-written file edited in place so that it holds *another* id (its
-    name is what vouches for its id; edit the id by saving a new interview instead), and a file
+    What it cannot see: a store-written file edited in place (same inode) so that it holds
+    *another* id — its name is what vouches for its id; a file replaced by a rename, as most
+    editors save, gets a new inode and is read again — and a file
     created by another program in the same folder within the same time-stamp tick as one of the
     store's own links (both leave one modification time; it is seen when the folder next changes).
     """
@@ -723,7 +734,7 @@ def _publish(root: str, ix: _Index, staged: str | None, path: Path, body: bytes,
                 after = os.stat(path.parent)
             if intact and after is not None and path.exists():
                 d["mtime_ns"], d["ctime_ns"] = after.st_mtime_ns, after.st_ctime_ns
-                ix.append_name(rel, path.name)
+                ix.append_name(rel, path.name, os.stat(path).st_ino)
                 if path.name != f"{safe_filename(wanted)}.csv":  # not NFC: found by its record, not its name
                     ix._read([(rel, path.name)], time.time_ns())
             else:
