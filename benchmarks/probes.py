@@ -15,8 +15,11 @@ Stages
 ``save DATA [--n N]``
     Form save: ``analysis.store.save_interview`` of one 7-question interview, N times with new ids,
     timed in-process with ``time.perf_counter`` around the call alone (the form holds the bank
-    already, so ``questions=`` is passed as the form passes it). Every file written is removed
-    again, so DATA is unchanged afterwards.
+    already, so ``questions=`` is passed as the form passes it). Before, another process brings
+    the store's id index up to date (``index_s``: a cold build that reads every file once when the
+    folder has no index yet, else a quick check), so ``first_s`` is a fresh process's first save.
+    Every file written is removed again (and the index, if this probe built it), so DATA is
+    unchanged afterwards.
 ``explorer DATA``
     The calibration explorer on DATA's history, driven in-process as a user drives it: load, build
     :class:`analysis.explorer.CalibrationExplorer` (its first computation), then change the
@@ -38,6 +41,7 @@ Stages
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -80,12 +84,26 @@ def _one_interview(data: Path):
 
 
 def stage_save(data: Path, n: int = 20) -> dict:
+    import subprocess
+
+    from analysis import config
     from analysis.bank import load_questions
-    from analysis.store import save_interview
+    from analysis.store import INDEX_DIR, LOCK_NAME, save_interview
+    index = config.scores_dir(data) / INDEX_DIR
+    lock = config.scores_dir(data) / LOCK_NAME
+    had_index, had_lock = index.exists(), lock.exists()
+    # The store's id index as an earlier session leaves it: brought up to date by another process
+    # (a cold build when the folder has none: every file read once), so the saves timed below are
+    # those of a fresh process (the form's kernel), its first save included.
     questions = load_questions(data)
     rows = _one_interview(data)
     times, written = [], []
     try:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import sys; from analysis.store import find_interview; "
+                        "find_interview('BENCH-SAVE-WARMUP', sys.argv[1])", str(data)], check=True,
+                       env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+        index_s = time.perf_counter() - t0
         for i in range(n):
             r = rows.assign(interview_id=f"BENCH-SAVE-{os.getpid()}-{i:04d}")
             t0 = time.perf_counter()
@@ -97,8 +115,15 @@ def stage_save(data: Path, n: int = 20) -> dict:
     finally:
         for p in written:
             p.unlink(missing_ok=True)
+        if not had_index:  # DATA unchanged afterwards: the index this probe built goes too
+            shutil.rmtree(index, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                index.parent.rmdir()  # scores/.cache, if it held nothing else
+        if not had_lock:
+            lock.unlink(missing_ok=True)
     return {"n": n, "rows_per_interview": len(rows), "median_s": statistics.median(times),
-            "max_s": max(times), "first_s": times[0], "files_in_folder": _count_files(data)}
+            "max_s": max(times), "first_s": times[0], "index_s": index_s, "index_existed": had_index,
+            "files_in_folder": _count_files(data)}
 
 
 def _count_files(data: Path) -> int:

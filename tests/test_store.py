@@ -17,8 +17,11 @@ from conftest import interview_rows
 
 
 def _all_files(folder: Path) -> list[Path]:
-    """Every file below ``folder`` but the store's lock file (which is expected to stay)."""
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != ".store.lock")
+    """Every file below ``folder`` but the store's lock file and its id index (which are expected
+    to stay); a staged save left by a crash is listed."""
+    index = folder / ".cache" / "store-index"
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != ".store.lock"
+                  and not (index in p.parents and p.parent.name != "staging"))
 
 
 def test_saved_interview_loads_back_identically(data, make_interview):
@@ -96,8 +99,11 @@ def test_a_hard_crash_leaves_a_temporary_file_that_is_never_read(data, make_inte
     monkeypatch.undo()
     (leftover,) = _all_files(data / "scores")
     assert leftover.name.startswith(".") and leftover.name.endswith(".part")
-    (leftover.parent / "x.csv.part").write_bytes(leftover.read_bytes())
-    (leftover.parent / ".hidden.csv").write_bytes(leftover.read_bytes())
+    assert ".cache" in leftover.parts  # staged in the store's hidden folder, never in a year folder
+    for folder in (leftover.parent, data / "scores" / "2026"):  # hidden or *.part: never read
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "x.csv.part").write_bytes(leftover.read_bytes())
+        (folder / ".hidden.csv").write_bytes(leftover.read_bytes())
     wb = load(data)
     assert (wb.files, len(wb.scores), wb.problems) == (0, 0, [])
     save_interview(make_interview("INT-1"), data)
@@ -210,14 +216,14 @@ def test_same_id_in_two_years_at_the_same_moment_one_wins(data, monkeypatch):
     processes are always inside that window; with the store lock the second one waits, then sees
     the first one's file."""
     import analysis.store as store
-    real = store.atomic_write
+    real = store._link_new
 
     def slow_write(*args, **kwargs):
         import time
         time.sleep(0.3)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(store, "atomic_write", slow_write)  # inherited by the forked children
+    monkeypatch.setattr(store, "_link_new", slow_write)  # inherited by the forked children
     ctx = multiprocessing.get_context("fork")
     barrier, results = ctx.Barrier(2), ctx.Queue()
     procs = [ctx.Process(target=_save_dated, args=(data, d, barrier, results)) for d in ("2024-12-31", "2025-01-01")]
@@ -298,3 +304,373 @@ def test_the_id_index_follows_the_folder_between_saves(data, write_card, make_in
     save_interview(make_interview("B-2"), data)
     save_interview(make_interview("M-1"), data)
     assert load(data, cache=False).problems == []
+
+
+# ------------------------------------------------------------------ issue 11: the persistent id index
+
+HOUR_NS = 3600 * 10**9
+
+
+def _age(folder: Path) -> None:
+    """Make every folder below ``folder`` look an hour old (what time does between two sessions),
+    so the index trusts its listings and the fast path is the one exercised."""
+    old = __import__("time").time_ns() - HOUR_NS
+    for p in [folder, *(q for q in folder.rglob("*") if q.is_dir() and ".cache" not in q.parts)]:
+        os.utime(p, ns=(old, old))
+
+
+def _fresh_process(monkeypatch):
+    """Forget what this process remembers (listings already read): as a new kernel would start."""
+    import analysis.store as store
+    monkeypatch.setattr(store, "_NAMES", {})
+
+
+def _count_listings(monkeypatch) -> list:
+    import analysis.store as store
+    calls = []
+    real = os.scandir
+
+    def counting(path="."):
+        if ".cache" not in str(path):
+            calls.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(store.os, "scandir", counting)
+    return calls
+
+
+def test_a_save_on_an_unchanged_folder_lists_no_folder_and_reads_no_file(data, write_card, make_interview, monkeypatch):
+    """The point of the index: after the first save, a save in a new process only stats folders
+    (it neither lists a year folder nor opens the store's files), yet refuses every saved id."""
+    import analysis.store as store
+    for i in range(30):
+        save_interview(make_interview(f"OLD-{i}", date=f"202{4 + i % 3}-05-05"), data)
+    write_card("imports/bulk.csv", interview_rows("BULK-1") + interview_rows("BULK-2"))
+    save_interview(make_interview("WARM"), data)  # the index now knows every folder
+    _age(data / "scores")
+    save_interview(make_interview("AGED"), data)  # listings made now are trusted
+    _fresh_process(monkeypatch)
+    listings = _count_listings(monkeypatch)
+    reads = []
+    real_read = store.read_regular_file
+    monkeypatch.setattr(store, "read_regular_file", lambda p: reads.append(str(p)) or real_read(p))
+    save_interview(make_interview("NEW-1", date="2025-01-01"), data)
+    # no folder listed and no store-written file opened; the bulk file, changed less than two
+    # seconds ago (its change time cannot be aged), is read again, as it must be
+    assert listings == [] and set(reads) <= {str((data / "scores" / "imports" / "bulk.csv").resolve())}
+    for iid in ("OLD-7", "BULK-2", "AGED", "NEW-1"):
+        with pytest.raises(StoreError, match="already saved"):
+            save_interview(make_interview(iid, date="2026-06-06"), data)
+    assert listings == []  # the store's own links were recorded, not listed
+    assert load(data, cache=False).problems == []
+
+
+@pytest.mark.parametrize("how", ["bulk file in a year folder", "store-named file copied in", "new deep folder",
+                                 "folder time put back"])
+def test_a_file_added_behind_the_stores_back_blocks_its_id(data, write_card, make_interview, monkeypatch, how):
+    save_interview(make_interview("A", date="2025-03-03"), data)
+    _age(data / "scores")
+    save_interview(make_interview("B", date="2025-03-04"), data)  # 2025 now trusted in the index
+    _fresh_process(monkeypatch)
+    year = data / "scores" / "2025"
+    stamp = year.stat()
+    if how == "bulk file in a year folder":
+        write_card("2025/hand-made.csv", interview_rows("X-1") + interview_rows("X"))
+    elif how == "store-named file copied in":
+        (data / "scores" / "2024").mkdir()
+        write_card(f"2024/{safe_filename('X')}.csv", interview_rows("X", date="2024-02-02"))
+    elif how == "new deep folder":
+        write_card("2025/imports/2019/old.csv", interview_rows("X"))
+    else:  # tar x / rsync -t restore the folder's modification time; its change time still moves
+        write_card("2025/restored.csv", interview_rows("X"))
+        os.utime(year, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        assert year.stat().st_mtime_ns == stamp.st_mtime_ns
+    with pytest.raises(StoreError, match="already saved"):
+        save_interview(make_interview("X", date="2025-09-09"), data)
+
+
+@pytest.mark.parametrize("how", ["appended", "same size, time put back", "replaced by rename"])
+def test_a_bulk_file_edited_behind_the_stores_back_blocks_its_new_id(data, write_card, make_interview, how):
+    bulk = write_card("imports/bulk.csv", interview_rows("K-1"))
+    save_interview(make_interview("S-1"), data)
+    _age(data / "scores")
+    old = __import__("time").time_ns() - HOUR_NS
+    os.utime(bulk, ns=(old, old))
+    save_interview(make_interview("S-2"), data)  # bulk.csv read and recorded with its K-1
+    text = bulk.read_text()
+    if how == "appended":
+        bulk.write_text(text + "".join(l + "\n" for l in __import__("conftest").csv_text(interview_rows("K-2")).splitlines()[1:]))
+    elif how == "same size, time put back":  # cp -p / an editor that keeps the time: the change time moves
+        bulk.write_text(text.replace("K-1", "K-2"))
+        os.utime(bulk, ns=(old, old))
+    else:
+        tmp = bulk.with_name("bulk.csv.new")
+        tmp.write_text(text.replace("K-1", "K-2"))
+        os.replace(tmp, bulk)
+    with pytest.raises(StoreError, match="bulk.csv"):
+        save_interview(make_interview("K-2"), data)
+    save_interview(make_interview("K-1"), data) if how != "appended" else None  # K-1 left the file
+
+
+def _index_files(data: Path) -> dict:
+    folder = data / "scores" / ".cache" / "store-index"
+    return {p.name: p for p in folder.iterdir() if p.is_file()}
+
+
+def _damage_header(path: Path, how: str, other: Path) -> None:
+    import json
+    raw = path.read_bytes()
+    if how == "truncated":
+        path.write_bytes(raw[: len(raw) // 2])
+    elif how == "garbage":
+        path.write_bytes(b"\x80\x00not json at all" * 10)
+    elif how == "empty":
+        path.write_bytes(b"")
+    elif how == "body edited, checksum kept":
+        doc = json.loads(raw)  # the bulk file's record dropped: trusted, it would hide HIDDEN-1
+        body = json.loads(doc["body"])
+        assert body["tracked"]
+        body["tracked"] = {}
+        doc["body"] = json.dumps(body, sort_keys=True, separators=(",", ":"))
+        path.write_text(json.dumps(doc))
+    elif how == "another folder's index":
+        path.write_bytes((other / "scores" / ".cache" / "store-index" / path.name).read_bytes())
+    elif how == "pickle":
+        import pickle
+        path.write_bytes(pickle.dumps({"body": "x"}))
+    else:
+        raise AssertionError(how)
+
+
+@pytest.mark.parametrize("how", ["truncated", "garbage", "empty", "body edited, checksum kept",
+                                 "another folder's index", "pickle"])
+def test_a_damaged_index_is_rebuilt_not_trusted(data, tmp_path, write_card, make_interview, monkeypatch, how):
+    """A damaged or foreign header is ignored: every file is read again, so the ids it would have
+    hidden are still refused, and a valid header is written in its place."""
+    import analysis.store as store
+    from conftest import REAL_DATA
+    import shutil
+    other = tmp_path / "other"
+    (other / "scores").mkdir(parents=True)
+    shutil.copyfile(REAL_DATA / "questions.csv", other / "questions.csv")
+    save_interview(make_interview("OTHER"), other)
+    save_interview(make_interview("OTHER-2"), other)  # both header slots written
+    write_card("imports/bulk.csv", interview_rows("HIDDEN-1"))
+    save_interview(make_interview("S-1"), data)
+    save_interview(make_interview("S-2"), data)  # both header slots written
+    for slot in ("index-0.json", "index-1.json"):
+        _damage_header(_index_files(data)[slot], how, other)
+    _fresh_process(monkeypatch)
+    with pytest.raises(StoreError, match="bulk.csv"):
+        save_interview(make_interview("HIDDEN-1"), data)
+    with pytest.raises(StoreError, match="already saved"):
+        save_interview(make_interview("S-1", date="2024-01-01"), data)
+    ix = store._Index.read(str((data / "scores").resolve()), os.stat(data / "scores"))
+    assert "imports/bulk.csv" in ix.tracked and "imports" in ix.dirs  # rebuilt and valid again
+
+
+@pytest.mark.parametrize("how", ["truncated", "edited", "deleted"])
+def test_a_damaged_listing_is_read_again_not_trusted(data, write_card, make_interview, monkeypatch, how):
+    """A folder's listing that fails its length or CRC check is not used: when the folder changes,
+    every file in it is read again (so a listing claiming a bulk file is a store file hides nothing)."""
+    save_interview(make_interview("S-1", date="2025-02-02"), data)
+    _age(data / "scores")
+    save_interview(make_interview("S-2", date="2025-02-03"), data)
+    listings = [p for n, p in _index_files(data).items() if n.endswith(".names")]
+    target = next(p for p in listings if "S-1" in p.read_text())
+    store_name = f"{safe_filename('S-1')}.csv"
+    bogus = "hand-made-12.csv"  # as long as the store's name: a same-length edit keeps the length
+    assert len(bogus) == len(store_name)
+    if how == "truncated":
+        target.write_bytes(target.read_bytes()[:5])
+    elif how == "edited":  # the listing now claims hand-made-12.csv is known: only the CRC-32 can tell
+        raw = target.read_bytes()
+        target.write_bytes(raw.replace(store_name.encode(), bogus.encode()))
+    else:
+        target.unlink()
+    _fresh_process(monkeypatch)
+    save_interview(make_interview("S-3", date="2025-02-04"), data)  # unchanged folder: listing not needed
+    write_card(f"2025/{bogus}", interview_rows("H-1"))
+    with pytest.raises(StoreError, match=bogus):
+        save_interview(make_interview("H-1"), data)
+    for iid in ("S-1", "S-2", "S-3"):
+        with pytest.raises(StoreError, match="already saved"):
+            save_interview(make_interview(iid, date="2024-01-01"), data)
+
+
+def test_the_index_is_data_never_code(data, make_interview):
+    """Everything the store keeps is JSON or plain text names, checksummed: nothing that can run."""
+    import json
+    save_interview(make_interview("S-1"), data)
+    files = _index_files(data)
+    save_interview(make_interview("S-2"), data)
+    files = _index_files(data)
+    doc = json.loads(files.pop("index-0.json").read_bytes())
+    json.loads(files.pop("index-1.json").read_bytes())
+    body = json.loads(doc["body"])
+    assert body["format"] == "analysis.store id index" and set(body) >= {"dirs", "tracked", "root"}
+    assert all(n.endswith(".names") for n in files)
+    for p in files.values():
+        for line in p.read_text().splitlines():  # a file name and its inode
+            name, ino = line.split("\t")
+            assert name.endswith(".csv") and ino.isdigit()
+
+
+def test_a_file_removed_behind_the_stores_back_frees_its_id(data, make_interview):
+    first = save_interview(make_interview("GONE"), data)
+    _age(data / "scores")
+    save_interview(make_interview("KEPT"), data)
+    first.unlink()
+    save_interview(make_interview("GONE"), data)
+    with pytest.raises(StoreError):
+        save_interview(make_interview("KEPT", date="2024-04-04"), data)
+
+
+def test_an_id_in_a_linked_year_folder_is_refused(data, tmp_path, make_interview):
+    """The loader follows a linked year folder; so does the store's check."""
+    elsewhere = tmp_path / "archive" / "2019"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "old.csv").write_text(__import__("conftest").csv_text(interview_rows("ARCH-1", date="2019-01-01")))
+    (data / "scores" / "2019").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(StoreError, match="old.csv"):
+        save_interview(make_interview("ARCH-1"), data)
+
+
+# A property: whatever happens to the folder between saves (files added, bulk files edited in
+# place with or without their time put back, files removed; time passing; the index damaged; a new process), a save is
+# refused exactly when its id is in some scorecard file, as an independent csv read of every file
+# the loader reads says.
+
+from hypothesis import HealthCheck, example, given, settings, strategies as st  # noqa: E402
+
+IDS = ["A", " B ", "é"]  # few ids, so that operations collide often
+_save = st.tuples(st.just("save"), st.sampled_from(IDS), st.sampled_from(["2024-06-01", "2025-06-01"]))
+_bulk = st.tuples(st.just("bulk"), st.sampled_from(["2024/b1.csv", "2025/imports/b2.csv", "b3.csv"]),
+                  st.lists(st.sampled_from(IDS), min_size=1, max_size=3))
+_edit = st.tuples(st.just("edit"), st.integers(0, 50), st.sampled_from(IDS), st.booleans())
+# saves, bulk files and edits drawn three times as often as the rest: they are what must collide
+_op = st.one_of(_save, _save, _save, _bulk, _bulk, _edit, _edit, _edit,
+                st.tuples(st.just("delete"), st.integers(0, 50)), st.tuples(st.just("age")),
+                st.tuples(st.just("fresh")), st.tuples(st.just("damage")))
+
+
+def _ids_on_disk(data: Path) -> set[str]:
+    import csv as _csv
+    import unicodedata
+    out = set()
+    for f in scorecard_files(data):
+        with open(f, encoding="utf-8", newline="") as fh:
+            out |= {unicodedata.normalize("NFC", r["interview_id"]).strip() for r in _csv.DictReader(fh)}
+    return out
+
+
+@settings(max_examples=int(os.environ.get("STORE_PROPERTY_EXAMPLES", "25")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(_op, min_size=1, max_size=12))
+@example(ops=[("bulk", "2024/b1.csv", ["A"]), ("save", "é", "2025-06-01"), ("edit", 0, " B ", False),
+              ("save", " B ", "2024-06-01")])
+@example(ops=[("bulk", "2024/b1.csv", ["A"]), ("save", "é", "2025-06-01"), ("age",), ("fresh",),
+              ("edit", 0, " B ", True), ("save", " B ", "2024-06-01")])
+def test_property_a_save_is_refused_exactly_when_its_id_is_on_disk(tmp_path_factory, monkeypatch, ops):
+    import shutil
+    import analysis.store as store
+    from conftest import REAL_DATA, csv_text
+    data = tmp_path_factory.mktemp("prop") / "data"
+    (data / "scores").mkdir(parents=True)
+    shutil.copyfile(REAL_DATA / "questions.csv", data / "questions.csv")
+    store._NAMES.clear()
+    for op in ops:
+        files = scorecard_files(data)
+        if op[0] == "save":
+            _, iid, date = op
+            expect_refused = iid.strip() in _ids_on_disk(data)
+            rows = pd.DataFrame(interview_rows(iid, date=date))
+            if expect_refused:
+                with pytest.raises(StoreError, match="already saved"):
+                    save_interview(rows, data)
+            else:
+                assert save_interview(rows, data).exists()
+        elif op[0] == "bulk":
+            path = data / "scores" / op[1]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(csv_text([r for i in op[2] for r in interview_rows(i)]))
+        elif op[0] == "edit" and [f for f in files if f.name.startswith("b")]:
+            # a bulk or hand-made file (a store-written one edited to hold another id: see the
+            # known gap below)
+            bulks = [f for f in files if f.name.startswith("b")]
+            f = bulks[op[1] % len(bulks)]
+            st_ = f.stat()
+            text = f.read_text()
+            first_id = next(iter(_csv_ids(text)))
+            f.write_text(text.replace(first_id, op[2]))  # in place
+            if op[3]:  # and the modification time put back (cp -p, an editor that keeps it)
+                os.utime(f, ns=(st_.st_atime_ns, st_.st_mtime_ns))
+        elif op[0] == "delete" and files:
+            files[op[1] % len(files)].unlink()
+        elif op[0] == "age":
+            _age(data / "scores")
+        elif op[0] == "fresh":
+            store._NAMES.clear()
+        elif op[0] == "damage":
+            for slot in ("index-0.json", "index-1.json"):
+                header = data / "scores" / ".cache" / "store-index" / slot
+                if header.exists():
+                    header.write_bytes(header.read_bytes()[:-7])
+
+
+def _csv_ids(text: str) -> list[str]:
+    import csv as _csv
+    import io as _io
+    return [r["interview_id"] for r in _csv.DictReader(_io.StringIO(text))]
+
+
+def test_a_store_written_file_replaced_by_a_rename_is_read_again(data, make_interview):
+    """Most editors, ``sed -i`` and tools that write a temporary file and rename it over the old
+    one give the file a new inode; the folder's listing records each name's inode, so the
+    replaced file is read again and its new id refused."""
+    save_interview(make_interview("A0"), data)
+    _age(data / "scores")
+    save_interview(make_interview("A00"), data)  # 2026 is trusted from here on
+    p = save_interview(make_interview("A1"), data)
+    tmp = p.with_name(".edit.tmp")
+    tmp.write_text(p.read_text().replace("A1", "B1"))
+    os.replace(tmp, p)
+    with pytest.raises(StoreError, match=p.name):
+        save_interview(make_interview("B1"), data)
+    save_interview(make_interview("A1", date="2024-01-01"), data)  # A1 is free again: it left the file
+
+
+@pytest.mark.xfail(strict=True, reason="known gap (issue 11 trade-off, see find_interview Notes): a file the store "
+                   "wrote, edited in place (same inode) to hold another id, in a folder the index trusts, is not re-read "
+                   "(seeing it would take a stat of every file: 0.7 s at 100k); the loader then reports the duplicate")
+def test_known_gap_a_store_written_file_edited_to_hold_another_id(data, make_interview):
+    save_interview(make_interview("A0"), data)
+    _age(data / "scores")
+    save_interview(make_interview("A00"), data)  # 2026 is trusted from here on
+    p = save_interview(make_interview("A1"), data)
+    p.write_text(p.read_text().replace("A1", "B1"))
+    with pytest.raises(StoreError, match="already saved"):
+        save_interview(make_interview("B1"), data)
+
+
+def test_a_torn_newest_header_falls_back_to_the_older_slot(data, write_card, make_interview, monkeypatch):
+    """The header is written in place into the older of two slots; a write torn by a crash fails
+    its checksum and the other slot (one generation older, still checked against the folder) is
+    used: nothing is lost, and nothing it would hide is missed."""
+    import json
+    import analysis.store as store
+    write_card("imports/bulk.csv", interview_rows("HIDDEN-1"))
+    for iid in ("S-1", "S-2", "S-3"):
+        save_interview(make_interview(iid), data)
+    files = _index_files(data)
+    gens = {n: json.loads(json.loads(files[n].read_bytes())["body"])["gen"] for n in ("index-0.json", "index-1.json")}
+    newest = max(gens, key=gens.get)
+    files[newest].write_bytes(files[newest].read_bytes()[:40])  # torn
+    root = str((data / "scores").resolve())
+    assert store._Index.read(root, os.stat(root)).gen == min(gens.values())
+    _fresh_process(monkeypatch)
+    with pytest.raises(StoreError, match="bulk.csv"):
+        save_interview(make_interview("HIDDEN-1"), data)
+    for iid in ("S-1", "S-2", "S-3"):
+        with pytest.raises(StoreError, match="already saved"):
+            save_interview(make_interview(iid, date="2024-01-01"), data)
