@@ -423,13 +423,10 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool):
     tables, table_fidx = [tables[i] for i in keep], [table_fidx[i] for i in keep]
     if not tables:
         tables, table_fidx = [_engine.empty_table()], []
-    if len(tables) > 1:  # cached columns are dictionary-encoded, parsed ones plain text: one type
-        tables = [pa.table({**{c: (t.column(c).cast(pa.large_string()) if pa.types.is_dictionary(t.column(c).type)
-                                   else t.column(c)) for c in SCORECARD_COLUMNS}, "line": t.column("line")})
-                  for t in tables]
-        raw = pa.concat_tables(tables)
-    else:
-        raw = tables[0]
+    # cached and bulk columns are dictionary-encoded, batch-parsed ones text: one dictionary
+    # column each (codes and the unique values), never decoded back to one string per row
+    raw = _engine.concat_encoded(tables)
+    del tables
     fidx = np.concatenate(table_fidx) if table_fidx else np.empty(0, dtype=np.int64)
     if len(fidx) > 1 and (np.diff(fidx) < 0).any():
         perm = np.argsort(fidx, kind="stable")  # file order; each file's rows keep their order
