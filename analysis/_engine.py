@@ -240,7 +240,9 @@ def body_table(body, names: list[str], first_line: int, start: int = 0):
         lines.append(np.arange(line0, line0 + n, dtype=np.int64))
         line0 += n
         pos = end
-    out = {c: unify(ch) for c, ch in parts.items()}
+    out = {}
+    for c in list(parts):  # one column's pieces and its unified copy at a time
+        out[c] = unify(parts.pop(c))
     out["line"] = pa.array(np.concatenate(lines))
     return pa.table(out)
 

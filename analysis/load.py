@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .bank import NotARegularFile, load_questions, read_regular_file
+from .bank import NotARegularFile, load_questions, read_regular_file, read_regular_file_stat
 from .roster import apply_roster, read_roster
 from .errors import Problem
 from . import _engine
@@ -344,20 +344,37 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool):
         from tqdm.auto import tqdm
         iterator = tqdm(files, desc="reading scorecards", unit="file")
     prefix = str(lay.data) + os.sep
-    # 1. the signature of every file (one stat each)
-    for f in iterator:
-        name = f[len(prefix):] if f.startswith(prefix) else f
-        try:
-            st = _regular_stat(f)
-        except OSError as exc:
-            slots.append([Problem(name, 0, None, _unreadable(f, exc))])
-            continue
-        names.append(name)
-        paths.append(f)
-        probs: list[Problem] = []
-        slots.append(probs)
-        slot_of.append(probs)
-        sig_list.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))  # ctime: a rewrite that puts mtime back
+    known_names = old["pos"]
+    pre_read: dict[int, bytes] = {}  # files read in step 1 (those the cache cannot serve)
+    folders = _Folders()
+    try:
+        # 1. the signature of every file: a file the cache knows costs one stat; any other is
+        # read at once (open, fstat, read, close: the fstat is its signature, so a cold load
+        # makes no separate stat), relative to its open folder
+        for f in iterator:
+            name = f[len(prefix):] if f.startswith(prefix) else f
+            st = None
+            if name not in known_names:
+                try:
+                    data, st = _read_scorecard(f, folders=folders, with_stat=True)
+                except OSError:
+                    st = None  # classified below exactly as before (stat, then read)
+                else:
+                    pre_read[len(names)] = data
+            if st is None:
+                try:
+                    st = _regular_stat(f)
+                except OSError as exc:
+                    slots.append([Problem(name, 0, None, _unreadable(f, exc))])
+                    continue
+            names.append(name)
+            paths.append(f)
+            probs: list[Problem] = []
+            slots.append(probs)
+            slot_of.append(probs)
+            sig_list.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))  # ctime: a rewrite that puts mtime back
+    finally:
+        folders.close()
     m = len(names)
     sig = np.array(sig_list, dtype=np.int64).reshape(m, 4)
     cacheable = sig[:, 0] <= _CACHE_MAX_BYTES
@@ -390,7 +407,7 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool):
     unread = np.zeros(m, dtype=bool)
     for fi in np.flatnonzero(~hit).tolist():
         try:
-            data = _read_scorecard(paths[fi])
+            data = pre_read.pop(fi) if fi in pre_read else _read_scorecard(paths[fi])
         except OSError as exc:
             slot_of[fi].append(Problem(names[fi], 0, None, _unreadable(paths[fi], exc)))
             unread[fi] = True
@@ -450,10 +467,36 @@ def _engine_small_bytes() -> int:
 
 
 
-def _read_scorecard(path: str) -> bytes:
+def _read_scorecard(path: str, *, folders: "_Folders | None" = None, with_stat: bool = False):
     """The bytes of one scorecard file (:func:`analysis.bank.read_regular_file`: never blocking on
-    a pipe, refusing anything but a regular file). Also the seam the tests count parses with."""
-    return read_regular_file(path)
+    a pipe, refusing anything but a regular file); with ``with_stat``, ``(bytes, stat_result)`` of
+    the open file. With ``folders``, the file is opened by its name relative to its open folder
+    (one name resolved instead of the whole path). Also the seam the tests count reads with."""
+    if folders is None:
+        return (read_regular_file_stat(path) if with_stat else read_regular_file(path))
+    folder, base = path.rsplit(os.sep, 1)
+    data, st = read_regular_file_stat(base, dir_fd=folders.fd(folder))
+    return (data, st) if with_stat else data
+
+
+class _Folders:
+    """The open folder of the files being read (one at a time: the walk is sorted, so a folder's
+    files come together), so each file is opened by its name relative to it."""
+
+    def __init__(self):
+        self.path, self._fd = None, None
+
+    def fd(self, folder: str) -> int:
+        if folder != self.path:
+            self.close()
+            self._fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            self.path = folder
+        return self._fd
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+        self.path, self._fd = None, None
 
 
 def _regular_stat(f: str) -> os.stat_result:
