@@ -124,8 +124,12 @@ def scorecard_files(data=None) -> list[Path]:
     return [Path(p) for p in paths if os.path.isfile(p)]
 
 
-def _scorecard_paths(lay: config.Layout) -> tuple[list[str], list[Problem]]:
-    """Candidate scorecard paths (``*.csv``, not hidden) and the problems of the folder walk."""
+def _scorecard_paths(lay: config.Layout, regular: set | None = None) -> tuple[list[str], list[Problem]]:
+    """Candidate scorecard paths (``*.csv``, not hidden) and the problems of the folder walk.
+
+    ``regular``, when given, receives the paths the folder listing itself says are regular files
+    and not symbolic links (``d_type``, no system call): only those may be opened before a stat
+    proves what they are (a link may lead to a device, which must never be opened)."""
     root = str(lay.scores)
     if not os.path.isdir(root):
         what = "is not a folder" if os.path.lexists(root) else "does not exist"
@@ -158,6 +162,12 @@ def _scorecard_paths(lay: config.Layout) -> tuple[list[str], list[Problem]]:
                 walk(e.path)
             elif e.name.endswith(".csv"):
                 out.append(e.path)
+                if regular is not None:
+                    try:
+                        if e.is_file(follow_symlinks=False):
+                            regular.add(e.path)
+                    except OSError:
+                        pass
 
     walk(root)
     return sorted(out), problems
@@ -321,7 +331,7 @@ def _write_cache(path: Path, raw, fresh: dict, fidx: np.ndarray) -> None:
         pass  # a read-only data folder simply goes without a cache
 
 
-def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool):
+def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool, regular: set = frozenset()):
     """Raw rows and parse problems of every file, from the cache where it is provably fresh.
 
     Returns ``(raw, problems, n_files_read)`` with ``raw`` an Arrow table: the scorecard columns
@@ -348,13 +358,14 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool):
     pre_read: dict[int, bytes] = {}  # files read in step 1 (those the cache cannot serve)
     folders = _Folders()
     try:
-        # 1. the signature of every file: a file the cache knows costs one stat; any other is
-        # read at once (open, fstat, read, close: the fstat is its signature, so a cold load
-        # makes no separate stat), relative to its open folder
+        # 1. the signature of every file: a file the cache knows costs one stat; a regular file
+        # it does not know (per the folder listing: ``regular``) is read at once (open, fstat,
+        # read, close: the fstat is its signature, so a cold load makes no separate stat),
+        # relative to its open folder; anything else is stat'ed first, as it always was
         for f in iterator:
             name = f[len(prefix):] if f.startswith(prefix) else f
             st = None
-            if name not in known_names:
+            if name not in known_names and f in regular:  # (a link or anything odd: stat first)
                 try:
                     data, st = _read_scorecard(f, folders=folders, with_stat=True)
                 except OSError:
@@ -557,11 +568,12 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
     tests hold the columnar path to; same results, slower).
     """
     lay = config.layout(data)
-    files, walk_problems = _scorecard_paths(lay)
+    regular: set = set()
+    files, walk_problems = _scorecard_paths(lay, regular)
     if engine == "records":
         raw, problems, n_read = _parse_all_records(files, lay)
     elif engine == "columnar":
-        raw, problems, n_read = _parse_all(files, lay, cache, progress)
+        raw, problems, n_read = _parse_all(files, lay, cache, progress, regular)
     else:
         raise ValueError(f"engine must be 'columnar' or 'records'; got {engine!r}")
     scores, row_problems = judge_and_type(raw, questions["question_id"])
