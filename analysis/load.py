@@ -577,10 +577,14 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
     else:
         raise ValueError(f"engine must be 'columnar' or 'records'; got {engine!r}")
     scores, row_problems = judge_and_type(raw, questions["question_id"])
+    n_rows = len(raw) if isinstance(raw, pd.DataFrame) else raw.num_rows
+    del raw  # the raw columns are done with: hand their memory back before the analyses run
+    if engine == "columnar":
+        import pyarrow as pa
+        pa.default_memory_pool().release_unused()
     # one person, one name: roster aliases mapped, near-duplicate spellings held back (analysis.roster)
     roster, roster_problems = read_roster(lay)
     scores, name_problems = apply_roster(scores, roster)
-    n_rows = len(raw) if isinstance(raw, pd.DataFrame) else raw.num_rows
     return scores, walk_problems + problems + row_problems + roster_problems + name_problems, n_read, n_rows
 
 
