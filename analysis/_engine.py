@@ -32,7 +32,8 @@ import io
 import numpy as np
 import pandas as pd
 
-__all__ = ["proof", "read_plain", "body_table", "batch_tables", "to_codes", "text_table", "empty_table"]
+__all__ = ["proof", "read_plain", "body_table", "batch_tables", "to_codes", "text_table", "empty_table", "encode",
+           "unify", "concat_encoded"]
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -134,8 +135,8 @@ def _order(names: list[str], plain, quoted_rows: list[list[str]], plain_idx, quo
         where = np.concatenate([plain_idx, quoted_idx])
         perm = pa.array(np.argsort(where, kind="stable"))
     for c in columns():
-        if c not in names:
-            out[c] = pa.array(np.full(n, "", dtype=object), pa.large_string()) if n else pa.array([], pa.large_string())
+        if c not in names:  # an absent optional column: one '' in a dictionary, not n Python strings
+            out[c] = blank(n)
             continue
         j = names.index(c)
         parts = []
@@ -202,20 +203,104 @@ def _read_body(body: bytes, k: int):
     return plain, rows, plain_idx, q_idx, n
 
 
-def body_table(body: bytes, names: list[str], first_line: int):
-    """One file's body (after its header line ``first_line - 1``) as a table of the scorecard
-    columns and ``line``, or None when any line needs the csv-module path."""
+def body_table(body, names: list[str], first_line: int, start: int = 0):
+    """One file's body (``body[start:]``, after its header line ``first_line - 1``) as a table of
+    the scorecard columns (dictionary-encoded: int32 codes and the unique values) and ``line``, or
+    None when any line needs the csv-module path.
+
+    Memory: the body is read in pieces of about :data:`CHUNK_BYTES` cut at line ends (a record
+    never spans lines here, so no record spans two pieces); each piece's text columns are
+    dictionary-encoded as soon as they are read and the text dropped, so a 10M-row file never
+    holds more than one piece as Arrow text (an 817 MB file as text columns was 1.7 GB). The
+    pieces' dictionaries are unified at the end (first-appearance order, as one pass would give).
+    The body itself is never copied whole (``start`` instead of a slice).
+    """
     pa = _pa()
-    if not body:
+    size = len(body) - start
+    if size <= 0:
         return None
-    if not body.endswith(b"\n"):
-        body += b"\n"
-    got = _read_body(body, len(names))
-    if got is None:
-        return None
-    plain, rows, plain_idx, q_idx, n = got
-    cols = _order(names, plain, rows, plain_idx, q_idx, n)
-    cols["line"] = pa.array(np.arange(first_line, first_line + n, dtype=np.int64))
+    k = len(names)
+    parts: dict[str, list] = {c: [] for c in columns()}
+    lines, line0, pos = [], first_line, start
+    while pos < len(body):
+        cut = body.find(b"\n", pos + CHUNK_BYTES - 1) if len(body) - pos > CHUNK_BYTES else -1
+        end = len(body) if cut < 0 else cut + 1
+        piece = body[pos:end] if (pos, end) != (0, len(body)) else body
+        if not piece.endswith(b"\n"):
+            piece += b"\n"
+        got = _read_body(piece, k)
+        if got is None:
+            return None
+        plain, rows, plain_idx, q_idx, n = got
+        del piece
+        cols = _order(names, plain, rows, plain_idx, q_idx, n)
+        del plain, rows
+        for c in parts:
+            parts[c].append(encode(cols.pop(c)))
+        lines.append(np.arange(line0, line0 + n, dtype=np.int64))
+        line0 += n
+        pos = end
+    out = {}
+    for c in list(parts):  # one column's pieces and its unified copy at a time
+        out[c] = unify(parts.pop(c))
+    out["line"] = pa.array(np.concatenate(lines))
+    return pa.table(out)
+
+
+CHUNK_BYTES = 1 << 24
+
+
+def blank(n: int):
+    """``n`` empty strings as a dictionary array (int32 zeros and the one value '')."""
+    pa = _pa()
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([""], pa.large_string()))
+
+
+def encode(col):
+    """A text column (Array or ChunkedArray) as one DictionaryArray (int32 codes, large_string
+    uniques in first-appearance order); a dictionary column is returned combined, as it is."""
+    pa = _pa()
+    import pyarrow.compute as pc
+    if isinstance(col, pa.ChunkedArray):
+        if pa.types.is_dictionary(col.type):
+            return unify(col.chunks) if col.num_chunks else blank(0)
+        col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    if pa.types.is_dictionary(col.type):
+        return col
+    if not pa.types.is_large_string(col.type):
+        col = col.cast(pa.large_string())
+    return pc.dictionary_encode(col)
+
+
+def unify(chunks):
+    """Dictionary arrays (each with its own dictionary) as one, with one dictionary: pyarrow's
+    unifier appends each chunk's new values in order, so the result keeps first-appearance order
+    (:func:`to_codes` checks it, and re-orders if it ever did not)."""
+    pa = _pa()
+    chunks = [c for c in chunks if len(c)] or list(chunks[:1])
+    if not chunks:
+        return blank(0)
+    if len(chunks) == 1:
+        return chunks[0]
+    return pa.chunked_array(chunks).combine_chunks()
+
+
+def encode_table(table):
+    """Every scorecard column of ``table`` dictionary-encoded (:func:`encode`), plus ``line``."""
+    pa = _pa()
+    return pa.table({**{c: encode(table.column(c)) for c in columns()}, "line": table.column("line")})
+
+
+def concat_encoded(tables):
+    """Tables of the scorecard columns (text or dictionary) and ``line`` as one table with every
+    scorecard column one dictionary array: no column is ever decoded to text."""
+    pa = _pa()
+    tables = [encode_table(t) for t in tables]
+    if len(tables) == 1:
+        return tables[0]
+    cols = {c: unify([t.column(c).chunk(0) if t.column(c).num_chunks == 1 else encode(t.column(c)) for t in tables])
+            for c in columns()}
+    cols["line"] = pa.chunked_array([ch for t in tables for ch in t.column("line").chunks], pa.int64())
     return pa.table(cols)
 
 
@@ -390,23 +475,45 @@ def _plain(d) -> np.ndarray:
     return ok
 
 
+def first_appearance(codes: np.ndarray, n_uniques: int) -> bool:
+    """Whether ``codes`` use every value ``0 .. n_uniques - 1`` and each for the first time in
+    increasing order (as ``pd.factorize`` numbers them): each code is at most one more than the
+    largest before it, and the largest is the last unique. One running maximum, no hash table."""
+    if not len(codes):
+        return n_uniques == 0
+    run = np.maximum.accumulate(codes)
+    return bool(codes[0] == 0 and run[-1] == n_uniques - 1 and (codes[1:] <= run[:-1] + 1).all())
+
+
+def small_codes(codes: np.ndarray, n_uniques: int) -> np.ndarray:
+    """Codes as int32 when they fit (half the memory of intp at 10M rows), else as they are."""
+    return codes.astype(np.int32, copy=False) if n_uniques < 2**31 - 1 else codes
+
+
 def to_codes(col, plain: bool = False):
-    """An Arrow text column as ``(codes, uniques)``: int codes per row in first-appearance order
+    """An Arrow text column as ``(codes, uniques)``: int32 codes per row in first-appearance order
     (as ``pd.factorize`` gives them) and the unique values as a Python object array. Only the
-    uniques become Python strings. With ``plain``, also which uniques are plain (:func:`_plain`)."""
+    uniques become Python strings. With ``plain``, also which uniques are plain (:func:`_plain`).
+
+    A dictionary column whose dictionary is already in first-appearance order with no unused
+    entry (what :func:`encode` and :func:`unify` give) costs no hash table: its indices are the
+    codes (checked with :func:`first_appearance`); any other is renumbered with ``pd.factorize``."""
     pa = _pa()
     import pyarrow.compute as pc
     if isinstance(col, pa.ChunkedArray):
-        col = col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+        col = encode(col)
     if not pa.types.is_dictionary(col.type):
         col = pc.dictionary_encode(col)
     codes = col.indices.to_numpy(zero_copy_only=False)
     d = col.dictionary
     uniq = np.asarray(d.to_pylist(), dtype=object)
     if not len(codes):
-        out = codes.astype(np.intp), np.array([], dtype=object)
+        out = codes.astype(np.int32), np.array([], dtype=object)
         return (*out, np.zeros(0, dtype=bool)) if plain else out
+    if first_appearance(codes, len(d)):
+        out = small_codes(codes, len(d)), uniq
+        return (*out, _plain(d)) if plain else out
     # first-appearance order and no unused entries, whatever the dictionary held
     c2, used = pd.factorize(codes, use_na_sentinel=False)
-    out = c2.astype(np.intp, copy=False), uniq[used]
+    out = small_codes(c2, len(used)), uniq[used]
     return (*out, _plain(d)[used]) if plain else out

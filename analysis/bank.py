@@ -48,6 +48,9 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (s
           (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
 def read_regular_file(path) -> bytes:
     """The bytes of ``path``, refusing anything but a regular file (following symlinks).
 
@@ -55,7 +58,18 @@ def read_regular_file(path) -> bytes:
     load hang; a folder, socket or device raises :class:`NotARegularFile` naming what it is. Other
     failures (a broken link, a symlink loop, no permission) raise the usual :class:`OSError`.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    return read_regular_file_stat(path)[0]
+
+
+def read_regular_file_stat(path, dir_fd: int | None = None) -> tuple[bytes, os.stat_result]:
+    """:func:`read_regular_file` and the ``os.stat_result`` of the file read (from ``fstat`` of
+    the open file: the size, times and inode of exactly what was read, at no extra system call).
+
+    ``dir_fd`` (an open folder) makes ``path`` relative to it: the kernel then resolves one name
+    instead of the whole path (the loader opens 100k files of a few folders this way). Four
+    system calls per file: open, fstat, one read (a short read proves the end), close.
+    """
+    fd = os.open(path, _OPEN_FLAGS, dir_fd=dir_fd) if dir_fd is not None else os.open(path, _OPEN_FLAGS)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -66,12 +80,12 @@ def read_regular_file(path) -> bytes:
         want = st.st_size + 1
         first = os.read(fd, want)
         if len(first) < want:
-            return first
+            return first, st
         chunks = [first]
         while True:  # the file grew while being read: read to its end
             chunk = os.read(fd, 1 << 20)
             if not chunk:
-                return b"".join(chunks)
+                return b"".join(chunks), st
             chunks.append(chunk)
     finally:
         os.close(fd)

@@ -59,7 +59,7 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .bank import NotARegularFile, load_questions, read_regular_file
+from .bank import NotARegularFile, load_questions, read_regular_file, read_regular_file_stat
 from .roster import apply_roster, read_roster
 from .errors import Problem
 from . import _engine
@@ -124,8 +124,12 @@ def scorecard_files(data=None) -> list[Path]:
     return [Path(p) for p in paths if os.path.isfile(p)]
 
 
-def _scorecard_paths(lay: config.Layout) -> tuple[list[str], list[Problem]]:
-    """Candidate scorecard paths (``*.csv``, not hidden) and the problems of the folder walk."""
+def _scorecard_paths(lay: config.Layout, regular: set | None = None) -> tuple[list[str], list[Problem]]:
+    """Candidate scorecard paths (``*.csv``, not hidden) and the problems of the folder walk.
+
+    ``regular``, when given, receives the paths the folder listing itself says are regular files
+    and not symbolic links (``d_type``, no system call): only those may be opened before a stat
+    proves what they are (a link may lead to a device, which must never be opened)."""
     root = str(lay.scores)
     if not os.path.isdir(root):
         what = "is not a folder" if os.path.lexists(root) else "does not exist"
@@ -158,6 +162,12 @@ def _scorecard_paths(lay: config.Layout) -> tuple[list[str], list[Problem]]:
                 walk(e.path)
             elif e.name.endswith(".csv"):
                 out.append(e.path)
+                if regular is not None:
+                    try:
+                        if e.is_file(follow_symlinks=False):
+                            regular.add(e.path)
+                    except OSError:
+                        pass
 
     walk(root)
     return sorted(out), problems
@@ -321,7 +331,7 @@ def _write_cache(path: Path, raw, fresh: dict, fidx: np.ndarray) -> None:
         pass  # a read-only data folder simply goes without a cache
 
 
-def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool):
+def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool, regular: set = frozenset()):
     """Raw rows and parse problems of every file, from the cache where it is provably fresh.
 
     Returns ``(raw, problems, n_files_read)`` with ``raw`` an Arrow table: the scorecard columns
@@ -344,20 +354,38 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool):
         from tqdm.auto import tqdm
         iterator = tqdm(files, desc="reading scorecards", unit="file")
     prefix = str(lay.data) + os.sep
-    # 1. the signature of every file (one stat each)
-    for f in iterator:
-        name = f[len(prefix):] if f.startswith(prefix) else f
-        try:
-            st = _regular_stat(f)
-        except OSError as exc:
-            slots.append([Problem(name, 0, None, _unreadable(f, exc))])
-            continue
-        names.append(name)
-        paths.append(f)
-        probs: list[Problem] = []
-        slots.append(probs)
-        slot_of.append(probs)
-        sig_list.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))  # ctime: a rewrite that puts mtime back
+    known_names = old["pos"]
+    pre_read: dict[int, bytes] = {}  # files read in step 1 (those the cache cannot serve)
+    folders = _Folders()
+    try:
+        # 1. the signature of every file: a file the cache knows costs one stat; a regular file
+        # it does not know (per the folder listing: ``regular``) is read at once (open, fstat,
+        # read, close: the fstat is its signature, so a cold load makes no separate stat),
+        # relative to its open folder; anything else is stat'ed first, as it always was
+        for f in iterator:
+            name = f[len(prefix):] if f.startswith(prefix) else f
+            st = None
+            if name not in known_names and f in regular:  # (a link or anything odd: stat first)
+                try:
+                    data, st = _read_scorecard(f, folders=folders, with_stat=True)
+                except OSError:
+                    st = None  # classified below exactly as before (stat, then read)
+                else:
+                    pre_read[len(names)] = data
+            if st is None:
+                try:
+                    st = _regular_stat(f)
+                except OSError as exc:
+                    slots.append([Problem(name, 0, None, _unreadable(f, exc))])
+                    continue
+            names.append(name)
+            paths.append(f)
+            probs: list[Problem] = []
+            slots.append(probs)
+            slot_of.append(probs)
+            sig_list.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))  # ctime: a rewrite that puts mtime back
+    finally:
+        folders.close()
     m = len(names)
     sig = np.array(sig_list, dtype=np.int64).reshape(m, 4)
     cacheable = sig[:, 0] <= _CACHE_MAX_BYTES
@@ -390,7 +418,7 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool):
     unread = np.zeros(m, dtype=bool)
     for fi in np.flatnonzero(~hit).tolist():
         try:
-            data = _read_scorecard(paths[fi])
+            data = pre_read.pop(fi) if fi in pre_read else _read_scorecard(paths[fi])
         except OSError as exc:
             slot_of[fi].append(Problem(names[fi], 0, None, _unreadable(paths[fi], exc)))
             unread[fi] = True
@@ -423,13 +451,10 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool):
     tables, table_fidx = [tables[i] for i in keep], [table_fidx[i] for i in keep]
     if not tables:
         tables, table_fidx = [_engine.empty_table()], []
-    if len(tables) > 1:  # cached columns are dictionary-encoded, parsed ones plain text: one type
-        tables = [pa.table({**{c: (t.column(c).cast(pa.large_string()) if pa.types.is_dictionary(t.column(c).type)
-                                   else t.column(c)) for c in SCORECARD_COLUMNS}, "line": t.column("line")})
-                  for t in tables]
-        raw = pa.concat_tables(tables)
-    else:
-        raw = tables[0]
+    # cached and bulk columns are dictionary-encoded, batch-parsed ones text: one dictionary
+    # column each (codes and the unique values), never decoded back to one string per row
+    raw = _engine.concat_encoded(tables)
+    del tables
     fidx = np.concatenate(table_fidx) if table_fidx else np.empty(0, dtype=np.int64)
     if len(fidx) > 1 and (np.diff(fidx) < 0).any():
         perm = np.argsort(fidx, kind="stable")  # file order; each file's rows keep their order
@@ -453,10 +478,36 @@ def _engine_small_bytes() -> int:
 
 
 
-def _read_scorecard(path: str) -> bytes:
+def _read_scorecard(path: str, *, folders: "_Folders | None" = None, with_stat: bool = False):
     """The bytes of one scorecard file (:func:`analysis.bank.read_regular_file`: never blocking on
-    a pipe, refusing anything but a regular file). Also the seam the tests count parses with."""
-    return read_regular_file(path)
+    a pipe, refusing anything but a regular file); with ``with_stat``, ``(bytes, stat_result)`` of
+    the open file. With ``folders``, the file is opened by its name relative to its open folder
+    (one name resolved instead of the whole path). Also the seam the tests count reads with."""
+    if folders is None:
+        return (read_regular_file_stat(path) if with_stat else read_regular_file(path))
+    folder, base = path.rsplit(os.sep, 1)
+    data, st = read_regular_file_stat(base, dir_fd=folders.fd(folder))
+    return (data, st) if with_stat else data
+
+
+class _Folders:
+    """The open folder of the files being read (one at a time: the walk is sorted, so a folder's
+    files come together), so each file is opened by its name relative to it."""
+
+    def __init__(self):
+        self.path, self._fd = None, None
+
+    def fd(self, folder: str) -> int:
+        if folder != self.path:
+            self.close()
+            self._fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            self.path = folder
+        return self._fd
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+        self.path, self._fd = None, None
 
 
 def _regular_stat(f: str) -> os.stat_result:
@@ -517,18 +568,23 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
     tests hold the columnar path to; same results, slower).
     """
     lay = config.layout(data)
-    files, walk_problems = _scorecard_paths(lay)
+    regular: set = set()
+    files, walk_problems = _scorecard_paths(lay, regular)
     if engine == "records":
         raw, problems, n_read = _parse_all_records(files, lay)
     elif engine == "columnar":
-        raw, problems, n_read = _parse_all(files, lay, cache, progress)
+        raw, problems, n_read = _parse_all(files, lay, cache, progress, regular)
     else:
         raise ValueError(f"engine must be 'columnar' or 'records'; got {engine!r}")
     scores, row_problems = judge_and_type(raw, questions["question_id"])
+    n_rows = len(raw) if isinstance(raw, pd.DataFrame) else raw.num_rows
+    del raw  # the raw columns are done with: hand their memory back before the analyses run
+    if engine == "columnar":
+        import pyarrow as pa
+        pa.default_memory_pool().release_unused()
     # one person, one name: roster aliases mapped, near-duplicate spellings held back (analysis.roster)
     roster, roster_problems = read_roster(lay)
     scores, name_problems = apply_roster(scores, roster)
-    n_rows = len(raw) if isinstance(raw, pd.DataFrame) else raw.num_rows
     return scores, walk_problems + problems + row_problems + roster_problems + name_problems, n_read, n_rows
 
 

@@ -135,7 +135,10 @@ def parse_table(data: bytes, path: str, *, fast: bool | None = None):
 def _table_values(table) -> np.ndarray:
     if not table.num_rows:
         return _no_rows()[0]
-    return np.column_stack([table.column(c).to_numpy(zero_copy_only=False).astype(object) for c in _RAW_COLUMNS])
+    import pyarrow as pa
+    def text(col):
+        return col.cast(pa.large_string()) if pa.types.is_dictionary(col.type) else col
+    return np.column_stack([text(table.column(c)).to_numpy(zero_copy_only=False).astype(object) for c in _RAW_COLUMNS])
 
 
 def _parse_columnar(data: bytes, path: str, fast: bool | None):
@@ -145,7 +148,7 @@ def _parse_columnar(data: bytes, path: str, fast: bool | None):
         return None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if not data.strip() or b"\x00" in data:
+    if not data or data.isspace() or b"\x00" in data:  # (strip() would copy the file)
         return None
     if not data.isascii():
         try:
@@ -298,7 +301,7 @@ def _body_table(data: bytes, names: list[str], header_line: int):
         pos = data.find(b"\n", pos) + 1
         if pos == 0:
             return None
-    return _engine.body_table(data[pos:], names, header_line + 1)
+    return _engine.body_table(data, names, header_line + 1, start=pos)  # no copy of the body
 
 
 def _nfc(s: str) -> str:
@@ -458,7 +461,13 @@ class _Factors:
         """The raw values of ``col`` at ``rows`` as a ``str`` array (for notes)."""
         if self.arrow:
             import pyarrow as pa
-            return pd.array(self.raw.column(col).take(pa.array(np.asarray(rows, dtype=np.int64))), dtype="str")
+            c = self.raw.column(col)
+            rows = np.asarray(rows, dtype=np.int64)
+            if not (len(rows) == self.n and self.n and rows[0] == 0 and (np.diff(rows) == 1).all()):
+                c = c.take(pa.array(rows))  # (all rows, in order: no take)
+            if pa.types.is_dictionary(c.type):
+                c = c.cast(pa.large_string())
+            return pd.array(c, dtype="str")
         return pd.array(self.raw[col].to_numpy(dtype=object)[rows].astype(str), dtype="str")
 
     def get(self, col: str, lower: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -489,7 +498,11 @@ class _Factors:
                     self._ascii[col] = np.ones(len(uniq2), dtype=bool)
                 else:
                     self._ascii[col] = np.fromiter((u.isascii() for u in uniq2), dtype=bool, count=len(uniq2))
-            self._cache[key] = (codes2[codes] if len(codes) else codes.astype(np.intp), uniq2)
+            if len(uniq2) == len(norm):  # nothing merged: codes2 is 0..k-1, so keep the codes (no copy)
+                self._cache[key] = (codes, uniq2)
+            else:
+                self._cache[key] = (_engine.small_codes(codes2, len(uniq2))[codes] if len(codes) else
+                                    codes.astype(np.int32), uniq2)
         return self._cache[key]
 
     def empty(self, col: str) -> np.ndarray:
@@ -624,9 +637,14 @@ def _judge(raw, question_ids, f: _Factors) -> tuple[np.ndarray, list[Problem]]:
     has_id = (iid_u == "")[iid_codes] == False if n else np.zeros(0, bool)  # noqa: E712
     file_codes, file_u = f.files()
     # the same interview id in two files
-    pairs = pd.DataFrame({"i": iid_codes[has_id], "f": file_codes[has_id]}).drop_duplicates()
-    per_id = pairs.groupby("i")["f"].nunique()
-    multi_codes = set(per_id[per_id > 1].index)
+    # (one file cannot hold an interview twice over; with several, one hash of a code per pair)
+    if len(file_u) > 1 and n:
+        pair = np.unique(pd.unique(iid_codes[has_id].astype(np.int64) * len(file_u) + file_codes[has_id]))
+        pairs = pd.DataFrame({"i": pair // len(file_u), "f": pair % len(file_u)})
+        per_id = np.bincount(pairs["i"].to_numpy(), minlength=len(iid_u))
+        multi_codes = set(np.flatnonzero(per_id > 1).tolist())
+    else:
+        pairs, multi_codes = pd.DataFrame({"i": [], "f": []}, dtype=np.int64), set()
     for i_code in multi_codes:
         files_of = sorted(file_u[pairs.loc[pairs["i"] == i_code, "f"]])
         for fname in files_of:
@@ -637,18 +655,32 @@ def _judge(raw, question_ids, f: _Factors) -> tuple[np.ndarray, list[Problem]]:
                                     "expected each interview in one file (remove or rename one copy)"))
     # fields that differ within one interview: compare to the interview's first row
     ok_rows = has_id & parsed_ok
-    fi = np.full(n, -1)
-    if ok_rows.any():
-        ok_idx = np.flatnonzero(ok_rows)
-        u_codes, first_pos = np.unique(iid_codes[ok_idx], return_index=True)
-        first_of = np.full(len(iid_u), -1)
-        first_of[u_codes] = ok_idx[first_pos]
-        fi[ok_idx] = first_of[iid_codes[ok_idx]]
+    every = bool(ok_rows.all())
+    if every and _engine.first_appearance(iid_codes, len(iid_u)):
+        # the common case: codes number the ids as they first appear, so the first row of each
+        # id is where the running maximum grows (no sort, no hash table)
+        new_id = np.empty(n, dtype=bool)
+        new_id[:1] = True
+        new_id[1:] = iid_codes[1:] > np.maximum.accumulate(iid_codes)[:-1]
+        fi = np.flatnonzero(new_id)[iid_codes]
+        del new_id
+    else:
+        fi = np.full(n, -1)
+        if ok_rows.any():
+            ok_idx = np.flatnonzero(ok_rows)
+            u_codes, first_pos = np.unique(iid_codes[ok_idx], return_index=True)
+            first_of = np.full(len(iid_u), -1)
+            first_of[u_codes] = ok_idx[first_pos]
+            fi[ok_idx] = first_of[iid_codes[ok_idx]]
+        every = False
     m_ok = ok_rows & (fi >= 0)
     for col in INTERVIEW_FIELDS:
         codes, uniq = f.get(col, lower=col in ("level", "recommendation"))
-        diff = np.zeros(n, dtype=bool)
-        diff[m_ok] = codes[m_ok] != codes[fi[m_ok]]
+        if every:
+            diff = codes != codes[fi]
+        else:
+            diff = np.zeros(n, dtype=bool)
+            diff[m_ok] = codes[m_ok] != codes[fi[m_ok]]
         if diff.any():
             shown = f.values(col)
             for i in np.flatnonzero(diff):
@@ -691,10 +723,12 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, _factors: "_Factors |
     """
     f = _factors or _Factors(raw.reset_index(drop=True) if isinstance(raw, pd.DataFrame) else raw)
     rows = np.arange(f.n) if _rows is None else _rows
+    # every row loads (the usual case): the codes are used as they are, not copied per column
+    every = len(rows) == f.n and (not f.n or (rows[0] == 0 and bool((np.diff(rows) == 1).all())))
 
     def take(col, lower=False):
         codes, uniq = f.get(col, lower)
-        return codes[rows], uniq
+        return (codes if every else codes[rows]), uniq
 
     def categorical(col, categories, lower=False, ordered=False):
         codes, uniq = take(col, lower)
@@ -710,7 +744,7 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, _factors: "_Factors |
     out["candidate_id"] = _text_of(*take("candidate_id"))
     out["level"] = categorical("level", config.LEVELS, lower=True, ordered=True)
     codes, uniq = take("interviewer")
-    used = np.unique(codes)
+    used = np.flatnonzero(np.bincount(codes, minlength=len(uniq))) if len(codes) else np.zeros(0, np.intp)  # sorted, as np.unique
     out["interviewer"] = categorical("interviewer", sorted(uniq[used]))
     out["question_id"] = categorical("question_id", list(question_ids))
     codes, uniq = take("score")
@@ -724,14 +758,14 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, _factors: "_Factors |
     out["duration_seconds"] = np.array([float(u) if u and _number_ok(u) else np.nan for u in uniq], dtype=float)[codes] if len(codes) \
         else np.array([], dtype=float)
     codes, uniq = f.files()
-    codes = codes[rows]
-    used = np.unique(codes)
+    codes = codes if every else codes[rows]
+    used = np.flatnonzero(np.bincount(codes, minlength=len(uniq))) if len(codes) else np.zeros(0, np.intp)
     names = uniq[used]
     order = np.array(sorted(range(len(used)), key=names.__getitem__), dtype=np.int64)  # sorted, as pd.Categorical(values)
     remap = np.full(len(uniq), -1, dtype=np.int64)
     remap[used[order]] = np.arange(len(used))
     out["file"] = pd.Categorical.from_codes(remap[codes], categories=pd.Index(list(uniq[used][order]), dtype="str"))
-    out["line"] = f.line[rows].astype(np.int64)
+    out["line"] = f.line.astype(np.int64) if every else f.line[rows].astype(np.int64)
     return out
 
 

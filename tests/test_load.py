@@ -184,9 +184,9 @@ def parse_calls(monkeypatch, data):
     calls = []
     real = load_module._read_scorecard
 
-    def counting(path):
+    def counting(path, **kw):
         calls.append(os.path.relpath(path, data))
-        return real(path)
+        return real(path, **kw)
     monkeypatch.setattr(load_module, "_read_scorecard", counting)
     return calls
 
@@ -376,3 +376,30 @@ def test_outcome_problems_are_part_of_the_workbook(data, write_card):
     wb = load(data)
     assert [(p.path, p.line, p.column) for p in wb.problems] == [("outcomes.csv", 2, "decision")]
     assert len(wb.scores) == 3
+
+
+def test_cold_read_opens_only_listed_regular_files_before_a_stat(data, write_card, monkeypatch):
+    """A cold load reads a plain file at once (its fstat is its signature: no separate stat),
+    but a symbolic link (which may lead to a device or a pipe) is stat'ed first, as always; both
+    load the same rows, and the cache they write serves the next load."""
+    a = write_card("2026/a.csv", interview_rows("A"))
+    b = write_card("2026/b.csv", interview_rows("B"))
+    os.symlink(b, data / "scores" / "2026" / "c.csv")
+    os.rename(b, data / "b.keep")  # c.csv -> the moved file: a broken link, reported
+    os.symlink(data / "b.keep", data / "scores" / "2026" / "d.csv")
+    _age(a), _age(data / "b.keep")
+    seen = []
+    real = load_module._read_scorecard
+
+    def spy(path, **kw):
+        seen.append((os.path.basename(path), bool(kw.get("with_stat"))))
+        return real(path, **kw)
+    monkeypatch.setattr(load_module, "_read_scorecard", spy)
+    wb = load(data, progress=False)
+    assert dict(seen) == {"a.csv": True, "d.csv": False}  # the link was stat'ed, then read by path
+    assert sorted(wb.scores["interview_id"].unique()) == ["A", "B"]
+    assert [p.path for p in wb.problems] == ["scores/2026/c.csv"] and "broken symbolic link" in wb.problems[0].message
+    seen.clear()
+    again = load(data, progress=False)
+    assert seen == [] and again.problems == wb.problems
+    pd.testing.assert_frame_equal(again.scores, wb.scores)

@@ -254,3 +254,64 @@ def test_outcomes_fast_path_equals_the_csv_module(data_rows, newline, quote):
             load_module._outcomes_fast = orig
     assert problems == []
     pd.testing.assert_frame_equal(fast, slow)
+
+
+# --- bulk files read in pieces (memory: issue 11) ------------------------------------------------
+
+@pytest.mark.parametrize("defects", [False, True])
+def test_bulk_history_in_tiny_pieces_identical_to_the_reference(bank, data, reference, defects, monkeypatch):
+    """A bulk file is parsed in pieces cut at line ends, each piece's columns dictionary-encoded
+    and the pieces' dictionaries unified. With pieces of ~200 bytes (two or three rows each), an
+    interview, a quoted note and a defect all straddle piece boundaries: the frame and every
+    problem must still be exactly the reference's (the csv-module path)."""
+    monkeypatch.setattr(_engine, "CHUNK_BYTES", 200)
+    h = _history(bank, 400, seed=5)
+    h.loc[::7, "notes"] = 'said "fine", then stopped'
+    lines = h.to_csv(index=False).splitlines(keepends=True)
+    if defects:
+        lines = _inject(lines)
+    (data / "scores" / "bulk.csv").write_text("".join(lines))
+    raw = "".join(lines).encode()
+    assert len(raw) > scorecards._FAST_BYTES
+    if not defects:  # the pieces path really ran (defects include a multi-line record: csv module)
+        assert scorecards._parse_columnar(raw, "bulk.csv", None) is not None
+    wb = _cold_warm_reference(data, reference)
+    assert len(wb.scores) > 1000
+
+
+def test_pieces_are_dictionary_codes_in_first_appearance_order(bank, monkeypatch):
+    """The table of a bulk file holds each column as one dictionary array whose codes are the
+    first-appearance numbering ``pd.factorize`` gives (so validation needs no hash table), for
+    any piece size; and a blank line in a later piece still sends the file to the csv module."""
+    data = _history(bank, 300, seed=8).to_csv(index=False).encode()
+    assert len(data) > scorecards._FAST_BYTES
+    whole = pd.read_csv(__import__("io").BytesIO(data), dtype=str, keep_default_na=False)
+    for size in (97, 4096, 1 << 24):
+        monkeypatch.setattr(_engine, "CHUNK_BYTES", size)
+        table, problems = scorecards._parse_columnar(data, "bulk.csv", None)
+        assert problems == []
+        for c in ("interview_id", "question_id", "interviewer"):
+            col = table.column(c)
+            assert col.num_chunks == 1 and col.type.index_type.bit_width == 32
+            codes, uniq = _engine.to_codes(col)
+            want_codes, want_uniq = pd.factorize(whole[c].to_numpy(dtype=object))
+            assert codes.dtype == np.int32
+            assert (codes == want_codes).all() and list(uniq) == list(want_uniq)
+    monkeypatch.setattr(_engine, "CHUNK_BYTES", 4096)
+    cut = data.index(b"\n", len(data) // 2) + 1
+    assert scorecards._parse_columnar(data[:cut] + b"\n" + data[cut:], "bulk.csv", None) is None
+
+
+def test_first_appearance_check():
+    """:func:`_engine.first_appearance` accepts exactly pd.factorize's numbering (hand cases)."""
+    fa = _engine.first_appearance
+    assert fa(np.array([0, 0, 1, 0, 2, 1], np.int32), 3)
+    assert not fa(np.array([1, 0], np.int32), 2)      # 1 before 0
+    assert not fa(np.array([0, 2, 1], np.int32), 3)   # skips 1
+    assert not fa(np.array([0, 1], np.int32), 3)      # an unused value
+    assert fa(np.array([], np.int32), 0) and not fa(np.array([], np.int32), 1)
+    # a dictionary out of order is renumbered, not trusted
+    import pyarrow as pa
+    d = pa.DictionaryArray.from_arrays(pa.array(np.array([1, 0, 1], np.int32)), pa.array(["b", "a"], pa.large_string()))
+    codes, uniq = _engine.to_codes(d)
+    assert codes.tolist() == [0, 1, 0] and list(uniq) == ["a", "b"]
