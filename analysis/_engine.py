@@ -404,7 +404,12 @@ def batch_tables(items):
             fidx.append(got[1])
     if not tables:
         return empty_table(), np.empty(0, dtype=np.int64), rejected
-    table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+    if len(tables) == 1:
+        table = tables[0]
+    elif all(t.schema.equals(tables[0].schema) for t in tables[1:]):
+        table = pa.concat_tables(tables)
+    else:  # header groups differ in which columns are blank (dictionary) or text: one dictionary table
+        table = concat_encoded(tables)
     fi = np.concatenate(fidx)
     if len(tables) > 1:  # back to the order the files were given in
         perm = np.argsort(fi, kind="stable")

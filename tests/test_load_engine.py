@@ -315,3 +315,20 @@ def test_first_appearance_check():
     d = pa.DictionaryArray.from_arrays(pa.array(np.array([1, 0, 1], np.int32)), pa.array(["b", "a"], pa.large_string()))
     codes, uniq = _engine.to_codes(d)
     assert codes.tolist() == [0, 1, 0] and list(uniq) == ["a", "b"]
+
+
+def test_files_with_and_without_an_optional_column_load_together(bank, data, reference):
+    """A folder where only some scorecards have an optional column (``duration_seconds``: the form's
+    own files next to the demo's) has two header groups; the absent column is a one-value dictionary
+    array in one and text in the other, and their tables must still combine (this raised ArrowInvalid
+    "Schema ... was different" in the browser form test), cold and warm, equal to the reference."""
+    paths = _per_file_folder(bank, data, 40, seed=5, defects=False)
+    for i, path in enumerate(paths):
+        if i % 3 == 0:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)  # the demo's files have none
+            path.write_text(frame.assign(duration_seconds="2700").to_csv(index=False), newline="")
+    items = [(i, p.read_bytes()) for i, p in enumerate(paths)]
+    table, fidx, rejected = _engine.batch_tables(items)
+    assert rejected == [] and len(set(fidx.tolist())) == len(paths)
+    _age_all(data)
+    _cold_warm_reference(data, reference)
