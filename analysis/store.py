@@ -116,14 +116,7 @@ def atomic_write(path: Path, data: bytes, *, overwrite: bool = False) -> Path:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
-    try:
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+    _fsync_dir(path.parent)
     return path
 
 
@@ -689,6 +682,8 @@ def _stage(root: str, body: bytes) -> str:
 
 
 def _fsync_dir(folder) -> None:
+    """Flush a folder's entries to disk (a new name survives a crash); a file system that cannot
+    fsync a folder is not an error."""
     try:
         dfd = os.open(folder, os.O_RDONLY)
         try:
