@@ -126,8 +126,6 @@ def design_diagnostics(data: pd.DataFrame, fit: SeverityFit | None = None, *, ca
 
 
 def _panels(data, candidate, interviewer, question, date):
-    if date not in data.columns:
-        return np.nan, np.nan
     """Answers scored by two or more interviewers (same candidate, question and date), and the
     (candidate, question) pairs asked on two or more days by different interviewers (the first
     scorecard of each day counts).
@@ -137,6 +135,8 @@ def _panels(data, candidate, interviewer, question, date):
     codes (issue 11: those group-bys on string keys took two seconds on a million rows). As in the
     group-bys, a key with a missing part is no group, a missing interviewer is no interviewer, and
     ``drop_duplicates`` treats missing values as equal."""
+    if date not in data.columns:
+        return np.nan, np.nan
     if not len(data):
         return 0, 0
     cc, qc, dc = (_codes.codes(data[c], sort=False)[0].astype(np.int64) for c in (candidate, question, date))
