@@ -162,6 +162,18 @@ def test_estimate_runs_every_method(worlds, bank):
     assert base["est"].notna().mean() > 0.9
 
 
+def test_worker_processes_give_the_same_table(bank, tmp_path, monkeypatch):
+    # make validate runs worlds in worker processes (--jobs): the table must not depend on it
+    monkeypatch.setattr(study, "ESTIMAND_SIZE", 600)
+    grid, kw = {300: 2}, dict(designs=("panels", "selection"), models=("additive",), progress=False)
+    monkeypatch.setattr(study, "CACHE", tmp_path / "one")
+    one = study.run(grid, **kw)
+    monkeypatch.setattr(study, "CACHE", tmp_path / "two")
+    two = study.run(grid, jobs=2, **kw)
+    assert sorted(p.name for p in (tmp_path / "two").rglob("*.pkl")) == sorted(p.name for p in (tmp_path / "one").rglob("*.pkl"))
+    pd.testing.assert_frame_equal(one, two, check_exact=False, rtol=1e-9)
+
+
 def test_performance_measures_on_a_tiny_grid(worlds, bank, tmp_path, monkeypatch):
     monkeypatch.setattr(study, "CACHE", tmp_path / "cache")
     monkeypatch.setattr(study, "ESTIMAND_SIZE", 600)

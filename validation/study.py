@@ -20,8 +20,9 @@ Data-generating mechanisms
     share no candidate) x 2 response models (ordinal graded responses with question-specific
     discrimination and thresholds; additive and rounded) = 14 worlds, planted parameters fixed with
     ``param_seed=1``, samples of 300, 600, 2000, 5000 and 20,000 scorecards (``sample_seed`` varies
-    by replicate) with 10, 20, 8, 2 and 1 replicates (:data:`FULL_GRID`; the machine is shared, so
-    the large sizes are thin: their MCSEs say how thin).
+    by replicate) with 20, 40, 16, 8 and 3 replicates (:data:`FULL_GRID`: enough for a coverage
+    MCSE of about 1 point at 300-2,000 interviews; the 20,000 cells are thin, their MCSEs say how
+    thin).
 Estimands
     For rank recovery: the planted severities (latent) and discriminations. For bias, RMSE and
     coverage: the value *the same method* gives on one very large sample of the same world
@@ -77,7 +78,7 @@ ESTIMAND_SIZE = 100_000
 N_BOOT = 200
 COVERAGE_MIN_REPS = 8
 #: size -> replicates. Fewer replicates where one fit is slow; the MCSEs say what that costs.
-FULL_GRID = {300: 10, 600: 20, 2000: 8, 5000: 2, 20000: 1}
+FULL_GRID = {300: 20, 600: 40, 2000: 16, 5000: 8, 20000: 3}
 QUICK_GRID = {600: 10, 2000: 5}
 _SOURCES = ("analysis/severity.py", "analysis/calibration.py", "analysis/discrimination.py", "analysis/criteria.py",
             "analysis/items.py", "analysis/design.py", "validation/worlds.py")
@@ -311,33 +312,70 @@ def performance(reps: pd.DataFrame) -> pd.DataFrame:
 
 # --- the study ----------------------------------------------------------------------------------
 def run(grid: dict[int, int] = FULL_GRID, *, designs=DESIGNS, models=MODELS, progress: bool = True,
-        key: str | None = None) -> pd.DataFrame:
+        key: str | None = None, jobs: int = 1) -> pd.DataFrame:
     """Run (or read from the cache) every cell of the grid; return the performance table.
 
     ``key`` reads the cache of another code version (e.g. the "before" grid) instead of the current
-    one; then nothing is computed, and a cell missing from that cache is an error.
+    one; then nothing is computed, and a cell missing from that cache is an error. ``jobs`` > 1 runs
+    that many worlds at once in worker processes (each world writes only its own cache files, so
+    they never collide); the result does not depend on it.
     """
     from tqdm.auto import tqdm
     from analysis.bank import load_questions
-    bank = load_questions()
     if key is not None and key != code_key():
         return _perf_from_cache(key, grid, designs, models)
     key = code_key()
-    worlds = [make_world(d, m, PARAM_SEED, bank) for d in designs for m in models]
-    total = len(worlds) * (1 + sum(grid.values()))
+    pairs = [(d, m) for d in designs for m in models]
+    total = len(pairs) * (1 + sum(grid.values()))
     all_reps = []
     with tqdm(total=total, desc=f"validation cells (cache {key})", disable=not progress, unit="fit") as bar:
-        for w in worlds:
-            bar.set_postfix_str(f"{w.name} estimand")
-            est = _estimand(w, bank, key)
-            bar.update(1)
-            for size, n_reps in grid.items():
-                bar.set_postfix_str(f"{w.name} n={size}")
-                reps = _cell(w, size, n_reps, bank, key, bar)
-                reps = reps.merge(est, on=["kind", "method", "param"], how="left")
-                all_reps.append(reps.assign(design=w.design, model=w.model, size=size))
+        if jobs <= 1:
+            bank = load_questions()
+            for d, m in pairs:
+                all_reps += _world_reps(make_world(d, m, PARAM_SEED, bank), grid, bank, key, bar)
+        else:
+            from concurrent.futures import ProcessPoolExecutor, as_completed
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                futures = {pool.submit(_world_job, d, m, grid, key, CACHE, ESTIMAND_SIZE): (d, m) for d, m in pairs}
+                done = {}
+                for f in as_completed(futures):
+                    done[futures[f]] = f.result()
+                    bar.set_postfix_str(f"{futures[f][0]}/{futures[f][1]} done")
+                    bar.update(1 + sum(grid.values()))
+            all_reps = [r for pair in pairs for r in done[pair]]  # the same order as one process
     reps = pd.concat(all_reps, ignore_index=True)
     return performance(reps)
+
+
+def _world_reps(w, grid, bank, key, bar=None) -> list[pd.DataFrame]:
+    """The replicates of every cell of one world, with the estimand joined."""
+    if bar is not None:
+        bar.set_postfix_str(f"{w.name} estimand")
+    est = _estimand(w, bank, key, ESTIMAND_SIZE)
+    if bar is not None:
+        bar.update(1)
+    out = []
+    for size, n_reps in grid.items():
+        if bar is not None:
+            bar.set_postfix_str(f"{w.name} n={size}")
+        reps = _cell(w, size, n_reps, bank, key, bar)
+        reps = reps.merge(est, on=["kind", "method", "param"], how="left")
+        out.append(reps.assign(design=w.design, model=w.model, size=size))
+    return out
+
+
+def _world_job(design, model, grid, key, cache, estimand_size):
+    """One world in a worker process (:func:`run` with ``jobs`` > 1); the cache folder and the
+    estimand's size are passed, not inherited, so a worker started by spawn sees the same ones."""
+    import warnings as _w
+
+    from analysis.bank import load_questions
+    global CACHE, ESTIMAND_SIZE
+    CACHE, ESTIMAND_SIZE = cache, estimand_size
+    bank = load_questions()
+    with _w.catch_warnings():
+        _w.simplefilter("ignore")
+        return _world_reps(make_world(design, model, PARAM_SEED, bank), grid, bank, key)
 
 
 def _perf_from_cache(key, grid, designs, models) -> pd.DataFrame:
@@ -419,6 +457,7 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=str(HERE / "results.csv"), help="performance table to write")
     p.add_argument("--designs", default=",".join(DESIGNS), help="comma-separated subset of the designs")
     p.add_argument("--no-report", action="store_true", help="write the CSV only (no RESULTS.md, no chart)")
+    p.add_argument("--jobs", "-j", type=int, default=1, help="worlds computed at once in worker processes")
     p.add_argument("--cache-key", default=None,
                    help="recompute the measures from the cache of another code version (nothing is fitted)")
     args = p.parse_args(argv)
@@ -426,7 +465,7 @@ def main(argv=None) -> int:
     bad = sorted(set(designs) - set(DESIGNS))
     if bad:
         p.error(f"unknown design(s) {', '.join(bad)}; choose among {', '.join(DESIGNS)}")
-    perf = run(QUICK_GRID if args.quick else FULL_GRID, designs=designs, key=args.cache_key)
+    perf = run(QUICK_GRID if args.quick else FULL_GRID, designs=designs, key=args.cache_key, jobs=args.jobs)
     perf.round(4).to_csv(args.out, index=False)
     print(f"wrote {args.out} ({len(perf)} rows)")
     if not args.no_report:
