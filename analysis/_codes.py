@@ -397,9 +397,9 @@ def distinct_per_group(groups: np.ndarray, members: np.ndarray, n_groups: int | 
         n_groups = int(g.max()) + 1 if len(g) else 0
     ok = (g >= 0) & (m >= 0)
     if not ok.all():
-        if not ok.any():
-            return np.zeros(n_groups, dtype=np.int64)
         g, m = g[ok], m[ok]
+    if not len(g):
+        return np.zeros(n_groups, dtype=np.int64)
     width = int(m.max()) + 1
     combos = unique(g * width + m)
     return np.bincount(combos // width, minlength=n_groups).astype(np.int64, copy=False)
