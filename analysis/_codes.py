@@ -251,6 +251,14 @@ class Answers:
         in date order (the test-retest design). Computed when first read.
     n_pairs : int
         Number of pairs that have an answer.
+
+    Notes
+    -----
+    Who reads it: ``severity._panel_share`` (which rows are second opinions; ``dropna_date=False``),
+    ``design._panels`` (answers scored twice; and, with undated rows as one occasion as
+    ``drop_duplicates`` has it, the test-retest pairs) and ``calibration._rating_units`` (the units
+    of ``inter_rater``). The loader refuses a scorecard without a valid date, so on a loaded
+    workbook the two readings of a missing date agree; they differ only for a frame built by hand.
     """
 
     code: np.ndarray
