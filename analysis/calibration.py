@@ -465,20 +465,13 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     the units are numbered in sorted key order and the slots follow ``interview_id`` order (pairs) or the
     date (retest), exactly as the group-bys on the text columns numbered them.
     """
-    key = ["candidate_id", "question_id", "date"]
-    codes = [np.asarray(_codes.codes(scores[c], sort=True)[0], dtype=np.int64) for c in key]
-    sizes = [int(c.max()) + 1 if len(c) else 1 for c in codes]
-    valid = np.logical_and.reduce([c >= 0 for c in codes]) if len(scores) else np.zeros(0, bool)
-    if float(sizes[0]) * sizes[1] * sizes[2] >= 2**62:  # a key too large for one int64 (never in practice)
-        cq = scores.groupby(key[:2], observed=True, sort=True).ngroup().to_numpy().astype(np.int64)
-        kid = scores.groupby(key, observed=True, sort=True).ngroup().to_numpy().astype(np.int64)
-    else:
-        cq = codes[0] * sizes[1] + codes[1]
-        kid = cq * sizes[2] + codes[2]
+    # the answers (candidate, question, date) and (candidate, question) pairs, numbered in sorted key order
+    # by the one helper that severity and the design diagnostics also read (issue 9)
+    answers = _codes.answer_codes(scores)
     iv_codes = np.asarray(_codes.codes(scores["interviewer"], sort=False)[0])
     iid = np.asarray(_codes.codes(scores["interview_id"], sort=True)[0], dtype=np.int64)
-    rows_all = np.flatnonzero(valid)
-    kid_v, iv_v = kid[rows_all], iv_codes[rows_all]
+    rows_all = np.flatnonzero(answers.code >= 0)
+    iv_v = iv_codes[rows_all]
 
     def frame(idx, unit, slot):
         return pd.DataFrame({"unit": unit, "slot": slot,
@@ -487,15 +480,14 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     # the same answer scored twice: keys with 2+ distinct interviewers; one rating per interviewer and key
     # (the first, in row order: a repeat by the same interviewer is not a second opinion)
-    dense_v = _dense(kid_v) if len(kid_v) else np.zeros(0, np.int64)
-    pair = dense_v * (int(iv_codes.max()) + 2 if len(iv_codes) else 1) + (iv_v + 1)
-    _, first_of_pair = np.unique(pair, return_index=True)
+    dense_v = answers.code[rows_all].astype(np.int64)
+    rating = dense_v * (int(iv_codes.max()) + 2 if len(iv_codes) else 1) + (iv_v + 1)
+    _, first_of_pair = np.unique(rating, return_index=True)
     first_of_pair = np.sort(first_of_pair)
-    named = iv_v[first_of_pair] >= 0
-    n_raters = np.bincount(dense_v[first_of_pair[named]], minlength=int(dense_v.max()) + 1 if len(dense_v) else 0)
-    keep = first_of_pair[n_raters[dense_v[first_of_pair]] >= 2]
+    twice = answers.raters(iv_codes) >= 2  # per answer: 2+ distinct named interviewers
+    keep = first_of_pair[twice[dense_v[first_of_pair]]]
     idx = rows_all[keep]
-    unit = _dense(kid[idx]) if len(idx) else np.zeros(0, np.int64)
+    unit = _dense(answers.code[idx]) if len(idx) else np.zeros(0, np.int64)
     order = np.lexsort((iid[idx], unit))
     slot = np.empty(len(idx), dtype=np.int64)
     slot[order] = _cumcount(unit[order])
@@ -505,20 +497,20 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     # first two dates, kept when two different interviewers scored them
     # (the row with the smallest (interview code, row) per key, by one minimum per dense key instead of
     # a three-key lexsort of every row; issue 11). The keys are numbered in (candidate, question, date)
-    # order, so the firsts come out sorted by (cq, date) -- one per (cq, date): the order the
+    # order, so the firsts come out sorted by pair and date -- one per answer: the order the
     # test-retest pairs are read in, with no second sort
-    if len(kid_v):
+    if len(rows_all):
         n_all = np.int64(len(scores))
-        best = np.full(int(dense_v.max()) + 1, np.iinfo(np.int64).max, dtype=np.int64)
+        best = np.full(answers.n, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(best, dense_v, iid[rows_all] * n_all + rows_all)
         firsts = best % n_all
     else:
         firsts = rows_all[:0]
     by_date = firsts
-    occasion = _cumcount(cq[by_date])
+    occasion = _cumcount(answers.pair)  # the pair of each answer, i.e. of each row of by_date
     two = by_date[occasion < 2]
     occ2 = occasion[occasion < 2]
-    g = cq[two]
+    g = answers.pair[occasion < 2]
     start = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, bool)
     grp = np.cumsum(start) - 1
     iv_two = iv_codes[two]
@@ -529,7 +521,7 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     np.logical_or.at(differs, grp, (iv_two != first_iv) & (iv_two >= 0) & (first_iv >= 0))
     ok = (size[grp] == 2) & differs[grp] if len(g) else np.zeros(0, bool)
     idx = two[ok]
-    rt = frame(idx, _dense(cq[idx]) if len(idx) else np.zeros(0, np.int64), occ2[ok])
+    rt = frame(idx, _dense(g[ok]) if len(idx) else np.zeros(0, np.int64), occ2[ok])
     return multi, rt
 
 

@@ -139,27 +139,18 @@ def _panels(data, candidate, interviewer, question, date):
         return np.nan, np.nan
     if not len(data):
         return 0, 0
-    cc, qc, dc = (_codes.codes(data[c], sort=False)[0].astype(np.int64) for c in (candidate, question, date))
-    ic = _codes.codes(data[interviewer], sort=False)[0].astype(np.int64)
-    nq, nd, ni = int(qc.max()) + 2, int(dc.max()) + 2, int(ic.max()) + 2
-    # (candidate, question) first, densely numbered, then the date: keeps the keys small
-    cq_key = (cc + 1) * nq + (qc + 1)
-    _, cq = _codes.dense(cq_key, (int(cc.max()) + 2) * nq)
-    ncq = int(cq.max()) + 1
-    _, k3 = _codes.dense(cq.astype(np.int64) * nd + (dc + 1), ncq * nd)
-    nk3 = int(k3.max()) + 1
-    complete = (cc >= 0) & (qc >= 0)
-    named = ic >= 0
-
-    def n_with_two(groups, ng, rows):
-        """groups (among ``rows``) with two or more distinct named interviewers"""
-        pairs = _codes.unique(groups[rows].astype(np.int64) * ni + ic[rows])
-        return int((np.bincount(pairs // ni, minlength=ng) >= 2).sum())
-
-    twice = n_with_two(k3, nk3, complete & (dc >= 0) & named)
-    first = np.zeros(len(k3), dtype=bool)
-    first[_codes.first(k3, nk3)] = True  # drop_duplicates(key): the first row of each key
-    return twice, n_with_two(cq, ncq, first & complete & named)
+    cc, qc, dc = (_codes.codes(data[c], sort=True)[0] for c in (candidate, question, date))
+    ic = _codes.codes(data[interviewer], sort=False)[0]
+    # occasions: an undated scorecard counts as one more date, as drop_duplicates counts it; answers:
+    # it is no answer (as the group-by drops it). With every row dated the two are the same
+    occasions = _codes.answers(cc, qc, dc, dropna_date=False)
+    dated = occasions if (dc >= 0).all() else _codes.answers(cc, qc, dc)
+    twice = int((dated.raters(ic) >= 2).sum())
+    # test-retest: the first scorecard of each occasion, then the pairs whose firsts name 2+ interviewers
+    rows = np.flatnonzero(occasions.code >= 0)
+    firsts = rows[_codes.first(occasions.code[rows], occasions.n)]  # the first row of each occasion
+    retest = _codes.distinct_per_group(occasions.pair, ic[firsts], occasions.n_pairs) >= 2
+    return twice, int(retest.sum())
 
 
 def _names(s, k=8):

@@ -304,12 +304,9 @@ def _panel_share(data, date, c_idx, q_codes, r_idx, n_r):
     if date is None or date not in data.columns or len(data) == 0:
         return np.zeros(nr)
     d_idx, _ = _codes(data[date])
-    key = (c_idx.astype(np.int64) * (int(q_codes.max()) + 1) + q_codes) * (int(d_idx.max()) + 2) + (d_idx + 1)
-    # sort-based uniques: numpy's hash-based np.unique is ~50x slower on a million int64 keys
-    _, ans = _int_codes.dense(key)
-    pairs = _int_codes.unique(ans.astype(np.int64) * nr + r_idx)
-    raters = np.bincount(pairs // nr, minlength=int(ans.max()) + 1)
-    second = raters[ans] >= 2
+    # one helper tells the same answer for severity, design diagnostics and inter-rater reliability;
+    # here the undated rows of a candidate and question count as one answer (dropna_date=False)
+    second = _int_codes.answers(c_idx, q_codes, d_idx, dropna_date=False).scored_twice(r_idx)
     return np.bincount(r_idx, weights=second.astype(float), minlength=nr) / np.maximum(n_r, 1)
 
 

@@ -112,3 +112,117 @@ def test_memo_serves_one_array_and_never_a_stale_or_other_one():
         t = pd.Series([f"v{i}", "w"], dtype="str")
         np.testing.assert_array_equal(_codes.codes(t)[0], pd.factorize(t, sort=True)[0])
     assert len(_codes._MEMO) <= _codes._MEMO_SIZE
+
+
+# --- the same answer scored twice (issue 9) ---------------------------------------------------
+# The reference is the plain pandas group-by each caller used to spell out:
+# ``groupby([candidate, question, date])[interviewer].nunique()``, missing values in every column.
+
+KEY = ["candidate_id", "question_id", "date"]
+DATES = [pd.Timestamp("2024-03-01"), pd.Timestamp("2024-01-15"), pd.Timestamp("2025-01-01")]
+score_rows = st.lists(st.tuples(st.one_of(st.sampled_from(WORDS[:4]), st.none()),
+                                st.one_of(st.sampled_from(["q2", "q1", "q3"]), st.none()),
+                                st.one_of(st.sampled_from(DATES), st.none()),
+                                st.one_of(st.sampled_from(["R2", "R1", "R3"]), st.none())), max_size=60)
+
+
+def _score_frame(rows, kind):
+    """Rows of (candidate, question, date, interviewer); the question and the interviewer categorical
+    with categories out of sorted order (as the loader types them), the candidate of ``kind``."""
+    rows = list(rows)
+    return pd.DataFrame({
+        "candidate_id": _column([r[0] for r in rows], kind),
+        "question_id": pd.Categorical([r[1] for r in rows], categories=["q3", "q1", "q2", "unused"]),
+        "date": pd.to_datetime(pd.Series([r[2] for r in rows], dtype=object)),
+        "interviewer": pd.Categorical([r[3] for r in rows], categories=["R3", "R1", "R2"])})
+
+
+def _interviewer_codes(frame):
+    return _codes.codes(frame["interviewer"], sort=False)[0]
+
+
+@given(score_rows, kinds)
+def test_answer_codes_equal_the_group_by(rows, kind):
+    frame = _score_frame(rows, kind)
+    a = _codes.answer_codes(frame)
+    g = frame.groupby(KEY, observed=True, sort=True)
+    # the answers are the group-by's groups, numbered as it numbers them; a row with a missing part in none
+    np.testing.assert_array_equal(a.code, g.ngroup().fillna(-1).to_numpy(dtype=np.int64))
+    assert a.n == g.ngroups
+    # distinct (named) interviewers per answer, in group order
+    np.testing.assert_array_equal(a.raters(_interviewer_codes(frame)), g["interviewer"].nunique().to_numpy())
+    twice = g["interviewer"].transform("nunique").fillna(0).to_numpy() >= 2
+    np.testing.assert_array_equal(a.scored_twice(_interviewer_codes(frame)), twice)
+    # each answer's (candidate, question) pair, numbered in sorted order (the group index is sorted, the
+    # categorical question by its categories, so numbering its pairs by appearance numbers them in order)
+    pairs = g.size().index.droplevel("date")
+    np.testing.assert_array_equal(a.pair, pd.factorize(pairs, sort=False)[0])
+    assert a.n_pairs == pairs.nunique()
+
+
+@given(score_rows, kinds)
+def test_answers_with_undated_rows_as_one_date_equal_the_group_by_with_dropna_false(rows, kind):
+    frame = _score_frame(rows, kind)
+    a = _codes.answer_codes(frame, dropna_date=False)
+    inside = frame["candidate_id"].notna().to_numpy() & frame["question_id"].notna().to_numpy()
+    g = frame[inside].groupby(KEY, observed=True, sort=True, dropna=False)
+    assert (a.code[~inside] == -1).all()
+    # the same partition of the rows (pandas puts the undated group last, answers puts it first)
+    np.testing.assert_array_equal(pd.factorize(a.code[inside])[0], pd.factorize(g.ngroup().to_numpy())[0])
+    assert a.n == g.ngroups
+    want = g["interviewer"].transform("nunique").to_numpy()
+    np.testing.assert_array_equal(a.raters(_interviewer_codes(frame))[a.code[inside]], want)
+    assert (np.diff(a.pair) >= 0).all() and a.n_pairs == frame[inside].groupby(KEY[:2], observed=True).ngroups
+
+
+@given(st.lists(st.tuples(st.integers(-1, 6), st.integers(-1, 4)), max_size=80), st.integers(0, 3))
+def test_distinct_per_group_equals_nunique(rows, extra):
+    groups = np.array([r[0] for r in rows], dtype=np.int64)
+    members = np.array([r[1] for r in rows], dtype=np.int64)
+    n_groups = (int(groups.max()) + 1 if len(rows) else 0) + extra  # trailing groups with no member
+    s = pd.Series(np.where(members >= 0, members, np.nan))
+    want = s[groups >= 0].groupby(groups[groups >= 0]).nunique().reindex(range(n_groups), fill_value=0)
+    np.testing.assert_array_equal(_codes.distinct_per_group(groups, members, n_groups), want.to_numpy())
+
+
+def test_answers_edge_cases():
+    none = _codes.answers(np.array([-1, 0]), np.array([0, -1]), np.array([0, 0]))
+    assert none.n == 0 and none.n_pairs == 0 and (none.code == -1).all() and len(none.pair) == 0
+    assert not none.scored_twice(np.array([0, 1])).any()
+    empty = _codes.answers(np.zeros(0, int), np.zeros(0, int), np.zeros(0, int))
+    assert empty.n == 0 and len(empty.code) == 0 and len(empty.raters(np.zeros(0, int))) == 0
+    # only undated rows: no answer, unless they count as one date
+    undated = (np.array([0, 0]), np.array([1, 1]), np.array([-1, -1]))
+    assert _codes.answers(*undated).n == 0
+    one = _codes.answers(*undated, dropna_date=False)
+    assert one.n == 1 and list(one.code) == [0, 0] and one.raters(np.array([0, 1]))[0] == 2
+    with pytest.raises(ValueError, match="one code per row"):
+        _codes.answers(np.zeros(2, int), np.zeros(3, int), np.zeros(2, int))
+
+
+@given(score_rows, kinds)
+def test_panels_equal_the_documented_group_bys(rows, kind):
+    """design._panels is the group-by its docstring names, missing values in every column."""
+    from analysis.design import _panels
+    frame = _score_frame(rows, kind)
+    want_twice = int((frame.groupby(KEY, observed=True)["interviewer"].nunique() >= 2).sum())
+    firsts = frame.drop_duplicates(KEY)
+    want_retest = int((firsts.groupby(KEY[:2], observed=True)["interviewer"].nunique() >= 2).sum())
+    assert _panels(frame, "candidate_id", "interviewer", "question_id", "date") == (want_twice, want_retest)
+
+
+@given(st.lists(st.tuples(st.sampled_from(WORDS[:4]), st.sampled_from(["q2", "q1"]),
+                          st.one_of(st.sampled_from(DATES[:2]), st.none()), st.sampled_from(["R2", "R1", "R3"])),
+                min_size=1, max_size=60))
+def test_panel_share_equals_the_group_by(rows):
+    """severity._panel_share: per interviewer, the share of their rows on an answer 2+ interviewers
+    scored; undated rows of a candidate and question count as one answer (group-by with dropna=False)."""
+    from analysis.severity import _panel_share
+    frame = _score_frame(rows, "str")
+    c, _ = _codes.codes(frame["candidate_id"]); q, _ = _codes.codes(frame["question_id"])
+    r, names = _codes.codes(frame["interviewer"])
+    n_r = np.bincount(r, minlength=len(names)).astype(float)
+    k = frame.groupby(KEY, observed=True, dropna=False)["interviewer"].transform("nunique")
+    want = (k >= 2).groupby(frame["interviewer"], observed=True).mean().reindex(names).to_numpy()
+    np.testing.assert_allclose(_panel_share(frame, "date", c, q, r, n_r), want, rtol=1e-12)
+    np.testing.assert_array_equal(_panel_share(frame, None, c, q, r, n_r), np.zeros(len(names)))
