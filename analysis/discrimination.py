@@ -102,7 +102,8 @@ def pooled_within_r(sums: np.ndarray) -> np.ndarray:
 def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, stratum: str, candidate: str,
                            *, n_boot: int = 1000, seed: int = 0, ci: float = 0.95, block: int = 100,
                            progress: bool = False, method: str = "auto",
-                           influence_min: int = 5000) -> pd.DataFrame:
+                           influence_min: int = 5000, x_sensitivity=None, y_sensitivity=None,
+                           first_step_cov=None) -> pd.DataFrame:
     """Pooled within-stratum correlation of ``x`` with ``y`` per ``group``, with a bootstrap interval
     over ``candidate``.
 
@@ -130,13 +131,24 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
         fraction of the cost, the bootstrap for the rest.
     influence_min : int
         The group size (candidates) from which ``"auto"`` uses the influence function.
+    x_sensitivity, y_sensitivity : sparse matrix (rows x k), optional
+        When ``x`` and ``y`` were built from k estimates of an earlier fit (the interviewers'
+        severities): how each row's ``x`` (``y``) moves per unit of each estimate, one row per row
+        of ``data``. With ``first_step_cov`` they add the first step's uncertainty to the interval
+        (see "The severity estimate's own error" in the module docstring). None: that value does
+        not depend on the estimates.
+    first_step_cov : ndarray, (k,) or (k, k), optional
+        Variances (a diagonal approximation) or the covariance matrix of the k estimates; NaN
+        entries count as 0.
 
     Returns
     -------
     DataFrame
         Indexed by ``group``: ``n_rows``, ``n_candidates``, ``discrimination``,
         ``discrimination_low``, ``discrimination_high`` (the 95% interval, normal on Fisher's z),
-        ``discrimination_se`` (bootstrap SD).
+        ``discrimination_se`` (bootstrap SD, or the influence-function SE, combined with the
+        first step's term when it is given) and ``discrimination_se_first_step`` (that term's SE
+        alone on the correlation scale; 0 without a first step).
     """
     if method not in ("auto", "bootstrap", "influence"):
         raise ValueError(f"grouped_discrimination: method must be 'auto', 'bootstrap' or 'influence'; "
@@ -176,6 +188,11 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     gc = ug.astype(np.int64) * nc + uc
     first_unit = np.r_[True, gc[1:] != gc[:-1]] if len(gc) else np.zeros(0, bool)
     n_cand = np.bincount(ug[first_unit], minlength=ng)
+    # variance of each group's r from the first step's estimates (delta method), 0 without one
+    var_fs = np.zeros(ng)
+    if first_step_cov is not None and (x_sensitivity is not None or y_sensitivity is not None):
+        var_fs = _first_step_variance(xv, yv, g_codes, ng, point, keep, x_sensitivity, y_sensitivity,
+                                      first_step_cov)
     low, high, se = (np.full(ng, np.nan) for _ in range(3))
     if n_boot > 0 and len(u_key):
         if method == "bootstrap":
@@ -185,7 +202,7 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
         else:
             by_influence = n_cand >= influence_min
         if by_influence.any():
-            il, ih, ise = _influence_interval(full, feats, ug, us, point, ci)
+            il, ih, ise = _influence_interval(full, feats, ug, us, point, ci, var_fs)
             low[by_influence], high[by_influence], se[by_influence] = (
                 il[by_influence], ih[by_influence], ise[by_influence])
         boot = ~by_influence
@@ -193,10 +210,11 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
             keep = boot[ug]
             bl, bh, bse = _bootstrap_interval(feats[keep], ug[keep], us[keep], ng, ns, n_boot=n_boot, seed=seed,
                                               ci=ci, block=block, progress=progress, group=group,
-                                              full=full, point=point)
+                                              full=full, point=point, var_fs=var_fs)
             low[boot], high[boot], se[boot] = bl[boot], bh[boot], bse[boot]
     out = pd.DataFrame({"n_rows": n_rows.astype(int), "n_candidates": n_cand, "discrimination": point,
-                        "discrimination_low": low, "discrimination_high": high, "discrimination_se": se},
+                        "discrimination_low": low, "discrimination_high": high, "discrimination_se": se,
+                        "discrimination_se_first_step": np.sqrt(var_fs)},
                        index=pd.Index(g_names, name=group))
     return out
 
@@ -206,8 +224,11 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
 _INTERVAL = "fisher"
 
 
-def _bootstrap_interval(feats, ug, us, ng, ns, *, n_boot, seed, ci, block, progress, group, full=None, point=None):
-    """Interval (see :data:`_INTERVAL`) and SD of the pooled correlation per group over Poisson(1) replicates."""
+def _bootstrap_interval(feats, ug, us, ng, ns, *, n_boot, seed, ci, block, progress, group, full=None, point=None,
+                        var_fs=None):
+    """Interval (see :data:`_INTERVAL`) and SD of the pooled correlation per group over Poisson(1)
+    replicates; ``var_fs`` (per group, correlation scale) is the first step's variance, added on
+    Fisher's z scale (and to the SD)."""
     low, high, se = (np.full(ng, np.nan) for _ in range(3))
     if not len(ug):
         return low, high, se
@@ -228,21 +249,69 @@ def _bootstrap_interval(feats, ug, us, ng, ns, *, n_boot, seed, ci, block, progr
     alpha = (1 - ci) / 2
     # groups left to the influence function (or with no units) have no replicates
     has = np.isfinite(reps).any(axis=1)
+    var_fs = np.zeros(ng) if var_fs is None else np.asarray(var_fs, float)
     with np.errstate(all="ignore"):
-        se[has] = np.nanstd(reps[has], axis=1)
-        if _INTERVAL == "percentile":
-            low[has] = np.nanquantile(reps[has], alpha, axis=1)
-            high[has] = np.nanquantile(reps[has], 1 - alpha, axis=1)
-        elif _INTERVAL == "fisher":
+        se[has] = np.sqrt(np.nanvar(reps[has], axis=1) + var_fs[has])
+        rc = np.clip(point[has], -0.999999, 0.999999)
+        z0 = np.arctanh(rc)
+        vz_fs = var_fs[has] / (1 - rc ** 2) ** 2  # the first step's variance on the z scale
+        if _INTERVAL == "fisher":
             from statistics import NormalDist
             zq = NormalDist().inv_cdf(1 - alpha)
             zr = np.arctanh(np.clip(reps[has], -0.999999, 0.999999))
-            sz = np.nanstd(zr, axis=1)
-            z0 = np.arctanh(np.clip(point[has], -0.999999, 0.999999))
+            sz = np.sqrt(np.nanvar(zr, axis=1) + vz_fs)
             low[has], high[has] = np.tanh(z0 - zq * sz), np.tanh(z0 + zq * sz)
-        else:  # bca
-            low[has], high[has] = _bca(reps[has], point[has], _acceleration(full, feats, ug, us, point)[has], alpha)
+        else:
+            if _INTERVAL == "percentile":
+                lo = np.nanquantile(reps[has], alpha, axis=1)
+                hi = np.nanquantile(reps[has], 1 - alpha, axis=1)
+            else:  # bca
+                lo, hi = _bca(reps[has], point[has], _acceleration(full, feats, ug, us, point)[has], alpha)
+            # the first step widens the ends on the z scale by the ratio of the variances
+            vz = np.nanvar(np.arctanh(np.clip(reps[has], -0.999999, 0.999999)), axis=1)
+            f = np.sqrt(1 + np.where(vz > 0, vz_fs / vz, 0.0))
+            zl, zh = np.arctanh(np.clip(lo, -0.999999, 0.999999)), np.arctanh(np.clip(hi, -0.999999, 0.999999))
+            low[has], high[has] = np.tanh(z0 - f * (z0 - zl)), np.tanh(z0 + f * (zh - z0))
     return low, high, se
+
+
+def _first_step_variance(xv, yv, g_codes, ng, point, keep, x_sens, y_sens, cov):
+    """Delta-method variance of each group's pooled correlation from the first step's estimates.
+
+    ``xv``, ``yv`` are the kept rows' values centred within (group, stratum), ``g_codes`` their
+    groups. With ``A = sum x y``, ``B = sum x^2``, ``C = sum y^2`` (pooled within strata) and
+    ``r = A / sqrt(B C)``, a shift ``dx``, ``dy`` of the rows moves ``r`` by
+    ``sum_i dx_i u_i + dy_i v_i`` with ``u = y / sqrt(B C) - r x / B`` and
+    ``v = x / sqrt(B C) - r y / C`` (the centring terms vanish: centred values sum to zero in
+    each stratum). The gradient with respect to the k estimates is ``G = U' Sx + V' Sy``
+    (groups x k), and the variance ``G cov G'`` (``sum_k G_k^2 var_k`` for a diagonal ``cov``).
+    """
+    import scipy.sparse as sp
+
+    B = np.bincount(g_codes, xv * xv, minlength=ng)
+    C = np.bincount(g_codes, yv * yv, minlength=ng)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sbc = np.sqrt(B * C)
+        u = np.nan_to_num(yv / sbc[g_codes] - point[g_codes] * xv / B[g_codes], nan=0.0, posinf=0.0, neginf=0.0)
+        v = np.nan_to_num(xv / sbc[g_codes] - point[g_codes] * yv / C[g_codes], nan=0.0, posinf=0.0, neginf=0.0)
+    cov = np.nan_to_num(np.asarray(cov, dtype=float))
+    k = cov.shape[0]
+    cols = np.arange(len(xv))
+    G = np.zeros((ng, k))
+    for w, S in ((u, x_sens), (v, y_sens)):
+        if S is None:
+            continue
+        S = sp.csr_matrix(S)
+        if S.shape[1] != k:
+            raise ValueError(f"grouped_discrimination: the sensitivities have {S.shape[1]} columns and "
+                             f"first_step_cov {k} entries; give one column per first-step estimate")
+        W = sp.csr_matrix((w, (g_codes, cols)), shape=(ng, len(xv)))
+        G += np.asarray((W @ S[np.flatnonzero(keep)]).todense())
+    if cov.ndim == 1:
+        var = (G * G) @ cov
+    else:
+        var = np.einsum("gk,kl,gl->g", G, cov, G)
+    return np.where(np.isfinite(point), np.clip(var, 0, None), 0.0)
 
 
 def _unit_influence(full, feats, ug, us, point):
@@ -295,7 +364,7 @@ def _bca(reps, point, acc, alpha):
     return out[0], out[1]
 
 
-def _influence_interval(full, feats, ug, us, point, ci):
+def _influence_interval(full, feats, ug, us, point, ci, var_fs=None):
     """Influence-function standard error of the pooled within-stratum correlation per group, and a
     normal interval on Fisher's z scale (see the module docstring).
 
@@ -309,6 +378,8 @@ def _influence_interval(full, feats, ug, us, point, ci):
     m = np.bincount(ug, minlength=ng).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         var = np.bincount(ug, infl ** 2, minlength=ng) * m / np.maximum(m - 1, 1)
+        if var_fs is not None:
+            var = var + var_fs  # the first step's variance (delta method), independent of the second's
         se = np.sqrt(var)
         zq = NormalDist().inv_cdf(0.5 + ci / 2)
         rc = np.clip(point, -0.999999, 0.999999)

@@ -1,0 +1,169 @@
+"""How much of the discrimination intervals' shortfall comes from holding the severities fixed?
+
+The headline discrimination is computed on severity-adjusted scores (``x_adj``) against a rest-score
+criterion (``y_free``) that is itself built from the severity fit; its bootstrap holds the fit at
+its full-data estimates. This study measures, on cells of the validation grid where the coverage
+was lowest, against the headline on a 100,000-scorecard sample of the same world (as in
+:mod:`validation.study`), per sample and question:
+
+``fixed``
+    the workbook's interval before this change: Poisson bootstrap over candidates, severities
+    fixed, normal on Fisher's z with the bootstrap SD (``n_boot=200`` as in the study);
+``delta_x`` / ``delta_xy`` / ``delta_full``
+    the same plus the delta-method (two-step, Murphy-Topel) term ``G var(severity) G'`` on the z
+    scale, with the gradient of the pooled correlation through ``x_adj`` only (``delta_x``) or
+    through ``x_adj`` and the rest score ``y_free`` (``delta_xy``, adopted), with a diagonal
+    severity covariance (``severity_se**2``; ``delta_full`` would need the fit's covariance: not
+    exposed, not measured);
+``refit``
+    the reference: a classical bootstrap over candidates that **re-fits the severity model** in
+    each of ``N_REFIT`` replicates (so the fit's error, severities and cell difficulties, is in
+    the spread), normal on Fisher's z with the SD of the replicates;
+``fixed_cl``
+    the same classical replicates with the fit held fixed: ``refit`` minus ``fixed_cl`` is the
+    variance the fixed fit leaves out, estimated directly.
+
+``python -m validation.disc_severity`` runs the cells missing from the cache
+(``validation/cache_disc_severity/``, one file per cell, git-ignored), prints the coverage table and
+writes ``validation/results_disc_severity.csv``. About 25 minutes on a shared 2-core machine for
+the cells below (``OPENBLAS_NUM_THREADS=1``, one process). The table it gave is in the module
+docstring of :mod:`analysis.discrimination`.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from .study import HERE, PARAM_SEED
+from .worlds import make_world, to_workbook
+
+CELLS = [("panels", "graded", 300, 12), ("nested_loops", "additive", 300, 12), ("nested_loops", "graded", 300, 12),
+         ("selection", "additive", 300, 12), ("single_interview", "graded", 600, 12),
+         ("panels", "additive", 600, 12), ("sparse_heavy", "graded", 300, 12), ("nested_loops", "additive", 2000, 6)]
+N_BOOT = 200
+N_REFIT = 50
+CACHE = HERE / "cache_disc_severity"
+METHODS = ("fixed", "delta_x", "delta_xy", "refit", "fixed_cl")
+
+
+def _disc(d, **kw):
+    from analysis.discrimination import grouped_discrimination
+    return grouped_discrimination(d, "question_id", "x_adj", "y_free", "level", "candidate_id", **kw)
+
+
+def _z(r):
+    return np.arctanh(np.clip(np.asarray(r, float), -0.999999, 0.999999))
+
+
+def _refit_sd(wb, scores, fit, n_refit, seed):
+    """SD on Fisher's z of each question's headline over candidate-bootstrap replicates, with the
+    severity model re-fitted (``refit``) and held fixed (``fixed_cl``), from the same replicates."""
+    from analysis import calibration
+    from analysis.severity import fit_severity
+    c = pd.factorize(scores["candidate_id"])[0]
+    order = np.argsort(c, kind="stable")
+    starts = np.r_[0, np.cumsum(np.bincount(c))]
+    nc = len(starts) - 1
+    rng = np.random.default_rng(seed)
+    zs = {"refit": [], "fixed_cl": []}
+    for _ in range(n_refit):
+        draw = rng.integers(0, nc, nc)
+        parts = [order[starts[k]:starts[k + 1]] for k in draw]
+        rows = np.concatenate(parts)
+        newc = np.repeat(np.arange(nc), [len(p) for p in parts])
+        b = scores.iloc[rows].reset_index(drop=True)
+        b["candidate_id"] = pd.Series([f"b{k}" for k in newc], dtype=object)
+        b["interview_id"] = b["interview_id"].astype(str) + "~" + pd.Series(newc).astype(str)
+        fixed = SimpleNamespace(rows=fit.rows.iloc[rows].reset_index(drop=True))
+        db = calibration.criterion_rows(wb, b, fit_severity(b))
+        zs["refit"].append(_z(_disc(db, n_boot=0)["discrimination"]))
+        df = calibration.criterion_rows(wb, b, fixed)
+        zs["fixed_cl"].append(_z(_disc(df, n_boot=0)["discrimination"]))
+        names = _disc(df, n_boot=0).index
+    return {k: pd.Series(np.nanstd(np.array(v), axis=0), index=names) for k, v in zs.items()}
+
+
+def run_cell(design, model, size, n_reps, bank, *, n_boot=N_BOOT, n_refit=N_REFIT) -> pd.DataFrame:
+    """Per (sample, question): the point, the estimand and every method's SD on Fisher's z."""
+    from analysis import calibration
+    w = make_world(design, model, PARAM_SEED, bank)
+    dd, _ = calibration.prepare(to_workbook(w.sample(100_000, 999_999), bank))
+    est = _disc(dd, n_boot=0)["discrimination"]
+    out = []
+    for rep in range(n_reps):
+        wb = to_workbook(w.sample(size, size * 1000 + rep), bank)
+        d, fit = calibration.prepare(wb)
+        xs, ys, var = calibration.severity_sensitivity(d, fit)
+        base = _disc(d, n_boot=n_boot, seed=rep)
+        dx = _disc(d, n_boot=0, x_sensitivity=xs, first_step_cov=var)["discrimination_se_first_step"]
+        dxy = _disc(d, n_boot=0, x_sensitivity=xs, y_sensitivity=ys, first_step_cov=var)["discrimination_se_first_step"]
+        sds = _refit_sd(wb, d[wb.scores.columns.intersection(d.columns)], fit, n_refit, 10_000 + rep)
+        r = base["discrimination"]
+        jac = 1 / (1 - np.clip(r, -0.999999, 0.999999) ** 2)  # dz/dr
+        # the bootstrap SD of z, back from the Fisher interval's half width
+        sz = (_z(base["discrimination_high"]) - _z(base["discrimination_low"])) / (2 * 1.959964)
+        out.append(pd.DataFrame({
+            "design": design, "model": model, "size": size, "rep": rep, "question_id": base.index,
+            "n_candidates": base["n_candidates"].to_numpy(), "point": r.to_numpy(),
+            "estimand": est.reindex(base.index).to_numpy(), "sz_boot": np.asarray(sz),
+            "sz_fs_x": (dx * jac).to_numpy(), "sz_fs_xy": (dxy * jac).to_numpy(),
+            "sz_refit": sds["refit"].reindex(base.index).to_numpy(),
+            "sz_fixed_cl": sds["fixed_cl"].reindex(base.index).to_numpy()}))
+    return pd.concat(out, ignore_index=True)
+
+
+def coverage(per_q: pd.DataFrame) -> pd.DataFrame:
+    """Coverage of the 95% interval of each method per cell (rows with an interval and an estimand)."""
+    q = per_q.dropna(subset=["sz_boot", "estimand", "point"])
+    dz = np.abs(_z(q["estimand"]) - _z(q["point"]))
+    zq = 1.959964
+    sd = {"fixed": q["sz_boot"], "delta_x": np.hypot(q["sz_boot"], q["sz_fs_x"]),
+          "delta_xy": np.hypot(q["sz_boot"], q["sz_fs_xy"]), "refit": q["sz_refit"], "fixed_cl": q["sz_fixed_cl"]}
+    hits = pd.DataFrame({k: dz <= zq * v for k, v in sd.items()})
+    key = ["design", "model", "size"]
+    hits[key] = q[key]
+    g = hits.groupby(key, sort=False)
+    out = g[list(sd)].mean()
+    out.insert(0, "n_intervals", g.size())
+    # how much wider each interval is than the fixed one, and the share of the refit's extra variance
+    # the delta term recovers
+    ratio = pd.DataFrame({"width_delta_xy": sd["delta_xy"] / sd["fixed"], "width_refit": sd["refit"] / sd["fixed_cl"]})
+    ratio[key] = q[key]
+    out = out.join(ratio.groupby(key, sort=False).median())
+    return out.reset_index()
+
+
+def main(argv=None) -> int:
+    from analysis.bank import load_questions
+    warnings.simplefilter("ignore")
+    bank = load_questions()
+    CACHE.mkdir(exist_ok=True)
+    parts = []
+    for d, m, n, k in CELLS:
+        path = CACHE / f"{d}__{m}__{n}__r{k}__b{N_BOOT}__f{N_REFIT}.pkl"
+        if path.exists():
+            parts.append(pd.read_pickle(path))
+            continue
+        t = time.time()
+        p = run_cell(d, m, n, k, bank)
+        p.to_pickle(path)
+        parts.append(p)
+        print(coverage(p).round(3).to_string(index=False, header=len(parts) == 1), f"({time.time() - t:.0f} s)",
+              flush=True)
+    table = coverage(pd.concat(parts, ignore_index=True))
+    out = HERE / "results_disc_severity.csv"
+    table.round(4).to_csv(out, index=False)
+    print(table.round(3).to_string(index=False))
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
