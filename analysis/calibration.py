@@ -29,6 +29,7 @@ from .discrimination import ebel_band, grouped_discrimination
 from .severity import SeverityFit, fit_severity
 
 __all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_stats", "group_stats", "level_stats",
+           "severity_sensitivity",
            "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS", "SAME_ANSWER", "RETEST",
            "prepare_slice", "criterion_rows", "CRITERION_FREE", "FIELDS"]
 
@@ -259,11 +260,15 @@ def _headline(d, by, n_boot, seed, progress, severity=None):
 
 
 def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30,
-                   progress=False) -> pd.DataFrame:
+                   progress=False, severity: SeverityFit | None = None) -> pd.DataFrame:
     """Per-question statistics (see ``COLUMNS["question_stats"]``) from prepared rows.
 
     ``d`` is the output of :func:`calibrate`'s preparation: scorecard rows with ``x_adj``
     (severity-adjusted score), ``y``/``strong`` (criterion), ``topic`` and ``question_level``.
+    ``severity``: the fit ``d`` was adjusted with (the second value :func:`prepare` returns); when
+    given, the discrimination interval also carries the severity estimates' own error (a
+    delta-method term, see :mod:`analysis.discrimination`); when None the severities are taken as
+    known, as before.
     """
     by = "question_id"
     dist = _distribution(d, by)
@@ -273,7 +278,7 @@ def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, see
     known = _known(d, by)
     auc = items.grouped_auc(known, by, "score", "strong") if len(known) else pd.Series(dtype=float, name="auc")
     ist = items.item_statistics(d, "interview_id", by, "score")[["item_rest_r"]]
-    head = _headline(d, by, n_boot, seed, progress)
+    head = _headline(d, by, n_boot, seed, progress, severity)
     out = (dist.join(per_level).join(lift).join(auc.rename("auc")).join(ist)
            .join(head.drop(columns=["n_rows"])))
     out.index = out.index.astype(str)
@@ -287,22 +292,27 @@ def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, see
     return out[first + [c for c in out.columns if c not in first]]
 
 
-def group_stats(d: pd.DataFrame, by: str, *, n_boot=1000, seed=0, min_n=30, progress=False) -> pd.DataFrame:
-    """The same statistics for a grouping of questions (``topic`` or ``question_level``)."""
+def group_stats(d: pd.DataFrame, by: str, *, n_boot=1000, seed=0, min_n=30, progress=False,
+                severity: SeverityFit | None = None) -> pd.DataFrame:
+    """The same statistics for a grouping of questions (``topic`` or ``question_level``); ``severity``
+    as in :func:`question_stats`."""
     dist = _distribution(d, by)[["n", "mean", "sd"]]
     lift = _red_flag_lift(d, by)
     known = _known(d, by)
     auc = items.grouped_auc(known, by, "score", "strong") if len(known) else pd.Series(dtype=float, name="auc")
-    head = _headline(d, by, n_boot, seed, progress).drop(columns=["n_rows"])
+    head = _headline(d, by, n_boot, seed, progress, severity).drop(columns=["n_rows"])
     out = dist.join(lift).join(auc.rename("auc")).join(head)
     out["band"] = ebel_band(out["discrimination"], out["n_candidates"], min_n)
     return out
 
 
-def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=False) -> pd.DataFrame:
+def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=False,
+                severity: SeverityFit | None = None) -> pd.DataFrame:
     """Per level: interviews and reliability of interviews *at* that level (candidate level), and how
-    well questions *of* that level separate strong from weak (question level)."""
-    g = group_stats(d, "question_level", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    well questions *of* that level separate strong from weak (question level); ``severity`` as in
+    :func:`question_stats`."""
+    g = group_stats(d, "question_level", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress,
+                    severity=severity)
     g.index = g.index.astype(str)
     iv = _codes.first_rows(d[["interview_id", "level", "recommendation"]], "interview_id")
     rows = []
@@ -775,7 +785,7 @@ def _jobs(workbook, d: pd.DataFrame, fit: SeverityFit, kw: dict) -> dict:
     from .design import DESIGN_COLUMNS, design_diagnostics
 
     def _topics():
-        ts = group_stats(d, "topic", **kw)
+        ts = group_stats(d, "topic", severity=fit, **kw)
         levels_in_bank = workbook.questions.groupby("topic", observed=True)["level"].agg(
             lambda s: ",".join(str(v) for v in sorted(set(s), key=list(config.LEVELS).index)))
         ts = ts.join(workbook.questions.groupby("topic", observed=True).size().rename("n_questions")).join(
@@ -784,9 +794,10 @@ def _jobs(workbook, d: pd.DataFrame, fit: SeverityFit, kw: dict) -> dict:
         return ts.reset_index().rename(columns={"index": "topic"})
 
     return {
-        "question_stats": (lambda: question_stats(d, workbook.questions, **kw), _empty(COLUMNS["question_stats"])),
+        "question_stats": (lambda: question_stats(d, workbook.questions, severity=fit, **kw),
+                           _empty(COLUMNS["question_stats"])),
         "topic_stats": (_topics, _empty(COLUMNS["topic_stats"])),
-        "level_stats": (lambda: level_stats(d, **kw), _empty(COLUMNS["level_stats"])),
+        "level_stats": (lambda: level_stats(d, severity=fit, **kw), _empty(COLUMNS["level_stats"])),
         "interviewer_stats": (lambda: interviewer_stats(d, fit, workbook.outcomes), _empty(COLUMNS["interviewer_stats"])),
         "drift": (lambda: drift(d), lambda: (
             pd.DataFrame(columns=["question_id", "quarter", "n", "mean_score", "mean_residual"]),
