@@ -17,6 +17,7 @@ documented in :data:`COLUMNS` and in the README.
 from __future__ import annotations
 
 import warnings
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,7 +30,7 @@ from .discrimination import ebel_band, grouped_discrimination
 from .severity import SeverityFit, fit_severity
 
 __all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_stats", "group_stats", "level_stats",
-           "severity_sensitivity",
+           "severity_first_step",
            "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS", "SAME_ANSWER", "RETEST",
            "prepare_slice", "criterion_rows", "CRITERION_FREE", "FIELDS"]
 
@@ -200,63 +201,61 @@ def _known(d: pd.DataFrame, by: str) -> pd.DataFrame:
     return d.loc[d["strong"].notna().to_numpy(), [by, "score", "strong"]]
 
 
-def severity_sensitivity(d: pd.DataFrame, fit: SeverityFit):
-    """How the headline's ``x_adj`` and ``y_free`` of each row move with each interviewer's severity,
-    and the severities' variances: ``(x_sens, y_sens, var)`` for
-    :func:`analysis.discrimination.grouped_discrimination`'s first-step term.
+def severity_first_step(d: pd.DataFrame, fit: SeverityFit):
+    """The severity fit's part in the headline's interval: the
+    :class:`analysis.discrimination.RaterStep` of ``d`` for
+    :func:`analysis.discrimination.grouped_discrimination`'s ``first_step``.
 
-    ``x_adj = score + severity`` of the row's interviewer, so ``x_sens`` is the interviewer
-    indicator. ``y_free`` is, under the ``recommendation`` and ``rest`` criteria, the candidate's
-    rest score: the mean of their other answers' ``score - difficulty + severity``, so it moves by
-    the share of the candidate's other answers each interviewer graded; ``y_sens`` is None when
-    ``y_free`` is not that rest score (``decision``, ``performance``: measured outside the
-    interview). ``var`` is ``severity_se**2`` per interviewer of ``fit.interviewers`` (0 where the
-    severity is not estimated: those rows are not adjusted, or, under ``min_rows`` rows, adjusted
-    with an SE the fit does not report; a diagonal approximation of the severities' covariance,
-    see :mod:`analysis.discrimination`). ``d`` must be the rows ``fit`` was fitted on, in order
-    (what :func:`prepare` returns).
+    ``x_adj = score + severity`` of the row's ``interviewer``. ``y_free`` is, under the
+    ``recommendation`` and ``rest`` criteria, the candidate's rest score: the mean of their other
+    answers' ``score - difficulty + severity``, so it moves with the severities too (found by
+    recomputing it from the fit's rows; not under ``decision`` and ``performance``, measured
+    outside the interview). The variances are ``severity_se**2`` per interviewer (a diagonal
+    approximation of the severities' covariance, measured in :mod:`analysis.discrimination`); 0
+    where the severity is not estimated (those rows are not adjusted, or, under ``min_rows`` rows,
+    adjusted with an SE the fit does not report). ``d`` must be the rows ``fit`` was fitted on, in
+    order (what :func:`prepare` returns). The last result is kept for the same ``d`` and ``fit``
+    (the question, topic and level tables share it).
     """
-    import scipy.sparse as sp
+    from .discrimination import rater_first_step
 
+    global _FIRST_STEP
+    memo = _FIRST_STEP  # one read of the global: a tuple, replaced whole (threads see one or the other)
+    if memo is not None and memo[0]() is d and memo[1]() is fit:
+        return memo[2]
     n = len(d)
     if len(fit.rows) != n:
-        raise ValueError(f"severity_sensitivity: the fit has {len(fit.rows)} rows and the frame {n}; "
+        raise ValueError(f"severity_first_step: the fit has {len(fit.rows)} rows and the frame {n}; "
                          "give the rows the severity was fitted on (calibration.prepare)")
-    names = fit.interviewers["interviewer"]
-    r, found = _codes.codes(d["interviewer"], sort=True)
-    if len(found) != len(names) or not (pd.Index(found).astype(str) == pd.Index(names).astype(str)).all():
-        r = pd.Index(names.astype(str)).get_indexer(d["interviewer"].astype(str))
-    ok = r >= 0
-    nr = len(names)
-    rows = np.flatnonzero(ok)
-    x_sens = sp.csr_matrix((np.ones(len(rows)), (rows, r[ok])), shape=(n, nr))
-    var = np.nan_to_num(fit.interviewers["severity_se"].to_numpy(float) ** 2)
+    iv = fit.interviewers
+    rater_var = pd.Series(iv["severity_se"].to_numpy(float) ** 2, index=iv["interviewer"].astype(str))
     # is y_free the rest score of (residual + ability)? then it moves with the other answers' severities
-    y_sens = None
     a = fit.rows["residual"].to_numpy(float) + fit.rows["ability"].to_numpy(float)
     c, cn = _codes.codes(d["candidate_id"], sort=False)
+    y_is_rest = False
     if (c >= 0).all() and np.isfinite(a).all():
-        nc = len(cn)
-        cnt = np.bincount(c, minlength=nc).astype(float)
+        cnt = np.bincount(c, minlength=len(cn)).astype(float)[c]
         with np.errstate(invalid="ignore", divide="ignore"):
-            rest = (np.bincount(c, a, minlength=nc)[c] - a) / (cnt[c] - 1)
-        rest[cnt[c] < 2] = np.nan
+            rest = np.where(cnt > 1, (np.bincount(c, a, minlength=len(cn))[c] - a) / (cnt - 1), np.nan)
         yf = d["y_free"].to_numpy(float, na_value=np.nan)
-        if np.array_equal(np.isnan(rest), np.isnan(yf)) and np.allclose(rest[~np.isnan(rest)], yf[~np.isnan(yf)],
-                                                                        rtol=0, atol=1e-9):
-            cm = sp.csr_matrix((np.ones(n), (np.arange(n), c)), shape=(n, nc))
-            w = np.where(cnt[c] > 1, 1 / np.maximum(cnt[c] - 1, 1), 0.0)
-            y_sens = sp.diags(w) @ (cm @ (cm.T @ x_sens) - x_sens)
-    return x_sens, y_sens, var
+        miss = np.isnan(rest)
+        y_is_rest = bool(np.array_equal(miss, np.isnan(yf)) and np.allclose(rest[~miss], yf[~miss], rtol=0, atol=1e-9))
+    step = rater_first_step(d, "interviewer", rater_var, candidate="candidate_id", y_is_rest=y_is_rest)
+    try:
+        _FIRST_STEP = (weakref.ref(d), weakref.ref(fit), step)
+    except TypeError:  # a fit-like object without weak references: not kept
+        pass
+    return step
+
+
+#: ``(weakref(d), weakref(fit), RaterStep)`` of the last :func:`severity_first_step` (no frame kept alive)
+_FIRST_STEP = None
 
 
 def _headline(d, by, n_boot, seed, progress, severity=None):
-    extra = {}
-    if severity is not None:
-        xs, ys, var = severity_sensitivity(d, severity)
-        extra = dict(x_sensitivity=xs, y_sensitivity=ys, first_step_cov=var)
+    step = severity_first_step(d, severity) if severity is not None else None
     return grouped_discrimination(d, by, "x_adj", "y_free", "level", "candidate_id", n_boot=n_boot, seed=seed,
-                                  progress=progress, **extra).drop(columns=["discrimination_se_first_step"])
+                                  progress=progress, first_step=step).drop(columns=["discrimination_se_first_step"])
 
 
 def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30,

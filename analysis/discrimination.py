@@ -62,13 +62,15 @@ bootstrap everywhere; the tests check the two agree within the bootstrap's own M
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from . import _codes
 
-__all__ = ["EBEL_BANDS", "ebel_band", "pooled_within_r", "grouped_discrimination"]
+__all__ = ["EBEL_BANDS", "ebel_band", "pooled_within_r", "grouped_discrimination", "rater_first_step", "RaterStep"]
 
 EBEL_BANDS = ((0.40, "very good"), (0.30, "good"), (0.20, "marginal"), (-np.inf, "poor"))
 
@@ -102,8 +104,7 @@ def pooled_within_r(sums: np.ndarray) -> np.ndarray:
 def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, stratum: str, candidate: str,
                            *, n_boot: int = 1000, seed: int = 0, ci: float = 0.95, block: int = 100,
                            progress: bool = False, method: str = "auto",
-                           influence_min: int = 5000, x_sensitivity=None, y_sensitivity=None,
-                           first_step_cov=None) -> pd.DataFrame:
+                           influence_min: int = 5000, first_step: "RaterStep | None" = None) -> pd.DataFrame:
     """Pooled within-stratum correlation of ``x`` with ``y`` per ``group``, with a bootstrap interval
     over ``candidate``.
 
@@ -131,16 +132,11 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
         fraction of the cost, the bootstrap for the rest.
     influence_min : int
         The group size (candidates) from which ``"auto"`` uses the influence function.
-    x_sensitivity, y_sensitivity : sparse matrix (rows x k), optional
-        When ``x`` and ``y`` were built from k estimates of an earlier fit (the interviewers'
-        severities): how each row's ``x`` (``y``) moves per unit of each estimate, one row per row
-        of ``data``. With ``first_step_cov`` they add the first step's uncertainty to the interval
-        (see "The severity estimate's own error" in the module docstring). None: that value does
-        not depend on the estimates.
-    first_step_cov : ndarray, (k,) or (k, k), optional
-        Variances (a diagonal approximation) or the covariance matrix of the k estimates; NaN
-        entries count as 0.
-
+    first_step : RaterStep, optional
+        The first-step estimates ``x`` (and a rest-score ``y``) were built with, from
+        :func:`rater_first_step` on the same ``data``: the interval then also carries their own
+        error (a delta-method term, see "The severity estimate's own error" in the module
+        docstring). None: they are taken as known (the interval as before).
     Returns
     -------
     DataFrame
@@ -180,8 +176,8 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     uc = (u_key // ns) % nc
     ug = (u_key // ns // nc).astype(np.intp)
     ng = len(g_names)
-    full = np.zeros((ng, ns, 6))
-    np.add.at(full, (ug, us), feats)
+    cell_u = ug.astype(np.int64) * ns + us
+    full = np.column_stack([np.bincount(cell_u, feats[:, j], minlength=ng * ns) for j in range(6)]).reshape(ng, ns, 6)
     point = pooled_within_r(full)
     n_rows = full[..., 0].sum(-1)
     # units are sorted by (group, candidate, stratum): a candidate's units within a group are adjacent
@@ -190,9 +186,12 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     n_cand = np.bincount(ug[first_unit], minlength=ng)
     # variance of each group's r from the first step's estimates (delta method), 0 without one
     var_fs = np.zeros(ng)
-    if first_step_cov is not None and (x_sensitivity is not None or y_sensitivity is not None):
-        var_fs = _first_step_variance(xv, yv, g_codes, ng, point, keep, x_sensitivity, y_sensitivity,
-                                      first_step_cov)
+    if first_step is not None:
+        if len(first_step.rater) != len(data):
+            raise ValueError(f"grouped_discrimination: first_step describes {len(first_step.rater)} rows and data "
+                             f"has {len(data)}; build it with rater_first_step on the same frame")
+        var_fs = _first_step_variance(first_step, keep=keep, xv=xv, yv=yv, g_codes=g_codes, c_codes=c_codes,
+                                      nc=nc, feats=feats, ug=ug, uc=uc, ng=ng, point=point)
     low, high, se = (np.full(ng, np.nan) for _ in range(3))
     if n_boot > 0 and len(u_key):
         if method == "bootstrap":
@@ -275,38 +274,128 @@ def _bootstrap_interval(feats, ug, us, ng, ns, *, n_boot, seed, ci, block, progr
     return low, high, se
 
 
-def _first_step_variance(xv, yv, g_codes, ng, point, keep, x_sens, y_sens, cov):
-    """Delta-method variance of each group's pooled correlation from the first step's estimates.
+@dataclass
+class RaterStep:
+    """The first step of a two-step headline: per row, the rater whose estimate ``x`` was adjusted
+    with, the estimates' (co)variance, and for a rest-score ``y`` the structure of that rest
+    score. Built by :func:`rater_first_step`; read by :func:`grouped_discrimination`."""
 
-    ``xv``, ``yv`` are the kept rows' values centred within (group, stratum), ``g_codes`` their
-    groups. With ``A = sum x y``, ``B = sum x^2``, ``C = sum y^2`` (pooled within strata) and
-    ``r = A / sqrt(B C)``, a shift ``dx``, ``dy`` of the rows moves ``r`` by
-    ``sum_i dx_i u_i + dy_i v_i`` with ``u = y / sqrt(B C) - r x / B`` and
-    ``v = x / sqrt(B C) - r y / C`` (the centring terms vanish: centred values sum to zero in
-    each stratum). The gradient with respect to the k estimates is ``G = U' Sx + V' Sy``
-    (groups x k), and the variance ``G cov G'`` (``sum_k G_k^2 var_k`` for a diagonal ``cov``).
+    rater: np.ndarray            # per row: code of the rater, -1 for none
+    cov: np.ndarray              # (k,) variances or (k, k) covariance, 0 for unknown
+    cand: np.ndarray | None      # per row, for a rest score: the candidate's code, -1 for none
+    w_c: np.ndarray | None       # per candidate: 1 / (the candidate's rows - 1), 0 for one row
+    n_ck: object | None          # for a rest score: CSR candidates x raters, the candidate's rows per rater
+
+
+def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: str | None = None,
+                     y_is_rest: bool = False) -> RaterStep:
+    """Describe how ``x`` (and ``y``) of ``data`` depend on per-rater first-step estimates, for
+    :func:`grouped_discrimination`'s ``first_step``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The frame that will be given to :func:`grouped_discrimination` (same rows, same order).
+    rater : str
+        Column naming, per row, the rater whose estimate adjusted ``x`` one-for-one:
+        ``x = score + severity[rater]`` (the severity-adjusted score).
+    rater_var : Series or DataFrame
+        The estimates' variances (a Series indexed by rater: a diagonal approximation) or their
+        covariance (a square DataFrame, raters as index and columns). Raters missing from it, and
+        NaN entries, count as known exactly (0).
+    candidate : str, optional
+        The candidate column; needed with ``y_is_rest``.
+    y_is_rest : bool, default False
+        ``y`` is the candidate's rest score: the mean, over the candidate's *other* rows of
+        ``data``, of a basis that moves one-for-one with the estimate of each row's rater (the
+        ``recommendation`` and ``rest`` criteria of :mod:`analysis.criteria`). False: ``y`` does
+        not depend on the estimates (``decision``, ``performance``).
     """
     import scipy.sparse as sp
 
+    r_all, r_names = _codes.codes(data[rater], sort=True)
+    k = max(len(r_names), 1)
+    keys = pd.Index(r_names).astype(str)
+    if isinstance(rater_var, pd.DataFrame):
+        cov = rater_var.set_axis(rater_var.index.astype(str), axis=0).set_axis(rater_var.columns.astype(str), axis=1)
+        cov = cov.reindex(index=keys, columns=keys).to_numpy(float)
+    else:
+        rv = pd.Series(rater_var)
+        cov = rv.set_axis(rv.index.astype(str)).reindex(keys).to_numpy(float)
+    cov = np.nan_to_num(cov)
+    if len(r_names) == 0:
+        cov = np.zeros((1, 1)) if cov.ndim == 2 else np.zeros(1)
+    r_all = np.asarray(r_all, dtype=np.int64)
+    if not y_is_rest:
+        return RaterStep(r_all, cov, None, None, None)
+    if candidate is None:
+        raise ValueError("rater_first_step: y_is_rest needs the candidate column (candidate=...)")
+    c_all, _ = _codes.codes(data[candidate], sort=False)
+    c_all = np.asarray(c_all, dtype=np.int64)
+    n_all = int(c_all.max()) + 1 if len(c_all) else 0
+    n_c = np.bincount(c_all[c_all >= 0], minlength=n_all).astype(float)
+    w_c = np.where(n_c > 1, 1 / np.maximum(n_c - 1, 1), 0.0)
+    okr = (c_all >= 0) & (r_all >= 0)
+    pair = c_all[okr] * k + r_all[okr]
+    if n_all * k <= 8 * len(pair) + 1024:  # counts in dense bins, then CSR (rows sorted already)
+        cnt = np.bincount(pair, minlength=n_all * k)
+        nz = np.flatnonzero(cnt)
+        indptr = np.r_[0, np.cumsum(np.bincount(nz // k, minlength=n_all))]
+        n_ck = sp.csr_matrix((cnt[nz].astype(float), (nz % k).astype(np.int32), indptr), shape=(n_all, k))
+    else:
+        n_ck = sp.csr_matrix((np.ones(len(pair)), (pair // k, pair % k)), shape=(n_all, k))
+    return RaterStep(r_all, cov, c_all, w_c, n_ck)
+
+
+def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc, feats, ug, uc, ng, point):
+    """Delta-method variance of each group's pooled correlation from the raters' severity estimates.
+
+    ``xv``, ``yv`` are the kept rows' values centred within (group, stratum). With ``A = sum x y``,
+    ``B = sum x^2``, ``C = sum y^2`` (pooled within strata) and ``r = A / sqrt(B C)``, a shift
+    ``dx``, ``dy`` of the rows moves ``r`` by ``sum_i dx_i u_i + dy_i v_i`` with
+    ``u = y / sqrt(B C) - r x / B`` and ``v = x / sqrt(B C) - r y / C`` (the centring terms
+    vanish: centred values sum to zero in each stratum). A unit shift of rater k's severity moves
+    ``x`` of k's rows by 1 and, for a rest-score ``y``, ``y_i`` by ``(n_ck - [k_i = k]) / (n_c - 1)``
+    (``n_ck``: rows of i's candidate c graded by k, ``n_c`` all of c's rows). So the gradient is
+    ``G[g, k] = sum_{i in g, k_i = k} (u_i - v_i w_c) + sum_c V[g, c] n_ck`` with ``w_c = 1 / (n_c - 1)``
+    and ``V[g, c] = w_c sum_{i in g, c} v_i`` (from the units' sums): bincounts and one sparse
+    product, no row-by-rater matrix. The variance is ``G cov G'`` (``sum_k G_k^2 var_k`` for a diagonal ``cov``).
+    """
+    import scipy.sparse as sp
+
+    cov = step.cov
+    k = cov.shape[0]
     B = np.bincount(g_codes, xv * xv, minlength=ng)
     C = np.bincount(g_codes, yv * yv, minlength=ng)
+    # u = a y - rb x and v = a x - rc y with per-group coefficients (0 for a group with no
+    # correlation), so every sum of u or v over rows is two sums of x and y: per (group, rater)
+    # and, for the rest score, per unit (group, candidate) from the units' sums ``feats``
+    good = np.isfinite(point) & (B > 0) & (C > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        sbc = np.sqrt(B * C)
-        u = np.nan_to_num(yv / sbc[g_codes] - point[g_codes] * xv / B[g_codes], nan=0.0, posinf=0.0, neginf=0.0)
-        v = np.nan_to_num(xv / sbc[g_codes] - point[g_codes] * yv / C[g_codes], nan=0.0, posinf=0.0, neginf=0.0)
-    cov = np.nan_to_num(np.asarray(cov, dtype=float))
-    k = cov.shape[0]
-    cols = np.arange(len(xv))
-    G = np.zeros((ng, k))
-    for w, S in ((u, x_sens), (v, y_sens)):
-        if S is None:
-            continue
-        S = sp.csr_matrix(S)
-        if S.shape[1] != k:
-            raise ValueError(f"grouped_discrimination: the sensitivities have {S.shape[1]} columns and "
-                             f"first_step_cov {k} entries; give one column per first-step estimate")
-        W = sp.csr_matrix((w, (g_codes, cols)), shape=(ng, len(xv)))
-        G += np.asarray((W @ S[np.flatnonzero(keep)]).todense())
+        a = np.where(good, 1 / np.sqrt(B * C), 0.0)
+        rb = np.where(good, point / B, 0.0)
+        rc = np.where(good, point / C, 0.0)
+    rk = step.rater[keep]
+    # rows without a rater go to an extra column, dropped
+    gk = g_codes.astype(np.int64) * (k + 1) + np.where(rk >= 0, rk, k)
+    size = ng * (k + 1)
+
+    def per_gk(weights):
+        return np.bincount(gk, weights, minlength=size).reshape(ng, k + 1)[:, :k]
+
+    G = a[:, None] * per_gk(yv) - rb[:, None] * per_gk(xv)
+    if step.w_c is not None:
+        # the rest score runs over all the candidate's rows of data, also those dropped here; the
+        # kept rows all have a candidate (the codes of grouped_discrimination)
+        ck = step.cand[keep]
+        wk = step.w_c[ck]
+        G -= a[:, None] * per_gk(xv * wk) - rc[:, None] * per_gk(yv * wk)
+        # each unit's candidate in the codes of all rows (uc codes the kept rows' candidates)
+        cand_of_unit = np.zeros(nc, dtype=np.int64)
+        cand_of_unit[c_codes] = ck
+        cu = cand_of_unit[uc]
+        V = (a[ug] * feats[:, 1] - rc[ug] * feats[:, 2]) * step.w_c[cu]
+        G += np.asarray((sp.csr_matrix((V, (ug, cu)), shape=(ng, len(step.w_c))) @ step.n_ck).todense())
     if cov.ndim == 1:
         var = (G * G) @ cov
     else:

@@ -11,10 +11,9 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-import scipy.sparse as sp
 
 from analysis import calibration
-from analysis.discrimination import grouped_discrimination
+from analysis.discrimination import RaterStep, grouped_discrimination, rater_first_step
 from planted import generated_workbook
 
 
@@ -30,9 +29,7 @@ def _rated(seed=0, n_cand=200, main_share=0.8, n_raters=5):
         x = theta + rng.normal(0, 1, n_cand)
         y = theta + 0.5 * (rater == 0) + rng.normal(0, 1, n_cand)
         frames.append(pd.DataFrame({"g": g, "x": x, "y": y, "s": "mid", "c": np.arange(n_cand), "rater": rater}))
-    d = pd.concat(frames, ignore_index=True)
-    x_sens = sp.csr_matrix((np.ones(len(d)), (np.arange(len(d)), d["rater"])), shape=(len(d), n_raters))
-    return d, x_sens
+    return pd.concat(frames, ignore_index=True)
 
 
 def _r(d, col="x"):
@@ -42,10 +39,10 @@ def _r(d, col="x"):
 def test_first_step_term_equals_the_numerical_gradient():
     # Reference: central finite differences of the point estimate in each rater's shift; with a
     # diagonal covariance the term's variance is sum_k (dr/ds_k)^2 var_k.
-    d, xs = _rated(1)
-    var = np.array([0.3, 0.05, 0.1, 0.02, 0.2]) ** 2
-    got = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=0, x_sensitivity=xs,
-                                 first_step_cov=var)["discrimination_se_first_step"]
+    d = _rated(1)
+    var = pd.Series(np.array([0.3, 0.05, 0.1, 0.02, 0.2]) ** 2)
+    got = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=0,
+                                 first_step=rater_first_step(d, "rater", var))["discrimination_se_first_step"]
     h = 1e-5
     grads = []
     for k in range(len(var)):
@@ -54,8 +51,8 @@ def test_first_step_term_equals_the_numerical_gradient():
     expect = np.sqrt(sum(g ** 2 * v for g, v in zip(grads, var)))
     assert got.to_numpy() == pytest.approx(expect.reindex(got.index).to_numpy(), rel=1e-5)
     # the full-covariance form with a diagonal matrix gives the same
-    full = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=0, x_sensitivity=xs,
-                                  first_step_cov=np.diag(var))["discrimination_se_first_step"]
+    full = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=0, first_step=rater_first_step(
+        d, "rater", pd.DataFrame(np.diag(var))))["discrimination_se_first_step"]
     assert full.to_numpy() == pytest.approx(got.to_numpy(), rel=1e-12)
 
 
@@ -63,11 +60,11 @@ def test_uncertain_main_interviewer_widens_the_interval():
     # A question graded mostly by one interviewer whose severity is uncertain (SE 0.3 score points,
     # the others 0.02) gets a wider interval than with the severities known; a question graded
     # evenly by all of them barely moves (the uncertain one grades a fifth of it).
-    d, xs = _rated(2)
+    d = _rated(2)
     known = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=400, seed=5)
-    var = np.array([0.3, 0.02, 0.02, 0.02, 0.02]) ** 2
-    est = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=400, seed=5, x_sensitivity=xs,
-                                 first_step_cov=var)
+    var = pd.Series(np.array([0.3, 0.02, 0.02, 0.02, 0.02]) ** 2)
+    step = rater_first_step(d, "rater", var)
+    est = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=400, seed=5, first_step=step)
     assert (est["discrimination"] == known["discrimination"]).all()
     width = est["discrimination_high"] - est["discrimination_low"]
     width0 = known["discrimination_high"] - known["discrimination_low"]
@@ -80,29 +77,35 @@ def test_uncertain_main_interviewer_widens_the_interval():
         np.hypot(known["discrimination_se"], est["discrimination_se_first_step"]).to_numpy(), rel=1e-9)
     # the influence-function interval of large groups carries the same term
     infl0 = grouped_discrimination(d, "g", "x", "y", "s", "c", method="influence")
-    infl = grouped_discrimination(d, "g", "x", "y", "s", "c", method="influence", x_sensitivity=xs,
-                                  first_step_cov=var)
+    infl = grouped_discrimination(d, "g", "x", "y", "s", "c", method="influence", first_step=step)
     assert infl["discrimination_se"].to_numpy() == pytest.approx(
         np.hypot(infl0["discrimination_se"], infl["discrimination_se_first_step"]).to_numpy(), rel=1e-9)
 
 
 def test_term_vanishes_when_severities_are_known_or_there_is_one_interviewer():
-    d, xs = _rated(3)
+    d = _rated(3)
+    var1 = pd.Series(np.ones(5))
     base = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=200, seed=1)
-    zero = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=200, seed=1, x_sensitivity=xs,
-                                  y_sensitivity=xs, first_step_cov=np.zeros(5))
+    zero = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=200, seed=1, first_step=rater_first_step(
+        d, "rater", pd.Series(np.zeros(5)), candidate="c", y_is_rest=True))
     cols = ["discrimination", "discrimination_low", "discrimination_high", "discrimination_se"]
     pd.testing.assert_frame_equal(zero[cols], base[cols])
     assert (zero["discrimination_se_first_step"] == 0).all()
     # one interviewer grades everything: shifting all scores alike is removed by the within-level
     # centring, so even a large severity variance adds nothing
-    one = sp.csr_matrix(np.ones((len(d), 1)))
-    alone = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=200, seed=1, x_sensitivity=one,
-                                   first_step_cov=np.array([4.0]))
+    d1 = d.assign(rater="Avery")
+    alone = grouped_discrimination(d1, "g", "x", "y", "s", "c", n_boot=200, seed=1,
+                                   first_step=rater_first_step(d1, "rater", pd.Series({"Avery": 4.0})))
     assert alone["discrimination_se_first_step"].max() < 1e-9
     assert np.allclose(alone["discrimination_high"], base["discrimination_high"], rtol=0, atol=1e-9)
-    with pytest.raises(ValueError, match="one column per first-step estimate"):
-        grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=0, x_sensitivity=xs, first_step_cov=np.ones(3))
+    # raters the variances do not name count as known exactly
+    unnamed = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=0,
+                                     first_step=rater_first_step(d, "rater", pd.Series({"someone else": 4.0})))
+    assert (unnamed["discrimination_se_first_step"] == 0).all()
+    with pytest.raises(ValueError, match="same frame"):
+        grouped_discrimination(d.iloc[:10], "g", "x", "y", "s", "c", n_boot=0, first_step=rater_first_step(d, "rater", var1))
+    with pytest.raises(ValueError, match="candidate column"):
+        rater_first_step(d, "rater", var1, y_is_rest=True)
 
 
 @pytest.fixture(scope="module")
@@ -118,8 +121,9 @@ def test_sensitivities_match_a_refit_of_the_criterion_rows(prepared):
     # interviewer graded. Reference: the point estimate recomputed by criterion_rows on a fit with
     # that interviewer's leniency moved (finite differences), for every question.
     wb, d, fit = prepared
-    xs, ys, var = calibration.severity_sensitivity(d, fit)
-    assert ys is not None  # recommendation: y_free is the rest score
+    fs = calibration.severity_first_step(d, fit)
+    assert fs.w_c is not None  # recommendation: y_free is the rest score
+    assert calibration.severity_first_step(d, fit) is fs  # kept for the next table of the same rows
     scores = d[wb.scores.columns]
     names = list(fit.interviewers["interviewer"].astype(str))
     head = lambda frame: grouped_discrimination(frame, "question_id", "x_adj", "y_free", "level", "candidate_id",
@@ -137,20 +141,26 @@ def test_sensitivities_match_a_refit_of_the_criterion_rows(prepared):
         unit = np.zeros(len(names))
         unit[k] = 1.0
         got = grouped_discrimination(d, "question_id", "x_adj", "y_free", "level", "candidate_id", n_boot=0,
-                                     x_sensitivity=xs, y_sensitivity=ys,
-                                     first_step_cov=unit)["discrimination_se_first_step"]
+                                     first_step=RaterStep(fs.rater, unit, fs.cand, fs.w_c, fs.n_ck)
+                                     )["discrimination_se_first_step"]
         ok = fd.notna()
         assert got[ok].to_numpy() == pytest.approx(fd[ok].abs().to_numpy(), rel=1e-3, abs=1e-7)
-    assert np.allclose(var, np.nan_to_num(fit.interviewers["severity_se"].to_numpy() ** 2))
+        # without the criterion's part the gradient is another (x_adj's alone): the rest score matters
+        x_only = grouped_discrimination(d, "question_id", "x_adj", "y_free", "level", "candidate_id", n_boot=0,
+                                        first_step=RaterStep(fs.rater, unit, None, None, None)
+                                        )["discrimination_se_first_step"]
+        assert not np.allclose(x_only[ok], fd[ok].abs(), rtol=1e-2)
+    assert np.allclose(fs.cov, np.nan_to_num(fit.interviewers["severity_se"].to_numpy() ** 2))
 
 
 def test_criterion_outside_the_interview_moves_only_through_the_score(prepared):
     wb, d, fit = prepared
     perf = calibration.criterion_rows(wb, d[wb.scores.columns], fit, "performance")
-    xs, ys, _ = calibration.severity_sensitivity(perf, fit)
-    assert ys is None and xs.shape == (len(d), len(fit.interviewers))
+    assert calibration.severity_first_step(perf, fit).w_c is None
+    rest = calibration.criterion_rows(wb, d[wb.scores.columns], fit, "rest")
+    assert calibration.severity_first_step(rest, fit).w_c is not None
     with pytest.raises(ValueError, match="rows the severity was fitted on"):
-        calibration.severity_sensitivity(d.iloc[:-1], fit)
+        calibration.severity_first_step(d.iloc[:-1], fit)
 
 
 def test_question_stats_with_the_fit_widens_and_keeps_the_point(prepared, bank):

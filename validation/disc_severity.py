@@ -92,7 +92,7 @@ def _refit_sd(wb, scores, fit, n_refit, seed):
 
 def run_cell(design, model, size, n_reps, bank, *, n_boot=N_BOOT, n_refit=N_REFIT) -> pd.DataFrame:
     """Per (sample, question): the point, the estimand and every method's SD on Fisher's z."""
-    from analysis import calibration
+    from analysis import calibration, discrimination
     w = make_world(design, model, PARAM_SEED, bank)
     dd, _ = calibration.prepare(to_workbook(w.sample(100_000, 999_999), bank))
     est = _disc(dd, n_boot=0)["discrimination"]
@@ -100,10 +100,11 @@ def run_cell(design, model, size, n_reps, bank, *, n_boot=N_BOOT, n_refit=N_REFI
     for rep in range(n_reps):
         wb = to_workbook(w.sample(size, size * 1000 + rep), bank)
         d, fit = calibration.prepare(wb)
-        xs, ys, var = calibration.severity_sensitivity(d, fit)
+        fs = calibration.severity_first_step(d, fit)
         base = _disc(d, n_boot=n_boot, seed=rep)
-        dx = _disc(d, n_boot=0, x_sensitivity=xs, first_step_cov=var)["discrimination_se_first_step"]
-        dxy = _disc(d, n_boot=0, x_sensitivity=xs, y_sensitivity=ys, first_step_cov=var)["discrimination_se_first_step"]
+        fs_x = discrimination.RaterStep(fs.rater, fs.cov, None, None, None)  # x_adj's part alone
+        dx = _disc(d, n_boot=0, first_step=fs_x)["discrimination_se_first_step"]
+        dxy = _disc(d, n_boot=0, first_step=fs)["discrimination_se_first_step"]
         sds = _refit_sd(wb, d[wb.scores.columns.intersection(d.columns)], fit, n_refit, 10_000 + rep)
         r = base["discrimination"]
         jac = 1 / (1 - np.clip(r, -0.999999, 0.999999) ** 2)  # dz/dr
