@@ -38,9 +38,9 @@ _DISC = {
     "n_candidates": "distinct candidates behind the rows",
     "discrimination": "headline: pooled within-level correlation of the severity-adjusted score with the criterion "
                       "freed of this answer (see analysis.criteria); higher separates strong from weak better",
-    "discrimination_low": "95% bootstrap interval (over candidates, not rows), lower end",
+    "discrimination_low": "95% bootstrap interval (over candidates, not rows; with the severity estimates' own error), lower end",
     "discrimination_high": "95% bootstrap interval, upper end",
-    "discrimination_se": "bootstrap standard deviation of discrimination",
+    "discrimination_se": "standard error of discrimination: bootstrap standard deviation and the severity estimates' part",
     "band": "Ebel band of discrimination: very good >= .40, good .30-.39, marginal .20-.29, poor < .20; "
             "'too few' under min_n candidates",
     "auc": "probability that a strong candidate scores higher than a weak one (ties count half); 0.5 = no separation",

@@ -90,7 +90,7 @@ def _refit_sd(wb, scores, fit, n_refit, seed):
     return {k: pd.Series(np.nanstd(np.array(v), axis=0), index=names) for k, v in zs.items()}
 
 
-def run_cell(design, model, size, n_reps, bank, *, n_boot=N_BOOT, n_refit=N_REFIT) -> pd.DataFrame:
+def run_cell(design, model, size, n_reps, bank, *, n_boot=N_BOOT, n_refit=N_REFIT, seed_offset=0) -> pd.DataFrame:
     """Per (sample, question): the point, the estimand and every method's SD on Fisher's z."""
     from analysis import calibration, discrimination
     w = make_world(design, model, PARAM_SEED, bank)
@@ -98,14 +98,17 @@ def run_cell(design, model, size, n_reps, bank, *, n_boot=N_BOOT, n_refit=N_REFI
     est = _disc(dd, n_boot=0)["discrimination"]
     out = []
     for rep in range(n_reps):
-        wb = to_workbook(w.sample(size, size * 1000 + rep), bank)
+        wb = to_workbook(w.sample(size, size * 1000 + rep + seed_offset), bank)
         d, fit = calibration.prepare(wb)
         fs = calibration.severity_first_step(d, fit)
         base = _disc(d, n_boot=n_boot, seed=rep)
         fs_x = discrimination.RaterStep(fs.rater, fs.cov, None, None, None)  # x_adj's part alone
         dx = _disc(d, n_boot=0, first_step=fs_x)["discrimination_se_first_step"]
         dxy = _disc(d, n_boot=0, first_step=fs)["discrimination_se_first_step"]
-        sds = _refit_sd(wb, d[wb.scores.columns.intersection(d.columns)], fit, n_refit, 10_000 + rep)
+        if n_refit:
+            sds = _refit_sd(wb, d[wb.scores.columns.intersection(d.columns)], fit, n_refit, 10_000 + rep)
+        else:
+            sds = {"refit": pd.Series(dtype=float), "fixed_cl": pd.Series(dtype=float)}
         r = base["discrimination"]
         jac = 1 / (1 - np.clip(r, -0.999999, 0.999999) ** 2)  # dz/dr
         # the bootstrap SD of z, back from the Fisher interval's half width
@@ -127,7 +130,7 @@ def coverage(per_q: pd.DataFrame) -> pd.DataFrame:
     zq = 1.959964
     sd = {"fixed": q["sz_boot"], "delta_x": np.hypot(q["sz_boot"], q["sz_fs_x"]),
           "delta_xy": np.hypot(q["sz_boot"], q["sz_fs_xy"]), "refit": q["sz_refit"], "fixed_cl": q["sz_fixed_cl"]}
-    hits = pd.DataFrame({k: dz <= zq * v for k, v in sd.items()})
+    hits = pd.DataFrame({k: (dz <= zq * v).where(v.notna()) for k, v in sd.items()})  # NaN: not measured
     key = ["design", "model", "size"]
     hits[key] = q[key]
     g = hits.groupby(key, sort=False)
@@ -141,25 +144,40 @@ def coverage(per_q: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+#: ``--grid``: every world of the study at 300 and 600 interviews with the study's replicates
+#: (:data:`validation.study.FULL_GRID`), without the refit reference (the delta term and the
+#: fixed interval only: about 10 minutes)
+GRID_SIZES = {300: 10, 600: 20}
+
+
 def main(argv=None) -> int:
     from analysis.bank import load_questions
+    from .worlds import DESIGNS, MODELS
+    argv = list(argv or [])
     warnings.simplefilter("ignore")
     bank = load_questions()
     CACHE.mkdir(exist_ok=True)
     parts = []
-    for d, m, n, k in CELLS:
-        path = CACHE / f"{d}__{m}__{n}__r{k}__b{N_BOOT}__f{N_REFIT}.pkl"
+    grid = "--grid" in argv or "--fresh" in argv
+    # --fresh: the grid on other samples of the same worlds (sample seeds offset by 500; the
+    # study's own samples are the ones whose low coverage prompted the change)
+    offset = 500 if "--fresh" in argv else 0
+    cells = ([(d, m, n, k) for d in DESIGNS for m in MODELS for n, k in GRID_SIZES.items()] if grid else CELLS)
+    n_refit = 0 if grid else N_REFIT
+    for d, m, n, k in cells:
+        path = CACHE / f"{d}__{m}__{n}__r{k}__b{N_BOOT}__f{n_refit}{f'__o{offset}' if offset else ''}.pkl"
         if path.exists():
             parts.append(pd.read_pickle(path))
             continue
         t = time.time()
-        p = run_cell(d, m, n, k, bank)
+        p = run_cell(d, m, n, k, bank, n_refit=n_refit, seed_offset=offset)
         p.to_pickle(path)
         parts.append(p)
         print(coverage(p).round(3).to_string(index=False, header=len(parts) == 1), f"({time.time() - t:.0f} s)",
               flush=True)
     table = coverage(pd.concat(parts, ignore_index=True))
-    out = HERE / "results_disc_severity.csv"
+    out = HERE / ("results_disc_severity.csv" if not grid else
+                  "results_disc_severity_fresh.csv" if offset else "results_disc_severity_grid.csv")
     table.round(4).to_csv(out, index=False)
     print(table.round(3).to_string(index=False))
     print(f"wrote {out}")
