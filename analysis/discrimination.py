@@ -229,7 +229,7 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
             raise ValueError(f"grouped_discrimination: first_step describes {len(first_step.rater)} rows and data "
                              f"has {len(data)}; build it with rater_first_step on the same frame")
         var_fs = _first_step_variance(first_step, keep=keep, xv=xv, yv=yv, g_codes=g_codes, c_codes=c_codes,
-                                      nc=nc, feats=feats, ug=ug, uc=uc, ng=ng, point=point)
+                                      nc=nc, feats=feats, ug=ug, uc=uc, ng=ng, point=point, full=full)
     low, high, se = (np.full(ng, np.nan) for _ in range(3))
     if n_boot > 0 and len(u_key):
         if method == "bootstrap":
@@ -385,7 +385,7 @@ def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: st
     return RaterStep(r_all, cov, c_all, w_c, n_ck)
 
 
-def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc, feats, ug, uc, ng, point):
+def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc, feats, ug, uc, ng, point, full):
     """Delta-method variance of each group's pooled correlation from the raters' severity estimates.
 
     ``xv``, ``yv`` are the kept rows' values centred within (group, stratum). With ``A = sum x y``,
@@ -403,11 +403,16 @@ def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc,
 
     cov = step.cov
     k = cov.shape[0]
-    B = np.bincount(g_codes, xv * xv, minlength=ng)
-    C = np.bincount(g_codes, yv * yv, minlength=ng)
+    # the pooled within-stratum sums of squares (as pooled_within_r forms them from ``full``)
+    n_s, sx, sy, sxx, syy = (full[..., j] for j in range(5))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        safe = np.where(n_s > 1, n_s, np.inf)
+        B = np.where(n_s > 1, sxx - sx * sx / safe, 0.0).sum(-1)
+        C = np.where(n_s > 1, syy - sy * sy / safe, 0.0).sum(-1)
     # u = a y - rb x and v = a x - rc y with per-group coefficients (0 for a group with no
-    # correlation), so every sum of u or v over rows is two sums of x and y: per (group, rater)
-    # and, for the rest score, per unit (group, candidate) from the units' sums ``feats``
+    # correlation); every row's part of G[g, k] is u_i - w_c v_i (its own x, and its own answer
+    # leaving its rest score), summed per (group, rater), and the rest score's part through the
+    # candidate's other rows is per unit (group, candidate), from the units' sums ``feats``
     good = np.isfinite(point) & (B > 0) & (C > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         a = np.where(good, 1 / np.sqrt(B * C), 0.0)
@@ -416,24 +421,23 @@ def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc,
     rk = step.rater[keep]
     # rows without a rater go to an extra column, dropped
     gk = g_codes.astype(np.int64) * (k + 1) + np.where(rk >= 0, rk, k)
-    size = ng * (k + 1)
-
-    def per_gk(weights):
-        return np.bincount(gk, weights, minlength=size).reshape(ng, k + 1)[:, :k]
-
-    G = a[:, None] * per_gk(yv) - rb[:, None] * per_gk(xv)
-    if step.w_c is not None:
+    if step.w_c is None:
+        own = yv * a[g_codes] - xv * rb[g_codes]
+    else:
         # the rest score runs over all the candidate's rows of data, also those dropped here; the
         # kept rows all have a candidate (the codes of grouped_discrimination)
         ck = step.cand[keep]
         wk = step.w_c[ck]
-        G -= a[:, None] * per_gk(xv * wk) - rc[:, None] * per_gk(yv * wk)
+        ag = a[g_codes]
+        own = yv * (ag + wk * rc[g_codes]) - xv * (rb[g_codes] + wk * ag)
+    G = np.bincount(gk, own, minlength=ng * (k + 1)).reshape(ng, k + 1)[:, :k]
+    if step.w_c is not None:
         # each unit's candidate in the codes of all rows (uc codes the kept rows' candidates)
         cand_of_unit = np.zeros(nc, dtype=np.int64)
         cand_of_unit[c_codes] = ck
         cu = cand_of_unit[uc]
         V = (a[ug] * feats[:, 1] - rc[ug] * feats[:, 2]) * step.w_c[cu]
-        G += np.asarray((sp.csr_matrix((V, (ug, cu)), shape=(ng, len(step.w_c))) @ step.n_ck).todense())
+        G = G + np.asarray((sp.csr_matrix((V, (ug, cu)), shape=(ng, len(step.w_c))) @ step.n_ck).todense())
     if cov.ndim == 1:
         var = (G * G) @ cov
     else:
