@@ -308,7 +308,9 @@ def _bootstrap_interval(feats, ug, us, ng, ns, *, n_boot, seed, ci, block, progr
             vz = np.nanvar(np.arctanh(np.clip(reps[has], -0.999999, 0.999999)), axis=1)
             f = np.sqrt(1 + np.where(vz > 0, vz_fs / vz, 0.0))
             zl, zh = np.arctanh(np.clip(lo, -0.999999, 0.999999)), np.arctanh(np.clip(hi, -0.999999, 0.999999))
-            low[has], high[has] = np.tanh(z0 - f * (z0 - zl)), np.tanh(z0 + f * (zh - z0))
+            wide = vz_fs > 0  # unchanged (to the bit) without a first step
+            low[has] = np.where(wide, np.tanh(z0 - f * (z0 - zl)), lo)
+            high[has] = np.where(wide, np.tanh(z0 + f * (zh - z0)), hi)
     return low, high, se
 
 

@@ -188,3 +188,24 @@ def test_only_interviewer_has_no_severity_and_no_term(bank):
     old = calibration.question_stats(d, bank, n_boot=100, seed=1)
     new = calibration.question_stats(d, bank, n_boot=100, seed=1, severity=fit)
     pd.testing.assert_frame_equal(new, old)
+
+
+@pytest.mark.parametrize("interval", ["percentile", "bca"])
+def test_other_bootstrap_intervals_widen_on_the_z_scale(monkeypatch, interval):
+    # The percentile and BCa forms (validation/disc_options.py) keep their ends without a first step
+    # and stretch them around the point on Fisher's z by sqrt(1 + var_first_step / var_boot) with one.
+    import analysis.discrimination as disc
+    d = _rated(4)
+    step = rater_first_step(d, "rater", pd.Series(np.array([0.3, 0.02, 0.02, 0.02, 0.02]) ** 2))
+    monkeypatch.setattr(disc, "_INTERVAL", interval)
+    plain = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=300, seed=2)
+    zero = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=300, seed=2,
+                                  first_step=rater_first_step(d, "rater", pd.Series(np.zeros(5))))
+    wide = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=300, seed=2, first_step=step)
+    pd.testing.assert_series_equal(zero["discrimination_low"], plain["discrimination_low"])
+    z = np.arctanh
+    r = plain["discrimination"]
+    ratio = (z(r) - z(wide["discrimination_low"])) / (z(r) - z(plain["discrimination_low"]))
+    assert (ratio > 1).all()
+    ratio_hi = (z(wide["discrimination_high"]) - z(r)) / (z(plain["discrimination_high"]) - z(r))
+    assert np.allclose(ratio, ratio_hi)
