@@ -56,11 +56,11 @@ function (``_first_step_variance``: through ``x`` of the interviewer's rows and 
 of their candidates' other rows), and ``V`` the severities' covariance, here **diagonal**
 (``severity_se**2``; the fit does not expose the full covariance, and the centring constraint drops out
 because ``G`` sums to zero over interviewers). The term assumes the two steps' errors independent (no
-cross term). It vanishes where it should: one interviewer (a common shift is removed by the
-within-level centring), severities known exactly (``V = 0``), a criterion measured outside the
-interview for interviewers who grade every stratum alike; it matters for a question asked mostly by
-one interviewer whose severity is uncertain, and where who grades whom is not random (selection into
-later loops, one interview per candidate). Cost: at 1M score rows about 0.1 s once per calibration
+cross term). It vanishes where it should: one interviewer, or one per level of a group (a common
+shift within a level is removed by the within-level centring), and severities known exactly
+(``V = 0``); it matters for a question asked mostly, not only, by one interviewer whose severity is
+uncertain, and where who grades whom is not random (selection into later loops, one interview per
+candidate). Cost: at 1M score rows about 0.1 s once per calibration
 and 0.08 s per table.
 
 How much of the shortfall it explains, measured in ``validation/disc_severity.py`` (coverage of the
