@@ -98,6 +98,12 @@ def test_term_vanishes_when_severities_are_known_or_there_is_one_interviewer():
                                    first_step=rater_first_step(d1, "rater", pd.Series({"Avery": 4.0})))
     assert alone["discrimination_se_first_step"].max() < 1e-9
     assert np.allclose(alone["discrimination_high"], base["discrimination_high"], rtol=0, atol=1e-9)
+    # one interviewer per level: each level's shift is removed by the within-level centring
+    d2 = d.assign(s=np.where(d["c"] % 2 == 0, "junior", "senior"))
+    d2["rater"] = np.where(d2["s"] == "junior", 0, 1)
+    per_level = grouped_discrimination(d2, "g", "x", "y", "s", "c", n_boot=0,
+                                       first_step=rater_first_step(d2, "rater", pd.Series([1.0, 2.0])))
+    assert per_level["discrimination_se_first_step"].max() < 1e-9
     # raters the variances do not name count as known exactly
     unnamed = grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=0,
                                      first_step=rater_first_step(d, "rater", pd.Series({"someone else": 4.0})))
