@@ -17,6 +17,7 @@ documented in :data:`COLUMNS` and in the README.
 from __future__ import annotations
 
 import warnings
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +30,7 @@ from .discrimination import ebel_band, grouped_discrimination
 from .severity import SeverityFit, fit_severity
 
 __all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_stats", "group_stats", "level_stats",
+           "severity_first_step",
            "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS", "SAME_ANSWER", "RETEST",
            "prepare_slice", "criterion_rows", "CRITERION_FREE", "FIELDS"]
 
@@ -36,9 +38,9 @@ _DISC = {
     "n_candidates": "distinct candidates behind the rows",
     "discrimination": "headline: pooled within-level correlation of the severity-adjusted score with the criterion "
                       "freed of this answer (see analysis.criteria); higher separates strong from weak better",
-    "discrimination_low": "95% bootstrap interval (over candidates, not rows), lower end",
+    "discrimination_low": "95% bootstrap interval (over candidates, not rows; with the severity estimates' own error), lower end",
     "discrimination_high": "95% bootstrap interval, upper end",
-    "discrimination_se": "bootstrap standard deviation of discrimination",
+    "discrimination_se": "standard error of discrimination: bootstrap standard deviation and the severity estimates' part",
     "band": "Ebel band of discrimination: very good >= .40, good .30-.39, marginal .20-.29, poor < .20; "
             "'too few' under min_n candidates",
     "auc": "probability that a strong candidate scores higher than a weak one (ties count half); 0.5 = no separation",
@@ -199,17 +201,73 @@ def _known(d: pd.DataFrame, by: str) -> pd.DataFrame:
     return d.loc[d["strong"].notna().to_numpy(), [by, "score", "strong"]]
 
 
-def _headline(d, by, n_boot, seed, progress):
+def severity_first_step(d: pd.DataFrame, fit: SeverityFit):
+    """The severity fit's part in the headline's interval: the
+    :class:`analysis.discrimination.RaterStep` of ``d`` for
+    :func:`analysis.discrimination.grouped_discrimination`'s ``first_step``.
+
+    ``x_adj = score + severity`` of the row's ``interviewer``. ``y_free`` is, under the
+    ``recommendation`` and ``rest`` criteria, the candidate's rest score: the mean of their other
+    answers' ``score - difficulty + severity``, so it moves with the severities too (found by
+    recomputing it from the fit's rows; not under ``decision`` and ``performance``, measured
+    outside the interview). The variances are ``severity_se**2`` per interviewer (a diagonal
+    approximation of the severities' covariance, measured in :mod:`analysis.discrimination`); 0
+    where the severity is not estimated (those rows are not adjusted, or, under ``min_rows`` rows,
+    adjusted with an SE the fit does not report). ``d`` must be the rows ``fit`` was fitted on, in
+    order (what :func:`prepare` returns). The last result is kept for the same ``d`` and ``fit``
+    (the question, topic and level tables share it).
+    """
+    from .discrimination import rater_first_step
+
+    global _FIRST_STEP
+    memo = _FIRST_STEP  # one read of the global: a tuple, replaced whole (threads see one or the other)
+    if memo is not None and memo[0]() is d and memo[1]() is fit:
+        return memo[2]
+    n = len(d)
+    if len(fit.rows) != n:
+        raise ValueError(f"severity_first_step: the fit has {len(fit.rows)} rows and the frame {n}; "
+                         "give the rows the severity was fitted on (calibration.prepare)")
+    iv = fit.interviewers
+    rater_var = pd.Series(iv["severity_se"].to_numpy(float) ** 2, index=iv["interviewer"].astype(str))
+    # is y_free the rest score of (residual + ability)? then it moves with the other answers' severities
+    a = fit.rows["residual"].to_numpy(float) + fit.rows["ability"].to_numpy(float)
+    c, cn = _codes.codes(d["candidate_id"], sort=False)
+    y_is_rest = False
+    if (c >= 0).all() and np.isfinite(a).all():
+        cnt = np.bincount(c, minlength=len(cn)).astype(float)[c]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rest = np.where(cnt > 1, (np.bincount(c, a, minlength=len(cn))[c] - a) / (cnt - 1), np.nan)
+        yf = d["y_free"].to_numpy(float, na_value=np.nan)
+        miss = np.isnan(rest)
+        y_is_rest = bool(np.array_equal(miss, np.isnan(yf)) and np.allclose(rest[~miss], yf[~miss], rtol=0, atol=1e-9))
+    step = rater_first_step(d, "interviewer", rater_var, candidate="candidate_id", y_is_rest=y_is_rest)
+    try:
+        _FIRST_STEP = (weakref.ref(d), weakref.ref(fit), step)
+    except TypeError:  # a fit-like object without weak references: not kept
+        pass
+    return step
+
+
+#: ``(weakref(d), weakref(fit), RaterStep)`` of the last :func:`severity_first_step` (no frame kept alive)
+_FIRST_STEP = None
+
+
+def _headline(d, by, n_boot, seed, progress, severity=None):
+    step = severity_first_step(d, severity) if severity is not None else None
     return grouped_discrimination(d, by, "x_adj", "y_free", "level", "candidate_id", n_boot=n_boot, seed=seed,
-                                  progress=progress)
+                                  progress=progress, first_step=step).drop(columns=["discrimination_se_first_step"])
 
 
 def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30,
-                   progress=False) -> pd.DataFrame:
+                   progress=False, severity: SeverityFit | None = None) -> pd.DataFrame:
     """Per-question statistics (see ``COLUMNS["question_stats"]``) from prepared rows.
 
     ``d`` is the output of :func:`calibrate`'s preparation: scorecard rows with ``x_adj``
     (severity-adjusted score), ``y``/``strong`` (criterion), ``topic`` and ``question_level``.
+    ``severity``: the fit ``d`` was adjusted with (the second value :func:`prepare` returns); when
+    given, the discrimination interval also carries the severity estimates' own error (a
+    delta-method term, see :mod:`analysis.discrimination`); when None the severities are taken as
+    known, as before.
     """
     by = "question_id"
     dist = _distribution(d, by)
@@ -219,7 +277,7 @@ def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, see
     known = _known(d, by)
     auc = items.grouped_auc(known, by, "score", "strong") if len(known) else pd.Series(dtype=float, name="auc")
     ist = items.item_statistics(d, "interview_id", by, "score")[["item_rest_r"]]
-    head = _headline(d, by, n_boot, seed, progress)
+    head = _headline(d, by, n_boot, seed, progress, severity)
     out = (dist.join(per_level).join(lift).join(auc.rename("auc")).join(ist)
            .join(head.drop(columns=["n_rows"])))
     out.index = out.index.astype(str)
@@ -233,22 +291,27 @@ def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, see
     return out[first + [c for c in out.columns if c not in first]]
 
 
-def group_stats(d: pd.DataFrame, by: str, *, n_boot=1000, seed=0, min_n=30, progress=False) -> pd.DataFrame:
-    """The same statistics for a grouping of questions (``topic`` or ``question_level``)."""
+def group_stats(d: pd.DataFrame, by: str, *, n_boot=1000, seed=0, min_n=30, progress=False,
+                severity: SeverityFit | None = None) -> pd.DataFrame:
+    """The same statistics for a grouping of questions (``topic`` or ``question_level``); ``severity``
+    as in :func:`question_stats`."""
     dist = _distribution(d, by)[["n", "mean", "sd"]]
     lift = _red_flag_lift(d, by)
     known = _known(d, by)
     auc = items.grouped_auc(known, by, "score", "strong") if len(known) else pd.Series(dtype=float, name="auc")
-    head = _headline(d, by, n_boot, seed, progress).drop(columns=["n_rows"])
+    head = _headline(d, by, n_boot, seed, progress, severity).drop(columns=["n_rows"])
     out = dist.join(lift).join(auc.rename("auc")).join(head)
     out["band"] = ebel_band(out["discrimination"], out["n_candidates"], min_n)
     return out
 
 
-def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=False) -> pd.DataFrame:
+def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=False,
+                severity: SeverityFit | None = None) -> pd.DataFrame:
     """Per level: interviews and reliability of interviews *at* that level (candidate level), and how
-    well questions *of* that level separate strong from weak (question level)."""
-    g = group_stats(d, "question_level", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    well questions *of* that level separate strong from weak (question level); ``severity`` as in
+    :func:`question_stats`."""
+    g = group_stats(d, "question_level", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress,
+                    severity=severity)
     g.index = g.index.astype(str)
     iv = _codes.first_rows(d[["interview_id", "level", "recommendation"]], "interview_id")
     rows = []
@@ -713,7 +776,7 @@ def _jobs(workbook, d: pd.DataFrame, fit: SeverityFit, kw: dict) -> dict:
     from .design import DESIGN_COLUMNS, design_diagnostics
 
     def _topics():
-        ts = group_stats(d, "topic", **kw)
+        ts = group_stats(d, "topic", severity=fit, **kw)
         levels_in_bank = workbook.questions.groupby("topic", observed=True)["level"].agg(
             lambda s: ",".join(str(v) for v in sorted(set(s), key=list(config.LEVELS).index)))
         ts = ts.join(workbook.questions.groupby("topic", observed=True).size().rename("n_questions")).join(
@@ -722,9 +785,10 @@ def _jobs(workbook, d: pd.DataFrame, fit: SeverityFit, kw: dict) -> dict:
         return ts.reset_index().rename(columns={"index": "topic"})
 
     return {
-        "question_stats": (lambda: question_stats(d, workbook.questions, **kw), _empty(COLUMNS["question_stats"])),
+        "question_stats": (lambda: question_stats(d, workbook.questions, severity=fit, **kw),
+                           _empty(COLUMNS["question_stats"])),
         "topic_stats": (_topics, _empty(COLUMNS["topic_stats"])),
-        "level_stats": (lambda: level_stats(d, **kw), _empty(COLUMNS["level_stats"])),
+        "level_stats": (lambda: level_stats(d, severity=fit, **kw), _empty(COLUMNS["level_stats"])),
         "interviewer_stats": (lambda: interviewer_stats(d, fit, workbook.outcomes), _empty(COLUMNS["interviewer_stats"])),
         "drift": (lambda: drift(d), lambda: (
             pd.DataFrame(columns=["question_id", "quarter", "n", "mean_score", "mean_residual"]),
