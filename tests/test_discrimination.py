@@ -187,3 +187,18 @@ def test_bootstrap_interval_is_normal_on_fishers_z():
     assert hi - r < r - lo
     half = (np.arctanh(hi) - np.arctanh(r)) / stats.norm.ppf(0.975)
     assert half == pytest.approx(t["discrimination_se"] / (1 - r ** 2), rel=0.15)
+
+
+def test_small_sample_fisher_interval_by_hand():
+    # Hand calculation with a published t table (Student's t, 9 degrees of freedom, two-sided 95%:
+    # 2.262): r = 0.3 from 10 candidates, bootstrap variance of atanh(r*) 0.04, no first step.
+    # sd = sqrt(10/9 * 0.04) = 0.2108; z = atanh(0.3) = 0.3095; ends tanh(0.3095 -+ 2.262 * 0.2108)
+    from analysis.discrimination import _fisher_interval
+    lo, hi = _fisher_interval(np.array([np.arctanh(0.3)]), np.array([0.04]), np.array([0.0]), np.array([10]), 0.025)
+    assert lo[0] == pytest.approx(np.tanh(0.3095 - 2.262 * 0.2108), abs=2e-3)
+    assert hi[0] == pytest.approx(np.tanh(0.3095 + 2.262 * 0.2108), abs=2e-3)
+    # thousands of candidates: the normal interval (1.96), and the first step's variance adds on z
+    lo, hi = _fisher_interval(np.array([0.0]), np.array([0.01]), np.array([0.0]), np.array([100_000]), 0.025)
+    assert hi[0] == pytest.approx(np.tanh(1.96 * 0.1), abs=1e-3)
+    lo2, hi2 = _fisher_interval(np.array([0.0]), np.array([0.01]), np.array([0.01]), np.array([100_000]), 0.025)
+    assert hi2[0] == pytest.approx(np.tanh(1.96 * np.sqrt(0.02)), abs=1e-3)

@@ -154,7 +154,7 @@ def estimate(sample, bank: pd.DataFrame, *, n_boot: int = N_BOOT, seed: int = 0)
             t = fit.interviewers.assign(interviewer=lambda f: f["interviewer"].astype(str)).set_index("interviewer")
             add("severity", "model", t["severity"], t["severity_low"], t["severity_high"])
             try:
-                qs = calibration.question_stats(d, bank, n_boot=n_boot, seed=seed).set_index("question_id")
+                qs = calibration.question_stats(d, bank, n_boot=n_boot, seed=seed, severity=fit).set_index("question_id")
                 add("discrimination", "model", qs["discrimination"], qs["discrimination_low"], qs["discrimination_high"])
             except Exception as exc:  # noqa: BLE001 - a failure is a result of the study
                 add("discrimination", "model", pd.Series(np.nan, index=questions), error=f"{type(exc).__name__}: {exc}")
