@@ -41,7 +41,8 @@ PYTEST_COMMAND := $(BIN)/pytest tests $(wildcard $(NOTEBOOK_DIR)) \
 # again under another OpenBLAS kernel (`make test-numeric`, and .ci/run) to prove that what the
 # tables, figures and notebooks show does not depend on the CPU they were computed on.
 NUMERIC_TESTS := tests/test_severity.py tests/test_calibration.py tests/test_discrimination.py \
-	tests/test_items.py tests/test_reliability.py tests/test_design.py tests/test_charts.py \
+	tests/test_discrimination_severity.py tests/test_items.py tests/test_reliability.py tests/test_design.py \
+	tests/test_charts.py tests/test_codes.py \
 	tests/test_demo.py tests/test_report.py tests/test_brief.py tests/test_debrief.py tests/test_irt.py
 NUMERIC_BLAS := OPENBLAS_CORETYPE=Prescott OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
