@@ -58,7 +58,7 @@ help:
 	@echo "make report     write the calibration report for data/ into reports/"
 	@echo "make check      validate data/ and list every problem with file and line"
 	@echo "make bench      run the benchmark suite (benchmarks/run.py)"
-	@echo "make validate   run the validation study (validation/, ~15 min in $(VALIDATE_JOBS) processes; VALIDATE_ARGS=--quick for a small grid)"
+	@echo "make validate   run the validation study (validation/, ~5 min in $(VALIDATE_JOBS) processes; VALIDATE_ARGS=--quick for a small grid)"
 	@echo "make clean      remove generated reports, test artifacts and build files"
 	@echo "make distclean  clean, and remove .venv"
 
