@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .study import CACHE, HERE, PARAM_SEED, code_key
+from .study import CACHE, PARAM_SEED, code_key, write_table
 from .worlds import make_world, to_workbook
 
 CELLS_ALL = [("sparse_heavy", "graded", (300, 600, 2000)), ("sparse_heavy", "additive", (300, 600, 2000)),
@@ -106,12 +106,7 @@ def coverage(reps: pd.DataFrame) -> pd.DataFrame:
 
 
 def main(argv=None) -> int:
-    res = coverage(replicates())
-    out = HERE / "results_se_options.csv"
-    res.round(4).to_csv(out, index=False)
-    with pd.option_context("display.width", 250, "display.max_columns", 30):
-        print(res.round(3).to_string(index=False))
-    print(f"wrote {out}")
+    write_table(coverage(replicates()), "results_se_options.csv")
     return 0
 
 

@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .study import HERE, PARAM_SEED, als_severity, raw_mean_severity
+from .study import PARAM_SEED, als_severity, raw_mean_severity, write_table
 from .worlds import make_world, to_workbook
 
 __all__ = ["CELLS", "measures", "main"]
@@ -114,11 +114,7 @@ def main(argv=None) -> int:
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         res = summary(replicates())
-    out = HERE / "results_selection_gap.csv"
-    res.round(3).to_csv(out, index=False)
-    with pd.option_context("display.width", 250, "display.max_columns", 30):
-        print(res.round(3).to_string(index=False))
-    print(f"wrote {out}")
+    write_table(res, "results_selection_gap.csv", digits=3)
     return 0
 
 

@@ -94,6 +94,17 @@ def code_key() -> str:
     return h.hexdigest()[:12]
 
 
+def write_table(frame: pd.DataFrame, name: str, *, digits: int = 4) -> Path:
+    """Write a side study's table to ``validation/<name>`` (rounded to ``digits``) and print it:
+    what ``python -m validation.se_options`` and ``validation.selection_gap`` end with."""
+    out = HERE / name
+    frame.round(digits).to_csv(out, index=False)
+    with pd.option_context("display.width", 250, "display.max_columns", 30):
+        print(frame.round(3).to_string(index=False))
+    print(f"wrote {out}")
+    return out
+
+
 # --- naive baselines ---------------------------------------------------------------------------
 def raw_mean_severity(data: pd.DataFrame, interviewer="interviewer", score="score") -> pd.Series:
     """Minus the interviewer's mean score, centred on the row-weighted team mean: what a hiring lead
