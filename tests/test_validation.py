@@ -174,6 +174,21 @@ def test_worker_processes_give_the_same_table(bank, tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(one, two, check_exact=False, rtol=1e-9)
 
 
+def test_fresh_samples_are_other_samples_cached_apart(bank, tmp_path, monkeypatch):
+    # --fresh OFFSET replicates the grid on other samples of the same worlds: other sample seeds,
+    # other cache files, the same estimand
+    monkeypatch.setattr(study, "ESTIMAND_SIZE", 600)
+    monkeypatch.setattr(study, "CACHE", tmp_path)
+    kw = dict(designs=("panels",), models=("additive",), progress=False)
+    own = study.run({300: 1}, **kw)
+    monkeypatch.setattr(study, "SAMPLE_OFFSET", 500)
+    fresh = study.run({300: 1}, jobs=2, **kw)
+    names = sorted(p.name for p in tmp_path.rglob("*__n300*.pkl"))
+    assert names == ["panels__additive__n300.pkl", "panels__additive__n300__fresh500.pkl"]
+    a, b = (f.set_index(["kind", "method"])["rmse"] for f in (own, fresh))
+    assert not np.allclose(a, b)  # other samples, other errors
+
+
 def test_performance_measures_on_a_tiny_grid(worlds, bank, tmp_path, monkeypatch):
     monkeypatch.setattr(study, "CACHE", tmp_path / "cache")
     monkeypatch.setattr(study, "ESTIMAND_SIZE", 600)

@@ -4,7 +4,7 @@
 the small grid on the estimators as they were before issue 9 ("before"); ``results_s1.csv``,
 ``results_s2.csv`` and ``results_s3.csv``, when present, the full grid after the first, second and
 third pass of issue 9; ``results_selection_gap.csv`` (:mod:`validation.selection_gap`) the selection
-world's severity gap. ``notes.md``, when
+world's severity gap; ``results_fresh.csv`` the grid replicated on other samples (``--fresh``). ``notes.md``, when
 present, is the hand-written reading of the numbers and is inlined under "What it means".
 """
 
@@ -289,6 +289,16 @@ def write_results(perf: pd.DataFrame, *, before: pd.DataFrame | None = None, fol
     ]
     if (folder / "results_selection_gap.csv").exists():
         parts += _selection_gap_md(pd.read_csv(folder / "results_selection_gap.csv"))
+    if (folder / "results_fresh.csv").exists():
+        parts += ["## Replication on other samples",
+                  "",
+                  "The same grid on samples nothing was chosen on (`python -m validation.study --jobs 2 --fresh 500 "
+                  "--out validation/results_fresh.csv --no-report`: every sample seed + 500, the same worlds and "
+                  "estimands; `validation/results_fresh.csv`). The interval rules were chosen on the study's own "
+                  "samples; this is the check that they were not fitted to them. Targets on the fresh samples:",
+                  "",
+                  _targets_md(pd.read_csv(folder / "results_fresh.csv")),
+                  ""]
     if before is not None:
         parts += ["## Before and after",
                   "",

@@ -82,6 +82,8 @@ FULL_GRID = {300: 20, 600: 40, 2000: 16, 5000: 8, 20000: 3}
 QUICK_GRID = {600: 10, 2000: 5}
 _SOURCES = ("analysis/severity.py", "analysis/calibration.py", "analysis/discrimination.py", "analysis/criteria.py",
             "analysis/items.py", "analysis/design.py", "validation/worlds.py")
+#: Added to every sample seed (``--fresh``): 0 is the study's own samples.
+SAMPLE_OFFSET = 0
 _STUDY_VERSION = "1"  # bump when estimate() changes what it records
 
 
@@ -193,9 +195,9 @@ def _truth(sample) -> pd.DataFrame:
 
 
 def _replicate(world, size: int, rep: int, bank) -> pd.DataFrame:
-    sample_seed = size * 1000 + rep
+    sample_seed = size * 1000 + rep + SAMPLE_OFFSET
     s = world.sample(size, sample_seed)
-    e = estimate(s, bank, seed=rep)
+    e = estimate(s, bank, seed=rep + SAMPLE_OFFSET)
     e = e.merge(_truth(s), on=["kind", "param"], how="left")
     e["rep"] = rep
     e["n_interviews"] = s.scores["interview_id"].nunique()
@@ -204,7 +206,8 @@ def _replicate(world, size: int, rep: int, bank) -> pd.DataFrame:
 
 # --- cache --------------------------------------------------------------------------------------
 def _cell_path(key, design, model, size) -> Path:
-    return CACHE / key / f"{design}__{model}__n{size}.pkl"
+    fresh = f"__fresh{SAMPLE_OFFSET}" if SAMPLE_OFFSET else ""
+    return CACHE / key / f"{design}__{model}__n{size}{fresh}.pkl"
 
 
 def _cell(world, size, n_reps, bank, key, bar=None) -> pd.DataFrame:
@@ -347,7 +350,8 @@ def run(grid: dict[int, int] = FULL_GRID, *, designs=DESIGNS, models=MODELS, pro
         else:
             from concurrent.futures import ProcessPoolExecutor, as_completed
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = {pool.submit(_world_job, d, m, grid, key, CACHE, ESTIMAND_SIZE): (d, m) for d, m in pairs}
+                futures = {pool.submit(_world_job, d, m, grid, key, CACHE, ESTIMAND_SIZE, SAMPLE_OFFSET): (d, m)
+                           for d, m in pairs}
                 done = {}
                 for f in as_completed(futures):
                     done[futures[f]] = f.result()
@@ -375,14 +379,14 @@ def _world_reps(w, grid, bank, key, bar=None) -> list[pd.DataFrame]:
     return out
 
 
-def _world_job(design, model, grid, key, cache, estimand_size):
+def _world_job(design, model, grid, key, cache, estimand_size, sample_offset=0):
     """One world in a worker process (:func:`run` with ``jobs`` > 1); the cache folder and the
     estimand's size are passed, not inherited, so a worker started by spawn sees the same ones."""
     import warnings as _w
 
     from analysis.bank import load_questions
-    global CACHE, ESTIMAND_SIZE
-    CACHE, ESTIMAND_SIZE = cache, estimand_size
+    global CACHE, ESTIMAND_SIZE, SAMPLE_OFFSET
+    CACHE, ESTIMAND_SIZE, SAMPLE_OFFSET = cache, estimand_size, sample_offset
     bank = load_questions()
     with _w.catch_warnings():
         _w.simplefilter("ignore")
@@ -469,6 +473,9 @@ def main(argv=None) -> int:
     p.add_argument("--designs", default=",".join(DESIGNS), help="comma-separated subset of the designs")
     p.add_argument("--no-report", action="store_true", help="write the CSV only (no RESULTS.md, no chart)")
     p.add_argument("--jobs", "-j", type=int, default=1, help="worlds computed at once in worker processes")
+    p.add_argument("--fresh", type=int, default=0, metavar="OFFSET",
+                   help="draw other samples of the same worlds (sample seeds + OFFSET; cached apart): the grid "
+                        "replicated on samples nothing was chosen on")
     p.add_argument("--cache-key", default=None,
                    help="recompute the measures from the cache of another code version (nothing is fitted)")
     args = p.parse_args(argv)
@@ -476,6 +483,8 @@ def main(argv=None) -> int:
     bad = sorted(set(designs) - set(DESIGNS))
     if bad:
         p.error(f"unknown design(s) {', '.join(bad)}; choose among {', '.join(DESIGNS)}")
+    global SAMPLE_OFFSET
+    SAMPLE_OFFSET = args.fresh
     perf = run(QUICK_GRID if args.quick else FULL_GRID, designs=designs, key=args.cache_key, jobs=args.jobs)
     perf.round(4).to_csv(args.out, index=False)
     print(f"wrote {args.out} ({len(perf)} rows)")
