@@ -292,9 +292,9 @@ def write_results(perf: pd.DataFrame, *, before: pd.DataFrame | None = None, fol
     if (folder / "results_fresh.csv").exists():
         parts += ["## Replication on other samples",
                   "",
-                  "The same grid on samples nothing was chosen on (`python -m validation.study --jobs 2 --fresh 500 "
-                  "--out validation/results_fresh.csv --no-report`: every sample seed + 500, the same worlds and "
-                  "estimands; `validation/results_fresh.csv`). The interval rules were chosen on the study's own "
+                  "The same grid on samples nothing was chosen on (`python -m validation.study --jobs 2 --fresh 500`, "
+                  "which writes `validation/results_fresh.csv`: every sample seed + 500, the same worlds and "
+                  "estimands). The interval rules were chosen on the study's own "
                   "samples; this is the check that they were not fitted to them. Targets on the fresh samples:",
                   "",
                   _targets_md(pd.read_csv(folder / "results_fresh.csv")),

@@ -469,13 +469,15 @@ def targets(perf: pd.DataFrame) -> pd.DataFrame:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m validation.study", description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help=f"small grid {QUICK_GRID} (size: replicates)")
-    p.add_argument("--out", default=str(HERE / "results.csv"), help="performance table to write")
+    p.add_argument("--out", default=None,
+                   help="performance table to write (default validation/results.csv; with --fresh, results_fresh.csv)")
     p.add_argument("--designs", default=",".join(DESIGNS), help="comma-separated subset of the designs")
     p.add_argument("--no-report", action="store_true", help="write the CSV only (no RESULTS.md, no chart)")
     p.add_argument("--jobs", "-j", type=int, default=1, help="worlds computed at once in worker processes")
     p.add_argument("--fresh", type=int, default=0, metavar="OFFSET",
                    help="draw other samples of the same worlds (sample seeds + OFFSET; cached apart): the grid "
-                        "replicated on samples nothing was chosen on")
+                        "replicated on samples nothing was chosen on; writes results_fresh.csv, which RESULTS.md "
+                        "shows the next time it is written")
     p.add_argument("--cache-key", default=None,
                    help="recompute the measures from the cache of another code version (nothing is fitted)")
     args = p.parse_args(argv)
@@ -485,10 +487,12 @@ def main(argv=None) -> int:
         p.error(f"unknown design(s) {', '.join(bad)}; choose among {', '.join(DESIGNS)}")
     global SAMPLE_OFFSET
     SAMPLE_OFFSET = args.fresh
+    out = Path(args.out) if args.out else HERE / ("results_fresh.csv" if args.fresh else "results.csv")
     perf = run(QUICK_GRID if args.quick else FULL_GRID, designs=designs, key=args.cache_key, jobs=args.jobs)
-    perf.round(4).to_csv(args.out, index=False)
-    print(f"wrote {args.out} ({len(perf)} rows)")
-    if not args.no_report:
+    perf.round(4).to_csv(out, index=False)
+    print(f"wrote {out} ({len(perf)} rows)")
+    # RESULTS.md is written from the study's own samples; a fresh replication only adds its table
+    if not args.no_report and not args.fresh:
         from .results import write_results
         for path in write_results(perf):
             print(f"wrote {path}")
