@@ -233,7 +233,9 @@ def _cell(world, size, n_reps, bank, key, bar=None) -> pd.DataFrame:
     return have[have["rep"] < n_reps]
 
 
-def _estimand(world, bank, key, size=ESTIMAND_SIZE) -> pd.DataFrame:
+def _estimand(world, bank, key) -> pd.DataFrame:
+    """The large-sample value of every estimate (:data:`ESTIMAND_SIZE` scorecards, read at call time)."""
+    size = ESTIMAND_SIZE
     path = CACHE / key / f"{world.design}__{world.model}__estimand{size}.pkl"
     if path.exists():
         return pd.read_pickle(path)
@@ -366,7 +368,7 @@ def _world_reps(w, grid, bank, key, bar=None) -> list[pd.DataFrame]:
     """The replicates of every cell of one world, with the estimand joined."""
     if bar is not None:
         bar.set_postfix_str(f"{w.name} estimand")
-    est = _estimand(w, bank, key, ESTIMAND_SIZE)
+    est = _estimand(w, bank, key)
     if bar is not None:
         bar.update(1)
     out = []
@@ -380,8 +382,9 @@ def _world_reps(w, grid, bank, key, bar=None) -> list[pd.DataFrame]:
 
 
 def _world_job(design, model, grid, key, cache, estimand_size, sample_offset=0):
-    """One world in a worker process (:func:`run` with ``jobs`` > 1); the cache folder and the
-    estimand's size are passed, not inherited, so a worker started by spawn sees the same ones."""
+    """One world in a worker process (:func:`run` with ``jobs`` > 1); the cache folder, the
+    estimand's size and the sample offset are passed, not inherited, so a worker started by spawn
+    sees the same ones."""
     import warnings as _w
 
     from analysis.bank import load_questions
