@@ -226,3 +226,23 @@ def test_panel_share_equals_the_group_by(rows):
     want = (k >= 2).groupby(frame["interviewer"], observed=True).mean().reindex(names).to_numpy()
     np.testing.assert_allclose(_panel_share(frame, "date", c, q, r, n_r), want, rtol=1e-12)
     np.testing.assert_array_equal(_panel_share(frame, None, c, q, r, n_r), np.zeros(len(names)))
+
+
+@given(st.lists(st.tuples(st.integers(-1, 6), st.integers(-1, 4), st.integers(-1, 5)), max_size=60),
+       st.booleans())
+def test_answers_with_keys_past_int64_number_the_pairs_first_and_agree(rows, dropna_date):
+    # the codes spread out in the same order, (code + 1) * 2**40 for a candidate and * 2**11 for a
+    # question and a date, with one dated row always there: the packed key's bound is then past 2**62
+    # and answers takes its second path (number the (candidate, question) pairs first). The answers
+    # are numbered in sorted key order either way, so both paths must give the same answers
+    rows = [(0, 0, 0)] + list(rows)
+    c, q, d = (np.array([r[i] for r in rows], dtype=np.int64) for i in range(3))
+    spread = [np.where(x >= 0, (x + 1) * f, -1) for x, f in ((c, 2**40), (q, 2**11), (d, 2**11))]
+    inside = (c >= 0) & (q >= 0)
+    bound = (int(spread[0][inside].max()) + 1) * (int(spread[1][inside].max()) + 1) * (int(spread[2][inside].max()) + 2)
+    assert bound >= 2**62  # what answers compares with 2**62
+    small = _codes.answers(c, q, d, dropna_date=dropna_date)
+    big = _codes.answers(*spread, dropna_date=dropna_date)
+    np.testing.assert_array_equal(big.code, small.code)
+    np.testing.assert_array_equal(big.pair, small.pair)
+    assert (big.n, big.n_pairs) == (small.n, small.n_pairs)
