@@ -341,3 +341,23 @@ def test_fixed_severity_coverage_on_sparse_workloads(bank):
         hits += list((t["severity_low"] <= e) & (e <= t["severity_high"]))
     assert len(hits) >= 380
     assert 0.92 <= np.mean(hits) <= 0.98, (len(hits), np.mean(hits))
+
+
+def test_selection_gap_measures_by_hand():
+    # four interviewers, h1 and h2 the harsh group; planted points 0.0, 0.2 | 0.6, 0.8 (gap 0.6, equal
+    # rows). The estimate keeps the order within the groups but narrows the gap to 0.3 - 0.125 = 0.175
+    # (gap error -0.425), so h1 (0.2) ranks below m2 (0.25): the pooled Spearman drops to 0.8
+    from validation.selection_gap import measures
+    planted = pd.DataFrame({"severity": [0.0, 0.2, 0.6, 0.8], "severity_points": [0.0, 0.2, 0.6, 0.8],
+                            "n_rows": [10, 10, 10, 10]}, index=["m1", "m2", "h1", "h2"])
+    est = pd.Series([0.0, 0.25, 0.2, 0.4], index=planted.index)
+    m = measures(est, planted, {"h1", "h2"}, other_gap_error=0.1)
+    assert m["gap_error"] == pytest.approx((0.3 - 0.125) - 0.6)          # -0.425 by hand
+    assert m["spearman"] == pytest.approx(stats.spearmanr([0.0, 0.25, 0.2, 0.4], [0, 1, 2, 3]).statistic)  # 0.8
+    assert m["spearman"] < 1
+    assert m["spearman_harsh"] == m["spearman_mild"] == pytest.approx(1.0)
+    assert m["spearman_planted_gap"] == pytest.approx(1.0)  # the gap set right: the order within is perfect
+    # given a gap 0.1 above the planted (other_gap_error=0.1), the order is still right
+    assert m["spearman_other_gap"] == pytest.approx(1.0)
+    # given a gap far below the planted, the harsh group sinks under the mild one
+    assert measures(est, planted, {"h1", "h2"}, other_gap_error=-1.0)["spearman_other_gap"] < 0
