@@ -361,3 +361,19 @@ def test_selection_gap_measures_by_hand():
     assert m["spearman_other_gap"] == pytest.approx(1.0)
     # given a gap far below the planted, the harsh group sinks under the mild one
     assert measures(est, planted, {"h1", "h2"}, other_gap_error=-1.0)["spearman_other_gap"] < 0
+
+
+def test_coverage_mcse_by_hand():
+    # independent intervals (each its own sample and parameter): the binomial SE with the (n-1)
+    # factor, sqrt(p (1 - p) / (n - 1)); here p = 0.9, n = 10
+    hit = np.r_[np.ones(9), 0.0]
+    assert study.coverage_mcse(hit, np.arange(10), np.arange(10)) == pytest.approx(np.sqrt(0.9 * 0.1 / 9))
+    # 4 samples x 5 parameters, samples 0-1 cover everything and 2-3 nothing: the 20 intervals carry
+    # the information of 4 draws, SE sqrt(p (1 - p) / (R - 1)) = sqrt(0.25 / 3); the binomial SE
+    # would claim sqrt(0.25 / 20)
+    rep, param = np.repeat(np.arange(4), 5), np.tile(np.arange(5), 4)
+    hit = (rep < 2).astype(float)
+    assert study.coverage_mcse(hit, rep, param) == pytest.approx(np.sqrt(0.25 / 3))
+    # the same by parameter (a parameter whose estimand every sample misses)
+    assert study.coverage_mcse((param < 2).astype(float), rep, param) == pytest.approx(np.sqrt(0.4 * 0.6 * 5 / 4 / 5))
+    assert np.isnan(study.coverage_mcse(np.zeros(0), np.zeros(0), np.zeros(0)))
