@@ -259,7 +259,16 @@ def severity_first_step(d: pd.DataFrame, fit: SeverityFit, criterion: str | None
         raise ValueError(f"severity_first_step: criterion must be one of {', '.join(CRITERIA)}; got {criterion!r}")
     iv = fit.interviewers
     rater_var = pd.Series(iv["severity_se"].to_numpy(float) ** 2, index=iv["interviewer"].astype(str))
-    return rater_first_step(d, "interviewer", rater_var, candidate="candidate_id",
+    rows = d
+    if Y_FREE_IS_REST[criterion]:
+        # the rest score runs over the candidate's rows with a finite basis (residual + ability:
+        # attach_criterion's mean skips NaN); a fit of loaded scores has no other, but if one did, its
+        # rows leave the rest-score structure here too (their own y_free is NaN, so never in the headline)
+        basis = fit.rows["residual"].to_numpy(float) + fit.rows["ability"].to_numpy(float)
+        if not np.isfinite(basis).all():
+            rows = pd.DataFrame({"interviewer": d["interviewer"].to_numpy(),
+                                 "candidate_id": d["candidate_id"].astype(object).where(np.isfinite(basis)).to_numpy()})
+    return rater_first_step(rows, "interviewer", rater_var, candidate="candidate_id",
                             y_is_rest=Y_FREE_IS_REST[criterion])
 
 

@@ -206,6 +206,41 @@ def test_the_step_reads_y_free_from_the_criterion(prepared, criterion, is_rest):
     assert got[ok].to_numpy() == pytest.approx(fd[ok].to_numpy(), rel=1e-3, abs=1e-7)
 
 
+def test_rows_without_a_rest_basis_leave_the_rest_score(prepared):
+    # A fit row with a NaN ability (none from fit_severity on loaded scores; a guard) drops out of its
+    # candidate's rest score (attach_criterion's mean skips it): the step's rest-score structure must
+    # count the candidate's other rows only. Reference: finite differences as above.
+    wb, d, fit = prepared
+    scores = d[wb.scores.columns]
+    cand = d["candidate_id"].astype(str).to_numpy()
+    hole = np.isin(np.arange(len(d)), np.flatnonzero(d["interviewer"].astype(str) == str(fit.interviewers["interviewer"][2]))[:40])
+    frows = fit.rows.copy()
+    frows.loc[hole, "ability"] = np.nan
+    holed = SimpleNamespace(rows=frows, interviewers=fit.interviewers)
+    rows = calibration.criterion_rows(wb, scores, holed, "rest")
+    assert rows["y_free"][hole].isna().all() and np.isin(cand[~hole], cand[hole]).any()
+    fs = calibration.severity_first_step(rows, holed)
+    names = list(fit.interviewers["interviewer"].astype(str))
+    m = (d["interviewer"].astype(str) == names[2]).to_numpy()
+    h = 1e-4
+    rs = []
+    for sign in (1, -1):
+        moved = frows.copy()
+        moved["leniency"] = moved["leniency"] - sign * h * m
+        moved["residual"] = moved["residual"] + sign * h * m
+        rs.append(grouped_discrimination(calibration.criterion_rows(wb, scores, SimpleNamespace(rows=moved), "rest"),
+                                         "topic", "x_adj", "y_free", "level", "candidate_id", n_boot=0)["discrimination"])
+    fd = ((rs[0] - rs[1]) / (2 * h)).abs()
+    unit = np.zeros(len(names))
+    unit[2] = 1.0
+    got = grouped_discrimination(rows, "topic", "x_adj", "y_free", "level", "candidate_id", n_boot=0,
+                                 first_step=RaterStep(fs.rater, unit, fs.cand, fs.w_c, fs.n_ck)
+                                 )["discrimination_se_first_step"]
+    ok = fd.notna() & (fd > 1e-6)
+    assert ok.sum() >= 3
+    assert got[ok].to_numpy() == pytest.approx(fd[ok].to_numpy(), rel=1e-3, abs=1e-7)
+
+
 def test_the_step_needs_to_know_the_criterion(prepared):
     wb, d, fit = prepared
     bare = d.copy()
