@@ -16,8 +16,8 @@ documented in :data:`COLUMNS` and in the README.
 
 from __future__ import annotations
 
+import threading
 import warnings
-import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,11 +26,11 @@ from scipy import special  # the distribution functions without scipy.stats' imp
 
 from . import _codes, config, items, reliability
 from .criteria import attach_criterion
-from .discrimination import ebel_band, grouped_discrimination
+from .discrimination import RaterStep, ebel_band, grouped_discrimination
 from .severity import SeverityFit, fit_severity
 
 __all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_stats", "group_stats", "level_stats",
-           "severity_first_step",
+           "severity_first_step", "Y_FREE_IS_REST",
            "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS", "SAME_ANSWER", "RETEST",
            "prepare_slice", "criterion_rows", "CRITERION_FREE", "FIELDS"]
 
@@ -201,70 +201,99 @@ def _known(d: pd.DataFrame, by: str) -> pd.DataFrame:
     return d.loc[d["strong"].notna().to_numpy(), [by, "score", "strong"]]
 
 
-def severity_first_step(d: pd.DataFrame, fit: SeverityFit):
+#: Whether ``y_free`` is the candidate's rest score, per criterion, in the rows :func:`criterion_rows`
+#: builds (:func:`analysis.criteria.attach_criterion` given the adjusted scores ``residual + ability``):
+#: under ``recommendation`` and ``rest`` it is that rest score on every row (NaN on a candidate's only
+#: row, which the headline drops), under ``decision`` and ``performance`` the criterion itself, measured
+#: outside the interview, on every row. Never a mix, so the first step needs no per-row mask.
+Y_FREE_IS_REST = {"recommendation": True, "rest": True, "decision": False, "performance": False}
+
+
+def severity_first_step(d: pd.DataFrame, fit: SeverityFit, criterion: str | None = None):
     """The severity fit's part in the headline's interval: the
     :class:`analysis.discrimination.RaterStep` of ``d`` for
     :func:`analysis.discrimination.grouped_discrimination`'s ``first_step``.
 
     ``x_adj = score + severity`` of the row's ``interviewer``. ``y_free`` is, under the
     ``recommendation`` and ``rest`` criteria, the candidate's rest score: the mean of their other
-    answers' ``score - difficulty + severity``, so it moves with the severities too (found by
-    recomputing it from the fit's rows; not under ``decision`` and ``performance``, measured
-    outside the interview). The variances are ``severity_se**2`` per interviewer (a diagonal
+    answers' ``score - difficulty + severity``, so it moves with the severities too; under
+    ``decision`` and ``performance`` it is measured outside the interview and does not (see
+    :data:`Y_FREE_IS_REST`). Which one is read from the criterion the rows were built with, not
+    guessed from the numbers. The variances are ``severity_se**2`` per interviewer (a diagonal
     approximation of the severities' covariance, measured in :mod:`analysis.discrimination`); 0
     where the severity is not estimated (those rows are not adjusted, or, under ``min_rows`` rows,
-    adjusted with an SE the fit does not report). ``d`` must be the rows ``fit`` was fitted on, in
-    order (what :func:`prepare` returns). The last result is kept for the same ``d`` and ``fit``
-    (the question, topic and level tables share it).
+    adjusted with an SE the fit does not report).
+
+    Parameters
+    ----------
+    d : DataFrame
+        The rows ``fit`` was fitted on, in order, with the criterion attached: what :func:`prepare`
+        or :func:`criterion_rows` returns.
+    fit : SeverityFit
+        The severity fit of those rows.
+    criterion : {"recommendation", "decision", "performance", "rest"}, optional
+        The criterion ``d``'s ``y_free`` was built from. Default: the one :func:`criterion_rows`
+        recorded in ``d.attrs["criterion"]``. Pass it when ``d`` was built another way, and build the
+        step yourself (:func:`analysis.discrimination.rater_first_step`) if you replaced ``y_free``.
+
+    Returns
+    -------
+    analysis.discrimination.RaterStep
+        Built anew on each call. One calibration builds it once and passes it to its question, topic
+        and level tables (their ``severity=`` takes it); do the same when you compute several tables
+        of one slice.
     """
+    from .criteria import CRITERIA
     from .discrimination import rater_first_step
 
-    global _FIRST_STEP
-    memo = _FIRST_STEP  # one read of the global: a tuple, replaced whole (threads see one or the other)
-    if memo is not None and memo[0]() is d and memo[1]() is fit:
-        return memo[2]
     n = len(d)
     if len(fit.rows) != n:
         raise ValueError(f"severity_first_step: the fit has {len(fit.rows)} rows and the frame {n}; "
                          "give the rows the severity was fitted on (calibration.prepare)")
+    if criterion is None:
+        criterion = d.attrs.get("criterion")
+        if criterion is None:
+            raise ValueError("severity_first_step: which criterion the rows' y_free was built from is not known; "
+                             "build them with calibration.prepare or criterion_rows, or pass criterion=")
+    if criterion not in CRITERIA:
+        raise ValueError(f"severity_first_step: criterion must be one of {', '.join(CRITERIA)}; got {criterion!r}")
     iv = fit.interviewers
     rater_var = pd.Series(iv["severity_se"].to_numpy(float) ** 2, index=iv["interviewer"].astype(str))
-    # is y_free the rest score of (residual + ability)? then it moves with the other answers' severities
-    a = fit.rows["residual"].to_numpy(float) + fit.rows["ability"].to_numpy(float)
-    c, cn = _codes.codes(d["candidate_id"], sort=False)
-    y_is_rest = False
-    if (c >= 0).all() and np.isfinite(a).all():
-        cnt = np.bincount(c, minlength=len(cn)).astype(float)[c]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rest = np.where(cnt > 1, (np.bincount(c, a, minlength=len(cn))[c] - a) / (cnt - 1), np.nan)
-        yf = d["y_free"].to_numpy(float, na_value=np.nan)
-        miss = np.isnan(rest)
-        y_is_rest = bool(np.array_equal(miss, np.isnan(yf)) and np.allclose(rest[~miss], yf[~miss], rtol=0, atol=1e-9))
-    step = rater_first_step(d, "interviewer", rater_var, candidate="candidate_id", y_is_rest=y_is_rest)
-    try:
-        _FIRST_STEP = (weakref.ref(d), weakref.ref(fit), step)
-    except TypeError:  # a fit-like object without weak references: not kept
-        pass
-    return step
+    rows = d
+    if Y_FREE_IS_REST[criterion]:
+        # the rest score runs over the candidate's rows with a finite basis (residual + ability:
+        # attach_criterion's mean skips NaN); a fit of loaded scores has no other, but if one did, its
+        # rows leave the rest-score structure here too (their own y_free is NaN, so never in the headline)
+        basis = fit.rows["residual"].to_numpy(float) + fit.rows["ability"].to_numpy(float)
+        if not np.isfinite(basis).all():
+            rows = pd.DataFrame({"interviewer": d["interviewer"].to_numpy(),
+                                 "candidate_id": d["candidate_id"].astype(object).where(np.isfinite(basis)).to_numpy()})
+    return rater_first_step(rows, "interviewer", rater_var, candidate="candidate_id",
+                            y_is_rest=Y_FREE_IS_REST[criterion])
 
 
-#: ``(weakref(d), weakref(fit), RaterStep)`` of the last :func:`severity_first_step` (no frame kept alive)
-_FIRST_STEP = None
+def _first_step(d, severity):
+    """The :class:`analysis.discrimination.RaterStep` of ``severity=``: as given, built from a fit, or None."""
+    if severity is None or isinstance(severity, RaterStep):
+        return severity
+    return severity_first_step(d, severity)
 
 
 def _headline(d, by, n_boot, seed, progress, severity=None):
-    step = severity_first_step(d, severity) if severity is not None else None
     return grouped_discrimination(d, by, "x_adj", "y_free", "level", "candidate_id", n_boot=n_boot, seed=seed,
-                                  progress=progress, first_step=step).drop(columns=["discrimination_se_first_step"])
+                                  progress=progress, first_step=_first_step(d, severity)
+                                  ).drop(columns=["discrimination_se_first_step"])
 
 
 def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30,
-                   progress=False, severity: SeverityFit | None = None) -> pd.DataFrame:
+                   progress=False, severity: SeverityFit | RaterStep | None = None) -> pd.DataFrame:
     """Per-question statistics (see ``COLUMNS["question_stats"]``) from prepared rows.
 
     ``d`` is the output of :func:`calibrate`'s preparation: scorecard rows with ``x_adj``
     (severity-adjusted score), ``y``/``strong`` (criterion), ``topic`` and ``question_level``.
-    ``severity``: the fit ``d`` was adjusted with (the second value :func:`prepare` returns); when
+    ``severity``: the fit ``d`` was adjusted with (the second value :func:`prepare` returns), or
+    the first step already built from it (:func:`severity_first_step` of ``d``; pass that when you
+    compute several tables of one slice, so it is built once, as :func:`calibrate` does); when
     given, the discrimination interval also carries the severity estimates' own error (a
     delta-method term, see :mod:`analysis.discrimination`); when None the severities are taken as
     known, as before.
@@ -292,7 +321,7 @@ def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, see
 
 
 def group_stats(d: pd.DataFrame, by: str, *, n_boot=1000, seed=0, min_n=30, progress=False,
-                severity: SeverityFit | None = None) -> pd.DataFrame:
+                severity: SeverityFit | RaterStep | None = None) -> pd.DataFrame:
     """The same statistics for a grouping of questions (``topic`` or ``question_level``); ``severity``
     as in :func:`question_stats`."""
     dist = _distribution(d, by)[["n", "mean", "sd"]]
@@ -306,7 +335,7 @@ def group_stats(d: pd.DataFrame, by: str, *, n_boot=1000, seed=0, min_n=30, prog
 
 
 def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=False,
-                severity: SeverityFit | None = None) -> pd.DataFrame:
+                severity: SeverityFit | RaterStep | None = None) -> pd.DataFrame:
     """Per level: interviews and reliability of interviews *at* that level (candidate level), and how
     well questions *of* that level separate strong from weak (question level); ``severity`` as in
     :func:`question_stats`."""
@@ -695,13 +724,16 @@ def prepare_slice(workbook, *, level=None, start=None, end=None):
 
 def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: str = "recommendation") -> pd.DataFrame:
     """The rows of :func:`prepare` for a slice from :func:`prepare_slice`: ``scores`` with the criterion,
-    the bank's columns, ``x_adj`` and ``residual`` (a new frame; ``scores`` is left as it was)."""
+    the bank's columns, ``x_adj`` and ``residual`` (a new frame; ``scores`` is left as it was).
+    ``attrs["criterion"]`` records the criterion, which tells :func:`severity_first_step` what
+    ``y_free`` is (:data:`Y_FREE_IS_REST`)."""
     adjusted = scores["score"].to_numpy(float) - fit.rows["leniency"].to_numpy()
     rest_basis = fit.rows["residual"].to_numpy() + fit.rows["ability"].to_numpy()
     d = attach_criterion(scores, workbook.outcomes, criterion, adjusted=rest_basis)
     d = _with_bank(d, workbook.questions)
     d["x_adj"] = adjusted
     d["residual"] = fit.rows["residual"].to_numpy()
+    d.attrs["criterion"] = criterion
     return d
 
 
@@ -769,14 +801,31 @@ FIELDS = {"question_stats": ("question_stats", None), "topic_stats": ("topic_sta
           "design": ("design", None)}
 
 
+def _once(build):
+    """``build()`` on the first call, the same result on every later one (a failed build is retried:
+    each table that needs it fails alike). Thread-safe: the explorer may compute tables concurrently."""
+    lock, box = threading.Lock(), []
+
+    def get():
+        with lock:
+            if not box:
+                box.append(build())
+            return box[0]
+    return get
+
+
 def _jobs(workbook, d: pd.DataFrame, fit: SeverityFit, kw: dict) -> dict:
     """``name: (compute, empty)`` for every table of a calibration, in the order :func:`calibrate` runs
     them (and so the order of its notes). Each ``compute`` reads ``d`` and ``fit`` and changes neither,
-    so the jobs can run in any order, or only some of them, with the same results."""
+    so the jobs can run in any order, or only some of them, with the same results. ``d`` is the rows of
+    :func:`criterion_rows`. The question, topic and level tables share one first step
+    (:func:`severity_first_step`), built when the first of them runs (not at all if none does)."""
     from .design import DESIGN_COLUMNS, design_diagnostics
 
+    step = _once(lambda: severity_first_step(d, fit))
+
     def _topics():
-        ts = group_stats(d, "topic", severity=fit, **kw)
+        ts = group_stats(d, "topic", severity=step(), **kw)
         levels_in_bank = workbook.questions.groupby("topic", observed=True)["level"].agg(
             lambda s: ",".join(str(v) for v in sorted(set(s), key=list(config.LEVELS).index)))
         ts = ts.join(workbook.questions.groupby("topic", observed=True).size().rename("n_questions")).join(
@@ -785,10 +834,10 @@ def _jobs(workbook, d: pd.DataFrame, fit: SeverityFit, kw: dict) -> dict:
         return ts.reset_index().rename(columns={"index": "topic"})
 
     return {
-        "question_stats": (lambda: question_stats(d, workbook.questions, severity=fit, **kw),
+        "question_stats": (lambda: question_stats(d, workbook.questions, severity=step(), **kw),
                            _empty(COLUMNS["question_stats"])),
         "topic_stats": (_topics, _empty(COLUMNS["topic_stats"])),
-        "level_stats": (lambda: level_stats(d, severity=fit, **kw), _empty(COLUMNS["level_stats"])),
+        "level_stats": (lambda: level_stats(d, severity=step(), **kw), _empty(COLUMNS["level_stats"])),
         "interviewer_stats": (lambda: interviewer_stats(d, fit, workbook.outcomes), _empty(COLUMNS["interviewer_stats"])),
         "drift": (lambda: drift(d), lambda: (
             pd.DataFrame(columns=["question_id", "quarter", "n", "mean_score", "mean_residual"]),

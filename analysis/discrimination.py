@@ -61,8 +61,8 @@ cross term). It vanishes where it should: one interviewer, or one per level of a
 shift within a level is removed by the within-level centring), and severities known exactly
 (``V = 0``); it matters for a question asked mostly, not only, by one interviewer whose severity is
 uncertain, and where who grades whom is not random (selection into later loops, one interview per
-candidate). Cost: at 1M score rows about 0.1 s once per calibration
-and 0.08 s per table.
+candidate). Cost: at 1M score rows about 0.04 s to build the step (once per calibration: its
+question, topic and level tables share it) and 0.08 s per table.
 
 How much of the shortfall it explains, measured in ``validation/disc_severity.py`` (coverage of the
 headline on 100,000 scorecards of the same world, 95% intervals, ``n_boot=200``):

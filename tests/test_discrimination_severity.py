@@ -129,7 +129,6 @@ def test_sensitivities_match_a_refit_of_the_criterion_rows(prepared):
     wb, d, fit = prepared
     fs = calibration.severity_first_step(d, fit)
     assert fs.w_c is not None  # recommendation: y_free is the rest score
-    assert calibration.severity_first_step(d, fit) is fs  # kept for the next table of the same rows
     scores = d[wb.scores.columns]
     names = list(fit.interviewers["interviewer"].astype(str))
     head = lambda frame: grouped_discrimination(frame, "question_id", "x_adj", "y_free", "level", "candidate_id",
@@ -167,6 +166,138 @@ def test_criterion_outside_the_interview_moves_only_through_the_score(prepared):
     assert calibration.severity_first_step(rest, fit).w_c is not None
     with pytest.raises(ValueError, match="rows the severity was fitted on"):
         calibration.severity_first_step(d.iloc[:-1], fit)
+
+
+@pytest.mark.parametrize("criterion, is_rest", [("recommendation", True), ("rest", True),
+                                               ("decision", False), ("performance", False)])
+def test_the_step_reads_y_free_from_the_criterion(prepared, criterion, is_rest):
+    # What y_free is comes from the criterion the rows were built with (analysis.criteria: the rest
+    # score under recommendation and rest, the outside criterion under decision and performance),
+    # and the step's gradient must be that of y_free as built. Reference: central finite differences
+    # of the point estimate when criterion_rows is recomputed on a fit with one interviewer's
+    # leniency moved (under decision/performance y_free does not move, only x_adj).
+    wb, d, fit = prepared
+    scores = d[wb.scores.columns]
+    rows = calibration.criterion_rows(wb, scores, fit, criterion)
+    assert rows.attrs["criterion"] == criterion
+    fs = calibration.severity_first_step(rows, fit)
+    assert (fs.w_c is not None) is is_rest is calibration.Y_FREE_IS_REST[criterion]
+    # an explicit criterion wins over the one recorded on the rows
+    other = "performance" if is_rest else "rest"
+    assert (calibration.severity_first_step(rows, fit, criterion=other).w_c is None) is is_rest
+    names = list(fit.interviewers["interviewer"].astype(str))
+    m = (d["interviewer"].astype(str) == names[1]).to_numpy()
+    h = 1e-4
+    rs = []
+    for sign in (1, -1):
+        moved = fit.rows.copy()
+        moved["leniency"] = moved["leniency"] - sign * h * m
+        moved["residual"] = moved["residual"] + sign * h * m
+        rs.append(grouped_discrimination(calibration.criterion_rows(wb, scores, SimpleNamespace(rows=moved), criterion),
+                                         "topic", "x_adj", "y_free", "level", "candidate_id", n_boot=0)["discrimination"])
+    fd = ((rs[0] - rs[1]) / (2 * h)).abs()
+    unit = np.zeros(len(names))
+    unit[1] = 1.0
+    got = grouped_discrimination(rows, "topic", "x_adj", "y_free", "level", "candidate_id", n_boot=0,
+                                 first_step=RaterStep(fs.rater, unit, fs.cand, fs.w_c, fs.n_ck)
+                                 )["discrimination_se_first_step"]
+    ok = fd.notna() & (fd > 1e-6)
+    assert ok.sum() >= 3
+    assert got[ok].to_numpy() == pytest.approx(fd[ok].to_numpy(), rel=1e-3, abs=1e-7)
+
+
+def test_rows_without_a_rest_basis_leave_the_rest_score(prepared):
+    # A fit row with a NaN ability (none from fit_severity on loaded scores; a guard) drops out of its
+    # candidate's rest score (attach_criterion's mean skips it): the step's rest-score structure must
+    # count the candidate's other rows only. Reference: finite differences as above.
+    wb, d, fit = prepared
+    scores = d[wb.scores.columns]
+    cand = d["candidate_id"].astype(str).to_numpy()
+    hole = np.isin(np.arange(len(d)), np.flatnonzero(d["interviewer"].astype(str) == str(fit.interviewers["interviewer"][2]))[:40])
+    frows = fit.rows.copy()
+    frows.loc[hole, "ability"] = np.nan
+    holed = SimpleNamespace(rows=frows, interviewers=fit.interviewers)
+    rows = calibration.criterion_rows(wb, scores, holed, "rest")
+    assert rows["y_free"][hole].isna().all() and np.isin(cand[~hole], cand[hole]).any()
+    fs = calibration.severity_first_step(rows, holed)
+    names = list(fit.interviewers["interviewer"].astype(str))
+    m = (d["interviewer"].astype(str) == names[2]).to_numpy()
+    h = 1e-4
+    rs = []
+    for sign in (1, -1):
+        moved = frows.copy()
+        moved["leniency"] = moved["leniency"] - sign * h * m
+        moved["residual"] = moved["residual"] + sign * h * m
+        rs.append(grouped_discrimination(calibration.criterion_rows(wb, scores, SimpleNamespace(rows=moved), "rest"),
+                                         "topic", "x_adj", "y_free", "level", "candidate_id", n_boot=0)["discrimination"])
+    fd = ((rs[0] - rs[1]) / (2 * h)).abs()
+    unit = np.zeros(len(names))
+    unit[2] = 1.0
+    got = grouped_discrimination(rows, "topic", "x_adj", "y_free", "level", "candidate_id", n_boot=0,
+                                 first_step=RaterStep(fs.rater, unit, fs.cand, fs.w_c, fs.n_ck)
+                                 )["discrimination_se_first_step"]
+    ok = fd.notna() & (fd > 1e-6)
+    assert ok.sum() >= 3
+    assert got[ok].to_numpy() == pytest.approx(fd[ok].to_numpy(), rel=1e-3, abs=1e-7)
+
+
+def test_the_step_needs_to_know_the_criterion(prepared):
+    wb, d, fit = prepared
+    bare = d.copy()
+    bare.attrs.clear()  # rows built by hand: nothing says what y_free is
+    with pytest.raises(ValueError, match="pass criterion="):
+        calibration.severity_first_step(bare, fit)
+    with pytest.raises(ValueError, match="criterion must be one of"):
+        calibration.severity_first_step(bare, fit, criterion="vibes")
+    assert calibration.severity_first_step(bare, fit, criterion="rest").w_c is not None
+
+
+def _count_steps(monkeypatch):
+    import analysis.discrimination as disc
+    calls = []
+    real = disc.rater_first_step
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("y_is_rest"))
+        return real(*args, **kwargs)
+    monkeypatch.setattr(disc, "rater_first_step", counting)
+    return calls
+
+
+def test_a_calibration_builds_the_first_step_once(prepared, monkeypatch):
+    # question, topic and level tables (level_stats through group_stats) share one step, built where
+    # the calibration's jobs are assembled; each table given the fit alone builds its own
+    wb, d, fit = prepared
+    calls = _count_steps(monkeypatch)
+    cal = calibration.calibrate(wb, n_boot=20, seed=1)
+    assert calls == [True]
+    calls.clear()
+    cal_d = calibration.calibrate(wb, "decision", n_boot=20, seed=1)
+    assert calls == [False]
+    calls.clear()
+    step = calibration.severity_first_step(d, fit)
+    kw = dict(n_boot=20, seed=1)
+    q = calibration.question_stats(d, wb.questions, severity=step, **kw)
+    calibration.level_stats(d, severity=step, **kw)
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(q, cal.question_stats)  # the step passed = the fit passed
+    calibration.question_stats(d, wb.questions, severity=fit, **kw)
+    calibration.level_stats(d, severity=fit, **kw)
+    assert len(calls) == 3
+    assert len(cal_d.question_stats)
+
+
+def test_the_explorer_builds_the_step_once_and_only_when_needed(prepared, monkeypatch):
+    from analysis.explorer import LazyCalibration, _Slice
+    wb, _, _ = prepared
+    piece = _Slice(wb)
+    calls = _count_steps(monkeypatch)
+    cal = LazyCalibration(wb, piece, "rest", n_boot=20, seed=1)
+    cal.interviewer_stats, cal.heatmap
+    assert calls == []  # no headline table read yet
+    cal.question_stats, cal.topic_stats, cal.level_stats
+    assert calls == [True]
+    pd.testing.assert_frame_equal(cal.topic_stats, calibration.calibrate(wb, "rest", n_boot=20, seed=1).topic_stats)
 
 
 def test_question_stats_with_the_fit_widens_and_keeps_the_point(prepared, bank):
