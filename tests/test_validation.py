@@ -214,6 +214,18 @@ def test_targets_read_the_table():
                                ("als_fe", 0.90, 0.11, np.nan))])
     t = study.targets(perf).set_index("target")
     assert not t.at[1, "met"]            # 0.93 < 0.96 - 0.02: worse than the raw mean
+    assert not t.at[1, "within_mcse"]    # no paired MCSE in the table: not called noise
+    # the miss beyond the allowance is 0.96 - 0.02 - 0.93 = 0.01: noise when the paired difference's
+    # MCSE is 0.006 (0.01 <= 2 x 0.006), real when it is 0.004
+    for se, noise in ((0.006, True), (0.004, False)):
+        paired = perf.assign(spearman_diff_mcse=np.where(perf["method"] == "raw_mean", se, 0.001),
+                             rmse_truth_mcse=0.005)
+        r = study.targets(paired).set_index("target").loc[1]
+        assert not r["met"] and r["within_mcse"] == noise and f"{se:.3f}" in r["value"]
+        # RESULTS.md calls a target met within Monte Carlo error only when every shortfall is within 2 MCSE
+        from validation.results import _targets_md
+        first = _targets_md(paired).splitlines()[0]
+        assert ("met within Monte Carlo error" in first) == noise and ("**missed**" in first) == (not noise)
     assert t.at[2, "met"] and t.at[4, "met"]
     # coverage is not judged from a cell with too few samples to judge it
     thin = perf.assign(n_reps=2, coverage=0.5)
