@@ -185,25 +185,8 @@ def test_the_step_reads_y_free_from_the_criterion(prepared, criterion, is_rest):
     # an explicit criterion wins over the one recorded on the rows
     other = "performance" if is_rest else "rest"
     assert (calibration.severity_first_step(rows, fit, criterion=other).w_c is None) is is_rest
-    names = list(fit.interviewers["interviewer"].astype(str))
-    m = (d["interviewer"].astype(str) == names[1]).to_numpy()
-    h = 1e-4
-    rs = []
-    for sign in (1, -1):
-        moved = fit.rows.copy()
-        moved["leniency"] = moved["leniency"] - sign * h * m
-        moved["residual"] = moved["residual"] + sign * h * m
-        rs.append(grouped_discrimination(calibration.criterion_rows(wb, scores, SimpleNamespace(rows=moved), criterion),
-                                         "topic", "x_adj", "y_free", "level", "candidate_id", n_boot=0)["discrimination"])
-    fd = ((rs[0] - rs[1]) / (2 * h)).abs()
-    unit = np.zeros(len(names))
-    unit[1] = 1.0
-    got = grouped_discrimination(rows, "topic", "x_adj", "y_free", "level", "candidate_id", n_boot=0,
-                                 first_step=RaterStep(fs.rater, unit, fs.cand, fs.w_c, fs.n_ck)
-                                 )["discrimination_se_first_step"]
-    ok = fd.notna() & (fd > 1e-6)
-    assert ok.sum() >= 3
-    assert got[ok].to_numpy() == pytest.approx(fd[ok].to_numpy(), rel=1e-3, abs=1e-7)
+    _assert_term_is_the_numerical_gradient(wb, d, scores, rows, fit.rows, fs, list(fit.interviewers["interviewer"].astype(str)),
+                                           1, criterion)
 
 
 def test_rows_without_a_rest_basis_leave_the_rest_score(prepared):
@@ -220,25 +203,8 @@ def test_rows_without_a_rest_basis_leave_the_rest_score(prepared):
     rows = calibration.criterion_rows(wb, scores, holed, "rest")
     assert rows["y_free"][hole].isna().all() and np.isin(cand[~hole], cand[hole]).any()
     fs = calibration.severity_first_step(rows, holed)
-    names = list(fit.interviewers["interviewer"].astype(str))
-    m = (d["interviewer"].astype(str) == names[2]).to_numpy()
-    h = 1e-4
-    rs = []
-    for sign in (1, -1):
-        moved = frows.copy()
-        moved["leniency"] = moved["leniency"] - sign * h * m
-        moved["residual"] = moved["residual"] + sign * h * m
-        rs.append(grouped_discrimination(calibration.criterion_rows(wb, scores, SimpleNamespace(rows=moved), "rest"),
-                                         "topic", "x_adj", "y_free", "level", "candidate_id", n_boot=0)["discrimination"])
-    fd = ((rs[0] - rs[1]) / (2 * h)).abs()
-    unit = np.zeros(len(names))
-    unit[2] = 1.0
-    got = grouped_discrimination(rows, "topic", "x_adj", "y_free", "level", "candidate_id", n_boot=0,
-                                 first_step=RaterStep(fs.rater, unit, fs.cand, fs.w_c, fs.n_ck)
-                                 )["discrimination_se_first_step"]
-    ok = fd.notna() & (fd > 1e-6)
-    assert ok.sum() >= 3
-    assert got[ok].to_numpy() == pytest.approx(fd[ok].to_numpy(), rel=1e-3, abs=1e-7)
+    _assert_term_is_the_numerical_gradient(wb, d, scores, rows, frows, fs, list(fit.interviewers["interviewer"].astype(str)),
+                                           2, "rest")
 
 
 def test_the_step_needs_to_know_the_criterion(prepared):
@@ -346,3 +312,27 @@ def test_other_bootstrap_intervals_widen_on_the_z_scale(monkeypatch, interval):
     assert (ratio > 1).all()
     ratio_hi = (z(wide["discrimination_high"]) - z(r)) / (z(plain["discrimination_high"]) - z(r))
     assert np.allclose(ratio, ratio_hi)
+
+
+def _assert_term_is_the_numerical_gradient(wb, d, scores, rows, frows, fs, names, k, criterion):
+    """The step's term for a unit variance on interviewer ``names[k]`` equals |d discrimination /
+    d severity| by central differences: ``criterion_rows`` rebuilt from the fit's rows ``frows`` with
+    that interviewer's leniency moved by +-h (which moves ``x_adj`` and the rest-score basis)."""
+    m = (d["interviewer"].astype(str) == names[k]).to_numpy()
+    h = 1e-4
+    rs = []
+    for sign in (1, -1):
+        moved = frows.copy()
+        moved["leniency"] = moved["leniency"] - sign * h * m
+        moved["residual"] = moved["residual"] + sign * h * m
+        rs.append(grouped_discrimination(calibration.criterion_rows(wb, scores, SimpleNamespace(rows=moved), criterion),
+                                         "topic", "x_adj", "y_free", "level", "candidate_id", n_boot=0)["discrimination"])
+    fd = ((rs[0] - rs[1]) / (2 * h)).abs()
+    unit = np.zeros(len(names))
+    unit[k] = 1.0
+    got = grouped_discrimination(rows, "topic", "x_adj", "y_free", "level", "candidate_id", n_boot=0,
+                                 first_step=RaterStep(fs.rater, unit, fs.cand, fs.w_c, fs.n_ck)
+                                 )["discrimination_se_first_step"]
+    ok = fd.notna() & (fd > 1e-6)
+    assert ok.sum() >= 3
+    assert got[ok].to_numpy() == pytest.approx(fd[ok].to_numpy(), rel=1e-3, abs=1e-7)
