@@ -253,8 +253,10 @@ def severity_first_step(d: pd.DataFrame, fit: SeverityFit, criterion: str | None
     if criterion is None:
         criterion = d.attrs.get("criterion")
         if criterion is None:
-            raise ValueError("severity_first_step: which criterion the rows' y_free was built from is not known; "
-                             "build them with calibration.prepare or criterion_rows, or pass criterion=")
+            raise ValueError("severity_first_step: which criterion the rows' y_free was built from is not known "
+                             "(d.attrs['criterion'] is not set); build the rows with calibration.prepare or "
+                             "criterion_rows, or call severity_first_step(d, fit, criterion=...) and give that "
+                             "step to the tables as severity=")
     if criterion not in CRITERIA:
         raise ValueError(f"severity_first_step: criterion must be one of {', '.join(CRITERIA)}; got {criterion!r}")
     iv = fit.interviewers

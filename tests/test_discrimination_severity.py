@@ -211,7 +211,7 @@ def test_the_step_needs_to_know_the_criterion(prepared):
     wb, d, fit = prepared
     bare = d.copy()
     bare.attrs.clear()  # rows built by hand: nothing says what y_free is
-    with pytest.raises(ValueError, match="pass criterion="):
+    with pytest.raises(ValueError, match=r"severity_first_step\(d, fit, criterion=\.\.\.\)"):
         calibration.severity_first_step(bare, fit)
     with pytest.raises(ValueError, match="criterion must be one of"):
         calibration.severity_first_step(bare, fit, criterion="vibes")
