@@ -358,30 +358,18 @@ def test_panel_interviewers_get_the_sandwich_interval_which_matches_the_spread()
 
 # --- selection on round-one scores -------------------------------------------------------------
 
-def _rounds(seed=0, n_cand=300, harsh=0.6):
-    """Additive scores with selection: round 1 by one of four mild interviewers (A-D) on day 1;
-    candidates whose round-1 mean is 2.5 or more reach round 2 on day 8, with E or F, who are
-    ``harsh`` points harsher than the mild ones (latent). Abilities are skewed (a weak tail), so the
-    random candidate effect's normal prior is wrong, as in real pipelines.
+def _rounds(seed=0, n_cand=300):
+    """Additive scores with selection (:func:`validation.selection_gap.selection_rounds`: round 1 by
+    one of four mild interviewers A-D; candidates whose round-1 mean is 2.5 or more reach round 2 with
+    E or F, about 0.6 points harsher; skewed abilities, so the random candidate effect's normal prior
+    is wrong, as in real pipelines; scores rounded and clipped to 1-4).
 
     Returns the rows and the planted severities in score points (``points``: the mean over the
     interviewer's rows of the expected score with a team-average interviewer minus the expected
     score with this one; rounding and clipping to 1-4 make it smaller than the latent shift)."""
-    rng = np.random.default_rng(seed)
-    true = {"A": -0.1, "B": 0.0, "C": 0.05, "D": 0.1, "E": harsh, "F": harsh + 0.1}
-    rows = []
-    for c in range(n_cand):
-        ability = rng.normal(0, 0.7) if rng.random() < 0.8 else rng.normal(-1.0, 0.5)
-        lvl = ["junior", "mid"][c % 2]
-        first = []
-        for rnd, r in ((1, rng.choice(list("ABCD"))), (2, rng.choice(list("EF")))):
-            if rnd == 2 and np.mean(first) < 2.5:
-                break
-            for q in rng.choice(["q1", "q2", "q3", "q4", "q5"], size=3, replace=False):
-                s = float(np.clip(np.round(2.6 + ability - true[r] + rng.normal(0, 0.6)), 1, 4))
-                first.append(s)
-                rows.append((f"c{c}", r, q, lvl, s, f"2025-01-{1 + 7 * (rnd - 1):02d}", ability))
-    d = pd.DataFrame(rows, columns=["candidate_id", "interviewer", "question_id", "level", "score", "date", "ability"])
+    from validation.selection_gap import ROUND_SEVERITY, selection_rounds
+    d = selection_rounds(np.random.default_rng(seed), n_cand)
+    true = ROUND_SEVERITY
 
     def expected(mu):  # E[clip(round(mu + e), 1, 4)], e ~ Normal(0, 0.6): 1 + sum_k P(mu + e > k + 0.5)
         return 1 + sum(stats.norm.sf((k + 0.5 - mu) / 0.6) for k in (1, 2, 3))

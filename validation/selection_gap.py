@@ -68,7 +68,7 @@ from scipy import stats
 from .study import PARAM_SEED, als_severity, raw_mean_severity, write_table
 from .worlds import make_world, to_workbook
 
-__all__ = ["CELLS", "measures", "linear_check", "main"]
+__all__ = ["CELLS", "ROUND_SEVERITY", "measures", "selection_rounds", "linear_check", "main"]
 
 #: (model, interviews, samples)
 CELLS = (("additive", 300, 20), ("graded", 300, 20), ("additive", 600, 40), ("graded", 600, 40), ("additive", 2000, 16),
@@ -138,12 +138,21 @@ def summary(reps: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _linear_rounds(rng, n_cand: int, skewed: bool, ordinal: bool) -> pd.DataFrame:
-    """Round 1 by one of four mild interviewers (A-D), round 2 by E or F (0.6-0.7 points harsher)
-    for candidates whose round-1 mean is 2.5 or more (the generator of
-    ``tests/test_severity.py::_rounds``), with the scale's two departures from the linear model as
-    switches: ``skewed`` abilities (a weak tail) and ``ordinal`` scores (rounded and clipped to 1-4)."""
-    true = {"A": -0.1, "B": 0.0, "C": 0.05, "D": 0.1, "E": 0.6, "F": 0.7}
+#: Planted latent severities of :func:`selection_rounds` (A-D mild, E-F the harsh later round).
+ROUND_SEVERITY = {"A": -0.1, "B": 0.0, "C": 0.05, "D": 0.1, "E": 0.6, "F": 0.7}
+
+
+def selection_rounds(rng, n_cand: int = 300, *, skewed: bool = True, ordinal: bool = True) -> pd.DataFrame:
+    """Scores with selection into a later round: round 1 (day 1) by one of four mild interviewers
+    (A-D), round 2 (day 8) by E or F, about 0.6 points harsher (:data:`ROUND_SEVERITY`), only for
+    candidates whose round-1 mean is 2.5 or more; three of five questions per round. The scale's two
+    departures from the linear model are switches: ``skewed`` abilities (a weak tail, 20% at
+    Normal(-1, 0.5): the random candidate effect's normal prior is then wrong, as in real pipelines)
+    and ``ordinal`` scores (rounded and clipped to 1-4; else the continuous latent score).
+
+    Returns the score rows with the candidate's ``ability`` (the truth, for planted score points; drop
+    it before fitting). Also the generator of
+    ``tests/test_severity.py::test_selection_on_round_one_scores_leaves_the_severity_gap_unbiased``."""
     rows = []
     for c in range(n_cand):
         ability = rng.normal(-1.0, 0.5) if skewed and rng.random() >= 0.8 else rng.normal(0, 0.7)
@@ -152,16 +161,16 @@ def _linear_rounds(rng, n_cand: int, skewed: bool, ordinal: bool) -> pd.DataFram
             if rnd == 2 and np.mean(first) < 2.5:
                 break
             for q in rng.choice(["q1", "q2", "q3", "q4", "q5"], size=3, replace=False):
-                s = 2.6 + ability - true[r] + rng.normal(0, 0.6)
+                s = 2.6 + ability - ROUND_SEVERITY[r] + rng.normal(0, 0.6)
                 s = float(np.clip(np.round(s), 1, 4)) if ordinal else s
                 first.append(s)
-                rows.append((f"c{c}", r, q, ["junior", "mid"][c % 2], s, f"2025-01-{1 + 7 * (rnd - 1):02d}"))
-    return pd.DataFrame(rows, columns=["candidate_id", "interviewer", "question_id", "level", "score", "date"])
+                rows.append((f"c{c}", r, q, ["junior", "mid"][c % 2], s, f"2025-01-{1 + 7 * (rnd - 1):02d}", ability))
+    return pd.DataFrame(rows, columns=["candidate_id", "interviewer", "question_id", "level", "score", "date", "ability"])
 
 
 def linear_check(n_samples: int = 30, sizes=(100, 1000)) -> pd.DataFrame:
-    """The selection argument on scores the linear model describes: the mixed model's harsh-mild gap
-    error (estimated minus the planted latent gap, 0.6375 points; on unrounded scores the latent
+    """The selection argument on scores the linear model describes (:func:`selection_rounds`): the
+    mixed model's harsh-mild gap error (estimated minus the planted latent gap, 0.6375 points; on unrounded scores the latent
     shift is the score shift) with normal or skewed abilities, continuous or ordinal scores. Where
     both are off the gap should be unbiased (missing at random); what the grid's worlds show beyond
     that comes from the scale. Ordinal scores shrink the planted point gap below the latent one, so
@@ -172,8 +181,8 @@ def linear_check(n_samples: int = 30, sizes=(100, 1000)) -> pd.DataFrame:
         for n in sizes:
             gaps = []
             for seed in range(n_samples):
-                d = _linear_rounds(np.random.default_rng(seed), n, skewed, ordinal)
-                sev = fit_severity(d).interviewers.set_index("interviewer")["severity"]
+                d = selection_rounds(np.random.default_rng(seed), n, skewed=skewed, ordinal=ordinal)
+                sev = fit_severity(d.drop(columns="ability")).interviewers.set_index("interviewer")["severity"]
                 gaps.append(sev[["E", "F"]].mean() - sev[list("ABCD")].mean() - 0.6375)
             rows.append({"abilities": "skewed" if skewed else "normal", "scores": "ordinal 1-4" if ordinal else "continuous",
                          "candidates": n, "samples": n_samples, "gap_error_latent": float(np.mean(gaps)),
