@@ -75,17 +75,27 @@ CELLS = (("additive", 300, 20), ("graded", 300, 20), ("additive", 600, 40), ("gr
          ("graded", 2000, 16))
 
 
+def _aligned(est: pd.Series, planted: pd.DataFrame, harsh: set):
+    """The reported estimates (string index), their planted rows, and which are in the harsh group."""
+    est = est.dropna()
+    est.index = est.index.astype(str)
+    return est, planted.loc[est.index], est.index.isin(sorted(harsh))
+
+
+def _gap_error(est: pd.Series, t: pd.DataFrame, h: np.ndarray) -> float:
+    """(harsh mean - mild mean) of the estimates minus the same of the planted score points (a mean
+    difference: the centring of either side cancels)."""
+    return (est[h].mean() - est[~h].mean()) - (t["severity_points"][h].mean() - t["severity_points"][~h].mean())
+
+
 def measures(est: pd.Series, planted: pd.DataFrame, harsh: set, other_gap_error: float = np.nan) -> dict:
     """The measures of the module docstring for one method on one sample (``planted`` indexed by
     interviewer, with ``severity`` and ``severity_points``). ``other_gap_error``: the other method's
     ``gap_error`` on the same sample, for ``spearman_other_gap``."""
-    est = est.dropna()
-    est.index = est.index.astype(str)
-    t = planted.loc[est.index]
-    h = est.index.isin(sorted(harsh))
+    est, t, h = _aligned(est, planted, harsh)
     e_pts = est - np.average(est, weights=t["n_rows"])
     t_pts = t["severity_points"] - np.average(t["severity_points"], weights=t["n_rows"])
-    gap_error = (est[h].mean() - est[~h].mean()) - (t_pts[h].mean() - t_pts[~h].mean())
+    gap_error = _gap_error(est, t, h)
 
     def pooled(gap_shift):  # Spearman over all after moving the harsh group by gap_shift points
         return stats.spearmanr(est + np.where(h, gap_shift, 0.0), t["severity"]).statistic
@@ -117,7 +127,7 @@ def replicates(cells=CELLS, progress: bool = True) -> pd.DataFrame:
             planted = s.planted_interviewers.set_index("interviewer")
             ests = {"workbook": fit.interviewers.set_index("interviewer")["severity"],
                     "ALS fixed effects": als_severity(wb.scores), "raw mean": raw_mean_severity(wb.scores)}
-            gap = {m: measures(e, planted, harsh)["gap_error"] for m, e in ests.items()}
+            gap = {m: _gap_error(*_aligned(e, planted, harsh)) for m, e in ests.items()}
             swap = {"workbook": gap["ALS fixed effects"], "ALS fixed effects": gap["workbook"]}
             for method, e in ests.items():
                 rows.append({"model": model, "size": size, "rep": rep, "method": method,
