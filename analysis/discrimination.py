@@ -137,14 +137,22 @@ def pooled_within_r(sums: np.ndarray) -> np.ndarray:
     ``sums`` has shape (..., n_strata, 6) with the last axis (n, Σx, Σy, Σx², Σy², Σxy); strata with
     fewer than two observations contribute nothing. Returns shape (...).
     """
+    cxy, cxx, cyy = _within_moments(sums)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = cxy / np.sqrt(cxx * cyy)
+    return np.where((cxx > 1e-12) & (cyy > 1e-12), r, np.nan)
+
+
+def _within_moments(sums: np.ndarray):
+    """The pooled within-stratum co-moments ``(Sxy, Sxx, Syy)`` of stratum sums (shape (..., n_strata,
+    6) as in :func:`pooled_within_r`), strata with fewer than two observations left out."""
     n, sx, sy, sxx, syy, sxy = np.moveaxis(sums, -1, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         safe = np.where(n > 1, n, np.inf)
         cxy = np.where(n > 1, sxy - sx * sy / safe, 0.0).sum(-1)
         cxx = np.where(n > 1, sxx - sx * sx / safe, 0.0).sum(-1)
         cyy = np.where(n > 1, syy - sy * sy / safe, 0.0).sum(-1)
-        r = cxy / np.sqrt(cxx * cyy)
-    return np.where((cxx > 1e-12) & (cyy > 1e-12), r, np.nan)
+    return cxy, cxx, cyy
 
 
 def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, stratum: str, candidate: str,
@@ -425,12 +433,7 @@ def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc,
 
     cov = step.cov
     k = cov.shape[0]
-    # the pooled within-stratum sums of squares (as pooled_within_r forms them from ``full``)
-    n_s, sx, sy, sxx, syy = (full[..., j] for j in range(5))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        safe = np.where(n_s > 1, n_s, np.inf)
-        B = np.where(n_s > 1, sxx - sx * sx / safe, 0.0).sum(-1)
-        C = np.where(n_s > 1, syy - sy * sy / safe, 0.0).sum(-1)
+    _, B, C = _within_moments(full)  # the pooled within-stratum sums of squares
     # u = a y - rb x and v = a x - rc y with per-group coefficients (0 for a group with no
     # correlation); every row's part of G[g, k] is u_i - w_c v_i (its own x, and its own answer
     # leaving its rest score), summed per (group, rater), and the rest score's part through the
