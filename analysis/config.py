@@ -30,6 +30,7 @@ __all__ = [
     "SCORES",
     "SCORE_MEANINGS",
     "PERFORMANCE_RANGE",
+    "SMALL_GROUP",
     "data_dir",
     "questions_path",
     "scores_dir",
@@ -65,6 +66,11 @@ SCORE_MEANINGS = {
 }
 #: On-the-job performance rating in ``outcomes.csv``.
 PERFORMANCE_RANGE = (1, 5)
+
+#: The privacy floor: a group (interviewer, cell, quarter, self-reported group) with fewer people than
+#: this shows its count but no rate, and is never judged. Every function that applies it takes it as
+#: the keyword ``small_group`` with this default.
+SMALL_GROUP = 5
 
 
 def data_dir(data: str | os.PathLike | None = None) -> Path:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Problem", "WorkbookError", "BankError", "ScorecardError", "StoreError"]
+__all__ = ["Problem", "WorkbookError", "UsageError", "DataFolderError", "OutputFolderError", "BankError",
+           "ScorecardError", "StoreError"]
 
 
 @dataclass(frozen=True, order=True)
@@ -45,7 +46,29 @@ class Problem:
 
 
 class WorkbookError(Exception):
-    """Base class of the workbook's errors."""
+    """Base class of the workbook's errors.
+
+    Every command of :mod:`analysis.cli` turns one into a single line: exit status 1 when the data has
+    problems, 2 when the request cannot be met (a :class:`UsageError`). ``exit_status`` says which.
+    """
+
+    exit_status = 1
+
+
+class UsageError(WorkbookError, ValueError):
+    """The request cannot be met as asked (a bad option value, a folder that must not be written):
+    exit status 2. A ``ValueError`` too, so callers that caught the earlier ``ValueError`` still do."""
+
+    exit_status = 2
+
+
+class DataFolderError(UsageError):
+    """``data`` is not a data folder (it does not exist, or is not a folder)."""
+
+
+class OutputFolderError(UsageError):
+    """An output folder that must not be written: the data folder, anything inside it, or an existing
+    file (see :func:`analysis.io.folder.output_folder`)."""
 
 
 class _ProblemsError(WorkbookError):

@@ -1,4 +1,4 @@
-"""Cost of the severity term in the discrimination intervals (issue 9, analysis.discrimination):
+"""Cost of the severity term in the discrimination intervals (issue 9, analysis.stats.discrimination):
 question, topic and level statistics with and without the fit, on one data folder.
 
     python -m analysis demo --data /tmp/d1m --interviews 156000 --layout bulk   # ~1M score rows
@@ -22,8 +22,8 @@ import numpy as np
 
 
 def main(folder: str, reps: int = 4) -> None:
-    from analysis import calibration
-    from analysis.load import load
+    from analysis.stats import calibration
+    from analysis.io.load import load
     warnings.simplefilter("ignore")
     wb = load(folder)
     d, fit = calibration.prepare(wb)

@@ -3,7 +3,7 @@ candidates on the same bytes, and the loader's own parse + validate:
 
 - a bulk file (``scores/bulk.csv``, ~1M rows): pandas' C parser (``dtype=object``, what the
   loader uses), ``pyarrow.csv.read_csv`` (all columns as strings), ``polars.read_csv`` (all
-  columns as strings), and ``analysis.load.load(cache=False)`` (parse, validate, type);
+  columns as strings), and ``analysis.io.load.load(cache=False)`` (parse, validate, type);
 - many small files (one interview each): a per-file parse loop with each engine (on the first
   ``--loop-files`` files), and the loader over all of them, cold (no cache) and warm (Arrow cache).
 
@@ -59,7 +59,7 @@ def main(argv=None) -> int:
         pl = None
     import pyarrow.csv as pacsv
 
-    from analysis.load import load
+    from analysis.io.load import load
 
     res = {}
     bulk = _files(Path(args.bulk))[0]

@@ -1,9 +1,9 @@
-"""Small simulation of analysis.fairness against planted truth (ADEMP, bounded: a few minutes).
+"""Small simulation of analysis.stats.fairness against planted truth (ADEMP, bounded: a few minutes).
 
 Aims: does DIF (Mantel-Haenszel, rest-score matching, purified) find the planted question, and does
 it keep false flags at the nominal rate, also on a world it does not assume (groups that differ in
 ability)? Does the interviewer test find the planted interviewer?
-Data-generating mechanisms: analysis.demo.generate(groups=True) with (a) the planted effects at 3000
+Data-generating mechanisms: analysis.stats.demo.generate(groups=True) with (a) the planted effects at 3000
 interviews, (b) no effect at 1200 interviews, (c) no effect but a 0.5-logit ability gap (the focal
 group abler on average: impact, not bias) at 1200 interviews.
 Estimands: flag / no flag per question and interviewer. Performance: detection rate of the planted
@@ -26,8 +26,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from analysis import fairness  # noqa: E402
-from analysis.bank import load_questions  # noqa: E402
-from analysis.demo import generate  # noqa: E402
+from analysis.io.bank import load_questions  # noqa: E402
+from analysis.stats.demo import generate  # noqa: E402
 from planted import workbook_of  # noqa: E402
 
 

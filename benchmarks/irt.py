@@ -1,7 +1,7 @@
 """Fit times of the item response models (issue 12) at about 1k, 100k and 1M score rows.
 
 Run: ``PYTHONPATH=. nice -n 10 .venv/bin/python benchmarks/irt.py [--sizes 1k,100k,1m]``.
-Each size is generated with :func:`analysis.demo.generate` (not timed) and fitted once with
+Each size is generated with :func:`analysis.stats.demo.generate` (not timed) and fitted once with
 ``fit_irt(model="grm")`` (the item model alone) and once with ``rater="interviewer"`` (item model,
 many-facet Rasch model, the joint many-facet GRM with its sandwich SEs, and fair abilities), with the
 progress bar on (wall and CPU seconds: on a shared machine the CPU time is the steadier figure), after one untimed warm-up fit (imports and first calls cost a few seconds). Results are appended to ``benchmarks/irt_results.json`` and printed as a table.
@@ -16,8 +16,8 @@ import platform
 import time
 from pathlib import Path
 
-from analysis.demo import generate
-from analysis.irt import fit_irt
+from analysis.stats.demo import generate
+from analysis.stats.irt import fit_irt
 
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 ROWS_PER_INTERVIEW = 6.45  # the demo's average (six questions, half the time a seventh, shadows)

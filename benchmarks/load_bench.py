@@ -71,9 +71,9 @@ def phases(data: str) -> None:
             time.sleep(0.005)
 
     sys.path.insert(0, str(REPO))
-    import analysis._engine as E
-    import analysis.load as L
-    import analysis.scorecards as S
+    import analysis.io._engine as E
+    import analysis.io.load as L
+    import analysis.io.scorecards as S
     spent: dict[str, float] = {}
 
     def wrap(mod, name, label):

@@ -6,14 +6,14 @@ time and peak RSS) and reads the line.
 Stages
 ------
 ``load DATA``
-    ``analysis.load.load(DATA)`` as the workbook does it (cache used if present, written if not),
+    ``analysis.io.load.load(DATA)`` as the workbook does it (cache used if present, written if not),
     then the size of the loaded frames: ``DataFrame.memory_usage(deep=True).sum()`` of ``scores``,
     ``questions`` and ``outcomes``. The runner deletes ``DATA/.cache`` first for a cold load.
 ``imports``
     Only the imports ``python -m analysis check`` needs: the fixed cost of a process (its peak RSS
     is the baseline subtracted in the memory target).
 ``save DATA [--n N]``
-    Form save: ``analysis.store.save_interview`` of one 7-question interview, N times with new ids,
+    Form save: ``analysis.io.store.save_interview`` of one 7-question interview, N times with new ids,
     timed in-process with ``time.perf_counter`` around the call alone (the form holds the bank
     already, so ``questions=`` is passed as the form passes it). Before, another process brings
     the store's id index up to date (``index_s``: a cold build that reads every file once when the
@@ -22,7 +22,7 @@ Stages
     unchanged afterwards.
 ``explorer DATA``
     The calibration explorer on DATA's history, driven in-process as a user drives it: load, build
-    :class:`analysis.explorer.CalibrationExplorer` (its first computation), then change the
+    :class:`analysis.widgets.explorer.CalibrationExplorer` (its first computation), then change the
     criterion, the candidate level and the period, one at a time (among them the whole period again
     after its slice was let go: a new slice of every row, the slowest kind of change; and a return to
     a period seen a moment ago, which the explorer keeps), and open other charts' tabs (which compute
@@ -59,7 +59,7 @@ def _frames_bytes(wb) -> dict:
 
 
 def stage_load(data: Path) -> dict:
-    from analysis.load import load
+    from analysis.io.load import load
     t0 = time.perf_counter()
     wb = load(data, progress=False)
     t = time.perf_counter() - t0
@@ -68,14 +68,14 @@ def stage_load(data: Path) -> dict:
 
 def stage_imports() -> dict:
     import analysis.cli  # noqa: F401
-    import analysis.load  # noqa: F401
+    import analysis.io.load  # noqa: F401
     return {}
 
 
 def _one_interview(data: Path):
     """The first scorecard file of DATA, as the form would hand it over (typed values)."""
     import pandas as pd
-    from analysis.load import scorecard_files
+    from analysis.io.load import scorecard_files
     f = scorecard_files(data)[0]
     rows = pd.read_csv(f, dtype=str, keep_default_na=False).head(7)
     rows["score"] = rows["score"].astype(int)
@@ -87,8 +87,8 @@ def stage_save(data: Path, n: int = 20) -> dict:
     import subprocess
 
     from analysis import config
-    from analysis.bank import load_questions
-    from analysis.store import INDEX_DIR, LOCK_NAME, save_interview
+    from analysis.io.bank import load_questions
+    from analysis.io.store import INDEX_DIR, LOCK_NAME, save_interview
     index = config.scores_dir(data) / INDEX_DIR
     lock = config.scores_dir(data) / LOCK_NAME
     had_index, had_lock = index.exists(), lock.exists()
@@ -100,7 +100,7 @@ def stage_save(data: Path, n: int = 20) -> dict:
     times, written = [], []
     try:
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import sys; from analysis.store import find_interview; "
+        subprocess.run([sys.executable, "-c", "import sys; from analysis.io.store import find_interview; "
                         "find_interview('BENCH-SAVE-WARMUP', sys.argv[1])", str(data)], check=True,
                        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
         index_s = time.perf_counter() - t0
@@ -127,7 +127,7 @@ def stage_save(data: Path, n: int = 20) -> dict:
 
 
 def _count_files(data: Path) -> int:
-    from analysis.load import scorecard_files
+    from analysis.io.load import scorecard_files
     return len(scorecard_files(data))
 
 
@@ -144,7 +144,7 @@ def _flip_score(text: bytes, row: int = 1) -> tuple[bytes, int]:
 
 def stage_stale(data: Path) -> dict:
     from analysis import config
-    from analysis.load import load, scorecard_files
+    from analysis.io.load import load, scorecard_files
 
     def snap():
         wb = load(data, progress=False)
@@ -204,8 +204,8 @@ def stage_stale(data: Path) -> dict:
 def stage_explorer(data: Path) -> dict:
     import warnings
 
-    from analysis.explorer import CalibrationExplorer
-    from analysis.load import load
+    from analysis.widgets.explorer import CalibrationExplorer
+    from analysis.io.load import load
 
     warnings.simplefilter("ignore")
     t0 = time.perf_counter()
@@ -248,7 +248,7 @@ def _same_as_calibrate(ex, wb) -> bool:
     """Whether every table on screen equals a fresh ``calibrate`` of the explorer's choices (to 1e-12)."""
     import pandas as pd
 
-    from analysis.calibration import FIELDS, calibrate
+    from analysis.stats.calibration import FIELDS, calibrate
     if ex.calibration is None:
         return False
     fresh = calibrate(wb, n_boot=ex.n_boot, seed=ex.seed, **ex.choices)

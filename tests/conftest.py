@@ -46,7 +46,7 @@ def data(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def bank() -> pd.DataFrame:
     """The shipped bank, loaded (read only)."""
-    from analysis.bank import load_questions
+    from analysis.io.bank import load_questions
     return load_questions(REAL_DATA)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.demo import generate
-from analysis.load import Workbook
-from analysis.scorecards import to_scorecard_frame
+from analysis.stats.demo import generate
+from analysis.io.load import Workbook
+from analysis.io.scorecards import to_scorecard_frame
 
 
 def workbook_of(history, bank) -> Workbook:

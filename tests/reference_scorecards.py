@@ -430,7 +430,7 @@ def judge_and_type(raw: pd.DataFrame, question_ids) -> tuple[pd.DataFrame, list[
 
 
 def validate_interview(rows: pd.DataFrame, questions: pd.DataFrame, path: str = "<interview>") -> list[Problem]:
-    """Check one interview given as a DataFrame (what a form or :func:`analysis.store.save_interview`
+    """Check one interview given as a DataFrame (what a form or :func:`analysis.io.store.save_interview`
     receives). Returns every problem; an empty list means it is a valid, complete scorecard.
 
     Values may be typed (ints, bools, dates) or text; they are judged exactly as the loader judges

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.bank import load_questions
+from analysis.io.bank import load_questions
 from analysis.errors import BankError
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seed"

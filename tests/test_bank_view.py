@@ -8,9 +8,9 @@ import plotly.io as pio
 import pytest
 
 from analysis import config
-from analysis.bank_view import (TABLE_COLUMNS, BankExplorer, bank_html, coverage_chart, coverage_table,
+from analysis.widgets.bank_view import (TABLE_COLUMNS, BankExplorer, bank_html, coverage_chart, coverage_table,
                                 filter_questions)
-from analysis.theme import defaults
+from analysis.charts.theme import defaults
 
 HOSTILE = '<img src=x onerror="alert(1)"> & <script>alert(2)</script>'
 

@@ -1,4 +1,4 @@
-"""The findings brief (analysis/brief.py) states only what the intervals support.
+"""The findings brief (analysis/reports/brief.py) states only what the intervals support.
 
 Tables are built by hand so each rule is checked at its edge: a question whose interval touches a
 band is not called good or poor, an interviewer whose interval touches zero is not named, a small
@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from analysis.brief import brief_html, findings, markdown
+from analysis.reports.brief import brief_html, findings, markdown
 
 
 def _cal(**over):
@@ -67,9 +67,9 @@ def test_html_escapes_every_text():
 
 
 def test_on_a_real_calibration():
-    from analysis.calibration import calibrate
-    from analysis.demo import generate, write_history
-    from analysis.load import load
+    from analysis.stats.calibration import calibrate
+    from analysis.stats.demo import generate, write_history
+    from analysis.io.load import load
     import tempfile
     from pathlib import Path
     with tempfile.TemporaryDirectory() as d:
@@ -86,7 +86,7 @@ def test_on_a_real_calibration():
 def test_between_candidate_severity_is_not_called_a_same_candidate_difference():
     # issue 9: a severity on the between-candidate basis (no shared candidates) only means "their
     # candidates score lower", so the brief says what it rests on for that interviewer, and only them
-    from analysis.severity import BETWEEN, WITHIN
+    from analysis.stats.severity import BETWEEN, WITHIN
     cal = _cal()
     cal.interviewer_stats = cal.interviewer_stats.assign(severity_basis=[BETWEEN, WITHIN, WITHIN, WITHIN])
     talk = " ".join(f.sentence for f in findings(cal) if f.action == "talk")

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parent.parent
 APP = REPO / "notebooks" / "interview_app.ipynb"
-DEVELOPER_TEXT = ("analysis.store", "make interview", "ignored by git", "8866", "papermill", "import ")
+DEVELOPER_TEXT = ("analysis.io.store", "make interview", "ignored by git", "8866", "papermill", "import ")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.debrief import debrief, write_debrief
-from analysis.load import load
+from analysis.stats.debrief import debrief, write_debrief
+from analysis.io.load import load
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ Each test works on a copy of ``notebooks/02_run_interview.ipynb`` in a temporary
 temporary data folder (a copy of the bank, nothing else): in JupyterLab the copy's ``parameters``
 cell is pointed at it, for Voila the server gets ``INTERVIEW_DATA``. A test fills the form like an
 interviewer (set-up, one question at a time, a red flag, a note with HTML in it, recommendation),
-saves, and then reads the scorecard back from disk with :func:`analysis.load.load`, comparing every
+saves, and then reads the scorecard back from disk with :func:`analysis.io.load.load`, comparing every
 value. The HTML in the note must show as text and run nothing (no dialog, no ``<img>`` element).
 A screenshot of each finished form goes to ``test-artifacts/``.
 
@@ -26,9 +26,9 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from analysis.drafts import list_drafts
-from analysis.forms import SCORE_LABELS
-from analysis.load import load
+from analysis.io.drafts import list_drafts
+from analysis.widgets.forms import SCORE_LABELS
+from analysis.io.load import load
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -205,7 +205,7 @@ def test_interview_in_voila(page: Page, voila_server, tmp_path: Path, data_folde
     page.goto(server.url)
     form = page.locator(".icw-interview-form")
     expect(form).to_be_visible(timeout=TIMEOUT)
-    expect(page.get_by_text("from analysis.forms import")).to_have_count(0)  # an app: no code shown
+    expect(page.get_by_text("from analysis.widgets.forms import")).to_have_count(0)  # an app: no code shown
     setup = dict(candidate="C-2002", level="senior", interviewer="Sam", date="2026-10-05")
     scores = [4, 4, 3, 2, 1, 3]
     kit = _fill_whole_interview(page, form, scores, red_flag_at=4, note_at=5, **setup)

@@ -5,7 +5,7 @@ every chart with no network, make no request that leaves the machine (nothing th
 party the report was opened), and show hostile text as text. Screenshots go to
 ``test-artifacts/`` for a person to look at.
 
-The pages are built by :func:`analysis.export.write_index_html` and :func:`write_figures` (HTML
+The pages are built by :func:`analysis.reports.export.write_index_html` and :func:`write_figures` (HTML
 only, so no kaleido here) from small synthetic frames.
 """
 
@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.express as px
 import pytest
 
-from analysis.export import write_figures, write_index_html
+from analysis.reports.export import write_figures, write_index_html
 
 pytestmark = pytest.mark.browser
 
@@ -116,7 +116,7 @@ def test_standalone_chart_page_renders_offline(offline_page, report, artifacts_d
 _PANEL_CELL = """
 import pandas as pd
 import plotly.express as px
-from analysis.export import ExportPanel
+from analysis.reports.export import ExportPanel
 
 df = pd.DataFrame({"topic": ["cost", "data", "=evil"], "n": [12, 40, 3], "auc": [0.71, 0.62, 0.5]})
 panel = ExportPanel({"topics": px.bar(df, x="topic", y="auc")}, {"topic_stats": df},
@@ -159,9 +159,9 @@ def test_export_panel_in_jupyterlab(page, jupyterlab_server, tmp_path, artifacts
 
 @pytest.fixture(scope="module")
 def real_report(tmp_path_factory) -> Path:
-    """The workbook's own report (analysis.report.build_report) on a small synthetic data folder."""
-    from analysis.demo import generate, write_history
-    from analysis.report import build_report
+    """The workbook's own report (analysis.reports.report.build_report) on a small synthetic data folder."""
+    from analysis.stats.demo import generate, write_history
+    from analysis.reports.report import build_report
 
     root = tmp_path_factory.mktemp("real-report")
     data = write_history(generate(200, seed=3), root / "data", clean=True)

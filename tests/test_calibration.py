@@ -1,4 +1,4 @@
-"""Calibration tables (analysis.calibration, analysis.criteria) on generated histories whose truth
+"""Calibration tables (analysis.stats.calibration, analysis.stats.criteria) on generated histories whose truth
 is known, and on small hand-made data."""
 
 import numpy as np
@@ -7,9 +7,9 @@ import pytest
 from scipy import stats
 
 from analysis import config
-from analysis.calibration import calibrate, inter_rater, interviewer_stats, prepare
-from analysis.criteria import attach_criterion
-from analysis.discrimination import grouped_discrimination
+from analysis.stats.calibration import calibrate, inter_rater, interviewer_stats, prepare
+from analysis.stats.criteria import attach_criterion
+from analysis.stats.discrimination import grouped_discrimination
 from planted import generated_workbook
 
 QUESTION_COLUMNS = ["question_id", "level", "topic", "n", "discrimination", "discrimination_low",
@@ -204,7 +204,7 @@ def test_every_criterion_runs_and_slices_filter(demo):
 
 def test_discrimination_intervals_cover_on_nested_loops(bank):
     # Issue 9 measured 66% coverage for discrimination on nested loops (the severity fit collapsed
-    # and the headline is computed on severity-adjusted scores). A world analysis.demo does not
+    # and the headline is computed on severity-adjusted scores). A world analysis.stats.demo does not
     # make (tests/worlds.py): 12 samples of 800 interviews x 24 questions = 288 intervals against the
     # value of 30000 interviews; 99% binomial band around 0.95 about 0.91-0.98, widened below as in
     # the test above. Measured while developing (30 samples): 0.936.

@@ -1,6 +1,6 @@
-"""The calibration charts (analysis/charts.py) draw what the tables say, and nothing identifying.
+"""The calibration charts (analysis/charts/calibration.py) draw what the tables say, and nothing identifying.
 
-One small synthetic history (analysis.demo, 240 interviews, seeded) is written to a temporary
+One small synthetic history (analysis.stats.demo, 240 interviews, seeded) is written to a temporary
 folder, loaded and calibrated once with a small bootstrap; every chart is then checked against
 the table it draws and, where the number is simple, against a hand computation from the raw
 scorecards. Candidate ids are renamed to ``secret-cand-NNNN`` so a leak cannot hide behind a
@@ -15,11 +15,12 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from analysis import charts, config
-from analysis.calibration import calibrate
-from analysis.demo import generate, write_history
-from analysis.load import load
-from analysis.theme import defaults
+from analysis.charts import calibration as charts
+from analysis import config
+from analysis.stats.calibration import calibrate
+from analysis.stats.demo import generate, write_history
+from analysis.io.load import load
+from analysis.charts.theme import defaults
 
 SECRET = "secret-cand-"
 #: Two-sided normal quantiles used by funnel plots (standard normal table):
@@ -466,7 +467,7 @@ def test_between_candidate_severity_is_an_open_dot_and_says_so():
     """Issue 9: with one interview per candidate a severity rests on between-candidate comparison;
     the chart must not draw it like a same-candidate one."""
     import pandas as pd
-    from analysis.severity import BETWEEN, WITHIN
+    from analysis.stats.severity import BETWEEN, WITHIN
     t = pd.DataFrame({"interviewer": ["A", "B"], "n_interviews": [10, 12], "pass_rate": [0.5, 0.4],
                       "team_pass_rate": [0.45] * 2, "severity": [0.1, -0.2], "severity_low": [0.0, -0.4],
                       "severity_high": [0.2, 0.1], "severity_basis": [WITHIN, BETWEEN], "severity_note": ["", ""]})
@@ -502,7 +503,7 @@ def test_every_number_a_figure_carries_is_rounded(figs):
 def _annotation_boxes(fig):
     """Pixel boxes of annotations placed in data x (band labels) or paper coordinates, estimated
     independently of charts.place_labels from the layout."""
-    from analysis.charts import CHAR_WIDTH
+    from analysis.charts.calibration import CHAR_WIDTH
     w, h = fig.layout.width, fig.layout.height
     m = fig.layout.margin
     out = []
@@ -531,7 +532,7 @@ def _annotation_boxes(fig):
 def test_no_two_text_labels_overlap(figs, hostile_figs, name):
     """Point labels (computed from the layout: axis ranges, margins, text positions) and band
     labels never overlap, on the demo data and on long hostile labels."""
-    from analysis.charts import label_boxes
+    from analysis.charts.calibration import label_boxes
     for fs in (figs, hostile_figs):
         fig = fs[name]
         boxes = label_boxes(fig) + _annotation_boxes(fig)

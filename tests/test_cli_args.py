@@ -67,7 +67,7 @@ def test_report_out_inside_the_data_folder_is_refused(capsys, data, where):
 
 
 def test_report_out_beside_the_data_folder_is_fine(capsys, data, tmp_path):
-    from analysis.store import save_interview
+    from analysis.io.store import save_interview
     import pandas as pd
     for i in range(2):
         save_interview(pd.DataFrame(interview_rows(f"I{i}", candidate=f"C{i}")), data)
@@ -127,7 +127,7 @@ def test_demo_refuses_an_earlier_demo_holding_anything_it_did_not_write(tmp_path
     folder = tmp_path / "demo"
     assert main(["demo", "--data", str(folder), "--interviews", "20"]) == 0
     if change == "saved interview":
-        from analysis.store import save_interview
+        from analysis.io.store import save_interview
         import pandas as pd
         save_interview(pd.DataFrame(interview_rows("REAL-7", date="2024-03-03")), folder)
     elif change == "edited bank":
@@ -156,7 +156,7 @@ def test_demo_folder_files_the_demo_does_not_manage_are_kept(tmp_path):
 
 
 def test_the_shipped_demo_folder_is_marked():
-    from analysis.demo import is_demo_folder
+    from analysis.stats.demo import is_demo_folder
     assert is_demo_folder(REAL_DATA)
 
 
@@ -170,7 +170,7 @@ def test_init_creates_an_empty_data_folder_that_checks_clean(tmp_path):
     assert (folder / "questions.csv").read_bytes() == (REAL_DATA / "questions.csv").read_bytes()
     assert list((folder / "scores").iterdir()) == []
     assert (folder / "interviewers.csv").read_text() == "interviewer,aliases,active\n"
-    from analysis.demo import is_demo_folder
+    from analysis.stats.demo import is_demo_folder
     assert not is_demo_folder(folder)
     check = run("check", "--data", folder)
     assert check.returncode == 0 and check.stdout.strip().endswith("loaded 0 rows from 0 interviews in 0 files; 0 problems"), check.stdout

@@ -1,4 +1,4 @@
-"""analysis._codes: each integer-code helper gives what the numpy / pandas call it replaces gives
+"""analysis.stats._codes: each integer-code helper gives what the numpy / pandas call it replaces gives
 (the reference is that call itself, on random keys and on the edge cases), so the statistics built on
 them cannot change a number (issue 11)."""
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import _codes
+from analysis.stats import _codes
 
 WORDS = ["b", "a", "é", "Z", "ä", "a b", "10", "9"]
 settings.register_profile("codes", max_examples=60, deadline=None)
@@ -203,7 +203,7 @@ def test_answers_edge_cases():
 @given(score_rows, kinds)
 def test_panels_equal_the_documented_group_bys(rows, kind):
     """design._panels is the group-by its docstring names, missing values in every column."""
-    from analysis.design import _panels
+    from analysis.stats.design import _panels
     frame = _score_frame(rows, kind)
     want_twice = int((frame.groupby(KEY, observed=True)["interviewer"].nunique() >= 2).sum())
     firsts = frame.drop_duplicates(KEY)
@@ -217,7 +217,7 @@ def test_panels_equal_the_documented_group_bys(rows, kind):
 def test_panel_share_equals_the_group_by(rows):
     """severity._panel_share: per interviewer, the share of their rows on an answer 2+ interviewers
     scored; undated rows of a candidate and question count as one answer (group-by with dropna=False)."""
-    from analysis.severity import _panel_share
+    from analysis.stats.severity import _panel_share
     frame = _score_frame(rows, "str")
     c, _ = _codes.codes(frame["candidate_id"]); q, _ = _codes.codes(frame["question_id"])
     r, names = _codes.codes(frame["interviewer"])

@@ -1,4 +1,4 @@
-"""The candidate debrief (analysis.debrief): what a hiring committee reads about one candidate."""
+"""The candidate debrief (analysis.stats.debrief): what a hiring committee reads about one candidate."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.debrief import debrief, debrief_html, write_debrief
-from analysis.load import load
-from analysis.severity import fit_severity
+from analysis.stats.debrief import debrief, debrief_html, write_debrief
+from analysis.io.load import load
+from analysis.stats.severity import fit_severity
 from conftest import interview_rows
 
 XSS = '<script>alert("x")</script><a href="https://evil.example/">t</a>'

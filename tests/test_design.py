@@ -1,4 +1,4 @@
-"""Design diagnostics (analysis.design), the two inter-rater designs, and the report on worlds the
+"""Design diagnostics (analysis.stats.design), the two inter-rater designs, and the report on worlds the
 estimators do not assume (tests/worlds.py): disconnected teams, degenerate scores, panels."""
 
 import subprocess
@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.calibration import RETEST, SAME_ANSWER, calibrate, inter_rater
-from analysis.demo import write_history
-from analysis.design import DESIGN_COLUMNS, design_diagnostics
+from analysis.stats.calibration import RETEST, SAME_ANSWER, calibrate, inter_rater
+from analysis.stats.demo import write_history
+from analysis.stats.design import DESIGN_COLUMNS, design_diagnostics
 from planted import workbook_of
 from worlds import nested_loops
 

@@ -1,11 +1,11 @@
-"""The adjusted discrimination engine (analysis.discrimination)."""
+"""The adjusted discrimination engine (analysis.stats.discrimination)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.discrimination import ebel_band, grouped_discrimination, pooled_within_r
+from analysis.stats.discrimination import ebel_band, grouped_discrimination, pooled_within_r
 
 
 def test_pooled_within_r_hand_calculation():
@@ -193,7 +193,7 @@ def test_small_sample_fisher_interval_by_hand():
     # Hand calculation with a published t table (Student's t, 9 degrees of freedom, two-sided 95%:
     # 2.262): r = 0.3 from 10 candidates, bootstrap variance of atanh(r*) 0.04, no first step.
     # sd = sqrt(10/9 * 0.04) = 0.2108; z = atanh(0.3) = 0.3095; ends tanh(0.3095 -+ 2.262 * 0.2108)
-    from analysis.discrimination import _fisher_interval
+    from analysis.stats.discrimination import _fisher_interval
     lo, hi = _fisher_interval(np.array([np.arctanh(0.3)]), np.array([0.04]), np.array([0.0]), np.array([10]), 0.025)
     assert lo[0] == pytest.approx(np.tanh(0.3095 - 2.262 * 0.2108), abs=2e-3)
     assert hi[0] == pytest.approx(np.tanh(0.3095 + 2.262 * 0.2108), abs=2e-3)

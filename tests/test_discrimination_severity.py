@@ -1,7 +1,7 @@
 """The discrimination interval's first-step term: the severity estimates' own error (issue 9).
 
 The headline is computed on severity-adjusted scores against a rest-score criterion built from the
-same fit; the delta-method term ``G var(severity) G'`` (see analysis.discrimination) must be
+same fit; the delta-method term ``G var(severity) G'`` (see analysis.stats.discrimination) must be
 right (checked against numerical derivatives of the point estimate), matter where it should (a
 question asked mostly by one interviewer whose severity is uncertain) and vanish where it should
 (severities known exactly; one interviewer, whose shift the within-level centring removes)."""
@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import calibration
-from analysis.discrimination import RaterStep, grouped_discrimination, rater_first_step
+from analysis.stats import calibration
+from analysis.stats.discrimination import RaterStep, grouped_discrimination, rater_first_step
 from planted import generated_workbook
 
 
@@ -171,7 +171,7 @@ def test_criterion_outside_the_interview_moves_only_through_the_score(prepared):
 @pytest.mark.parametrize("criterion, is_rest", [("recommendation", True), ("rest", True),
                                                ("decision", False), ("performance", False)])
 def test_the_step_reads_y_free_from_the_criterion(prepared, criterion, is_rest):
-    # What y_free is comes from the criterion the rows were built with (analysis.criteria: the rest
+    # What y_free is comes from the criterion the rows were built with (analysis.stats.criteria: the rest
     # score under recommendation and rest, the outside criterion under decision and performance),
     # and the step's gradient must be that of y_free as built. Reference: central finite differences
     # of the point estimate when criterion_rows is recomputed on a fit with one interviewer's
@@ -219,7 +219,7 @@ def test_the_step_needs_to_know_the_criterion(prepared):
 
 
 def _count_steps(monkeypatch):
-    import analysis.discrimination as disc
+    import analysis.stats.discrimination as disc
     calls = []
     real = disc.rater_first_step
 
@@ -254,7 +254,7 @@ def test_a_calibration_builds_the_first_step_once(prepared, monkeypatch):
 
 
 def test_the_explorer_builds_the_step_once_and_only_when_needed(prepared, monkeypatch):
-    from analysis.explorer import LazyCalibration, _Slice
+    from analysis.widgets.explorer import LazyCalibration, _Slice
     wb, _, _ = prepared
     piece = _Slice(wb)
     calls = _count_steps(monkeypatch)
@@ -297,7 +297,7 @@ def test_only_interviewer_has_no_severity_and_no_term(bank):
 def test_other_bootstrap_intervals_widen_on_the_z_scale(monkeypatch, interval):
     # The percentile and BCa forms (validation/disc_options.py) keep their ends without a first step
     # and stretch them around the point on Fisher's z by sqrt(1 + var_first_step / var_boot) with one.
-    import analysis.discrimination as disc
+    import analysis.stats.discrimination as disc
     d = _rated(4)
     step = rater_first_step(d, "rater", pd.Series(np.array([0.3, 0.02, 0.02, 0.02, 0.02]) ** 2))
     monkeypatch.setattr(disc, "_INTERVAL", interval)

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from analysis import config
-from analysis.drafts import (DRAFT_COLUMNS, draft_path, list_drafts, load_draft, new_draft_id, remove_draft,
+from analysis.io.drafts import (DRAFT_COLUMNS, draft_path, list_drafts, load_draft, new_draft_id, remove_draft,
                              save_draft)
 from analysis.errors import WorkbookError
-from analysis.load import load
+from analysis.io.load import load
 
 
 def _state(draft_id="abc123", **extra):
@@ -116,7 +116,7 @@ def test_state_without_id_is_refused(data):
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.drafts import DraftTakenError, claim_draft, clean_text, draft_problem
+from analysis.io.drafts import DraftTakenError, claim_draft, clean_text, draft_problem
 
 
 def _write_raw(data, name, obj):

@@ -1,4 +1,4 @@
-"""The calibration explorer (analysis/explorer.py), driven without a browser: set a control's
+"""The calibration explorer (analysis/widgets/explorer.py), driven without a browser: set a control's
 ``.value``, then check the tables behind the charts, the charts drawn in their Output areas and
 the status line."""
 
@@ -12,12 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import charts, config
-from analysis import explorer as explorer_module
-from analysis.calibration import calibrate
-from analysis.demo import generate, write_history
-from analysis.explorer import CHART_BUILDERS, CHART_TITLES, CalibrationExplorer, figure_bundle, quarter_options
-from analysis.load import load
+from analysis.charts import calibration as charts
+from analysis import config
+from analysis.widgets import explorer as explorer_module
+from analysis.stats.calibration import calibrate
+from analysis.stats.demo import generate, write_history
+from analysis.widgets.explorer import CHART_BUILDERS, CHART_TITLES, CalibrationExplorer, figure_bundle, quarter_options
+from analysis.io.load import load
 
 PLOTLY = "application/vnd.plotly.v1+json"
 SECRET = "secret-cand-"
@@ -79,7 +80,7 @@ def test_builds_from_a_data_folder_and_draws_the_open_tab(folder):
 
 
 def test_builders_match_charts_figures(explorer):
-    """The explorer builds each chart as analysis.charts.figures does."""
+    """The explorer builds each chart as analysis.charts.calibration.figures does."""
     expected = charts.figures(explorer.calibration)
     got = explorer.figures
     assert list(got) == list(CHART_TITLES) and set(CHART_BUILDERS) == set(expected)
@@ -206,7 +207,7 @@ def _assert_same_calibration(got, want):
     """Every table, the severity fit's table and the meta of two calibrations are equal. Both come from
     the same functions on the same rows with the same seed, so they agree to the last bit; the
     comparison allows 1e-12 relative (floating-point noise) rather than asserting bit equality."""
-    from analysis.calibration import FIELDS
+    from analysis.stats.calibration import FIELDS
     for name in FIELDS:
         a, b = getattr(got, name), getattr(want, name)
         pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12, atol=0, obj=name)
@@ -252,7 +253,7 @@ def test_tables_after_a_sequence_of_changes_equal_a_fresh_calibrate(workbook, mo
 def test_notes_of_tables_computed_out_of_order_read_as_calibrate_writes_them(workbook, monkeypatch):
     """A table that cannot be computed leaves a note; computed in tab order or all at once, the notes are
     the same and in the same order."""
-    from analysis import calibration
+    from analysis.stats import calibration
 
     def undefined(*args, **kwargs):
         raise ValueError("planted: undefined on this slice")
@@ -381,7 +382,7 @@ def test_tables_and_meta_for_the_export_panel(explorer, workbook):
 
 
 def test_export_panel_writes_what_the_explorer_shows(explorer, tmp_path):
-    export = pytest.importorskip("analysis.export")
+    export = pytest.importorskip("analysis.reports.export")
     panel = export.ExportPanel(lambda: explorer.figures, lambda: explorer.tables, out=tmp_path / "out",
                                formats=("csv", "html"), meta=lambda: explorer.meta,
                                guides=charts.READING_GUIDE)
@@ -430,7 +431,7 @@ def test_explorer_redraws_in_place_in_jupyterlab(page, folder, jupyterlab_server
     from playwright.sync_api import expect
 
     _run_in_lab(page, jupyterlab_server, tmp_path, "explore.ipynb",
-                "from analysis.explorer import CalibrationExplorer\n"
+                "from analysis.widgets.explorer import CalibrationExplorer\n"
                 f"explorer = CalibrationExplorer({str(folder)!r}, n_boot=30)\nexplorer")
     box = page.locator(".icw-calibration-explorer")
     status = box.locator(".icw-explorer-status")
@@ -455,7 +456,7 @@ def test_small_slice_warns_in_jupyterlab(page, folder, jupyterlab_server, tmp_pa
     from playwright.sync_api import expect
 
     _run_in_lab(page, jupyterlab_server, tmp_path, "small.ipynb",
-                "from analysis.explorer import CalibrationExplorer\nfrom analysis.load import load\n"
+                "from analysis.widgets.explorer import CalibrationExplorer\nfrom analysis.io.load import load\n"
                 f"q0 = load({str(folder)!r}, progress=False).scores['date'].min().to_period('Q')\n"
                 f"explorer = CalibrationExplorer({str(folder)!r}, n_boot=30, start=str(q0.start_time.date()),\n"
                 "                               end=str(q0.end_time.date()))\nexplorer")

@@ -1,4 +1,4 @@
-"""Export machinery (analysis/export.py): safe CSV, images through kaleido, standalone HTML, index.
+"""Export machinery (analysis/reports/export.py): safe CSV, images through kaleido, standalone HTML, index.
 
 Everything here runs on small synthetic frames and plotly.express figures, independent of the
 calibration analytics. Static images are rendered once per module (one kaleido session) and shared.
@@ -22,8 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from plotly.offline import get_plotlyjs
 
-from analysis import export
-from analysis.export import (
+from analysis.reports import export
+from analysis.reports.export import (
     ExportError,
     files_table,
     mark_small_groups,
@@ -315,7 +315,7 @@ def test_write_figures_returns_every_file(rendered):
 
 def test_png_signature_and_size_from_ihdr(rendered):
     out, _ = rendered
-    from analysis.theme import defaults
+    from analysis.charts.theme import defaults
     sized, themed = (out / "sized.png").read_bytes(), (out / "themed.png").read_bytes()
     assert sized[:8] == b"\x89PNG\r\n\x1a\n" and themed[:8] == b"\x89PNG\r\n\x1a\n"
     assert png_size(sized) == (640 * 2, 360 * 2)  # the figure's own layout size, times scale
@@ -682,6 +682,6 @@ def test_round_table_to_what_each_column_means(tmp_path):
 
 
 def test_html_cells_have_sensible_precision():
-    from analysis.export import _cell_text
+    from analysis.reports.export import _cell_text
     assert [_cell_text(v, 3) for v in (0.5064935064935064, -0.000656, 1234.5, 0.0, 12)] == \
         ["0.51", "-0.00066", "1,234", "0.00", "12"]

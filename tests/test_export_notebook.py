@@ -2,7 +2,7 @@
 
 The notebook runs on a small synthetic data folder in ``tmp_path`` (never the real ``data/``) with
 the parameters a hiring lead would pass on the command line; the tables it writes must agree with
-:func:`analysis.calibration.calibrate` on the same slice.
+:func:`analysis.stats.calibration.calibrate` on the same slice.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.calibration import calibrate
-from analysis.demo import generate, write_history
-from analysis.load import load
-from analysis.report import export_tables
+from analysis.stats.calibration import calibrate
+from analysis.stats.demo import generate, write_history
+from analysis.io.load import load
+from analysis.reports.report import export_tables
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "04_export_report.ipynb"
@@ -71,7 +71,7 @@ def test_papermill_writes_the_report_of_one_slice(demo_data, tmp_path):
     want = expected["question_stats"]
     assert qs["question_id"].tolist() == want["question_id"].astype(str).tolist()
     assert qs["n"].tolist() == want["n"].tolist()
-    # the CSV carries 3 decimals (analysis.export.round_table)
+    # the CSV carries 3 decimals (analysis.reports.export.round_table)
     np.testing.assert_allclose(qs["discrimination"], want["discrimination"].astype(float), rtol=0, atol=5e-4)
     ivs = pd.read_csv(out / "interviewer_stats.csv")
     assert ivs["n_interviews"].tolist() == expected["interviewer_stats"]["n_interviews"].tolist()

@@ -1,7 +1,7 @@
 """The interview and log forms, driven without a browser: set values, click, read the files back.
 
 Every test works in a temporary data folder holding a copy of the shipped bank (the ``data``
-fixture of conftest.py). Saved scorecards are read back with :func:`analysis.load.load`, the same
+fixture of conftest.py). Saved scorecards are read back with :func:`analysis.io.load.load`, the same
 loader every analysis uses, so "saved" means "loads as a valid interview".
 """
 
@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.bank import load_questions
-from analysis.drafts import list_drafts, load_draft
-from analysis.forms import InterviewForm, LogForm, known_interviewers, make_interview_id, setup_problems
-from analysis.kits import add_question, default_kit, filter_bank, move_question, remove_question
-from analysis.load import load
+from analysis.io.bank import load_questions
+from analysis.io.drafts import list_drafts, load_draft
+from analysis.widgets.forms import InterviewForm, LogForm, known_interviewers, make_interview_id, setup_problems
+from analysis.io.kits import add_question, default_kit, filter_bank, move_question, remove_question
+from analysis.io.load import load
 
 XSS = "<img src=x onerror=alert(1)>"
 DAY = dt.date(2026, 3, 2)
@@ -482,7 +482,7 @@ def test_an_error_in_a_callback_is_shown_in_the_form(data, form, monkeypatch):
     def broken(*a, **k):
         raise PermissionError("drafts folder is read-only")
 
-    monkeypatch.setattr("analysis.forms.save_draft", broken)
+    monkeypatch.setattr("analysis.widgets.forms.save_draft", broken)
     form._candidate.value = "C1"
     assert isinstance(form.last_error, PermissionError)
     assert "drafts folder is read-only" in form._status.value
@@ -606,7 +606,7 @@ class Scheduler:
 
 
 def _count_writes(monkeypatch):
-    import analysis.forms as forms_mod
+    import analysis.widgets.forms as forms_mod
     writes = []
     real = forms_mod.save_draft
 
@@ -660,7 +660,7 @@ def test_log_form_notes_and_red_flags_survive_a_level_change(data, bank):
 def test_a_malformed_draft_is_listed_as_unreadable_and_the_form_opens(data, bad):
     """Issue 10: a draft whose answers is a list made list_drafts() and so the form raise."""
     import json
-    from analysis.drafts import draft_path
+    from analysis.io.drafts import draft_path
     path = draft_path("m1", data)
     path.parent.mkdir(parents=True)
     state = {"draft_id": "m1", "version": 1, "candidate_id": "C1", "level": "junior", "interviewer": "Avery",
@@ -873,7 +873,7 @@ def test_resuming_removes_the_forms_own_empty_draft(data):
 
 
 def test_the_form_starts_from_a_recommended_kit(data, bank):
-    # A kit from analysis.kit_design (here a stand-in with the same fields: level and a kit frame)
+    # A kit from analysis.stats.kit_design (here a stand-in with the same fields: level and a kit frame)
     # replaces the default kit and sets the level; the kit is then what the interview asks and saves.
     class Recommendation:
         level = "senior"

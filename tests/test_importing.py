@@ -1,4 +1,4 @@
-"""Importing scorecards from Greenhouse, Lever, Ashby and a wide spreadsheet (analysis.importing).
+"""Importing scorecards from Greenhouse, Lever, Ashby and a wide spreadsheet (analysis.io.importing).
 
 The sample exports in tests/data/ats/ are written from each source's public documentation (the
 Greenhouse shape from grnhse/greenhouse-api-docs, source/includes/harvest/_scorecards.md; Lever's
@@ -26,10 +26,10 @@ from hypothesis import strategies as st
 
 from conftest import REAL_DATA, REPO_DIR, TESTS_DIR
 
-from analysis.ats import DEFAULT_MAPPINGS, html_to_text
-from analysis.importing import (ImportSetupError, import_files, load_mapping, pseudonym, suggest_mapping,
+from analysis.io.ats import DEFAULT_MAPPINGS, html_to_text
+from analysis.io.importing import (ImportSetupError, import_files, load_mapping, pseudonym, suggest_mapping,
                                 to_toml)
-from analysis.load import load
+from analysis.io.load import load
 
 ATS = TESTS_DIR / "data" / "ats"
 GH = [ATS / "greenhouse_scorecards_page1.json", ATS / "greenhouse_scorecards_page2.json"]

@@ -1,4 +1,4 @@
-"""Item response theory (analysis.irt, analysis.kit_design): published values, planted truth, kits.
+"""Item response theory (analysis.stats.irt, analysis.stats.kit_design): published values, planted truth, kits.
 
 Expected values and where they come from
 ----------------------------------------
@@ -13,7 +13,7 @@ Expected values and where they come from
 * The response-pattern counts in tests/data/lsat6.csv and lsat7.csv are the published tables (ltm's
   LSAT, mirt's LSAT7). Note: the LSAT6 table bundled with the Python mirt 1.2.0 package
   (``mirt.load_dataset("LSAT6")``) does not match it; we do not use it.
-* Planted truth: analysis.demo's graded-response generator (module docstring). The full-size
+* Planted truth: analysis.stats.demo's graded-response generator (module docstring). The full-size
   targets are in validation/irt_study.py; here a small, fast version with looser floors.
 """
 
@@ -29,9 +29,9 @@ import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
-from analysis.irt import (fit_irt, icc_figure, information_curves, irt_tables, item_information,
+from analysis.stats.irt import (fit_irt, icc_figure, information_curves, irt_tables, item_information,
                           item_probabilities, severity_figure)
-from analysis.kit_design import decision_study, hiring_bar, kit_information, recommend_kit
+from analysis.stats.kit_design import decision_study, hiring_bar, kit_information, recommend_kit
 
 DATA = Path(__file__).resolve().parent / "data"
 REPO = Path(__file__).resolve().parent.parent
@@ -122,7 +122,7 @@ def test_gpcm_information_is_slope_squared_times_variance():
 @pytest.fixture(scope="module")
 def planted():
     from planted import generated_workbook
-    from analysis.bank import load_questions
+    from analysis.io.bank import load_questions
     bank = load_questions()
     h, wb = generated_workbook(900, 11, bank)
     fit = fit_irt(wb.scores, rater="interviewer", progress=False)
@@ -302,9 +302,9 @@ def test_cli_kit_on_demo_data_and_csv_report_does_not_import_irt(tmp_path):
                           "--questions", "4", "--topics", "astrology"], capture_output=True, text=True, env=env,
                          timeout=300)
     assert bad.returncode == 2 and "unknown topic" in bad.stderr and "Traceback" not in bad.stderr
-    code = ("import sys; from analysis.report import build_report; "
+    code = ("import sys; from analysis.reports.report import build_report; "
             f"build_report({str(data)!r}, out={str(tmp_path / 'r')!r}, formats=('csv',), n_boot=20, progress=False); "
-            "print('mirt' in sys.modules, 'analysis.irt' in sys.modules)")
+            "print('mirt' in sys.modules, 'analysis.stats.irt' in sys.modules)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert res.returncode == 0, res.stderr
     assert res.stdout.split()[-2:] == ["False", "False"]
@@ -324,7 +324,7 @@ def test_a_question_never_scored_4_still_fits_with_a_note(planted):
 
 
 def test_kit_builder_widget_without_a_browser(planted):
-    from analysis.kit_design import KitBuilder
+    from analysis.stats.kit_design import KitBuilder
     _, wb, fit = planted
     kb = KitBuilder(fit, wb.questions, level="mid", n_questions=3)
     assert kb.recommendation is not None and len(kb.recommendation.kit) == 3
@@ -361,7 +361,7 @@ def test_notebook_05_renders_in_jupyterlab(page, jupyterlab_server, tmp_path, ar
 def test_drift_by_quarter_finds_a_planted_trend(planted):
     """Make one interviewer harsher over time (scores lowered by one point, with probability rising
     from 0 to 0.6 over the period): its drift per year must be the most positive."""
-    from analysis.irt import drift_figure, rater_quarters
+    from analysis.stats.irt import drift_figure, rater_quarters
     h, wb, _ = planted
     s = wb.scores.copy()
     rng = np.random.default_rng(5)
@@ -381,11 +381,11 @@ def test_drift_by_quarter_finds_a_planted_trend(planted):
 
 def test_report_with_irt_writes_the_irt_tables(tmp_path):
     import shutil
-    from analysis.report import build_report
+    from analysis.reports.report import build_report
     data = tmp_path / "data"
     shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns(".cache"))
-    from analysis.calibration import filter_scores
-    from analysis.load import load
+    from analysis.stats.calibration import filter_scores
+    from analysis.io.load import load
     paths = build_report(data, out=tmp_path / "r", formats=("csv",), n_boot=20, progress=False, irt=True,
                          level="mid", start="2024-01-01")
     names = {p.name for p in paths}

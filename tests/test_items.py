@@ -1,4 +1,4 @@
-"""Tests of analysis.items against published examples, hand calculations and reference packages."""
+"""Tests of analysis.stats.items against published examples, hand calculations and reference packages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import mannwhitneyu
 from sklearn.metrics import roc_auc_score
 
-from analysis.items import auc, cronbach_alpha, grouped_auc, item_statistics, point_biserial
+from analysis.stats.items import auc, cronbach_alpha, grouped_auc, item_statistics, point_biserial
 
 # A tiny complete interview: 4 candidates x 3 questions (worked by hand below).
 #   candidate   a  b  c   total
@@ -315,7 +315,7 @@ def test_point_biserial_by_hand_and_against_numpy():
 def test_docstring_examples_run():
     import doctest
 
-    import analysis.items
+    import analysis.stats.items
 
-    result = doctest.testmod(analysis.items, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(analysis.stats.items, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

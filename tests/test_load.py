@@ -15,11 +15,11 @@ import pytest
 
 import importlib
 
-from analysis.load import load, load_outcomes, scorecard_files
+from analysis.io.load import load, load_outcomes, scorecard_files
 from conftest import csv_text, interview_rows
 
-# `analysis.load` the attribute is the function (re-exported by the package); this is the module.
-load_module = importlib.import_module("analysis.load")
+# `analysis.io.load` the attribute is the function (re-exported by the package); this is the module.
+load_module = importlib.import_module("analysis.io.load")
 
 
 def test_load_returns_typed_tidy_frames(data, write_card):

@@ -4,9 +4,9 @@ problems the csv-module path gives."""
 import numpy as np
 import pandas as pd
 
-from analysis import scorecards
-from analysis.demo import generate
-from analysis.scorecards import judge_and_type, parse_csv
+from analysis.io import scorecards
+from analysis.stats.demo import generate
+from analysis.io.scorecards import judge_and_type, parse_csv
 
 
 def _bulk(bank, n=300, seed=3):

@@ -20,10 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import analysis.load as load_module
-from analysis import _engine, scorecards
-from analysis.demo import generate
-from analysis.load import load
+import analysis.io.load as load_module
+from analysis.io import _engine
+from analysis.io import scorecards
+from analysis.stats.demo import generate
+from analysis.io.load import load
 from conftest import REAL_DATA
 from test_parser_properties import scorecard_files
 

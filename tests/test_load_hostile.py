@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import BankError
-from analysis.load import load
+from analysis.io.load import load
 from conftest import HEADER, csv_text, interview_rows
 
 P = os.path.join("scores", "2026", "a.csv")
@@ -146,7 +146,7 @@ def test_bad_value_is_a_problem_not_a_traceback(data, write_card, column, value)
     wb = load(data)
     assert set(wb.scores["interview_id"]) == {"A", "C"}
     assert any(p.column == column and p.line in (5, 6, 7) for p in wb.problems)
-    from analysis import report
+    from analysis.reports import report
     report  # the report's computations start from these frames: they must hold real dates
     assert wb.scores["date"].dt.year.between(1900, 2100).all()
 
@@ -317,7 +317,7 @@ def test_read_only_load_of_a_hostile_folder_never_raises(data, write_card):
     wb = load(data, cache="read", progress=False)
     assert not (data / ".cache").exists()
     assert len(wb.problems) >= 4
-    from analysis.forms import InterviewForm, LogForm, known_interviewers
+    from analysis.widgets.forms import InterviewForm, LogForm, known_interviewers
     assert known_interviewers(data) == ["Avery"]  # interview Q loads; the others are held back
     InterviewForm(data)
     LogForm(data)
@@ -343,5 +343,5 @@ def test_malicious_pickle_where_the_cache_lives_is_never_unpickled(data, write_c
         wb = load(data, cache=cache)
         assert len(wb.scores) == 3 and wb.problems == []
     assert not marker.exists()
-    import analysis.load as load_module
+    import analysis.io.load as load_module
     assert "import pickle" not in open(load_module.__file__).read()

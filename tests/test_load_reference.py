@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 import reference_scorecards as old
-from analysis import scorecards as new
-from analysis.demo import generate
-from analysis.load import load
+from analysis.io import scorecards as new
+from analysis.stats.demo import generate
+from analysis.io.load import load
 from conftest import REAL_DATA
 
 
@@ -54,7 +54,7 @@ def test_defects_the_old_loader_handled_are_reported_identically(bank):
 
 
 def test_shipped_demo_data_identical_to_the_old_loader(bank, monkeypatch):
-    import analysis.load as load_module
+    import analysis.io.load as load_module
     wb_new = load(REAL_DATA, cache=False, progress=False)
     monkeypatch.setattr(load_module, "parse_records", old.parse_records)
     monkeypatch.setattr(load_module, "judge_and_type", old.judge_and_type)

@@ -289,7 +289,7 @@ def _sanitizer():
 @pytest.mark.parametrize(
     ("first", "second"),
     [
-        ("<analysis.load.Workbook object at 0x7f3a2b1c9d40>", "<analysis.load.Workbook object at 0x7f00aa11bb22>"),
+        ("<analysis.io.load.Workbook object at 0x7f3a2b1c9d40>", "<analysis.io.load.Workbook object at 0x7f00aa11bb22>"),
         ("model 4f2a9c3e1b0d4e6f8a7b9c0d1e2f3a4b", "model 0123456789abcdef0123456789abcdef"),
         ("kernel 3cf8dfe1-b261-47ba-b31d-b058284a7afa", "kernel 00000000-1111-2222-3333-444444444444"),
         ("saved /tmp/pytest-of-root/pytest-3/x0/a.csv", "saved /tmp/tmpab12cd/a.csv"),

@@ -1,4 +1,4 @@
-"""Tests of analysis.reliability against published worked examples and hand calculations."""
+"""Tests of analysis.stats.reliability against published worked examples and hand calculations."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.reliability import ICC_TYPES, cohen_kappa, icc, krippendorff_alpha
+from analysis.stats.reliability import ICC_TYPES, cohen_kappa, icc, krippendorff_alpha
 
 # --------------------------------------------------------------------------------------------------
 # ICC: Shrout, P. E. & Fleiss, J. L. (1979). Intraclass correlations: uses in assessing rater
@@ -247,9 +247,9 @@ def test_cohen_kappa_clear_errors():
 def test_docstring_examples_run():
     import doctest
 
-    import analysis.reliability
+    import analysis.stats.reliability
 
-    result = doctest.testmod(analysis.reliability, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(analysis.stats.reliability, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
 
 
@@ -303,7 +303,7 @@ def test_icc_does_not_import_pingouin():
     import subprocess
     import sys
 
-    code = ("import sys, pandas as pd; from analysis.reliability import icc; "
+    code = ("import sys, pandas as pd; from analysis.stats.reliability import icc; "
             "d = pd.DataFrame({'t': [1, 1, 2, 2, 3, 3], 'r': ['a', 'b'] * 3, 's': [1, 2, 2, 3, 4, 4]}); "
             "icc(d, 't', 'r', 's'); print('pingouin' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -359,7 +359,7 @@ def test_reliability_imports_neither_sklearn_nor_scipy_stats():
     import subprocess
     import sys
 
-    code = ("import sys, pandas as pd; from analysis.reliability import icc, cohen_kappa; "
+    code = ("import sys, pandas as pd; from analysis.stats.reliability import icc, cohen_kappa; "
             "d = pd.DataFrame({'t': [1, 1, 2, 2, 3, 3], 'r': ['a', 'b'] * 3, 's': [1, 2, 2, 3, 4, 4]}); "
             "icc(d, 't', 'r', 's'); cohen_kappa([1, 2, 3], [1, 2, 2], 'quadratic', labels=[1, 2, 3, 4]); "
             "print(sorted(m for m in ('sklearn', 'scipy.stats', 'pingouin') if m in sys.modules))")

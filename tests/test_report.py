@@ -6,9 +6,9 @@ import sys
 import pandas as pd
 import pytest
 
-from analysis.calibration import COLUMNS, calibrate
-from analysis.demo import generate, write_history
-from analysis.load import load
+from analysis.stats.calibration import COLUMNS, calibrate
+from analysis.stats.demo import generate, write_history
+from analysis.io.load import load
 
 CONTRACT = {
     "question_stats.csv": ["question_id", "level", "topic", "n", "discrimination", "discrimination_low",
@@ -48,7 +48,7 @@ def test_tables_agree_with_the_api(folder, report):
     cal = calibrate(load(folder, cache=False), n_boot=100, seed=0)
     got = pd.read_csv(report / "question_stats.csv").set_index("question_id")
     exp = cal.question_stats.set_index("question_id")
-    # the CSV carries 3 decimals (analysis.export.round_table): half a unit of the third decimal
+    # the CSV carries 3 decimals (analysis.reports.export.round_table): half a unit of the third decimal
     pd.testing.assert_series_equal(got["discrimination"], exp["discrimination"], check_names=False, rtol=0, atol=5e-4)
     pd.testing.assert_series_equal(got["discrimination_low"], exp["discrimination_low"], check_names=False, rtol=0,
                                    atol=5e-4)
@@ -113,7 +113,7 @@ def test_no_chromium_writes_tables_charts_and_index_then_says_what_was_skipped(f
 
 def test_full_report_is_compact(folder, tmp_path):
     """All formats of a 300-interview report: plotly.js once beside the pages, packed in index.html."""
-    from analysis.report import build_report
+    from analysis.reports.report import build_report
     paths = build_report(folder, out=tmp_path / "full", formats=("csv", "html", "png", "svg", "pdf"), n_boot=20,
                          progress=False)
     total = sum(p.stat().st_size for p in paths)
@@ -133,7 +133,7 @@ def _old_cohen_kappa(a, b, weights=None, *, labels=None):
     import numpy as np
     from sklearn.metrics import cohen_kappa_score
 
-    from analysis.reliability import _common_type
+    from analysis.stats.reliability import _common_type
 
     a = pd.Series(np.asarray(a, dtype=object) if not isinstance(a, pd.Series) else a.to_numpy(dtype=object))
     b = pd.Series(np.asarray(b, dtype=object) if not isinstance(b, pd.Series) else b.to_numpy(dtype=object))
@@ -162,8 +162,8 @@ def _assert_tables_equal(new, old):
 def test_fast_statistics_report_the_same_tables_as_the_old_path(layout, bank, tmp_path, monkeypatch):
     from pathlib import Path
 
-    import analysis.calibration as calibration
-    from analysis import reliability
+    import analysis.stats.calibration as calibration
+    from analysis.stats import reliability
 
     if layout == "demo":
         wb = load(Path(__file__).resolve().parents[1] / "data", cache=False, progress=False)
@@ -220,7 +220,7 @@ def _old_drift(d, *, alpha=0.05):
 
 
 def test_drift_equals_the_old_text_keyed_version(bank, tmp_path):
-    import analysis.calibration as calibration
+    import analysis.stats.calibration as calibration
 
     data = tmp_path / "d"
     write_history(generate(600, seed=5, questions=bank), data)
@@ -262,7 +262,7 @@ def _canonical(units):
 
 @pytest.mark.parametrize("seed, n", [(2, 400), (7, 1200)])
 def test_inter_rater_units_equal_the_old_group_bys(bank, tmp_path, seed, n):
-    import analysis.calibration as calibration
+    import analysis.stats.calibration as calibration
 
     data = tmp_path / "d"
     write_history(generate(n, seed=seed, questions=bank), data)

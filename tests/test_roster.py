@@ -1,4 +1,4 @@
-"""The interviewer roster (analysis.roster): one person is never split in two."""
+"""The interviewer roster (analysis.io.roster): one person is never split in two."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from analysis.forms import known_interviewers
-from analysis.load import load
-from analysis.roster import _one_edit, read_roster
+from analysis.widgets.forms import known_interviewers
+from analysis.io.load import load
+from analysis.io.roster import _one_edit, read_roster
 from conftest import interview_rows
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.scorecards import (REQUIRED_COLUMNS, SCORECARD_COLUMNS, parse_csv, scorecard_text,
+from analysis.io.scorecards import (REQUIRED_COLUMNS, SCORECARD_COLUMNS, parse_csv, scorecard_text,
                                  to_scorecard_frame, validate_interview, validate_rows)
 from conftest import HEADER, csv_text, interview_rows
 

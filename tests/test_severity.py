@@ -1,4 +1,4 @@
-"""Interviewer severity (analysis.severity): checked by hand, against a dense reference solve and
+"""Interviewer severity (analysis.stats.severity): checked by hand, against a dense reference solve and
 statsmodels OLS, and against the demo generator's planted severities."""
 
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from analysis.severity import fit_severity
+from analysis.stats.severity import fit_severity
 from planted import generated_workbook
 
 
@@ -109,7 +109,7 @@ def test_intervals_cover_the_large_history_value(bank):
 # --- issue 9: well posed on every design ---------------------------------------------------------
 
 from worlds import nested_loops  # noqa: E402
-from analysis.severity import MAX_CONDITION  # noqa: E402
+from analysis.stats.severity import MAX_CONDITION  # noqa: E402
 
 
 def test_reml_equals_statsmodels_mixedlm():
@@ -232,7 +232,7 @@ def test_second_team_does_not_bias_the_main_teams_reference():
 
 # --- issue 9, second pass: between-candidate severities and honest intervals -----------------------
 
-from analysis.severity import BETWEEN, WITHIN  # noqa: E402
+from analysis.stats.severity import BETWEEN, WITHIN  # noqa: E402
 
 
 def _single_interview(seed=0, n_cand=400, raters=8):

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from analysis.errors import ScorecardError, StoreError
-from analysis.load import load, scorecard_files
-from analysis.store import atomic_write, safe_filename, save_interview, scorecard_path
+from analysis.io.load import load, scorecard_files
+from analysis.io.files import atomic_write
+from analysis.io.store import safe_filename, save_interview, scorecard_path
 from conftest import interview_rows
 
 
@@ -215,7 +216,7 @@ def test_same_id_in_two_years_at_the_same_moment_one_wins(data, monkeypatch):
     processes checked before either linked, and both saved. The write is slowed down here so both
     processes are always inside that window; with the store lock the second one waits, then sees
     the first one's file."""
-    import analysis.store as store
+    import analysis.io.store as store
     real = store._link_new
 
     def slow_write(*args, **kwargs):
@@ -321,12 +322,12 @@ def _age(folder: Path) -> None:
 
 def _fresh_process(monkeypatch):
     """Forget what this process remembers (listings already read): as a new kernel would start."""
-    import analysis.store as store
+    import analysis.io.store as store
     monkeypatch.setattr(store, "_NAMES", {})
 
 
 def _count_listings(monkeypatch) -> list:
-    import analysis.store as store
+    import analysis.io.store as store
     calls = []
     real = os.scandir
 
@@ -342,7 +343,7 @@ def _count_listings(monkeypatch) -> list:
 def test_a_save_on_an_unchanged_folder_lists_no_folder_and_reads_no_file(data, write_card, make_interview, monkeypatch):
     """The point of the index: after the first save, a save in a new process only stats folders
     (it neither lists a year folder nor opens the store's files), yet refuses every saved id."""
-    import analysis.store as store
+    import analysis.io.store as store
     for i in range(30):
         save_interview(make_interview(f"OLD-{i}", date=f"202{4 + i % 3}-05-05"), data)
     write_card("imports/bulk.csv", interview_rows("BULK-1") + interview_rows("BULK-2"))
@@ -447,7 +448,7 @@ def _damage_header(path: Path, how: str, other: Path) -> None:
 def test_a_damaged_index_is_rebuilt_not_trusted(data, tmp_path, write_card, make_interview, monkeypatch, how):
     """A damaged or foreign header is ignored: every file is read again, so the ids it would have
     hidden are still refused, and a valid header is written in its place."""
-    import analysis.store as store
+    import analysis.io.store as store
     from conftest import REAL_DATA
     import shutil
     other = tmp_path / "other"
@@ -508,7 +509,7 @@ def test_the_index_is_data_never_code(data, make_interview):
     doc = json.loads(files.pop("index-0.json").read_bytes())
     json.loads(files.pop("index-1.json").read_bytes())
     body = json.loads(doc["body"])
-    assert body["format"] == "analysis.store id index" and set(body) >= {"dirs", "tracked", "root"}
+    assert body["format"] == "analysis.io.store id index" and set(body) >= {"dirs", "tracked", "root"}
     assert all(n.endswith(".names") for n in files)
     for p in files.values():
         for line in p.read_text().splitlines():  # a file name and its inode
@@ -573,7 +574,7 @@ def _ids_on_disk(data: Path) -> set[str]:
               ("edit", 0, " B ", True), ("save", " B ", "2024-06-01")])
 def test_property_a_save_is_refused_exactly_when_its_id_is_on_disk(tmp_path_factory, monkeypatch, ops):
     import shutil
-    import analysis.store as store
+    import analysis.io.store as store
     from conftest import REAL_DATA, csv_text
     data = tmp_path_factory.mktemp("prop") / "data"
     (data / "scores").mkdir(parents=True)
@@ -658,7 +659,7 @@ def test_a_torn_newest_header_falls_back_to_the_older_slot(data, write_card, mak
     its checksum and the other slot (one generation older, still checked against the folder) is
     used: nothing is lost, and nothing it would hide is missed."""
     import json
-    import analysis.store as store
+    import analysis.io.store as store
     write_card("imports/bulk.csv", interview_rows("HIDDEN-1"))
     for iid in ("S-1", "S-2", "S-3"):
         save_interview(make_interview(iid), data)

@@ -265,7 +265,7 @@ def test_write_sample_never_overwrites(worlds, tmp_path):
 
 # --- issue 9's targets on single cells (regression tests of the estimator fix) --------------------
 def _severity(sample, bank):
-    from analysis.calibration import prepare
+    from analysis.stats.calibration import prepare
     _, fit = prepare(to_workbook(sample, bank))
     t = fit.interviewers.assign(interviewer=lambda f: f["interviewer"].astype(str))
     return t.merge(sample.planted_interviewers, on="interviewer", suffixes=("", "_true"))
@@ -297,7 +297,7 @@ def test_fixed_severity_not_worse_than_the_baselines_at_600(worlds, bank, design
 
 
 def test_fixed_discrimination_on_nested_loops_at_2000(worlds, bank):
-    from analysis.calibration import prepare, question_stats
+    from analysis.stats.calibration import prepare, question_stats
     s = worlds["nested_loops", "graded"].sample(2000, 101)
     d, _ = prepare(to_workbook(s, bank))
     q = question_stats(d, bank, n_boot=0).set_index("question_id")
@@ -324,7 +324,7 @@ def test_fixed_single_interview_severities_are_reported_and_rank_like_the_raw_me
     # workbook lost to the raw mean score (0.91-1.00) in every cell. Now they are reported on the
     # between-candidate basis, labelled, and rank at least as well as the raw mean (within 0.02,
     # the tolerance of issue 9's first target).
-    from analysis.severity import BETWEEN
+    from analysis.stats.severity import BETWEEN
     got, base = [], []
     for seed in (101, 102, 103):
         s = worlds["single_interview", model].sample(600, seed)
@@ -342,7 +342,7 @@ def test_fixed_severity_coverage_on_sparse_workloads(bank):
     # 92-98% of the time (a binomial 99% band around 0.95 for ~400 correlated intervals). The
     # estimator before this change (CR1 sandwich with a V^-2 meat, t on shared - 1 df, interviewers
     # with < 3 shared candidates blank) covered 0.90 on exactly this setup, with 361 intervals.
-    from analysis.severity import fit_severity
+    from analysis.stats.severity import fit_severity
     w = make_world("sparse_heavy", "graded", param_seed=2, questions=bank)
     target = fit_severity(w.sample(30000, 99).scores).interviewers.set_index("interviewer")["severity"]
     hits = []

@@ -1,4 +1,4 @@
-"""Small planted-truth worlds that are *not* analysis.demo, for the severity and design tests.
+"""Small planted-truth worlds that are *not* analysis.stats.demo, for the severity and design tests.
 
 ``nested_loops``: every candidate is interviewed for one level by a loop of ``loop`` distinct
 interviewers (the usual shape of real hiring data), each asking questions of that level; scores
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import config
-from analysis.demo import History
+from analysis.stats.demo import History
 
 _TAU = np.array([-1.3, 0.0, 1.3])
 
@@ -102,9 +102,9 @@ def _before_after(seeds, n=800):
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from scipy import stats
 
-    from analysis.bank import load_questions
-    from analysis.calibration import prepare
-    from analysis.discrimination import grouped_discrimination
+    from analysis.io.bank import load_questions
+    from analysis.stats.calibration import prepare
+    from analysis.stats.discrimination import grouped_discrimination
     from planted import workbook_of
     bank = load_questions(Path(__file__).resolve().parents[1] / "data")
     for seed in seeds:

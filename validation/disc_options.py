@@ -38,8 +38,9 @@ INTERVALS = ("percentile", "fisher", "bca")
 
 
 def main(argv=None) -> int:
-    from analysis import calibration, discrimination
-    from analysis.bank import load_questions
+    from analysis.stats import calibration
+    from analysis.stats import discrimination
+    from analysis.io.bank import load_questions
     bank = load_questions()
     rows = []
     default = discrimination._INTERVAL

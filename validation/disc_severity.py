@@ -54,7 +54,7 @@ Over the 28 cells of ``--grid`` the mean coverage goes from 94.27% (fixed) to 94
 within 93-97% from 23 to 24, none pushed above 97%; over ``--fresh`` from 93.36% to 93.63%, 17 to 20
 cells within the band, none above 97%; at 2,000 interviews (``--grid --large``) from 94.35% to
 94.42%, the width by 0-0.8% (per-cell tables in the CSVs; the reading is in
-:mod:`analysis.discrimination`).
+:mod:`analysis.stats.discrimination`).
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ METHODS = ("fixed", "delta_x", "delta_xy", "refit", "fixed_cl")
 
 
 def _disc(d, **kw):
-    from analysis.discrimination import grouped_discrimination
+    from analysis.stats.discrimination import grouped_discrimination
     return grouped_discrimination(d, "question_id", "x_adj", "y_free", "level", "candidate_id", **kw)
 
 
@@ -92,8 +92,8 @@ def _z(r):
 def _refit_sd(wb, scores, fit, n_refit, seed):
     """SD on Fisher's z of each question's headline over candidate-bootstrap replicates, with the
     severity model re-fitted (``refit``) and held fixed (``fixed_cl``), from the same replicates."""
-    from analysis import calibration
-    from analysis.severity import fit_severity
+    from analysis.stats import calibration
+    from analysis.stats.severity import fit_severity
     c = pd.factorize(scores["candidate_id"])[0]
     order = np.argsort(c, kind="stable")
     starts = np.r_[0, np.cumsum(np.bincount(c))]
@@ -119,7 +119,8 @@ def _refit_sd(wb, scores, fit, n_refit, seed):
 
 def run_cell(design, model, size, n_reps, bank, *, n_boot=N_BOOT, n_refit=N_REFIT, seed_offset=0) -> pd.DataFrame:
     """Per (sample, question): the point, the estimand and every method's SD on Fisher's z."""
-    from analysis import calibration, discrimination
+    from analysis.stats import calibration
+    from analysis.stats import discrimination
     w = make_world(design, model, PARAM_SEED, bank)
     dd, _ = calibration.prepare(to_workbook(w.sample(100_000, 999_999), bank))
     est = _disc(dd, n_boot=0)["discrimination"]
@@ -178,7 +179,7 @@ GRID_SIZES = {300: 10, 600: 20}
 
 
 def main(argv=None) -> int:
-    from analysis.bank import load_questions
+    from analysis.io.bank import load_questions
     from .worlds import DESIGNS, MODELS
     argv = list(argv or [])
     warnings.simplefilter("ignore")

@@ -11,7 +11,7 @@ Aims
        replications match the reported SEs, and do 95% intervals cover the value the estimator
        converges to?
 Data-generating mechanisms
-    Part 1: :func:`analysis.demo.generate` (graded response model with a rater shift on the cumulative
+    Part 1: :func:`analysis.stats.demo.generate` (graded response model with a rater shift on the cumulative
     logits, levels with different ability means, loops of 1-3 interviews, shadowed interviews, one
     leaking question); worlds ``default``, ``small_severity`` (severity SD 0.35), ``no_shadow_no_leak``.
     Part 2 and 3: :mod:`validation.worlds` (the trust issue's worlds, ``param_seed=1`` as in
@@ -52,8 +52,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import spearmanr
 
-from analysis.demo import generate
-from analysis.irt import fit_irt
+from analysis.stats.demo import generate
+from analysis.stats.irt import fit_irt
 
 DEMO_WORLDS = {
     "default": {},

@@ -9,7 +9,7 @@ Options (standard error x quantile):
 - ``model``: the mixed model's own covariance ``sigma_e^2 (X' V^-1 X)^-1`` (it includes the
   candidate variance through ``V``);
 - ``max``: the larger of the two, per interviewer;
-- ``workbook``: what :func:`analysis.severity.fit_severity` reports: ``max`` with a normal
+- ``workbook``: what :func:`analysis.stats.severity.fit_severity` reports: ``max`` with a normal
   quantile, but ``cr1`` with ``t_shared`` for interviewers most of whose rows are second opinions
   of an answer a colleague also scored (panels; ``share_panel``);
 - quantiles: ``t_shared`` (Student t on shared candidates - 1; between-candidate severities on
@@ -50,7 +50,7 @@ ESTIMAND = 100_000
 
 
 def _fit(sample, bank):
-    from analysis.severity import fit_severity
+    from analysis.stats.severity import fit_severity
     wb = to_workbook(sample, bank)
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
@@ -59,7 +59,7 @@ def _fit(sample, bank):
 
 def replicates(progress=True) -> pd.DataFrame:
     from tqdm.auto import tqdm
-    from analysis.bank import load_questions
+    from analysis.io.bank import load_questions
     path = CACHE / f"se_options_{code_key()}.pkl"
     if path.exists():
         return pd.read_pickle(path)

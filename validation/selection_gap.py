@@ -112,8 +112,8 @@ def measures(est: pd.Series, planted: pd.DataFrame, harsh: set, other_gap_error:
 def replicates(cells=CELLS, progress: bool = True) -> pd.DataFrame:
     from tqdm.auto import tqdm
 
-    from analysis import calibration
-    from analysis.bank import load_questions
+    from analysis.stats import calibration
+    from analysis.io.bank import load_questions
     bank = load_questions()
     rows = []
     bar = tqdm(total=sum(r for *_, r in cells), desc="selection samples", disable=not progress)
@@ -185,7 +185,7 @@ def linear_check(n_samples: int = 30, sizes=(100, 1000)) -> pd.DataFrame:
     both are off the gap should be unbiased (missing at random); what the grid's worlds show beyond
     that comes from the scale. Ordinal scores shrink the planted point gap below the latent one, so
     their row is read against the other rows, not against zero."""
-    from analysis.severity import fit_severity
+    from analysis.stats.severity import fit_severity
     rows = []
     for skewed, ordinal in ((False, False), (True, False), (True, True)):
         for n in sizes:

@@ -9,8 +9,8 @@ worlds, so a rerun only computes what changed or what is new; the performance me
 recomputed from the cache.
 
 Aims
-    Do :func:`analysis.severity.fit_severity` (interviewer severity with its 95% interval) and the
-    headline ``discrimination`` of :func:`analysis.calibration.question_stats` (with its bootstrap
+    Do :func:`analysis.stats.severity.fit_severity` (interviewer severity with its 95% interval) and the
+    headline ``discrimination`` of :func:`analysis.stats.calibration.question_stats` (with its bootstrap
     interval) recover the planted truth on interview designs and response models they do not
     assume, at the sizes teams have (300 to 20,000 interviews)? Are they at least as good as naive
     baselines, and do their intervals mean what they say?
@@ -32,13 +32,13 @@ Estimands
     only comparisons within a team are identified: rank recovery and ``rmse_truth`` are computed
     within each team (estimates and truth team-centred by row share) and averaged.
 Methods
-    Severity: ``model`` (:func:`analysis.severity.fit_severity` through
-    :func:`analysis.calibration.prepare`), ``raw_mean`` (minus the interviewer's mean score, team
+    Severity: ``model`` (:func:`analysis.stats.severity.fit_severity` through
+    :func:`analysis.stats.calibration.prepare`), ``raw_mean`` (minus the interviewer's mean score, team
     centred), ``als_fe`` (a fixed-effects additive fit, question x level + candidate + interviewer,
     by alternating least squares, :func:`als_severity`). Discrimination: ``model`` (the question
     table's headline with its percentile bootstrap interval, ``n_boot=200`` here for speed where the
     report uses 1000; the interval's ends are less precise, not biased), ``item_rest`` (the classical
-    item-rest correlation, :func:`analysis.items.item_statistics`).
+    item-rest correlation, :func:`analysis.stats.items.item_statistics`).
 Performance measures (each with its Monte Carlo SE, ``*_mcse``)
     ``spearman``: rank correlation with the planted value, mean over replicates.
     ``spearman_diff_mcse`` (baselines): the MCSE of the baseline's Spearman minus the workbook's on
@@ -83,8 +83,8 @@ COVERAGE_MIN_REPS = 8
 #: size -> replicates. Fewer replicates where one fit is slow; the MCSEs say what that costs.
 FULL_GRID = {300: 20, 600: 40, 2000: 16, 5000: 8, 20000: 3}
 QUICK_GRID = {600: 10, 2000: 5}
-_SOURCES = ("analysis/severity.py", "analysis/calibration.py", "analysis/discrimination.py", "analysis/criteria.py",
-            "analysis/items.py", "analysis/design.py", "validation/worlds.py")
+_SOURCES = ("analysis/stats/severity.py", "analysis/stats/calibration.py", "analysis/stats/discrimination.py", "analysis/stats/criteria.py",
+            "analysis/stats/items.py", "analysis/stats/design.py", "validation/worlds.py")
 #: Added to every sample seed (``--fresh``): 0 is the study's own samples.
 SAMPLE_OFFSET = 0
 _STUDY_VERSION = "1"  # bump when estimate() changes what it records
@@ -149,7 +149,8 @@ def estimate(sample, bank: pd.DataFrame, *, n_boot: int = N_BOOT, seed: int = 0)
     """Every method's estimates on one sample, long format:
     ``kind, method, param, est, low, high, error`` (``error`` is the exception text when the method
     raised, then ``est`` is NaN)."""
-    from analysis import calibration, items
+    from analysis.stats import calibration
+    from analysis.stats import items
     wb = to_workbook(sample, bank)
     out = []
 
@@ -382,7 +383,7 @@ def run(grid: dict[int, int] = FULL_GRID, *, designs=DESIGNS, models=MODELS, pro
     they never collide); the result does not depend on it.
     """
     from tqdm.auto import tqdm
-    from analysis.bank import load_questions
+    from analysis.io.bank import load_questions
     if key is not None and key != code_key():
         return _perf_from_cache(key, grid, designs, models)
     key = code_key()
@@ -432,7 +433,7 @@ def _world_job(design, model, grid, key, cache, estimand_size, sample_offset=0):
     sees the same ones."""
     import warnings as _w
 
-    from analysis.bank import load_questions
+    from analysis.io.bank import load_questions
     global CACHE, ESTIMAND_SIZE, SAMPLE_OFFSET
     CACHE, ESTIMAND_SIZE, SAMPLE_OFFSET = cache, estimand_size, sample_offset
     bank = load_questions()

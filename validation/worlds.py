@@ -1,7 +1,7 @@
-"""Planted-truth interview histories that are *not* :mod:`analysis.demo` and break its assumptions.
+"""Planted-truth interview histories that are *not* :mod:`analysis.stats.demo` and break its assumptions.
 
 The estimators of the workbook were written, and first tested, on histories from
-:mod:`analysis.demo`: loops of 1-3 interviewers drawn at random from one pool, a graded response
+:mod:`analysis.stats.demo`: loops of 1-3 interviewers drawn at random from one pool, a graded response
 model with a logistic link, severity on the logit scale. Real hiring data look different. Each
 *world* here pairs one **design** (who interviews whom) with one **response model** (how an answer
 becomes a 1-4 score), with planted interviewer severities and question discriminations, so the
@@ -83,7 +83,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis import config
-from analysis.bank import load_questions
+from analysis.io.bank import load_questions
 
 __all__ = ["DESIGNS", "MODELS", "World", "Sample", "make_world", "write_sample", "to_workbook"]
 
@@ -393,10 +393,10 @@ def _sample(w: World, n: int, rng) -> Sample:
 
 # ---------------------------------------------------------------------------------------------
 def to_workbook(sample: Sample, questions: pd.DataFrame | None = None):
-    """An :class:`analysis.load.Workbook` straight from a sample (no files; the loader is tested
+    """An :class:`analysis.io.load.Workbook` straight from a sample (no files; the loader is tested
     by :func:`write_sample` + ``python -m analysis report``)."""
-    from analysis.load import Workbook
-    from analysis.scorecards import to_scorecard_frame
+    from analysis.io.load import Workbook
+    from analysis.io.scorecards import to_scorecard_frame
     if questions is None:
         questions = load_questions()
     s = sample.scores

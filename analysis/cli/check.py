@@ -1,0 +1,32 @@
+"""``python -m analysis check``: validate a data folder, print each problem as ``path:line: message``
+and the summary line ``loaded N rows from M interviews in K files; P problems``; exit 1 on problems."""
+
+from __future__ import annotations
+
+from analysis.cli._args import add_data
+from analysis.errors import UsageError, WorkbookError
+
+NAME = "check"
+HELP = "validate the question bank, every scorecard and the outcomes"
+
+
+def add_arguments(p) -> None:
+    add_data(p)
+    p.add_argument("--no-cache", action="store_true", help="ignore the parse cache in <data>/.cache")
+
+
+def run(args) -> int:
+    from analysis.io.load import load
+    try:
+        wb = load(args.data, cache=not args.no_cache)
+    except UsageError:
+        raise
+    except WorkbookError as exc:
+        print(exc)
+        print("loaded 0 rows from 0 interviews in 0 files; "
+              f"{len(getattr(exc, 'problems', [None]))} problems")
+        return 1
+    for p in wb.problems:
+        print(p)
+    print(wb.summary())
+    return 1 if wb.problems else 0

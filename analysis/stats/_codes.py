@@ -1,0 +1,413 @@
+"""Integer codes for the statistics' group-bys (issue 11).
+
+On a million score rows, every ``np.unique`` of an int64 key and every pandas group-by on an Arrow
+string column costs a tenth of a second to a second; the statistics do dozens of them. The helpers
+here give the same answers as the numpy / pandas calls they replace, from integer codes:
+
+* :func:`dense` is ``np.unique(keys, return_inverse=True)`` for non-negative integer keys below a
+  known bound, by a presence table (one pass, no sort) when the bound is small next to the number
+  of keys, and by ``np.unique`` itself otherwise;
+* :func:`unique` is ``np.unique(keys)`` by a sort: numpy 2.3+ finds plain uniques with a hash
+  table, which on a million int64 keys is some 50 times slower than sorting them;
+* :func:`codes` is ``pd.factorize(values, sort=True)`` that reads a categorical column's codes
+  instead of hashing its values.
+
+and one shared notion built on them (issue 9):
+
+* :func:`answers` / :func:`answer_codes` tell which score rows are *the same answer scored twice*
+  (same candidate, question and date: a panel or a shadowed interview), and
+  :func:`distinct_per_group` counts the distinct interviewers of each answer. Severity
+  (``_panel_share``), the design diagnostics (``_panels``) and inter-rater reliability
+  (``_rating_units``) all read them, so the three cannot disagree about what a panel is.
+
+Nothing here changes a number: ``tests/test_codes.py`` checks each helper against the call it
+replaces, on random keys and on the edge cases (empty, one value, missing values).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["dense", "codes", "unique", "first", "by_appearance", "combined", "duplicated", "first_rows", "subset",
+           "Answers", "answers", "answer_codes", "distinct_per_group"]
+
+#: a presence table is used while the key bound is at most this many times the number of keys (plus
+#: a constant); beyond it (e.g. candidates x questions x levels on ten million rows) ``np.unique``
+_TABLE_RATIO = 4
+_TABLE_MIN = 1 << 20
+
+
+def dense(keys: np.ndarray, bound: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(unique_keys, inverse)`` of integer ``keys``, as
+    ``np.unique(keys, return_inverse=True)`` returns them (sorted uniques, ``inverse`` the position of
+    each key among them, as intp).
+
+    ``bound`` is an exclusive upper bound of the keys (their maximum + 1 when not given). Negative
+    keys (a missing code folded into a key) go to ``np.unique``.
+    """
+    keys = np.asarray(keys).reshape(-1)
+    n = len(keys)
+    if n == 0:
+        return keys.astype(np.int64), np.zeros(0, dtype=np.intp)
+    if bound is None:
+        bound = int(keys.max()) + 1
+    if bound > _TABLE_RATIO * n + _TABLE_MIN or keys.min() < 0:
+        u, inv = np.unique(keys, return_inverse=True)
+        return u, inv.reshape(-1).astype(np.intp, copy=False)
+    present = np.zeros(bound, dtype=bool)
+    present[keys] = True
+    uniq = np.flatnonzero(present)
+    rank = np.zeros(bound, dtype=np.intp)
+    rank[uniq] = np.arange(len(uniq), dtype=np.intp)
+    return uniq.astype(keys.dtype, copy=False), rank[keys]
+
+
+def unique(keys: np.ndarray) -> np.ndarray:
+    """``np.unique(keys)`` (sorted distinct values) of an integer array, by sorting."""
+    s = np.sort(np.asarray(keys).reshape(-1))
+    return s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s
+
+
+def first(keys: np.ndarray, n_keys: int) -> np.ndarray:
+    """Row of the first occurrence of each key ``0 .. n_keys - 1`` of dense integer ``keys`` (every key
+    present), i.e. ``np.unique(keys, return_index=True)[1]``, without the sort."""
+    keys = np.asarray(keys).reshape(-1)
+    out = np.full(n_keys, len(keys), dtype=np.intp)
+    np.minimum.at(out, keys, np.arange(len(keys), dtype=np.intp))
+    return out
+
+
+def by_appearance(codes_: np.ndarray, n_codes: int) -> np.ndarray:
+    """Renumber non-negative codes ``0 .. n_codes - 1`` by first appearance, as
+    ``pd.factorize(values, sort=False)`` numbers the values they stand for: a subset of a coded
+    column recoded without hashing its values again."""
+    codes_ = np.asarray(codes_).reshape(-1)
+    if not len(codes_):
+        return codes_.astype(np.intp)
+    pos = np.full(n_codes, len(codes_), dtype=np.intp)
+    np.minimum.at(pos, codes_, np.arange(len(codes_), dtype=np.intp))
+    seen = np.flatnonzero(pos < len(codes_))
+    rank = np.zeros(n_codes, dtype=np.intp)
+    rank[seen[np.argsort(pos[seen], kind="stable")]] = np.arange(len(seen), dtype=np.intp)
+    return rank[codes_]
+
+
+def combined(frame: pd.DataFrame, columns) -> tuple[np.ndarray, int]:
+    """One dense integer key per row for the combination of ``columns`` (missing values count as
+    one value, as ``DataFrame.duplicated`` counts them), and the number of distinct keys. The keys
+    are numbered in sorted order of the column codes, not of the values: use them for equality."""
+    key = np.zeros(len(frame), dtype=np.int64)
+    n_keys = 1
+    for col in columns:
+        c = np.asarray(codes(frame[col], sort=False)[0], dtype=np.int64) + 1  # 0 = missing
+        width = int(c.max()) + 1 if len(c) else 1
+        _, key = dense(key * width + c, n_keys * width)
+        key = key.astype(np.int64, copy=False)
+        n_keys = int(key.max()) + 1 if len(key) else 1
+    return key, n_keys
+
+
+def duplicated(frame: pd.DataFrame, columns) -> np.ndarray:
+    """``frame.duplicated(subset=columns, keep="first").to_numpy()`` from integer codes."""
+    key, n_keys = combined(frame, columns)
+    out = np.ones(len(frame), dtype=bool)
+    if len(frame):
+        out[first(key, n_keys)] = False
+    return out
+
+
+def first_rows(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``frame.drop_duplicates(column)``: the first row of each value (missing counts as one value),
+    in row order, from the column's codes."""
+    c = np.asarray(codes(frame[column], sort=False)[0], dtype=np.int64) + 1
+    if not len(c):
+        return frame.iloc[:0]
+    n = int(c.max()) + 1
+    rows = first(c, n)
+    rows = np.sort(rows[rows < len(c)])
+    return frame.iloc[rows]
+
+
+def subset(values: pd.Series, keep: np.ndarray, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
+    """``codes(values[keep], sort)`` from the codes of the whole column: a row subset of an Arrow
+    column is a new array (no memo), and taking the text costs more than the statistic."""
+    c_all, names = codes(values, sort=sort)
+    c = np.asarray(c_all)[keep]
+    valid = c >= 0
+    out = np.full(len(c), -1, dtype=np.intp)
+    if sort:
+        used, out[valid] = dense(c[valid], len(names))
+    else:
+        out[valid] = by_appearance(c[valid], len(names))
+        used = c[valid][first(out[valid], int(out[valid].max()) + 1)] if valid.any() else np.zeros(0, np.intp)
+    return out, names[used]
+
+
+def codes(values, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(values, sort=sort)`` as ``(codes, uniques)``: -1 for a missing value.
+
+    A categorical ``values`` (the loader types ``question_id``, ``level`` and ``interviewer`` so) is
+    coded from its category codes without hashing the values; the uniques keep the categorical
+    dtype, as ``pd.factorize`` keeps it. Anything else goes to ``pd.factorize``.
+    """
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        raw = values.cat.codes.to_numpy()
+        cats = values.cat.categories
+        if not len(raw):
+            return np.zeros(0, dtype=np.intp), pd.Index(pd.Categorical([], dtype=values.dtype))
+        valid = raw >= 0
+        present = np.zeros(len(cats) + 1, dtype=bool)
+        present[raw[valid]] = True
+        if sort:
+            used = np.flatnonzero(present[:-1])
+            remap = np.full(len(cats), -1, dtype=np.intp)
+            remap[used] = np.arange(len(used), dtype=np.intp)
+            out = np.where(valid, remap[np.where(valid, raw, 0)], -1)
+            return out, pd.Index(pd.Categorical.from_codes(used, dtype=values.dtype))
+        return pd.factorize(values, sort=False)
+    pa_array = _arrow_array(values)
+    if pa_array is not None:
+        return _arrow_codes(values, pa_array, sort)
+    return pd.factorize(values, sort=sort)
+
+
+# codes of Arrow-backed text columns, by the identity of the Arrow array. An Arrow array is
+# immutable (pandas replaces it on assignment, never edits it), and the same object backs every
+# column selection, reset_index and assign of a frame, so one factorisation of ``candidate_id``
+# serves every statistic of a report. The entry is dropped when the array is collected; a few are kept.
+_MEMO: dict[int, tuple] = {}
+_MEMO_SIZE = 8
+
+
+def _arrow_array(values):
+    if not (isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype)):
+        return None
+    arr = getattr(values.array, "_pa_array", None)
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pandas' Arrow strings need pyarrow
+        return None
+    return arr if isinstance(arr, pa.ChunkedArray) else None
+
+
+def _arrow_codes(values: pd.Series, arr, sort: bool):
+    import weakref
+    key = id(arr)
+    hit = _MEMO.get(key)
+    if hit is None or hit[0]() is not arr:
+        c, names = pd.factorize(values, sort=False)
+        c = np.asarray(c)
+        c.flags.writeable = False
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)))
+        hit = [weakref.ref(arr, lambda _, key=key: _MEMO.pop(key, None)), c, names, None]
+        _MEMO[key] = hit
+    _, c, names, sorted_ = hit
+    if not sort:
+        return c, names
+    if sorted_ is None:
+        # pd.factorize(sort=True): the same uniques in sorted order, the codes renumbered
+        order = np.asarray(names.argsort(), dtype=np.intp)
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order), dtype=np.intp)
+        sc = np.where(c >= 0, rank[np.where(c >= 0, c, 0)], -1) if len(rank) else c.copy()
+        sc.flags.writeable = False
+        sorted_ = hit[3] = (sc, names[order])
+    return sorted_
+
+
+# --- the same answer scored twice -------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Answers:
+    """Which score rows are *the same answer*: one candidate, one question, one date.
+
+    A score row is one interviewer's grade of one candidate's answer to one question. When two
+    rows share candidate, question and date, they grade the same answer: a panel (two interviewers
+    in the room) or a shadowed interview (a trainee scoring alongside). Their disagreement is the
+    graders' alone, which is what inter-rater agreement and the severity model's second opinions
+    need. Rows of one candidate and question on *different* dates grade different answers (a
+    second try): a test-retest pair, whose agreement is lower by nature. :func:`answers` and
+    :func:`answer_codes` build this object; severity, design diagnostics and inter-rater
+    reliability all read the same one, so they cannot disagree about what a panel is.
+
+    Attributes
+    ----------
+    code : ndarray of intp
+        Per row, its answer, numbered ``0 .. n - 1`` in sorted order of the (candidate, question,
+        date) codes (with codes from ``codes(sort=True)``, sorted key order: what
+        ``groupby([candidate, question, date], sort=True).ngroup()`` numbers); -1 where a part is
+        missing (the row belongs to no answer).
+    n : int
+        Number of answers.
+    pair : ndarray of intp
+        Per *answer* (length ``n``, not per row), its (candidate, question) pair, numbered
+        ``0 .. n_pairs - 1`` in sorted order; non-decreasing, since the answers are sorted by pair
+        first. The answers of one pair are the occasions the question was asked of the candidate,
+        in date order (the test-retest design). Computed when first read.
+    n_pairs : int
+        Number of pairs that have an answer.
+
+    Notes
+    -----
+    Who reads it: ``severity._panel_share`` (which rows are second opinions; ``dropna_date=False``),
+    ``design._panels`` (answers scored twice; and, with undated rows as one occasion as
+    ``drop_duplicates`` has it, the test-retest pairs) and ``calibration._rating_units`` (the units
+    of ``inter_rater``). The loader refuses a scorecard without a valid date, so on a loaded
+    workbook the two readings of a missing date agree; they differ only for a frame built by hand.
+    """
+
+    code: np.ndarray
+    n: int
+    _keys: np.ndarray = field(repr=False)  # the answers' sorted int64 keys: pair * _width + date slot
+    _width: int = field(repr=False)
+
+    @cached_property
+    def pair(self) -> np.ndarray:
+        upper = self._keys // self._width
+        return np.cumsum(np.r_[True, upper[1:] != upper[:-1]]).astype(np.intp) - 1 if self.n else \
+            np.zeros(0, dtype=np.intp)
+
+    @property
+    def n_pairs(self) -> int:
+        return int(self.pair[-1]) + 1 if self.n else 0
+
+    def raters(self, interviewers: np.ndarray) -> np.ndarray:
+        """Per answer, how many distinct interviewers scored it (integer ``interviewers`` codes, one
+        per row, -1 for a missing interviewer, who counts as nobody): 2 or more is a panel or
+        shadowing."""
+        return distinct_per_group(self.code, interviewers, self.n)
+
+    def scored_twice(self, interviewers: np.ndarray) -> np.ndarray:
+        """Per row, whether its answer was scored by two or more distinct interviewers (False for a
+        row that belongs to no answer). A row of such an answer is a second opinion on it."""
+        twice = np.r_[self.raters(interviewers) >= 2, False]  # code -1 reads the last entry: False
+        return twice[self.code]
+
+
+def answers(candidate: np.ndarray, question: np.ndarray, date: np.ndarray, *,
+            dropna_date: bool = True) -> Answers:
+    """The :class:`Answers` of score rows, from integer codes of their candidate, question and date.
+
+    Parameters
+    ----------
+    candidate, question, date : ndarray of int
+        One code per row for each part of the key, ``-1`` for a missing value (what :func:`codes`
+        returns). Codes from ``codes(..., sort=True)`` number the answers in sorted key order.
+    dropna_date : bool, default True
+        What a missing date means, as ``dropna`` in a pandas group-by. True: a row without a date
+        belongs to no answer (it cannot be told apart from the candidate's other tries). False: the
+        undated rows of a candidate and question are one more answer, as
+        ``groupby(..., dropna=False)`` and ``drop_duplicates`` treat a missing value; it comes
+        before the pair's dated answers. A missing candidate or question always puts the row in no
+        answer.
+
+    Returns
+    -------
+    Answers
+
+    Notes
+    -----
+    One sort (:func:`dense`) of one int64 key per row, ``(candidate, question)`` in its upper part
+    and the date slot (0 for no date) in its lower part, numbers the occasions in sorted order; the
+    dated answers and their pairs are read off the sorted keys without a second sort (on a million
+    rows each sort costs a tenth of a second). ``tests/test_codes.py`` checks the result against
+    the pandas group-by, with missing values in every column.
+
+    Examples
+    --------
+    >>> a = answers(np.array([0, 0, 0, 1]), np.array([3, 3, 3, 3]), np.array([7, 7, 8, -1]))
+    >>> a.code, a.n, a.pair  # rows 0 and 1 are one answer; row 3 has no date: no answer
+    (array([ 0,  0,  1, -1]), 2, array([0, 0]))
+    >>> a.raters(np.array([0, 1, 0, 2]))  # answer 0 was scored by two interviewers: a panel
+    array([2, 1])
+    """
+    c, q, d = (np.asarray(x, dtype=np.int64).reshape(-1) for x in (candidate, question, date))
+    if not (len(c) == len(q) == len(d)):
+        raise ValueError(f"answers needs one code per row in each part; got {len(c)} candidates, "
+                         f"{len(q)} questions and {len(d)} dates")
+    has_pair = (c >= 0) & (q >= 0)
+    every = bool(has_pair.all())
+    rows = None if every else np.flatnonzero(has_pair)
+    if rows is not None:
+        c, q, d = c[rows], q[rows], d[rows]
+    if not len(c):
+        return Answers(np.full(len(has_pair), -1, dtype=np.intp), 0, np.zeros(0, np.int64), 1)
+    d = d + 1  # date slot 0: no date
+    wq, wd = int(q.max()) + 1, int(d.max()) + 1
+    bound = (int(c.max()) + 1) * wq * wd
+    if bound < 2**62:
+        keys, occ = dense((c * wq + q) * wd + d, bound)
+    else:  # (never on a real history) number the pairs first to keep the keys small
+        _, cq = dense(c * wq + q)
+        keys, occ = dense(cq.astype(np.int64) * wd + d, (int(cq.max()) + 1) * wd)
+    if dropna_date and (d == 0).any():
+        dated = keys % wd != 0
+        rank = np.cumsum(dated) - 1
+        rank[~dated] = -1  # an undated occasion is no answer
+        occ, keys = rank[occ], keys[dated]
+    if every:
+        return Answers(occ.astype(np.intp, copy=False), len(keys), keys, wd)
+    code = np.full(len(has_pair), -1, dtype=np.intp)
+    code[rows] = occ
+    return Answers(code, len(keys), keys, wd)
+
+
+def answer_codes(data: pd.DataFrame, candidate: str = "candidate_id", question: str = "question_id",
+                 date: str = "date", *, dropna_date: bool = True) -> Answers:
+    """The :class:`Answers` of the rows of a score frame: :func:`answers` of the columns' sorted
+    codes (:func:`codes`), so answers and pairs are numbered in sorted key order.
+
+    Examples
+    --------
+    >>> from analysis.io.load import load
+    >>> s = load().scores
+    >>> a = answer_codes(s)
+    >>> panels = a.raters(codes(s["interviewer"])[0]) >= 2  # answers scored by 2+ interviewers
+    """
+    parts = [codes(data[col], sort=True)[0] for col in (candidate, question, date)]
+    return answers(*parts, dropna_date=dropna_date)
+
+
+def distinct_per_group(groups: np.ndarray, members: np.ndarray, n_groups: int | None = None) -> np.ndarray:
+    """Number of distinct members of each group ``0 .. n_groups - 1``, from integer codes.
+
+    ``pd.Series(members).groupby(groups).nunique()`` with every group listed (0 for a group with no
+    member), without the hash group-by: the distinct (group, member) combinations are found by one
+    sort of integer keys. A row whose group or member is -1 (missing) is left out: a missing
+    interviewer is nobody, and a row in no group counts nowhere.
+
+    Parameters
+    ----------
+    groups, members : ndarray of int
+        One code per row; ``-1`` for missing.
+    n_groups : int, optional
+        Number of groups (default: the largest group code + 1).
+
+    Returns
+    -------
+    ndarray of int64, length ``n_groups``
+
+    Examples
+    --------
+    >>> distinct_per_group(np.array([0, 0, 0, 1, -1]), np.array([4, 4, 5, -1, 4]))
+    array([2, 0])
+    """
+    g = np.asarray(groups, dtype=np.int64).reshape(-1)
+    m = np.asarray(members, dtype=np.int64).reshape(-1)
+    if len(g) != len(m):
+        raise ValueError(f"distinct_per_group needs one member per row; got {len(g)} groups and {len(m)} members")
+    if n_groups is None:
+        n_groups = int(g.max()) + 1 if len(g) else 0
+    ok = (g >= 0) & (m >= 0)
+    if not ok.all():
+        g, m = g[ok], m[ok]
+    if not len(g):
+        return np.zeros(n_groups, dtype=np.int64)
+    width = int(m.max()) + 1
+    combos = unique(g * width + m)
+    return np.bincount(combos // width, minlength=n_groups).astype(np.int64, copy=False)

@@ -1,0 +1,137 @@
+"""What "strong" and "weak" mean: the criterion a question is judged against.
+
+Every statistic that says a question "separates strong from weak" needs a definition of strong.
+The workbook offers four; choose with ``criterion=``:
+
+``"recommendation"`` (default)
+    The interviewer's overall call on that interview: ``yes``/``strong_yes`` is strong. Available
+    for every interview, so it has the most data. **Contaminated**: the interviewer made the call
+    partly from the very scores being judged, so every question looks somewhat discriminating, and
+    questions the interviewer leans on look more so. Use it to see which questions agree with how
+    your interviewers decide (AUC, red-flag lift, pass rates). Because of the contamination the
+    headline ``discrimination`` does not use it directly: under this criterion the headline is
+    the same as under ``"rest"`` (see below), and only AUC, lift and the strong/weak split differ.
+``"decision"``
+    The final hiring decision from ``outcomes.csv``: ``hired`` is strong, ``rejected`` weak,
+    ``withdrew`` unknown. Still contaminated (the decision is made from all the interviews), and
+    only known for candidates with an outcome. Use it to see which questions agree with the
+    committee.
+``"performance"``
+    The on-the-job rating (1-5) of hired candidates: ratings 4-5 are strong. The only criterion
+    that measures **predictive validity**, free of the interview's own scores; but it exists only
+    for hires (range restriction: everyone in it already passed, which shrinks correlations) and
+    arrives months later. Use it, when you have enough hires, to decide which questions to keep.
+``"rest"``
+    The candidate's score on the *other* questions, each adjusted for its interviewer's severity
+    and the question's difficulty at the candidate's level (the classical item-rest idea made fair
+    across interviewers). Free of the question itself and available for everyone; but it rewards
+    questions that agree with the rest of the interview, not questions that predict the job. Use it
+    to check internal consistency, and when recommendations are unreliable.
+
+The headline is judged against a criterion free of the answer itself
+--------------------------------------------------------------------
+A criterion built partly from the score being judged flatters every question, and flatters most the
+noisy ones (a question whose scores are close to random still moves the interview's mean, and so
+the recommendation). With six questions an interview, that contamination is large enough to
+reorder the whole ranking. So, besides ``y``/``strong`` (used for AUC and red-flag lift, which a
+hiring lead reads against the plain criterion), :func:`attach_criterion` adds ``y_free``, the
+criterion with this answer's influence removed, which the headline ``discrimination`` uses:
+
+- ``recommendation``: the candidate's strength as everything *except this answer* shows it, which is
+  the rest score below. No version of a recommendation is free of the answer: the call on this
+  interview was made from it, and the calls on the candidate's other interviews were made from the
+  other answers, which the rest score holds directly and with less noise. (Checked on histories with
+  planted truth: averaging in the other interviews' recommendations ranked questions worse than the
+  rest score alone, and the plain recommendation far worse; see ``tests/test_calibration.py``.)
+  The recommendation still defines strong and weak for AUC, red-flag lift, pass rates and the
+  score-distribution chart;
+- ``decision`` and ``performance``: the criterion itself (a decision pools several interviews, so
+  one answer weighs little; performance is measured on the job, not in the interview);
+- ``rest``: the rest score (free by construction).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis import config
+
+__all__ = ["CRITERIA", "attach_criterion"]
+
+CRITERIA = ("recommendation", "decision", "performance", "rest")
+
+
+def attach_criterion(scores: pd.DataFrame, outcomes: pd.DataFrame | None, criterion: str = "recommendation",
+                     *, adjusted: pd.Series | None = None) -> pd.DataFrame:
+    """Return ``scores`` with two columns added: ``y`` (the criterion as a number, NaN when unknown)
+    and ``strong`` (1.0 strong, 0.0 weak, NaN unknown).
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Scorecard rows (see :mod:`analysis.io.scorecards`).
+    outcomes : DataFrame or None
+        ``candidate_id, decision, performance`` (needed for ``decision`` and ``performance``).
+    criterion : {"recommendation", "decision", "performance", "rest"}
+    adjusted : Series, optional
+        For ``rest``: each row's score adjusted for interviewer severity and question-level
+        difficulty (the residual plus the candidate's ability from
+        :func:`analysis.stats.severity.fit_severity`). Required for ``rest``.
+    """
+    if criterion not in CRITERIA:
+        raise ValueError(f"criterion must be one of {', '.join(CRITERIA)}; got {criterion!r}")
+    out = scores.copy()
+    rest = None
+    if adjusted is not None:
+        a = pd.Series(np.asarray(adjusted, dtype=float), index=out.index)
+        key = out["candidate_id"]
+        tot = a.groupby(key).transform("sum")
+        cnt = a.groupby(key).transform("count")
+        rest = ((tot - a) / (cnt - 1)).where(cnt > 1)
+    if criterion == "recommendation":
+        code = out["recommendation"].cat.codes.to_numpy().astype(float)
+        code[code < 0] = np.nan
+        out["y"] = code
+        out["strong"] = np.where(np.isnan(code), np.nan, (code >= 2).astype(float))
+        out["y_free"] = _free_recommendation(out, code, rest)
+        return out
+    if criterion in ("decision", "performance"):
+        if outcomes is None or outcomes.empty:
+            raise ValueError(f"criterion {criterion!r} needs outcomes.csv in the data folder "
+                             "(candidate_id, decision, performance); none was found")
+        o = outcomes.set_index("candidate_id")
+        if criterion == "decision":
+            dec = out["candidate_id"].map(o["decision"].astype(object))
+            y = np.select([dec == "hired", dec == "rejected"], [1.0, 0.0], np.nan)
+            out["y"] = y
+            out["strong"] = y
+            out["y_free"] = y
+        else:
+            perf = out["candidate_id"].map(o["performance"]).astype(float).to_numpy()
+            out["y"] = perf
+            out["strong"] = np.where(np.isnan(perf), np.nan, (perf >= 4).astype(float))
+            out["y_free"] = perf
+        return out
+    # rest: mean adjusted score of the candidate's other answers
+    if rest is None:
+        raise ValueError("criterion 'rest' needs the severity-adjusted scores (adjusted=...)")
+    out["y"] = rest.to_numpy()
+    out["y_free"] = rest.to_numpy()
+    med = rest.groupby(out["level"], observed=True).transform("median")
+    out["strong"] = np.where(rest.isna(), np.nan, (rest > med).astype(float))
+    return out
+
+
+def _free_recommendation(out: pd.DataFrame, code: np.ndarray, rest) -> np.ndarray:
+    """Recommendation-based strength of the candidate without this answer (see module docstring):
+    the rest score when the adjusted scores are given, else the mean call of the candidate's other
+    scorecards."""
+    if rest is not None:
+        return np.asarray(rest, dtype=float)
+    iv = pd.DataFrame({"interview_id": out["interview_id"].to_numpy(), "candidate_id": out["candidate_id"].to_numpy(),
+                       "code": code}).drop_duplicates("interview_id")
+    tot = iv.groupby("candidate_id")["code"].transform("sum")
+    cnt = iv.groupby("candidate_id")["code"].transform("count")
+    iv["other"] = ((tot - iv["code"]) / (cnt - 1)).where(cnt > 1)
+    return out["interview_id"].map(iv.set_index("interview_id")["other"]).to_numpy(dtype=float)

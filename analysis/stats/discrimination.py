@@ -1,0 +1,581 @@
+"""Adjusted discrimination with bootstrap intervals over candidates, done as array work.
+
+The headline ``discrimination`` of a question (or topic, or level) is the **pooled within-level
+correlation** between the interviewer-adjusted score and the criterion:
+
+1. each score is corrected for its interviewer's severity (``score + severity``, see
+   :mod:`analysis.stats.severity`), so a question asked mostly by harsh graders is not penalised;
+2. within each candidate level, score and criterion are centred on that level's means for the
+   question, so a question asked mostly of seniors (who both score higher and pass more) does not
+   look discriminating merely because of who was asked it;
+3. the within-level covariances and variances are pooled across levels:
+   ``r = sum_L cov_L / sqrt(sum_L var_x,L * sum_L var_y,L)``.
+
+This is a partial (stratified) point-biserial correlation when the criterion is binary and a
+partial Pearson correlation when it is continuous. Higher means the question separates strong from
+weak candidates better.
+
+How to read it (Ebel's bands, which Ebel & Frisbie give for the discrimination index and which are
+commonly applied to item-criterion correlations):
+
+=============  ===================  =========================================
+discrimination band                 what to do
+=============  ===================  =========================================
+>= 0.40        very good            keep
+0.30 - 0.39    good                 keep; little to improve
+0.20 - 0.29    marginal             revise: rubric, wording or follow-ups
+< 0.20         poor                 rewrite or retire
+=============  ===================  =========================================
+
+A question answered by fewer than ``min_n`` candidates is banded ``too few`` whatever its value:
+its interval is too wide to act on.
+
+The 95% interval comes from a bootstrap over **candidates** (not rows: a candidate's answers are
+not independent evidence), using Poisson(1) resampling weights (drawn by a 16-bit inverse-CDF
+lookup) (Hanley & MacGibbon 2006; Chamandy et al. 2012), which for hundreds of candidates matches
+the classical bootstrap and turns every replicate into one matrix product: each group's sums (n, x,
+y, x², y², xy per level) for all replicates are ``features.T @ weights``. The interval is normal on
+**Fisher's z scale**, ``tanh(atanh(r) ± 1.96 sd*(atanh r))`` with ``sd*`` the bootstrap standard
+deviation of ``atanh`` of the replicates (in its small-sample form, below: Student's t on the
+candidates - 1 and the ``m / (m - 1)`` variance factor): z is close to normal for a correlation, so this smooths
+the ends that a percentile interval reads off the 2.5% tails of ~1000 replicates, and it is the
+same form the influence-function interval of large groups uses (below). Chosen by coverage on the
+validation worlds (``validation/disc_options.py``: 15 samples x 24 questions per cell against the
+value on 100,000 scorecards, 6 cells): Fisher 92-96% where the percentile interval covered 90-96% and BCa
+(acceleration from the influence values) 91-95%; at no extra cost (one ``arctanh`` of the
+replicates).
+
+The severity estimate's own error
+---------------------------------
+The bootstrap holds the severities at their full-data estimates, but ``x`` is adjusted with them and,
+under the ``recommendation`` and ``rest`` criteria, the rest-score criterion ``y`` is built from them
+too. Given the severity fit (``first_step``, from :func:`rater_first_step`; the calibration tables pass
+it), the interval adds a **two-step (Murphy-Topel style) delta-method term** on Fisher's z scale:
+``var(z) = var_boot(z) + G V G' / (1 - r^2)^2``, with ``G`` the gradient of the group's pooled
+correlation with respect to each interviewer's severity, from the same centred rows as the influence
+function (``_first_step_variance``: through ``x`` of the interviewer's rows and through the rest score
+of their candidates' other rows), and ``V`` the severities' covariance, here **diagonal**
+(``severity_se**2``; the fit does not expose the full covariance, and the centring constraint drops out
+because ``G`` sums to zero over interviewers). The term assumes the two steps' errors independent (no
+cross term). It vanishes where it should: one interviewer, or one per level of a group (a common
+shift within a level is removed by the within-level centring), and severities known exactly
+(``V = 0``); it matters for a question asked mostly, not only, by one interviewer whose severity is
+uncertain, and where who grades whom is not random (selection into later loops, one interview per
+candidate). Cost: at 1M score rows about 0.04 s to build the step (once per calibration: its
+question, topic and level tables share it) and 0.08 s per table.
+
+How much of the shortfall it explains, measured in ``validation/disc_severity.py`` (coverage of the
+headline on 100,000 scorecards of the same world, 95% intervals, ``n_boot=200``):
+
+- **Little.** A candidate bootstrap that *re-fits the severity model* in each of 50 replicates
+  (severities and cell difficulties re-estimated, the full covariance implicitly) is only 0-1.3%
+  wider (median per cell) than the same replicates with the fit held fixed, and covers the same
+  (8 cells at 300-2000 interviews, 144-288 intervals each). The delta term is 0.1-2.2% wider, in
+  line with it (slightly wider: the diagonal ``V`` and no cross term).
+- Over every world of the study at 300 and 600 interviews (28 cells, 10,080 intervals, the study's
+  own samples) mean coverage goes from **94.27% to 94.48%**, cells within 93-97% from 23 to 24,
+  none pushed above 97% (single interview/additive/300 was 97.5% and stays); on 28 cells of fresh
+  samples (sample seeds + 500) from **93.36% to 93.63%**, 17 to 20 cells within the band, none
+  above 97%. Largest effects where assignment is not random: selection/graded/300 94.2 -> 96.2%
+  (fresh 95.8 -> 96.7%), selection/additive/300 93.3 -> 94.2%; panels and nested loops move by
+  0-0.5 points (the width by 0.1-0.7%). At 2,000 interviews (14 cells, 8 samples each) the width
+  moves by 0-0.8%, the coverage in 2 cells (sparse heavy/additive 96.4 -> 96.9%, selection/graded
+  95.3 -> 95.8%), mean 94.35 -> 94.42%.
+- The rest of the shortfall is not the severities: the standardised errors ``(z - z*) / sd_boot``
+  have SD 1.05-1.11 in the 8 cells whether the fit is held or re-fitted, i.e. the candidate
+  bootstrap's SD is some 5% small with 25-200 candidates per question. The bootstrap variance is
+  the plug-in variance, ``(m - 1) / m`` times the unbiased one for ``m`` candidates (the influence
+  function's SE below carries the same ``m / (m - 1)``), and a standardised statistic with an
+  estimated SD is referred to Student's t. So the interval is the **small-sample form**
+  ``tanh(z -+ t_{m-1} * sqrt(m / (m - 1) * var_boot(z) + var_first_step(z)))`` (:func:`_fisher_interval`).
+  Measured in ``validation/disc_severity.py`` (28 cells at 300-600 interviews): mean coverage 95.3%
+  on the study's samples and 94.3% on fresh ones with the severity term (94.5% / 93.6% with the
+  normal quantile), with two cells at 97.1-97.5% (selection/graded/300, one interview/additive/300,
+  which was at 97.5% before); the full grid of ``validation/RESULTS.md`` is computed with it.
+
+Large groups: a group answered by ``influence_min`` candidates or more (5,000 by default) gets a
+normal-theory interval from the **influence function** of the pooled correlation instead of the
+bootstrap, on Fisher's z scale: with thousands of independent candidates the bootstrap distribution
+of a correlation is normal to well within its own Monte Carlo error, and the influence function gives
+the same standard error in one pass over the rows instead of a thousand (at a million score rows,
+milliseconds instead of seconds). Each candidate's contribution to the pooled within-level sums,
+``a_i`` (cross-products), ``b_i`` and ``c_i`` (squares), gives the linearisation
+``IF_i = a_i / sqrt(B C) - r/2 (b_i / B + c_i / C)`` of ``r = A / sqrt(B C)``, and
+``se(r)^2 = n / (n - 1) * sum IF_i^2`` (candidates as clusters, like the bootstrap); centring on
+the estimated level means changes it only at second order. ``method="bootstrap"`` forces the
+bootstrap everywhere; the tests check the two agree within the bootstrap's own Monte Carlo error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from analysis.stats import _codes
+
+__all__ = ["EBEL_BANDS", "ebel_band", "pooled_within_r", "grouped_discrimination", "rater_first_step", "RaterStep"]
+
+EBEL_BANDS = ((0.40, "very good"), (0.30, "good"), (0.20, "marginal"), (-np.inf, "poor"))
+
+
+def ebel_band(d, n=None, min_n: int = 30):
+    """Ebel's band of a discrimination value (vectorised); ``too few`` when ``n < min_n``."""
+    d = np.asarray(d, dtype=float)
+    out = np.select([d >= 0.40, d >= 0.30, d >= 0.20, d < 0.20], ["very good", "good", "marginal", "poor"], "n/a")
+    out = np.where(np.isnan(d), "n/a", out)
+    if n is not None:
+        out = np.where(np.asarray(n) < min_n, "too few", out)
+    return out
+
+
+def pooled_within_r(sums: np.ndarray) -> np.ndarray:
+    """Pooled within-stratum correlation from stratum sums.
+
+    ``sums`` has shape (..., n_strata, 6) with the last axis (n, Σx, Σy, Σx², Σy², Σxy); strata with
+    fewer than two observations contribute nothing. Returns shape (...).
+    """
+    cxy, cxx, cyy = _within_moments(sums)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = cxy / np.sqrt(cxx * cyy)
+    return np.where((cxx > 1e-12) & (cyy > 1e-12), r, np.nan)
+
+
+def _within_moments(sums: np.ndarray):
+    """The pooled within-stratum co-moments ``(Sxy, Sxx, Syy)`` of stratum sums (shape (..., n_strata,
+    6) as in :func:`pooled_within_r`), strata with fewer than two observations left out."""
+    n, sx, sy, sxx, syy, sxy = np.moveaxis(sums, -1, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        safe = np.where(n > 1, n, np.inf)
+        cxy = np.where(n > 1, sxy - sx * sy / safe, 0.0).sum(-1)
+        cxx = np.where(n > 1, sxx - sx * sx / safe, 0.0).sum(-1)
+        cyy = np.where(n > 1, syy - sy * sy / safe, 0.0).sum(-1)
+    return cxy, cxx, cyy
+
+
+def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, stratum: str, candidate: str,
+                           *, n_boot: int = 1000, seed: int = 0, ci: float = 0.95, block: int = 100,
+                           progress: bool = False, method: str = "auto",
+                           influence_min: int = 5000, first_step: "RaterStep | None" = None) -> pd.DataFrame:
+    """Pooled within-stratum correlation of ``x`` with ``y`` per ``group``, with a bootstrap interval
+    over ``candidate``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long format; rows with a missing ``x`` or ``y`` are ignored.
+    group : str
+        Column to report by (``question_id``, ``topic``, ...).
+    x, y : str
+        The (adjusted) score and the criterion.
+    stratum : str
+        Column within which both are centred (the candidate's level).
+    candidate : str
+        The resampling unit.
+    n_boot : int
+        Bootstrap replicates (0 for none).
+    seed : int
+        Seed of the replicate weights: the same seed gives the same intervals.
+    method : {"auto", "bootstrap", "influence"}
+        How the interval is found: ``"bootstrap"`` (Poisson bootstrap over candidates) for every
+        group, ``"influence"`` (influence-function standard error on Fisher's z scale) for every
+        group, or ``"auto"``: the influence function for groups with ``influence_min`` candidates
+        or more, where it equals the bootstrap within the bootstrap's Monte Carlo error at a
+        fraction of the cost, the bootstrap for the rest.
+    influence_min : int
+        The group size (candidates) from which ``"auto"`` uses the influence function.
+    first_step : RaterStep, optional
+        The first-step estimates ``x`` (and a rest-score ``y``) were built with, from
+        :func:`rater_first_step` on the same ``data``: the interval then also carries their own
+        error (a delta-method term, see "The severity estimate's own error" in the module
+        docstring). None: they are taken as known (the interval as before).
+    Returns
+    -------
+    DataFrame
+        Indexed by ``group``: ``n_rows``, ``n_candidates``, ``discrimination``,
+        ``discrimination_low``, ``discrimination_high`` (the 95% interval, normal on Fisher's z),
+        ``discrimination_se`` (bootstrap SD, or the influence-function SE, combined with the
+        first step's term when it is given) and ``discrimination_se_first_step`` (that term's SE
+        alone on the correlation scale; 0 without a first step).
+    """
+    if method not in ("auto", "bootstrap", "influence"):
+        raise ValueError(f"grouped_discrimination: method must be 'auto', 'bootstrap' or 'influence'; "
+                         f"got {method!r}")
+    d = data[[group, x, y, stratum, candidate]]
+    xv = d[x].to_numpy(float, na_value=np.nan)
+    yv = d[y].to_numpy(float, na_value=np.nan)
+    keep = ~np.isnan(xv) & ~np.isnan(yv)  # the rows dropna(subset=[x, y]) keeps
+    xv, yv = xv[keep], yv[keep]
+    # integer codes of the keys of the kept rows, from the codes of the whole columns (categorical
+    # columns by their codes, text columns factorised once per report; issue 11)
+    g_codes, g_names = _codes.subset(d[group], keep, sort=True)
+    s_codes, s_names = _codes.subset(d[stratum], keep, sort=True)
+    ns = max(len(s_names), 1)
+    # one unit = (group, candidate, stratum): its six sums
+    # centre within (group, stratum) first: the correlation is unchanged and the float32 sums of the
+    # bootstrap stay free of cancellation
+    cell = g_codes * ns + s_codes
+    xv = xv - (np.bincount(cell, xv) / np.maximum(np.bincount(cell), 1))[cell]
+    yv = yv - (np.bincount(cell, yv) / np.maximum(np.bincount(cell), 1))[cell]
+    c_codes, c_names = _codes.subset(d[candidate], keep, sort=False)
+    nc = max(len(c_names), 1)
+    # units sorted by group, then candidate, then stratum; sums by bincount over the unit code
+    key = (g_codes.astype(np.int64) * nc + c_codes) * ns + s_codes
+    u_key, u_idx = _codes.dense(key, max(len(g_names), 1) * nc * ns)
+    cols = (np.ones_like(xv), xv, yv, xv * xv, yv * yv, xv * yv)
+    feats = np.column_stack([np.bincount(u_idx, w, minlength=len(u_key)) for w in cols])
+    us = (u_key % ns).astype(np.intp)
+    uc = (u_key // ns) % nc
+    ug = (u_key // ns // nc).astype(np.intp)
+    ng = len(g_names)
+    cell_u = ug.astype(np.int64) * ns + us
+    full = np.column_stack([np.bincount(cell_u, feats[:, j], minlength=ng * ns) for j in range(6)]).reshape(ng, ns, 6)
+    point = pooled_within_r(full)
+    n_rows = full[..., 0].sum(-1)
+    # units are sorted by (group, candidate, stratum): a candidate's units within a group are adjacent
+    gc = ug.astype(np.int64) * nc + uc
+    first_unit = np.r_[True, gc[1:] != gc[:-1]] if len(gc) else np.zeros(0, bool)
+    n_cand = np.bincount(ug[first_unit], minlength=ng)
+    # variance of each group's r from the first step's estimates (delta method), 0 without one
+    var_fs = np.zeros(ng)
+    if first_step is not None:
+        if len(first_step.rater) != len(data):
+            raise ValueError(f"grouped_discrimination: first_step describes {len(first_step.rater)} rows and data "
+                             f"has {len(data)}; build it with rater_first_step on the same frame")
+        var_fs = _first_step_variance(first_step, keep=keep, xv=xv, yv=yv, g_codes=g_codes, c_codes=c_codes,
+                                      nc=nc, feats=feats, ug=ug, uc=uc, ng=ng, point=point, full=full)
+    low, high, se = (np.full(ng, np.nan) for _ in range(3))
+    if n_boot > 0 and len(u_key):
+        if method == "bootstrap":
+            by_influence = np.zeros(ng, dtype=bool)
+        elif method == "influence":
+            by_influence = np.ones(ng, dtype=bool)
+        else:
+            by_influence = n_cand >= influence_min
+        if by_influence.any():
+            il, ih, ise = _influence_interval(full, feats, ug, us, point, ci, var_fs)
+            low[by_influence], high[by_influence], se[by_influence] = (
+                il[by_influence], ih[by_influence], ise[by_influence])
+        boot = ~by_influence
+        if boot.any():
+            keep = boot[ug]
+            bl, bh, bse = _bootstrap_interval(feats[keep], ug[keep], us[keep], ng, ns, n_boot=n_boot, seed=seed,
+                                              ci=ci, block=block, progress=progress, group=group,
+                                              full=full, point=point, var_fs=var_fs)
+            low[boot], high[boot], se[boot] = bl[boot], bh[boot], bse[boot]
+    out = pd.DataFrame({"n_rows": n_rows.astype(int), "n_candidates": n_cand, "discrimination": point,
+                        "discrimination_low": low, "discrimination_high": high, "discrimination_se": se,
+                        "discrimination_se_first_step": np.sqrt(var_fs)},
+                       index=pd.Index(g_names, name=group))
+    return out
+
+
+#: How the bootstrap gives the interval: ``"fisher"`` (default: normal on Fisher's z with the
+#: bootstrap SD of z), ``"percentile"`` or ``"bca"``; see the module docstring for the measurement.
+_INTERVAL = "fisher"
+
+
+def _bootstrap_interval(feats, ug, us, ng, ns, *, n_boot, seed, ci, block, progress, group, full=None, point=None,
+                        var_fs=None):
+    """Interval (see :data:`_INTERVAL`) and SD of the pooled correlation per group over Poisson(1)
+    replicates; ``var_fs`` (per group, correlation scale) is the first step's variance, added on
+    Fisher's z scale (and to the SD)."""
+    low, high, se = (np.full(ng, np.nan) for _ in range(3))
+    if not len(ug):
+        return low, high, se
+    rng = np.random.default_rng(seed)
+    starts = np.flatnonzero(np.r_[True, ug[1:] != ug[:-1]])
+    ends = np.r_[starts[1:], len(ug)]
+    kmax = int((ends - starts).max())
+    reps = np.full((ng, n_boot), np.nan)
+    blocks = range(0, n_boot, block)
+    if progress:
+        from tqdm.auto import tqdm
+        blocks = tqdm(blocks, desc=f"bootstrap by {group}", unit="block")
+    # one BLAS thread: the products are small and many, and OpenBLAS's spinning threads cost far
+    # more than they save on a busy 2-core machine (measured: 2 s vs 0.04 s for one product)
+    with threadpool_limits(1, "blas"):
+        reps = _replicates(reps, blocks, rng, kmax, nb_total=n_boot, block=block, starts=starts, ends=ends,
+                           us=us, ug=ug, feats=feats, ns=ns)
+    alpha = (1 - ci) / 2
+    # groups left to the influence function (or with no units) have no replicates
+    has = np.isfinite(reps).any(axis=1)
+    var_fs = np.zeros(ng) if var_fs is None else np.asarray(var_fs, float)
+    with np.errstate(all="ignore"):
+        se[has] = np.sqrt(np.nanvar(reps[has], axis=1) + var_fs[has])
+        rc = np.clip(point[has], -0.999999, 0.999999)
+        z0 = np.arctanh(rc)
+        vz_fs = var_fs[has] / (1 - rc ** 2) ** 2  # the first step's variance on the z scale
+        if _INTERVAL == "fisher":
+            m = np.zeros(ng)
+            m[ug[starts]] = ends - starts  # candidates (units) per group
+            zr = np.arctanh(np.clip(reps[has], -0.999999, 0.999999))
+            low[has], high[has] = _fisher_interval(z0, np.nanvar(zr, axis=1), vz_fs, m[has], alpha)
+        else:
+            if _INTERVAL == "percentile":
+                lo = np.nanquantile(reps[has], alpha, axis=1)
+                hi = np.nanquantile(reps[has], 1 - alpha, axis=1)
+            else:  # bca
+                lo, hi = _bca(reps[has], point[has], _acceleration(full, feats, ug, us, point)[has], alpha)
+            # the first step widens the ends on the z scale by the ratio of the variances
+            vz = np.nanvar(np.arctanh(np.clip(reps[has], -0.999999, 0.999999)), axis=1)
+            f = np.sqrt(1 + np.where(vz > 0, vz_fs / vz, 0.0))
+            zl, zh = np.arctanh(np.clip(lo, -0.999999, 0.999999)), np.arctanh(np.clip(hi, -0.999999, 0.999999))
+            wide = vz_fs > 0  # unchanged (to the bit) without a first step
+            low[has] = np.where(wide, np.tanh(z0 - f * (z0 - zl)), lo)
+            high[has] = np.where(wide, np.tanh(z0 + f * (zh - z0)), hi)
+    return low, high, se
+
+
+def _fisher_interval(z0, var_boot_z, var_fs_z, m, alpha):
+    """The small-sample Fisher-z interval of the module docstring: ``tanh(z0 -+ t * sd)`` with
+    ``sd^2 = m / (m - 1) * var_boot_z + var_fs_z`` and ``t`` Student's quantile on ``m - 1``
+    degrees of freedom, ``m`` the group's candidates (normal beyond 5,000 candidates, where the
+    influence function takes over anyway)."""
+    from scipy.special import stdtrit
+    m = np.asarray(m, float)
+    df = np.maximum(m - 1, 1)
+    sd = np.sqrt(m / df * var_boot_z + var_fs_z)
+    tq = stdtrit(df, 1 - alpha)
+    return np.tanh(z0 - tq * sd), np.tanh(z0 + tq * sd)
+
+
+@dataclass
+class RaterStep:
+    """The first step of a two-step headline: per row, the rater whose estimate ``x`` was adjusted
+    with, the estimates' (co)variance, and for a rest-score ``y`` the structure of that rest
+    score. Built by :func:`rater_first_step`; read by :func:`grouped_discrimination`."""
+
+    rater: np.ndarray            # per row: code of the rater, -1 for none
+    cov: np.ndarray              # (k,) variances or (k, k) covariance, 0 for unknown
+    cand: np.ndarray | None      # per row, for a rest score: the candidate's code, -1 for none
+    w_c: np.ndarray | None       # per candidate: 1 / (the candidate's rows - 1), 0 for one row
+    n_ck: object | None          # for a rest score: CSR candidates x raters, the candidate's rows per rater
+
+
+def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: str | None = None,
+                     y_is_rest: bool = False) -> RaterStep:
+    """Describe how ``x`` (and ``y``) of ``data`` depend on per-rater first-step estimates, for
+    :func:`grouped_discrimination`'s ``first_step``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The frame that will be given to :func:`grouped_discrimination` (same rows, same order).
+    rater : str
+        Column naming, per row, the rater whose estimate adjusted ``x`` one-for-one:
+        ``x = score + severity[rater]`` (the severity-adjusted score).
+    rater_var : Series or DataFrame
+        The estimates' variances (a Series indexed by rater: a diagonal approximation) or their
+        covariance (a square DataFrame, raters as index and columns). Raters missing from it, and
+        NaN entries, count as known exactly (0).
+    candidate : str, optional
+        The candidate column; needed with ``y_is_rest``.
+    y_is_rest : bool, default False
+        ``y`` is the candidate's rest score: the mean, over the candidate's *other* rows of
+        ``data``, of a basis that moves one-for-one with the estimate of each row's rater (the
+        ``recommendation`` and ``rest`` criteria of :mod:`analysis.stats.criteria`). False: ``y`` does
+        not depend on the estimates (``decision``, ``performance``).
+    """
+    import scipy.sparse as sp
+
+    r_all, r_names = _codes.codes(data[rater], sort=True)
+    k = max(len(r_names), 1)
+    keys = pd.Index(r_names).astype(str)
+    if isinstance(rater_var, pd.DataFrame):
+        cov = rater_var.set_axis(rater_var.index.astype(str), axis=0).set_axis(rater_var.columns.astype(str), axis=1)
+        cov = cov.reindex(index=keys, columns=keys).to_numpy(float)
+    else:
+        rv = pd.Series(rater_var)
+        cov = rv.set_axis(rv.index.astype(str)).reindex(keys).to_numpy(float)
+    cov = np.nan_to_num(cov)
+    if len(r_names) == 0:
+        cov = np.zeros((1, 1)) if cov.ndim == 2 else np.zeros(1)
+    r_all = np.asarray(r_all, dtype=np.int64)
+    if not y_is_rest:
+        return RaterStep(r_all, cov, None, None, None)
+    if candidate is None:
+        raise ValueError("rater_first_step: y_is_rest needs the candidate column (candidate=...)")
+    c_all, _ = _codes.codes(data[candidate], sort=False)
+    c_all = np.asarray(c_all, dtype=np.int64)
+    n_all = int(c_all.max()) + 1 if len(c_all) else 0
+    n_c = np.bincount(c_all[c_all >= 0], minlength=n_all).astype(float)
+    w_c = np.where(n_c > 1, 1 / np.maximum(n_c - 1, 1), 0.0)
+    okr = (c_all >= 0) & (r_all >= 0)
+    pair = c_all[okr] * k + r_all[okr]
+    if n_all * k <= 8 * len(pair) + 1024:  # counts in dense bins, then CSR (rows sorted already)
+        cnt = np.bincount(pair, minlength=n_all * k)
+        nz = np.flatnonzero(cnt)
+        indptr = np.r_[0, np.cumsum(np.bincount(nz // k, minlength=n_all))]
+        n_ck = sp.csr_matrix((cnt[nz].astype(float), (nz % k).astype(np.int32), indptr), shape=(n_all, k))
+    else:
+        n_ck = sp.csr_matrix((np.ones(len(pair)), (pair // k, pair % k)), shape=(n_all, k))
+    return RaterStep(r_all, cov, c_all, w_c, n_ck)
+
+
+def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc, feats, ug, uc, ng, point, full):
+    """Delta-method variance of each group's pooled correlation from the raters' severity estimates.
+
+    ``xv``, ``yv`` are the kept rows' values centred within (group, stratum). With ``A = sum x y``,
+    ``B = sum x^2``, ``C = sum y^2`` (pooled within strata) and ``r = A / sqrt(B C)``, a shift
+    ``dx``, ``dy`` of the rows moves ``r`` by ``sum_i dx_i u_i + dy_i v_i`` with
+    ``u = y / sqrt(B C) - r x / B`` and ``v = x / sqrt(B C) - r y / C`` (the centring terms
+    vanish: centred values sum to zero in each stratum). A unit shift of rater k's severity moves
+    ``x`` of k's rows by 1 and, for a rest-score ``y``, ``y_i`` by ``(n_ck - [k_i = k]) / (n_c - 1)``
+    (``n_ck``: rows of i's candidate c graded by k, ``n_c`` all of c's rows). So the gradient is
+    ``G[g, k] = sum_{i in g, k_i = k} (u_i - v_i w_c) + sum_c V[g, c] n_ck`` with ``w_c = 1 / (n_c - 1)``
+    and ``V[g, c] = w_c sum_{i in g, c} v_i`` (from the units' sums): bincounts and one sparse
+    product, no row-by-rater matrix. The variance is ``G cov G'`` (``sum_k G_k^2 var_k`` for a diagonal ``cov``).
+    """
+    import scipy.sparse as sp
+
+    cov = step.cov
+    k = cov.shape[0]
+    _, B, C = _within_moments(full)  # the pooled within-stratum sums of squares
+    # u = a y - rb x and v = a x - rc y with per-group coefficients (0 for a group with no
+    # correlation); every row's part of G[g, k] is u_i - w_c v_i (its own x, and its own answer
+    # leaving its rest score), summed per (group, rater), and the rest score's part through the
+    # candidate's other rows is per unit (group, candidate), from the units' sums ``feats``
+    good = np.isfinite(point) & (B > 0) & (C > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = np.where(good, 1 / np.sqrt(B * C), 0.0)
+        rb = np.where(good, point / B, 0.0)
+        rc = np.where(good, point / C, 0.0)
+    rk = step.rater[keep]
+    # rows without a rater go to an extra column, dropped
+    gk = g_codes.astype(np.int64) * (k + 1) + np.where(rk >= 0, rk, k)
+    if step.w_c is None:
+        own = yv * a[g_codes] - xv * rb[g_codes]
+    else:
+        # the rest score runs over all the candidate's rows of data, also those dropped here; the
+        # kept rows all have a candidate (the codes of grouped_discrimination)
+        ck = step.cand[keep]
+        wk = step.w_c[ck]
+        ag = a[g_codes]
+        own = yv * (ag + wk * rc[g_codes]) - xv * (rb[g_codes] + wk * ag)
+    G = np.bincount(gk, own, minlength=ng * (k + 1)).reshape(ng, k + 1)[:, :k]
+    if step.w_c is not None:
+        # each unit's candidate in the codes of all rows (uc codes the kept rows' candidates)
+        cand_of_unit = np.zeros(nc, dtype=np.int64)
+        cand_of_unit[c_codes] = ck
+        cu = cand_of_unit[uc]
+        V = (a[ug] * feats[:, 1] - rc[ug] * feats[:, 2]) * step.w_c[cu]
+        G = G + np.asarray((sp.csr_matrix((V, (ug, cu)), shape=(ng, len(step.w_c))) @ step.n_ck).todense())
+    if cov.ndim == 1:
+        var = (G * G) @ cov
+    else:
+        var = np.einsum("gk,kl,gl->g", G, cov, G)
+    return np.where(np.isfinite(point), np.clip(var, 0, None), 0.0)
+
+
+def _unit_influence(full, feats, ug, us, point):
+    """Influence value of each unit (a candidate within a group) on the pooled correlation, and the
+    per-group sums ``B``, ``C`` (see the module docstring)."""
+    n, sx, sy = full[..., 0], full[..., 1], full[..., 2]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mx = np.where(n > 0, sx / np.where(n > 0, n, 1), 0.0)[ug, us]
+        my = np.where(n > 0, sy / np.where(n > 0, n, 1), 0.0)[ug, us]
+    un, usx, usy, usxx, usyy, usxy = feats.T
+    a = usxy - my * usx - mx * usy + un * mx * my
+    b = usxx - 2 * mx * usx + un * mx * mx
+    c = usyy - 2 * my * usy + un * my * my
+    ng = full.shape[0]
+    B = np.bincount(ug, b, minlength=ng)
+    C = np.bincount(ug, c, minlength=ng)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        infl = a / np.sqrt(B * C)[ug] - point[ug] / 2 * (b / B[ug] + c / C[ug])
+    return np.nan_to_num(infl), B, C
+
+
+def _acceleration(full, feats, ug, us, point):
+    """BCa acceleration per group from the influence values: ``sum IF^3 / (6 (sum IF^2)^1.5)``."""
+    infl, _, _ = _unit_influence(full, feats, ug, us, point)
+    ng = full.shape[0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.bincount(ug, infl ** 3, minlength=ng) / (6 * np.bincount(ug, infl ** 2, minlength=ng) ** 1.5)
+
+
+def _bca(reps, point, acc, alpha):
+    """Bias-corrected and accelerated percentile interval (Efron 1987) per row of ``reps``."""
+    from scipy.special import ndtr, ndtri
+    ok = np.isfinite(reps)
+    k = ok.sum(1)
+    below = (np.where(ok, reps, np.inf) < point[:, None]).sum(1) + 0.5 * (reps == point[:, None]).sum(1)
+    z0 = ndtri(np.clip(below / np.maximum(k, 1), 1 / (2 * np.maximum(k, 1)), 1 - 1 / (2 * np.maximum(k, 1))))
+    acc = np.nan_to_num(acc)
+    out = []
+    for q in (alpha, 1 - alpha):
+        zq = ndtri(q)
+        lev = ndtr(z0 + (z0 + zq) / (1 - acc * (z0 + zq)))
+        srt = np.sort(np.where(ok, reps, np.inf), axis=1)
+        pos = np.clip(lev * (k - 1), 0, np.maximum(k - 1, 0))
+        lo = np.floor(pos).astype(int)
+        hi = np.minimum(lo + 1, np.maximum(k - 1, 0))
+        fr = pos - lo
+        rows = np.arange(len(reps))
+        v = srt[rows, lo] * (1 - fr) + srt[rows, hi] * fr
+        out.append(np.where(k > 1, v, np.nan))
+    return out[0], out[1]
+
+
+def _influence_interval(full, feats, ug, us, point, ci, var_fs=None):
+    """Influence-function standard error of the pooled within-stratum correlation per group, and a
+    normal interval on Fisher's z scale (see the module docstring).
+
+    ``feats`` are the units' sums (n, Σx, Σy, Σx², Σy², Σxy) of values already centred within
+    (group, stratum); a unit is one candidate within a group.
+    """
+    from statistics import NormalDist
+
+    infl, B, C = _unit_influence(full, feats, ug, us, point)
+    ng = full.shape[0]
+    m = np.bincount(ug, minlength=ng).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.bincount(ug, infl ** 2, minlength=ng) * m / np.maximum(m - 1, 1)
+        if var_fs is not None:
+            var = var + var_fs  # the first step's variance (delta method), independent of the second's
+        se = np.sqrt(var)
+        zq = NormalDist().inv_cdf(0.5 + ci / 2)
+        rc = np.clip(point, -0.999999, 0.999999)
+        z = np.arctanh(rc)
+        se_z = se / (1 - rc ** 2)
+        low, high = np.tanh(z - zq * se_z), np.tanh(z + zq * se_z)
+    bad = ~np.isfinite(point) | (m < 3) | ~(B > 0) | ~(C > 0)
+    low, high, se = (np.where(bad, np.nan, v) for v in (low, high, se))
+    return low, high, se
+
+
+def _poisson_table(bits: int = 16) -> np.ndarray:
+    """Poisson(1) by inverse-CDF lookup: index ``u`` in ``[0, 2**bits)`` maps to the smallest k with
+    ``P(X <= k) > (u + 0.5) / 2**bits``. Drawing 16-bit integers and looking them up is several
+    times faster than ``Generator.poisson`` and matches its distribution to 1/65536 per value.
+    The CDF is summed from ``exp(-1) / k!`` directly (scipy.stats costs a second to import)."""
+    k = np.arange(30)
+    log_fact = np.r_[0.0, np.cumsum(np.log(k[1:]))]
+    cdf = np.cumsum(np.exp(-1.0 - log_fact))
+    u = (np.arange(1 << bits) + 0.5) / (1 << bits)
+    return np.searchsorted(cdf, u, side="right").astype(np.float32)
+
+
+_POISSON_TABLE = _poisson_table()
+
+
+def _replicates(reps, blocks, rng, kmax, *, nb_total, block, starts, ends, us, ug, feats, ns):
+    """Fill ``reps`` (groups x replicates) with the statistic under Poisson(1) weights, block by block."""
+    # each group's units as a (units x strata*6) matrix, built once
+    mats = []
+    for a, e in zip(starts, ends):
+        F = np.zeros((e - a, ns * 6), dtype=np.float32)
+        np.put_along_axis(F, us[a:e, None] * 6 + np.arange(6)[None, :], feats[a:e].astype(np.float32), axis=1)
+        mats.append((ug[a], F))
+    for b0 in blocks:
+        nb = min(block, nb_total - b0)
+        # Poisson(1) weights for up to kmax units; each group uses its own leading slice. Every
+        # group's marginal bootstrap is valid; groups share draws, which per-group intervals ignore.
+        W = _POISSON_TABLE[rng.integers(0, 1 << 16, size=(kmax, nb), dtype=np.uint16)]
+        for g, F in mats:
+            S = (F.T @ W[: len(F)]).T.reshape(nb, ns, 6).astype(np.float64)
+            reps[g, b0:b0 + nb] = pooled_within_r(S)
+    return reps

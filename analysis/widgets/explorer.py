@@ -1,0 +1,544 @@
+"""An explorer for the calibration charts: pick a criterion, a candidate level, a period and a
+minimum number of candidates, and every chart is recomputed and redrawn where it stands.
+
+>>> from analysis.widgets.explorer import CalibrationExplorer
+>>> explorer = CalibrationExplorer()          # the repository's data/ (or $INTERVIEW_DATA)
+>>> explorer                                  # doctest: +SKIP  (in a notebook: the widget)
+
+The class is a thin ipywidgets layer: it gathers the four choices and hands them to
+:mod:`analysis.stats.calibration` (the steps of :func:`~analysis.stats.calibration.calibrate`, see below) and
+:data:`analysis.charts.calibration.BUILDERS`, which know nothing about widgets. The data folder is read once,
+when the explorer is built.
+
+How the charts are redrawn
+--------------------------
+Each chart lives in its own :class:`ipywidgets.Output` area, one per tab. Drawing *replaces* the
+area's output with the figure (as plotly's ``application/vnd.plotly.v1+json`` mime bundle, which the
+``jupyterlab-plotly`` extension shipped inside the plotly package renders in JupyterLab and Voila):
+the chart is redrawn in the same place on the page, nothing is appended below. plotly 7's
+``go.FigureWidget`` would update traces without a redraw, but it needs the ``anywidget`` package,
+which this environment does not install; the Output areas need nothing beyond ipywidgets.
+
+How a change stays fast on a long history
+-----------------------------------------
+A full :func:`analysis.stats.calibration.calibrate` of a million score rows takes ten seconds or more. A
+change in the explorer gives **the same numbers** at a fraction of that cost by computing less
+(``benchmarks/probes.py explorer`` times each kind of change):
+
+- *Only what the open tab shows.* A change computes the slice's rows, criterion and status line,
+  then the tables of the open chart (the question ranking needs ``question_stats`` alone). The other
+  tables are computed when their tab is opened, or when :attr:`CalibrationExplorer.figures` /
+  :attr:`~CalibrationExplorer.tables` are read (e.g. by the export panel).
+- *The severity fit once per slice.* The slice's rows and severity fit depend on the level and the
+  period, not on the criterion: a criterion change reuses them
+  (:func:`analysis.stats.calibration.prepare_slice`), and so do the tables that do not depend on the
+  criterion (:data:`analysis.stats.calibration.CRITERION_FREE`: interviewers, drift, inter-rater,
+  design, heatmap), computed once per slice.
+- *A few recent choices kept.* The last :data:`SLICES_KEPT` slices and :data:`CALIBRATIONS_KEPT`
+  calibrations (with their drawn charts) are kept, so going back to a criterion, level or period
+  seen a moment ago redraws at once.
+
+Every table is computed by the same functions, on the same rows, with the same seed as a fresh
+``calibrate`` of the same choices (:class:`LazyCalibration`); ``tests/test_explorer.py`` checks that
+the tables are equal after a sequence of changes.
+
+Errors (for example the ``decision`` criterion on a folder without ``outcomes.csv``, or a slice
+with no interviews) are shown in the status line, escaped, and kept in :attr:`last_error`; the
+charts are then cleared rather than left showing a slice that is no longer the one chosen.
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+from collections import OrderedDict
+from contextlib import contextmanager
+
+import ipywidgets as w
+import numpy as np
+import pandas as pd
+import plotly.io as pio
+
+from analysis.charts import calibration as charts
+from analysis import config
+from analysis.stats.calibration import (CRITERION_FREE, FIELDS, Calibration, _jobs, _meta, _safe, _slice_facts, criterion_rows,
+                          prepare_slice)
+from analysis.stats.criteria import CRITERIA
+from analysis.io.load import load
+
+__all__ = ["CalibrationExplorer", "LazyCalibration", "CHART_TITLES", "CHART_BUILDERS", "SLICE_CHARTS",
+           "SLICES_KEPT", "CALIBRATIONS_KEPT", "figure_bundle", "quarter_options"]
+
+_ALL = "all"
+
+#: Tab titles of the charts (short: JupyterLab's tab bar cuts long ones), in the order they are shown.
+CHART_TITLES = {
+    "question_ranking": "Questions",
+    "score_distributions": "Scores",
+    "level_heatmap": "Heatmap",
+    "topic_separation": "Topics",
+    "level_separation": "Levels",
+    "red_flag_lift": "Red flags",
+    "interviewer_severity": "Severity",
+    "pass_rate_funnel": "Pass rates",
+    "drift_lines": "Drift",
+}
+
+#: How each chart is built from a :class:`Calibration` (the same calls as
+#: :func:`analysis.charts.calibration.figures`, one at a time so one chart can be built without the others).
+CHART_BUILDERS = charts.BUILDERS
+
+#: Charts drawn from every candidate of the slice at once (shares, lifts, rates): on a slice with
+#: fewer candidates than the minimum n their tab carries a warning above the chart.
+SLICE_CHARTS = ("score_distributions", "red_flag_lift", "level_heatmap", "level_separation", "pass_rate_funnel",
+                "interviewer_severity", "drift_lines", "question_ranking", "topic_separation")
+
+
+def figure_bundle(fig) -> dict:
+    """The output record that shows ``fig`` in an Output area (plotly's own mime type).
+
+    Built explicitly rather than with ``display(fig)`` so it does not depend on the user's default
+    plotly renderer nor on a running kernel (the tests drive the explorer without one).
+    """
+    data = pio.renderers["plotly_mimetype"].to_mimebundle(fig.to_dict())
+    # Fit the output area's width (the theme's fixed width is for exported images); the chart is
+    # only drawn while its tab is open, so the area has a width to fit.
+    data["application/vnd.plotly.v1+json"]["layout"].pop("width", None)
+    title = fig.layout.title.text or "chart"
+    data["text/plain"] = f"<plotly figure: {title}>"
+    return {"output_type": "display_data", "data": data, "metadata": {}}
+
+
+def quarter_options(dates: pd.Series) -> list[tuple[str, pd.Period]]:
+    """``(label, quarter)`` pairs from the first to the last quarter of ``dates`` (no gaps)."""
+    d = pd.to_datetime(dates).dropna()
+    if d.empty:
+        return []
+    quarters = pd.period_range(d.min().to_period("Q"), d.max().to_period("Q"), freq="Q")
+    return [(f"{p.year} Q{p.quarter}", p) for p in quarters]
+
+
+def _snap(options, value, default):
+    """The quarter holding ``value`` (a date), clipped to the options; ``default`` when None."""
+    if value is None:
+        return default
+    p = pd.Timestamp(value).to_period("Q")
+    quarters = [q for _, q in options]
+    return min(max(p, quarters[0]), quarters[-1])
+
+
+#: How many slices (level x period: rows, severity fit, criterion-free tables) the explorer keeps.
+#: A whole million-row slice holds about 150 MB.
+SLICES_KEPT = 3
+#: How many calibrations (slice x criterion x minimum n, with the charts drawn from them) it keeps;
+#: each holds its prepared rows (about 120 MB on a million rows) until all its tables are computed.
+CALIBRATIONS_KEPT = 4
+
+
+class _Slice:
+    """One level-and-period slice: its rows and severity fit (:func:`analysis.stats.calibration.prepare_slice`),
+    what ``meta`` says about its rows (``facts``), and the tables of
+    :data:`analysis.stats.calibration.CRITERION_FREE` once computed, shared by every criterion and minimum n
+    of the slice (``free``: job name -> ``(result, notes)``)."""
+
+    def __init__(self, workbook, *, level=None, start=None, end=None):
+        with _quiet():
+            self.scores, self.fit = prepare_slice(workbook, level=level, start=start, end=end)
+            self.facts = _slice_facts(self.scores)
+        self.free: dict = {}
+
+
+@contextmanager
+def _quiet():
+    """What :func:`analysis.stats.calibration.calibrate` computes under: numpy's all-NaN and divide warnings
+    off (a statistic that cannot be computed on a tiny slice is NaN by design)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
+class LazyCalibration(Calibration):
+    """A :class:`analysis.stats.calibration.Calibration` whose tables are computed when first read.
+
+    Each table is computed by the same job as :func:`analysis.stats.calibration.calibrate` runs (its
+    ``_jobs``), on the same rows (:func:`analysis.stats.calibration.criterion_rows` of the slice), with the
+    same settings, so it holds the same numbers; only *when* it is computed differs. The tables of
+    :data:`analysis.stats.calibration.CRITERION_FREE` are kept on the slice and shared with the slice's
+    other criteria. ``meta`` is complete from the start except ``meta["notes"]``, which lists the
+    notes of the tables computed so far (in ``calibrate``'s order); :attr:`notes`,
+    :meth:`tables` and :meth:`compute_all` compute everything first.
+
+    Built by :class:`CalibrationExplorer`; ``isinstance(cal, Calibration)`` holds, so charts, the
+    brief and the export read it as any calibration. A table whose statistic is undefined on the
+    slice is empty with a note, as in ``calibrate``; any other error is raised when the table is
+    read (the explorer shows it in the chart's tab), where ``calibrate`` would have raised it at once.
+    """
+
+    def __init__(self, workbook, piece: _Slice, criterion: str, *, level=None, min_n: int = 30,
+                 n_boot: int = 1000, seed: int = 0):
+        with _quiet():
+            d = criterion_rows(workbook, piece.scores, piece.fit, criterion)
+            self._meta_dict = _meta(criterion, level, d, piece.fit, min_n=min_n, n_boot=n_boot, seed=seed,
+                                    notes=list(piece.fit.notes), facts=piece.facts)
+        self.criterion = criterion
+        self.severity = piece.fit
+        self._slice = piece
+        self._own: dict = {}
+        self._jobs = _jobs(workbook, d, piece.fit, dict(n_boot=n_boot, seed=seed, min_n=min_n, progress=False))
+        self._order = tuple(self._jobs)
+
+    def _store(self, job: str) -> dict:
+        return self._slice.free if job in CRITERION_FREE else self._own
+
+    def _result(self, job: str):
+        store = self._store(job)
+        if job not in store:
+            fn, empty = self._jobs[job]
+            notes: list = []
+            with _quiet():
+                store[job] = (_safe(notes, job, fn, empty), notes)
+            if all(j in self._store(j) for j in self._order):
+                self._jobs = None          # every table computed: let the prepared rows go
+        return store[job][0]
+
+    @property
+    def computed(self) -> tuple:
+        """The tables (job names) computed so far, in ``calibrate``'s order."""
+        return tuple(j for j in self._order if j in self._store(j))
+
+    def compute_all(self) -> "LazyCalibration":
+        """Compute every table not yet computed; returns itself."""
+        for job in self._order:
+            self._result(job)
+        return self
+
+    @property
+    def meta(self) -> dict:
+        """As ``Calibration.meta``; ``notes`` lists the notes of the tables computed so far."""
+        m = self._meta_dict
+        m["notes"][:] = list(self.severity.notes) + [n for j in self.computed for n in self._store(j)[j][1]]
+        return m
+
+    @property
+    def notes(self) -> list[str]:
+        self.compute_all()
+        return list(self.meta.get("notes", []))
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        self.compute_all()
+        return super().tables()
+
+
+def _lazy_table(field: str, job: str, part):
+    def get(self):
+        value = self._result(job)
+        return value if part is None else value[part]
+    get.__name__ = field
+    get.__doc__ = f"The ``{field}`` table, computed when first read."
+    return property(get)
+
+
+for _field, (_job, _part) in FIELDS.items():
+    setattr(LazyCalibration, _field, _lazy_table(_field, _job, _part))
+del _field, _job, _part
+
+
+class CalibrationExplorer(w.VBox):
+    """Recompute the calibration for a criterion, level, period and minimum n; redraw the charts.
+
+    Parameters
+    ----------
+    data : path-like, optional
+        The data folder (default :func:`analysis.config.data_dir`). Read once.
+    criterion : {"recommendation", "decision", "performance", "rest"}
+        Initial criterion (see :mod:`analysis.stats.criteria`).
+    level : str, optional
+        Initial candidate level (``None``: all levels).
+    start, end : date-like, optional
+        Initial period. The period control moves by whole quarters, so a date is widened to the
+        quarter that holds it.
+    min_n : int, default 30
+        Initial minimum number of candidates before a question is judged.
+    n_boot : int, default 200
+        Bootstrap replicates per recomputation: fewer than the report's 1000 so the explorer
+        answers in a second or two; the intervals' ends move by a few hundredths.
+    seed : int, default 0
+        Bootstrap seed (the same choices always give the same charts).
+    workbook : analysis.io.load.Workbook, optional
+        An already loaded data folder (then ``data`` is not read).
+
+    Attributes
+    ----------
+    calibration : Calibration or None
+        The tables behind the charts on screen (``None`` after an error).
+    figures : dict of str to go.Figure
+        The charts on screen, by name (empty after an error).
+    tables : dict of str to DataFrame
+        The tables as exported (small interviewer groups blanked, no candidate ids).
+    meta : dict
+        The slice on screen, for a report header.
+    last_error : Exception or None
+        The error of the last recomputation, also shown in the status line.
+
+    Notes
+    -----
+    Every chart is redrawn in its own Output area on each change (see the module docstring).
+    A hiring lead reads the status line first: it says how many interviews, candidates and which
+    period the charts describe, and how many of them have a known criterion (``decision`` and
+    ``performance`` are known only for candidates in ``outcomes.csv``).
+    """
+
+    def __init__(self, data=None, *, criterion: str = "recommendation", level: str | None = None,
+                 start=None, end=None, min_n: int = 30, n_boot: int = 200, seed: int = 0,
+                 workbook=None, **kwargs):
+        self._workbook = workbook if workbook is not None else load(data, progress=False)
+        self.n_boot, self.seed = int(n_boot), int(seed)
+        self.calibration: Calibration | None = None
+        self.last_error: Exception | None = None
+        self._figures: dict = {}
+        self._chart_errors: dict = {}
+        self._slices: OrderedDict = OrderedDict()      # (level, start, end) -> _Slice
+        self._views: OrderedDict = OrderedDict()       # slice key, criterion, min n -> (cal, figures, errors)
+        options = quarter_options(self._workbook.scores["date"])
+        if not options:
+            raise ValueError(f"no scorecards in {self._workbook.data or config.data_dir(data)}: "
+                             "nothing to calibrate (log interviews first, or run `python -m analysis demo`)")
+
+        self._criterion = w.Dropdown(options=list(CRITERIA), value=criterion, description="Criterion")
+        self._level = w.Dropdown(options=[_ALL, *config.LEVELS], value=level or _ALL, description="Level")
+        first, last = options[0][1], options[-1][1]
+        self._period = w.SelectionRangeSlider(
+            options=options, index=(0, len(options) - 1), description="Period", continuous_update=False,
+            layout=w.Layout(width="34rem"))
+        self._period.value = (_snap(options, start, first), _snap(options, end, last))
+        self._min_n = w.IntSlider(value=int(min_n), min=1, max=max(200, int(min_n)), step=1,
+                                  description="Minimum n", continuous_update=False)
+        self._status = w.HTML()
+        self._outputs = {name: w.Output() for name in CHART_TITLES}
+        self._guides = {name: w.HTML(f'<p class="icw-guide">{html.escape(charts.READING_GUIDE.get(name, ""))}</p>')
+                        for name in CHART_TITLES}
+        self._warnings = {name: w.HTML("") for name in CHART_TITLES}
+        for widget in self._warnings.values():
+            widget.add_class("icw-explorer-warning")
+        self._tabs = w.Tab(children=[w.VBox([self._warnings[n], self._outputs[n], self._guides[n]])
+                                     for n in CHART_TITLES],
+                           titles=list(CHART_TITLES.values()))
+        for widget, name in ((self._criterion, "criterion"), (self._level, "level"), (self._period, "period"),
+                             (self._min_n, "min-n"), (self._status, "status"), (self._tabs, "tabs")):
+            widget.add_class(f"icw-explorer-{name}")
+        self._criterion.observe(self._on_criterion_change, names="value")
+        self._level.observe(self._on_level_change, names="value")
+        self._period.observe(self._on_period_change, names="value")
+        self._min_n.observe(self._on_min_n_change, names="value")
+        self._tabs.observe(self._on_tabs_change, names="selected_index")
+        super().__init__([w.HBox([self._criterion, self._level]), w.HBox([self._period, self._min_n]),
+                          self._status, self._tabs], **kwargs)
+        self.add_class("icw-calibration-explorer")
+        self._refresh()
+
+    # ---------------------------------------------------------------------------------- state
+
+    @property
+    def widget(self) -> w.VBox:
+        """The explorer itself (it is a VBox), for symmetry with other forms."""
+        return self
+
+    @property
+    def workbook(self):
+        """The loaded data folder."""
+        return self._workbook
+
+    @property
+    def choices(self) -> dict:
+        """The current choices as :func:`analysis.stats.calibration.calibrate` keywords."""
+        lo, hi = self._period.value
+        return {"criterion": self._criterion.value,
+                "level": None if self._level.value == _ALL else self._level.value,
+                "start": lo.start_time.normalize(), "end": hi.end_time.normalize(),
+                "min_n": int(self._min_n.value)}
+
+    @property
+    def selected_chart(self) -> str:
+        """The name of the chart in the open tab."""
+        return list(CHART_TITLES)[self._tabs.selected_index or 0]
+
+    @property
+    def figures(self) -> dict:
+        """Every chart of the current slice, by name (built now if not yet drawn; empty after an
+        error). A chart that could not be built is left out; its error is in its tab."""
+        if self.calibration is not None:
+            for name in CHART_TITLES:
+                self._build(name)
+        return {n: self._figures[n] for n in CHART_TITLES if n in self._figures}
+
+    @property
+    def tables(self) -> dict:
+        """The tables behind the charts, as exported (see :func:`analysis.reports.report.export_tables`)."""
+        if self.calibration is None:
+            return {}
+        from analysis.reports.report import export_tables
+        return export_tables(self.calibration)
+
+    @property
+    def meta(self) -> dict:
+        """The slice on screen, for a report header (empty after an error)."""
+        if self.calibration is None:
+            return {}
+        m = self.calibration.meta
+        return {"Data period": f"{m['start']} to {m['end']}", "Criterion": m["criterion"],
+                "Candidate level": m["level"], "Interviews": m["n_interviews"],
+                "Candidates": m["n_candidates"], "Interviewers": m["n_interviewers"],
+                "Bootstrap resamples": m["n_boot"], "Minimum candidates per question": m["min_n"]}
+
+    @property
+    def status(self) -> str:
+        """The status line's HTML."""
+        return self._status.value
+
+    # ------------------------------------------------------------------------------- handlers
+
+    def _on_criterion_change(self, change) -> None:
+        self._refresh()
+
+    def _on_level_change(self, change) -> None:
+        self._refresh()
+
+    def _on_period_change(self, change) -> None:
+        self._refresh()
+
+    def _on_min_n_change(self, change) -> None:
+        self._refresh()
+
+    def _on_tabs_change(self, change) -> None:
+        self._draw(self.selected_chart)
+
+    # -------------------------------------------------------------------------------- refresh
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        cls = "icw-error" if error else "icw-status"
+        colour = "#C0392B" if error else "#333"
+        self._status.value = f'<span class="{cls}" style="color:{colour}">{text}</span>'
+
+    def _describe(self, choices: dict) -> str:
+        lo, hi = self._period.value
+        return (f"criterion <b>{html.escape(str(choices['criterion']))}</b>, "
+                f"level <b>{html.escape(str(choices['level'] or _ALL))}</b>, "
+                f"{html.escape(f'{lo.year} Q{lo.quarter}')} to {html.escape(f'{hi.year} Q{hi.quarter}')}, "
+                f"minimum n {choices['min_n']}")
+
+    def _build(self, name: str):
+        """The figure ``name`` of the current calibration, built once; None (and the error kept)
+        when it cannot be built."""
+        if name in self._figures:
+            return self._figures[name]
+        if self.calibration is None or name in self._chart_errors:
+            return None
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                fig = CHART_BUILDERS[name](self.calibration)
+        except Exception as exc:  # noqa: BLE001 - shown in the chart's tab and the status line
+            self._chart_errors[name] = exc
+            return None
+        self._figures[name] = fig
+        return fig
+
+    def _draw(self, name: str) -> None:
+        """Replace the output of ``name``'s area with its figure (or its error)."""
+        out = self._outputs[name]
+        if name not in self._figures and name not in self._chart_errors and self.calibration is not None:
+            text = f"computing the {CHART_TITLES[name]} chart ..."   # its tables may take a second
+            out.outputs = ({"output_type": "display_data", "metadata": {},
+                            "data": {"text/html": f'<p class="icw-status">{html.escape(text)}</p>', "text/plain": text}},)
+        fig = self._build(name)
+        if fig is not None:
+            out.outputs = (figure_bundle(fig),)
+        elif name in self._chart_errors:
+            exc = self._chart_errors[name]
+            text = f"This chart could not be drawn for this slice: {type(exc).__name__}: {exc}"
+            out.outputs = ({"output_type": "display_data", "metadata": {},
+                            "data": {"text/html": f'<p class="icw-error" style="color:#C0392B">{html.escape(text)}</p>',
+                                     "text/plain": text}},)
+            self.last_error = exc
+        else:
+            out.outputs = ()
+
+    def small_slice_warning(self, meta: dict) -> str:
+        """The warning shown above the charts when the slice has fewer candidates (with a known
+        criterion) than the minimum n: plain text, empty when the slice is large enough."""
+        n = int(meta.get("n_known_criterion", meta.get("n_candidates", 0)))
+        n = min(n, int(meta.get("n_candidates", n)))
+        min_n = int(meta.get("min_n", 0))
+        if n >= min_n:
+            return ""
+        return (f"Only {n} candidate{'s' if n != 1 else ''} with a known criterion in this slice, fewer than "
+                f"the minimum n of {min_n}: the shares, rates and lifts below describe these few candidates, "
+                "they are not findings about the questions. Widen the period or the level.")
+
+    def _warn_small_slice(self, meta: dict) -> None:
+        text = self.small_slice_warning(meta)
+        for name, widget in self._warnings.items():
+            widget.value = (f'<p class="icw-warning" style="color:#B9770E;font-weight:600">{html.escape(text)}</p>'
+                            if text and name in SLICE_CHARTS else "")
+
+    def _calibration_for(self, choices: dict) -> tuple:
+        """``(calibration, figures, chart errors)`` of ``choices``: kept from a recent change, or a new
+        :class:`LazyCalibration` on the kept slice (or a new one)."""
+        skey = (choices["level"], choices["start"], choices["end"])
+        vkey = (skey, choices["criterion"], choices["min_n"])
+        if vkey in self._views:
+            self._views.move_to_end(vkey)
+            self._slices.move_to_end(skey)
+            return self._views[vkey]
+        piece = self._slices.get(skey)
+        if piece is None:
+            piece = _Slice(self._workbook, level=choices["level"], start=choices["start"], end=choices["end"])
+        self._slices[skey] = piece
+        self._slices.move_to_end(skey)
+        cal = LazyCalibration(self._workbook, piece, choices["criterion"], level=choices["level"],
+                              min_n=choices["min_n"], n_boot=self.n_boot, seed=self.seed)
+        self._views[vkey] = view = (cal, {}, {})
+        while len(self._slices) > SLICES_KEPT:
+            gone, _ = self._slices.popitem(last=False)
+            for k in [k for k in self._views if k[0] == gone]:
+                del self._views[k]
+        while len(self._views) > CALIBRATIONS_KEPT:
+            self._views.popitem(last=False)
+        return view
+
+    def _refresh(self) -> None:
+        choices = self.choices
+        for widget in self._warnings.values():
+            widget.value = ""
+        self.last_error = None
+        self.calibration, self._figures, self._chart_errors = None, {}, {}
+        for out in self._outputs.values():      # nothing on screen may describe another slice
+            out.outputs = ()
+        self._say(f"computing: {self._describe(choices)} ...")
+        try:
+            cal, figures, errors = self._calibration_for(choices)
+        except Exception as exc:  # noqa: BLE001 - shown in the status line and kept, never swallowed
+            self.last_error = exc
+            self._say(f"Could not compute {self._describe(choices)}: "
+                      f"{html.escape(type(exc).__name__)}: {html.escape(str(exc))}", error=True)
+            return
+        self._figures, self._chart_errors = figures, errors
+        self.calibration = cal
+        m = cal.meta
+        self._warn_small_slice(m)
+        self._draw(self.selected_chart)
+        known = ""
+        if m["n_known_criterion"] < m["n_interviews"]:
+            known = f"; criterion known for {m['n_known_criterion']} of them"
+        problems = ""
+        if self._workbook.problems:
+            problems = (f' <span class="icw-warning">({len(self._workbook.problems)} problems in the data folder '
+                        "were left out: run <code>python -m analysis check</code>)</span>")
+        failed = ""
+        if self._chart_errors:
+            failed = (' <span class="icw-error" style="color:#C0392B">Could not draw: '
+                      + html.escape(", ".join(f"{CHART_TITLES[n]} ({type(e).__name__}: {e})"
+                                              for n, e in self._chart_errors.items())) + "</span>")
+        self._say(f"<b>{m['n_interviews']}</b> interviews of <b>{m['n_candidates']}</b> candidates by "
+                  f"{m['n_interviewers']} interviewers, {html.escape(m['start'])} to {html.escape(m['end'])}"
+                  f"{known}; {self._describe(choices)}.{problems}{failed}")
