@@ -93,38 +93,61 @@ def data_dir(data: str | os.PathLike | None = None) -> Path:
 
 def questions_path(data=None) -> Path:
     """The question bank of a data folder."""
-    return data_dir(data) / "questions.csv"
+    return layout(data).questions
 
 
 def scores_dir(data=None) -> Path:
     """The scorecards folder of a data folder."""
-    return data_dir(data) / "scores"
+    return layout(data).scores
 
 
 def outcomes_path(data=None) -> Path:
     """The optional outcomes file of a data folder."""
-    return data_dir(data) / "outcomes.csv"
+    return layout(data).outcomes
 
 
 def drafts_dir(data=None) -> Path:
     """Where the interview form autosaves unfinished interviews (ignored by git)."""
-    return data_dir(data) / "drafts"
+    return layout(data).drafts
 
 
 def cache_dir(data=None) -> Path:
     """Disposable parse cache of the scorecard loader (ignored by git, rebuilt when damaged)."""
-    return data_dir(data) / ".cache"
+    return layout(data).cache
+
+
+#: Every file name of a data folder, relative to it: the one place they are spelled (issue 22).
+QUESTIONS_FILE = "questions.csv"
+SCORES_DIR = "scores"
+OUTCOMES_FILE = "outcomes.csv"
+DRAFTS_DIR = "drafts"
+CACHE_DIR = ".cache"
+CANDIDATES_FILE = "candidates.csv"
+ROSTER_FILE = "interviewers.csv"
+PSEUDONYM_KEY_FILE = ".pseudonym_key"
+DEMO_MANIFEST = "planted/demo-manifest.json"
 
 
 @dataclass(frozen=True)
 class Layout:
     """Every path of one data folder, resolved once (by :func:`layout`) and passed down, so the
-    loader, the bank and the outcomes reader agree on where things are.
+    loader, the bank, the store, the importers and every command agree on where things are.
 
     Attributes
     ----------
-    data, questions, scores, outcomes, drafts, cache : Path
-        The folder and its parts (see the module docstring).
+    data : Path
+        The folder itself.
+    questions, scores, outcomes, drafts, cache : Path
+        The bank, the scorecards folder, the optional outcomes, the form's drafts, the loader's
+        disposable parse cache (see the module docstring).
+    candidates : Path
+        Self-reported group attributes (read only by the fairness analysis, on request).
+    roster : Path
+        The interviewer roster (``interviewers.csv``).
+    pseudonym_key : Path
+        The importers' secret key for candidate pseudonyms (never exported).
+    demo_manifest : Path
+        Present only in a synthetic demo folder: the files the demo wrote.
     """
 
     data: Path
@@ -133,6 +156,10 @@ class Layout:
     outcomes: Path
     drafts: Path
     cache: Path
+    candidates: Path
+    roster: Path
+    pseudonym_key: Path
+    demo_manifest: Path
 
     def display(self, path) -> str:
         """``path`` relative to the data folder where possible (as problems name files)."""
@@ -147,4 +174,5 @@ def layout(data=None) -> Layout:
     if isinstance(data, Layout):
         return data
     d = data_dir(data)
-    return Layout(d, d / "questions.csv", d / "scores", d / "outcomes.csv", d / "drafts", d / ".cache")
+    return Layout(d, d / QUESTIONS_FILE, d / SCORES_DIR, d / OUTCOMES_FILE, d / DRAFTS_DIR, d / CACHE_DIR,
+                  d / CANDIDATES_FILE, d / ROSTER_FILE, d / PSEUDONYM_KEY_FILE, d / DEMO_MANIFEST)

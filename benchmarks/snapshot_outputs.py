@@ -50,6 +50,7 @@ def run(tree: Path, cwd: Path, name: str, argv: list[str]) -> None:
     text = f"exit {p.returncode}\n--- stdout\n{p.stdout}--- stderr\n{p.stderr}"
     # what changes from run to run and not with the code: the snapshot's own folder and timings
     text = re.sub(r"\bin \d+(\.\d+)? s\b", "in <seconds> s", text.replace(str(cwd.resolve()), "<snapshot>"))
+    text = "".join(line for line in text.splitlines(keepends=True) if not re.search(r"\d+%\|", line))
     (log / f"{name}.txt").write_text(text, encoding="utf-8")
     print(f"{name}: exit {p.returncode}", flush=True)
 
