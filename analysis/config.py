@@ -11,6 +11,10 @@ A data folder holds::
     scores/            scorecards, every *.csv below it, recursively
     outcomes.csv       optional: hiring decision and later performance per candidate
     drafts/            unfinished interviews of the form (never read as scorecards)
+
+and, optionally or made by the workbook itself, the files :class:`Layout` names (the roster, the
+candidates' groups, caches and locks). Every such name is spelled here once; a reader takes a
+:class:`Layout` (resolved once, by :func:`layout`) and never builds a path of its own.
 """
 
 from __future__ import annotations
@@ -37,6 +41,19 @@ __all__ = [
     "outcomes_path",
     "drafts_dir",
     "cache_dir",
+    "QUESTIONS_FILE",
+    "SCORES_DIR",
+    "OUTCOMES_FILE",
+    "DRAFTS_DIR",
+    "CACHE_DIR",
+    "CANDIDATES_FILE",
+    "ROSTER_FILE",
+    "PSEUDONYM_KEY_FILE",
+    "DEMO_MANIFEST",
+    "PARSE_CACHE_FILE",
+    "STORE_LOCK_FILE",
+    "STORE_INDEX_DIR",
+    "DRAFTS_LOCK_FILE",
     "Layout",
     "layout",
 ]
@@ -126,6 +143,13 @@ CANDIDATES_FILE = "candidates.csv"
 ROSTER_FILE = "interviewers.csv"
 PSEUDONYM_KEY_FILE = ".pseudonym_key"
 DEMO_MANIFEST = "planted/demo-manifest.json"
+#: The loader's parse cache, inside :data:`CACHE_DIR`.
+PARSE_CACHE_FILE = "scorecards.arrow"
+#: The store's lock and persistent id index, inside :data:`SCORES_DIR` (hidden: never read as scorecards).
+STORE_LOCK_FILE = ".store.lock"
+STORE_INDEX_DIR = ".cache/store-index"
+#: The drafts folder's lock, inside :data:`DRAFTS_DIR`.
+DRAFTS_LOCK_FILE = ".drafts.lock"
 
 
 @dataclass(frozen=True)
@@ -148,6 +172,12 @@ class Layout:
         The importers' secret key for candidate pseudonyms (never exported).
     demo_manifest : Path
         Present only in a synthetic demo folder: the files the demo wrote.
+    parse_cache : Path
+        The loader's parse cache file (in ``cache``).
+    store_lock, store_index : Path
+        The store's lock file and its persistent id index folder (hidden, in ``scores``).
+    drafts_lock : Path
+        The lock of the drafts folder (hidden, in ``drafts``).
     """
 
     data: Path
@@ -160,6 +190,10 @@ class Layout:
     roster: Path
     pseudonym_key: Path
     demo_manifest: Path
+    parse_cache: Path
+    store_lock: Path
+    store_index: Path
+    drafts_lock: Path
 
     def display(self, path) -> str:
         """``path`` relative to the data folder where possible (as problems name files)."""
@@ -174,5 +208,7 @@ def layout(data=None) -> Layout:
     if isinstance(data, Layout):
         return data
     d = data_dir(data)
-    return Layout(d, d / QUESTIONS_FILE, d / SCORES_DIR, d / OUTCOMES_FILE, d / DRAFTS_DIR, d / CACHE_DIR,
-                  d / CANDIDATES_FILE, d / ROSTER_FILE, d / PSEUDONYM_KEY_FILE, d / DEMO_MANIFEST)
+    scores, drafts, cache = d / SCORES_DIR, d / DRAFTS_DIR, d / CACHE_DIR
+    return Layout(d, d / QUESTIONS_FILE, scores, d / OUTCOMES_FILE, drafts, cache, d / CANDIDATES_FILE,
+                  d / ROSTER_FILE, d / PSEUDONYM_KEY_FILE, d / DEMO_MANIFEST, cache / PARSE_CACHE_FILE,
+                  scores / STORE_LOCK_FILE, scores / STORE_INDEX_DIR, drafts / DRAFTS_LOCK_FILE)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from analysis.stats.demo import generate
 from analysis.io.load import Workbook
-from analysis.io.scorecards import to_scorecard_frame
+from analysis.io.validation import to_scorecard_frame
 
 
 def workbook_of(history, bank) -> Workbook:

@@ -116,7 +116,8 @@ def test_state_without_id_is_refused(data):
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.io.drafts import DraftTakenError, claim_draft, clean_text, draft_problem
+from analysis._text import clean_text
+from analysis.io.drafts import DraftTakenError, claim_draft, draft_problem
 
 
 def _write_raw(data, name, obj):

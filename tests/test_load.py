@@ -15,6 +15,7 @@ import pytest
 
 import importlib
 
+from analysis.io import parse_cache
 from analysis.io.load import load, load_outcomes, scorecard_files
 from conftest import csv_text, interview_rows
 
@@ -258,7 +259,7 @@ def test_damaged_cache_is_rebuilt(data, write_card, parse_calls, damage):
     parse_calls.clear()
     load(data)
     assert parse_calls == []  # and the rebuilt cache works again
-    assert load_module._read_cache(cache)["files"]["pos"]
+    assert parse_cache.read_cache(cache)["files"]["pos"]
 
 
 def test_cache_can_be_switched_off(data, write_card):

@@ -6,7 +6,8 @@ import pandas as pd
 
 from analysis.io import scorecards
 from analysis.stats.demo import generate
-from analysis.io.scorecards import judge_and_type, parse_csv
+from analysis.io.scorecards import parse_csv
+from analysis.io.validation import judge_and_type
 
 
 def _bulk(bank, n=300, seed=3):
@@ -17,7 +18,7 @@ def _bulk(bank, n=300, seed=3):
 
 def _both(text: bytes, monkeypatch):
     fast, fp = parse_csv(text, "bulk.csv")
-    monkeypatch.setattr(scorecards, "_FAST_BYTES", 1 << 40)
+    monkeypatch.setattr(scorecards, "BULK_BYTES", 1 << 40)
     slow, sp = parse_csv(text, "bulk.csv")
     monkeypatch.undo()
     return fast, fp, slow, sp
@@ -25,7 +26,7 @@ def _both(text: bytes, monkeypatch):
 
 def test_fast_path_equals_slow_path(bank, monkeypatch):
     text = _bulk(bank).to_csv(index=False).encode()
-    assert len(text) > scorecards._FAST_BYTES
+    assert len(text) > scorecards.BULK_BYTES
     fast, fp, slow, sp = _both(text, monkeypatch)
     pd.testing.assert_frame_equal(fast, slow)
     assert fp == sp == []

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import analysis.io.load as load_module
 from analysis.io import _engine
+from analysis.io import outcomes as outcomes_module
 from analysis.io import scorecards
 from analysis.stats.demo import generate
 from analysis.io.load import load
@@ -35,7 +36,7 @@ def reference(monkeypatch):
     def run(folder):
         with monkeypatch.context() as m:
             m.setattr(load_module, "parse_records", lambda d, p: scorecards.parse_records(d, p, fast=False))
-            m.setattr(load_module, "_outcomes_fast", lambda d: None)
+            m.setattr(outcomes_module, "_outcomes_fast", lambda d: None)
             return load(folder, cache=False, progress=False, engine="records")
     return run
 
@@ -240,19 +241,19 @@ def test_outcomes_fast_path_equals_the_csv_module(data_rows, newline, quote):
     lines = ["candidate_id,decision,performance"] + [
         ",".join(f'"{v}"' if quote and j == 0 else v for j, v in enumerate(r)) for r in data_rows]
     raw = (newline.join(lines) + newline).encode()
-    fast = load_module._outcomes_fast(raw)
+    fast = outcomes_module._outcomes_fast(raw)
     if fast is None:
         return
     import tempfile
     from pathlib import Path
     with tempfile.TemporaryDirectory() as d:
         Path(d, "outcomes.csv").write_bytes(raw)
-        orig = load_module._outcomes_fast
+        orig = outcomes_module._outcomes_fast
         try:
-            load_module._outcomes_fast = lambda b: None
-            slow, problems = load_module.load_outcomes(d)
+            outcomes_module._outcomes_fast = lambda b: None
+            slow, problems = outcomes_module.load_outcomes(d)
         finally:
-            load_module._outcomes_fast = orig
+            outcomes_module._outcomes_fast = orig
     assert problems == []
     pd.testing.assert_frame_equal(fast, slow)
 
@@ -273,7 +274,7 @@ def test_bulk_history_in_tiny_pieces_identical_to_the_reference(bank, data, refe
         lines = _inject(lines)
     (data / "scores" / "bulk.csv").write_text("".join(lines))
     raw = "".join(lines).encode()
-    assert len(raw) > scorecards._FAST_BYTES
+    assert len(raw) > scorecards.BULK_BYTES
     if not defects:  # the pieces path really ran (defects include a multi-line record: csv module)
         assert scorecards._parse_columnar(raw, "bulk.csv", None) is not None
     wb = _cold_warm_reference(data, reference)
@@ -285,7 +286,7 @@ def test_pieces_are_dictionary_codes_in_first_appearance_order(bank, monkeypatch
     first-appearance numbering ``pd.factorize`` gives (so validation needs no hash table), for
     any piece size; and a blank line in a later piece still sends the file to the csv module."""
     data = _history(bank, 300, seed=8).to_csv(index=False).encode()
-    assert len(data) > scorecards._FAST_BYTES
+    assert len(data) > scorecards.BULK_BYTES
     whole = pd.read_csv(__import__("io").BytesIO(data), dtype=str, keep_default_na=False)
     for size in (97, 4096, 1 << 24):
         monkeypatch.setattr(_engine, "CHUNK_BYTES", size)

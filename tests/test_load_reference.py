@@ -11,6 +11,7 @@ import pytest
 
 import reference_scorecards as old
 from analysis.io import scorecards as new
+from analysis.io import validation
 from analysis.stats.demo import generate
 from analysis.io.load import load
 from conftest import REAL_DATA
@@ -21,7 +22,7 @@ def _both(data: bytes, bank):
     raw_o, p_o = old.parse_csv(data, "f.csv")
     raw_n, p_n = new.parse_csv(data, "f.csv")
     s_o, q_o = old.judge_and_type(raw_o.assign(file="f.csv"), qids)
-    s_n, q_n = new.judge_and_type(raw_n.assign(file="f.csv"), qids)
+    s_n, q_n = validation.judge_and_type(raw_n.assign(file="f.csv"), qids)
     return (s_o, p_o + q_o), (s_n, p_n + q_n)
 
 

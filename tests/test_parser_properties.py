@@ -19,7 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.io.scorecards import SCORECARD_COLUMNS, judge_and_type, parse_csv, parse_records
+from analysis.io.schema import SCORECARD_COLUMNS
+from analysis.io.scorecards import parse_csv, parse_records
+from analysis.io.validation import judge_and_type
 
 QIDS = ("jr-compute-options", "jr-s3-basics", "jr-iam-basics", "mid-caching")
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

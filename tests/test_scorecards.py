@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.io.scorecards import (REQUIRED_COLUMNS, SCORECARD_COLUMNS, parse_csv, scorecard_text,
-                                 to_scorecard_frame, validate_interview, validate_rows)
+from analysis.io.schema import REQUIRED_COLUMNS, SCORECARD_COLUMNS
+from analysis.io.scorecards import parse_csv
+from analysis.io.validation import scorecard_text, to_scorecard_frame, validate_interview, validate_rows
 from conftest import HEADER, csv_text, interview_rows
 
 

@@ -322,12 +322,12 @@ def _age(folder: Path) -> None:
 
 def _fresh_process(monkeypatch):
     """Forget what this process remembers (listings already read): as a new kernel would start."""
-    import analysis.io.store as store
-    monkeypatch.setattr(store, "_NAMES", {})
+    import analysis.io.id_index as id_index
+    monkeypatch.setattr(id_index, "_NAMES", {})
 
 
 def _count_listings(monkeypatch) -> list:
-    import analysis.io.store as store
+    import analysis.io.id_index as id_index
     calls = []
     real = os.scandir
 
@@ -336,14 +336,14 @@ def _count_listings(monkeypatch) -> list:
             calls.append(str(path))
         return real(path)
 
-    monkeypatch.setattr(store.os, "scandir", counting)
+    monkeypatch.setattr(id_index.os, "scandir", counting)
     return calls
 
 
 def test_a_save_on_an_unchanged_folder_lists_no_folder_and_reads_no_file(data, write_card, make_interview, monkeypatch):
     """The point of the index: after the first save, a save in a new process only stats folders
     (it neither lists a year folder nor opens the store's files), yet refuses every saved id."""
-    import analysis.io.store as store
+    import analysis.io.id_index as id_index
     for i in range(30):
         save_interview(make_interview(f"OLD-{i}", date=f"202{4 + i % 3}-05-05"), data)
     write_card("imports/bulk.csv", interview_rows("BULK-1") + interview_rows("BULK-2"))
@@ -353,8 +353,8 @@ def test_a_save_on_an_unchanged_folder_lists_no_folder_and_reads_no_file(data, w
     _fresh_process(monkeypatch)
     listings = _count_listings(monkeypatch)
     reads = []
-    real_read = store.read_regular_file
-    monkeypatch.setattr(store, "read_regular_file", lambda p: reads.append(str(p)) or real_read(p))
+    real_read = id_index.read_regular_file
+    monkeypatch.setattr(id_index, "read_regular_file", lambda p: reads.append(str(p)) or real_read(p))
     save_interview(make_interview("NEW-1", date="2025-01-01"), data)
     # no folder listed and no store-written file opened; the bulk file, changed less than two
     # seconds ago (its change time cannot be aged), is read again, as it must be
@@ -448,7 +448,7 @@ def _damage_header(path: Path, how: str, other: Path) -> None:
 def test_a_damaged_index_is_rebuilt_not_trusted(data, tmp_path, write_card, make_interview, monkeypatch, how):
     """A damaged or foreign header is ignored: every file is read again, so the ids it would have
     hidden are still refused, and a valid header is written in its place."""
-    import analysis.io.store as store
+    import analysis.io.id_index as id_index
     from conftest import REAL_DATA
     import shutil
     other = tmp_path / "other"
@@ -466,7 +466,7 @@ def test_a_damaged_index_is_rebuilt_not_trusted(data, tmp_path, write_card, make
         save_interview(make_interview("HIDDEN-1"), data)
     with pytest.raises(StoreError, match="already saved"):
         save_interview(make_interview("S-1", date="2024-01-01"), data)
-    ix = store._Index.read(str((data / "scores").resolve()), os.stat(data / "scores"))
+    ix = id_index._Index.read(str((data / "scores").resolve()), os.stat(data / "scores"))
     assert "imports/bulk.csv" in ix.tracked and "imports" in ix.dirs  # rebuilt and valid again
 
 
@@ -574,12 +574,12 @@ def _ids_on_disk(data: Path) -> set[str]:
               ("edit", 0, " B ", True), ("save", " B ", "2024-06-01")])
 def test_property_a_save_is_refused_exactly_when_its_id_is_on_disk(tmp_path_factory, monkeypatch, ops):
     import shutil
-    import analysis.io.store as store
+    import analysis.io.id_index as id_index
     from conftest import REAL_DATA, csv_text
     data = tmp_path_factory.mktemp("prop") / "data"
     (data / "scores").mkdir(parents=True)
     shutil.copyfile(REAL_DATA / "questions.csv", data / "questions.csv")
-    store._NAMES.clear()
+    id_index._NAMES.clear()
     for op in ops:
         files = scorecard_files(data)
         if op[0] == "save":
@@ -611,7 +611,7 @@ def test_property_a_save_is_refused_exactly_when_its_id_is_on_disk(tmp_path_fact
         elif op[0] == "age":
             _age(data / "scores")
         elif op[0] == "fresh":
-            store._NAMES.clear()
+            id_index._NAMES.clear()
         elif op[0] == "damage":
             for slot in ("index-0.json", "index-1.json"):
                 header = data / "scores" / ".cache" / "store-index" / slot
@@ -659,7 +659,7 @@ def test_a_torn_newest_header_falls_back_to_the_older_slot(data, write_card, mak
     its checksum and the other slot (one generation older, still checked against the folder) is
     used: nothing is lost, and nothing it would hide is missed."""
     import json
-    import analysis.io.store as store
+    import analysis.io.id_index as id_index
     write_card("imports/bulk.csv", interview_rows("HIDDEN-1"))
     for iid in ("S-1", "S-2", "S-3"):
         save_interview(make_interview(iid), data)
@@ -668,7 +668,7 @@ def test_a_torn_newest_header_falls_back_to_the_older_slot(data, write_card, mak
     newest = max(gens, key=gens.get)
     files[newest].write_bytes(files[newest].read_bytes()[:40])  # torn
     root = str((data / "scores").resolve())
-    assert store._Index.read(root, os.stat(root)).gen == min(gens.values())
+    assert id_index._Index.read(root, os.stat(root)).gen == min(gens.values())
     _fresh_process(monkeypatch)
     with pytest.raises(StoreError, match="bulk.csv"):
         save_interview(make_interview("HIDDEN-1"), data)

@@ -396,7 +396,7 @@ def to_workbook(sample: Sample, questions: pd.DataFrame | None = None):
     """An :class:`analysis.io.load.Workbook` straight from a sample (no files; the loader is tested
     by :func:`write_sample` + ``python -m analysis report``)."""
     from analysis.io.load import Workbook
-    from analysis.io.scorecards import to_scorecard_frame
+    from analysis.io.validation import to_scorecard_frame
     if questions is None:
         questions = load_questions()
     s = sample.scores

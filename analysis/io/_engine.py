@@ -4,7 +4,7 @@ integer codes, without one Python string per row.
 Why it exists
 -------------
 Validation judges each *unique* value once (a level, a score, a date) and maps the verdict back to
-rows with integer codes (:class:`analysis.io.scorecards._Factors`). Before this module the codes were
+rows with integer codes (:class:`analysis.io.validation._Factors`). Before this module the codes were
 made by ``pd.factorize`` over a million Python ``str`` objects that the parser had first created
 one by one; at 1M rows that was most of ``check``. Here the bytes go to pyarrow's CSV reader (C++,
 multi-threaded) and each column is dictionary-encoded in Arrow: only the dictionary (the unique
@@ -32,19 +32,20 @@ import io
 import numpy as np
 import pandas as pd
 
-__all__ = ["proof", "read_plain", "body_table", "batch_tables", "to_codes", "text_table", "empty_table", "encode",
-           "unify", "concat_encoded"]
+from analysis.io.schema import REQUIRED_COLUMNS, SCORECARD_COLUMNS, nfc
+
+__all__ = ["proof", "read_plain", "body_table", "batch_tables", "to_codes", "text_table", "text_array", "empty_table",
+           "encode", "unify", "concat_encoded"]
 
 _BOM = b"\xef\xbb\xbf"
 
 
 def _pa():
-    import pyarrow as pa
+    import pyarrow as pa  # deferred: pyarrow costs start-up time, and only loading needs it
     return pa
 
 
 def columns():
-    from analysis.io.scorecards import SCORECARD_COLUMNS
     return list(SCORECARD_COLUMNS)
 
 
@@ -53,6 +54,14 @@ def empty_table():
     pa = _pa()
     cols = columns()
     return pa.table({**{c: pa.array([], pa.large_string()) for c in cols}, "line": pa.array([], pa.int64())})
+
+
+def text_array(codes: np.ndarray, uniq: np.ndarray):
+    """``uniq[codes]`` as a ``str`` array built by Arrow (no Python string per row)."""
+    if not len(codes):
+        return np.array([], dtype=object)
+    pa = _pa()
+    return pd.array(pa.array(list(uniq), pa.large_string()).take(pa.array(codes)), dtype="str")
 
 
 def text_table(values: np.ndarray, lines: np.ndarray):
@@ -109,7 +118,7 @@ def read_plain(data: bytes, k: int):
     CSV reader with quoting off: each line is one row, split at every comma). None if the reader
     disagrees with the line count (it never should)."""
     pa = _pa()
-    import pyarrow.csv as pacsv
+    import pyarrow.csv as pacsv  # deferred with pyarrow (see _pa)
     names = [f"c{j}" for j in range(k)]
     try:
         table = pacsv.read_csv(
@@ -153,7 +162,7 @@ def _order(names: list[str], plain, quoted_rows: list[list[str]], plain_idx, quo
 
 def _fits(table) -> bool:
     """No field over the csv module's size limit (the csv-module path reports such a field)."""
-    import pyarrow.compute as pc
+    import pyarrow.compute as pc  # deferred with pyarrow (see _pa)
     limit = csv.field_size_limit()
     for col in table.columns:
         if len(col) and (pc.max(pc.binary_length(col)).as_py() or 0) > limit:
@@ -260,7 +269,7 @@ def encode(col):
     """A text column (Array or ChunkedArray) as one DictionaryArray (int32 codes, large_string
     uniques in first-appearance order); a dictionary column is returned combined, as it is."""
     pa = _pa()
-    import pyarrow.compute as pc
+    import pyarrow.compute as pc  # deferred with pyarrow (see _pa)
     if isinstance(col, pa.ChunkedArray):
         if pa.types.is_dictionary(col.type):
             return unify(col.chunks) if col.num_chunks else blank(0)
@@ -307,14 +316,13 @@ def concat_encoded(tables):
 def _header_names(line: bytes):
     """The column names of a one-line header if the batch may use it (no quote, decodable, no
     duplicate or missing column); None sends the file to the csv-module path."""
-    from analysis.io.scorecards import REQUIRED_COLUMNS, _nfc
     if b'"' in line or b"\r" in line:
         return None
     try:
         header = next(csv.reader([line.decode("utf-8").rstrip("\n")]))
     except (UnicodeDecodeError, csv.Error, StopIteration):
         return None
-    names = [_nfc(h.strip().lower()) for h in header]
+    names = [nfc(h.strip().lower()) for h in header]
     if not any(h.strip() for h in header) or len(set(names)) != len(names):
         return None
     if any(c not in names for c in REQUIRED_COLUMNS):
@@ -464,7 +472,7 @@ def _plain(d) -> np.ndarray:
     """Per value of an Arrow text array: ASCII, and no byte <= 0x20 at either end (so Python's
     ``str.strip`` and NFC normalisation leave it unchanged)."""
     pa = _pa()
-    import pyarrow.compute as pc
+    import pyarrow.compute as pc  # deferred with pyarrow (see _pa)
     n = len(d)
     if not n:
         return np.zeros(0, dtype=bool)
@@ -504,7 +512,7 @@ def to_codes(col, plain: bool = False):
     entry (what :func:`encode` and :func:`unify` give) costs no hash table: its indices are the
     codes (checked with :func:`first_appearance`); any other is renumbered with ``pd.factorize``."""
     pa = _pa()
-    import pyarrow.compute as pc
+    import pyarrow.compute as pc  # deferred with pyarrow (see _pa)
     if isinstance(col, pa.ChunkedArray):
         col = encode(col)
     if not pa.types.is_dictionary(col.type):

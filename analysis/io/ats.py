@@ -33,14 +33,14 @@ rename fields; the defaults follow the public documentation of each source:
 from __future__ import annotations
 
 import copy
-import csv
 import datetime as _dt
-import io
 import json
 import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from analysis.io.csvfile import CsvFile, HasNul, NoHeader, NotUtf8, UnreadableFrom, UnreadableHeader, wrong_width
 
 __all__ = ["SOURCES", "DEFAULT_MAPPINGS", "SourceRecord", "Item", "read_file", "get_path", "html_to_text"]
 
@@ -524,19 +524,17 @@ _SUFFIX = re.compile(r"^(?P<q>.+?)[ _-]*(?P<kind>red[ _-]?flag|notes?)$", re.IGN
 def _read_csv(path: Path, mapping: dict, display: str) -> list[SourceRecord]:
     f = mapping["fields"]
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        csv_file = CsvFile(path.read_bytes(), skip_blank_header=False)
+    except (OSError, NotUtf8) as exc:
         return [SourceRecord(display, unreadable=("unreadable_file", f"not a UTF-8 CSV file ({exc}); "
                                                   "re-export it as 'CSV UTF-8'"))]
-    if "\x00" in text:
+    except HasNul:
         return [SourceRecord(display, unreadable=("unreadable_file", "contains NUL bytes; expected CSV text"))]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
+    except NoHeader:
         return [SourceRecord(display, unreadable=("unreadable_file", "empty file; expected a header row"))]
-    except csv.Error as exc:
+    except UnreadableHeader as exc:
         return [SourceRecord(display, unreadable=("unreadable_file", f"unreadable header ({exc})"))]
+    header, header_line = csv_file.header, csv_file.header_line
     names = [h.strip() for h in header]
     if len(names) == 1 and (";" in names[0] or "\t" in header[0]):
         return [SourceRecord(display, unreadable=(
@@ -565,17 +563,14 @@ def _read_csv(path: Path, mapping: dict, display: str) -> list[SourceRecord]:
         else:
             questions.setdefault(n.lower(), {"name": n})["score"] = i
     out = []
-    last = reader.line_num
-    header_line = last
     try:
-        for rec_cells in reader:
-            start, last = last + 1, reader.line_num
+        for start, _, rec_cells in csv_file.records():
             if not any(c.strip() for c in rec_cells):
                 continue
             rec = SourceRecord(f"{display}: line {start}")
-            if len(rec_cells) != len(names):
-                rec.unreadable = ("unreadable_row", f"found {len(rec_cells)} fields, expected {len(names)} "
-                                  f"(as in the header on line {header_line})")
+            width = wrong_width(rec_cells, len(names))
+            if width:
+                rec.unreadable = ("unreadable_row", f"{width} (as in the header on line {header_line})")
                 out.append(rec)
                 continue
             cell = lambda key: next((rec_cells[i].strip() for i in meta_cols[key] if rec_cells[i].strip()), None)  # noqa: E731
@@ -601,8 +596,8 @@ def _read_csv(path: Path, mapping: dict, display: str) -> list[SourceRecord]:
                 if score or flag or qnote:
                     rec.items.append(Item(q["name"], score, qnote, flag or None))
             out.append(rec)
-    except csv.Error as exc:
-        out.append(SourceRecord(f"{display}: line {last + 1}", unreadable=(
+    except UnreadableFrom as exc:
+        out.append(SourceRecord(f"{display}: line {exc.line}", unreadable=(
             "unreadable_file", f"unreadable CSV from here on ({exc}); expected properly quoted fields")))
     if not out:
         return [SourceRecord(display, unreadable=("unreadable_file", "no rows after the header"))]

@@ -23,79 +23,21 @@ separate strong from weak" are different questions with different answers.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-import stat
 import unicodedata
 
 import pandas as pd
 
 from analysis import config
 from analysis.errors import BankError, Problem
+from analysis.io.csvfile import CsvFile, NoHeader, NotUtf8, UnreadableFrom, UnreadableHeader, duplicates, wrong_width
+from analysis.io.files import read_regular_file
+from analysis.io.schema import invisible
 
 __all__ = ["REQUIRED_COLUMNS", "TEXT_COLUMNS", "load_questions", "validate_questions", "filter_questions"]
 
 REQUIRED_COLUMNS = ("question_id", "level", "section", "topic", "question", "good_answer", "red_flag")
 TEXT_COLUMNS = ("question", "good_answer", "red_flag")
-
-
-class NotARegularFile(OSError):
-    """A path that should be a CSV file is a folder, a named pipe, a socket or a device."""
-
-
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
-          (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
-
-
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-
-
-def read_regular_file(path) -> bytes:
-    """The bytes of ``path``, refusing anything but a regular file (following symlinks).
-
-    A named pipe is opened without blocking and refused, so a FIFO called ``x.csv`` cannot make a
-    load hang; a folder, socket or device raises :class:`NotARegularFile` naming what it is. Other
-    failures (a broken link, a symlink loop, no permission) raise the usual :class:`OSError`.
-    """
-    return read_regular_file_stat(path)[0]
-
-
-def read_regular_file_stat(path, dir_fd: int | None = None) -> tuple[bytes, os.stat_result]:
-    """:func:`read_regular_file` and the ``os.stat_result`` of the file read (from ``fstat`` of
-    the open file: the size, times and inode of exactly what was read, at no extra system call).
-
-    ``dir_fd`` (an open folder) makes ``path`` relative to it: the kernel then resolves one name
-    instead of the whole path (the loader opens 100k files of a few folders this way). Four
-    system calls per file: open, fstat, one read (a short read proves the end), close.
-    """
-    fd = os.open(path, _OPEN_FLAGS, dir_fd=dir_fd) if dir_fd is not None else os.open(path, _OPEN_FLAGS)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            kind = next((k for test, k in _KINDS if test(st.st_mode)), "not a file")
-            raise NotARegularFile(f"not a regular file ({kind}); expected a CSV file")
-        # one byte more than the size: a short read proves the end of the file, so a small file
-        # costs one read call (100k cold scorecards spend most of their time in system calls)
-        want = st.st_size + 1
-        first = os.read(fd, want)
-        if len(first) < want:
-            return first, st
-        chunks = [first]
-        while True:  # the file grew while being read: read to its end
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                return b"".join(chunks), st
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-
-
-def _invisible_in(text: str) -> str | None:
-    for i, ch in enumerate(text, start=1):
-        if unicodedata.category(ch) == "Cf":
-            return f"U+{ord(ch):04X} ({unicodedata.name(ch, 'control character')}) at position {i}"
-    return None
 
 
 def validate_questions(raw: pd.DataFrame, path: str = "questions.csv", lines=None) -> list[Problem]:
@@ -120,7 +62,7 @@ def validate_questions(raw: pd.DataFrame, path: str = "questions.csv", lines=Non
         qid = row["question_id"].strip() if isinstance(row["question_id"], str) else row["question_id"]
         if isinstance(qid, str) and qid:  # compared stripped and NFC-normalised, as the loader compares ids
             qid = unicodedata.normalize("NFC", qid)
-            hidden = _invisible_in(qid)
+            hidden = invisible(qid)
             if hidden:
                 problems.append(Problem(path, i, "question_id", f"got {qid!r}, which contains an invisible "
                                         f"character {hidden}; expected visible text only (retype the id)"))
@@ -143,34 +85,28 @@ def _read_bank(path) -> tuple[pd.DataFrame, list[int]]:
         raise BankError(f"cannot read the bank: {getattr(exc, 'strerror', None) or exc}; expected a UTF-8 CSV "
                         "file with a header", path) from exc
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+        csv_file = CsvFile(data, nul=True)
+    except NotUtf8 as exc:
         raise BankError(f"cannot read the bank: {exc}; expected a UTF-8 CSV with a header", path) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
+    except NoHeader:
+        raise BankError("cannot read the bank: no header row; expected a UTF-8 CSV with a header", path) from None
+    except UnreadableHeader as exc:
+        raise BankError(f"cannot read the bank: {exc}; expected properly quoted fields", path) from exc
+    names = [h.strip().lower() for h in csv_file.header]
+    dupes = duplicates(names)
+    if dupes:
+        raise BankError(Problem(str(path), csv_file.header_line, None, f"duplicate column(s) {', '.join(dupes)}; "
+                                "expected each column once (column names are compared ignoring case)"))
     records, lines, problems = [], [], []
     try:
-        header = next(reader, None)
-        while header is not None and not any(h.strip() for h in header):
-            header = next(reader, None)
-        if header is None:
-            raise BankError("cannot read the bank: no header row; expected a UTF-8 CSV with a header", path)
-        names = [h.strip().lower() for h in header]
-        dupes = sorted({n for n in names if n and names.count(n) > 1})
-        if dupes:
-            raise BankError(Problem(str(path), reader.line_num, None, f"duplicate column(s) {', '.join(dupes)}; "
-                                    "expected each column once (column names are compared ignoring case)"))
-        last = reader.line_num
-        for rec in reader:
-            start, last = last + 1, reader.line_num
-            if not rec or (len(rec) == 1 and not rec[0].strip()):
-                continue
-            if len(rec) != len(names):
-                problems.append(Problem(str(path), start, None, f"found {len(rec)} fields, expected {len(names)} "
-                                        "(as in the header)"))
+        for start, _, rec in csv_file.records():
+            width = wrong_width(rec, len(names))
+            if width:
+                problems.append(Problem(str(path), start, None, f"{width} (as in the header)"))
                 continue
             records.append(rec)
             lines.append(start)
-    except csv.Error as exc:
+    except UnreadableFrom as exc:
         raise BankError(f"cannot read the bank: {exc}; expected properly quoted fields", path) from exc
     if problems:
         raise BankError(problems)

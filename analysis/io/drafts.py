@@ -10,7 +10,7 @@ scorecard, its draft is removed.
 
 The draft id is a random key chosen when the form starts (not the interview id, which is derived
 from the date and candidate id and may still change while the set-up is being corrected). File
-names go through :func:`analysis.io.store.safe_filename`, so no id can point outside the folder.
+names go through :func:`analysis.io.files.safe_filename`, so no id can point outside the folder.
 
 Safe to share
 -------------
@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import unicodedata
 import uuid
 from datetime import date, datetime, timezone
@@ -42,18 +41,13 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import config
+from analysis._text import clean_text
 from analysis.errors import WorkbookError
-from analysis.io.files import atomic_write, file_lock
-from analysis.io.store import safe_filename
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None
+from analysis.io.files import atomic_write, file_lock, safe_filename, try_lock
 
 __all__ = ["DRAFT_VERSION", "DRAFT_COLUMNS", "new_draft_id", "draft_path", "save_draft", "load_draft",
-           "list_drafts", "remove_draft", "claim_draft", "draft_problem", "DraftTakenError", "clean_text",
-           "DraftHold", "hold_draft"]
+           "list_drafts", "remove_draft", "claim_draft", "draft_problem", "DraftTakenError", "DraftHold",
+           "hold_draft"]
 
 
 class DraftTakenError(WorkbookError):
@@ -75,21 +69,19 @@ def new_draft_id() -> str:
 
 
 def draft_path(draft_id: str, data=None) -> Path:
-    """The file of draft ``draft_id``: ``<data>/drafts/<safe_filename(draft_id)>.json``."""
+    """The file of draft ``draft_id``: ``<data>/drafts/<safe_filename(draft_id)>.json`` (``data`` a
+    folder or a :class:`~analysis.config.Layout`)."""
+    return config.layout(data).drafts / _file_name(draft_id)
+
+
+def _file_name(draft_id) -> str:
     if not str(draft_id).strip():
         raise WorkbookError("empty draft id; expected the id of a draft (see list_drafts)")
-    return config.drafts_dir(data) / f"{safe_filename(str(draft_id))}.json"
-
-
-def clean_text(text: str) -> str:
-    """``text`` with every unpaired surrogate replaced by U+FFFD (``�``) and normalised to NFC:
-    always encodable as UTF-8, so it can be autosaved and saved."""
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
-        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return unicodedata.normalize("NFC", text)
+    return f"{safe_filename(str(draft_id))}.json"
 
 
 def _clean(value):
+    """``value`` (a draft's state) with :func:`analysis._text.clean_text` applied to every string in it."""
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, dict):
@@ -101,7 +93,7 @@ def _clean(value):
 
 def _locked(data):
     """The drafts folder's exclusive lock (``drafts/.drafts.lock``), see :func:`analysis.io.files.file_lock`."""
-    return file_lock(config.drafts_dir(data) / ".drafts.lock")
+    return file_lock(config.layout(data).drafts_lock)
 
 
 def _owner_of(path: Path) -> str | None:
@@ -123,7 +115,7 @@ def save_draft(state: dict, data=None, *, owner: str | None = None) -> Path:
     """Write the form state ``state`` (a JSON-serialisable dict with a ``draft_id``) atomically,
     replacing the previous version of the same draft. Adds ``version`` and ``updated`` (UTC).
 
-    Unencodable text (unpaired surrogates) is replaced by U+FFFD (:func:`clean_text`). With
+    Unencodable text (unpaired surrogates) is replaced by U+FFFD (:func:`analysis._text.clean_text`). With
     ``owner`` (the form's token), the draft is written only if the file does not exist or belongs
     to that owner, checked and written under the drafts folder's lock; the token is stored in the
     draft.
@@ -172,44 +164,36 @@ def claim_draft(draft_id: str, data=None, *, owner: str) -> tuple[dict, str | No
 
 
 class DraftHold:
-    """A form's sign of life on one draft: an exclusive ``flock`` on ``drafts/.<draft>.open``, held
-    while the form has the draft open. The operating system drops it when the kernel dies, so a
-    draft whose hold cannot be taken is open in a live tab right now, and one whose hold can be
-    taken was left by a closed tab or a dead kernel. Release with :meth:`release`."""
+    """A form's sign of life on one draft: the exclusive lock ``drafts/.<draft>.open``
+    (:func:`analysis.io.files.try_lock`), held while the form has the draft open. The operating
+    system drops it when the kernel dies, so a draft whose hold cannot be taken is open in a live
+    tab right now, and one whose hold can be taken was left by a closed tab or a dead kernel.
+    Release with :meth:`release`."""
 
-    def __init__(self, path: Path, fd: int | None):
-        self.path, self._fd = path, fd
+    def __init__(self, path: Path, lock):
+        self.path, self._lock = path, lock
 
     @property
     def held(self) -> bool:
-        return self._fd is not None
+        return self._lock is not None
 
     def release(self, *, remove: bool = False) -> None:
-        if self._fd is not None:
+        if self._lock is not None:
             if remove:
                 try:
                     self.path.unlink()
                 except OSError:
                     pass
-            os.close(self._fd)
-            self._fd = None
+            self._lock.release()
+            self._lock = None
 
 
 def hold_draft(draft_id: str, data=None) -> DraftHold:
     """Try to hold draft ``draft_id`` open (see :class:`DraftHold`); ``.held`` is False when a live
-    form holds it already. Without ``fcntl`` (Windows) the hold always succeeds."""
+    form (this process or another) holds it already."""
     path = draft_path(draft_id, data)
     hold = path.with_name(f".{path.stem}.open")
-    hold.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(hold, os.O_RDWR | os.O_CREAT, 0o666)
-    if fcntl is None:  # pragma: no cover
-        return DraftHold(hold, fd)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        return DraftHold(hold, None)
-    return DraftHold(hold, fd)
+    return DraftHold(hold, try_lock(hold))
 
 
 def _is_text(v) -> bool:
@@ -282,7 +266,7 @@ def _read(path: Path) -> dict:
     if state.get("version") != DRAFT_VERSION:
         raise WorkbookError(f"{path}: draft version {state.get('version')!r}, expected {DRAFT_VERSION}")
     did = state["draft_id"]
-    if not _is_text(did) or not did.strip() or draft_path(did, path.parent.parent) != path:
+    if not _is_text(did) or not did.strip() or _file_name(did) != path.name:
         raise WorkbookError(f"{path}: damaged draft: its draft_id {did!r} does not match the file name (the form "
                             f"names each draft's file after its id); resume is not possible (discard it, or set "
                             f"draft_id back by hand)")
@@ -312,7 +296,7 @@ def _raw_id(path: Path) -> str:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         did = raw.get("draft_id") if isinstance(raw, dict) else None
-        if isinstance(did, str) and did.strip() and draft_path(did, path.parent.parent) == path:
+        if isinstance(did, str) and did.strip() and _file_name(did) == path.name:
             return did
     except (OSError, UnicodeDecodeError, ValueError, RecursionError, WorkbookError):
         pass
@@ -339,7 +323,7 @@ def list_drafts(data=None, *, interviewer: str | None = None) -> pd.DataFrame:
         time of the last autosave), ``path``, and ``problem`` — empty for a readable draft, the
         reason otherwise (a damaged draft is listed, not hidden).
     """
-    folder = config.drafts_dir(data)
+    folder = config.layout(data).drafts
     rows = []
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         if path.name.startswith("."):

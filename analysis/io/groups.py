@@ -36,19 +36,19 @@ Every data row is either in the returned frame or named in a problem, never both
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pandas as pd
 
 from analysis import config
 from analysis.errors import Problem, _ProblemsError
+from analysis.io.csvfile import (CsvFile, EmptyFile, HasNul, NoHeader, NotUtf8, UnreadableFrom, UnreadableHeader,
+                                 duplicates, wrong_width)
 
 __all__ = ["GroupsError", "GROUPS_FILE", "groups_path", "load_groups", "parse_groups", "attributes", "NOT_DISCLOSED"]
 
-#: File name of the group attributes inside a data folder.
-GROUPS_FILE = "candidates.csv"
+#: File name of the group attributes inside a data folder (:data:`analysis.config.CANDIDATES_FILE`).
+GROUPS_FILE = config.CANDIDATES_FILE
 #: How a not-disclosed value is labelled in the fairness tables (the file itself leaves it empty).
 NOT_DISCLOSED = "(not disclosed)"
 
@@ -58,8 +58,8 @@ class GroupsError(_ProblemsError):
 
 
 def groups_path(data=None) -> Path:
-    """``<data>/candidates.csv`` of a data folder (see :func:`analysis.config.data_dir`)."""
-    return config.data_dir(data) / GROUPS_FILE
+    """``<data>/candidates.csv`` of a data folder or :class:`~analysis.config.Layout`."""
+    return config.layout(data).candidates
 
 
 def attributes(groups: pd.DataFrame) -> list[str]:
@@ -92,29 +92,23 @@ def parse_groups(data: bytes, path: str, *, known_candidates=None) -> tuple[pd.D
     problems : list of Problem
         Everything that was not used, with line and column.
     """
-    problems: list[Problem] = []
-    if not data.strip():
+    try:
+        csv_file = CsvFile(data)
+    except EmptyFile:
         return _empty(), [Problem(path, 0, None, "empty file; expected a header 'candidate_id,<attribute>,...' "
                                                   "and one row per candidate")]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return _empty(), [Problem(path, line, None, f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset "
-                                                     f"{exc.start}); expected UTF-8 text: re-export as 'CSV UTF-8'")]
-    if "\x00" in text:
+    except NotUtf8 as exc:
+        return _empty(), [Problem(path, exc.line, None, f"not UTF-8 (byte 0x{exc.byte:02x} at offset "
+                                                         f"{exc.offset}); expected UTF-8 text: re-export as 'CSV UTF-8'")]
+    except HasNul:
         return _empty(), [Problem(path, 0, None, "contains NUL bytes; expected a UTF-8 CSV text file")]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-        while not any(h.strip() for h in header):
-            header = next(reader)
-    except StopIteration:
+    except NoHeader:
         return _empty(), [Problem(path, 0, None, "no header row; expected 'candidate_id,<attribute>,...'")]
-    except csv.Error as exc:
-        return _empty(), [Problem(path, 1, None, f"unreadable header ({exc}); expected 'candidate_id,<attribute>,...'")]
-    header_line = reader.line_num
-    names = [h.strip() for h in header]
+    except UnreadableHeader as exc:
+        return _empty(), [Problem(path, exc.line, None, f"unreadable header ({exc}); expected "
+                                                         "'candidate_id,<attribute>,...'")]
+    header_line = csv_file.header_line
+    names = [h.strip() for h in csv_file.header]
     lowered = [n.lower() for n in names]
     if "candidate_id" not in lowered:
         return _empty(), [Problem(path, header_line, None, f"no candidate_id column (found {', '.join(map(repr, names))}); "
@@ -122,7 +116,7 @@ def parse_groups(data: bytes, path: str, *, known_candidates=None) -> tuple[pd.D
     if any(not n for n in names):
         return _empty(), [Problem(path, header_line, None, f"column {names.index('') + 1} has no name; "
                                                             "expected a name for every attribute column")]
-    dupes = sorted({n for n in lowered if lowered.count(n) > 1})
+    dupes = duplicates(lowered)
     if dupes:
         return _empty(), [Problem(path, header_line, None, f"duplicate column(s) {', '.join(dupes)} "
                                                             "(names are compared in any letter case); "
@@ -137,15 +131,12 @@ def parse_groups(data: bytes, path: str, *, known_candidates=None) -> tuple[pd.D
     rows: list[list] = []
     seen: dict[str, int] = {}
     dup_ids: set[str] = set()
-    last = header_line
+    problems: list[Problem] = []
     try:
-        for rec in reader:
-            start, last = last + 1, reader.line_num
-            if not rec or (len(rec) == 1 and not rec[0].strip()):
-                continue  # blank line
-            if len(rec) != len(names):
-                problems.append(Problem(path, start, None, f"found {len(rec)} fields, expected {len(names)} "
-                                                           "(as in the header)"))
+        for start, _, rec in csv_file.records():
+            width = wrong_width(rec, len(names))
+            if width:
+                problems.append(Problem(path, start, None, f"{width} (as in the header)"))
                 continue
             vals = [v.strip() for v in rec]
             cid = vals[id_col]
@@ -166,8 +157,8 @@ def parse_groups(data: bytes, path: str, *, known_candidates=None) -> tuple[pd.D
             else:
                 seen[cid] = start
                 rows.append([cid] + [v if v else None for i, v in enumerate(vals) if i != id_col])
-    except csv.Error as exc:
-        problems.append(Problem(path, last + 1, None, f"unreadable CSV from here on ({exc}); expected properly "
+    except UnreadableFrom as exc:
+        problems.append(Problem(path, exc.line, None, f"unreadable CSV from here on ({exc}); expected properly "
                                                       "quoted fields; the rows from here on were not read"))
     # a duplicate makes both rows doubtful: drop the first one as well, and say so
     if dup_ids:
@@ -189,7 +180,7 @@ def load_groups(data=None, path=None, *, known_candidates=None) -> tuple[pd.Data
 
     Parameters
     ----------
-    data : path-like, optional
+    data : path-like or :class:`~analysis.config.Layout`, optional
         The data folder (default :func:`analysis.config.data_dir`).
     path : path-like, optional
         Another file to read instead of ``<data>/candidates.csv`` (``--groups FILE``).
@@ -202,12 +193,9 @@ def load_groups(data=None, path=None, *, known_candidates=None) -> tuple[pd.Data
         As :func:`parse_groups`. A missing file gives an empty frame and one problem saying where
         the file was looked for.
     """
-    data = config.data_dir(data)
-    file = Path(path) if path is not None else groups_path(data)
-    try:
-        name = str(file.relative_to(data))
-    except ValueError:
-        name = str(file)
+    lay = config.layout(data)
+    file = Path(path) if path is not None else lay.candidates
+    name = lay.display(file)
     if not file.exists():
         return _empty(), [Problem(name, 0, None, "not found; expected a CSV 'candidate_id,<attribute>,...' with the "
                                                  "candidates' self-reported groups (or pass --groups FILE)")]

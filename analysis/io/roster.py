@@ -30,8 +30,6 @@ A name far from every roster name loads as it is (a new interviewer the roster d
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -39,14 +37,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis import config
+from analysis._text import parse_flag
 from analysis.errors import Problem
+from analysis.io.csvfile import CsvFile, NoHeader, NotUtf8, UnreadableFrom, UnreadableHeader
+from analysis.io.files import NotARegularFile, read_regular_file
 
 __all__ = ["ROSTER_FILE", "Roster", "read_roster", "apply_roster", "roster_names"]
 
-#: The roster's file name in a data folder.
-ROSTER_FILE = "interviewers.csv"
-_TRUE = {"true", "yes", "1", ""}
-_FALSE = {"false", "no", "0"}
+#: The roster's file name in a data folder (:data:`analysis.config.ROSTER_FILE`).
+ROSTER_FILE = config.ROSTER_FILE
 
 
 @dataclass
@@ -70,39 +70,34 @@ def _clean(name: str) -> str:
 
 
 def read_roster(data=None) -> tuple[Roster | None, list[Problem]]:
-    """Read ``<data>/interviewers.csv``; ``(None, [])`` when there is none (or it has no rows).
+    """Read ``<data>/interviewers.csv`` (``data`` a folder or a :class:`~analysis.config.Layout`);
+    ``(None, [])`` when there is none (or it has no rows).
 
     Every bad row is a problem with its line (missing name, an unknown ``active`` value, a name or
     alias claimed by two roster rows); the good rows are used.
     """
-    from analysis import config
-    from analysis.io.bank import NotARegularFile, read_regular_file
-
     lay = config.layout(data)
-    path = lay.data / ROSTER_FILE
+    path = lay.roster
     shown = lay.display(path)
     if not path.exists() and not path.is_symlink():
         return None, []
     try:
-        text = read_regular_file(path).decode("utf-8-sig")
+        csv_file = CsvFile(read_regular_file(path), nul=True, skip_blank_header=False)
     except NotARegularFile as exc:
         return None, [Problem(shown, 0, None, str(exc))]
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, NotUtf8) as exc:
         return None, [Problem(shown, 0, None, f"cannot read the roster ({exc}); expected a UTF-8 CSV file")]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    problems: list[Problem] = []
-    try:
-        header = [h.strip().lower() for h in next(reader)]
-    except (StopIteration, csv.Error):
+    except (NoHeader, UnreadableHeader):
         return None, []
+    problems: list[Problem] = []
+    header = [h.strip().lower() for h in csv_file.header]
     if "interviewer" not in header:
         return None, [Problem(shown, 1, None, f"the roster's header {header!r} has no 'interviewer' column; "
                                               "expected interviewer,aliases,active")]
     col = {c: header.index(c) for c in ("interviewer", "aliases", "active") if c in header}
     names, active, lookup = [], [], {}
     try:
-        for record in reader:
-            line = reader.line_num
+        for _, line, record in csv_file.records():
             if not any(v.strip() for v in record):
                 continue
 
@@ -113,8 +108,8 @@ def read_roster(data=None) -> tuple[Roster | None, list[Problem]]:
             if not name:
                 problems.append(Problem(shown, line, "interviewer", "empty roster name; expected the interviewer's name"))
                 continue
-            flag = get("active").strip().lower()
-            if flag not in _TRUE | _FALSE:
+            flag = parse_flag(get("active"), blank=True)
+            if flag is None:
                 problems.append(Problem(shown, line, "active", f"got {get('active')!r}, expected true or false"))
                 continue
             spellings = [name] + [_clean(a) for a in get("aliases").split(";") if _clean(a)]
@@ -126,9 +121,9 @@ def read_roster(data=None) -> tuple[Roster | None, list[Problem]]:
             for s in spellings:
                 lookup[_key(s)] = name
             names.append(name)
-            active.append(flag in _TRUE)
-    except csv.Error as exc:
-        problems.append(Problem(shown, reader.line_num, None, f"unreadable CSV ({exc})"))
+            active.append(flag)
+    except UnreadableFrom as exc:
+        problems.append(Problem(shown, exc.end, None, f"unreadable CSV ({exc})"))
     if not names:
         return None, problems
     return Roster(names, active, lookup), problems

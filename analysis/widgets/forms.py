@@ -64,7 +64,8 @@ import pandas as pd
 from analysis import config
 from analysis.io.bank import load_questions
 from analysis.stats.demo import is_demo_folder
-from analysis.io.drafts import (DraftTakenError, claim_draft, clean_text, hold_draft, list_drafts, load_draft, new_draft_id,
+from analysis._text import clean_text
+from analysis.io.drafts import (DraftTakenError, claim_draft, hold_draft, list_drafts, load_draft, new_draft_id,
                      remove_draft, save_draft)
 from analysis.errors import ScorecardError, StoreError
 from analysis.io.kits import add_question, default_kit, filter_bank, move_question, remove_question, stretch_question
