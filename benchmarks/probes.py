@@ -88,7 +88,8 @@ def stage_save(data: Path, n: int = 20) -> dict:
 
     from analysis import config
     from analysis.io.bank import load_questions
-    from analysis.io.store import INDEX_DIR, LOCK_NAME, save_interview
+    from analysis.io.id_index import INDEX_DIR, LOCK_NAME
+    from analysis.io.store import save_interview
     index = config.scores_dir(data) / INDEX_DIR
     lock = config.scores_dir(data) / LOCK_NAME
     had_index, had_lock = index.exists(), lock.exists()

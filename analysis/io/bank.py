@@ -40,7 +40,7 @@ REQUIRED_COLUMNS = ("question_id", "level", "section", "topic", "question", "goo
 TEXT_COLUMNS = ("question", "good_answer", "red_flag")
 
 
-def validate_questions(raw: pd.DataFrame, path: str = "questions.csv", lines=None) -> list[Problem]:
+def validate_questions(raw: pd.DataFrame, path: str = config.QUESTIONS_FILE, lines=None) -> list[Problem]:
     """Return every problem of a bank read as strings (``dtype=str``), naming its CSV line.
 
     ``lines`` gives the physical line each row starts on (as :func:`load_questions` reads them, so a

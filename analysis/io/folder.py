@@ -39,7 +39,7 @@ def output_folder(out: str | os.PathLike, data=None) -> Path:
     out_path = Path(out).expanduser()
     if out_path.exists() and not out_path.is_dir():
         raise OutputFolderError(f"--out {out}: is an existing file; expected a folder (new or existing)")
-    data_path = config.data_dir(data if not isinstance(data, config.Layout) else data.data).resolve()
+    data_path = config.layout(data).data.resolve()
     target = out_path.resolve()
     if target == data_path or data_path in target.parents:
         raise OutputFolderError(

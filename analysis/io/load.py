@@ -123,7 +123,7 @@ def _scorecard_paths(lay: config.Layout, regular: set | None = None) -> tuple[li
     root = str(lay.scores)
     if not os.path.isdir(root):
         what = "is not a folder" if os.path.lexists(root) else "does not exist"
-        return [], [Problem("scores", 0, None, f"the scores folder {what} ({root}); expected the scorecards in "
+        return [], [Problem(lay.display(lay.scores), 0, None, f"the scores folder {what} ({root}); expected the scorecards in "
                             "<data>/scores/ (create it, or pass the data folder that holds it with --data DIR)")]
     out: list[str] = []
     problems: list[Problem] = []

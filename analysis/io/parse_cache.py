@@ -23,14 +23,13 @@ The loader (:func:`analysis.io.load.load_scores`) decides which files the cache 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 from analysis.errors import Problem
+from analysis.io.files import atomic_write
 from analysis.io.schema import SCORECARD_COLUMNS
 
 __all__ = ["read_cache", "write_cache", "empty_cache", "ranges", "RACY_SECONDS", "MAX_FILE_BYTES"]
@@ -152,7 +151,7 @@ def ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 
 
 def write_cache(path: Path, raw, fresh: dict, fidx: np.ndarray) -> None:
-    """Write the cache atomically (a temporary file renamed over the old one): for each cacheable
+    """Write the cache atomically (:func:`analysis.io.files.atomic_write`): for each cacheable
     file (``fresh``: name -> (signature, file index, problems)) its rows of the combined raw table
     (sorted by file index, so a file's rows are contiguous)."""
     try:
@@ -177,15 +176,9 @@ def write_cache(path: Path, raw, fresh: dict, fidx: np.ndarray) -> None:
         meta = {"version": _CACHE_VERSION, "written": float(time.time()), "files": index}
         schema = _cache_schema().with_metadata({_CACHE_KEY: json.dumps(meta).encode()})
         table = pa.Table.from_arrays(arrays, schema=schema)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as fh, ipc.new_file(fh, schema) as writer:
-                writer.write_table(table)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        sink = pa.BufferOutputStream()
+        with ipc.new_file(sink, schema) as writer:
+            writer.write_table(table)
+        atomic_write(path, sink.getvalue(), overwrite=True)
     except OSError:
         pass  # a read-only data folder simply goes without a cache
