@@ -6,7 +6,7 @@
 >>> wb.problems                         # every row that did not load, with file, line and column
 
 Nothing is dropped silently: every input row is either in ``wb.scores`` or named in
-``wb.problems`` (see :mod:`analysis.io.scorecards` for why an interview loads whole or not at all).
+``wb.problems`` (see :mod:`analysis.io.validation` for why an interview loads whole or not at all).
 
 How it is fast
 --------------

@@ -62,7 +62,7 @@ def scorecard_path(interview_id: str, date, data=None) -> Path:
 
 
 def _to_csv(text: pd.DataFrame, cols: list[str]) -> bytes:
-    """The scorecard CSV of ``text`` (the text form :func:`analysis.io.scorecards.scorecard_text`
+    """The scorecard CSV of ``text`` (the text form :func:`analysis.io.validation.scorecard_text`
     gives, already canonical), columns ``cols``."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -134,7 +134,7 @@ def save_interview(rows: pd.DataFrame, data=None, *, questions: pd.DataFrame | N
     Parameters
     ----------
     rows : DataFrame
-        One interview in the scorecard format (see :mod:`analysis.io.scorecards`), one row per
+        One interview in the scorecard format (see :mod:`analysis.io.schema`), one row per
         question asked. Values may be typed or text; ``level``/``recommendation`` are normalised to
         lower case on the way out and ``red_flag`` is written as ``true`` or ``false`` — the value
         validation judged (``1``, ``1.0``, ``"YES"`` and ``True`` are all written ``true``).
