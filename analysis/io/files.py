@@ -27,7 +27,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 __all__ = ["NotARegularFile", "read_regular_file", "read_regular_file_stat", "file_kind", "unreadable",
-           "safe_filename", "atomic_write", "file_lock", "try_lock", "fsync_dir", "umask"]
+           "scorecard_entries", "safe_filename", "atomic_write", "file_lock", "try_lock", "fsync_dir", "umask"]
 
 
 class NotARegularFile(OSError):
@@ -94,6 +94,24 @@ def unreadable(path: str, exc: OSError) -> str:
         if not os.path.exists(path):
             return f"broken symbolic link (-> {target}, which does not exist); expected a CSV file"
     return f"cannot read: {exc.strerror or exc}"
+
+
+def scorecard_entries(entries):
+    """Of a folder's ``os.DirEntry`` list, what the scorecard loader reads: ``(entry, True)`` for each
+    folder (following symbolic links; a broken link or a link loop is not a folder) and
+    ``(entry, False)`` for each ``*.csv``; hidden names (a leading dot: temporary files, caches,
+    locks) are skipped. The loader and the store's id index walk ``scores/`` with it, so they agree."""
+    for e in entries:
+        if e.name.startswith("."):
+            continue
+        try:
+            is_dir = e.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            yield e, True
+        elif e.name.endswith(".csv"):
+            yield e, False
 
 
 _MAX_STEM = 80

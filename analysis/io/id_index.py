@@ -28,7 +28,7 @@ import zlib
 from pathlib import Path
 
 from analysis import config
-from analysis.io.files import file_lock, read_regular_file, safe_filename, umask
+from analysis.io.files import file_lock, read_regular_file, safe_filename, scorecard_entries, umask
 
 __all__ = ["find_interview", "store_lock", "lookup", "norm_id", "INDEX_DIR", "LOCK_NAME"]
 
@@ -425,16 +425,10 @@ class _Index:
         links, subdirs = set(), []
         try:
             with os.scandir(full) as it:
-                for e in it:
-                    if e.name.startswith("."):
-                        continue
-                    try:
-                        is_dir = e.is_dir()  # follows links (False for a broken one), as the loader
-                    except OSError:
-                        is_dir = False
+                for e, is_dir in scorecard_entries(it):  # what the loader reads
                     if is_dir:
                         subdirs.append(e.name)
-                    elif e.name.endswith(".csv"):
+                    else:
                         names[e.name] = e.inode()  # from the listing itself: no stat
                         if e.is_symlink():
                             links.add(e.name)

@@ -47,7 +47,8 @@ from analysis import config
 from analysis.errors import Problem
 from analysis.io import _engine, parse_cache
 from analysis.io.bank import load_questions
-from analysis.io.files import NotARegularFile, file_kind, read_regular_file, read_regular_file_stat, unreadable
+from analysis.io.files import (NotARegularFile, file_kind, read_regular_file, read_regular_file_stat, scorecard_entries,
+                               unreadable)
 from analysis.io.folder import require_data_folder
 from analysis.io.outcomes import load_outcomes
 from analysis.io.roster import apply_roster, read_roster
@@ -141,16 +142,10 @@ def _scorecard_paths(lay: config.Layout, regular: set | None = None) -> tuple[li
         except OSError as exc:
             problems.append(Problem(lay.display(folder), 0, None, f"cannot list the folder: {exc.strerror or exc}"))
             return
-        for e in entries:
-            if e.name.startswith("."):
-                continue
-            try:
-                is_dir = e.is_dir()  # follows symbolic links (False for a broken link)
-            except OSError:  # a symlink loop: reported below if it is called *.csv, as a file
-                is_dir = False
+        for e, is_dir in scorecard_entries(entries):  # a symlink loop called *.csv: a file, reported later
             if is_dir:
                 walk(e.path)
-            elif e.name.endswith(".csv"):
+            else:
                 out.append(e.path)
                 if regular is not None:
                     try:
