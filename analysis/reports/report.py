@@ -53,7 +53,7 @@ def export_tables(cal: Calibration, *, small: int = 5) -> dict[str, pd.DataFrame
     """The tables as exported: small interviewer groups blanked, no candidate identity."""
     from analysis.reports.export import suppress_small_interviewers
     tables = dict(cal.tables())
-    tables["interviewer_stats"] = suppress_small_interviewers(tables["interviewer_stats"], min_n=small)
+    tables["interviewer_stats"] = suppress_small_interviewers(tables["interviewer_stats"], small_group=small)
     return tables
 
 

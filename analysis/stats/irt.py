@@ -1130,7 +1130,7 @@ def irt_tables(fit: IRTFit, *, small: int = 5) -> dict[str, pd.DataFrame]:
         rv[est] = rv[est].round(3)
         first = ["interviewer", "severity", "se", "infit", "outfit"]
         rv = rv[first + [c for c in rv.columns if c not in first]]
-        tables["irt_interviewers"] = mark_small_groups(rv, "n_interviews", est, min_n=small)
+        tables["irt_interviewers"] = mark_small_groups(rv, "n_interviews", est, small_group=small)
     return tables
 
 
