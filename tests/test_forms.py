@@ -16,9 +16,10 @@ import pytest
 from analysis import config
 from analysis.io.bank import load_questions
 from analysis.io.drafts import list_drafts, load_draft
-from analysis.widgets.forms import InterviewForm, LogForm, known_interviewers, make_interview_id, setup_problems
+from analysis.io.interviews import known_interviewers
 from analysis.io.kits import add_question, default_kit, filter_bank, move_question, remove_question
 from analysis.io.load import load
+from analysis.widgets.forms import InterviewForm, LogForm
 
 XSS = "<img src=x onerror=alert(1)>"
 DAY = dt.date(2026, 3, 2)
@@ -133,25 +134,6 @@ def test_opening_a_form_writes_nothing(data):
     InterviewForm(data, interviewers=[])
     LogForm(data, interviewers=[])
     assert _files(data) == before
-
-
-@pytest.mark.parametrize("candidate, message", [
-    ("", "candidate id: empty"),
-    ("../../etc/passwd", "expected letters, digits"),
-    ("C 42", "expected letters, digits"),
-    ("x" * 65, "expected letters, digits"),
-])
-def test_setup_problems_name_the_field(candidate, message):
-    problems = setup_problems(candidate, "mid", "Avery", DAY)
-    assert len(problems) == 1 and message in problems[0]
-    assert setup_problems("C42", "mid", "", None) == [
-        "interviewer: empty; pick a known name or type a new one",
-        "date: not set; expected the day of the interview"]
-    assert setup_problems("C42", "lead", "A\nB", DAY)[0].startswith("level 'lead'")
-
-
-def test_interview_id_is_date_candidate_and_key():
-    assert make_interview_id(DAY, " C42 ", "0123456789ab") == "2026-03-02-C42-01234567"
 
 
 # -- the live interview ----------------------------------------------------------------------------
@@ -482,7 +464,7 @@ def test_an_error_in_a_callback_is_shown_in_the_form(data, form, monkeypatch):
     def broken(*a, **k):
         raise PermissionError("drafts folder is read-only")
 
-    monkeypatch.setattr("analysis.widgets.forms.save_draft", broken)
+    monkeypatch.setattr("analysis.widgets.forms.autosave.save_draft", broken)
     form._candidate.value = "C1"
     assert isinstance(form.last_error, PermissionError)
     assert "drafts folder is read-only" in form._status.value
@@ -606,7 +588,7 @@ class Scheduler:
 
 
 def _count_writes(monkeypatch):
-    import analysis.widgets.forms as forms_mod
+    import analysis.widgets.forms.autosave as forms_mod
     writes = []
     real = forms_mod.save_draft
 
