@@ -17,7 +17,7 @@ from analysis import config
 from analysis.io.bank import load_questions
 from analysis.io.drafts import list_drafts, load_draft
 from analysis.io.interviews import known_interviewers
-from analysis.io.kits import add_question, default_kit, filter_bank, move_question, remove_question
+from analysis.io.kits import default_kit
 from analysis.io.load import load
 from analysis.widgets.forms import InterviewForm, LogForm
 
@@ -65,45 +65,6 @@ def _answer_all(f, scores, red_flags=(), notes=None, clock=None, seconds=None):
         if i in notes:
             f._notes.value = notes[i]
         f._next.click()
-
-
-# -- kits --------------------------------------------------------------------------------------
-
-
-def test_default_kit_spreads_over_topics_and_adds_a_stretch(bank):
-    # By hand from data/questions.csv: the junior questions' topics in bank order are compute, data,
-    # reliability, security, networking, data, networking, cost; round-robin over the six topics
-    # takes the first of each; the stretch is the first mid question with a topic not yet covered
-    # (mid-high-availability is reliability, covered; mid-horizontal-scaling is architecture).
-    assert default_kit(bank, "junior") == ["jr-compute-options", "jr-s3-basics", "jr-regions-azs", "jr-iam-basics",
-                                           "jr-sg-vs-nacl", "jr-s3-pricing", "mid-horizontal-scaling"]
-    mid = default_kit(bank, "mid")
-    assert len(mid) == 7 and mid[-1].startswith("sr-")
-    topics = bank.set_index("question_id").loc[mid[:6], "topic"]
-    assert topics.nunique() == bank[bank["level"] == "mid"]["topic"].nunique() == 6
-    # the top level has no level above: six questions, no stretch
-    senior = default_kit(bank, "senior")
-    assert len(senior) == 6 and all(q.startswith("sr-") for q in senior)
-    assert default_kit(bank, "junior", stretch=False, size=3) == ["jr-compute-options", "jr-s3-basics",
-                                                                   "jr-regions-azs"]
-    with pytest.raises(ValueError, match="expected one of junior, mid, senior"):
-        default_kit(bank, "principal")
-
-
-def test_kit_editing_helpers(bank):
-    kit = ["a", "b", "c"]
-    assert add_question(kit, "d") == ["a", "b", "c", "d"]
-    assert add_question(kit, "d", 0) == ["d", "a", "b", "c"]
-    assert add_question(kit, "b") == kit
-    assert remove_question(kit, "b") == ["a", "c"]
-    assert move_question(kit, "c", -1) == ["a", "c", "b"]
-    assert move_question(kit, "a", -1) == kit  # clamped at the top
-    assert move_question(kit, "a", +5) == ["b", "c", "a"]
-    assert kit == ["a", "b", "c"]  # never modified in place
-    hits = filter_bank(bank, text="EGRESS", exclude=["jr-s3-pricing"])
-    assert "sr-egress-cost" in set(hits["question_id"])
-    assert set(filter_bank(bank, level="mid", topic="security")["question_id"]) == {"mid-iam-roles-vs-keys",
-                                                                                   "mid-secrets-config"}
 
 
 # -- set-up --------------------------------------------------------------------------------------
