@@ -473,3 +473,19 @@ def test_joint_model_is_invariant_to_relabelling_and_row_order(confounded):
     np.testing.assert_allclose(fit2.items.set_index("question")["discrimination"].loc[fit.items["question"]],
                                fit.items["discrimination"], atol=5e-3)
     assert fit2.raters["se"].isna().all() and any("joint_se=False" in n for n in fit2.notes)
+
+
+def test_write_irt_checks_its_output_folder_before_fitting(tmp_path):
+    """write_irt goes through the one output-folder guard (analysis.io.folder.output_folder), also when
+    called from Python rather than the command line, and refuses before loading or fitting anything."""
+    from analysis.errors import OutputFolderError
+    from analysis.io.load import Workbook
+    from analysis.reports.irt import write_irt
+    data = tmp_path / "data"
+    data.mkdir()
+    with pytest.raises(OutputFolderError, match="inside the data folder"):
+        write_irt(data, out=data / "reports", progress=False)
+    wb = Workbook(questions=pd.DataFrame(), scores=pd.DataFrame(), outcomes=pd.DataFrame(), data=data)
+    with pytest.raises(OutputFolderError, match="inside the data folder"):
+        write_irt(out=data / "scores", workbook=wb, progress=False)
+    assert sorted(p.name for p in data.iterdir()) == []
