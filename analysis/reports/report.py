@@ -115,7 +115,7 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
         guides = READING_GUIDE
     tables = export_tables(cal)
     if irt:
-        from analysis.stats.irt import report_outputs
+        from analysis.reports.irt import report_outputs  # deferred: the IRT stack (scipy, mirt) loads only for irt=True
         t, f, g, n = report_outputs(wb, figures=any(f != "csv" for f in fmts), progress=progress,
                                     level=level, start=start, end=end)
         tables, figures, guides, notes = {**tables, **t}, {**figures, **f}, {**guides, **g}, notes + n
