@@ -30,6 +30,7 @@ from analysis.stats import items
 from analysis.stats import reliability
 from analysis.stats.criteria import attach_criterion
 from analysis.stats.discrimination import RaterStep, ebel_band, grouped_discrimination
+from analysis.stats.multiple import fdr_bh
 from analysis.stats.severity import SeverityFit, fit_severity
 
 __all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_stats", "group_stats", "level_stats",
@@ -623,17 +624,8 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _fdr_bh(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg q-values, as ``statsmodels.stats.multitest.multipletests(p, method="fdr_bh")[1]``
-    computes them (``tests/test_report.py`` checks they are equal): ``q_(i) = min_{j >= i} p_(j) m / j``,
-    capped at 1. Written out because importing statsmodels' multitest pulls in scipy.stats (about a
-    second of every report's start-up) for five lines of arithmetic."""
-    m = len(p)
-    order = np.argsort(p, kind="stable")
-    raw = p[order] * m / np.arange(1, m + 1)
-    q = np.minimum(np.minimum.accumulate(raw[::-1])[::-1], 1.0)
-    out = np.empty(m)
-    out[order] = q
-    return out
+    """Benjamini-Hochberg q-values: :func:`analysis.stats.multiple.fdr_bh`, the one adjustment."""
+    return fdr_bh(p)
 
 
 def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.DataFrame]:
