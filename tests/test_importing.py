@@ -1,4 +1,5 @@
-"""Importing scorecards from Greenhouse, Lever, Ashby and a wide spreadsheet (analysis.io.importing).
+"""Importing scorecards from Greenhouse, Lever, Ashby and a wide spreadsheet (analysis.io.importing and
+the modules it runs on: importers, ats, ats_record, import_setup, pseudonyms, suggest_map).
 
 The sample exports in tests/data/ats/ are written from each source's public documentation (the
 Greenhouse shape from grnhse/greenhouse-api-docs, source/includes/harvest/_scorecards.md; Lever's
@@ -26,10 +27,13 @@ from hypothesis import strategies as st
 
 from conftest import REAL_DATA, REPO_DIR, TESTS_DIR
 
-from analysis.io.ats import DEFAULT_MAPPINGS, html_to_text
-from analysis.io.importing import (ImportSetupError, import_files, load_mapping, pseudonym, suggest_mapping,
-                                to_toml)
+from analysis.io.ats_record import html_to_text
+from analysis.io.import_setup import ImportSetupError, load_mapping
+from analysis.io.importers import IMPORTERS
+from analysis.io.importing import import_files
 from analysis.io.load import load
+from analysis.io.pseudonyms import pseudonym
+from analysis.io.suggest_map import suggest_mapping, to_toml
 
 ATS = TESTS_DIR / "data" / "ats"
 GH = [ATS / "greenhouse_scorecards_page1.json", ATS / "greenhouse_scorecards_page2.json"]
@@ -396,7 +400,7 @@ def test_toml_strings_round_trip(s):
 def test_greenhouse_defaults_in_the_readme_match_the_code():
     readme = (REPO_DIR / "README.md").read_text()
     section = readme[readme.index("## Importing scorecards"):readme.index("## Data folder")]
-    gh = DEFAULT_MAPPINGS["greenhouse"]
+    gh = IMPORTERS["greenhouse"].mapping
     row = next(ln for ln in section.splitlines() if ln.startswith("| score |"))
     for rating, score in gh["ratings"].items():
         assert (f"`{rating}`={score}" if score != "unscored" else f"`{rating}`") in row
