@@ -32,7 +32,7 @@ from analysis.io.drafts import new_draft_id
 from analysis.io.interviews import (answer_problems, known_interviewers, make_interview_id, repair_text, scorecard_rows,
                                     setup_problems)
 from analysis.io.store import save_interview
-from analysis.stats.demo import is_demo_folder
+from analysis.io.demo_folder import is_demo_folder
 
 __all__ = ["SCORE_LABELS"]
 
