@@ -30,5 +30,6 @@ def run(args) -> int:
         out = write_history(h, args.data, layout=args.layout, clean=True)
     except DemoFolderError as exc:
         raise UsageError(f"refused: {exc}") from None
-    print(f"wrote {h.scores['interview_id'].nunique()} interviews ({len(h.scores)} rows) to {config.layout(out).scores}")
+    n_interviews = h.scores["interview_id"].nunique()
+    print(f"wrote {n_interviews} interviews ({len(h.scores)} rows) to {config.layout(out).scores}")
     return 0
