@@ -153,8 +153,8 @@ def check_demo_target(data) -> dict:
         listing = sorted(p.name for p in data.iterdir())
         raise DemoFolderError(
             f"{data} is not empty and is not a demo folder (it holds {', '.join(listing[:5])}"
-            f"{', ...' if len(listing) > 5 else ''}; no {_rel(lay, lay.demo_manifest)}). The demo never writes over data it did not "
-            "create: give a new or empty folder, e.g. --data demo-data")
+            f"{', ...' if len(listing) > 5 else ''}; no {_rel(lay, lay.demo_manifest)}). The demo never writes "
+            "over data it did not create: give a new or empty folder, e.g. --data demo-data")
     files = man["files"]
     foreign = [rel for rel in _managed(lay) if not _unchanged(lay, rel, files.get(rel))]
     if foreign:
