@@ -116,15 +116,19 @@ from threadpoolctl import threadpool_limits
 
 from analysis.stats import _codes
 
-__all__ = ["EBEL_BANDS", "ebel_band", "pooled_within_r", "grouped_discrimination", "rater_first_step", "RaterStep"]
+__all__ = ["EBEL_BANDS", "EBEL_EDGES", "ebel_band", "pooled_within_r", "grouped_discrimination", "rater_first_step", "RaterStep"]
 
+#: Ebel's bands of a discrimination index (Ebel & Frisbie 1991), highest first: ``(lower edge, name)``.
+#: The one definition: the tables' ``band``, the charts' band guides and the brief's thresholds read it.
 EBEL_BANDS = ((0.40, "very good"), (0.30, "good"), (0.20, "marginal"), (-np.inf, "poor"))
+#: The lower edge of each band by name (``EBEL_EDGES["good"]`` is 0.30).
+EBEL_EDGES = {name: edge for edge, name in EBEL_BANDS}
 
 
 def ebel_band(d, n=None, min_n: int = 30):
-    """Ebel's band of a discrimination value (vectorised); ``too few`` when ``n < min_n``."""
+    """Ebel's band of a discrimination value (vectorised; :data:`EBEL_BANDS`); ``too few`` when ``n < min_n``."""
     d = np.asarray(d, dtype=float)
-    out = np.select([d >= 0.40, d >= 0.30, d >= 0.20, d < 0.20], ["very good", "good", "marginal", "poor"], "n/a")
+    out = np.select([d >= edge for edge, _ in EBEL_BANDS], [name for _, name in EBEL_BANDS], "n/a")
     out = np.where(np.isnan(d), "n/a", out)
     if n is not None:
         out = np.where(np.asarray(n) < min_n, "too few", out)
