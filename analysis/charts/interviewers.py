@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from analysis import config
 from analysis.charts._layout import fixed_frame, place_labels, plot_area, to_px
-from analysis.charts._parts import GREY, HARSH, NEUTRAL, SOFT, join, no_data, plural
+from analysis.charts._parts import GREY, HARSH, NEUTRAL, SOFT, ends, join, no_data, plural
 from analysis.charts.finish import DIGITS, finish
 from analysis.charts.theme import defaults
 from analysis.stats.interviewers import small_groups

@@ -54,7 +54,8 @@ class Calibration:
     question_stats, topic_stats, level_stats, interviewer_stats, heatmap, inter_rater, drift_by_quarter, \
 drift_tests, strong_weak, design : DataFrame
         One attribute per field of :data:`analysis.stats.tables.TABLES` (see :data:`FIELDS`), read
-        from :meth:`result`; ``design`` is None when the design diagnostics were not computed.
+        from :meth:`result` (and replaced by assigning it); ``design`` is None when the design
+        diagnostics were not computed.
     """
 
     def __init__(self, criterion: str, results: dict, severity: SeverityFit | None, meta: dict | None = None):
@@ -67,6 +68,11 @@ drift_tests, strong_weak, design : DataFrame
         """The result of the table ``name`` of :data:`~analysis.stats.tables.TABLES` (None when it was
         not computed)."""
         return self.results.get(name)
+
+    def set_result(self, name: str, value) -> None:
+        """Replace the result of the table ``name`` (what assigning a table attribute does). The results
+        are copied first, so a :func:`copy.copy` of a calibration can be changed without changing it."""
+        self.results = {**self.results, name: value}
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The exported tables by file stem, in :data:`~analysis.stats.tables.TABLES` order (``design``
@@ -84,9 +90,16 @@ def _table_attribute(field: str, name: str, part: int | None) -> property:
     def get(self):
         value = self.result(name)
         return value if part is None or value is None else value[part]
+
+    def set_(self, table):
+        if part is not None:
+            parts = list(self.result(name))
+            parts[part] = table
+            table = tuple(parts)
+        self.set_result(name, table)
     get.__name__ = field
     get.__doc__ = f"The ``{field}`` table (of ``{name}`` in :data:`analysis.stats.tables.TABLES`)."
-    return property(get)
+    return property(get, set_)
 
 
 for _field, (_name, _part) in FIELDS.items():

@@ -6,9 +6,10 @@ minimum number of candidates, and every chart is recomputed and redrawn where it
 >>> explorer                                  # doctest: +SKIP  (in a notebook: the widget)
 
 The class is a thin ipywidgets layer: it gathers the four choices and hands them to
-:mod:`analysis.stats.calibration` (the steps of :func:`~analysis.stats.calibration.calibrate`, see below) and
-:data:`analysis.charts.calibration.BUILDERS`, which know nothing about widgets. The data folder is read once,
-when the explorer is built.
+:mod:`analysis.stats.calibration` (the steps of :func:`~analysis.stats.calibration.calibrate` and the table
+registry :data:`analysis.stats.tables.TABLES`, see below) and the chart registry
+:data:`analysis.charts.calibration.CHARTS` (tab titles, builders, reading guides), which know nothing
+about widgets. The data folder is read once, when the explorer is built.
 
 How the charts are redrawn
 --------------------------
@@ -32,7 +33,7 @@ change in the explorer gives **the same numbers** at a fraction of that cost by 
 - *The severity fit once per slice.* The slice's rows and severity fit depend on the level and the
   period, not on the criterion: a criterion change reuses them
   (:func:`analysis.stats.calibration.prepare_slice`), and so do the tables that do not depend on the
-  criterion (:data:`analysis.stats.calibration.CRITERION_FREE`: interviewers, drift, inter-rater,
+  criterion (:data:`analysis.stats.tables.CRITERION_FREE`: interviewers, drift, inter-rater,
   design, heatmap), computed once per slice.
 - *A few recent choices kept.* The last :data:`SLICES_KEPT` slices and :data:`CALIBRATIONS_KEPT`
   calibrations (with their drawn charts) are kept, so going back to a criterion, level or period
@@ -124,7 +125,7 @@ CALIBRATIONS_KEPT = 4
 class _Slice:
     """One level-and-period slice: its rows and severity fit (:func:`analysis.stats.calibration.prepare_slice`),
     what ``meta`` says about its rows (``facts``), and the tables of
-    :data:`analysis.stats.calibration.CRITERION_FREE` once computed, shared by every criterion and minimum n
+    :data:`analysis.stats.tables.CRITERION_FREE` once computed, shared by every criterion and minimum n
     of the slice (``free``: job name -> ``(result, notes)``)."""
 
     def __init__(self, workbook, *, level=None, start=None, end=None):
@@ -177,6 +178,10 @@ class LazyCalibration(Calibration):
             if all(n in self._store(n) for n in TABLES):
                 self._inputs = None          # every table computed: let the prepared rows go
         return store[name][0]
+
+    def set_result(self, name: str, value) -> None:
+        raise AttributeError(f"the {name} table of the explorer's calibration is computed, not set; "
+                             "copy it (cal.tables()) and change the copy")
 
     @property
     def computed(self) -> tuple:
