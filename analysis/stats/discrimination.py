@@ -383,7 +383,7 @@ def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: st
         ``recommendation`` and ``rest`` criteria of :mod:`analysis.stats.criteria`). False: ``y`` does
         not depend on the estimates (``decision``, ``performance``).
     """
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # deferred: scipy.sparse costs start-up time and only the first step needs it
 
     r_all, r_names = _codes.codes(data[rater], sort=True)
     k = max(len(r_names), 1)
@@ -433,7 +433,7 @@ def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc,
     and ``V[g, c] = w_c sum_{i in g, c} v_i`` (from the units' sums): bincounts and one sparse
     product, no row-by-rater matrix. The variance is ``G cov G'`` (``sum_k G_k^2 var_k`` for a diagonal ``cov``).
     """
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # deferred: scipy.sparse costs start-up time and only the first step needs it
 
     cov = step.cov
     k = cov.shape[0]
