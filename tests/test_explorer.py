@@ -382,7 +382,7 @@ def test_tables_and_meta_for_the_export_panel(explorer, workbook):
 
 
 def test_export_panel_writes_what_the_explorer_shows(explorer, tmp_path):
-    export = pytest.importorskip("analysis.reports.export")
+    export = pytest.importorskip("analysis.widgets.export_panel")
     panel = export.ExportPanel(lambda: explorer.figures, lambda: explorer.tables, out=tmp_path / "out",
                                formats=("csv", "html"), meta=lambda: explorer.meta,
                                guides=charts.READING_GUIDE)

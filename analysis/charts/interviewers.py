@@ -1,8 +1,9 @@
 """Charts of the interviewer table: severity with intervals, and pass rates in a funnel plot.
 
 Interviewers under the privacy floor (fewer than ``small_group`` interviews,
-:data:`analysis.config.SMALL_GROUP`; the one test :func:`analysis.stats.interviewers.small_groups`,
-the rule by which the exported tables blank their rates) are never drawn, and the subtitle counts them.
+:data:`analysis.config.SMALL_GROUP`) are never drawn, and the subtitle counts them: the table goes
+through :func:`analysis.stats.small_groups.suppress_small_interviewers`, the rule every output applies,
+so no chart shows what the exported tables blank.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from analysis.charts._layout import fixed_frame, place_labels, plot_area, to_px
 from analysis.charts._parts import GREY, HARSH, NEUTRAL, SOFT, ends, join, no_data, plural
 from analysis.charts.finish import DIGITS, finish
 from analysis.charts.theme import defaults
-from analysis.stats.interviewers import small_groups
+from analysis.stats.small_groups import suppress_small_interviewers
 
 __all__ = ["interviewer_severity", "pass_rate_funnel"]
 
@@ -28,8 +29,8 @@ def interviewer_severity(interviewer_stats: pd.DataFrame, *, context: str | None
     severities that could not be estimated (NaN; the reason is ``severity_note`` when the table has
     it); the subtitle counts both. A severity whose ``severity_basis`` is between candidates (no
     colleague saw the same candidates: it assumes comparable candidates) is an open dot."""
-    d = interviewer_stats
-    small = pd.Series(small_groups(d["n_interviews"], small_group=small_group), index=d.index)
+    d = suppress_small_interviewers(interviewer_stats, small_group=small_group)
+    small = d["small_group"].astype(bool)
     nan = ~small & d["severity"].isna()
     shown = d[~small & ~nan].sort_values("severity")
     n_between = (int(shown["severity_basis"].astype(str).str.startswith("between").sum())
@@ -89,12 +90,12 @@ def pass_rate_funnel(interviewer_stats: pd.DataFrame, *, max_labels: int = 8, co
     """Funnel plot of pass rates: control limits around the team rate narrow as interviews grow.
     Interviewers outside the limits are coloured and labelled; interviewers with fewer than
     ``small_group`` interviews are not drawn."""
-    d = interviewer_stats
-    small = small_groups(d["n_interviews"], small_group=small_group)
-    p0 = float(d["team_pass_rate"].iloc[0]) if len(d) else np.nan
-    shown = d[~small & d["pass_rate"].notna().to_numpy()].copy()
-    n_small = int(small.sum())
-    nmax = max(int(d["n_interviews"].max()) if len(d) else 10, 10)
+    raw = interviewer_stats
+    d = suppress_small_interviewers(raw, small_group=small_group)
+    p0 = float(raw["team_pass_rate"].iloc[0]) if len(raw) else np.nan
+    shown = d[~d["small_group"].astype(bool) & d["pass_rate"].notna()].copy()
+    n_small = int(d["small_group"].astype(bool).sum())
+    nmax = max(int(raw["n_interviews"].max()) if len(raw) else 10, 10)
     n = np.arange(2, int(nmax * 1.15) + 2)
     fig = go.Figure()
     fixed_frame(fig, l=70, r=20, t=120, b=60)

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis._text import escape_html
-from analysis.reports.export import suppress_small_interviewers
 from analysis.stats.discrimination import EBEL_EDGES
+from analysis.stats.small_groups import suppress_small_interviewers
 
 __all__ = ["Finding", "findings", "markdown", "brief_html", "ALPHA_FLOOR"]
 

@@ -28,8 +28,9 @@ from analysis.io.files import atomic_write
 from analysis.io.folder import output_folder
 from analysis.io.load import load
 from analysis.reports.brief import brief_html, findings, markdown
-from analysis.reports.export import parse_formats, suppress_small_interviewers, write_report
+from analysis.reports.export import parse_formats, write_report
 from analysis.stats.calibration import Calibration, calibrate
+from analysis.stats.small_groups import suppress_small_interviewers
 from analysis.stats.tables import INDEX_COLUMNS
 
 __all__ = ["build_report", "export_tables", "REPORT_NOTES", "INDEX_COLUMNS"]
@@ -48,7 +49,7 @@ def export_tables(cal: Calibration, *, small_group: int = config.SMALL_GROUP) ->
     """The tables as exported: interviewers with fewer than ``small_group`` interviews blanked, no
     candidate identity."""
     tables = dict(cal.tables())
-    tables["interviewer_stats"] = suppress_small_interviewers(tables["interviewer_stats"], min_n=small_group)
+    tables["interviewer_stats"] = suppress_small_interviewers(tables["interviewer_stats"], small_group=small_group)
     return tables
 
 
@@ -111,7 +112,7 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
         guides = READING_GUIDE
     tables = export_tables(cal)
     if irt:
-        from analysis.stats.irt import report_outputs
+        from analysis.reports.irt import report_outputs  # deferred: the IRT stack (scipy, mirt) loads only for irt=True
         t, f, g, n = report_outputs(wb, figures=any(f != "csv" for f in fmts), progress=progress,
                                     level=level, start=start, end=end)
         tables, figures, guides, notes = {**tables, **t}, {**figures, **f}, {**guides, **g}, notes + n

@@ -1,7 +1,8 @@
 """Question drift: whether a question got easier over time (the footprint of a leaked question).
 
 :func:`drift` gives the mean score of each question by quarter and a one-sided test of a rising
-residual per question, with Benjamini-Hochberg q-values across questions (the ``drift`` table).
+residual per question, with Benjamini-Hochberg q-values across questions
+(:func:`analysis.stats.multiple.fdr_bh`, the one adjustment) (the ``drift`` table).
 """
 
 from __future__ import annotations
@@ -10,25 +11,13 @@ import numpy as np
 import pandas as pd
 from scipy import special  # the distribution functions without scipy.stats' import cost
 
+from analysis.stats.multiple import fdr_bh
+
 __all__ = ["drift", "DRIFT_COLUMNS", "DRIFT_BY_QUARTER_COLUMNS"]
 
 #: The columns of :func:`drift`'s two tables: mean scores by quarter, and the test per question.
 DRIFT_BY_QUARTER_COLUMNS = ("question_id", "quarter", "n", "mean_score", "mean_residual")
 DRIFT_COLUMNS = ("question_id", "n", "slope_per_year", "slope_se", "p_value", "q_value", "drifting")
-
-
-def _fdr_bh(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg q-values, as ``statsmodels.stats.multitest.multipletests(p, method="fdr_bh")[1]``
-    computes them (``tests/test_report.py`` checks they are equal): ``q_(i) = min_{j >= i} p_(j) m / j``,
-    capped at 1. Written out because importing statsmodels' multitest pulls in scipy.stats (about a
-    second of every report's start-up) for five lines of arithmetic."""
-    m = len(p)
-    order = np.argsort(p, kind="stable")
-    raw = p[order] * m / np.arange(1, m + 1)
-    q = np.minimum(np.minimum.accumulate(raw[::-1])[::-1], 1.0)
-    out = np.empty(m)
-    out[order] = q
-    return out
 
 
 def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -75,10 +64,7 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
         se = np.sqrt(resid_var / sxx)
         tstat = slope / se
     p = pd.Series(special.stdtr(s.n - 2, -tstat), index=s.index).where(s.n > 2)
-    ok = p.notna()
-    qv = pd.Series(np.nan, index=s.index)
-    if ok.any():
-        qv[ok] = _fdr_bh(p[ok].to_numpy(dtype=float))
+    qv = fdr_bh(p)
     tests = pd.DataFrame({"question_id": s.index, "n": s.n.to_numpy(), "slope_per_year": slope.to_numpy(),
                           "slope_se": se.to_numpy(), "p_value": p.to_numpy(), "q_value": qv.to_numpy()})
     tests["drifting"] = (tests["q_value"] < alpha) & (tests["slope_per_year"] > 0)

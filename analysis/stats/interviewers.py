@@ -1,10 +1,10 @@
 """The interviewer table of the calibration: pass rates against funnel limits, severity, agreement
-with the hiring decision, and the privacy floor.
+with the hiring decision, and which interviewers are under the privacy floor.
 
 :func:`interviewer_stats` reads the severity fit of :mod:`analysis.stats.severity` (it does not fit
-one) and the outcomes; :func:`small_groups` is the one test of "fewer than
-:data:`analysis.config.SMALL_GROUP` interviews", which the table's ``small_group`` column, the charts
-(never drawn) and the exported tables (rates blanked) all apply.
+one) and the outcomes. Its ``small_group`` column marks interviewers with fewer than ``small_group``
+interviews (:data:`analysis.config.SMALL_GROUP`); every output blanks their rates through
+:func:`analysis.stats.small_groups.suppress_small_interviewers`.
 """
 
 from __future__ import annotations
@@ -19,14 +19,7 @@ from analysis.stats import reliability
 from analysis.stats.agreement import UNDEFINED
 from analysis.stats.severity import SeverityFit
 
-__all__ = ["interviewer_stats", "small_groups"]
-
-
-def small_groups(n, *, small_group: int = config.SMALL_GROUP) -> np.ndarray:
-    """True where a count ``n`` of interviews is under the privacy floor (fewer than ``small_group``;
-    a missing or non-numeric count counts as small): counts are shown, rates are not."""
-    counts = pd.to_numeric(pd.Series(np.asarray(n, dtype=object)), errors="coerce")
-    return ~(counts >= small_group).to_numpy()
+__all__ = ["interviewer_stats"]
 
 
 def _funnel(p0: float, n: np.ndarray, z: float):
@@ -69,7 +62,7 @@ def interviewer_stats(d: pd.DataFrame, fit: SeverityFit | None, outcomes: pd.Dat
                                  "decision_kappa": _kappa(t["passed"], t["hired"])}), include_groups=False)
         agree = agree if len(agree) else pd.DataFrame(columns=["n_decided", "decision_agreement", "decision_kappa"])
         out = out.join(agree)
-    out["small_group"] = small_groups(out["n_interviews"], small_group=small_group)
+    out["small_group"] = out["n_interviews"] < small_group
     out.index = out.index.astype(str)
     return out.reset_index().rename(columns={"index": "interviewer"})
 
