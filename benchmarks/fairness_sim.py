@@ -25,7 +25,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from analysis import fairness  # noqa: E402
+from analysis.reports import fairness  # noqa: E402
 from analysis.io.bank import load_questions  # noqa: E402
 from analysis.stats.demo import generate  # noqa: E402
 from planted import workbook_of  # noqa: E402

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.stats.debrief import debrief, write_debrief
+from analysis.reports.debrief import write_debrief
+from analysis.stats.debrief import debrief
 from analysis.io.load import load
 
 pytestmark = pytest.mark.browser

@@ -116,7 +116,7 @@ def test_standalone_chart_page_renders_offline(offline_page, report, artifacts_d
 _PANEL_CELL = """
 import pandas as pd
 import plotly.express as px
-from analysis.reports.export import ExportPanel
+from analysis.widgets.export_panel import ExportPanel
 
 df = pd.DataFrame({"topic": ["cost", "data", "=evil"], "n": [12, 40, 3], "auc": [0.71, 0.62, 0.5]})
 panel = ExportPanel({"topics": px.bar(df, x="topic", y="auc")}, {"topic_stats": df},

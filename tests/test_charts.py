@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import pytest
 
 from analysis.charts import calibration as charts
+from analysis.charts.interviewers import _FLAG_STYLE
 from analysis import config
 from analysis.stats.calibration import calibrate
 from analysis.stats.demo import generate, write_history
@@ -326,7 +327,7 @@ def test_pass_rate_funnel_points_by_hand_small_groups_left_out_outliers_coloured
         assert n == by_hand.loc[name, "size"] and rate == pytest.approx(by_hand.loc[name, "mean"], abs=TOL)
     flags = cal.interviewer_stats.set_index("interviewer")["funnel_flag"]
     for name, colour in colours.items():
-        assert colour == charts._FLAG_STYLE[flags[name]][1]
+        assert colour == _FLAG_STYLE[flags[name]][1]
     assert "1 interviewer with fewer than 5 interviews not shown" in figs["pass_rate_funnel"].layout.title.subtitle.text
 
 
@@ -557,3 +558,25 @@ def test_band_lines_are_labelled(figs):
 def test_every_chart_states_its_n(figs):
     for name, fig in figs.items():
         assert (fig.layout.title.subtitle.text or "").startswith("n = "), name
+
+
+# ------------------------------------------------------------------------------ the two registries
+
+def test_every_table_has_its_chart_entry_and_every_chart_its_table():
+    """A table is one TableSpec in analysis.stats.tables and one entry in the charts' registry: a chart in
+    CHARTS, or a reason in UNDRAWN; no chart draws a table the statistics do not have."""
+    from analysis.stats.tables import TABLES
+    drawn = {c.table for c in charts.CHARTS}
+    assert drawn | set(charts.UNDRAWN) == set(TABLES), set(TABLES) ^ (drawn | set(charts.UNDRAWN))
+    assert not drawn & set(charts.UNDRAWN)
+    assert all(charts.UNDRAWN.values())
+    assert len({c.name for c in charts.CHARTS}) == len(charts.CHARTS)
+    assert list(charts.READING_GUIDE) == list(charts.BUILDERS) == list(charts.TITLES) == [c.name for c in charts.CHARTS]
+
+
+def test_band_guides_are_drawn_from_the_one_definition_of_the_ebel_bands():
+    from analysis.charts._parts import _EDGES, _MARKS
+    from analysis.stats.discrimination import EBEL_BANDS
+    assert _EDGES == tuple(sorted(edge for edge, _ in EBEL_BANDS if np.isfinite(edge)))
+    assert [text for _, text, _ in _MARKS] == [name for _, name in sorted(EBEL_BANDS)]
+    assert [x for x, _, _ in _MARKS] == [0.2, 0.25, 0.35, 0.4]

@@ -156,7 +156,7 @@ def test_demo_folder_files_the_demo_does_not_manage_are_kept(tmp_path):
 
 
 def test_the_shipped_demo_folder_is_marked():
-    from analysis.stats.demo import is_demo_folder
+    from analysis.io.demo_folder import is_demo_folder
     assert is_demo_folder(REAL_DATA)
 
 
@@ -170,7 +170,7 @@ def test_init_creates_an_empty_data_folder_that_checks_clean(tmp_path):
     assert (folder / "questions.csv").read_bytes() == (REAL_DATA / "questions.csv").read_bytes()
     assert list((folder / "scores").iterdir()) == []
     assert (folder / "interviewers.csv").read_text() == "interviewer,aliases,active\n"
-    from analysis.stats.demo import is_demo_folder
+    from analysis.io.demo_folder import is_demo_folder
     assert not is_demo_folder(folder)
     check = run("check", "--data", folder)
     assert check.returncode == 0 and check.stdout.strip().endswith("loaded 0 rows from 0 interviews in 0 files; 0 problems"), check.stdout

@@ -1,4 +1,5 @@
-"""The candidate debrief (analysis.stats.debrief): what a hiring committee reads about one candidate."""
+"""The candidate debrief: the numbers (analysis.stats.debrief) and the page (analysis.reports.debrief), what a
+hiring committee reads about one candidate."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.stats.debrief import debrief, debrief_html, write_debrief
+from analysis.errors import OutputFolderError
+from analysis.reports.debrief import debrief_html, write_debrief
+from analysis.stats.debrief import debrief
 from analysis.io.load import load
 from analysis.stats.severity import fit_severity
 from conftest import interview_rows
@@ -86,6 +89,25 @@ def test_write_debrief_keeps_hostile_ids_in_the_folder(data, tmp_path, write_car
     written = write_debrief(db, out, pdf=False)
     assert written["html"].parent == out
     assert written["html"].exists()
+
+
+def test_write_debrief_refuses_the_data_folder(data, write_card):
+    """The debrief carries its data folder, so write_debrief checks its output folder itself."""
+    _two_interviewers(write_card)
+    db = debrief(load(data, progress=False), "C1")
+    for out in (data, data / "scores" / "debriefs"):
+        with pytest.raises(OutputFolderError, match="inside the data folder"):
+            write_debrief(db, out, pdf=False)
+    assert not list(data.rglob("debrief-*"))
+
+
+def test_small_level_shows_no_distribution(data, write_card):
+    """Eight candidates at the level: shown with the default floor, hidden when the floor is raised above it."""
+    _two_interviewers(write_card)
+    wb = load(data, progress=False)
+    assert debrief(wb, "C1").fair["n_level"] == 8
+    f = debrief(wb, "C1", small_group=9).fair
+    assert np.isnan(f["percentile"]) and f["note"] == "fewer than 9 candidates at this level: no distribution shown"
 
 
 def test_cli_writes_html_and_pdf(data, tmp_path, write_card):

@@ -14,7 +14,8 @@ import pytest
 from analysis import config
 from pathlib import Path
 
-from analysis.stats.demo import History, generate, write_history
+from analysis.io.demo_folder import write_history
+from analysis.stats.demo import History, generate
 from analysis.io.load import load
 from conftest import REAL_DATA, REPO_DIR
 
@@ -128,7 +129,7 @@ def test_shipped_history_is_labelled_synthetic_and_has_planted_truth():
 
 
 def _planted_close(ours: Path, shipped: Path, name: str) -> None:
-    """Planted files carry 4 decimals (analysis.stats.demo.PLANTED_DECIMALS). On another CPU or BLAS kernel
+    """Planted files carry 4 decimals (analysis.io.demo_folder.PLANTED_DECIMALS). On another CPU or BLAS kernel
     the unrounded value may differ in its 16th digit (exp, matrix products), which can move a value
     sitting on a rounding boundary by one unit of the 4th decimal: so numbers compare to 1e-4 (one
     unit, plus float slack), ids and counts exactly."""

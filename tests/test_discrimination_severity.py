@@ -219,14 +219,14 @@ def test_the_step_needs_to_know_the_criterion(prepared):
 
 
 def _count_steps(monkeypatch):
-    import analysis.stats.discrimination as disc
+    import analysis.stats.separation as separation   # where severity_first_step looks it up
     calls = []
-    real = disc.rater_first_step
+    real = separation.rater_first_step
 
     def counting(*args, **kwargs):
         calls.append(kwargs.get("y_is_rest"))
         return real(*args, **kwargs)
-    monkeypatch.setattr(disc, "rater_first_step", counting)
+    monkeypatch.setattr(separation, "rater_first_step", counting)
     return calls
 
 

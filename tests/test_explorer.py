@@ -253,13 +253,13 @@ def test_tables_after_a_sequence_of_changes_equal_a_fresh_calibrate(workbook, mo
 def test_notes_of_tables_computed_out_of_order_read_as_calibrate_writes_them(workbook, monkeypatch):
     """A table that cannot be computed leaves a note; computed in tab order or all at once, the notes are
     the same and in the same order."""
-    from analysis.stats import calibration
+    from analysis.stats import tables
 
     def undefined(*args, **kwargs):
         raise ValueError("planted: undefined on this slice")
 
-    monkeypatch.setattr(calibration, "inter_rater", undefined)
-    monkeypatch.setattr(calibration, "level_heatmap", undefined)
+    monkeypatch.setattr(tables, "inter_rater", undefined)         # what the table registry computes
+    monkeypatch.setattr(tables, "level_heatmap", undefined)
     want = calibrate(workbook, n_boot=30)
     assert [n.split(":")[0] for n in want.notes[len(want.severity.notes):]] == ["inter_rater", "level_heatmap"]
     ex = CalibrationExplorer(workbook=workbook, n_boot=30)
@@ -267,7 +267,7 @@ def test_notes_of_tables_computed_out_of_order_read_as_calibrate_writes_them(wor
     assert any(n.startswith("level_heatmap") for n in ex.calibration.meta["notes"])
     assert not any(n.startswith("inter_rater") for n in ex.calibration.meta["notes"])
     _assert_same_calibration(ex.calibration, want)         # .notes computes the rest first
-    assert ex.calibration._jobs is None                    # every table computed: the prepared rows let go
+    assert ex.calibration._inputs is None                    # every table computed: the prepared rows let go
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -382,7 +382,7 @@ def test_tables_and_meta_for_the_export_panel(explorer, workbook):
 
 
 def test_export_panel_writes_what_the_explorer_shows(explorer, tmp_path):
-    export = pytest.importorskip("analysis.reports.export")
+    export = pytest.importorskip("analysis.widgets.export_panel")
     panel = export.ExportPanel(lambda: explorer.figures, lambda: explorer.tables, out=tmp_path / "out",
                                formats=("csv", "html"), meta=lambda: explorer.meta,
                                guides=charts.READING_GUIDE)

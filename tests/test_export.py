@@ -1,4 +1,6 @@
-"""Export machinery (analysis/reports/export.py): safe CSV, images through kaleido, standalone HTML, index.
+"""Export machinery (analysis/reports: export, csv_safety, tables, figures, index_html, files; the
+small-group rule of analysis/stats/small_groups.py; the panel of analysis/widgets/export_panel.py): safe
+CSV, images through kaleido, standalone HTML, index.
 
 Everything here runs on small synthetic frames and plotly.express figures, independent of the
 calibration analytics. Static images are rendered once per module (one kaleido session) and shared.
@@ -6,6 +8,7 @@ calibration analytics. Static images are rendered once per module (one kaleido s
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 import unicodedata
@@ -13,6 +16,7 @@ import struct
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -22,19 +26,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from plotly.offline import get_plotlyjs
 
+from analysis import config
+from analysis.errors import OutputFolderError
 from analysis.reports import export
-from analysis.reports.export import (
-    ExportError,
-    files_table,
-    mark_small_groups,
-    neutralize_csv_cell,
-    parse_formats,
-    safe_csv_frame,
-    write_figures,
-    write_index_html,
-    write_report,
-    write_tables,
-)
+from analysis.reports.csv_safety import CSV_TRIGGERS, neutralize_csv_cell, safe_csv_frame
+from analysis.reports.export import write_report
+from analysis.reports.figures import MissingBrowserError, write_figures
+from analysis.reports.files import ExportError, files_table, format_size, parse_formats
+from analysis.reports.index_html import write_index_html
+from analysis.reports.tables import write_tables
+from analysis.stats.small_groups import mark_small_groups, suppress_small_interviewers
+from analysis.widgets.export_panel import ExportPanel
 
 XSS = "<script>alert(1)</script>"
 XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -199,7 +201,7 @@ def test_written_csv_reads_back_neutralized_and_numeric(hostile, tmp_path):
     # no text cell of the file, once parsed, starts with a trigger character
     for col in back.select_dtypes(exclude="number"):
         for v in back[col].dropna().astype(str):
-            assert v[:1] not in export.CSV_TRIGGERS, (col, v)
+            assert v[:1] not in CSV_TRIGGERS, (col, v)
 
 
 def test_write_tables_index_written_only_when_named(tmp_path):
@@ -243,10 +245,10 @@ def test_identifying_index_refused(tmp_path):
 
 # ------------------------------------------------------------------------------- small groups
 
-def test_mark_small_groups_blanks_rates_below_min_n():
+def test_mark_small_groups_blanks_rates_below_small_group():
     df = pd.DataFrame({"interviewer": ["A", "B", "C", "D"], "n_interviews": [4, 5, 200, np.nan],
                        "pass_rate": [0.25, 0.4, 0.51, 0.3], "severity": [0.1, -0.2, 0.0, 0.3]})
-    out = mark_small_groups(df, "n_interviews", ["pass_rate"], min_n=5)
+    out = mark_small_groups(df, "n_interviews", ["pass_rate"], small_group=5)
     # by hand: A has 4 < 5 interviews, D has no count -> both blanked; B (exactly 5) and C kept
     assert out["small_group"].tolist() == [True, False, False, True]
     assert out["small_group"].dtype == bool
@@ -257,9 +259,9 @@ def test_mark_small_groups_blanks_rates_below_min_n():
     assert "small_group" not in df.columns
 
 
-def test_mark_small_groups_string_rate_and_min_n():
+def test_mark_small_groups_string_rate_and_small_group():
     df = pd.DataFrame({"n": [9, 10], "rate": [0.1, 0.2]})
-    out = mark_small_groups(df, "n", "rate", min_n=10)
+    out = mark_small_groups(df, "n", "rate", small_group=10)
     assert out["small_group"].tolist() == [True, False]
 
 
@@ -274,6 +276,32 @@ def test_small_group_rate_written_as_empty_cell(tmp_path):
     [p] = write_tables({"topic_stats": df}, tmp_path)
     assert p.read_text().splitlines() == ["topic,n,auc,small_group", "cost,3,,True",
                                           "data,40,0.62,False"]
+
+
+def test_small_group_floor_defaults_to_config(tmp_path):
+    for fn in (mark_small_groups, suppress_small_interviewers):
+        assert inspect.signature(fn).parameters["small_group"].default == config.SMALL_GROUP == 5
+    df = pd.DataFrame({"n": [4, 5], "rate": [0.1, 0.2]})
+    assert mark_small_groups(df, "n", "rate")["small_group"].tolist() == [True, False]
+    ivs = pd.DataFrame({"interviewer": ["a", "b"], "n_interviews": [7, 12], "pass_rate": [0.4, 0.5],
+                        "funnel_flag": ["low", ""]})
+    out = suppress_small_interviewers(ivs, small_group=10)
+    assert out["small_group"].tolist() == [True, False]
+    assert np.isnan(out.loc[0, "pass_rate"]) and out["funnel_flag"].tolist() == ["", ""]
+
+
+def test_export_module_is_the_writer_interface():
+    """Callers import the writers from analysis.reports.export; each name is the one object of its
+    module of one topic."""
+    from analysis.reports import csv_safety, figures, files, index_html, tables
+    from analysis.stats import small_groups
+    homes = (csv_safety, figures, files, index_html, tables, small_groups, config)
+    for name in export.__all__:
+        value = getattr(export, name)
+        if name != "write_report":
+            assert any(getattr(m, name, None) is value for m in homes), name
+    assert export.SMALL_GROUP == config.SMALL_GROUP
+    assert export._atomic_write is files.write_file
 
 
 # -------------------------------------------------------------------------------------- formats
@@ -461,7 +489,7 @@ def test_write_report_html_writes_pages_and_index(tmp_path):
 @pytest.mark.parametrize("n, text", [(0, "0 B"), (999, "999 B"), (1536, "1.5 kB"),
                                      (4_823_681, "4.8 MB"), (2 * 10**9, "2.0 GB")])
 def test_format_size(n, text):
-    assert export.format_size(n) == text
+    assert format_size(n) == text
 
 
 def test_images_render_inside_a_running_event_loop(tmp_path):
@@ -486,7 +514,7 @@ def panel_parts():
 
 
 def _panel(figs, tables, out, formats=("csv", "html")):
-    return export.ExportPanel(lambda: figs, lambda: tables, out=out, formats=formats,
+    return ExportPanel(lambda: figs, lambda: tables, out=out, formats=formats,
                               meta=lambda: {"Interviews": 52})
 
 
@@ -534,7 +562,7 @@ def test_panel_without_format_refuses_and_says_why(panel_parts, tmp_path):
 def test_panel_shows_errors_in_the_form(tmp_path):
     figs = _figures()
     private = {"people": pd.DataFrame({"candidate_id": ["C1"], "notes": [XSS]})}
-    panel = export.ExportPanel(figs, private, out=tmp_path, formats=["csv"])
+    panel = ExportPanel(figs, private, out=tmp_path, formats=["csv"])
     panel._button.click()
     assert isinstance(panel.last_error, ExportError)
     assert "export failed: ExportError" in panel._status.value
@@ -545,14 +573,14 @@ def test_panel_shows_errors_in_the_form(tmp_path):
 
 def test_panel_escapes_folder_and_error_text(tmp_path):
     figs = _figures()
-    panel = export.ExportPanel(figs, {XSS: pd.DataFrame({"a": [1]})}, out=tmp_path, formats=["csv"])
+    panel = ExportPanel(figs, {XSS: pd.DataFrame({"a": [1]})}, out=tmp_path, formats=["csv"])
     panel._button.click()
     assert XSS not in panel._status.value and XSS_ESCAPED in panel._status.value
 
 
 def test_panel_refresh_follows_the_chart_names(tmp_path):
     figs = dict(_figures())
-    panel = export.ExportPanel(lambda: figs, out=tmp_path, formats=["html"])
+    panel = ExportPanel(lambda: figs, out=tmp_path, formats=["html"])
     panel._charts.value = ("themed",)
     figs["extra"] = figs["sized"]
     del figs["sized"]
@@ -582,7 +610,7 @@ class _FakeExplorer:
 
 def test_panel_following_an_explorer_exports_its_current_slice(tmp_path):
     explorer = _FakeExplorer()
-    panel = export.ExportPanel.following(explorer, out=tmp_path, formats=["html"])
+    panel = ExportPanel.following(explorer, out=tmp_path, formats=["html"])
     explorer.meta = {"Candidate level": "senior"}
     explorer.figures = {"themed": explorer.figures["themed"]}
     panel._button.click()
@@ -593,12 +621,48 @@ def test_panel_following_an_explorer_exports_its_current_slice(tmp_path):
 
 def test_panel_with_nothing_to_export_says_so(tmp_path):
     explorer = _FakeExplorer()
-    panel = export.ExportPanel.following(explorer, out=tmp_path / "out", formats=["html", "csv"])
+    panel = ExportPanel.following(explorer, out=tmp_path / "out", formats=["html", "csv"])
     explorer.figures, explorer.tables = {}, {}  # the explorer failed on this slice
     panel._button.click()
     assert isinstance(panel.last_error, ExportError)
     assert "nothing to export" in panel._status.value
     assert not (tmp_path / "out").exists()
+
+
+def test_panel_refuses_an_output_folder_inside_the_data_folder(panel_parts, tmp_path):
+    """The panel's folder goes through analysis.io.folder.output_folder, like every --out."""
+    figs, tables = panel_parts
+    data = tmp_path / "data"
+    (data / "scores").mkdir(parents=True)
+    for out in (data, data / "scores", data / "reports"):
+        panel = ExportPanel(lambda: figs, lambda: tables, out=out, formats=["csv"], data=data)
+        panel._button.click()
+        assert isinstance(panel.last_error, OutputFolderError), out
+        assert "inside the data folder" in panel._status.value and "export failed" in panel._status.value
+        assert panel.last_paths == [] and not panel._button.disabled
+    assert sorted(p.name for p in data.rglob("*")) == ["scores"], "nothing written into the data folder"
+    panel = ExportPanel(lambda: figs, lambda: tables, out=tmp_path / "out", formats=["csv"], data=data)
+    panel._button.click()
+    assert panel.last_error is None and (tmp_path / "out" / "topic_stats.csv").is_file()
+
+
+def test_panel_default_data_folder_is_the_configured_one(panel_parts, tmp_path, monkeypatch):
+    figs, tables = panel_parts
+    monkeypatch.setenv("INTERVIEW_DATA", str(tmp_path))
+    panel = ExportPanel(lambda: figs, lambda: tables, out=tmp_path / "reports", formats=["csv"])
+    panel._button.click()
+    assert isinstance(panel.last_error, OutputFolderError)
+    assert not (tmp_path / "reports").exists()
+
+
+def test_panel_following_guards_the_workbooks_data_folder(tmp_path):
+    explorer = _FakeExplorer()
+    explorer.workbook = SimpleNamespace(data=tmp_path / "data")
+    panel = ExportPanel.following(explorer, out=tmp_path / "data" / "out", formats=["csv"])
+    assert panel.data == tmp_path / "data"
+    panel._button.click()
+    assert isinstance(panel.last_error, OutputFolderError)
+    assert not (tmp_path / "data").exists()
 
 
 def test_multiindex_headers_neutralized(tmp_path):
@@ -627,7 +691,7 @@ def test_tables_only_index_has_no_plotlyjs(tmp_path):
 def test_panel_picks_up_charts_that_appear_after_it_was_built(tmp_path):
     explorer = _FakeExplorer()
     explorer.figures = {}  # the explorer failed when the panel was built
-    panel = export.ExportPanel.following(explorer, out=tmp_path, formats=["html"])
+    panel = ExportPanel.following(explorer, out=tmp_path, formats=["html"])
     assert panel._charts.options == ()
     explorer.figures = _figures()  # ... and recovered
     assert not panel._button.disabled
@@ -657,7 +721,7 @@ def test_no_browser_still_writes_tables_pages_and_index(tmp_path, monkeypatch):
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
     df = pd.DataFrame({"topic": ["cost"], "n": [12], "auc": [0.71]})
     out = tmp_path / "r"
-    with pytest.raises(export.MissingBrowserError, match="chromium.*kaleido_get_chrome") as info:
+    with pytest.raises(MissingBrowserError, match="chromium.*kaleido_get_chrome") as info:
         write_report(out, tables={"topic_stats": df}, figures=_figures(), progress=False)
     written = sorted(p.name for p in info.value.paths)
     assert written == sorted(["topic_stats.csv", "sized.html", "themed.html", "plotly.min.js", "index.html"])
@@ -682,6 +746,6 @@ def test_round_table_to_what_each_column_means(tmp_path):
 
 
 def test_html_cells_have_sensible_precision():
-    from analysis.reports.export import _cell_text
+    from analysis.reports.index_html import _cell_text
     assert [_cell_text(v, 3) for v in (0.5064935064935064, -0.000656, 1234.5, 0.0, 12)] == \
         ["0.51", "-0.00066", "1,234", "0.00", "12"]

@@ -71,7 +71,7 @@ def test_papermill_writes_the_report_of_one_slice(demo_data, tmp_path):
     want = expected["question_stats"]
     assert qs["question_id"].tolist() == want["question_id"].astype(str).tolist()
     assert qs["n"].tolist() == want["n"].tolist()
-    # the CSV carries 3 decimals (analysis.reports.export.round_table)
+    # the CSV carries 3 decimals (analysis.reports.tables.round_table)
     np.testing.assert_allclose(qs["discrimination"], want["discrimination"].astype(float), rtol=0, atol=5e-4)
     ivs = pd.read_csv(out / "interviewer_stats.csv")
     assert ivs["n_interviews"].tolist() == expected["interviewer_stats"]["n_interviews"].tolist()

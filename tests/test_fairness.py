@@ -1,4 +1,5 @@
-"""Adverse impact, DIF and interviewer gaps (analysis.stats.fairness) and the groups file (analysis.io.groups).
+"""Adverse impact and interviewer gaps (analysis.stats.fairness), DIF (analysis.stats.fairness_dif), their
+charts (analysis.charts.fairness), the fairness command and the groups file (analysis.io.groups).
 
 Expected values name their source: hand calculations (shown), the Uniform Guidelines' Questions and
 Answers, Fisher's tea-tasting table, and identities between statistics. Planted truth comes from
@@ -6,6 +7,8 @@ Answers, Fisher's tea-tasting table, and identities between statistics. Planted 
 """
 
 from __future__ import annotations
+
+import re
 
 import math
 import subprocess
@@ -19,7 +22,8 @@ from hypothesis import given, settings, HealthCheck
 from hypothesis import strategies as st
 from scipy import stats
 
-from analysis.stats import fairness
+from analysis.charts import fairness as fairness_charts
+from analysis.stats import fairness, fairness_dif
 from analysis.stats.demo import generate, write_history
 from analysis.io.groups import NOT_DISCLOSED, parse_groups
 from planted import workbook_of
@@ -74,7 +78,7 @@ def test_two_group_hand_calculation():
 def test_fisher_tea_tasting():
     """Fisher (1935), The Design of Experiments, the lady tasting tea: [[3, 1], [1, 3]] has
     hypergeometric probabilities 1, 16, 36, 16, 1 (/70), so the two-sided p is 34/70."""
-    t = fairness.impact_ratios(counts(("a", 4, 3), ("b", 4, 1)), min_n=4).set_index("group")
+    t = fairness.impact_ratios(counts(("a", 4, 3), ("b", 4, 1)), small_group=4).set_index("group")
     assert t.loc["b", "fisher_p"] == pytest.approx(34 / 70, rel=1e-12)
     assert t.loc["b", "flag"] == "four_fifths_underpowered"  # ratio 1/3, but 8 people cannot show anything
 
@@ -173,7 +177,7 @@ def test_mantel_haenszel_one_stratum_by_hand():
     """One stratum [[30, 10], [20, 20]]: the MH odds ratio is the table's, (30 x 20) / (10 x 20) = 3,
     D-DIF = -2.35 ln 3 = -2.5818; E(a) = 40 x 50 / 80 = 25, Var(a) = 40 x 40 x 50 x 30 / (80^2 x 79)
     = 4.74684, chi-square (continuity-corrected) = (|30 - 25| - 0.5)^2 / Var = 4.26600."""
-    r = fairness.mantel_haenszel(np.array([[30, 10], [20, 20]])[:, :, None])
+    r = fairness_dif.mantel_haenszel(np.array([[30, 10], [20, 20]])[:, :, None])
     assert r["alpha"] == pytest.approx(3.0)
     assert r["d_dif"] == pytest.approx(-2.35 * math.log(3))
     assert r["statistic"] == pytest.approx(4.5 ** 2 / (40 * 40 * 50 * 30 / (80 ** 2 * 79)), rel=1e-9)
@@ -184,9 +188,9 @@ def test_mantel_haenszel_two_strata_and_empty_strata():
     """alpha_MH = sum(a d / n) / sum(b c / n) (Holland & Thayer 1988), by hand: strata
     [[10, 5], [5, 10]] (n 30) and [[4, 6], [2, 8]] (n 20): (100/30 + 32/20) / (25/30 + 12/20)."""
     t = np.stack([[[10, 5], [5, 10]], [[4, 6], [2, 8]], [[3, 0], [0, 0]]], axis=-1)  # third: one group only
-    r = fairness.mantel_haenszel(t)
+    r = fairness_dif.mantel_haenszel(t)
     assert r["alpha"] == pytest.approx((100 / 30 + 32 / 20) / (25 / 30 + 12 / 20))
-    assert fairness.mantel_haenszel(np.zeros((2, 2, 3)))["d_dif"] != fairness.mantel_haenszel(np.zeros((2, 2, 3)))["d_dif"]
+    assert fairness_dif.mantel_haenszel(np.zeros((2, 2, 3)))["d_dif"] != fairness_dif.mantel_haenszel(np.zeros((2, 2, 3)))["d_dif"]
 
 
 def test_mantel_ordinal_reduces_to_uncorrected_mh_for_binary_scores():
@@ -198,24 +202,24 @@ def test_mantel_ordinal_reduces_to_uncorrected_mh_for_binary_scores():
     stratum = rng.integers(0, 5, n)
     focal = rng.random(n) < 0.4
     y = (rng.random(n) < 0.3 + 0.1 * stratum - 0.1 * focal).astype(float)
-    r = fairness.mantel_ordinal(y, focal, stratum)
+    r = fairness_dif.mantel_ordinal(y, focal, stratum)
     tables = np.zeros((2, 2, 5))
     np.add.at(tables, (focal.astype(int), (y == 0).astype(int), stratum), 1)
     ref = StratifiedTable(tables).test_null_odds(correction=False)
     assert r["statistic"] == pytest.approx(ref.statistic, rel=1e-9)
     # SMD by hand in one stratum: focal mean minus reference mean
-    one = fairness.mantel_ordinal(np.array([1, 2, 3, 4, 2, 4.0]), np.array([1, 1, 0, 0, 0, 0], bool), np.zeros(6))
+    one = fairness_dif.mantel_ordinal(np.array([1, 2, 3, 4, 2, 4.0]), np.array([1, 1, 0, 0, 0, 0], bool), np.zeros(6))
     assert one["smd"] == pytest.approx(1.5 - 3.25)
 
 
 def test_ets_classes():
     """Zwick (2012): A if |D| < 1 or not significant; C if |D| >= 1.5 and |D| significantly > 1."""
-    assert fairness.ets_class(-0.9, 0.1, 1e-9) == "A"
-    assert fairness.ets_class(-2.5, 0.2, 0.2) == "A"          # large but not significant
-    assert fairness.ets_class(-1.2, 0.2, 1e-4) == "B"
-    assert fairness.ets_class(-1.6, 0.5, 1e-4) == "B"         # 1.6 not significantly above 1 with SE 0.5
-    assert fairness.ets_class(1.6, 0.2, 1e-6) == "C"
-    assert fairness.ets_class(float("nan"), 0.2, 0.01) == ""
+    assert fairness_dif.ets_class(-0.9, 0.1, 1e-9) == "A"
+    assert fairness_dif.ets_class(-2.5, 0.2, 0.2) == "A"          # large but not significant
+    assert fairness_dif.ets_class(-1.2, 0.2, 1e-4) == "B"
+    assert fairness_dif.ets_class(-1.6, 0.5, 1e-4) == "B"         # 1.6 not significantly above 1 with SE 0.5
+    assert fairness_dif.ets_class(1.6, 0.2, 1e-6) == "C"
+    assert fairness_dif.ets_class(float("nan"), 0.2, 0.01) == ""
 
 
 # ----------------------------------------------------------------------------------------------
@@ -232,18 +236,18 @@ def planted(bank):
 def test_planted_question_and_interviewer_are_flagged(planted):
     h, wb = planted
     truth = h.planted_groups.set_index("effect")
-    d = fairness.dif(wb, h.candidate_groups)
+    d = fairness_dif.dif(wb, h.candidate_groups)
     row = d[(d["question_id"] == truth.loc["dif", "target"]) & (d["focal"] == truth.loc["dif", "group"])].iloc[0]
     assert row["flag"] == "harder_for_focal" and row["ets_class"] in ("B", "C")
     others = d[(d["flag"] != "") & (d["question_id"] != truth.loc["dif", "target"])]
     assert len(others) <= 1, others  # FDR 5%: a false discovery is possible, several are not expected
-    mantel = fairness.dif(wb, h.candidate_groups, method="mantel")
+    mantel = fairness_dif.dif(wb, h.candidate_groups, method="mantel")
     assert (mantel.set_index(["question_id", "focal"]).loc[(truth.loc["dif", "target"], "woman"), "flag"]
             == "harder_for_focal")
     iv = fairness.interviewer_impact(wb, h.candidate_groups)
     hit = iv[(iv["interviewer"] == truth.loc["interviewer", "target"]) & (iv["group"] == "woman")].iloc[0]
     assert hit["flag"] == "lower"
-    assert list(d.columns[:11]) == fairness.DIF_COLUMNS and list(iv.columns) == fairness.INTERVIEWER_COLUMNS
+    assert list(d.columns[:11]) == fairness_dif.DIF_COLUMNS and list(iv.columns) == fairness.INTERVIEWER_COLUMNS
 
 
 def test_groups_do_not_change_the_rest_of_the_history(bank):
@@ -278,7 +282,7 @@ def test_null_world_flags_stay_at_the_nominal_fdr(bank):
     any_flag, raw = [], []
     for seed in range(10):
         h = generate(1200, seed=1000 + seed, questions=bank, groups=True, dif_shift=0, interviewer_bias=0)
-        d = fairness.dif(workbook_of(h, bank), h.candidate_groups)
+        d = fairness_dif.dif(workbook_of(h, bank), h.candidate_groups)
         d = d[d["p_value"].notna()]
         raw += list(d["p_value"] < 0.05)
         any_flag += list(d.groupby(["attribute", "focal"])["flag"].apply(lambda f: (f != "").any()))
@@ -356,20 +360,20 @@ def test_groups_every_row_loaded_or_reported(rows):
 def test_charts_escape_and_do_not_draw_suppressed():
     ai = fairness.impact_ratios(counts(("<b>x</b>", 40, 20), ("y", 40, 10), ("tiny", 3, 1))).assign(
         attribute="g<i>", stage="recommendation", level="all")
-    fig = fairness.impact_chart(ai)
+    fig = fairness_charts.impact_chart(ai)
     labels = [str(v) for tr in fig.data for v in tr.y]
     assert "g&lt;i&gt;: &lt;b&gt;x&lt;/b&gt;" in labels and not any("<" in v for v in labels)
     assert not any("tiny" in v for v in labels)
     assert fig.layout.title.subtitle.text.startswith("1 cell suppressed")
     # the quote is kept as typed: plotly would show html.escape's &quot; literally
-    q_fig = fairness.impact_chart(fairness.impact_ratios(counts(('O"Brien & co', 40, 20), ("y", 40, 10))).assign(
+    q_fig = fairness_charts.impact_chart(fairness.impact_ratios(counts(('O"Brien & co', 40, 20), ("y", 40, 10))).assign(
         attribute="team", stage="recommendation", level="all"))
     assert 'team: O"Brien &amp; co' in [str(v) for tr in q_fig.data for v in tr.y]
     d = pd.DataFrame({"question_id": ["q<1>"], "attribute": ["a"], "focal": ["f"], "reference": ["r"], "n": [50],
                       "statistic": [1.0], "p_value": [0.3], "q_value": [0.3], "effect": [-0.5], "ets_class": ["A"],
                       "flag": [""]})
     q = pd.DataFrame({"question_id": ["q<1>"], "question": ["<script>alert(1)</script>"]})
-    tr = fairness.dif_chart(d, q).data[0]
+    tr = fairness_charts.dif_chart(d, q).data[0]
     assert list(tr.y) == ["q&lt;1&gt;"] and "&lt;script&gt;" in str(tr.customdata[0][0])
     assert "<script>" not in str(list(tr.customdata))
 
@@ -392,7 +396,7 @@ def test_command_writes_the_contract_tables(demo_folder, tmp_path):
     assert res.returncode == 0, res.stdout + res.stderr
     ai = pd.read_csv(out / "adverse_impact.csv", dtype=str, keep_default_na=False)
     assert list(ai.columns) == fairness.ADVERSE_IMPACT_COLUMNS
-    assert list(pd.read_csv(out / "dif.csv").columns) == fairness.DIF_COLUMNS
+    assert list(pd.read_csv(out / "dif.csv").columns) == fairness_dif.DIF_COLUMNS
     iv = pd.read_csv(out / "interviewer_impact.csv", dtype=str, keep_default_na=False)
     assert list(iv.columns) == fairness.INTERVIEWER_COLUMNS
     for t in (ai, iv):  # small cells: count '<5', every rate blank
@@ -454,7 +458,7 @@ def test_only_the_fairness_module_reads_group_data():
                 or f.name == "__init__.py":
             continue
         text = f.read_text(encoding="utf-8")
-        assert "groups import" not in text and "candidates.csv" not in text and "fairness" not in text, rel
+        assert not re.search(r"(?<![\w])groups import", text) and "candidates.csv" not in text and "fairness" not in text, rel
 
 
 def test_candidates_csv_is_git_ignored_but_the_planted_truth_is_not():
@@ -469,3 +473,12 @@ def test_candidates_csv_is_git_ignored_but_the_planted_truth_is_not():
 def shutil_which(name):
     import shutil
     return shutil.which(name)
+
+
+def test_report_refuses_an_output_folder_inside_the_data_folder(demo_folder):
+    """fairness_report checks its own output folder (analysis.io.folder.output_folder), not only the command."""
+    from analysis.errors import OutputFolderError
+    from analysis.reports.fairness import fairness_report
+    with pytest.raises(OutputFolderError, match="inside the data folder"):
+        fairness_report(demo_folder, out=demo_folder / "fair", formats="csv", progress=False)
+    assert not (demo_folder / "fair").exists()

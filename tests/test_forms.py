@@ -16,9 +16,10 @@ import pytest
 from analysis import config
 from analysis.io.bank import load_questions
 from analysis.io.drafts import list_drafts, load_draft
-from analysis.widgets.forms import InterviewForm, LogForm, known_interviewers, make_interview_id, setup_problems
-from analysis.io.kits import add_question, default_kit, filter_bank, move_question, remove_question
+from analysis.io.interviews import known_interviewers
+from analysis.io.kits import default_kit
 from analysis.io.load import load
+from analysis.widgets.forms import InterviewForm, LogForm
 
 XSS = "<img src=x onerror=alert(1)>"
 DAY = dt.date(2026, 3, 2)
@@ -66,45 +67,6 @@ def _answer_all(f, scores, red_flags=(), notes=None, clock=None, seconds=None):
         f._next.click()
 
 
-# -- kits --------------------------------------------------------------------------------------
-
-
-def test_default_kit_spreads_over_topics_and_adds_a_stretch(bank):
-    # By hand from data/questions.csv: the junior questions' topics in bank order are compute, data,
-    # reliability, security, networking, data, networking, cost; round-robin over the six topics
-    # takes the first of each; the stretch is the first mid question with a topic not yet covered
-    # (mid-high-availability is reliability, covered; mid-horizontal-scaling is architecture).
-    assert default_kit(bank, "junior") == ["jr-compute-options", "jr-s3-basics", "jr-regions-azs", "jr-iam-basics",
-                                           "jr-sg-vs-nacl", "jr-s3-pricing", "mid-horizontal-scaling"]
-    mid = default_kit(bank, "mid")
-    assert len(mid) == 7 and mid[-1].startswith("sr-")
-    topics = bank.set_index("question_id").loc[mid[:6], "topic"]
-    assert topics.nunique() == bank[bank["level"] == "mid"]["topic"].nunique() == 6
-    # the top level has no level above: six questions, no stretch
-    senior = default_kit(bank, "senior")
-    assert len(senior) == 6 and all(q.startswith("sr-") for q in senior)
-    assert default_kit(bank, "junior", stretch=False, size=3) == ["jr-compute-options", "jr-s3-basics",
-                                                                   "jr-regions-azs"]
-    with pytest.raises(ValueError, match="expected one of junior, mid, senior"):
-        default_kit(bank, "principal")
-
-
-def test_kit_editing_helpers(bank):
-    kit = ["a", "b", "c"]
-    assert add_question(kit, "d") == ["a", "b", "c", "d"]
-    assert add_question(kit, "d", 0) == ["d", "a", "b", "c"]
-    assert add_question(kit, "b") == kit
-    assert remove_question(kit, "b") == ["a", "c"]
-    assert move_question(kit, "c", -1) == ["a", "c", "b"]
-    assert move_question(kit, "a", -1) == kit  # clamped at the top
-    assert move_question(kit, "a", +5) == ["b", "c", "a"]
-    assert kit == ["a", "b", "c"]  # never modified in place
-    hits = filter_bank(bank, text="EGRESS", exclude=["jr-s3-pricing"])
-    assert "sr-egress-cost" in set(hits["question_id"])
-    assert set(filter_bank(bank, level="mid", topic="security")["question_id"]) == {"mid-iam-roles-vs-keys",
-                                                                                   "mid-secrets-config"}
-
-
 # -- set-up --------------------------------------------------------------------------------------
 
 
@@ -133,25 +95,6 @@ def test_opening_a_form_writes_nothing(data):
     InterviewForm(data, interviewers=[])
     LogForm(data, interviewers=[])
     assert _files(data) == before
-
-
-@pytest.mark.parametrize("candidate, message", [
-    ("", "candidate id: empty"),
-    ("../../etc/passwd", "expected letters, digits"),
-    ("C 42", "expected letters, digits"),
-    ("x" * 65, "expected letters, digits"),
-])
-def test_setup_problems_name_the_field(candidate, message):
-    problems = setup_problems(candidate, "mid", "Avery", DAY)
-    assert len(problems) == 1 and message in problems[0]
-    assert setup_problems("C42", "mid", "", None) == [
-        "interviewer: empty; pick a known name or type a new one",
-        "date: not set; expected the day of the interview"]
-    assert setup_problems("C42", "lead", "A\nB", DAY)[0].startswith("level 'lead'")
-
-
-def test_interview_id_is_date_candidate_and_key():
-    assert make_interview_id(DAY, " C42 ", "0123456789ab") == "2026-03-02-C42-01234567"
 
 
 # -- the live interview ----------------------------------------------------------------------------
@@ -482,7 +425,7 @@ def test_an_error_in_a_callback_is_shown_in_the_form(data, form, monkeypatch):
     def broken(*a, **k):
         raise PermissionError("drafts folder is read-only")
 
-    monkeypatch.setattr("analysis.widgets.forms.save_draft", broken)
+    monkeypatch.setattr("analysis.widgets.forms.autosave.save_draft", broken)
     form._candidate.value = "C1"
     assert isinstance(form.last_error, PermissionError)
     assert "drafts folder is read-only" in form._status.value
@@ -606,7 +549,7 @@ class Scheduler:
 
 
 def _count_writes(monkeypatch):
-    import analysis.widgets.forms as forms_mod
+    import analysis.widgets.forms.autosave as forms_mod
     writes = []
     real = forms_mod.save_draft
 

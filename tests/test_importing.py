@@ -1,4 +1,5 @@
-"""Importing scorecards from Greenhouse, Lever, Ashby and a wide spreadsheet (analysis.io.importing).
+"""Importing scorecards from Greenhouse, Lever, Ashby and a wide spreadsheet (analysis.io.importing and
+the modules it runs on: importers, ats, ats_record, import_setup, pseudonyms, suggest_map).
 
 The sample exports in tests/data/ats/ are written from each source's public documentation (the
 Greenhouse shape from grnhse/greenhouse-api-docs, source/includes/harvest/_scorecards.md; Lever's
@@ -26,10 +27,15 @@ from hypothesis import strategies as st
 
 from conftest import REAL_DATA, REPO_DIR, TESTS_DIR
 
-from analysis.io.ats import DEFAULT_MAPPINGS, html_to_text
-from analysis.io.importing import (ImportSetupError, import_files, load_mapping, pseudonym, suggest_mapping,
-                                to_toml)
+from analysis.cli.main import build_parser, main
+from analysis.io.ats import json_reader
+from analysis.io.ats_record import Item, html_to_text
+from analysis.io.import_setup import ImportSetupError, load_mapping
+from analysis.io.importers import IMPORTERS, Importer, register_importer
+from analysis.io.importing import import_files
 from analysis.io.load import load
+from analysis.io.pseudonyms import pseudonym
+from analysis.io.suggest_map import suggest_mapping, to_toml
 
 ATS = TESTS_DIR / "data" / "ats"
 GH = [ATS / "greenhouse_scorecards_page1.json", ATS / "greenhouse_scorecards_page2.json"]
@@ -396,7 +402,7 @@ def test_toml_strings_round_trip(s):
 def test_greenhouse_defaults_in_the_readme_match_the_code():
     readme = (REPO_DIR / "README.md").read_text()
     section = readme[readme.index("## Importing scorecards"):readme.index("## Data folder")]
-    gh = DEFAULT_MAPPINGS["greenhouse"]
+    gh = IMPORTERS["greenhouse"].mapping
     row = next(ln for ln in section.splitlines() if ln.startswith("| score |"))
     for rating, score in gh["ratings"].items():
         assert (f"`{rating}`={score}" if score != "unscored" else f"`{rating}`") in row
@@ -509,3 +515,47 @@ def test_unreadable_files_count_as_one_skipped_record(tmp_path, data):
                          ("date,jr-s3-basics\n", "csv"), ("date;jr-s3-basics\n2026-01-01;3\n", "csv"), (b"\xff\xfe".decode("latin-1"), "greenhouse")]:
         res = _import(tmp_path, data, text, source=source)
         assert [s["reason"] for s in res.skipped] == ["unreadable_file"], (source, res.skipped)
+
+
+# --- the importer registry ------------------------------------------------------------------------
+
+def _toy_record(obj, rec, fields):
+    """A made-up source: ``{"ref": ..., "who": ..., "when": ..., "by": ..., "call": ..., "marks": {q: r}}``."""
+    rec.source_id, rec.candidate, rec.interviewer = str(obj["ref"]), str(obj["who"]), obj["by"]
+    rec.date, rec.recommendation = obj["when"], obj["call"]
+    rec.items = [Item(name, str(rating)) for name, rating in obj["marks"].items()]
+
+
+@pytest.fixture
+def toy_importer():
+    """A fifth source registered the way an extension would, removed again afterwards."""
+    mapping = {**IMPORTERS["csv"].mapping, "fields": {"id": ["ref"], "date": ["when"]}}
+    toy = register_importer(Importer("toy", "toy", mapping, json_reader(_toy_record)))
+    yield toy
+    del IMPORTERS["toy"]
+
+
+def test_a_registered_importer_reaches_the_command_and_import_files(toy_importer, tmp_path, data, capsys):
+    assert build_parser().parse_args(["import", "toy", "x.json", "--data", "d"]).source == "toy"  # a choice now
+    recs = [{"ref": 1, "who": 7, "when": "2026-03-02", "by": "Avery", "call": "yes",
+             "marks": {"jr-s3-basics": 3, "jr-iam-basics": 2}}]
+    path = _write(tmp_path, recs)
+    assert main(["import", "toy", str(path), "--data", str(data), "--level", "junior"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["imported 1 interviews (2 rows), skipped 0; 0 already imported"]
+    scores = load(data, cache=False).scores
+    assert set(scores["interview_id"].astype(str)) == {"toy-1"}  # the importer's prefix
+    again = import_files("toy", [path], data, level="junior", progress=False)
+    assert [a["interview_id"] for a in again.already] == ["toy-1"]
+
+
+def test_the_registry_refuses_a_taken_name_or_id_prefix(toy_importer):
+    with pytest.raises(ValueError, match="already registered"):
+        register_importer(Importer("toy", "zz", toy_importer.mapping, toy_importer.read))
+    with pytest.raises(ValueError, match="already used by 'greenhouse'"):
+        register_importer(Importer("toy2", "gh", toy_importer.mapping, toy_importer.read))
+    assert list(IMPORTERS) == ["greenhouse", "lever", "ashby", "csv", "toy"]
+
+
+def test_an_unregistered_source_is_refused_with_the_registered_ones(data):
+    with pytest.raises(ImportSetupError, match="unknown source 'workday'; expected one of greenhouse, lever, ashby, csv"):
+        import_files("workday", [GH[0]], data)

@@ -1,4 +1,6 @@
-"""Item response theory (analysis.stats.irt, analysis.stats.kit_design): published values, planted truth, kits.
+"""Item response theory (analysis.stats.irt, analysis.stats.kit_design, and their charts, report tables and
+kit builder in analysis.charts.irt, analysis.charts.kits, analysis.reports.irt, analysis.widgets.kit_builder):
+published values, planted truth, kits.
 
 Expected values and where they come from
 ----------------------------------------
@@ -29,8 +31,9 @@ import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 
-from analysis.stats.irt import (fit_irt, icc_figure, information_curves, irt_tables, item_information,
-                          item_probabilities, severity_figure)
+from analysis.charts.irt import icc_figure, severity_figure
+from analysis.reports.irt import irt_tables
+from analysis.stats.irt import fit_irt, information_curves, item_information, item_probabilities
 from analysis.stats.kit_design import decision_study, hiring_bar, kit_information, recommend_kit
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -271,7 +274,7 @@ def test_input_errors_are_clear():
 
 def test_exports_blank_small_interviewers_and_escape_names(planted):
     _, _, fit = planted
-    t = irt_tables(fit, small=10_000)
+    t = irt_tables(fit, small_group=10_000)
     iv = t["irt_interviewers"]
     assert iv["small_group"].all() and iv["severity"].isna().all() and (iv["n_interviews"] > 0).all()
     assert "candidate_id" not in t["irt_items"].columns
@@ -324,7 +327,7 @@ def test_a_question_never_scored_4_still_fits_with_a_note(planted):
 
 
 def test_kit_builder_widget_without_a_browser(planted):
-    from analysis.stats.kit_design import KitBuilder
+    from analysis.widgets.kit_builder import KitBuilder
     _, wb, fit = planted
     kb = KitBuilder(fit, wb.questions, level="mid", n_questions=3)
     assert kb.recommendation is not None and len(kb.recommendation.kit) == 3
@@ -361,7 +364,8 @@ def test_notebook_05_renders_in_jupyterlab(page, jupyterlab_server, tmp_path, ar
 def test_drift_by_quarter_finds_a_planted_trend(planted):
     """Make one interviewer harsher over time (scores lowered by one point, with probability rising
     from 0 to 0.6 over the period): its drift per year must be the most positive."""
-    from analysis.stats.irt import drift_figure, rater_quarters
+    from analysis.charts.irt import drift_figure
+    from analysis.stats.irt import rater_quarters
     h, wb, _ = planted
     s = wb.scores.copy()
     rng = np.random.default_rng(5)
@@ -469,3 +473,19 @@ def test_joint_model_is_invariant_to_relabelling_and_row_order(confounded):
     np.testing.assert_allclose(fit2.items.set_index("question")["discrimination"].loc[fit.items["question"]],
                                fit.items["discrimination"], atol=5e-3)
     assert fit2.raters["se"].isna().all() and any("joint_se=False" in n for n in fit2.notes)
+
+
+def test_write_irt_checks_its_output_folder_before_fitting(tmp_path):
+    """write_irt goes through the one output-folder guard (analysis.io.folder.output_folder), also when
+    called from Python rather than the command line, and refuses before loading or fitting anything."""
+    from analysis.errors import OutputFolderError
+    from analysis.io.load import Workbook
+    from analysis.reports.irt import write_irt
+    data = tmp_path / "data"
+    data.mkdir()
+    with pytest.raises(OutputFolderError, match="inside the data folder"):
+        write_irt(data, out=data / "reports", progress=False)
+    wb = Workbook(questions=pd.DataFrame(), scores=pd.DataFrame(), outcomes=pd.DataFrame(), data=data)
+    with pytest.raises(OutputFolderError, match="inside the data folder"):
+        write_irt(out=data / "scores", workbook=wb, progress=False)
+    assert sorted(p.name for p in data.iterdir()) == []

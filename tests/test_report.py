@@ -144,8 +144,14 @@ def _old_cohen_kappa(a, b, weights=None, *, labels=None):
 
 
 def _old_fdr_bh(p):
+    """statsmodels' multipletests on the finite p-values, as drift called it before (NaN kept out)."""
+    import numpy as np
     from statsmodels.stats.multitest import multipletests
-    return multipletests(p, method="fdr_bh")[1]
+    q = pd.Series(np.nan, index=p.index)
+    ok = p.notna()
+    if ok.any():
+        q[ok] = multipletests(p[ok].to_numpy(dtype=float), method="fdr_bh")[1]
+    return q
 
 
 def _assert_tables_equal(new, old):
@@ -162,8 +168,8 @@ def _assert_tables_equal(new, old):
 def test_fast_statistics_report_the_same_tables_as_the_old_path(layout, bank, tmp_path, monkeypatch):
     from pathlib import Path
 
-    import analysis.stats.calibration as calibration
-    from analysis.stats import reliability
+    from analysis.stats import agreement, reliability, tables
+    from analysis.stats import drift as drift_module
 
     if layout == "demo":
         wb = load(Path(__file__).resolve().parents[1] / "data", cache=False, progress=False)
@@ -179,9 +185,9 @@ def test_fast_statistics_report_the_same_tables_as_the_old_path(layout, bank, tm
     assert new.interviewer_stats["decision_kappa"].notna().sum() >= 3
     assert new.drift_tests["q_value"].notna().sum() >= 3
     monkeypatch.setattr(reliability, "cohen_kappa", _old_cohen_kappa)
-    monkeypatch.setattr(calibration, "_fdr_bh", _old_fdr_bh)
-    monkeypatch.setattr(calibration, "_rating_units", _old_inter_rater_units)
-    monkeypatch.setattr(calibration, "drift", _old_drift)
+    monkeypatch.setattr(drift_module, "fdr_bh", _old_fdr_bh)
+    monkeypatch.setattr(agreement, "_rating_units", _old_inter_rater_units)
+    monkeypatch.setattr(tables, "drift", _old_drift)              # what the table registry computes
     old = calibrate(wb, n_boot=50, seed=3, progress=False)
     _assert_tables_equal(new.tables(), old.tables())
 
@@ -262,15 +268,28 @@ def _canonical(units):
 
 @pytest.mark.parametrize("seed, n", [(2, 400), (7, 1200)])
 def test_inter_rater_units_equal_the_old_group_bys(bank, tmp_path, seed, n):
-    import analysis.stats.calibration as calibration
+    from analysis.stats import agreement
 
     data = tmp_path / "d"
     write_history(generate(n, seed=seed, questions=bank), data)
     scores = load(data, cache=False, progress=False).scores
     # a repeat by the same interviewer, and a third interviewer on one answer, must be handled as before
     scores = pd.concat([scores, scores.iloc[[0, 5]]], ignore_index=True)
-    new_multi, new_rt = calibration._rating_units(scores)
+    new_multi, new_rt = agreement._rating_units(scores)
     old_multi, old_rt = _old_inter_rater_units(scores)
     assert len(new_multi) > 10 and len(new_rt) > 10
     pd.testing.assert_frame_equal(_canonical(new_multi), _canonical(old_multi))
     pd.testing.assert_frame_equal(_canonical(new_rt), _canonical(old_rt))
+
+
+def test_build_report_refuses_an_output_folder_inside_the_data_folder(folder):
+    """build_report checks its output folder itself (analysis.io.folder.output_folder), so a notebook
+    calling it is guarded as the command line is; nothing is written."""
+    from analysis.errors import OutputFolderError
+    from analysis.reports.report import build_report
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+    with pytest.raises(OutputFolderError, match="inside the data folder"):
+        build_report(folder, out=folder / "scores" / "report", formats=("csv",), n_boot=0, progress=False)
+    with pytest.raises(OutputFolderError, match="inside the data folder"):
+        build_report(out=folder, formats=("csv",), n_boot=0, progress=False, workbook=load(folder, cache=False))
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before

@@ -21,8 +21,10 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    # deferred: pandas, scipy and the severity fit load for this command only
     from analysis.io.load import load
-    from analysis.stats.debrief import debrief, write_debrief
+    from analysis.reports.debrief import write_debrief
+    from analysis.stats.debrief import debrief
     wb = load(args.data, progress=False)
     try:
         db = debrief(wb, args.candidate_id)

@@ -1,10 +1,9 @@
-"""``python -m analysis demo``: a synthetic history with planted truth, into a new folder or an earlier
-demo (never over other data)."""
+"""``python -m analysis demo``: a synthetic history with planted truth (:mod:`analysis.stats.demo`),
+written by :mod:`analysis.io.demo_folder` into a new folder or an earlier demo (never over other data)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from analysis import config
 from analysis.cli._args import int_at_least
 from analysis.errors import UsageError
 
@@ -22,12 +21,15 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from analysis.stats.demo import DemoFolderError, check_demo_target, generate, write_history
+    # deferred: these pull in numpy and pandas; the parser is built for every command and --help
+    from analysis.io.demo_folder import DemoFolderError, check_demo_target, write_history
+    from analysis.stats.demo import generate
     try:
         check_demo_target(args.data)  # before the (slower) generation
         h = generate(args.interviews, seed=args.seed, groups=args.groups)
         out = write_history(h, args.data, layout=args.layout, clean=True)
     except DemoFolderError as exc:
         raise UsageError(f"refused: {exc}") from None
-    print(f"wrote {h.scores['interview_id'].nunique()} interviews ({len(h.scores)} rows) to {Path(out) / 'scores'}")
+    n_interviews = h.scores["interview_id"].nunique()
+    print(f"wrote {n_interviews} interviews ({len(h.scores)} rows) to {config.layout(out).scores}")
     return 0

@@ -3,6 +3,7 @@ by self-reported group (reads ``<data>/candidates.csv``; written only on request
 
 from __future__ import annotations
 
+from analysis import config
 from analysis.cli._args import add_data, add_formats, add_out
 from analysis.errors import UsageError
 
@@ -19,18 +20,20 @@ def add_arguments(p) -> None:
     add_formats(p, "csv,png,svg,html", "comma-separated among csv, png, svg, pdf, html")
     p.add_argument("--dif-method", choices=["mh", "mantel"], default="mh",
                    help="Mantel-Haenszel on score >= 3 (ETS A/B/C, default) or Mantel's ordinal test")
-    p.add_argument("--min-n", type=int, default=5, help="smallest cell shown (default 5 candidates)")
+    p.add_argument("--min-n", type=int, default=config.SMALL_GROUP,
+                   help=f"smallest cell shown (default {config.SMALL_GROUP} candidates, the least allowed)")
 
 
 def validate(args) -> None:
-    if args.min_n < 5:
-        raise UsageError("--min-n must be at least 5 (smaller cells identify people)")
+    if args.min_n < config.SMALL_GROUP:
+        raise UsageError(f"--min-n must be at least {config.SMALL_GROUP} (smaller cells identify people); "
+                         f"got {args.min_n}")
 
 
 def run(args) -> int:
-    from analysis.stats.fairness import fairness_report
+    from analysis.reports.fairness import fairness_report  # deferred: statsmodels and plotly, for this command only
     paths, problems = fairness_report(args.data, groups=args.groups, out=args.out, formats=args.format,
-                                      method=args.dif_method, min_n=args.min_n)
+                                      method=args.dif_method, small_group=args.min_n)
     for p in problems:
         print(p)
     print(f"wrote {len(paths)} files to {args.out}; {len(problems)} problems in the groups file")

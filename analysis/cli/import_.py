@@ -1,5 +1,6 @@
-"""``python -m analysis import SOURCE FILE...``: scorecards from Greenhouse, Lever, Ashby or a wide
-spreadsheet (:mod:`analysis.io.importing`). ``import`` is a keyword, hence the module's name."""
+"""``python -m analysis import SOURCE FILE...``: scorecards from Greenhouse, Lever, Ashby, a wide
+spreadsheet or any other registered importer (:mod:`analysis.io.importing`). ``import`` is a
+keyword, hence the module's name."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ import sys
 
 from analysis.cli._args import LEVEL_CHOICES
 from analysis.errors import UsageError
+from analysis.io.importers import IMPORTERS
 
 NAME = "import"
 HELP = "import scorecards from Greenhouse, Lever, Ashby or a wide spreadsheet"
 
 
 def add_arguments(p) -> None:
-    from analysis.io.ats import SOURCES
-    p.add_argument("source", choices=list(SOURCES), help="the export's format")
+    p.add_argument("source", choices=list(IMPORTERS), help="the export's format")
     p.add_argument("files", nargs="+", metavar="FILE", help="export file(s): JSON pages or CSV")
     p.add_argument("--data", metavar="DIR", required=True,
                    help="data folder to import into (holding questions.csv; scores/ is created)")
@@ -28,7 +29,7 @@ def add_arguments(p) -> None:
 
 
 def _suggest(args) -> int:
-    from analysis.io.importing import suggest_mapping
+    from analysis.io.suggest_map import suggest_mapping  # deferred: pulls in pandas (see run)
     text = suggest_mapping(args.source, args.files, args.data)
     if args.map is None:
         sys.stdout.write(text)
@@ -45,7 +46,9 @@ def _suggest(args) -> int:
 
 
 def run(args) -> int:
-    from analysis.io.importing import ImportSetupError, import_files
+    # deferred: these pull in pandas; the parser is built for every command and --help
+    from analysis.io.import_setup import ImportSetupError
+    from analysis.io.importing import import_files
     try:
         if args.suggest_map:
             return _suggest(args)

@@ -1,8 +1,10 @@
-"""``python -m analysis init DIR``: an empty data folder for real interviews (bank, scores/, roster)."""
+"""``python -m analysis init DIR``: an empty data folder for real interviews (bank, scores/, roster),
+made by :func:`analysis.io.create.create_data_folder`."""
 
 from __future__ import annotations
 
 from analysis.errors import UsageError
+from analysis.io.create import InitError, create_data_folder
 
 NAME = "init"
 HELP = "create an empty data folder for real interviews (bank, scores/, roster)"
@@ -13,11 +15,12 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from analysis.stats.demo import InitError, init_folder
     try:
-        folder = init_folder(args.folder)
+        lay = create_data_folder(args.folder)
     except InitError as exc:
         raise UsageError(f"refused: {exc}") from None
-    print(f"created {folder}: questions.csv (the bank), scores/ (empty), interviewers.csv (roster template)")
+    folder = lay.data
+    print(f"created {folder}: {lay.questions.name} (the bank), {lay.scores.name}/ (empty), "
+          f"{lay.roster.name} (roster template)")
     print(f"next: python -m analysis check --data {folder}   (or INTERVIEW_DATA={folder} make interview)")
     return 0

@@ -19,7 +19,8 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from analysis.stats.irt import write_irt
+    # deferred: pandas, scipy, plotly and the IRT modules load only when the command runs (not for --help)
+    from analysis.reports.irt import write_irt
     t0 = time.perf_counter()
     paths = write_irt(args.data, args.out, formats=args.format)
     print(f"wrote {len(paths)} files to {args.out} in {time.perf_counter() - t0:.1f} s")

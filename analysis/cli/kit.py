@@ -24,6 +24,7 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    # deferred: pandas, mirt and statsmodels load only when the command runs (not for --help)
     from analysis.io.load import load
     from analysis.reports.export import safe_csv_frame
     from analysis.stats.irt import fit_irt

@@ -1,11 +1,13 @@
-"""Reading applicant-tracking-system exports: Greenhouse, Lever, Ashby and a wide spreadsheet.
+"""The readers of applicant-tracking-system exports, Greenhouse, Lever, Ashby and a wide spreadsheet,
+with the documented default mapping of each.
 
-Each reader turns one export file into :class:`SourceRecord` objects, one per scorecard (or
-spreadsheet row), *without judging them*: the record keeps the raw rating and recommendation
-values, the names of the rated attributes and the free text, and :mod:`analysis.io.importing` maps
-them to the scorecard format with a mapping (:data:`DEFAULT_MAPPINGS`, overridden by a TOML file).
-A file that cannot be read at all becomes one record carrying the reason, so every record of the
-input is accounted for.
+Each reader turns one export file into :class:`~analysis.io.ats_record.SourceRecord` objects, one
+per scorecard (or spreadsheet row), *without judging them*: the record keeps the raw rating and
+recommendation values, the names of the rated attributes and the free text, and
+:mod:`analysis.io.importing` maps them to the scorecard format with a mapping (the source's default
+here, overridden by a TOML file). A file that cannot be read at all becomes one record carrying the
+reason, so every record of the input is accounted for. A reader and its default mapping become a
+source of ``python -m analysis import`` by one entry of :data:`analysis.io.importers.IMPORTERS`.
 
 Where each field is read from is itself part of the mapping (the ``[fields]`` table: a list of
 dotted paths tried in order, ``a+b`` joining two values with a space), because newer API versions
@@ -32,346 +34,110 @@ rename fields; the defaults follow the public documentation of each source:
 
 from __future__ import annotations
 
-import copy
-import datetime as _dt
 import json
-import math
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from analysis.io.ats_record import (Item, SourceRecord, _date_of, _describe, _first, _list_at, _names,
+                                    _rating_text, _set_date, _text, get_path, html_to_text)
 from analysis.io.csvfile import CsvFile, HasNul, NoHeader, NotUtf8, UnreadableFrom, UnreadableHeader, wrong_width
 
-__all__ = ["SOURCES", "DEFAULT_MAPPINGS", "SourceRecord", "Item", "read_file", "get_path", "html_to_text"]
-
-SOURCES = ("greenhouse", "lever", "ashby", "csv")
+__all__ = ["GREENHOUSE_MAPPING", "LEVER_MAPPING", "ASHBY_MAPPING", "CSV_MAPPING", "json_reader",
+           "read_greenhouse", "read_lever", "read_ashby", "read_csv", "html_to_text"]
 
 _LEVER_RECOMMENDATIONS = {
     "1": "strong_no", "2": "no", "3": "yes", "4": "strong_yes",
     "strong_no_hire": "strong_no", "no_hire": "no", "hire": "yes", "strong_hire": "strong_yes",
 }
 
-#: The documented default mapping of each source (see the README, "Importing from an ATS").
-#: A mapping file's tables update these key by key; its lists replace them.
-DEFAULT_MAPPINGS: dict[str, dict] = {
-    "greenhouse": {
-        "ignore": [],
-        "fields": {
-            "id": ["id"],
-            "candidate": ["candidate_id"],
-            "date": ["interviewed_at"],
-            "interviewer": ["interviewer.name", "submitted_by.name"],
-            "recommendation": ["overall_recommendation"],
-            "level_names": ["interview_step.name", "interview"],
-            "attributes": ["attributes"],
-            "questions": ["questions"],
-        },
-        "questions": {},
-        "ratings": {"definitely_not": 1, "no": 2, "yes": 3, "strong_yes": 4,
-                    "mixed": "unscored", "no_decision": "unscored"},
-        "recommendations": {"definitely_not": "strong_no", "no": "no", "yes": "yes",
-                            "strong_yes": "strong_yes", "no_decision": "skip"},
-        "red_flag": {"ratings": [], "tags": []},
-        "levels": {},
+# The documented default mapping of each source (see the README, "Importing from an ATS"). A
+# mapping file's tables update these key by key; its lists replace them.
+
+#: Greenhouse Harvest scorecards.
+GREENHOUSE_MAPPING: dict = {
+    "ignore": [],
+    "fields": {
+        "id": ["id"],
+        "candidate": ["candidate_id"],
+        "date": ["interviewed_at"],
+        "interviewer": ["interviewer.name", "submitted_by.name"],
+        "recommendation": ["overall_recommendation"],
+        "level_names": ["interview_step.name", "interview"],
+        "attributes": ["attributes"],
+        "questions": ["questions"],
     },
-    "lever": {
-        "ignore": [],
-        "fields": {
-            "id": ["id"],
-            "candidate": ["opportunityId", "opportunity", "candidateId"],
-            "date": ["completedAt", "createdAt"],
-            "interviewer": ["user.name", "user"],
-            "recommendation": [],  # read from the score-system field
-            "level_names": ["postingTitle", "text"],
-            "withdrawn": ["deletedAt"],
-            "form": ["fields"],
-        },
-        "questions": {},
-        "ratings": {"1": 1, "2": 2, "3": 3, "4": 4},
-        "recommendations": dict(_LEVER_RECOMMENDATIONS),
-        "red_flag": {"ratings": [], "tags": []},
-        "levels": {},
+    "questions": {},
+    "ratings": {"definitely_not": 1, "no": 2, "yes": 3, "strong_yes": 4,
+                "mixed": "unscored", "no_decision": "unscored"},
+    "recommendations": {"definitely_not": "strong_no", "no": "no", "yes": "yes",
+                        "strong_yes": "strong_yes", "no_decision": "skip"},
+    "red_flag": {"ratings": [], "tags": []},
+    "levels": {},
+}
+
+#: Lever feedback forms.
+LEVER_MAPPING: dict = {
+    "ignore": [],
+    "fields": {
+        "id": ["id"],
+        "candidate": ["opportunityId", "opportunity", "candidateId"],
+        "date": ["completedAt", "createdAt"],
+        "interviewer": ["user.name", "user"],
+        "recommendation": [],  # read from the score-system field
+        "level_names": ["postingTitle", "text"],
+        "withdrawn": ["deletedAt"],
+        "form": ["fields"],
     },
-    "ashby": {
-        "ignore": [],
-        "fields": {
-            "id": ["id"],
-            "candidate": ["candidateId", "applicationId"],
-            "date": ["submittedAt"],
-            "interviewer": ["submittedByUser.name", "submittedByUser.firstName+submittedByUser.lastName",
-                            "submittedByUser.email"],
-            "recommendation": ["submittedValues.overall_recommendation"],
-            "level_names": ["jobTitle", "job.title", "interviewTitle", "interview.title"],
-            "form": ["formDefinition.sections"],
-            "values": ["submittedValues"],
-        },
-        "questions": {},
-        "ratings": {"1": 1, "2": 2, "3": 3, "4": 4},
-        "recommendations": dict(_LEVER_RECOMMENDATIONS),
-        "red_flag": {"ratings": [], "tags": []},
-        "levels": {},
+    "questions": {},
+    "ratings": {"1": 1, "2": 2, "3": 3, "4": 4},
+    "recommendations": dict(_LEVER_RECOMMENDATIONS),
+    "red_flag": {"ratings": [], "tags": []},
+    "levels": {},
+}
+
+#: Ashby feedback submissions.
+ASHBY_MAPPING: dict = {
+    "ignore": [],
+    "fields": {
+        "id": ["id"],
+        "candidate": ["candidateId", "applicationId"],
+        "date": ["submittedAt"],
+        "interviewer": ["submittedByUser.name", "submittedByUser.firstName+submittedByUser.lastName",
+                        "submittedByUser.email"],
+        "recommendation": ["submittedValues.overall_recommendation"],
+        "level_names": ["jobTitle", "job.title", "interviewTitle", "interview.title"],
+        "form": ["formDefinition.sections"],
+        "values": ["submittedValues"],
     },
-    "csv": {
-        "ignore": [],
-        "fields": {
-            "id": ["interview_id", "id"],
-            "candidate": ["candidate_id", "candidate"],
-            "date": ["date"],
-            "interviewer": ["interviewer"],
-            "recommendation": ["recommendation"],
-            "level": ["level"],
-            "level_names": ["job", "role"],
-            "notes": ["notes"],
-        },
-        "questions": {},
-        "ratings": {"1": 1, "2": 2, "3": 3, "4": 4},
-        "recommendations": {"strong_no": "strong_no", "no": "no", "yes": "yes", "strong_yes": "strong_yes"},
-        "red_flag": {"ratings": [], "tags": []},
-        "levels": {},
+    "questions": {},
+    "ratings": {"1": 1, "2": 2, "3": 3, "4": 4},
+    "recommendations": dict(_LEVER_RECOMMENDATIONS),
+    "red_flag": {"ratings": [], "tags": []},
+    "levels": {},
+}
+
+#: A wide spreadsheet, one row per interview.
+CSV_MAPPING: dict = {
+    "ignore": [],
+    "fields": {
+        "id": ["interview_id", "id"],
+        "candidate": ["candidate_id", "candidate"],
+        "date": ["date"],
+        "interviewer": ["interviewer"],
+        "recommendation": ["recommendation"],
+        "level": ["level"],
+        "level_names": ["job", "role"],
+        "notes": ["notes"],
     },
+    "questions": {},
+    "ratings": {"1": 1, "2": 2, "3": 3, "4": 4},
+    "recommendations": {"strong_no": "strong_no", "no": "no", "yes": "yes", "strong_yes": "strong_yes"},
+    "red_flag": {"ratings": [], "tags": []},
+    "levels": {},
 }
 
 
-def default_mapping(source: str) -> dict:
-    """A fresh copy of the default mapping of ``source``."""
-    return copy.deepcopy(DEFAULT_MAPPINGS[source])
-
-
-@dataclass
-class Item:
-    """One rated thing of a record: a Greenhouse attribute, a Lever skill, an Ashby score field or
-    a spreadsheet column. ``rating`` is the raw value as text ('' when not rated at all)."""
-
-    name: str
-    rating: str
-    note: str = ""
-    red_flag: str | None = None  # raw value of a spreadsheet red-flag column
-
-
-@dataclass
-class SourceRecord:
-    """One scorecard of an export, read but not yet judged."""
-
-    position: str
-    source_id: str | None = None
-    candidate: str | None = None
-    date: str | None = None
-    date_problem: str | None = None
-    interviewer: str | None = None
-    recommendation: str | None = None
-    level: str | None = None
-    level_names: list[str] = field(default_factory=list)
-    items: list[Item] = field(default_factory=list)
-    notes: list[tuple[str, str]] = field(default_factory=list)
-    withdrawn: bool = False
-    #: a spreadsheet without a key column: the id is derived from date, candidate and interviewer
-    key_from_content: bool = False
-    #: (reason, message) when the record cannot be read at all
-    unreadable: tuple[str, str] | None = None
-    #: (reason, message) for a field of the wrong type, reported when the record is skipped
-    odd: list[tuple[str, str]] = field(default_factory=list)
-
-
-# --- text -----------------------------------------------------------------------------------------
-
-from html.parser import HTMLParser  # noqa: E402
-
-_BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6",
-               "blockquote", "pre", "hr", "section", "article", "header", "footer", "dd", "dt"}
-_DROP_TAGS = {"script", "style", "template", "noscript", "iframe", "object", "head", "title", "svg", "math"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._drop = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in _DROP_TAGS:
-            self._drop += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-            if tag == "li":
-                self.parts.append("- ")
-
-    def handle_startendtag(self, tag, attrs):
-        if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in _DROP_TAGS:
-            self._drop = max(0, self._drop - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        if not self._drop:
-            self.parts.append(data)
-
-
-def _strip_once(text: str) -> str:
-    parser = _TextExtractor()
-    parser.feed(text)
-    parser.close()
-    return "".join(parser.parts)
-
-
-def html_to_text(value) -> str:
-    """Reduce an ATS answer or note (basic HTML, entities, or plain text) to plain text.
-
-    Uses the standard library's :class:`html.parser.HTMLParser`: tags are dropped, entities decoded,
-    the *contents* of ``script``/``style``/``template`` and similar elements dropped, block elements
-    (``p``, ``br``, ``li``, ...) become line breaks and list items ``- ``. Decoding entities can
-    reveal markup (``&lt;b&gt;``), so the reduction is repeated until nothing changes, and any
-    ``<`` that would still start a tag is replaced by ``‹``: no markup survives. Control characters
-    (NUL included) are removed, runs of spaces collapsed, blank lines dropped. Nothing is ever
-    executed or fetched.
-
-    >>> html_to_text("<p>Knows <b>S3</b> &amp; IAM</p><script>alert(1)</script>")
-    'Knows S3 & IAM'
-    """
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return ""
-        value = str(value)
-    text = value
-    for _ in range(5):
-        new = _strip_once(text)
-        if new == text:
-            break
-        text = new
-    text = _TAG_START.sub("‹", text)
-    text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
-    lines = (re.sub(r"[ \u00a0]+", " ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
-
-
-# --- values ---------------------------------------------------------------------------------------
-
-def get_path(obj, path: str):
-    """The value at a dotted ``path`` of nested dicts (``a.b``), or None. ``a+b`` joins the text of
-    both with a space (``firstName+lastName``)."""
-    if "+" in path:
-        parts = [_text(get_path(obj, p)) for p in path.split("+")]
-        parts = [p for p in parts if p]
-        return " ".join(parts) if parts else None
-    cur = obj
-    for key in path.split("."):
-        if not isinstance(cur, dict) or key not in cur:
-            return None
-        cur = cur[key]
-    return cur
-
-
-def _text(v) -> str | None:
-    """Text of a scalar id or name: strings stripped, integers as digits; anything else None."""
-    if isinstance(v, str):
-        v = _CONTROL.sub(" ", v)
-        v = re.sub(r"\s+", " ", v).strip()
-        return v or None
-    if isinstance(v, bool) or v is None:
-        return None
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float) and math.isfinite(v) and v.is_integer() and abs(v) < 2**53:
-        return str(int(v))
-    return None
-
-
-def _first(obj, paths, what: str, rec: SourceRecord) -> str | None:
-    for p in paths:
-        v = get_path(obj, p)
-        t = _text(v)
-        if t is not None:
-            return t
-        if v is not None and not (isinstance(v, str) and not v.strip()):
-            rec.odd.append((what, f"{p} holds {_describe(v)}, expected text or a whole number"))
-    return None
-
-
-def _describe(v) -> str:
-    kind = type(v).__name__
-    text = repr(v)
-    return f"{text[:40]}{'…' if len(text) > 40 else ''} ({kind})"
-
-
-def _rating_text(v) -> str:
-    """A rating or recommendation value as text ('' when absent)."""
-    if isinstance(v, dict):  # Ashby Score {score: 4}
-        v = v.get("score", v.get("value"))
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return str(v).lower()
-    if isinstance(v, float) and math.isfinite(v) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, (int, float, str)):
-        return str(v).strip()
-    return _describe(v)
-
-
-def _date_of(v) -> tuple[str | None, str | None]:
-    """(ISO date, problem) of a timestamp: ISO 8601 text (the date as written, in its own offset)
-    or epoch milliseconds (Lever; the UTC date)."""
-    if v is None or (isinstance(v, str) and not v.strip()):
-        return None, None
-    try:
-        if isinstance(v, bool):
-            raise ValueError
-        if isinstance(v, (int, float)):
-            if not math.isfinite(v):
-                raise ValueError
-            d = _dt.datetime.fromtimestamp(v / 1000, tz=_dt.timezone.utc).date()
-        elif isinstance(v, str):
-            s = v.strip()
-            if re.fullmatch(r"[0-9]{10,14}", s):
-                d = _dt.datetime.fromtimestamp(int(s) / 1000, tz=_dt.timezone.utc).date()
-            else:
-                d = _dt.datetime.fromisoformat(s.replace("Z", "+00:00")).date() if not re.fullmatch(
-                    r"[0-9]{4}-[0-9]{2}-[0-9]{2}", s) else _dt.date.fromisoformat(s)
-        else:
-            raise ValueError
-    except (ValueError, OverflowError, OSError):
-        return None, f"got {_describe(v)}, expected an ISO 8601 timestamp or epoch milliseconds"
-    if not 1900 <= d.year <= 2999:
-        return None, f"got {_describe(v)}: year {d.year} is outside 1900-2999"
-    return d.isoformat(), None
-
-
-def _set_date(rec: SourceRecord, obj, paths) -> None:
-    for p in paths:
-        v = get_path(obj, p)
-        date, problem = _date_of(v)
-        if date:
-            rec.date = date
-            return
-        if problem and rec.date_problem is None:
-            rec.date_problem = f"{p}: {problem}"
-
-
-def _names(obj, paths) -> list[str]:
-    out = []
-    for p in paths:
-        t = _text(get_path(obj, p))
-        if t:
-            out.append(t)
-    return out
-
-
-def _list_at(obj, paths) -> list:
-    for p in paths:
-        v = get_path(obj, p)
-        if isinstance(v, list):
-            return v
-    return []
-
-
-# --- files ----------------------------------------------------------------------------------------
+# --- JSON exports ---------------------------------------------------------------------------------
 
 def _json_records(path: Path, display: str) -> tuple[list, SourceRecord | None]:
     try:
@@ -392,27 +158,26 @@ def _json_records(path: Path, display: str) -> tuple[list, SourceRecord | None]:
                                                  f"JSON {type(doc).__name__}, expected a list of scorecards"))
 
 
-def read_file(source: str, path, mapping: dict, display: str | None = None) -> list[SourceRecord]:
-    """Every record of one export file (a file that cannot be read gives one unreadable record)."""
-    path = Path(path)
-    display = display or str(path)
-    if source == "csv":
-        return _read_csv(path, mapping, display)
-    objs, bad = _json_records(path, display)
-    if bad is not None:
-        return [bad]
-    reader = {"greenhouse": _greenhouse, "lever": _lever, "ashby": _ashby}[source]
-    out = []
-    for i, obj in enumerate(objs, start=1):
-        pos = f"{display}: record {i}"
-        if not isinstance(obj, dict):
-            out.append(SourceRecord(pos, unreadable=("not_a_scorecard",
-                                                     f"got {_describe(obj)}, expected a JSON object")))
-            continue
-        rec = SourceRecord(pos)
-        reader(obj, rec, mapping["fields"])
-        out.append(rec)
-    return out
+def json_reader(parse):
+    """A reader ``(path, mapping, display) -> records`` of a JSON export: the list of scorecards an API
+    page returns (a bare list, or under ``data``/``results``/``items``/...), each object read by
+    ``parse(obj, record, mapping["fields"])`` into a fresh :class:`SourceRecord`."""
+    def read(path: Path, mapping: dict, display: str) -> list[SourceRecord]:
+        objs, bad = _json_records(path, display)
+        if bad is not None:
+            return [bad]
+        out = []
+        for i, obj in enumerate(objs, start=1):
+            pos = f"{display}: record {i}"
+            if not isinstance(obj, dict):
+                out.append(SourceRecord(pos, unreadable=("not_a_scorecard",
+                                                         f"got {_describe(obj)}, expected a JSON object")))
+                continue
+            rec = SourceRecord(pos)
+            parse(obj, rec, mapping["fields"])
+            out.append(rec)
+        return out
+    return read
 
 
 def _common(obj, rec: SourceRecord, f: dict) -> None:
@@ -518,6 +283,13 @@ def _ashby(obj, rec: SourceRecord, f: dict) -> None:
                     rec.notes.append((title, text))
 
 
+read_greenhouse = json_reader(_greenhouse)
+read_lever = json_reader(_lever)
+read_ashby = json_reader(_ashby)
+
+
+# --- spreadsheets ---------------------------------------------------------------------------------
+
 _SUFFIX = re.compile(r"^(?P<q>.+?)[ _-]*(?P<kind>red[ _-]?flag|notes?)$", re.IGNORECASE)
 
 
@@ -602,3 +374,7 @@ def _read_csv(path: Path, mapping: dict, display: str) -> list[SourceRecord]:
     if not out:
         return [SourceRecord(display, unreadable=("unreadable_file", "no rows after the header"))]
     return out
+
+
+#: The spreadsheet reader under its registry name (:data:`analysis.io.importers.IMPORTERS`).
+read_csv = _read_csv

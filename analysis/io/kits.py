@@ -28,18 +28,22 @@ __all__ = ["DEFAULT_SIZE", "default_kit", "stretch_question", "filter_bank", "ad
 DEFAULT_SIZE = 6
 
 
-def _level_rows(questions: pd.DataFrame, level: str) -> pd.DataFrame:
+def _level_index(level: str) -> int:
+    """The position of ``level`` in :data:`analysis.config.LEVELS` (``ValueError`` naming them if unknown)."""
     if level not in config.LEVELS:
         raise ValueError(f"got level {level!r}, expected one of {', '.join(config.LEVELS)}")
+    return config.LEVELS.index(level)
+
+
+def _level_rows(questions: pd.DataFrame, level: str) -> pd.DataFrame:
+    _level_index(level)
     return questions[questions["level"].astype(str) == level]
 
 
 def stretch_question(questions: pd.DataFrame, level: str, exclude_topics=()) -> str | None:
     """The stretch question for ``level``: the first question of the next level up whose topic is
     not in ``exclude_topics`` (else simply the first of that level); ``None`` for the top level."""
-    i = config.LEVELS.index(level) if level in config.LEVELS else -1
-    if i < 0:
-        raise ValueError(f"got level {level!r}, expected one of {', '.join(config.LEVELS)}")
+    i = _level_index(level)
     if i + 1 >= len(config.LEVELS):
         return None
     above = _level_rows(questions, config.LEVELS[i + 1])

@@ -8,10 +8,11 @@ Each finding is one plain sentence with its evidence and its uncertainty, and no
 the 95% interval does not support:
 
 - a question is **kept** only when its whole discrimination interval is at least "good" (>= 0.30),
-  and **rewritten or retired** only when its whole interval is "poor" (< 0.20) and enough candidates
+  and **rewritten or retired** only when its whole interval is "poor" (< 0.20; the bands of
+  :data:`analysis.stats.discrimination.EBEL_BANDS`) and enough candidates
   were asked (``min_n``); a question asked of too few candidates is one to **ask more often**;
-- an interviewer is named only when the severity interval clears zero and they have at least 5
-  interviews: a calibration conversation, not a verdict;
+- an interviewer is named only when the severity interval clears zero and they have at least
+  :data:`analysis.config.SMALL_GROUP` interviews: a calibration conversation, not a verdict;
 - a question is called drifting only when its one-sided trend test survives the false discovery
   rate (q < 0.05);
 - a level is called unreliable when Cronbach's alpha of its interviews is below 0.6.
@@ -22,11 +23,13 @@ The brief is written as ``brief.md`` by ``python -m analysis report`` and shown 
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
+
+from analysis._text import escape_html
+from analysis.stats.discrimination import EBEL_EDGES
+from analysis.stats.small_groups import suppress_small_interviewers
 
 __all__ = ["Finding", "findings", "markdown", "brief_html", "ALPHA_FLOOR"]
 
@@ -69,13 +72,12 @@ def findings(cal) -> list[Finding]:
         Empty lists of a kind are left out; when nothing clears its interval the brief says so
         in one finding rather than staying silent.
     """
-    from analysis.reports.export import suppress_small_interviewers
     out: list[Finding] = []
     min_n = int(cal.meta.get("min_n", 30))
     qs = cal.question_stats
     judged = qs[~qs["too_few"].astype(bool) & qs["discrimination"].notna()]
-    poor = judged[judged["discrimination_high"] < 0.2].sort_values("discrimination")
-    good = judged[judged["discrimination_low"] >= 0.3].sort_values("discrimination", ascending=False)
+    poor = judged[judged["discrimination_high"] < EBEL_EDGES["marginal"]].sort_values("discrimination")
+    good = judged[judged["discrimination_low"] >= EBEL_EDGES["good"]].sort_values("discrimination", ascending=False)
     few = qs[qs["too_few"].astype(bool)].sort_values("n_candidates")
     for _, q in poor.iterrows():
         out.append(Finding("rewrite or retire",
@@ -154,7 +156,7 @@ def markdown(items: list[Finding], meta: dict | None = None) -> str:
 
 def brief_html(items: list[Finding]) -> str:
     """The brief as an HTML fragment for the top of ``index.html``, every text escaped."""
-    esc = html.escape
+    esc = escape_html
     rows = "".join(f"<li><b>{esc(f.action.capitalize())}.</b> {esc(f.sentence)} "
                    f'<span class="evidence">({esc(f.evidence)})</span></li>' for f in items)
     return "<h2>What to do now</h2>" + (f"<ul>{rows}</ul>" if rows else

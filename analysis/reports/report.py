@@ -4,10 +4,13 @@
 >>> paths = build_report(out="reports", formats=("csv",))          # the tables only, fast
 >>> paths = build_report(out="reports/senior", level="senior")     # everything for one slice
 
-The tables are those of :func:`analysis.stats.calibration.calibrate` plus ``design.csv`` (the design
-diagnostics of :mod:`analysis.stats.design`), exported through
-:mod:`analysis.reports.export` (CSV cells neutralized against formula injection; interviewers with fewer
-than 5 interviews keep their counts but not their rates). No candidate id or note is exported.
+The tables are the exported ones of :data:`analysis.stats.tables.TABLES` (those of
+:func:`analysis.stats.calibration.calibrate`, ``design.csv`` among them), the charts those of
+:data:`analysis.charts.calibration.CHARTS`, written through :mod:`analysis.reports.export` (CSV cells
+neutralized against formula injection; interviewers with fewer than :data:`analysis.config.SMALL_GROUP`
+interviews keep their counts but not their rates). No candidate id or note is exported. The output
+folder is checked by :func:`analysis.io.folder.output_folder` (never the data folder or inside it)
+before anything is computed or written.
 
 The report never aborts because one statistic is undefined for one slice (every score the same, a
 level nobody was asked): that cell is NaN with the reason in a ``reason``/``severity_note`` column or
@@ -16,44 +19,37 @@ in the report's notes, and every other table and chart is written.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pandas as pd
 
 from analysis import config
-from analysis.stats.calibration import Calibration, calibrate
+from analysis.io.files import atomic_write
+from analysis.io.folder import output_folder
 from analysis.io.load import load
+from analysis.reports.brief import brief_html, findings, markdown
+from analysis.reports.export import parse_formats, write_report
+from analysis.stats.calibration import Calibration, calibrate
+from analysis.stats.small_groups import suppress_small_interviewers
+from analysis.stats.tables import INDEX_COLUMNS
 
 __all__ = ["build_report", "export_tables", "REPORT_NOTES", "INDEX_COLUMNS"]
-
-#: The columns of each table shown in index.html (the CSV files keep every column).
-INDEX_COLUMNS = {
-    "question_stats": ["question_id", "level", "topic", "n_candidates", "discrimination", "discrimination_low",
-                       "discrimination_high", "band", "auc", "red_flag_rate", "red_flag_lift", "mean"],
-    "interviewer_stats": ["interviewer", "n_interviews", "pass_rate", "funnel_flag", "severity", "severity_low",
-                          "severity_high", "small_group"],
-    "topic_stats": ["topic", "levels", "n_candidates", "discrimination", "discrimination_low", "discrimination_high",
-                    "band", "auc"],
-    "level_stats": ["level", "n_interviews", "pass_rate", "alpha", "discrimination", "discrimination_low",
-                    "discrimination_high", "band"],
-    "drift": ["question_id", "n", "slope_per_year", "p_value", "q_value", "drifting"],
-}
 
 REPORT_NOTES = (
     "The headline discrimination is judged against the chosen criterion freed of the answer itself "
     "(analysis.stats.criteria); AUC and red-flag lift use the plain criterion, which is partly made from the "
     "scores being judged and so flatters every question.",
-    "Interviewers with fewer than 5 interviews are marked as a small group: their counts are shown, their rates are not.",
+    f"Interviewers with fewer than {config.SMALL_GROUP} interviews are marked as a small group: their counts are "
+    "shown, their rates are not.",
     "Severities are in score points for the same candidate and question; pass rates are not adjusted for the "
     "candidates each interviewer saw.",
 )
 
-def export_tables(cal: Calibration, *, small: int = 5) -> dict[str, pd.DataFrame]:
-    """The tables as exported: small interviewer groups blanked, no candidate identity."""
-    from analysis.reports.export import suppress_small_interviewers
+def export_tables(cal: Calibration, *, small_group: int = config.SMALL_GROUP) -> dict[str, pd.DataFrame]:
+    """The tables as exported: interviewers with fewer than ``small_group`` interviews blanked, no
+    candidate identity."""
     tables = dict(cal.tables())
-    tables["interviewer_stats"] = suppress_small_interviewers(tables["interviewer_stats"], min_n=small)
+    tables["interviewer_stats"] = suppress_small_interviewers(tables["interviewer_stats"], small_group=small_group)
     return tables
 
 
@@ -75,7 +71,8 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
     data : path-like, optional
         The data folder (default: :func:`analysis.config.data_dir`).
     out : path-like
-        Output folder (created).
+        Output folder (created). Refused (:class:`analysis.errors.OutputFolderError`) when it is the
+        data folder, inside it, or an existing file.
     criterion, level, start, end, n_boot, seed, min_n
         As for :func:`analysis.stats.calibration.calibrate`.
     formats : iterable of str or comma-separated str
@@ -90,13 +87,12 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
     list of Path
         Every file written.
     """
-    from analysis.reports.export import parse_formats, write_report
     fmts = parse_formats(formats)
+    # refused before anything is read or written; the data folder is the workbook's when one is given
+    out = output_folder(out, workbook.data if workbook is not None and workbook.data is not None else data)
     wb = workbook if workbook is not None else load(data, progress=progress)
     cal = calibrate(wb, criterion, level=level, start=start, end=end, n_boot=n_boot, seed=seed, min_n=min_n,
                     progress=progress)
-    from analysis.reports.brief import brief_html, findings, markdown
-    from analysis.reports.export import _atomic_write
     figures = {}
     guides = {}
     notes = list(REPORT_NOTES) + cal.notes
@@ -105,8 +101,9 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
     except Exception as exc:  # noqa: BLE001 -- the brief must not take the tables down either
         items = []
         notes.append(f"brief: not computed on this slice ({type(exc).__name__}: {exc})")
-    brief_path = _atomic_write(Path(out) / "brief.md", markdown(items, cal.meta))
+    brief_path = atomic_write(out / "brief.md", markdown(items, cal.meta), overwrite=True)
     if any(f != "csv" for f in fmts):
+        # plotly loads only when charts are asked for (a csv-only report starts faster)
         from analysis.charts.calibration import READING_GUIDE, figures as make_figures
         try:
             figures = make_figures(cal)
@@ -115,7 +112,7 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
         guides = READING_GUIDE
     tables = export_tables(cal)
     if irt:
-        from analysis.stats.irt import report_outputs
+        from analysis.reports.irt import report_outputs  # deferred: the IRT stack (scipy, mirt) loads only for irt=True
         t, f, g, n = report_outputs(wb, figures=any(f != "csv" for f in fmts), progress=progress,
                                     level=level, start=start, end=end)
         tables, figures, guides, notes = {**tables, **t}, {**figures, **f}, {**guides, **g}, notes + n

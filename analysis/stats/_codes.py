@@ -26,6 +26,7 @@ replaces, on random keys and on the edge cases (empty, one value, missing values
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -188,14 +189,13 @@ def _arrow_array(values):
         return None
     arr = getattr(values.array, "_pa_array", None)
     try:
-        import pyarrow as pa
+        import pyarrow as pa  # deferred: only Arrow-backed strings need it (and pandas may lack it)
     except ImportError:  # pragma: no cover - pandas' Arrow strings need pyarrow
         return None
     return arr if isinstance(arr, pa.ChunkedArray) else None
 
 
 def _arrow_codes(values: pd.Series, arr, sort: bool):
-    import weakref
     key = id(arr)
     hit = _MEMO.get(key)
     if hit is None or hit[0]() is not arr:

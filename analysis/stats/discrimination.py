@@ -116,15 +116,19 @@ from threadpoolctl import threadpool_limits
 
 from analysis.stats import _codes
 
-__all__ = ["EBEL_BANDS", "ebel_band", "pooled_within_r", "grouped_discrimination", "rater_first_step", "RaterStep"]
+__all__ = ["EBEL_BANDS", "EBEL_EDGES", "ebel_band", "pooled_within_r", "grouped_discrimination", "rater_first_step", "RaterStep"]
 
+#: Ebel's bands of a discrimination index (Ebel & Frisbie 1991), highest first: ``(lower edge, name)``.
+#: The one definition: the tables' ``band``, the charts' band guides and the brief's thresholds read it.
 EBEL_BANDS = ((0.40, "very good"), (0.30, "good"), (0.20, "marginal"), (-np.inf, "poor"))
+#: The lower edge of each band by name (``EBEL_EDGES["good"]`` is 0.30).
+EBEL_EDGES = {name: edge for edge, name in EBEL_BANDS}
 
 
 def ebel_band(d, n=None, min_n: int = 30):
-    """Ebel's band of a discrimination value (vectorised); ``too few`` when ``n < min_n``."""
+    """Ebel's band of a discrimination value (vectorised; :data:`EBEL_BANDS`); ``too few`` when ``n < min_n``."""
     d = np.asarray(d, dtype=float)
-    out = np.select([d >= 0.40, d >= 0.30, d >= 0.20, d < 0.20], ["very good", "good", "marginal", "poor"], "n/a")
+    out = np.select([d >= edge for edge, _ in EBEL_BANDS], [name for _, name in EBEL_BANDS], "n/a")
     out = np.where(np.isnan(d), "n/a", out)
     if n is not None:
         out = np.where(np.asarray(n) < min_n, "too few", out)
@@ -379,7 +383,7 @@ def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: st
         ``recommendation`` and ``rest`` criteria of :mod:`analysis.stats.criteria`). False: ``y`` does
         not depend on the estimates (``decision``, ``performance``).
     """
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # deferred: scipy.sparse costs start-up time and only the first step needs it
 
     r_all, r_names = _codes.codes(data[rater], sort=True)
     k = max(len(r_names), 1)
@@ -429,7 +433,7 @@ def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc,
     and ``V[g, c] = w_c sum_{i in g, c} v_i`` (from the units' sums): bincounts and one sparse
     product, no row-by-rater matrix. The variance is ``G cov G'`` (``sum_k G_k^2 var_k`` for a diagonal ``cov``).
     """
-    import scipy.sparse as sp
+    import scipy.sparse as sp  # deferred: scipy.sparse costs start-up time and only the first step needs it
 
     cov = step.cov
     k = cov.shape[0]

@@ -26,156 +26,17 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from analysis.stats import _codes
 from analysis._frames import as_list as _as_list
 from analysis._frames import check_columns as _check_columns
+from analysis.stats._item_matrix import (Matrix, alpha_from_sums, answer_matrix, pooled, pooled_terms, to_float,
+                                         to_strong)
 
 __all__ = ["item_statistics", "cronbach_alpha", "auc", "grouped_auc", "point_biserial"]
-
-
-# --------------------------------------------------------------------------------------------------
-# input helpers
-
-
-def _to_float(values, name: str, function: str) -> np.ndarray:
-    """Numbers as a float array (NaN for missing); ordered categoricals of numbers are accepted."""
-    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        series = series.astype(object)
-    numeric = pd.to_numeric(series, errors="coerce")
-    bad = numeric.isna() & series.notna()
-    if bad.any():
-        position = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueError(
-            f"{function}: {name} must hold numbers; got {series.iloc[position]!r} at position "
-            f"{position}; expected scores such as 1-4"
-        )
-    return numeric.to_numpy(dtype=float, na_value=np.nan)
-
-
-def _to_strong(values, name: str, function: str) -> np.ndarray:
-    """A strong/weak criterion as floats 1.0/0.0 (NaN for missing); booleans or 0/1 accepted."""
-    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
-    if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
-        out = series.to_numpy(dtype=float, na_value=np.nan)
-        if np.isin(out[~np.isnan(out)], (0.0, 1.0)).all():
-            return out
-    series = series.astype(object)
-    present = series.notna().to_numpy()
-    kept = series[present]
-    valid = kept.map(lambda v: isinstance(v, (bool, np.bool_, int, float, np.number)) and v in (0, 1))
-    if not valid.all():
-        bad = kept[~valid.to_numpy()]
-        raise ValueError(
-            f"{function}: {name} must be True/False (or 1/0) for strong/weak; got {bad.iloc[0]!r}; "
-            f"build it first, e.g. scores['recommendation'].isin(['yes', 'strong_yes'])"
-        )
-    out = np.full(len(series), np.nan)
-    out[present] = kept.astype(float).to_numpy()
-    return out
-
-
-@dataclass(frozen=True)
-class _Matrix:
-    """The answers as a candidates x questions array with a mask of who answered what."""
-
-    questions: pd.Index  # question labels, in column order
-    c: np.ndarray  # candidate code of each answer
-    q: np.ndarray  # question code of each answer
-    x: np.ndarray  # score of each answer
-    answered: np.ndarray  # bool, candidates x questions
-    centred: np.ndarray  # score minus the question's mean where answered, 0 elsewhere
-
-    @property
-    def n_candidates(self) -> int:
-        return self.answered.shape[0]
-
-    @property
-    def n_questions(self) -> int:
-        return self.answered.shape[1]
-
-
-def _answers(data, candidate: str, question: str, score: str, function: str) -> _Matrix:
-    """Code the answers: one per answered (candidate, question), repeated scores averaged.
-
-    Rows with a missing candidate, question or score are ignored. Everything is integer coding and
-    ``bincount``, so a million rows take well under a second.
-    """
-    _check_columns(data, [candidate, question, score], function)
-    x = _to_float(data[score].reset_index(drop=True), f"column {score!r}", function)
-    # integer codes of the whole columns, then of the kept rows (numbered as pd.factorize numbers
-    # the kept values: candidates by first appearance, questions in sorted order), without hashing or
-    # copying the id text again (issue 11)
-    c_all, c_names = _codes.codes(data[candidate], sort=False)
-    q_all, q_names = _codes.codes(data[question], sort=True)
-    c_all, q_all = np.asarray(c_all), np.asarray(q_all)
-    keep = ~np.isnan(x) & (c_all >= 0) & (q_all >= 0)
-    c = _codes.by_appearance(c_all[keep], len(c_names))
-    q_used, q = _codes.dense(q_all[keep], len(q_names))
-    labels = q_names[q_used]
-    x = x[keep]
-    n_c, n_q = (int(c.max()) + 1 if len(c) else 0), len(labels)
-    cell = c.astype(np.int64) * n_q + q
-    counts = np.bincount(cell, minlength=n_c * n_q)
-    if len(counts) and counts.max() > 1:  # a panel: several scores for one answer -> their mean
-        cell = np.flatnonzero(counts)
-        x = np.bincount(c.astype(np.int64) * n_q + q, weights=x, minlength=n_c * n_q)[cell] / counts[cell]
-        c, q = cell // n_q, cell % n_q
-    n_answers = np.bincount(q, minlength=n_q)
-    means = np.bincount(q, weights=x, minlength=n_q) / np.maximum(n_answers, 1)
-    answered = np.zeros((n_c, n_q), dtype=bool)
-    answered[c, q] = True
-    centred = np.zeros((n_c, n_q))
-    centred[c, q] = x - means[q]
-    return _Matrix(pd.Index(labels, name=question), c, q, x, answered, centred)
-
-
-@dataclass(frozen=True)
-class _Pooled:
-    """Available-case (pairwise) sums of squares and cross-products, pooled over questions."""
-
-    n_pair: np.ndarray  # candidates who answered both i and j (diagonal: who answered i)
-    sp: np.ndarray  # sum of cross-products of deviations from the pair-subset means
-    k_mean: float  # mean number of questions answered per candidate
-
-
-def _pooled(m: _Matrix) -> _Pooled:
-    mask = m.answered.astype(float)
-    # These products are small (questions x questions); multi-threaded OpenBLAS can be 50x slower
-    # than one thread on them when the machine is busy, so use one thread.
-    with threadpool_limits(limits=1, user_api="blas"):
-        cross = m.centred.T @ m.centred
-        sums = m.centred.T @ mask  # sums[i, j]: total of question i over candidates who answered j
-        n_pair = mask.T @ mask
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sp = cross - sums * sums.T / n_pair
-    sp[n_pair == 0] = 0.0
-    return _Pooled(n_pair, sp, float(m.answered.sum(axis=1).mean()))
-
-
-def _alpha_from_sums(ss_var, df_var, sp_cov, df_cov, k):
-    """alpha = k c / (v + (k - 1) c), with v and c pooled variance and covariance (arrays ok)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v = ss_var / df_var
-        c = sp_cov / df_cov
-        alpha = k * c / (v + (k - 1) * c)
-    return np.where((df_var > 0) & (df_cov > 0) & (k >= 1), alpha, np.nan)
-
-
-def _pooled_terms(p: _Pooled):
-    n_diag = np.diag(p.n_pair)
-    ss_var = np.diag(p.sp).sum()
-    df_var = np.clip(n_diag - 1, 0, None).sum()
-    off = ~np.eye(len(n_diag), dtype=bool)
-    sp_cov = p.sp[off].sum()
-    df_cov = np.clip(p.n_pair[off] - 1, 0, None).sum()
-    return ss_var, df_var, sp_cov, df_cov
 
 
 # --------------------------------------------------------------------------------------------------
@@ -262,7 +123,7 @@ def cronbach_alpha(
     function = "cronbach_alpha"
     if n_items is not None and not n_items >= 1:
         raise ValueError(f"{function}: n_items must be a number of questions >= 1; got {n_items!r}")
-    m = _answers(data, candidate, question, score, function)
+    m = answer_matrix(data, candidate, question, score, function)
     if m.n_questions < 2 or m.n_candidates < 2:
         raise ValueError(
             f"{function}: need at least 2 questions and 2 candidates; got {m.n_questions} "
@@ -273,15 +134,15 @@ def cronbach_alpha(
 
         wide = pd.DataFrame(np.where(m.answered, m.centred, np.nan))  # alpha is shift-invariant
         return float(pingouin.cronbach_alpha(wide)[0])
-    p = _pooled(m)
-    ss_var, df_var, sp_cov, df_cov = _pooled_terms(p)
+    p = pooled(m)
+    ss_var, df_var, sp_cov, df_cov = pooled_terms(p)
     if df_cov == 0:
         raise ValueError(
             f"{function}: no two questions were answered by the same two or more candidates, so "
             "their covariance, and alpha, cannot be estimated"
         )
     k = p.k_mean if n_items is None else float(n_items)
-    return float(_alpha_from_sums(ss_var, df_var, sp_cov, df_cov, k))
+    return float(alpha_from_sums(ss_var, df_var, sp_cov, df_cov, k))
 
 
 def item_statistics(data: pd.DataFrame, candidate: str, question: str, score: str) -> pd.DataFrame:
@@ -354,7 +215,7 @@ def item_statistics(data: pd.DataFrame, candidate: str, question: str, score: st
     ([2.5, 3.0, 2.75], [0.89, 0.86, 0.7])
     """
     function = "item_statistics"
-    m = _answers(data, candidate, question, score, function)
+    m = answer_matrix(data, candidate, question, score, function)
     columns = ["n", "mean", "sd", "item_total_r", "n_rest", "item_rest_r", "alpha_if_deleted"]
     if len(m.x) == 0:
         return pd.DataFrame(columns=columns, index=pd.Index([], name=question), dtype=float)
@@ -407,12 +268,12 @@ def _grouped_r(group: np.ndarray, x: np.ndarray, y: np.ndarray, n_groups: int) -
     return np.where((n >= 2) & (sxx > tiny) & (syy > tiny), np.clip(r, -1.0, 1.0), np.nan)
 
 
-def _alpha_if_deleted(m: _Matrix, k: np.ndarray) -> np.ndarray:
+def _alpha_if_deleted(m: Matrix, k: np.ndarray) -> np.ndarray:
     """Pooled alpha without each question in turn (vectorised over questions)."""
     if m.n_questions < 3:
         return np.full(m.n_questions, np.nan)
-    p = _pooled(m)
-    ss_var, df_var, sp_cov, df_cov = _pooled_terms(p)
+    p = pooled(m)
+    ss_var, df_var, sp_cov, df_cov = pooled_terms(p)
     n_diag = np.diag(p.n_pair)
     df_pair = np.clip(p.n_pair - 1, 0, None)
     np.fill_diagonal(df_pair, 0)
@@ -425,7 +286,7 @@ def _alpha_if_deleted(m: _Matrix, k: np.ndarray) -> np.ndarray:
     # mean number of remaining questions, over candidates left with at least one
     only_this = m.answered[k == 1].sum(axis=0)
     k_j = (k.sum() - n_diag) / (m.n_candidates - only_this)
-    return _alpha_from_sums(ss_j, df_var_j, sp_cov_j, df_cov_j, k_j)
+    return alpha_from_sums(ss_j, df_var_j, sp_cov_j, df_cov_j, k_j)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -433,8 +294,8 @@ def _alpha_if_deleted(m: _Matrix, k: np.ndarray) -> np.ndarray:
 
 
 def _paired(score, strong, function: str) -> tuple[np.ndarray, np.ndarray]:
-    x = _to_float(score, "score", function)
-    y = _to_strong(strong, "strong", function)
+    x = to_float(score, "score", function)
+    y = to_strong(strong, "strong", function)
     if len(x) != len(y):
         raise ValueError(f"{function}: score and strong must pair up; got {len(x)} and {len(y)} values")
     keep = ~(np.isnan(x) | np.isnan(y))
@@ -541,8 +402,8 @@ def grouped_auc(data: pd.DataFrame, group: str | Sequence[str], score: str, stro
     function = "grouped_auc"
     keys = _as_list(group)
     _check_columns(data, [*keys, score, strong], function)
-    xv = _to_float(data[score].reset_index(drop=True), f"column {score!r}", function)
-    yv = _to_strong(data[strong].reset_index(drop=True), f"column {strong!r}", function)
+    xv = to_float(data[score].reset_index(drop=True), f"column {score!r}", function)
+    yv = to_strong(data[strong].reset_index(drop=True), f"column {strong!r}", function)
     if len(keys) == 1:
         fast = _grouped_auc_counts(data[keys[0]], xv, yv)
         if fast is not None:

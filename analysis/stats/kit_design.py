@@ -22,11 +22,12 @@ Information adds over questions. A kit's standard error at the bar is ``1 / sqrt
 its reliability there ``sigma^2 I / (sigma^2 I + 1)`` with ``sigma^2`` the level's ability variance:
 the share of the spread in measured ability near the bar that is real. This module does not edit
 :mod:`analysis.io.kits`; it compares with the kit that module builds today (:func:`analysis.io.kits.default_kit`).
+
+Statistics only: the kit and decision-study charts are in :mod:`analysis.charts.kits`, the kit builder
+widget in :mod:`analysis.widgets.kit_builder`.
 """
 
 from __future__ import annotations
-
-import html
 
 from dataclasses import dataclass, field
 
@@ -34,17 +35,12 @@ import numpy as np
 import pandas as pd
 
 from analysis import config
-from analysis.stats.irt import IRTFit, finish, item_information
+from analysis.io.bank import load_questions
+from analysis.io.kits import default_kit
+from analysis.stats.irt import IRTFit, item_information
 
 __all__ = ["hiring_bar", "level_spread", "kit_information", "recommend_kit", "KitRecommendation",
-           "decision_study", "kit_figure", "decision_figure", "KIT_READING_GUIDE", "KitBuilder"]
-
-KIT_READING_GUIDE = {
-    "irt_kit": "The recommended kit's information (solid) against today's kit (dashed) across ability; "
-               "higher at the dashed vertical line (the hiring bar) means fewer wrong calls near the bar.",
-    "irt_decision_study": "Reliability of the measured ability of candidates at this level, by number of "
-                          "interviewers (lines) and questions each; 0.8 is a common floor for a decision.",
-}
+           "decision_study"]
 
 
 def _level_abilities(fit: IRTFit, level: str) -> pd.DataFrame:
@@ -85,7 +81,7 @@ def hiring_bar(fit: IRTFit, level: str, *, recommendation: str = "recommendation
         ``level, bar, se, slope, n_scorecards, reason`` (``bar`` NaN with a reason when it cannot be
         estimated: too few scorecards, all yes or all no, or a slope that is not positive).
     """
-    import statsmodels.api as sm
+    import statsmodels.api as sm                 # deferred: statsmodels loads only for a hiring bar
     ab = _level_abilities(fit, level)
     d = fit.data
     if recommendation not in d.columns:
@@ -174,8 +170,6 @@ def recommend_kit(fit: IRTFit, level: str, n_questions: int, *, questions: pd.Da
     informative of the rest (any kit meeting the constraint can swap its topic representatives for
     these without losing information).
     """
-    from analysis.io.bank import load_questions
-    from analysis.io.kits import default_kit
     if level not in config.LEVELS:
         raise ValueError(f"got level {level!r}, expected one of {', '.join(config.LEVELS)}")
     if int(n_questions) < 1:
@@ -276,7 +270,7 @@ def decision_study(fit: IRTFit, level: str, *, questions=range(1, 11), interview
     interviewers sharing one impression of a candidate make real loops less reliable than this.
     Read "4 interviewers x 5 questions reach 0.8" as a best case for that design.
     """
-    from scipy.stats import multivariate_normal
+    from scipy.stats import multivariate_normal  # deferred: scipy.stats loads only for a decision study
     mu, var = level_spread(fit, level)
     if bar is None:
         hb = hiring_bar(fit, level)
@@ -319,92 +313,3 @@ def decision_study(fit: IRTFit, level: str, *, questions=range(1, 11), interview
     out.attrs["notes"] = notes
     out.attrs["bar"] = float(bar)
     return out
-
-
-def kit_figure(fit: IRTFit, rec: KitRecommendation, theta=None):
-    """Test information of the recommended kit against today's, with the hiring bar marked."""
-    import plotly.graph_objects as go
-    theta = np.linspace(-4, 4, 161) if theta is None else np.asarray(theta, float)
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=theta, y=kit_information(fit, rec.kit["question_id"], theta).round(3),
-                             name=f"recommended ({len(rec.kit)} questions)", mode="lines"))
-    fig.add_trace(go.Scatter(x=theta, y=kit_information(fit, rec.today["kit"], theta).round(3),
-                             name=f"today's kit ({len(rec.today['kit'])} questions)", mode="lines",
-                             line=dict(dash="dash")))
-    fig.add_vline(x=round(float(rec.bar), 2), line_dash="dot", annotation_text=f"{rec.level} bar")
-    fig.update_layout(xaxis_title="ability", yaxis_title="information")
-    return finish(fig, f"Kit information for {rec.level}: reliability at the bar "
-                       f"{rec.reliability:.2f} vs {rec.today['reliability']:.2f} today")
-
-
-def decision_figure(study: pd.DataFrame, *, target: float = 0.8, column: str = "reliability"):
-    """Reliability by questions per interviewer, one line per number of interviewers."""
-    import plotly.graph_objects as go
-    fig = go.Figure()
-    for m, g in study.groupby("interviewers"):
-        fig.add_trace(go.Scatter(x=g["questions"], y=g[column].round(3), mode="lines+markers",
-                                 name=f"{m} interviewer{'s' if m > 1 else ''}"))
-    fig.add_hline(y=target, line_dash="dash", annotation_text=f"{target:g}")
-    fig.update_layout(xaxis_title="questions per interviewer", yaxis_title=column.replace("_", " "),
-                      yaxis_range=[0, 1])
-    return finish(fig, "Decision study: reliability by questions and interviewers")
-
-
-class KitBuilder:
-    """The kit builder as a widget: level, number of questions and required topics in; the
-    recommended kit, its figures beside today's, and its information curve out.
-
-    >>> KitBuilder(fit, wb.questions)            # doctest: +SKIP  (in a notebook cell)
-
-    The widget only gathers values and shows results; :func:`recommend_kit` does the work, and an
-    error (e.g. a topic no eligible question covers) is shown in the status line, never swallowed.
-    """
-
-    def __init__(self, fit: IRTFit, questions: pd.DataFrame, *, level: str = "mid", n_questions: int = 6,
-                 topics=(), min_candidates: int = 30):
-        import ipywidgets as w
-        self.fit, self.questions, self.min_candidates = fit, questions, min_candidates
-        self._level = w.Dropdown(options=list(config.LEVELS), value=level, description="Level")
-        self._n = w.IntSlider(value=n_questions, min=1, max=12, description="Questions")
-        self._topics = w.SelectMultiple(options=sorted(questions["topic"].astype(str).unique()),
-                                        value=tuple(topics), description="Must cover", rows=6)
-        self._status = w.HTML()
-        self._table = w.HTML()
-        self._out = w.Output()
-        for c in (self._level, self._n, self._topics):
-            c.observe(self._on_change_value, names="value")
-        self.widget = w.VBox([w.HBox([w.VBox([self._level, self._n]), self._topics]), self._status, self._table, self._out])
-        self.widget.add_class("icw-kit-builder")
-        self._level.add_class("icw-kit-level")
-        self._status.add_class("icw-kit-status")
-        self.recommendation = None
-        self._update()
-
-    def _on_change_value(self, change) -> None:
-        self._update()
-
-    def _update(self) -> None:
-        # outputs are set directly (not ``with out:``), as analysis.widgets.explorer does, so the widget also
-        # renders when built outside a running kernel's output capture (nbconvert, tests)
-        from analysis.widgets.explorer import figure_bundle
-        try:
-            rec = recommend_kit(self.fit, self._level.value, self._n.value, questions=self.questions,
-                                topics=list(self._topics.value), min_candidates=self.min_candidates)
-        except ValueError as exc:
-            self.recommendation = None
-            self._status.value = f"<b>Cannot build this kit:</b> {html.escape(str(exc))}"
-            self._table.value = ""
-            self._out.outputs = ()
-            return
-        self.recommendation = rec
-        t = rec.today
-        self._status.value = (f"Bar at ability {rec.bar:.2f}. Recommended: SE {rec.se:.2f}, reliability "
-                              f"{rec.reliability:.2f} at the bar; today's kit: SE {t['se']:.2f}, reliability "
-                              f"{t['reliability']:.2f}." + "".join(f"<br><i>{html.escape(str(n))}</i>" for n in rec.notes))
-        self._table.value = rec.kit[["question_id", "rank", "information", "topic", "level"]].round(2).to_html(
-            index=False, escape=True)
-        self._out.outputs = (figure_bundle(kit_figure(self.fit, rec)),)
-
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)

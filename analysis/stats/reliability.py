@@ -38,9 +38,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.stats import _codes
 from analysis._frames import as_list as _as_list
 from analysis._frames import check_columns as _check_columns
+from analysis.stats._ratings import common_type, kappa_from_codes, label_index, ratings_array, tidy_ratings
+# the earlier private name, imported by tests/test_report.py: remove once it imports _ratings.common_type
+from analysis.stats._ratings import common_type as _common_type  # noqa: F401
 
 __all__ = ["ICC_TYPES", "KRIPPENDORFF_LEVELS", "icc", "krippendorff_alpha", "cohen_kappa"]
 
@@ -55,57 +57,6 @@ ICC_TYPES: dict[str, str] = {
 }
 #: Levels of measurement accepted by :func:`krippendorff_alpha`.
 KRIPPENDORFF_LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
-
-
-# --------------------------------------------------------------------------------------------------
-# helpers
-
-
-def _numeric(values: pd.Series, name: str, function: str) -> pd.Series:
-    """Ratings as floats (ordered categoricals of numbers are accepted), with a clear error."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype(object)
-    try:
-        return pd.to_numeric(values, errors="raise").astype(float)
-    except (ValueError, TypeError) as exc:
-        bad = values[pd.to_numeric(values, errors="coerce").isna() & values.notna()]
-        example = repr(bad.iloc[0]) if len(bad) else "?"
-        raise ValueError(
-            f"{function}: column {name!r} must hold numbers; got {example} "
-            f"(row {bad.index[0] if len(bad) else '?'}); expected ratings such as 1-4"
-        ) from exc
-
-
-def _tidy(
-    data, keys: list[str], raters: str, ratings: str, function: str, *, numeric: bool = True
-) -> pd.DataFrame:
-    """One row per (key, rater); missing ratings dropped; duplicates refused.
-
-    Ratings become floats, or (``numeric=False``, nominal codes such as "yes") strings.
-    """
-    _check_columns(data, [*keys, raters, ratings], function)
-    frame = data[[*keys, raters, ratings]].copy()
-    frame = frame.dropna(subset=[*keys, raters, ratings])
-    if numeric:
-        frame[ratings] = _numeric(frame[ratings], ratings, function)
-    else:
-        frame[ratings] = frame[ratings].astype(str)
-    # duplicates and target numbers from integer codes of the key columns (issue 11: the same as
-    # duplicated(keep="first") and groupby(sort=True).ngroup(), without hashing text keys again)
-    dup = pd.Series(_codes.duplicated(frame, [*keys, raters]), index=frame.index)
-    if dup.any():
-        first = frame.loc[dup].iloc[0]
-        who = ", ".join(f"{k}={first[k]!r}" for k in [*keys, raters])
-        raise ValueError(
-            f"{function}: {int(dup.sum())} duplicate rating(s): the same rater rated the same "
-            f"target more than once (first: {who}, row {frame.index[dup][0]}); expected one rating "
-            f"per rater and target. Average or drop the repeats first."
-        )
-    if len(keys) == 1:
-        frame["_target"] = np.asarray(_codes.codes(frame[keys[0]], sort=True)[0], dtype=np.int64)
-    else:
-        frame["_target"] = frame.groupby(keys, sort=True, observed=True).ngroup()
-    return frame
 
 
 # --------------------------------------------------------------------------------------------------
@@ -291,7 +242,7 @@ def icc(
     if missing not in ("drop", "raise"):
         raise ValueError(f"icc: missing must be 'drop' or 'raise'; got {missing!r}")
     keys = _as_list(targets)
-    frame = _tidy(data, keys, raters, ratings, "icc")
+    frame = tidy_ratings(data, keys, raters, ratings, "icc")
     # the targets x raters table, filled from integer codes (a pivot of a million ratings costs more
     # than the statistic); rows are the targets in sorted order, columns the raters sorted
     rater_codes, rater_names = pd.factorize(frame[raters], sort=True)
@@ -418,7 +369,7 @@ def krippendorff_alpha(
     numeric = level != "nominal" or pd.to_numeric(
         data[ratings].dropna().astype(object), errors="coerce"
     ).notna().all()
-    frame = _tidy(data, keys, raters, ratings, function, numeric=bool(numeric))
+    frame = tidy_ratings(data, keys, raters, ratings, function, numeric=bool(numeric))
     values = frame[ratings]
     domain = np.asarray(sorted(values.unique()) if value_domain is None else list(value_domain))
     if value_domain is not None:
@@ -514,7 +465,7 @@ def cohen_kappa(a, b, weights: str | None = None, *, labels: Sequence | None = N
     """
     if weights not in (None, "linear", "quadratic"):
         raise ValueError(f"cohen_kappa: weights must be None, 'linear' or 'quadratic'; got {weights!r}")
-    a_raw, b_raw = _ratings_array(a), _ratings_array(b)
+    a_raw, b_raw = ratings_array(a), ratings_array(b)
     if len(a_raw) != len(b_raw):
         raise ValueError(f"cohen_kappa: a and b must pair up; got {len(a_raw)} and {len(b_raw)} ratings")
     if a_raw.dtype.kind in "iuf" and b_raw.dtype.kind in "iuf":
@@ -530,7 +481,7 @@ def cohen_kappa(a, b, weights: str | None = None, *, labels: Sequence | None = N
             labels = [int(v) if integral else float(v) for v in observed]
         else:
             labels = list(labels)
-        index = _label_index(labels)
+        index = label_index(labels)
         codes_a, codes_b = index.get_indexer(a_num), index.get_indexer(b_num)
         if (codes_a < 0).any() or (codes_b < 0).any():
             bad = np.union1d(a_num[codes_a < 0], b_num[codes_b < 0])
@@ -542,7 +493,7 @@ def cohen_kappa(a, b, weights: str | None = None, *, labels: Sequence | None = N
         av, bv = av[keep], bv[keep]
         if len(av) == 0:
             raise ValueError("cohen_kappa: no pair with both ratings present")
-        av, bv = _common_type(av), _common_type(bv)
+        av, bv = common_type(av), common_type(bv)
         if labels is None:
             labels = sorted(set(av) | set(bv))
         else:
@@ -550,69 +501,6 @@ def cohen_kappa(a, b, weights: str | None = None, *, labels: Sequence | None = N
             unknown = sorted((set(av) | set(bv)) - set(labels), key=str)
             if unknown:
                 raise ValueError(f"cohen_kappa: rating(s) {unknown} not in labels {labels}")
-        index = _label_index(labels)
+        index = label_index(labels)
         codes_a, codes_b = index.get_indexer(av.to_numpy()), index.get_indexer(bv.to_numpy())
-    return _kappa_from_codes(codes_a, codes_b, len(labels), weights)
-
-
-def _label_index(labels: list) -> pd.Index:
-    index = pd.Index(labels)
-    if not index.is_unique:
-        raise ValueError(f"cohen_kappa: labels must be distinct categories; got {labels}")
-    return index
-
-
-def _ratings_array(values) -> np.ndarray:
-    """One rater's ratings as a numpy array: numbers stay numbers (nullable NA becomes NaN), anything
-    else becomes an object array."""
-    if isinstance(values, pd.Series | pd.Index):
-        dtype = values.dtype
-        if (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-                and not isinstance(dtype, pd.CategoricalDtype)):
-            return values.to_numpy(dtype=float, na_value=np.nan)
-        return values.to_numpy(dtype=object)
-    arr = np.asarray(values)
-    if arr.dtype.kind in "iuf":
-        return arr
-    return np.asarray(values, dtype=object)
-
-
-def _kappa_from_codes(codes_a: np.ndarray, codes_b: np.ndarray, n_labels: int, weights) -> float:
-    """Kappa from two raters' category codes (0 .. n_labels - 1), as scikit-learn computes it.
-
-    Why not :func:`sklearn.metrics.cohen_kappa_score` (which this reproduces to rounding error, see
-    ``tests/test_reliability.py``): the calibration calls kappa once per interviewer, and sklearn's
-    parameter validation, label handling on object arrays and its import (about a second) cost
-    more than the statistic. The agreement table is one ``bincount``; then
-
-    ``kappa = 1 - sum(w * observed) / sum(w * expected)``, with ``expected`` the outer product of
-    the two raters' margins over the total and ``w`` 0 on the diagonal and 1 off it (unweighted),
-    ``|i - j|`` (linear) or ``(i - j)**2`` (quadratic) in label positions. NaN when the expected
-    disagreement is zero (both raters used one and the same category throughout).
-    """
-    k = n_labels
-    confusion = np.bincount(codes_a * k + codes_b, minlength=k * k).reshape(k, k).astype(float)
-    total = confusion.sum()
-    if total == 0:
-        return np.nan
-    expected = np.outer(confusion.sum(axis=1), confusion.sum(axis=0)) / total
-    pos = np.arange(k, dtype=float)
-    if weights is None:
-        w = 1.0 - np.eye(k)
-    elif weights == "linear":
-        w = np.abs(pos[:, None] - pos[None, :])
-    else:
-        w = (pos[:, None] - pos[None, :]) ** 2
-    denominator = float((w * expected).sum())
-    if denominator == 0:
-        return np.nan
-    return float(1.0 - (w * confusion).sum() / denominator)
-
-
-def _common_type(values: pd.Series) -> pd.Series:
-    """Numbers as numbers (so 3 and 3.0 are one category), anything else as is."""
-    numeric = pd.to_numeric(values, errors="coerce")
-    if numeric.notna().all():
-        as_int = numeric.round()
-        return as_int.astype(int) if (as_int == numeric).all() else numeric.astype(float)
-    return values
+    return kappa_from_codes(codes_a, codes_b, len(labels), weights)

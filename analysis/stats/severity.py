@@ -134,6 +134,7 @@ from scipy import linalg, optimize, special
 from scipy.sparse.csgraph import connected_components
 
 from analysis.stats import _codes as _int_codes
+from analysis.stats._severity_solve import MAX_CONDITION, Absorbed, by_candidate, chol_solve, reml_objective
 
 __all__ = ["SeverityFit", "fit_severity", "LAM_BOUNDS", "MAX_CONDITION", "PANEL_SHARE", "WITHIN", "BETWEEN"]
 
@@ -146,8 +147,6 @@ BETWEEN = "between candidates: assumes interviewers get comparable candidates"
 #: Share of an interviewer's rows in answers that a colleague also scored (panels, shadowing) from
 #: which their interval is the sandwich alone (module docstring, "Uncertainty").
 PANEL_SHARE = 0.5
-#: Largest condition number (of the Jacobi-scaled normal equations) a solve is trusted at.
-MAX_CONDITION = 1e10
 
 
 @dataclass
@@ -201,100 +200,6 @@ class SeverityFit:
 def _codes(s: pd.Series):
     """Codes 0..k-1 of the values in sorted order (-1 for missing) and the sorted distinct values."""
     return _int_codes.codes(s, sort=True)
-
-
-def _by_candidate(X, c_idx, nc, w=None):
-    """``C' diag(w) X`` (rows of ``X`` summed per candidate) built directly from X's entries: one
-    COO-to-CSR conversion instead of a sparse product with the candidate indicator."""
-    row = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-    data = X.data if w is None else X.data * w[row]
-    return sp.coo_matrix((data, (c_idx[row], X.indices)), shape=(nc, X.shape[1])).tocsr()
-
-
-def _scale_rows(M, v):
-    """``diag(v) @ M`` for a CSR matrix, without a sparse product."""
-    out = M.copy()
-    out.data = out.data * np.repeat(v, np.diff(out.indptr))
-    return out
-
-
-class _Absorbed:
-    """Normal equations of the fixed part with the candidate effects absorbed, for any ``lam``.
-
-    With ``H(lam) = I - C diag(1 / (n_c + lam)) C'`` (``sigma_e^2`` times the inverse covariance of a
-    candidate's rows), ``A(lam) = X'HX`` and ``b(lam) = X'Hy``. Candidates with the same number of
-    rows share the weight ``1 / (n_c + lam)``, so ``A`` and ``b`` are sums over the distinct row
-    counts of matrices computed once.
-    """
-
-    def __init__(self, X, c_idx, y, n_c):
-        self.n, self.p = X.shape
-        self.XtX = (X.T @ X).toarray()
-        self.Xty = X.T @ y
-        self.yy = float(y @ y)
-        CtX = _by_candidate(X, c_idx, len(n_c))
-        Cty = np.bincount(c_idx, y, minlength=len(n_c))
-        self.CtX, self.Cty, self.n_c = CtX, Cty, n_c
-        ks, inv = np.unique(n_c, return_inverse=True)
-        self.ks = ks
-        self.count = np.bincount(inv).astype(float)
-        self.M, self.v, self.s = [], [], []
-        for j in range(len(ks)):
-            idx = np.flatnonzero(inv == j)
-            sub = CtX[idx]
-            self.M.append((sub.T @ sub).toarray())
-            self.v.append(sub.T @ Cty[idx])
-            self.s.append(float(Cty[idx] @ Cty[idx]))
-
-    def system(self, lam):
-        w = 1.0 / (self.ks + lam)
-        A = self.XtX.copy()
-        b = self.Xty.copy()
-        yHy = self.yy
-        for j, wj in enumerate(w):
-            A -= wj * self.M[j]
-            b -= wj * self.v[j]
-            yHy -= wj * self.s[j]
-        return A, b, yHy
-
-
-def _condition(A):
-    """Condition number of ``A`` after symmetric Jacobi scaling (unit diagonal)."""
-    d = np.sqrt(np.clip(np.diag(A), 1e-300, None))
-    ev = linalg.eigvalsh(A / d[:, None] / d[None, :])
-    return float(ev[-1] / ev[0]) if ev[0] > 0 else np.inf
-
-
-def _chol_solve(A, b, *, exact=True):
-    """Solve ``A x = b`` for symmetric positive definite ``A`` with a checked condition number.
-
-    Returns ``(x, logdet, cond)``; raises ``numpy.linalg.LinAlgError`` when ``A`` is singular or
-    worse conditioned than :data:`MAX_CONDITION` (never a silent least-squares fallback)."""
-    d = np.sqrt(np.clip(np.diag(A), 1e-300, None))
-    As = A / d[:, None] / d[None, :]
-    try:
-        cf = linalg.cho_factor(As, lower=True, check_finite=False)
-    except linalg.LinAlgError as exc:
-        raise np.linalg.LinAlgError(f"normal equations are singular: {exc}") from None
-    diag = np.diag(cf[0])
-    # cheap lower bound of the condition number from the Cholesky diagonal; exact check if it is large
-    rough = (diag.max() / diag.min()) ** 2
-    cond = _condition(A) if exact or rough > 1e6 else rough
-    if not np.isfinite(cond) or cond > MAX_CONDITION:
-        raise np.linalg.LinAlgError(f"normal equations are ill-conditioned (condition {cond:.1e})")
-    x = linalg.cho_solve(cf, b / d, check_finite=False) / d
-    logdet = 2 * float(np.log(diag).sum()) + 2 * float(np.log(d).sum())
-    return x, logdet, cond
-
-
-def _reml_objective(sys_, lam, n_c_counts, dof):
-    """-2 x REML log-likelihood (up to a constant) with sigma_e^2 profiled out."""
-    A, b, yHy = sys_.system(lam)
-    beta, logdet, _ = _chol_solve(A, b, exact=False)
-    q = yHy - float(b @ beta)
-    if q <= 0:
-        return -np.inf
-    return dof * np.log(q) + float(n_c_counts @ np.log1p(sys_.ks / lam)) + logdet
 
 
 def _panel_share(data, date, c_idx, q_codes, r_idx, n_r):
@@ -442,7 +347,7 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
 
     def build(free_mask):
         X = sp.hstack([Q[:, keep_cell], R_all[:, np.flatnonzero(free_mask)]]).tocsr()
-        return X, _Absorbed(X, c_idx, y, n_c)
+        return X, Absorbed(X, c_idx, y, n_c)
 
     # identification check: a null direction of the normal equations (at a moderate lam, or at 0
     # for fixed effects) names interviewers confounded with the questions they ask
@@ -478,7 +383,7 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
 
         def f(t):
             try:
-                return _reml_objective(sys_, float(np.exp(t)), sys_.count, dof)
+                return reml_objective(sys_, float(np.exp(t)), sys_.count, dof)
             except np.linalg.LinAlgError:
                 return np.inf
         grid = np.linspace(lo, hi, 9)
@@ -506,7 +411,7 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
         lam_note = "given"
     A, b, yHy = sys_.system(lam)
     try:
-        beta, _, cond = _chol_solve(A, b)
+        beta, _, cond = chol_solve(A, b)
     except np.linalg.LinAlgError as exc:
         note = f"the severity model could not be solved reliably ({exc})"
         return _empty_fit(data, r_names, n_r, n_cand, shared, group, y, note, lam=lam)
@@ -524,7 +429,7 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     # conditional residuals (r = H e): summed per candidate, kept sparse (a dense rows x parameters
     # product would cost gigabytes at a million rows)
     Ainv = linalg.cho_solve(linalg.cho_factor(A, lower=True), np.eye(p))
-    U = _by_candidate(X, c_idx, nc, resid)
+    U = by_candidate(X, c_idx, nc, resid)
     meat = (U.T @ U).toarray()
     cov_cr1 = Ainv @ meat @ Ainv * (nc / max(nc - 1, 1) * (n - 1) / max(n - p, 1))
     cov_model = s2e * Ainv

@@ -15,15 +15,15 @@ notebooks; :class:`BankExplorer` is a thin ipywidgets layer on top of :func:`fil
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as w
 import pandas as pd
 import plotly.graph_objects as go
 
 from analysis import config
+from analysis._text import escape_html
 from analysis.io.bank import TEXT_COLUMNS as TEXT_FIELDS
 from analysis.io.bank import filter_questions
+from analysis.charts.finish import finish
 from analysis.charts.theme import defaults
 
 __all__ = ["TEXT_FIELDS", "TABLE_COLUMNS", "filter_questions", "coverage_table", "coverage_chart",
@@ -84,12 +84,11 @@ def coverage_chart(bank: pd.DataFrame) -> go.Figure:
     title = (f"{len(single)} of {len(topics)} topics are asked at one level only" if single
              else "Every topic is asked at more than one level")
     # the one place chart text is escaped and numbers rounded (topics are typed by users)
-    from analysis.charts.calibration import finish
     return finish(fig, title, subtitle=f"n = {len(bank)} questions", height=420)
 
 
 def bank_html(bank: pd.DataFrame, columns=None) -> str:
-    """The bank (or part of it) as an HTML table, every cell escaped with :func:`html.escape`.
+    """The bank (or part of it) as an HTML table, every cell escaped with :func:`analysis._text.escape_html`.
 
     Parameters
     ----------
@@ -99,12 +98,12 @@ def bank_html(bank: pd.DataFrame, columns=None) -> str:
         ``{column: heading}`` to show (default :data:`TABLE_COLUMNS`).
     """
     columns = dict(columns or TABLE_COLUMNS)
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in columns.values())
+    head = "".join(f"<th>{escape_html(str(h))}</th>" for h in columns.values())
     if len(bank) == 0:
         body = f'<tr><td colspan="{len(columns)}"><em>No question matches.</em></td></tr>'
     else:
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+            "<tr>" + "".join(f"<td>{escape_html(str(v))}</td>" for v in row) + "</tr>"
             for row in bank[list(columns)].itertuples(index=False, name=None))
     return (f'<table class="icw-bank"><thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table>")
@@ -165,5 +164,5 @@ class BankExplorer(w.VBox):
             self._count.value = (f"<b>{len(self.selected)}</b> of {len(self._bank)} questions")
             self._table.value = bank_html(self.selected)
         except Exception as exc:  # shown in the widget, never swallowed silently
-            self._count.value = f'<span class="icw-error">Could not filter: {html.escape(repr(exc))}</span>'
+            self._count.value = f'<span class="icw-error">Could not filter: {escape_html(repr(exc))}</span>'
             raise

@@ -6,9 +6,10 @@ minimum number of candidates, and every chart is recomputed and redrawn where it
 >>> explorer                                  # doctest: +SKIP  (in a notebook: the widget)
 
 The class is a thin ipywidgets layer: it gathers the four choices and hands them to
-:mod:`analysis.stats.calibration` (the steps of :func:`~analysis.stats.calibration.calibrate`, see below) and
-:data:`analysis.charts.calibration.BUILDERS`, which know nothing about widgets. The data folder is read once,
-when the explorer is built.
+:mod:`analysis.stats.calibration` (the steps of :func:`~analysis.stats.calibration.calibrate` and the table
+registry :data:`analysis.stats.tables.TABLES`, see below) and the chart registry
+:data:`analysis.charts.calibration.CHARTS` (tab titles, builders, reading guides), which know nothing
+about widgets. The data folder is read once, when the explorer is built.
 
 How the charts are redrawn
 --------------------------
@@ -32,7 +33,7 @@ change in the explorer gives **the same numbers** at a fraction of that cost by 
 - *The severity fit once per slice.* The slice's rows and severity fit depend on the level and the
   period, not on the criterion: a criterion change reuses them
   (:func:`analysis.stats.calibration.prepare_slice`), and so do the tables that do not depend on the
-  criterion (:data:`analysis.stats.calibration.CRITERION_FREE`: interviewers, drift, inter-rater,
+  criterion (:data:`analysis.stats.tables.CRITERION_FREE`: interviewers, drift, inter-rater,
   design, heatmap), computed once per slice.
 - *A few recent choices kept.* The last :data:`SLICES_KEPT` slices and :data:`CALIBRATIONS_KEPT`
   calibrations (with their drawn charts) are kept, so going back to a criterion, level or period
@@ -49,49 +50,35 @@ charts are then cleared rather than left showing a slice that is no longer the o
 
 from __future__ import annotations
 
-import html
 import warnings
 from collections import OrderedDict
-from contextlib import contextmanager
 
 import ipywidgets as w
-import numpy as np
 import pandas as pd
 import plotly.io as pio
 
-from analysis.charts import calibration as charts
 from analysis import config
-from analysis.stats.calibration import (CRITERION_FREE, FIELDS, Calibration, _jobs, _meta, _safe, _slice_facts, criterion_rows,
-                          prepare_slice)
-from analysis.stats.criteria import CRITERIA
+from analysis._text import escape_html
+from analysis.charts.calibration import BUILDERS, READING_GUIDE, SLICE_CHARTS, TITLES
 from analysis.io.load import load
+from analysis.reports.report import export_tables
+from analysis.stats.calibration import (Calibration, calibration_meta, criterion_rows, prepare_slice, quiet,
+                                        slice_facts)
+from analysis.stats.criteria import CRITERIA
+from analysis.stats.tables import CRITERION_FREE, TABLES, TableInputs, compute_table
 
 __all__ = ["CalibrationExplorer", "LazyCalibration", "CHART_TITLES", "CHART_BUILDERS", "SLICE_CHARTS",
            "SLICES_KEPT", "CALIBRATIONS_KEPT", "figure_bundle", "quarter_options"]
 
 _ALL = "all"
 
-#: Tab titles of the charts (short: JupyterLab's tab bar cuts long ones), in the order they are shown.
-CHART_TITLES = {
-    "question_ranking": "Questions",
-    "score_distributions": "Scores",
-    "level_heatmap": "Heatmap",
-    "topic_separation": "Topics",
-    "level_separation": "Levels",
-    "red_flag_lift": "Red flags",
-    "interviewer_severity": "Severity",
-    "pass_rate_funnel": "Pass rates",
-    "drift_lines": "Drift",
-}
+#: Tab titles of the charts, in the order they are shown (:data:`analysis.charts.calibration.TITLES`).
+CHART_TITLES = TITLES
 
-#: How each chart is built from a :class:`Calibration` (the same calls as
-#: :func:`analysis.charts.calibration.figures`, one at a time so one chart can be built without the others).
-CHART_BUILDERS = charts.BUILDERS
-
-#: Charts drawn from every candidate of the slice at once (shares, lifts, rates): on a slice with
-#: fewer candidates than the minimum n their tab carries a warning above the chart.
-SLICE_CHARTS = ("score_distributions", "red_flag_lift", "level_heatmap", "level_separation", "pass_rate_funnel",
-                "interviewer_severity", "drift_lines", "question_ranking", "topic_separation")
+#: How each chart is built from a :class:`Calibration` (:data:`analysis.charts.calibration.BUILDERS`:
+#: the same calls as :func:`~analysis.charts.calibration.figures`, one at a time so one chart can be
+#: built without the others).
+CHART_BUILDERS = BUILDERS
 
 
 def figure_bundle(fig) -> dict:
@@ -138,32 +125,24 @@ CALIBRATIONS_KEPT = 4
 class _Slice:
     """One level-and-period slice: its rows and severity fit (:func:`analysis.stats.calibration.prepare_slice`),
     what ``meta`` says about its rows (``facts``), and the tables of
-    :data:`analysis.stats.calibration.CRITERION_FREE` once computed, shared by every criterion and minimum n
+    :data:`analysis.stats.tables.CRITERION_FREE` once computed, shared by every criterion and minimum n
     of the slice (``free``: job name -> ``(result, notes)``)."""
 
     def __init__(self, workbook, *, level=None, start=None, end=None):
-        with _quiet():
+        with quiet():
             self.scores, self.fit = prepare_slice(workbook, level=level, start=start, end=end)
-            self.facts = _slice_facts(self.scores)
+            self.facts = slice_facts(self.scores)
         self.free: dict = {}
-
-
-@contextmanager
-def _quiet():
-    """What :func:`analysis.stats.calibration.calibrate` computes under: numpy's all-NaN and divide warnings
-    off (a statistic that cannot be computed on a tiny slice is NaN by design)."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        yield
 
 
 class LazyCalibration(Calibration):
     """A :class:`analysis.stats.calibration.Calibration` whose tables are computed when first read.
 
-    Each table is computed by the same job as :func:`analysis.stats.calibration.calibrate` runs (its
-    ``_jobs``), on the same rows (:func:`analysis.stats.calibration.criterion_rows` of the slice), with the
-    same settings, so it holds the same numbers; only *when* it is computed differs. The tables of
-    :data:`analysis.stats.calibration.CRITERION_FREE` are kept on the slice and shared with the slice's
+    Each table is computed as :func:`analysis.stats.calibration.calibrate` computes it
+    (:func:`analysis.stats.tables.compute_table`), on the same rows
+    (:func:`analysis.stats.calibration.criterion_rows` of the slice), with the same settings, so it holds
+    the same numbers; only *when* it is computed differs. The tables of
+    :data:`analysis.stats.tables.CRITERION_FREE` are kept on the slice and shared with the slice's
     other criteria. ``meta`` is complete from the start except ``meta["notes"]``, which lists the
     notes of the tables computed so far (in ``calibrate``'s order); :attr:`notes`,
     :meth:`tables` and :meth:`compute_all` compute everything first.
@@ -176,40 +155,43 @@ class LazyCalibration(Calibration):
 
     def __init__(self, workbook, piece: _Slice, criterion: str, *, level=None, min_n: int = 30,
                  n_boot: int = 1000, seed: int = 0):
-        with _quiet():
+        with quiet():
             d = criterion_rows(workbook, piece.scores, piece.fit, criterion)
-            self._meta_dict = _meta(criterion, level, d, piece.fit, min_n=min_n, n_boot=n_boot, seed=seed,
-                                    notes=list(piece.fit.notes), facts=piece.facts)
+            self._meta_dict = calibration_meta(criterion, level, d, piece.fit, min_n=min_n, n_boot=n_boot,
+                                               seed=seed, notes=list(piece.fit.notes), facts=piece.facts)
         self.criterion = criterion
         self.severity = piece.fit
         self._slice = piece
         self._own: dict = {}
-        self._jobs = _jobs(workbook, d, piece.fit, dict(n_boot=n_boot, seed=seed, min_n=min_n, progress=False))
-        self._order = tuple(self._jobs)
+        self._inputs = TableInputs(workbook, d, piece.fit, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
 
-    def _store(self, job: str) -> dict:
-        return self._slice.free if job in CRITERION_FREE else self._own
+    def _store(self, name: str) -> dict:
+        return self._slice.free if name in CRITERION_FREE else self._own
 
-    def _result(self, job: str):
-        store = self._store(job)
-        if job not in store:
-            fn, empty = self._jobs[job]
+    def result(self, name: str):
+        """The table ``name``, computed now if not yet (with its notes)."""
+        store = self._store(name)
+        if name not in store:
             notes: list = []
-            with _quiet():
-                store[job] = (_safe(notes, job, fn, empty), notes)
-            if all(j in self._store(j) for j in self._order):
-                self._jobs = None          # every table computed: let the prepared rows go
-        return store[job][0]
+            with quiet():
+                store[name] = (compute_table(name, self._inputs, notes), notes)
+            if all(n in self._store(n) for n in TABLES):
+                self._inputs = None          # every table computed: let the prepared rows go
+        return store[name][0]
+
+    def set_result(self, name: str, value) -> None:
+        raise AttributeError(f"the {name} table of the explorer's calibration is computed, not set; "
+                             "copy it (cal.tables()) and change the copy")
 
     @property
     def computed(self) -> tuple:
-        """The tables (job names) computed so far, in ``calibrate``'s order."""
-        return tuple(j for j in self._order if j in self._store(j))
+        """The tables computed so far, in ``calibrate``'s order."""
+        return tuple(n for n in TABLES if n in self._store(n))
 
     def compute_all(self) -> "LazyCalibration":
         """Compute every table not yet computed; returns itself."""
-        for job in self._order:
-            self._result(job)
+        for name in TABLES:
+            self.result(name)
         return self
 
     @property
@@ -227,20 +209,6 @@ class LazyCalibration(Calibration):
     def tables(self) -> dict[str, pd.DataFrame]:
         self.compute_all()
         return super().tables()
-
-
-def _lazy_table(field: str, job: str, part):
-    def get(self):
-        value = self._result(job)
-        return value if part is None else value[part]
-    get.__name__ = field
-    get.__doc__ = f"The ``{field}`` table, computed when first read."
-    return property(get)
-
-
-for _field, (_job, _part) in FIELDS.items():
-    setattr(LazyCalibration, _field, _lazy_table(_field, _job, _part))
-del _field, _job, _part
 
 
 class CalibrationExplorer(w.VBox):
@@ -315,7 +283,7 @@ class CalibrationExplorer(w.VBox):
                                   description="Minimum n", continuous_update=False)
         self._status = w.HTML()
         self._outputs = {name: w.Output() for name in CHART_TITLES}
-        self._guides = {name: w.HTML(f'<p class="icw-guide">{html.escape(charts.READING_GUIDE.get(name, ""))}</p>')
+        self._guides = {name: w.HTML(f'<p class="icw-guide">{escape_html(READING_GUIDE.get(name, ""))}</p>')
                         for name in CHART_TITLES}
         self._warnings = {name: w.HTML("") for name in CHART_TITLES}
         for widget in self._warnings.values():
@@ -376,7 +344,6 @@ class CalibrationExplorer(w.VBox):
         """The tables behind the charts, as exported (see :func:`analysis.reports.report.export_tables`)."""
         if self.calibration is None:
             return {}
-        from analysis.reports.report import export_tables
         return export_tables(self.calibration)
 
     @property
@@ -421,9 +388,9 @@ class CalibrationExplorer(w.VBox):
 
     def _describe(self, choices: dict) -> str:
         lo, hi = self._period.value
-        return (f"criterion <b>{html.escape(str(choices['criterion']))}</b>, "
-                f"level <b>{html.escape(str(choices['level'] or _ALL))}</b>, "
-                f"{html.escape(f'{lo.year} Q{lo.quarter}')} to {html.escape(f'{hi.year} Q{hi.quarter}')}, "
+        return (f"criterion <b>{escape_html(str(choices['criterion']))}</b>, "
+                f"level <b>{escape_html(str(choices['level'] or _ALL))}</b>, "
+                f"{escape_html(f'{lo.year} Q{lo.quarter}')} to {escape_html(f'{hi.year} Q{hi.quarter}')}, "
                 f"minimum n {choices['min_n']}")
 
     def _build(self, name: str):
@@ -449,7 +416,7 @@ class CalibrationExplorer(w.VBox):
         if name not in self._figures and name not in self._chart_errors and self.calibration is not None:
             text = f"computing the {CHART_TITLES[name]} chart ..."   # its tables may take a second
             out.outputs = ({"output_type": "display_data", "metadata": {},
-                            "data": {"text/html": f'<p class="icw-status">{html.escape(text)}</p>', "text/plain": text}},)
+                            "data": {"text/html": f'<p class="icw-status">{escape_html(text)}</p>', "text/plain": text}},)
         fig = self._build(name)
         if fig is not None:
             out.outputs = (figure_bundle(fig),)
@@ -457,7 +424,7 @@ class CalibrationExplorer(w.VBox):
             exc = self._chart_errors[name]
             text = f"This chart could not be drawn for this slice: {type(exc).__name__}: {exc}"
             out.outputs = ({"output_type": "display_data", "metadata": {},
-                            "data": {"text/html": f'<p class="icw-error" style="color:#C0392B">{html.escape(text)}</p>',
+                            "data": {"text/html": f'<p class="icw-error" style="color:#C0392B">{escape_html(text)}</p>',
                                      "text/plain": text}},)
             self.last_error = exc
         else:
@@ -478,7 +445,7 @@ class CalibrationExplorer(w.VBox):
     def _warn_small_slice(self, meta: dict) -> None:
         text = self.small_slice_warning(meta)
         for name, widget in self._warnings.items():
-            widget.value = (f'<p class="icw-warning" style="color:#B9770E;font-weight:600">{html.escape(text)}</p>'
+            widget.value = (f'<p class="icw-warning" style="color:#B9770E;font-weight:600">{escape_html(text)}</p>'
                             if text and name in SLICE_CHARTS else "")
 
     def _calibration_for(self, choices: dict) -> tuple:
@@ -520,7 +487,7 @@ class CalibrationExplorer(w.VBox):
         except Exception as exc:  # noqa: BLE001 - shown in the status line and kept, never swallowed
             self.last_error = exc
             self._say(f"Could not compute {self._describe(choices)}: "
-                      f"{html.escape(type(exc).__name__)}: {html.escape(str(exc))}", error=True)
+                      f"{escape_html(type(exc).__name__)}: {escape_html(str(exc))}", error=True)
             return
         self._figures, self._chart_errors = figures, errors
         self.calibration = cal
@@ -537,8 +504,8 @@ class CalibrationExplorer(w.VBox):
         failed = ""
         if self._chart_errors:
             failed = (' <span class="icw-error" style="color:#C0392B">Could not draw: '
-                      + html.escape(", ".join(f"{CHART_TITLES[n]} ({type(e).__name__}: {e})"
+                      + escape_html(", ".join(f"{CHART_TITLES[n]} ({type(e).__name__}: {e})"
                                               for n, e in self._chart_errors.items())) + "</span>")
         self._say(f"<b>{m['n_interviews']}</b> interviews of <b>{m['n_candidates']}</b> candidates by "
-                  f"{m['n_interviewers']} interviewers, {html.escape(m['start'])} to {html.escape(m['end'])}"
+                  f"{m['n_interviewers']} interviewers, {escape_html(m['start'])} to {escape_html(m['end'])}"
                   f"{known}; {self._describe(choices)}.{problems}{failed}")

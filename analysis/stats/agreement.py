@@ -1,0 +1,211 @@
+"""Inter-rater agreement of the calibration: how consistently interviewers grade, from the answers the
+data holds twice.
+
+Two designs that must not be mixed, each with its own rows in the ``inter_rater`` table
+(:func:`inter_rater`): the same answer scored by two interviewers (a panel or a shadowed interview:
+disagreement is the graders alone), and the same question asked of one candidate in two interviews
+(test-retest: the answers differ too). The rating units are built on integer codes of the key
+columns (:mod:`analysis.stats._codes`), the statistics by :mod:`analysis.stats.reliability`.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from analysis import config
+from analysis.stats import _codes
+from analysis.stats import reliability
+
+__all__ = ["inter_rater", "SAME_ANSWER", "RETEST", "INTER_RATER_COLUMNS", "UNDEFINED"]
+
+#: ``design`` labels of :func:`inter_rater`: the same answer scored twice vs the same question asked twice.
+SAME_ANSWER = "same answer scored twice (panel/shadow)"
+RETEST = "test-retest: same question in two interviews of one candidate (different answers)"
+
+#: What a statistic raises when it is undefined on the data at hand (too few units, every rating the
+#: same, a singular matrix): such a statistic is reported as NaN with the reason, never as a crash.
+UNDEFINED = (ValueError, ZeroDivisionError, np.linalg.LinAlgError, FloatingPointError, IndexError, KeyError)
+
+#: The columns of :func:`inter_rater`'s table.
+INTER_RATER_COLUMNS = ("statistic", "value", "ci_low", "ci_high", "n_units", "design", "reason")
+
+
+def _statistic(rows, name, design, n_units, fn, *, ci=False):
+    """Append one statistic row; an undefined statistic is NaN with the reason in ``note``."""
+    row = {"statistic": name, "value": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_units": n_units,
+           "design": design, "reason": ""}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = fn()
+        if ci:
+            row.update(value=got[0], ci_low=got[1], ci_high=got[2])
+        else:
+            row["value"] = got
+        if np.isnan(row["value"]):
+            row["reason"] = "undefined for these ratings"
+    except UNDEFINED as exc:
+        row["reason"] = f"not computable: {exc}"
+    rows.append(row)
+
+
+def _agreement(rows, units: pd.DataFrame, design: str, detail: dict, prefix: str = ""):
+    """ICC1/ICC1k, Krippendorff's alpha and weighted kappa on ``units`` (``unit, slot, interviewer,
+    score``; slots 0 and 1 are the pair)."""
+    pairs = units[units["slot"] < 2]
+    n_units = int(units["unit"].nunique())
+    n_pairs = int(pairs["unit"].nunique())
+    ic = {}
+
+    def _icc():
+        if n_pairs < 2:
+            raise ValueError(f"{n_pairs} paired unit(s): ICC needs at least 2")
+        ic["t"] = reliability.icc(pairs, "unit", "slot", "score").set_index("type")
+        return ic["t"]
+
+    for t in ("ICC1", "ICC1k"):
+        _statistic(rows, prefix + t, f"{design}: {detail['icc']}", n_pairs,
+                   lambda t=t: tuple((ic.get("t") if "t" in ic else _icc()).loc[t, ["icc", "ci_low", "ci_high"]]),
+                   ci=True)
+
+    def _alpha():
+        if n_units < 2:
+            raise ValueError(f"{n_units} unit(s): alpha needs at least 2")
+        return reliability.krippendorff_alpha(units, "unit", "interviewer", "score", level="ordinal")
+    _statistic(rows, prefix + "krippendorff_alpha_ordinal", f"{design}: {detail['alpha']}", n_units, _alpha)
+    wide = pairs.pivot(index="unit", columns="slot", values="score").dropna()
+
+    def _kappa_q():
+        if len(wide) < 2:
+            raise ValueError(f"{len(wide)} pair(s): kappa needs at least 2")
+        return reliability.cohen_kappa(wide[0].astype(int), wide[1].astype(int), weights="quadratic",
+                                       labels=list(config.SCORES))
+    _statistic(rows, prefix + "weighted_kappa_quadratic", f"{design}: {detail['kappa']}", len(wide), _kappa_q)
+
+
+def inter_rater(scores: pd.DataFrame) -> pd.DataFrame:
+    """Inter-rater reliability, for two designs that must not be mixed.
+
+    **The same answer scored twice** (``design`` starts with :data:`SAME_ANSWER`): two or more
+    interviewers scored the same candidate on the same question on the same day on their own
+    scorecards -- a panel, or a shadowed interview (in the data: different ``interview_id``, same
+    ``candidate_id``, ``question_id`` and ``date``). Disagreement here is the graders alone.
+
+    **The same question asked in two interviews** (statistics prefixed ``retest_``, ``design``
+    starts with :data:`RETEST`): a candidate was asked the same question on two different days by two
+    different interviewers. The answers differ too (a second try, a different day), so this
+    test-retest agreement is lower by nature and mixes grader and answer variation; it is *not* a
+    measure of how consistently interviewers grade.
+
+    Returns a tidy frame with one row per statistic: ``statistic, value, ci_low, ci_high, n_units,
+    design, reason``. ``ICC1`` is the form that fits: each answer is scored by a *different* pair of
+    interviewers drawn from the pool (a one-way design), and single-rater reliability is what
+    matters when one interviewer decides alone; ``ICC1k`` is the reliability of the average of the
+    k interviewers (a panel's mean). Krippendorff's alpha (ordinal) uses every rating, including
+    units with three raters; weighted kappa (quadratic weights on the 1-4 rubric) compares the first
+    two scorecards of each answer. A statistic that is undefined on these ratings (too few units,
+    every rating the same) is NaN and ``reason`` says why (the column is not called ``note``: the
+    export refuses ``note`` columns, which hold interviewers' free text elsewhere); the other rows are still computed.
+    """
+    rows = []
+    multi, rt = _rating_units(scores)
+    if multi.empty:
+        rows.append({"statistic": "none", "value": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_units": 0,
+                     "design": SAME_ANSWER, "reason": "no answer was scored by two interviewers"})
+    else:
+        _agreement(rows, multi, SAME_ANSWER, {"icc": "one-way, different interviewers per answer",
+                                              "alpha": "all ratings, missing allowed",
+                                              "kappa": "first two scorecards per answer, 1-4 rubric weights"})
+    if rt.empty:
+        rows.append({"statistic": "retest_none", "value": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_units": 0,
+                     "design": RETEST, "reason": "no candidate was asked the same question by two interviewers on two days"})
+    else:
+        _agreement(rows, rt, RETEST, {"icc": "one-way, first two interviews that asked it",
+                                      "alpha": "first two interviews that asked it",
+                                      "kappa": "first two interviews, 1-4 rubric weights"}, prefix="retest_")
+    return pd.DataFrame(rows, columns=list(INTER_RATER_COLUMNS))
+
+
+def _dense(keys: np.ndarray) -> np.ndarray:
+    """Dense ranks 0..n-1 of integer keys, in sorted order (what ``groupby(sort=True).ngroup()`` numbers)."""
+    return _codes.dense(keys)[1]
+
+
+def _cumcount(groups_sorted: np.ndarray) -> np.ndarray:
+    """0, 1, 2 ... within each run of equal values of an already grouped array."""
+    n = len(groups_sorted)
+    starts = np.r_[0, np.flatnonzero(np.diff(groups_sorted)) + 1] if n else np.zeros(0, dtype=int)
+    first = np.repeat(starts, np.diff(np.r_[starts, n]))
+    return np.arange(n) - first
+
+
+def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rating units of :func:`inter_rater` (``unit, slot, interviewer, score``): answers scored by two or
+    more interviewers (same candidate, question and date), and the test-retest pairs (the first scorecard of
+    the first two days a candidate was asked a question, by two different interviewers).
+
+    Built on integer codes of the key columns (issue 11: group-bys on a million string keys cost seconds);
+    the units are numbered in sorted key order and the slots follow ``interview_id`` order (pairs) or the
+    date (retest), exactly as the group-bys on the text columns numbered them.
+    """
+    # the answers (candidate, question, date) and (candidate, question) pairs, numbered in sorted key order
+    # by the one helper that severity and the design diagnostics also read (issue 9)
+    answers = _codes.answer_codes(scores)
+    iv_codes = np.asarray(_codes.codes(scores["interviewer"], sort=False)[0])
+    iid = np.asarray(_codes.codes(scores["interview_id"], sort=True)[0], dtype=np.int64)
+    rows_all = np.flatnonzero(answers.code >= 0)
+    iv_v = iv_codes[rows_all]
+
+    def frame(idx, unit, slot):
+        return pd.DataFrame({"unit": unit, "slot": slot,
+                             "interviewer": scores["interviewer"].iloc[idx].reset_index(drop=True),
+                             "score": scores["score"].iloc[idx].reset_index(drop=True)})
+
+    # the same answer scored twice: keys with 2+ distinct interviewers; one rating per interviewer and key
+    # (the first, in row order: a repeat by the same interviewer is not a second opinion)
+    dense_v = answers.code[rows_all].astype(np.int64)
+    rating = dense_v * (int(iv_codes.max()) + 2 if len(iv_codes) else 1) + (iv_v + 1)
+    _, first_of_pair = np.unique(rating, return_index=True)
+    first_of_pair = np.sort(first_of_pair)
+    twice = answers.raters(iv_codes) >= 2  # per answer: 2+ distinct named interviewers
+    keep = first_of_pair[twice[dense_v[first_of_pair]]]
+    idx = rows_all[keep]
+    unit = _dense(answers.code[idx]) if len(idx) else np.zeros(0, np.int64)
+    order = np.lexsort((iid[idx], unit))
+    slot = np.empty(len(idx), dtype=np.int64)
+    slot[order] = _cumcount(unit[order])
+    multi = frame(idx, unit, slot)
+
+    # test-retest: the first scorecard (by interview_id) of each key, then per candidate and question the
+    # first two dates, kept when two different interviewers scored them
+    # (the row with the smallest (interview code, row) per key, by one minimum per dense key instead of
+    # a three-key lexsort of every row; issue 11). The keys are numbered in (candidate, question, date)
+    # order, so the firsts come out sorted by pair and date -- one per answer: the order the
+    # test-retest pairs are read in, with no second sort
+    if len(rows_all):
+        n_all = np.int64(len(scores))
+        best = np.full(answers.n, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(best, dense_v, iid[rows_all] * n_all + rows_all)
+        firsts = best % n_all
+    else:
+        firsts = rows_all[:0]
+    by_date = firsts
+    occasion = _cumcount(answers.pair)  # the pair of each answer, i.e. of each row of by_date
+    two = by_date[occasion < 2]
+    occ2 = occasion[occasion < 2]
+    g = answers.pair[occasion < 2]
+    start = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, bool)
+    grp = np.cumsum(start) - 1
+    iv_two = iv_codes[two]
+    # two occasions with different (named) interviewers
+    first_iv = iv_two[np.flatnonzero(start)][grp] if len(g) else iv_two
+    size = np.bincount(grp, minlength=int(grp.max()) + 1 if len(grp) else 0)
+    differs = np.zeros(len(size), bool)
+    np.logical_or.at(differs, grp, (iv_two != first_iv) & (iv_two >= 0) & (first_iv >= 0))
+    ok = (size[grp] == 2) & differs[grp] if len(g) else np.zeros(0, bool)
+    idx = two[ok]
+    rt = frame(idx, _dense(g[ok]) if len(idx) else np.zeros(0, np.int64), occ2[ok])
+    return multi, rt

@@ -1,0 +1,78 @@
+"""The interviewer table of the calibration: pass rates against funnel limits, severity, agreement
+with the hiring decision, and which interviewers are under the privacy floor.
+
+:func:`interviewer_stats` reads the severity fit of :mod:`analysis.stats.severity` (it does not fit
+one) and the outcomes. Its ``small_group`` column marks interviewers with fewer than ``small_group``
+interviews (:data:`analysis.config.SMALL_GROUP`); every output blanks their rates through
+:func:`analysis.stats.small_groups.suppress_small_interviewers`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import special  # the distribution functions without scipy.stats' import cost
+
+from analysis import config
+from analysis.stats import _codes
+from analysis.stats import reliability
+from analysis.stats.agreement import UNDEFINED
+from analysis.stats.severity import SeverityFit
+
+__all__ = ["interviewer_stats"]
+
+
+def _funnel(p0: float, n: np.ndarray, z: float):
+    se = np.sqrt(p0 * (1 - p0) / np.maximum(n, 1))
+    return np.clip(p0 - z * se, 0, 1), np.clip(p0 + z * se, 0, 1)
+
+
+def interviewer_stats(d: pd.DataFrame, fit: SeverityFit | None, outcomes: pd.DataFrame | None,
+                      *, small_group: int = config.SMALL_GROUP) -> pd.DataFrame:
+    """Per interviewer (see ``COLUMNS["interviewer_stats"]``).
+
+    Pass rates come with funnel-plot control limits around the team's rate (Spiegelhalter 2005):
+    a binomial 95% and 99.8% band that narrows as the number of interviews grows, so a rate from 8
+    interviews is judged against the band for 8, not against a rate from 200. Pass rates are not
+    adjusted for the candidates each interviewer saw; ``severity`` is.
+    """
+    iv = _codes.first_rows(d[["interview_id", "interviewer", "candidate_id", "recommendation"]], "interview_id")
+    passed = iv["recommendation"].isin(config.PASSING_RECOMMENDATIONS)
+    g = iv.assign(passed=passed).groupby("interviewer", observed=True)
+    out = pd.DataFrame({"n_interviews": g.size(), "pass_rate": g["passed"].mean()})
+    p0 = float(passed.mean()) if len(iv) else np.nan
+    out["team_pass_rate"] = p0
+    n = out["n_interviews"].to_numpy()
+    out["funnel_low95"], out["funnel_high95"] = _funnel(p0, n, special.ndtri(0.975))
+    out["funnel_low998"], out["funnel_high998"] = _funnel(p0, n, special.ndtri(0.999))
+    pr = out["pass_rate"]
+    out["funnel_flag"] = np.select(
+        [pr > out["funnel_high998"], pr < out["funnel_low998"], (pr > out["funnel_high95"]) | (pr < out["funnel_low95"])],
+        ["above", "below", "watch"], "")
+    if fit is not None:
+        sev = fit.interviewers.set_index("interviewer")[["severity", "severity_se", "severity_low", "severity_high",
+                                                        "n_shared_candidates", "severity_basis", "severity_note"]]
+        sev = sev.join(fit.interviewers.set_index("interviewer")["group"].rename("connected_group"))
+        out = out.join(sev)
+    if outcomes is not None and not outcomes.empty:
+        dec = iv["candidate_id"].map(outcomes.set_index("candidate_id")["decision"].astype(object))
+        k = iv.assign(hired=(dec == "hired"), passed=passed)[dec.isin(["hired", "rejected"]).to_numpy()]
+        agree = k.groupby("interviewer", observed=True).apply(
+            lambda t: pd.Series({"n_decided": len(t), "decision_agreement": float((t["passed"] == t["hired"]).mean()),
+                                 "decision_kappa": _kappa(t["passed"], t["hired"])}), include_groups=False)
+        agree = agree if len(agree) else pd.DataFrame(columns=["n_decided", "decision_agreement", "decision_kappa"])
+        out = out.join(agree)
+    out["small_group"] = out["n_interviews"] < small_group
+    out.index = out.index.astype(str)
+    return out.reset_index().rename(columns={"index": "interviewer"})
+
+
+def _kappa(a, b) -> float:
+    a, b = np.asarray(a, int), np.asarray(b, int)
+    if len(a) < 2 or (len(set(a)) < 2 and len(set(b)) < 2):
+        return np.nan
+    try:
+        return reliability.cohen_kappa(a, b, labels=[0, 1])
+    except UNDEFINED:
+        return np.nan
+

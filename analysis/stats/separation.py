@@ -1,0 +1,271 @@
+"""The separation tables of the calibration: which questions, topics and levels separate strong from
+weak candidates (``question_stats``, ``topic_stats``, ``level_stats``), with the score distributions
+behind them (``strong_weak``, ``level_heatmap``).
+
+Each reads the prepared rows of :func:`analysis.stats.calibration.prepare`. The headline is the
+adjusted discrimination of :mod:`analysis.stats.discrimination` (bootstrap intervals over candidates,
+with the severity estimates' own error through :func:`severity_first_step`); AUC and Cronbach's alpha
+come from :mod:`analysis.stats.items`; what "strong" means from :mod:`analysis.stats.criteria`. The
+columns are documented in :data:`analysis.stats.tables.COLUMNS`.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from analysis import config
+from analysis.stats import _codes
+from analysis.stats import items
+from analysis.stats.criteria import CRITERIA
+from analysis.stats.discrimination import RaterStep, ebel_band, grouped_discrimination, rater_first_step
+from analysis.stats.severity import SeverityFit
+
+__all__ = ["question_stats", "topic_stats", "group_stats", "level_stats", "level_heatmap", "strong_weak",
+           "severity_first_step", "Y_FREE_IS_REST"]
+
+def _distribution(d: pd.DataFrame, by: str) -> pd.DataFrame:
+    g = d[[by, "score"]].groupby(by, observed=True)
+    out = pd.DataFrame({"n": g.size(), "mean": g["score"].mean(), "sd": g["score"].std()})
+    # the shares of each score per group, as pd.crosstab(normalize="index") gives them (count / the
+    # group's scored answers), from a bincount over integer codes instead of a crosstab (issue 11)
+    gc, names = _codes.codes(d[by], sort=True)
+    score = d["score"].to_numpy(dtype=float, na_value=np.nan)
+    ok = (gc >= 0) & ~np.isnan(score)
+    levels = list(config.SCORES)
+    sc = np.full(len(score), -1, dtype=np.intp)
+    for i, v in enumerate(levels):
+        sc[ok & (score == v)] = i
+    ng = len(names)
+    counts = np.bincount(gc[sc >= 0].astype(np.int64) * len(levels) + sc[sc >= 0],
+                         minlength=ng * len(levels)).reshape(ng, len(levels))
+    total = np.bincount(gc[ok], minlength=ng)  # every scored answer, also off the rubric
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = pd.DataFrame(counts / total[:, None], index=pd.Index(names, name=by), columns=levels)
+    shares = shares[total > 0]
+    for s in config.SCORES:
+        out[f"share_{s}"] = shares[s]
+    return out
+
+
+def _red_flag_lift(d: pd.DataFrame, by: str) -> pd.DataFrame:
+    # only the columns used: a subset of the full rows copies every text column (issue 11)
+    k = d.loc[d["strong"].notna().to_numpy(), [by, "strong", "red_flag"]]
+    weak = 1 - k["strong"]
+    flag = k["red_flag"].astype(bool)
+    t = pd.DataFrame({by: k[by], "wf": weak * flag, "f": flag.astype(float), "wn": weak * ~flag, "nf": (~flag).astype(float)})
+    s = t.groupby(by, observed=True).sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lift = (s["wf"] / s["f"]) / (s["wn"] / s["nf"])
+    return pd.DataFrame({"red_flag_rate": d[[by, "red_flag"]].groupby(by, observed=True)["red_flag"].mean(),
+                         "red_flag_lift": lift.replace([np.inf, -np.inf], np.nan)})
+
+
+def _known(d: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The rows with a known criterion, only the columns :func:`items.grouped_auc` reads."""
+    return d.loc[d["strong"].notna().to_numpy(), [by, "score", "strong"]]
+
+
+#: Whether ``y_free`` is the candidate's rest score, per criterion, in the rows :func:`~analysis.stats.calibration.criterion_rows`
+#: builds (:func:`analysis.stats.criteria.attach_criterion` given the adjusted scores ``residual + ability``):
+#: under ``recommendation`` and ``rest`` it is that rest score on every row (NaN on a candidate's only
+#: row, which the headline drops), under ``decision`` and ``performance`` the criterion itself, measured
+#: outside the interview, on every row. Never a mix, so the first step needs no per-row mask.
+Y_FREE_IS_REST = {"recommendation": True, "rest": True, "decision": False, "performance": False}
+
+
+def severity_first_step(d: pd.DataFrame, fit: SeverityFit, criterion: str | None = None):
+    """The severity fit's part in the headline's interval: the
+    :class:`analysis.stats.discrimination.RaterStep` of ``d`` for
+    :func:`analysis.stats.discrimination.grouped_discrimination`'s ``first_step``.
+
+    ``x_adj = score + severity`` of the row's ``interviewer``. ``y_free`` is, under the
+    ``recommendation`` and ``rest`` criteria, the candidate's rest score: the mean of their other
+    answers' ``score - difficulty + severity``, so it moves with the severities too; under
+    ``decision`` and ``performance`` it is measured outside the interview and does not (see
+    :data:`Y_FREE_IS_REST`). Which one is read from the criterion the rows were built with, not
+    guessed from the numbers. The variances are ``severity_se**2`` per interviewer (a diagonal
+    approximation of the severities' covariance, measured in :mod:`analysis.stats.discrimination`); 0
+    where the severity is not estimated (those rows are not adjusted, or, under ``min_rows`` rows,
+    adjusted with an SE the fit does not report).
+
+    Parameters
+    ----------
+    d : DataFrame
+        The rows ``fit`` was fitted on, in order, with the criterion attached: what :func:`~analysis.stats.calibration.prepare`
+        or :func:`~analysis.stats.calibration.criterion_rows` returns.
+    fit : SeverityFit
+        The severity fit of those rows.
+    criterion : {"recommendation", "decision", "performance", "rest"}, optional
+        The criterion ``d``'s ``y_free`` was built from. Default: the one :func:`~analysis.stats.calibration.criterion_rows`
+        recorded in ``d.attrs["criterion"]``. Pass it when ``d`` was built another way, and build the
+        step yourself (:func:`analysis.stats.discrimination.rater_first_step`) if you replaced ``y_free``.
+
+    Returns
+    -------
+    analysis.stats.discrimination.RaterStep
+        Built anew on each call. One calibration builds it once and passes it to its question, topic
+        and level tables (their ``severity=`` takes it); do the same when you compute several tables
+        of one slice.
+    """
+    n = len(d)
+    if len(fit.rows) != n:
+        raise ValueError(f"severity_first_step: the fit has {len(fit.rows)} rows and the frame {n}; "
+                         "give the rows the severity was fitted on (calibration.prepare)")
+    if criterion is None:
+        criterion = d.attrs.get("criterion")
+        if criterion is None:
+            raise ValueError("severity_first_step: which criterion the rows' y_free was built from is not known "
+                             "(d.attrs['criterion'] is not set); build the rows with calibration.prepare or "
+                             "criterion_rows, or call severity_first_step(d, fit, criterion=...) and give that "
+                             "step to the tables as severity=")
+    if criterion not in CRITERIA:
+        raise ValueError(f"severity_first_step: criterion must be one of {', '.join(CRITERIA)}; got {criterion!r}")
+    iv = fit.interviewers
+    rater_var = pd.Series(iv["severity_se"].to_numpy(float) ** 2, index=iv["interviewer"].astype(str))
+    rows = d
+    if Y_FREE_IS_REST[criterion]:
+        # the rest score runs over the candidate's rows with a finite basis (residual + ability:
+        # attach_criterion's mean skips NaN); a fit of loaded scores has no other, but if one did, its
+        # rows leave the rest-score structure here too (their own y_free is NaN, so never in the headline)
+        basis = fit.rows["residual"].to_numpy(float) + fit.rows["ability"].to_numpy(float)
+        if not np.isfinite(basis).all():
+            rows = pd.DataFrame({"interviewer": d["interviewer"].to_numpy(),
+                                 "candidate_id": d["candidate_id"].astype(object).where(np.isfinite(basis)).to_numpy()})
+    return rater_first_step(rows, "interviewer", rater_var, candidate="candidate_id",
+                            y_is_rest=Y_FREE_IS_REST[criterion])
+
+
+def _first_step(d, severity):
+    """The :class:`analysis.stats.discrimination.RaterStep` of ``severity=``: as given, built from a fit, or None."""
+    if severity is None or isinstance(severity, RaterStep):
+        return severity
+    return severity_first_step(d, severity)
+
+
+def _headline(d, by, n_boot, seed, progress, severity=None):
+    return grouped_discrimination(d, by, "x_adj", "y_free", "level", "candidate_id", n_boot=n_boot, seed=seed,
+                                  progress=progress, first_step=_first_step(d, severity)
+                                  ).drop(columns=["discrimination_se_first_step"])
+
+
+def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30,
+                   progress=False, severity: SeverityFit | RaterStep | None = None) -> pd.DataFrame:
+    """Per-question statistics (see ``analysis.stats.tables.COLUMNS["question_stats"]``) from prepared rows.
+
+    ``d`` is the output of :func:`~analysis.stats.calibration.calibrate`'s preparation: scorecard rows with ``x_adj``
+    (severity-adjusted score), ``y``/``strong`` (criterion), ``topic`` and ``question_level``.
+    ``severity``: the fit ``d`` was adjusted with (the second value :func:`~analysis.stats.calibration.prepare` returns), or
+    the first step already built from it (:func:`severity_first_step` of ``d``; pass that when you
+    compute several tables of one slice, so it is built once, as :func:`~analysis.stats.calibration.calibrate` does); when
+    given, the discrimination interval also carries the severity estimates' own error (a
+    delta-method term, see :mod:`analysis.stats.discrimination`); when None the severities are taken as
+    known, as before.
+    """
+    by = "question_id"
+    dist = _distribution(d, by)
+    per_level = d.pivot_table(index=by, columns="level", values="score", aggfunc="mean", observed=False)
+    per_level = per_level.reindex(columns=list(config.LEVELS)).add_prefix("mean_")
+    lift = _red_flag_lift(d, by)
+    known = _known(d, by)
+    auc = items.grouped_auc(known, by, "score", "strong") if len(known) else pd.Series(dtype=float, name="auc")
+    ist = items.item_statistics(d, "interview_id", by, "score")[["item_rest_r"]]
+    head = _headline(d, by, n_boot, seed, progress, severity)
+    out = (dist.join(per_level).join(lift).join(auc.rename("auc")).join(ist)
+           .join(head.drop(columns=["n_rows"])))
+    out.index = out.index.astype(str)
+    bank = questions.set_index("question_id")[["level", "topic", "question"]]
+    out = bank.join(out, how="inner")
+    out["too_few"] = out["n_candidates"] < min_n
+    out["band"] = ebel_band(out["discrimination"], out["n_candidates"], min_n)
+    out = out.reset_index().rename(columns={"index": "question_id"})
+    first = ["question_id", "level", "topic", "n", "n_candidates", "discrimination", "discrimination_low",
+             "discrimination_high", "band", "too_few", "auc", "item_rest_r", "mean", "sd"]
+    return out[first + [c for c in out.columns if c not in first]]
+
+
+def group_stats(d: pd.DataFrame, by: str, *, n_boot=1000, seed=0, min_n=30, progress=False,
+                severity: SeverityFit | RaterStep | None = None) -> pd.DataFrame:
+    """The same statistics for a grouping of questions (``topic`` or ``question_level``); ``severity``
+    as in :func:`question_stats`."""
+    dist = _distribution(d, by)[["n", "mean", "sd"]]
+    lift = _red_flag_lift(d, by)
+    known = _known(d, by)
+    auc = items.grouped_auc(known, by, "score", "strong") if len(known) else pd.Series(dtype=float, name="auc")
+    head = _headline(d, by, n_boot, seed, progress, severity).drop(columns=["n_rows"])
+    out = dist.join(lift).join(auc.rename("auc")).join(head)
+    out["band"] = ebel_band(out["discrimination"], out["n_candidates"], min_n)
+    return out
+
+
+def topic_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=False,
+                severity: SeverityFit | RaterStep | None = None) -> pd.DataFrame:
+    """Per topic (see ``analysis.stats.tables.COLUMNS["topic_stats"]``): :func:`group_stats` by topic,
+    with the bank's number of questions and the levels each topic appears at; ``severity`` as in
+    :func:`question_stats`."""
+    ts = group_stats(d, "topic", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress, severity=severity)
+    levels_in_bank = questions.groupby("topic", observed=True)["level"].agg(
+        lambda s: ",".join(str(v) for v in sorted(set(s), key=list(config.LEVELS).index)))
+    ts = ts.join(questions.groupby("topic", observed=True).size().rename("n_questions")).join(
+        levels_in_bank.rename("levels"))
+    ts.index = ts.index.astype(str)
+    return ts.reset_index().rename(columns={"index": "topic"})
+
+
+def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=False,
+                severity: SeverityFit | RaterStep | None = None) -> pd.DataFrame:
+    """Per level: interviews and reliability of interviews *at* that level (candidate level), and how
+    well questions *of* that level separate strong from weak (question level); ``severity`` as in
+    :func:`question_stats`."""
+    g = group_stats(d, "question_level", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress,
+                    severity=severity)
+    g.index = g.index.astype(str)
+    iv = _codes.first_rows(d[["interview_id", "level", "recommendation"]], "interview_id")
+    rows = []
+    level = d["level"].to_numpy()
+    # interviews by their integer code (NaN when missing): alpha only needs to tell them apart, and a
+    # per-level subset of the id text would be copied and hashed again (issue 11)
+    iid = np.asarray(_codes.codes(d["interview_id"], sort=False)[0])
+    iid = np.where(iid >= 0, iid, np.nan)
+    for lvl in config.LEVELS:
+        m = level == lvl
+        sub = d.loc[m, ["question_id", "score"]].assign(interview_id=iid[m])
+        ivl = iv[iv["level"] == lvl]
+        alpha = np.nan
+        if sub["interview_id"].nunique() >= 3:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    alpha = items.cronbach_alpha(sub, "interview_id", "question_id", "score")
+                except (ValueError, ZeroDivisionError):
+                    alpha = np.nan
+        rows.append({"level": lvl, "n_interviews": len(ivl),
+                     "pass_rate": float(ivl["recommendation"].isin(config.PASSING_RECOMMENDATIONS).mean()) if len(ivl) else np.nan,
+                     "alpha": alpha})
+    out = pd.DataFrame(rows).set_index("level").join(g.drop(columns=["sd"], errors="ignore"), how="left")
+    return out.reset_index()
+
+
+
+def level_heatmap(d: pd.DataFrame) -> pd.DataFrame:
+    """Mean score by question level x candidate level (tidy: ``question_level, candidate_level,
+    mean_score, n``). The diagonal is each level's own questions; below it, warm-ups; above, stretch."""
+    t = d.groupby(["question_level", "level"], observed=False)["score"].agg(["mean", "size"]).reset_index()
+    t.columns = ["question_level", "candidate_level", "mean_score", "n"]
+    return t
+
+
+
+def strong_weak(d: pd.DataFrame) -> pd.DataFrame:
+    """Score distribution of strong and weak candidates per question (tidy: ``question_id, group, score,
+    n, share``; ``share`` within the question and group), the rows with a known criterion only."""
+    k = d.loc[d["strong"].notna().to_numpy(), ["question_id", "strong", "score"]]  # not every text column
+    t = (k.assign(group=np.where(k["strong"] > 0, "strong", "weak"))
+         .groupby(["question_id", "group", "score"], observed=True).size().rename("n").reset_index())
+    t["share"] = t["n"] / t.groupby(["question_id", "group"], observed=True)["n"].transform("sum")
+    t["question_id"] = t["question_id"].astype(str)
+    return t
+
+

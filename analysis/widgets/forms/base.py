@@ -1,0 +1,321 @@
+"""What both forms share: the set-up fields, the status line, the messages that follow the form,
+the level-change confirmation and saving through the store.
+
+:class:`_Form` is the base of :class:`~analysis.widgets.forms.interview.InterviewForm` and
+:class:`~analysis.widgets.forms.log.LogForm`. It holds widgets and messages only: the rules for the
+values (set-up checks, interview id, scorecard rows, what is missing) are the plain functions of
+:mod:`analysis.io.interviews`, and saving is :func:`analysis.io.store.save_interview`. A subclass
+supplies its answers (:meth:`_Form._entries`), whether it records time per question (``_timed``),
+and how a level change rebuilds its questions (``_has_entries``, ``_apply_level``).
+
+The small widget helpers (:func:`_show`, :func:`_classed`, :func:`_guarded`) are here too, so both
+forms put the same stable ``icw-*`` CSS classes on their widgets and report callback errors alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import threading
+import traceback
+from contextlib import contextmanager
+
+import ipywidgets as w
+import pandas as pd
+
+from analysis import config
+from analysis._text import escape_html
+from analysis.errors import ScorecardError, StoreError
+from analysis.io.bank import load_questions
+from analysis.io.drafts import new_draft_id
+from analysis.io.interviews import (answer_problems, known_interviewers, make_interview_id, repair_text, scorecard_rows,
+                                    setup_problems)
+from analysis.io.store import save_interview
+from analysis.io.demo_folder import is_demo_folder
+
+__all__ = ["SCORE_LABELS"]
+
+log = logging.getLogger(__name__)
+
+#: The rubric labels the score pickers show ("1 — showed the red flag / no real understanding").
+SCORE_LABELS = {s: f"{s} — {config.SCORE_MEANINGS[s]}" for s in config.SCORES}
+
+
+def _show(widget: w.Widget, visible: bool) -> None:
+    widget.layout.display = "" if visible else "none"
+
+
+def _classed(widget: w.Widget, *classes: str) -> w.Widget:
+    for c in classes:
+        widget.add_class(c)
+    return widget
+
+
+def _guarded(method):
+    """Run a callback so that any error is shown in the form (and logged), never lost."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:  # one callback at a time, also against the autosave timer
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 — shown to the user, logged, kept in last_error
+                self._show_error(method.__name__, exc)
+                return None
+
+    return wrapper
+
+
+class _Form:
+    """Set-up fields, status line and saving, shared by both forms."""
+
+    _prefix = "icw"
+    #: The form's wording in :func:`analysis.io.interviews.answer_problems`.
+    _kind = "interview"
+    #: Whether the scorecard gets the ``duration_seconds`` column.
+    _timed = False
+
+    def __init__(self, data=None, interviewer: str | None = None, *, questions: pd.DataFrame | None = None,
+                 interviewers: list[str] | None = None, today: dt.date | None = None, practice: bool = False):
+        self._lock = threading.RLock()
+        self.data = data
+        self._pending_check: str | None = None
+        self._level_pending: str | None = None
+        self.questions = load_questions(data) if questions is None else questions
+        self._qinfo = self.questions.set_index("question_id")
+        self.last_error: Exception | None = None
+        self.saved_path = None
+        self._loading = False
+        self._key = new_draft_id()
+        names = known_interviewers(data) if interviewers is None else list(interviewers)
+        if interviewer and interviewer not in names:
+            names = sorted([*names, interviewer])
+        p = self._prefix
+        wide = {"description_width": "7em"}
+        self._candidate = _classed(w.Text(description="Candidate id", placeholder="e.g. C00042",
+                                          continuous_update=True, style=wide), f"{p}-candidate")
+        self._level = _classed(w.Dropdown(description="Level", options=list(config.LEVELS),
+                                          value=config.LEVELS[0]), f"{p}-level")
+        self._interviewer = _classed(w.Combobox(description="Interviewer", options=names, value=interviewer or "",
+                                                placeholder="pick a name or type a new one",
+                                                ensure_option=False, style=wide), f"{p}-interviewer")
+        self._date = _classed(w.DatePicker(description="Date", value=today or dt.date.today()), f"{p}-date")
+        self._id_label = _classed(w.HTML(), f"{p}-interview-id")
+        self._status = _classed(w.HTML(), f"{p}-status")
+        self._level_committed = self._level.value
+        self._level_msg = _classed(w.HTML(), f"{p}-level-message")
+        self._level_confirm = _classed(w.Button(description="Change level and rebuild the kit",
+                                                button_style="warning", layout=w.Layout(width="auto")),
+                                       f"{p}-level-confirm")
+        self._level_cancel = _classed(w.Button(description="Keep the level", layout=w.Layout(width="auto")),
+                                      f"{p}-level-cancel")
+        self._level_box = _classed(w.VBox([self._level_msg, w.HBox([self._level_confirm, self._level_cancel])]),
+                                   f"{p}-level-box")
+        _show(self._level_box, False)
+        self._level_confirm.on_click(self._on_level_confirm_click)
+        self._level_cancel.on_click(self._on_level_cancel_click)
+        # the synthetic demo folder: a banner, and only practice interviews are saved there
+        self.demo = is_demo_folder(data)
+        self._practice = _classed(w.Checkbox(value=bool(practice), indent=False,
+                                             description="This is a practice interview (save it into the demo folder)",
+                                             layout=w.Layout(width="auto")), f"{p}-practice")
+        self._banner = _classed(w.HTML(
+            f"<div class='icw-demo-banner' style='border:2px solid #b54708;background:#fffaeb;padding:.5em 1em;"
+            f"margin:.3em 0'><b>This is the synthetic demo folder</b> (<code>{escape_html(config.data_dir(data))}"
+            "</code>): its 399 interviews are made up. Real interviews do not belong here: create a folder of your "
+            "own with <code>python -m analysis init DIR</code> and open the form on it. Tick <i>practice</i> below "
+            "to save a practice interview here.</div>"), f"{p}-demo-banner")
+        self._demo_box = _classed(w.VBox([self._banner, self._practice]), f"{p}-demo-box")
+        _show(self._demo_box, self.demo)
+        self._setup_box = w.VBox([self._demo_box, w.HBox([self._candidate, self._level]), self._level_box,
+                                  w.HBox([self._interviewer, self._date]), self._id_label])
+
+    # -- display -------------------------------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        if isinstance(bundle, tuple):
+            bundle = bundle[0]
+        bundle = dict(bundle)
+        bundle["text/plain"] = f"{type(self).__name__}()"
+        return bundle
+
+    # -- status and errors ---------------------------------------------------------------------
+    def _set_status(self, html_text: str, kind: str = "info") -> None:
+        colour = {"info": "#444", "ok": "#1a7f37", "error": "#b42318"}[kind]
+        self._status.value = f'<div class="{self._prefix}-status-{kind}" style="color:{colour}">{html_text}</div>'
+
+    def _show_error(self, where: str, exc: Exception) -> None:
+        self.last_error = exc
+        log.error("error in %s.%s", type(self).__name__, where, exc_info=exc)
+        tb = "".join(traceback.format_exception(exc))
+        self._set_status(f"<b>Error</b> in {escape_html(where)}: {escape_html(type(exc).__name__)}: "
+                         f"{escape_html(exc)}<details><summary>traceback</summary><pre>{escape_html(tb)}</pre>"
+                         "</details>", "error")
+
+    @contextmanager
+    def _quiet(self):
+        """Set widget values programmatically without triggering autosave and handlers."""
+        before, self._loading = self._loading, True
+        try:
+            yield
+        finally:
+            self._loading = before
+
+    def _repaired(self, widget: w.Widget, text: str) -> str:
+        """``text`` with broken characters replaced (:func:`analysis.io.interviews.repair_text`); when
+        one was, ``widget`` shows the repaired text and the status line says so (else every later
+        save would fail on it)."""
+        fixed = repair_text(text)
+        if fixed != text:
+            with self._quiet():
+                widget.value = fixed
+            self._set_status("A broken character in the notes (half an emoji, or a pasted symbol) was replaced "
+                             "by \ufffd.", "info")
+        return fixed
+
+    # -- set-up ----------------------------------------------------------------------------------
+    def _setup_values(self) -> dict:
+        return {"candidate_id": (self._candidate.value or "").strip(), "level": self._level_committed,
+                "interviewer": (self._interviewer.value or "").strip(), "date": self._date.value}
+
+    @property
+    def interview_id(self) -> str | None:
+        """The interview id the form will save under, or None while the set-up is incomplete."""
+        v = self._setup_values()
+        if setup_problems(**v):
+            return None
+        return make_interview_id(v["date"], v["candidate_id"], self._key)
+
+    def _update_id_label(self) -> None:
+        iid = self.interview_id
+        self._id_label.value = (f"Interview id: <code>{escape_html(iid)}</code>" if iid else
+                                "<i>Interview id: set the candidate id, interviewer and date</i>")
+
+    # -- the interview the form would save -------------------------------------------------------
+    def _entries(self) -> list[dict]:
+        """The answers in the order asked: dicts with ``question_id``, ``score``, ``red_flag``,
+        ``notes`` (and ``duration_seconds`` when ``_timed``)."""
+        raise NotImplementedError
+
+    def rows(self) -> pd.DataFrame:
+        """The scorecard the form would save now (one row per question)."""
+        return scorecard_rows(self._entries(), interview_id=self.interview_id or "",
+                              recommendation=self._recommendation.value, durations=self._timed,
+                              **self._setup_values())
+
+    def missing(self) -> list[str]:
+        """What must still be filled in before the interview can be saved."""
+        return (self._level_problems() + setup_problems(**self._setup_values())
+                + answer_problems(self._entries(), self._recommendation.value, kind=self._kind))
+
+    # -- messages that follow the form ---------------------------------------------------------
+    def _show_missing(self, kind: str, problems: list[str]) -> None:
+        head = {"save": "<b>Not saved</b> — missing or invalid:", "start": "<b>Cannot start</b>:"}[kind]
+        items = "".join(f"<li>{escape_html(m)}</li>" for m in problems)
+        self._set_status(f"{head}<ul>{items}</ul>", "error")
+
+    def _start_problems(self) -> list[str]:
+        return []
+
+    def _revalidate(self) -> None:
+        """After a change: re-check the list of problems on screen, and clear it once fixed."""
+        kind = self._pending_check
+        if kind is None:
+            return
+        problems = self.missing() if kind == "save" else self._start_problems()
+        if problems:
+            self._show_missing(kind, problems)
+        else:
+            self._pending_check = None
+            self._set_status("Everything needed is filled in." + (" Press <i>Save scorecard</i>." if kind == "save"
+                                                                  else " Press <i>Start interview</i>."), "info")
+
+    # -- level changes -----------------------------------------------------------------------------
+    def _has_entries(self) -> bool:
+        """Whether anything was entered for the questions (a score, a red flag or a note)."""
+        raise NotImplementedError
+
+    def _apply_level(self, level: str) -> None:
+        raise NotImplementedError
+
+    def _level_change(self, new: str) -> None:
+        if new == self._level_committed:
+            self._level_pending = None
+            _show(self._level_box, False)
+            return
+        if not self._has_entries():
+            self._level_committed = new
+            self._apply_level(new)
+            return
+        self._level_pending = new
+        self._level_msg.value = (
+            f"<b>Change the level from {escape_html(self._level_committed)} to {escape_html(new)}?</b> Scoring "
+            f"has begun. The kit is rebuilt as the default {escape_html(new)} kit: what was entered for questions "
+            "in both kits is kept, the rest is dropped.")
+        _show(self._level_box, True)
+
+    def _on_level_confirm_click(self, _):
+        with self._lock:
+            try:
+                new = self._level_pending
+                if new is None:
+                    return
+                self._level_pending = None
+                self._level_committed = new
+                _show(self._level_box, False)
+                self._apply_level(new)
+                self._set_status(f"Level changed to {escape_html(new)}; the kit was rebuilt.", "info")
+                self._revalidate()
+            except Exception as exc:  # noqa: BLE001
+                self._show_error("_on_level_confirm_click", exc)
+
+    def _on_level_cancel_click(self, _):
+        with self._lock:
+            try:
+                self._level_pending = None
+                _show(self._level_box, False)
+                with self._quiet():
+                    self._level.value = self._level_committed
+                self._update_id_label()
+                self._set_status(f"Level kept at {escape_html(self._level_committed)}.", "info")
+                self._revalidate()
+            except Exception as exc:  # noqa: BLE001
+                self._show_error("_on_level_cancel_click", exc)
+
+    def _level_problems(self) -> list[str]:
+        if self._level_pending is not None:
+            return [f"level: confirm the change to {self._level_pending} (the kit is rebuilt) or keep "
+                    f"{self._level_committed}"]
+        return []
+
+    # -- saving ------------------------------------------------------------------------------------
+    def _already_saved(self) -> None:
+        self._set_status(f"This interview is already saved to <code class='{self._prefix}-saved-path'>"
+                         f"{escape_html(self.saved_path)}</code>; nothing was written again.", "ok")
+
+    def _store(self, rows: pd.DataFrame, missing: list[str]):
+        """Save ``rows`` unless something is missing; show the outcome. Returns the path or None."""
+        if missing:
+            self._pending_check = "save"
+            self._show_missing("save", missing)
+            return None
+        self._pending_check = None
+        if self.demo and not self._practice.value:
+            self._set_status("<b>Not saved</b>: this is the synthetic demo folder. Save real interviews in a data "
+                             "folder of your own (<code>python -m analysis init DIR</code>, then open the form on "
+                             "it), or tick <i>This is a practice interview</i> to save a practice one here.", "error")
+            return None
+        try:
+            path = save_interview(rows, self.data, questions=self.questions)
+        except ScorecardError as exc:
+            items = "".join(f"<li>{escape_html(p)}</li>" for p in exc.problems)
+            self._set_status(f"<b>Not saved</b> — the scorecard is invalid:<ul>{items}</ul>", "error")
+            return None
+        except StoreError as exc:
+            self._set_status(f"<b>Not saved</b>: {escape_html(exc)}", "error")
+            return None
+        self.saved_path = path
+        self._set_status(f"Saved <code>{escape_html(rows['interview_id'].iloc[0])}</code> to "
+                         f"<code class='{self._prefix}-saved-path'>{escape_html(path)}</code>", "ok")
+        return path
