@@ -36,15 +36,20 @@ from analysis.errors import BankError, Problem, ScorecardError, StoreError, Work
 
 __version__ = "0.1.0"
 
-#: Facade name -> "module:attribute", imported on first access.
+#: Facade name -> "module:attribute" (or "module" for a namespace), imported on first access.
 _FACADE = {
-    # data folder
+    # the data folder
+    "config": "analysis.config",
     "load": "analysis.io.load:load",
     "Workbook": "analysis.io.load:Workbook",
     "load_questions": "analysis.io.bank:load_questions",
+    "filter_questions": "analysis.io.bank:filter_questions",
     "save_interview": "analysis.io.store:save_interview",
-    "import_files": "analysis.io.importing:import_files",
     "load_groups": "analysis.io.groups:load_groups",
+    "import_files": "analysis.io.importing:import_files",
+    "prepare_data_folder": "analysis.io.importing:prepare_data_folder",
+    "import_samples": "analysis.io.importing:SAMPLES_DIR",
+    "write_history": "analysis.io.demo_folder:write_history",
     # statistics
     "calibrate": "analysis.stats.calibration:calibrate",
     "item_statistics": "analysis.stats.items:item_statistics",
@@ -56,18 +61,40 @@ _FACADE = {
     "fit_severity": "analysis.stats.severity:fit_severity",
     "design_diagnostics": "analysis.stats.design:design_diagnostics",
     "fit_irt": "analysis.stats.irt:fit_irt",
+    "information_curves": "analysis.stats.irt:information_curves",
+    "rater_quarters": "analysis.stats.irt:rater_quarters",
     "recommend_kit": "analysis.stats.kit_design:recommend_kit",
+    "hiring_bar": "analysis.stats.kit_design:hiring_bar",
+    "decision_study": "analysis.stats.kit_design:decision_study",
     "debrief": "analysis.stats.debrief:debrief",
     "generate_demo": "analysis.stats.demo:generate",
-    # charts and reports
+    "coverage_table": "analysis.widgets.bank_view:coverage_table",
+    # charts (``aw.charts.<figure>`` for every figure, see analysis.charts)
+    "charts": "analysis.charts",
     "figures": "analysis.charts.calibration:figures",
-    "findings": "analysis.reports.brief:findings",
+    "READING_GUIDE": "analysis.charts.calibration:READING_GUIDE",
+    "IRT_READING_GUIDE": "analysis.charts.irt:IRT_READING_GUIDE",
+    "KIT_READING_GUIDE": "analysis.charts.kits:KIT_READING_GUIDE",
+    "coverage_chart": "analysis.widgets.bank_view:coverage_chart",
+    # reports
+    "fairness": "analysis.reports.fairness",
+    "export_tables": "analysis.reports.report:export_tables",
     "build_report": "analysis.reports.report:build_report",
+    "REPORT_NOTES": "analysis.reports.report:REPORT_NOTES",
+    "findings": "analysis.reports.brief:findings",
+    "brief_markdown": "analysis.reports.brief:markdown",
+    "write_debrief": "analysis.reports.debrief:write_debrief",
+    "files_table": "analysis.reports.files:files_table",
+    "format_size": "analysis.reports.files:format_size",
+    "parse_formats": "analysis.reports.files:parse_formats",
+    "bank_html": "analysis.widgets.bank_view:bank_html",
     # widgets
     "InterviewForm": "analysis.widgets.forms:InterviewForm",
     "LogForm": "analysis.widgets.forms:LogForm",
     "CalibrationExplorer": "analysis.widgets.explorer:CalibrationExplorer",
     "BankExplorer": "analysis.widgets.bank_view:BankExplorer",
+    "ExportPanel": "analysis.widgets.export_panel:ExportPanel",
+    "KitBuilder": "analysis.widgets.kit_builder:KitBuilder",
 }
 
 __all__ = ["Problem", "WorkbookError", "BankError", "ScorecardError", "StoreError", *_FACADE]
@@ -75,10 +102,12 @@ __all__ = ["Problem", "WorkbookError", "BankError", "ScorecardError", "StoreErro
 
 def __getattr__(name: str):
     try:
-        module, attribute = _FACADE[name].split(":")
+        module, _, attribute = _FACADE[name].partition(":")
     except KeyError:
         raise AttributeError(f"module 'analysis' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module), attribute)
+    value = importlib.import_module(module)
+    if attribute:
+        value = getattr(value, attribute)
     if name != "load":  # analysis.load is also the module of that name (see analysis._compat)
         globals()[name] = value
     return value

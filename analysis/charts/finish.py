@@ -7,7 +7,7 @@ typed as ``<a href="https://evil.example/">t</a>`` would otherwise become a live
 breaks in hover text) lives only in ``hovertemplate`` / ``texttemplate``, which never hold user text.
 Rounding to what a number means (a correlation to 3 decimals, a severity in score points to 3) makes a
 figure independent of the BLAS kernel and thread count of the machine that drew it. Every chart
-module (calibration, IRT, kits, fairness, the bank's coverage) ends its figures in :func:`finish`.
+module (calibration, IRT, kits, group comparisons, the bank's coverage) ends its figures in :func:`finish`.
 
 :func:`plain_text` is plotly's escaping, not HTML's: plotly decodes ``&amp;``, ``&lt;`` and ``&gt;``
 when it draws but not ``&quot;``, so quotes are left alone. HTML pages escape with
