@@ -3,7 +3,7 @@
 What it does (issue 6)
 ----------------------
 1. Generates interview histories with the demo generator (:func:`analysis.stats.demo.generate`, written
-   by :func:`analysis.stats.demo.write_history`): 1k, 10k and 100k interviews as one file per interview
+   by :func:`analysis.io.demo_folder.write_history`): 1k, 10k and 100k interviews as one file per interview
    (what the form writes), and about 1M score rows (156k interviews) as one bulk file. They are
    cached outside the repository, in ``$BENCH_CACHE`` or ``~/.cache/interview-bench``, and
    regenerated only when missing or when ``analysis/stats/demo.py`` changed.
@@ -117,7 +117,8 @@ def ensure_dataset(size: Size, cache: Path, *, progress: bool = True) -> tuple[P
             pass
     from tqdm.auto import tqdm
 
-    from analysis.stats.demo import History, generate, write_history
+    from analysis.io.demo_folder import write_history
+    from analysis.stats.demo import History, generate
     if data.exists():
         shutil.rmtree(data)
     data.mkdir(parents=True)

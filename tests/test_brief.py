@@ -68,7 +68,8 @@ def test_html_escapes_every_text():
 
 def test_on_a_real_calibration():
     from analysis.stats.calibration import calibrate
-    from analysis.stats.demo import generate, write_history
+    from analysis.io.demo_folder import write_history
+    from analysis.stats.demo import generate
     from analysis.io.load import load
     import tempfile
     from pathlib import Path

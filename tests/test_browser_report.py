@@ -17,7 +17,8 @@ import pandas as pd
 import plotly.express as px
 import pytest
 
-from analysis.reports.export import write_figures, write_index_html
+from analysis.reports.figures import write_figures
+from analysis.reports.index_html import write_index_html
 
 pytestmark = pytest.mark.browser
 
@@ -160,7 +161,8 @@ def test_export_panel_in_jupyterlab(page, jupyterlab_server, tmp_path, artifacts
 @pytest.fixture(scope="module")
 def real_report(tmp_path_factory) -> Path:
     """The workbook's own report (analysis.reports.report.build_report) on a small synthetic data folder."""
-    from analysis.stats.demo import generate, write_history
+    from analysis.io.demo_folder import write_history
+    from analysis.stats.demo import generate
     from analysis.reports.report import build_report
 
     root = tmp_path_factory.mktemp("real-report")

@@ -16,10 +16,12 @@ import plotly.graph_objects as go
 import pytest
 
 from analysis.charts import calibration as charts
+from analysis.charts import finish as finish_module
 from analysis.charts.interviewers import _FLAG_STYLE
 from analysis import config
 from analysis.stats.calibration import calibrate
-from analysis.stats.demo import generate, write_history
+from analysis.io.demo_folder import write_history
+from analysis.stats.demo import generate
 from analysis.io.load import load
 from analysis.charts.theme import defaults
 
@@ -100,8 +102,8 @@ def test_no_candidate_id_in_any_figure(figs, history):
             assert cid not in text
 
 
-#: Everything a figure carries is rounded to charts.DIGITS decimals: compare with half a unit.
-TOL = 0.5 * 10 ** -charts.DIGITS + 1e-9
+#: Everything a figure carries is rounded to finish_module.DIGITS decimals: compare with half a unit.
+TOL = 0.5 * 10 ** -finish_module.DIGITS + 1e-9
 
 
 def _judged(qs):
@@ -423,10 +425,10 @@ def test_no_markup_from_the_data_reaches_any_figure_text(hostile_figs):
 
 
 def test_finish_refuses_to_escape_twice():
-    fig = charts.finish(go.Figure(go.Scatter(x=[1], y=[2], text=["<b>"])), "t")
+    fig = finish_module.finish(go.Figure(go.Scatter(x=[1], y=[2], text=["<b>"])), "t")
     assert list(fig.data[0].text) == ["&lt;b&gt;"]
     with pytest.raises(ValueError, match="twice"):
-        charts.finish(fig, "t")
+        finish_module.finish(fig, "t")
 
 
 def test_interviewer_names_escaped_once_and_quotes_kept():
@@ -498,13 +500,13 @@ def test_every_number_a_figure_carries_is_rounded(figs):
     for name, fig in figs.items():
         data = json.loads(fig.to_json())["data"]
         for path, v in _numbers(data):
-            assert v == round(v, charts.DIGITS), (name, path, v)
+            assert v == round(v, finish_module.DIGITS), (name, path, v)
 
 
 def _annotation_boxes(fig):
     """Pixel boxes of annotations placed in data x (band labels) or paper coordinates, estimated
-    independently of charts.place_labels from the layout."""
-    from analysis.charts.calibration import CHAR_WIDTH
+    independently of analysis.charts._layout.place_labels from the layout."""
+    from analysis.charts._layout import CHAR_WIDTH
     w, h = fig.layout.width, fig.layout.height
     m = fig.layout.margin
     out = []
@@ -533,7 +535,7 @@ def _annotation_boxes(fig):
 def test_no_two_text_labels_overlap(figs, hostile_figs, name):
     """Point labels (computed from the layout: axis ranges, margins, text positions) and band
     labels never overlap, on the demo data and on long hostile labels."""
-    from analysis.charts.calibration import label_boxes
+    from analysis.charts._layout import label_boxes
     for fs in (figs, hostile_figs):
         fig = fs[name]
         boxes = label_boxes(fig) + _annotation_boxes(fig)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.stats.calibration import RETEST, SAME_ANSWER, calibrate, inter_rater
-from analysis.stats.demo import write_history
+from analysis.io.demo_folder import write_history
 from analysis.stats.design import DESIGN_COLUMNS, design_diagnostics
 from planted import workbook_of
 from worlds import nested_loops

@@ -16,7 +16,8 @@ from analysis.charts import calibration as charts
 from analysis import config
 from analysis.widgets import explorer as explorer_module
 from analysis.stats.calibration import calibrate
-from analysis.stats.demo import generate, write_history
+from analysis.io.demo_folder import write_history
+from analysis.stats.demo import generate
 from analysis.widgets.explorer import CHART_BUILDERS, CHART_TITLES, CalibrationExplorer, figure_bundle, quarter_options
 from analysis.io.load import load
 

@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 
 from analysis.stats.calibration import calibrate
-from analysis.stats.demo import generate, write_history
+from analysis.io.demo_folder import write_history
+from analysis.stats.demo import generate
 from analysis.io.load import load
 from analysis.reports.report import export_tables
 

@@ -24,7 +24,8 @@ from scipy import stats
 
 from analysis.charts import fairness as fairness_charts
 from analysis.stats import fairness, fairness_dif
-from analysis.stats.demo import generate, write_history
+from analysis.io.demo_folder import write_history
+from analysis.stats.demo import generate
 from analysis.io.groups import NOT_DISCLOSED, parse_groups
 from planted import workbook_of
 

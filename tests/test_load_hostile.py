@@ -317,7 +317,8 @@ def test_read_only_load_of_a_hostile_folder_never_raises(data, write_card):
     wb = load(data, cache="read", progress=False)
     assert not (data / ".cache").exists()
     assert len(wb.problems) >= 4
-    from analysis.widgets.forms import InterviewForm, LogForm, known_interviewers
+    from analysis.io.interviews import known_interviewers
+    from analysis.widgets.forms import InterviewForm, LogForm
     assert known_interviewers(data) == ["Avery"]  # interview Q loads; the others are held back
     InterviewForm(data)
     LogForm(data)

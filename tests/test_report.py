@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from analysis.stats.calibration import COLUMNS, calibrate
-from analysis.stats.demo import generate, write_history
+from analysis.io.demo_folder import write_history
+from analysis.stats.demo import generate
 from analysis.io.load import load
 
 CONTRACT = {
@@ -133,7 +134,7 @@ def _old_cohen_kappa(a, b, weights=None, *, labels=None):
     import numpy as np
     from sklearn.metrics import cohen_kappa_score
 
-    from analysis.stats.reliability import _common_type
+    from analysis.stats._ratings import common_type as _common_type
 
     a = pd.Series(np.asarray(a, dtype=object) if not isinstance(a, pd.Series) else a.to_numpy(dtype=object))
     b = pd.Series(np.asarray(b, dtype=object) if not isinstance(b, pd.Series) else b.to_numpy(dtype=object))

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from analysis.widgets.forms import known_interviewers
+from analysis.io.interviews import known_interviewers
 from analysis.io.load import load
 from analysis.io.roster import _one_edit, read_roster
 from conftest import interview_rows

@@ -16,8 +16,7 @@ does the same way:
 
 - **One place for text and numbers.** Every chart ends in :func:`analysis.charts.finish.finish`,
   which escapes every piece of text a figure carries exactly once and rounds every number to
-  :data:`~analysis.charts.finish.DIGITS` decimals (re-exported here with :func:`plain_text` until
-  every caller imports them from :mod:`analysis.charts.finish`).
+  :data:`~analysis.charts.finish.DIGITS` decimals.
 - **Small samples are not drawn as findings.** A statistic resting on fewer candidates than the
   calibration's ``min_n`` (``too_few``) is not drawn as a point with an interval; interviewers under
   the privacy floor (:data:`analysis.config.SMALL_GROUP`) are not drawn at all; a severity that
@@ -35,16 +34,13 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from analysis import config
-from analysis.charts._layout import CHAR_WIDTH, label_boxes, place_labels
-from analysis.charts.finish import DIGITS, finish, plain_text
 from analysis.charts.interviewers import interviewer_severity, pass_rate_funnel
 from analysis.charts.questions import (drift_lines, level_heatmap, level_separation, question_ranking,
                                        red_flag_lift, score_distributions, topic_separation)
 
 __all__ = ["ChartSpec", "CHARTS", "UNDRAWN", "READING_GUIDE", "BUILDERS", "TITLES", "SLICE_CHARTS", "figures",
            "question_ranking", "score_distributions", "level_heatmap", "topic_separation", "level_separation",
-           "red_flag_lift", "interviewer_severity", "pass_rate_funnel", "drift_lines",
-           "finish", "plain_text", "place_labels", "label_boxes", "DIGITS", "CHAR_WIDTH"]
+           "red_flag_lift", "interviewer_severity", "pass_rate_funnel", "drift_lines"]
 
 
 @dataclass(frozen=True)

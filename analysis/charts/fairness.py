@@ -3,7 +3,7 @@
 The pictures of :mod:`analysis.stats.fairness` and :mod:`analysis.stats.fairness_dif`, drawn from
 their tables: a suppressed cell (fewer than ``small_group`` candidates, or hidden so a small one
 cannot be worked out) is never drawn, only counted in the subtitle, and every label from the data
-is escaped by :func:`analysis.charts.calibration.finish`. :data:`READING_GUIDE` says how to read each
+is escaped by :func:`analysis.charts.finish.finish`. :data:`READING_GUIDE` says how to read each
 figure; the fairness report prints it beside them.
 """
 
@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis import config
-from analysis.charts.calibration import finish
+from analysis.charts.finish import finish
 from analysis.charts.theme import defaults
 from analysis.stats.fairness import OVERALL, STAGES
 

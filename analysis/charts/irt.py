@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis import config
-from analysis.charts.calibration import finish
+from analysis.charts.finish import finish
 from analysis.stats.irt import IRTFit, information_curves, item_probabilities
 from analysis.stats.kit_design import hiring_bar
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.charts.calibration import finish
+from analysis.charts.finish import finish
 from analysis.stats.irt import IRTFit
 from analysis.stats.kit_design import KitRecommendation, kit_information
 

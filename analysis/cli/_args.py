@@ -53,7 +53,7 @@ def iso_date(text: str) -> str:
 
 def formats(text: str) -> str:
     """An argparse type: a comma-separated list of export formats (checked, kept as given)."""
-    from analysis.reports.export import ExportError, parse_formats
+    from analysis.reports.files import ExportError, parse_formats
     try:
         parse_formats(text)
     except (ExportError, ValueError) as exc:

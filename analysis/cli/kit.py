@@ -26,7 +26,7 @@ def add_arguments(p) -> None:
 def run(args) -> int:
     # deferred: pandas, mirt and statsmodels load only when the command runs (not for --help)
     from analysis.io.load import load
-    from analysis.reports.export import safe_csv_frame
+    from analysis.reports.csv_safety import safe_csv_frame
     from analysis.stats.irt import fit_irt
     from analysis.stats.kit_design import recommend_kit
     wb = load(args.data, progress=False)

@@ -37,7 +37,7 @@ def validate(args) -> None:
 
 def run(args) -> int:
     # deferred: the report's modules load pandas, scipy and the statistics; `--help` need not wait for them
-    from analysis.reports.export import BROWSER_HELP, MissingBrowserError
+    from analysis.reports.figures import BROWSER_HELP, MissingBrowserError
     from analysis.reports.report import build_report
     t0 = time.perf_counter()
     try:

@@ -40,7 +40,7 @@ import pandas as pd
 
 from analysis import config
 from analysis.errors import WorkbookError
-from analysis.io.store import safe_filename
+from analysis.io.files import safe_filename
 
 __all__ = ["write_history", "is_demo_folder", "check_demo_target", "DemoFolderError", "PLANTED_DECIMALS"]
 

@@ -58,7 +58,7 @@ from analysis.io.import_setup import (QuestionMatcher, check_inputs, display_nam
 from analysis.io.importers import Importer, read_file
 from analysis.io.load import scorecard_files
 from analysis.io.pseudonyms import keyed_id, pseudonym, pseudonym_key
-from analysis.io.scorecards import validate_interview
+from analysis.io.validation import validate_interview
 from analysis.io.store import save_interview
 
 __all__ = ["ImportResult", "import_files", "existing_interview_ids", "prepare_data_folder", "SAMPLES_DIR"]
@@ -363,7 +363,7 @@ def import_files(source: str, files, data=None, *, mapping=None, dry_run: bool =
     Every record of the input ends up in exactly one of ``imported``, ``skipped`` and ``already``:
     ``len(imported) + len(skipped) + len(already)`` is the number of records read (a file that
     cannot be read at all counts as one skipped record). A record is written only after
-    :func:`analysis.io.scorecards.validate_interview` accepts it, through
+    :func:`analysis.io.validation.validate_interview` accepts it, through
     :func:`analysis.io.store.save_interview`, which never overwrites.
     """
     files = check_inputs(source, files, level)

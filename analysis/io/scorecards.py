@@ -36,7 +36,6 @@ from analysis.io.csvfile import (CsvFile, EmptyFile, HasNul, NoHeader, NotUtf8, 
                                  duplicates, wrong_width)
 from analysis.io.schema import REQUIRED_COLUMNS, SCORECARD_COLUMNS, nfc
 # re-export until analysis.io.importing imports it from analysis.io.validation (remove after the merge)
-from analysis.io.validation import validate_interview  # noqa: F401
 
 __all__ = ["BULK_BYTES", "parse_csv", "parse_records", "parse_table"]
 

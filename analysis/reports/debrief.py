@@ -20,7 +20,7 @@ import pandas as pd
 from analysis._text import escape_html
 from analysis.io.files import atomic_write
 from analysis.io.folder import output_folder
-from analysis.io.store import safe_filename
+from analysis.io.files import safe_filename
 from analysis.stats.debrief import Debrief
 
 __all__ = ["debrief_html", "write_debrief"]

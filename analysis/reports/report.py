@@ -28,7 +28,8 @@ from analysis.io.files import atomic_write
 from analysis.io.folder import output_folder
 from analysis.io.load import load
 from analysis.reports.brief import brief_html, findings, markdown
-from analysis.reports.export import parse_formats, write_report
+from analysis.reports.export import write_report
+from analysis.reports.files import parse_formats
 from analysis.stats.calibration import Calibration, calibrate
 from analysis.stats.small_groups import suppress_small_interviewers
 from analysis.stats.tables import INDEX_COLUMNS

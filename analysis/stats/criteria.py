@@ -55,7 +55,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import config
 
 __all__ = ["CRITERIA", "attach_criterion"]
 

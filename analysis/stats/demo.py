@@ -59,8 +59,6 @@ import pandas as pd
 
 from analysis import config
 from analysis.io.bank import load_questions
-# re-export for the callers of the earlier path (tests, benchmarks); remove after the merge
-from analysis.io.demo_folder import write_history  # noqa: F401
 
 __all__ = ["History", "generate", "DEFAULT_INTERVIEWERS", "GROUP_ATTRIBUTES", "FOCAL_GROUP"]
 

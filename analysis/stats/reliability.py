@@ -42,7 +42,6 @@ from analysis._frames import as_list as _as_list
 from analysis._frames import check_columns as _check_columns
 from analysis.stats._ratings import common_type, kappa_from_codes, label_index, ratings_array, tidy_ratings
 # the earlier private name, imported by tests/test_report.py: remove once it imports _ratings.common_type
-from analysis.stats._ratings import common_type as _common_type  # noqa: F401
 
 __all__ = ["ICC_TYPES", "KRIPPENDORFF_LEVELS", "icc", "krippendorff_alpha", "cohen_kappa"]
 

@@ -50,11 +50,8 @@ Stable CSS classes (``icw-*``) are put on the widgets so that browser tests and 
 find them.
 """
 
-# moved to analysis.io.interviews (plain functions); kept importable here until every importer uses that path
-from analysis.io.interviews import CANDIDATE_ID_PATTERN, known_interviewers, make_interview_id, setup_problems
 from analysis.widgets.forms.base import SCORE_LABELS
 from analysis.widgets.forms.interview import InterviewForm
 from analysis.widgets.forms.log import LogForm
 
-__all__ = ["InterviewForm", "LogForm", "SCORE_LABELS", "known_interviewers", "make_interview_id", "setup_problems",
-           "CANDIDATE_ID_PATTERN"]
+__all__ = ["InterviewForm", "LogForm", "SCORE_LABELS"]
