@@ -479,13 +479,14 @@ def test_write_irt_checks_its_output_folder_before_fitting(tmp_path):
     """write_irt goes through the one output-folder guard (analysis.io.folder.output_folder), also when
     called from Python rather than the command line, and refuses before loading or fitting anything."""
     from analysis.errors import OutputFolderError
+    from analysis import config
     from analysis.io.load import Workbook
     from analysis.reports.irt import write_irt
     data = tmp_path / "data"
     data.mkdir()
     with pytest.raises(OutputFolderError, match="inside the data folder"):
         write_irt(data, out=data / "reports", progress=False)
-    wb = Workbook(questions=pd.DataFrame(), scores=pd.DataFrame(), outcomes=pd.DataFrame(), data=data)
+    wb = Workbook(questions=pd.DataFrame(), scores=pd.DataFrame(), outcomes=pd.DataFrame(), layout=config.layout(data))
     with pytest.raises(OutputFolderError, match="inside the data folder"):
         write_irt(out=data / "scores", workbook=wb, progress=False)
     assert sorted(p.name for p in data.iterdir()) == []
