@@ -38,7 +38,12 @@ __all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_sta
            "topic_stats", "severity_first_step", "Y_FREE_IS_REST",
            "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS", "SAME_ANSWER", "RETEST",
            "prepare_slice", "criterion_rows", "CRITERION_FREE", "FIELDS", "slice_facts", "calibration_meta", "quiet",
-           "slice_interviewer_verdicts"]
+           "slice_interviewer_verdicts", "N_BOOT", "SEED"]
+
+#: The bootstrap resamples and seed of a calibration unless told otherwise: the report's, and the
+#: explorer's default view, so both show the same intervals and verdicts for the same slice.
+N_BOOT = 1000
+SEED = 0
 
 
 class Calibration:
@@ -173,7 +178,7 @@ def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: 
 
 
 def calibrate(workbook, criterion: str = "recommendation", *, level=None, start=None, end=None,
-              min_n: int = 30, n_boot: int = 1000, seed: int = 0, progress: bool = False) -> Calibration:
+              min_n: int = 30, n_boot: int = N_BOOT, seed: int = SEED, progress: bool = False) -> Calibration:
     """Compute every calibration table for a slice of the data.
 
     Parameters
