@@ -64,7 +64,7 @@ def irt_tables(fit: IRTFit, *, small_group: int = config.SMALL_GROUP,
     ids, interviewers with fewer than ``small_group`` interviews keep their counts but not their
     estimates (:func:`analysis.stats.small_groups.mark_small_groups`). Given ``verdicts`` (see
     :func:`severity_cross_check`), ``irt_interviewers`` gains ``verdict``, ``irt_verdict`` and
-    ``models_agree`` after the interviewer's name."""
+    ``models_agree`` after the estimates the ``irt`` command's issue names first."""
     it = fit.items.rename(columns={"question": "question_id"}).copy()
     num = it.select_dtypes("number").columns.difference(["n", "n_candidates"])
     it[num] = it[num].round(3)
@@ -79,7 +79,7 @@ def irt_tables(fit: IRTFit, *, small_group: int = config.SMALL_GROUP,
         if verdicts is not None:
             check, _ = severity_cross_check(fit, verdicts, small_group=small_group)
             rv[["verdict", "irt_verdict", "models_agree"]] = check[["verdict", "irt_verdict", "models_agree"]].to_numpy()
-            first = ["interviewer", "verdict", "irt_verdict", "models_agree", "severity", "se", "infit", "outfit"]
+            first += ["verdict", "irt_verdict", "models_agree"]      # after the columns the irt issue names first
         rv = rv[first + [c for c in rv.columns if c not in first]]
         tables["irt_interviewers"] = mark_small_groups(rv, "n_interviews", est, small_group=small_group)
     return tables
