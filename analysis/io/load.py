@@ -413,7 +413,9 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
     else:
         raise ValueError(f"engine must be 'columnar' or 'records'; got {engine!r}")
     scores, row_problems = judge_and_type(raw, questions["question_id"])
-    is_practice = scores["interview_id"].isin(_practice_ids(raw)).to_numpy()
+    practice_ids = _practice_ids(raw)
+    is_practice = (scores["interview_id"].isin(practice_ids).to_numpy() if practice_ids
+                   else np.zeros(len(scores), dtype=bool))
     n_rows = len(raw) if isinstance(raw, pd.DataFrame) else raw.num_rows
     del raw  # the raw columns are done with: hand their memory back before the analyses run
     if engine == "columnar":
@@ -421,13 +423,25 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
         pa.default_memory_pool().release_unused()
     # one person, one name: roster aliases mapped, near-duplicate spellings held back (analysis.io.roster)
     roster, roster_problems = read_roster(lay)
-    practice = scores[is_practice].reset_index(drop=True) if is_practice.any() else scores.iloc[:0]
     if is_practice.any():
-        scores = scores[~is_practice].reset_index(drop=True)
+        practice = _tidy(scores[is_practice].reset_index(drop=True))
+        scores = _tidy(scores[~is_practice].reset_index(drop=True))
+    else:
+        practice = scores.iloc[:0].copy()
     scores, name_problems = apply_roster(scores, roster)
     practice, practice_problems = apply_roster(practice, roster)
     problems = walk_problems + problems + row_problems + roster_problems + name_problems + practice_problems
     return scores, practice, problems, n_read, n_rows
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the categories only its own rows use in the columns whose categories come from
+    the data (``interviewer``, ``file``): after the split, a practice interviewer or file must not
+    linger as an empty category of ``scores`` (a chart or a table would show it with no rows)."""
+    for col in ("interviewer", "file"):
+        if col in frame and isinstance(frame[col].dtype, pd.CategoricalDtype):
+            frame[col] = frame[col].cat.remove_unused_categories()
+    return frame
 
 
 def _practice_ids(raw) -> set:
