@@ -54,6 +54,7 @@ __all__ = [
     "STORE_LOCK_FILE",
     "STORE_INDEX_DIR",
     "DRAFTS_LOCK_FILE",
+    "HISTORY_DIR",
     "Layout",
     "layout",
 ]
@@ -150,6 +151,9 @@ STORE_LOCK_FILE = ".store.lock"
 STORE_INDEX_DIR = ".cache/store-index"
 #: The drafts folder's lock, inside :data:`DRAFTS_DIR`.
 DRAFTS_LOCK_FILE = ".drafts.lock"
+#: Earlier versions of interviews an import replaced (``import --update``): outside :data:`SCORES_DIR`,
+#: so the loader, ``check`` and the store's id index never read them.
+HISTORY_DIR = "history"
 
 
 @dataclass(frozen=True)
@@ -178,6 +182,9 @@ class Layout:
         The store's lock file and its persistent id index folder (hidden, in ``scores``).
     drafts_lock : Path
         The lock of the drafts folder (hidden, in ``drafts``).
+    history : Path
+        The audit folder of ``import --update``: each replaced scorecard file as it was, under
+        ``history/<interview>/``. Outside ``scores``: never read as scorecards.
     """
 
     data: Path
@@ -194,6 +201,7 @@ class Layout:
     store_lock: Path
     store_index: Path
     drafts_lock: Path
+    history: Path
 
     def display(self, path) -> str:
         """``path`` relative to the data folder where possible (as problems name files)."""
@@ -211,4 +219,4 @@ def layout(data=None) -> Layout:
     scores, drafts, cache = d / SCORES_DIR, d / DRAFTS_DIR, d / CACHE_DIR
     return Layout(d, d / QUESTIONS_FILE, scores, d / OUTCOMES_FILE, drafts, cache, d / CANDIDATES_FILE,
                   d / ROSTER_FILE, d / PSEUDONYM_KEY_FILE, d / DEMO_MANIFEST, cache / PARSE_CACHE_FILE,
-                  scores / STORE_LOCK_FILE, scores / STORE_INDEX_DIR, drafts / DRAFTS_LOCK_FILE)
+                  scores / STORE_LOCK_FILE, scores / STORE_INDEX_DIR, drafts / DRAFTS_LOCK_FILE, d / HISTORY_DIR)
