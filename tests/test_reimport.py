@@ -93,8 +93,8 @@ def test_a_corrected_scorecard_is_held_back_naming_both_versions_and_nothing_is_
     assert held[0].startswith("held back week2.json: record 1 (1): gh-1 changed since it was imported (stored in scores/2026/")
     assert "recommendation yes -> strong_no; jr-s3-basics score 3 -> 1;" in held[0]
     assert "--update" in held[0]
-    assert "imported 0 interviews (0 rows), updated 0, skipped 0; 1 already imported; 1 held back" in lines
-    assert "import again with --update" in lines[-1]
+    assert lines[-1] == "imported 0 interviews (0 rows), updated 0, skipped 0; 1 already imported; 1 held back"
+    assert "import again with --update to replace them" in lines[-2]
     assert _cards(data) == before  # the stored version stays, and nothing else was written
     assert not (data / config.HISTORY_DIR).exists()
 

@@ -139,17 +139,17 @@ class ImportResult:
 
     def lines(self) -> list[str]:
         """The full report: every skipped record, every record held back or updated, every remark,
-        then the summary (and what to do about what was held back)."""
+        what to do about what was held back, then the summary (last, but for the dry run's note)."""
         out = [f"skipped {s['position']}{_rid(s)}: {s['reason']}: {s['message']}" for s in self.skipped]
         out += [f"held back {c['position']}{_rid(c)}: {c['message']}" for c in self.conflicts]
         verb = "would update" if self.dry_run else "updated"
         out += [f"{verb} {u['position']}{_rid(u)}: {u['message']}" for u in self.updated]
         out += [f"note {r['position']}{_rid(r)}: {r['message']}" for r in self.remarks]
-        out.append(self.summary())
         if self.conflicts:
             out.append(f"{len(self.conflicts)} interview(s) changed since they were imported were not imported: "
                        "check the changes above, then import again with --update to replace them (the stored "
                        f"versions are kept in {config.HISTORY_DIR}/)")
+        out.append(self.summary())
         if self.dry_run:
             out.append("dry run: nothing was written (run again without --dry-run to import)")
         return out
