@@ -207,6 +207,19 @@ def test_update_never_rewrites_a_file_that_holds_other_interviews(tmp_path, data
     assert bulk.read_bytes() == before and not (data / "history").exists()
 
 
+def test_update_of_a_hand_made_file_keeps_it_in_history_and_writes_the_store_file(tmp_path, data, write_card):
+    card = write_card("2026/by-hand.csv", interview_rows("gh-1", candidate="C9"))
+    before = card.read_bytes()
+    res = import_files("greenhouse", [_export(tmp_path, [_gh(1)])], data, level="junior", progress=False,
+                       update=True)
+    assert _counts(res) == (0, 1, 0, 0, 0)
+    assert not card.exists()
+    kept, = (data / "history").rglob("*.csv")
+    assert kept.name.endswith("-by-hand.csv") and kept.read_bytes() == before
+    wb = load(data, cache=False)
+    assert wb.problems == [] and set(wb.scores["interview_id"].astype(str)) == {"gh-1"}
+
+
 def test_replace_interview_refuses_a_version_that_changed_since_it_was_compared(data, bank, make_interview):
     path = save_interview(make_interview("INT-1"), data, questions=bank)
     compared = stored_versions(path)["INT-1"]

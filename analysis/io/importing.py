@@ -17,10 +17,14 @@ the reason. Nothing is guessed:
   (``no_decision``); an unknown one skips it too (``unknown_recommendation``);
 - a record without a date, candidate, interviewer or level is skipped (``missing_date``, ...).
 
-**Idempotent**: the interview id is the source's own scorecard id with the importer's prefix
-(``gh-``, ``lv-``, ``ab-``, ``csv-``: :attr:`analysis.io.importers.Importer.prefix`), so importing
-the same export twice adds nothing the second time and an overlapping later export adds only the
-new interviews. Ids already in the data folder are counted as *already imported*, not as skipped.
+**Idempotent, and never blind to a correction**: the interview id is the source's own scorecard id
+with the importer's prefix (``gh-``, ``lv-``, ``ab-``, ``csv-``: :attr:`analysis.io.importers.Importer.prefix`;
+a source whose ids are unique only inside one file, the ``csv`` spreadsheet, also puts the source's
+name in it: ``csv-<source name>-<id>``). A record whose id is already stored is compared with the
+stored interview by content (:mod:`analysis.io.store_update`): the same content is *already
+imported*; other content is *held back* with every change named, or, with ``update=True``, replaced,
+the previous file kept in ``history/``. So importing the same export twice adds nothing, an
+overlapping later export adds only the new interviews, and a corrected scorecard is never dropped.
 
 **Pseudonymous**: the ATS candidate id is replaced by ``cand-`` + the first 16 hex digits of
 HMAC-SHA256 (key: ``<data>/.pseudonym_key``, 32 random bytes created on first import with mode
