@@ -179,7 +179,9 @@ def test_dry_run_with_update_says_what_would_be_updated_and_writes_nothing(tmp_p
     res = import_files("greenhouse", [_export(tmp_path, [_corrected(1)])], data, level="junior", progress=False,
                        update=True, dry_run=True)
     assert _counts(res) == (0, 1, 0, 0, 0)
-    assert res.lines()[0].startswith("would update export.json: record 1 (1): gh-1 replaced (recommendation")
+    assert res.lines()[0] == ("would update export.json: record 1 (1): gh-1 would be replaced (recommendation yes -> "
+                              "strong_no; jr-s3-basics score 3 -> 1)")
+    assert res.lines()[-1].startswith("dry run: nothing was written")
     assert _cards(data) == before and not (data / "history").exists()
 
 

@@ -547,7 +547,7 @@ class _Run:
         else:
             changes = "; ".join(replacing[1])
             result.updated.append(dict(entry, rows=len(rows), path=path, previous=kept, changes=changes, message=(
-                f"{entry['interview_id']} replaced ({changes})" + (f"; the previous version is kept in {kept}"
+                f"{entry['interview_id']} {'would be replaced' if result.dry_run else 'replaced'} ({changes})" + (f"; the previous version is kept in {kept}"
                                                                    if kept else ""))))
         result.remarks += [dict(position=entry["position"], record=entry["record"], message=r) for r in remarks]
 

@@ -216,7 +216,10 @@ def replace_interview(rows: pd.DataFrame, data=None, *, expected: Version,
                                  f"files: replace {interview_id} by hand")
             old_body = read_regular_file(old)
             stored = stored_versions(old)
-            if set(stored) != {norm_id(interview_id)}:
+            if norm_id(interview_id) not in stored:
+                raise StoreError(f"{lay.display(old)} cannot be read as a scorecard file (python -m analysis check "
+                                 f"names the problem); correct {interview_id} in it by hand")
+            if len(stored) > 1:
                 raise StoreError(f"{lay.display(old)} also holds {len(stored) - 1} other interview(s); the import "
                                  f"replaces only a file that holds one interview: correct {interview_id} in it by hand")
             if stored[norm_id(interview_id)] != expected:
