@@ -55,6 +55,7 @@ __all__ = [
     "STORE_INDEX_DIR",
     "DRAFTS_LOCK_FILE",
     "REMOVED_DIR",
+    "HISTORY_DIR",
     "Layout",
     "layout",
 ]
@@ -154,6 +155,9 @@ DRAFTS_LOCK_FILE = ".drafts.lock"
 #: Where ``python -m analysis practice remove`` moves a practice interview's file (outside ``scores/``:
 #: never loaded; nothing is deleted, moving it back restores it).
 REMOVED_DIR = "removed"
+#: Earlier versions of interviews an import replaced (``import --update``): outside :data:`SCORES_DIR`,
+#: so the loader, ``check`` and the store's id index never read them.
+HISTORY_DIR = "history"
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,9 @@ class Layout:
         The store's lock file and its persistent id index folder (hidden, in ``scores``).
     drafts_lock : Path
         The lock of the drafts folder (hidden, in ``drafts``).
+    history : Path
+        The audit folder of ``import --update``: each replaced scorecard file as it was, under
+        ``history/<interview>/``. Outside ``scores``: never read as scorecards.
     """
 
     data: Path
@@ -198,6 +205,7 @@ class Layout:
     store_lock: Path
     store_index: Path
     drafts_lock: Path
+    history: Path
 
     @property
     def removed(self) -> Path:
@@ -220,4 +228,4 @@ def layout(data=None) -> Layout:
     scores, drafts, cache = d / SCORES_DIR, d / DRAFTS_DIR, d / CACHE_DIR
     return Layout(d, d / QUESTIONS_FILE, scores, d / OUTCOMES_FILE, drafts, cache, d / CANDIDATES_FILE,
                   d / ROSTER_FILE, d / PSEUDONYM_KEY_FILE, d / DEMO_MANIFEST, cache / PARSE_CACHE_FILE,
-                  scores / STORE_LOCK_FILE, scores / STORE_INDEX_DIR, drafts / DRAFTS_LOCK_FILE)
+                  scores / STORE_LOCK_FILE, scores / STORE_INDEX_DIR, drafts / DRAFTS_LOCK_FILE, d / HISTORY_DIR)

@@ -48,23 +48,23 @@ SAMPLES = {
     # 40007 rating 'meh', 40008 imported (level from 'Mid-level'), 40009 only mixed/no_decision,
     # 40010 imported (same candidate as 40001).
     "greenhouse": (GH, "greenhouse_map.toml",
-                   "imported 4 interviews (8 rows), skipped 6: missing_date 1, no_decision 1, no_scored_questions 1, "
-                   "unknown_rating 1, unmapped_attribute 2; 1 already imported"),
+                   "imported 4 interviews (8 rows), updated 0, skipped 6: missing_date 1, no_decision 1, no_scored_questions 1, "
+                   "unknown_rating 1, unmapped_attribute 2; 1 already imported; 0 held back"),
     # fb-0001 imported, fb-0002 withdrawn, fb-0003 imported (date from createdAt, a 'score' field),
     # fb-0004 no timestamps, fb-0005 '5 - Amazing', fb-0006 skill score 7, fb-0007 imported (#redflag).
     "lever": ([ATS / "lever_feedback.json"], "lever_map.toml",
-              "imported 3 interviews (7 rows), skipped 4: missing_date 1, unknown_rating 1, "
-              "unknown_recommendation 1, withdrawn 1; 0 already imported"),
+              "imported 3 interviews (7 rows), updated 0, skipped 4: missing_date 1, unknown_rating 1, "
+              "unknown_recommendation 1, withdrawn 1; 0 already imported; 0 held back"),
     # fb-a1, fb-a2 imported, fb-a3 no submittedAt, fb-a4 no recommendation, fb-a5 'Culture add',
     # fb-a6 imported (senior job title).
     "ashby": ([ATS / "ashby_feedback.json"], "ashby_map.toml",
-              "imported 3 interviews (5 rows), skipped 3: missing_date 1, missing_recommendation 1, "
-              "unmapped_attribute 1; 0 already imported"),
+              "imported 3 interviews (5 rows), updated 0, skipped 3: missing_date 1, missing_recommendation 1, "
+              "unmapped_attribute 1; 0 already imported; 0 held back"),
     # A1, A2 ('Strong No'), A7 ('4.0') imported; A3 no date, A4 'principal', A5 score 5, A6 red flag
     # 'maybe', the row without a key; the second A1 is the same row again (already).
     "csv": ([ATS / "interviews_wide.csv"], "csv_map.toml",
-            "imported 3 interviews (6 rows), skipped 5: missing_date 1, missing_id 1, unknown_level 1, "
-            "unknown_rating 1, unknown_red_flag 1; 1 already imported"),
+            "imported 3 interviews (6 rows), updated 0, skipped 5: missing_date 1, missing_id 1, unknown_level 1, "
+            "unknown_rating 1, unknown_red_flag 1; 1 already imported; 0 held back"),
 }
 
 
@@ -102,9 +102,9 @@ def test_sample_export_imports_checks_clean_and_a_second_import_adds_nothing(sou
 
     before = scorecard_text(data)
     second = run("import", source, *files, "--data", data, "--map", ATS / mapping)
-    assert second.stdout.splitlines()[-1].startswith(f"imported 0 interviews (0 rows), skipped {n_skipped}")
+    assert second.stdout.splitlines()[-1].startswith(f"imported 0 interviews (0 rows), updated 0, skipped {n_skipped}")
     already = int(re.search(r"; (\d+) already imported", summary).group(1))
-    assert second.stdout.splitlines()[-1].endswith(f"; {already + n_int} already imported")
+    assert second.stdout.splitlines()[-1].endswith(f"; {already + n_int} already imported; 0 held back")
     assert scorecard_text(data) == before
 
 
@@ -126,7 +126,7 @@ def test_clean_import_exits_0(data, tmp_path):
     f = _write(tmp_path, recs)
     out = run("import", "greenhouse", f, "--data", data, "--level", "junior")
     assert out.returncode == 0, out.stdout + out.stderr
-    assert out.stdout.splitlines() == ["imported 2 interviews (4 rows), skipped 0; 0 already imported"]
+    assert out.stdout.splitlines() == ["imported 2 interviews (4 rows), updated 0, skipped 0; 0 already imported; 0 held back"]
 
 
 def test_usage_errors_exit_2_without_traceback(data, tmp_path):
@@ -303,10 +303,13 @@ def test_overlapping_export_adds_only_new_interviews(tmp_path, data):
     assert [s["reason"] for s in changed.skipped] == ["duplicate_id"]
 
 
-def test_existing_invalid_file_still_owns_its_id(tmp_path, data, write_card):
-    write_card("2026/x.csv", text="interview_id,date\ngh-1,not a date\n")
+def test_existing_invalid_file_still_owns_its_id_and_is_compared_not_trusted(tmp_path, data, write_card):
+    card = write_card("2026/x.csv", text="interview_id,date\ngh-1,not a date\n")
     res = _import(tmp_path, data, [_gh(1)])
-    assert res.imported == [] and [a["interview_id"] for a in res.already] == ["gh-1"]
+    assert res.imported == [] and res.already == []  # other content than the stored rows: held back
+    assert [c["interview_id"] for c in res.conflicts] == ["gh-1"]
+    assert "date not a date -> 2026-03-02" in res.conflicts[0]["changes"]
+    assert card.read_text() == "interview_id,date\ngh-1,not a date\n"
 
 
 # --- privacy --------------------------------------------------------------------------------------
@@ -455,7 +458,8 @@ _SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Heal
 
 
 def _accounted(res, n):
-    assert len(res.imported) + len(res.skipped) + len(res.already) == n
+    assert len(res.imported) + len(res.updated) + len(res.already) + len(res.conflicts) + len(res.skipped) == n
+    assert res.n_records == n
     assert not [s for s in res.skipped if s["reason"] == "internal_error"], res.skipped
     assert res.summary().startswith(f"imported {len(res.imported)} interviews")
 
@@ -501,7 +505,7 @@ def test_any_spreadsheet_is_imported_or_skipped(header, rows, tmp_path, data):
     w.writerow(header)
     w.writerows(rows)
     res = _import(tmp_path, data, buf.getvalue(), source="csv", dry_run=True)
-    n_records = len(res.imported) + len(res.skipped) + len(res.already)
+    n_records = res.n_records
     if "\x00" in buf.getvalue():
         assert [s["reason"] for s in res.skipped] == ["unreadable_file"]  # NUL: the whole file is refused
     else:  # every non-blank row is one record; a file without one is one unreadable record
@@ -541,7 +545,7 @@ def test_a_registered_importer_reaches_the_command_and_import_files(toy_importer
              "marks": {"jr-s3-basics": 3, "jr-iam-basics": 2}}]
     path = _write(tmp_path, recs)
     assert main(["import", "toy", str(path), "--data", str(data), "--level", "junior"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["imported 1 interviews (2 rows), skipped 0; 0 already imported"]
+    assert capsys.readouterr().out.splitlines() == ["imported 1 interviews (2 rows), updated 0, skipped 0; 0 already imported; 0 held back"]
     scores = load(data, cache=False).scores
     assert set(scores["interview_id"].astype(str)) == {"toy-1"}  # the importer's prefix
     again = import_files("toy", [path], data, level="junior", progress=False)

@@ -24,6 +24,14 @@ def add_arguments(p) -> None:
     p.add_argument("--dry-run", action="store_true", help="report what would be imported, write nothing")
     p.add_argument("--level", default=None, choices=LEVEL_CHOICES,
                    help="candidate level of records whose export and mapping give none")
+    p.add_argument("--update", action="store_true",
+                   help="replace interviews whose content changed since they were imported (corrected in "
+                        "the source); the stored versions are kept in DIR/history/. Without it they are "
+                        "held back and listed")
+    p.add_argument("--source-name", metavar="NAME", default=None,
+                   help="csv only: the name that makes the sheet's own interview numbers unique "
+                        "(ids csv-NAME-<id>; default: the file's name without extension). Give the same "
+                        "NAME to every re-export of one sheet")
     p.add_argument("--suggest-map", action="store_true",
                    help="write a starting mapping for these files (to --map PATH if given, else stdout)")
 
@@ -52,10 +60,10 @@ def run(args) -> int:
     try:
         if args.suggest_map:
             return _suggest(args)
-        result = import_files(args.source, args.files, args.data, mapping=args.map,
-                              dry_run=args.dry_run, level=args.level)
+        result = import_files(args.source, args.files, args.data, mapping=args.map, dry_run=args.dry_run,
+                              level=args.level, update=args.update, source_name=args.source_name)
     except ImportSetupError as exc:
         raise UsageError(str(exc)) from None
     for line in result.lines():
         print(line)
-    return 1 if result.skipped else 0
+    return 0 if result.ok else 1

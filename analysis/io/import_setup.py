@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +24,7 @@ from analysis.io.bank import load_questions
 from analysis.io.importers import IMPORTERS, Importer, default_mapping
 
 __all__ = ["ImportSetupError", "importer", "check_inputs", "load_bank", "load_mapping", "QuestionMatcher",
-           "norm_key", "name_key", "display_name"]
+           "norm_key", "name_key", "display_name", "source_name_of"]
 
 _MAPPING_KEYS = {"ignore", "fields", "questions", "ratings", "recommendations", "red_flag", "levels"}
 
@@ -83,6 +84,21 @@ def load_bank(data) -> pd.DataFrame:
 def display_name(path: Path) -> str:
     """How positions name an export file: its name when given as an absolute path, else as given."""
     return path.name if path.is_absolute() else str(path)
+
+
+def source_name_of(text: str) -> str:
+    """The name that qualifies a spreadsheet's own interview ids (``csv-<name>-<id>``): ``text`` (a
+    ``--source-name``, or a file's name without its extension) in lower case, accents dropped, every
+    run of characters other than ASCII letters, digits and ``_`` as one ``-``, at most 40 characters.
+    ``"Interviews Q1 (2024)"`` gives ``interviews-q1-2024``.
+
+    Raises :class:`ImportSetupError` when nothing is left (the name has no letter or digit)."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    name = re.sub(r"[^a-z0-9_]+", "-", ascii_text.lower()).strip("-_")[:40].strip("-_")
+    if not name:
+        raise ImportSetupError(f"source name {text!r} has no letter or digit; give --source-name NAME (letters, "
+                               "digits, - and _), the same for every re-export of one spreadsheet")
+    return name
 
 
 # --- the mapping ----------------------------------------------------------------------------------

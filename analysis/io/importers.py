@@ -40,12 +40,17 @@ class Importer:
         ``read(path, mapping, display)``: every record of one export file as
         :class:`~analysis.io.ats_record.SourceRecord` objects (a file that cannot be read gives one
         unreadable record); ``display`` is how positions name the file.
+    local_ids : bool, default False
+        The source's ids are unique only inside one file (a spreadsheet numbering its rows 1, 2, 3):
+        the interview id then also carries the source's name, ``<prefix>-<source name>-<id>``
+        (:func:`analysis.io.importing.import_files`). An ATS's scorecard ids are global (False).
     """
 
     name: str
     prefix: str
     mapping: dict
     read: Callable[[Path, dict, str], list[SourceRecord]]
+    local_ids: bool = False
 
 
 #: Every import source by name, in the order the command lists them.
@@ -75,7 +80,7 @@ for _importer in (
     Importer("greenhouse", "gh", ats.GREENHOUSE_MAPPING, ats.read_greenhouse),
     Importer("lever", "lv", ats.LEVER_MAPPING, ats.read_lever),
     Importer("ashby", "ab", ats.ASHBY_MAPPING, ats.read_ashby),
-    Importer("csv", "csv", ats.CSV_MAPPING, ats.read_csv),
+    Importer("csv", "csv", ats.CSV_MAPPING, ats.read_csv, local_ids=True),
 ):
     register_importer(_importer)
 del _importer

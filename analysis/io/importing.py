@@ -17,10 +17,14 @@ the reason. Nothing is guessed:
   (``no_decision``); an unknown one skips it too (``unknown_recommendation``);
 - a record without a date, candidate, interviewer or level is skipped (``missing_date``, ...).
 
-**Idempotent**: the interview id is the source's own scorecard id with the importer's prefix
-(``gh-``, ``lv-``, ``ab-``, ``csv-``: :attr:`analysis.io.importers.Importer.prefix`), so importing
-the same export twice adds nothing the second time and an overlapping later export adds only the
-new interviews. Ids already in the data folder are counted as *already imported*, not as skipped.
+**Idempotent, and never blind to a correction**: the interview id is the source's own scorecard id
+with the importer's prefix (``gh-``, ``lv-``, ``ab-``, ``csv-``: :attr:`analysis.io.importers.Importer.prefix`;
+a source whose ids are unique only inside one file, the ``csv`` spreadsheet, also puts the source's
+name in it: ``csv-<source name>-<id>``). A record whose id is already stored is compared with the
+stored interview by content (:mod:`analysis.io.store_update`): the same content is *already
+imported*; other content is *held back* with every change named, or, with ``update=True``, replaced,
+the previous file kept in ``history/``. So importing the same export twice adds nothing, an
+overlapping later export adds only the new interviews, and a corrected scorecard is never dropped.
 
 **Pseudonymous**: the ATS candidate id is replaced by ``cand-`` + the first 16 hex digits of
 HMAC-SHA256 (key: ``<data>/.pseudonym_key``, 32 random bytes created on first import with mode
@@ -40,7 +44,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -53,15 +56,17 @@ from analysis._text import parse_flag
 from analysis.errors import ScorecardError, StoreError
 from analysis.io.ats_record import SourceRecord
 from analysis.io.create import create_data_folder
-from analysis.io.import_setup import (QuestionMatcher, check_inputs, display_name, importer, load_bank,
-                                      load_mapping, name_key, norm_key)
-from analysis.io.importers import Importer, read_file
+from analysis.io.id_index import norm_id
+from analysis.io.import_setup import (ImportSetupError, QuestionMatcher, check_inputs, display_name, importer,
+                                      load_bank, load_mapping, name_key, norm_key, source_name_of)
+from analysis.io.importers import IMPORTERS, Importer, read_file
 from analysis.io.load import scorecard_files
 from analysis.io.pseudonyms import keyed_id, pseudonym, pseudonym_key
 from analysis.io.validation import validate_interview
 from analysis.io.store import save_interview
+from analysis.io.store_update import Version, differences, replace_interview, stored_versions, version_of
 
-__all__ = ["ImportResult", "import_files", "existing_interview_ids", "prepare_data_folder", "SAMPLES_DIR"]
+__all__ = ["ImportResult", "import_files", "existing_interviews", "prepare_data_folder", "SAMPLES_DIR"]
 
 #: The sample exports the tests and notebook 07 use (a source checkout only).
 SAMPLES_DIR = config.REPO_DIR / "tests" / "data" / "ats"
@@ -69,10 +74,10 @@ SAMPLES_DIR = config.REPO_DIR / "tests" / "data" / "ats"
 
 # --- existing interviews --------------------------------------------------------------------------
 
-def existing_interview_ids(data=None) -> set[str]:
-    """Every ``interview_id`` in the folder's scorecard files, valid or not (a file the loader
-    rejects still owns its id: importing it again would only create a duplicate)."""
-    ids: set[str] = set()
+def existing_interviews(data=None) -> dict[str, Path]:
+    """Every ``interview_id`` in the folder's scorecard files, valid or not, with the first file
+    holding it (a file the loader rejects still owns its id: a re-import compares against it)."""
+    ids: dict[str, Path] = {}
     files = scorecard_files(data)
     if len(files) > 2000:
         from tqdm.auto import tqdm  # deferred: tqdm.auto probes for Jupyter widgets, only a large folder needs it
@@ -85,7 +90,9 @@ def existing_interview_ids(data=None) -> set[str]:
             if "interview_id" not in header:
                 continue
             j = header.index("interview_id")
-            ids.update(r[j].strip() for r in reader if len(r) > j and r[j].strip())
+            for r in reader:
+                if len(r) > j and r[j].strip():
+                    ids.setdefault(norm_id(r[j]), path)
         except (OSError, csv.Error):
             continue
     return ids
@@ -95,8 +102,10 @@ def existing_interview_ids(data=None) -> set[str]:
 
 @dataclass
 class ImportResult:
-    """What an import did. ``imported``, ``skipped``, ``already`` and ``remarks`` are lists of
-    dicts (see :meth:`tables`); every record of the input is in exactly one of the first three."""
+    """What an import did. Every record of the input is in exactly one of ``imported``, ``updated``
+    (a changed interview replaced, ``--update``), ``already`` (stored with the same content),
+    ``conflicts`` (stored with other content and held back) and ``skipped``; ``remarks`` are notes on
+    imported records. Each is a list of dicts (see the ``*_table`` methods)."""
 
     source: str
     dry_run: bool = False
@@ -104,28 +113,46 @@ class ImportResult:
     skipped: list[dict] = field(default_factory=list)
     already: list[dict] = field(default_factory=list)
     remarks: list[dict] = field(default_factory=list)
+    updated: list[dict] = field(default_factory=list)
+    conflicts: list[dict] = field(default_factory=list)
 
     @property
     def n_records(self) -> int:
-        return len(self.imported) + len(self.skipped) + len(self.already)
+        """Records read: imported + updated + already + conflicts + skipped."""
+        return sum(map(len, (self.imported, self.updated, self.already, self.conflicts, self.skipped)))
 
     @property
     def n_rows(self) -> int:
         return sum(r["rows"] for r in self.imported)
 
+    @property
+    def ok(self) -> bool:
+        """Nothing skipped and nothing held back (the command exits 0)."""
+        return not self.skipped and not self.conflicts
+
     def summary(self) -> str:
-        """``imported N interviews (R rows), skipped K: reason n, ...; A already imported``."""
+        """``imported N interviews (R rows), updated U, skipped K: reason n, ...; A already
+        imported; C held back``."""
         counts: dict[str, int] = {}
         for s in self.skipped:
             counts[s["reason"]] = counts.get(s["reason"], 0) + 1
         reasons = ", ".join(f"{r} {n}" for r, n in sorted(counts.items()))
-        return (f"imported {len(self.imported)} interviews ({self.n_rows} rows), skipped {len(self.skipped)}"
-                + (f": {reasons}" if reasons else "") + f"; {len(self.already)} already imported")
+        return (f"imported {len(self.imported)} interviews ({self.n_rows} rows), updated {len(self.updated)}, "
+                f"skipped {len(self.skipped)}" + (f": {reasons}" if reasons else "")
+                + f"; {len(self.already)} already imported; {len(self.conflicts)} held back")
 
     def lines(self) -> list[str]:
-        """The full report: every skipped record, every remark, then the summary."""
+        """The full report: every skipped record, every record held back or updated, every remark,
+        what to do about what was held back, then the summary (last, but for the dry run's note)."""
         out = [f"skipped {s['position']}{_rid(s)}: {s['reason']}: {s['message']}" for s in self.skipped]
+        out += [f"held back {c['position']}{_rid(c)}: {c['message']}" for c in self.conflicts]
+        verb = "would update" if self.dry_run else "updated"
+        out += [f"{verb} {u['position']}{_rid(u)}: {u['message']}" for u in self.updated]
         out += [f"note {r['position']}{_rid(r)}: {r['message']}" for r in self.remarks]
+        if self.conflicts:
+            out.append(f"{len(self.conflicts)} interview(s) changed since they were imported were not imported: "
+                       "check the changes above, then import again with --update to replace them (the stored "
+                       f"versions are kept in {config.HISTORY_DIR}/)")
         out.append(self.summary())
         if self.dry_run:
             out.append("dry run: nothing was written (run again without --dry-run to import)")
@@ -134,6 +161,17 @@ class ImportResult:
     def skipped_table(self) -> pd.DataFrame:
         """Skipped records: ``position``, ``record`` (the source's id), ``reason``, ``message``."""
         return pd.DataFrame(self.skipped, columns=["position", "record", "reason", "message"])
+
+    def conflicts_table(self) -> pd.DataFrame:
+        """Records held back: ``position``, ``record``, ``interview_id``, ``stored`` (the file holding
+        the stored version), ``changes`` (what the new version changes, ``; ``-separated)."""
+        return pd.DataFrame(self.conflicts, columns=["position", "record", "interview_id", "stored", "changes"])
+
+    def updated_table(self) -> pd.DataFrame:
+        """Interviews replaced: ``position``, ``record``, ``interview_id``, ``rows``, ``path``,
+        ``previous`` (where the stored version was kept), ``changes``."""
+        return pd.DataFrame(self.updated, columns=["position", "record", "interview_id", "rows", "path",
+                                                   "previous", "changes"])
 
     def remarks_table(self) -> pd.DataFrame:
         """Imported records with something left out: ``position``, ``record``, ``message``."""
@@ -198,8 +236,9 @@ def _flag(raw: str | None, rating_key: str, note: str, mapping: dict) -> bool:
 
 
 def _convert(rec: SourceRecord, source: Importer, mapping: dict, bank: QuestionMatcher, key: bytes,
-             level: str | None) -> tuple[str, list[dict], list[str]]:
-    """(interview id, rows as dicts, remarks) of one record, or raise :class:`_Skip`."""
+             level: str | None, scope: str | None = None) -> tuple[str, list[dict], list[str]]:
+    """(interview id, rows as dicts, remarks) of one record, or raise :class:`_Skip`. ``scope`` is the
+    source name a file-local id is qualified with (see :func:`import_files`)."""
     if rec.unreadable:
         raise _Skip(*rec.unreadable)
     if rec.source_id is None and not rec.key_from_content:
@@ -298,10 +337,16 @@ def _convert(rec: SourceRecord, source: Importer, mapping: dict, bank: QuestionM
             general.append(f"{label}: {text}")
     if general:
         rows[0]["notes"] = "\n".join(t for t in (rows[0]["notes"], *general) if t)
-    interview_id = f"{source.prefix}-{rec.source_id}"
+    interview_id = f"{source.prefix}-{_scoped(rec, scope)}"
     common = dict(interview_id=interview_id, date=rec.date, candidate_id=pseudonym(rec.candidate, key, source.name),
                   level=lvl, interviewer=rec.interviewer, recommendation=recommendation)
     return interview_id, [{**common, **r} for r in rows], remarks
+
+
+def _scoped(rec: SourceRecord, scope: str | None) -> str:
+    """The record's id, qualified by the source name when it is unique only inside its file (a
+    keyed hash of date, candidate and interviewer is content, the same in any file: not qualified)."""
+    return rec.source_id if scope is None or rec.key_from_content else f"{scope}-{rec.source_id}"
 
 
 _FRAME_COLUMNS = ["interview_id", "date", "candidate_id", "level", "interviewer", "question_id",
@@ -312,15 +357,11 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=_FRAME_COLUMNS)
 
 
-def _fingerprint(rows: list[dict]) -> str:
-    return json.dumps([[str(r[c]) for c in _FRAME_COLUMNS if c != "candidate_id"] + [r["candidate_id"]]
-                       for r in rows])
-
-
 # --- the command ----------------------------------------------------------------------------------
 
 def import_files(source: str, files, data=None, *, mapping=None, dry_run: bool = False,
-                 level: str | None = None, progress: bool | None = None) -> ImportResult:
+                 level: str | None = None, progress: bool | None = None, update: bool = False,
+                 source_name: str | None = None) -> ImportResult:
     """Import one or more export files of ``source`` into the data folder ``data``.
 
     Parameters
@@ -345,100 +386,170 @@ def import_files(source: str, files, data=None, *, mapping=None, dry_run: bool =
     progress : bool, optional
         Show a tqdm progress bar: always (True), never (False), or for imports of more than 50
         records (None, the default).
+    update : bool, default False
+        Replace a stored interview whose content changed (a scorecard corrected in the ATS) instead
+        of holding it back; the previous file is kept in ``history/`` (:mod:`analysis.io.store_update`).
+    source_name : str, optional
+        For a source whose ids are unique only inside one file (:attr:`Importer.local_ids
+        <analysis.io.importers.Importer.local_ids>`: the ``csv`` spreadsheet's ``interview_id``
+        column), the name that qualifies them: ``csv-<source name>-<id>``. Default: each file's name
+        without its extension. Lower-cased, anything but letters, digits, ``_`` and ``-`` becomes
+        ``-`` (:func:`analysis.io.import_setup.source_name_of`). Give the same name to every re-export
+        of one sheet, whatever its file is called.
 
     Returns
     -------
     ImportResult
-        ``imported``, ``skipped``, ``already`` (ids already in the folder or earlier in this input),
-        ``remarks`` (questions left unscored, attributes ignored); ``summary()`` is the line the
-        command prints, ``skipped_table()`` a DataFrame of the skipped records.
+        ``imported``, ``updated``, ``already`` (stored with the same content, or earlier in this
+        input), ``conflicts`` (stored with other content and held back), ``skipped`` and
+        ``remarks``; ``summary()`` is the line the command prints, ``lines()`` the whole report.
 
     Raises
     ------
     ImportSetupError
-        The import cannot start (unknown source or level, missing file, bad mapping, no bank).
+        The import cannot start (unknown source or level, missing file, bad mapping, no bank, a
+        source name with no letter or digit).
 
     Notes
     -----
-    Every record of the input ends up in exactly one of ``imported``, ``skipped`` and ``already``:
-    ``len(imported) + len(skipped) + len(already)`` is the number of records read (a file that
+    **Re-import policy.** A record whose interview id is already stored is compared with the stored
+    interview by content (:func:`analysis.io.store_update.version_of`: interview fields and every
+    question's score, red flag and notes, canonical form). The same content: *already imported*.
+    Other content: *held back*, naming the stored file and every change, unless ``update`` is set,
+    when it is *updated* (replaced atomically, the previous file kept in ``history/``). Two records
+    of one input with one id and different content are both unsafe to pick from: the second is
+    skipped (``duplicate_id``, naming the first and the changes).
+
+    Every record of the input ends up in exactly one of ``imported``, ``updated``, ``already``,
+    ``conflicts`` and ``skipped``: their lengths add up to the number of records read (a file that
     cannot be read at all counts as one skipped record). A record is written only after
-    :func:`analysis.io.validation.validate_interview` accepts it, through
-    :func:`analysis.io.store.save_interview`, which never overwrites.
+    :func:`analysis.io.validation.validate_interview` accepts it.
     """
     files = check_inputs(source, files, level)
     source_importer = importer(source)
+    if source_name is not None and not source_importer.local_ids:
+        raise ImportSetupError(f"--source-name is for sources whose ids are unique only inside one file "
+                               f"({', '.join(n for n, i in IMPORTERS.items() if i.local_ids)}); {source} "
+                               "scorecard ids are unique in the ATS and are kept as they are: drop --source-name")
+    scopes = {f: (source_name_of(source_name or f.stem) if source_importer.local_ids else None) for f in files}
     lay = config.layout(data)
     questions = load_bank(lay)
     m = mapping if isinstance(mapping, dict) else load_mapping(source, mapping, questions)
     bank = QuestionMatcher(questions, m)
-    existing = existing_interview_ids(lay) if lay.scores.is_dir() else set()
+    run = _Run(lay, questions, ImportResult(source, dry_run=dry_run), update)
     key = pseudonym_key(lay, create=not dry_run)
     if key is None:
         key = secrets.token_bytes(32)  # dry run: pseudonyms are never shown, nothing is written
-    records: list[SourceRecord] = []
+    records: list[tuple[SourceRecord, str | None]] = []
     for f in files:
-        records += read_file(source, f, m, display=display_name(f))
-    result = ImportResult(source, dry_run=dry_run)
-    first: dict[str, tuple[str, str]] = {}
+        records += [(rec, scopes[f]) for rec in read_file(source, f, m, display=display_name(f))]
     iterator = records
     if progress or (progress is None and len(records) > 50):
         from tqdm.auto import tqdm  # deferred: tqdm.auto probes for Jupyter widgets, only a long import needs it
         iterator = tqdm(records, desc=f"importing {source}", unit="record")
-    for rec in iterator:
+    for rec, scope in iterator:
         rid = rec.source_id or ""
         try:
-            interview_id, rows, remarks = _convert(rec, source_importer, m, bank, key, level)
+            interview_id, rows, remarks = _convert(rec, source_importer, m, bank, key, level, scope)
         except _Skip as s:
-            result.skipped.append(dict(position=rec.position, record=rid, reason=s.reason, message=s.message))
+            run.result.skipped.append(dict(position=rec.position, record=rid, reason=s.reason, message=s.message))
             continue
         except Exception as exc:  # a reader bug must not lose the rest of the import
-            result.skipped.append(dict(position=rec.position, record=rid, reason="internal_error",
-                                       message=f"{type(exc).__name__}: {exc} (please report this)"))
+            run.result.skipped.append(dict(position=rec.position, record=rid, reason="internal_error",
+                                           message=f"{type(exc).__name__}: {exc} (please report this)"))
             continue
-        fp = _fingerprint(rows)
-        if interview_id in first:
-            pos, fp0 = first[interview_id]
-            if fp0 == fp:
-                result.already.append(dict(position=rec.position, record=rid, interview_id=interview_id))
+        legacy = f"{source_importer.prefix}-{rec.source_id}" if scope is not None and not rec.key_from_content else None
+        run.place(dict(position=rec.position, record=rid, interview_id=interview_id), rows, remarks, legacy)
+    return run.result
+
+
+class _Run:
+    """Where each converted record goes: imported, updated, already, held back or skipped."""
+
+    def __init__(self, lay: config.Layout, questions: pd.DataFrame, result: ImportResult, update: bool):
+        self.lay, self.questions, self.result, self.update = lay, questions, result, update
+        self.existing = existing_interviews(lay) if lay.scores.is_dir() else {}
+        self.first: dict[str, tuple[str, Version]] = {}  # interview id -> (position, version) in this input
+        self._files: dict[Path, dict[str, Version]] = {}
+
+    def stored(self, interview_id: str) -> tuple[Path, Version | None] | None:
+        """The file holding a stored interview and its version (None if it cannot be read), or None."""
+        path = self.existing.get(norm_id(interview_id))
+        if path is None:
+            return None
+        if path not in self._files:
+            self._files[path] = stored_versions(path)
+        return path, self._files[path].get(norm_id(interview_id))
+
+    def place(self, entry: dict, rows: list[dict], remarks: list[str], legacy: str | None) -> None:
+        result, interview_id, new = self.result, entry["interview_id"], version_of(rows)
+        if interview_id in self.first:
+            pos, earlier = self.first[interview_id]
+            if earlier == new:
+                result.already.append(entry)
             else:
-                result.skipped.append(dict(position=rec.position, record=rid, reason="duplicate_id",
-                                           message=f"{interview_id} is also {pos}, with different content; "
-                                                   "expected one record per scorecard id"))
-            continue
-        first[interview_id] = (rec.position, fp)
-        if interview_id in existing:
-            result.already.append(dict(position=rec.position, record=rid, interview_id=interview_id))
-            continue
-        frame = _frame(rows)
-        path = ""
+                result.skipped.append(dict(entry, reason="duplicate_id", message=(
+                    f"{interview_id} is also {pos}, with different content ({'; '.join(differences(earlier, new))}); "
+                    "expected one record per scorecard id: remove the outdated one from the export")))
+            return
+        self.first[interview_id] = (entry["position"], new)
+        found = self.stored(interview_id)
+        if found is None and legacy is not None:
+            found_legacy = self.stored(legacy)
+            if found_legacy is not None and found_legacy[1] == new:  # imported before ids named their source
+                result.already.append(dict(entry, interview_id=legacy))
+                return
+        if found is None:
+            self._write(entry, rows, remarks, None)
+            return
+        path, old = found
+        if old == new:
+            result.already.append(entry)
+            return
+        changes = differences(old, new) if old is not None else ["the stored file cannot be read"]
+        where = self.lay.display(path)
+        if not self.update:
+            result.conflicts.append(dict(entry, stored=where, changes="; ".join(changes), message=(
+                f"{interview_id} changed since it was imported (stored in {where}): {'; '.join(changes)}; "
+                "import again with --update to replace the stored version (it is kept in "
+                f"{config.HISTORY_DIR}/)")))
+            return
+        self._write(entry, rows, remarks, (old, changes, where))
+
+    def _write(self, entry: dict, rows: list[dict], remarks: list[str], replacing) -> None:
+        result, frame, path, kept = self.result, _frame(rows), "", ""
         try:
-            if dry_run:  # the same judgement save_interview makes, without the write
-                problems = validate_interview(frame, questions, path=rec.position)
+            if result.dry_run:  # the same judgement the store makes, without the write
+                problems = validate_interview(frame, self.questions, path=entry["position"])
                 if problems:
                     raise ScorecardError(problems)
+            elif replacing is None:
+                path = str(save_interview(frame, self.lay, questions=self.questions))
             else:
-                path = str(save_interview(frame, lay, questions=questions))
+                written, previous = replace_interview(frame, self.lay, expected=replacing[0], questions=self.questions)
+                path, kept = str(written), self.lay.display(previous)
         except ScorecardError as exc:
-            result.skipped.append(dict(position=rec.position, record=rid, reason="invalid",
-                                       message="; ".join(p.message if not p.column else f"{p.column}: {p.message}"
-                                                         for p in exc.problems)))
-            continue
+            result.skipped.append(dict(entry, reason="invalid", message="; ".join(
+                p.message if not p.column else f"{p.column}: {p.message}" for p in exc.problems)))
+            return
         except StoreError as exc:
-            if "already saved" in str(exc):
-                result.already.append(dict(position=rec.position, record=rid, interview_id=interview_id))
+            if replacing is None and "already saved" in str(exc):
+                result.already.append(entry)
             else:
-                result.skipped.append(dict(position=rec.position, record=rid, reason="write_failed",
-                                           message=str(exc)))
-            continue
+                result.skipped.append(dict(entry, reason="write_failed", message=str(exc)))
+            return
         except OSError as exc:
-            result.skipped.append(dict(position=rec.position, record=rid, reason="write_failed",
-                                       message=f"{exc.strerror or exc}: {exc.filename or lay.data}"))
-            continue
-        result.imported.append(dict(position=rec.position, record=rid, interview_id=interview_id,
-                                    rows=len(rows), path=path))
-        result.remarks += [dict(position=rec.position, record=rid, message=r) for r in remarks]
-    return result
+            result.skipped.append(dict(entry, reason="write_failed",
+                                       message=f"{exc.strerror or exc}: {exc.filename or self.lay.data}"))
+            return
+        if replacing is None:
+            result.imported.append(dict(entry, rows=len(rows), path=path))
+        else:
+            changes = "; ".join(replacing[1])
+            result.updated.append(dict(entry, rows=len(rows), path=path, previous=kept, changes=changes, message=(
+                f"{entry['interview_id']} {'would be replaced' if result.dry_run else 'replaced'} ({changes})" + (f"; the previous version is kept in {kept}"
+                                                                   if kept else ""))))
+        result.remarks += [dict(position=entry["position"], record=entry["record"], message=r) for r in remarks]
 
 
 def prepare_data_folder(folder, bank=None) -> Path:

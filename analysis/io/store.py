@@ -48,7 +48,8 @@ from analysis.io.validation import scorecard_text, validate_interview
 
 # safe_filename (analysis.io.files), find_interview and store_lock (analysis.io.id_index) stay
 # importable from here: the store's public names.
-__all__ = ["save_interview", "safe_filename", "scorecard_path", "atomic_write", "find_interview", "store_lock"]
+__all__ = ["save_interview", "render_interview", "safe_filename", "scorecard_path", "atomic_write", "find_interview",
+           "store_lock"]
 
 
 def scorecard_path(interview_id: str, date, data=None) -> Path:
@@ -128,6 +129,28 @@ def _surrogate_problems(rows: pd.DataFrame) -> list[Problem]:
     return out
 
 
+def render_interview(rows: pd.DataFrame, data=None, *, questions: pd.DataFrame | None = None
+                     ) -> tuple[str, Path, bytes]:
+    """Validate one interview and return its id, the path :func:`save_interview` gives it and the
+    exact bytes it writes (raises :class:`ScorecardError` as :func:`save_interview` does). Also used
+    by :mod:`analysis.io.store_update`, which replaces a stored interview with these bytes."""
+    lay = config.layout(data)
+    if questions is None:
+        questions = load_questions(lay)
+    # unpaired surrogates cannot be encoded (nor validated, which goes through Arrow strings)
+    problems = _surrogate_problems(rows) or validate_interview(rows, questions)
+    if problems:
+        raise ScorecardError(problems)
+    text = scorecard_text(rows)
+    for col in ("level", "recommendation"):
+        text[col] = [v.strip().lower() for v in text[col]]
+    # one canonical value: exactly what validation judged (the text the loader would read)
+    text["red_flag"] = ["true" if v.strip().lower() in TRUE_VALUES else "false" for v in text["red_flag"]]
+    interview_id = str(rows["interview_id"].iloc[0]).strip()
+    path = scorecard_path(interview_id, rows["date"].iloc[0], lay)
+    return interview_id, path, _to_csv(text, [c for c in SCORECARD_COLUMNS if c in rows.columns or c == "notes"])
+
+
 def save_interview(rows: pd.DataFrame, data=None, *, questions: pd.DataFrame | None = None) -> Path:
     """Validate one interview and save it as a new scorecard file.
 
@@ -157,20 +180,7 @@ def save_interview(rows: pd.DataFrame, data=None, *, questions: pd.DataFrame | N
         bulk files included); nothing is overwritten.
     """
     lay = config.layout(data)
-    if questions is None:
-        questions = load_questions(lay)
-    # unpaired surrogates cannot be encoded (nor validated, which goes through Arrow strings)
-    problems = _surrogate_problems(rows) or validate_interview(rows, questions)
-    if problems:
-        raise ScorecardError(problems)
-    text = scorecard_text(rows)
-    for col in ("level", "recommendation"):
-        text[col] = [v.strip().lower() for v in text[col]]
-    # one canonical value: exactly what validation judged (the text the loader would read)
-    text["red_flag"] = ["true" if v.strip().lower() in TRUE_VALUES else "false" for v in text["red_flag"]]
-    interview_id = str(rows["interview_id"].iloc[0]).strip()
-    path = scorecard_path(interview_id, rows["date"].iloc[0], lay)
-    body = _to_csv(text, [c for c in SCORECARD_COLUMNS if c in rows.columns or c == "notes"])
+    interview_id, path, body = render_interview(rows, lay, questions=questions)
     root = str(lay.scores.resolve())
     os.makedirs(root, exist_ok=True)
     staged = _stage(root, body)  # written and fsync-ed before the lock is taken
