@@ -30,7 +30,7 @@ def _check_columns(data: pd.DataFrame, cols: dict) -> None:
 def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str = "question_id",
             score: str = "score", model: str = "grm", rater: str | None = None, *,
             unit: str | None = None, categories=None, n_quadpts: int = 41, max_iter: int = 500,
-            tol: float = 1e-4, weights: str | None = None,
+            tol: float = 1e-6, weights: str | None = None,
             se_method: str = "auto", joint_se: bool = True, progress: bool = True) -> IRTFit:
     """Fit an item response model (and, with ``rater=``, a many-facet rater model) by MML.
 
