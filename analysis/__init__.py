@@ -67,6 +67,7 @@ _FACADE = {
     "hiring_bar": "analysis.stats.kit_design:hiring_bar",
     "decision_study": "analysis.stats.kit_design:decision_study",
     "debrief": "analysis.stats.debrief:debrief",
+    "slice_interviewer_verdicts": "analysis.stats.calibration:slice_interviewer_verdicts",
     "generate_demo": "analysis.stats.demo:generate",
     "coverage_table": "analysis.widgets.bank_view:coverage_table",
     # charts (``aw.charts.<figure>`` for every figure, see analysis.charts)
@@ -82,6 +83,7 @@ _FACADE = {
     "build_report": "analysis.reports.report:build_report",
     "REPORT_NOTES": "analysis.reports.report:REPORT_NOTES",
     "findings": "analysis.reports.brief:findings",
+    "severity_cross_check": "analysis.reports.irt:severity_cross_check",
     "brief_markdown": "analysis.reports.brief:markdown",
     "write_debrief": "analysis.reports.debrief:write_debrief",
     "files_table": "analysis.reports.files:files_table",

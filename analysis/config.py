@@ -54,6 +54,7 @@ __all__ = [
     "STORE_LOCK_FILE",
     "STORE_INDEX_DIR",
     "DRAFTS_LOCK_FILE",
+    "REMOVED_DIR",
     "Layout",
     "layout",
 ]
@@ -150,6 +151,9 @@ STORE_LOCK_FILE = ".store.lock"
 STORE_INDEX_DIR = ".cache/store-index"
 #: The drafts folder's lock, inside :data:`DRAFTS_DIR`.
 DRAFTS_LOCK_FILE = ".drafts.lock"
+#: Where ``python -m analysis practice remove`` moves a practice interview's file (outside ``scores/``:
+#: never loaded; nothing is deleted, moving it back restores it).
+REMOVED_DIR = "removed"
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,11 @@ class Layout:
     store_lock: Path
     store_index: Path
     drafts_lock: Path
+
+    @property
+    def removed(self) -> Path:
+        """Where removed practice scorecards are moved (:data:`REMOVED_DIR`), never read."""
+        return self.data / REMOVED_DIR
 
     def display(self, path) -> str:
         """``path`` relative to the data folder where possible (as problems name files)."""

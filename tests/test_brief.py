@@ -95,3 +95,18 @@ def test_between_candidate_severity_is_not_called_a_same_candidate_difference():
     assert "Soft this compares" not in talk
     plain = " ".join(f.sentence for f in findings(_cal()) if f.action == "talk")
     assert "comparable candidates" not in plain
+
+
+def test_the_brief_names_exactly_what_the_verdict_column_says():
+    # issue 24: the brief does not decide. Given the table's verdicts (analysis.stats.verdicts, where an
+    # end within its Monte Carlo error of 0.30 is 'watch'), good-q, whose lower end 0.31 clears 0.30 by
+    # less than that error, is not kept; Harsh, marked 'not clear', is not named; Edge, 'harsher', is
+    cal = _cal()
+    cal.question_stats = cal.question_stats.assign(verdict=["watch", "watch", "rewrite", "watch", "too few", "rewrite"])
+    cal.interviewer_stats = cal.interviewer_stats.assign(verdict=["not clear", "harsher", "softer", "too few"])
+    by = {}
+    for f in findings(cal):
+        by.setdefault(f.action, []).append(f.sentence)
+    assert "keep" not in by and "wait" not in by
+    talk = " ".join(by["talk"])
+    assert "Edge (harsher)" in talk and "Soft (softer)" in talk and "Harsh" not in talk

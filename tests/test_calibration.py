@@ -35,6 +35,11 @@ def test_tables_have_the_documented_columns(cal):
     assert list(cal.level_stats["level"]) == list(config.LEVELS)
     assert {"alpha", "discrimination", "pass_rate", "n_interviews"} <= set(cal.level_stats.columns)
     assert len(cal.question_stats) == 24
+    # issue 24: the one verdict of each question and interviewer, with the documented values
+    assert set(cal.question_stats["verdict"]) <= {"keep", "rewrite", "watch", "too few"}
+    assert set(cal.interviewer_stats["verdict"]) <= {"harsher", "softer", "not clear", "too few"}
+    assert (cal.question_stats["verdict"].eq("too few") == cal.question_stats["too_few"].astype(bool)).all()
+    assert (cal.interviewer_stats["verdict"].eq("too few") == cal.interviewer_stats["small_group"]).all()
     q = cal.question_stats
     assert ((q["discrimination_low"] <= q["discrimination"]) & (q["discrimination"] <= q["discrimination_high"])).all()
 

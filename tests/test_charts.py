@@ -287,6 +287,28 @@ def test_interviewer_severity_points_intervals_and_colours(figs, cal):
         assert t.x[i] - t.error_x.arrayminus[i] == pytest.approx(row["severity_low"], abs=2 * TOL)
         colour = "#C0392B" if row["severity_low"] > 0 else "#2E86C1" if row["severity_high"] < 0 else "#555555"
         assert t.marker.color[i] == colour
+        assert {"#C0392B": "harsher", "#2E86C1": "softer", "#555555": "not clear"}[colour] == row["verdict"]
+
+
+def test_chart_titles_count_the_verdict_column_the_brief_reads(cal):
+    # issue 24: the chart's headline and the brief read one verdict. A question whose lower end is
+    # 0.31 is 'keep' by its interval alone; marked 'watch' (an end within its Monte Carlo error) the
+    # title no longer counts it, and an interviewer's colour and count follow the verdict column too
+    from analysis.charts.interviewers import interviewer_severity
+    from analysis.charts.questions import question_ranking
+    q = cal.question_stats.copy()
+    judged = ~q["too_few"].astype(bool) & q["discrimination"].notna()
+    q.loc[judged, ["discrimination_low", "discrimination_high"]] = [0.31, 0.6]
+    q["verdict"] = np.where(judged, "watch", "too few")
+    first = q.index[judged][0]
+    q.loc[first, "verdict"] = "keep"
+    title = question_ranking(q).layout.title.text
+    assert title.startswith("1 question clearly separates strong from weak (keep)")
+    iv = cal.interviewer_stats.copy()
+    iv["verdict"] = np.where(iv["small_group"], "too few", "not clear")
+    fig = interviewer_severity(iv)
+    assert fig.layout.title.text.startswith("No interviewer grades clearly harsher or softer")
+    assert set(fig.data[0].marker.color) == {"#555555"}
 
 
 def test_pass_rate_funnel_limits_by_hand(figs, workbook):

@@ -7,7 +7,7 @@ import re
 import subprocess
 import sys
 
-from conftest import REAL_DATA, REPO_DIR, interview_rows
+from conftest import REAL_DATA, REPO_DIR, csv_text, interview_rows
 
 SUMMARY = re.compile(r"loaded (\d+) rows from (\d+) interviews in (\d+) files; (\d+) problems")
 
@@ -79,3 +79,27 @@ def test_shipped_data_passes_check():
     assert run.returncode == 0, run.stdout[-2000:]
     n_rows, n_interviews, n_files, n_problems = map(int, SUMMARY.fullmatch(run.stdout.strip()).groups())
     assert n_problems == 0 and n_interviews >= 200 and n_files >= 200 and n_rows >= 6 * n_interviews
+
+
+def test_practice_interviews_are_loaded_and_named_in_the_summary(data, write_card):
+    """Issue 24: N rows and M interviews count real interviews only; the practice ones are named."""
+    write_card("2026/a.csv", interview_rows("A"))
+    header = tuple(interview_rows("P")[0]) + ("practice",)
+    for iid in ("P1", "P2"):
+        write_card(f"2026/{iid}.csv", text=csv_text([dict(r, practice="true") for r in interview_rows(iid, candidate="C7")],
+                                                  header))
+    run = check("--data", data)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.splitlines() == ["loaded 3 rows from 1 interviews in 3 files; 0 problems; "
+                                       "2 practice interviews set aside"]
+    assert SUMMARY.match(run.stdout)  # the contract's prefix is unchanged
+
+
+def test_a_bad_practice_value_is_a_problem_with_file_and_line(data, write_card):
+    rows = [dict(r, practice="true") for r in interview_rows("P")]
+    rows[2]["practice"] = "perhaps"
+    write_card("2026/p.csv", text=csv_text(rows, tuple(rows[0])))
+    run = check("--data", data)
+    assert run.returncode == 1
+    assert f"{os.path.join('scores', '2026', 'p.csv')}:4: column practice: got 'perhaps', expected true" in run.stdout
+    assert run.stdout.splitlines()[-1].startswith("loaded 0 rows from 0 interviews in 1 files;")

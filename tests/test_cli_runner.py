@@ -18,6 +18,7 @@ EXTRA = {
     "kit": (["--level", "mid", "--questions", "3"], False),
     "irt": (["--format", "csv"], True),
     "fairness": (["--format", "csv"], True),
+    "practice": (["list"], False),
 }
 
 

@@ -468,3 +468,16 @@ def test_small_slice_warns_in_jupyterlab(page, folder, jupyterlab_server, tmp_pa
     expect(warning.first).to_be_visible(timeout=60_000)
     expect(warning.first).to_contain_text("candidate")
     page.screenshot(path=str(artifacts_dir / "explorer_small_slice.png"), full_page=True)
+
+
+def test_default_view_uses_the_reports_resamples_and_seed_and_says_so(workbook):
+    # issue 24: the explorer's default view shows the report's numbers (its 200 resamples against the
+    # report's 1000 once turned "1 question clearly separates" into "2"); a view computed otherwise says so
+    from analysis.reports.report import build_report
+    import inspect
+    report = inspect.signature(build_report).parameters
+    ex = CalibrationExplorer(workbook=workbook)
+    assert (ex.n_boot, ex.seed) == (report["n_boot"].default, report["seed"].default)
+    assert "1000 bootstrap resamples, seed 0: the report&#x27;s settings" in ex.status
+    fewer = CalibrationExplorer(workbook=workbook, n_boot=30)
+    assert "30 bootstrap resamples, seed 0: not the report&#x27;s" in fewer.status

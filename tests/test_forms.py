@@ -837,3 +837,60 @@ def test_the_form_starts_from_a_recommended_kit(data, bank):
     f._start_btn.click()
     with pytest.raises(ValueError, match="has started"):
         f.use_kit(["jr-iam-basics"])
+
+
+# -- practice interviews (issue 24) ------------------------------------------------------------
+
+
+def test_practice_box_on_an_own_folder_writes_practice_true_and_the_loader_sets_it_aside(data, form):
+    """Issue 24: the box saved a normal scorecard, which every report then counted."""
+    assert form._practice.layout.display != "none" and form._demo_box.layout.display == "none"
+    form._practice.value = True
+    _finished(form)
+    form._save_btn.click()
+    assert form.saved_path is not None and "practice interview" in form._status.value
+    (path,) = _scorecards(data)
+    head, *body = path.read_text().splitlines()
+    assert head.split(",")[-1] == "practice" and all(line.endswith(",true") for line in body)
+    wb = load(data, cache=False, progress=False)
+    assert wb.scores.empty and wb.n_practice == 1 and wb.problems == []
+
+
+def test_a_real_interview_is_written_without_the_practice_column(data, form):
+    _finished(form)
+    form._save_btn.click()
+    (path,) = _scorecards(data)
+    assert "practice" not in path.read_text().splitlines()[0]
+    wb = load(data, cache=False, progress=False)
+    assert wb.n_interviews == 1 and wb.n_practice == 0
+
+
+def test_log_form_practice_is_set_aside(data):
+    g = LogForm(data, interviewer="Harper", interviewers=[], today=DAY, practice=True)
+    g._candidate.value = "C8"
+    for qid in g.kit:
+        g.row_widgets(qid)["score"].value = 2
+    g._recommendation.value = "no"
+    g._save_btn.click()
+    assert g.saved_path is not None, g._status.value
+    wb = load(data, cache=False, progress=False)
+    assert wb.scores.empty and set(wb.practice["candidate_id"]) == {"C8"}
+
+
+def test_a_resumed_draft_keeps_the_practice_tick(data):
+    clock = Clock()
+    f = InterviewForm(data, interviewer="Avery", interviewers=[], today=DAY, clock=clock)
+    _setup(f, "C9")
+    f._practice.value = True
+    f._start_btn.click()
+    (draft,) = list_drafts(data)["draft_id"]
+    assert load_draft(draft, data)["practice"] is True
+    f.close()
+    g = InterviewForm(data, interviewer="Avery", interviewers=[], today=DAY, clock=clock)
+    g._resume_btn.click()
+    assert g.last_error is None and g._practice.value is True
+    _answer_all(g, [3] * len(g.kit))
+    g._recommendation.value = "yes"
+    g._save_btn.click()
+    assert g.saved_path is not None, g._status.value
+    assert load(data, cache=False, progress=False).n_practice == 1

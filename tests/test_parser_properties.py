@@ -48,6 +48,7 @@ _valid = {
     "notes": st.sampled_from(["", "fine", "a, b", 'said "hi"', "two\nlines"]),
     "recommendation": st.sampled_from(["yes", "no", "strong_yes", "Strong_No"]),
     "duration_seconds": st.sampled_from(["", "12", "3.5"]),
+    "practice": st.sampled_from(["", "true", "false", "TRUE", " yes "]),
 }
 
 
@@ -64,7 +65,7 @@ def _cell(value: str, mode: int) -> str:
 
 @st.composite
 def scorecard_files(draw, *, min_rows=0, max_rows=12):
-    columns = list(SCORECARD_COLUMNS[:-1]) + (["duration_seconds"] if draw(st.booleans()) else [])
+    columns = list(SCORECARD_COLUMNS[:10]) + [c for c in ("duration_seconds", "practice") if draw(st.booleans())]
     if draw(st.integers(0, 4)) == 0:
         columns = draw(st.permutations(columns))
     header = [c.upper() if draw(st.integers(0, 9)) == 0 else c for c in columns]

@@ -18,6 +18,7 @@ from analysis.charts._parts import GREY, HARSH, NEUTRAL, SOFT, ends, join, no_da
 from analysis.charts.finish import DIGITS, finish
 from analysis.charts.theme import defaults
 from analysis.stats.small_groups import suppress_small_interviewers
+from analysis.stats.verdicts import interviewer_verdicts
 
 __all__ = ["interviewer_severity", "pass_rate_funnel"]
 
@@ -28,7 +29,11 @@ def interviewer_severity(interviewer_stats: pd.DataFrame, *, context: str | None
     at the top. Interviewers with fewer than ``small_group`` interviews are not drawn (privacy), nor are
     severities that could not be estimated (NaN; the reason is ``severity_note`` when the table has
     it); the subtitle counts both. A severity whose ``severity_basis`` is between candidates (no
-    colleague saw the same candidates: it assumes comparable candidates) is an open dot."""
+    colleague saw the same candidates: it assumes comparable candidates) is an open dot. Colours and
+    title follow the table's ``verdict`` (:mod:`analysis.stats.verdicts`), the brief's."""
+    if "verdict" not in interviewer_stats:
+        interviewer_stats = interviewer_stats.assign(verdict=interviewer_verdicts(interviewer_stats,
+                                                                                  small_group=small_group))
     d = suppress_small_interviewers(interviewer_stats, small_group=small_group)
     small = d["small_group"].astype(bool)
     nan = ~small & d["severity"].isna()
@@ -53,7 +58,8 @@ def interviewer_severity(interviewer_stats: pd.DataFrame, *, context: str | None
     x, plus, minus = ends(shown, "severity", "severity_low", "severity_high")
     lo = np.round(shown["severity_low"].to_numpy(float), DIGITS)
     hi = np.round(shown["severity_high"].to_numpy(float), DIGITS)
-    colours = np.where(lo > 0, HARSH, np.where(hi < 0, SOFT, NEUTRAL))
+    verdict = shown["verdict"].astype(str).to_numpy()
+    colours = np.where(verdict == "harsher", HARSH, np.where(verdict == "softer", SOFT, NEUTRAL))
     names = shown["interviewer"].astype(str).tolist()
     # a severity resting on between-candidate comparison (nobody else saw these candidates) is drawn
     # open: it assumes the interviewer's candidates were as able as the team's
@@ -64,14 +70,15 @@ def interviewer_severity(interviewer_stats: pd.DataFrame, *, context: str | None
                     marker=dict(size=11, color=colours.tolist(),
                                 symbol=np.where(between, "circle-open", "circle").tolist(), line=dict(width=2)),
                     error_x=dict(type="data", array=plus, arrayminus=minus),
-                    customdata=np.c_[shown["n_interviews"].to_numpy(), lo, hi, basis],
-                    hovertemplate="%{y}: %{x:+.2f} points [%{customdata[1]:+.2f}, %{customdata[2]:+.2f}]<br>"
-                                  "%{customdata[0]} interviews; compared on %{customdata[3]}<extra></extra>")
+                    customdata=np.c_[shown["n_interviews"].to_numpy(), lo, hi, basis, verdict],
+                    hovertemplate="%{y}: %{x:+.2f} points [%{customdata[1]:+.2f}, %{customdata[2]:+.2f}], "
+                                  "%{customdata[4]}<br>%{customdata[0]} interviews; compared on "
+                                  "%{customdata[3]}<extra></extra>")
     fig.add_vline(x=0, line_color=GREY)
     fig.update_xaxes(title="Severity (score points; + harsher, - softer than the team)")
     fig.update_yaxes(title=None, categoryorder="array", categoryarray=names)
     fig.update_layout(margin=dict(l=10, r=10, t=100, b=10))
-    harsh, soft = int((lo > 0).sum()), int((hi < 0).sum())
+    harsh, soft = int((verdict == "harsher").sum()), int((verdict == "softer").sum())
     if harsh or soft:
         title = (f"{plural(harsh, 'interviewer')} grade{'s' if harsh == 1 else ''} clearly harsher and "
                  f"{soft} clearly softer than the team")

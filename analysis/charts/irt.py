@@ -43,7 +43,9 @@ IRT_READING_GUIDE = {
     "irt_drift": "Each line is one interviewer's severity quarter by quarter (quarters with few scores are "
                  "pooled with the next). A steady climb or fall is drift: an interviewer becoming harsher or "
                  "more lenient over time; the legend gives the slope per year.",
-    "irt_severity": "Interviewers on the candidates' ability scale (joint many-facet graded response model; "
+    "irt_severity": "A cross-check, not the verdict: the verdict (harsher / softer / not clear) comes from the "
+                    "calibration's severity model, and irt_interviewers.csv shows both with models_agree. "
+                    "Interviewers on the candidates' ability scale (joint many-facet graded response model; "
                     "+ = harsher: +0.5 means a candidate needs half a standard deviation more ability for the "
                     "same score), with 95% intervals. Fit (infit) near 1 is expected; above 1.3 erratic, below "
                     f"0.7 too predictable. Interviewers with fewer than {config.SMALL_GROUP} interviews are not shown.",
@@ -113,7 +115,8 @@ def severity_figure(raters: pd.DataFrame, *, small_group: int = config.SMALL_GRO
     fig.add_vline(x=0, line_dash="dot")
     fig.update_layout(xaxis_title="severity (SD of ability)",
                       yaxis=dict(categoryorder="array", categoryarray=r["rater"].astype(str).tolist()))
-    return finish(fig, "Interviewer severity (ability scale, + = harsher)", height=max(300, 40 * len(r) + 120),
+    return finish(fig, "IRT cross-check of interviewer severity (ability scale, + = harsher)",
+                  height=max(300, 40 * len(r) + 120),
                   digits=2)
 
 

@@ -22,7 +22,7 @@ from analysis.charts._layout import CHAR_WIDTH, fixed_frame, place_labels, plot_
 from analysis.charts._parts import GREY, band_guides, band_labels, ends, join, judgeable, no_data, plural, x_range
 from analysis.charts.finish import DIGITS, finish
 from analysis.charts.theme import defaults
-from analysis.stats.discrimination import EBEL_EDGES
+from analysis.stats.verdicts import question_verdicts
 
 __all__ = ["question_ranking", "score_distributions", "level_heatmap", "topic_separation", "level_separation",
            "red_flag_lift", "drift_lines"]
@@ -32,7 +32,11 @@ def question_ranking(question_stats: pd.DataFrame, *, min_n: int | None = None, 
                      small_group: int = config.SMALL_GROUP) -> go.Figure:
     """Questions ranked by adjusted discrimination with 95% intervals, best at the top of each
     level's panel, coloured by topic. Questions asked of too few candidates (``too_few``) are not
-    drawn; the subtitle counts them. Levels with no question to draw get no panel."""
+    drawn; the subtitle counts them. Levels with no question to draw get no panel. The title counts the
+    table's ``verdict`` column (:mod:`analysis.stats.verdicts`: ``keep`` and ``rewrite``), so it says
+    what the brief says; a table without one is given verdicts as intervals without Monte Carlo error."""
+    if "verdict" not in question_stats:
+        question_stats = question_stats.assign(verdict=question_verdicts(question_stats, None))
     shown, n_few, n_missing = judgeable(question_stats, min_n=min_n, small_group=small_group)
     shown = shown.astype({"level": str, "topic": str, "question_id": str})
     levels = [lv for lv in config.LEVELS if (shown["level"] == lv).any()]
@@ -59,10 +63,12 @@ def question_ranking(question_stats: pd.DataFrame, *, min_n: int | None = None, 
                             customdata=np.c_[g["topic"].to_numpy(object), g["n_candidates"].to_numpy(),
                                              g["band"].astype(str).to_numpy(object),
                                              np.round(g["discrimination_low"].to_numpy(float), DIGITS),
-                                             np.round(g["discrimination_high"].to_numpy(float), DIGITS)],
+                                             np.round(g["discrimination_high"].to_numpy(float), DIGITS),
+                                             g["verdict"].astype(str).to_numpy(object)],
                             hovertemplate="%{y}<br>topic %{customdata[0]}<br>discrimination %{x:.2f} "
                                           "[%{customdata[3]:.2f}, %{customdata[4]:.2f}]<br>"
-                                          "%{customdata[1]} candidates, %{customdata[2]}<extra></extra>")
+                                          "%{customdata[1]} candidates, %{customdata[2]}; verdict: "
+                                          "%{customdata[5]}<extra></extra>")
             legend_seen.add(topic)
         fig.update_yaxes(categoryorder="array", categoryarray=d["question_id"].tolist(), row=row, col=1,
                          title_text=f"{lv} questions")
@@ -72,10 +78,10 @@ def question_ranking(question_stats: pd.DataFrame, *, min_n: int | None = None, 
     fig.update_xaxes(range=x_range(lo, hi))
     fig.update_xaxes(title_text="Discrimination (adjusted r, 95% CI)", row=len(levels), col=1)
     band_labels(fig)
-    good = int((shown["discrimination_low"] >= EBEL_EDGES["good"]).sum())
-    poor = int((shown["discrimination_high"] < EBEL_EDGES["marginal"]).sum())
-    title = (f"{plural(good, 'question')} clearly separate{'s' if good == 1 else ''} strong from weak; "
-             f"{poor} {'is' if poor == 1 else 'are'} clearly poor")
+    good = int((shown["verdict"] == "keep").sum())
+    poor = int((shown["verdict"] == "rewrite").sum())
+    title = (f"{plural(good, 'question')} clearly separate{'s' if good == 1 else ''} strong from weak (keep); "
+             f"{poor} {'is' if poor == 1 else 'are'} clearly poor (rewrite or retire)")
     height = 22 * len(shown) + 70 * len(levels) + 170
     fig.update_layout(legend=dict(orientation="v", x=1.01, y=1, yanchor="top"), margin=dict(l=10, r=10, t=100, b=10))
     return finish(fig, title, subtitle=sub, height=max(420, height))

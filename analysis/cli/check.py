@@ -1,5 +1,9 @@
 """``python -m analysis check``: validate a data folder, print each problem as ``path:line: message``
-and the summary line ``loaded N rows from M interviews in K files; P problems``; exit 1 on problems."""
+and the summary line ``loaded N rows from M interviews in K files; P problems``; exit 1 on problems.
+
+N and M count real interviews only; practice interviews (``practice`` true) are loaded, validated
+and set aside, and the line then ends ``; Q practice interviews set aside`` (K counts every file
+read, practice ones included). ``python -m analysis practice list`` names them."""
 
 from __future__ import annotations
 

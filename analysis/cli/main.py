@@ -23,6 +23,9 @@ import
 fairness
     Adverse impact, differential item functioning and interviewer gaps by self-reported group
     (reads ``<data>/candidates.csv``; written only on request).
+practice
+    List the practice interviews every report sets aside, or move one out of ``scores/`` into
+    ``<data>/removed/`` (:mod:`analysis.io.practice`).
 
 Every command is one module of this package (``NAME``, ``HELP``, ``add_arguments(parser)``,
 ``run(args)``, optionally ``validate(args)`` and ``WRITES_OUT``), listed once in :data:`COMMANDS`, and
@@ -35,12 +38,12 @@ from __future__ import annotations
 
 import argparse
 
-from analysis.cli import check, debrief, demo, fairness, import_, init, irt, kit, report, runner
+from analysis.cli import check, debrief, demo, fairness, import_, init, irt, kit, practice, report, runner
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: Every command, in the order ``--help`` lists them.
-COMMANDS = {m.NAME: m for m in (check, report, demo, debrief, init, kit, irt, import_, fairness)}
+COMMANDS = {m.NAME: m for m in (check, report, demo, debrief, init, kit, irt, import_, fairness, practice)}
 
 
 def build_parser() -> argparse.ArgumentParser:

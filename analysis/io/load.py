@@ -5,8 +5,15 @@
 >>> wb.scores.head()                    # one row per question asked, typed
 >>> wb.problems                         # every row that did not load, with file, line and column
 
-Nothing is dropped silently: every input row is either in ``wb.scores`` or named in
+Nothing is dropped silently: every input row is in ``wb.scores``, in ``wb.practice`` or named in
 ``wb.problems`` (see :mod:`analysis.io.validation` for why an interview loads whole or not at all).
+
+Practice interviews
+-------------------
+An interview whose ``practice`` column is true (the forms' *This is a practice interview* box; see
+:mod:`analysis.io.schema`) is loaded, validated like any other, and set aside in ``wb.practice``:
+``wb.scores`` never holds one, so no table, chart, brief, fit, export, explorer or debrief counts
+it. This is the one place that happens.
 
 How it is fast
 --------------
@@ -52,7 +59,7 @@ from analysis.io.files import (NotARegularFile, file_kind, read_regular_file, re
 from analysis.io.folder import require_data_folder
 from analysis.io.outcomes import load_outcomes
 from analysis.io.roster import apply_roster, read_roster
-from analysis.io.schema import SCORECARD_COLUMNS
+from analysis.io.schema import SCORECARD_COLUMNS, TRUE_VALUES, nfc
 from analysis.io.scorecards import BULK_BYTES, parse_csv, parse_records, parse_table
 from analysis.io.validation import judge_and_type
 
@@ -82,6 +89,10 @@ class Workbook:
     layout : analysis.config.Layout or None
         Every path of the data folder, as :func:`load` resolved it (once): whatever reads or writes
         beside the loaded data takes it from here. None for a workbook built in memory.
+    practice : DataFrame
+        The rows of valid practice interviews (``practice`` true), with the columns of ``scores``:
+        set aside, never in ``scores``, so nothing counts them. ``rows_read`` is
+        ``len(scores) + len(practice)`` plus the rows named in ``problems``.
     """
 
     questions: pd.DataFrame
@@ -91,6 +102,7 @@ class Workbook:
     files: int = 0
     rows_read: int = 0
     layout: config.Layout | None = None
+    practice: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def data(self) -> Path | None:
@@ -99,12 +111,22 @@ class Workbook:
 
     @property
     def n_interviews(self) -> int:
+        """How many (real) interviews loaded: practice interviews are not counted."""
         return int(self.scores["interview_id"].nunique())
 
+    @property
+    def n_practice(self) -> int:
+        """How many practice interviews were loaded and set aside (``practice``)."""
+        return int(self.practice["interview_id"].nunique()) if "interview_id" in self.practice else 0
+
     def summary(self) -> str:
-        """The line ``python -m analysis check`` ends with."""
-        return (f"loaded {len(self.scores)} rows from {self.n_interviews} interviews in {self.files} files; "
+        """The line ``python -m analysis check`` ends with: ``loaded N rows from M interviews in K
+        files; P problems``, N and M counting real interviews only, and ``; Q practice interviews
+        set aside`` appended when there are any (K counts every file read, practice ones too)."""
+        line = (f"loaded {len(self.scores)} rows from {self.n_interviews} interviews in {self.files} files; "
                 f"{len(self.problems)} problems")
+        q = self.n_practice
+        return line + (f"; {q} practice interview{'' if q == 1 else 's'} set aside" if q else "")
 
 
 def scorecard_files(data=None) -> list[Path]:
@@ -374,7 +396,9 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
                 engine: str = "columnar"):
     """Read and validate every scorecard of a data folder.
 
-    Returns ``(scores, problems, n_files, n_rows_read)``; see :class:`Workbook`. ``engine`` is
+    Returns ``(scores, practice, problems, n_files, n_rows_read)``; see :class:`Workbook`: the
+    practice interviews are set aside here, before the roster is applied (each frame on its own,
+    so a practice interview's spelling of a name cannot hold back a real one). ``engine`` is
     ``"columnar"`` (Arrow columns and dictionary codes from the parser through validation) or
     ``"records"`` (the previous per-file object-array path, without cache: the reference the
     tests hold the columnar path to; same results, slower).
@@ -389,6 +413,9 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
     else:
         raise ValueError(f"engine must be 'columnar' or 'records'; got {engine!r}")
     scores, row_problems = judge_and_type(raw, questions["question_id"])
+    practice_ids = _practice_ids(raw)
+    is_practice = (scores["interview_id"].isin(practice_ids).to_numpy() if practice_ids
+                   else np.zeros(len(scores), dtype=bool))
     n_rows = len(raw) if isinstance(raw, pd.DataFrame) else raw.num_rows
     del raw  # the raw columns are done with: hand their memory back before the analyses run
     if engine == "columnar":
@@ -396,8 +423,44 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
         pa.default_memory_pool().release_unused()
     # one person, one name: roster aliases mapped, near-duplicate spellings held back (analysis.io.roster)
     roster, roster_problems = read_roster(lay)
+    if is_practice.any():
+        practice = _tidy(scores[is_practice].reset_index(drop=True))
+        scores = _tidy(scores[~is_practice].reset_index(drop=True))
+    else:
+        practice = scores.iloc[:0].copy()
     scores, name_problems = apply_roster(scores, roster)
-    return scores, walk_problems + problems + row_problems + roster_problems + name_problems, n_read, n_rows
+    practice, practice_problems = apply_roster(practice, roster)
+    problems = walk_problems + problems + row_problems + roster_problems + name_problems + practice_problems
+    return scores, practice, problems, n_read, n_rows
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the categories only its own rows use in the columns whose categories come from
+    the data (``interviewer``, ``file``): after the split, a practice interviewer or file must not
+    linger as an empty category of ``scores`` (a chart or a table would show it with no rows)."""
+    for col in ("interviewer", "file"):
+        if col in frame and isinstance(frame[col].dtype, pd.CategoricalDtype):
+            frame[col] = frame[col].cat.remove_unused_categories()
+    return frame
+
+
+def _practice_ids(raw) -> set:
+    """The interview ids (stripped, NFC, as the typed frame holds them) of the raw rows whose
+    ``practice`` is true (:data:`~analysis.io.schema.TRUE_VALUES`, any case). Validation holds back
+    an interview whose rows disagree, so a loaded interview is practice on every row or on none.
+    Only the column's unique values are judged; a folder without practice costs one pass."""
+    if isinstance(raw, pd.DataFrame):
+        flags = raw["practice"].astype(str).str.strip().str.lower().isin(TRUE_VALUES).to_numpy()
+        ids = raw["interview_id"].to_numpy(dtype=object)[flags]
+    else:
+        codes, uniq = _engine.to_codes(raw.column("practice"))
+        true_u = np.fromiter((str(u).strip().lower() in TRUE_VALUES for u in uniq), dtype=bool, count=len(uniq))
+        flags = true_u[codes] if len(codes) else np.zeros(0, dtype=bool)
+        if not flags.any():
+            return set()
+        import pyarrow as pa  # deferred: pyarrow costs start-up time, and only loading needs it
+        ids = raw.column("interview_id").take(pa.array(np.flatnonzero(flags))).to_pylist()
+    return {nfc(str(i).strip()) for i in ids}
 
 
 def load(data=None, *, cache: bool = True, progress: bool = True, engine: str = "columnar") -> Workbook:
@@ -422,7 +485,8 @@ def load(data=None, *, cache: bool = True, progress: bool = True, engine: str = 
     Returns
     -------
     Workbook
-        ``questions``, ``scores``, ``outcomes``, ``problems``, ``files``, ``rows_read``, ``layout``.
+        ``questions``, ``scores``, ``outcomes``, ``problems``, ``files``, ``rows_read``, ``layout``,
+        and ``practice`` (the practice interviews, set aside: never in ``scores``).
 
     Raises
     ------
@@ -433,7 +497,8 @@ def load(data=None, *, cache: bool = True, progress: bool = True, engine: str = 
     """
     lay = require_data_folder(data)
     questions = load_questions(lay)
-    scores, problems, n_files, n_rows = load_scores(questions, lay, cache=cache, progress=progress, engine=engine)
+    scores, practice, problems, n_files, n_rows = load_scores(questions, lay, cache=cache, progress=progress,
+                                                             engine=engine)
     outcomes, out_problems = load_outcomes(lay)
     problems = sorted(problems + out_problems, key=lambda p: (p.path, p.line))
-    return Workbook(questions, scores, outcomes, problems, n_files, n_rows, lay)
+    return Workbook(questions, scores, outcomes, problems, n_files, n_rows, lay, practice)

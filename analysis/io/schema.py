@@ -22,6 +22,9 @@ red_flag           yes       ``true``/``false`` (also yes/no/1/0, any case)
 notes              no        free text
 recommendation     yes       ``strong_no``, ``no``, ``yes``, ``strong_yes``, the same on every row
 duration_seconds   no        seconds spent on the question (written by the interview form)
+practice           no        ``true`` for a practice interview (a mock, a training run): loaded but set
+                             aside, counted by nothing; ``false`` or empty (or no column) for a real one;
+                             the same on every row of one interview
 =================  ========  ========================================================================
 
 Whitespace around fields, any letter case in enumerations, a UTF-8 byte-order mark, CRLF line ends
@@ -42,13 +45,13 @@ __all__ = ["SCORECARD_COLUMNS", "REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "INTERVI
 
 SCORECARD_COLUMNS = (
     "interview_id", "date", "candidate_id", "level", "interviewer", "question_id",
-    "score", "red_flag", "notes", "recommendation", "duration_seconds",
+    "score", "red_flag", "notes", "recommendation", "duration_seconds", "practice",
 )
-OPTIONAL_COLUMNS = ("notes", "duration_seconds")
+OPTIONAL_COLUMNS = ("notes", "duration_seconds", "practice")
 REQUIRED_COLUMNS = tuple(c for c in SCORECARD_COLUMNS if c not in OPTIONAL_COLUMNS)
 #: Fields that describe the interview as a whole and must agree on every one of its rows.
-INTERVIEW_FIELDS = ("date", "candidate_id", "level", "interviewer", "recommendation")
-#: The words of ``red_flag`` (after ``strip().lower()``). Narrower than :data:`analysis._text.TRUE_WORDS`
+INTERVIEW_FIELDS = ("date", "candidate_id", "level", "interviewer", "recommendation", "practice")
+#: The words of ``red_flag`` and ``practice`` (after ``strip().lower()``). Narrower than :data:`analysis._text.TRUE_WORDS`
 #: on purpose: a scorecard's flag is ``true``/``false``, ``yes``/``no`` or ``1``/``0``, nothing else.
 TRUE_VALUES = frozenset({"true", "yes", "1"})
 FALSE_VALUES = frozenset({"false", "no", "0"})

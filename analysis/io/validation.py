@@ -267,6 +267,8 @@ def _judge(raw, question_ids, f: _Factors) -> tuple[np.ndarray, list[Problem]]:
          lambda v: f"got {_found(v)}, expected one of {', '.join(config.RECOMMENDATIONS)}"),
         ("duration_seconds", False, lambda u: not _number_ok(u),
          lambda v: f"got {_found(v)}, expected empty or a number of seconds >= 0"),
+        ("practice", True, lambda u: u and u not in (TRUE_VALUES | FALSE_VALUES),
+         lambda v: f"got {_found(v)}, expected true for a practice interview, false or empty for a real one"),
     ]
     for col, lower, is_bad, msg in checks:
         m = parsed_ok & f.mask(col, is_bad, lower)
@@ -317,7 +319,9 @@ def _judge(raw, question_ids, f: _Factors) -> tuple[np.ndarray, list[Problem]]:
         every = False
     m_ok = ok_rows & (fi >= 0)
     for col in INTERVIEW_FIELDS:
-        codes, uniq = f.get(col, lower=col in ("level", "recommendation"))
+        codes, uniq = f.get(col, lower=col in ("level", "recommendation", "practice"))
+        if col == "practice":  # compared as true/false: "yes" and "TRUE" agree, empty and "no" agree
+            codes = np.isin(uniq, list(TRUE_VALUES))[codes] if len(uniq) else codes
         if every:
             diff = codes != codes[fi]
         else:

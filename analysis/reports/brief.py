@@ -5,14 +5,16 @@
 >>> print(markdown(items))             # doctest: +SKIP
 
 Each finding is one plain sentence with its evidence and its uncertainty, and nothing is stated that
-the 95% interval does not support:
+the 95% interval does not support. The brief decides nothing itself: it names exactly the questions and
+interviewers whose ``verdict`` (:mod:`analysis.stats.verdicts`, the one place every output reads) says so:
 
-- a question is **kept** only when its whole discrimination interval is at least "good" (>= 0.30),
-  and **rewritten or retired** only when its whole interval is "poor" (< 0.20; the bands of
-  :data:`analysis.stats.discrimination.EBEL_BANDS`) and enough candidates
-  were asked (``min_n``); a question asked of too few candidates is one to **ask more often**;
-- an interviewer is named only when the severity interval clears zero and they have at least
-  :data:`analysis.config.SMALL_GROUP` interviews: a calibration conversation, not a verdict;
+- ``keep``: the whole discrimination interval is at least "good" (>= 0.30); ``rewrite``: the whole
+  interval is "poor" (< 0.20; the bands of :data:`analysis.stats.discrimination.EBEL_BANDS`), a
+  question to **rewrite or retire**; ``too few``: asked of too few candidates (``min_n``), a question to
+  **ask more often**; an interval end within its Monte Carlo error of a band edge is ``watch``;
+- an interviewer is named when their verdict is ``harsher`` or ``softer`` (the severity interval
+  clears zero and they have at least :data:`analysis.config.SMALL_GROUP` interviews): a calibration
+  conversation, not a judgement of the person;
 - a question is called drifting only when its one-sided trend test survives the false discovery
   rate (q < 0.05);
 - a level is called unreliable when Cronbach's alpha of its interviews is below 0.6.
@@ -28,8 +30,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis._text import escape_html
-from analysis.stats.discrimination import EBEL_EDGES
 from analysis.stats.small_groups import suppress_small_interviewers
+from analysis.stats.verdicts import interviewer_verdicts, question_verdicts
 
 __all__ = ["Finding", "findings", "markdown", "brief_html", "ALPHA_FLOOR"]
 
@@ -75,10 +77,11 @@ def findings(cal) -> list[Finding]:
     out: list[Finding] = []
     min_n = int(cal.meta.get("min_n", 30))
     qs = cal.question_stats
-    judged = qs[~qs["too_few"].astype(bool) & qs["discrimination"].notna()]
-    poor = judged[judged["discrimination_high"] < EBEL_EDGES["marginal"]].sort_values("discrimination")
-    good = judged[judged["discrimination_low"] >= EBEL_EDGES["good"]].sort_values("discrimination", ascending=False)
-    few = qs[qs["too_few"].astype(bool)].sort_values("n_candidates")
+    verdict = qs["verdict"] if "verdict" in qs else question_verdicts(qs, cal.meta.get("n_boot"))
+    judged = qs[verdict != "too few"]
+    poor = qs[verdict == "rewrite"].sort_values("discrimination")
+    good = qs[verdict == "keep"].sort_values("discrimination", ascending=False)
+    few = qs[verdict == "too few"].sort_values("n_candidates")
     for _, q in poor.iterrows():
         out.append(Finding("rewrite or retire",
                            f"Rewrite or retire {q['question_id']}: it does not tell strong from weak candidates.",
@@ -102,13 +105,14 @@ def findings(cal) -> list[Finding]:
                            + ")"))
     if not len(poor) and not len(good) and len(judged):
         out.append(Finding("wait", "No question is yet clearly good or clearly poor: keep collecting interviews.",
-                           f"{len(judged)} questions judged; every 95% interval spans more than one band"))
-    iv = suppress_small_interviewers(cal.interviewer_stats)
-    iv = iv[~iv["small_group"].astype(bool) & iv["severity"].notna()]
-    clear = iv[(iv["severity_low"] > 0) | (iv["severity_high"] < 0)].sort_values("severity", ascending=False)
+                           f"{len(judged)} questions judged; every 95% interval spans more than one band, or ends "
+                           "within its Monte Carlo error of a band edge"))
+    iv = cal.interviewer_stats
+    iv = suppress_small_interviewers(iv if "verdict" in iv else iv.assign(verdict=interviewer_verdicts(iv)))
+    clear = iv[iv["verdict"].isin(["harsher", "softer"])].sort_values("severity", ascending=False)
     if len(clear):
-        harsh = clear[clear["severity"] > 0]["interviewer"].astype(str).tolist()
-        soft = clear[clear["severity"] < 0]["interviewer"].astype(str).tolist()
+        harsh = clear[clear["verdict"] == "harsher"]["interviewer"].astype(str).tolist()
+        soft = clear[clear["verdict"] == "softer"]["interviewer"].astype(str).tolist()
         who = " and ".join(p for p in (f"{_list(harsh)} (harsher)" if harsh else "",
                                         f"{_list(soft)} (softer)" if soft else "") if p)
         # a severity on the between-candidate basis (analysis.stats.severity) is not a same-candidate comparison
@@ -118,7 +122,7 @@ def findings(cal) -> list[Finding]:
                   "candidates), so it is a grading difference only if they get comparable candidates." if between else "")
         out.append(Finding("talk",
                            f"Have a calibration conversation with {who}: for the same candidate and question they "
-                           "grade differently from the team (a conversation, not a verdict)." + caveat,
+                           "grade differently from the team (a conversation, not a judgement of the person)." + caveat,
                            "score points vs the team, 95% interval clear of zero: " + "; ".join(
                                f"{r['interviewer']} {_signed(r['severity'])} [{_signed(r['severity_low'])}, "
                                f"{_signed(r['severity_high'])}], {int(r['n_interviews'])} interviews"

@@ -4,6 +4,12 @@
 Used by :func:`analysis.reports.report.build_report` with ``irt=True`` and by the ``irt`` command.
 Interviewers with fewer than ``small_group`` interviews (:data:`analysis.config.SMALL_GROUP`, the
 privacy floor) keep their counts but not their estimates.
+
+``irt_interviewers`` carries the one ``verdict`` per interviewer (:mod:`analysis.stats.verdicts`: the
+calibration's mixed-model severity on the same slice, the headline, as in ``interviewer_stats.csv``)
+beside this model's estimates, with this model's own reading as a labelled cross-check
+(``irt_verdict``) and whether the two agree (``models_agree``); each disagreement is a sentence in the
+notes (:func:`severity_cross_check`).
 """
 
 from __future__ import annotations
@@ -17,17 +23,48 @@ from analysis.io.folder import output_folder
 from analysis.io.load import load
 from analysis.reports.export import write_report
 from analysis.reports.files import parse_formats
-from analysis.stats.calibration import filter_scores
+from analysis.stats.calibration import filter_scores, slice_interviewer_verdicts
 from analysis.stats.irt import IRTFit, fit_irt, rater_quarters
 from analysis.stats.small_groups import mark_small_groups
+from analysis.stats.verdicts import cross_check, model_verdicts
 
-__all__ = ["irt_tables", "report_outputs", "write_irt", "REPORT_NOTES"]
+__all__ = ["irt_tables", "report_outputs", "write_irt", "REPORT_NOTES", "severity_cross_check"]
+
+#: 95% normal quantile of the IRT severity interval (the severity chart's error bars).
+_Z95 = 1.96
 
 
-def irt_tables(fit: IRTFit, *, small_group: int = config.SMALL_GROUP) -> dict[str, pd.DataFrame]:
+def severity_cross_check(fit: IRTFit, verdicts: pd.DataFrame, *,
+                         small_group: int = config.SMALL_GROUP) -> tuple[pd.DataFrame, list[str]]:
+    """The one verdict beside the IRT model's reading, per interviewer of ``fit``.
+
+    ``verdicts``: ``interviewer, verdict`` of the same slice
+    (:func:`analysis.stats.calibration.slice_interviewer_verdicts`, the headline). Returns
+    ``(table, sentences)``: ``interviewer, n_interviews, verdict, irt_verdict, models_agree``
+    (``irt_verdict`` from ``severity +- 1.96 se`` of the joint many-facet model, by the same rule
+    :func:`analysis.stats.verdicts.model_verdicts`) and one sentence per disagreement, e.g. "The two
+    models disagree on Devon: the IRT cross-check calls them harsher, the headline model's interval
+    includes 0: treat as not clear." An interviewer the calibration does not know is ``not clear``."""
+    r = fit.raters
+    names = r["rater"].astype(str)
+    sev, se = r["severity"].to_numpy(float), r["se"].to_numpy(float)
+    own = pd.Series(model_verdicts(sev - _Z95 * se, sev + _Z95 * se, r["n_interviews"], small_group=small_group),
+                    index=names.to_numpy())
+    head = verdicts.assign(interviewer=verdicts["interviewer"].astype(str)).set_index("interviewer")["verdict"]
+    head = head.reindex(own.index).fillna("not clear")
+    agree, sentences = cross_check(head, own)
+    table = pd.DataFrame({"interviewer": own.index, "n_interviews": r["n_interviews"].to_numpy(),
+                          "verdict": head.to_numpy(), "irt_verdict": own.to_numpy(), "models_agree": agree.to_numpy()})
+    return table, sentences
+
+
+def irt_tables(fit: IRTFit, *, small_group: int = config.SMALL_GROUP,
+               verdicts: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """``irt_items`` and ``irt_interviewers`` as exported: rounded to what they mean, no candidate
     ids, interviewers with fewer than ``small_group`` interviews keep their counts but not their
-    estimates (:func:`analysis.stats.small_groups.mark_small_groups`)."""
+    estimates (:func:`analysis.stats.small_groups.mark_small_groups`). Given ``verdicts`` (see
+    :func:`severity_cross_check`), ``irt_interviewers`` gains ``verdict``, ``irt_verdict`` and
+    ``models_agree`` after the estimates the ``irt`` command's issue names first."""
     it = fit.items.rename(columns={"question": "question_id"}).copy()
     num = it.select_dtypes("number").columns.difference(["n", "n_candidates"])
     it[num] = it[num].round(3)
@@ -39,6 +76,10 @@ def irt_tables(fit: IRTFit, *, small_group: int = config.SMALL_GROUP) -> dict[st
         est = [c for c in rv.columns if c not in ("interviewer", "n_interviews", "n_scores")]
         rv[est] = rv[est].round(3)
         first = ["interviewer", "severity", "se", "infit", "outfit"]
+        if verdicts is not None:
+            check, _ = severity_cross_check(fit, verdicts, small_group=small_group)
+            rv[["verdict", "irt_verdict", "models_agree"]] = check[["verdict", "irt_verdict", "models_agree"]].to_numpy()
+            first += ["verdict", "irt_verdict", "models_agree"]      # after the columns the irt issue names first
         rv = rv[first + [c for c in rv.columns if c not in first]]
         tables["irt_interviewers"] = mark_small_groups(rv, "n_interviews", est, small_group=small_group)
     return tables
@@ -49,6 +90,10 @@ REPORT_NOTES = (
     "other table). severity is the joint many-facet graded response model's interviewer shift on the "
     "ability scale of irt_items (+ = harsher, summing to zero); mfrm_severity is Linacre's many-facet Rasch "
     "(FACETS) severity in logits.",
+    "verdict in irt_interviewers is the one verdict of every output (interviewer_stats.csv, the brief): the "
+    "calibration's mixed-model severity interval on the same slice, the headline model because its intervals are "
+    "the validated ones (README). irt_verdict is this model's own reading (severity +- 1.96 se), a cross-check; "
+    "models_agree says whether the two agree.",
     f"Interviewers with fewer than {config.SMALL_GROUP} interviews keep their counts in irt_interviewers but not their estimates, "
     "and are left out of the severity chart.",
 )
@@ -82,12 +127,14 @@ def report_outputs(workbook, *, figures: bool = True, drift: bool = True,
         except Exception as exc:  # a drift that cannot be estimated is NaN with a reason
             fit.raters["drift_per_year"] = np.nan
             fit.notes.append(f"severity drift not estimated: {exc}")
-    tables = irt_tables(fit, small_group=small_group)
+    verdicts = slice_interviewer_verdicts(workbook, level=level, start=start, end=end)
+    tables = irt_tables(fit, small_group=small_group, verdicts=verdicts)
+    _, disagree = severity_cross_check(fit, verdicts, small_group=small_group)
     figs, guides = {}, {}
     if figures:
         figs = irt_figures(fit, workbook.questions, small_group=small_group, quarters=rq)
         guides = {k: v for k, v in IRT_READING_GUIDE.items() if k in figs}
-    return tables, figs, guides, list(REPORT_NOTES) + list(fit.notes)
+    return tables, figs, guides, list(REPORT_NOTES) + disagree + list(fit.notes)
 
 
 def write_irt(data=None, out="reports", *, formats=("csv", "html"), progress: bool = True, workbook=None):

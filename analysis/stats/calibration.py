@@ -37,7 +37,13 @@ from analysis.stats.tables import COLUMNS, CRITERION_FREE, FIELDS, TABLES, Table
 __all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_stats", "group_stats", "level_stats",
            "topic_stats", "severity_first_step", "Y_FREE_IS_REST",
            "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS", "SAME_ANSWER", "RETEST",
-           "prepare_slice", "criterion_rows", "CRITERION_FREE", "FIELDS", "slice_facts", "calibration_meta", "quiet"]
+           "prepare_slice", "criterion_rows", "CRITERION_FREE", "FIELDS", "slice_facts", "calibration_meta", "quiet",
+           "slice_interviewer_verdicts", "N_BOOT", "SEED"]
+
+#: The bootstrap resamples and seed of a calibration unless told otherwise: the report's, and the
+#: explorer's default view, so both show the same intervals and verdicts for the same slice.
+N_BOOT = 1000
+SEED = 0
 
 
 class Calibration:
@@ -172,7 +178,7 @@ def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: 
 
 
 def calibrate(workbook, criterion: str = "recommendation", *, level=None, start=None, end=None,
-              min_n: int = 30, n_boot: int = 1000, seed: int = 0, progress: bool = False) -> Calibration:
+              min_n: int = 30, n_boot: int = N_BOOT, seed: int = SEED, progress: bool = False) -> Calibration:
     """Compute every calibration table for a slice of the data.
 
     Parameters
@@ -203,6 +209,16 @@ def calibrate(workbook, criterion: str = "recommendation", *, level=None, start=
         return _calibrate(workbook, criterion, level=level, start=start, end=end, min_n=min_n, n_boot=n_boot,
                           seed=seed, progress=progress)
 
+
+def slice_interviewer_verdicts(workbook, *, level=None, start=None, end=None) -> pd.DataFrame:
+    """``interviewer, n_interviews, verdict`` of a slice: the interviewer verdicts of
+    :func:`calibrate` on the same slice (its ``interviewer_stats``, which does not depend on the
+    criterion or the bootstrap), without computing the other tables. What the ``irt`` command writes
+    beside its own model's estimates, so ``irt_interviewers.csv`` gives the report's answer."""
+    with quiet():
+        scores, fit = prepare_slice(workbook, level=level, start=start, end=end)
+        iv = interviewer_stats(scores, fit, workbook.outcomes)
+    return iv[["interviewer", "n_interviews", "verdict"]]
 
 
 @contextmanager

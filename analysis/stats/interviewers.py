@@ -18,6 +18,7 @@ from analysis.stats import _codes
 from analysis.stats import reliability
 from analysis.stats.agreement import UNDEFINED
 from analysis.stats.severity import SeverityFit
+from analysis.stats.verdicts import interviewer_verdicts
 
 __all__ = ["interviewer_stats"]
 
@@ -63,6 +64,7 @@ def interviewer_stats(d: pd.DataFrame, fit: SeverityFit | None, outcomes: pd.Dat
         agree = agree if len(agree) else pd.DataFrame(columns=["n_decided", "decision_agreement", "decision_kappa"])
         out = out.join(agree)
     out["small_group"] = out["n_interviews"] < small_group
+    out["verdict"] = interviewer_verdicts(out, small_group=small_group)   # the one verdict (analysis.stats.verdicts)
     out.index = out.index.astype(str)
     return out.reset_index().rename(columns={"index": "interviewer"})
 

@@ -22,6 +22,7 @@ from analysis.stats import items
 from analysis.stats.criteria import CRITERIA
 from analysis.stats.discrimination import RaterStep, ebel_band, grouped_discrimination, rater_first_step
 from analysis.stats.severity import SeverityFit
+from analysis.stats.verdicts import question_verdicts
 
 __all__ = ["question_stats", "topic_stats", "group_stats", "level_stats", "level_heatmap", "strong_weak",
            "severity_first_step", "Y_FREE_IS_REST"]
@@ -180,9 +181,10 @@ def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, see
     out = bank.join(out, how="inner")
     out["too_few"] = out["n_candidates"] < min_n
     out["band"] = ebel_band(out["discrimination"], out["n_candidates"], min_n)
+    out["verdict"] = question_verdicts(out, n_boot)          # the one verdict (analysis.stats.verdicts)
     out = out.reset_index().rename(columns={"index": "question_id"})
     first = ["question_id", "level", "topic", "n", "n_candidates", "discrimination", "discrimination_low",
-             "discrimination_high", "band", "too_few", "auc", "item_rest_r", "mean", "sd"]
+             "discrimination_high", "band", "verdict", "too_few", "auc", "item_rest_r", "mean", "sd"]
     return out[first + [c for c in out.columns if c not in first]]
 
 

@@ -57,6 +57,9 @@ _QUESTION_COLUMNS = {
     "topic": "the question's topic (cross-level taxonomy)",
     "question": "the question text (from the bank)",
     **_DISC,
+    "verdict": "the one verdict every output gives (analysis.stats.verdicts): 'keep' (whole interval >= 0.30), "
+               "'rewrite' (whole interval < 0.20: rewrite or retire), 'watch' (the interval spans bands, or an end "
+               "is within 2 Monte Carlo SEs of 0.30 / 0.20), 'too few' (fewer than min_n candidates)",
     "too_few": "True when fewer than min_n candidates were asked: do not act on it yet",
     "item_rest_r": "correlation of the score with the mean of the same interview's other questions (unadjusted)",
     **{f"share_{s}": f"share of answers scored {s}" for s in config.SCORES},
@@ -84,6 +87,9 @@ _INTERVIEWER_COLUMNS = {
     "decision_agreement": "share of those where the interviewer's yes/no matched the decision",
     "decision_kappa": "Cohen's kappa of that agreement (chance-corrected)",
     "small_group": f"True when fewer than {config.SMALL_GROUP} interviews: counts are shown, rates are not",
+    "verdict": "the one verdict every output gives (analysis.stats.verdicts), from the severity interval: "
+               "'harsher' (all of it above 0), 'softer' (all below 0), 'not clear' (includes 0, or no severity), "
+               f"'too few' (fewer than {config.SMALL_GROUP} interviews)",
 }
 _TOPIC_COLUMNS = {
     "topic": "topic from the bank",
@@ -183,11 +189,11 @@ def _level_stats(t: TableInputs):
 TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
     TableSpec("question_stats", _question_stats, {"question_stats": _QUESTION_COLUMNS}, exported="question_stats",
               index_columns=("question_id", "level", "topic", "n_candidates", "discrimination", "discrimination_low",
-                             "discrimination_high", "band", "auc", "red_flag_rate", "red_flag_lift", "mean")),
+                             "discrimination_high", "band", "verdict", "auc", "red_flag_rate", "red_flag_lift", "mean")),
     TableSpec("interviewer_stats", lambda t: interviewer_stats(t.rows, t.fit, t.workbook.outcomes),
               {"interviewer_stats": _INTERVIEWER_COLUMNS}, criterion_free=True, exported="interviewer_stats",
               index_columns=("interviewer", "n_interviews", "pass_rate", "funnel_flag", "severity", "severity_low",
-                             "severity_high", "small_group")),
+                             "severity_high", "verdict", "small_group")),
     TableSpec("topic_stats", _topic_stats, {"topic_stats": _TOPIC_COLUMNS}, exported="topic_stats",
               index_columns=("topic", "levels", "n_candidates", "discrimination", "discrimination_low",
                              "discrimination_high", "band", "auc")),

@@ -62,8 +62,8 @@ from analysis._text import escape_html
 from analysis.charts.calibration import BUILDERS, READING_GUIDE, SLICE_CHARTS, TITLES
 from analysis.io.load import load
 from analysis.reports.report import export_tables
-from analysis.stats.calibration import (Calibration, calibration_meta, criterion_rows, prepare_slice, quiet,
-                                        slice_facts)
+from analysis.stats.calibration import (N_BOOT, SEED, Calibration, calibration_meta, criterion_rows, prepare_slice,
+                                        quiet, slice_facts)
 from analysis.stats.criteria import CRITERIA
 from analysis.stats.tables import CRITERION_FREE, TABLES, TableInputs, compute_table
 
@@ -227,10 +227,12 @@ class CalibrationExplorer(w.VBox):
         quarter that holds it.
     min_n : int, default 30
         Initial minimum number of candidates before a question is judged.
-    n_boot : int, default 200
-        Bootstrap replicates per recomputation: fewer than the report's 1000 so the explorer
-        answers in a second or two; the intervals' ends move by a few hundredths.
-    seed : int, default 0
+    n_boot : int, default :data:`analysis.stats.calibration.N_BOOT` (1000)
+        Bootstrap replicates per recomputation: the report's, so the default view shows the same
+        numbers, verdicts and headlines as the report of the same slice (issue 24: 200 resamples once
+        turned "1 question clearly separates" into "2"). Fewer answer faster; the status line then says
+        so, and a verdict still never rests on Monte Carlo noise (:mod:`analysis.stats.verdicts`).
+    seed : int, default :data:`analysis.stats.calibration.SEED`
         Bootstrap seed (the same choices always give the same charts).
     workbook : analysis.io.load.Workbook, optional
         An already loaded data folder (then ``data`` is not read).
@@ -257,7 +259,7 @@ class CalibrationExplorer(w.VBox):
     """
 
     def __init__(self, data=None, *, criterion: str = "recommendation", level: str | None = None,
-                 start=None, end=None, min_n: int = 30, n_boot: int = 200, seed: int = 0,
+                 start=None, end=None, min_n: int = 30, n_boot: int = N_BOOT, seed: int = SEED,
                  workbook=None, **kwargs):
         self._workbook = workbook if workbook is not None else load(data, progress=False)
         self.n_boot, self.seed = int(n_boot), int(seed)
@@ -386,6 +388,17 @@ class CalibrationExplorer(w.VBox):
         colour = "#C0392B" if error else "#333"
         self._status.value = f'<span class="{cls}" style="color:{colour}">{text}</span>'
 
+    def how_computed(self) -> str:
+        """How the tables on screen were computed (plain text, in the status line): the resamples and
+        seed, and whether they are the report's, so a slice's numbers can be matched to a report."""
+        same = self.n_boot == N_BOOT and self.seed == SEED
+        text = f"{self.n_boot} bootstrap resamples, seed {self.seed}"
+        if same:
+            return text + ": the report's settings, so the same slice gives the report's numbers and verdicts"
+        return (text + f": not the report's ({N_BOOT} resamples, seed {SEED}), so interval ends may differ from "
+                "a report of this slice by their Monte Carlo error; an end that close to a threshold is "
+                "'watch', not a verdict")
+
     def _describe(self, choices: dict) -> str:
         lo, hi = self._period.value
         return (f"criterion <b>{escape_html(str(choices['criterion']))}</b>, "
@@ -508,4 +521,5 @@ class CalibrationExplorer(w.VBox):
                                               for n, e in self._chart_errors.items())) + "</span>")
         self._say(f"<b>{m['n_interviews']}</b> interviews of <b>{m['n_candidates']}</b> candidates by "
                   f"{m['n_interviewers']} interviewers, {escape_html(m['start'])} to {escape_html(m['end'])}"
-                  f"{known}; {self._describe(choices)}.{problems}{failed}")
+                  f"{known}; {self._describe(choices)}; computed now with {escape_html(self.how_computed())}."
+                  f"{problems}{failed}")

@@ -34,9 +34,12 @@ What the forms guarantee
 - Changing the level after anything was entered (a score, a red flag, a note) asks to confirm, then
   rebuilds the kit for the new level (entries of questions in both kits are kept); cancelling puts
   the old level back. Nothing is ever wiped without that confirmation.
-- On the synthetic demo folder (:func:`analysis.stats.demo.is_demo_folder`) the forms show a banner and
-  save only interviews marked as practice (the *This is a practice interview* box, or
-  ``practice=True``); real interviews belong in a folder made with ``python -m analysis init DIR``.
+- *This is a practice interview* (or ``practice=True``) saves the scorecard with the column
+  ``practice`` true: the loader sets it aside (``Workbook.practice``), so no table, chart, brief,
+  fit or export counts it (list and remove them with ``python -m analysis practice``). On the
+  synthetic demo folder (:func:`analysis.io.demo_folder.is_demo_folder`) the forms show a banner and
+  save only practice interviews; real interviews belong in a folder made with
+  ``python -m analysis init DIR``.
 
 Drafts (live form) are safe to share: each form writes its drafts with its own owner token, so two
 tabs resuming one draft never overwrite each other (the second one takes it over after a warning,

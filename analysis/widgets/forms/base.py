@@ -115,10 +115,12 @@ class _Form:
         _show(self._level_box, False)
         self._level_confirm.on_click(self._on_level_confirm_click)
         self._level_cancel.on_click(self._on_level_cancel_click)
-        # the synthetic demo folder: a banner, and only practice interviews are saved there
+        # practice interviews are saved with practice=true and set aside by the loader (nothing
+        # counts them); the synthetic demo folder shows a banner and saves only practice interviews
         self.demo = is_demo_folder(data)
         self._practice = _classed(w.Checkbox(value=bool(practice), indent=False,
-                                             description="This is a practice interview (save it into the demo folder)",
+                                             description="This is a practice interview (saved as practice: no "
+                                                         "report, brief or statistic counts it)",
                                              layout=w.Layout(width="auto")), f"{p}-practice")
         self._banner = _classed(w.HTML(
             f"<div class='icw-demo-banner' style='border:2px solid #b54708;background:#fffaeb;padding:.5em 1em;"
@@ -126,10 +128,10 @@ class _Form:
             "</code>): its 399 interviews are made up. Real interviews do not belong here: create a folder of your "
             "own with <code>python -m analysis init DIR</code> and open the form on it. Tick <i>practice</i> below "
             "to save a practice interview here.</div>"), f"{p}-demo-banner")
-        self._demo_box = _classed(w.VBox([self._banner, self._practice]), f"{p}-demo-box")
+        self._demo_box = _classed(w.VBox([self._banner]), f"{p}-demo-box")
         _show(self._demo_box, self.demo)
-        self._setup_box = w.VBox([self._demo_box, w.HBox([self._candidate, self._level]), self._level_box,
-                                  w.HBox([self._interviewer, self._date]), self._id_label])
+        self._setup_box = w.VBox([self._demo_box, self._practice, w.HBox([self._candidate, self._level]),
+                                  self._level_box, w.HBox([self._interviewer, self._date]), self._id_label])
 
     # -- display -------------------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs):
@@ -199,10 +201,16 @@ class _Form:
         raise NotImplementedError
 
     def rows(self) -> pd.DataFrame:
-        """The scorecard the form would save now (one row per question)."""
-        return scorecard_rows(self._entries(), interview_id=self.interview_id or "",
+        """The scorecard the form would save now (one row per question); with *This is a practice
+        interview* ticked, with the column ``practice`` true on every row (the loader sets such an
+        interview aside: :attr:`analysis.io.load.Workbook.practice`). A real interview is written
+        without the column, as before."""
+        rows = scorecard_rows(self._entries(), interview_id=self.interview_id or "",
                               recommendation=self._recommendation.value, durations=self._timed,
                               **self._setup_values())
+        if self._practice.value:
+            rows["practice"] = True
+        return rows
 
     def missing(self) -> list[str]:
         """What must still be filled in before the interview can be saved."""
@@ -316,6 +324,7 @@ class _Form:
             self._set_status(f"<b>Not saved</b>: {escape_html(exc)}", "error")
             return None
         self.saved_path = path
-        self._set_status(f"Saved <code>{escape_html(rows['interview_id'].iloc[0])}</code> to "
+        what = "practice interview (set aside: nothing counts it)" if "practice" in rows else "interview"
+        self._set_status(f"Saved {what} <code>{escape_html(rows['interview_id'].iloc[0])}</code> to "
                          f"<code class='{self._prefix}-saved-path'>{escape_html(path)}</code>", "ok")
         return path

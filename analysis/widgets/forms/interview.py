@@ -54,7 +54,8 @@ class InterviewForm(_KitEditor, _AutosavedDrafts, _Form):
     clock : callable, optional
         Returns seconds (default :func:`time.monotonic`); tests pass a fake clock.
     practice : bool, default False
-        Allow saving into the synthetic demo folder (ticks *This is a practice interview*).
+        Tick *This is a practice interview*: the scorecard is saved with ``practice`` true and set
+        aside by the loader (no report counts it); the synthetic demo folder saves only these.
     autosave_delay : float, default 1.0
         Longest time typed notes wait before they are autosaved (seconds).
     scheduler : callable, optional
@@ -139,7 +140,7 @@ class InterviewForm(_KitEditor, _AutosavedDrafts, _Form):
         _show(self._new_btn, False)
         # wiring
         for name in ("candidate", "level", "interviewer", "date", "score", "red_flag", "notes",
-                     "recommendation"):
+                     "recommendation", "practice"):
             getattr(self, f"_{name}").observe(getattr(self, f"_on_{name}_value"), names="value")
         for name in ("start_btn", "back", "next", "save_btn", "new_btn"):
             getattr(self, f"_{name}").on_click(getattr(self, f"_on_{name}_click"))
@@ -154,7 +155,7 @@ class InterviewForm(_KitEditor, _AutosavedDrafts, _Form):
                 "date": v["date"].isoformat() if v["date"] else "", "kit": list(self._kit),
                 "answers": {q: dict(a) for q, a in self._answers.items()}, "current": self._current,
                 "started": self._started, "recommendation": self._recommendation.value,
-                "interview_id": self.interview_id or ""}
+                "interview_id": self.interview_id or "", "practice": bool(self._practice.value)}
 
     def _answer(self, qid: str) -> dict:
         return self._answers.setdefault(qid, {"score": None, "red_flag": False, "notes": "",
@@ -265,6 +266,7 @@ class InterviewForm(_KitEditor, _AutosavedDrafts, _Form):
             self._current = int(st.get("current") or 0)
             self._started = bool(st.get("started"))
             self._recommendation.value = st.get("recommendation")
+            self._practice.value = st.get("practice") is True
             self._kit_select.value = None
         self._saved = False
         self.saved_path = None
@@ -369,6 +371,10 @@ class InterviewForm(_KitEditor, _AutosavedDrafts, _Form):
 
     @_guarded
     def _on_date_value(self, change):
+        self._changed()
+
+    @_guarded
+    def _on_practice_value(self, change):
         self._changed()
 
     @_guarded
