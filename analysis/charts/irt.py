@@ -19,7 +19,20 @@ from analysis.stats.irt import IRTFit, information_curves, item_probabilities
 from analysis.stats.kit_design import hiring_bar
 
 __all__ = ["icc_figure", "information_figure", "severity_figure", "drift_figure", "irt_figures",
-           "IRT_READING_GUIDE"]
+           "IRT_READING_GUIDE", "FIT_BANDS"]
+
+#: Decimals the IRT figures carry: abilities (in SDs of candidates) to 2, probabilities to 3,
+#: information (its reciprocal is a squared SE) to 3. Beyond these nothing a reader can see changes.
+ABILITY_DIGITS = 2
+PROBABILITY_DIGITS = 3
+INFORMATION_DIGITS = 3
+
+#: The severity ladder's colours: infit in three bands (Wright & Linacre 1994), each a colour that
+#: shows on white, with a legend entry; interviewers without an infit are grey.
+FIT_BANDS = (("infit below 0.7: too predictable", "#7b3294"),
+             ("infit 0.7-1.3: as expected", "#2166ac"),
+             ("infit above 1.3: erratic", "#d6604d"),
+             ("infit not estimated", "#888888"))
 
 IRT_READING_GUIDE = {
     "irt_icc": "Each curve is the chance of a score at each ability. Where the curves cross is where "
@@ -40,7 +53,11 @@ IRT_READING_GUIDE = {
 
 
 def icc_figure(fit: IRTFit, question_id: str, theta=None):
-    """Item characteristic (category response) curves of one question: P(score = k | ability)."""
+    """Item characteristic (category response) curves of one question: P(score = k | ability).
+
+    The figure carries abilities to 2 decimals and probabilities to 3 (what a reader can tell apart;
+    the fit itself agrees across machines to about 1e-10, so the rounded curves are the same on
+    every CPU)."""
     if question_id not in set(fit.items["question"]):
         raise ValueError(f"icc_figure: question {question_id!r} is not in the fit; choose one of "
                          f"{', '.join(fit.items['question'][:5])}, ...")
@@ -49,10 +66,10 @@ def icc_figure(fit: IRTFit, question_id: str, theta=None):
     p = item_probabilities(theta, a, thr, fit.model)[:, 0, :]
     fig = go.Figure()
     for k, c in enumerate(fit.categories):
-        fig.add_trace(go.Scatter(x=theta, y=np.round(p[:, k], 4), mode="lines", name=f"score {c}",
+        fig.add_trace(go.Scatter(x=np.round(theta, ABILITY_DIGITS), y=p[:, k], mode="lines", name=f"score {c}",
                                  hovertemplate="ability %{x:.1f}: %{y:.0%}<extra></extra>"))
     fig.update_layout(xaxis_title="ability (SD of candidates)", yaxis_title="probability")
-    return finish(fig, f"How scores on {question_id} rise with ability (a = {a[0]:.2f})")
+    return finish(fig, f"How scores on {question_id} rise with ability (a = {a[0]:.2f})", digits=PROBABILITY_DIGITS)
 
 
 def information_figure(curves: pd.DataFrame, bars: dict | None = None, *, group: str = "level",
@@ -61,49 +78,76 @@ def information_figure(curves: pd.DataFrame, bars: dict | None = None, *, group:
     fig = go.Figure()
     grp = curves.groupby([group, "theta"], observed=True)["information"].sum().reset_index()
     for name, g in grp.groupby(group, observed=True):
-        fig.add_trace(go.Scatter(x=g["theta"], y=g["information"].round(3), mode="lines", name=str(name)))
+        fig.add_trace(go.Scatter(x=g["theta"].round(ABILITY_DIGITS), y=g["information"], mode="lines", name=str(name)))
     for name, b in (bars or {}).items():
         if b is not None and np.isfinite(b):
             # rounded: the bar comes out of an optimiser, and figures carry what they mean (2 decimals)
-            fig.add_vline(x=round(float(b), 2), line_dash="dash", annotation_text=f"bar {name}")
+            fig.add_vline(x=round(float(b), ABILITY_DIGITS), line_dash="dash", annotation_text=f"bar {name}")
     fig.update_layout(xaxis_title="ability", yaxis_title="information")
-    return finish(fig, title)
+    return finish(fig, title, digits=INFORMATION_DIGITS)
+
+
+def _fit_band(infit) -> np.ndarray:
+    x = np.asarray(infit, float)
+    return np.select([~np.isfinite(x), x < 0.7, x > 1.3], [3, 0, 2], default=1)
 
 
 def severity_figure(raters: pd.DataFrame, *, small_group: int = config.SMALL_GROUP):
-    """The severity ladder: interviewers' ``severity`` (+ = harsher) with 95% intervals, coloured by infit.
+    """The severity ladder: interviewers' ``severity`` (+ = harsher) with 95% intervals, one colour per
+    fit band (:data:`FIT_BANDS`: infit below 0.7, 0.7-1.3, above 1.3), harshest at the top.
 
+    Every dot is a solid colour with a dark outline, so an interviewer who fits as expected is as
+    visible as one who does not (a diverging scale centred on infit 1 would paint them white).
     Interviewers with fewer than ``small_group`` interviews are left out (the privacy floor)."""
-    r = raters[raters["n_interviews"] >= small_group].sort_values("severity")
-    fig = go.Figure(go.Scatter(
-        x=r["severity"].round(2), y=r["rater"].astype(str).tolist(), mode="markers",
-        error_x=dict(type="data", array=(1.96 * r["se"]).round(2)),
-        marker=dict(size=11, color=r["infit"].round(2), colorscale="RdBu_r", cmin=0.5, cmax=1.5,
-                    colorbar=dict(title="infit")),
-        customdata=np.c_[r["infit"].round(2), r["outfit"].round(2)],
-        hovertemplate="%{y}: %{x:.2f}<br>infit %{customdata[0]}, outfit %{customdata[1]}<extra></extra>"))
+    r = raters[raters["n_interviews"] >= small_group].sort_values("severity", kind="stable")
+    band = _fit_band(r["infit"])
+    fig = go.Figure()
+    for k, (label, colour) in enumerate(FIT_BANDS):
+        g = r[band == k]
+        if g.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=g["severity"], y=g["rater"].astype(str).tolist(), mode="markers", name=label, showlegend=True,
+            error_x=dict(type="data", array=1.96 * g["se"], color=colour),
+            marker=dict(size=11, color=colour, line=dict(width=1, color="#222222")),
+            customdata=np.c_[g["infit"], g["outfit"]],
+            hovertemplate="%{y}: %{x:.2f}<br>infit %{customdata[0]}, outfit %{customdata[1]}<extra></extra>"))
     fig.add_vline(x=0, line_dash="dot")
-    fig.update_layout(xaxis_title="severity (SD of ability)")
+    fig.update_layout(xaxis_title="severity (SD of ability)",
+                      yaxis=dict(categoryorder="array", categoryarray=r["rater"].astype(str).tolist()))
     return finish(fig, "IRT cross-check of interviewer severity (ability scale, + = harsher)",
                   height=max(300, 40 * len(r) + 120),
                   digits=2)
+
+
+def _quarter_label(quarter: str) -> str:
+    """``"2024Q3"`` or a pooled ``"2024Q3..2024Q4"`` -> ``"2024 Q3"`` (where the pooled run starts)."""
+    first = str(quarter).split("..", 1)[0]
+    return f"{first[:4]} {first[4:]}"
 
 
 def drift_figure(quarters: pd.DataFrame, raters: pd.DataFrame, *, small_group: int = config.SMALL_GROUP):
     """Severity by quarter, one line per interviewer (logits, + = harsher), from
     :func:`analysis.stats.irt.rater_quarters`.
 
-    Interviewers with fewer than ``small_group`` interviews are left out (the privacy floor)."""
+    The x axis names quarters (``2024 Q1``, in time order); a point that pools quarters with few
+    scores sits at the first of them and names them all on hover. Interviewers with fewer than
+    ``small_group`` interviews are left out (the privacy floor)."""
     keep = set(raters.loc[raters["n_interviews"] >= small_group, "rater"])
+    shown = quarters[quarters["rater"].isin(keep)]
+    order = (shown.assign(label=shown["quarter"].map(_quarter_label)).sort_values("time")["label"]
+             .drop_duplicates().tolist())
     fig = go.Figure()
-    for name, g in quarters[quarters["rater"].isin(keep)].groupby("rater"):
+    for name, g in shown.sort_values("time").groupby("rater"):
         slope = g["drift_per_year"].iloc[0]
         label = f"{name} ({slope:+.2f}/year)" if np.isfinite(slope) else str(name)
-        fig.add_trace(go.Scatter(x=g["time"].round(2), y=g["severity"].round(2), mode="lines+markers", name=label,
-                                 customdata=[str(q) for q in g["quarter"]],
+        fig.add_trace(go.Scatter(x=[_quarter_label(q) for q in g["quarter"]], y=g["severity"],
+                                 mode="lines+markers", name=label,
+                                 customdata=[str(q).replace("..", " to ") for q in g["quarter"]],
                                  hovertemplate="%{customdata}: %{y:.2f} logits<extra></extra>"))
     fig.add_hline(y=0, line_dash="dot")
-    fig.update_layout(xaxis_title="year", yaxis_title="severity (logits)")
+    fig.update_layout(xaxis=dict(title="quarter", type="category", categoryorder="array", categoryarray=order),
+                      yaxis_title="severity (logits)")
     return finish(fig, "Interviewer severity by quarter (logits, + = harsher)", digits=2)
 
 
