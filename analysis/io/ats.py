@@ -38,8 +38,8 @@ import json
 import re
 from pathlib import Path
 
-from analysis.io.ats_record import (Item, SourceRecord, _date_of, _describe, _first, _list_at, _names,
-                                    _rating_text, _set_date, _text, get_path, html_to_text)
+from analysis.io.ats_record import (MAX_DEPTH, Item, SourceRecord, _date_of, _describe, _first, _kind, _list_at,
+                                    _names, _rating_text, _set_date, _text, get_path, html_to_text, nesting_depth)
 from analysis.io.csvfile import CsvFile, HasNul, NoHeader, NotUtf8, UnreadableFrom, UnreadableHeader, wrong_width
 
 __all__ = ["GREENHOUSE_MAPPING", "LEVER_MAPPING", "ASHBY_MAPPING", "CSV_MAPPING", "json_reader",
@@ -161,7 +161,12 @@ def _json_records(path: Path, display: str) -> tuple[list, SourceRecord | None]:
 def json_reader(parse):
     """A reader ``(path, mapping, display) -> records`` of a JSON export: the list of scorecards an API
     page returns (a bare list, or under ``data``/``results``/``items``/...), each object read by
-    ``parse(obj, record, mapping["fields"])`` into a fresh :class:`SourceRecord`."""
+    ``parse(obj, record, mapping["fields"])`` into a fresh :class:`SourceRecord`.
+
+    One record never stops the others: a record that is not an object (``not_a_scorecard``, named
+    by its kind, not its content), one nested deeper than :data:`~analysis.io.ats_record.MAX_DEPTH`
+    (``too_deep``) and one ``parse`` fails on (``internal_error``, a bug to report) each become one
+    unreadable record at their position."""
     def read(path: Path, mapping: dict, display: str) -> list[SourceRecord]:
         objs, bad = _json_records(path, display)
         if bad is not None:
@@ -171,10 +176,19 @@ def json_reader(parse):
             pos = f"{display}: record {i}"
             if not isinstance(obj, dict):
                 out.append(SourceRecord(pos, unreadable=("not_a_scorecard",
-                                                         f"got {_describe(obj)}, expected a JSON object")))
+                                                         f"got {_kind(obj)}, expected a JSON object")))
+                continue
+            if nesting_depth(obj) > MAX_DEPTH:
+                out.append(SourceRecord(pos, unreadable=("too_deep", f"nested more than {MAX_DEPTH} levels deep; "
+                                                         "a scorecard is a few levels deep: is this an export of "
+                                                         "this source's scorecards?")))
                 continue
             rec = SourceRecord(pos)
-            parse(obj, rec, mapping["fields"])
+            try:
+                parse(obj, rec, mapping["fields"])
+            except Exception as exc:  # noqa: BLE001 (a reader bug must not lose the rest of the file)
+                rec = SourceRecord(pos, unreadable=("internal_error", f"{type(exc).__name__} while reading the "
+                                                    "record (please report this, without the export)"))
             out.append(rec)
         return out
     return read

@@ -10,10 +10,17 @@ a rating, a date and a note are:
   text, nothing else; ``_rating_text`` a rating as written; ``_date_of`` an ISO 8601 timestamp or
   epoch milliseconds as an ISO date, or the problem with it;
 - :func:`html_to_text` reduces an answer or note (basic HTML) to plain text in which no markup
-  survives.
+  survives;
+- :func:`nesting_depth` measures how deeply a JSON record (or a mapping file) nests, without
+  recursion, so a hostile file cannot exhaust the stack;
+- :func:`refuse_invalid_text` turns a record holding text that no UTF-8 file can hold (an unpaired
+  surrogate such as ``"\\ud83d"``, half an emoji) into one skipped record (``invalid_text``) naming
+  the field, so one bad record never stops the import of the others.
 
 A value of the wrong type is never guessed at: it is noted on the record (``SourceRecord.odd``) and
-reported if the record is skipped.
+reported if the record is skipped. Messages name a candidate field by its path and the *kind* of
+value found (``candidate_id holds an object (1 key)``), never by its content: a skip message is
+printed, and shown in a notebook, so a candidate's e-mail inside an id object must not reach it.
 """
 
 from __future__ import annotations
@@ -24,9 +31,10 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from analysis._text import CONTROL_CHARS
+from analysis._text import CONTROL_CHARS, clean_text
 
-__all__ = ["SourceRecord", "Item", "get_path", "html_to_text"]
+__all__ = ["SourceRecord", "Item", "get_path", "html_to_text", "MAX_DEPTH", "nesting_depth",
+           "refuse_invalid_text"]
 
 
 @dataclass
@@ -173,17 +181,42 @@ def _text(v) -> str | None:
 
 
 def _first(obj, paths, what: str, rec: SourceRecord) -> str | None:
+    """The text of the first of ``paths`` that holds an id or a name; a value of another type is
+    noted on ``rec`` by its *kind* only (:func:`_kind`): an id field may hold a candidate's e-mail
+    inside an object, and no raw candidate field may reach a message."""
     for p in paths:
         v = get_path(obj, p)
         t = _text(v)
         if t is not None:
             return t
         if v is not None and not (isinstance(v, str) and not v.strip()):
-            rec.odd.append((what, f"{p} holds {_describe(v)}, expected text or a whole number"))
+            rec.odd.append((what, f"{p} holds {_kind(v)}, expected text or a whole number"))
     return None
 
 
+def _kind(v) -> str:
+    """What ``v`` is, without any of its content: ``an object (2 keys)``, ``a list (3 items)``,
+    ``text (12 characters)``, ``a number``, ``true/false``, ``null``. For values that may be
+    personal data (candidate fields, whole records)."""
+    if isinstance(v, dict):
+        return f"an object ({len(v)} key{'s' * (len(v) != 1)})"
+    if isinstance(v, list):
+        return f"a list ({len(v)} item{'s' * (len(v) != 1)})"
+    if isinstance(v, str):
+        return f"text ({len(v)} character{'s' * (len(v) != 1)})"
+    if isinstance(v, bool):
+        return "true/false"
+    if isinstance(v, (int, float)):
+        return "a number"
+    return "null" if v is None else type(v).__name__
+
+
 def _describe(v) -> str:
+    """A short quote of a scalar value (a rating, a date: what the user must fix) with its type; a
+    list or an object only by its :func:`_kind` (its repr could be long, nested beyond any
+    recursion limit, or hold anything)."""
+    if isinstance(v, (dict, list)):
+        return _kind(v)
     kind = type(v).__name__
     text = repr(v)
     return f"{text[:40]}{'…' if len(text) > 40 else ''} ({kind})"
@@ -259,3 +292,77 @@ def _list_at(obj, paths) -> list:
             return v
     return []
 
+
+
+# --- hostile input ------------------------------------------------------------------------------
+
+#: Deepest nesting of lists and objects a JSON record or a mapping file may have. A scorecard is a
+#: few levels deep (Ashby's ``formDefinition.sections[].fields[].field`` is the deepest, 5), a
+#: mapping 3; anything near Python's recursion limit is not an export or a mapping at all.
+MAX_DEPTH = 32
+
+
+def nesting_depth(value, limit: int = MAX_DEPTH) -> int:
+    """How many levels of lists and dicts ``value`` nests (a scalar 0, ``[]`` 1, ``{"a": [1]}`` 2),
+    counted level by level without recursion and at most ``limit + 1`` (it stops looking there).
+
+    >>> nesting_depth({"a": [1, {"b": None}]}), nesting_depth([[[[]]]], limit=2)
+    (3, 3)
+    """
+    depth, level = 0, [value]
+    while depth <= limit:
+        level = [v for v in level if isinstance(v, (dict, list))]
+        if not level:
+            break
+        depth += 1
+        level = [c for v in level for c in (v.values() if isinstance(v, dict) else v)]
+    return depth
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _texts(rec: SourceRecord):
+    """(what, text) of every text a record carries into a scorecard or a message."""
+    yield from (("the scorecard id", rec.source_id), ("the candidate id", rec.candidate),
+                ("the interviewer", rec.interviewer), ("the recommendation", rec.recommendation),
+                ("the level", rec.level), ("the date", rec.date), ("the date", rec.date_problem))
+    for i, name in enumerate(rec.level_names, start=1):
+        yield f"job/interview name {i}", name
+    for i, it in enumerate(rec.items, start=1):
+        yield from ((f"the name of rated item {i}", it.name), (f"the rating of rated item {i}", it.rating),
+                    (f"the note of rated item {i}", it.note), (f"the red flag of rated item {i}", it.red_flag))
+    for i, (label, text) in enumerate(rec.notes, start=1):
+        yield from ((f"the label of answer {i}", label), (f"answer {i}", text))
+    for what, message in rec.odd:
+        yield f"the {what} field", message
+
+
+def refuse_invalid_text(rec: SourceRecord) -> SourceRecord:
+    """``rec``, or, when any text it carries holds an unpaired surrogate (a code point no UTF-8 file,
+    terminal or scorecard can hold: JSON's ``"\\ud83d"``, half an emoji an ATS cut in two), a record
+    skipped as ``invalid_text`` that names each such field and where in it, never its content.
+
+    Refused, not repaired: the text may be an id or a name, and replacing the surrogate (U+FFFD)
+    could make two different ids one. The record keeps its position (cleaned with
+    :func:`analysis._text.clean_text`: a file name may hold undecodable bytes) and its scorecard id
+    when that is valid, so the skip names it; everything else of it is dropped, so nothing after
+    the reader (the import, ``--suggest-map``) ever meets the bad text.
+    """
+    where: dict[str, int] = {}  # "field (U+D83D at character 5)" -> that code point
+    for what, text in _texts(rec):
+        m = _SURROGATE.search(text) if isinstance(text, str) else None
+        if m:
+            where.setdefault(f"{what} (U+{ord(m.group()):04X} at character {m.start() + 1})", ord(m.group()))
+    position = clean_text(rec.position)
+    if not where:
+        if rec.unreadable is not None:
+            rec.unreadable = (rec.unreadable[0], clean_text(rec.unreadable[1]))
+        rec.position = position
+        return rec
+    sid = rec.source_id if rec.source_id is not None and not _SURROGATE.search(rec.source_id) else None
+    first = next(iter(where.values()))
+    return SourceRecord(position, source_id=sid, unreadable=(
+        "invalid_text", f"{'; '.join(where)}: an unpaired surrogate, text no UTF-8 file can hold "
+                        f"(often an emoji cut in half by the export); correct the text in the source, or search the "
+                        f"export file for \\u{first:04x} and delete it, then import again"))

@@ -20,6 +20,7 @@ import pandas as pd
 
 from analysis import config
 from analysis.errors import BankError, WorkbookError
+from analysis.io.ats_record import MAX_DEPTH, nesting_depth
 from analysis.io.bank import load_questions
 from analysis.io.importers import IMPORTERS, Importer, default_mapping
 
@@ -124,6 +125,11 @@ def load_mapping(source: str, path=None, questions: pd.DataFrame | None = None) 
         path = Path(path)
         try:
             user = tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+            if nesting_depth(user) > MAX_DEPTH:
+                raise RecursionError
+        except RecursionError:  # tomllib recurses into nested arrays and inline tables
+            raise ImportSetupError(f"{path}: cannot read the mapping (nested more than {MAX_DEPTH} levels deep); "
+                                   "expected the tables of a mapping file (write one with --suggest-map)") from None
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise ImportSetupError(f"{path}: cannot read the mapping ({exc}); expected a UTF-8 TOML file "
                                "(write a starting one with --suggest-map)") from None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.io import ats
-from analysis.io.ats_record import SourceRecord
+from analysis.io.ats_record import SourceRecord, refuse_invalid_text
 
 __all__ = ["Importer", "IMPORTERS", "register_importer", "default_mapping", "read_file"]
 
@@ -93,6 +93,10 @@ def default_mapping(source: str) -> dict:
 
 def read_file(source: str, path, mapping: dict, display: str | None = None) -> list[SourceRecord]:
     """Every record of one export file of ``source`` (a file that cannot be read gives one unreadable
-    record)."""
+    record).
+
+    Every reader's records pass here, so every source keeps one rule: a record holding text no
+    UTF-8 file can hold (an unpaired surrogate) becomes one record skipped as ``invalid_text``
+    (:func:`~analysis.io.ats_record.refuse_invalid_text`); the others are read as usual."""
     path = Path(path)
-    return IMPORTERS[source].read(path, mapping, display or str(path))
+    return [refuse_invalid_text(r) for r in IMPORTERS[source].read(path, mapping, display or str(path))]

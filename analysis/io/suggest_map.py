@@ -2,8 +2,9 @@
 
 :func:`suggest_mapping` reads the export as an import would and writes TOML text: the source's
 defaults written out, every attribute name found with the question it already matches or, commented
-out, the closest bank questions, and the ratings, recommendations and job names seen that the
-defaults do not cover. Nothing in it is applied until a person checks it and uncomments it;
+out, the closest bank questions, and the ratings (of attributes that map to a bank question: an
+unmapped spreadsheet column may hold candidate names), recommendations and job names seen that the
+defaults do not cover. A record the import would refuse as unreadable contributes nothing. Nothing in it is applied until a person checks it and uncomments it;
 :func:`analysis.io.import_setup.load_mapping` reads it as it is.
 """
 
@@ -53,7 +54,9 @@ def suggest_mapping(source: str, files, data=None) -> str:
     for r in records:
         for it in r.items:
             names.setdefault(it.name)
-            if it.rating and norm_key(it.rating) not in m["ratings"]:
+            # only the ratings of bank questions: a column or attribute that maps to none may hold
+            # anything (a spreadsheet's "Candidate email"), and this text is printed and shared
+            if it.rating and norm_key(it.rating) not in m["ratings"] and bank.find(it.name):
                 ratings.setdefault(norm_key(it.rating), it.rating)
         if r.recommendation and norm_key(r.recommendation) not in m["recommendations"] and not re.match(
                 r"^[0-9]+\s*[-–:.]", r.recommendation):
@@ -84,6 +87,7 @@ def suggest_mapping(source: str, files, data=None) -> str:
     out += [f"{_toml_str(k)} = {to_toml(v)}" for k, v in defaults["ratings"].items()]
     out += [f"# {_toml_str(raw)} = ?  # seen in the file, not mapped: records rated so are skipped"
             for raw in ratings.values()]
+    out += ["# (the values of attributes that map to no question are not listed: map them first)"]
     out += ["", "[recommendations]", "# source recommendation = strong_no/no/yes/strong_yes, or \"skip\" "
             "(the record is skipped, reported)"]
     out += [f"{_toml_str(k)} = {to_toml(v)}" for k, v in defaults["recommendations"].items()]
