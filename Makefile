@@ -17,7 +17,9 @@ NOTEBOOK_DIR := notebooks
 INTERVIEW_NOTEBOOK := $(NOTEBOOK_DIR)/interview_app.ipynb
 VOILA_PORT ?= 8866
 # `make interview` listens on every interface so colleagues can reach it; it is
-# never served without a token (a fresh one each start unless INTERVIEW_TOKEN is set).
+# never served without a token (a fresh one each start unless INTERVIEW_TOKEN is set in the
+# environment: `export INTERVIEW_TOKEN=...`, not `make interview INTERVIEW_TOKEN=...`, which would
+# put it on make's own command line).
 VOILA_HOST ?= 0.0.0.0
 INTERVIEW_TOKEN ?=
 # Jupyter refuses to start as root unless told it may (containers, CI).
@@ -88,12 +90,21 @@ notebooks: $(STAMP)
 		--ExecutePreprocessor.timeout=600 --ExecutePreprocessor.record_timing=False \
 		--ExecutePreprocessor.store_widget_state=False $(NOTEBOOK_DIR)/*.ipynb
 
+# The token never reaches a command line (any local user reads /proc/<pid>/cmdline): the recipe reads
+# INTERVIEW_TOKEN from its environment ($$INTERVIEW_TOKEN, expanded by the shell, not by make, so it
+# is not in the text of the shell's own command line either) or makes a fresh one inside the shell,
+# and hands it to Voila in JUPYTER_TOKEN, which Jupyter's identity provider reads when
+# Voila.auto_token is on (/proc/<pid>/environ is readable by its owner only). The address printed
+# for sharing is the host Voila listens on (a name for 0.0.0.0 / ::, else VOILA_HOST itself).
 interview: $(STAMP)
-	@token="$(INTERVIEW_TOKEN)"; \
+	@token="$${INTERVIEW_TOKEN:-}"; \
 	if [ -z "$$token" ]; then token=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(24))'); fi; \
-	echo "Interviewer app: http://$$(hostname -f 2>/dev/null || hostname):$(VOILA_PORT)/?token=$$token"; \
+	host="$(VOILA_HOST)"; \
+	case "$$host" in 0.0.0.0|::|"") host=$$(hostname -f 2>/dev/null || hostname);; *:*) host="[$$host]";; esac; \
+	echo "Interviewer app: http://$$host:$(VOILA_PORT)/?token=$$token"; \
 	echo "Share that address, token included, with the interviewers; without the token the app refuses."; \
-	$(BIN)/voila $(INTERVIEW_NOTEBOOK) --port=$(VOILA_PORT) --no-browser --Voila.ip=$(VOILA_HOST) --token="$$token"
+	JUPYTER_TOKEN="$$token" exec $(BIN)/voila $(INTERVIEW_NOTEBOOK) --port=$(VOILA_PORT) --no-browser \
+		--Voila.ip=$(VOILA_HOST) --Voila.auto_token=True
 
 report: $(STAMP)
 	$(BIN)/python -m analysis report

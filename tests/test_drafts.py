@@ -212,3 +212,165 @@ def test_drafts_are_listed_per_interviewer(data):
     assert sorted(list_drafts(data, interviewer="Avery")["draft_id"]) == ["a", "c", "n"]
     assert sorted(list_drafts(data, interviewer="Blake")["draft_id"]) == ["b", "n"]
     assert sorted(list_drafts(data)["draft_id"]) == ["a", "b", "c", "n"]
+
+
+# ------------------------------------------------------------------ issue 23: no draft file raises
+
+from analysis.io.drafts import MAX_DRAFT_DEPTH
+
+#: Text that may hold lone surrogates (hypothesis' own text never does): what a JSON ``\ud800``
+#: escape, or a browser's half emoji, gives Python.
+_text = st.lists(st.one_of(st.characters(), st.integers(0xD800, 0xDFFF).map(chr)), max_size=6).map("".join)
+_deep = st.integers(0, 3000).map(lambda d: {"deep": _nest(d)})
+_any_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | _text,
+    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(_text, kids, max_size=3), max_leaves=12)
+
+
+def _nest(depth: int):
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def _dump(obj) -> str:
+    """JSON text of ``obj`` even when it nests deeper than json.dumps can recurse (lists only)."""
+    try:
+        return json.dumps(obj)  # ensure_ascii: a lone surrogate becomes a \udXXX escape, as a browser's would
+    except RecursionError:
+        return "{}"
+
+
+def _only_damaged_or_resumable(data, name="x") -> dict:
+    """The contract for any draft file: list_drafts lists it (never raises), and load_draft gives a
+    resumable, encodable state or a WorkbookError naming the file."""
+    drafts = list_drafts(data)
+    assert len(drafts) == 1
+    (row,) = drafts.to_dict("records")
+    for value in row.values():  # everything listed can be shown and stored
+        str(value).encode("utf-8")
+    try:
+        state = load_draft(name, data)
+    except WorkbookError as exc:
+        assert row["problem"] and str(draft_path(name, data)) in str(exc)
+        return row
+    assert row["problem"] == "" and draft_problem(state) == ""
+    json.dumps(state, ensure_ascii=False).encode("utf-8")
+    return row
+
+
+def test_a_lone_surrogate_in_candidate_id_without_interviewer_is_listed_and_resumes(data):
+    """Issue 23: such a draft made list_drafts raise (UnicodeEncodeError building its table), so no
+    InterviewForm could be built on the folder."""
+    state = {k: v for k, v in _state("x").items() if k != "interviewer"}
+    config.drafts_dir(data).mkdir()
+    draft_path("x", data).write_text(json.dumps(dict(state, version=1, candidate_id="C\ud800")), encoding="utf-8")
+    for who in (None, "Avery"):
+        (row,) = list_drafts(data, interviewer=who).to_dict("records")
+        assert (row["draft_id"], row["candidate_id"], row["problem"]) == ("x", "C\ufffd", "")
+    assert load_draft("x", data)["candidate_id"] == "C\ufffd"
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(body=st.one_of(st.binary(max_size=300), _any_json.map(_dump).map(str.encode),
+                      _deep.map(_dump).map(str.encode),
+                      st.integers(0, 100_000).map(lambda d: ("[" * d + "]" * d).encode()),
+                      st.integers(0, 5000).map(lambda d: ('{"draft_id": "x", "version": 1, "kit": ' + "[" * d
+                                                          + "]" * d + "}").encode())))
+def test_property_any_bytes_are_listed_never_raised(data, body):
+    config.drafts_dir(data).mkdir(exist_ok=True)
+    draft_path("x", data).write_bytes(body)
+    _only_damaged_or_resumable(data)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(overrides=st.dictionaries(st.sampled_from(["draft_id", "kit", "answers", "current", "started", "level", "date",
+                                                  "interviewer", "candidate_id", "recommendation", "version",
+                                                  "updated", "owner", "extra"]) | _text,
+                                 _any_json | _deep, max_size=4),
+       encoding=st.sampled_from(["escaped", "raw"]))
+def test_property_any_json_incl_lone_surrogates_and_deep_nesting_is_listed_never_raised(data, overrides, encoding):
+    obj = {**_state("x"), "version": 1, **overrides}
+    text = _dump(obj) if encoding == "escaped" else json.dumps(obj, ensure_ascii=False) if _depth_ok(obj) else "{}"
+    config.drafts_dir(data).mkdir(exist_ok=True)
+    draft_path("x", data).write_bytes(text.encode("utf-8", "surrogatepass"))  # raw: not UTF-8 when it holds one
+    _only_damaged_or_resumable(data)
+
+
+def _depth_ok(obj) -> bool:
+    try:
+        json.dumps(obj)
+        return True
+    except RecursionError:
+        return False
+
+
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(overrides=st.dictionaries(st.sampled_from(["candidate_id", "interviewer", "answers", "kit", "extra", "current"]),
+                                 _any_json | _deep | st.just({1, 2}) | st.just({1: "a", "b": 2}), max_size=3))
+def test_property_save_draft_saves_a_resumable_draft_or_says_why(data, overrides):
+    """Issue 23: save_draft over a deeply nested draft raised RecursionError. Now it saves what
+    load_draft resumes, or raises WorkbookError with a reason, never anything else."""
+    try:
+        path = save_draft(dict(_state("x"), **overrides), data)
+    except WorkbookError as exc:
+        assert "not saved" in str(exc)
+        return
+    assert path == draft_path("x", data)
+    assert _only_damaged_or_resumable(data)["problem"] == ""
+
+
+def test_a_deeply_nested_draft_is_refused_with_a_reason_not_a_recursion_error(data):
+    with pytest.raises(WorkbookError, match=f"nests more than {MAX_DRAFT_DEPTH} levels deep"):
+        save_draft(_state("x", extra=_nest(5000)), data)
+    with pytest.raises(WorkbookError, match=f"nests more than {MAX_DRAFT_DEPTH} levels deep"):
+        save_draft(_state("x", extra=_nest(5000)), data, owner="tab-1")
+    assert not config.drafts_dir(data).exists() or not list(config.drafts_dir(data).glob("*.json"))
+
+
+def test_files_that_are_not_drafts_are_listed_and_the_form_builds(data):
+    """Whatever sits in drafts/ under a *.json name, the folder's forms build and list it."""
+    import os
+
+    from analysis.widgets.forms import InterviewForm
+
+    folder = config.drafts_dir(data)
+    folder.mkdir()
+    draft_path("s", data).write_text(json.dumps(dict(_state("s"), version=1, candidate_id="\ud800",
+                                                     interviewer=None)), encoding="utf-8")
+    (folder / "deep.json").write_text("[" * 200_000 + "]" * 200_000)
+    (folder / "raw.json").write_bytes('{"draft_id": "\ud83d"}'.encode("utf-8", "surrogatepass"))
+    (folder / "folder.json").mkdir()
+    os.mkfifo(folder / "pipe.json")  # reading it would block for ever
+    (folder / "version.json").write_text(json.dumps(dict(_state("version"), version=True)))
+    os.symlink(folder / "missing", folder / "dangling.json")
+    with open(os.path.join(os.fsencode(folder), b"\xff\xfe.json"), "w") as fh:  # a name that is not UTF-8
+        fh.write("{}")
+    drafts = _within(20, lambda: list_drafts(data, interviewer="Avery"), unblock=folder / "pipe.json").set_index("path")
+    assert len(drafts) == 8
+    assert drafts.loc[str(draft_path("s", data)), "problem"] == ""
+    assert (drafts.drop(str(draft_path("s", data)))["problem"] != "").all()
+    form = InterviewForm(data, interviewer="Avery", interviewers=["Avery"])
+    assert [value for _, value in form._resume_choice.options] == ["s"]  # the readable one is offered
+    assert "7 draft(s) could not be read" in form._status.value
+
+
+def _within(seconds, call, *, unblock):
+    """``call()``'s result, failing (not hanging) when it takes over ``seconds``: then the pipe
+    ``unblock`` is opened for writing and closed, so a reader stuck on it gets end-of-file."""
+    import os
+    import threading
+
+    out = {}
+    worker = threading.Thread(target=lambda: out.setdefault("value", call()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        os.close(os.open(unblock, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(seconds)
+        pytest.fail(f"list_drafts blocked on {unblock} for over {seconds} s")
+    return out["value"]

@@ -14,12 +14,20 @@ names go through :func:`analysis.io.files.safe_filename`, so no id can point out
 
 Safe to share
 -------------
-- **Damaged drafts never crash anything.** :func:`load_draft` checks the whole structure (answers a
-  mapping of question id to score 1-4 or empty, red flag, notes, seconds; kit a list of ids; ...)
-  and raises :class:`~analysis.errors.WorkbookError` naming what is wrong; :func:`list_drafts` lists
-  such a draft with that reason in ``problem``.
+- **Damaged drafts never crash anything.** Whatever bytes a ``*.json`` file in ``drafts/`` holds
+  (not UTF-8, not JSON, JSON of the wrong shape or types, nesting deeper than
+  :data:`MAX_DRAFT_DEPTH`, a file over :data:`MAX_DRAFT_BYTES`, a folder or a pipe named like a
+  draft), :func:`load_draft` raises only :class:`~analysis.errors.WorkbookError` naming the file and
+  what is wrong, and :func:`list_drafts` lists the file with that reason in ``problem``; it never
+  raises for a draft's content, so one bad file cannot stop a form from being built for everyone
+  sharing the folder. The structure is checked in full (answers a mapping of question id to score
+  1-4 or empty, red flag, notes, seconds; kit a list of ids; ...), see :func:`draft_problem`.
 - **Text that cannot be encoded** (an unpaired surrogate, half an emoji) is replaced by U+FFFD
-  before writing, so one bad keystroke cannot make every later autosave fail.
+  before writing, so one bad keystroke cannot make every later autosave fail; a draft file holding
+  one (as a JSON ``\\ud800`` escape) is read with the same replacement, so it resumes.
+- **Saved means resumable.** :func:`save_draft` refuses (with :class:`~analysis.errors.WorkbookError`,
+  never a ``RecursionError`` or ``TypeError``) a state that :func:`load_draft` would refuse: one
+  nested too deep, holding values JSON cannot store, or failing :func:`draft_problem`.
 - **One owner per draft.** A form writes its drafts with its own ``owner`` token; :func:`save_draft`
   with ``owner=`` compares it with the token in the file under a lock (``drafts/.drafts.lock``) and
   raises :class:`DraftTakenError` when another tab or window has taken the draft over with
@@ -33,6 +41,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import stat
 import unicodedata
 import uuid
 from datetime import date, datetime, timezone
@@ -45,7 +55,7 @@ from analysis._text import clean_text
 from analysis.errors import WorkbookError
 from analysis.io.files import atomic_write, file_lock, safe_filename, try_lock
 
-__all__ = ["DRAFT_VERSION", "DRAFT_COLUMNS", "new_draft_id", "draft_path", "save_draft", "load_draft",
+__all__ = ["DRAFT_VERSION", "DRAFT_COLUMNS", "MAX_DRAFT_DEPTH", "MAX_DRAFT_BYTES", "new_draft_id", "draft_path", "save_draft", "load_draft",
            "list_drafts", "remove_draft", "claim_draft", "draft_problem", "DraftTakenError", "DraftHold",
            "hold_draft"]
 
@@ -58,6 +68,14 @@ class DraftTakenError(WorkbookError):
         self.state = state or {}
 
 DRAFT_VERSION = 1
+#: How deeply a draft's JSON may nest (containers within containers). The form writes 3 levels
+#: (state, answers, one answer); a deeper file is damaged, and refusing it before walking it keeps
+#: reading and writing clear of Python's recursion limit.
+MAX_DRAFT_DEPTH = 16
+#: The largest draft file read, in bytes: far above what a form writes (every note of a 40-question
+#: kit at the scorecard field limit), small enough that a stray large file named ``*.json`` is
+#: reported rather than read into memory.
+MAX_DRAFT_BYTES = 64 * 1024 * 1024
 #: Columns of :func:`list_drafts`.
 DRAFT_COLUMNS = ("draft_id", "candidate_id", "level", "interviewer", "date", "answered", "questions",
                  "updated", "path", "problem")
@@ -80,8 +98,26 @@ def _file_name(draft_id) -> str:
     return f"{safe_filename(str(draft_id))}.json"
 
 
+def _depth(value) -> int:
+    """How deeply ``value`` nests (a scalar 0, ``[]`` or ``{}`` 1, ...), counted without recursion
+    and stopping once past :data:`MAX_DRAFT_DEPTH` (so a hostile structure costs little)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, dict):
+            v = list(v.values())
+        elif not isinstance(v, (list, tuple)):
+            continue
+        deepest = max(deepest, d)
+        if deepest > MAX_DRAFT_DEPTH:
+            break
+        stack.extend((x, d + 1) for x in v)
+    return deepest
+
+
 def _clean(value):
-    """``value`` (a draft's state) with :func:`analysis._text.clean_text` applied to every string in it."""
+    """``value`` (a draft's state, nested at most :data:`MAX_DRAFT_DEPTH` deep) with
+    :func:`analysis._text.clean_text` applied to every string in it, keys included."""
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, dict):
@@ -91,6 +127,54 @@ def _clean(value):
     return value
 
 
+def _parse(body: bytes, what: str):
+    """The JSON value of a draft file's ``body``, its text cleaned (:func:`_clean`).
+
+    Raises :class:`WorkbookError` (naming ``what``) for anything else: bytes that are not UTF-8, text
+    that is not JSON, nesting deeper than :data:`MAX_DRAFT_DEPTH` (the JSON decoder's own recursion
+    included), numbers beyond what Python converts."""
+    try:
+        value = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise WorkbookError(f"{what}: unreadable draft (not UTF-8: {exc.reason} at byte {exc.start}); expected "
+                            "the JSON the form writes") from None
+    except RecursionError:
+        raise WorkbookError(f"{what}: unreadable draft (nested more than {MAX_DRAFT_DEPTH} levels deep); expected "
+                            "the JSON the form writes") from None
+    except ValueError as exc:
+        raise WorkbookError(f"{what}: unreadable draft ({exc}); expected the JSON the form writes") from None
+    if _depth(value) > MAX_DRAFT_DEPTH:
+        raise WorkbookError(f"{what}: unreadable draft (nested more than {MAX_DRAFT_DEPTH} levels deep); expected "
+                            "the JSON the form writes")
+    return _clean(value)
+
+
+def _file_bytes(path: Path) -> bytes:
+    """The bytes of the draft file ``path``; :class:`WorkbookError` for anything that is not a
+    readable regular file of at most :data:`MAX_DRAFT_BYTES` (a folder or a pipe named ``*.json``,
+    a dangling link, a file without read permission). Never blocks on a pipe: the file is opened
+    without waiting and checked to be a regular file before it is read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise WorkbookError(f"{path}: unreadable draft ({exc.strerror or exc}); expected a draft file the form "
+                            "writes") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise WorkbookError(f"{path}: not a draft (not a regular file); expected a draft file the form writes")
+        if st.st_size > MAX_DRAFT_BYTES:
+            raise WorkbookError(f"{path}: not a draft ({st.st_size:,} bytes, over the {MAX_DRAFT_BYTES:,} a draft "
+                                "may have); expected a draft file the form writes")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(MAX_DRAFT_BYTES + 1)
+    except OSError as exc:
+        raise WorkbookError(f"{path}: unreadable draft ({exc.strerror or exc}); expected a draft file the form "
+                            "writes") from None
+    finally:
+        os.close(fd)
+
+
 def _locked(data):
     """The drafts folder's exclusive lock (``drafts/.drafts.lock``), see :func:`analysis.io.files.file_lock`."""
     return file_lock(config.layout(data).drafts_lock)
@@ -98,16 +182,30 @@ def _locked(data):
 
 def _owner_of(path: Path) -> str | None:
     try:
-        st = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+        st = _parse(_file_bytes(path), str(path))
+    except WorkbookError:
         return None
-    return st.get("owner") if isinstance(st, dict) else None
+    owner = st.get("owner") if isinstance(st, dict) else None
+    return owner if isinstance(owner, str) else None
 
 
 def _write(state: dict, data) -> Path:
+    if not isinstance(state, dict):
+        raise WorkbookError(f"draft state is {type(state).__name__}; expected a dict (the form's state)")
+    if _depth(state) > MAX_DRAFT_DEPTH:
+        raise WorkbookError(f"draft {state.get('draft_id')!r} not saved: its state nests more than {MAX_DRAFT_DEPTH} "
+                            "levels deep; expected the form's state (set-up fields, kit, answers)")
     state = dict(_clean(state), version=DRAFT_VERSION,
                  updated=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    body = json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+    problem = draft_problem(state)
+    if problem:
+        raise WorkbookError(f"draft {state.get('draft_id')!r} not saved: {problem}; a draft is saved only when it "
+                            "can be resumed")
+    try:
+        body = json.dumps(state, ensure_ascii=False, indent=1, sort_keys=True, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise WorkbookError(f"draft {state['draft_id']!r} not saved: {exc}; expected text, numbers, true/false, "
+                            "lists and mappings with text keys only") from None
     return atomic_write(draft_path(state["draft_id"], data), body, overwrite=True)
 
 
@@ -125,7 +223,7 @@ def save_draft(state: dict, data=None, *, owner: str | None = None) -> Path:
     DraftTakenError
         ``owner`` is given and the draft now belongs to another owner (see :func:`claim_draft`).
     """
-    if "draft_id" not in state:
+    if not isinstance(state, dict) or "draft_id" not in state:
         raise WorkbookError("draft state has no 'draft_id'; expected one (see new_draft_id)")
     if owner is None:
         return _write(state, data)
@@ -213,7 +311,7 @@ def draft_problem(state) -> str:
         return f"expected a JSON object, got {type(state).__name__}"
     if not _is_text(state.get("draft_id")) or not state["draft_id"].strip():
         return "no 'draft_id' text"
-    for key in ("candidate_id", "level", "interviewer", "date", "interview_id", "owner", "form"):
+    for key in ("candidate_id", "level", "interviewer", "date", "interview_id", "owner", "form", "updated"):
         if key in state and state[key] is not None and not _is_text(state[key]):
             return f"'{key}' is {type(state[key]).__name__}, expected text"
     if state.get("level") and state["level"] not in config.LEVELS:
@@ -257,15 +355,12 @@ def draft_problem(state) -> str:
 
 
 def _read(path: Path) -> dict:
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise WorkbookError(f"{path}: unreadable draft ({exc}); expected the JSON the form writes") from exc
+    state = _parse(_file_bytes(path), str(path))
     if not isinstance(state, dict) or "draft_id" not in state:
         raise WorkbookError(f"{path}: not a draft (no 'draft_id'); expected the JSON the form writes")
-    if state.get("version") != DRAFT_VERSION:
+    if type(state.get("version")) is not int or state["version"] != DRAFT_VERSION:
         raise WorkbookError(f"{path}: draft version {state.get('version')!r}, expected {DRAFT_VERSION}")
-    did = state["draft_id"]
+    did = state["draft_id"]  # cleaned: an id with a broken character no longer names this file
     if not _is_text(did) or not did.strip() or _file_name(did) != path.name:
         raise WorkbookError(f"{path}: damaged draft: its draft_id {did!r} does not match the file name (the form "
                             f"names each draft's file after its id); resume is not possible (discard it, or set "
@@ -292,15 +387,22 @@ def load_draft(draft_id: str, data=None) -> dict:
 
 
 def _raw_id(path: Path) -> str:
-    """The draft id of a damaged draft file when it can still be read and points at that file."""
+    """The draft id of a damaged draft file when it can still be read and points at that file,
+    else the file's stem (shown with a broken character replaced, never raised)."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = _parse(_file_bytes(path), str(path))
         did = raw.get("draft_id") if isinstance(raw, dict) else None
         if isinstance(did, str) and did.strip() and _file_name(did) == path.name:
             return did
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError, WorkbookError):
+    except WorkbookError:
         pass
-    return path.stem
+    return _shown(path.stem)
+
+
+def _shown(text: str) -> str:
+    """``text`` (a file name read from the folder, which may hold undecodable bytes as surrogates)
+    as text that can be shown and stored in a table."""
+    return clean_text(text)
 
 
 def _same_person(a: str, b: str) -> bool:
@@ -331,7 +433,12 @@ def list_drafts(data=None, *, interviewer: str | None = None) -> pd.DataFrame:
         try:
             st = _read(path)
         except WorkbookError as exc:
-            rows.append({"draft_id": _raw_id(path), "path": str(path), "problem": str(exc)})
+            rows.append({"draft_id": _raw_id(path), "path": _shown(str(path)), "problem": _shown(str(exc))})
+            continue
+        except Exception as exc:  # noqa: BLE001 — the promise: a draft file is listed, never raised
+            rows.append({"draft_id": _shown(path.stem), "path": _shown(str(path)),
+                         "problem": _shown(f"{path}: unreadable draft ({type(exc).__name__}: {exc}); expected the "
+                                           "JSON the form writes")})
             continue
         answers = st.get("answers") or {}
         kit = st.get("kit") or []
@@ -347,7 +454,7 @@ def list_drafts(data=None, *, interviewer: str | None = None) -> pd.DataFrame:
             "answered": sum(1 for q in kit if (answers.get(q) or {}).get("score") is not None),
             "questions": len(kit),
             "updated": str(st.get("updated") or ""),
-            "path": str(path),
+            "path": _shown(str(path)),
             "problem": "",
         })
     frame = pd.DataFrame(rows, columns=list(DRAFT_COLUMNS))

@@ -27,6 +27,11 @@ practice           no        ``true`` for a practice interview (a mock, a traini
                              the same on every row of one interview
 =================  ========  ========================================================================
 
+Every field is at most :data:`MAX_FIELD_CHARS` (100,000) characters long, a note or a name alike.
+The store, the importer and the loader judge it with the same check
+(:func:`analysis.io.validation.validate_rows`), so a scorecard the store accepts always loads and
+one it refuses is refused with the field, its length and the limit named.
+
 Whitespace around fields, any letter case in enumerations, a UTF-8 byte-order mark, CRLF line ends
 and quoted notes with commas or newlines are all accepted.
 
@@ -41,7 +46,7 @@ from __future__ import annotations
 import unicodedata
 
 __all__ = ["SCORECARD_COLUMNS", "REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "INTERVIEW_FIELDS", "TRUE_VALUES",
-           "FALSE_VALUES", "YEAR_RANGE", "nfc", "invisible"]
+           "FALSE_VALUES", "YEAR_RANGE", "MAX_FIELD_CHARS", "nfc", "invisible"]
 
 SCORECARD_COLUMNS = (
     "interview_id", "date", "candidate_id", "level", "interviewer", "question_id",
@@ -60,6 +65,16 @@ FALSE_VALUES = frozenset({"false", "no", "0"})
 #: history, narrow enough that a typo (``0000``, ``9999``, ``2206``) is reported instead of loaded
 #: (and inside the range every datetime64[ns] computation of the report can represent).
 YEAR_RANGE = (1900, 2100)
+
+
+#: The longest field a scorecard may hold, in characters (Unicode code points, as Python's ``len``
+#: counts them): about 15,000 words of notes for one question. The csv module that reads scorecards
+#: refuses a field over ``csv.field_size_limit()`` (131,072 characters by default) and then reads
+#: nothing more of the file, so the limit is kept well below it: a field of up to this many
+#: characters loads whatever it holds (quotes, line breaks, emoji). The store and the importer refuse
+#: a longer field before anything is written, and the loader reports one in a file written by hand,
+#: each naming the column, the field's length and this limit.
+MAX_FIELD_CHARS = 100_000
 
 
 def nfc(s: str) -> str:

@@ -34,7 +34,7 @@ from analysis.errors import Problem
 from analysis.io import _engine
 from analysis.io.csvfile import (CsvFile, EmptyFile, HasNul, NoHeader, NotUtf8, UnreadableFrom, UnreadableHeader,
                                  duplicates, wrong_width)
-from analysis.io.schema import REQUIRED_COLUMNS, SCORECARD_COLUMNS, nfc
+from analysis.io.schema import MAX_FIELD_CHARS, REQUIRED_COLUMNS, SCORECARD_COLUMNS, nfc
 # re-export until analysis.io.importing imports it from analysis.io.validation (remove after the merge)
 
 __all__ = ["BULK_BYTES", "parse_csv", "parse_records", "parse_table"]
@@ -208,7 +208,7 @@ def _parse_slow(data: bytes, path: str) -> tuple[np.ndarray, np.ndarray, list[Pr
         # Rows after this point cannot be read, so any interview begun above may be incomplete:
         # hold back the whole file rather than load half an interview.
         return *_no_rows(), problems + [Problem(
-            path, exc.line, None, f"unreadable CSV from here on ({exc}); expected properly quoted fields; "
+            path, exc.line, None, f"unreadable CSV from here on ({exc}); expected properly quoted fields{_why(exc)}; "
             f"none of the file's rows were loaded ({len(records)} read before this line)", _all_lines(data))]
     if missing:
         n = len(records)
@@ -227,6 +227,14 @@ def _parse_slow(data: bytes, path: str) -> tuple[np.ndarray, np.ndarray, list[Pr
     arr = np.empty((len(records), len(names)), dtype=object)
     arr[:] = records
     return _reorder(arr, names), np.asarray(lines, dtype=np.int64), problems
+
+
+def _why(exc: UnreadableFrom) -> str:
+    """What a field over the csv module's size limit means, for the unreadable-CSV problem."""
+    if "field limit" not in str(exc):
+        return ""
+    return (f" and at most {MAX_FIELD_CHARS:,} characters in one field (a field runs from line {exc.line} to at "
+            f"least line {exc.end}: an unclosed quote, or a note too long: shorten it)")
 
 
 def _all_lines(data: bytes) -> tuple[int, ...]:

@@ -30,8 +30,8 @@ import pandas as pd
 from analysis import config
 from analysis.errors import Problem
 from analysis.io import _engine
-from analysis.io.schema import (FALSE_VALUES, INTERVIEW_FIELDS, REQUIRED_COLUMNS, SCORECARD_COLUMNS, TRUE_VALUES,
-                                YEAR_RANGE, invisible, nfc)
+from analysis.io.schema import (FALSE_VALUES, INTERVIEW_FIELDS, MAX_FIELD_CHARS, REQUIRED_COLUMNS, SCORECARD_COLUMNS,
+                                TRUE_VALUES, YEAR_RANGE, invisible, nfc)
 
 __all__ = ["validate_rows", "validate_interview", "to_scorecard_frame", "judge_and_type", "scorecard_text"]
 
@@ -165,6 +165,33 @@ class _Factors:
                                     codes.astype(np.int32), uniq2)
         return self._cache[key]
 
+    def longer(self, col: str, limit: int) -> np.ndarray | None:
+        """Rows whose raw (unstripped) value of ``col`` is over ``limit`` characters (what the CSV
+        field holds, so what the csv module's field size limit counts), or None when there is none
+        (the usual case, found from each Arrow chunk's dictionary or lengths without a row mask)."""
+        if not self.arrow:
+            if col not in self.raw:
+                return None
+            size = np.fromiter((len(v) if isinstance(v, str) else 0 for v in self.raw[col]), dtype=np.int64,
+                               count=self.n)
+            return size > limit if (size > limit).any() else None
+        if col not in self.raw.column_names:
+            return None
+        import pyarrow as pa  # deferred: pyarrow costs start-up time, and only loading needs it
+        import pyarrow.compute as pc
+        parts, hit = [], False
+        for chunk in self.raw.column(col).chunks:
+            if pa.types.is_dictionary(chunk.type):
+                size = pc.fill_null(pc.utf8_length(chunk.dictionary), 0).to_numpy()
+                over = size > limit
+                parts.append(over[chunk.indices.to_numpy(zero_copy_only=False)] if over.any() else
+                             np.zeros(len(chunk), dtype=bool))
+            else:
+                size = pc.fill_null(pc.utf8_length(chunk), 0).to_numpy(zero_copy_only=False)
+                parts.append(size > limit)
+            hit = hit or bool(parts[-1].any())
+        return np.concatenate(parts) if hit else None
+
     def empty(self, col: str) -> np.ndarray:
         """Rows whose (stripped) value of ``col`` is empty: one vectorised comparison."""
         codes, uniq = self.get(col)
@@ -231,6 +258,16 @@ def _judge(raw, question_ids, f: _Factors) -> tuple[np.ndarray, list[Problem]]:
     parsed_ok = line_arr > 0
     problems: list[Problem] = []
     bad = ~parsed_ok
+    for col in SCORECARD_COLUMNS:  # the one field limit of the format (analysis.io.schema.MAX_FIELD_CHARS)
+        over = f.longer(col, MAX_FIELD_CHARS)
+        if over is None:
+            continue
+        idx = np.flatnonzero(parsed_ok & over)
+        problems += [Problem(str(f.file_names(i)), int(line_arr[i]), col,
+                             f"{len(f.at(col, [i])[0]):,} characters long; expected at most {MAX_FIELD_CHARS:,} "
+                             "characters in one field (shorten it, e.g. keep a long write-up in a linked document)")
+                     for i in idx]
+        bad[idx] = True
     for col in ("interview_id", "candidate_id", "interviewer"):
         m = parsed_ok & f.empty(col)
         problems += _problems_from_mask(f, m, col, lambda v: "empty; expected non-empty text")
