@@ -7,6 +7,10 @@ tables, the charts, ``index.html``, the explorer) goes through, so none shows wh
 floor itself is :data:`analysis.config.SMALL_GROUP`; both functions take it as the keyword
 ``small_group``.
 
+:func:`protect_cells` is the one complementary suppression: which larger cells of linked tables to
+hide too, so that no hidden count can be worked out from totals or other rows (:func:`exposed_cells`
+is its audit).
+
 It sits in the statistics layer, the lowest that applies it: the IRT tables (``stats``), the charts
 and the report writers above all call it here.
 """
@@ -202,7 +206,7 @@ def exposed_cells(cells: pd.DataFrame, lines, hidden: np.ndarray, *, small_group
     solutions are found with scipy's ``milp``; a cell whose smallest and largest agree is exposed.
     Returns their positions.
     """
-    from scipy.optimize import Bounds, LinearConstraint, milp  # deferred: only the fairness tables need it
+    from scipy.optimize import Bounds, LinearConstraint, milp  # deferred: only the group tables need it
     c = cells.reset_index(drop=True)
     h = np.flatnonzero(hidden)
     if not len(h):
