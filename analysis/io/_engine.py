@@ -123,10 +123,7 @@ def read_plain(data: bytes, k: int):
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data),
-            # one thread: Arrow's CPU pool, once started, can abort the process at exit while a worker is
-            # still alive (std::terminate, exit -6; apache/arrow#34314, seen here under a loaded test run);
-            # the split of plain lines is not where loading spends its time
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22, use_threads=False),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(delimiter=",", quote_char=False, escape_char=False,
                                              double_quote=False, newlines_in_values=False,
                                              ignore_empty_lines=False),
