@@ -315,15 +315,22 @@ def test_interview_in_voila(page: Page, voila_server, tmp_path: Path, data_folde
     _screenshot(page, log, artifacts_dir / "log_form_voila.png")
 
 
+#: Room a placeholder needs beyond its width here: fonts differ between systems (DejaVu Sans, a
+#: common fallback, draws text about 15% wider than Arial) and Chromium draws a suggestions arrow
+#: inside a box with a list (the interviewer box). On main the interviewer box had 3% to spare.
+PLACEHOLDER_SPARE = 1.25
+
+
 def _assert_placeholder_fits(field) -> None:
-    """The field's placeholder, drawn in the field's own font, fits inside the box (issue 24: "the
-    interviewer placeholder is cut off")."""
+    """The field's placeholder, drawn in the field's own font, fits inside the box with
+    :data:`PLACEHOLDER_SPARE` to spare (issue 24: "the interviewer placeholder is cut off")."""
     text, room = field.evaluate(
         """el => { const s = getComputedStyle(el); const c = document.createElement('canvas').getContext('2d');
                  c.font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
                  return [c.measureText(el.placeholder).width,
                          el.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)]; }""")
-    assert text <= room, f"placeholder {field.get_attribute('placeholder')!r} needs {text:.0f}px, has {room:.0f}px"
+    assert text * PLACEHOLDER_SPARE <= room, (f"placeholder {field.get_attribute('placeholder')!r} is {text:.0f}px "
+                                              f"wide; its box has {room:.0f}px")
 
 
 def _wait_for_draft(data: Path, answered: int, timeout: float = 60.0) -> str:
