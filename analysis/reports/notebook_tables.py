@@ -152,7 +152,7 @@ def _heading(name) -> str:
 
 
 #: Sorting and searching, for outputs where script runs; finds its own table through currentScript.
-_SCRIPT = """<script>(function(){var s=document.currentScript,box=s&&s.previousElementSibling;
+_SCRIPT = r"""<script>(function(){var s=document.currentScript,box=s&&s.previousElementSibling;
 if(!box||!box.querySelector)return;var t=box.querySelector("table");if(!t||t.dataset.icwLive)return;
 t.dataset.icwLive="1";var body=t.tBodies[0],rows=Array.prototype.slice.call(body.rows);
 var f=document.createElement("input");f.type="search";f.placeholder="Search the table";
