@@ -65,8 +65,8 @@ DEFAULT_DIGITS = 2
 #: A text column whose longest value is at most this many characters and has no space is one-line.
 _ONE_LINE = 40
 
-_CELL = "padding:0.3em 0.6em;vertical-align:top;border-bottom:1px solid rgba(128,128,128,0.25);"
-_HEAD = ("padding:0.3em 0.6em;vertical-align:bottom;font-weight:bold;"
+_CELL = "padding:0.25em 0.5em;vertical-align:top;border-bottom:1px solid rgba(128,128,128,0.25);"
+_HEAD = ("padding:0.25em 0.5em;vertical-align:bottom;font-weight:bold;"
          "border-bottom:2px solid rgba(128,128,128,0.6);")
 _NUMBER = "text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums;"
 _ONE_LINE_TEXT = "text-align:left;white-space:nowrap;"
