@@ -283,4 +283,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from analysis._process import exit_now  # ends without pyarrow's teardown (see its docstring)
+    exit_now(main())
