@@ -55,7 +55,8 @@ MACHADO = {
 _SRGB_TO_XYZ = np.array([[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750],
                          [0.0193339, 0.1191920, 0.9503041]])
 _D65 = np.array([0.95047, 1.0, 1.08883])
-_NAMED = {"white": "#FFFFFF", "black": "#000000"}
+#: The CSS colour names plotly accepts that a chart of the workbook has ever used (any other name fails the test).
+_NAMED = {"white": "#FFFFFF", "black": "#000000", "grey": "#808080", "gray": "#808080"}
 
 
 # ------------------------------------------------------------------------------ colour science

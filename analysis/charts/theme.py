@@ -84,7 +84,7 @@ class Defaults:
     def colorscale(self) -> list:
         """:attr:`sequential` as a plotly colorscale (evenly spaced stops)."""
         n = len(self.sequential) - 1
-        return [[round(i / n, 4), c] for i, c in enumerate(self.sequential)]
+        return [[round(i / n, 3), c] for i, c in enumerate(self.sequential)]
 
     def apply(self, fig):
         """Apply template, size, font and colorway to a figure, and draw reference lines that name no
