@@ -90,6 +90,7 @@ _FACADE = {
     "format_size": "analysis.reports.files:format_size",
     "parse_formats": "analysis.reports.files:parse_formats",
     "bank_html": "analysis.widgets.bank_view:bank_html",
+    "show_table": "analysis.reports.notebook_tables:show_table",
     # widgets
     "InterviewForm": "analysis.widgets.forms:InterviewForm",
     "LogForm": "analysis.widgets.forms:LogForm",

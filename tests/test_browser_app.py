@@ -2,11 +2,13 @@
 
 ``make interview`` shares the app with colleagues on the network, so it is never served without
 Jupyter's token authentication. The page an interviewer sees holds the two forms and a short how-to,
-and none of the notebook developer's text.
+and none of the notebook developer's text; what it says after a save names the interview and the
+number of questions, never a file on the server (issue 24; screenshot ``interviewer_app_saved.png``).
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import urllib.error
 import urllib.request
@@ -15,6 +17,8 @@ from pathlib import Path
 import pytest
 from browser_fixtures import wait_for_voila_app
 from playwright.sync_api import expect
+
+from analysis.widgets.forms import SCORE_LABELS
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +60,28 @@ def test_app_needs_the_token_and_shows_only_the_forms(page, voila_server, tmp_pa
     for phrase in DEVELOPER_TEXT:
         assert phrase not in text, phrase
     page.screenshot(path=str(artifacts_dir / "interviewer_app_voila.png"), full_page=True)
+
+    # a colleague logs a past interview: the message says what was saved, not where on the server
+    page.locator(".lm-TabBar-tabLabel", has_text="Log a past interview").click()
+    log = page.locator(".icw-log-form")
+    log.locator(".icw-log-candidate input").fill("C-0424")
+    log.locator(".icw-log-interviewer input").fill("Avery Chen")
+    log.locator(".icw-log-date input").fill("2026-04-20")
+    rows = log.locator(".icw-log-row")
+    expect(rows).to_have_count(7, timeout=60_000)
+    for i in range(7):
+        rows.nth(i).locator(".icw-log-score select").select_option(label=SCORE_LABELS[3])
+    log.locator(".icw-log-recommendation select").select_option(label="Yes")
+    log.locator(".icw-log-save").click()
+    status = log.locator(".icw-log-status")
+    expect(status).to_contain_text(re.compile(r"Saved interview 2026-04-20-C-0424-\w{8} \(7 questions\)\."),
+                                   timeout=60_000)
+    (saved,) = (data / "scores").rglob("*.csv")  # written, in the data folder
+    shown = body.inner_text()
+    for secret in (str(data), str(data.resolve()), str(saved), saved.name, str(tmp_path)):
+        assert secret not in shown, secret
+    expect(log.locator(".icw-log-saved-path")).to_have_count(0)
+    log.screenshot(path=str(artifacts_dir / "interviewer_app_saved.png"))
 
 
 def test_form_offers_only_the_roster_names(page, voila_server, tmp_path):

@@ -374,13 +374,13 @@ def test_every_change_is_autosaved_and_a_new_form_resumes_it(data):
     g._back.click()
     assert g._score.value == 4 and g._notes.value == XSS
     g._next.click()
-    _answer_all(g, [2] * 6, red_flags={0})
+    _answer_all(g, [1] + [2] * 5, red_flags={0})
     g._recommendation.value = "strong_no"
     g._save_btn.click()
     assert g.saved_path is not None, g._status.value
     assert list_drafts(data).empty
     got = load(data, cache=False, progress=False).scores
-    assert got["score"].tolist() == [4] + [2] * 6
+    assert got["score"].tolist() == [4, 1] + [2] * 5
     assert got["red_flag"].tolist() == [False, True] + [False] * 5
     assert got["notes"].tolist()[0] == XSS
     assert got["duration_seconds"].tolist()[0] == 40.0
@@ -513,6 +513,9 @@ def test_log_another_after_save(data):
     f._candidate.value = "C2"
     _fill_log(f, [2] * len(f.kit))
     f._recommendation.value = "no"
+    f._save_btn.click()
+    assert "date: not set" in f._status.value  # Log another empties the date: the next one is another day
+    f._date.value = dt.date(2026, 2, 20)
     f._save_btn.click()
     wb = load(data, cache=False, progress=False)
     assert wb.n_interviews == 2 and wb.problems == []
@@ -894,3 +897,182 @@ def test_a_resumed_draft_keeps_the_practice_tick(data):
     g._save_btn.click()
     assert g.saved_path is not None, g._status.value
     assert load(data, cache=False, progress=False).n_practice == 1
+
+
+# -- issue 24: the forms' frictions ------------------------------------------------------------------
+
+
+def _visible(widget) -> bool:
+    return widget.layout.display != "none"
+
+
+def test_a_red_flag_beside_a_score_above_1_is_named_and_saved_only_once_confirmed(data):
+    f = InterviewForm(data, interviewer="Avery", interviewers=[], today=DAY, clock=Clock())
+    _setup(f, "C24")
+    f._start_btn.click()
+    kit = f.kit
+    f._score.value = 3
+    f._red_flag.value = True  # the rubric's 1 is "showed the red flag": 3 with a red flag contradicts it
+    # said at once, beside the tick and in the box above Save, before anything is saved
+    assert _visible(f._red_flag_hint) and "the rubric's 1 is 'showed the red flag'" in f._red_flag_hint.value
+    assert _visible(f._flag_box) and f"question 1 of 7 ({kit[0]}): red flag shown with score 3" in f._flag_msg.value
+    assert not _visible(f._flag_confirm)  # nothing to confirm until Save is pressed
+    f._next.click()
+    _answer_all(f, [2] * 6)
+    f._recommendation.value = "yes"
+    f._save_btn.click()
+    assert f.saved_path is None and _scorecards(data) == []  # never silently
+    assert "Not saved yet" in f._status.value and _visible(f._flag_confirm)
+    f._flag_confirm.click()  # "Save with these red flags"
+    assert f.saved_path is not None, f._status.value
+    got = load(data, cache=False, progress=False).scores
+    assert got["score"].tolist() == [3] + [2] * 6 and got["red_flag"].tolist() == [True] + [False] * 6
+
+
+def test_a_red_flag_fixed_to_1_saves_without_asking_and_a_new_clash_asks_again(data):
+    f = LogForm(data, interviewer="Harper", interviewers=[], today=DAY)
+    f._candidate.value = "C25"
+    _fill_log(f, [4] + [3] * (len(f.kit) - 1), red_flags={0})
+    f._recommendation.value = "strong_yes"
+    assert _visible(f._flag_box) and f"row 1 ({f.kit[0]}): red flag shown with score 4" in f._flag_msg.value
+    f._save_btn.click()
+    assert _scorecards(data) == [] and _visible(f._flag_confirm)
+    f._flags_confirmed = tuple(f._flag_conflicts())  # confirmed for row 1 only ...
+    f.row_widgets(f.kit[1])["red_flag"].value = True  # ... then another clash: asked again
+    f._save_btn.click()
+    assert _scorecards(data) == [] and "Not saved yet" in f._status.value
+    f.row_widgets(f.kit[0])["score"].value = 1  # fixed as the rubric says
+    f.row_widgets(f.kit[1])["red_flag"].value = False
+    assert not _visible(f._flag_box)
+    f._save_btn.click()
+    assert f.saved_path is not None, f._status.value
+
+
+def test_recommendations_show_words_and_save_codes(data):
+    f = InterviewForm(data, interviewer="Avery", interviewers=[], today=DAY, clock=Clock())
+    g = LogForm(data, interviewer="Harper", interviewers=[], today=DAY)
+    words = ["Strong no", "No", "Yes", "Strong yes"]  # issue 24's words
+    assert list(f._recommendation.options) == list(zip(words, config.RECOMMENDATIONS))
+    assert list(g._recommendation.options)[1:] == list(zip(words, config.RECOMMENDATIONS))
+    assert "strong_no" not in f._recommendation._options_labels and "Strong yes" in g._recommendation._options_labels
+    g._candidate.value = "C26"
+    _fill_log(g, [3] * len(g.kit))
+    g._save_btn.click()
+    assert "recommendation: choose Strong no, No, Yes or Strong yes" in g._status.value
+    g._recommendation.value = "strong_no"
+    g._save_btn.click()
+    assert set(load(data, cache=False, progress=False).scores["recommendation"].astype(str)) == {"strong_no"}
+
+
+def test_the_log_form_date_starts_empty_and_must_be_picked(data):
+    f = LogForm(data, interviewer="Harper", interviewers=[])
+    assert f._date.value is None and "the day the interview took place" in f._date_hint_label.value
+    f._candidate.value = "C27"
+    _fill_log(f, [3] * len(f.kit))
+    f._recommendation.value = "yes"
+    f._save_btn.click()
+    assert _scorecards(data) == [] and "date: not set; expected the day of the interview" in f._status.value
+    f._date.value = dt.date(2026, 1, 15)
+    f._save_btn.click()
+    assert set(load(data, cache=False, progress=False).scores["date"]) == {pd.Timestamp("2026-01-15")}
+    assert InterviewForm(data, interviewers=[])._date.value == dt.date.today()  # live: today, as before
+
+
+def test_the_log_form_offers_to_drop_the_empty_rows_and_keeps_the_others(data):
+    f = LogForm(data, interviewer="Harper", interviewers=[], today=DAY)
+    f._candidate.value = "C28"
+    kit = f.kit
+    assert len(kit) == 7
+    for i in (0, 1, 3, 5):
+        f.row_widgets(kit[i])["score"].value = 3
+    f.row_widgets(kit[6])["notes"].value = "asked, ran out of time"  # entered something: never dropped for them
+    f._recommendation.value = "no"
+    assert not _visible(f._drop_btn)  # offered only once a save stops for it
+    f._save_btn.click()
+    assert _scorecards(data) == []
+    status = f._status.value
+    assert f"score for row 3 ({kit[2]})" in status and f"Rows 3 ({kit[2]}), 5 ({kit[4]}) have nothing" in status
+    assert _visible(f._drop_btn) and f._drop_btn.description == "Drop the 2 empty rows"
+    f._drop_btn.click()
+    assert f.kit == [kit[i] for i in (0, 1, 3, 5, 6)] and not _visible(f._drop_btn)
+    assert f"score for row 5 ({kit[6]})" in f._status.value  # the row with a note still needs its score
+    f.row_widgets(kit[6])["score"].value = 2
+    f._save_btn.click()
+    got = load(data, cache=False, progress=False).scores
+    assert got["question_id"].astype(str).tolist() == [kit[i] for i in (0, 1, 3, 5, 6)]
+    assert got["notes"].tolist()[-1] == "asked, ran out of time"
+
+
+def test_nothing_is_dropped_when_every_row_is_empty(data):
+    f = LogForm(data, interviewer="Harper", interviewers=[], today=DAY)
+    f._candidate.value = "C29"
+    f._save_btn.click()
+    assert not _visible(f._drop_btn) and f.drop_empty_rows() == [] and len(f.kit) == 7
+
+
+def test_log_notes_are_a_multiline_box(data):
+    import ipywidgets as w
+
+    f = LogForm(data, interviewer="Harper", interviewers=[], today=DAY)
+    f._candidate.value = "C30"
+    notes = f.row_widgets(f.kit[0])["notes"]
+    assert isinstance(notes, w.Textarea) and notes.rows >= 2
+    _fill_log(f, [3] * len(f.kit), notes={0: "line one\nline two"})
+    f._recommendation.value = "yes"
+    f._save_btn.click()
+    assert load(data, cache=False, progress=False).scores["notes"].tolist()[0] == "line one\nline two"
+
+
+def test_an_app_says_what_was_saved_without_server_paths(data, monkeypatch):
+    from analysis.errors import StoreError
+    from analysis.widgets.forms import base
+
+    monkeypatch.setenv("SERVER_SOFTWARE", "voila/0.5.8")  # how Voila starts its kernels
+    f = LogForm(data, interviewer="Harper", interviewers=[], today=DAY)
+    assert f.show_paths is False and LogForm(data, interviewers=[], show_paths=True).show_paths is True
+    f._candidate.value = "C31"
+    _fill_log(f, [3] * len(f.kit))
+    f._recommendation.value = "yes"
+    f._save_btn.click()
+    assert f.saved_path is not None and f.saved_path.exists()  # the API still has it
+    assert f"Saved interview <code>{f.interview_id}</code> (7 questions)." in f._status.value
+    root = str(data.resolve()).split("/")[1]
+    assert str(data) not in f._status.value and f"/{root}/" not in f._status.value
+    f._save_btn.disabled = False
+    f._save_btn.click()  # already saved: named by id, not by file
+    assert "already saved as" in f._status.value and str(data) not in f._status.value
+    # an error from the store names "the data folder", and the traceback stays in the server log
+    g = LogForm(data, interviewer="Harper", interviewers=[], today=DAY)
+    g._candidate.value = "C32"
+    _fill_log(g, [3] * len(g.kit))
+    g._recommendation.value = "yes"
+
+    def refuse(*args, **kwargs):
+        raise StoreError(f"interview 'x' is already saved at {data.resolve()}/scores/2026/x.csv; choose a new one")
+
+    monkeypatch.setattr(base, "save_interview", refuse)
+    g._save_btn.click()
+    assert "already saved at the data folder/scores/2026/x.csv" in g._status.value
+    assert str(data.resolve()) not in g._status.value
+    monkeypatch.setattr(base, "save_interview", lambda *a, **k: 1 / 0)
+    g._save_btn.click()
+    assert "ZeroDivisionError" in g._status.value and "server's log" in g._status.value
+    assert "traceback" not in g._status.value and ".py" not in g._status.value
+    # in a notebook the path is still shown
+    monkeypatch.delenv("SERVER_SOFTWARE")
+    n = LogForm(data, interviewer="Harper", interviewers=[], today=DAY)
+    n._candidate.value = "C33"
+    _fill_log(n, [3] * len(n.kit))
+    n._recommendation.value = "yes"
+    monkeypatch.undo()
+    n._save_btn.click()
+    assert str(n.saved_path) in n._status.value
+
+
+def test_the_demo_banner_leaves_the_folder_out_in_an_app(data, monkeypatch):
+    from analysis.widgets.forms import base
+
+    monkeypatch.setattr(base, "is_demo_folder", lambda d: True)
+    assert str(data) in InterviewForm(data, interviewers=[], show_paths=True)._banner.value
+    app = InterviewForm(data, interviewers=[], show_paths=False)
+    assert "synthetic demo folder" in app._banner.value and str(data) not in app._banner.value

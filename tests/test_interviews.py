@@ -10,9 +10,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from analysis.io.interviews import (MAX_NAME, age_seconds, answer_problems, is_one_line, kit_problems,
-                                    make_interview_id, repair_text, scorecard_rows, setup_problems)
+from analysis import config
+from analysis.io.interviews import (MAX_NAME, RECOMMENDATION_LABELS, age_seconds, answer_problems, empty_answers,
+                                    is_one_line, kit_problems, make_interview_id, recommendation_options,
+                                    red_flag_conflicts, repair_text, scorecard_rows, setup_problems)
 
 DAY = dt.date(2026, 3, 2)
 
@@ -53,7 +57,7 @@ def test_names_in_any_script_are_accepted(name):
 def test_what_is_missing_is_worded_for_each_form():
     answers = [{"question_id": "q1", "score": 3}, {"question_id": "q2", "score": None}]
     assert answer_problems(answers, None) == [
-        "score for question 2 of 2 (q2)", "recommendation: choose strong_no, no, yes or strong_yes"]
+        "score for question 2 of 2 (q2)", "recommendation: choose Strong no, No, Yes or Strong yes"]
     assert answer_problems(answers, "yes", kind="log") == ["score for row 2 (q2)"]
     assert answer_problems([], "no") == kit_problems([]) == ["question kit: empty; add at least one question"]
     assert answer_problems([], "no", kind="log") == ["questions: none; add the questions that were asked"]
@@ -90,3 +94,58 @@ def test_age_seconds_of_a_draft_stamp():
     assert 59 <= age_seconds((now - dt.timedelta(seconds=60)).replace(tzinfo=None).isoformat()) <= 70  # UTC
     assert age_seconds((now + dt.timedelta(hours=1)).isoformat()) == 0.0  # a clock ahead: not negative
     assert age_seconds("yesterday") is None and age_seconds(None) is None
+
+
+# -- issue 24: the forms' frictions, as plain rules -------------------------------------------------
+
+def test_recommendations_are_shown_in_words_and_saved_as_codes():
+    # the words are the issue's ("Strong no", "No", "Yes", "Strong yes"); the codes are the
+    # scorecard format's (config.RECOMMENDATIONS), in its order
+    assert recommendation_options() == [("Strong no", "strong_no"), ("No", "no"), ("Yes", "yes"),
+                                        ("Strong yes", "strong_yes")]
+    assert list(RECOMMENDATION_LABELS) == list(config.RECOMMENDATIONS)
+
+
+def test_a_red_flag_beside_a_score_above_1_is_named():
+    answers = [{"question_id": "q1", "score": 1, "red_flag": True},   # what the rubric's 1 means: fine
+               {"question_id": "q2", "score": 3, "red_flag": True},   # the contradiction
+               {"question_id": "q3", "score": None, "red_flag": True},  # not scored yet: answer_problems' job
+               {"question_id": "q4", "score": 4, "red_flag": False}]
+    assert red_flag_conflicts(answers) == [
+        "question 2 of 4 (q2): red flag shown with score 3, but the rubric's 1 is 'showed the red flag'"]
+    assert red_flag_conflicts(answers, kind="log") == [
+        "row 2 (q2): red flag shown with score 3, but the rubric's 1 is 'showed the red flag'"]
+    assert red_flag_conflicts([]) == []
+
+
+def test_empty_answers_are_those_with_nothing_entered():
+    answers = [{"question_id": "q1", "score": None, "red_flag": False, "notes": ""},
+               {"question_id": "q2", "score": 2, "red_flag": False, "notes": ""},
+               {"question_id": "q3", "score": None, "red_flag": True, "notes": ""},
+               {"question_id": "q4", "score": None, "red_flag": False, "notes": "asked, no time to score"},
+               {"question_id": "q5", "score": None, "red_flag": False, "notes": " \n "},
+               {"question_id": "q6"}]
+    assert empty_answers(answers) == ["q1", "q5", "q6"]
+
+
+_answer = st.fixed_dictionaries({"score": st.one_of(st.none(), st.sampled_from(config.SCORES)),
+                                 "red_flag": st.booleans(), "notes": st.one_of(st.none(), st.text(max_size=5))})
+
+
+@settings(deadline=None)  # pure functions; a loaded 2-core machine must not turn slowness into a failure
+@given(st.lists(_answer, max_size=12), st.sampled_from(["interview", "log"]))
+def test_conflicts_and_empty_rows_partition_as_promised(raw, kind):
+    answers = [dict(a, question_id=f"q{i}") for i, a in enumerate(raw)]
+    conflicts = red_flag_conflicts(answers, kind=kind)
+    flagged_high = [a for a in answers if a["red_flag"] and a["score"] is not None and a["score"] > 1]
+    assert len(conflicts) == len(flagged_high)  # one sentence per contradiction, none for anything else
+    assert all(f"({a['question_id']})" in c for a, c in zip(flagged_high, conflicts))
+    empty = empty_answers(answers)
+    # an empty row has nothing entered, so dropping it loses nothing; every unscored row is either
+    # empty (offered to drop) or named by answer_problems (to be scored)
+    by_id = {a["question_id"]: a for a in answers}
+    assert all(by_id[q]["score"] is None and not by_id[q]["red_flag"] and not (by_id[q]["notes"] or "").strip()
+               for q in empty)
+    unscored = [a["question_id"] for a in answers if a["score"] is None]
+    assert set(empty) <= set(unscored)
+    assert len([p for p in answer_problems(answers, "yes", kind=kind) if p.startswith("score for")]) == len(unscored)

@@ -3,6 +3,8 @@
 * ``environment.yml`` (conda) lists exactly the dependencies of ``pyproject.toml``
   (runtime and the ``test`` extra), at the same versions.
 * ``pip install .`` alone ships a working ``python -m analysis``.
+* ``project.license`` is the PEP 639 SPDX string (``"MIT"``), built by setuptools>=77 without a
+  deprecation warning.
 * ``make test`` runs pytest on ``tests/`` and nbval on every notebook; ``make lab``
   opens JupyterLab on ``notebooks/``; ``.ci/run`` installs Chromium and calls
   ``make test``.
@@ -202,6 +204,42 @@ def test_pip_install_alone_gives_a_working_python_m_analysis(tmp_path: Path) -> 
                               capture_output=True, text=True, cwd=elsewhere, env=env)
     assert scripted.returncode == 0, scripted.stderr
     assert "check" in scripted.stdout
+
+
+def test_license_is_an_spdx_string_with_a_backend_that_reads_it() -> None:
+    """PEP 639: ``license = "MIT"``; the table form is deprecated, and setuptools reads the string
+    form only from version 77 on (older ones refuse it), so the build requires setuptools>=77."""
+    config = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))
+    assert config["project"]["license"] == "MIT"
+    floors = [re.fullmatch(r"setuptools\s*>=\s*(\d+)(?:\.\d+)*", spec.strip())
+              for spec in config["build-system"]["requires"]]
+    assert any(m and int(m[1]) >= 77 for m in floors), config["build-system"]["requires"]
+
+
+@pytest.mark.slow
+def test_pip_builds_without_warnings_and_declares_the_license(tmp_path: Path) -> None:
+    """A verbose build (what ``pip install -e .`` runs) prints no setuptools deprecation warning,
+    and the wheel's metadata says ``License-Expression: MIT`` (metadata 2.4, PEP 639)."""
+    source = _copy_source(tmp_path / "source")
+    wheels = tmp_path / "wheels"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--verbose", "--no-deps", "--wheel-dir", str(wheels),
+         str(source)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert build.returncode == 0, f"pip wheel failed:\n{build.stdout}\n{build.stderr}"
+    output = build.stdout + build.stderr
+    warnings = [line.strip() for line in output.splitlines()
+                if "DeprecationWarning" in line or "project.license" in line]
+    assert not warnings, "the build warns:\n" + "\n".join(warnings)
+
+    import zipfile
+
+    (wheel,) = wheels.glob("interview_calibration-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = next(archive.read(name).decode("utf-8") for name in archive.namelist()
+                        if name.endswith(".dist-info/METADATA"))
+    assert "License-Expression: MIT" in metadata.splitlines(), metadata[:500]
 
 
 # ------------------------------------------------------------------ make, CI

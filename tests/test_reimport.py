@@ -1,6 +1,6 @@
 """Re-importing (issue 23): a second import compares content, never only ids.
 
-The policy under test (``analysis.io.importing.import_files``, Notes; README "Importing scorecards"):
+The policy under test (``analysis.io.importing.import_files``, Notes; docs/importing.md):
 
 * a stored interview imported again with the same content is *already imported*;
 * with other content (a scorecard corrected in the ATS) it is *held back*: the report names the

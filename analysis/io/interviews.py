@@ -21,6 +21,14 @@ The rules
   (which that shared definition allows, for notes).
 - Text is saved as it was typed, except that unpaired surrogates (half an emoji, a broken paste),
   which no file can hold, are replaced by U+FFFD (:func:`repair_text`).
+- A recommendation is shown by its words (:data:`RECOMMENDATION_LABELS`: "Strong no" ... "Strong
+  yes") and saved as its code (``strong_no`` ... ``strong_yes``, :data:`analysis.config.RECOMMENDATIONS`).
+- The rubric's 1 is "showed the red flag": a red flag ticked beside a score above 1 is a
+  contradiction the forms name (:func:`red_flag_conflicts`) and save only once the interviewer has
+  confirmed it (a red flag can be one slip in an otherwise good answer, so it is not refused).
+- A logged interview starts from the level's kit; a row where nothing was entered (no score, no red
+  flag, no note: :func:`empty_answers`) is a question that was not asked, and the log form offers to
+  drop all of them at once. A row with anything entered is never dropped for the interviewer.
 """
 
 from __future__ import annotations
@@ -35,8 +43,9 @@ from analysis._text import clean_text, has_control
 from analysis.io.load import load
 from analysis.io.roster import roster_names
 
-__all__ = ["CANDIDATE_ID_PATTERN", "MAX_NAME", "known_interviewers", "make_interview_id", "is_one_line",
-           "setup_problems", "kit_problems", "answer_problems", "repair_text", "scorecard_rows", "age_seconds"]
+__all__ = ["CANDIDATE_ID_PATTERN", "MAX_NAME", "RECOMMENDATION_LABELS", "known_interviewers", "make_interview_id",
+           "is_one_line", "setup_problems", "kit_problems", "answer_problems", "red_flag_conflicts", "empty_answers",
+           "recommendation_options", "repair_text", "scorecard_rows", "age_seconds"]
 
 #: What a candidate id may look like (a pseudonymous key, not a name).
 CANDIDATE_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
@@ -44,8 +53,13 @@ CANDIDATE_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
 MAX_NAME = 80
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: How each form names an empty question list and an unscored question.
-_WORDING = {"interview": ("question kit: empty; add at least one question", "score for question {i} of {n} ({q})"),
-            "log": ("questions: none; add the questions that were asked", "score for row {i} ({q})")}
+_WORDING = {"interview": ("question kit: empty; add at least one question", "score for question {i} of {n} ({q})",
+                          "question {i} of {n} ({q})"),
+            "log": ("questions: none; add the questions that were asked", "score for row {i} ({q})",
+                    "row {i} ({q})")}
+#: The words the forms show for each recommendation code; the scorecard keeps the code
+#: (``{"strong_no": "Strong no", "no": "No", "yes": "Yes", "strong_yes": "Strong yes"}``).
+RECOMMENDATION_LABELS = {code: code.replace("_", " ").capitalize() for code in config.RECOMMENDATIONS}
 
 
 def known_interviewers(data=None) -> list[str]:
@@ -125,9 +139,52 @@ def answer_problems(answers: list[dict], recommendation, *, kind: str = "intervi
     out += [unscored.format(i=i, n=len(answers), q=a["question_id"])
             for i, a in enumerate(answers, start=1) if a.get("score") is None]
     if recommendation is None:
-        *first, last = config.RECOMMENDATIONS
+        *first, last = RECOMMENDATION_LABELS.values()
         out.append(f"recommendation: choose {', '.join(first)} or {last}")
     return out
+
+
+def recommendation_options() -> list[tuple[str, str]]:
+    """``(label, code)`` pairs for a picker, in the order of :data:`analysis.config.RECOMMENDATIONS`:
+    the interviewer reads "Strong yes", the scorecard gets ``strong_yes``.
+
+    >>> recommendation_options()[0]
+    ('Strong no', 'strong_no')
+    """
+    return [(label, code) for code, label in RECOMMENDATION_LABELS.items()]
+
+
+def red_flag_conflicts(answers: list[dict], *, kind: str = "interview") -> list[str]:
+    """The answers with a red flag ticked and a score above 1, one sentence each (empty when none).
+
+    The rubric's 1 means "showed the red flag / no real understanding", so a red flag beside a 2, 3
+    or 4 is either a slip (the score or the tick is wrong) or a deliberate call (one red flag in an
+    otherwise sound answer). The forms show these sentences as soon as the combination is entered
+    and save it only after the interviewer confirms. ``answers`` and ``kind`` as in
+    :func:`answer_problems`.
+
+    >>> red_flag_conflicts([{"question_id": "q1", "score": 3, "red_flag": True},
+    ...                     {"question_id": "q2", "score": 1, "red_flag": True}])
+    ["question 1 of 2 (q1): red flag shown with score 3, but the rubric's 1 is 'showed the red flag'"]
+    """
+    where = _WORDING[kind][2]
+    return [f"{where.format(i=i, n=len(answers), q=a['question_id'])}: red flag shown with score {int(a['score'])}, "
+            "but the rubric's 1 is 'showed the red flag'"
+            for i, a in enumerate(answers, start=1)
+            if a.get("red_flag") and a.get("score") is not None and int(a["score"]) > 1]
+
+
+def empty_answers(answers: list[dict]) -> list[str]:
+    """The question ids of the answers where nothing was entered: no score, no red flag and no note
+    (blank notes count as none). In a logged interview these are the questions that were not asked;
+    an answer with anything entered is never among them, so dropping these loses nothing.
+
+    >>> empty_answers([{"question_id": "q1", "score": 2}, {"question_id": "q2", "notes": "  "},
+    ...                {"question_id": "q3", "red_flag": True}])
+    ['q2']
+    """
+    return [a["question_id"] for a in answers
+            if a.get("score") is None and not a.get("red_flag") and not str(a.get("notes") or "").strip()]
 
 
 def repair_text(value) -> str:

@@ -47,6 +47,7 @@ from scipy import stats
 from analysis import config
 from analysis.io.groups import NOT_DISCLOSED, attributes
 from analysis.stats.multiple import fdr_bh
+from analysis.stats.small_groups import protect_cells
 
 __all__ = [
     "ADVERSE_IMPACT_COLUMNS", "INTERVIEWER_COLUMNS", "FLAGS", "STAGES", "OVERALL",
@@ -304,22 +305,24 @@ def impact_ratios(data: pd.DataFrame, group: str = "group", n: str = "n", select
 
 def complementary_suppression(cells: pd.DataFrame, *, margin: str = OVERALL,
                               small_group: int = config.SMALL_GROUP) -> dict[str, set]:
-    """Which large cells must be hidden too, so that no small cell can be worked out by subtraction.
+    """Which large cells of one attribute and stage must be hidden too, so that no small cell can be
+    worked out from what is shown.
 
     Suppressing a group with fewer than ``small_group`` candidates protects nothing if the other groups'
     counts are shown beside a total that is published elsewhere (the stage's number of interviews or
     candidates), or if the group's other levels are shown beside its overall row: one subtraction
-    gives the hidden count back. The classic remedy, used for census and official statistics tables
-    (Cox 1980), is *complementary suppression*: in every line whose sum is known -- the groups of one
-    level, and the levels of one group together with its overall row -- a single hidden cell is
-    joined by the smallest shown cell of the same line; this repeats until no line has exactly one
-    hidden cell. Two hidden cells in a line only give their sum, which is itself larger than either.
+    gives the hidden count back. The lines whose sums a reader knows are the groups of one level and
+    the levels of one group together with its overall row; :func:`analysis.stats.small_groups.protect_cells`
+    (the one complementary suppression, shared with :func:`interviewer_impact`) hides the smallest
+    shown neighbour of a lone hidden cell and then checks, with an integer program, that no hidden
+    count or number selected has a single possible value.
 
     Parameters
     ----------
     cells : DataFrame
-        One row per group and level: ``group``, ``level``, ``n`` and ``n_candidates``. The rows of
-        level ``margin`` are each group's overall counts (the sum of its other levels).
+        One row per group and level: ``group``, ``level``, ``n`` and ``n_candidates`` (and
+        ``n_selected``, audited too when present). The rows of level ``margin`` are each group's
+        overall counts (the sum of its other levels).
     margin : str, default ``"all"``
     small_group : int, default config.SMALL_GROUP
 
@@ -330,33 +333,85 @@ def complementary_suppression(cells: pd.DataFrame, *, margin: str = OVERALL,
 
     Notes
     -----
-    This is the greedy form (hide the smallest neighbour), not an optimal one (fewest cells lost,
-    a linear program): it may hide a little more than necessary, never too little for these two
-    kinds of line. A hiring lead loses the rates of the hidden groups at that level; the overall row
-    and the other levels are usually still shown.
+    The greedy step may hide a little more than an optimal plan (fewest cells lost, a linear
+    program) would. A hiring lead loses the rates of the hidden groups at that level; the overall
+    row and the other levels are usually still shown.
     """
     if cells.empty:
         return {}
     c = cells.reset_index(drop=True)
-    hidden = (c["n_candidates"] < small_group).to_numpy().copy()
-    primary = hidden.copy()
-    lines = [idx for _, idx in c.groupby("level", sort=False).indices.items()]
-    lines += [idx for _, idx in c.groupby("group", sort=False).indices.items()]
-    changed = True
-    while changed:
-        changed = False
-        for idx in lines:
-            if len(idx) < 2 or hidden[idx].sum() != 1:
-                continue
-            shown = idx[~hidden[idx]]
-            pick = shown[np.lexsort((c.loc[shown, "group"].astype(str).to_numpy(), c.loc[shown, "n"].to_numpy()))[0]]
-            hidden[pick] = True
-            changed = True
-    extra = hidden & ~primary
-    out: dict[str, set] = {}
-    for lv, g in zip(c.loc[extra, "level"], c.loc[extra, "group"]):
-        out.setdefault(lv, set()).add(g)
+    hidden = protect_cells(c.assign(key=c["group"], n_min=1), _table_lines(c, margin), small_group=small_group)
+    return _extra(c, hidden, small_group)
+
+
+def _table_lines(c: pd.DataFrame, margin: str) -> list:
+    """The known sums of one attribute's table at one stage: the groups of each level add up to the
+    level's total; the levels of each group, less its ``margin`` row, add up to 0."""
+    lines = [(idx, np.ones(len(idx))) for _, idx in c.groupby("level", sort=False).indices.items()]
+    for _, idx in c.groupby("group", sort=False).indices.items():
+        lines.append((idx, np.where(c.loc[idx, "level"].to_numpy() == margin, -1.0, 1.0)))
+    return lines
+
+
+def _extra(c: pd.DataFrame, hidden: np.ndarray, small_group: int, by: str = "level") -> dict:
+    """``by`` value -> the groups hidden although large enough."""
+    out: dict = {}
+    extra = hidden & ~(c["n_candidates"] < small_group).to_numpy()
+    for k, g in zip(c.loc[extra, by], c.loc[extra, "group"]):
+        out.setdefault(k, set()).add(g)
     return out
+
+
+def _counts(v: pd.DataFrame, by: str, order) -> pd.DataFrame:
+    """Units, selections and distinct candidates of ``v`` per value of ``by``, in ``order``."""
+    return (v.groupby(by).agg(n=("selected", "size"), n_selected=("selected", "sum"),
+                              n_candidates=("candidate_id", "nunique"))
+            .reindex([g for g in order if g in set(v[by])]).reset_index())
+
+
+def _plan(u: pd.DataFrame, attr: str, order, *, interviewers: bool, small_group: int):
+    """The counts of one attribute at one stage and what to hide in them.
+
+    At the recommendation stage (``interviewers=True``) the interviewer table
+    (:func:`interviewer_impact`) is planned together with the adverse-impact table, since each
+    group's interviews over all interviewers add up to its overall row there, and each
+    interviewer's reference rates give away their total over the groups.
+
+    Returns
+    -------
+    (tables, hidden_levels, hidden_interviewers)
+        level -> counts; level -> groups hidden as complements; set of (interviewer, group) hidden
+        as complements.
+    """
+    tables = {}
+    for level in (OVERALL, *config.LEVELS):
+        v = u if level == OVERALL else u[u["level"] == level]
+        if not v.empty:
+            tables[level] = _counts(v, attr, order)
+    if not tables:
+        return tables, {}, set()
+    cells = pd.concat([t.assign(level=lv).rename(columns={attr: "group"}) for lv, t in tables.items()],
+                      ignore_index=True).assign(interviewer=None, n_min=1)
+    lines = _table_lines(cells, OVERALL)
+    if interviewers:
+        named = [g for g in order if g != NOT_DISCLOSED]
+        rows = [dict(interviewer=iv, group=g, level=None, n_min=0, n=len(m), n_selected=int(m["selected"].sum()),
+                     n_candidates=m["candidate_id"].nunique())
+                for iv, w in sorted(u.groupby("interviewer"), key=lambda kv: str(kv[0])) for g in named
+                for m in [w[w[attr] == g]]]
+        ivc = pd.DataFrame(rows, columns=["interviewer", "group", "level", "n_min", "n", "n_selected", "n_candidates"])
+        base = len(cells)
+        cells = pd.concat([cells, ivc], ignore_index=True)
+        overall = {g: i for i, (g, lv) in enumerate(zip(cells["group"], cells["level"])) if lv == OVERALL}
+        for _, idx in ivc.groupby("interviewer", sort=False).indices.items():
+            lines.append((base + idx, np.ones(len(idx))))  # each interviewer's total: their reference rates give it
+        for g, idx in ivc.groupby("group", sort=False).indices.items():
+            lines.append((np.r_[base + idx, overall[g]], np.r_[np.ones(len(idx)), -1.0]))  # = the group's overall row
+    hidden = protect_cells(cells.assign(key=cells["group"].astype(str) + "|" + cells["interviewer"].astype(str)),
+                           lines, small_group=small_group)
+    table = cells["interviewer"].isna().to_numpy()
+    ivs = _extra(cells[~table], hidden[~table], small_group, by="interviewer")
+    return tables, _extra(cells[table], hidden[table], small_group), {(k, g) for k, gs in ivs.items() for g in gs}
 
 
 def order_groups(values: pd.Series) -> list:
@@ -405,17 +460,7 @@ def adverse_impact(workbook, groups: pd.DataFrame, *, stages=STAGES, small_group
             u = units[units["stage"] == stage]
             if u.empty:
                 continue
-            tables = {}
-            for level in (OVERALL, *config.LEVELS):
-                v = u if level == OVERALL else u[u["level"] == level]
-                if v.empty:
-                    continue
-                tables[level] = (v.groupby(attr).agg(n=("selected", "size"), n_selected=("selected", "sum"),
-                                                     n_candidates=("candidate_id", "nunique"))
-                                 .reindex([g for g in order if g in set(v[attr])]).reset_index())
-            cells = pd.concat([t.assign(level=lv).rename(columns={attr: "group"}) for lv, t in tables.items()],
-                              ignore_index=True)
-            hidden = complementary_suppression(cells, margin=OVERALL, small_group=small_group)
+            tables, hidden, _ = _plan(u, attr, order, interviewers=stage == "recommendation", small_group=small_group)
             for level, counts in tables.items():
                 t = impact_ratios(counts, attr, "n", "n_selected", candidates="n_candidates",
                                   small_group=small_group, alpha=alpha, threshold=threshold, power_target=power_target,
@@ -461,10 +506,12 @@ def interviewer_impact(workbook, groups: pd.DataFrame, *, small_group: int = con
     not adjusted for which candidates each interviewer saw; look at their scores on the same
     questions (and at :func:`dif`) before concluding.
     """
-    u = selection_units(workbook, groups)
-    u = u[u["stage"] == "recommendation"]
+    every = selection_units(workbook, groups)
+    u = every[every["stage"] == "recommendation"]
     rows = []
     for a in attributes(groups):
+        # the same plan, in the same order, as adverse_impact's recommendation stage
+        _, _, hide = _plan(u, a, order_groups(every[a]), interviewers=True, small_group=small_group)
         order = [g for g in order_groups(u[a]) if g != NOT_DISCLOSED]
         for iv in sorted(u["interviewer"].unique()):
             v = u[(u["interviewer"] == iv) & (u[a] != NOT_DISCLOSED)]
@@ -477,6 +524,9 @@ def interviewer_impact(workbook, groups: pd.DataFrame, *, small_group: int = con
                        "p_value": np.nan, "suppressed": False}
                 if mine["candidate_id"].nunique() < small_group:
                     row.update(n=f"<{small_group}", n_selected=pd.NA, selection_rate=np.nan, reference_rate=np.nan,
+                               suppressed=True)
+                elif (iv, g) in hide:  # large enough, hidden so that a small cell cannot be worked out
+                    row.update(n="suppressed", n_selected=pd.NA, selection_rate=np.nan, reference_rate=np.nan,
                                suppressed=True)
                 elif rest["candidate_id"].nunique() < small_group:
                     row.update(reference_rate=np.nan, suppressed=True)

@@ -227,7 +227,8 @@ def dif(workbook, groups: pd.DataFrame, *, method: str = "mh", ability=None, n_s
     -------
     DataFrame
         :data:`DIF_COLUMNS`: one row per question, attribute and focal group. ``n`` is the
-        candidates compared (each counts once per question, with their first answer); ``flag`` is
+        candidates compared (each counts once per question, with their first answer; blank when the
+        comparison is not made, ``ets_class`` "too few", since it would hold a small group's count); ``flag`` is
         ``harder_for_focal`` / ``easier_for_focal`` when the class is B or C (BB or CC) and
         ``q_value < fdr``, else empty.
 
@@ -315,7 +316,9 @@ def _dif_one(s, workbook, groups, attribute, *, method, small_group, cut, alpha,
             row = {"question_id": q, "attribute": a, "focal": foc, "reference": ref, "n": int(len(v)),
                    "statistic": np.nan, "p_value": np.nan, "effect": np.nan, "se": np.nan, "ets_class": ""}
             if n_f < small_group or n_r < small_group:
-                row["ets_class"] = "too few"
+                # nobody compared, and n (focal + reference) less the reference's count elsewhere
+                # would give the small group's count: left blank
+                row.update(ets_class="too few", n=pd.NA)
                 rows.append(row)
                 continue
             if method == "mh":
@@ -333,6 +336,7 @@ def _dif_one(s, workbook, groups, attribute, *, method, small_group, cut, alpha,
             rows.append(row)
     res = pd.DataFrame(rows, columns=["question_id", "attribute", "focal", "reference", "n", "statistic", "p_value",
                                       "effect", "se", "ets_class"])
+    res["n"] = res["n"].astype("Int64")
     res["q_value"] = np.nan
     for _, idx in res.groupby(["attribute", "focal"], sort=False).groups.items():
         res.loc[idx, "q_value"] = fdr_bh(res.loc[idx, "p_value"]).to_numpy()

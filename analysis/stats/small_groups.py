@@ -7,6 +7,10 @@ tables, the charts, ``index.html``, the explorer) goes through, so none shows wh
 floor itself is :data:`analysis.config.SMALL_GROUP`; both functions take it as the keyword
 ``small_group``.
 
+:func:`protect_cells` is the one complementary suppression: which larger cells of linked tables to
+hide too, so that no hidden count can be worked out from totals or other rows (:func:`exposed_cells`
+is its audit).
+
 It sits in the statistics layer, the lowest that applies it: the IRT tables (``stats``), the charts
 and the report writers above all call it here.
 """
@@ -15,11 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from analysis import config
 
-__all__ = ["mark_small_groups", "INTERVIEWER_RATE_COLUMNS", "suppress_small_interviewers"]
+__all__ = ["mark_small_groups", "INTERVIEWER_RATE_COLUMNS", "suppress_small_interviewers", "protect_cells",
+           "exposed_cells"]
 
 
 def mark_small_groups(df: pd.DataFrame, n_col: str, rate_cols: str | Sequence[str], *,
@@ -90,3 +96,158 @@ def suppress_small_interviewers(interviewer_stats: pd.DataFrame, *,
         out["funnel_flag"] = flag.astype(object).where(~out["small_group"].to_numpy(), "")
     return out
 
+
+
+# ----------------------------------------------------------------------------------------------
+# Complementary suppression: hidden cells that totals and other rows cannot give back
+# ----------------------------------------------------------------------------------------------
+
+def protect_cells(cells: pd.DataFrame, lines, *, small_group: int = config.SMALL_GROUP) -> np.ndarray:
+    """Which cells of a set of linked tables to hide so that no hidden count can be worked out.
+
+    Hiding the cells with fewer than ``small_group`` candidates (*primary* suppression) protects
+    nothing when a reader knows a sum the cell is part of: a stage's total beside the other groups'
+    counts, a group's overall row beside its other levels, or an interviewer's other candidates (the
+    reference rate of each shown row of theirs gives their total away). The classic remedy, used for
+    census and official statistics tables (Cox 1980), is *complementary* suppression: hide a few
+    larger cells too. This function does it in two steps:
+
+    1. **Greedy**: in every line (a set of cells whose weighted sum the reader knows) holding exactly
+       one hidden cell, hide the smallest shown cell as well (ties by ``key``, then by position);
+       repeat until no line holds exactly one hidden cell.
+    2. **Audit**: that is not always enough (two linked lines can still pin a cell down, and so can
+       the bounds a reader knows: a primary cell has at least ``n_min`` units, a complementary one at
+       least ``small_group``, selections lie between 0 and ``n``; when all the hidden cells of a
+       line had no selection, every one of them is known to be 0). For each hidden cell, an integer
+       program (scipy's ``milp``, HiGHS) finds the smallest and largest ``n`` and ``n_selected``
+       consistent with every line and bound; while a cell has a single possible value, the
+       smallest shown cell of its lines whose hiding gives it two is hidden too (if none does, all
+       the shown cells of its lines).
+
+    Parameters
+    ----------
+    cells : DataFrame
+        One row per cell: ``n`` (units: interviews or candidates), ``n_selected``, ``n_candidates``
+        (suppression is decided on it), ``key`` (tie-break, e.g. the group) and optionally ``n_min``
+        (the fewest units a cell shown as small can hold, default 0; 1 when a row exists only if
+        it has a unit).
+    lines : iterable of (positions, coefficients)
+        Each a linear relation the reader knows the value of: ``sum(coefficients * cells[positions])``,
+        for ``n`` and for ``n_selected`` alike (e.g. the levels of a group minus its overall row = 0).
+    small_group : int, default :data:`analysis.config.SMALL_GROUP`
+
+    Returns
+    -------
+    ndarray of bool
+        True for every cell to hide: the primary ones (``n_candidates < small_group``) and the
+        complementary ones.
+
+    Notes
+    -----
+    The greedy step is the usual one (hide the smallest neighbour), not an optimal one (fewest
+    cells lost, a larger integer program); the audit guarantees the result, not its size. A line
+    whose cells are all hidden can still pin a cell down by its bounds alone (a total of 6 made of a
+    primary cell and a complementary one of at least 5 leaves 1): nothing inside the table can
+    protect it and the cell stays hidden as it is. :func:`exposed_cells` is the audit on its own.
+    """
+    c = cells.reset_index(drop=True)
+    lines = [(np.asarray(p, dtype=int), np.asarray(w, dtype=float)) for p, w in lines]
+    lines = [(p, w) for p, w in lines if len(p) >= 2]
+    primary = (c["n_candidates"] < small_group).to_numpy()
+    order = np.lexsort((np.arange(len(c)), c["key"].astype(str).to_numpy().astype("U"), c["n"].to_numpy(dtype=float)))
+    rank = np.empty(len(c), dtype=int)
+    rank[order] = np.arange(len(c))
+    hidden = _close(primary.copy(), lines, rank)
+    if not hidden.any():
+        return hidden
+    tried: set[int] = set()
+    while True:
+        pinned = [i for i in exposed_cells(c, lines, hidden, small_group=small_group) if i not in tried]
+        if not pinned:
+            return hidden
+        cell = pinned[0]
+        near = sorted({int(j) for p, _ in lines if cell in p for j in p if not hidden[j]}, key=lambda j: rank[j])
+        for j in near:
+            trial = hidden.copy()
+            trial[j] = True
+            trial = _close(trial, lines, rank)
+            if cell not in exposed_cells(c, lines, trial, small_group=small_group, only=[cell]):
+                hidden = trial
+                break
+        else:
+            if near:
+                hidden[near] = True
+                hidden = _close(hidden, lines, rank)
+            tried.add(cell)  # nothing left to hide around it: the bounds alone pin it (see Notes)
+
+
+def _close(hidden: np.ndarray, lines, rank: np.ndarray) -> np.ndarray:
+    """The greedy step of :func:`protect_cells`: no line left with exactly one hidden cell."""
+    changed = True
+    while changed:
+        changed = False
+        for p, _ in lines:
+            if hidden[p].sum() != 1:
+                continue
+            shown = p[~hidden[p]]
+            hidden[shown[np.argmin(rank[shown])]] = True
+            changed = True
+    return hidden
+
+
+def exposed_cells(cells: pd.DataFrame, lines, hidden: np.ndarray, *, small_group: int = config.SMALL_GROUP,
+                  only=None) -> list[int]:
+    """The hidden cells whose ``n`` or ``n_selected`` a reader can work out exactly.
+
+    The reader knows every shown cell, the value of every line (see :func:`protect_cells`) and the
+    bounds: a hidden primary cell holds at least ``n_min`` units (default 0), a hidden complementary
+    one at least ``small_group``, and ``0 <= n_selected <= n``. For each hidden cell (or those in
+    ``only``) the smallest and largest values of its ``n`` and ``n_selected`` over all integer
+    solutions are found with scipy's ``milp``; a cell whose smallest and largest agree is exposed.
+    Returns their positions.
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp  # deferred: only the group tables need it
+    c = cells.reset_index(drop=True)
+    h = np.flatnonzero(hidden)
+    if not len(h):
+        return []
+    pos = {int(i): k for k, i in enumerate(h)}
+    n = c["n"].to_numpy(dtype=float)
+    with_selected = "n_selected" in c  # without it only the counts are audited
+    s = c["n_selected"].to_numpy(dtype=float) if with_selected else np.zeros(len(c))
+    k = len(h)
+    rows, rhs = [], []
+    for p, w in lines:
+        mine = [(pos[int(i)], wi) for i, wi in zip(p, w) if int(i) in pos]
+        if not mine:
+            continue
+        known = [(int(i), wi) for i, wi in zip(p, w) if int(i) not in pos]
+        for off, vals in ((0, n), (k, s)):
+            row = np.zeros(2 * k)
+            for j, wi in mine:
+                row[off + j] = wi
+            rows.append(row)
+            rhs.append(float(sum(wi * vals[h[j]] for j, wi in mine)))  # the line's value less its shown cells
+    a_eq = np.array(rows) if rows else np.zeros((0, 2 * k))
+    order_ok = np.hstack([-np.eye(k), np.eye(k)])  # n_selected - n <= 0
+    primary = (c["n_candidates"] < small_group).to_numpy()[h]
+    n_min = c["n_min"].to_numpy(dtype=float)[h] if "n_min" in c else np.zeros(k)
+    lo = np.r_[np.where(primary, n_min, np.maximum(n_min, small_group)), np.zeros(k)]
+    bounds = Bounds(lo, np.full(2 * k, np.inf))
+    cons = [LinearConstraint(order_ok, -np.inf, 0)]
+    if len(a_eq):
+        cons.append(LinearConstraint(a_eq, np.array(rhs), np.array(rhs)))
+    out = []
+    for i in (h if only is None else only):
+        j = pos[int(i)]
+        for var in ((j, k + j) if with_selected else (j,)):
+            obj = np.zeros(2 * k)
+            obj[var] = 1.0
+            ends = []
+            for sign in (1.0, -1.0):
+                r = milp(sign * obj, constraints=cons, bounds=bounds, integrality=np.ones(2 * k))
+                ends.append(None if r.x is None else round(float(r.x[var])))
+            if ends[0] is not None and ends[0] == ends[1]:
+                out.append(int(i))
+                break
+    return out

@@ -34,6 +34,17 @@ What the forms guarantee
 - Changing the level after anything was entered (a score, a red flag, a note) asks to confirm, then
   rebuilds the kit for the new level (entries of questions in both kits are kept); cancelling puts
   the old level back. Nothing is ever wiped without that confirmation.
+- A red flag ticked beside a score above 1 (the rubric's 1 is "showed the red flag") is named at
+  once, beside the tick and above *Save scorecard*; saving then stops once and asks to confirm
+  (*Save with these red flags*). It is a warning, not a refusal: one red flag in an otherwise sound
+  answer is a call the interviewer may make, but never silently.
+- Recommendations are shown as "Strong no", "No", "Yes", "Strong yes" and saved as the codes
+  ``strong_no`` ... ``strong_yes``.
+- The log form starts with the level's kit; when *Save scorecard* stops on rows where nothing was
+  entered (questions not asked), it names them and offers *Drop the N empty rows*. Its date starts
+  empty (a past interview: pick the day), its notes are multi-line boxes.
+- In a Voila app (or with ``show_paths=False``) no message shows a server file path: "Saved
+  interview <id> (N questions)". In a notebook the saved file is shown.
 - *This is a practice interview* (or ``practice=True``) saves the scorecard with the column
   ``practice`` true: the loader sets it aside (``Workbook.practice``), so no table, chart, brief,
   fit or export counts it (list and remove them with ``python -m analysis practice``). On the

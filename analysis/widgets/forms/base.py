@@ -10,6 +10,18 @@ and how a level change rebuilds its questions (``_has_entries``, ``_apply_level`
 
 The small widget helpers (:func:`_show`, :func:`_classed`, :func:`_guarded`) are here too, so both
 forms put the same stable ``icw-*`` CSS classes on their widgets and report callback errors alike.
+
+Two guarantees of issue 24 live here, for both forms:
+
+- *A red flag beside a score above 1 is never saved silently* (the rubric's 1 is "showed the red
+  flag"): the warning box names every such answer (:func:`analysis.io.interviews.red_flag_conflicts`)
+  as soon as it is entered; *Save scorecard* then stops once and offers *Save with these red flags*,
+  which saves exactly those answers. Changing any of them asks again.
+- *An app never shows the server's file paths*: with ``show_paths=False`` (the default when the
+  kernel runs under Voila, which starts it with ``SERVER_SOFTWARE=voila/<version>``) the save message
+  says "Saved interview <id> (N questions)" without the file, the demo banner leaves the folder out,
+  and error messages replace the data folder's path by "the data folder" and keep the traceback in
+  the server's log. In a notebook (``show_paths=True``) the saved file is shown as before.
 """
 
 from __future__ import annotations
@@ -17,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import os
 import threading
 import traceback
 from contextlib import contextmanager
@@ -29,17 +42,23 @@ from analysis._text import escape_html
 from analysis.errors import ScorecardError, StoreError
 from analysis.io.bank import load_questions
 from analysis.io.drafts import new_draft_id
-from analysis.io.interviews import (answer_problems, known_interviewers, make_interview_id, repair_text, scorecard_rows,
-                                    setup_problems)
+from analysis.io.interviews import (answer_problems, known_interviewers, make_interview_id, red_flag_conflicts,
+                                    repair_text, scorecard_rows, setup_problems)
 from analysis.io.store import save_interview
 from analysis.io.demo_folder import is_demo_folder
 
-__all__ = ["SCORE_LABELS"]
+__all__ = ["SCORE_LABELS", "in_voila"]
 
 log = logging.getLogger(__name__)
 
 #: The rubric labels the score pickers show ("1 — showed the red flag / no real understanding").
 SCORE_LABELS = {s: f"{s} — {config.SCORE_MEANINGS[s]}" for s in config.SCORES}
+
+
+def in_voila() -> bool:
+    """Whether this kernel serves a Voila app: Voila starts its kernels with the environment
+    variable ``SERVER_SOFTWARE=voila/<version>`` (a notebook kernel has no such variable)."""
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("voila/")
 
 
 def _show(widget: w.Widget, visible: bool) -> None:
@@ -75,11 +94,21 @@ class _Form:
     _kind = "interview"
     #: Whether the scorecard gets the ``duration_seconds`` column.
     _timed = False
+    #: Whether the date starts as today (a live interview) or empty, to be picked (a logged one).
+    _date_defaults_to_today = True
+    #: A hint shown beside the date.
+    _date_hint = ""
 
     def __init__(self, data=None, interviewer: str | None = None, *, questions: pd.DataFrame | None = None,
-                 interviewers: list[str] | None = None, today: dt.date | None = None, practice: bool = False):
+                 interviewers: list[str] | None = None, today: dt.date | None = None, practice: bool = False,
+                 show_paths: bool | None = None):
         self._lock = threading.RLock()
         self.data = data
+        #: Whether messages may show the server's file paths (False in an app: see the module notes).
+        self.show_paths = (not in_voila()) if show_paths is None else bool(show_paths)
+        self._saved_id: str | None = None
+        self._flags_confirmed: tuple[str, ...] = ()
+        self._flags_asked = False
         self._pending_check: str | None = None
         self._level_pending: str | None = None
         self.questions = load_questions(data) if questions is None else questions
@@ -93,14 +122,20 @@ class _Form:
             names = sorted([*names, interviewer])
         p = self._prefix
         wide = {"description_width": "7em"}
+        # widths leave room for the whole placeholder (issue 24: "the interviewer placeholder is cut off")
         self._candidate = _classed(w.Text(description="Candidate id", placeholder="e.g. C00042",
-                                          continuous_update=True, style=wide), f"{p}-candidate")
+                                          continuous_update=True, style=wide, layout=w.Layout(width="22em")),
+                                   f"{p}-candidate")
         self._level = _classed(w.Dropdown(description="Level", options=list(config.LEVELS),
                                           value=config.LEVELS[0]), f"{p}-level")
         self._interviewer = _classed(w.Combobox(description="Interviewer", options=names, value=interviewer or "",
                                                 placeholder="pick a name or type a new one",
-                                                ensure_option=False, style=wide), f"{p}-interviewer")
-        self._date = _classed(w.DatePicker(description="Date", value=today or dt.date.today()), f"{p}-date")
+                                                ensure_option=False, style=wide, layout=w.Layout(width="30em")),
+                                     f"{p}-interviewer")
+        start = today if today is not None else (dt.date.today() if self._date_defaults_to_today else None)
+        self._date = _classed(w.DatePicker(description="Date", value=start), f"{p}-date")
+        self._date_hint_label = _classed(w.HTML(f"<i>{self._date_hint}</i>" if self._date_hint else ""),
+                                         f"{p}-date-hint")
         self._id_label = _classed(w.HTML(), f"{p}-interview-id")
         self._status = _classed(w.HTML(), f"{p}-status")
         self._level_committed = self._level.value
@@ -124,14 +159,23 @@ class _Form:
                                              layout=w.Layout(width="auto")), f"{p}-practice")
         self._banner = _classed(w.HTML(
             f"<div class='icw-demo-banner' style='border:2px solid #b54708;background:#fffaeb;padding:.5em 1em;"
-            f"margin:.3em 0'><b>This is the synthetic demo folder</b> (<code>{escape_html(config.data_dir(data))}"
-            "</code>): its 399 interviews are made up. Real interviews do not belong here: create a folder of your "
+            "margin:.3em 0'><b>This is the synthetic demo folder</b>"
+            + (f" (<code>{escape_html(config.data_dir(data))}</code>)" if self.show_paths else "")
+            + ": its 399 interviews are made up. Real interviews do not belong here: create a folder of your "
             "own with <code>python -m analysis init DIR</code> and open the form on it. Tick <i>practice</i> below "
             "to save a practice interview here.</div>"), f"{p}-demo-banner")
         self._demo_box = _classed(w.VBox([self._banner]), f"{p}-demo-box")
         _show(self._demo_box, self.demo)
         self._setup_box = w.VBox([self._demo_box, self._practice, w.HBox([self._candidate, self._level]),
-                                  self._level_box, w.HBox([self._interviewer, self._date]), self._id_label])
+                                  self._level_box, w.HBox([self._interviewer, self._date, self._date_hint_label]),
+                                  self._id_label])
+        # a red flag beside a score above 1: named at once, saved only once confirmed
+        self._flag_msg = _classed(w.HTML(), f"{p}-flag-warning")
+        self._flag_confirm = _classed(w.Button(description="Save with these red flags", button_style="warning",
+                                               layout=w.Layout(width="auto")), f"{p}-flag-confirm")
+        self._flag_box = _classed(w.VBox([self._flag_msg, self._flag_confirm]), f"{p}-flag-box")
+        _show(self._flag_box, False)
+        self._flag_confirm.on_click(self._on_flag_confirm_click)
 
     # -- display -------------------------------------------------------------------------------
     def _repr_mimebundle_(self, **kwargs):
@@ -147,13 +191,29 @@ class _Form:
         colour = {"info": "#444", "ok": "#1a7f37", "error": "#b42318"}[kind]
         self._status.value = f'<div class="{self._prefix}-status-{kind}" style="color:{colour}">{html_text}</div>'
 
+    def _public(self, text) -> str:
+        """``text`` as the form may show it: unchanged in a notebook; in an app (``show_paths``
+        False) with the data folder's path replaced by "the data folder"."""
+        text = str(text)
+        if self.show_paths:
+            return text
+        folder = config.data_dir(self.data)
+        for path in sorted({str(folder.resolve()), str(folder.absolute()), str(folder)}, key=len, reverse=True):
+            if path not in ("", "."):
+                text = text.replace(path, "the data folder")
+        return text
+
     def _show_error(self, where: str, exc: Exception) -> None:
         self.last_error = exc
         log.error("error in %s.%s", type(self).__name__, where, exc_info=exc)
+        head = (f"<b>Error</b> in {escape_html(where)}: {escape_html(type(exc).__name__)}: "
+                f"{escape_html(self._public(exc))}")
+        if not self.show_paths:  # an app: the traceback (server paths) stays in the server's log
+            self._set_status(f"{head}<br>The details are in the server's log.", "error")
+            return
         tb = "".join(traceback.format_exception(exc))
-        self._set_status(f"<b>Error</b> in {escape_html(where)}: {escape_html(type(exc).__name__)}: "
-                         f"{escape_html(exc)}<details><summary>traceback</summary><pre>{escape_html(tb)}</pre>"
-                         "</details>", "error")
+        self._set_status(f"{head}<details><summary>traceback</summary><pre>{escape_html(tb)}</pre></details>",
+                         "error")
 
     @contextmanager
     def _quiet(self):
@@ -228,6 +288,7 @@ class _Form:
 
     def _revalidate(self) -> None:
         """After a change: re-check the list of problems on screen, and clear it once fixed."""
+        self._update_flag_warning()
         kind = self._pending_check
         if kind is None:
             return
@@ -238,6 +299,46 @@ class _Form:
             self._pending_check = None
             self._set_status("Everything needed is filled in." + (" Press <i>Save scorecard</i>." if kind == "save"
                                                                   else " Press <i>Start interview</i>."), "info")
+
+    # -- a red flag beside a score above 1 ----------------------------------------------------------
+    def _flag_conflicts(self) -> list[str]:
+        return red_flag_conflicts(self._entries(), kind=self._kind)
+
+    def _update_flag_warning(self) -> None:
+        """Show (or clear) the warning box; its confirm button only once a save stopped for it."""
+        conflicts = self._flag_conflicts()
+        if not conflicts:
+            self._flags_asked = False
+            _show(self._flag_box, False)
+            return
+        items = "".join(f"<li>{escape_html(c)}</li>" for c in conflicts)
+        self._flag_msg.value = (
+            "<div style='border-left:4px solid #b54708;background:#fffaeb;padding:.3em .8em'>"
+            f"<b>Red flag beside a score above 1</b>:<ul>{items}</ul>If that was a slip, give a 1 or untick the "
+            "red flag. If the red flag stands beside that score, <i>Save scorecard</i> asks you to confirm it.</div>")
+        _show(self._flag_confirm, self._flags_asked)
+        _show(self._flag_box, True)
+
+    def _flags_unconfirmed(self) -> bool:
+        """Whether a save must stop for red flags the interviewer has not confirmed (and say so)."""
+        conflicts = tuple(self._flag_conflicts())
+        if not conflicts or conflicts == self._flags_confirmed:
+            return False
+        self._flags_asked = True
+        self._update_flag_warning()
+        self._set_status("<b>Not saved yet</b>: a red flag is ticked beside a score above 1, and the rubric's 1 is "
+                         "'showed the red flag' (listed above). Give a 1 or untick the red flag, or press <i>Save "
+                         "with these red flags</i> to save them as entered.", "error")
+        return True
+
+    @_guarded
+    def _on_flag_confirm_click(self, _):
+        self._flags_confirmed = tuple(self._flag_conflicts())
+        self._flags_asked = False
+        self.save()
+
+    def save(self):
+        raise NotImplementedError
 
     # -- level changes -----------------------------------------------------------------------------
     def _has_entries(self) -> bool:
@@ -299,8 +400,9 @@ class _Form:
 
     # -- saving ------------------------------------------------------------------------------------
     def _already_saved(self) -> None:
-        self._set_status(f"This interview is already saved to <code class='{self._prefix}-saved-path'>"
-                         f"{escape_html(self.saved_path)}</code>; nothing was written again.", "ok")
+        where = (f" to <code class='{self._prefix}-saved-path'>{escape_html(self.saved_path)}</code>"
+                 if self.show_paths else f" as <code>{escape_html(self._saved_id)}</code>")
+        self._set_status(f"This interview is already saved{where}; nothing was written again.", "ok")
 
     def _store(self, rows: pd.DataFrame, missing: list[str]):
         """Save ``rows`` unless something is missing; show the outcome. Returns the path or None."""
@@ -314,6 +416,8 @@ class _Form:
                              "folder of your own (<code>python -m analysis init DIR</code>, then open the form on "
                              "it), or tick <i>This is a practice interview</i> to save a practice one here.", "error")
             return None
+        if self._flags_unconfirmed():
+            return None
         try:
             path = save_interview(rows, self.data, questions=self.questions)
         except ScorecardError as exc:
@@ -321,10 +425,17 @@ class _Form:
             self._set_status(f"<b>Not saved</b> — the scorecard is invalid:<ul>{items}</ul>", "error")
             return None
         except StoreError as exc:
-            self._set_status(f"<b>Not saved</b>: {escape_html(exc)}", "error")
+            self._set_status(f"<b>Not saved</b>: {escape_html(self._public(exc))}", "error")
             return None
         self.saved_path = path
-        what = "practice interview (set aside: nothing counts it)" if "practice" in rows else "interview"
-        self._set_status(f"Saved {what} <code>{escape_html(rows['interview_id'].iloc[0])}</code> to "
-                         f"<code class='{self._prefix}-saved-path'>{escape_html(path)}</code>", "ok")
+        self._saved_id = str(rows["interview_id"].iloc[0])
+        _show(self._flag_box, False)
+        what = "practice interview" if "practice" in rows else "interview"
+        n = len(rows)
+        text = f"Saved {what} <code>{escape_html(self._saved_id)}</code> ({n} question{'' if n == 1 else 's'})"
+        if self.show_paths:
+            text += f" to <code class='{self._prefix}-saved-path'>{escape_html(path)}</code>"
+        if "practice" in rows:
+            text += "; set aside as practice: nothing counts it"
+        self._set_status(text + ".", "ok")
         return path

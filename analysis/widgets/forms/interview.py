@@ -18,7 +18,7 @@ import ipywidgets as w
 from analysis import config
 from analysis._text import escape_html
 from analysis.io.drafts import new_draft_id, remove_draft
-from analysis.io.interviews import kit_problems, setup_problems
+from analysis.io.interviews import kit_problems, recommendation_options, setup_problems
 from analysis.io.kits import default_kit
 from analysis.widgets.forms.autosave import _AutosavedDrafts
 from analysis.widgets.forms.kit_editor import _KitEditor
@@ -62,6 +62,9 @@ class InterviewForm(_KitEditor, _AutosavedDrafts, _Form):
         ``scheduler(delay, callback)`` runs ``callback`` after ``delay`` seconds and returns a handle
         with ``cancel()`` (default: the kernel's asyncio loop, else a timer thread); tests pass a
         fake one.
+    show_paths : bool, optional
+        Whether messages show the server's file paths (the saved scorecard's file). Default: yes in a
+        notebook, no in a Voila app, where colleagues see "Saved interview <id> (N questions)".
 
     Attributes
     ----------
@@ -87,9 +90,9 @@ class InterviewForm(_KitEditor, _AutosavedDrafts, _Form):
 
     def __init__(self, data=None, interviewer: str | None = None, *, questions=None, interviewers=None,
                  today=None, autosave: bool = True, clock=time.monotonic, practice: bool = False,
-                 autosave_delay: float = 1.0, scheduler=None):
+                 autosave_delay: float = 1.0, scheduler=None, show_paths: bool | None = None):
         super().__init__(data, interviewer, questions=questions, interviewers=interviewers, today=today,
-                         practice=practice)
+                         practice=practice, show_paths=show_paths)
         self._init_drafts(autosave=autosave, autosave_delay=autosave_delay, scheduler=scheduler)
         self._clock = clock
         self._shown_at: float | None = None
@@ -119,20 +122,22 @@ class InterviewForm(_KitEditor, _AutosavedDrafts, _Form):
                                               description="Score", layout=w.Layout(width="auto")), "icw-score")
         self._red_flag = _classed(w.Checkbox(value=False, description="Red flag shown", indent=False),
                                   "icw-red-flag")
+        self._red_flag_hint = _classed(w.HTML(), "icw-red-flag-hint")
         self._notes = _classed(w.Textarea(placeholder="notes", description="Notes",
                                           layout=w.Layout(width="40em", height="6em")), "icw-notes")
         self._back = _classed(w.Button(description="◀ Back"), "icw-back")
         self._next = _classed(w.Button(description="Next ▶"), "icw-next")
         self._pager = _classed(w.VBox([w.HBox([self._progress, self._progress_bar]), self._question, self._guide,
-                                       self._score, self._red_flag, self._notes,
+                                       self._score, w.HBox([self._red_flag, self._red_flag_hint]), self._notes,
                                        w.HBox([self._back, self._next])]), "icw-pager")
         # finish
-        self._recommendation = _classed(w.ToggleButtons(options=list(config.RECOMMENDATIONS), value=None,
+        # shown in words ("Strong yes"), saved as the code (strong_yes)
+        self._recommendation = _classed(w.ToggleButtons(options=recommendation_options(), value=None,
                                                         description="Recommendation"), "icw-recommendation")
         self._summary = _classed(w.HTML(), "icw-summary")
         self._save_btn = _classed(w.Button(description="Save scorecard", button_style="success"), "icw-save")
         self._new_btn = _classed(w.Button(description="New interview"), "icw-new")
-        self._finish = _classed(w.VBox([self._recommendation, self._summary,
+        self._finish = _classed(w.VBox([self._recommendation, self._summary, self._flag_box,
                                         w.HBox([self._save_btn, self._new_btn])]), "icw-finish")
         self.widget = _classed(w.VBox([w.HTML("<h3>Interview</h3>"), resume_box, self._setup_box,
                                        kit_panel, self._start_btn, self._pager, self._finish,
@@ -180,6 +185,7 @@ class InterviewForm(_KitEditor, _AutosavedDrafts, _Form):
         self._flush_time()
         self._update_id_label()
         self._update_summary()
+        self._update_red_flag_hint()
         self._revalidate()
         self._autosave(soon=soon)
 
@@ -190,6 +196,7 @@ class InterviewForm(_KitEditor, _AutosavedDrafts, _Form):
             self._update_kit_views()
             self._show_question()
             self._update_summary()
+            self._update_flag_warning()
             _show(self._pager, self._started)
             _show(self._finish, self._started)
             _show(self._start_btn, not self._started)
@@ -219,6 +226,16 @@ class InterviewForm(_KitEditor, _AutosavedDrafts, _Form):
             self._score.value = a["score"]
             self._red_flag.value = bool(a["red_flag"])
             self._notes.value = a["notes"] or ""
+        self._update_red_flag_hint()
+
+    def _update_red_flag_hint(self) -> None:
+        """Beside *Red flag shown*: a warning while it is ticked with a score above 1 on screen."""
+        a = self._current_answer()
+        clash = bool(a and a["red_flag"] and a["score"] is not None and int(a["score"]) > 1)
+        self._red_flag_hint.value = (
+            f"<span style='color:#b54708'>⚠ ticked with score {int(a['score'])}: the rubric's 1 is 'showed the red "
+            "flag'. Give a 1, or keep both and confirm when saving.</span>" if clash else "")
+        _show(self._red_flag_hint, clash)
 
     def _update_summary(self) -> None:
         info = self._qinfo
@@ -339,6 +356,7 @@ class InterviewForm(_KitEditor, _AutosavedDrafts, _Form):
         self._pending_check = None
         self._level_pending = None
         self._level_committed = self._level.value
+        self._flags_confirmed, self._flags_asked, self._saved_id = (), False, None
         _show(self._level_box, False)
         with self._quiet():
             self._key = new_draft_id()

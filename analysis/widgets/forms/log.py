@@ -16,6 +16,7 @@ import ipywidgets as w
 from analysis import config
 from analysis._text import escape_html
 from analysis.io.drafts import new_draft_id
+from analysis.io.interviews import empty_answers, recommendation_options
 from analysis.io.kits import default_kit
 from analysis.widgets.forms.base import SCORE_LABELS, _classed, _Form, _guarded, _show
 
@@ -25,39 +26,58 @@ __all__ = ["LogForm"]
 class LogForm(_Form):
     """Log a past interview quickly: set-up, one grid row per question, recommendation, save.
 
-    Parameters are those of :class:`InterviewForm` (without autosave and clock). The grid starts
-    with the level's default kit; rows can be removed and any bank question added. Each row shows
-    the whole question (and, unfolded, what good looks like and the red flag) and a score picker
-    with the rubric meaning of each score. Nothing is written until every row has a score and a
-    recommendation is chosen; the same validation and store as the live form apply.
-    ``duration_seconds`` is left empty (unknown for a logged interview). Changing the level once
-    anything is entered asks to confirm before the grid is rebuilt.
+    Parameters are those of :class:`InterviewForm` (without autosave and clock), except that
+    ``today`` is only a pre-filled date: by default the date starts empty and must be picked (a
+    logged interview happened on some earlier day; today would be saved silently wrong), and
+    *Log another* empties it again.
+
+    The grid starts with the level's default kit; rows can be removed (✕) and any bank question
+    added. Each row shows the whole question (and, unfolded, what good looks like and the red flag),
+    a score picker with the rubric meaning of each score, the red flag and a multi-line notes box.
+    Nothing is written until every row has a score and a recommendation is chosen; the same
+    validation and store as the live form apply. When *Save scorecard* stops because some rows are
+    empty (nothing entered: questions that were not asked, :func:`analysis.io.interviews.empty_answers`),
+    the status line names them and *Drop the N empty rows* removes them in one click; a row with a
+    note or a red flag but no score is never dropped for you. A red flag beside a score above 1 is
+    saved only once confirmed. The recommendation shows "Strong no" ... "Strong yes" and saves the
+    code. ``duration_seconds`` is left empty (unknown for a logged interview). Changing the level
+    once anything is entered asks to confirm before the grid is rebuilt.
     """
 
     _prefix = "icw-log"
     _kind = "log"
+    _date_defaults_to_today = False
+    _date_hint = "the day the interview took place"
 
     def __init__(self, data=None, interviewer: str | None = None, *, questions=None, interviewers=None,
-                 today=None, practice: bool = False):
+                 today=None, practice: bool = False, show_paths: bool | None = None):
         super().__init__(data, interviewer, questions=questions, interviewers=interviewers, today=today,
-                         practice=practice)
+                         practice=practice, show_paths=show_paths)
         self._grid_rows: list[dict] = []
         self._grid = _classed(w.VBox(), "icw-log-grid")
         self._add_choice = _classed(w.Dropdown(description="Add", options=[], layout=w.Layout(width="40em")),
                                     "icw-log-add-choice")
         self._add_btn = _classed(w.Button(description="Add question"), "icw-log-add")
-        choices = [("— choose —", None)] + [(r, r) for r in config.RECOMMENDATIONS]
+        choices = [("— choose —", None)] + recommendation_options()  # words shown, codes saved
         self._recommendation = _classed(w.Dropdown(description="Recommendation", options=choices, value=None,
                                                    style={"description_width": "9em"}), "icw-log-recommendation")
         self._save_btn = _classed(w.Button(description="Save scorecard", button_style="success"), "icw-log-save")
         self._new_btn = _classed(w.Button(description="Log another"), "icw-log-new")
+        self._drop_btn = _classed(w.Button(description="Drop the empty rows", button_style="warning",
+                                           layout=w.Layout(width="auto")), "icw-log-drop-empty")
+        help_text = _classed(w.HTML(
+            "<p>The rows start with the level's default kit. Score each question that was asked; remove one that "
+            "was not with ✕, or leave it empty: <i>Save scorecard</i> then offers to drop all empty rows at once."
+            "</p>"), "icw-log-help")
         header = w.HTML("<div style='display:grid;grid-template-columns:30em 22em 6em 20em;font-weight:bold'>"
                         "<span>question</span><span>score</span><span>red flag</span><span>notes</span></div>")
-        self.widget = _classed(w.VBox([w.HTML("<h3>Log a past interview</h3>"), self._setup_box, header, self._grid,
-                                       w.HBox([self._add_choice, self._add_btn]), self._recommendation,
-                                       w.HBox([self._save_btn, self._new_btn]), self._status]),
+        self.widget = _classed(w.VBox([w.HTML("<h3>Log a past interview</h3>"), self._setup_box, help_text, header,
+                                       self._grid, w.HBox([self._add_choice, self._add_btn]), self._recommendation,
+                                       self._flag_box, w.HBox([self._save_btn, self._drop_btn, self._new_btn]),
+                                       self._status]),
                                "icw-log-form")
         _show(self._new_btn, False)
+        _show(self._drop_btn, False)
         for name in ("candidate", "interviewer", "date"):
             getattr(self, f"_{name}").observe(self._on_setup_value, names="value")
         self._level.observe(self._on_level_value, names="value")
@@ -65,6 +85,7 @@ class LogForm(_Form):
         self._add_btn.on_click(self._on_add_btn_click)
         self._save_btn.on_click(self._on_save_btn_click)
         self._new_btn.on_click(self._on_new_btn_click)
+        self._drop_btn.on_click(self._on_drop_btn_click)
         self.set_questions(default_kit(self.questions, self._level.value))
         self._update_id_label()
 
@@ -92,7 +113,8 @@ class LogForm(_Form):
             scores = [("– score –", None)] + [(SCORE_LABELS[s], s) for s in config.SCORES]
             score = _classed(w.Dropdown(options=scores, value=None, layout=w.Layout(width="22em")), "icw-log-score")
             flag = _classed(w.Checkbox(value=False, indent=False, layout=w.Layout(width="6em")), "icw-log-red-flag")
-            notes = _classed(w.Text(placeholder="notes", layout=w.Layout(width="20em")), "icw-log-notes")
+            notes = _classed(w.Textarea(placeholder="notes (what the candidate said)", rows=3,
+                                        layout=w.Layout(width="20em")), "icw-log-notes")
             remove = _classed(w.Button(description="✕", tooltip="remove this question",
                                        layout=w.Layout(width="3em")), "icw-log-remove")
             label = _classed(w.HTML(
@@ -114,6 +136,48 @@ class LogForm(_Form):
         self._add_choice.options = [(f"{r.question_id} · {r.level} · {r.topic}", r.question_id)
                                     for r in self.questions.itertuples() if r.question_id not in taken]
         self._add_choice.value = None
+        self._update_flag_warning()
+        self._update_drop_btn()
+
+    def _empty_rows(self) -> list[str]:
+        """The rows where nothing was entered, when at least one row has something (else dropping
+        them all would leave no interview)."""
+        empty = empty_answers(self._entries())
+        return empty if len(empty) < len(self._grid_rows) else []
+
+    def _update_drop_btn(self) -> None:
+        """Offer *Drop the N empty rows* while a save is held up and some rows are empty."""
+        empty = self._empty_rows() if self._pending_check == "save" and self.saved_path is None else []
+        n = len(empty)
+        self._drop_btn.description = f"Drop the {n} empty row{'' if n == 1 else 's'}"
+        _show(self._drop_btn, bool(empty))
+
+    def _show_missing(self, kind: str, problems: list[str]) -> None:
+        super()._show_missing(kind, problems)
+        empty = self._empty_rows() if kind == "save" else []
+        if empty:
+            n = len(empty)
+            rows = ", ".join(f"{self.kit.index(q) + 1} ({q})" for q in empty)
+            one = n == 1
+            self._status.value += (
+                f"<div class='icw-log-empty-hint'>{'Row' if one else 'Rows'} {escape_html(rows)} "
+                f"{'has' if one else 'have'} nothing entered. If {'that question was' if one else 'they were'} "
+                f"not asked, press <i>Drop the {n} empty row{'' if one else 's'}</i>; otherwise score "
+                f"{'it' if one else 'them'}.</div>")
+        self._update_drop_btn()
+
+    def drop_empty_rows(self) -> list[str]:
+        """Remove every row where nothing was entered (the *Drop the N empty rows* button); returns
+        their question ids. Rows with a score, a red flag or a note stay; when no row has anything,
+        nothing is dropped."""
+        empty = self._empty_rows()
+        if empty:
+            self.set_questions([q for q in self.kit if q not in empty])
+            self._set_status(f"Dropped {len(empty)} empty row{'' if len(empty) == 1 else 's'} "
+                             f"({escape_html(', '.join(empty))}); {len(self.kit)} remain.", "info")
+        self._revalidate()
+        self._update_drop_btn()
+        return empty
 
     def _entries(self) -> list[dict]:
         return [{"question_id": r["question_id"], "score": r["score"].value, "red_flag": r["red_flag"].value,
@@ -129,12 +193,16 @@ class LogForm(_Form):
         if path is not None:
             self._save_btn.disabled = True
             _show(self._new_btn, True)
+        self._update_drop_btn()
         return path
 
     def reset(self) -> None:
-        """Clear the form for the next interview (keeps interviewer, level and date)."""
+        """Clear the form for the next interview: keeps interviewer and level, empties the date
+        (the next logged interview is rarely on the same day)."""
         self._key = new_draft_id()
         self._pending_check = None
+        self._flags_confirmed, self._flags_asked, self._saved_id = (), False, None
+        self._date.value = None
         self._level_pending = None
         self._level_committed = self._level.value
         _show(self._level_box, False)
@@ -167,6 +235,7 @@ class LogForm(_Form):
         if owner is not None and isinstance(change.get("new"), str):
             self._repaired(owner, change["new"])
         self._revalidate()
+        self._update_drop_btn()
 
     @_guarded
     def _on_level_value(self, change):
@@ -196,3 +265,7 @@ class LogForm(_Form):
     @_guarded
     def _on_new_btn_click(self, _):
         self.reset()
+
+    @_guarded
+    def _on_drop_btn_click(self, _):
+        self.drop_empty_rows()
