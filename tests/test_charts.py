@@ -236,6 +236,12 @@ def test_topic_separation_one_point_per_topic_with_ci_best_at_the_top(figs, cal)
 
 def test_level_separation_bars_are_alpha_dots_are_discrimination(figs, cal):
     bars, dots = figs["level_separation"].data
+    # issue 24: two statistics, two axes, each titled by what it shows (not one axis called "Value")
+    fig = figs["level_separation"]
+    assert fig.layout[bars.yaxis.replace("y", "yaxis")].title.text == "Cronbach's alpha"
+    assert fig.layout[dots.yaxis.replace("y", "yaxis")].title.text.startswith("Adjusted discrimination")
+    assert bars.yaxis != dots.yaxis
+    assert all(ax.title.text != "Value" for ax in fig.select_yaxes())
     ls = cal.level_stats.set_index("level")
     assert bars.type == "bar" and dots.type == "scatter"
     assert list(bars.x) == list(ls.index)
@@ -272,6 +278,19 @@ def test_red_flag_lift_points_match_a_hand_count(figs, workbook, cal):
     assert set(got) == set(judged["question_id"])
 
 
+def test_red_flag_title_gives_each_question_its_own_lift(cal):
+    """Issue 24: the title named two questions and gave both the first one's lift. Each named question now
+    carries its own number, read from the table drawn (one decimal)."""
+    q = cal.question_stats.copy()
+    fig = charts.red_flag_lift(q, min_n=30)
+    shown = {cd[0]: y for t in fig.data if t.customdata is not None for y, cd in zip(t.y, t.customdata)}
+    top = sorted(shown, key=shown.get, reverse=True)[:2]
+    assert shown[top[0]] != pytest.approx(shown[top[1]], abs=0.05)    # a case where the two differ
+    title = fig.layout.title.text
+    assert title == (f"Red flags warn most on {top[0]} (weak outcome {shown[top[0]]:.1f}x as likely) and "
+                     f"{top[1]} ({shown[top[1]]:.1f}x)")
+
+
 # ----------------------------------------------------------------------------- interviewers
 
 def test_interviewer_severity_points_intervals_and_colours(figs, cal):
@@ -285,9 +304,9 @@ def test_interviewer_severity_points_intervals_and_colours(figs, cal):
         assert t.x[i] == pytest.approx(row["severity"], abs=TOL)
         assert t.x[i] + t.error_x.array[i] == pytest.approx(row["severity_high"], abs=2 * TOL)
         assert t.x[i] - t.error_x.arrayminus[i] == pytest.approx(row["severity_low"], abs=2 * TOL)
-        colour = "#C0392B" if row["severity_low"] > 0 else "#2E86C1" if row["severity_high"] < 0 else "#555555"
-        assert t.marker.color[i] == colour
-        assert {"#C0392B": "harsher", "#2E86C1": "softer", "#555555": "not clear"}[colour] == row["verdict"]
+        verdict = "harsher" if row["severity_low"] > 0 else "softer" if row["severity_high"] < 0 else "not clear"
+        assert verdict == row["verdict"]
+        assert t.marker.color[i] == defaults.verdict_colors[verdict]
 
 
 def test_chart_titles_count_the_verdict_column_the_brief_reads(cal):

@@ -126,3 +126,88 @@ def test_cli_writes_html_and_pdf(data, tmp_path, write_card):
     bad = subprocess.run([sys.executable, "-m", "analysis", "debrief", "nobody", "--data", str(data),
                           "--out", str(out)], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+# ------------------------------------------------------------------- issue 24: ids, the rubric, the strip
+
+def test_unknown_id_names_the_command_that_lists_ids_and_that_command_lists_them(data, tmp_path, write_card):
+    """The error used to suggest a Python snippet; it names `debrief --list` (with the data folder), and
+    that command prints every pseudonymous id with its level and interview count, writing nothing."""
+    _two_interviewers(write_card)
+    wb = load(data, progress=False)
+    with pytest.raises(KeyError) as err:
+        debrief(wb, "C10")
+    message = err.value.args[0]
+    assert message.endswith(f"list the 8 candidate ids with: python -m analysis debrief --list --data {data}")
+    assert "workbook.scores" not in message
+    assert message.startswith("no scorecard carries candidate id 'C10' (did you mean 'C1'?)")   # a close id
+    out = tmp_path / "never-written"
+    command = message.split("with: ", 1)[1].split()
+    assert command[:4] == ["python", "-m", "analysis", "debrief"]
+    run = subprocess.run([sys.executable, *command[1:], "--out", str(out)], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0].split() == ["candidate_id", "level", "interviews", "last", "interview"]
+    rows = [line.split() for line in lines[1:-1]]
+    # by hand: C1..C8, two interviews each (Harsh and Soft), all at the conftest's default level
+    level = str(wb.scores["level"].iloc[0])
+    assert [r[:3] for r in rows] == [[f"C{i}", level, "2"] for i in range(1, 9)]
+    assert lines[-1].startswith("8 candidates")
+    assert not out.exists()
+
+
+def test_cli_needs_an_id_or_list_not_both(data, write_card):
+    _two_interviewers(write_card)
+    for args in ([], ["C1", "--list"]):
+        run = subprocess.run([sys.executable, "-m", "analysis", "debrief", *args, "--data", str(data)],
+                             capture_output=True, text=True, timeout=120)
+        assert run.returncode == 2 and "Traceback" not in run.stderr, run.stderr
+        assert "--list" in run.stderr
+
+
+def test_candidates_lists_each_id_once_with_its_latest_level(data, write_card):
+    from analysis.stats.debrief import candidates
+    rows = _two_interviewers(write_card)
+    table = candidates(load(data, progress=False))
+    assert list(table["candidate_id"]) == [f"C{i}" for i in range(1, 9)]
+    assert (table["n_interviews"] == 2).all()
+    assert len({r["interview_id"] for r in rows}) == table["n_interviews"].sum()
+
+
+def test_adjusted_scores_beyond_the_rubric_are_flagged_and_shown_at_its_end(data, write_card):
+    """score + severity leaves the rubric for a 4 from the harsher interviewer (> 4) or a 1 from the softer
+    (< 1). The row's ``outside_rubric`` says which side; the page shows the rubric's end, starred, and one
+    line says why."""
+    _two_interviewers(write_card)
+    wb = load(data, progress=False)
+    db = debrief(wb, "C3")             # C3 scores 4s from Soft and 3s-4s from Harsh (see _two_interviewers)
+    a = db.answers
+    hand = np.where(a["adjusted"] > 4, "above 4", np.where(a["adjusted"] < 1, "below 1", ""))
+    assert list(a["outside_rubric"]) == list(hand)
+    assert (a["outside_rubric"] != "").any(), a[["score", "severity", "adjusted"]]
+    page = debrief_html(db)
+    n = int((a["outside_rubric"] != "").sum())
+    assert page.count('class="num clipped"') == n
+    assert "4.00*" in page or "1.00*" in page
+    assert f"* {n} adjusted score" in page and "outside the 1-4 rubric" in page
+    assert page.count("rubric-note") == 1
+
+
+def test_no_rubric_note_when_every_adjusted_score_is_inside(data, write_card):
+    _two_interviewers(write_card)
+    db = debrief(load(data, progress=False), "C1")
+    db.answers["adjusted"] = db.answers["score"].astype(float)
+    db.answers["outside_rubric"] = ""
+    page = debrief_html(db)
+    assert "rubric-note" not in page and "clipped" not in page.split("<body>", 1)[1]
+
+
+def test_fair_score_strip_has_an_axis_title_and_a_readable_size(data, write_card):
+    from analysis.reports.debrief import STRIP_HEIGHT
+    _two_interviewers(write_card)
+    page = debrief_html(debrief(load(data, progress=False), "C1"))
+    assert 'class="axis-label"' in page and ">fair score (1-4 rubric)</text>" in page
+    assert STRIP_HEIGHT >= 150 and f'height="{STRIP_HEIGHT}"' in page
+    for v in ("1", "1.5", "2", "2.5", "3", "3.5", "4"):
+        assert f'text-anchor="middle">{v}</text>' in page

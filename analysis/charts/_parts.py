@@ -13,13 +13,16 @@ import plotly.graph_objects as go
 
 from analysis import config
 from analysis.charts.finish import DIGITS
+from analysis.charts.theme import NEUTRALS, defaults
 from analysis.stats.discrimination import EBEL_BANDS
 
 __all__ = ["GREY", "HARSH", "SOFT", "NEUTRAL", "ends", "plural", "join", "judgeable", "band_guides",
            "band_labels", "x_range", "no_data"]
 
-GREY = "#888888"
-HARSH, SOFT, NEUTRAL = "#C0392B", "#2E86C1", "#555555"
+#: The guide grey and the verdict colours of the theme (:mod:`analysis.charts.theme`), as they were at import;
+#: charts read ``defaults`` when they draw, so a restyled theme applies.
+GREY = NEUTRALS["guide"]
+HARSH, SOFT, NEUTRAL = (defaults.verdict_colors[k] for k in ("harsher", "softer", "not clear"))
 
 _BANDS = sorted(EBEL_BANDS)                      # lowest first: (-inf, "poor"), ..., (0.4, "very good")
 #: The band edges drawn as dotted lines, lowest first.
@@ -69,9 +72,9 @@ def band_guides(fig: go.Figure, *, row=None, label: bool = True, yref="paper", y
     the plot unless ``label`` is False."""
     for x0 in _EDGES:
         if row is None:
-            fig.add_vline(x=x0, line_dash="dot", line_color=GREY, opacity=0.7)
+            fig.add_vline(x=x0, line_dash="dot", line_color=defaults.guide_color, opacity=0.7)
         else:
-            fig.add_vline(x=x0, line_dash="dot", line_color=GREY, opacity=0.7, row=row, col=1)
+            fig.add_vline(x=x0, line_dash="dot", line_color=defaults.guide_color, opacity=0.7, row=row, col=1)
     if label:
         band_labels(fig, yref=yref, y=y)
 
@@ -80,7 +83,7 @@ def band_labels(fig: go.Figure, *, yref="paper", y=1.0) -> None:
     """Each Ebel band named once above the plot, at its place on the x axis."""
     for x0, text, anchor in _MARKS:
         fig.add_annotation(x=x0, y=y, xref="x", yref=yref, text=text, showarrow=False, xanchor=anchor,
-                           yanchor="bottom", font=dict(size=10, color="#666"), xshift={"right": -3, "left": 3}.get(anchor, 0))
+                           yanchor="bottom", font=dict(size=10, color=NEUTRALS["secondary"]), xshift={"right": -3, "left": 3}.get(anchor, 0))
 
 
 def x_range(lo, hi, floor=-0.2, ceil=0.8):
@@ -95,6 +98,6 @@ def x_range(lo, hi, floor=-0.2, ceil=0.8):
 def no_data(fig: go.Figure, message: str) -> None:
     """The message of a chart with nothing to draw, in place of its axes."""
     fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", text=message, showarrow=False,
-                       font=dict(size=14, color="#555"))
+                       font=dict(size=14, color=NEUTRALS["secondary"]))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)

@@ -88,7 +88,8 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("score_distributions", "strong_weak", "Scores",
               lambda cal: score_distributions(cal.strong_weak),
               "For each question, how strong and weak candidates (by the chosen criterion) scored. A good "
-              "question pushes the green bars right and the red bars left; overlapping bars mean the "
+              "question pushes the strong candidates' bars (blue) right and the weak candidates' (vermillion) left; "
+              "overlapping bars mean the "
               "question does not tell them apart."),
     ChartSpec("level_heatmap", "level_heatmap", "Heatmap",
               lambda cal: level_heatmap(cal.heatmap),

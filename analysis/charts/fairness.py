@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 
 from analysis import config
 from analysis.charts.finish import finish
-from analysis.charts.theme import defaults
+from analysis.charts.theme import NEUTRALS, OKABE_ITO, defaults
 from analysis.stats.fairness import OVERALL, STAGES
 
 __all__ = ["READING_GUIDE", "impact_chart", "dif_chart", "interviewer_chart"]
@@ -60,7 +60,7 @@ def impact_chart(adverse: pd.DataFrame, *, threshold: float = 0.8,
     stages = [s for s in STAGES if s in set(adverse["stage"])] or list(STAGES[:1])
     fig = make_subplots(rows=1, cols=len(stages), shared_yaxes=True, subplot_titles=list(stages))
     d["label"] = d["attribute"].astype(str) + ": " + d["group"].astype(str)
-    colors = {**defaults.level_colors, OVERALL: "#333333"}
+    colors = {**defaults.level_colors, OVERALL: OKABE_ITO["black"]}
     for j, st in enumerate(stages, start=1):
         for level in (OVERALL, *config.LEVELS):
             v = d[(d["stage"] == st) & (d["level"] == level)]
@@ -73,7 +73,7 @@ def impact_chart(adverse: pd.DataFrame, *, threshold: float = 0.8,
                 customdata=np.c_[v["selection_rate"], v["flag"].astype(str), v["reference_group"].astype(str)],
                 hovertemplate="%{y}<br>impact ratio %{x}<br>selection rate %{customdata[0]}<br>reference "
                               "%{customdata[2]}<br>%{customdata[1]}<extra>%{fullData.name}</extra>"), row=1, col=j)
-        fig.add_vline(x=threshold, line_dash="dash", line_color="#C0392B", row=1, col=j)
+        fig.add_vline(x=threshold, line_dash="dash", line_color=OKABE_ITO["vermillion"], row=1, col=j)
     fig.update_xaxes(title_text="impact ratio (vs highest-rate group)", rangemode="tozero")
     n_rows = max(1, d["label"].nunique())
     return finish(fig, "Selection rate relative to the highest-rate group (four-fifths line dashed)",
@@ -90,11 +90,11 @@ def dif_chart(dif_table: pd.DataFrame, questions: pd.DataFrame | None = None) ->
     ordinal = d["ets_class"].isin(["AA", "BB", "CC"]).any()
     fig = go.Figure()
     if not ordinal:
-        fig.add_vrect(x0=-1, x1=1, fillcolor="#2E8B57", opacity=0.08, line_width=0)
+        fig.add_vrect(x0=-1, x1=1, fillcolor=OKABE_ITO["bluish green"], opacity=0.08, line_width=0)
         for lo, hi in ((-1.5, -1), (1, 1.5)):
-            fig.add_vrect(x0=lo, x1=hi, fillcolor="#F2A541", opacity=0.12, line_width=0)
-    fig.add_vline(x=0, line_color="#777777")
-    palette = ["#4C9BE8", "#8E5EA2", "#F2A541", "#2E8B57", "#C0392B", "#17becf", "#8c564b"]
+            fig.add_vrect(x0=lo, x1=hi, fillcolor=OKABE_ITO["orange"], opacity=0.12, line_width=0)
+    fig.add_vline(x=0, line_color=NEUTRALS["guide"])
+    palette = defaults.colorway
     for i, ((a, f), v) in enumerate(d.groupby(["attribute", "focal"], sort=False)):
         name = f"{a}: {f} vs {v['reference'].iloc[0]}"
         flagged = v["flag"] != ""
@@ -119,8 +119,8 @@ def interviewer_chart(iv: pd.DataFrame, *, small_group: int = config.SMALL_GROUP
     d = iv[~iv["suppressed"].astype(bool) & iv["selection_rate"].notna() & iv["reference_rate"].notna()].copy()
     d["gap"] = (d["selection_rate"] - d["reference_rate"]).round(3)
     fig = go.Figure()
-    fig.add_vline(x=0, line_color="#777777")
-    palette = ["#4C9BE8", "#8E5EA2", "#F2A541", "#2E8B57", "#C0392B", "#17becf", "#8c564b"]
+    fig.add_vline(x=0, line_color=NEUTRALS["guide"])
+    palette = defaults.colorway
     for i, ((a, g), v) in enumerate(d.groupby(["attribute", "group"], sort=False)):
         flagged = v["flag"] != ""
         fig.add_trace(go.Scatter(

@@ -14,9 +14,9 @@ import plotly.graph_objects as go
 
 from analysis import config
 from analysis.charts._layout import fixed_frame, place_labels, plot_area, to_px
-from analysis.charts._parts import GREY, HARSH, NEUTRAL, SOFT, ends, join, no_data, plural
+from analysis.charts._parts import ends, join, no_data, plural
 from analysis.charts.finish import DIGITS, finish
-from analysis.charts.theme import defaults
+from analysis.charts.theme import NEUTRALS, OKABE_ITO, defaults
 from analysis.stats.small_groups import suppress_small_interviewers
 from analysis.stats.verdicts import interviewer_verdicts
 
@@ -59,7 +59,7 @@ def interviewer_severity(interviewer_stats: pd.DataFrame, *, context: str | None
     lo = np.round(shown["severity_low"].to_numpy(float), DIGITS)
     hi = np.round(shown["severity_high"].to_numpy(float), DIGITS)
     verdict = shown["verdict"].astype(str).to_numpy()
-    colours = np.where(verdict == "harsher", HARSH, np.where(verdict == "softer", SOFT, NEUTRAL))
+    colours = np.array([defaults.verdict_colors.get(v, defaults.verdict_colors["not clear"]) for v in verdict], dtype=object)
     names = shown["interviewer"].astype(str).tolist()
     # a severity resting on between-candidate comparison (nobody else saw these candidates) is drawn
     # open: it assumes the interviewer's candidates were as able as the team's
@@ -68,13 +68,14 @@ def interviewer_severity(interviewer_stats: pd.DataFrame, *, context: str | None
     basis = np.where(between, "between candidates (assumes comparable candidates)", "same candidates")
     fig.add_scatter(x=x, y=names, mode="markers", showlegend=False,
                     marker=dict(size=11, color=colours.tolist(),
-                                symbol=np.where(between, "circle-open", "circle").tolist(), line=dict(width=2)),
+                                symbol=np.where(between, "circle-open", "circle").tolist(),
+                                line=dict(width=2, color=colours.tolist())),
                     error_x=dict(type="data", array=plus, arrayminus=minus),
                     customdata=np.c_[shown["n_interviews"].to_numpy(), lo, hi, basis, verdict],
                     hovertemplate="%{y}: %{x:+.2f} points [%{customdata[1]:+.2f}, %{customdata[2]:+.2f}], "
                                   "%{customdata[4]}<br>%{customdata[0]} interviews; compared on "
                                   "%{customdata[3]}<extra></extra>")
-    fig.add_vline(x=0, line_color=GREY)
+    fig.add_vline(x=0, line_color=defaults.guide_color)
     fig.update_xaxes(title="Severity (score points; + harsher, - softer than the team)")
     fig.update_yaxes(title=None, categoryorder="array", categoryarray=names)
     fig.update_layout(margin=dict(l=10, r=10, t=100, b=10))
@@ -88,8 +89,10 @@ def interviewer_severity(interviewer_stats: pd.DataFrame, *, context: str | None
 
 
 
-_FLAG_STYLE = {"": ("within the 95% limits", "#9AA5B1"), "watch": ("outside 95%", "#E67E22"),
-               "above": ("above 99.8%", HARSH), "below": ("below 99.8%", SOFT)}
+#: The funnel's point styles by ``funnel_flag``: legend label and colour (greys for "nothing unusual",
+#: orange to watch, vermillion / blue beyond the 99.8% limits, as the severity chart's harsher / softer).
+_FLAG_STYLE = {"": ("within the 95% limits", NEUTRALS["light"]), "watch": ("outside 95%", OKABE_ITO["orange"]),
+               "above": ("above 99.8%", OKABE_ITO["vermillion"]), "below": ("below 99.8%", OKABE_ITO["blue"])}
 
 
 def pass_rate_funnel(interviewer_stats: pd.DataFrame, *, max_labels: int = 8, context: str | None = None,
@@ -111,10 +114,10 @@ def pass_rate_funnel(interviewer_stats: pd.DataFrame, *, max_labels: int = 8, co
         se = np.sqrt(p0 * (1 - p0) / n)
         for sign, show in ((1, True), (-1, False)):
             fig.add_scatter(x=n, y=np.clip(p0 + sign * z * se, 0, 1), mode="lines", name=name, showlegend=show,
-                            legendgroup=name, line=dict(color="grey", dash=dash, width=1), hoverinfo="skip")
+                            legendgroup=name, line=dict(color=defaults.guide_color, dash=dash, width=1), hoverinfo="skip")
     fig.update_xaxes(title="Interviews", range=[0, round(float(n.max()) + 1, 0)])
     fig.update_yaxes(title="Pass rate (yes / strong_yes)", tickformat=".0%", range=[0, 1])
-    fig.add_hline(y=p0, line_color="black", line_width=1, annotation_text=f"team {p0:.0%}" if np.isfinite(p0) else "team",
+    fig.add_hline(y=p0, line_color=NEUTRALS["ink"], line_width=1, annotation_text=f"team {p0:.0%}" if np.isfinite(p0) else "team",
                   annotation_position="top right", annotation_font=dict(size=10))
     sub = join([f"n = {len(shown)} interviewers, {int(shown['n_interviews'].sum())} interviews" if len(shown) else "",
                  f"{plural(n_small, 'interviewer')} with fewer than {small_group} interviews not shown" if n_small else "",
@@ -139,8 +142,8 @@ def pass_rate_funnel(interviewer_stats: pd.DataFrame, *, max_labels: int = 8, co
                 continue
             fig.add_scatter(x=g["n_interviews"].to_numpy(), y=np.round(g["pass_rate"].to_numpy(float), DIGITS),
                             mode="markers+text", name=label, text=g["_text"].tolist(), textposition=g["_pos"].tolist(),
-                            textfont=dict(size=10, color=colour if key else "#333"),
-                            marker=dict(size=11 if key else 9, color=colour, line=dict(width=1, color="white")),
+                            textfont=dict(size=10, color=colour if key else NEUTRALS["ink"]),
+                            marker=dict(size=11 if key else 9, color=colour, line=dict(width=1, color=NEUTRALS["white"])),
                             customdata=np.c_[g["interviewer"].astype(str).to_numpy(object)],
                             hovertemplate="%{customdata[0]}: %{y:.0%} of %{x} interviews<extra></extra>")
     fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=1.01, yanchor="bottom"))

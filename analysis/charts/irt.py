@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from analysis import config
 from analysis.charts.finish import finish
+from analysis.charts.theme import NEUTRALS, OKABE_ITO
 from analysis.stats.irt import IRTFit, information_curves, item_probabilities
 from analysis.stats.kit_design import hiring_bar
 
@@ -29,10 +30,10 @@ INFORMATION_DIGITS = 3
 
 #: The severity ladder's colours: infit in three bands (Wright & Linacre 1994), each a colour that
 #: shows on white, with a legend entry; interviewers without an infit are grey.
-FIT_BANDS = (("infit below 0.7: too predictable", "#7b3294"),
-             ("infit 0.7-1.3: as expected", "#2166ac"),
-             ("infit above 1.3: erratic", "#d6604d"),
-             ("infit not estimated", "#888888"))
+FIT_BANDS = (("infit below 0.7: too predictable", OKABE_ITO["reddish purple"]),
+             ("infit 0.7-1.3: as expected", OKABE_ITO["blue"]),
+             ("infit above 1.3: erratic", OKABE_ITO["vermillion"]),
+             ("infit not estimated", NEUTRALS["guide"]))
 
 IRT_READING_GUIDE = {
     "irt_icc": "Each curve is the chance of a score at each ability. Where the curves cross is where "
@@ -109,7 +110,7 @@ def severity_figure(raters: pd.DataFrame, *, small_group: int = config.SMALL_GRO
         fig.add_trace(go.Scatter(
             x=g["severity"], y=g["rater"].astype(str).tolist(), mode="markers", name=label, showlegend=True,
             error_x=dict(type="data", array=1.96 * g["se"], color=colour),
-            marker=dict(size=11, color=colour, line=dict(width=1, color="#222222")),
+            marker=dict(size=11, color=colour, line=dict(width=1, color=NEUTRALS["ink"])),
             customdata=np.c_[g["infit"], g["outfit"]],
             hovertemplate="%{y}: %{x:.2f}<br>infit %{customdata[0]}, outfit %{customdata[1]}<extra></extra>"))
     fig.add_vline(x=0, line_dash="dot")

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.charts.finish import finish
+from analysis.charts.theme import NEUTRALS
 from analysis.stats.irt import IRTFit
 from analysis.stats.kit_design import KitRecommendation, kit_information
 
@@ -33,7 +34,8 @@ def kit_figure(fit: IRTFit, rec: KitRecommendation, theta=None):
     fig.add_trace(go.Scatter(x=theta, y=kit_information(fit, rec.today["kit"], theta).round(3),
                              name=f"today's kit ({len(rec.today['kit'])} questions)", mode="lines",
                              line=dict(dash="dash")))
-    fig.add_vline(x=round(float(rec.bar), 2), line_dash="dot", annotation_text=f"{rec.level} bar")
+    fig.add_vline(x=round(float(rec.bar), 2), line_dash="dot", line_color=NEUTRALS["guide"],
+                  annotation_text=f"{rec.level} bar")
     fig.update_layout(xaxis_title="ability", yaxis_title="information")
     return finish(fig, f"Kit information for {rec.level}: reliability at the bar "
                        f"{rec.reliability:.2f} vs {rec.today['reliability']:.2f} today")
@@ -45,7 +47,7 @@ def decision_figure(study: pd.DataFrame, *, target: float = 0.8, column: str = "
     for m, g in study.groupby("interviewers"):
         fig.add_trace(go.Scatter(x=g["questions"], y=g[column].round(3), mode="lines+markers",
                                  name=f"{m} interviewer{'s' if m > 1 else ''}"))
-    fig.add_hline(y=target, line_dash="dash", annotation_text=f"{target:g}")
+    fig.add_hline(y=target, line_dash="dash", line_color=NEUTRALS["guide"], annotation_text=f"{target:g}")
     fig.update_layout(xaxis_title="questions per interviewer", yaxis_title=column.replace("_", " "),
                       yaxis_range=[0, 1])
     return finish(fig, "Decision study: reliability by questions and interviewers")

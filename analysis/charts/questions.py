@@ -21,7 +21,7 @@ from analysis import config
 from analysis.charts._layout import CHAR_WIDTH, fixed_frame, place_labels, plot_area, to_px
 from analysis.charts._parts import GREY, band_guides, band_labels, ends, join, judgeable, no_data, plural, x_range
 from analysis.charts.finish import DIGITS, finish
-from analysis.charts.theme import defaults
+from analysis.charts.theme import NEUTRALS, defaults
 from analysis.stats.verdicts import question_verdicts
 
 __all__ = ["question_ranking", "score_distributions", "level_heatmap", "topic_separation", "level_separation",
@@ -58,7 +58,8 @@ def question_ranking(question_stats: pd.DataFrame, *, min_n: int | None = None, 
             x, plus, minus = ends(g, "discrimination", "discrimination_low", "discrimination_high")
             fig.add_scatter(x=x, y=g["question_id"].tolist(), mode="markers", row=row, col=1,
                             name=topic, legendgroup=topic, showlegend=topic not in legend_seen,
-                            marker=dict(size=9, color=defaults.topic_colors.get(topic, "#444")),
+                            marker=dict(size=9, color=defaults.topic_colors.get(topic, defaults.other_color),
+                                        line=dict(width=1, color=NEUTRALS["white"])),
                             error_x=dict(type="data", array=plus, arrayminus=minus, thickness=1.2),
                             customdata=np.c_[g["topic"].to_numpy(object), g["n_candidates"].to_numpy(),
                                              g["band"].astype(str).to_numpy(object),
@@ -144,7 +145,7 @@ def level_heatmap(heatmap: pd.DataFrame, *, context: str | None = None,
     text = np.where(n == 0, "not asked", np.where(few, f"too few (n<{small_group})", np.char.add(
         np.char.mod("%.2f", np.nan_to_num(z)), np.char.add("  n=", n.astype(str)))))
     fig = go.Figure(go.Heatmap(z=z, x=list(config.LEVELS), y=list(config.LEVELS), text=text,
-                               texttemplate="%{text}", colorscale="RdYlGn", zmin=1, zmax=4, customdata=n,
+                               texttemplate="%{text}", colorscale=defaults.colorscale(), zmin=1, zmax=4, customdata=n,
                                hovertemplate="question level %{y}, candidate level %{x}: %{text}<extra></extra>",
                                colorbar=dict(title="Mean score")))
     fig.update_xaxes(title="Candidate level")
@@ -171,7 +172,8 @@ def _interval_dots(d: pd.DataFrame, key: str, *, colors: dict, what: str, n_few:
         x, plus, minus = ends(d, "discrimination", "discrimination_low", "discrimination_high")
         keys = d[key].astype(str).tolist()
         fig.add_scatter(x=x, y=keys, mode="markers", showlegend=False,
-                        marker=dict(size=12, color=[colors.get(k, "#444") for k in keys]),
+                        marker=dict(size=12, color=[colors.get(k, defaults.other_color) for k in keys],
+                                    line=dict(width=1, color=NEUTRALS["white"])),
                         error_x=dict(type="data", array=plus, arrayminus=minus, thickness=1.5),
                         customdata=np.c_[d["n_candidates"].to_numpy(), d["band"].astype(str).to_numpy(object),
                                          np.round(d["discrimination_low"].to_numpy(float), DIGITS),
@@ -208,31 +210,41 @@ def topic_separation(topic_stats: pd.DataFrame, *, min_n: int | None = None, con
 
 def level_separation(level_stats: pd.DataFrame, *, min_n: int | None = None, context: str | None = None,
                      small_group: int = config.SMALL_GROUP) -> go.Figure:
-    """Discrimination of each level's questions (with CI) and the reliability of interviews at each
-    level. A level without interviews is not drawn; a discrimination on too few candidates is not
+    """The reliability of interviews at each level (Cronbach's alpha, bars, left panel) and how well each
+    level's questions separate strong from weak (adjusted discrimination with its 95% interval, dots,
+    right panel). Two statistics on two axes, each titled by what it shows: they share a 0-1 range but
+    not a meaning. A level without interviews is not drawn; a discrimination on too few candidates is not
     drawn as a point."""
     d = level_stats.copy()
     d["level"] = d["level"].astype(str)
     d = d[pd.to_numeric(d.get("n_interviews", 1), errors="coerce").fillna(0) > 0]
     dots, n_few, n_missing = judgeable(d, min_n=min_n, small_group=small_group)
-    fig = go.Figure()
-    fig.add_bar(x=d["level"].tolist(), y=np.round(d["alpha"].to_numpy(float), DIGITS),
-                name="Interview reliability (alpha)", marker_color="#BBBBBB", opacity=0.8,
+    order = [lv for lv in config.LEVELS if lv in set(d["level"])]
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
+                        subplot_titles=["Interview reliability", "Discrimination of the level's questions"])
+    fig.update_annotations(font_size=12)
+    fig.add_bar(x=d["level"].tolist(), y=np.round(d["alpha"].to_numpy(float), DIGITS), row=1, col=1,
+                name="Interview reliability (alpha)", marker_color=NEUTRALS["light"], showlegend=False,
                 customdata=d["n_interviews"].to_numpy(),
                 hovertemplate="%{x}: alpha %{y:.2f} over %{customdata} interviews<extra></extra>")
     x, plus, minus = ends(dots, "discrimination", "discrimination_low", "discrimination_high")
     fig.add_scatter(x=dots["level"].tolist(), y=x, mode="markers", name="Discrimination of the level's questions",
-                    marker=dict(size=13, color=[defaults.level_colors.get(v, "#333") for v in dots["level"]]),
-                    error_y=dict(type="data", array=plus, arrayminus=minus),
-                    customdata=dots["n_candidates"].to_numpy(),
+                    marker=dict(size=13, color=[defaults.level_colors.get(v, defaults.other_color)
+                                                for v in dots["level"]]),
+                    error_y=dict(type="data", array=plus, arrayminus=minus, color=NEUTRALS["ink"]),
+                    customdata=dots["n_candidates"].to_numpy(), showlegend=False, row=1, col=2,
                     hovertemplate="%{x} questions: %{y:.2f}, %{customdata} candidates<extra></extra>")
-    fig.add_hline(y=0.6, line_dash="dot", line_color=GREY, annotation_text="alpha 0.6",
-                  annotation_position="top left", annotation_font=dict(size=10, color="#666"))
+    fig.add_hline(y=0.6, line_dash="dot", line_color=defaults.guide_color, annotation_text="alpha 0.6",
+                  annotation_position="top left", annotation_font=dict(size=10, color=NEUTRALS["secondary"]),
+                  row=1, col=1)
+    fig.add_hline(y=0, line_color=defaults.guide_color, line_width=1, row=1, col=2)
     lows = np.r_[d["alpha"].to_numpy(float), dots["discrimination_low"].to_numpy(float), 0.0]
-    fig.update_yaxes(title="Value", range=[round(min(0.0, float(np.nanmin(lows)) - 0.05), 2), 1])
-    fig.update_xaxes(title="Level", categoryorder="array", categoryarray=[lv for lv in config.LEVELS
-                                                                          if lv in set(d["level"])])
-    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.18), margin=dict(l=10, r=10, t=100, b=60))
+    y_range = [round(min(0.0, float(np.nanmin(lows)) - 0.05), 2), 1]
+    fig.update_yaxes(range=y_range)
+    fig.update_yaxes(title_text="Cronbach's alpha", row=1, col=1)
+    fig.update_yaxes(title_text="Adjusted discrimination (r, 95% CI)", row=1, col=2)
+    fig.update_xaxes(title_text="Level", categoryorder="array", categoryarray=order)
+    fig.update_layout(margin=dict(l=10, r=10, t=110, b=40))
     alpha = d.dropna(subset=["alpha"])
     if alpha.empty:
         title = "Too few interviews to judge each level's reliability"
@@ -274,7 +286,7 @@ def red_flag_lift(question_stats: pd.DataFrame, *, min_n: int | None = None, max
     fig.update_xaxes(range=xr, tickformat=".0%", title="Red-flag rate (share of answers)")
     fig.update_yaxes(type="log", range=yr, title="Weak outcome, red flag vs none (x as likely)")
     fig.add_hline(y=1, line_dash="dot", line_color=GREY, annotation_text="no warning (x1)",
-                  annotation_position="bottom right", annotation_font=dict(size=10, color="#666"))
+                  annotation_position="bottom right", annotation_font=dict(size=10, color=NEUTRALS["secondary"]))
     # the annotation's box, so no label is placed on it
     x0, y0, x1, y1 = plot_area(fig)
     _, py1 = to_px(fig, np.array([xr[1]]), np.array([1.0]), log_y=True)
@@ -287,17 +299,26 @@ def red_flag_lift(question_stats: pd.DataFrame, *, min_n: int | None = None, max
         if g.empty:
             continue
         fig.add_scatter(x=g["_rate"].to_numpy(), y=g["_lift"].to_numpy(), mode="markers+text", name=f"{lv} questions",
-                        text=g["_text"].tolist(), textposition=g["_pos"].tolist(), textfont=dict(size=10),
-                        marker=dict(size=10, color=defaults.level_colors.get(lv, "#444"), line=dict(width=1, color="white")),
+                        text=g["_text"].tolist(), textposition=g["_pos"].tolist(),
+                        textfont=dict(size=10, color=NEUTRALS["ink"]),
+                        marker=dict(size=10, color=defaults.level_colors.get(lv, defaults.other_color),
+                                    line=dict(width=1, color=NEUTRALS["white"])),
                         customdata=np.c_[g["question_id"].to_numpy(object), g["topic"].to_numpy(object),
                                          g["n_candidates"].to_numpy()],
                         hovertemplate="%{customdata[0]} (%{customdata[1]})<br>raised in %{x:.0%} of answers<br>"
                                       "weak outcome %{y:.2f}x as likely<br>%{customdata[2]} candidates<extra></extra>")
     fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=1.01, yanchor="bottom"))
-    top = shown.sort_values("red_flag_lift", ascending=False).head(2)
-    title = (f"Red flags on {' and '.join(top['question_id'])} warn most "
-             f"(weak outcome {top['red_flag_lift'].iloc[0]:.1f}x as likely)")
+    title = _red_flag_title(shown)
     return finish(fig, title, subtitle=sub, height=560)
+
+
+def _red_flag_title(shown: pd.DataFrame) -> str:
+    """The red-flag chart's finding: the (at most two) strongest warnings, each with its own lift, so no
+    question is credited with another's number."""
+    top = shown.sort_values("red_flag_lift", ascending=False, kind="stable").head(2)
+    named = [f"{q} ({'weak outcome ' if i == 0 else ''}{lift:.1f}x{' as likely' if i == 0 else ''})"
+             for i, (q, lift) in enumerate(zip(top["question_id"], top["red_flag_lift"]))]
+    return f"Red flags warn most on {' and '.join(named)}"
 
 
 def drift_lines(drift_by_quarter: pd.DataFrame, drift_tests: pd.DataFrame, top: int = 5,
@@ -324,7 +345,7 @@ def drift_lines(drift_by_quarter: pd.DataFrame, drift_tests: pd.DataFrame, top: 
                         name=label, customdata=np.c_[g["n"].to_numpy(), np.round(g["mean_score"].to_numpy(float), DIGITS)],
                         hovertemplate="%{x}: %{y:+.2f} points vs expected<br>mean score %{customdata[1]:.2f}, "
                                       "%{customdata[0]} answers<extra></extra>")
-    fig.add_hline(y=0, line_color="grey", line_dash="dot")
+    fig.add_hline(y=0, line_color=defaults.guide_color, line_dash="dot")
     fig.update_xaxes(title="Quarter", type="category", categoryorder="category ascending")
     fig.update_yaxes(title="Score vs expected (points)")
     fig.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(l=10, r=10, t=100, b=10))

@@ -5,6 +5,20 @@ lead can restyle the whole workbook in one place::
 
     from analysis.charts.theme import defaults
     defaults.template = "plotly_dark"
+
+**Colours.** Every colour a chart draws with comes from one colour-blind-safe palette, Okabe & Ito's
+"Color Universal Design" eight (:data:`OKABE_ITO`, Okabe and Ito 2008, https://jfly.uni-koeln.de/color/),
+plus a few greys (:data:`NEUTRALS`) for guides, text and "nothing to see" points, and one sequential
+scale (:data:`SEQUENTIAL`, cividis: Nuñez, Anderton and Renslow 2018, PLOS ONE 13(7): e0199239) whose
+lightness rises steadily for every kind of colour vision. No chart pairs red with green: strong vs
+weak is blue vs vermillion, harsher vs softer vermillion vs blue. Under simulated deuteranopia,
+protanopia and tritanopia (Machado, Oliveira and Fernandes 2009) any two of the eight stay at least
+10 CIEDE2000 units apart (``tests/test_palette.py`` checks every figure). Colours encode nothing on
+their own: legends, labels and hover text name what each one means.
+
+Figures that pick no colour themselves take the theme's ``colorway`` (the eight, strongest first), and
+reference lines with no colour are drawn in the guide grey, so a figure never falls back on plotly's
+own palette (whose first red and green are the pair to avoid).
 """
 
 from __future__ import annotations
@@ -13,7 +27,23 @@ from dataclasses import dataclass, field
 
 from analysis import config
 
-__all__ = ["Defaults", "defaults"]
+__all__ = ["Defaults", "defaults", "OKABE_ITO", "NEUTRALS", "SEQUENTIAL", "palette"]
+
+#: The Okabe-Ito palette (Color Universal Design), by the names its authors give the colours.
+OKABE_ITO = {"orange": "#E69F00", "sky blue": "#56B4E9", "bluish green": "#009E73", "yellow": "#F0E442",
+             "blue": "#0072B2", "vermillion": "#D55E00", "reddish purple": "#CC79A7", "black": "#000000"}
+#: Greys for what carries no category: text, outlines, guide lines, points inside the limits.
+NEUTRALS = {"ink": "#333333", "secondary": "#555555", "guide": "#777777", "light": "#BBBBBB", "white": "#FFFFFF"}
+#: A sequential scale for continuous values (the level heatmap): cividis, ten stops, dark blue to yellow.
+SEQUENTIAL = ("#00224E", "#123570", "#3B496C", "#575D6D", "#707173", "#8A8678", "#A59C74", "#C3B369",
+              "#E1CC55", "#FEE838")
+
+_C = OKABE_ITO
+
+
+def palette() -> frozenset[str]:
+    """Every colour a chart may use (upper-case ``#RRGGBB``): the eight, the greys, the scale's stops."""
+    return frozenset(c.upper() for c in (*OKABE_ITO.values(), *NEUTRALS.values(), *SEQUENTIAL))
 
 
 @dataclass
@@ -22,11 +52,23 @@ class Defaults:
     width: int = 900
     height: int = 520
     font_family: str = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
-    level_colors: dict = field(default_factory=lambda: {"junior": "#4C9BE8", "mid": "#F2A541", "senior": "#8E5EA2"})
+    #: Default trace colours, strongest contrasts first (a figure with two lines gets blue and orange).
+    colorway: tuple = (_C["blue"], _C["orange"], _C["bluish green"], _C["vermillion"], _C["reddish purple"],
+                       _C["sky blue"], _C["black"], _C["yellow"])
+    level_colors: dict = field(default_factory=lambda: {
+        "junior": _C["sky blue"], "mid": _C["orange"], "senior": _C["reddish purple"]})
     topic_colors: dict = field(default_factory=lambda: {
-        "compute": "#1f77b4", "data": "#ff7f0e", "networking": "#2ca02c", "security": "#d62728",
-        "reliability": "#9467bd", "cost": "#8c564b", "architecture": "#e377c2", "operations": "#17becf"})
-    strong_weak_colors: dict = field(default_factory=lambda: {"strong": "#2E8B57", "weak": "#C0392B"})
+        "compute": _C["blue"], "data": _C["orange"], "networking": _C["bluish green"], "security": _C["vermillion"],
+        "reliability": _C["reddish purple"], "cost": _C["sky blue"], "architecture": _C["black"],
+        "operations": _C["yellow"]})
+    #: A topic outside :attr:`topic_colors` (a bank may add topics).
+    other_color: str = NEUTRALS["secondary"]
+    strong_weak_colors: dict = field(default_factory=lambda: {"strong": _C["blue"], "weak": _C["vermillion"]})
+    #: Interviewer verdicts: harsher, softer, no clear difference.
+    verdict_colors: dict = field(default_factory=lambda: {
+        "harsher": _C["vermillion"], "softer": _C["blue"], "not clear": NEUTRALS["secondary"]})
+    guide_color: str = NEUTRALS["guide"]
+    sequential: tuple = SEQUENTIAL
     category_orders: dict = field(default_factory=lambda: {
         "level": list(config.LEVELS), "candidate_level": list(config.LEVELS),
         "question_level": list(config.LEVELS), "recommendation": list(config.RECOMMENDATIONS),
@@ -39,10 +81,19 @@ class Defaults:
         "mean_score": "Mean score", "quarter": "Quarter", "red_flag_rate": "Red-flag rate",
         "n_interviews": "Interviews"})
 
+    def colorscale(self) -> list:
+        """:attr:`sequential` as a plotly colorscale (evenly spaced stops)."""
+        n = len(self.sequential) - 1
+        return [[round(i / n, 3), c] for i, c in enumerate(self.sequential)]
+
     def apply(self, fig):
-        """Apply template, size and font to a figure; returns it (for chaining)."""
+        """Apply template, size, font and colorway to a figure, and draw reference lines that name no
+        colour in the guide grey; returns it (for chaining)."""
         fig.update_layout(template=self.template, width=self.width, height=self.height,
-                          font_family=self.font_family)
+                          font_family=self.font_family, colorway=list(self.colorway))
+        for shape in fig.layout.shapes:
+            if shape.line.color is None:
+                shape.line.color = self.guide_color
         return fig
 
 

@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from analysis._text import escape_html
+from analysis.charts.theme import NEUTRALS, OKABE_ITO
 from analysis.io.files import atomic_write
 from analysis.io.folder import output_folder
 from analysis.io.files import safe_filename
-from analysis.stats.debrief import Debrief
+from analysis.stats.debrief import RUBRIC, Debrief
 
 __all__ = ["debrief_html", "write_debrief"]
 
@@ -35,7 +36,11 @@ th { background: #f4f4f4; }
 .fair { font-size: 1.1rem; padding: 0.8rem; background: #f4f7fb; border-left: 4px solid #2a6fb0; }
 .flag { color: #b00020; font-weight: bold; }
 .note { color: #555; font-size: 0.85rem; }
-svg text { font-size: 11px; }
+.strip { margin: 0.8rem 0 0.2rem; max-width: 46rem; }
+.strip svg { display: block; width: 100%; height: auto; }
+.strip text { font-size: 14px; fill: #333; }
+.strip .axis-label { font-size: 14px; font-weight: bold; }
+.clipped { color: #0072B2; }
 @media print { body { margin: 1cm; } }
 """
 
@@ -51,23 +56,71 @@ def _num(v, digits: int = 2, *, signed: bool = False) -> str:
     return f"{f:+.{digits}f}" if signed else f"{f:.{digits}f}"
 
 
-def _strip_svg(fair: dict, level_scores: np.ndarray) -> str:
-    """A small inline SVG: the level's fair scores as ticks, the candidate's score and interval."""
+#: The fair-score strip's drawing size (its viewBox; the page scales it to the column, 46rem at most).
+STRIP_WIDTH, STRIP_HEIGHT = 720, 170
+
+
+def _strip_svg(fair: dict, level_scores: np.ndarray, level: str) -> str:
+    """The fair score among the level, as an inline SVG: each candidate of the level a grey tick, the
+    level's median a dashed line, this candidate a blue dot with its 95% interval, on an axis from 1 to 4
+    in half points titled "fair score (1-4 rubric)", with a one-line key above it. A value beyond the
+    rubric is drawn at its end with an arrow head."""
     if not len(level_scores) or not np.isfinite(fair["score"]):
         return ""
-    w, h, pad = 560, 70, 30
-    lo, hi = 1.0, 4.0
+    w, h, pad = STRIP_WIDTH, STRIP_HEIGHT, 40
+    lo, hi = RUBRIC
+    blue, grey, ink = OKABE_ITO["blue"], NEUTRALS["light"], NEUTRALS["ink"]
 
     def x(v):
         return pad + (min(max(v, lo), hi) - lo) / (hi - lo) * (w - 2 * pad)
 
-    ticks = "".join(f'<line x1="{x(v):.1f}" x2="{x(v):.1f}" y1="18" y2="34" stroke="#9bb" stroke-width="1"/>'
+    ticks = "".join(f'<line x1="{x(v):.1f}" x2="{x(v):.1f}" y1="46" y2="78" stroke="{grey}" stroke-width="2"/>'
                     for v in np.round(level_scores, 2))
-    axis = "".join(f'<text x="{x(v):.1f}" y="62" text-anchor="middle">{v:g}</text>' for v in (1, 2, 3, 4))
-    cand = (f'<line x1="{x(fair["low"]):.1f}" x2="{x(fair["high"]):.1f}" y1="44" y2="44" stroke="#2a6fb0" '
-            f'stroke-width="3"/><circle cx="{x(fair["score"]):.1f}" cy="44" r="5" fill="#2a6fb0"/>')
-    return (f'<svg width="{w}" height="{h}" role="img" aria-label="fair score among the level">'
-            f'<line x1="{pad}" x2="{w - pad}" y1="50" y2="50" stroke="#888"/>{ticks}{cand}{axis}</svg>')
+    axis_y = 100
+    steps = np.arange(lo, hi + 0.25, 0.5)
+    axis = "".join(f'<line x1="{x(v):.1f}" x2="{x(v):.1f}" y1="{axis_y}" y2="{axis_y + 6}" stroke="{ink}"/>'
+                   f'<text x="{x(v):.1f}" y="{axis_y + 24}" text-anchor="middle">{v:g}</text>' for v in steps)
+    median = fair.get("level_median", np.nan)
+    med = (f'<line x1="{x(median):.1f}" x2="{x(median):.1f}" y1="40" y2="{axis_y}" stroke="{ink}" '
+           f'stroke-dasharray="4 3"/>' if np.isfinite(median) else "")
+    cy = 88
+    cand = (f'<line x1="{x(fair["low"]):.1f}" x2="{x(fair["high"]):.1f}" y1="{cy}" y2="{cy}" stroke="{blue}" '
+            f'stroke-width="4"/><circle cx="{x(fair["score"]):.1f}" cy="{cy}" r="7" fill="{blue}" stroke="white" '
+            'stroke-width="1.5"/>')
+    key = (f'<text x="{pad}" y="22"><tspan fill="{NEUTRALS["secondary"]}">| each {escape_html(level)} candidate</tspan>'
+           f'<tspan dx="18" fill="{blue}">&#9679; this candidate, 95% interval</tspan>'
+           + ('<tspan dx="18">- - level median</tspan>' if np.isfinite(median) else "") + "</text>")
+    label = (f'<text class="axis-label" x="{w / 2:.0f}" y="{h - 8}" text-anchor="middle">'
+             f'fair score ({lo:g}-{hi:g} rubric)</text>')
+    return (f'<div class="strip"><svg viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
+            f'aria-label="fair score {fair["score"]:.2f} among the {escape_html(level)} candidates, on the {lo:g}-{hi:g} '
+            f'rubric"><line x1="{pad}" x2="{w - pad}" y1="{axis_y}" y2="{axis_y}" stroke="{ink}"/>'
+            f'{key}{ticks}{med}{cand}{axis}{label}</svg></div>')
+
+
+def _adjusted_cell(r) -> str:
+    """The adjusted score of an answer; beyond the rubric, shown at its end with a star and the computed
+    value in the tooltip."""
+    if not getattr(r, "outside_rubric", ""):
+        return f'<td class="num">{_num(r.adjusted)}</td>'
+    lo, hi = RUBRIC
+    shown = min(max(float(r.adjusted), lo), hi)
+    return (f'<td class="num clipped" title="score + severity = {_num(r.adjusted)}, {escape_html(r.outside_rubric)}'
+            f' on the {lo:g}-{hi:g} rubric">{shown:.2f}*</td>')
+
+
+def _rubric_note(answers: pd.DataFrame) -> str:
+    """One line under the answers when an adjusted score left the rubric, else nothing."""
+    out = answers[answers.get("outside_rubric", pd.Series("", index=answers.index)).astype(str) != ""]
+    if out.empty:
+        return ""
+    lo, hi = RUBRIC
+    values = ", ".join(_num(v) for v in out["adjusted"].head(6)) + (", ..." if len(out) > 6 else "")
+    n = len(out)
+    return (f'<p class="note rubric-note">* {n} adjusted score{"s" if n != 1 else ""} fell outside the '
+            f'{lo:g}-{hi:g} rubric ({values}) and {"are" if n != 1 else "is"} shown at its nearest end: the '
+            f'interviewer gave the top (or bottom) score and grades harsher (or softer) than the team, and the '
+            f'rubric has no score beyond its ends.</p>')
 
 
 def debrief_html(db: Debrief) -> str:
@@ -96,7 +149,7 @@ def debrief_html(db: Debrief) -> str:
         f"<tr><td>{escape_html(r.interviewer)}</td><td>{escape_html(r.question_id)}<br>"
         f"<span class='note'>{escape_html(r.question)}</span></td>"
         f'<td class="num">{int(r.score)}</td><td class="num">{_num(r.severity, signed=True)}</td>'
-        f'<td class="num">{_num(r.adjusted)}</td>'
+        f'{_adjusted_cell(r)}'
         f'<td>{"<span class=flag>red flag</span>" if bool(r.red_flag) else ""}</td><td>{escape_html(r.notes)}</td></tr>'
         for r in db.answers.itertuples())
     if len(db.agreement):
@@ -116,7 +169,7 @@ def debrief_html(db: Debrief) -> str:
 how many score points harsher (+) or softer (-) than the team the interviewer grades; the adjusted score
 adds it back, so every score is on the team's scale.</p>
 {fair}
-{_strip_svg(f, db.level_fair_scores)}
+{_strip_svg(f, db.level_fair_scores, db.level)}
 <h2>Recommendations</h2><p>{recs}</p>
 <h2>Interviews</h2>
 <table><tr><th>interview</th><th>date</th><th>interviewer</th><th>questions</th><th>mean score</th>
@@ -124,6 +177,7 @@ adds it back, so every score is on the team's scale.</p>
 <h2>Answers</h2>
 <table><tr><th>interviewer</th><th>question</th><th>score</th><th>severity</th><th>adjusted</th><th></th>
 <th>notes</th></tr>{ans}</table>
+{_rubric_note(db.answers)}
 <h2>Where the panel agrees and disagrees</h2>
 {agreement}
 </body></html>

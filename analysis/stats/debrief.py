@@ -6,7 +6,11 @@ loaded workbook:
 - **answers**: one row per question asked (interview, date, interviewer, question, score, red
   flag, notes), with the interviewer's **severity** beside the score and the score corrected for it
   (``adjusted = score + severity``: what the team would have given on average), so "a 2 from the
-  harshest interviewer" and "a 2 from the softest" are not read alike;
+  harshest interviewer" and "a 2 from the softest" are not read alike. The rubric stops at 1 and 4, the
+  correction does not: a 4 from an interviewer 0.13 points harsher than the team is 4.13, a 1 from one
+  0.33 points softer 0.67. ``outside_rubric`` names those (``above 4``, ``below 1``): the answer was
+  at the end of the scale from that interviewer, and the team's scale has no score beyond it, so the
+  page shows them at the rubric's end and says so;
 - **interviews**: one row per interview with its recommendation, mean score and interviewer;
 - **fair score**: the candidate's ability from the additive severity model
   (:func:`analysis.stats.severity.fit_severity`), expressed on the 1-4 rubric as the score this
@@ -19,7 +23,8 @@ loaded workbook:
 This module holds the numbers; :mod:`analysis.reports.debrief` renders them as one self-contained
 page (every note, name and id escaped), and the command ``python -m analysis debrief CANDIDATE_ID``
 writes that page and, where Chromium is installed, a PDF of it. The candidate appears only under the
-pseudonymous ``candidate_id`` the scorecards carry.
+pseudonymous ``candidate_id`` the scorecards carry; :func:`candidates` lists them (with the level and the
+number of interviews) for ``python -m analysis debrief --list``.
 
 How to read the fair score: the interval is what the evidence supports. Two candidates whose
 intervals overlap widely are not told apart by these interviews; a fair score well above the
@@ -29,6 +34,8 @@ interviewers' habits. It is a summary for the discussion, not a decision rule.
 
 from __future__ import annotations
 
+import difflib
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import NormalDist
@@ -39,7 +46,10 @@ import pandas as pd
 from analysis import config
 from analysis.stats.severity import fit_severity
 
-__all__ = ["Debrief", "debrief"]
+__all__ = ["Debrief", "debrief", "candidates", "list_command", "RUBRIC"]
+
+#: The ends of the scoring rubric (:data:`analysis.config.SCORES`).
+RUBRIC = (float(min(config.SCORES)), float(max(config.SCORES)))
 
 
 @dataclass
@@ -54,7 +64,9 @@ class Debrief:
         The level the candidate was interviewed for (the latest interview's).
     answers : DataFrame
         ``interview_id, date, interviewer, question_id, question, score, red_flag, severity,
-        adjusted, notes``: one row per question asked, in interview order.
+        adjusted, outside_rubric, notes``: one row per question asked, in interview order.
+        ``adjusted`` is ``score + severity`` as computed (it may leave the rubric);
+        ``outside_rubric`` is ``"above 4"``, ``"below 1"`` or ``""``.
     interviews : DataFrame
         ``interview_id, date, interviewer, n_questions, mean_score, n_red_flags, recommendation``.
     fair : dict
@@ -102,14 +114,18 @@ def debrief(workbook, candidate_id: str, *, fit=None, small_group: int = config.
     Raises
     ------
     KeyError
-        No scorecard carries this candidate id (the message lists how to find valid ids).
+        No scorecard carries this candidate id. The message names close ids, if any, and the command
+        that lists every id (:func:`list_command`).
     """
     scores = workbook.scores.reset_index(drop=True)
     cid = str(candidate_id).strip()
     mine = scores["candidate_id"].astype(str) == cid
     if not mine.any():
-        raise KeyError(f"no scorecard carries candidate id {cid!r}; the ids are in the candidate_id column of "
-                       "the scorecards (e.g. workbook.scores['candidate_id'].unique())")
+        known = sorted(scores["candidate_id"].astype(str).unique())
+        close = difflib.get_close_matches(cid, known, n=3, cutoff=0.75)
+        hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+        raise KeyError(f"no scorecard carries candidate id {cid!r}{hint}; list the {len(known)} candidate ids "
+                       f"with: {list_command(workbook.data)}")
     if fit is None:
         fit = fit_severity(scores)
     sev = fit.interviewers.set_index("interviewer")["severity"]
@@ -119,9 +135,12 @@ def debrief(workbook, candidate_id: str, *, fit=None, small_group: int = config.
     rows["severity"] = rows["interviewer"].astype(str).map(sev).astype(float)
     # score + severity: a harsh interviewer's (severity > 0) scores are raised to the team's scale
     rows["adjusted"] = rows["score"].astype(float) + rows["severity"].fillna(0.0)
+    lo, hi = RUBRIC
+    rows["outside_rubric"] = np.where(rows["adjusted"] > hi, f"above {hi:g}",
+                                      np.where(rows["adjusted"] < lo, f"below {lo:g}", ""))
     rows = rows.sort_values(["date", "interview_id"], kind="stable")
     cols = ["interview_id", "date", "interviewer", "question_id", "question", "score", "red_flag", "severity",
-            "adjusted", "notes"]
+            "adjusted", "outside_rubric", "notes"]
     answers = rows.reindex(columns=cols).reset_index(drop=True)
 
     interviews = (rows.groupby("interview_id", sort=False, observed=True)
@@ -136,6 +155,30 @@ def debrief(workbook, candidate_id: str, *, fit=None, small_group: int = config.
     agreement = _agreement(rows)
     recs = interviews["recommendation"].value_counts().to_dict()
     return Debrief(cid, level, answers, interviews, fair, agreement, recs, level_scores, data=workbook.data)
+
+
+def candidates(workbook) -> pd.DataFrame:
+    """Every candidate the scorecards carry, for choosing one to debrief.
+
+    Returns ``candidate_id, level, n_interviews, last_interview`` (the level of the latest interview, the
+    date of the latest), one row per pseudonymous id, sorted by id. Only ids, never names: the
+    scorecards carry no other identity."""
+    s = workbook.scores
+    cols = ["candidate_id", "level", "n_interviews", "last_interview"]
+    if s.empty:
+        return pd.DataFrame(columns=cols)
+    s = s.assign(candidate_id=s["candidate_id"].astype(str), level=s["level"].astype(str))
+    s = s.sort_values(["date", "interview_id"], kind="stable")
+    out = (s.groupby("candidate_id", sort=True, observed=True)
+           .agg(level=("level", "last"), n_interviews=("interview_id", "nunique"), last_interview=("date", "last"))
+           .reset_index())
+    out["last_interview"] = pd.to_datetime(out["last_interview"]).dt.strftime("%Y-%m-%d")
+    return out[cols]
+
+
+def list_command(data=None) -> str:
+    """The command that lists the candidate ids of a data folder (``data`` quoted for a POSIX shell)."""
+    return "python -m analysis debrief --list" + (f" --data {shlex.quote(str(data))}" if data is not None else "")
 
 
 def _fair_score(scores: pd.DataFrame, fit, cid: str, level: str, small_group: int) -> tuple[dict, np.ndarray]:
