@@ -77,3 +77,15 @@ def test_an_out_that_must_not_be_written(capsys, data, tmp_path, command, where)
     assert _tree(data) == before
     if where == "existing file":
         assert out.read_text() == "keep me"
+
+
+def test_a_mode_that_writes_nothing_is_not_refused_its_out(capsys, data, write_card):
+    """``debrief --list`` writes nothing, so its (default) ``--out`` is not checked: run from inside a
+    data folder, where the default ``reports`` would be refused, it still lists the candidates."""
+    from conftest import interview_rows
+    write_card("2026/a.csv", interview_rows("INT-1", candidate="C7"))
+    code, text = _exit(capsys, ["debrief", "--list", "--data", str(data), "--out", str(data / "reports")])
+    assert code == 0 and "C7" in text, text
+    assert not (data / "reports").exists()
+    code, text = _exit(capsys, ["debrief", "C7", "--no-pdf", "--data", str(data), "--out", str(data / "reports")])
+    assert code == 2 and "is inside the data folder" in text

@@ -12,7 +12,8 @@ traceback for a user error.
   ``check`` prints problems), exit status 1.
 * A closed pipe (``... | head``): exit 1 quietly; Ctrl-C: ``interrupted``, exit 130.
 
-A command that writes declares ``WRITES_OUT = True``; its ``--out`` is checked by
+A command that writes declares ``WRITES_OUT = True`` (or a function of its arguments, for a command
+that writes only in some modes, as ``debrief --list`` writes nothing); its ``--out`` is checked by
 :func:`analysis.io.folder.output_folder` before any work starts.
 """
 
@@ -32,7 +33,8 @@ def run(command: ModuleType, args: argparse.Namespace, parser: argparse.Argument
     """Run ``command.run(args)`` with the guarantees above; return the exit status."""
     name = command.NAME
     try:
-        if getattr(command, "WRITES_OUT", False):
+        writes = getattr(command, "WRITES_OUT", False)
+        if writes(args) if callable(writes) else writes:
             output_folder(args.out, args.data)
         validate = getattr(command, "validate", None)
         if validate is not None:
