@@ -211,3 +211,31 @@ def test_fair_score_strip_has_an_axis_title_and_a_readable_size(data, write_card
     assert STRIP_HEIGHT >= 150 and f'height="{STRIP_HEIGHT}"' in page
     for v in ("1", "1.5", "2", "2.5", "3", "3.5", "4"):
         assert f'text-anchor="middle">{v}</text>' in page
+
+
+def test_each_interviewers_verdict_on_the_page_is_the_reports(tmp_path):
+    """Issue 24: the debrief reads the one verdict. C00025 of the demo was interviewed by Avery (softer),
+    Devon (not clear: the headline interval includes 0 though the IRT cross-check calls Devon harsher),
+    Casey and Harper; each verdict on the page is interviewer_stats.csv's for the same folder."""
+    import re
+
+    import pandas as pd
+
+    from analysis.config import REPO_DIR
+    from analysis.reports.report import build_report
+    folder = REPO_DIR / "data"
+    wb = load(folder, progress=False)
+    build_report(folder, out=tmp_path / "r", formats=("csv",), n_boot=10, progress=False, workbook=wb)
+    report = pd.read_csv(tmp_path / "r" / "interviewer_stats.csv", keep_default_na=False)
+    expected = report.set_index("interviewer")["verdict"].to_dict()
+    db = debrief(wb, "C00025")
+    page = debrief_html(db)
+    # interviews table: <td>name</td><td class='verdict'>v</td>; answers table: severity cell then verdict
+    on_page = re.findall(r"<td>([^<]+)</td><td class='verdict'>([^<]*)</td>", page)
+    names = set(db.interviews["interviewer"].astype(str))
+    assert {n for n, _ in on_page} == names == {"Avery", "Casey", "Devon", "Harper"}
+    assert {(n, v) for n, v in on_page} == {(n, expected[n]) for n in names}
+    assert expected["Avery"] == "softer" and expected["Devon"] == "not clear"   # tests/test_verdicts.py
+    answers = re.findall(r"<tr><td>([^<]+)</td>.*?<td class='verdict'>([^<]*)</td>", page.split("<h2>Answers")[1])
+    assert len(answers) == len(db.answers)
+    assert all(expected[n] == v for n, v in answers)

@@ -1,7 +1,7 @@
 """The candidate debrief page: one self-contained HTML page (and its PDF) for a hiring committee.
 
 :func:`debrief_html` renders a :class:`analysis.stats.debrief.Debrief` (the numbers: answers with the
-interviewer's severity, interviews, fair score, agreement) as one page with no script, every note,
+interviewer's severity and verdict, interviews, fair score, agreement) as one page with no script, every note,
 name and id escaped with :func:`analysis._text.escape_html`; :func:`write_debrief` writes it into an
 output folder and, where Chromium is installed, prints it to PDF. The command
 ``python -m analysis debrief CANDIDATE_ID`` and notebook 04 call it.
@@ -141,7 +141,7 @@ def debrief_html(db: Debrief) -> str:
 
     iv = "".join(
         f"<tr><td>{escape_html(r.interview_id)}</td><td>{escape_html(pd.Timestamp(r.date).date())}</td>"
-        f"<td>{escape_html(r.interviewer)}</td>"
+        f"<td>{escape_html(r.interviewer)}</td><td class='verdict'>{escape_html(getattr(r, 'verdict', ''))}</td>"
         f'<td class="num">{r.n_questions}</td><td class="num">{r.mean_score:.2f}</td>'
         f'<td class="num">{int(r.n_red_flags)}</td><td>{escape_html(r.recommendation)}</td></tr>'
         for r in db.interviews.itertuples())
@@ -149,6 +149,7 @@ def debrief_html(db: Debrief) -> str:
         f"<tr><td>{escape_html(r.interviewer)}</td><td>{escape_html(r.question_id)}<br>"
         f"<span class='note'>{escape_html(r.question)}</span></td>"
         f'<td class="num">{int(r.score)}</td><td class="num">{_num(r.severity, signed=True)}</td>'
+        f"<td class='verdict'>{escape_html(getattr(r, 'verdict', ''))}</td>"
         f'{_adjusted_cell(r)}'
         f'<td>{"<span class=flag>red flag</span>" if bool(r.red_flag) else ""}</td><td>{escape_html(r.notes)}</td></tr>'
         for r in db.answers.itertuples())
@@ -167,15 +168,18 @@ def debrief_html(db: Debrief) -> str:
 <h1>Candidate debrief: {escape_html(db.candidate_id)} ({escape_html(db.level)})</h1>
 <p class="note">For the hiring committee. The candidate is named only by the pseudonymous id. Severity is
 how many score points harsher (+) or softer (-) than the team the interviewer grades; the adjusted score
-adds it back, so every score is on the team's scale.</p>
+adds it back, so every score is on the team's scale. The verdict is the calibration report's for that
+interviewer (interviewer_stats.csv): harsher or softer when the severity's 95% interval clears 0, not clear
+when it includes 0 (the correction is then a best estimate, not a finding), too few under the privacy
+floor.</p>
 {fair}
 {_strip_svg(f, db.level_fair_scores, db.level)}
 <h2>Recommendations</h2><p>{recs}</p>
 <h2>Interviews</h2>
-<table><tr><th>interview</th><th>date</th><th>interviewer</th><th>questions</th><th>mean score</th>
+<table><tr><th>interview</th><th>date</th><th>interviewer</th><th>verdict</th><th>questions</th><th>mean score</th>
 <th>red flags</th><th>recommendation</th></tr>{iv}</table>
 <h2>Answers</h2>
-<table><tr><th>interviewer</th><th>question</th><th>score</th><th>severity</th><th>adjusted</th><th></th>
+<table><tr><th>interviewer</th><th>question</th><th>score</th><th>severity</th><th>verdict</th><th>adjusted</th><th></th>
 <th>notes</th></tr>{ans}</table>
 {_rubric_note(db.answers)}
 <h2>Where the panel agrees and disagrees</h2>

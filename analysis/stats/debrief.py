@@ -44,6 +44,8 @@ import numpy as np
 import pandas as pd
 
 from analysis import config
+from analysis.stats.calibration import quiet
+from analysis.stats.interviewers import interviewer_stats
 from analysis.stats.severity import fit_severity
 
 __all__ = ["Debrief", "debrief", "candidates", "list_command", "RUBRIC"]
@@ -64,11 +66,13 @@ class Debrief:
         The level the candidate was interviewed for (the latest interview's).
     answers : DataFrame
         ``interview_id, date, interviewer, question_id, question, score, red_flag, severity,
-        adjusted, outside_rubric, notes``: one row per question asked, in interview order.
+        verdict, adjusted, outside_rubric, notes``: one row per question asked, in interview order.
+        ``verdict`` is the interviewer's verdict (:mod:`analysis.stats.verdicts`), the value of
+        ``interviewer_stats.csv`` for the whole data folder.
         ``adjusted`` is ``score + severity`` as computed (it may leave the rubric);
         ``outside_rubric`` is ``"above 4"``, ``"below 1"`` or ``""``.
     interviews : DataFrame
-        ``interview_id, date, interviewer, n_questions, mean_score, n_red_flags, recommendation``.
+        ``interview_id, date, interviewer, verdict, n_questions, mean_score, n_red_flags, recommendation``.
     fair : dict
         ``score`` (fair score on the 1-4 rubric), ``low``, ``high`` (95% interval), ``se``,
         ``percentile`` (share of candidates of the same level with a lower fair score, 0-100),
@@ -109,7 +113,8 @@ def debrief(workbook, candidate_id: str, *, fit=None, small_group: int = config.
     fit : analysis.stats.severity.SeverityFit, optional
         A severity fit of ``workbook.scores`` (row for row); fitted here when omitted.
     small_group : int, default :data:`analysis.config.SMALL_GROUP`
-        With fewer candidates at the level, no percentile, median or distribution is shown.
+        The privacy floor: with fewer candidates at the level, no percentile, median or distribution is
+        shown; an interviewer with fewer interviews has the verdict ``too few`` (as in the report).
 
     Raises
     ------
@@ -129,10 +134,12 @@ def debrief(workbook, candidate_id: str, *, fit=None, small_group: int = config.
     if fit is None:
         fit = fit_severity(scores)
     sev = fit.interviewers.set_index("interviewer")["severity"]
+    verdict = _verdicts(workbook, scores, fit, small_group)
     rows = scores.loc[mine].copy()
     bank = workbook.questions.set_index("question_id")["question"]
     rows["question"] = rows["question_id"].astype(str).map(bank)
     rows["severity"] = rows["interviewer"].astype(str).map(sev).astype(float)
+    rows["verdict"] = rows["interviewer"].astype(str).map(verdict).fillna("not clear").astype(object)
     # score + severity: a harsh interviewer's (severity > 0) scores are raised to the team's scale
     rows["adjusted"] = rows["score"].astype(float) + rows["severity"].fillna(0.0)
     lo, hi = RUBRIC
@@ -140,11 +147,11 @@ def debrief(workbook, candidate_id: str, *, fit=None, small_group: int = config.
                                       np.where(rows["adjusted"] < lo, f"below {lo:g}", ""))
     rows = rows.sort_values(["date", "interview_id"], kind="stable")
     cols = ["interview_id", "date", "interviewer", "question_id", "question", "score", "red_flag", "severity",
-            "adjusted", "outside_rubric", "notes"]
+            "verdict", "adjusted", "outside_rubric", "notes"]
     answers = rows.reindex(columns=cols).reset_index(drop=True)
 
     interviews = (rows.groupby("interview_id", sort=False, observed=True)
-                  .agg(date=("date", "first"), interviewer=("interviewer", "first"),
+                  .agg(date=("date", "first"), interviewer=("interviewer", "first"), verdict=("verdict", "first"),
                        n_questions=("score", "size"), mean_score=("score", "mean"),
                        n_red_flags=("red_flag", "sum"), recommendation=("recommendation", "first"))
                   .reset_index())
@@ -174,6 +181,16 @@ def candidates(workbook) -> pd.DataFrame:
            .reset_index())
     out["last_interview"] = pd.to_datetime(out["last_interview"]).dt.strftime("%Y-%m-%d")
     return out[cols]
+
+
+def _verdicts(workbook, scores: pd.DataFrame, fit, small_group: int) -> pd.Series:
+    """Each interviewer's verdict, by name: the ``verdict`` column of
+    :func:`analysis.stats.interviewers.interviewer_stats` on the whole folder (``scores`` and its ``fit``,
+    the rows :func:`analysis.stats.calibration.prepare_slice` gives the report), so the debrief says what
+    ``interviewer_stats.csv`` says. The rule is :mod:`analysis.stats.verdicts`'s, not repeated here."""
+    with quiet():
+        iv = interviewer_stats(scores, fit, workbook.outcomes, small_group=small_group)
+    return iv.set_index(iv["interviewer"].astype(str))["verdict"]
 
 
 def list_command(data=None) -> str:
