@@ -189,6 +189,8 @@ class Layout:
     history : Path
         The audit folder of ``import --update``: each replaced scorecard file as it was, under
         ``history/<interview>/``. Outside ``scores``: never read as scorecards.
+    removed : Path
+        Where ``practice remove`` moves a practice interview's file (:data:`REMOVED_DIR`), never read.
     """
 
     data: Path
@@ -206,11 +208,7 @@ class Layout:
     store_index: Path
     drafts_lock: Path
     history: Path
-
-    @property
-    def removed(self) -> Path:
-        """Where removed practice scorecards are moved (:data:`REMOVED_DIR`), never read."""
-        return self.data / REMOVED_DIR
+    removed: Path
 
     def display(self, path) -> str:
         """``path`` relative to the data folder where possible (as problems name files)."""
@@ -228,4 +226,5 @@ def layout(data=None) -> Layout:
     scores, drafts, cache = d / SCORES_DIR, d / DRAFTS_DIR, d / CACHE_DIR
     return Layout(d, d / QUESTIONS_FILE, scores, d / OUTCOMES_FILE, drafts, cache, d / CANDIDATES_FILE,
                   d / ROSTER_FILE, d / PSEUDONYM_KEY_FILE, d / DEMO_MANIFEST, cache / PARSE_CACHE_FILE,
-                  scores / STORE_LOCK_FILE, scores / STORE_INDEX_DIR, drafts / DRAFTS_LOCK_FILE, d / HISTORY_DIR)
+                  scores / STORE_LOCK_FILE, scores / STORE_INDEX_DIR, drafts / DRAFTS_LOCK_FILE, d / HISTORY_DIR,
+                  d / REMOVED_DIR)

@@ -5,13 +5,8 @@ typing them) is :mod:`analysis.io.validation`. Every file is read by the one CSV
 (:mod:`analysis.io.csvfile`), or, for a bulk file, by the columnar engine (:mod:`analysis.io._engine`)
 when it can prove it reads exactly the same rows.
 
-What happens to a bad row
--------------------------
-An interview is loaded whole or not at all. A row with a problem (bad score, unknown question, ...)
-is reported, and so is every other row of its interview, in one line naming them, because half an
-interview distorts every statistic built on it (the candidate's total, the item-rest correlation,
-the interviewer's severity). Fix the reported rows and the whole interview loads at the next run.
-Rows whose ``interview_id`` is empty cannot be attributed and are reported one by one.
+What happens to a bad row is :mod:`analysis.io.validation`'s rule (an interview loads whole or not
+at all); this module only turns bytes into raw rows and names the lines it could not read.
 
 Hostile input
 -------------
