@@ -150,6 +150,8 @@ PARSE_CACHE_FILE = "scorecards.arrow"
 #: The store's lock and persistent id index, inside :data:`SCORES_DIR` (hidden: never read as scorecards).
 STORE_LOCK_FILE = ".store.lock"
 STORE_INDEX_DIR = ".cache/store-index"
+#: The question bank's lock (``python -m analysis bank ...`` and the bank editor take it to write the bank).
+BANK_LOCK_FILE = ".bank.lock"
 #: The drafts folder's lock, inside :data:`DRAFTS_DIR`.
 DRAFTS_LOCK_FILE = ".drafts.lock"
 #: Where ``python -m analysis practice remove`` moves a practice interview's file (outside ``scores/``:
@@ -191,6 +193,8 @@ class Layout:
         ``history/<interview>/``. Outside ``scores``: never read as scorecards.
     removed : Path
         Where ``practice remove`` moves a practice interview's file (:data:`REMOVED_DIR`), never read.
+    bank_lock : Path
+        The lock every write of the bank takes (hidden, beside ``questions.csv``).
     """
 
     data: Path
@@ -209,6 +213,7 @@ class Layout:
     drafts_lock: Path
     history: Path
     removed: Path
+    bank_lock: Path
 
     def display(self, path) -> str:
         """``path`` relative to the data folder where possible (as problems name files)."""
@@ -227,4 +232,4 @@ def layout(data=None) -> Layout:
     return Layout(d, d / QUESTIONS_FILE, scores, d / OUTCOMES_FILE, drafts, cache, d / CANDIDATES_FILE,
                   d / ROSTER_FILE, d / PSEUDONYM_KEY_FILE, d / DEMO_MANIFEST, cache / PARSE_CACHE_FILE,
                   scores / STORE_LOCK_FILE, scores / STORE_INDEX_DIR, drafts / DRAFTS_LOCK_FILE, d / HISTORY_DIR,
-                  d / REMOVED_DIR)
+                  d / REMOVED_DIR, d / BANK_LOCK_FILE)
