@@ -272,7 +272,8 @@ def test_kit_is_edited_through_the_widgets(data, form, bank):
     form._bank_text.value = "EGRESS"
     offered = [v for _, v in form._bank_select.options]
     assert "sr-egress-cost" in offered
-    text = bank.set_index("question_id").loc[offered].astype(str).agg(" ".join, axis=1).str.lower()
+    searched = ["question_id", "question", "topic", "good_answer", "red_flag"]  # analysis.io.kits.filter_bank's fields
+    text = bank.set_index("question_id", drop=False).loc[offered, searched].astype(str).agg(" ".join, axis=1).str.lower()
     assert text.str.contains("egress").all() and len(offered) < len(bank) - len(form.kit)
     form._bank_select.value = "sr-egress-cost"
     form._kit_add.click()
@@ -1076,3 +1077,68 @@ def test_the_demo_banner_leaves_the_folder_out_in_an_app(data, monkeypatch):
     assert str(data) in InterviewForm(data, interviewers=[], show_paths=True)._banner.value
     app = InterviewForm(data, interviewers=[], show_paths=False)
     assert "synthetic demo folder" in app._banner.value and str(data) not in app._banner.value
+
+
+# -- question versions (issue 25): active versions only, question_version on every row ---------------
+
+
+def _versioned_bank(data):
+    """Rewrite ``mid-caching`` (v2 from 2026-01-01) and retire ``mid-decoupling`` in ``data``'s bank,
+    by hand (the CSV the bank commands write), and return the new question text."""
+    bank = pd.read_csv(data / "questions.csv", dtype=str, keep_default_na=False)
+    v1 = bank["question_id"] == "mid-caching"
+    new = bank[v1].copy()
+    bank.loc[v1, ["status", "retired"]] = ["retired", "2026-01-01"]
+    new[["version", "status", "introduced", "question"]] = ["2", "active", "2026-01-01",
+                                                           "When does a cache make things worse? <b>why</b>"]
+    bank.loc[bank["question_id"] == "mid-decoupling", ["status", "retired"]] = ["retired", "2025-06-01"]
+    bank = pd.concat([bank, new], ignore_index=True)
+    bank.to_csv(data / "questions.csv", index=False)
+    return new["question"].iloc[0]
+
+
+@pytest.mark.parametrize("versions", ["active", "all", "items"])
+def test_forms_offer_active_versions_only_whatever_bank_they_get(data, versions):
+    text = _versioned_bank(data)
+    all_versions = load_questions(data, versions="all")
+    given = {"active": None, "all": all_versions, "items": load(data, cache=False, progress=False).questions}[versions]
+    for form_type in (InterviewForm, LogForm):
+        f = form_type(data, interviewers=[], today=DAY, questions=given, **({"autosave": False}
+                                                                             if form_type is InterviewForm else {}))
+        ids = f.questions["question_id"].tolist()
+        assert len(ids) == len(set(ids)) == 23  # 24 questions, one retired
+        assert "mid-decoupling" not in ids
+        assert f.questions.set_index("question_id").loc["mid-caching", ["version", "question"]].tolist() == [2, text]
+    log = LogForm(data, interviewers=[], questions=given)
+    assert "mid-decoupling" not in [v for _, v in log._add_choice.options]
+
+
+def test_the_form_shows_and_records_the_version_it_offers(data):
+    text = _versioned_bank(data)
+    f = InterviewForm(data, interviewer="Avery", interviewers=["Avery"], today=DAY, clock=Clock(), autosave=False)
+    _setup(f, "C42", level="mid")
+    f.use_kit(["mid-caching", "mid-high-availability"])
+    f._start_btn.click()
+    # the card says which wording is in use, escaped
+    assert "<code>mid-caching</code> · v2 · mid · data" in f._question.value
+    assert html_escaped(text) in f._question.value and "<b>why</b>" not in f._question.value
+    _answer_all(f, [3, 2])
+    rows = f.rows()
+    assert dict(zip(rows["question_id"], rows["question_version"])) == {"mid-caching": 2, "mid-high-availability": 1}
+
+
+def test_the_log_form_writes_question_version_on_every_row(data):
+    _versioned_bank(data)
+    f = LogForm(data, interviewer="Avery", interviewers=["Avery"], today=DAY)
+    f._level.value = "mid"
+    assert "mid-caching" in f.kit or f.set_questions([*f.kit, "mid-caching"]) is None
+    rows = f.rows()
+    assert len(rows) == len(f.kit) and rows["question_version"].notna().all()
+    assert rows.set_index("question_id").loc["mid-caching", "question_version"] == 2
+    assert set(rows["question_version"].drop(rows.index[rows["question_id"] == "mid-caching"])) == {1}
+
+
+def test_a_bank_written_before_versions_is_version_1(data, bank):
+    old = bank.drop(columns=["version", "status", "introduced", "retired"])
+    f = InterviewForm(data, interviewers=[], today=DAY, questions=old, autosave=False)
+    assert set(f.rows()["question_version"]) <= {1} and set(f.questions["version"]) == {1}

@@ -47,7 +47,7 @@ from analysis.io.interviews import (answer_problems, known_interviewers, make_in
 from analysis.io.store import save_interview
 from analysis.io.demo_folder import is_demo_folder
 
-__all__ = ["SCORE_LABELS", "in_voila"]
+__all__ = ["SCORE_LABELS", "in_voila", "offered_questions"]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,36 @@ def in_voila() -> bool:
     """Whether this kernel serves a Voila app: Voila starts its kernels with the environment
     variable ``SERVER_SOFTWARE=voila/<version>`` (a notebook kernel has no such variable)."""
     return os.environ.get("SERVER_SOFTWARE", "").startswith("voila/")
+
+
+def offered_questions(bank: pd.DataFrame) -> pd.DataFrame:
+    """The questions a form offers: the active version of each question, keyed by its stable id.
+
+    Parameters
+    ----------
+    bank : DataFrame
+        A bank as :func:`analysis.io.bank.load_questions` returns it (``versions="active"`` or
+        ``"all"``), or the item table of a loaded workbook (:attr:`analysis.io.load.Workbook.questions`,
+        whose ``question_id`` is the item id ``mid-caching v2`` and ``base_id`` the stable id).
+
+    Returns
+    -------
+    DataFrame
+        One row per question that has an active version, in the bank's order: ``question_id`` the
+        stable id (what a scorecard names), ``version`` the version shown (1 for a bank written before
+        versions), and the bank's other columns. Retired versions and retired questions are left out,
+        so a form never offers them whatever bank it is given.
+    """
+    out = bank.copy()
+    if "base_id" in out:
+        out["question_id"] = out.pop("base_id").astype(str)
+    if "status" in out:
+        out = out[out["status"].astype(str).str.strip().str.lower().isin(["active", ""])]
+    if "version" in out:
+        out = out.sort_values("version", kind="stable").drop_duplicates("question_id", keep="last").sort_index()
+    else:
+        out["version"] = 1
+    return out.reset_index(drop=True)
 
 
 def _show(widget: w.Widget, visible: bool) -> None:
@@ -111,7 +141,8 @@ class _Form:
         self._flags_asked = False
         self._pending_check: str | None = None
         self._level_pending: str | None = None
-        self.questions = load_questions(data) if questions is None else questions
+        # the active version of each question, whatever bank is given (see offered_questions)
+        self.questions = offered_questions(load_questions(data) if questions is None else questions)
         self._qinfo = self.questions.set_index("question_id")
         self.last_error: Exception | None = None
         self.saved_path = None
@@ -261,13 +292,16 @@ class _Form:
         raise NotImplementedError
 
     def rows(self) -> pd.DataFrame:
-        """The scorecard the form would save now (one row per question); with *This is a practice
-        interview* ticked, with the column ``practice`` true on every row (the loader sets such an
-        interview aside: :attr:`analysis.io.load.Workbook.practice`). A real interview is written
-        without the column, as before."""
+        """The scorecard the form would save now (one row per question), with ``question_version``
+        on every row: the version of the question the form showed (:func:`offered_questions`). With
+        *This is a practice interview* ticked, with the column ``practice`` true on every row (the
+        loader sets such an interview aside: :attr:`analysis.io.load.Workbook.practice`). A real
+        interview is written without the column, as before."""
         rows = scorecard_rows(self._entries(), interview_id=self.interview_id or "",
                               recommendation=self._recommendation.value, durations=self._timed,
                               **self._setup_values())
+        # the version each question was shown in (the store checks it against the bank and the date)
+        rows["question_version"] = [int(self._qinfo.at[q, "version"]) for q in rows.get("question_id", [])]
         if self._practice.value:
             rows["practice"] = True
         return rows

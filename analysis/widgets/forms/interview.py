@@ -21,6 +21,7 @@ from analysis.io.drafts import new_draft_id, remove_draft
 from analysis.io.interviews import kit_problems, recommendation_options, setup_problems
 from analysis.io.kits import default_kit
 from analysis.widgets.forms.autosave import _AutosavedDrafts
+from analysis.widgets.forms.card import guide_html, question_html
 from analysis.widgets.forms.kit_editor import _KitEditor
 from analysis.widgets.forms.base import SCORE_LABELS, _classed, _Form, _guarded, _show
 
@@ -217,11 +218,8 @@ class InterviewForm(_KitEditor, _AutosavedDrafts, _Form):
         q = self._qinfo.loc[qid]
         a = self._answer(qid)
         self._progress.value = f"<b>Question {self._current + 1} of {n}</b> · {scored} scored"
-        self._question.value = (f"<div class='icw-question-meta'><code>{escape_html(qid)}</code> · "
-                                f"{escape_html(q['level'])} · {escape_html(q['topic'])}</div>"
-                                f"<p style='font-size:1.15em'>{escape_html(q['question'])}</p>")
-        self._guide_body.value = (f"<p><b>What good looks like:</b> {escape_html(q['good_answer'])}</p>"
-                                  f"<p><b>Red flag:</b> {escape_html(q['red_flag'])}</p>")
+        self._question.value = question_html(qid, q)
+        self._guide_body.value = guide_html(q)
         with self._quiet():
             self._score.value = a["score"]
             self._red_flag.value = bool(a["red_flag"])
