@@ -16,7 +16,7 @@ The package is layered; each layer imports only the ones below it (``docs/archit
 
 ======================  ===================================================================
 :mod:`analysis.cli`      the parser and one module per command (the only place with argparse)
-:mod:`analysis.widgets`  forms, explorer, bank view, kit builder, export panel
+:mod:`analysis.widgets`  forms, explorer, bank view and editor, kit builder, export panel
 :mod:`analysis.reports`  tables to files, images, HTML pages, report, brief, debrief page
 :mod:`analysis.charts`   every plotly figure, the theme, the reading guides
 :mod:`analysis.stats`    every statistic: items, reliability, severity, calibration, IRT, ...
@@ -96,6 +96,7 @@ _FACADE = {
     "LogForm": "analysis.widgets.forms:LogForm",
     "CalibrationExplorer": "analysis.widgets.explorer:CalibrationExplorer",
     "BankExplorer": "analysis.widgets.bank_view:BankExplorer",
+    "BankEditor": "analysis.widgets.bank_editor:BankEditor",
     "ExportPanel": "analysis.widgets.export_panel:ExportPanel",
     "KitBuilder": "analysis.widgets.kit_builder:KitBuilder",
 }

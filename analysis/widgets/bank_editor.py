@@ -486,6 +486,10 @@ class BankEditor:
         self.rewrite()
 
     @_guarded
+    def _on_add_btn_click(self, _) -> None:
+        self.add()
+
+    @_guarded
     def _on_rt_btn_click(self, _) -> None:
         self.ask_retire()
 
