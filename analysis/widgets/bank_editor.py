@@ -29,7 +29,6 @@ import logging
 import ipywidgets as w
 import numpy as np
 import pandas as pd
-from IPython.display import display
 
 from analysis import config
 from analysis._text import escape_html
@@ -305,8 +304,12 @@ class BankEditor:
             w.HTML("<b>What good looks like</b>"), self._add_good, w.HTML("<b>Red flag</b>"), self._add_flag,
             w.HTML("<b>Preview</b>"), self._add_preview, self._add_btn]), "icw-bank-editor-add-box")
 
-    def _ipython_display_(self):
-        display(self.widget)
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget, with ``BankEditor()`` as its plain text (no folder path in a saved notebook)."""
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle = dict(bundle[0] if isinstance(bundle, tuple) else bundle)
+        bundle["text/plain"] = "BankEditor()"
+        return bundle
 
     # -- what is shown ---------------------------------------------------------------------------
     @property
