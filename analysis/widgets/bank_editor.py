@@ -137,7 +137,7 @@ def versions_html(versions: pd.DataFrame, statistics: pd.DataFrame | None = None
                 value = f"{start} → {_day(r.retired) or 'now'}"
             else:
                 value = getattr(r, col)
-            cells.append(f"<td class='icw-bank-editor-{col.replace('_', '-')}'>{escape_html(value)}</td>")
+            cells.append(f"<td class='icw-version-{col.replace('_', '-')}'>{escape_html(value)}</td>")
         body.append(f"<tr><th>{title}</th>{''.join(cells)}</tr>")
     if statistics is not None:
         for col, title, fmt in (("n", "Candidates", "{:.0f}"), ("mean", "Mean score", "{:.2f}"),
