@@ -18,10 +18,9 @@ from hypothesis import strategies as st
 
 from analysis.io.bank import load_questions
 from analysis.io.load import load
-from analysis.stats.items import item_statistics
+from analysis.stats.versions import version_comparison
 from analysis.widgets import bank_editor
-from analysis.widgets.bank_editor import (BankEditor, one_line, preview_html, question_choices, version_statistics,
-                                          versions_html, versions_of)
+from analysis.widgets.bank_editor import BankEditor, one_line, preview_html, question_choices, versions_html, versions_of
 from analysis.widgets.forms import InterviewForm
 from analysis.widgets.forms.card import guide_html, question_html
 
@@ -212,18 +211,29 @@ def test_an_id_used_before_is_refused_even_when_retired(data, editor):
 # -- statistics by version -------------------------------------------------------------------------------
 
 
-def test_each_version_shows_its_own_statistics(tmp_path):
+def test_each_version_shows_the_before_and_after_view(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(REAL_DATA, data, ignore=shutil.ignore_patterns(".cache", "drafts"))
-    e = BankEditor(data, question_id="mid-caching", today=dt.date(2030, 1, 1))
-    # before any rewrite the one version has the question's statistics from item_statistics
-    wb = load(data, progress=False, cache=False)
-    expected = item_statistics(wb.scores, "candidate_id", "question_id", "score").loc["mid-caching"]
-    got = version_statistics(wb.scores, e.versions()).loc[1]
-    assert got["n"] == expected["n"] and got["item_rest_r"] == pytest.approx(expected["item_rest_r"], abs=1e-12)
-    assert f"<td>{expected['n']:.0f}</td>" in e._versions.value and "Discrimination" in e._versions.value
-    # a rewrite in the future: version 2 has no interviews yet, shown as a dash, not a number
+    e = BankEditor(data, question_id="mid-caching", today=dt.date(2024, 6, 1))
+    # one version: its numbers are the report's before-and-after view, shown with their intervals
+    cmp = version_comparison(load(data, progress=False, cache=False), "mid-caching").versions.iloc[0]
+    got = e._versions.value
+    assert f"<td style='{bank_editor._CELL}'>{cmp['n_candidates']:.0f}</td>" in got
+    assert f"{cmp['discrimination']:.2f} [{cmp['discrimination_low']:.2f}, {cmp['discrimination_high']:.2f}]" in got
+    assert f"{cmp['red_flag_lift']:.2f} [{cmp['red_flag_lift_low']:.2f}, {cmp['red_flag_lift_high']:.2f}]" in got
+    # a rewrite partway through the demo's history: each version measured on its own interviews
     e._rw_question.value = "When does a cache make things worse?"
     e._rw_save.click()
     stats = e.statistics()
-    assert list(stats.index) == [1, 2] and stats.loc[2].isna().all()
+    assert stats.versions["version"].tolist() == [1, 2]
+    n1, n2 = stats.versions["n_candidates"]
+    assert n1 > 0 and n2 > 0 and n1 + n2 >= cmp["n_candidates"]  # a candidate may have met both wordings
+    got = e._versions.value
+    assert "mid-caching v1" in got and "mid-caching v2" in got and "change from the version before" in got.lower()
+
+
+def test_a_folder_without_interviews_shows_the_versions_without_statistics(data):
+    e = BankEditor(data, question_id="mid-caching", today=DAY)
+    assert e.statistics() is None
+    assert "How does caching" in e._versions.value and "Candidates" not in e._versions.value
+    assert "Not saved" not in _status(e) and "Error" not in _status(e)

@@ -8,7 +8,9 @@ of the loop in a notebook (``notebooks/01_question_bank.ipynb``); the same chang
   and :func:`~analysis.io.bank_edit.add_question` (locked, atomic, never losing a row; a refusal is a
   :class:`~analysis.errors.BankEditError` whose message the editor shows in one line);
 - the versions are the bank's rows (:func:`analysis.io.bank.load_questions` with ``versions="all"``),
-  and their statistics the folder's scorecards, one item per version (:func:`version_statistics`);
+  and their statistics the report's before-and-after view of the folder's interviews
+  (:func:`analysis.stats.versions.version_comparison`: each version's discrimination, red-flag lift
+  and scores with their intervals, and whether each change is clear);
 - the preview of a draft is the interview form's own question card
   (:func:`analysis.widgets.forms.card.question_html` and :func:`~analysis.widgets.forms.card.guide_html`),
   so what the preview shows is what interviewers will read.
@@ -16,7 +18,7 @@ of the loop in a notebook (``notebooks/01_question_bank.ipynb``); the same chang
 >>> BankEditor("data")                      # doctest: +SKIP  (in a notebook cell)
 
 The plain functions (:func:`question_choices`, :func:`versions_of`, :func:`versions_html`,
-:func:`preview_html`, :func:`version_statistics`) know nothing about widgets and are tested alone.
+:func:`preview_html`) know nothing about widgets and are tested alone.
 Stable CSS classes (``icw-bank-editor-*``) let browser tests and custom styling find the widgets.
 """
 
@@ -36,12 +38,12 @@ from analysis.errors import WorkbookError
 from analysis.io.bank import item_key, load_questions
 from analysis.io.bank_edit import add_question, retire_question, rewrite_question
 from analysis.io.load import load
-from analysis.stats.items import item_statistics
+from analysis.stats.versions import VersionComparison, version_comparison
 from analysis.widgets.forms.base import _classed, _show
 from analysis.widgets.forms.card import guide_html, question_html
 
 __all__ = ["BankEditor", "question_choices", "versions_of", "versions_html", "preview_html",
-           "version_statistics", "one_line"]
+           "one_line"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ log = logging.getLogger(__name__)
 VERSION_ROWS = {"status": "Status", "in_use": "In use", "question": "Question",
                 "good_answer": "What good looks like", "red_flag": "Red flag"}
 _ACTIONS = ("Rewrite", "Retire", "Add a question")
+_CELL = "text-align:left;vertical-align:top;padding:.25em .8em .25em 0;border-bottom:1px solid #ddd"
 
 
 def _day(value) -> str:
@@ -87,46 +90,63 @@ def versions_of(bank: pd.DataFrame, question_id: str) -> pd.DataFrame:
     return rows
 
 
-def version_statistics(scores: pd.DataFrame, versions: pd.DataFrame) -> pd.DataFrame:
-    """Each version's classical item statistics from the folder's interviews.
-
-    Parameters
-    ----------
-    scores : DataFrame
-        ``Workbook.scores``: one row per answer, ``question_id`` the item id (each version its own
-        item), ``candidate_id`` and ``score``.
-    versions : DataFrame
-        :func:`versions_of` the question.
-
-    Returns
-    -------
-    DataFrame
-        One row per version (index ``version``): ``n`` candidates, ``mean`` score and
-        ``item_rest_r`` (the corrected item-total correlation, the classical discrimination index:
-        :func:`analysis.stats.items.item_statistics`, computed over every question so that the rest
-        score is the same one the report uses); NaN where a version has no interviews yet.
-
-    Notes
-    -----
-    Read the versions side by side: a rewrite that worked separates strong from weak candidates
-    better (a higher ``item_rest_r``); with a few dozen candidates per version the difference is
-    still noise, so wait for the intervals of the report's before-and-after view before deciding.
-    """
-    cols = ["n", "mean", "item_rest_r"]
-    out = pd.DataFrame(np.nan, index=pd.Index(versions["version"].astype(int), name="version"), columns=cols)
-    if scores is None or not len(scores):
-        return out
-    stats = item_statistics(scores, "candidate_id", "question_id", "score")
-    for item, version in zip(versions["item_id"], versions["version"]):
-        if item in stats.index:
-            out.loc[int(version), cols] = stats.loc[item, cols].to_numpy(dtype=float)
-    return out
+def _interval(value, low, high, fmt: str = "{:.2f}") -> str:
+    if pd.isna(value):
+        return "–"
+    ends = f" [{fmt.format(low)}, {fmt.format(high)}]" if not (pd.isna(low) or pd.isna(high)) else ""
+    return fmt.format(value) + ends
 
 
-def versions_html(versions: pd.DataFrame, statistics: pd.DataFrame | None = None) -> str:
+def _statistics_rows(versions: pd.DataFrame, comparison: VersionComparison) -> list[str]:
+    """The rows of :func:`versions_html` that read the before-and-after view."""
+    stats = comparison.versions.set_index("version")
+
+    def cell(v, text):
+        return f"<td>{escape_html(text)}</td>" if int(v) in stats.index else "<td>–</td>"
+
+    rows = []
+    for title, show in (
+            ("Candidates", lambda r: "–" if pd.isna(r["n_candidates"]) else f"{r['n_candidates']:.0f}"),
+            ("Discrimination", lambda r: _interval(r["discrimination"], r["discrimination_low"], r["discrimination_high"])),
+            ("Red-flag lift", lambda r: _interval(r["red_flag_lift"], r["red_flag_lift_low"], r["red_flag_lift_high"])),
+            ("Mean score", lambda r: _interval(r["mean"], r["mean_low"], r["mean_high"])),
+            ("Scores 1 / 2 / 3 / 4", lambda r: " / ".join("–" if pd.isna(r[f"share_{s}"]) else f"{r[f'share_{s}']:.0%}"
+                                                          for s in config.SCORES)),
+            ("Note", lambda r: r["note"] or "")):
+        cells = "".join(cell(v, show(stats.loc[int(v)]) if int(v) in stats.index else "") for v in versions["version"])
+        if title == "Note" and not stats["note"].astype(bool).any():
+            continue
+        rows.append(f"<tr><th>{title}</th>{cells}</tr>")
+    changes = comparison.changes
+    change_rows = []
+    for statistic, title in (("discrimination", "Discrimination"), ("red_flag_lift", "Red-flag lift"), ("mean", "Mean score")):
+        cells = []
+        for v in versions["version"]:
+            c = changes[(changes["statistic"] == statistic) & (changes["to_version"] == int(v))]
+            if not len(c):
+                cells.append("<td></td>")
+                continue
+            c = c.iloc[0]
+            if pd.isna(c["change"]):
+                text = c["note"] or "–"
+            else:
+                sign = "×" if c["change_kind"] == "ratio" else ("+" if c["change"] >= 0 else "")
+                text = (f"{sign}{_interval(c['change'], c['change_low'], c['change_high'])}: "
+                        f"{'clear' if c['clear'] else 'not clear'}")
+            cells.append(f"<td class='icw-version-change'>{escape_html(text)}</td>")
+        if any(c != "<td></td>" for c in cells):
+            change_rows.append((f"{title}: change from the version before", "".join(cells)))
+    if len({cells for _, cells in change_rows}) == 1 and len(change_rows) > 1:  # one reason for every change
+        change_rows = [("Change from the version before", change_rows[0][1])]
+    return rows + [f"<tr><th>{title}</th>{cells}</tr>" for title, cells in change_rows]
+
+
+def versions_html(versions: pd.DataFrame, comparison: VersionComparison | None = None) -> str:
     """The versions of one question side by side (one column each, oldest left) as an HTML table:
-    status, the dates it was in use, the three texts and, when given, each version's
-    :func:`version_statistics`. Every cell is escaped."""
+    status, the dates it was in use, the three texts and, with ``comparison``
+    (:func:`analysis.stats.versions.version_comparison`), each version's candidates,
+    discrimination, red-flag lift, mean score (95% intervals in brackets) and score shares, and
+    each change from the version before with whether it is clear. Every cell is escaped."""
     head = "".join(f"<th>{escape_html(r.item_id)}</th>" for r in versions.itertuples())
     body = []
     for col, title in VERSION_ROWS.items():
@@ -139,15 +159,14 @@ def versions_html(versions: pd.DataFrame, statistics: pd.DataFrame | None = None
                 value = getattr(r, col)
             cells.append(f"<td class='icw-version-{col.replace('_', '-')}'>{escape_html(value)}</td>")
         body.append(f"<tr><th>{title}</th>{''.join(cells)}</tr>")
-    if statistics is not None:
-        for col, title, fmt in (("n", "Candidates", "{:.0f}"), ("mean", "Mean score", "{:.2f}"),
-                                ("item_rest_r", "Discrimination (item-rest r)", "{:.2f}")):
-            cells = "".join(
-                f"<td>{'–' if pd.isna(statistics.at[int(v), col]) else fmt.format(statistics.at[int(v), col])}</td>"
-                for v in versions["version"])
-            body.append(f"<tr><th>{title}</th>{cells}</tr>")
-    return (f"<table class='icw-bank-versions'><thead><tr><th></th>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>")
+    if comparison is not None:
+        body += _statistics_rows(versions, comparison)
+    note = ("<caption style='caption-side:bottom;text-align:left;font-size:.9em'>Brackets: 95% intervals. A change "
+            "is <i>clear</i> when its interval leaves out no change; a version asked of too few candidates has no "
+            "statistics yet.</caption>" if comparison is not None else "")
+    html = (f"<table class='icw-bank-versions' style='border-collapse:collapse'>"
+            f"{note}<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return html.replace("<th>", f"<th style='{_CELL}'>").replace("<td", f"<td style='{_CELL}'")
 
 
 def preview_html(current, *, question: str, good_answer: str, red_flag: str, version: int | None = None) -> str:
@@ -224,7 +243,7 @@ class BankEditor:
         self.show_statistics = statistics
         self.today = today or dt.date.today()
         self.last_error: Exception | None = None
-        self._scores = None
+        self._workbook = None
         self.bank = load_questions(data, versions="all")
         self._pick = _classed(w.Dropdown(description="Question", layout=w.Layout(width="40em")),
                               "icw-bank-editor-pick")
@@ -253,7 +272,7 @@ class BankEditor:
                                        "icw-bank-editor-introduced")
         self._rw_preview = _classed(w.HTML(), "icw-bank-editor-preview")
         self._rw_save = _classed(w.Button(description="Save the rewrite", button_style="success",
-                                          layout=w.Layout(width="auto")), "icw-bank-editor-save")
+                                          layout=w.Layout(width="16em")), "icw-bank-editor-save")
         self._rw_note = _classed(w.HTML(), "icw-bank-editor-rewrite-note")
         for box in (self._rw_question, self._rw_good, self._rw_flag):
             box.observe(self._on_draft_value, names="value")
@@ -295,7 +314,7 @@ class BankEditor:
         self._add_flag = _text_box("the red flag", "icw-bank-editor-add-red-flag")
         self._add_preview = _classed(w.HTML(), "icw-bank-editor-add-preview")
         self._add_btn = _classed(w.Button(description="Add the question", button_style="success",
-                                          layout=w.Layout(width="auto")), "icw-bank-editor-add")
+                                          layout=w.Layout(width="16em")), "icw-bank-editor-add")
         for box in (self._add_level, self._add_topic, self._add_id, self._add_question, self._add_good, self._add_flag):
             box.observe(self._on_add_draft_value, names="value")
         self._add_btn.on_click(self._on_add_btn_click)
@@ -327,13 +346,17 @@ class BankEditor:
         rows = rows[rows["status"] == "active"]
         return rows.iloc[-1] if len(rows) else None
 
-    def statistics(self) -> pd.DataFrame | None:
-        """:func:`version_statistics` of the question picked (None with ``statistics=False``)."""
+    def statistics(self) -> VersionComparison | None:
+        """The before-and-after view of the question picked
+        (:func:`analysis.stats.versions.version_comparison` of the folder's interviews), or None
+        with ``statistics=False``. The folder is loaded once, and again after each change."""
         if not self.show_statistics:
             return None
-        if self._scores is None:
-            self._scores = load(self.data, progress=False).scores
-        return version_statistics(self._scores, self.versions())
+        if self._workbook is None:
+            self._workbook = load(self.data, progress=False)
+        if not len(self._workbook.scores):  # a new folder: nothing to measure yet
+            return None
+        return version_comparison(self._workbook, self.question_id)
 
     def _refresh_choices(self, select: str | None = None) -> None:
         choices = question_choices(self.bank)
@@ -345,8 +368,10 @@ class BankEditor:
     def _show_question(self) -> None:
         try:
             stats = self.statistics()
-        except WorkbookError as exc:  # the folder's scorecards cannot be read: show the versions anyway
+        except Exception as exc:  # noqa: BLE001 — no statistics (unreadable scorecards, ...): the versions anyway
             stats = None
+            if not isinstance(exc, WorkbookError):
+                log.error("BankEditor: no statistics for %s", self.question_id, exc_info=exc)
             self._set_status(f"Statistics not shown: {escape_html(one_line(exc))}", "info")
         self._versions.value = versions_html(self.versions(), stats)
         active = self._active()
@@ -400,7 +425,7 @@ class BankEditor:
     def _reload(self, select: str) -> None:
         """After a change: read the bank again (and the statistics, whose item ids may have changed)."""
         self.bank = load_questions(self.data, versions="all")
-        self._scores = None
+        self._workbook = None
         self._add_topic.options = sorted(self.bank["topic"].astype(str).unique())
         self._refresh_choices(select)
 
