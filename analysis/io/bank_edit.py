@@ -59,7 +59,7 @@ from analysis.io.folder import require_data_folder
 from analysis.io.schema import MAX_FIELD_CHARS, YEAR_RANGE, invisible
 
 __all__ = ["add_question", "rewrite_question", "retire_question", "versioned_columns", "check_text",
-           "check_date", "BankEditError", "LEVEL_PREFIX"]
+           "check_date", "today", "BankEditError", "LEVEL_PREFIX"]
 
 #: The id prefix of each level, as the guide's ids have it (``jr-s3-basics``, ``mid-caching``, ``sr-dr``).
 LEVEL_PREFIX = {"junior": "jr", "mid": "mid", "senior": "sr"}
@@ -116,7 +116,8 @@ def check_date(value, what: str) -> str | None:
     return day.isoformat()
 
 
-def _today() -> str:
+def today() -> str:
+    """Today as ``YYYY-MM-DD`` (the default date of every change)."""
     return dt.date.today().isoformat()
 
 
@@ -162,7 +163,7 @@ def _edit(data, change):
         load_questions(lay, versions="all")  # a bank with problems is not edited: BankError lists them
         raw, _ = read_bank_text(path)
         if any(col not in raw.columns for col in ("version", "status", "introduced")):
-            raw = versioned_columns(raw, _earliest_interview(lay) or _today())
+            raw = versioned_columns(raw, _earliest_interview(lay) or today())
         new, result = change(raw.reset_index(drop=True))
         problems = validate_questions(new, str(path))
         if problems:  # the checks of each change come first; this is the last line of defence
@@ -214,7 +215,7 @@ def _current(raw: pd.DataFrame, question_id, verb: str) -> tuple[int, pd.DataFra
 
 def _slug(text: str, limit: int = 32) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    words = [w for w in re.findall(r"[a-z0-9]+", ascii_text) if w not in _STOP] or re.findall(r"[a-z0-9]+", ascii_text)
+    words = [w for w in re.findall(r"[a-z0-9]+", ascii_text) if w not in _STOP and len(w) > 1] or re.findall(r"[a-z0-9]+", ascii_text)
     slug = ""
     for w in words:
         if slug and len(slug) + 1 + len(w) > limit:
@@ -305,7 +306,7 @@ def add_question(data, *, level: str, topic: str, question: str, good_answer: st
     if _CONTROL.search(topic):
         raise BankEditError(f"--topic {topic!r}: expected one line of text, e.g. data or security")
     texts = {c: check_text(c, v) for c, v in zip(TEXT_COLUMNS, (question, good_answer, red_flag))}
-    day = check_date(introduced, "--introduced") or _today()
+    day = check_date(introduced, "--introduced") or today()
     given = {c: check_text(c, v, required=c == "section") for c, v in (("section", section), ("years", years))
              if v is not None}
 
@@ -361,7 +362,7 @@ def rewrite_question(data, question_id: str, *, question: str | None = None, goo
         before the current version's ``introduced``.
     """
     texts = {c: check_text(c, v) for c, v in zip(TEXT_COLUMNS, (question, good_answer, red_flag)) if v is not None}
-    day = check_date(introduced, "--introduced") or _today()
+    day = check_date(introduced, "--introduced") or today()
 
     def change(raw):
         at, rows = _current(raw, question_id, "rewrite")
@@ -398,7 +399,7 @@ def retire_question(data, question_id: str, *, date=None) -> None:
     BankEditError
         An unknown or already retired id, or a date before the active version's ``introduced``.
     """
-    day = check_date(date, "--date") or _today()
+    day = check_date(date, "--date") or today()
 
     def change(raw):
         at, _ = _current(raw, question_id, "retire")
