@@ -251,6 +251,20 @@ def test_an_old_bank_is_upgraded_on_its_first_edit_from_the_earliest_interview(d
     _check_clean(demo)
 
 
+def test_an_upgrade_dates_only_version_1(tmp_path):
+    """A bank with versions but no ``introduced`` keeps its later versions undated: a date there
+    would move every past interview to them (version 1 is in force from the start whatever its date)."""
+    folder = tmp_path / "d"
+    (folder / "scores").mkdir(parents=True)
+    head = ["question_id", "version", "status", "level", "section", "topic", "question", "good_answer", "red_flag"]
+    text = ",".join(head) + "\n" + "a,1,retired,junior,S,t,q1,g,r\na,2,active,junior,S,t,q2,g,r\n"
+    (folder / "questions.csv").write_text(text, encoding="utf-8")
+    retire_question(folder, "a", date="2026-01-01")
+    bank = _all(folder)
+    assert bank["introduced"].isna().tolist() == [False, True]
+    assert bank["status"].tolist() == ["retired", "retired"]
+
+
 def test_a_bank_with_problems_is_not_edited(demo):
     text = (demo / "questions.csv").read_text(encoding="utf-8").replace("junior", "expert", 1)
     (demo / "questions.csv").write_text(text, encoding="utf-8")

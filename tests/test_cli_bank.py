@@ -192,6 +192,7 @@ def test_init_with_a_bad_bank_names_file_and_line_and_creates_nothing(capsys, tm
 @pytest.mark.parametrize(("argv", "expect"), [
     (["--bank", "missing.csv"], "--bank missing.csv does not exist"),
     (["--introduced", "2025-01-01"], "--introduced goes with --bank"),
+    (["--bank", "questions.xlsx"], "a spreadsheet file; save it as CSV"),
 ])
 def test_init_bank_usage_errors(capsys, tmp_path, monkeypatch, argv, expect):
     monkeypatch.chdir(tmp_path)

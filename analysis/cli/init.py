@@ -33,6 +33,9 @@ def add_arguments(p) -> None:
 def validate(args) -> None:
     if args.introduced is not None and args.bank is None:
         raise UsageError("--introduced goes with --bank FILE (the shipped bank keeps its own dates)")
+    if args.bank is not None and Path(args.bank).suffix.lower() in (".xlsx", ".xls", ".ods", ".numbers"):
+        raise UsageError(f"--bank {args.bank}: a spreadsheet file; save it as CSV (\"CSV UTF-8\") with the "
+                         "bank's columns and pass that file")
     if args.bank is not None and not Path(args.bank).is_file():
         what = "is not a file" if Path(args.bank).exists() else "does not exist"
         raise UsageError(f"--bank {args.bank} {what}; expected a CSV file of questions (a spreadsheet saved as "

@@ -123,12 +123,16 @@ def today() -> str:
 
 def versioned_columns(raw: pd.DataFrame, introduced: str) -> pd.DataFrame:
     """``raw`` (a bank read as text) with every :data:`~analysis.io.bank.BANK_COLUMNS` column it
-    lacks added: ``version`` 1, ``status`` active, ``introduced`` = ``introduced``, ``years`` and
-    ``retired`` empty. A bank that has the columns is returned as it is (a copy)."""
+    lacks added: ``version`` 1, ``status`` active, ``introduced`` = ``introduced`` for version 1
+    (whose date is informational: version 1 is in force from the start) and empty for a later
+    version (a date there would move past interviews to it), ``years`` and ``retired`` empty. A
+    bank that has the columns is returned as it is (a copy)."""
     out = raw.copy()
-    fill = {"version": "1", "status": "active", "introduced": introduced, "years": "", "retired": ""}
+    fill = {"version": "1", "status": "active", "years": "", "retired": ""}
     for col in BANK_COLUMNS:
-        if col not in out.columns:
+        if col == "introduced" and col not in out.columns:
+            out[col] = [introduced if v.strip() == "1" else "" for v in out["version"]]
+        elif col not in out.columns:
             out[col] = fill.get(col, "")
     return out
 
