@@ -139,7 +139,7 @@ def test_add_refuses_an_id_used_before(demo, given):
 ])
 def test_add_refuses_what_it_cannot_store(demo, kwargs, match):
     before = (demo / "questions.csv").read_bytes()
-    args = dict(level="mid", topic="data", question="q?", good_answer="g", red_flag="r") | kwargs
+    args = {"level": "mid", "topic": "data", "question": "q?", "good_answer": "g", "red_flag": "r"} | kwargs
     with pytest.raises(BankEditError, match=match) as info:
         add_question(demo, **args)
     assert isinstance(info.value, UsageError)  # exit status 2 on the command line

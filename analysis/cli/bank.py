@@ -71,7 +71,8 @@ def _shown(value, width: int | None = None) -> str:
 
 
 def _date(value) -> str:
-    return "" if value is None or value != value else value.strftime("%Y-%m-%d")  # NaT != NaT
+    import pandas as pd  # deferred: pandas costs start-up time of every command
+    return "" if pd.isna(value) else value.strftime("%Y-%m-%d")
 
 
 def _list(args) -> int:
