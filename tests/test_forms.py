@@ -1142,3 +1142,20 @@ def test_a_bank_written_before_versions_is_version_1(data, bank):
     old = bank.drop(columns=["version", "status", "introduced", "retired"])
     f = InterviewForm(data, interviewers=[], today=DAY, questions=old, autosave=False)
     assert set(f.rows()["question_version"]) <= {1} and set(f.questions["version"]) == {1}
+
+
+def test_the_log_form_shows_and_records_the_version_in_force_on_its_date(data):
+    """A logged interview happened on its date: before the rewrite it asked version 1."""
+    text = _versioned_bank(data)  # mid-caching v2 from 2026-01-01
+    f = LogForm(data, interviewer="Avery", interviewers=["Avery"])
+    f._level.value = "mid"
+    if "mid-caching" not in f.kit:
+        f.set_questions([*f.kit, "mid-caching"])
+    label = f.row_widgets("mid-caching")["label"]
+    assert "v2" in label.value and html_escaped(text) in label.value  # no date yet: the active version
+    f._date.value = dt.date(2025, 12, 31)
+    assert "<code>mid-caching</code> · v1 ·" in label.value and "How does caching with CloudFront" in label.value
+    assert f.rows().set_index("question_id").loc["mid-caching", "question_version"] == 1
+    f._date.value = dt.date(2026, 1, 1)
+    assert "<code>mid-caching</code> · v2 ·" in label.value
+    assert f.rows().set_index("question_id").loc["mid-caching", "question_version"] == 2

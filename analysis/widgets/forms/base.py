@@ -79,14 +79,20 @@ def offered_questions(bank: pd.DataFrame) -> pd.DataFrame:
         versions), and the bank's other columns. Retired versions and retired questions are left out,
         so a form never offers them whatever bank it is given.
     """
+    out = _stable_ids(bank)
+    if "status" in out:
+        out = out[out["status"].astype(str).str.strip().str.lower().isin(["active", ""])]
+    out = out.sort_values("version", kind="stable").drop_duplicates("question_id", keep="last").sort_index()
+    return out.reset_index(drop=True)
+
+
+def _stable_ids(bank: pd.DataFrame) -> pd.DataFrame:
+    """Every version of ``bank`` keyed by its stable id (an item table's ``base_id``), with a
+    ``version`` column (1 for a bank written before versions)."""
     out = bank.copy()
     if "base_id" in out:
         out["question_id"] = out.pop("base_id").astype(str)
-    if "status" in out:
-        out = out[out["status"].astype(str).str.strip().str.lower().isin(["active", ""])]
-    if "version" in out:
-        out = out.sort_values("version", kind="stable").drop_duplicates("question_id", keep="last").sort_index()
-    else:
+    if "version" not in out:
         out["version"] = 1
     return out.reset_index(drop=True)
 
@@ -141,8 +147,11 @@ class _Form:
         self._flags_asked = False
         self._pending_check: str | None = None
         self._level_pending: str | None = None
-        # the active version of each question, whatever bank is given (see offered_questions)
-        self.questions = offered_questions(load_questions(data) if questions is None else questions)
+        # the active version of each question, whatever bank is given (see offered_questions); every
+        # version is kept too, for the log form, whose past interview may have asked an earlier one
+        given = load_questions(data, versions="all") if questions is None else questions
+        self.questions = offered_questions(given)
+        self._all_versions = _stable_ids(given)
         self._qinfo = self.questions.set_index("question_id")
         self.last_error: Exception | None = None
         self.saved_path = None
@@ -301,10 +310,15 @@ class _Form:
                               recommendation=self._recommendation.value, durations=self._timed,
                               **self._setup_values())
         # the version each question was shown in (the store checks it against the bank and the date)
-        rows["question_version"] = [int(self._qinfo.at[q, "version"]) for q in rows.get("question_id", [])]
+        rows["question_version"] = [self._shown_version(q) for q in rows.get("question_id", [])]
         if self._practice.value:
             rows["practice"] = True
         return rows
+
+    def _shown_version(self, question_id: str) -> int:
+        """The version of ``question_id`` the form shows: the active one (the log form: the one in
+        force on the interview's date)."""
+        return int(self._qinfo.at[question_id, "version"])
 
     def missing(self) -> list[str]:
         """What must still be filled in before the interview can be saved."""

@@ -15,6 +15,7 @@ import ipywidgets as w
 
 from analysis import config
 from analysis._text import escape_html
+from analysis.io.bank import version_in_force
 from analysis.io.drafts import new_draft_id
 from analysis.io.interviews import empty_answers, recommendation_options
 from analysis.io.kits import default_kit
@@ -109,7 +110,6 @@ class LogForm(_Form):
             if qid in old:
                 rows.append(old[qid])
                 continue
-            q = self._qinfo.loc[qid]
             scores = [("– score –", None)] + [(SCORE_LABELS[s], s) for s in config.SCORES]
             score = _classed(w.Dropdown(options=scores, value=None, layout=w.Layout(width="22em")), "icw-log-score")
             flag = _classed(w.Checkbox(value=False, indent=False, layout=w.Layout(width="6em")), "icw-log-red-flag")
@@ -117,19 +117,13 @@ class LogForm(_Form):
                                         layout=w.Layout(width="20em")), "icw-log-notes")
             remove = _classed(w.Button(description="✕", tooltip="remove this question",
                                        layout=w.Layout(width="3em")), "icw-log-remove")
-            label = _classed(w.HTML(
-                f"<div style='width:30em;white-space:normal;line-height:1.3'><code>{escape_html(qid)}</code> · "
-                f"{escape_html(q['level'])} · {escape_html(q['topic'])}<br><span class='icw-log-question-text'>"
-                f"{escape_html(q['question'])}</span><details><summary>guide</summary><b>What good looks like:</b> "
-                f"{escape_html(q['good_answer'])}<br>"
-                f"<b>Red flag:</b> {escape_html(q['red_flag'])}</details></div>", layout=w.Layout(width="30em")),
-                "icw-log-question")
+            label = _classed(w.HTML(self._label_html(qid), layout=w.Layout(width="30em")), "icw-log-question")
             remove.on_click(functools.partial(self._on_remove_click, qid))
             for widget in (score, flag, notes):
                 widget.observe(self._on_row_value, names="value")
             box = _classed(w.HBox([label, score, flag, notes, remove]), "icw-log-row", f"icw-log-row-{qid}")
             rows.append({"question_id": qid, "score": score, "red_flag": flag, "notes": notes,
-                         "remove": remove, "box": box})
+                         "remove": remove, "box": box, "label": label})
         self._grid_rows = rows
         self._grid.children = [r["box"] for r in rows]
         taken = set(self.kit)
@@ -138,6 +132,38 @@ class LogForm(_Form):
         self._add_choice.value = None
         self._update_flag_warning()
         self._update_drop_btn()
+
+    def _shown_version(self, question_id: str) -> int:
+        """The version in force on the interview's date (:func:`analysis.io.bank.version_in_force`):
+        a past interview asked the wording of its day. Without a date, the active version."""
+        active = super()._shown_version(question_id)
+        day = self._date.value
+        if day is None or active == 1 or "introduced" not in self._all_versions:
+            return active
+        return min(active, int(version_in_force(self._all_versions, [question_id], [day])[0]))
+
+    def _shown_row(self, question_id: str):
+        """The bank row of the version :meth:`_shown_version` picks."""
+        version = self._shown_version(question_id)
+        rows = self._all_versions[(self._all_versions["question_id"] == question_id)
+                                  & (self._all_versions["version"] == version)]
+        return rows.iloc[-1] if len(rows) else self._qinfo.loc[question_id]
+
+    def _label_html(self, qid: str) -> str:
+        """A grid row's question: id (and version once rewritten), level, topic, the text of the version
+        in force on the interview's date, and its guide folded away."""
+        q = self._shown_row(qid)
+        # the version is named once the question has been rewritten (v1 too, for a date before the rewrite)
+        label = f" · v{int(q.get('version', 1))}" if super()._shown_version(qid) > 1 else ""
+        return (f"<div style='width:30em;white-space:normal;line-height:1.3'><code>{escape_html(qid)}</code>{label}"
+                f" · {escape_html(q['level'])} · {escape_html(q['topic'])}<br><span class='icw-log-question-text'>"
+                f"{escape_html(q['question'])}</span><details><summary>guide</summary><b>What good looks like:</b> "
+                f"{escape_html(q['good_answer'])}<br>"
+                f"<b>Red flag:</b> {escape_html(q['red_flag'])}</details></div>")
+
+    def _refresh_labels(self) -> None:
+        for r in self._grid_rows:
+            r["label"].value = self._label_html(r["question_id"])
 
     def _empty_rows(self) -> list[str]:
         """The rows where nothing was entered, when at least one row has something (else dropping
@@ -224,6 +250,7 @@ class LogForm(_Form):
 
     @_guarded
     def _on_setup_value(self, change):
+        self._refresh_labels()  # the date picks the version each row shows
         self._update_id_label()
         self._revalidate()
 
