@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from analysis.io.bank import load_questions
 from analysis.io.load import load
-from analysis.stats.versions import version_comparison
+from analysis.stats.version_view import version_comparison
 from analysis.widgets import bank_editor
 from analysis.widgets.bank_editor import BankEditor, one_line, preview_html, question_choices, versions_html, versions_of
 from analysis.widgets.forms import InterviewForm

@@ -9,7 +9,7 @@ of the loop in a notebook (``notebooks/01_question_bank.ipynb``); the same chang
   :class:`~analysis.errors.BankEditError` whose message the editor shows in one line);
 - the versions are the bank's rows (:func:`analysis.io.bank.load_questions` with ``versions="all"``),
   and their statistics the report's before-and-after view of the folder's interviews
-  (:func:`analysis.stats.versions.version_comparison`: each version's discrimination, red-flag lift
+  (:func:`analysis.stats.version_view.version_comparison`: each version's discrimination, red-flag lift
   and scores with their intervals, and whether each change is clear);
 - the preview of a draft is the interview form's own question card
   (:func:`analysis.widgets.forms.card.question_html` and :func:`~analysis.widgets.forms.card.guide_html`),
@@ -38,7 +38,8 @@ from analysis.errors import WorkbookError
 from analysis.io.bank import item_key, load_questions
 from analysis.io.bank_edit import add_question, retire_question, rewrite_question
 from analysis.io.load import load
-from analysis.stats.versions import VersionComparison, version_comparison
+from analysis.stats.version_view import version_comparison
+from analysis.stats.versions import VersionComparison
 from analysis.widgets.forms.base import _classed, _show
 from analysis.widgets.forms.card import guide_html, question_html
 
@@ -112,9 +113,9 @@ def _statistics_rows(versions: pd.DataFrame, comparison: VersionComparison) -> l
             ("Mean score", lambda r: _interval(r["mean"], r["mean_low"], r["mean_high"])),
             ("Scores 1 / 2 / 3 / 4", lambda r: " / ".join("–" if pd.isna(r[f"share_{s}"]) else f"{r[f'share_{s}']:.0%}"
                                                           for s in config.SCORES)),
-            ("Note", lambda r: r["note"] or "")):
+            ("Note", lambda r: r["reason"] or "")):
         cells = "".join(cell(v, show(stats.loc[int(v)]) if int(v) in stats.index else "") for v in versions["version"])
-        if title == "Note" and not stats["note"].astype(bool).any():
+        if title == "Note" and not stats["reason"].astype(bool).any():
             continue
         rows.append(f"<tr><th>{title}</th>{cells}</tr>")
     changes = comparison.changes
@@ -128,7 +129,7 @@ def _statistics_rows(versions: pd.DataFrame, comparison: VersionComparison) -> l
                 continue
             c = c.iloc[0]
             if pd.isna(c["change"]):
-                text = c["note"] or "–"
+                text = c["reason"] or "–"
             else:
                 sign = "×" if c["change_kind"] == "ratio" else ("+" if c["change"] >= 0 else "")
                 text = (f"{sign}{_interval(c['change'], c['change_low'], c['change_high'])}: "
@@ -144,7 +145,7 @@ def _statistics_rows(versions: pd.DataFrame, comparison: VersionComparison) -> l
 def versions_html(versions: pd.DataFrame, comparison: VersionComparison | None = None) -> str:
     """The versions of one question side by side (one column each, oldest left) as an HTML table:
     status, the dates it was in use, the three texts and, with ``comparison``
-    (:func:`analysis.stats.versions.version_comparison`), each version's candidates,
+    (:func:`analysis.stats.version_view.version_comparison`), each version's candidates,
     discrimination, red-flag lift, mean score (95% intervals in brackets) and score shares, and
     each change from the version before with whether it is clear. Every cell is escaped."""
     head = "".join(f"<th>{escape_html(r.item_id)}</th>" for r in versions.itertuples())
@@ -348,7 +349,7 @@ class BankEditor:
 
     def statistics(self) -> VersionComparison | None:
         """The before-and-after view of the question picked
-        (:func:`analysis.stats.versions.version_comparison` of the folder's interviews), or None
+        (:func:`analysis.stats.version_view.version_comparison` of the folder's interviews), or None
         with ``statistics=False``. The folder is loaded once, and again after each change."""
         if not self.show_statistics:
             return None
