@@ -124,7 +124,7 @@ def versioned_bank(bank: pd.DataFrame, question: str = REWRITTEN, introduced: st
 def rewritten_history(n_interviews: int, seed: int, bank: pd.DataFrame, *, question: str = REWRITTEN,
                       a_before: float = 0.15, a_after: float = 2.5, rewrite_day: str = REWRITE_DAY,
                       n_interviewers: int = 10, loop: int = 3, per_interview: int = 4,
-                      severity_sd: float = 0.4) -> History:
+                      severity_sd: float = 0.4, idle_flag_before: bool | None = None) -> History:
     """A history in which ``question`` is rewritten on ``rewrite_day`` and its planted quality
     changes there: version 1 discriminates with ``a_before`` (near nothing by default), version 2
     with ``a_after`` (strongly); pass them equal for a rewrite that changes nothing.
@@ -134,7 +134,8 @@ def rewritten_history(n_interviews: int, seed: int, bank: pd.DataFrame, *, quest
     of the candidate's level, and every mid interview asks ``question`` (so both versions are asked of
     about ``0.35 * n_interviews / loop`` candidates, half each). Scores from a graded response model
     with an interviewer facet (as :func:`nested_loops`); a red flag is raised on a score of 1 with
-    probability 0.6, except under version 1, whose red flag is raised at random (10%) and says nothing.
+    probability 0.6, except under version 1 when ``idle_flag_before`` (default: when ``a_before <
+    a_after``), whose red flag is then raised at random (10%) and says nothing.
     The recommendation follows the interview's mean score.
 
     ``scores.question_id`` is the stable id (the scorecards name no version: the loader takes the
@@ -142,6 +143,7 @@ def rewritten_history(n_interviews: int, seed: int, bank: pd.DataFrame, *, quest
     (``mid-caching v1``, ``mid-caching v2``). Write it with :func:`write_rewritten_folder`.
     """
     rng = np.random.default_rng(seed)
+    idle_flag_before = a_before < a_after if idle_flag_before is None else idle_flag_before
     q_ids = bank["question_id"].astype(str).to_numpy()
     q_level = bank["level"].cat.codes.to_numpy() if hasattr(bank["level"], "cat") else \
         pd.Index(config.LEVELS).get_indexer(bank["level"].astype(str))
@@ -171,7 +173,7 @@ def rewritten_history(n_interviews: int, seed: int, bank: pd.DataFrame, *, quest
             aq[qs == target] = a_after if later else a_before
             sc, _ = _grm(theta[c] - b[qs], aq, np.full(len(qs), sev[r]), rng.random(len(qs)))
             flag = (sc == 1) & (rng.random(len(qs)) < 0.6)
-            if not later:
+            if not later and idle_flag_before:
                 flag = np.where(qs == target, rng.random(len(qs)) < 0.1, flag)
             k += 1
             rec = np.digitize(sc.mean() - 2.5 + rng.normal(0, 0.3), [-0.75, 0.0, 0.75])
