@@ -230,3 +230,33 @@ def test_before_after_on_the_folder_finds_the_change(folder):
     from analysis.io.load import load
     cmp = version_comparison(load(folder, cache=False, progress=False), REWRITTEN, n_boot=200)
     assert cmp.clear("discrimination")
+
+
+# --- kits never contain a retired question --------------------------------------------------------------
+
+def test_default_kit_offers_active_versions_by_stable_id(rewritten, bank):
+    from analysis.io.kits import default_kit
+    _, wb = rewritten
+    kit = default_kit(wb.questions, "mid", size=8, stretch=False)
+    assert kit == default_kit(bank, "mid", size=8, stretch=False)      # the same questions, stable ids
+    assert REWRITTEN in kit and not any(q.endswith((" v1", " v2")) for q in kit)
+    retired = wb.questions.assign(status=np.where(wb.questions["base_id"] == "mid-caching", "retired",
+                                                  wb.questions["status"]))
+    assert REWRITTEN not in default_kit(retired, "mid", size=8, stretch=False)
+    assert REWRITTEN not in default_kit(retired, "junior", size=6)    # nor as the stretch question
+
+
+def test_recommended_kit_holds_active_versions_only(rewritten):
+    from analysis.stats.irt import fit_irt
+    from analysis.stats.kit_design import decision_study, recommend_kit
+    _, wb = rewritten
+    fit = fit_irt(wb.scores, progress=False)
+    rec = recommend_kit(fit, "mid", 8, questions=wb.questions, neighbours=False, min_candidates=20)
+    ids = rec.kit["question_id"].tolist()
+    assert REWRITTEN in ids and not any(" v" in q for q in ids)        # the strong v2, by its stable id
+    assert REWRITTEN in rec.today["kit"] and np.isfinite(rec.today["information"])
+    retired = wb.questions.assign(status=np.where(wb.questions["base_id"] == REWRITTEN, "retired",
+                                                  wb.questions["status"]))
+    rec = recommend_kit(fit, "mid", 8, questions=retired, neighbours=False, min_candidates=20)
+    assert REWRITTEN not in rec.kit["question_id"].tolist()
+    assert len(decision_study(fit, "mid", kit=ids, questions=[3], interviewers=[2])) == 1
