@@ -260,3 +260,28 @@ def test_recommended_kit_holds_active_versions_only(rewritten):
     rec = recommend_kit(fit, "mid", 8, questions=retired, neighbours=False, min_candidates=20)
     assert REWRITTEN not in rec.kit["question_id"].tolist()
     assert len(decision_study(fit, "mid", kit=ids, questions=[3], interviewers=[2])) == 1
+
+
+# --- the brief says how to act, and advises on the newest version only ------------------------------------
+
+def test_brief_rewrite_finding_names_the_commands_and_skips_superseded_versions(rewritten, tmp_path):
+    from analysis.reports.brief import findings, markdown
+    _, wb = rewritten
+    cal = calibrate(wb, n_boot=100, seed=0)
+    qs = cal.question_stats
+    # mark the question's current version poor, as the brief would see a failed rewrite
+    poor = (qs["question_id"] == REWRITTEN) & (qs["version"] == 2)
+    cal.question_stats = qs.assign(verdict=qs["verdict"].where(~poor, "rewrite"))
+    items = findings(cal, data=tmp_path / "my data")
+    rewrite = [f.sentence for f in items if f.action == "rewrite or retire"]
+    mine = [s for s in rewrite if s.startswith(f"Rewrite or retire {REWRITTEN} v2:")]
+    assert len(mine) == 1
+    assert f"python -m analysis bank rewrite {REWRITTEN} --data '{tmp_path / 'my data'}' --question" in mine[0]
+    assert f"python -m analysis bank retire {REWRITTEN} --data '{tmp_path / 'my data'}'" in mine[0]
+    assert "notebook 01" in mine[0]
+    text = markdown(items)
+    assert f"{REWRITTEN} v1" not in " ".join(rewrite)            # v1 was rewritten already: no advice for it
+    compare = [f for f in items if f.action == "compare"]
+    assert len(compare) == 1 and REWRITTEN in compare[0].sentence and f"{REWRITTEN} v1" in compare[0].evidence
+    assert "<data folder>" in " ".join(f.sentence for f in findings(cal) if f.action == "rewrite or retire")
+    assert text.count("Compare.") == 1
