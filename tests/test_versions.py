@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from analysis.io.bank import item_key, load_questions  # noqa: E402
 from analysis.stats.calibration import calibrate  # noqa: E402
 from analysis.stats.item_ids import item_labels, split_item_ids  # noqa: E402
-from analysis.stats.versions import version_comparison  # noqa: E402
+from analysis.stats.version_view import version_comparison  # noqa: E402
 from worlds import REWRITTEN, rewritten_history, rewritten_workbook, write_rewritten_folder  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -138,9 +138,9 @@ def test_a_version_asked_of_too_few_is_nan_with_a_reason(rewritten):
     _, wb = rewritten
     cmp = version_comparison(wb, REWRITTEN, n_boot=50, min_n=200)
     assert cmp.versions["discrimination"].isna().all()
-    assert cmp.versions["note"].str.contains("fewer than min_n = 200").all()
+    assert cmp.versions["reason"].str.contains("fewer than min_n = 200").all()
     assert not cmp.changes["clear"].any() and cmp.changes["change"].isna().all()
-    assert (cmp.changes["note"] != "").all()
+    assert (cmp.changes["reason"] != "").all()
 
 
 def test_a_question_of_one_version_has_no_changes_and_an_unknown_id_is_refused(rewritten):
@@ -285,3 +285,23 @@ def test_brief_rewrite_finding_names_the_commands_and_skips_superseded_versions(
     assert len(compare) == 1 and REWRITTEN in compare[0].sentence and f"{REWRITTEN} v1" in compare[0].evidence
     assert "<data folder>" in " ".join(f.sentence for f in findings(cal) if f.action == "rewrite or retire")
     assert text.count("Compare.") == 1
+
+
+# --- the report's question_versions table -------------------------------------------------------------------
+
+def test_question_versions_table_has_the_rewritten_questions_only(rewritten, bank):
+    from analysis.stats.tables import COLUMNS
+    from planted import generated_workbook
+    _, wb = rewritten
+    cal = calibrate(wb, n_boot=100, seed=0)
+    t = cal.tables()["question_versions"]
+    assert list(t.columns) == list(COLUMNS["question_versions"])
+    assert t["question_id"].tolist() == [REWRITTEN, REWRITTEN] and t["version"].tolist() == [1, 2]
+    assert bool(t.loc[1, "discrimination_change_clear"]) and np.isnan(t.loc[0, "discrimination_change"])
+    # the same numbers as the before-and-after view of the same calibration settings
+    qs = cal.question_stats
+    mine = qs[qs["question_id"] == REWRITTEN].set_index("version")
+    assert np.allclose(t.set_index("version")["discrimination_low"], mine["discrimination_low"], rtol=1e-12)
+    _, one = generated_workbook(300, 3, bank)
+    empty = calibrate(one, n_boot=20).tables()["question_versions"]
+    assert empty.empty and list(empty.columns) == list(COLUMNS["question_versions"])

@@ -1,6 +1,6 @@
 """The before-and-after chart of a rewritten question: its versions side by side with their intervals.
 
->>> from analysis.stats.versions import version_comparison
+>>> from analysis.stats.version_view import version_comparison
 >>> from analysis.charts.versions import version_chart
 >>> fig = version_chart(version_comparison(wb, "mid-caching"))      # doctest: +SKIP
 
@@ -58,7 +58,7 @@ def version_chart(cmp, *, context: str | None = None) -> go.Figure:
     Parameters
     ----------
     cmp : analysis.stats.versions.VersionComparison
-        What :func:`analysis.stats.versions.version_comparison` returned.
+        What :func:`analysis.stats.version_view.version_comparison` returned.
     context : str, optional
         Appended to the subtitle (the slice, the criterion).
 
@@ -67,8 +67,8 @@ def version_chart(cmp, *, context: str | None = None) -> go.Figure:
     go.Figure
     """
     v = cmp.versions
-    shown = v[v["note"].astype(str) == ""]
-    few = v[v["note"].astype(str) != ""]
+    shown = v[v["reason"].astype(str) == ""]
+    few = v[v["reason"].astype(str) != ""]
     sub = join([f"n = candidates per version ({', '.join(f'{r.label} {int(r.n_candidates)}' for r in v.itertuples())})"
                 if len(v) else "",
                 f"{plural(len(few), 'version')} asked of too few candidates not drawn "

@@ -146,7 +146,7 @@ def findings(cal, *, data=None) -> list[Finding]:
         out.append(Finding("compare",
                            f"{_list(names)} {'was' if len(names) == 1 else 'were'} rewritten: the advice above is "
                            "for the newest version; compare the versions before and after (notebook 01's bank "
-                           "editor, or analysis.stats.versions.version_comparison).",
+                           "editor, or analysis.stats.version_view.version_comparison).",
                            "earlier versions measured on their own: " + "; ".join(
                                f"{q['question_id']} {_r(q['discrimination'])} [{_r(q['discrimination_low'])}, "
                                f"{_r(q['discrimination_high'])}]" for _, q in superseded.head(6).iterrows())))

@@ -29,6 +29,7 @@ from analysis.stats.interviewers import interviewer_stats
 from analysis.stats.separation import (level_heatmap, level_stats, question_stats, severity_first_step,
                                        strong_weak, topic_stats)
 from analysis.stats.severity import SeverityFit
+from analysis.stats.versions import QUESTION_VERSIONS_COLUMNS, question_versions
 
 __all__ = ["TableSpec", "TableInputs", "TABLES", "COLUMNS", "FIELDS", "CRITERION_FREE", "INDEX_COLUMNS",
            "compute_table"]
@@ -183,6 +184,11 @@ def _topic_stats(t: TableInputs):
     return topic_stats(t.rows, t.workbook.questions, severity=t.first_step(), **t.settings)
 
 
+def _question_versions(t: TableInputs):
+    """Before and after for every rewritten question (empty, without a bootstrap, when none is)."""
+    return question_versions(t.rows, t.workbook.questions, severity=t.first_step(), **t.settings)
+
+
 def _level_stats(t: TableInputs):
     return level_stats(t.rows, severity=t.first_step(), **t.settings)
 
@@ -192,6 +198,11 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
     TableSpec("question_stats", _question_stats, {"question_stats": _QUESTION_COLUMNS}, exported="question_stats",
               index_columns=("question_id", "version", "level", "topic", "n_candidates", "discrimination", "discrimination_low",
                              "discrimination_high", "band", "verdict", "auc", "red_flag_rate", "red_flag_lift", "mean")),
+    TableSpec("question_versions", _question_versions, {"question_versions": QUESTION_VERSIONS_COLUMNS},
+              exported="question_versions",
+              index_columns=("question_id", "version", "introduced", "n_candidates", "discrimination",
+                             "discrimination_low", "discrimination_high", "discrimination_change",
+                             "discrimination_change_low", "discrimination_change_high", "discrimination_change_clear")),
     TableSpec("interviewer_stats", lambda t: interviewer_stats(t.rows, t.fit, t.workbook.outcomes),
               {"interviewer_stats": _INTERVIEWER_COLUMNS}, criterion_free=True, exported="interviewer_stats",
               index_columns=("interviewer", "n_interviews", "pass_rate", "funnel_flag", "severity", "severity_low",

@@ -2,7 +2,7 @@
 rewrite changed it.
 
 >>> from analysis.io.load import load
->>> from analysis.stats.versions import version_comparison
+>>> from analysis.stats.version_view import version_comparison
 >>> cmp = version_comparison(load(), "mid-caching")          # doctest: +SKIP
 >>> cmp.versions[["version", "discrimination", "discrimination_low", "discrimination_high"]]  # doctest: +SKIP
 >>> cmp.changes                                             # doctest: +SKIP
@@ -24,7 +24,7 @@ For each version (:data:`VERSION_COLUMNS`):
 - **score distribution**: the shares of each score and the mean with its t interval, candidates as
   clusters as well.
 
-A version asked of fewer than ``min_n`` candidates gets NaN statistics and a ``note`` saying so
+A version asked of fewer than ``min_n`` candidates gets NaN statistics and a ``reason`` saying so
 (its interval would be too wide to act on), and so does every change that involves it.
 
 For each pair of consecutive versions (:data:`CHANGE_COLUMNS`) the change and its 95% interval:
@@ -49,13 +49,12 @@ import pandas as pd
 from scipy import special
 
 from analysis import config
-from analysis.stats.calibration import prepare, quiet, severity_first_step
 from analysis.stats.item_ids import split_item_ids
 from analysis.stats.separation import question_stats
 from analysis.stats.verdicts import MC_SES
 
-__all__ = ["VersionComparison", "VERSION_COLUMNS", "CHANGE_COLUMNS", "compare_versions", "version_comparison",
-           "version_label"]
+__all__ = ["VersionComparison", "VERSION_COLUMNS", "CHANGE_COLUMNS", "QUESTION_VERSIONS_COLUMNS", "compare_versions",
+           "question_versions", "version_label"]
 
 #: The columns of :attr:`VersionComparison.versions`: one row per version of the question.
 VERSION_COLUMNS = {
@@ -78,7 +77,7 @@ VERSION_COLUMNS = {
     "mean_low": "95% t interval of the mean score, lower end",
     "mean_high": "95% t interval of the mean score, upper end",
     **{f"share_{s}": f"share of answers scored {s}" for s in config.SCORES},
-    "note": "empty, or why the statistics are NaN (asked of too few candidates)",
+    "reason": "empty, or why the statistics are NaN (asked of too few candidates)",
 }
 
 #: The columns of :attr:`VersionComparison.changes`: one row per statistic and pair of consecutive versions.
@@ -95,7 +94,7 @@ CHANGE_COLUMNS = {
     "change_high": "95% interval of the change, upper end",
     "clear": "True when the interval excludes no change (0 for a difference, 1 for a ratio), by more than its "
              "Monte Carlo error for the discrimination",
-    "note": "empty, or why the change is NaN",
+    "reason": "empty, or why the change is NaN",
 }
 
 
@@ -201,7 +200,7 @@ def compare_versions(d: pd.DataFrame, questions: pd.DataFrame, question_id: str,
     n_boot : int
         The resamples behind ``table``'s intervals (their Monte Carlo error decides ``clear``).
     min_n : int
-        A version asked of fewer candidates gets NaN statistics and a note.
+        A version asked of fewer candidates gets NaN statistics and a reason.
 
     Returns
     -------
@@ -228,7 +227,7 @@ def compare_versions(d: pd.DataFrame, questions: pd.DataFrame, question_id: str,
              "introduced": introduced, "n": len(sub),
              "n_candidates": int(sub["candidate_id"].nunique()) if len(sub) else 0}
         if r["n_candidates"] < min_n or v not in stats.index:
-            r["note"] = (f"asked of {r['n_candidates']} candidate{'s' if r['n_candidates'] != 1 else ''}, fewer than "
+            r["reason"] = (f"asked of {r['n_candidates']} candidate{'s' if r['n_candidates'] != 1 else ''}, fewer than "
                          f"min_n = {min_n}: too few to judge yet")
             rows.append(r)
             continue
@@ -238,10 +237,10 @@ def compare_versions(d: pd.DataFrame, questions: pd.DataFrame, question_id: str,
             r[col] = float(s[col])
         r["red_flag_lift"], r["red_flag_lift_low"], r["red_flag_lift_high"], r["_lift_se"] = _lift_interval(sub, z)
         r["mean"], r["mean_low"], r["mean_high"], r["_mean_se"] = _mean_interval(sub, ci)
-        r["note"] = ""
+        r["reason"] = ""
         rows.append(r)
     versions = pd.DataFrame(rows).reindex(columns=[*VERSION_COLUMNS, "_lift_se", "_mean_se"])
-    versions["note"] = versions["note"].fillna("")
+    versions["reason"] = versions["reason"].fillna("")
     changes = _changes(versions, z, n_boot)
     versions = versions[list(VERSION_COLUMNS)]
     versions["introduced"] = pd.to_datetime(versions["introduced"])
@@ -253,7 +252,7 @@ def _changes(versions: pd.DataFrame, z: float, n_boot: int | None) -> pd.DataFra
     rows = []
     for (_, b), (_, a) in zip(versions.iterrows(), versions.iloc[1:].iterrows()):
         base = {"question_id": b["question_id"], "from_version": int(b["version"]), "to_version": int(a["version"])}
-        few = [str(x["label"]) for x in (b, a) if x["note"]]
+        few = [str(x["label"]) for x in (b, a) if x["reason"]]
         note = f"{' and '.join(few)} asked of too few candidates" if few else ""
         # discrimination: difference, normal, standard errors combined; Monte Carlo margin on the ends
         diff = a["discrimination"] - b["discrimination"]
@@ -263,7 +262,7 @@ def _changes(versions: pd.DataFrame, z: float, n_boot: int | None) -> pd.DataFra
         clear = bool(lo - MC_SES * mc > 0 or hi + MC_SES * mc < 0)
         rows.append({**base, "statistic": "discrimination", "before": b["discrimination"], "after": a["discrimination"],
                      "change_kind": "difference", "change": diff, "change_low": lo, "change_high": hi,
-                     "clear": clear, "note": note})
+                     "clear": clear, "reason": note})
         # red-flag lift: ratio on the log scale
         with np.errstate(all="ignore"):
             lr = np.log(a["red_flag_lift"]) - np.log(b["red_flag_lift"])
@@ -272,30 +271,60 @@ def _changes(versions: pd.DataFrame, z: float, n_boot: int | None) -> pd.DataFra
         rows.append({**base, "statistic": "red_flag_lift", "before": b["red_flag_lift"], "after": a["red_flag_lift"],
                      "change_kind": "ratio", "change": ratio, "change_low": rlo, "change_high": rhi,
                      "clear": bool(rlo > 1 or rhi < 1),
-                     "note": note or ("" if np.isfinite(ratio) else "a lift is undefined (red flag never or always "
+                     "reason": note or ("" if np.isfinite(ratio) else "a lift is undefined (red flag never or always "
                                       "raised, or no weak outcome on one side)")})
         # mean score: difference, normal
         diff = a["mean"] - b["mean"]
         se = np.hypot(a["_mean_se"], b["_mean_se"])
         rows.append({**base, "statistic": "mean", "before": b["mean"], "after": a["mean"], "change_kind": "difference",
                      "change": diff, "change_low": diff - z * se, "change_high": diff + z * se,
-                     "clear": bool(diff - z * se > 0 or diff + z * se < 0), "note": note})
+                     "clear": bool(diff - z * se > 0 or diff + z * se < 0), "reason": note})
     out = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
     return out.astype({"clear": bool})
 
 
-def version_comparison(workbook, question_id: str, *, criterion: str = "recommendation", level=None, start=None,
-                       end=None, n_boot: int = 1000, seed: int = 0, min_n: int = 30) -> VersionComparison:
-    """:func:`compare_versions` of a loaded workbook: the calibration's rows and severity fit for the
-    slice and criterion (:func:`analysis.stats.calibration.prepare`), then the question's versions.
+#: The columns of :func:`question_versions` (``question_versions.csv``): one row per version of each
+#: question the bank holds in more than one version, with the change from the version before.
+QUESTION_VERSIONS_COLUMNS = {
+    **{k: v for k, v in VERSION_COLUMNS.items() if not k.startswith("share_")},
+    **{f"{stat}_{part}" if part else stat: f"{what} from the version before{tail}"
+       for stat, what in (("discrimination_change", "difference of discrimination"),
+                          ("red_flag_lift_ratio", "ratio of red-flag lifts"),
+                          ("mean_change", "difference of mean score"))
+       for part, tail in (("", " (empty for version 1)"), ("low", ": 95% interval, lower end"),
+                          ("high", ": 95% interval, upper end"),
+                          ("clear", ": True when the interval excludes no change (beyond its Monte Carlo error)"))},
+}
 
-    Examples
-    --------
-    >>> from analysis.io.load import load
-    >>> version_comparison(load(), "mid-caching").versions["version"].tolist()   # doctest: +SKIP
-    [1]
-    """
-    with quiet():
-        d, fit = prepare(workbook, criterion, level=level, start=start, end=end)
-        return compare_versions(d, workbook.questions, question_id, n_boot=n_boot, seed=seed, min_n=min_n,
-                                severity=severity_first_step(d, fit))
+_CHANGE_PREFIX = {"discrimination": "discrimination_change", "red_flag_lift": "red_flag_lift_ratio",
+                  "mean": "mean_change"}
+
+
+def question_versions(d: pd.DataFrame, questions: pd.DataFrame, *, table: pd.DataFrame | None = None,
+                      n_boot: int = 1000, seed: int = 0, min_n: int = 30, severity=None, progress: bool = False
+                      ) -> pd.DataFrame:
+    """Every question the bank holds in more than one version, version by version, with the change from
+    the version before (:data:`QUESTION_VERSIONS_COLUMNS`; :func:`compare_versions` of each). An empty
+    table with these columns when no question has been rewritten (computed without a bootstrap then).
+    ``table``, ``n_boot``, ``seed``, ``min_n`` and ``severity`` as :func:`compare_versions` takes them."""
+    cols = list(QUESTION_VERSIONS_COLUMNS)
+    base = questions["base_id"] if "base_id" in questions else questions["question_id"]
+    counts = base.astype(str).value_counts()
+    rewritten = [q for q in pd.unique(base.astype(str)) if counts[q] > 1]
+    if not rewritten:
+        return pd.DataFrame(columns=cols)
+    if table is None:
+        table = question_stats(d, questions, n_boot=n_boot, seed=seed, min_n=min_n, severity=severity,
+                               progress=progress)
+    out = []
+    for qid in rewritten:
+        cmp = compare_versions(d, questions, qid, table=table, n_boot=n_boot, min_n=min_n)
+        v = cmp.versions.drop(columns=[c for c in cmp.versions if c.startswith("share_")]).set_index("version")
+        for stat, prefix in _CHANGE_PREFIX.items():
+            ch = cmp.changes[cmp.changes["statistic"] == stat].set_index("to_version")
+            v[prefix] = ch["change"]
+            v[f"{prefix}_low"] = ch["change_low"]
+            v[f"{prefix}_high"] = ch["change_high"]
+            v[f"{prefix}_clear"] = ch["clear"].reindex(v.index).fillna(False).astype(bool)
+        out.append(v.reset_index())
+    return pd.concat(out, ignore_index=True)[cols]
