@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["Problem", "WorkbookError", "UsageError", "DataFolderError", "OutputFolderError", "BankError",
-           "ScorecardError", "StoreError"]
+           "BankEditError", "ScorecardError", "StoreError"]
 
 
 @dataclass(frozen=True, order=True)
@@ -83,6 +83,11 @@ class _ProblemsError(WorkbookError):
 
 class BankError(_ProblemsError):
     """The question bank is unusable (duplicate ids, missing text, unknown level, ...)."""
+
+
+class BankEditError(UsageError):
+    """A change to the question bank was refused (an id used before, a retired or unknown question,
+    a rewrite that changes nothing, text that cannot be stored): exit status 2, nothing written."""
 
 
 class ScorecardError(_ProblemsError):

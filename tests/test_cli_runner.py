@@ -19,6 +19,7 @@ EXTRA = {
     "irt": (["--format", "csv"], True),
     "fairness": (["--format", "csv"], True),
     "practice": (["list"], False),
+    "bank": (["list"], False),
 }
 
 

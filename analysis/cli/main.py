@@ -11,7 +11,11 @@ demo
     Generate a synthetic history with planted truth into a new folder or an earlier demo (never
     over other data).
 init
-    Create an empty data folder for real interviews: the bank, ``scores/`` and a roster template.
+    Create an empty data folder for real interviews: the bank, ``scores/`` and a roster template
+    (``--bank FILE``: start from your own bank).
+bank
+    List the question bank, or add, rewrite (a new version) or retire a question
+    (:mod:`analysis.io.bank_edit`).
 debrief
     One candidate's interviews, severity-corrected scores and fair score, as HTML (and PDF).
 kit
@@ -38,12 +42,12 @@ from __future__ import annotations
 
 import argparse
 
-from analysis.cli import check, debrief, demo, fairness, import_, init, irt, kit, practice, report, runner
+from analysis.cli import bank, check, debrief, demo, fairness, import_, init, irt, kit, practice, report, runner
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: Every command, in the order ``--help`` lists them.
-COMMANDS = {m.NAME: m for m in (check, report, demo, debrief, init, kit, irt, import_, fairness, practice)}
+COMMANDS = {m.NAME: m for m in (check, report, demo, debrief, init, bank, kit, irt, import_, fairness, practice)}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -51,7 +51,7 @@ from analysis.io.files import read_regular_file
 from analysis.io.schema import YEAR_RANGE, invisible
 
 __all__ = ["REQUIRED_COLUMNS", "TEXT_COLUMNS", "BANK_COLUMNS", "STATUSES", "load_questions", "validate_questions",
-           "filter_questions", "item_key", "item_table", "version_in_force"]
+           "filter_questions", "item_key", "item_table", "version_in_force", "read_bank_text", "bank_csv"]
 
 REQUIRED_COLUMNS = ("question_id", "level", "section", "topic", "question", "good_answer", "red_flag")
 TEXT_COLUMNS = ("question", "good_answer", "red_flag")
@@ -62,6 +62,7 @@ STATUSES = ("active", "retired")
 #: An id ending like a version label (``... v2``) would read as an item id: refused in the bank.
 _LABEL_LIKE = re.compile(r"\sv\d+$")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 
 def validate_questions(raw: pd.DataFrame, path: str = config.QUESTIONS_FILE, lines=None) -> list[Problem]:
@@ -189,15 +190,40 @@ def _version_problems(qid: str, rows: list, path: str, *, versioned: bool) -> li
     return out
 
 
-def _read_bank(path) -> tuple[pd.DataFrame, list[int]]:
-    """The bank's records as text, with the physical line each starts on."""
+def bank_csv(raw: pd.DataFrame) -> str:
+    """``raw`` (text cells, as :func:`read_bank_text` reads them) as the CSV text of a bank: the
+    :data:`BANK_COLUMNS` first, in their order, then any other column the frame holds, in its order;
+    every cell verbatim (quoted where it holds a comma, a quote or a line break: a lone carriage
+    return too, which Python's csv writer would leave bare and its reader would split on)."""
+    cols = [c for c in BANK_COLUMNS if c in raw.columns] + [c for c in raw.columns if c not in BANK_COLUMNS]
+    rows = [cols, *raw[cols].itertuples(index=False, name=None)]
+    return "".join(",".join(map(_csv_cell, row)) + "\n" for row in rows)
+
+
+def _csv_cell(value) -> str:
+    text = str(value)
+    return f'"{text.replace(chr(34), chr(34) * 2)}"' if _NEEDS_QUOTES.search(text) else text
+
+
+def read_bank_text(path, *, delimiter: str = ",") -> tuple[pd.DataFrame, list[int]]:
+    """The records of a bank file as text, verbatim, with the physical line each starts on.
+
+    Column names are stripped and lower-cased; nothing else is judged (:func:`validate_questions`
+    does that). The bank commands edit this frame and write it back with :func:`bank_csv`, so the
+    rows they do not touch are written as they were read.
+
+    Raises
+    ------
+    BankError
+        The file cannot be read, is not UTF-8 CSV, has duplicate columns or a record of the wrong width.
+    """
     try:
         data = read_regular_file(path)
     except OSError as exc:
         raise BankError(f"cannot read the bank: {getattr(exc, 'strerror', None) or exc}; expected a UTF-8 CSV "
                         "file with a header", path) from exc
     try:
-        csv_file = CsvFile(data, nul=True)
+        csv_file = CsvFile(data, nul=True, delimiter=delimiter)
     except NotUtf8 as exc:
         raise BankError(f"cannot read the bank: {exc}; expected a UTF-8 CSV with a header", path) from exc
     except NoHeader:
@@ -266,7 +292,7 @@ def load_questions(data=None, *, versions: str = "active") -> pd.DataFrame:
     path = config.layout(data).questions
     if not os.path.lexists(path):
         raise BankError(f"question bank not found; expected {path} (pass data=... or --data DIR)", path)
-    raw, lines = _read_bank(path)
+    raw, lines = read_bank_text(path)
     problems = validate_questions(raw, str(path), lines)
     if problems:
         raise BankError(problems)

@@ -96,6 +96,8 @@ class CsvFile:
     skip_blank_header : bool, default True
         Take the first row with a non-blank cell as the header (True), or the first row whatever
         it holds (False).
+    delimiter : str, default ","
+        The field separator (a bank exported from a spreadsheet may use ``;`` or a tab).
 
     Attributes
     ----------
@@ -112,14 +114,14 @@ class CsvFile:
         In that order of checking (see the module docstring).
     """
 
-    def __init__(self, data: bytes, *, nul: bool = False, skip_blank_header: bool = True):
+    def __init__(self, data: bytes, *, nul: bool = False, skip_blank_header: bool = True, delimiter: str = ","):
         try:
             self.text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise NotUtf8(exc, data) from exc
         if not nul and "\x00" in self.text:
             raise HasNul()
-        self._reader = csv.reader(io.StringIO(self.text, newline=""))
+        self._reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=delimiter)
         try:
             header = next(self._reader)
             while skip_blank_header and not any(h.strip() for h in header):
