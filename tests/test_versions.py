@@ -21,11 +21,17 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from analysis.io.bank import item_key, load_questions  # noqa: E402
-from analysis.stats.calibration import calibrate  # noqa: E402
-from analysis.stats.item_ids import item_labels, split_item_ids  # noqa: E402
-from analysis.stats.version_view import version_comparison  # noqa: E402
-from worlds import REWRITTEN, rewritten_history, rewritten_workbook, write_rewritten_folder  # noqa: E402
+from worlds import (
+    REWRITTEN,
+    rewritten_history,
+    rewritten_workbook,
+    write_rewritten_folder,
+)
+
+from analysis.io.bank import item_key, load_questions
+from analysis.stats.calibration import calibrate
+from analysis.stats.item_ids import item_labels, split_item_ids
+from analysis.stats.version_view import version_comparison
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -217,7 +223,7 @@ def folder(bank, tmp_path_factory):
 def test_report_question_table_shows_both_versions(folder, tmp_path):
     import subprocess
     res = subprocess.run([sys.executable, "-m", "analysis", "report", "--data", str(folder), "--out", str(tmp_path),
-                          "--format", "csv"], capture_output=True, text=True, cwd=REPO)
+                          "--format", "csv"], capture_output=True, text=True, cwd=REPO, check=False)
     assert res.returncode == 0, res.stderr
     qs = pd.read_csv(tmp_path / "question_stats.csv")
     mine = qs[qs["question_id"] == REWRITTEN].set_index("version")
@@ -290,8 +296,9 @@ def test_brief_rewrite_finding_names_the_commands_and_skips_superseded_versions(
 # --- the report's question_versions table -------------------------------------------------------------------
 
 def test_question_versions_table_has_the_rewritten_questions_only(rewritten, bank):
-    from analysis.stats.tables import COLUMNS
     from planted import generated_workbook
+
+    from analysis.stats.tables import COLUMNS
     _, wb = rewritten
     cal = calibrate(wb, n_boot=100, seed=0)
     t = cal.tables()["question_versions"]
