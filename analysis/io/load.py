@@ -53,7 +53,7 @@ import pandas as pd
 from analysis import config
 from analysis.errors import Problem
 from analysis.io import _engine, parse_cache
-from analysis.io.bank import load_questions
+from analysis.io.bank import item_table, load_questions, version_in_force
 from analysis.io.files import (NotARegularFile, file_kind, read_regular_file, read_regular_file_stat, scorecard_entries,
                                unreadable)
 from analysis.io.folder import require_data_folder
@@ -73,10 +73,15 @@ class Workbook:
     Attributes
     ----------
     questions : DataFrame
-        The bank (see :func:`analysis.io.bank.load_questions`).
+        The items: every version of every question, retired ones included
+        (:func:`analysis.io.bank.item_table`): ``question_id`` is the item id (the stable id while a
+        question has one version, ``mid-caching v2`` once it has two), ``base_id`` the stable id,
+        then ``version``, ``status``, ``introduced``, ``retired`` and the bank's other columns.
     scores : DataFrame
         One row per question asked in a valid interview (see
-        :func:`analysis.io.validation.to_scorecard_frame` for the columns and dtypes).
+        :func:`analysis.io.validation.to_scorecard_frame` for the columns and dtypes);
+        ``question_id`` is the item id (categorical over ``questions.question_id``) and
+        ``question_version`` the version asked (the scorecard's, else the one in force on its date).
     outcomes : DataFrame
         ``candidate_id``, ``decision`` (categorical), ``performance`` (float, NaN when unknown);
         empty when the folder has no ``outcomes.csv``.
@@ -93,6 +98,9 @@ class Workbook:
         The rows of valid practice interviews (``practice`` true), with the columns of ``scores``:
         set aside, never in ``scores``, so nothing counts them. ``rows_read`` is
         ``len(scores) + len(practice)`` plus the rows named in ``problems``.
+    warnings : list of Problem
+        What is worth a look but holds nothing back (not counted in ``problems``): a row of an
+        interview dated after its question was retired (imported history may be late).
     """
 
     questions: pd.DataFrame
@@ -103,6 +111,7 @@ class Workbook:
     rows_read: int = 0
     layout: config.Layout | None = None
     practice: pd.DataFrame = field(default_factory=pd.DataFrame)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def data(self) -> Path | None:
@@ -412,7 +421,12 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
         raw, problems, n_read = _parse_all(files, lay, cache, progress, regular)
     else:
         raise ValueError(f"engine must be 'columnar' or 'records'; got {engine!r}")
-    scores, row_problems = judge_and_type(raw, questions["question_id"])
+    base_ids, versioned = _stable_ids(questions)
+    if versioned or _has_versions(raw):
+        scores, row_problems = judge_and_type(raw, base_ids, versions=questions)
+    else:  # one version of every question and no question_version anywhere: nothing to resolve
+        scores, row_problems = judge_and_type(raw, base_ids)
+    scores = as_items(scores, questions)
     practice_ids = _practice_ids(raw)
     is_practice = (scores["interview_id"].isin(practice_ids).to_numpy() if practice_ids
                    else np.zeros(len(scores), dtype=bool))
@@ -432,6 +446,70 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
     practice, practice_problems = apply_roster(practice, roster)
     problems = walk_problems + problems + row_problems + roster_problems + name_problems + practice_problems
     return scores, practice, problems, n_read, n_rows
+
+
+def _stable_ids(questions: pd.DataFrame) -> tuple[list, bool]:
+    """The stable ids of a bank (every version's, in bank order, once each) and whether any
+    question has more than one version."""
+    if "base_id" not in questions:
+        return list(questions["question_id"]), False
+    ids = pd.unique(questions["base_id"])
+    return list(ids), len(ids) < len(questions)
+
+
+def _has_versions(raw) -> bool:
+    """Whether any raw row fills ``question_version`` (the column's unique values only)."""
+    if isinstance(raw, pd.DataFrame):
+        col = raw["question_version"] if "question_version" in raw else pd.Series([], dtype=object)
+        return bool(col.astype(str).str.strip().ne("").any())
+    _, uniq = _engine.to_codes(raw.column("question_version"))
+    return any(str(u).strip() for u in uniq)
+
+
+def as_items(scores: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
+    """``scores`` keyed by item: ``question_id`` (stable ids) becomes the item id of each row's
+    ``question_version``, a categorical over ``questions["question_id"]`` (the item table,
+    :func:`analysis.io.bank.item_table`). A frame typed without a ``question_version`` column gets
+    the version in force on each row's date. While every question has one version the item ids are
+    the stable ids and nothing changes. One dictionary look-up per distinct (question, version)."""
+    if "question_version" not in scores:
+        v = (version_in_force(questions, scores["question_id"].astype(str), scores["date"]) if len(scores)
+             else np.zeros(0, dtype=np.int64))
+        scores.insert(scores.columns.get_loc("question_id") + 1, "question_version", v.astype(np.int16))
+    if "base_id" not in questions or (questions["base_id"].to_numpy() == questions["question_id"].to_numpy()).all():
+        return scores
+    cats = scores["question_id"].cat.categories
+    width = int(questions["version"].max()) + 1
+    key = scores["question_id"].cat.codes.to_numpy().astype(np.int64) * width + scores["question_version"].to_numpy()
+    pos = {(b, int(v)): i for i, (b, v) in enumerate(zip(questions["base_id"], questions["version"]))}
+    uniq, inverse = np.unique(key, return_inverse=True)
+    item = np.array([pos[(cats[k // width], k % width)] for k in uniq.tolist()], dtype=np.int64)
+    scores["question_id"] = pd.Categorical.from_codes(item[inverse] if len(key) else key,
+                                                      categories=list(questions["question_id"]))
+    return scores
+
+
+def retired_warnings(frame: pd.DataFrame, questions: pd.DataFrame) -> list[Problem]:
+    """One warning per row of ``frame`` (typed scorecards keyed by item) dated after its question was
+    retired: no version of it is active and the date is past its last version's ``retired``. The
+    row still loads (imported history may be late); ``check`` prints it as a warning."""
+    if not len(frame) or "status" not in questions or (questions["status"] == "active").all():
+        return []
+    base = questions["base_id"] if "base_id" in questions else questions["question_id"]
+    gone = ~questions["status"].eq("active").groupby(base, sort=False).transform("any")
+    last = questions["retired"].groupby(base, sort=False).transform("max")
+    until = last.where(gone).to_numpy(dtype="datetime64[ns]")  # per item: NaT while its question lives
+    q = frame["question_id"].astype("category")
+    idx = pd.Index(questions["question_id"]).get_indexer(q.cat.categories)[q.cat.codes.to_numpy()]
+    after = frame["date"].to_numpy(dtype="datetime64[ns]") > until[idx]  # NaT compares False
+    out = []
+    for i in np.flatnonzero(after):
+        b, day = str(base.iloc[idx[i]]), pd.Timestamp(until[idx[i]]).date()
+        out.append(Problem(str(frame["file"].iat[i]), int(frame["line"].iat[i]), "question_id",
+                           f"interview {frame['interview_id'].iat[i]!r} is dated {frame['date'].iat[i].date()}, after "
+                           f"question {b!r} was retired ({day}); loaded all the same (history may be imported "
+                           "late): check the interview's date, or the bank's retired date"))
+    return out
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
@@ -496,9 +574,11 @@ def load(data=None, *, cache: bool = True, progress: bool = True, engine: str = 
         The bank itself is unusable: nothing else can be judged without it.
     """
     lay = require_data_folder(data)
-    questions = load_questions(lay)
+    questions = item_table(load_questions(lay, versions="all"))
     scores, practice, problems, n_files, n_rows = load_scores(questions, lay, cache=cache, progress=progress,
                                                              engine=engine)
     outcomes, out_problems = load_outcomes(lay)
     problems = sorted(problems + out_problems, key=lambda p: (p.path, p.line))
-    return Workbook(questions, scores, outcomes, problems, n_files, n_rows, lay, practice)
+    warnings = sorted(retired_warnings(scores, questions) + retired_warnings(practice, questions),
+                      key=lambda p: (p.path, p.line))
+    return Workbook(questions, scores, outcomes, problems, n_files, n_rows, lay, practice, warnings)
