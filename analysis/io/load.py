@@ -482,7 +482,7 @@ def as_items(scores: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
     width = int(questions["version"].max()) + 1
     key = scores["question_id"].cat.codes.to_numpy().astype(np.int64) * width + scores["question_version"].to_numpy()
     pos = {(b, int(v)): i for i, (b, v) in enumerate(zip(questions["base_id"], questions["version"]))}
-    uniq, inverse = np.unique(key, return_inverse=True)
+    inverse, uniq = pd.factorize(key)
     item = np.array([pos[(cats[k // width], k % width)] for k in uniq.tolist()], dtype=np.int64)
     scores["question_id"] = pd.Categorical.from_codes(item[inverse] if len(key) else key,
                                                       categories=list(questions["question_id"]))
@@ -502,14 +502,18 @@ def retired_warnings(frame: pd.DataFrame, questions: pd.DataFrame) -> list[Probl
     q = frame["question_id"].astype("category")
     idx = pd.Index(questions["question_id"]).get_indexer(q.cat.categories)[q.cat.codes.to_numpy()]
     after = frame["date"].to_numpy(dtype="datetime64[ns]") > until[idx]  # NaT compares False
-    out = []
-    for i in np.flatnonzero(after):
-        b, day = str(base.iloc[idx[i]]), pd.Timestamp(until[idx[i]]).date()
-        out.append(Problem(str(frame["file"].iat[i]), int(frame["line"].iat[i]), "question_id",
-                           f"interview {frame['interview_id'].iat[i]!r} is dated {frame['date'].iat[i].date()}, after "
-                           f"question {b!r} was retired ({day}); loaded all the same (history may be imported "
-                           "late): check the interview's date, or the bank's retired date"))
-    return out
+    rows = np.flatnonzero(after)
+    if not len(rows):
+        return []
+    at, sub = idx[rows], frame.iloc[rows]  # (only the rows warned about become Python objects)
+    days = pd.DatetimeIndex(sub["date"]).strftime("%Y-%m-%d")
+    ends = pd.DatetimeIndex(until[at]).strftime("%Y-%m-%d")
+    return [Problem(str(fn), int(ln), "question_id",
+                    f"interview {iid!r} is dated {day}, after question {b!r} was retired ({end}); loaded all the "
+                    "same (history may be imported late): check the interview's date, or the bank's retired date")
+            for fn, ln, iid, day, b, end in zip(sub["file"].astype(str).tolist(), sub["line"].tolist(),
+                                                sub["interview_id"].tolist(), days.tolist(),
+                                                base.to_numpy()[at].tolist(), ends.tolist())]
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
