@@ -6,7 +6,9 @@ the interview's date (:func:`analysis.io.bank.version_in_force`). Here the valid
 (:mod:`analysis.io.validation`) finds both, on unique values only: the column's distinct texts,
 and the distinct (question, version, date) or (question, date) pairs, never a Python loop per row.
 A folder whose bank has one version of every question and whose scorecards leave the column empty
-costs one look at the column's unique values.
+costs one look at the column's unique values. The loader then keys the typed rows by item
+(:func:`as_items`) and warns of interviews dated after their question was retired
+(:func:`retired_warnings`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from analysis.errors import Problem
 from analysis.io.bank import version_in_force
 from analysis.io.schema import nfc
 
-__all__ = ["Versions", "judge_versions", "row_versions"]
+__all__ = ["Versions", "judge_versions", "row_versions", "as_items", "retired_warnings"]
 
 
 def _found(v) -> str:
@@ -127,3 +129,53 @@ def row_versions(take, vs: Versions) -> np.ndarray:
     got = vs.in_force(q_u[keys // len(d_u)], d_u[keys % len(d_u)]) if len(keys) else np.zeros(0, np.int64)
     out[empty] = got.astype(np.int16)[pair]
     return out
+
+
+def as_items(scores: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
+    """``scores`` keyed by item: ``question_id`` (stable ids) becomes the item id of each row's
+    ``question_version``, a categorical over ``questions["question_id"]`` (the item table,
+    :func:`analysis.io.bank.item_table`). A frame typed without a ``question_version`` column gets
+    the version in force on each row's date. While every question has one version the item ids are
+    the stable ids and nothing changes. One dictionary look-up per distinct (question, version)."""
+    if "question_version" not in scores:
+        v = (version_in_force(questions, scores["question_id"].astype(str), scores["date"]) if len(scores)
+             else np.zeros(0, dtype=np.int64))
+        scores.insert(scores.columns.get_loc("question_id") + 1, "question_version", v.astype(np.int16))
+    if "base_id" not in questions or (questions["base_id"].to_numpy() == questions["question_id"].to_numpy()).all():
+        return scores
+    cats = scores["question_id"].cat.categories
+    width = int(questions["version"].max()) + 1
+    key = scores["question_id"].cat.codes.to_numpy().astype(np.int64) * width + scores["question_version"].to_numpy()
+    pos = {(b, int(v)): i for i, (b, v) in enumerate(zip(questions["base_id"], questions["version"]))}
+    inverse, uniq = pd.factorize(key)
+    item = np.array([pos[(cats[k // width], k % width)] for k in uniq.tolist()], dtype=np.int64)
+    scores["question_id"] = pd.Categorical.from_codes(item[inverse] if len(key) else key,
+                                                      categories=list(questions["question_id"]))
+    return scores
+
+
+def retired_warnings(frame: pd.DataFrame, questions: pd.DataFrame) -> list[Problem]:
+    """One warning per row of ``frame`` (typed scorecards keyed by item) dated after its question was
+    retired: no version of it is active and the date is past its last version's ``retired``. The
+    row still loads (imported history may be late); ``check`` prints it as a warning."""
+    if not len(frame) or "status" not in questions or (questions["status"] == "active").all():
+        return []
+    base = questions["base_id"] if "base_id" in questions else questions["question_id"]
+    gone = ~questions["status"].eq("active").groupby(base, sort=False).transform("any")
+    last = questions["retired"].groupby(base, sort=False).transform("max")
+    until = last.where(gone).to_numpy(dtype="datetime64[ns]")  # per item: NaT while its question lives
+    q = frame["question_id"].astype("category")
+    idx = pd.Index(questions["question_id"]).get_indexer(q.cat.categories)[q.cat.codes.to_numpy()]
+    after = frame["date"].to_numpy(dtype="datetime64[ns]") > until[idx]  # NaT compares False
+    rows = np.flatnonzero(after)
+    if not len(rows):
+        return []
+    at, sub = idx[rows], frame.iloc[rows]  # (only the rows warned about become Python objects)
+    days = pd.DatetimeIndex(sub["date"]).strftime("%Y-%m-%d")
+    ends = pd.DatetimeIndex(until[at]).strftime("%Y-%m-%d")
+    return [Problem(str(fn), int(ln), "question_id",
+                    f"interview {iid!r} is dated {day}, after question {b!r} was retired ({end}); loaded all the "
+                    "same (history may be imported late): check the interview's date, or the bank's retired date")
+            for fn, ln, iid, day, b, end in zip(sub["file"].astype(str).tolist(), sub["line"].tolist(),
+                                                sub["interview_id"].tolist(), days.tolist(),
+                                                base.to_numpy()[at].tolist(), ends.tolist())]

@@ -8,6 +8,16 @@
 Nothing is dropped silently: every input row is in ``wb.scores``, in ``wb.practice`` or named in
 ``wb.problems`` (see :mod:`analysis.io.validation` for why an interview loads whole or not at all).
 
+Question versions
+-----------------
+``wb.questions`` holds every version of every question (:func:`analysis.io.bank.item_table`), and
+each scorecard row is keyed by the item it answered: the version its ``question_version`` names,
+else the version in force on its date (``jr-s3-basics v1`` before a rewrite, ``jr-s3-basics v2``
+after). Both are found on distinct values only (:mod:`analysis.io._versions`); a bank with one
+version of every question and scorecards without the column cost nothing, and then every item id
+is the question's own id. An interview dated after its question was retired loads, with a warning
+(``wb.warnings``).
+
 Practice interviews
 -------------------
 An interview whose ``practice`` column is true (the forms' *This is a practice interview* box; see
@@ -53,7 +63,8 @@ import pandas as pd
 from analysis import config
 from analysis.errors import Problem
 from analysis.io import _engine, parse_cache
-from analysis.io.bank import item_table, load_questions, version_in_force
+from analysis.io._versions import as_items, retired_warnings
+from analysis.io.bank import item_table, load_questions
 from analysis.io.files import (NotARegularFile, file_kind, read_regular_file, read_regular_file_stat, scorecard_entries,
                                unreadable)
 from analysis.io.folder import require_data_folder
@@ -403,7 +414,8 @@ def _parse_all_records(files: list[str], lay: config.Layout):
 
 def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progress: bool = True,
                 engine: str = "columnar"):
-    """Read and validate every scorecard of a data folder.
+    """Read and validate every scorecard of a data folder against ``questions`` (the item table of
+    every version, :func:`analysis.io.bank.item_table`; a bank without versions is read as one).
 
     Returns ``(scores, practice, problems, n_files, n_rows_read)``; see :class:`Workbook`: the
     practice interviews are set aside here, before the roster is applied (each frame on its own,
@@ -464,56 +476,6 @@ def _has_versions(raw) -> bool:
         return bool(col.astype(str).str.strip().ne("").any())
     _, uniq = _engine.to_codes(raw.column("question_version"))
     return any(str(u).strip() for u in uniq)
-
-
-def as_items(scores: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
-    """``scores`` keyed by item: ``question_id`` (stable ids) becomes the item id of each row's
-    ``question_version``, a categorical over ``questions["question_id"]`` (the item table,
-    :func:`analysis.io.bank.item_table`). A frame typed without a ``question_version`` column gets
-    the version in force on each row's date. While every question has one version the item ids are
-    the stable ids and nothing changes. One dictionary look-up per distinct (question, version)."""
-    if "question_version" not in scores:
-        v = (version_in_force(questions, scores["question_id"].astype(str), scores["date"]) if len(scores)
-             else np.zeros(0, dtype=np.int64))
-        scores.insert(scores.columns.get_loc("question_id") + 1, "question_version", v.astype(np.int16))
-    if "base_id" not in questions or (questions["base_id"].to_numpy() == questions["question_id"].to_numpy()).all():
-        return scores
-    cats = scores["question_id"].cat.categories
-    width = int(questions["version"].max()) + 1
-    key = scores["question_id"].cat.codes.to_numpy().astype(np.int64) * width + scores["question_version"].to_numpy()
-    pos = {(b, int(v)): i for i, (b, v) in enumerate(zip(questions["base_id"], questions["version"]))}
-    inverse, uniq = pd.factorize(key)
-    item = np.array([pos[(cats[k // width], k % width)] for k in uniq.tolist()], dtype=np.int64)
-    scores["question_id"] = pd.Categorical.from_codes(item[inverse] if len(key) else key,
-                                                      categories=list(questions["question_id"]))
-    return scores
-
-
-def retired_warnings(frame: pd.DataFrame, questions: pd.DataFrame) -> list[Problem]:
-    """One warning per row of ``frame`` (typed scorecards keyed by item) dated after its question was
-    retired: no version of it is active and the date is past its last version's ``retired``. The
-    row still loads (imported history may be late); ``check`` prints it as a warning."""
-    if not len(frame) or "status" not in questions or (questions["status"] == "active").all():
-        return []
-    base = questions["base_id"] if "base_id" in questions else questions["question_id"]
-    gone = ~questions["status"].eq("active").groupby(base, sort=False).transform("any")
-    last = questions["retired"].groupby(base, sort=False).transform("max")
-    until = last.where(gone).to_numpy(dtype="datetime64[ns]")  # per item: NaT while its question lives
-    q = frame["question_id"].astype("category")
-    idx = pd.Index(questions["question_id"]).get_indexer(q.cat.categories)[q.cat.codes.to_numpy()]
-    after = frame["date"].to_numpy(dtype="datetime64[ns]") > until[idx]  # NaT compares False
-    rows = np.flatnonzero(after)
-    if not len(rows):
-        return []
-    at, sub = idx[rows], frame.iloc[rows]  # (only the rows warned about become Python objects)
-    days = pd.DatetimeIndex(sub["date"]).strftime("%Y-%m-%d")
-    ends = pd.DatetimeIndex(until[at]).strftime("%Y-%m-%d")
-    return [Problem(str(fn), int(ln), "question_id",
-                    f"interview {iid!r} is dated {day}, after question {b!r} was retired ({end}); loaded all the "
-                    "same (history may be imported late): check the interview's date, or the bank's retired date")
-            for fn, ln, iid, day, b, end in zip(sub["file"].astype(str).tolist(), sub["line"].tolist(),
-                                                sub["interview_id"].tolist(), days.tolist(),
-                                                base.to_numpy()[at].tolist(), ends.tolist())]
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
