@@ -258,7 +258,12 @@ def test_a_scorecard_stored_before_versions_is_already_imported(vdata):
 
 # --- properties -----------------------------------------------------------------------------------
 
-_BANK = load_questions(_folder(Path(tempfile.mkdtemp(prefix="vbank-"))), versions="all")
+def _read_versioned_bank() -> pd.DataFrame:
+    with tempfile.TemporaryDirectory(prefix="vbank-") as tmp:
+        return load_questions(_folder(Path(tmp)), versions="all")
+
+
+_BANK = _read_versioned_bank()
 _texts = st.one_of(st.sampled_from(["", "1", "2", "3", " 2 ", "02", "0", "-1", "1.0", "v2", "²", "１", "9" * 30]),
                    st.text(max_size=8))
 _dates = st.one_of(st.sampled_from(["2025-12-31", REWRITE_DAY, "2026-06-30", "2025-07-01", "1900-01-01"]),
