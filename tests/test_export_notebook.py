@@ -55,7 +55,8 @@ def test_papermill_writes_the_report_of_one_slice(demo_data, tmp_path):
     assert run.returncode == 0, run.stderr[-4000:]
 
     names = sorted(p.name for p in out.iterdir())
-    tables = ["design", "drift", "inter_rater", "interviewer_stats", "level_stats", "question_stats", "topic_stats"]
+    tables = ["design", "drift", "inter_rater", "interviewer_stats", "level_stats", "question_stats",
+              "question_versions", "topic_stats"]
     charts = ["drift_lines", "interviewer_severity", "level_heatmap", "level_separation",
               "pass_rate_funnel", "question_ranking", "red_flag_lift", "score_distributions",
               "topic_separation"]

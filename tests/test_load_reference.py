@@ -23,6 +23,8 @@ def _both(data: bytes, bank):
     raw_n, p_n = new.parse_csv(data, "f.csv")
     s_o, q_o = old.judge_and_type(raw_o.assign(file="f.csv"), qids)
     s_n, q_n = validation.judge_and_type(raw_n.assign(file="f.csv"), qids)
+    # the old format had no question_version: every row is version 1 of a one-version bank
+    assert (s_n.pop("question_version") == 1).all()
     return (s_o, p_o + q_o), (s_n, p_n + q_n)
 
 
@@ -57,9 +59,9 @@ def test_defects_the_old_loader_handled_are_reported_identically(bank):
 def test_shipped_demo_data_identical_to_the_old_loader(bank, monkeypatch):
     import analysis.io.load as load_module
     wb_new = load(REAL_DATA, cache=False, progress=False)
-    def old_parse(data, path):  # the old format had no practice column: every interview real ('')
+    def old_parse(data, path):  # the old format had no practice nor question_version column: both ''
         values, lines, problems = old.parse_records(data, path)
-        return np.column_stack([values, np.full(len(values), "", dtype=object)]), lines, problems
+        return np.column_stack([values, np.full((len(values), 2), "", dtype=object)]), lines, problems
     monkeypatch.setattr(load_module, "parse_records", old_parse)
     monkeypatch.setattr(load_module, "judge_and_type", old.judge_and_type)
     wb_old = load(REAL_DATA, cache=False, progress=False, engine="records")

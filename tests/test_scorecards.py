@@ -23,7 +23,7 @@ def judge(text: str | bytes, bank, path="f.csv"):
 
 def test_format_columns():
     assert SCORECARD_COLUMNS[:10] == HEADER
-    assert set(SCORECARD_COLUMNS) - set(REQUIRED_COLUMNS) == {"notes", "duration_seconds", "practice"}
+    assert set(SCORECARD_COLUMNS) - set(REQUIRED_COLUMNS) == {"notes", "duration_seconds", "practice", "question_version"}
 
 
 def test_valid_interview_loads_with_typed_columns(bank):

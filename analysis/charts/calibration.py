@@ -132,6 +132,8 @@ CHARTS: tuple[ChartSpec, ...] = (
 
 #: The tables of :data:`analysis.stats.tables.TABLES` drawn by no chart, with the reason.
 UNDRAWN = {
+    "question_versions": "one chart per rewritten question, the before-and-after view "
+                         "(analysis.charts.versions.version_chart)",
     "inter_rater": "a handful of agreement statistics: read as the table in the report",
     "design": "diagnostics and warnings in words: read as the table in the report",
 }

@@ -22,6 +22,7 @@ from analysis.charts._layout import CHAR_WIDTH, fixed_frame, place_labels, plot_
 from analysis.charts._parts import GREY, band_guides, band_labels, ends, join, judgeable, no_data, plural, x_range
 from analysis.charts.finish import DIGITS, finish
 from analysis.charts.theme import NEUTRALS, defaults
+from analysis.stats.item_ids import with_item_labels
 from analysis.stats.verdicts import question_verdicts
 
 __all__ = ["question_ranking", "score_distributions", "level_heatmap", "topic_separation", "level_separation",
@@ -37,6 +38,7 @@ def question_ranking(question_stats: pd.DataFrame, *, min_n: int | None = None, 
     what the brief says; a table without one is given verdicts as intervals without Monte Carlo error."""
     if "verdict" not in question_stats:
         question_stats = question_stats.assign(verdict=question_verdicts(question_stats, None))
+    question_stats = with_item_labels(question_stats)   # one mark per version: mid-caching v1, mid-caching v2
     shown, n_few, n_missing = judgeable(question_stats, min_n=min_n, small_group=small_group)
     shown = shown.astype({"level": str, "topic": str, "question_id": str})
     levels = [lv for lv in config.LEVELS if (shown["level"] == lv).any()]
@@ -92,7 +94,7 @@ def score_distributions(strong_weak: pd.DataFrame, questions=None, *, columns: i
                         context: str | None = None) -> go.Figure:
     """Score distribution of strong vs weak candidates per question (share of answers at each
     score), one small panel per question that has answers of both groups."""
-    d = strong_weak.copy()
+    d = with_item_labels(strong_weak)   # one panel per version: mid-caching v1, mid-caching v2
     d["question_id"] = d["question_id"].astype(str)
     if questions is not None:
         d = d[d["question_id"].isin([str(q) for q in questions])]
@@ -263,7 +265,7 @@ def red_flag_lift(question_stats: pd.DataFrame, *, min_n: int | None = None, max
     """Red-flag rate vs how much a red flag raises the chance of a weak outcome, per question,
     coloured by the question's level (three legend entries). Only the strongest warnings are
     labelled, where a label fits without overlapping another."""
-    q = question_stats.astype({"topic": str, "level": str, "question_id": str})
+    q = with_item_labels(question_stats).astype({"topic": str, "level": str, "question_id": str})
     has_lift = q.dropna(subset=["red_flag_lift"])
     shown, n_few, _ = judgeable(has_lift.assign(discrimination=has_lift["red_flag_lift"]), min_n=min_n,
                                 small_group=small_group)
@@ -324,7 +326,9 @@ def _red_flag_title(shown: pd.DataFrame) -> str:
 def drift_lines(drift_by_quarter: pd.DataFrame, drift_tests: pd.DataFrame, top: int = 5,
                 questions=None, *, context: str | None = None, small_group: int = config.SMALL_GROUP) -> go.Figure:
     """Mean residual score by quarter for the ``top`` questions most likely to have got easier
-    (or the given ``questions``); quarters with fewer than ``small_group`` answers to a question are not drawn."""
+    (or the given ``questions``: item labels, ``mid-caching v2``); quarters with fewer than ``small_group``
+    answers to a question are not drawn. Each version of a rewritten question is a line of its own."""
+    drift_tests, drift_by_quarter = with_item_labels(drift_tests), with_item_labels(drift_by_quarter)
     if questions is None:
         questions = drift_tests.sort_values("p_value")["question_id"].head(top).tolist()
     questions = [str(q) for q in questions]

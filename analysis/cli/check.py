@@ -3,7 +3,11 @@ and the summary line ``loaded N rows from M interviews in K files; P problems``;
 
 N and M count real interviews only; practice interviews (``practice`` true) are loaded, validated
 and set aside, and the line then ends ``; Q practice interviews set aside`` (K counts every file
-read, practice ones included). ``python -m analysis practice list`` names them."""
+read, practice ones included). ``python -m analysis practice list`` names them.
+
+Warnings (an interview dated after its question was retired: loaded all the same, since imported
+history may be late) are printed as ``path:line: warning: ...`` before the summary line and are
+not counted in P."""
 
 from __future__ import annotations
 
@@ -32,5 +36,7 @@ def run(args) -> int:
         return 1
     for p in wb.problems:
         print(p)
+    for w in wb.warnings:
+        print(f"{w.path}:{w.line}: warning: {w.message}")
     print(wb.summary())
     return 1 if wb.problems else 0

@@ -22,7 +22,7 @@ from analysis import config
 from analysis.io.bank import filter_questions
 
 __all__ = ["DEFAULT_SIZE", "default_kit", "stretch_question", "filter_bank", "add_question",
-           "remove_question", "move_question"]
+           "remove_question", "move_question", "active_questions"]
 
 #: Questions of the candidate's own level in a default kit.
 DEFAULT_SIZE = 6
@@ -35,14 +35,36 @@ def _level_index(level: str) -> int:
     return config.LEVELS.index(level)
 
 
+def active_questions(questions: pd.DataFrame) -> pd.DataFrame:
+    """The questions a kit may hold: the active version of each question, keyed by its stable id.
+
+    ``questions`` is either the bank of :func:`analysis.io.bank.load_questions` (active versions, stable
+    ids: returned as it is) or the item table a loaded workbook carries (every version, retired ones
+    included, ``question_id`` the item id such as ``mid-caching v2``): then only rows with status
+    ``active`` are kept, with ``question_id`` set to the stable id (``base_id``) and the item id kept
+    in ``item_id``; each question keeps the place of its first version (a rewrite appended to the bank
+    does not move the question in the default kit). A kit never contains a retired question (issue 25)."""
+    out = questions
+    if "status" in out:
+        out = out[out["status"].astype(str).str.lower() == "active"]
+    if "base_id" in out:
+        base = questions["base_id"].astype(str)
+        first = {q: i for i, q in reversed(list(enumerate(base)))}
+        order = out["base_id"].astype(str).map(first).to_numpy()
+        out = out.iloc[order.argsort(kind="stable")]
+        out = out.assign(item_id=out["question_id"].astype(str), question_id=out["base_id"].astype(str))
+    return out
+
+
 def _level_rows(questions: pd.DataFrame, level: str) -> pd.DataFrame:
     _level_index(level)
     return questions[questions["level"].astype(str) == level]
 
 
 def stretch_question(questions: pd.DataFrame, level: str, exclude_topics=()) -> str | None:
-    """The stretch question for ``level``: the first question of the next level up whose topic is
-    not in ``exclude_topics`` (else simply the first of that level); ``None`` for the top level."""
+    """The stretch question for ``level``: the first active question of the next level up whose topic
+    is not in ``exclude_topics`` (else simply the first of that level); ``None`` for the top level."""
+    questions = active_questions(questions)
     i = _level_index(level)
     if i + 1 >= len(config.LEVELS):
         return None
@@ -60,7 +82,8 @@ def default_kit(questions: pd.DataFrame, level: str, *, size: int = DEFAULT_SIZE
     Parameters
     ----------
     questions : DataFrame
-        The bank (:func:`analysis.io.bank.load_questions`).
+        The bank (:func:`analysis.io.bank.load_questions`), or a workbook's item table: only active
+        versions are considered (:func:`active_questions`).
     level : {"junior", "mid", "senior"}
         The level the candidate is interviewed for.
     size : int, default 6
@@ -71,7 +94,7 @@ def default_kit(questions: pd.DataFrame, level: str, *, size: int = DEFAULT_SIZE
     Returns
     -------
     list of str
-        Question ids in the order to ask them.
+        Stable question ids (``mid-caching``, never a retired question) in the order to ask them.
 
     Notes
     -----
@@ -85,6 +108,7 @@ def default_kit(questions: pd.DataFrame, level: str, *, size: int = DEFAULT_SIZE
     >>> default_kit(load_questions(), "senior", size=2)
     ['sr-fault-tolerance-dr', 'sr-cost-optimisation']
     """
+    questions = active_questions(questions)
     rows = _level_rows(questions, level)
     by_topic: dict[str, list[str]] = {}
     for qid, topic in zip(rows["question_id"].astype(str), rows["topic"].astype(str)):

@@ -8,6 +8,16 @@
 Nothing is dropped silently: every input row is in ``wb.scores``, in ``wb.practice`` or named in
 ``wb.problems`` (see :mod:`analysis.io.validation` for why an interview loads whole or not at all).
 
+Question versions
+-----------------
+``wb.questions`` holds every version of every question (:func:`analysis.io.bank.item_table`), and
+each scorecard row is keyed by the item it answered: the version its ``question_version`` names,
+else the version in force on its date (``jr-s3-basics v1`` before a rewrite, ``jr-s3-basics v2``
+after). Both are found on distinct values only (:mod:`analysis.io._versions`); a bank with one
+version of every question and scorecards without the column cost nothing, and then every item id
+is the question's own id. An interview dated after its question was retired loads, with a warning
+(``wb.warnings``).
+
 Practice interviews
 -------------------
 An interview whose ``practice`` column is true (the forms' *This is a practice interview* box; see
@@ -53,7 +63,8 @@ import pandas as pd
 from analysis import config
 from analysis.errors import Problem
 from analysis.io import _engine, parse_cache
-from analysis.io.bank import load_questions
+from analysis.io._versions import as_items, retired_warnings
+from analysis.io.bank import item_table, load_questions
 from analysis.io.files import (NotARegularFile, file_kind, read_regular_file, read_regular_file_stat, scorecard_entries,
                                unreadable)
 from analysis.io.folder import require_data_folder
@@ -73,10 +84,15 @@ class Workbook:
     Attributes
     ----------
     questions : DataFrame
-        The bank (see :func:`analysis.io.bank.load_questions`).
+        The items: every version of every question, retired ones included
+        (:func:`analysis.io.bank.item_table`): ``question_id`` is the item id (the stable id while a
+        question has one version, ``mid-caching v2`` once it has two), ``base_id`` the stable id,
+        then ``version``, ``status``, ``introduced``, ``retired`` and the bank's other columns.
     scores : DataFrame
         One row per question asked in a valid interview (see
-        :func:`analysis.io.validation.to_scorecard_frame` for the columns and dtypes).
+        :func:`analysis.io.validation.to_scorecard_frame` for the columns and dtypes);
+        ``question_id`` is the item id (categorical over ``questions.question_id``) and
+        ``question_version`` the version asked (the scorecard's, else the one in force on its date).
     outcomes : DataFrame
         ``candidate_id``, ``decision`` (categorical), ``performance`` (float, NaN when unknown);
         empty when the folder has no ``outcomes.csv``.
@@ -93,6 +109,9 @@ class Workbook:
         The rows of valid practice interviews (``practice`` true), with the columns of ``scores``:
         set aside, never in ``scores``, so nothing counts them. ``rows_read`` is
         ``len(scores) + len(practice)`` plus the rows named in ``problems``.
+    warnings : list of Problem
+        What is worth a look but holds nothing back (not counted in ``problems``): a row of an
+        interview dated after its question was retired (imported history may be late).
     """
 
     questions: pd.DataFrame
@@ -103,6 +122,7 @@ class Workbook:
     rows_read: int = 0
     layout: config.Layout | None = None
     practice: pd.DataFrame = field(default_factory=pd.DataFrame)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def data(self) -> Path | None:
@@ -394,7 +414,8 @@ def _parse_all_records(files: list[str], lay: config.Layout):
 
 def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progress: bool = True,
                 engine: str = "columnar"):
-    """Read and validate every scorecard of a data folder.
+    """Read and validate every scorecard of a data folder against ``questions`` (the item table of
+    every version, :func:`analysis.io.bank.item_table`; a bank without versions is read as one).
 
     Returns ``(scores, practice, problems, n_files, n_rows_read)``; see :class:`Workbook`: the
     practice interviews are set aside here, before the roster is applied (each frame on its own,
@@ -412,7 +433,12 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
         raw, problems, n_read = _parse_all(files, lay, cache, progress, regular)
     else:
         raise ValueError(f"engine must be 'columnar' or 'records'; got {engine!r}")
-    scores, row_problems = judge_and_type(raw, questions["question_id"])
+    base_ids, versioned = _stable_ids(questions)
+    if versioned or _has_versions(raw):
+        scores, row_problems = judge_and_type(raw, base_ids, versions=questions)
+    else:  # one version of every question and no question_version anywhere: nothing to resolve
+        scores, row_problems = judge_and_type(raw, base_ids)
+    scores = as_items(scores, questions)
     practice_ids = _practice_ids(raw)
     is_practice = (scores["interview_id"].isin(practice_ids).to_numpy() if practice_ids
                    else np.zeros(len(scores), dtype=bool))
@@ -432,6 +458,24 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
     practice, practice_problems = apply_roster(practice, roster)
     problems = walk_problems + problems + row_problems + roster_problems + name_problems + practice_problems
     return scores, practice, problems, n_read, n_rows
+
+
+def _stable_ids(questions: pd.DataFrame) -> tuple[list, bool]:
+    """The stable ids of a bank (every version's, in bank order, once each) and whether any
+    question has more than one version."""
+    if "base_id" not in questions:
+        return list(questions["question_id"]), False
+    ids = pd.unique(questions["base_id"])
+    return list(ids), len(ids) < len(questions)
+
+
+def _has_versions(raw) -> bool:
+    """Whether any raw row fills ``question_version`` (the column's unique values only)."""
+    if isinstance(raw, pd.DataFrame):
+        col = raw["question_version"] if "question_version" in raw else pd.Series([], dtype=object)
+        return bool(col.astype(str).str.strip().ne("").any())
+    _, uniq = _engine.to_codes(raw.column("question_version"))
+    return any(str(u).strip() for u in uniq)
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
@@ -496,9 +540,11 @@ def load(data=None, *, cache: bool = True, progress: bool = True, engine: str = 
         The bank itself is unusable: nothing else can be judged without it.
     """
     lay = require_data_folder(data)
-    questions = load_questions(lay)
+    questions = item_table(load_questions(lay, versions="all"))
     scores, practice, problems, n_files, n_rows = load_scores(questions, lay, cache=cache, progress=progress,
                                                              engine=engine)
     outcomes, out_problems = load_outcomes(lay)
     problems = sorted(problems + out_problems, key=lambda p: (p.path, p.line))
-    return Workbook(questions, scores, outcomes, problems, n_files, n_rows, lay, practice)
+    warnings = sorted(retired_warnings(scores, questions) + retired_warnings(practice, questions),
+                      key=lambda p: (p.path, p.line))
+    return Workbook(questions, scores, outcomes, problems, n_files, n_rows, lay, practice, warnings)

@@ -34,7 +34,7 @@ from analysis.io.schema import SCORECARD_COLUMNS
 
 __all__ = ["read_cache", "write_cache", "empty_cache", "ranges", "RACY_SECONDS", "MAX_FILE_BYTES"]
 
-_CACHE_VERSION = 8  # 8: the optional practice column
+_CACHE_VERSION = 9  # 8: the optional practice column; 9: the optional question_version column
 _CACHE_KEY = b"interview-workbook-cache"
 #: A file modified this close before the cache was written is never served from it (racily clean).
 RACY_SECONDS = 2.0

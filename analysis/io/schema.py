@@ -25,6 +25,10 @@ duration_seconds   no        seconds spent on the question (written by the inter
 practice           no        ``true`` for a practice interview (a mock, a training run): loaded but set
                              aside, counted by nothing; ``false`` or empty (or no column) for a real one;
                              the same on every row of one interview
+question_version   no        the version of the question asked (1, 2, ...: see :mod:`analysis.io.bank`);
+                             empty (or no column) means the version in force on the interview's date.
+                             It must be a version of that question in the bank, introduced on or
+                             before the interview's date (the store writes it on every row)
 =================  ========  ========================================================================
 
 Every field is at most :data:`MAX_FIELD_CHARS` (100,000) characters long, a note or a name alike.
@@ -50,9 +54,9 @@ __all__ = ["SCORECARD_COLUMNS", "REQUIRED_COLUMNS", "OPTIONAL_COLUMNS", "INTERVI
 
 SCORECARD_COLUMNS = (
     "interview_id", "date", "candidate_id", "level", "interviewer", "question_id",
-    "score", "red_flag", "notes", "recommendation", "duration_seconds", "practice",
+    "score", "red_flag", "notes", "recommendation", "duration_seconds", "practice", "question_version",
 )
-OPTIONAL_COLUMNS = ("notes", "duration_seconds", "practice")
+OPTIONAL_COLUMNS = ("notes", "duration_seconds", "practice", "question_version")
 REQUIRED_COLUMNS = tuple(c for c in SCORECARD_COLUMNS if c not in OPTIONAL_COLUMNS)
 #: Fields that describe the interview as a whole and must agree on every one of its rows.
 INTERVIEW_FIELDS = ("date", "candidate_id", "level", "interviewer", "recommendation", "practice")

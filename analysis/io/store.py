@@ -40,10 +40,10 @@ import pandas as pd
 
 from analysis import config
 from analysis.errors import Problem, ScorecardError, StoreError
-from analysis.io.bank import load_questions
+from analysis.io.bank import load_questions, version_in_force
 from analysis.io.files import atomic_write, fsync_dir, safe_filename, umask
 from analysis.io.id_index import INDEX_DIR, find_interview, lookup, norm_id, store_lock
-from analysis.io.schema import SCORECARD_COLUMNS, TRUE_VALUES
+from analysis.io.schema import SCORECARD_COLUMNS, TRUE_VALUES, nfc
 from analysis.io.validation import scorecard_text, validate_interview
 
 # safe_filename (analysis.io.files), find_interview and store_lock (analysis.io.id_index) stay
@@ -129,26 +129,63 @@ def _surrogate_problems(rows: pd.DataFrame) -> list[Problem]:
     return out
 
 
+def _every_version(questions: pd.DataFrame, lay: config.Layout) -> pd.DataFrame:
+    """The bank to judge and fill ``question_version`` by: ``questions`` when it holds every version
+    of its questions (or is a bank without versions), else (the active versions a form offers) every
+    version of those questions, read from the data folder's bank."""
+    if "version" not in questions:
+        return questions
+    key = questions["base_id"] if "base_id" in questions else questions["question_id"]
+    n = questions.groupby(key, sort=False)["version"].agg(["size", "max"])
+    if (n["size"] == n["max"]).all():
+        return questions
+    bank = load_questions(lay, versions="all")
+    return bank[bank["question_id"].isin(set(key))].reset_index(drop=True)
+
+
+def _fill_versions(text: pd.DataFrame, bank: pd.DataFrame) -> None:
+    """Write the version in force on the interview's date where a row names none (validated rows)."""
+    empty = text["question_version"].str.strip() == ""
+    if not empty.any():
+        return
+    ids = [nfc(q.strip()) for q in text.loc[empty, "question_id"]]
+    days = text.loc[empty, "date"].str.strip()
+    if "version" in bank and "introduced" in bank:
+        got = version_in_force(bank, ids, days)
+    else:  # a bank without versions: every question is version 1
+        got = [1] * len(ids)
+    text.loc[empty, "question_version"] = [str(int(v)) for v in got]
+
+
 def render_interview(rows: pd.DataFrame, data=None, *, questions: pd.DataFrame | None = None
                      ) -> tuple[str, Path, bytes]:
     """Validate one interview and return its id, the path :func:`save_interview` gives it and the
     exact bytes it writes (raises :class:`ScorecardError` as :func:`save_interview` does). Also used
-    by :mod:`analysis.io.store_update`, which replaces a stored interview with these bytes."""
+    by :mod:`analysis.io.store_update`, which replaces a stored interview with these bytes.
+
+    Every file written has ``question_version`` on every row: the one ``rows`` give (validated like
+    any value: a version of that question, not introduced after the interview's date), else the
+    version in force on the interview's date. So the forms and every importer write it from here.
+    ``questions`` (default: every version of the data folder's bank) may be the active versions
+    only, as a form offers them: the other versions of those questions are then read from the bank.
+    """
     lay = config.layout(data)
-    if questions is None:
-        questions = load_questions(lay)
+    questions = load_questions(lay, versions="all") if questions is None else _every_version(questions, lay)
     # unpaired surrogates cannot be encoded (nor validated, which goes through Arrow strings)
     problems = _surrogate_problems(rows) or validate_interview(rows, questions)
     if problems:
         raise ScorecardError(problems)
     text = scorecard_text(rows)
+    _fill_versions(text, questions)
     for col in ("level", "recommendation"):
         text[col] = [v.strip().lower() for v in text[col]]
     # one canonical value: exactly what validation judged (the text the loader would read)
     text["red_flag"] = ["true" if v.strip().lower() in TRUE_VALUES else "false" for v in text["red_flag"]]
     interview_id = str(rows["interview_id"].iloc[0]).strip()
     path = scorecard_path(interview_id, rows["date"].iloc[0], lay)
-    return interview_id, path, _to_csv(text, [c for c in SCORECARD_COLUMNS if c in rows.columns or c == "notes"])
+    cols = [c for c in SCORECARD_COLUMNS if c in rows.columns or c == "notes"]
+    cols.insert(cols.index("question_id") + 1, "question_version")  # beside the question it qualifies
+    return interview_id, path, _to_csv(text, list(dict.fromkeys(cols)))
 
 
 def save_interview(rows: pd.DataFrame, data=None, *, questions: pd.DataFrame | None = None) -> Path:

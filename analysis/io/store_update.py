@@ -63,7 +63,9 @@ class Version:
     ``head`` holds ``(field, value)`` for each of :data:`analysis.io.schema.INTERVIEW_FIELDS` (rows
     that disagree give their distinct values joined by `` / ``); ``questions`` holds
     ``(question_id, score, red_flag, notes)`` sorted. Columns an importer never writes
-    (``duration_seconds``) are not compared.
+    (``duration_seconds``) are not compared, nor ``question_version``, which the store fills from
+    the interview's date: a scorecard stored before versions existed (no such column) and the same
+    interview as the store writes it now are one version, "already imported".
     """
 
     head: tuple[tuple[str, str], ...]

@@ -30,6 +30,7 @@ import pandas as pd
 from analysis import config
 from analysis.errors import Problem
 from analysis.io import _engine
+from analysis.io._versions import Versions, judge_versions, row_versions
 from analysis.io.schema import (FALSE_VALUES, INTERVIEW_FIELDS, MAX_FIELD_CHARS, REQUIRED_COLUMNS, SCORECARD_COLUMNS,
                                 TRUE_VALUES, YEAR_RANGE, invisible, nfc)
 
@@ -75,6 +76,8 @@ class _Factors:
         """Codes and unique raw values of one column, in first-appearance order, and which
         uniques are "plain" (ASCII with no whitespace at either end: normalising them changes
         nothing), or None when unknown."""
+        if col not in (self.raw.column_names if self.arrow else self.raw.columns):  # an optional column
+            return np.zeros(self.n, dtype=np.int32), np.array([""] * bool(self.n), dtype=object), None
         if self.arrow:
             return _engine.to_codes(self.raw.column(col), plain=True)
         codes, uniq = pd.factorize(self.raw[col].to_numpy(dtype=object), use_na_sentinel=False)
@@ -240,19 +243,25 @@ def _number_ok(u: str) -> bool:
     return np.isfinite(float(u))
 
 
-def validate_rows(raw: pd.DataFrame, question_ids) -> tuple[pd.Series, list[Problem]]:
+def validate_rows(raw: pd.DataFrame, question_ids, *, versions: pd.DataFrame | None = None
+                  ) -> tuple[pd.Series, list[Problem]]:
     """Judge raw scorecard rows (as returned by :func:`parse_csv`, with a ``file`` column).
 
     Returns a boolean Series, True for rows that load, and every problem found. Rows with a negative
     ``line`` were already reported by the parser. Interviews are loaded whole or not at all (see the
     module docstring); held-back interviews are named with their row count and lines.
+
+    ``question_ids`` are the stable ids of the bank (every version's, retired ones included);
+    ``versions`` is the bank of every version (:func:`analysis.io.bank.load_questions` with
+    ``versions="all"``, or :func:`analysis.io.bank.item_table`) that ``question_version`` is judged
+    against; None judges it against a bank whose every question has version 1 only.
     """
     raw = raw.reset_index(drop=True)
-    loaded, problems = _judge(raw, question_ids, _Factors(raw))
+    loaded, problems = _judge(raw, question_ids, _Factors(raw), versions)
     return pd.Series(loaded, index=raw.index), problems
 
 
-def _judge(raw, question_ids, f: _Factors) -> tuple[np.ndarray, list[Problem]]:
+def _judge(raw, question_ids, f: _Factors, versions=None) -> tuple[np.ndarray, list[Problem]]:
     n = f.n
     line_arr = f.line
     parsed_ok = line_arr > 0
@@ -307,12 +316,17 @@ def _judge(raw, question_ids, f: _Factors) -> tuple[np.ndarray, list[Problem]]:
         ("practice", True, lambda u: u and u not in (TRUE_VALUES | FALSE_VALUES),
          lambda v: f"got {_found(v)}, expected true for a practice interview, false or empty for a real one"),
     ]
+    valid = parsed_ok.copy()  # rows whose question id and date are valid: their version can be judged
     for col, lower, is_bad, msg in checks:
         m = parsed_ok & f.mask(col, is_bad, lower)
+        if col in ("question_id", "date"):
+            valid &= ~m
         if col in hidden:
+            valid &= ~hidden[col]
             m &= ~hidden[col]
         problems += _problems_from_mask(f, m, col, msg)
         bad |= m
+    bad |= judge_versions(f, valid, versions if isinstance(versions, Versions) else Versions(versions), problems)
 
     iid_codes, iid_u = f.get("interview_id")
     has_id = (iid_u == "")[iid_codes] == False if n else np.zeros(0, bool)  # noqa: E712
@@ -395,14 +409,16 @@ def _judge(raw, question_ids, f: _Factors) -> tuple[np.ndarray, list[Problem]]:
     return ~(bad | held), problems
 
 
-def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, _factors: "_Factors | None" = None,
-                       _rows: np.ndarray | None = None) -> pd.DataFrame:
+def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFrame | None = None,
+                       _factors: "_Factors | None" = None, _rows: np.ndarray | None = None) -> pd.DataFrame:
     """Turn validated raw rows into the typed scorecard frame the analyses use.
 
     Columns: the scorecard columns with ``date`` datetime64, ``level`` and ``recommendation``
-    ordered categoricals, ``question_id``/``interviewer`` categoricals, ``score`` int8,
-    ``red_flag`` bool, ``notes`` text, ``duration_seconds`` float (NaN when absent), plus ``file``
-    and ``line`` saying where each row came from.
+    ordered categoricals, ``question_id``/``interviewer`` categoricals (``question_id`` over
+    ``question_ids``: the stable ids), ``question_version`` int16 right after it (the scorecard's,
+    else the version in force on the date by ``versions``, see :func:`validate_rows`; 1 without),
+    ``score`` int8, ``red_flag`` bool, ``notes`` text, ``duration_seconds`` float (NaN when
+    absent), plus ``file`` and ``line`` saying where each row came from.
     """
     f = _factors or _Factors(raw.reset_index(drop=True) if isinstance(raw, pd.DataFrame) else raw)
     rows = np.arange(f.n) if _rows is None else _rows
@@ -430,6 +446,7 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, _factors: "_Factors |
     used = np.flatnonzero(np.bincount(codes, minlength=len(uniq))) if len(codes) else np.zeros(0, np.intp)  # sorted, as np.unique
     out["interviewer"] = categorical("interviewer", sorted(uniq[used]))
     out["question_id"] = categorical("question_id", list(question_ids))
+    out["question_version"] = row_versions(take, versions if isinstance(versions, Versions) else Versions(versions))
     codes, uniq = take("score")
     out["score"] = np.array([int(u) if u in ("1", "2", "3", "4") else 0 for u in uniq], dtype=np.int8)[codes] if len(codes) \
         else np.array([], dtype=np.int8)
@@ -452,17 +469,19 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, _factors: "_Factors |
     return out
 
 
-def judge_and_type(raw, question_ids) -> tuple[pd.DataFrame, list[Problem]]:
+def judge_and_type(raw, question_ids, *, versions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """:func:`validate_rows` and :func:`to_scorecard_frame` in one pass over one factorisation:
     the typed frame of the rows that load, and every problem.
 
     ``raw`` is a DataFrame as :func:`parse_csv` returns it with a ``file`` column, or (the
-    loader's columnar path) an Arrow table of the same columns: identical results."""
+    loader's columnar path) an Arrow table of the same columns: identical results. ``versions``:
+    see :func:`validate_rows`."""
     if isinstance(raw, pd.DataFrame):
         raw = raw.reset_index(drop=True)
     f = _Factors(raw)
-    loaded, problems = _judge(raw, question_ids, f)
-    return to_scorecard_frame(raw, question_ids, _factors=f, _rows=np.flatnonzero(loaded)), problems
+    vs = Versions(versions)
+    loaded, problems = _judge(raw, question_ids, f, vs)
+    return to_scorecard_frame(raw, question_ids, versions=vs, _factors=f, _rows=np.flatnonzero(loaded)), problems
 
 
 def validate_interview(rows: pd.DataFrame, questions: pd.DataFrame, path: str = "<interview>") -> list[Problem]:
@@ -482,7 +501,8 @@ def validate_interview(rows: pd.DataFrame, questions: pd.DataFrame, path: str = 
     raw = scorecard_text(rows)
     raw["line"] = np.arange(2, len(raw) + 2)
     raw["file"] = path
-    _, problems = validate_rows(raw, questions["question_id"])
+    ids = questions["base_id"] if "base_id" in questions else questions["question_id"]
+    _, problems = validate_rows(raw, pd.unique(ids), versions=questions)
     # the loader refuses a file containing NUL, so never accept one for writing
     for col in SCORECARD_COLUMNS:
         for i in np.flatnonzero(raw[col].str.contains("\x00", regex=False).to_numpy()):

@@ -19,6 +19,13 @@ interviewers whose ``verdict`` (:mod:`analysis.stats.verdicts`, the one place ev
   rate (q < 0.05);
 - a level is called unreliable when Cronbach's alpha of its interviews is below 0.6.
 
+A rewritten question is named by its version (``mid-caching v2``, :mod:`analysis.stats.item_ids`); only
+the newest version a table shows gets advice (an older one was rewritten already: the brief says so
+once and points to the before-and-after view). A "rewrite or retire" finding says how to act: the
+commands ``python -m analysis bank rewrite QID --data D --question "..."`` (a new version, measured on
+its own from then on) and ``python -m analysis bank retire QID --data D``, or the bank editor in
+notebook 01.
+
 The brief is written as ``brief.md`` by ``python -m analysis report`` and shown at the top of
 ``index.html``.
 """
@@ -27,9 +34,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import shlex
+
 import pandas as pd
 
 from analysis._text import escape_html
+from analysis.stats.item_ids import item_labels
 from analysis.stats.small_groups import suppress_small_interviewers
 from analysis.stats.verdicts import interviewer_verdicts, question_verdicts
 
@@ -65,8 +75,35 @@ def _list(names, limit=6) -> str:
     return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def findings(cal) -> list[Finding]:
+def _how_to_act(qid: str, data) -> str:
+    """How to rewrite or retire ``qid`` (its stable id): the bank commands and the notebook's editor."""
+    folder = shlex.quote(str(data)) if data is not None else "<data folder>"
+    q = shlex.quote(str(qid))
+    return (f" To act: python -m analysis bank rewrite {q} --data {folder} --question \"...\" (a new version, "
+            f"measured on its own from then on) or python -m analysis bank retire {q} --data {folder}; or use the "
+            "bank editor in notebook 01.")
+
+
+def _current(qs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(current, superseded)``: the rows of the newest version of each question the table shows,
+    labelled by item (``mid-caching v2``), and the older versions'."""
+    if "version" not in qs or qs.empty:
+        return qs, qs.iloc[0:0]
+    labelled = qs.assign(stable_id=qs["question_id"].astype(str), question_id=item_labels(qs))
+    newest = labelled.groupby("stable_id")["version"].transform("max")
+    keep = (labelled["version"] == newest).to_numpy()
+    return labelled[keep], labelled[~keep]
+
+
+def findings(cal, *, data=None) -> list[Finding]:
     """The findings of a :class:`analysis.stats.calibration.Calibration`, most actionable first.
+
+    Parameters
+    ----------
+    cal : Calibration
+    data : path-like, optional
+        The data folder, named in the commands a "rewrite or retire" finding gives (default: a
+        placeholder).
 
     Returns
     -------
@@ -76,7 +113,7 @@ def findings(cal) -> list[Finding]:
     """
     out: list[Finding] = []
     min_n = int(cal.meta.get("min_n", 30))
-    qs = cal.question_stats
+    qs, superseded = _current(cal.question_stats)
     verdict = qs["verdict"] if "verdict" in qs else question_verdicts(qs, cal.meta.get("n_boot"))
     judged = qs[verdict != "too few"]
     poor = qs[verdict == "rewrite"].sort_values("discrimination")
@@ -84,7 +121,8 @@ def findings(cal) -> list[Finding]:
     few = qs[verdict == "too few"].sort_values("n_candidates")
     for _, q in poor.iterrows():
         out.append(Finding("rewrite or retire",
-                           f"Rewrite or retire {q['question_id']}: it does not tell strong from weak candidates.",
+                           f"Rewrite or retire {q['question_id']}: it does not tell strong from weak candidates."
+                           + _how_to_act(q.get("stable_id", q["question_id"]), data),
                            f"discrimination {_r(q['discrimination'])}, 95% interval {_r(q['discrimination_low'])} to "
                            f"{_r(q['discrimination_high'])}, all of it below 0.20 (poor); {int(q['n_candidates'])} "
                            "candidates"))
@@ -103,6 +141,15 @@ def findings(cal) -> list[Finding]:
                            f"fewer than {min_n} candidates each ("
                            + ", ".join(f"{q['question_id']} {int(q['n_candidates'])}" for _, q in few.head(6).iterrows())
                            + ")"))
+    if len(superseded):
+        names = sorted(set(superseded["stable_id"]))
+        out.append(Finding("compare",
+                           f"{_list(names)} {'was' if len(names) == 1 else 'were'} rewritten: the advice above is "
+                           "for the newest version; compare the versions before and after (notebook 01's bank "
+                           "editor, or analysis.stats.version_view.version_comparison).",
+                           "earlier versions measured on their own: " + "; ".join(
+                               f"{q['question_id']} {_r(q['discrimination'])} [{_r(q['discrimination_low'])}, "
+                               f"{_r(q['discrimination_high'])}]" for _, q in superseded.head(6).iterrows())))
     if not len(poor) and not len(good) and len(judged):
         out.append(Finding("wait", "No question is yet clearly good or clearly poor: keep collecting interviews.",
                            f"{len(judged)} questions judged; every 95% interval spans more than one band, or ends "
@@ -128,6 +175,7 @@ def findings(cal) -> list[Finding]:
                                f"{_signed(r['severity_high'])}], {int(r['n_interviews'])} interviews"
                                for _, r in clear.iterrows())))
     dt = cal.drift_tests
+    dt = dt.assign(question_id=item_labels(dt)) if "version" in dt else dt   # a leak is a version's: mid-caching v2
     for _, r in dt[dt["drifting"].astype(bool)].sort_values("q_value").iterrows():
         out.append(Finding("check",
                            f"Check whether {r['question_id']} has leaked: candidates do better on it each quarter than "

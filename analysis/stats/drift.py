@@ -11,13 +11,14 @@ import numpy as np
 import pandas as pd
 from scipy import special  # the distribution functions without scipy.stats' import cost
 
+from analysis.stats.item_ids import split_item_ids
 from analysis.stats.multiple import fdr_bh
 
 __all__ = ["drift", "DRIFT_COLUMNS", "DRIFT_BY_QUARTER_COLUMNS"]
 
 #: The columns of :func:`drift`'s two tables: mean scores by quarter, and the test per question.
-DRIFT_BY_QUARTER_COLUMNS = ("question_id", "quarter", "n", "mean_score", "mean_residual")
-DRIFT_COLUMNS = ("question_id", "n", "slope_per_year", "slope_se", "p_value", "q_value", "drifting")
+DRIFT_BY_QUARTER_COLUMNS = ("question_id", "version", "quarter", "n", "mean_score", "mean_residual")
+DRIFT_COLUMNS = ("question_id", "version", "n", "slope_per_year", "slope_se", "p_value", "q_value", "drifting")
 
 
 def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -30,8 +31,13 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
     one-sided (easier), and q-values control the false discovery rate across questions
     (Benjamini-Hochberg); ``drifting`` is True when q < ``alpha``.
 
-    Returns ``(by_quarter, tests)``: ``question_id, quarter, n, mean_score, mean_residual`` and
-    ``question_id, n, slope_per_year, slope_se, p_value, q_value, drifting``.
+    Each version of a rewritten question is its own item (``d``'s ``question_id`` is the item id,
+    :mod:`analysis.stats.item_ids`): its trend restarts at the rewrite, so a new wording is not
+    called leaked for the old one's history, and an old wording's leak does not carry over.
+
+    Returns ``(by_quarter, tests)``: ``question_id, version, quarter, n, mean_score, mean_residual``
+    and ``question_id, version, n, slope_per_year, slope_se, p_value, q_value, drifting``
+    (``question_id`` the stable id, ``version`` the version: :func:`~analysis.stats.item_ids.split_item_ids`).
     """
     # quarters as integer codes (year * 4 + quarter - 1), labelled "2024Q1" per group, not per row:
     # a Period -> str conversion of every row cost seconds on a million rows (issue 11)
@@ -68,4 +74,4 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
     tests = pd.DataFrame({"question_id": s.index, "n": s.n.to_numpy(), "slope_per_year": slope.to_numpy(),
                           "slope_se": se.to_numpy(), "p_value": p.to_numpy(), "q_value": qv.to_numpy()})
     tests["drifting"] = (tests["q_value"] < alpha) & (tests["slope_per_year"] > 0)
-    return by_q, tests.reset_index(drop=True)
+    return split_item_ids(by_q), split_item_ids(tests.reset_index(drop=True))

@@ -36,8 +36,9 @@ import pandas as pd
 
 from analysis import config
 from analysis.io.bank import load_questions
-from analysis.io.kits import default_kit
+from analysis.io.kits import active_questions, default_kit
 from analysis.stats.irt import IRTFit, item_information
+from analysis.stats.item_ids import split_item_ids
 
 __all__ = ["hiring_bar", "level_spread", "kit_information", "recommend_kit", "KitRecommendation",
            "decision_study"]
@@ -123,6 +124,16 @@ def kit_information(fit: IRTFit, question_ids, theta) -> np.ndarray:
     return item_information(theta, a, thr, fit.model).sum(axis=1)
 
 
+def _fit_items(fit: IRTFit, ids) -> list[str]:
+    """The fit's items of kit ids: an item id as it is, a stable id as its newest version in the fit
+    (a kit names ``mid-caching``, the fit ``mid-caching v2``); ids the fit does not know are left out."""
+    items = fit.items["question"].astype(str)
+    split = split_item_ids(pd.DataFrame({"question_id": items.to_numpy(), "item": items.to_numpy()}))
+    newest = split.sort_values("version").groupby("question_id")["item"].last().to_dict()
+    known = set(items)
+    return [str(q) if str(q) in known else newest[str(q)] for q in ids if str(q) in known or str(q) in newest]
+
+
 @dataclass
 class KitRecommendation:
     """A recommended kit: ``kit`` (``question_id, rank, information, topic, level``), the level's bar,
@@ -149,7 +160,10 @@ def recommend_kit(fit: IRTFit, level: str, n_questions: int, *, questions: pd.Da
     n_questions : int
         Kit size.
     questions : DataFrame, optional
-        The bank (``question_id, level, topic``); default :func:`analysis.io.bank.load_questions`.
+        The bank (``question_id, level, topic``); default :func:`analysis.io.bank.load_questions`. A
+        workbook's item table (every version) is read through :func:`analysis.io.kits.active_questions`:
+        only active versions are candidates, the fit's parameters are those of that version's item, and
+        the kit lists stable ids (a kit never contains a retired question).
     topics : iterable of str
         Topics the kit must cover (at least one question each): a constraint, not a preference.
     min_candidates : int, default 30
@@ -188,16 +202,20 @@ def recommend_kit(fit: IRTFit, level: str, n_questions: int, *, questions: pd.Da
             notes.append(f"hiring bar not estimable ({hb['reason']}); measuring at the level's mean ability instead")
     i = config.LEVELS.index(level)
     levels = {level} | ({config.LEVELS[j] for j in (i - 1, i + 1) if 0 <= j < len(config.LEVELS)} if neighbours else set())
-    b = bank[["question_id", "level", "topic"]].astype(str)
+    active = active_questions(bank)
+    b = active[["question_id", "level", "topic"]].astype(str)
+    # the fit knows items (mid-caching v2); the kit names stable ids (mid-caching): one map between them
+    b["item"] = active["item_id"].astype(str).to_numpy() if "item_id" in active else b["question_id"]
+    item_of = dict(zip(b["question_id"], b["item"]))
     it = fit.items.set_index("question")
-    cand = b[b["level"].isin(levels) & b["question_id"].isin(it.index)].copy()
-    cand["n_candidates"] = it.loc[cand["question_id"], "n_candidates"].to_numpy()
+    cand = b[b["level"].isin(levels) & b["item"].isin(it.index)].copy()
+    cand["n_candidates"] = it.loc[cand["item"], "n_candidates"].to_numpy()
     few = cand["n_candidates"] < min_candidates
     if few.any():
         notes.append(f"{int(few.sum())} question(s) asked of fewer than {min_candidates} candidates left out: "
                      + ", ".join(cand.loc[few, "question_id"]))
     cand = cand[~few]
-    a, thr = fit.params(cand["question_id"])
+    a, thr = fit.params(cand["item"])
     ok = np.isfinite(a) & np.isfinite(thr).all(axis=1)
     cand = cand[ok]
     cand["information"] = item_information([bar], a[ok], thr[ok], fit.model)[0] if len(cand) else []
@@ -224,14 +242,14 @@ def recommend_kit(fit: IRTFit, level: str, n_questions: int, *, questions: pd.Da
     _, var = level_spread(fit, level)
 
     def summary(ids):
-        info = float(kit_information(fit, ids, [bar])[0])
+        info = float(kit_information(fit, [item_of.get(q, q) for q in ids], [bar])[0])
         se = 1 / np.sqrt(info) if info > 0 else np.nan
         rel = var * info / (var * info + 1) if info > 0 else np.nan
         return info, se, rel
 
     info, se, rel = summary(chosen)
     today_ids = default_kit(bank, level)
-    missing = [q for q in today_ids if q not in set(it.index)]
+    missing = [q for q in today_ids if item_of.get(q, q) not in set(it.index)]
     t_info, t_se, t_rel = summary([q for q in today_ids if q not in missing])
     if missing:
         notes.append(f"today's kit has {len(missing)} question(s) without a fit ({', '.join(missing)}); "
@@ -279,7 +297,7 @@ def decision_study(fit: IRTFit, level: str, *, questions=range(1, 11), interview
         lv = fit.data.loc[fit.data["level"].astype(str) == level, fit.columns["question"]].astype(str)
         counts = lv.value_counts()
         kit = list(counts.index[counts >= max(1, 0.02 * counts.sum())])
-    a, thr = fit.params([q for q in kit if q in set(fit.items["question"])])
+    a, thr = fit.params(_fit_items(fit, kit))
     iq = float(item_information([bar], a, thr, fit.model)[0].mean())
     notes = []
     if fit.raters is not None:

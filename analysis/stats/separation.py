@@ -21,6 +21,7 @@ from analysis.stats import _codes
 from analysis.stats import items
 from analysis.stats.criteria import CRITERIA
 from analysis.stats.discrimination import RaterStep, ebel_band, grouped_discrimination, rater_first_step
+from analysis.stats.item_ids import split_item_ids
 from analysis.stats.severity import SeverityFit
 from analysis.stats.verdicts import question_verdicts
 
@@ -183,7 +184,12 @@ def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, see
     out["band"] = ebel_band(out["discrimination"], out["n_candidates"], min_n)
     out["verdict"] = question_verdicts(out, n_boot)          # the one verdict (analysis.stats.verdicts)
     out = out.reset_index().rename(columns={"index": "question_id"})
-    first = ["question_id", "level", "topic", "n", "n_candidates", "discrimination", "discrimination_low",
+    # one row per (question, version): the stable id and the version apart, a question's versions together
+    out = split_item_ids(out, questions)
+    first_seen = {q: i for i, q in reversed(list(enumerate(out["question_id"])))}
+    out = (out.assign(_order=out["question_id"].map(first_seen)).sort_values(["_order", "version"], kind="stable")
+           .drop(columns="_order").reset_index(drop=True))
+    first = ["question_id", "version", "level", "topic", "n", "n_candidates", "discrimination", "discrimination_low",
              "discrimination_high", "band", "verdict", "too_few", "auc", "item_rest_r", "mean", "sd"]
     return out[first + [c for c in out.columns if c not in first]]
 
@@ -210,8 +216,10 @@ def topic_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, seed=0
     ts = group_stats(d, "topic", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress, severity=severity)
     levels_in_bank = questions.groupby("topic", observed=True)["level"].agg(
         lambda s: ",".join(str(v) for v in sorted(set(s), key=list(config.LEVELS).index)))
-    ts = ts.join(questions.groupby("topic", observed=True).size().rename("n_questions")).join(
-        levels_in_bank.rename("levels"))
+    # versions pool: a topic counts its questions (stable ids), not their versions
+    stable = questions["base_id"] if "base_id" in questions else questions["question_id"]
+    n_questions = stable.astype(str).groupby(questions["topic"], observed=True).nunique()
+    ts = ts.join(n_questions.rename("n_questions")).join(levels_in_bank.rename("levels"))
     ts.index = ts.index.astype(str)
     return ts.reset_index().rename(columns={"index": "topic"})
 
@@ -261,13 +269,14 @@ def level_heatmap(d: pd.DataFrame) -> pd.DataFrame:
 
 
 def strong_weak(d: pd.DataFrame) -> pd.DataFrame:
-    """Score distribution of strong and weak candidates per question (tidy: ``question_id, group, score,
-    n, share``; ``share`` within the question and group), the rows with a known criterion only."""
+    """Score distribution of strong and weak candidates per question version (tidy: ``question_id,
+    version, group, score, n, share``; ``share`` within the version and group), the rows with a known
+    criterion only."""
     k = d.loc[d["strong"].notna().to_numpy(), ["question_id", "strong", "score"]]  # not every text column
     t = (k.assign(group=np.where(k["strong"] > 0, "strong", "weak"))
          .groupby(["question_id", "group", "score"], observed=True).size().rename("n").reset_index())
     t["share"] = t["n"] / t.groupby(["question_id", "group"], observed=True)["n"].transform("sum")
     t["question_id"] = t["question_id"].astype(str)
-    return t
+    return split_item_ids(t)
 
 

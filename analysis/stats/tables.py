@@ -29,6 +29,7 @@ from analysis.stats.interviewers import interviewer_stats
 from analysis.stats.separation import (level_heatmap, level_stats, question_stats, severity_first_step,
                                        strong_weak, topic_stats)
 from analysis.stats.severity import SeverityFit
+from analysis.stats.versions import QUESTION_VERSIONS_COLUMNS, question_versions
 
 __all__ = ["TableSpec", "TableInputs", "TABLES", "COLUMNS", "FIELDS", "CRITERION_FREE", "INDEX_COLUMNS",
            "compute_table"]
@@ -52,7 +53,9 @@ _DISC = {
 }
 
 _QUESTION_COLUMNS = {
-    "question_id": "the question's id in the bank",
+    "question_id": "the question's stable id in the bank (the same for every version of it)",
+    "version": "the question's version (1, 2, ...): one row per version asked; 1 throughout for a bank whose "
+               "questions were never rewritten (analysis.stats.item_ids)",
     "level": "the question's level in the bank (junior / mid / senior)",
     "topic": "the question's topic (cross-level taxonomy)",
     "question": "the question text (from the bank)",
@@ -181,6 +184,11 @@ def _topic_stats(t: TableInputs):
     return topic_stats(t.rows, t.workbook.questions, severity=t.first_step(), **t.settings)
 
 
+def _question_versions(t: TableInputs):
+    """Before and after for every rewritten question (empty, without a bootstrap, when none is)."""
+    return question_versions(t.rows, t.workbook.questions, severity=t.first_step(), **t.settings)
+
+
 def _level_stats(t: TableInputs):
     return level_stats(t.rows, severity=t.first_step(), **t.settings)
 
@@ -188,8 +196,13 @@ def _level_stats(t: TableInputs):
 #: Every calibration table, in the order they are computed (and their notes written) and exported.
 TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
     TableSpec("question_stats", _question_stats, {"question_stats": _QUESTION_COLUMNS}, exported="question_stats",
-              index_columns=("question_id", "level", "topic", "n_candidates", "discrimination", "discrimination_low",
+              index_columns=("question_id", "version", "level", "topic", "n_candidates", "discrimination", "discrimination_low",
                              "discrimination_high", "band", "verdict", "auc", "red_flag_rate", "red_flag_lift", "mean")),
+    TableSpec("question_versions", _question_versions, {"question_versions": QUESTION_VERSIONS_COLUMNS},
+              exported="question_versions",
+              index_columns=("question_id", "version", "introduced", "n_candidates", "discrimination",
+                             "discrimination_low", "discrimination_high", "discrimination_change",
+                             "discrimination_change_low", "discrimination_change_high", "discrimination_change_clear")),
     TableSpec("interviewer_stats", lambda t: interviewer_stats(t.rows, t.fit, t.workbook.outcomes),
               {"interviewer_stats": _INTERVIEWER_COLUMNS}, criterion_free=True, exported="interviewer_stats",
               index_columns=("interviewer", "n_interviews", "pass_rate", "funnel_flag", "severity", "severity_low",
@@ -205,13 +218,13 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
     TableSpec("drift", lambda t: drift(t.rows),
               {"drift_by_quarter": DRIFT_BY_QUARTER_COLUMNS, "drift_tests": DRIFT_COLUMNS},
               criterion_free=True, exported="drift_tests",
-              index_columns=("question_id", "n", "slope_per_year", "p_value", "q_value", "drifting")),
+              index_columns=("question_id", "version", "n", "slope_per_year", "p_value", "q_value", "drifting")),
     TableSpec("design", lambda t: design_diagnostics(t.rows, t.fit), {"design": tuple(DESIGN_COLUMNS)},
               criterion_free=True, exported="design"),
     TableSpec("level_heatmap", lambda t: level_heatmap(t.rows),
               {"heatmap": ("question_level", "candidate_level", "mean_score", "n")}, criterion_free=True),
     TableSpec("strong_weak", lambda t: strong_weak(t.rows),
-              {"strong_weak": ("question_id", "group", "score", "n", "share")}),
+              {"strong_weak": ("question_id", "version", "group", "score", "n", "share")}),
 )}
 
 #: Meaning of every column of the documented tables, by table (also rendered into the README).
