@@ -1159,3 +1159,22 @@ def test_the_log_form_shows_and_records_the_version_in_force_on_its_date(data):
     f._date.value = dt.date(2026, 1, 1)
     assert "<code>mid-caching</code> · v2 ·" in label.value
     assert f.rows().set_index("question_id").loc["mid-caching", "question_version"] == 2
+
+
+def test_a_logged_interview_from_before_the_rewrite_loads_as_version_1(data):
+    _versioned_bank(data)  # mid-caching v2 from 2026-01-01
+    f = LogForm(data, interviewer="Avery", interviewers=["Avery"])
+    f._level.value = "mid"
+    if "mid-caching" not in f.kit:
+        f.set_questions([*f.kit, "mid-caching"])
+    f._candidate.value = "C1"
+    f._date.value = dt.date(2025, 12, 31)
+    for q in f.kit:
+        f.row_widgets(q)["score"].value = 3
+    f._recommendation.value = "yes"
+    path = f.save()
+    assert path is not None, f._status.value
+    card = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("question_id")
+    assert card.loc["mid-caching", "question_version"] == "1"
+    wb = load(data, cache=False, progress=False)
+    assert wb.problems == [] and "mid-caching v1" in set(wb.scores["question_id"].astype(str))
