@@ -237,3 +237,9 @@ def test_a_folder_without_interviews_shows_the_versions_without_statistics(data)
     assert e.statistics() is None
     assert "How does caching" in e._versions.value and "Candidates" not in e._versions.value
     assert "Not saved" not in _status(e) and "Error" not in _status(e)
+
+
+def test_the_editor_displays_as_a_widget_without_its_folder_in_the_text(data, editor):
+    bundle = editor._repr_mimebundle_()
+    assert bundle["text/plain"] == "BankEditor()" and "application/vnd.jupyter.widget-view+json" in bundle
+    assert str(data) in editor.widget.children[0].value  # the notebook shows where changes go

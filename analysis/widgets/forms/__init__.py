@@ -12,7 +12,8 @@ saved.
 >>> InterviewForm(interviewer="Casey")          # displays the form in a notebook or a Voila app
 
 The modules: :mod:`~analysis.widgets.forms.base` (set-up fields, messages, level changes, saving;
-shared), :mod:`~analysis.widgets.forms.autosave` (the live form's drafts),
+shared), :mod:`~analysis.widgets.forms.card` (how a question is shown; the bank editor's preview
+too), :mod:`~analysis.widgets.forms.autosave` (the live form's drafts),
 :mod:`~analysis.widgets.forms.interview` (the live form) and :mod:`~analysis.widgets.forms.log` (the
 log form).
 
@@ -38,6 +39,11 @@ What the forms guarantee
   once, beside the tick and above *Save scorecard*; saving then stops once and asks to confirm
   (*Save with these red flags*). It is a warning, not a refusal: one red flag in an otherwise sound
   answer is a call the interviewer may make, but never silently.
+- The forms offer the active version of each question only (:func:`~analysis.widgets.forms.base.offered_questions`),
+  whatever bank they are given, and write ``question_version`` on every row: the version they showed.
+  The live form shows the active version (``· v2`` beside a rewritten question's id); the log form shows,
+  row by row, the version in force on the interview's date (a past interview asked the wording of its day).
+  Rewriting, retiring and adding questions is the bank editor's (:mod:`analysis.widgets.bank_editor`).
 - Recommendations are shown as "Strong no", "No", "Yes", "Strong yes" and saved as the codes
   ``strong_no`` ... ``strong_yes``.
 - The log form starts with the level's kit; when *Save scorecard* stops on rows where nothing was
