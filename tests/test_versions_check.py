@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 
+import pandas as pd
 import pytest
 
 from analysis.cli import main
@@ -84,3 +85,62 @@ def test_warning_lines_count_per_question_and_print_other_warnings_whole():
                      "scores/y.csv:9: warning: no retired question named",
                      "... and 2 more interviews of a dated after it was retired on 2025-01-01",
                      "... and 1 more interviews of b dated after it was retired on 2025-01-01"]
+
+
+# --- the bank commands on a copy of the demo folder: what a past date moves; check after each -------
+
+@pytest.fixture
+def demo(tmp_path):
+    folder = tmp_path / "demo"
+    shutil.copytree(REAL_DATA, folder, ignore=shutil.ignore_patterns(".cache"))
+    return folder
+
+
+def _check_is_clean(capsys, folder, *, warned: str | None = None) -> list[str]:
+    """``check`` exits 0 with 0 problems; every line before the summary is a warning about
+    ``warned`` (a question retired in the past), or there is none."""
+    code, lines = _run(capsys, "check", "--data", folder)
+    assert code == 0, lines
+    assert lines[-1].startswith("loaded ") and lines[-1].endswith("; 0 problems"), lines[-1]
+    for line in lines[:-1]:
+        assert warned is not None and (f"after question '{warned}' was retired" in line
+                                       or line.startswith(f"... and ") and f" of {warned} dated after" in line), line
+    return lines[:-1]
+
+
+def test_check_is_clean_after_every_bank_command_and_past_dates_say_what_they_move(demo, capsys):
+    before = load(demo, progress=False)
+    assert before.problems == [] and before.warnings == []
+    # expected counts, from the demo's own rows before any change
+    every = before.scores[["interview_id", "question_id", "date"]]
+    if len(before.practice):
+        every = pd.concat([every, before.practice[["interview_id", "question_id", "date"]]])
+    qid = every["question_id"].astype(str)
+    moved = every[(qid == "mid-caching") & (every["date"] >= "2025-06-01")]["interview_id"].nunique()
+    late = every[(qid == "jr-iam-basics") & (every["date"] > "2025-01-01")]["interview_id"].nunique()
+    assert moved > 0 and late > 0
+
+    code, out = _run(capsys, "bank", "add", "--data", demo, "--level", "mid", "--topic", "data",
+                     "--question", "How would you shard a table?", "--good-answer", "a key", "--red-flag", "none")
+    assert code == 0 and out == ["mid-shard-table"]
+    _check_is_clean(capsys, demo)
+
+    code, out = _run(capsys, "bank", "rewrite", "mid-caching", "--data", demo, "--question", "How, and when not?",
+                     "--introduced", "2025-06-01")
+    assert code == 0
+    assert out[1] == (f"{moved} stored interview(s) of mid-caching dated 2025-06-01 or later name no question_version: "
+                      "they are analysed as version 2 from now on (a scorecard naming its version keeps it)")
+    _check_is_clean(capsys, demo)
+    code, out = _run(capsys, "bank", "rewrite", "mid-decoupling", "--data", demo, "--red-flag", "no queue")
+    assert code == 0 and len(out) == 1  # today: nothing stored moves
+    _check_is_clean(capsys, demo)
+
+    code, out = _run(capsys, "bank", "retire", "jr-iam-basics", "--data", demo, "--date", "2025-01-01")
+    assert code == 0
+    assert out[1].startswith(f"{late} stored interview(s) of jr-iam-basics are dated after 2025-01-01: ")
+    warned = _check_is_clean(capsys, demo, warned="jr-iam-basics")  # the one warning the issue allows
+    assert len(warned) == min(late, 20) + (late > 20)
+    code, out = _run(capsys, "bank", "retire", "mid-caching", "--data", demo)
+    assert code == 0 and len(out) == 1
+    _check_is_clean(capsys, demo, warned="jr-iam-basics")
+    assert len(load(demo, progress=False).warnings) == late
