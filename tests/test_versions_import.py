@@ -26,6 +26,7 @@ from analysis.io.bank import load_questions
 from analysis.io.import_setup import ImportSetupError, load_mapping
 from analysis.io.importing import import_files
 from analysis.io.load import load
+from analysis.io.suggest_map import suggest_mapping
 from test_versions_load import PLAIN, RETIRE_DAY, RETIRED, REWRITE_DAY, REWRITTEN, _folder
 
 
@@ -120,6 +121,15 @@ def test_the_mapping_may_name_a_version_and_is_checked_against_every_version(vda
     bad.write_text(f'[questions]\n"Old S3" = "{REWRITTEN} v3"\n')
     with pytest.raises(ImportSetupError, match="not a question_id of the bank"):
         load_mapping("greenhouse", bad, load_questions(vdata, versions="all"))
+
+
+def test_suggest_map_names_the_version_a_text_matches(vdata):
+    t = _texts(vdata)
+    path = vdata.parent / "export.json"
+    path.write_text(json.dumps([_gh(1, "2026-03-02", [(t[(REWRITTEN, 1)], "yes"), (RETIRED, "no"), (PLAIN, "no")])]))
+    text = suggest_mapping("greenhouse", [path], vdata)
+    assert f"matches {REWRITTEN} (version 1) already" in text
+    assert f"matches {RETIRED} already" in text and f"matches {PLAIN} already" in text
 
 
 # --- the property: every record accounted for, every row the version its name says -----------------

@@ -239,6 +239,11 @@ class QuestionMatcher:
             elif self.by_text[k][0] == q:  # one question's text in several versions: none in particular
                 self.by_text[k] = (q, None)
         self.choices = {**{k: qv[0] for k, qv in self.by_id.items()}, **{k: qv[0] for k, qv in self.by_text.items()}}
+        self._versioned = {q for q, _ in labels.values()}
+
+    def versioned(self, question_id: str) -> bool:
+        """Whether the bank holds more than one version of ``question_id``."""
+        return question_id in self._versioned
 
     def find_version(self, name: str) -> tuple[str | None, int | None]:
         """(stable id, version) an attribute name means; version ``None`` when the name does not
