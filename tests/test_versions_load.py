@@ -180,7 +180,7 @@ def test_an_interview_after_its_question_was_retired_is_a_warning_not_a_problem(
     wb = load(vdata, cache=False, progress=False)
     assert wb.problems == []
     assert set(wb.scores["interview_id"]) == {"LATE", "ONTIME"} and wb.n_practice == 1
-    assert [(w.path, w.line, w.column) for w in wb.warnings] == [("scores/late.csv", 3, "question_id"),
+    assert [(w.path, w.line, w.column) for w in wb.warnings] == [("scores/late.csv", 2, "question_id"),
                                                                    ("scores/mock.csv", 2, "question_id")]
     assert "'LATE' is dated 2025-07-01, after question 'jr-iam-basics' was retired (2025-06-01)" in wb.warnings[0].message
     assert wb.summary().endswith("; 0 problems; 1 practice interview set aside")
@@ -194,7 +194,7 @@ def test_check_prints_each_warning_before_the_summary_line(vdata):
     lines = p.stdout.splitlines()
     assert p.returncode == 0, p.stdout + p.stderr
     assert lines[-1] == "loaded 2 rows from 1 interviews in 1 files; 0 problems"
-    assert lines[:-1] == [lines[0]] and lines[0].startswith("scores/late.csv:3: warning: interview 'LATE' is dated")
+    assert lines[:-1] == [lines[0]] and lines[0].startswith("scores/late.csv:2: warning: interview 'LATE' is dated")
 
 
 # --- the engines, the cache -----------------------------------------------------------------------

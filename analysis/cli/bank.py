@@ -15,6 +15,12 @@ shortened. The three changes are :func:`analysis.io.bank_edit.add_question`,
 :func:`~analysis.io.bank_edit.rewrite_question` and :func:`~analysis.io.bank_edit.retire_question`
 (locked, atomic, never losing a row); a refusal is one line and exit status 2. The changes need
 ``--data`` (so the shipped demo bank is never edited by accident).
+
+A date in the past moves stored interviews, and the command says how many: ``rewrite
+--introduced`` before today, the interviews of the question on or after that day whose scorecard
+names no ``question_version`` (now analysed as the new version,
+:func:`~analysis.io.bank_edit.moved_by_rewrite`); ``retire --date`` before today, the interviews
+dated after it (each a warning of ``check``, :func:`~analysis.io.bank_edit.dated_after_retirement`).
 """
 
 from __future__ import annotations
@@ -106,10 +112,24 @@ def run(args) -> int:
         version = bank_edit.rewrite_question(args.data, args.question_id, question=args.question,
                                              good_answer=args.good_answer, red_flag=args.red_flag,
                                              introduced=args.introduced)
-        print(f"{_shown(args.question_id.strip())}: version {version} is active from {args.introduced or dt.date.today()}; "
+        qid = _shown(args.question_id.strip())
+        print(f"{qid}: version {version} is active from {args.introduced or dt.date.today()}; "
               f"version {version - 1} is kept, retired (its interviews are measured on their own)")
+        if _in_the_past(args.introduced):
+            n = bank_edit.moved_by_rewrite(args.data, args.question_id, version)
+            print(f"{n} stored interview(s) of {qid} dated {args.introduced} or later name no question_version: "
+                  f"they are analysed as version {version} from now on (a scorecard naming its version keeps it)")
         return 0
     bank_edit.retire_question(args.data, args.question_id, date=args.date)
-    print(f"{_shown(args.question_id.strip())}: retired from {args.date or dt.date.today()}; its history is kept and "
-          "its id is never reused")
+    qid = _shown(args.question_id.strip())
+    print(f"{qid}: retired from {args.date or dt.date.today()}; its history is kept and its id is never reused")
+    if _in_the_past(args.date):
+        n = bank_edit.dated_after_retirement(args.data, args.question_id)
+        print(f"{n} stored interview(s) of {qid} are dated after {args.date}: they stay in every analysis, and "
+              "check warns of each (check their dates, or the retirement date)")
     return 0
+
+
+def _in_the_past(day: str | None) -> bool:
+    """Whether a ``--introduced``/``--date`` is before today (only then can it move stored interviews)."""
+    return day is not None and dt.date.fromisoformat(day) < dt.date.today()

@@ -5,9 +5,11 @@ N and M count real interviews only; practice interviews (``practice`` true) are 
 and set aside, and the line then ends ``; Q practice interviews set aside`` (K counts every file
 read, practice ones included). ``python -m analysis practice list`` names them.
 
-Warnings (an interview dated after its question was retired: loaded all the same, since imported
-history may be late) are printed as ``path:line: warning: ...`` before the summary line and are
-not counted in P."""
+Warnings (an interview dated after a question it asked was retired: loaded all the same, since
+imported history may be late; one per interview, on its first row) are printed as
+``path:line: warning: ...`` before the summary line and are not counted in P: at most 20 lines per
+retired question, then ``... and N more interviews of QID dated after it was retired on DATE``
+(``Workbook.warnings`` keeps every one)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from analysis.io._versions import warning_lines
     from analysis.io.load import load
     try:
         wb = load(args.data, cache=not args.no_cache)
@@ -36,7 +39,7 @@ def run(args) -> int:
         return 1
     for p in wb.problems:
         print(p)
-    for w in wb.warnings:
-        print(f"{w.path}:{w.line}: warning: {w.message}")
+    for line in warning_lines(wb.warnings):
+        print(line)
     print(wb.summary())
     return 1 if wb.problems else 0

@@ -7,11 +7,13 @@ the interview's date (:func:`analysis.io.bank.version_in_force`). Here the valid
 and the distinct (question, version, date) or (question, date) pairs, never a Python loop per row.
 A folder whose bank has one version of every question and whose scorecards leave the column empty
 costs one look at the column's unique values. The loader then keys the typed rows by item
-(:func:`as_items`) and warns of interviews dated after their question was retired
-(:func:`retired_warnings`).
+(:func:`as_items`) and warns, once per interview, of interviews dated after a question they asked
+was retired (:func:`retired_warnings`); ``check`` prints them grouped (:func:`warning_lines`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,7 +22,8 @@ from analysis.errors import Problem
 from analysis.io.bank import version_in_force
 from analysis.io.schema import nfc
 
-__all__ = ["Versions", "judge_versions", "row_versions", "as_items", "retired_warnings"]
+__all__ = ["Versions", "judge_versions", "row_versions", "as_items", "retired_warnings", "RetiredWarning",
+           "warning_lines"]
 
 
 def _found(v) -> str:
@@ -154,10 +157,21 @@ def as_items(scores: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
     return scores
 
 
-def retired_warnings(frame: pd.DataFrame, questions: pd.DataFrame) -> list[Problem]:
-    """One warning per row of ``frame`` (typed scorecards keyed by item) dated after its question was
-    retired: no version of it is active and the date is past its last version's ``retired``. The
-    row still loads (imported history may be late); ``check`` prints it as a warning."""
+@dataclass(frozen=True, order=True)
+class RetiredWarning(Problem):
+    """A :class:`~analysis.errors.Problem` that holds nothing back: an interview dated after a
+    question it asked was retired. ``retired`` names each such question and its retirement date,
+    ``(("jr-iam-basics", "2025-06-01"), ...)``, so ``check`` can count the interviews of each."""
+
+    retired: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+
+
+def retired_warnings(frame: pd.DataFrame, questions: pd.DataFrame) -> list[RetiredWarning]:
+    """One warning per interview of ``frame`` (typed scorecards keyed by item) dated after a
+    question it asked was retired: no version of that question is active and the date is past its
+    last version's ``retired``. The warning is on the interview's first row (file and line) and
+    names every such question. The interview still loads (imported history may be late);
+    ``check`` prints the warnings, at most 20 per retired question."""
     if not len(frame) or "status" not in questions or (questions["status"] == "active").all():
         return []
     base = questions["base_id"] if "base_id" in questions else questions["question_id"]
@@ -170,12 +184,45 @@ def retired_warnings(frame: pd.DataFrame, questions: pd.DataFrame) -> list[Probl
     rows = np.flatnonzero(after)
     if not len(rows):
         return []
-    at, sub = idx[rows], frame.iloc[rows]  # (only the rows warned about become Python objects)
-    days = pd.DatetimeIndex(sub["date"]).strftime("%Y-%m-%d")
-    ends = pd.DatetimeIndex(until[at]).strftime("%Y-%m-%d")
-    return [Problem(str(fn), int(ln), "question_id",
-                    f"interview {iid!r} is dated {day}, after question {b!r} was retired ({end}); loaded all the "
-                    "same (history may be imported late): check the interview's date, or the bank's retired date")
-            for fn, ln, iid, day, b, end in zip(sub["file"].astype(str).tolist(), sub["line"].tolist(),
-                                                sub["interview_id"].tolist(), days.tolist(),
-                                                base.to_numpy()[at].tolist(), ends.tolist())]
+    ids = frame["interview_id"].astype(str).to_numpy()
+    late: dict[str, list[tuple[str, str]]] = {}  # interview -> its retired questions, in row order
+    ends = pd.DatetimeIndex(until[idx[rows]]).strftime("%Y-%m-%d").tolist()
+    for iid, b, end in zip(ids[rows].tolist(), base.to_numpy()[idx[rows]].tolist(), ends):
+        late.setdefault(iid, []).append((str(b), end))
+    mine = np.flatnonzero(pd.Series(ids).isin(list(late)).to_numpy())
+    first = mine[~pd.Series(ids[mine]).duplicated().to_numpy()]  # each late interview's first row
+    sub = frame.iloc[first]
+    days = pd.DatetimeIndex(sub["date"]).strftime("%Y-%m-%d").tolist()
+    return [RetiredWarning(str(fn), int(ln), "question_id", _retired_message(iid, day, late[iid]),
+                           retired=tuple(late[iid]))
+            for fn, ln, iid, day in zip(sub["file"].astype(str).tolist(), sub["line"].tolist(), ids[first].tolist(),
+                                        days)]
+
+
+def _retired_message(interview_id: str, day: str, retired: list[tuple[str, str]]) -> str:
+    what = " and ".join(f"question {b!r} was retired ({end})" for b, end in retired)
+    return (f"interview {interview_id!r} is dated {day}, after {what}; loaded all the same (history may be "
+            "imported late): check the interview's date, or the bank's retired date")
+
+
+def warning_lines(warnings, per_question: int = 20) -> list[str]:
+    """``path:line: warning: message`` of each warning, at most ``per_question`` lines for each
+    retired question (a warning naming several counts for each, and is left out once one of them
+    has its ``per_question`` lines), then one line per question with more:
+    ``... and N more interviews of QID dated after it was retired on DATE``. Other warnings are all
+    printed."""
+    shown: dict[tuple[str, str], int] = {}
+    total: dict[tuple[str, str], int] = {}
+    out = []
+    for w in warnings:
+        keys = list(getattr(w, "retired", ()))
+        for k in keys:
+            total[k] = total.get(k, 0) + 1
+        if any(shown.get(k, 0) >= per_question for k in keys):
+            continue
+        for k in keys:
+            shown[k] = shown.get(k, 0) + 1
+        out.append(f"{w.path}:{w.line}: warning: {w.message}")
+    out += [f"... and {n - shown.get(k, 0)} more interviews of {k[0]} dated after it was retired on {k[1]}"
+            for k, n in total.items() if n > shown.get(k, 0)]
+    return out

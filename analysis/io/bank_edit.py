@@ -59,7 +59,7 @@ from analysis.io.folder import require_data_folder
 from analysis.io.schema import MAX_FIELD_CHARS, YEAR_RANGE, invisible
 
 __all__ = ["add_question", "rewrite_question", "retire_question", "versioned_columns", "check_text",
-           "check_date", "today", "BankEditError", "LEVEL_PREFIX"]
+           "check_date", "today", "BankEditError", "LEVEL_PREFIX", "moved_by_rewrite", "dated_after_retirement"]
 
 #: The id prefix of each level, as the guide's ids have it (``jr-s3-basics``, ``mid-caching``, ``sr-dr``).
 LEVEL_PREFIX = {"junior": "jr", "mid": "mid", "senior": "sr"}
@@ -417,3 +417,42 @@ def retire_question(data, question_id: str, *, date=None) -> None:
         return new, None
 
     return _edit(data, change)
+
+
+# ------------------------------------------------------------------ what a date in the past moves
+
+
+def _stored(data):
+    """The folder's workbook, or None when its scorecards cannot be loaded (nothing to count)."""
+    from analysis.io.load import load  # deferred: only a change dated in the past reads the scorecards
+    try:
+        return load(require_data_folder(data), progress=False)
+    except WorkbookError:
+        return None
+
+
+def moved_by_rewrite(data, question_id: str, version: int) -> int:
+    """How many stored interviews answer ``version`` of ``question_id`` by their date alone: after
+    :func:`rewrite_question` with ``introduced`` in the past, the interviews on or after that day
+    whose scorecard names no ``question_version`` (older scorecards: the forms and importers write
+    it) are analysed as the new version from now on. Call it after the rewrite; practice interviews
+    and rows with problems are not counted."""
+    wb = _stored(data)
+    if wb is None or not len(wb.scores):
+        return 0
+    base = wb.questions.set_index("question_id")["base_id"]
+    scores = wb.scores
+    mine = (scores["question_id"].map(base).astype(str).eq(_key(question_id)).to_numpy()
+            & (scores["question_version"] == int(version)).to_numpy())
+    return int(scores.loc[mine, "interview_id"].nunique())
+
+
+def dated_after_retirement(data, question_id: str) -> int:
+    """How many stored interviews (practice ones included) asked ``question_id`` and are dated
+    after it was retired: each is a warning of ``check`` (:func:`analysis.io._versions.retired_warnings`).
+    Call it after :func:`retire_question` with ``date`` in the past."""
+    wb = _stored(data)
+    if wb is None:
+        return 0
+    qid = _key(question_id)
+    return sum(any(q == qid for q, _ in getattr(w, "retired", ())) for w in wb.warnings)

@@ -6,6 +6,12 @@ saying what to fix (the command exits 2). The mapping of a source is its default
 (:attr:`analysis.io.importers.Importer.mapping`) updated by a TOML file (:func:`load_mapping`) and
 checked against the bank and the workbook's vocabularies; :class:`QuestionMatcher` then finds the
 bank question an attribute name means, and only *suggests* close ones.
+
+The bank an import reads is every version of every question (:func:`load_bank`), retired ones
+included: history exported late still names questions retired since, and an old export carries the
+old wording of a rewritten question. An attribute named by a version's text is that version; one
+named by the stable id (or by text every version shares) is left to the store, which writes the
+version in force on the interview's date (:func:`analysis.io.bank.version_in_force`).
 """
 
 from __future__ import annotations
@@ -21,11 +27,11 @@ import pandas as pd
 from analysis import config
 from analysis.errors import BankError, WorkbookError
 from analysis.io.ats_record import MAX_DEPTH, nesting_depth
-from analysis.io.bank import load_questions
+from analysis.io.bank import item_key, load_questions
 from analysis.io.importers import IMPORTERS, Importer, default_mapping
 
 __all__ = ["ImportSetupError", "importer", "check_inputs", "load_bank", "load_mapping", "QuestionMatcher",
-           "norm_key", "name_key", "display_name", "source_name_of"]
+           "norm_key", "name_key", "display_name", "source_name_of", "version_labels"]
 
 _MAPPING_KEYS = {"ignore", "fields", "questions", "ratings", "recommendations", "red_flag", "levels"}
 
@@ -71,13 +77,15 @@ def check_inputs(source: str, files, level: str | None) -> list[Path]:
 
 
 def load_bank(data) -> pd.DataFrame:
-    """The bank of the data folder to import into (a folder without a usable bank cannot import)."""
+    """Every version of the bank of the data folder to import into, retired ones included
+    (:func:`analysis.io.bank.load_questions` with ``versions="all"``); a folder without a usable
+    bank cannot import."""
     lay = config.layout(data)
     if not lay.questions.is_file():
         raise ImportSetupError(f"{lay.data}: no {lay.questions.name}; expected a data folder with the question "
                                f"bank (copy data/{lay.questions.name} into it) and a {lay.scores.name}/ folder")
     try:
-        return load_questions(lay)
+        return load_questions(lay, versions="all")
     except BankError as exc:
         raise ImportSetupError(f"the question bank is unusable:\n{exc}") from None
 
@@ -179,13 +187,14 @@ def _check_mapping(m: dict, questions, where) -> None:
             raise ImportSetupError(f"{where}: [levels] {k!r} = {v!r}; expected one of {', '.join(config.LEVELS)}")
         levels[k.strip().lower()] = v
     m["levels"] = levels
-    ids = set(questions["question_id"]) if questions is not None else None
+    ids = set(version_labels(questions)) | set(questions["question_id"]) if questions is not None else None
     table = {}
     for k, v in m["questions"].items():
         if not isinstance(v, str) or (ids is not None and v not in ids):
             close = difflib.get_close_matches(str(v), sorted(ids or []), n=3, cutoff=0.6)
             hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise ImportSetupError(f"{where}: [questions] {k!r} = {v!r} is not a question_id of the bank{hint}")
+            raise ImportSetupError(f"{where}: [questions] {k!r} = {v!r} is not a question_id of the bank (nor a "
+                                   f"version of one, 'mid-caching v2'){hint}")
         table[name_key(k)] = v
     m["questions"] = table
     m["ignore_keys"] = {name_key(x) for x in m["ignore"]}
@@ -195,20 +204,56 @@ def _check_mapping(m: dict, questions, where) -> None:
     m["flag_tags"] = [t.strip().lower() for t in m["red_flag"]["tags"] if t.strip()]
 
 
+def version_labels(questions: pd.DataFrame) -> dict[str, tuple[str, int]]:
+    """``{"mid-caching v2": ("mid-caching", 2), ...}``: the item id of every version of a question
+    the bank holds in more than one version (:func:`analysis.io.bank.item_key`), which a mapping's
+    ``[questions]`` table or an attribute name may give to name one version."""
+    if "version" not in questions:
+        return {}
+    n = questions.groupby("question_id", sort=False)["version"].transform("size")
+    return {item_key(q, v, k): (q, int(v)) for q, v, k in zip(questions["question_id"], questions["version"], n)
+            if k > 1}
+
+
 class QuestionMatcher:
-    """Finds the question an attribute name means: mapping table, exact id, exact text."""
+    """Finds the question, and where it can tell the version, an attribute name means: the
+    mapping table, an exact id or version label (``mid-caching v2``), an exact question text.
+
+    ``questions`` is every version of the bank (:func:`load_bank`). A text is the version it is
+    the text of; a text that several versions of one question share, and a bare id, name no
+    version (``None``: the store writes the version in force on the interview's date). Two
+    questions with one text: the first in the bank wins, as before versions.
+    """
 
     def __init__(self, questions: pd.DataFrame, mapping: dict):
-        self.table = mapping["questions"]
-        self.by_id = {name_key(q): q for q in questions["question_id"]}
-        self.by_text = {}
-        for q, t in zip(questions["question_id"], questions["question"]):
-            self.by_text.setdefault(name_key(t), q)
-        self.choices = {**{k: v for k, v in self.by_id.items()}, **self.by_text}
+        labels = version_labels(questions)
+        self.table = {k: labels.get(v, (v, None)) for k, v in mapping["questions"].items()}
+        self.by_id: dict[str, tuple[str, int | None]] = {name_key(q): (q, None) for q in questions["question_id"]}
+        self.by_id.update({name_key(label): qv for label, qv in labels.items()})
+        versions = questions["version"] if "version" in questions else pd.Series(1, index=questions.index)
+        self.by_text: dict[str, tuple[str, int | None]] = {}
+        for q, v, t in zip(questions["question_id"], versions, questions["question"]):
+            k = name_key(t)
+            if k not in self.by_text:
+                self.by_text[k] = (q, int(v))
+            elif self.by_text[k][0] == q:  # one question's text in several versions: none in particular
+                self.by_text[k] = (q, None)
+        self.choices = {**{k: qv[0] for k, qv in self.by_id.items()}, **{k: qv[0] for k, qv in self.by_text.items()}}
+        self._versioned = {q for q, _ in labels.values()}
+
+    def versioned(self, question_id: str) -> bool:
+        """Whether the bank holds more than one version of ``question_id``."""
+        return question_id in self._versioned
+
+    def find_version(self, name: str) -> tuple[str | None, int | None]:
+        """(stable id, version) an attribute name means; version ``None`` when the name does not
+        tell it, (``None``, ``None``) when the name means no question of the bank."""
+        k = name_key(name)
+        return self.table.get(k) or self.by_id.get(k) or self.by_text.get(k) or (None, None)
 
     def find(self, name: str) -> str | None:
-        k = name_key(name)
-        return self.table.get(k) or self.by_id.get(k) or self.by_text.get(k)
+        """The stable id an attribute name means, or ``None``."""
+        return self.find_version(name)[0]
 
     def suggest(self, name: str, n: int = 3) -> list[tuple[str, float]]:
         """Close bank questions (difflib ratio ≥ 0.6 on id or text), best first: suggestions only."""

@@ -7,10 +7,17 @@ becomes one interview in the scorecard format, validated and written by
 :func:`analysis.io.store.save_interview`, or is *skipped* and named with its position in the input and
 the reason. Nothing is guessed:
 
-- a rated attribute must map to a bank question: its name equals the ``question_id`` or the
-  question text (case and surrounding whitespace ignored), or the mapping's ``[questions]`` table
-  names it, or the mapping's ``ignore`` list drops it. Otherwise the record is skipped
-  (``unmapped_attribute``) and the closest bank questions are *suggested* (difflib), never applied;
+- a rated attribute must map to a bank question, any version, retired ones included: its name
+  equals the ``question_id``, a version label (``mid-caching v2``) or the text of a version (case
+  and surrounding whitespace ignored), or the mapping's ``[questions]`` table names it, or the
+  mapping's ``ignore`` list drops it. Otherwise the record is skipped (``unmapped_attribute``) and
+  the closest bank questions are *suggested* (difflib), never applied;
+- **question versions**: a row matched by a version's text or label is written with that
+  ``question_version`` (an old export's old wording is the old version, whatever its date; a
+  version introduced after the interview's date is refused, ``invalid``); a row matched by the id
+  (or a text all versions share) is written with the version in force on the interview's date
+  (:func:`analysis.io.store.save_interview`). A retired question's history is imported; one dated
+  after the question was retired loads with a warning of ``check``;
 - a rating the mapping does not know skips the record (``unknown_rating``); a rating mapped to
   ``"unscored"`` (Greenhouse ``mixed``, ``no_decision``) leaves that question out and is reported;
 - a recommendation mapped to ``"skip"`` (Greenhouse ``no_decision``) skips the record
@@ -291,7 +298,7 @@ def _convert(rec: SourceRecord, source: Importer, mapping: dict, bank: QuestionM
         k = name_key(item.name)
         if k in mapping["ignore_keys"]:
             continue  # the mapping says so: not a question of the bank
-        qid = bank.find(item.name)
+        qid, version = bank.find_version(item.name)
         rk = norm_key(item.rating)
         if qid is None and (not rk or mapping["ratings"].get(rk) == "unscored") and not item.note and not item.red_flag:
             # an unrated attribute of the ATS template carries nothing to lose: report it, import the rest
@@ -318,8 +325,8 @@ def _convert(rec: SourceRecord, source: Importer, mapping: dict, bank: QuestionM
         if score == "unscored":
             remarks.append(f"{qid} left unscored: {item.name!r} rated {item.rating!r}")
             continue
-        rows.append(dict(question_id=qid, score=score, red_flag=_flag(item.red_flag, rk, item.note, mapping),
-                         notes=item.note))
+        rows.append(dict(question_id=qid, question_version="" if version is None else str(version), score=score,
+                         red_flag=_flag(item.red_flag, rk, item.note, mapping), notes=item.note))
     if unmapped:
         raise _Skip("unmapped_attribute", "; ".join(unmapped))
     if unknown:
@@ -350,7 +357,7 @@ def _scoped(rec: SourceRecord, scope: str | None) -> str:
 
 
 _FRAME_COLUMNS = ["interview_id", "date", "candidate_id", "level", "interviewer", "question_id",
-                  "score", "red_flag", "notes", "recommendation"]
+                  "question_version", "score", "red_flag", "notes", "recommendation"]
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:

@@ -73,9 +73,10 @@ def suggest_mapping(source: str, files, data=None) -> str:
     out += ["", "[questions]", "# attribute name = question_id; exact ids and exact question texts "
             "(case and surrounding spaces ignored) match without a line here"]
     for name in names:
-        qid = bank.find(name)
+        qid, version = bank.find_version(name)
         if qid:
-            out.append(f"# {_toml_str(name)} matches {qid} already")
+            which = f" (version {version})" if version is not None and bank.versioned(qid) else ""
+            out.append(f"# {_toml_str(name)} matches {qid}{which} already")
             continue
         close = bank.suggest(name)
         if close:
