@@ -3,7 +3,7 @@
 Every analysis keys on the **item id** of :func:`analysis.io.bank.item_key`: the question's stable id
 while the bank holds one version of it, else ``"<question_id> v<version>"`` (``mid-caching v2``), so
 each version of a rewritten question is measured as an item of its own (its drift and leak tests
-restart at the new version, IRT and fairness DIF fit it as a new item).
+restart at the new version, IRT and the differential item functioning screen fit it as a new item).
 
 The tables a hiring lead reads show the stable id and the version apart: ``question_id`` is the
 stable id and a ``version`` column follows it. :func:`split_item_ids` does that for every table with a
