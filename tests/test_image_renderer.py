@@ -112,3 +112,21 @@ def test_a_closed_renderer_refuses_work(tmp_path):
     r.close()  # twice is harmless
     with pytest.raises(RuntimeError, match="closed"):
         r.submit(image_jobs(_figures(), tmp_path, ("png",)))
+
+
+def test_plotlyjs_packed_ahead_is_the_same_packing():
+    """index.html's compressed plotly.js, packed in a background thread while a report computes, is
+    what packing it on the spot gives (gzip level 9, no time stamp), and is packed once per process."""
+    import base64
+    import gzip
+
+    from plotly.offline import get_plotlyjs
+
+    from analysis.reports import index_html
+
+    index_html.pack_plotlyjs_ahead()
+    fut = index_html._packed_plotlyjs()
+    assert index_html._packed_plotlyjs() is fut
+    packed = fut.result()
+    assert gzip.decompress(base64.b64decode(packed)).decode("utf-8") == get_plotlyjs()
+    assert packed == base64.b64encode(gzip.compress(get_plotlyjs().encode("utf-8"), 9, mtime=0)).decode("ascii")

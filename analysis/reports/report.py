@@ -31,6 +31,7 @@ from analysis.reports.brief import brief_html, findings, markdown
 from analysis.reports.export import write_report
 from analysis.reports.figures import ImageRenderer, image_jobs
 from analysis.reports.files import IMAGE_FORMATS, parse_formats
+from analysis.reports.index_html import pack_plotlyjs_ahead
 from analysis.stats.calibration import Calibration, calibrate
 from analysis.stats.small_groups import suppress_small_interviewers
 from analysis.stats.tables import INDEX_COLUMNS
@@ -99,6 +100,8 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
     fmts = parse_formats(formats)
     # refused before anything is read or written; the data folder is the workbook's when one is given
     out = output_folder(out, workbook.data if workbook is not None and workbook.data is not None else data)
+    if "html" in fmts:
+        pack_plotlyjs_ahead()  # index.html's compressed plotly.js, packed while the data loads
     image_fmts = [f for f in fmts if f in IMAGE_FORMATS]
     if not image_fmts:
         return _build(data, out, fmts, None, criterion=criterion, level=level, start=start, end=end, n_boot=n_boot,
