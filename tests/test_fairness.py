@@ -251,6 +251,30 @@ def test_planted_question_and_interviewer_are_flagged(planted):
     assert list(d.columns[:11]) == fairness_dif.DIF_COLUMNS and list(iv.columns) == fairness.INTERVIEWER_COLUMNS
 
 
+def test_shared_suppression_plan_is_computed_once_and_changes_nothing(bank, monkeypatch):
+    """The fairness report plans the recommendation stage's suppression once for both tables
+    (SuppressionPlans): the tables are the same as when each call plans for itself, and the plan of
+    each attribute is computed once instead of twice."""
+    h = generate(400, seed=0, questions=bank, groups=True)
+    wb, g = workbook_of(h, bank), h.candidate_groups
+    ai, iv = fairness.adverse_impact(wb, g), fairness.interviewer_impact(wb, g)
+    calls = []
+    real = fairness._plan
+
+    def counted(u, attr, order, **kw):
+        calls.append((attr, kw["interviewers"]))
+        return real(u, attr, order, **kw)
+
+    monkeypatch.setattr(fairness, "_plan", counted)
+    plans = fairness.SuppressionPlans()
+    pd.testing.assert_frame_equal(fairness.adverse_impact(wb, g, plans=plans), ai)
+    pd.testing.assert_frame_equal(fairness.interviewer_impact(wb, g, plans=plans), iv)
+    attrs = [a for a in g.columns if a != "candidate_id"]
+    assert sorted(a for a, interviewers in calls if interviewers) == sorted(attrs)  # once each, not twice
+    with pytest.raises(ValueError, match="another workbook"):
+        fairness.interviewer_impact(workbook_of(h, bank), g, plans=plans)
+
+
 def test_groups_do_not_change_the_rest_of_the_history(bank):
     """The groups come from their own random stream; only the planted question's scores of the
     focal group (and the biased interviewer's calls) may differ."""

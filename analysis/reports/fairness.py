@@ -26,7 +26,8 @@ from analysis.io.groups import GroupsError, attributes, load_groups
 from analysis.io.load import load
 from analysis.reports.export import write_report
 from analysis.reports.files import parse_formats
-from analysis.stats.fairness import ADVERSE_IMPACT_COLUMNS, INTERVIEWER_COLUMNS, adverse_impact, interviewer_impact
+from analysis.stats.fairness import (ADVERSE_IMPACT_COLUMNS, INTERVIEWER_COLUMNS, SuppressionPlans, adverse_impact,
+                                     interviewer_impact)
 from analysis.stats.fairness_dif import DIF_COLUMNS, dif, flagged_questions
 
 __all__ = [
@@ -95,9 +96,10 @@ def fairness_report(data=None, *, groups=None, out, formats=("csv", "png", "svg"
     g, problems = load_groups(wb.data if wb.data is not None else data, groups, known_candidates=known)
     if g.empty:
         raise GroupsError(problems or "no candidate with group data", groups)
-    ai = adverse_impact(wb, g, small_group=small_group)
+    plans = SuppressionPlans()  # the recommendation stage's suppression, planned once for both tables
+    ai = adverse_impact(wb, g, small_group=small_group, plans=plans)
     dt = dif(wb, g, method=method, small_group=small_group, fdr=fdr, progress=progress)
-    iv = interviewer_impact(wb, g, small_group=small_group, fdr=fdr)
+    iv = interviewer_impact(wb, g, small_group=small_group, fdr=fdr, plans=plans)
     tables = {"adverse_impact": ai[ADVERSE_IMPACT_COLUMNS], "dif": dt[DIF_COLUMNS],
               "interviewer_impact": iv[INTERVIEWER_COLUMNS], "flagged_questions": flagged_questions(dt, wb.questions)}
     tables = {k: _rounded(v) for k, v in tables.items()}

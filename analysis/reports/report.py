@@ -29,7 +29,9 @@ from analysis.io.folder import output_folder
 from analysis.io.load import load
 from analysis.reports.brief import brief_html, findings, markdown
 from analysis.reports.export import write_report
-from analysis.reports.files import parse_formats
+from analysis.reports.figures import ImageRenderer, image_jobs
+from analysis.reports.files import IMAGE_FORMATS, parse_formats
+from analysis.reports.index_html import pack_plotlyjs_ahead
 from analysis.stats.calibration import Calibration, calibrate
 from analysis.stats.small_groups import suppress_small_interviewers
 from analysis.stats.tables import INDEX_COLUMNS
@@ -45,6 +47,13 @@ REPORT_NOTES = (
     "Severities are in score points for the same candidate and question; pass rates are not adjusted for the "
     "candidates each interviewer saw.",
 )
+
+#: The static images' scale (2: a 900 x 520 chart is an 1800 x 1040 PNG, sharp on slides).
+IMAGE_SCALE = 2
+#: Browser tabs rendering the report's images: two were 13% faster than one for the 27 images of a
+#: full report on a shared two-core machine (benchmarks/RESULTS.md).
+IMAGE_TABS = 2
+
 
 def export_tables(cal: Calibration, *, small_group: int = config.SMALL_GROUP) -> dict[str, pd.DataFrame]:
     """The tables as exported: interviewers with fewer than ``small_group`` interviews blanked, no
@@ -91,6 +100,23 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
     fmts = parse_formats(formats)
     # refused before anything is read or written; the data folder is the workbook's when one is given
     out = output_folder(out, workbook.data if workbook is not None and workbook.data is not None else data)
+    if "html" in fmts:
+        pack_plotlyjs_ahead()  # index.html's compressed plotly.js, packed while the data loads
+    image_fmts = [f for f in fmts if f in IMAGE_FORMATS]
+    if not image_fmts:
+        return _build(data, out, fmts, None, criterion=criterion, level=level, start=start, end=end, n_boot=n_boot,
+                      seed=seed, min_n=min_n, progress=progress, workbook=workbook, irt=irt)
+    # Chromium starts now, in the background, while the data loads and the tables are computed; each
+    # chart is rendered as soon as it is drawn, while the next is drawn and the tables are written
+    with ImageRenderer(tabs=IMAGE_TABS) as renderer:
+        return _build(data, out, fmts, renderer, criterion=criterion, level=level, start=start, end=end,
+                      n_boot=n_boot, seed=seed, min_n=min_n, progress=progress, workbook=workbook, irt=irt)
+
+
+def _build(data, out: Path, fmts: tuple, renderer: ImageRenderer | None, *, criterion, level, start, end, n_boot,
+           seed, min_n, progress, workbook, irt) -> list[Path]:
+    """:func:`build_report` once its output folder is checked (and its browser started when images
+    are asked for)."""
     wb = workbook if workbook is not None else load(data, progress=progress)
     cal = calibrate(wb, criterion, level=level, start=start, end=end, n_boot=n_boot, seed=seed, min_n=min_n,
                     progress=progress)
@@ -105,9 +131,14 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
     brief_path = atomic_write(out / "brief.md", markdown(items, cal.meta), overwrite=True)
     if any(f != "csv" for f in fmts):
         # plotly loads only when charts are asked for (a csv-only report starts faster)
-        from analysis.charts.calibration import READING_GUIDE, figures as make_figures
+        from analysis.charts.calibration import BUILDERS, READING_GUIDE
         try:
-            figures = make_figures(cal)
+            drawn = {}
+            for name, build in BUILDERS.items():  # analysis.charts.calibration.figures, one chart at a time
+                drawn[name] = build(cal)
+                if renderer is not None:  # rendered while the next chart is drawn
+                    renderer.submit(image_jobs({name: drawn[name]}, out, fmts, scale=IMAGE_SCALE))
+            figures = drawn
         except Exception as exc:  # noqa: BLE001 -- one undefined chart must not take the tables down
             notes.append(f"charts: not drawn on this slice ({type(exc).__name__}: {exc}); the tables are complete")
         guides = READING_GUIDE
@@ -120,4 +151,4 @@ def build_report(data=None, *, out="reports", criterion: str = "recommendation",
     return [brief_path] + write_report(out, tables=tables, figures=figures, formats=fmts,
                         title="Interview calibration report", meta=_meta(cal, config.data_dir(data)),
                         guides=guides, notes=notes, progress=progress, columns=INDEX_COLUMNS,
-                        table_digits=3, brief=brief_html(items))
+                        table_digits=3, brief=brief_html(items), scale=IMAGE_SCALE, renderer=renderer)

@@ -52,7 +52,7 @@ from analysis.stats.small_groups import protect_cells
 __all__ = [
     "ADVERSE_IMPACT_COLUMNS", "INTERVIEWER_COLUMNS", "FLAGS", "STAGES", "OVERALL",
     "candidate_groups", "order_groups", "selection_units", "impact_ratios", "shortfall", "complementary_suppression",
-    "adverse_impact", "interviewer_impact",
+    "adverse_impact", "interviewer_impact", "SuppressionPlans",
 ]
 
 ADVERSE_IMPACT_COLUMNS = ["attribute", "group", "stage", "level", "n", "n_selected", "selection_rate", "impact_ratio",
@@ -414,6 +414,42 @@ def _plan(u: pd.DataFrame, attr: str, order, *, interviewers: bool, small_group:
     return tables, _extra(cells[table], hidden[table], small_group), {(k, g) for k, gs in ivs.items() for g in gs}
 
 
+class SuppressionPlans:
+    """The recommendation stage's suppression plans, computed once and shared by
+    :func:`adverse_impact` and :func:`interviewer_impact`.
+
+    Both tables hide the same cells, planned together (:func:`_plan`, whose integer-program audit is
+    the slow part of a fairness report). Pass one ``SuppressionPlans()`` to both calls on the same
+    workbook and groups and the plan of each attribute is computed by the first and reused by the
+    second; without it each call plans for itself, with the same result.
+
+    >>> plans = SuppressionPlans()
+    >>> ai = adverse_impact(wb, groups, plans=plans)          # doctest: +SKIP
+    >>> iv = interviewer_impact(wb, groups, plans=plans)      # doctest: +SKIP
+
+    A plan is keyed by attribute, group order and ``small_group``; it belongs to the workbook and groups
+    frame it was first used with, and using it with others raises ``ValueError`` (a plan of other
+    data would hide the wrong cells).
+    """
+
+    def __init__(self):
+        self._owner: tuple[int, int] | None = None
+        self._plans: dict = {}
+
+    def get(self, workbook, groups, u: pd.DataFrame, attr: str, order, *, small_group: int):
+        """The plan of ``attr`` over the recommendation units ``u``, computed on first request."""
+        owner = (id(workbook), id(groups))
+        if self._owner is None:
+            self._owner = owner
+        elif self._owner != owner:
+            raise ValueError("these suppression plans were made for another workbook or groups frame: "
+                             "use one SuppressionPlans() per fairness report")
+        key = (attr, tuple(order), int(small_group))
+        if key not in self._plans:
+            self._plans[key] = _plan(u, attr, order, interviewers=True, small_group=small_group)
+        return self._plans[key]
+
+
 def order_groups(values: pd.Series) -> list:
     """The groups of one attribute, largest first (ties by name), "not disclosed" last."""
     vc = values.value_counts()
@@ -422,7 +458,8 @@ def order_groups(values: pd.Series) -> list:
 
 
 def adverse_impact(workbook, groups: pd.DataFrame, *, stages=STAGES, small_group: int = config.SMALL_GROUP,
-                   alpha: float = 0.05, threshold: float = 0.8, power_target: float = 0.8) -> pd.DataFrame:
+                   alpha: float = 0.05, threshold: float = 0.8, power_target: float = 0.8,
+                   plans: SuppressionPlans | None = None) -> pd.DataFrame:
     """Selection rates by group at each stage, by level and overall, with the four-fifths rule.
 
     Parameters
@@ -435,6 +472,9 @@ def adverse_impact(workbook, groups: pd.DataFrame, *, stages=STAGES, small_group
         ``outcomes.csv``).
     small_group, alpha, threshold, power_target
         See :func:`impact_ratios`.
+    plans : SuppressionPlans, optional
+        Shared with :func:`interviewer_impact` on the same data, so the recommendation stage's
+        suppression is planned once per report.
 
     Returns
     -------
@@ -460,7 +500,11 @@ def adverse_impact(workbook, groups: pd.DataFrame, *, stages=STAGES, small_group
             u = units[units["stage"] == stage]
             if u.empty:
                 continue
-            tables, hidden, _ = _plan(u, attr, order, interviewers=stage == "recommendation", small_group=small_group)
+            if stage == "recommendation" and plans is not None:
+                tables, hidden, _ = plans.get(workbook, groups, u, attr, order, small_group=small_group)
+            else:
+                tables, hidden, _ = _plan(u, attr, order, interviewers=stage == "recommendation",
+                                          small_group=small_group)
             for level, counts in tables.items():
                 t = impact_ratios(counts, attr, "n", "n_selected", candidates="n_candidates",
                                   small_group=small_group, alpha=alpha, threshold=threshold, power_target=power_target,
@@ -477,7 +521,7 @@ def adverse_impact(workbook, groups: pd.DataFrame, *, stages=STAGES, small_group
 # ----------------------------------------------------------------------------------------------
 
 def interviewer_impact(workbook, groups: pd.DataFrame, *, small_group: int = config.SMALL_GROUP,
-                       fdr: float = 0.05) -> pd.DataFrame:
+                       fdr: float = 0.05, plans: SuppressionPlans | None = None) -> pd.DataFrame:
     """Each interviewer's pass rate for each group against their pass rate for their other candidates.
 
     Parameters
@@ -490,6 +534,8 @@ def interviewer_impact(workbook, groups: pd.DataFrame, *, small_group: int = con
         suppressed: no rate, no test (``n`` shown as ``"<5"`` when the group itself is small).
     fdr : float, default 0.05
         Benjamini-Hochberg level across interviewers, for each attribute and group.
+    plans : SuppressionPlans, optional
+        Shared with :func:`adverse_impact` on the same data: the suppression is planned once.
 
     Returns
     -------
@@ -511,7 +557,10 @@ def interviewer_impact(workbook, groups: pd.DataFrame, *, small_group: int = con
     rows = []
     for a in attributes(groups):
         # the same plan, in the same order, as adverse_impact's recommendation stage
-        _, _, hide = _plan(u, a, order_groups(every[a]), interviewers=True, small_group=small_group)
+        if plans is not None:
+            _, _, hide = plans.get(workbook, groups, u, a, order_groups(every[a]), small_group=small_group)
+        else:
+            _, _, hide = _plan(u, a, order_groups(every[a]), interviewers=True, small_group=small_group)
         order = [g for g in order_groups(u[a]) if g != NOT_DISCLOSED]
         for iv in sorted(u["interviewer"].unique()):
             v = u[(u["interviewer"] == iv) & (u[a] != NOT_DISCLOSED)]
