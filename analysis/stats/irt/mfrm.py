@@ -7,10 +7,12 @@ score rows and one facet level per interviewer and quarter (several hundred para
 most of the drift fit (:func:`analysis.stats.irt.rater_quarters`). A candidate's score is zero
 outside the parameters of their own questions and facet levels, and the covariance is a sum over
 candidates, so :func:`fit_mfrm` sums it over blocks of candidates who share questions and facet
-levels (sorted by their first question and level), each block on its own few parameters. Everything
-else (design, optimiser, grid refinement, estimates, fit statistics) is mirt's own code, called in
-mirt's order; the standard errors equal mirt's up to the rounding of the sums (checked in
-``tests/test_irt_fast.py``).
+levels (sorted by their first question and level), each block on its own few parameters. The
+posterior is computed in place and the expected counts through the CSC view of the counts'
+transpose (the same sums in the same order, so the same bits). Everything else (design, optimiser,
+grid refinement, estimates, fit statistics) is mirt's own code, called in mirt's order: the
+estimates are mirt's bit for bit and the standard errors equal mirt's up to the rounding of the
+information's sums (checked in ``tests/test_irt_fast.py``).
 """
 
 from __future__ import annotations
@@ -36,8 +38,31 @@ def _likelihood_class():
         from mirt.estimation import mfrm_mml
 
         _LIKELIHOOD = type("_BlockInformationLikelihood", (mfrm_mml._MarginalLikelihood,),
-                           {"information": _information})
+                           {"information": _information, "posterior": _posterior,
+                            "expected_counts": _expected_counts})
     return _LIKELIHOOD
+
+
+def _posterior(self, log_probability):
+    """mirt's ``posterior`` (marginal log-likelihood and person posteriors) in place: the same
+    operations on the same values, so the same bits, without three persons x nodes temporaries."""
+    table = log_probability.reshape(-1, log_probability.shape[2])
+    joint = self.design.counts @ table
+    joint += self.log_weights
+    peak = np.max(joint, axis=1, keepdims=True)
+    joint -= peak
+    np.exp(joint, out=joint)
+    total = np.sum(joint, axis=1, keepdims=True)
+    joint /= total
+    return float(np.sum(peak + np.log(total))), joint
+
+
+def _expected_counts(self, posterior):
+    """mirt's ``expected_counts`` through the CSC view of the counts' transpose: its product walks the
+    persons in order (the posterior's rows read once, in sequence) where mirt's CSR transpose reads them
+    at random, about 5x faster; each sum adds the same terms in the same (person) order."""
+    expected = self.design.counts.T @ posterior
+    return expected.reshape(-1, self.design.n_categories, posterior.shape[1])
 
 
 def _information(self, free):
