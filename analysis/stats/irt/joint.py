@@ -214,7 +214,8 @@ def _fit_joint(a0, thr0, q_idx, x, r_idx, person, n_persons, g_person, n_raters,
     exact gradient coming from Fisher's identity (posterior-expected complete-data scores: the EM
     gradient), then Newton steps to the maximum itself (:func:`_newton_polish`), so the estimates
     are the same to about 1e-10 on every CPU, thread count and start. Standard errors: the candidate-cluster sandwich
-    ``H^-1 B H^-1`` (``H`` by forward differences of the exact gradient, ``B`` the cross-product of
+    ``H^-1 B H^-1`` (``H`` by forward differences of the exact gradient, each column on the candidates
+    the perturbed parameter moves (:func:`_grouped_hessian`), ``B`` the cross-product of
     the candidates' scores), with the model-based ``H^-1`` beside it. Written here because mirt
     (1.2.0) has no graded response model with a rater facet or a multi-group ability prior in one fit.
     """
