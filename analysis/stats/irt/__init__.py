@@ -26,7 +26,10 @@ The models are fitted by the PyPI package ``mirt`` (1.2.0, a Python port of the 
 * ``mirt.estimation.fit_mfrm`` fits Linacre's many-facet Rasch model (the FACETS model) by marginal
   maximum likelihood, in a long layout where several interviewers may score the same candidate and
   question, with anchored (sum-to-zero) facet levels, standard errors from the observed information
-  and posterior-averaged infit/outfit mean squares.
+  and posterior-averaged infit/outfit mean squares. It runs through
+  :func:`analysis.stats.irt.mfrm.fit_mfrm`: mirt's steps in mirt's order (the estimates bit for bit),
+  with the observed information summed over blocks of candidates on the parameters each block
+  touches (the standard errors to 1e-10 relative), about 10x faster at 1M score rows.
 
 The alternatives were read, not installed: ``girth`` (0.8.0; Rasch, 1PL-3PL, GRM and partial
 credit by joint or marginal ML, EAP scoring) documents no rater facet and no item standard errors,
@@ -90,6 +93,8 @@ This package holds the models only (statistics: frames in, frames out; no figure
 * :mod:`~analysis.stats.irt.joint`: the joint many-facet graded response model;
 * :mod:`~analysis.stats.irt.raters`: the many-facet Rasch fit, interviewer behaviour (central
   tendency, halo, fit) and severity drift by quarter (:func:`rater_quarters`);
+* :mod:`~analysis.stats.irt.mfrm`: mirt's many-facet Rasch fit with its observed information by
+  blocks of candidates;
 * :mod:`~analysis.stats.irt.fit`: :func:`fit_irt`, which runs them in order.
 
 The charts are in :mod:`analysis.charts.irt`, the exported tables and ``python -m analysis irt`` in

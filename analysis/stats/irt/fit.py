@@ -27,6 +27,25 @@ def _check_columns(data: pd.DataFrame, cols: dict) -> None:
                          "as candidate=, question=, score=, rater=, unit=.")
 
 
+def _mirt_item_fit(mirt, res, Xw, items, q_names, notes) -> None:
+    """Item infit/outfit of mirt's item model into ``items`` (NaN, with a note saying why, when they
+    cannot be computed)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f = mirt.itemfit(res, Xw, statistics=["infit", "outfit"], na_rm=True)
+        f = f.to_pandas() if hasattr(f, "to_pandas") else pd.DataFrame(f)
+        if "item" in f.columns:               # mirt 1.2.0 returns the items as the index already
+            f = f.set_index("item")
+        f.index = f.index.astype(str)
+        items["infit"] = f["infit"].reindex(q_names).to_numpy()
+        items["outfit"] = f["outfit"].reindex(q_names).to_numpy()
+    except Exception as exc:  # a fit statistic that cannot be computed is NaN with a reason
+        items["infit"] = np.nan
+        items["outfit"] = np.nan
+        notes.append(f"item infit/outfit not computed: {exc}")
+
+
 def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str = "question_id",
             score: str = "score", model: str = "grm", rater: str | None = None, *,
             unit: str | None = None, categories=None, n_quadpts: int = 41, max_iter: int = 500,
@@ -152,12 +171,15 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
     if empty.all(axis=0).any():
         raise ValueError(f"fit_irt: no question has a score of {categories[int(np.flatnonzero(empty.all(0))[0])]}; "
                          "pass the categories that occur (categories=)")
+    # with the joint many-facet GRM, its own SEs and item fit replace mirt's: mirt's are not computed
+    joint_model = bool(rater) and model in ("grm", "2pl")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if se_method == "auto":
             se_method = "oakes" if len(Xw) <= 20_000 else "crossprod"
         res = mirt.fit_mirt(Xw, MODELS[model], n_categories=K, item_names=list(q_names), n_quadpts=n_quadpts,
-                            max_iter=max_iter, tol=tol, se_method=se_method)
+                            max_iter=max_iter, tol=tol, se_method=se_method,
+                            compute_standard_errors=not joint_model)
     bar.update(1)
     if not res.converged:
         notes.append(f"the item model did not converge in {max_iter} EM iterations (tol {tol}); "
@@ -201,20 +223,10 @@ def fit_irt(data: pd.DataFrame, candidate: str = "candidate_id", question: str =
         notes.append(f"{int(sparse_cat.sum())} question(s) never received one of the scores "
                      f"{categories}; their thresholds next to the unused score are extrapolated")
     items["unused_category"] = sparse_cat
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            f = mirt.itemfit(res, Xw, statistics=["infit", "outfit"], na_rm=True)
-        f = f.to_pandas() if hasattr(f, "to_pandas") else pd.DataFrame(f)
-        if "item" in f.columns:               # mirt 1.2.0 returns the items as the index already
-            f = f.set_index("item")
-        f.index = f.index.astype(str)
-        items["infit"] = f["infit"].reindex(q_names).to_numpy()
-        items["outfit"] = f["outfit"].reindex(q_names).to_numpy()
-    except Exception as exc:  # a fit statistic that cannot be computed is NaN with a reason
-        items["infit"] = np.nan
-        items["outfit"] = np.nan
-        notes.append(f"item infit/outfit not computed: {exc}")
+    if joint_model:                           # filled from the joint model below
+        items["infit"] = items["outfit"] = np.nan
+    else:
+        _mirt_item_fit(mirt, res, Xw, items, q_names, notes)
     bar.update(1)
 
     # ---- the rater model

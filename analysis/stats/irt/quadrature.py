@@ -47,11 +47,19 @@ def _cell_logp(a_c, thr_c, x_c, t, model):
 
 
 def _posterior(total, nodes):
-    total = total - 0.5 * nodes[None, :] ** 2
+    """Posterior weights over ``nodes`` (standard normal prior) and the summed log marginal
+    likelihood, from each person's log-likelihood ``total`` (persons, nodes).
+
+    ``total`` is overwritten: it becomes the weights (the same operations as out of place, so the same
+    bits, without four person-by-node temporaries: at 70,000 candidates each is 34 MB, and this runs
+    once per likelihood evaluation)."""
+    total -= 0.5 * nodes[None, :] ** 2
     mx = total.max(axis=1, keepdims=True)
-    w = np.exp(total - mx)
-    norm = w.sum(axis=1, keepdims=True)
-    return w / norm, float((np.log(norm) + mx).sum())
+    total -= mx
+    np.exp(total, out=total)
+    norm = total.sum(axis=1, keepdims=True)
+    total /= norm
+    return total, float((np.log(norm) + mx).sum())
 
 
 def _eap_grid(a, thr, q_idx, x, shift, r_idx, person, n_persons, model, nodes=_NODES):

@@ -31,7 +31,7 @@ def _long_layout(c_idx, n_persons, *cols):
 
 
 def _fit_raters(d, x, K, q_names, q_idx, c_names, c_idx, rater, candidate, notes):
-    from mirt.estimation import fit_mfrm                 # deferred: mirt loads only for a fit
+    from analysis.stats.irt.mfrm import fit_mfrm         # deferred: mirt loads only for a fit
     from mirt.models import Facet, PolytomousMFRM
     r_names, r_idx = _codes(d[rater].astype(str))
     if len(r_names) < 2:
@@ -132,7 +132,7 @@ def rater_quarters(fit: IRTFit, *, date: str = "date", min_scores: int = 30) -> 
     with fewer than ``min_scores`` scores are pooled with the interviewer's neighbouring quarter
     (never dropped), so every row stays in the likelihood.
     """
-    from mirt.estimation import fit_mfrm                 # deferred: mirt loads only for a fit
+    from analysis.stats.irt.mfrm import fit_mfrm         # deferred: mirt loads only for a fit
     from mirt.models import Facet, PolytomousMFRM
     if fit.raters is None or fit.data is None or date not in fit.data.columns:
         raise ValueError("rater_quarters needs a fit with rater= and a date column")
