@@ -273,8 +273,11 @@ def strong_weak(d: pd.DataFrame) -> pd.DataFrame:
     version, group, score, n, share``; ``share`` within the version and group), the rows with a known
     criterion only."""
     k = d.loc[d["strong"].notna().to_numpy(), ["question_id", "strong", "score"]]  # not every text column
-    t = (k.assign(group=np.where(k["strong"] > 0, "strong", "weak"))
+    # grouped by a code (0 strong, 1 weak: the labels' sorted order) and labelled on the small result:
+    # a text label per row would build a million-row string column to group by
+    t = (k.assign(group=np.where(k["strong"] > 0, 0, 1).astype(np.int8))
          .groupby(["question_id", "group", "score"], observed=True).size().rename("n").reset_index())
+    t["group"] = np.array(["strong", "weak"], dtype=object)[t["group"].to_numpy()]
     t["share"] = t["n"] / t.groupby(["question_id", "group"], observed=True)["n"].transform("sum")
     t["question_id"] = t["question_id"].astype(str)
     return split_item_ids(t)
