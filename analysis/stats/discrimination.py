@@ -159,6 +159,16 @@ def _within_moments(sums: np.ndarray):
     return cxy, cxx, cyy
 
 
+def _row_products(xv, yv):
+    """The six per-row terms of the units' sums (``1, x, y, x^2, y^2, x y``), made one at a time."""
+    yield np.ones_like(xv)
+    yield xv
+    yield yv
+    yield xv * xv
+    yield yv * yv
+    yield xv * yv
+
+
 def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, stratum: str, candidate: str,
                            *, n_boot: int = 1000, seed: int = 0, ci: float = 0.95, block: int = 100,
                            progress: bool = False, method: str = "auto",
@@ -223,13 +233,18 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     cell = g_codes * ns + s_codes
     xv = xv - (np.bincount(cell, xv) / np.maximum(np.bincount(cell), 1))[cell]
     yv = yv - (np.bincount(cell, yv) / np.maximum(np.bincount(cell), 1))[cell]
+    del cell
     c_codes, c_names = _codes.subset(d[candidate], keep, sort=False)
     nc = max(len(c_names), 1)
     # units sorted by group, then candidate, then stratum; sums by bincount over the unit code
     key = (g_codes.astype(np.int64) * nc + c_codes) * ns + s_codes
     u_key, u_idx = _codes.dense(key, max(len(g_names), 1) * nc * ns)
-    cols = (np.ones_like(xv), xv, yv, xv * xv, yv * yv, xv * yv)
-    feats = np.column_stack([np.bincount(u_idx, w, minlength=len(u_key)) for w in cols])
+    del key
+    # the six sums one column at a time: one row-length product alive at once, not six (memory at 10M rows)
+    feats = np.empty((len(u_key), 6))
+    for j, w in enumerate(_row_products(xv, yv)):
+        feats[:, j] = np.bincount(u_idx, w, minlength=len(u_key))
+    del u_idx
     us = (u_key % ns).astype(np.intp)
     uc = (u_key // ns) % nc
     ug = (u_key // ns // nc).astype(np.intp)
