@@ -159,16 +159,6 @@ def _within_moments(sums: np.ndarray):
     return cxy, cxx, cyy
 
 
-def _row_products(xv, yv):
-    """The six per-row terms of the units' sums (``1, x, y, x^2, y^2, x y``), made one at a time."""
-    yield np.ones_like(xv)
-    yield xv
-    yield yv
-    yield xv * xv
-    yield yv * yv
-    yield xv * yv
-
-
 def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, stratum: str, candidate: str,
                            *, n_boot: int = 1000, seed: int = 0, ci: float = 0.95, block: int = 100,
                            progress: bool = False, method: str = "auto",
@@ -242,8 +232,9 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     del key
     # the six sums one column at a time: one row-length product alive at once, not six (memory at 10M rows)
     feats = np.empty((len(u_key), 6))
-    for j, w in enumerate(_row_products(xv, yv)):
-        feats[:, j] = np.bincount(u_idx, w, minlength=len(u_key))
+    for j, term in enumerate((lambda: np.ones_like(xv), lambda: xv, lambda: yv, lambda: xv * xv, lambda: yv * yv,
+                              lambda: xv * yv)):  # each row-length term made when its column is filled
+        feats[:, j] = np.bincount(u_idx, term(), minlength=len(u_key))
     del u_idx
     us = (u_key % ns).astype(np.intp)
     uc = (u_key // ns) % nc
@@ -473,8 +464,17 @@ def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc,
         ck = step.cand[keep]
         wk = step.w_c[ck]
         ag = a[g_codes]
-        own = yv * (ag + wk * rc[g_codes]) - xv * (rb[g_codes] + wk * ag)
+        # yv * (ag + wk * rc[g]) - xv * (rb[g] + wk * ag) in place (the same operations, two temporaries)
+        own = np.multiply(rc[g_codes], wk)
+        own += ag
+        own *= yv
+        ag *= wk
+        ag += rb[g_codes]
+        ag *= xv
+        own -= ag
+        del ag, wk
     G = np.bincount(gk, own, minlength=ng * (k + 1)).reshape(ng, k + 1)[:, :k]
+    del gk, own
     if step.w_c is not None:
         # each unit's candidate in the codes of all rows (uc codes the kept rows' candidates)
         cand_of_unit = np.zeros(nc, dtype=np.int64)
