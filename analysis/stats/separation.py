@@ -173,7 +173,7 @@ def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, see
     lift = _red_flag_lift(d, by)
     known = _known(d, by)
     auc = items.grouped_auc(known, by, "score", "strong") if len(known) else pd.Series(dtype=float, name="auc")
-    ist = items.item_statistics(d, "interview_id", by, "score")[["item_rest_r"]]
+    ist = items.item_rest_r(d, "interview_id", by, "score").to_frame()
     head = _headline(d, by, n_boot, seed, progress, severity)
     out = (dist.join(per_level).join(lift).join(auc.rename("auc")).join(ist)
            .join(head.drop(columns=["n_rows"])))
