@@ -319,3 +319,14 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(analysis.stats.items, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_item_rest_r_alone_equals_the_column_of_item_statistics():
+    """The question table reads item_rest_r alone (issue 26): the same numbers, to the bit."""
+    from analysis.stats.items import item_rest_r
+    rng = np.random.default_rng(3)
+    d = pd.DataFrame({"c": rng.integers(0, 40, 300), "q": rng.choice(list("abcdef"), 300),
+                      "s": rng.integers(1, 5, 300).astype(float)})
+    d.loc[::17, "s"] = np.nan
+    pd.testing.assert_series_equal(item_rest_r(d, "c", "q", "s"), item_statistics(d, "c", "q", "s")["item_rest_r"])
+    assert item_rest_r(d.iloc[:0], "c", "q", "s").empty

@@ -14,10 +14,32 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import linalg
 
-__all__ = ["MAX_CONDITION", "by_candidate", "Absorbed", "condition_number", "chol_solve", "reml_objective"]
+__all__ = ["MAX_CONDITION", "design_matrix", "by_candidate", "Absorbed", "condition_number", "chol_solve", "reml_objective"]
 
 #: Largest condition number (of the Jacobi-scaled normal equations) a solve is trusted at.
 MAX_CONDITION = 1e10
+
+
+def design_matrix(q_idx, keep_cell, r_idx, free):
+    """The fixed part's design ``X = [Q[:, keep_cell], R[:, free]]`` (``Q``, ``R``: the rows' cell and
+    interviewer indicators) as CSR, built from the codes: entry for entry what ``sp.hstack`` of the
+    two indicator matrices gives (a row's cell column, then its interviewer column; every value 1),
+    without the row-length indicator matrices, their column selections and the stacked COO copy (at
+    ten million rows those held some 1.5 GB at once)."""
+    keep_cell, free = np.asarray(keep_cell, bool), np.asarray(free, bool)
+    nk = int(keep_cell.sum())
+    qcol = np.cumsum(keep_cell) - 1  # the column of each kept cell
+    rcol = nk + np.cumsum(free) - 1  # the column of each free interviewer
+    has_q, has_r = keep_cell[q_idx], free[r_idx]
+    indptr = np.zeros(len(q_idx) + 1, dtype=np.int64)
+    np.cumsum(has_q.astype(np.int64) + has_r, out=indptr[1:])
+    nnz, p = int(indptr[-1]), nk + int(free.sum())
+    idx_dtype = np.int32 if max(nnz, p) < np.iinfo(np.int32).max else np.int64
+    indices = np.empty(nnz, dtype=idx_dtype)
+    start = indptr[:-1]
+    indices[start[has_q]] = qcol[q_idx[has_q]]
+    indices[(start + has_q)[has_r]] = rcol[r_idx[has_r]]
+    return sp.csr_matrix((np.ones(nnz), indices, indptr.astype(idx_dtype, copy=False)), shape=(len(q_idx), p))
 
 
 def by_candidate(X, c_idx, nc, w=None):

@@ -80,7 +80,7 @@ def attach_criterion(scores: pd.DataFrame, outcomes: pd.DataFrame | None, criter
     """
     if criterion not in CRITERIA:
         raise ValueError(f"criterion must be one of {', '.join(CRITERIA)}; got {criterion!r}")
-    out = scores.copy()
+    out = scores.copy(deep=False)  # the columns added below are new; the ones read are not copied
     rest = None
     if adjusted is not None:
         a = pd.Series(np.asarray(adjusted, dtype=float), index=out.index)

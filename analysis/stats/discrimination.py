@@ -223,13 +223,19 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     cell = g_codes * ns + s_codes
     xv = xv - (np.bincount(cell, xv) / np.maximum(np.bincount(cell), 1))[cell]
     yv = yv - (np.bincount(cell, yv) / np.maximum(np.bincount(cell), 1))[cell]
+    del cell
     c_codes, c_names = _codes.subset(d[candidate], keep, sort=False)
     nc = max(len(c_names), 1)
     # units sorted by group, then candidate, then stratum; sums by bincount over the unit code
     key = (g_codes.astype(np.int64) * nc + c_codes) * ns + s_codes
     u_key, u_idx = _codes.dense(key, max(len(g_names), 1) * nc * ns)
-    cols = (np.ones_like(xv), xv, yv, xv * xv, yv * yv, xv * yv)
-    feats = np.column_stack([np.bincount(u_idx, w, minlength=len(u_key)) for w in cols])
+    del key
+    # the six sums one column at a time: one row-length product alive at once, not six (memory at 10M rows)
+    feats = np.empty((len(u_key), 6))
+    for j, term in enumerate((lambda: np.ones_like(xv), lambda: xv, lambda: yv, lambda: xv * xv, lambda: yv * yv,
+                              lambda: xv * yv)):  # each row-length term made when its column is filled
+        feats[:, j] = np.bincount(u_idx, term(), minlength=len(u_key))
+    del u_idx
     us = (u_key % ns).astype(np.intp)
     uc = (u_key // ns) % nc
     ug = (u_key // ns // nc).astype(np.intp)
@@ -458,8 +464,17 @@ def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc,
         ck = step.cand[keep]
         wk = step.w_c[ck]
         ag = a[g_codes]
-        own = yv * (ag + wk * rc[g_codes]) - xv * (rb[g_codes] + wk * ag)
+        # yv * (ag + wk * rc[g]) - xv * (rb[g] + wk * ag) in place (the same operations, two temporaries)
+        own = np.multiply(rc[g_codes], wk)
+        own += ag
+        own *= yv
+        ag *= wk
+        ag += rb[g_codes]
+        ag *= xv
+        own -= ag
+        del ag, wk
     G = np.bincount(gk, own, minlength=ng * (k + 1)).reshape(ng, k + 1)[:, :k]
+    del gk, own
     if step.w_c is not None:
         # each unit's candidate in the codes of all rows (uc codes the kept rows' candidates)
         cand_of_unit = np.zeros(nc, dtype=np.int64)

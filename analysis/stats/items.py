@@ -36,7 +36,7 @@ from analysis._frames import check_columns as _check_columns
 from analysis.stats._item_matrix import (Matrix, alpha_from_sums, answer_matrix, pooled, pooled_terms, to_float,
                                          to_strong)
 
-__all__ = ["item_statistics", "cronbach_alpha", "auc", "grouped_auc", "point_biserial"]
+__all__ = ["item_statistics", "item_rest_r", "cronbach_alpha", "auc", "grouped_auc", "point_biserial"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -231,12 +231,8 @@ def item_statistics(data: pd.DataFrame, candidate: str, question: str, score: st
     k = np.bincount(c).astype(float)  # questions answered per candidate
     total = np.bincount(c, weights=x)
     mean_all = (total / k)[c]
-    has_rest = k[c] >= 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean_rest = (total[c] - x) / (k[c] - 1)
     item_total_r = _grouped_r(q, x, mean_all, n_q)
-    item_rest_r = _grouped_r(q[has_rest], x[has_rest], mean_rest[has_rest], n_q)
-    n_rest = np.bincount(q[has_rest], minlength=n_q)
+    item_rest_r, n_rest = _rest_r(m, k, total)
 
     alpha_if_deleted = _alpha_if_deleted(m, k)
     out = pd.DataFrame(
@@ -252,6 +248,27 @@ def item_statistics(data: pd.DataFrame, candidate: str, question: str, score: st
         index=m.questions,
     )
     return out
+
+
+def item_rest_r(data: pd.DataFrame, candidate: str, question: str, score: str) -> pd.Series:
+    """The ``item_rest_r`` column of :func:`item_statistics` alone (the same numbers, to the bit),
+    without the other columns' work: what the calibration's question table reads (issue 26)."""
+    m = answer_matrix(data, candidate, question, score, "item_rest_r")
+    if len(m.x) == 0:
+        return pd.Series([], index=pd.Index([], name=question), dtype=float, name="item_rest_r")
+    k = np.bincount(m.c).astype(float)
+    return pd.Series(_rest_r(m, k, np.bincount(m.c, weights=m.x))[0], index=m.questions, name="item_rest_r")
+
+
+def _rest_r(m, k: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per question of the answer matrix ``m``: the item-rest correlation and the candidates it
+    rests on (those with another answered question), from each candidate's answers ``k`` and sum ``total``."""
+    c, q, x = m.c, m.q, m.x
+    has_rest = k[c] >= 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_rest = (total[c] - x) / (k[c] - 1)
+    r = _grouped_r(q[has_rest], x[has_rest], mean_rest[has_rest], m.n_questions)
+    return r, np.bincount(q[has_rest], minlength=m.n_questions)
 
 
 def _grouped_r(group: np.ndarray, x: np.ndarray, y: np.ndarray, n_groups: int) -> np.ndarray:

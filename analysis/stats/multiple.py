@@ -16,7 +16,14 @@ __all__ = ["fdr_bh"]
 
 
 def fdr_bh(p):
-    """Benjamini-Hochberg q-values of ``p``, from statsmodels' ``multipletests(method="fdr_bh")``.
+    """Benjamini-Hochberg q-values of ``p``: statsmodels' ``multipletests(method="fdr_bh")``, step by step.
+
+    The sorted p-values divided by their rank share ``k / m``, the running minimum from the largest
+    down, capped at 1, put back in the original order: the same operations in the same order as
+    statsmodels' ``fdrcorrection``, so the figures are equal to the last bit
+    (``tests/test_multiple.py`` holds them to it). Written out here because importing
+    ``statsmodels.stats.multitest`` imports ``scipy.stats``, about a second of start-up that a
+    report otherwise never pays (issue 26).
 
     Parameters
     ----------
@@ -31,12 +38,21 @@ def fdr_bh(p):
     >>> fdr_bh([0.01, 0.04, float("nan"), 0.03]).round(3).tolist()
     [0.03, 0.04, nan, 0.04]
     """
-    # deferred: statsmodels' multitest imports scipy.stats, a second of start-up for callers that never test
-    from statsmodels.stats.multitest import multipletests
-
     values = np.asarray(p, dtype=float)
     q = np.full(values.shape, np.nan)
     ok = ~np.isnan(values)
     if ok.any():
-        q[ok] = multipletests(values[ok], method="fdr_bh")[1]
+        q[ok] = _bh(values[ok])
     return pd.Series(q, index=p.index) if isinstance(p, pd.Series) else q
+
+
+def _bh(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted values of finite ``p`` (statsmodels' ``fdrcorrection``)."""
+    order = np.argsort(p)
+    ranked = p[order]
+    m = len(ranked)
+    adjusted = np.minimum.accumulate((ranked / (np.arange(1, m + 1) / float(m)))[::-1])[::-1]
+    adjusted[adjusted > 1] = 1
+    out = np.empty_like(adjusted)
+    out[order] = adjusted
+    return out

@@ -173,7 +173,7 @@ def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, see
     lift = _red_flag_lift(d, by)
     known = _known(d, by)
     auc = items.grouped_auc(known, by, "score", "strong") if len(known) else pd.Series(dtype=float, name="auc")
-    ist = items.item_statistics(d, "interview_id", by, "score")[["item_rest_r"]]
+    ist = items.item_rest_r(d, "interview_id", by, "score").to_frame()
     head = _headline(d, by, n_boot, seed, progress, severity)
     out = (dist.join(per_level).join(lift).join(auc.rename("auc")).join(ist)
            .join(head.drop(columns=["n_rows"])))
@@ -273,8 +273,11 @@ def strong_weak(d: pd.DataFrame) -> pd.DataFrame:
     version, group, score, n, share``; ``share`` within the version and group), the rows with a known
     criterion only."""
     k = d.loc[d["strong"].notna().to_numpy(), ["question_id", "strong", "score"]]  # not every text column
-    t = (k.assign(group=np.where(k["strong"] > 0, "strong", "weak"))
+    # grouped by a code (0 strong, 1 weak: the labels' sorted order) and labelled on the small result:
+    # a text label per row would build a million-row string column to group by
+    t = (k.assign(group=np.where(k["strong"] > 0, 0, 1).astype(np.int8))
          .groupby(["question_id", "group", "score"], observed=True).size().rename("n").reset_index())
+    t["group"] = np.array(["strong", "weak"], dtype=object)[t["group"].to_numpy()]
     t["share"] = t["n"] / t.groupby(["question_id", "group"], observed=True)["n"].transform("sum")
     t["question_id"] = t["question_id"].astype(str)
     return split_item_ids(t)

@@ -134,7 +134,7 @@ from scipy import linalg, optimize, special
 from scipy.sparse.csgraph import connected_components
 
 from analysis.stats import _codes as _int_codes
-from analysis.stats._severity_solve import MAX_CONDITION, Absorbed, by_candidate, chol_solve, reml_objective
+from analysis.stats._severity_solve import MAX_CONDITION, Absorbed, by_candidate, chol_solve, design_matrix, reml_objective
 
 __all__ = ["SeverityFit", "fit_severity", "LAM_BOUNDS", "MAX_CONDITION", "PANEL_SHARE", "WITHIN", "BETWEEN"]
 
@@ -329,9 +329,6 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
             ref[members[np.argmax(n_r[members])]] = True
     free = ~ref  # interviewers with a column in X
     confounded = np.zeros(nr, bool)
-    ones = np.ones(n)
-    Q = sp.csr_matrix((ones, (np.arange(n), q_idx)), shape=(n, nq))
-    R_all = sp.csr_matrix((ones, (np.arange(n), r_idx)), shape=(n, nr)).tocsc()
 
     keep_cell = np.ones(nq, bool)
     if fixed_effects:
@@ -346,7 +343,7 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
             keep_cell[cells_k[np.argmax(n_q[cells_k])]] = False
 
     def build(free_mask):
-        X = sp.hstack([Q[:, keep_cell], R_all[:, np.flatnonzero(free_mask)]]).tocsr()
+        X = design_matrix(q_idx, keep_cell, r_idx, free_mask)
         return X, Absorbed(X, c_idx, y, n_c)
 
     # identification check: a null direction of the normal equations (at a moderate lam, or at 0
