@@ -289,3 +289,18 @@ def test_any_question_version_and_date_loads_or_is_a_problem(cells):
     for q, v, d in zip(scores["question_id"].astype(str), scores["question_version"], scores["date"]):
         assert (q, int(v)) in known
         assert v == 1 or pd.isna(intro[(q, int(v))]) or intro[(q, int(v))] <= d
+
+
+def test_a_bank_without_versions_reads_as_version_1_in_use_since_the_first_interview(tmp_path):
+    """Issue 25: 'A bank without the new columns (older folders) reads as version 1, active,
+    introduced at the earliest interview.'"""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(REAL_DATA, data, ignore=shutil.ignore_patterns(".cache"))
+    bank = pd.read_csv(data / "questions.csv", dtype=str, keep_default_na=False)
+    bank.drop(columns=["version", "status", "introduced", "retired"]).to_csv(data / "questions.csv", index=False)
+    wb = load(data, progress=False)
+    assert (wb.questions["version"] == 1).all() and (wb.questions["status"] == "active").all()
+    assert (wb.questions["introduced"] == wb.scores["date"].min()).all()
+    assert list(wb.questions["question_id"]) == list(wb.questions["base_id"])

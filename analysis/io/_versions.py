@@ -23,7 +23,7 @@ from analysis.io.bank import version_in_force
 from analysis.io.schema import nfc
 
 __all__ = ["Versions", "judge_versions", "row_versions", "as_items", "retired_warnings", "RetiredWarning",
-           "warning_lines"]
+           "date_first_versions", "warning_lines"]
 
 
 def _found(v) -> str:
@@ -164,6 +164,19 @@ class RetiredWarning(Problem):
     ``(("jr-iam-basics", "2025-06-01"), ...)``, so ``check`` can count the interviews of each."""
 
     retired: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
+
+
+def date_first_versions(questions: pd.DataFrame, *frames: pd.DataFrame) -> pd.DataFrame:
+    """``questions`` with an empty ``introduced`` of a version 1 set to the earliest interview date of
+    ``frames`` (a bank written before versions reads as in use since the first interview); unchanged
+    when every version 1 has a date or there are no interviews."""
+    empty = questions["introduced"].isna() & (questions["version"] == 1)
+    days = [f["date"].min() for f in frames if "date" in f and len(f)]
+    if not empty.any() or not days:
+        return questions
+    out = questions.copy()
+    out.loc[empty, "introduced"] = pd.Timestamp(min(days)).normalize()
+    return out
 
 
 def retired_warnings(frame: pd.DataFrame, questions: pd.DataFrame) -> list[RetiredWarning]:

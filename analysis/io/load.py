@@ -63,7 +63,7 @@ import pandas as pd
 from analysis import config
 from analysis.errors import Problem
 from analysis.io import _engine, parse_cache
-from analysis.io._versions import as_items, retired_warnings
+from analysis.io._versions import as_items, date_first_versions, retired_warnings
 from analysis.io.bank import item_table, load_questions
 from analysis.io.files import (NotARegularFile, file_kind, read_regular_file, read_regular_file_stat, scorecard_entries,
                                unreadable)
@@ -87,7 +87,9 @@ class Workbook:
         The items: every version of every question, retired ones included
         (:func:`analysis.io.bank.item_table`): ``question_id`` is the item id (the stable id while a
         question has one version, ``mid-caching v2`` once it has two), ``base_id`` the stable id,
-        then ``version``, ``status``, ``introduced``, ``retired`` and the bank's other columns.
+        then ``version``, ``status``, ``introduced``, ``retired`` and the bank's other columns. A
+        version 1 without an ``introduced`` date (a bank written before versions) is dated at the
+        folder's earliest interview.
     scores : DataFrame
         One row per question asked in a valid interview (see
         :func:`analysis.io.validation.to_scorecard_frame` for the columns and dtypes);
@@ -547,4 +549,5 @@ def load(data=None, *, cache: bool = True, progress: bool = True, engine: str = 
     problems = sorted(problems + out_problems, key=lambda p: (p.path, p.line))
     warnings = sorted(retired_warnings(scores, questions) + retired_warnings(practice, questions),
                       key=lambda p: (p.path, p.line))
+    questions = date_first_versions(questions, scores, practice)
     return Workbook(questions, scores, outcomes, problems, n_files, n_rows, lay, practice, warnings)
