@@ -11,6 +11,7 @@ bytes, SVG trees with plotly's random ids masked, PDFs without their creation da
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib.util
 from pathlib import Path
 
@@ -48,7 +49,10 @@ def _stock_kaleido(figures: dict, out: Path, formats) -> None:
                 job.path.write_bytes(await k.calc_fig(job.fig.to_dict(), opts=job.opts))
 
     out.mkdir()
-    asyncio.run(run())
+    # in a thread of its own: a browser test earlier in this worker may hold a running event loop
+    # (Playwright's sync API), and asyncio.run refuses to start inside one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
 
 
 def test_images_equal_stock_kaleidos_whatever_came_before(tmp_path):
