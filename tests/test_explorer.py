@@ -305,11 +305,36 @@ def test_recent_slices_kept_and_old_ones_let_go(workbook):
         ex._period.index = (i, n_q - 1)
     assert len(ex._slices) == explorer_module.SLICES_KEPT
     assert len(ex._views) <= explorer_module.CALIBRATIONS_KEPT
-    assert all(key[0] in ex._slices for key in ex._views)  # no calibration outlives its slice
+    # a calibration that outlives its slice, or is not among the most recent, holds no rows
+    for i, (key, (cal, _, _)) in enumerate(reversed(ex._views.items())):
+        if key[0] not in ex._slices or i >= explorer_module.ROWS_KEPT:
+            assert cal.released and cal._inputs is None
     kept = ex.calibration
     ex._criterion.value = "rest"
     ex._criterion.value = "recommendation"
     assert ex.calibration is kept                          # seen a moment ago: not recomputed
+
+
+def test_returning_to_a_let_go_slice_redraws_the_kept_charts_and_computes_the_rest_the_same(workbook, monkeypatch):
+    """The first view's slice is let go after four others; going back shows the same calibration and
+    the same drawn chart at once, and a tab opened then computes its tables on rows prepared again,
+    equal to a fresh calibrate's."""
+    ex = CalibrationExplorer(workbook=workbook, n_boot=20)
+    first, drawn = ex.calibration, dict(ex._figures)
+    first_slice = list(ex._slices)[0]
+    n_q = len(ex._period.options)
+    for i in range(1, explorer_module.SLICES_KEPT + 2):
+        ex._period.index = (i, n_q - 1)
+    assert first.released and first_slice not in ex._slices
+    prepared, new_slice = [], explorer_module._Slice
+    monkeypatch.setattr(explorer_module, "_Slice", lambda *a, **k: prepared.append(k) or new_slice(*a, **k))
+    ex._period.index = (0, n_q - 1)
+    assert ex.calibration is first and prepared == []
+    assert set(ex._figures) == set(drawn) and all(ex._figures[n] is drawn[n] for n in drawn)
+    _open(ex, "interviewer_severity")                     # a table it had not computed: rows again
+    assert len(prepared) == 1
+    _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=20, **ex.choices))
+    assert len(ex._slices) <= explorer_module.SLICES_KEPT
 
 
 # ---------------------------------------------------------------------------------- errors

@@ -117,9 +117,13 @@ def _snap(options, value, default):
 #: How many slices (level x period: rows, severity fit, criterion-free tables) the explorer keeps.
 #: A whole million-row slice holds about 150 MB.
 SLICES_KEPT = 3
-#: How many calibrations (slice x criterion x minimum n, with the charts drawn from them) it keeps;
-#: each holds its prepared rows (about 120 MB on a million rows) until all its tables are computed.
-CALIBRATIONS_KEPT = 4
+#: How many calibrations (slice x criterion x minimum n, with the charts drawn from them) it keeps.
+#: The :data:`ROWS_KEPT` most recent hold their prepared rows (about 120 MB on a million rows) until
+#: all their tables are computed; the older ones hold only the tables and charts computed so far
+#: (and the slice's severity fit) and prepare their rows again only if a tab needs a table they lack.
+CALIBRATIONS_KEPT = 8
+#: How many of the kept calibrations hold their prepared rows and their slice.
+ROWS_KEPT = 4
 
 
 class _Slice:
@@ -164,17 +168,43 @@ class LazyCalibration(Calibration):
         self._slice = piece
         self._own: dict = {}
         self._inputs = TableInputs(workbook, d, piece.fit, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
+        self._settings = (workbook, criterion, n_boot, seed, min_n)
+        self._slice_again = None
 
     def _store(self, name: str) -> dict:
-        return self._slice.free if name in CRITERION_FREE else self._own
+        return self._slice.free if name in CRITERION_FREE and self._slice is not None else self._own
+
+    def release(self, slice_again) -> None:
+        """Let the slice and the prepared rows go, keeping the tables computed so far (the slice's
+        shared ones are copied in). ``slice_again()`` gives the slice back (the same rows: a kept one
+        or a new one) if a table not yet computed is read later; it is then computed on rows prepared
+        again exactly as before, so it holds the same numbers."""
+        if self._slice is not None:
+            self._own.update({n: r for n, r in self._slice.free.items() if n in CRITERION_FREE})
+        self._slice, self._inputs, self._slice_again = None, None, slice_again
+
+    @property
+    def released(self) -> bool:
+        """Whether the slice and its rows were let go (:meth:`release`)."""
+        return self._slice is None
+
+    def _prepared(self) -> TableInputs:
+        if self._inputs is None:
+            workbook, criterion, n_boot, seed, min_n = self._settings
+            piece = self._slice_again()
+            with quiet():
+                d = criterion_rows(workbook, piece.scores, piece.fit, criterion)
+            self._inputs = TableInputs(workbook, d, piece.fit, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
+        return self._inputs
 
     def result(self, name: str):
         """The table ``name``, computed now if not yet (with its notes)."""
         store = self._store(name)
         if name not in store:
             notes: list = []
+            inputs = self._prepared()
             with quiet():
-                store[name] = (compute_table(name, self._inputs, notes), notes)
+                store[name] = (compute_table(name, inputs, notes), notes)
             if all(n in self._store(n) for n in TABLES):
                 self._inputs = None          # every table computed: let the prepared rows go
         return store[name][0]
@@ -468,23 +498,40 @@ class CalibrationExplorer(w.VBox):
         vkey = (skey, choices["criterion"], choices["min_n"])
         if vkey in self._views:
             self._views.move_to_end(vkey)
-            self._slices.move_to_end(skey)
+            if skey in self._slices:
+                self._slices.move_to_end(skey)
             return self._views[vkey]
-        piece = self._slices.get(skey)
-        if piece is None:
-            piece = _Slice(self._workbook, level=choices["level"], start=choices["start"], end=choices["end"])
-        self._slices[skey] = piece
-        self._slices.move_to_end(skey)
-        cal = LazyCalibration(self._workbook, piece, choices["criterion"], level=choices["level"],
+        cal = LazyCalibration(self._workbook, self._slice_for(skey), choices["criterion"], level=choices["level"],
                               min_n=choices["min_n"], n_boot=self.n_boot, seed=self.seed)
         self._views[vkey] = view = (cal, {}, {})
+        self._let_go()
+        return view
+
+    def _slice_for(self, skey: tuple) -> _Slice:
+        """The slice ``(level, start, end)``: kept, or new (and kept)."""
+        piece = self._slices.get(skey)
+        if piece is None:
+            level, start, end = skey
+            piece = _Slice(self._workbook, level=level, start=start, end=end)
+        self._slices[skey] = piece
+        self._slices.move_to_end(skey)
+        return piece
+
+    def _let_go(self) -> None:
+        """Keep at most :data:`SLICES_KEPT` slices and :data:`CALIBRATIONS_KEPT` calibrations, the
+        :data:`ROWS_KEPT` most recent of them with their rows; the others keep only their tables and charts."""
         while len(self._slices) > SLICES_KEPT:
-            gone, _ = self._slices.popitem(last=False)
-            for k in [k for k in self._views if k[0] == gone]:
-                del self._views[k]
+            self._slices.popitem(last=False)
         while len(self._views) > CALIBRATIONS_KEPT:
             self._views.popitem(last=False)
-        return view
+        for i, (vkey, (cal, _, _)) in enumerate(reversed(self._views.items())):
+            if isinstance(cal, LazyCalibration) and not cal.released and (i >= ROWS_KEPT or vkey[0] not in self._slices):
+                cal.release(lambda skey=vkey[0]: self._slice_again(skey))
+
+    def _slice_again(self, skey: tuple) -> _Slice:
+        piece = self._slice_for(skey)
+        self._let_go()
+        return piece
 
     def _refresh(self) -> None:
         choices = self.choices
