@@ -506,3 +506,54 @@ def test_default_view_uses_the_reports_resamples_and_seed_and_says_so(workbook):
     assert "1000 bootstrap resamples, seed 0: the report&#x27;s settings" in ex.status
     fewer = CalibrationExplorer(workbook=workbook, n_boot=30)
     assert "30 bootstrap resamples, seed 0: not the report&#x27;s" in fewer.status
+
+
+def test_export_panel_following_the_explorer_draws_no_chart_until_the_click(workbook, tmp_path):
+    """The panel lists the explorer's charts by name (``chart_names``); the charts are drawn only for
+    the export, and what is written is what the explorer shows."""
+    export = pytest.importorskip("analysis.widgets.export_panel")
+    ex = CalibrationExplorer(workbook=workbook, n_boot=20)
+    drawn = set(ex._figures)
+    panel = export.ExportPanel.following(ex, out=tmp_path / "out", formats=("html",))
+    assert set(ex._figures) == drawn == {ex.selected_chart}                 # nothing more drawn
+    assert panel._charts.options == tuple(CHART_TITLES) == tuple(ex.chart_names)
+    panel._charts.value = ("question_ranking", "level_heatmap")
+    panel._button.click()
+    assert panel.last_error is None, panel.last_error
+    assert {p.name for p in panel.last_paths} >= {"question_ranking.html", "level_heatmap.html"}
+    assert tuple(ex.figures) == tuple(ex.chart_names)
+
+
+# ------------------------------------------------------------------- a calibration given
+
+def test_a_calibration_given_is_the_first_view_without_computing_it_again(workbook, monkeypatch):
+    cal = calibrate(workbook, "rest", level="mid", min_n=25, n_boot=20, seed=3)
+    prepared = []
+    new_slice = explorer_module._Slice
+    monkeypatch.setattr(explorer_module, "_Slice", lambda *a, **k: prepared.append(k) or new_slice(*a, **k))
+    ex = CalibrationExplorer(workbook=workbook, criterion="rest", level="mid", min_n=25, n_boot=20, seed=3,
+                             calibration=cal)
+    assert ex.calibration is cal and prepared == [] and ex.last_error is None
+    assert "question_ranking" in ex.figures and "icw-error" not in ex.status
+    ex._criterion.value = "recommendation"                   # a change computes as always
+    ex._criterion.value = "rest"
+    assert ex.calibration is cal and len(prepared) == 1
+
+
+@pytest.mark.parametrize("given", [dict(criterion="rest"), dict(min_n=12), dict(n_boot=21), dict(seed=1),
+                                   dict(level="senior")])
+def test_a_calibration_of_other_choices_is_refused_saying_which(workbook, given):
+    choices = {"criterion": "recommendation", "level": None, "min_n": 30, "n_boot": 20, "seed": 0}
+    cal = calibrate(workbook, **{**choices, **given})
+    with pytest.raises(ValueError, match=f"{next(iter(given))} .*the explorer's"):
+        CalibrationExplorer(workbook=workbook, calibration=cal, **choices)
+
+
+def test_a_calibration_of_part_of_a_quarter_is_not_used_the_wider_quarter_is_computed(workbook):
+    dates = workbook.scores["date"]
+    start = dates.min().to_period("Q").start_time + pd.Timedelta(days=40)
+    cal = calibrate(workbook, start=start, n_boot=20)
+    assert cal.meta["n_rows"] < len(workbook.scores)
+    ex = CalibrationExplorer(workbook=workbook, start=start, n_boot=20, calibration=cal)
+    assert ex.calibration is not cal
+    _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=20, **ex.choices))

@@ -62,8 +62,8 @@ from analysis._text import escape_html
 from analysis.charts.calibration import BUILDERS, READING_GUIDE, SLICE_CHARTS, TITLES
 from analysis.io.load import load
 from analysis.reports.report import export_tables
-from analysis.stats.calibration import (N_BOOT, SEED, Calibration, calibration_meta, criterion_rows, prepare_slice,
-                                        quiet, slice_facts)
+from analysis.stats.calibration import (N_BOOT, SEED, Calibration, calibration_meta, criterion_rows, filter_scores,
+                                        prepare_slice, quiet, slice_facts)
 from analysis.stats.criteria import CRITERIA
 from analysis.stats.tables import CRITERION_FREE, TABLES, TableInputs, compute_table
 
@@ -266,6 +266,11 @@ class CalibrationExplorer(w.VBox):
         Bootstrap seed (the same choices always give the same charts).
     workbook : analysis.io.load.Workbook, optional
         An already loaded data folder (then ``data`` is not read).
+    calibration : Calibration, optional
+        A :func:`analysis.stats.calibration.calibrate` of ``workbook`` with the same choices (such as
+        notebook 03's): the first view shows its tables instead of computing them again. One of other
+        choices is refused, saying which; one of a period the explorer's whole quarters add rows to
+        is not used (the explorer computes its wider first view).
 
     Attributes
     ----------
@@ -290,7 +295,7 @@ class CalibrationExplorer(w.VBox):
 
     def __init__(self, data=None, *, criterion: str = "recommendation", level: str | None = None,
                  start=None, end=None, min_n: int = 30, n_boot: int = N_BOOT, seed: int = SEED,
-                 workbook=None, **kwargs):
+                 workbook=None, calibration: Calibration | None = None, **kwargs):
         self._workbook = workbook if workbook is not None else load(data, progress=False)
         self.n_boot, self.seed = int(n_boot), int(seed)
         self.calibration: Calibration | None = None
@@ -326,15 +331,32 @@ class CalibrationExplorer(w.VBox):
         for widget, name in ((self._criterion, "criterion"), (self._level, "level"), (self._period, "period"),
                              (self._min_n, "min-n"), (self._status, "status"), (self._tabs, "tabs")):
             widget.add_class(f"icw-explorer-{name}")
-        self._criterion.observe(self._on_criterion_change, names="value")
-        self._level.observe(self._on_level_change, names="value")
-        self._period.observe(self._on_period_change, names="value")
-        self._min_n.observe(self._on_min_n_change, names="value")
+        for widget in (self._criterion, self._level, self._period, self._min_n):
+            widget.observe(self._on_choice_change, names="value")
         self._tabs.observe(self._on_tabs_change, names="selected_index")
         super().__init__([w.HBox([self._criterion, self._level]), w.HBox([self._period, self._min_n]),
                           self._status, self._tabs], **kwargs)
         self.add_class("icw-calibration-explorer")
+        if calibration is not None:
+            self._adopt(calibration)
         self._refresh()
+
+    def _adopt(self, cal: Calibration) -> None:
+        """Keep ``cal`` as the view of the initial choices, after checking it describes them."""
+        choices = self.choices
+        m = cal.meta
+        want = {"criterion": choices["criterion"], "level": choices["level"] or _ALL, "min_n": choices["min_n"],
+                "n_boot": self.n_boot, "seed": self.seed}
+        differ = [f"{k} {m.get(k)!r} (the explorer's: {v!r})" for k, v in want.items() if m.get(k) != v]
+        if differ:
+            raise ValueError("the calibration given was computed with other choices than the explorer's: "
+                             + "; ".join(differ) + ". Pass the same criterion, level, min_n, n_boot and seed, "
+                             "or leave calibration out")
+        # the explorer's whole quarters hold the calibration's period: the same rows when as many
+        if len(filter_scores(self._workbook.scores, choices["level"], choices["start"], choices["end"])) != m["n_rows"]:
+            return
+        vkey = ((choices["level"], choices["start"], choices["end"]), choices["criterion"], choices["min_n"])
+        self._views[vkey] = (cal, {}, {})
 
     # ---------------------------------------------------------------------------------- state
 
@@ -372,6 +394,14 @@ class CalibrationExplorer(w.VBox):
         return {n: self._figures[n] for n in CHART_TITLES if n in self._figures}
 
     @property
+    def chart_names(self) -> list:
+        """The names :attr:`figures` would have, without drawing the charts not drawn yet (an
+        :class:`~analysis.widgets.export_panel.ExportPanel` lists them, and draws them at its click)."""
+        if self.calibration is None:
+            return []
+        return [n for n in CHART_TITLES if n not in self._chart_errors]
+
+    @property
     def tables(self) -> dict:
         """The tables behind the charts, as exported (see :func:`analysis.reports.report.export_tables`)."""
         if self.calibration is None:
@@ -396,16 +426,7 @@ class CalibrationExplorer(w.VBox):
 
     # ------------------------------------------------------------------------------- handlers
 
-    def _on_criterion_change(self, change) -> None:
-        self._refresh()
-
-    def _on_level_change(self, change) -> None:
-        self._refresh()
-
-    def _on_period_change(self, change) -> None:
-        self._refresh()
-
-    def _on_min_n_change(self, change) -> None:
+    def _on_choice_change(self, change) -> None:
         self._refresh()
 
     def _on_tabs_change(self, change) -> None:
