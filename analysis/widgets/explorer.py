@@ -36,8 +36,11 @@ change in the explorer gives **the same numbers** at a fraction of that cost by 
   criterion (:data:`analysis.stats.tables.CRITERION_FREE`: interviewers, drift, inter-rater,
   design, heatmap), computed once per slice.
 - *A few recent choices kept.* The last :data:`SLICES_KEPT` slices and :data:`CALIBRATIONS_KEPT`
-  calibrations (with their drawn charts) are kept, so going back to a criterion, level or period
-  seen a moment ago redraws at once.
+  calibrations (with their drawn charts; all but :data:`ROWS_KEPT` without their rows) are kept, so
+  going back to a criterion, level or period seen a moment ago redraws at once.
+- *The notebook's calibration reused.* ``calibration=`` takes a ``calibrate`` of the same choices
+  (notebook 03's) as the first view, and :attr:`CalibrationExplorer.chart_names` lets an export panel
+  list the charts without drawing them.
 
 Every table is computed by the same functions, on the same rows, with the same seed as a fresh
 ``calibrate`` of the same choices (:class:`LazyCalibration`); ``tests/test_explorer.py`` checks that
