@@ -533,11 +533,14 @@ def test_a_calibration_given_is_the_first_view_without_computing_it_again(workbo
     monkeypatch.setattr(explorer_module, "_Slice", lambda *a, **k: prepared.append(k) or new_slice(*a, **k))
     ex = CalibrationExplorer(workbook=workbook, criterion="rest", level="mid", min_n=25, n_boot=20, seed=3,
                              calibration=cal)
-    assert ex.calibration is cal and prepared == [] and ex.last_error is None
+    assert ex.calibration is cal and ex.last_error is None
     assert "question_ranking" in ex.figures and "icw-error" not in ex.status
-    ex._criterion.value = "recommendation"                   # a change computes as always
+    ex._criterion.value = "recommendation"                   # the slice's rows and severity fit reused
+    _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=20, seed=3, **ex.choices))
     ex._criterion.value = "rest"
-    assert ex.calibration is cal and len(prepared) == 1
+    assert ex.calibration is cal
+    ex._level.value = "senior"                               # a new slice, prepared as always
+    assert len(prepared) == 2 and prepared[1].get("fit") is None
 
 
 @pytest.mark.parametrize("given", [dict(criterion="rest"), dict(min_n=12), dict(n_boot=21), dict(seed=1),

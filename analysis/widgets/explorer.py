@@ -133,11 +133,15 @@ class _Slice:
     """One level-and-period slice: its rows and severity fit (:func:`analysis.stats.calibration.prepare_slice`),
     what ``meta`` says about its rows (``facts``), and the tables of
     :data:`analysis.stats.tables.CRITERION_FREE` once computed, shared by every criterion and minimum n
-    of the slice (``free``: job name -> ``(result, notes)``)."""
+    of the slice (``free``: job name -> ``(result, notes)``). ``fit``: the severity fit of these rows
+    when already known (a given calibration's)."""
 
-    def __init__(self, workbook, *, level=None, start=None, end=None):
+    def __init__(self, workbook, *, level=None, start=None, end=None, fit=None):
         with quiet():
-            self.scores, self.fit = prepare_slice(workbook, level=level, start=start, end=end)
+            if fit is None:
+                self.scores, self.fit = prepare_slice(workbook, level=level, start=start, end=end)
+            else:          # prepare_slice's rows, without fitting them again
+                self.scores, self.fit = filter_scores(workbook.scores, level, start, end).reset_index(drop=True), fit
             self.facts = slice_facts(self.scores)
         self.free: dict = {}
 
@@ -335,7 +339,7 @@ class CalibrationExplorer(w.VBox):
                              (self._min_n, "min-n"), (self._status, "status"), (self._tabs, "tabs")):
             widget.add_class(f"icw-explorer-{name}")
         for widget in (self._criterion, self._level, self._period, self._min_n):
-            widget.observe(self._on_choice_change, names="value")
+            widget.observe(lambda change: self._refresh(), names="value")
         self._tabs.observe(self._on_tabs_change, names="selected_index")
         super().__init__([w.HBox([self._criterion, self._level]), w.HBox([self._period, self._min_n]),
                           self._status, self._tabs], **kwargs)
@@ -345,7 +349,9 @@ class CalibrationExplorer(w.VBox):
         self._refresh()
 
     def _adopt(self, cal: Calibration) -> None:
-        """Keep ``cal`` as the view of the initial choices, after checking it describes them."""
+        """Keep ``cal`` as the view of the initial choices, after checking it describes them, and its
+        rows and fit as their slice (the explorer's whole quarters hold its period: the same rows when as
+        many)."""
         choices = self.choices
         m = cal.meta
         want = {"criterion": choices["criterion"], "level": choices["level"] or _ALL, "min_n": choices["min_n"],
@@ -355,11 +361,11 @@ class CalibrationExplorer(w.VBox):
             raise ValueError("the calibration given was computed with other choices than the explorer's: "
                              + "; ".join(differ) + ". Pass the same criterion, level, min_n, n_boot and seed, "
                              "or leave calibration out")
-        # the explorer's whole quarters hold the calibration's period: the same rows when as many
-        if len(filter_scores(self._workbook.scores, choices["level"], choices["start"], choices["end"])) != m["n_rows"]:
+        skey = (choices["level"], choices["start"], choices["end"])
+        if len(filter_scores(self._workbook.scores, *skey)) != m["n_rows"] or cal.severity is None:
             return
-        vkey = ((choices["level"], choices["start"], choices["end"]), choices["criterion"], choices["min_n"])
-        self._views[vkey] = (cal, {}, {})
+        self._slices[skey] = _Slice(self._workbook, level=skey[0], start=skey[1], end=skey[2], fit=cal.severity)
+        self._views[(skey, choices["criterion"], choices["min_n"])] = (cal, {}, {})
 
     # ---------------------------------------------------------------------------------- state
 
@@ -398,8 +404,7 @@ class CalibrationExplorer(w.VBox):
 
     @property
     def chart_names(self) -> list:
-        """The names :attr:`figures` would have, without drawing the charts not drawn yet (an
-        :class:`~analysis.widgets.export_panel.ExportPanel` lists them, and draws them at its click)."""
+        """The names of :attr:`figures`, without drawing the charts not drawn yet (for an export panel)."""
         if self.calibration is None:
             return []
         return [n for n in CHART_TITLES if n not in self._chart_errors]
@@ -428,9 +433,6 @@ class CalibrationExplorer(w.VBox):
         return self._status.value
 
     # ------------------------------------------------------------------------------- handlers
-
-    def _on_choice_change(self, change) -> None:
-        self._refresh()
 
     def _on_tabs_change(self, change) -> None:
         self._draw(self.selected_chart)
