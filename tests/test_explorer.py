@@ -305,11 +305,36 @@ def test_recent_slices_kept_and_old_ones_let_go(workbook):
         ex._period.index = (i, n_q - 1)
     assert len(ex._slices) == explorer_module.SLICES_KEPT
     assert len(ex._views) <= explorer_module.CALIBRATIONS_KEPT
-    assert all(key[0] in ex._slices for key in ex._views)  # no calibration outlives its slice
+    # a calibration that outlives its slice, or is not among the most recent, holds no rows
+    for i, (key, (cal, _, _)) in enumerate(reversed(ex._views.items())):
+        if key[0] not in ex._slices or i >= explorer_module.ROWS_KEPT:
+            assert cal.released and cal._inputs is None
     kept = ex.calibration
     ex._criterion.value = "rest"
     ex._criterion.value = "recommendation"
     assert ex.calibration is kept                          # seen a moment ago: not recomputed
+
+
+def test_returning_to_a_let_go_slice_redraws_the_kept_charts_and_computes_the_rest_the_same(workbook, monkeypatch):
+    """The first view's slice is let go after four others; going back shows the same calibration and
+    the same drawn chart at once, and a tab opened then computes its tables on rows prepared again,
+    equal to a fresh calibrate's."""
+    ex = CalibrationExplorer(workbook=workbook, n_boot=20)
+    first, drawn = ex.calibration, dict(ex._figures)
+    first_slice = list(ex._slices)[0]
+    n_q = len(ex._period.options)
+    for i in range(1, explorer_module.SLICES_KEPT + 2):
+        ex._period.index = (i, n_q - 1)
+    assert first.released and first_slice not in ex._slices
+    prepared, new_slice = [], explorer_module._Slice
+    monkeypatch.setattr(explorer_module, "_Slice", lambda *a, **k: prepared.append(k) or new_slice(*a, **k))
+    ex._period.index = (0, n_q - 1)
+    assert ex.calibration is first and prepared == []
+    assert set(ex._figures) == set(drawn) and all(ex._figures[n] is drawn[n] for n in drawn)
+    _open(ex, "interviewer_severity")                     # a table it had not computed: rows again
+    assert len(prepared) == 1
+    _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=20, **ex.choices))
+    assert len(ex._slices) <= explorer_module.SLICES_KEPT
 
 
 # ---------------------------------------------------------------------------------- errors
@@ -481,3 +506,57 @@ def test_default_view_uses_the_reports_resamples_and_seed_and_says_so(workbook):
     assert "1000 bootstrap resamples, seed 0: the report&#x27;s settings" in ex.status
     fewer = CalibrationExplorer(workbook=workbook, n_boot=30)
     assert "30 bootstrap resamples, seed 0: not the report&#x27;s" in fewer.status
+
+
+def test_export_panel_following_the_explorer_draws_no_chart_until_the_click(workbook, tmp_path):
+    """The panel lists the explorer's charts by name (``chart_names``); the charts are drawn only for
+    the export, and what is written is what the explorer shows."""
+    export = pytest.importorskip("analysis.widgets.export_panel")
+    ex = CalibrationExplorer(workbook=workbook, n_boot=20)
+    drawn = set(ex._figures)
+    panel = export.ExportPanel.following(ex, out=tmp_path / "out", formats=("html",))
+    assert set(ex._figures) == drawn == {ex.selected_chart}                 # nothing more drawn
+    assert panel._charts.options == tuple(CHART_TITLES) == tuple(ex.chart_names)
+    panel._charts.value = ("question_ranking", "level_heatmap")
+    panel._button.click()
+    assert panel.last_error is None, panel.last_error
+    assert {p.name for p in panel.last_paths} >= {"question_ranking.html", "level_heatmap.html"}
+    assert tuple(ex.figures) == tuple(ex.chart_names)
+
+
+# ------------------------------------------------------------------- a calibration given
+
+def test_a_calibration_given_is_the_first_view_without_computing_it_again(workbook, monkeypatch):
+    cal = calibrate(workbook, "rest", level="mid", min_n=25, n_boot=20, seed=3)
+    prepared = []
+    new_slice = explorer_module._Slice
+    monkeypatch.setattr(explorer_module, "_Slice", lambda *a, **k: prepared.append(k) or new_slice(*a, **k))
+    ex = CalibrationExplorer(workbook=workbook, criterion="rest", level="mid", min_n=25, n_boot=20, seed=3,
+                             calibration=cal)
+    assert ex.calibration is cal and ex.last_error is None
+    assert "question_ranking" in ex.figures and "icw-error" not in ex.status
+    ex._criterion.value = "recommendation"                   # the slice's rows and severity fit reused
+    _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=20, seed=3, **ex.choices))
+    ex._criterion.value = "rest"
+    assert ex.calibration is cal
+    ex._level.value = "senior"                               # a new slice, prepared as always
+    assert len(prepared) == 2 and prepared[1].get("fit") is None
+
+
+@pytest.mark.parametrize("given", [dict(criterion="rest"), dict(min_n=12), dict(n_boot=21), dict(seed=1),
+                                   dict(level="senior")])
+def test_a_calibration_of_other_choices_is_refused_saying_which(workbook, given):
+    choices = {"criterion": "recommendation", "level": None, "min_n": 30, "n_boot": 20, "seed": 0}
+    cal = calibrate(workbook, **{**choices, **given})
+    with pytest.raises(ValueError, match=f"{next(iter(given))} .*the explorer's"):
+        CalibrationExplorer(workbook=workbook, calibration=cal, **choices)
+
+
+def test_a_calibration_of_part_of_a_quarter_is_not_used_the_wider_quarter_is_computed(workbook):
+    dates = workbook.scores["date"]
+    start = dates.min().to_period("Q").start_time + pd.Timedelta(days=40)
+    cal = calibrate(workbook, start=start, n_boot=20)
+    assert cal.meta["n_rows"] < len(workbook.scores)
+    ex = CalibrationExplorer(workbook=workbook, start=start, n_boot=20, calibration=cal)
+    assert ex.calibration is not cal
+    _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=20, **ex.choices))

@@ -36,8 +36,11 @@ change in the explorer gives **the same numbers** at a fraction of that cost by 
   criterion (:data:`analysis.stats.tables.CRITERION_FREE`: interviewers, drift, inter-rater,
   design, heatmap), computed once per slice.
 - *A few recent choices kept.* The last :data:`SLICES_KEPT` slices and :data:`CALIBRATIONS_KEPT`
-  calibrations (with their drawn charts) are kept, so going back to a criterion, level or period
-  seen a moment ago redraws at once.
+  calibrations (with their drawn charts; all but :data:`ROWS_KEPT` without their rows) are kept, so
+  going back to a criterion, level or period seen a moment ago redraws at once.
+- *The notebook's calibration reused.* ``calibration=`` takes a ``calibrate`` of the same choices
+  (notebook 03's) as the first view, and :attr:`CalibrationExplorer.chart_names` lets an export panel
+  list the charts without drawing them.
 
 Every table is computed by the same functions, on the same rows, with the same seed as a fresh
 ``calibrate`` of the same choices (:class:`LazyCalibration`); ``tests/test_explorer.py`` checks that
@@ -62,8 +65,8 @@ from analysis._text import escape_html
 from analysis.charts.calibration import BUILDERS, READING_GUIDE, SLICE_CHARTS, TITLES
 from analysis.io.load import load
 from analysis.reports.report import export_tables
-from analysis.stats.calibration import (N_BOOT, SEED, Calibration, calibration_meta, criterion_rows, prepare_slice,
-                                        quiet, slice_facts)
+from analysis.stats.calibration import (N_BOOT, SEED, Calibration, calibration_meta, criterion_rows, filter_scores,
+                                        prepare_slice, quiet, slice_facts)
 from analysis.stats.criteria import CRITERIA
 from analysis.stats.tables import CRITERION_FREE, TABLES, TableInputs, compute_table
 
@@ -117,20 +120,28 @@ def _snap(options, value, default):
 #: How many slices (level x period: rows, severity fit, criterion-free tables) the explorer keeps.
 #: A whole million-row slice holds about 150 MB.
 SLICES_KEPT = 3
-#: How many calibrations (slice x criterion x minimum n, with the charts drawn from them) it keeps;
-#: each holds its prepared rows (about 120 MB on a million rows) until all its tables are computed.
-CALIBRATIONS_KEPT = 4
+#: How many calibrations (slice x criterion x minimum n, with the charts drawn from them) it keeps.
+#: The :data:`ROWS_KEPT` most recent hold their prepared rows (about 120 MB on a million rows) until
+#: all their tables are computed; the older ones hold only the tables and charts computed so far
+#: (and the slice's severity fit) and prepare their rows again only if a tab needs a table they lack.
+CALIBRATIONS_KEPT = 8
+#: How many of the kept calibrations hold their prepared rows and their slice.
+ROWS_KEPT = 4
 
 
 class _Slice:
     """One level-and-period slice: its rows and severity fit (:func:`analysis.stats.calibration.prepare_slice`),
     what ``meta`` says about its rows (``facts``), and the tables of
     :data:`analysis.stats.tables.CRITERION_FREE` once computed, shared by every criterion and minimum n
-    of the slice (``free``: job name -> ``(result, notes)``)."""
+    of the slice (``free``: job name -> ``(result, notes)``). ``fit``: the severity fit of these rows
+    when already known (a given calibration's)."""
 
-    def __init__(self, workbook, *, level=None, start=None, end=None):
+    def __init__(self, workbook, *, level=None, start=None, end=None, fit=None):
         with quiet():
-            self.scores, self.fit = prepare_slice(workbook, level=level, start=start, end=end)
+            if fit is None:
+                self.scores, self.fit = prepare_slice(workbook, level=level, start=start, end=end)
+            else:          # prepare_slice's rows, without fitting them again
+                self.scores, self.fit = filter_scores(workbook.scores, level, start, end).reset_index(drop=True), fit
             self.facts = slice_facts(self.scores)
         self.free: dict = {}
 
@@ -164,17 +175,43 @@ class LazyCalibration(Calibration):
         self._slice = piece
         self._own: dict = {}
         self._inputs = TableInputs(workbook, d, piece.fit, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
+        self._settings = (workbook, criterion, n_boot, seed, min_n)
+        self._slice_again = None
 
     def _store(self, name: str) -> dict:
-        return self._slice.free if name in CRITERION_FREE else self._own
+        return self._slice.free if name in CRITERION_FREE and self._slice is not None else self._own
+
+    def release(self, slice_again) -> None:
+        """Let the slice and the prepared rows go, keeping the tables computed so far (the slice's
+        shared ones are copied in). ``slice_again()`` gives the slice back (the same rows: a kept one
+        or a new one) if a table not yet computed is read later; it is then computed on rows prepared
+        again exactly as before, so it holds the same numbers."""
+        if self._slice is not None:
+            self._own.update({n: r for n, r in self._slice.free.items() if n in CRITERION_FREE})
+        self._slice, self._inputs, self._slice_again = None, None, slice_again
+
+    @property
+    def released(self) -> bool:
+        """Whether the slice and its rows were let go (:meth:`release`)."""
+        return self._slice is None
+
+    def _prepared(self) -> TableInputs:
+        if self._inputs is None:
+            workbook, criterion, n_boot, seed, min_n = self._settings
+            piece = self._slice_again()
+            with quiet():
+                d = criterion_rows(workbook, piece.scores, piece.fit, criterion)
+            self._inputs = TableInputs(workbook, d, piece.fit, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
+        return self._inputs
 
     def result(self, name: str):
         """The table ``name``, computed now if not yet (with its notes)."""
         store = self._store(name)
         if name not in store:
             notes: list = []
+            inputs = self._prepared()
             with quiet():
-                store[name] = (compute_table(name, self._inputs, notes), notes)
+                store[name] = (compute_table(name, inputs, notes), notes)
             if all(n in self._store(n) for n in TABLES):
                 self._inputs = None          # every table computed: let the prepared rows go
         return store[name][0]
@@ -236,6 +273,11 @@ class CalibrationExplorer(w.VBox):
         Bootstrap seed (the same choices always give the same charts).
     workbook : analysis.io.load.Workbook, optional
         An already loaded data folder (then ``data`` is not read).
+    calibration : Calibration, optional
+        A :func:`analysis.stats.calibration.calibrate` of ``workbook`` with the same choices (such as
+        notebook 03's): the first view shows its tables instead of computing them again. One of other
+        choices is refused, saying which; one of a period the explorer's whole quarters add rows to
+        is not used (the explorer computes its wider first view).
 
     Attributes
     ----------
@@ -260,7 +302,7 @@ class CalibrationExplorer(w.VBox):
 
     def __init__(self, data=None, *, criterion: str = "recommendation", level: str | None = None,
                  start=None, end=None, min_n: int = 30, n_boot: int = N_BOOT, seed: int = SEED,
-                 workbook=None, **kwargs):
+                 workbook=None, calibration: Calibration | None = None, **kwargs):
         self._workbook = workbook if workbook is not None else load(data, progress=False)
         self.n_boot, self.seed = int(n_boot), int(seed)
         self.calibration: Calibration | None = None
@@ -296,15 +338,34 @@ class CalibrationExplorer(w.VBox):
         for widget, name in ((self._criterion, "criterion"), (self._level, "level"), (self._period, "period"),
                              (self._min_n, "min-n"), (self._status, "status"), (self._tabs, "tabs")):
             widget.add_class(f"icw-explorer-{name}")
-        self._criterion.observe(self._on_criterion_change, names="value")
-        self._level.observe(self._on_level_change, names="value")
-        self._period.observe(self._on_period_change, names="value")
-        self._min_n.observe(self._on_min_n_change, names="value")
+        for widget in (self._criterion, self._level, self._period, self._min_n):
+            widget.observe(lambda change: self._refresh(), names="value")
         self._tabs.observe(self._on_tabs_change, names="selected_index")
         super().__init__([w.HBox([self._criterion, self._level]), w.HBox([self._period, self._min_n]),
                           self._status, self._tabs], **kwargs)
         self.add_class("icw-calibration-explorer")
+        if calibration is not None:
+            self._adopt(calibration)
         self._refresh()
+
+    def _adopt(self, cal: Calibration) -> None:
+        """Keep ``cal`` as the view of the initial choices, after checking it describes them, and its
+        rows and fit as their slice (the explorer's whole quarters hold its period: the same rows when as
+        many)."""
+        choices = self.choices
+        m = cal.meta
+        want = {"criterion": choices["criterion"], "level": choices["level"] or _ALL, "min_n": choices["min_n"],
+                "n_boot": self.n_boot, "seed": self.seed}
+        differ = [f"{k} {m.get(k)!r} (the explorer's: {v!r})" for k, v in want.items() if m.get(k) != v]
+        if differ:
+            raise ValueError("the calibration given was computed with other choices than the explorer's: "
+                             + "; ".join(differ) + ". Pass the same criterion, level, min_n, n_boot and seed, "
+                             "or leave calibration out")
+        skey = (choices["level"], choices["start"], choices["end"])
+        if len(filter_scores(self._workbook.scores, *skey)) != m["n_rows"] or cal.severity is None:
+            return
+        self._slices[skey] = _Slice(self._workbook, level=skey[0], start=skey[1], end=skey[2], fit=cal.severity)
+        self._views[(skey, choices["criterion"], choices["min_n"])] = (cal, {}, {})
 
     # ---------------------------------------------------------------------------------- state
 
@@ -342,6 +403,13 @@ class CalibrationExplorer(w.VBox):
         return {n: self._figures[n] for n in CHART_TITLES if n in self._figures}
 
     @property
+    def chart_names(self) -> list:
+        """The names of :attr:`figures`, without drawing the charts not drawn yet (for an export panel)."""
+        if self.calibration is None:
+            return []
+        return [n for n in CHART_TITLES if n not in self._chart_errors]
+
+    @property
     def tables(self) -> dict:
         """The tables behind the charts, as exported (see :func:`analysis.reports.report.export_tables`)."""
         if self.calibration is None:
@@ -365,18 +433,6 @@ class CalibrationExplorer(w.VBox):
         return self._status.value
 
     # ------------------------------------------------------------------------------- handlers
-
-    def _on_criterion_change(self, change) -> None:
-        self._refresh()
-
-    def _on_level_change(self, change) -> None:
-        self._refresh()
-
-    def _on_period_change(self, change) -> None:
-        self._refresh()
-
-    def _on_min_n_change(self, change) -> None:
-        self._refresh()
 
     def _on_tabs_change(self, change) -> None:
         self._draw(self.selected_chart)
@@ -468,23 +524,40 @@ class CalibrationExplorer(w.VBox):
         vkey = (skey, choices["criterion"], choices["min_n"])
         if vkey in self._views:
             self._views.move_to_end(vkey)
-            self._slices.move_to_end(skey)
+            if skey in self._slices:
+                self._slices.move_to_end(skey)
             return self._views[vkey]
-        piece = self._slices.get(skey)
-        if piece is None:
-            piece = _Slice(self._workbook, level=choices["level"], start=choices["start"], end=choices["end"])
-        self._slices[skey] = piece
-        self._slices.move_to_end(skey)
-        cal = LazyCalibration(self._workbook, piece, choices["criterion"], level=choices["level"],
+        cal = LazyCalibration(self._workbook, self._slice_for(skey), choices["criterion"], level=choices["level"],
                               min_n=choices["min_n"], n_boot=self.n_boot, seed=self.seed)
         self._views[vkey] = view = (cal, {}, {})
+        self._let_go()
+        return view
+
+    def _slice_for(self, skey: tuple) -> _Slice:
+        """The slice ``(level, start, end)``: kept, or new (and kept)."""
+        piece = self._slices.get(skey)
+        if piece is None:
+            level, start, end = skey
+            piece = _Slice(self._workbook, level=level, start=start, end=end)
+        self._slices[skey] = piece
+        self._slices.move_to_end(skey)
+        return piece
+
+    def _let_go(self) -> None:
+        """Keep at most :data:`SLICES_KEPT` slices and :data:`CALIBRATIONS_KEPT` calibrations, the
+        :data:`ROWS_KEPT` most recent of them with their rows; the others keep only their tables and charts."""
         while len(self._slices) > SLICES_KEPT:
-            gone, _ = self._slices.popitem(last=False)
-            for k in [k for k in self._views if k[0] == gone]:
-                del self._views[k]
+            self._slices.popitem(last=False)
         while len(self._views) > CALIBRATIONS_KEPT:
             self._views.popitem(last=False)
-        return view
+        for i, (vkey, (cal, _, _)) in enumerate(reversed(self._views.items())):
+            if isinstance(cal, LazyCalibration) and not cal.released and (i >= ROWS_KEPT or vkey[0] not in self._slices):
+                cal.release(lambda skey=vkey[0]: self._slice_again(skey))
+
+    def _slice_again(self, skey: tuple) -> _Slice:
+        piece = self._slice_for(skey)
+        self._let_go()
+        return piece
 
     def _refresh(self) -> None:
         choices = self.choices

@@ -49,6 +49,11 @@ class ExportPanel:
         The data folder the panel's charts come from, which the output folder must stay out of;
         default :func:`analysis.config.data_dir` (``INTERVIEW_DATA``, else the repository's ``data/``).
         :meth:`following` takes it from the source's workbook.
+    names : iterable of str, or callable returning one, optional
+        The chart names to list, when reading ``figures`` would draw every chart only to learn their
+        names (the explorer draws a chart when it is first read): the figures are then read at the
+        click alone. Default: the names of ``figures``. :meth:`following` takes the source's
+        ``chart_names`` when it has them.
 
     Attributes
     ----------
@@ -74,8 +79,9 @@ class ExportPanel:
     def __init__(self, figures, tables=None, *, out: str | os.PathLike = "reports",
                  formats: Iterable[str] = FORMATS, title: str = "Interview calibration report",
                  meta=None, guides: Mapping[str, str] | None = None,
-                 notes: str | Sequence[str] | None = None, data=None):
+                 notes: str | Sequence[str] | None = None, data=None, names=None):
         self.data = data
+        self._names_source = names
         self._figures_source = figures
         self._tables_source = tables
         self._meta_source = meta
@@ -120,6 +126,8 @@ class ExportPanel:
         """
         kwargs.setdefault("meta", lambda: getattr(source, "meta", None))
         kwargs.setdefault("data", getattr(getattr(source, "workbook", None), "data", None))
+        if hasattr(source, "chart_names"):
+            kwargs.setdefault("names", lambda: source.chart_names)
         return cls(lambda: source.figures, lambda: source.tables, **kwargs)
 
     # --------------------------------------------------------------------------------- helpers
@@ -129,9 +137,14 @@ class ExportPanel:
         value = source() if callable(source) else source
         return dict(value or {})
 
+    def _names(self) -> list:
+        if self._names_source is None:
+            return list(self._resolve(self._figures_source))
+        return list(self._names_source() if callable(self._names_source) else self._names_source)
+
     def refresh(self) -> None:
         """Re-read the chart names (after the explorer changed which charts exist)."""
-        names = list(self._resolve(self._figures_source))
+        names = self._names()
         keep = [n for n in self._charts.value if n in names]
         self._charts.options = names
         self._charts.value = tuple(keep or names)
