@@ -225,3 +225,34 @@ def test_discrimination_intervals_cover_on_nested_loops(bank):
                                    seed=seed)
         hits += list((t["discrimination_low"] <= target[t.index]) & (target[t.index] <= t["discrimination_high"]))
     assert 0.88 <= np.mean(hits) <= 0.99, np.mean(hits)
+
+
+def test_slice_parts_are_reused_across_criteria_with_the_same_numbers(demo):
+    # the criterion-free parts of the question table (distribution, mean per level, item-rest r) kept
+    # for a slice: every criterion's table equals the one computed without them, to the bit
+    from analysis.stats.calibration import SliceParts, criterion_rows, prepare_slice, question_stats
+    wb = demo[1]
+    scores, fit = prepare_slice(wb)
+    parts = SliceParts()
+    for criterion in ("recommendation", "rest", "decision"):
+        marked = criterion_rows(wb, scores, fit, criterion, parts=parts)
+        plain = criterion_rows(wb, scores, fit, criterion)
+        pd.testing.assert_frame_equal(question_stats(marked, wb.questions, n_boot=50, severity=fit),
+                                      question_stats(plain, wb.questions, n_boot=50, severity=fit), check_exact=True)
+    assert set(parts._parts) == {"distribution", "per_level", "item_rest_r"}
+
+
+def test_slice_parts_are_not_reused_by_a_subset_of_the_rows(demo):
+    # a subset of marked rows carries pandas' attrs (the mark) along, but is another slice: it must
+    # compute its own parts (here: the senior candidates' rows alone)
+    from analysis.stats.calibration import SliceParts, criterion_rows, prepare_slice, question_stats
+    wb = demo[1]
+    scores, fit = prepare_slice(wb)
+    parts = SliceParts()
+    marked = criterion_rows(wb, scores, fit, "recommendation", parts=parts)
+    question_stats(marked, wb.questions, n_boot=20)
+    sub = marked[marked["level"] == "senior"]
+    assert "slice_parts" in sub.attrs
+    plain = criterion_rows(wb, scores, fit, "recommendation")
+    expected = question_stats(plain[plain["level"] == "senior"], wb.questions, n_boot=20)
+    pd.testing.assert_frame_equal(question_stats(sub, wb.questions, n_boot=20), expected, check_exact=True)

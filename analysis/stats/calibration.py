@@ -30,8 +30,8 @@ from analysis.stats.agreement import RETEST, SAME_ANSWER, inter_rater
 from analysis.stats.criteria import attach_criterion
 from analysis.stats.drift import drift
 from analysis.stats.interviewers import interviewer_stats
-from analysis.stats.separation import (Y_FREE_IS_REST, group_stats, level_heatmap, level_stats, question_stats,
-                                       severity_first_step, topic_stats)
+from analysis.stats.separation import (Y_FREE_IS_REST, SliceParts, group_stats, level_heatmap, level_stats,
+                                       question_stats, severity_first_step, topic_stats)
 from analysis.stats.severity import SeverityFit, fit_severity
 from analysis.stats.tables import COLUMNS, CRITERION_FREE, FIELDS, TABLES, TableInputs, compute_table
 
@@ -39,7 +39,7 @@ __all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_sta
            "topic_stats", "severity_first_step", "Y_FREE_IS_REST",
            "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS", "SAME_ANSWER", "RETEST",
            "prepare_slice", "criterion_rows", "CRITERION_FREE", "FIELDS", "slice_facts", "calibration_meta", "quiet",
-           "slice_interviewer_verdicts", "N_BOOT", "SEED"]
+           "slice_interviewer_verdicts", "N_BOOT", "SEED", "SliceParts"]
 
 #: The bootstrap resamples and seed of a calibration unless told otherwise: the report's, and the
 #: explorer's default view, so both show the same intervals and verdicts for the same slice.
@@ -177,11 +177,14 @@ def prepare_slice(workbook, *, level=None, start=None, end=None):
     return scores, fit_severity(scores)
 
 
-def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: str = "recommendation") -> pd.DataFrame:
+def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: str = "recommendation", *,
+                   parts: SliceParts | None = None) -> pd.DataFrame:
     """The rows of :func:`prepare` for a slice from :func:`prepare_slice`: ``scores`` with the criterion,
     the bank's columns, ``x_adj`` and ``residual`` (a new frame; ``scores`` is left as it was).
     ``attrs["criterion"]`` records the criterion, which tells :func:`severity_first_step` what
-    ``y_free`` is (:data:`Y_FREE_IS_REST`)."""
+    ``y_free`` is (:data:`Y_FREE_IS_REST`). ``parts``: a :class:`~analysis.stats.separation.SliceParts`
+    kept with this slice (``scores`` and ``fit``, and only them), so that the question table of every
+    criterion reuses the parts that do not depend on it; the rows are marked with it."""
     adjusted = scores["score"].to_numpy(float) - fit.rows["leniency"].to_numpy()
     rest_basis = fit.rows["residual"].to_numpy() + fit.rows["ability"].to_numpy()
     d = attach_criterion(scores, workbook.outcomes, criterion, adjusted=rest_basis)
@@ -189,6 +192,8 @@ def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: 
     d["x_adj"] = adjusted
     d["residual"] = fit.rows["residual"].to_numpy()
     d.attrs["criterion"] = criterion
+    if parts is not None:
+        parts.mark(d)
     return d
 
 

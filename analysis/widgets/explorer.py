@@ -65,8 +65,8 @@ from analysis._text import escape_html
 from analysis.charts.calibration import BUILDERS, READING_GUIDE, SLICE_CHARTS, TITLES
 from analysis.io.load import load
 from analysis.reports.report import export_tables
-from analysis.stats.calibration import (N_BOOT, SEED, Calibration, calibration_meta, criterion_rows, filter_scores,
-                                        prepare_slice, quiet, slice_facts)
+from analysis.stats.calibration import (N_BOOT, SEED, Calibration, SliceParts, calibration_meta, criterion_rows,
+                                        filter_scores, prepare_slice, quiet, slice_facts)
 from analysis.stats.criteria import CRITERIA
 from analysis.stats.tables import CRITERION_FREE, TABLES, TableInputs, compute_table
 
@@ -133,8 +133,8 @@ class _Slice:
     """One level-and-period slice: its rows and severity fit (:func:`analysis.stats.calibration.prepare_slice`),
     what ``meta`` says about its rows (``facts``), and the tables of
     :data:`analysis.stats.tables.CRITERION_FREE` once computed, shared by every criterion and minimum n
-    of the slice (``free``: job name -> ``(result, notes)``). ``fit``: the severity fit of these rows
-    when already known (a given calibration's)."""
+    of the slice (``free``: job name -> ``(result, notes)``), and ``parts``, the criterion-free parts
+    of its question table. ``fit``: the severity fit of these rows when already known (a given calibration's)."""
 
     def __init__(self, workbook, *, level=None, start=None, end=None, fit=None):
         with quiet():
@@ -143,7 +143,7 @@ class _Slice:
             else:          # prepare_slice's rows, without fitting them again
                 self.scores, self.fit = filter_scores(workbook.scores, level, start, end).reset_index(drop=True), fit
             self.facts = slice_facts(self.scores)
-        self.free: dict = {}
+        self.free, self.parts = {}, SliceParts()
 
 
 class LazyCalibration(Calibration):
@@ -167,7 +167,7 @@ class LazyCalibration(Calibration):
     def __init__(self, workbook, piece: _Slice, criterion: str, *, level=None, min_n: int = 30,
                  n_boot: int = 1000, seed: int = 0):
         with quiet():
-            d = criterion_rows(workbook, piece.scores, piece.fit, criterion)
+            d = criterion_rows(workbook, piece.scores, piece.fit, criterion, parts=piece.parts)
             self._meta_dict = calibration_meta(criterion, level, d, piece.fit, min_n=min_n, n_boot=n_boot,
                                                seed=seed, notes=list(piece.fit.notes), facts=piece.facts)
         self.criterion = criterion
@@ -200,7 +200,7 @@ class LazyCalibration(Calibration):
             workbook, criterion, n_boot, seed, min_n = self._settings
             piece = self._slice_again()
             with quiet():
-                d = criterion_rows(workbook, piece.scores, piece.fit, criterion)
+                d = criterion_rows(workbook, piece.scores, piece.fit, criterion, parts=piece.parts)
             self._inputs = TableInputs(workbook, d, piece.fit, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
         return self._inputs
 
