@@ -386,6 +386,13 @@ def test_drift_by_quarter_finds_a_planted_trend(planted):
     drift = rq.groupby("rater")["drift_per_year"].first()
     assert drift.idxmax() == who and drift[who] > 0
     assert rq.groupby("rater")["n_scores"].sum().sum() == len(s)          # every row in some quarter
+    # a high floor pools small quarters with a neighbour (labelled first..last), never drops a row:
+    # every pooled group reaches the floor unless the interviewer's whole history is below it
+    floor = 3 * int(rq["n_scores"].median())
+    pooled = rater_quarters(fit, min_scores=floor)
+    assert pooled["n_scores"].sum() == len(s) and pooled["quarter"].str.contains("..", regex=False).any()
+    whole = pooled.groupby("rater")["n_scores"].transform("sum")
+    assert ((pooled["n_scores"] >= floor) | (whole < floor)).all()
     fig = drift_figure(rq, fit.raters)
     assert len(fig.data) == (fit.raters["n_interviews"] >= 5).sum()
 

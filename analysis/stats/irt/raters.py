@@ -138,14 +138,22 @@ def rater_quarters(fit: IRTFit, *, date: str = "date", min_scores: int = 30) -> 
         raise ValueError("rater_quarters needs a fit with rater= and a date column")
     d = fit.data
     cols = fit.columns
-    q = pd.to_datetime(d[date]).dt.to_period("Q").astype(str).to_numpy()
-    r = d[cols["rater"]].astype(str).to_numpy()
+    # quarters and pooling worked out on the distinct dates and (interviewer, quarter) pairs, then
+    # spread to the rows: the same labels as row by row, without string work on every row
+    day_code, days = pd.factorize(d[date], use_na_sentinel=False)
+    q = pd.to_datetime(pd.Series(days)).dt.to_period("Q").astype(str).to_numpy()[day_code]
+    r_code, r_uniq = pd.factorize(d[cols["rater"]].astype(str).to_numpy())
+    q_code, q_uniq = pd.factorize(q)
+    pair_code, pair_key = pd.factorize(r_code.astype(np.int64) * len(q_uniq) + q_code)
+    pair_n = np.bincount(pair_code, minlength=len(pair_key))
+    pair_r = np.asarray(r_uniq, dtype=object)[pair_key // len(q_uniq)]
+    pair_q = np.asarray(q_uniq, dtype=object)[pair_key % len(q_uniq)]
+    pair_lab = np.empty(len(pair_key), dtype=object)
     # pool small quarters forward/backward within each interviewer
-    lab = pd.Series(r + "|" + q)
-    for name in np.unique(r):
-        m = r == name
-        qs = sorted(set(q[m]))
-        counts = pd.Series(q[m]).value_counts()
+    for name in np.unique(pair_r):
+        m = pair_r == name
+        counts = dict(zip(pair_q[m], pair_n[m]))
+        qs = sorted(counts)
         groups, cur, n = {}, [], 0
         for qq in qs:
             cur.append(qq)
@@ -163,7 +171,8 @@ def rater_quarters(fit: IRTFit, *, date: str = "date", min_scores: int = 30) -> 
             else:
                 for c in cur:
                     groups[c] = f"{cur[0]}..{cur[-1]}"
-        lab[m] = [name + "|" + groups[qq] for qq in q[m]]
+        pair_lab[m] = [name + "|" + groups[qq] for qq in pair_q[m]]
+    lab = pair_lab[pair_code]
     cats = pd.Categorical(lab)
     f_idx = cats.codes.astype(np.int64)
     K = len(fit.categories)
