@@ -336,6 +336,38 @@ def item_table(bank: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def active_questions(questions: pd.DataFrame) -> pd.DataFrame:
+    """The questions that may be asked now: the active version of each, keyed by its stable id.
+
+    The forms offer these and a kit holds only these (a retired question is never asked again).
+
+    Parameters
+    ----------
+    questions : DataFrame
+        A bank (:func:`load_questions`, ``versions="active"`` or ``"all"``) or the item table of a
+        loaded workbook (:func:`item_table`: ``question_id`` the item id such as ``mid-caching v2``,
+        ``base_id`` the stable id).
+
+    Returns
+    -------
+    DataFrame
+        One row per question with an active version, that version's row: ``question_id`` the stable
+        id, ``version`` (1 for a bank written before versions), the item id in ``item_id`` when given
+        an item table, and the other columns. Each question keeps the place of its first version, so a
+        rewrite appended to the bank does not move it.
+    """
+    out = questions.assign(version=1) if "version" not in questions else questions
+    key = (out["base_id"] if "base_id" in out else out["question_id"]).astype(str)
+    first = {q: i for i, q in reversed(list(enumerate(key)))}
+    if "status" in out:
+        active = out["status"].astype(str).str.strip().str.lower().isin(["active", ""]).to_numpy()
+        out, key = out[active], key[active]
+    out = out.iloc[key.map(first).to_numpy().argsort(kind="stable")]
+    if "base_id" in out:
+        out = out.assign(item_id=out["question_id"].astype(str), question_id=out["base_id"].astype(str))
+    return out
+
+
 def version_in_force(bank: pd.DataFrame, question_ids, dates) -> np.ndarray:
     """The version of each question in force on each date: the highest version whose ``introduced``
     is on or before the date, else 1 (version 1 is in force from the start).

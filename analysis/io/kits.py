@@ -19,7 +19,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import config
-from analysis.io.bank import filter_questions
+from analysis.io.bank import active_questions, filter_questions
 
 __all__ = ["DEFAULT_SIZE", "default_kit", "stretch_question", "filter_bank", "add_question",
            "remove_question", "move_question", "active_questions"]
@@ -33,27 +33,6 @@ def _level_index(level: str) -> int:
     if level not in config.LEVELS:
         raise ValueError(f"got level {level!r}, expected one of {', '.join(config.LEVELS)}")
     return config.LEVELS.index(level)
-
-
-def active_questions(questions: pd.DataFrame) -> pd.DataFrame:
-    """The questions a kit may hold: the active version of each question, keyed by its stable id.
-
-    ``questions`` is either the bank of :func:`analysis.io.bank.load_questions` (active versions, stable
-    ids: returned as it is) or the item table a loaded workbook carries (every version, retired ones
-    included, ``question_id`` the item id such as ``mid-caching v2``): then only rows with status
-    ``active`` are kept, with ``question_id`` set to the stable id (``base_id``) and the item id kept
-    in ``item_id``; each question keeps the place of its first version (a rewrite appended to the bank
-    does not move the question in the default kit). A kit never contains a retired question (issue 25)."""
-    out = questions
-    if "status" in out:
-        out = out[out["status"].astype(str).str.lower() == "active"]
-    if "base_id" in out:
-        base = questions["base_id"].astype(str)
-        first = {q: i for i, q in reversed(list(enumerate(base)))}
-        order = out["base_id"].astype(str).map(first).to_numpy()
-        out = out.iloc[order.argsort(kind="stable")]
-        out = out.assign(item_id=out["question_id"].astype(str), question_id=out["base_id"].astype(str))
-    return out
 
 
 def _level_rows(questions: pd.DataFrame, level: str) -> pd.DataFrame:

@@ -36,7 +36,8 @@ import pandas as pd
 
 from analysis import config
 from analysis.io.bank import load_questions
-from analysis.io.kits import active_questions, default_kit
+from analysis.io.bank import active_questions
+from analysis.io.kits import default_kit
 from analysis.stats.irt import IRTFit, item_information
 from analysis.stats.item_ids import split_item_ids
 
@@ -161,7 +162,7 @@ def recommend_kit(fit: IRTFit, level: str, n_questions: int, *, questions: pd.Da
         Kit size.
     questions : DataFrame, optional
         The bank (``question_id, level, topic``); default :func:`analysis.io.bank.load_questions`. A
-        workbook's item table (every version) is read through :func:`analysis.io.kits.active_questions`:
+        workbook's item table (every version) is read through :func:`analysis.io.bank.active_questions`:
         only active versions are candidates, the fit's parameters are those of that version's item, and
         the kit lists stable ids (a kit never contains a retired question).
     topics : iterable of str

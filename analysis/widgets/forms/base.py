@@ -40,7 +40,7 @@ import pandas as pd
 from analysis import config
 from analysis._text import escape_html
 from analysis.errors import ScorecardError, StoreError
-from analysis.io.bank import load_questions
+from analysis.io.bank import active_questions, load_questions
 from analysis.io.drafts import new_draft_id
 from analysis.io.interviews import (answer_problems, known_interviewers, make_interview_id, red_flag_conflicts,
                                     repair_text, scorecard_rows, setup_problems)
@@ -74,16 +74,12 @@ def offered_questions(bank: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per question that has an active version, in the bank's order: ``question_id`` the
-        stable id (what a scorecard names), ``version`` the version shown (1 for a bank written before
-        versions), and the bank's other columns. Retired versions and retired questions are left out,
+        One row per question that has an active version (:func:`analysis.io.bank.active_questions`), in
+        the place of its first version: ``question_id`` the stable id (what a scorecard names),
+        ``version`` the version shown (1 for a bank written before versions), and the bank's other columns. Retired versions and retired questions are left out,
         so a form never offers them whatever bank it is given.
     """
-    out = _stable_ids(bank)
-    if "status" in out:
-        out = out[out["status"].astype(str).str.strip().str.lower().isin(["active", ""])]
-    out = out.sort_values("version", kind="stable").drop_duplicates("question_id", keep="last").sort_index()
-    return out.reset_index(drop=True)
+    return active_questions(bank).drop(columns=["base_id", "item_id"], errors="ignore").reset_index(drop=True)
 
 
 def _stable_ids(bank: pd.DataFrame) -> pd.DataFrame:
