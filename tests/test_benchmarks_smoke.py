@@ -2,8 +2,10 @@
 
 It checks that the suite produces well-formed results — every measurement ran and has a time and
 a peak memory, the peer path and the parse floor parsed every row, the stale-cache demonstration
-saw the edit and the deletion, RESULTS.md holds the tables — and never asserts on a timing: the
-figures themselves come from ``make bench`` on a quiet machine.
+saw the edit and the deletion, RESULTS.md holds the tables, issue 26's six targets are judged beside
+the parse floor and the hand-written notebook, the scaling chart has the report and IRT lines — and
+never asserts on a timing: the figures themselves come from ``make bench`` on a quiet machine. The
+targets' verdicts are checked on hand-made measurements at their thresholds instead.
 """
 
 from __future__ import annotations
@@ -26,8 +28,11 @@ def _load(name: str):
     return mod
 
 
-ALL_TASKS = ("floor", "imports", "load cold", "load warm", "check cold", "check warm", "report csv", "peer")
-BULK_TASKS = ("floor", "load", "peer", "explorer")
+ALL_TASKS = ("floor", "imports", "load cold", "load warm", "check cold", "check warm", "report csv", "irt", "peer")
+BULK_TASKS = ("floor", "load", "report csv", "irt", "peer", "explorer")
+#: issue 26's targets judged on the smoke data: the team's history is the per-file folder, the large
+#: and the decade-long histories the bulk file
+SMOKE_TARGET_SIZES = {"team": "smoke", "large": "smoke-bulk", "decade": "smoke-bulk"}
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +44,15 @@ def smoke(tmp_path_factory):
     run.SIZES["smoke-bulk"] = run.Size("smoke-bulk", 200, "bulk")
     results = run.run_suite(["smoke"], tmp / "cache", repeat=1, repeat_slow=1, save_sizes=("smoke",),
                             stale_size="smoke", explorer_sizes=(), quick=True, log=lambda *a: None)
-    # the bulk file: only what differs from the per-file layout (parsing, the peer path) and the explorer,
-    # through the --tasks subset machinery, to keep this test short
+    # the bulk file: what differs from the per-file layout (parsing, the peer path), the explorer and
+    # what issue 26's targets read at 1M rows, through the --tasks subset machinery, to keep this test short
     bulk = run.run_suite(["smoke-bulk"], tmp / "cache", repeat=1, repeat_slow=1, save_sizes=(), stale_size=None,
                          explorer_sizes=("smoke-bulk",), tasks=BULK_TASKS, quick=True, log=lambda *a: None)
     results["datasets"].update(bulk["datasets"])
     results["measurements"] += bulk["measurements"]
     results["probes"].update(bulk["probes"])
     results["total_seconds"] = 1.0
+    results["target_sizes"] = SMOKE_TARGET_SIZES
     md = run.write_results(results, tmp / "out", chart=False)
     return run, results, md
 
@@ -57,7 +63,8 @@ def test_every_measurement_ran_and_has_time_and_memory(smoke):
     for task in ALL_TASKS:
         assert ("smoke", task) in tasks
     # the --tasks subset ran exactly the tasks asked for (prefixes: "load" is load cold and load warm)
-    assert {t for s, t in tasks if s == "smoke-bulk"} == {"floor", "load cold", "load warm", "peer", "explorer"}
+    assert {t for s, t in tasks if s == "smoke-bulk"} == {"floor", "load cold", "load warm", "report csv", "irt",
+                                                          "peer", "explorer"}
     for m in results["measurements"]:
         assert m["ok"], (m["task"], m["error"])
         assert all(r["rc"] == 0 for r in m["runs"])
@@ -129,7 +136,8 @@ def test_task_selection_and_limited_sizes():
     run = _load("run")
     assert run._wanted("report csv", ()) and run._wanted("notebook 03", ("notebook",))
     assert run._wanted("load warm", ("load",)) and not run._wanted("report full", ("report csv", "peer"))
-    assert set(run.LIMITED_TASKS["10m"]) <= {"floor", "imports", "check cold", "load warm", "report csv"}
+    assert set(run.LIMITED_TASKS["10m"]) <= {"floor", "imports", "check cold", "load warm", "report csv", "irt", "peer"}
+    assert {"report csv", "irt", "floor", "peer"} <= set(run.LIMITED_TASKS["10m"])  # issue 26's 10M line and yardsticks
     assert run.SIZES["10m"].layout == "bulk" and run.SIZES["10m"].n_interviews >= 10 * run.SIZES["1m"].n_interviews
     with pytest.raises(SystemExit) as exc:
         run.main(["--tasks", "nonsense", "--sizes", "1k"])
@@ -155,3 +163,99 @@ def test_merge_replaces_same_size_and_task_and_keeps_the_rest():
     assert m["started"] == old["started"] and m["probes"]["p"] == "bbb"
     m2 = run.merge_results(m, part("2026-01-01T12:00:00", {"1k": 10**3}, [], "ccc"))
     assert [p["commit"] for p in m2["parts"]] == ["aaa", "bbb", "ccc"]
+
+
+def test_issue26_targets_sit_beside_the_floor_and_the_notebook(smoke):
+    """All six are listed; each measured one is judged with the floor and the notebook of its data set
+    beside it; the two that --quick does not run (full report, notebooks) say so instead of a verdict."""
+    run, results, md = smoke
+    t26 = {t["task"]: t for t in run.targets(results) if t.get("issue") == 26}
+    assert len([t for t in run.targets(results) if t.get("issue") == 26]) == 6
+    assert set(t26) == {"report csv", "irt", "explorer", "report full", "notebook 03"}  # report csv twice: 1M, 10M
+    for task in ("report csv", "irt", "explorer"):
+        assert t26[task]["met"] in (True, False) and t26[task]["size"] == "smoke-bulk"
+        assert t26[task]["floor"].endswith("MB") and t26[task]["peer"].endswith("MB")
+    for task in ("report full", "notebook 03"):
+        assert t26[task]["met"] is None and t26[task]["figure"] == "not measured"
+    assert "changes < 1 s" in t26["explorer"]["figure"]
+    text = md.read_text()
+    assert "| target | data | measured | parse floor | hand-written notebook | met? |" in text
+    assert all(t["target"] in text for t in t26.values()) and "Issues 6 and 11:" in text
+
+
+def _verdicts(measurements, probes=None):
+    """Issue 26's verdicts on hand-made measurements: task -> met (the 10M report as "report csv 10m")."""
+    res = _load("results")
+    sizes = {"1k": 6_500, "10k": 63_000, "1m": 1_000_000, "10m": 10_000_000}
+    results = {"datasets": {s: {"rows": r} for s, r in sizes.items()}, "probes": probes or {},
+               "measurements": [{"size": s, "task": t, "median_wall": w, "median_rss": gb * 2**30 if gb else None,
+                                 "ok": w is not None, "error": None if w else "boom", "rows": sizes[s]}
+                                for s, t, w, gb in measurements]}
+    return {t["task"] + (" 10m" if t["size"] == "10m" else ""): t["met"] for t in res.issue26_targets(results)}
+
+
+def test_issue26_verdicts_at_their_thresholds():
+    yard = [("1m", "floor", 1.0, 0.3), ("1m", "peer", 49.5, 0.6), ("10m", "floor", 2.0, 2.3)]
+    met = _verdicts(yard + [("1m", "report csv", 4.9, 0.6), ("10m", "report csv", 29.0, 2.4),
+                            ("1m", "irt", 59.0, 2.9), ("10k", "report full", 9.9, 0.3),
+                            ("10k", "notebook 03", 9.9, 0.3)])
+    assert met == {"report csv": True, "report csv 10m": True, "irt": True, "explorer": None,
+                   "report full": True, "notebook 03": True}
+    missed = _verdicts(yard + [("1m", "report csv", 5.1, 0.6), ("10m", "report csv", 29.0, 2.6),
+                               ("1m", "irt", 61.0, 1.0), ("10k", "report full", 10.1, 0.3),
+                               ("10k", "notebook 03", None, None)])
+    assert missed == {"report csv": False, "report csv 10m": False, "irt": False, "explorer": None,
+                      "report full": False, "notebook 03": False}
+    # each condition on its own: 9.8x faster than the notebook; 15.5x the floor; irt over 3 GB
+    assert _verdicts([("1m", "floor", 1.0, 0.3), ("1m", "peer", 48.0, 0.6), ("1m", "report csv", 4.9, 0.6)])["report csv"] is False
+    assert _verdicts([("10m", "floor", 1.87, 2.3), ("10m", "report csv", 29.0, 2.4)])["report csv 10m"] is False
+    assert _verdicts([("1m", "irt", 59.0, 3.1)])["irt"] is False
+    # without its yardstick the 1M report cannot be judged
+    assert _verdicts([("1m", "report csv", 4.9, 0.6)])["report csv"] is None
+
+
+def test_issue26_explorer_verdict_reads_only_criterion_level_and_period_changes():
+    def probe(period_s, ok=True):
+        steps = [{"change": c, "seconds": s, "cpu_seconds": s, "error": None} for c, s in
+                 (("criterion -> rest", 0.9), ("level -> senior", 0.5), ("period -> last 4 quarters", period_s),
+                  ("tab -> Levels (its tables + draw)", 2.0), ("min n -> 20 (a new slice of every row)", 3.0))]
+        return {"explorer 1m": {"steps": steps, "ok": ok}}
+
+    explorer = [("1m", "explorer", 20.0, 0.8)]
+    assert _verdicts(explorer, probe(0.99))["explorer"] is True  # the slow tab and min n steps are not judged
+    assert _verdicts(explorer, probe(1.01))["explorer"] is False
+    assert _verdicts(explorer, probe(0.5, ok=False))["explorer"] is False  # tables differ from calibrate
+
+
+def test_scaling_chart_draws_the_report_and_irt_lines_over_every_size(smoke):
+    run, results, _ = smoke
+    fig = run.scaling_figure(results)
+    assert [tr.name for tr in fig.data[:4]] == ["report csv", "irt", "floor", "peer"]
+    rows = sorted(d["rows"] for d in results["datasets"].values())
+    for tr in fig.data[:4]:
+        assert sorted(tr.x) == rows and all(y > 0 for y in tr.y)
+    marks = next(tr for tr in fig.data if tr.name == "issue 26 targets")
+    assert list(marks.y) == [30, 60]
+
+
+def test_plan_for_issue26_runs_its_tasks_at_every_size_and_estimates_the_time(tmp_path, capsys):
+    run = _load("run")
+    sizes = ["1k", "10k", "100k", "1m", "10m"]
+    steps = run.plan_suite(sizes, tmp_path, tmp_path, tasks=["floor", "report", "irt", "peer", "notebook 03", "explorer"])
+    pairs = {(s.size, s.task) for s in steps}
+    for task in ("floor", "report csv", "irt"):
+        assert {(s, task) for s in sizes} <= pairs
+    assert {("1k", "peer"), ("10k", "peer"), ("100k", "peer read"), ("1m", "peer"), ("10m", "peer")} <= pairs
+    assert {("10k", "report full"), ("10k", "notebook 03"), ("1m", "explorer")} <= pairs
+    assert not any(s.task in ("check cold", "notebook 01", "save", "stale") or (s.size, s.task) == ("10m", "report full")
+                   for s in steps)
+    assert all(s.runs == 1 for s in steps if s.size == "10m") and all(s.runs == 3 for s in steps if s.task == "irt"
+                                                                       and s.size != "10m")
+    previous = {"datasets": {}, "measurements": [{"size": "1m", "task": "irt", "median_wall": 50.0, "rows": 1_000_000}]}
+    irt = [s for s in steps if s.task == "irt" and s.size in ("1m", "10m")]
+    seconds, guessed = run.estimate_seconds(irt, previous, tmp_path)
+    assert "irt 10m (from 1m)" in guessed and not any(g.startswith("irt 1m") for g in guessed)
+    assert seconds > 3 * 50.0 + 9.5 * 50.0  # 1m measured three times, 10m scaled by rows
+    assert run.main(["--plan", "--sizes", "1k", "--tasks", "irt", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "1 measurements (3 runs)" in out and "python -m analysis irt" in out
