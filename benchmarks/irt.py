@@ -8,11 +8,13 @@ progress bar on (wall and CPU seconds: on a shared machine the CPU time is the s
 
 ``--command`` times the whole ``python -m analysis irt`` instead (the issue 26 target: load, the three
 fits, drift by quarter, verdicts, charts) on the benchmark suite's bulk histories
-(:func:`benchmarks.run.ensure_dataset`: about 100k and 1M score rows), ``--runs`` times each (median),
+(:func:`benchmarks.datasets.ensure_dataset`: about 100k and 1M score rows), ``--runs`` times each (median),
 with peak RSS from GNU time (:func:`benchmarks.run.run_once`) and the 1-minute load average before each
 run. ``--baseline DIR`` (a checkout of the code to compare with, e.g. ``git worktree add /tmp/base
 main``) runs that code in turn with this one (after, before, after, before, ...), so both see the
-same machine.
+same machine. The suite itself (``benchmarks/run.py``, task ``irt``) times the same command at every
+size from 1k interviews to ~10M rows for RESULTS.md, its targets table and the scaling chart; this
+script is for a before/after comparison of two checkouts and for the fits alone.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ def time_command(sizes, runs: int, baseline: str | None) -> list[dict]:
     import sys
     import tempfile
 
-    from benchmarks.run import SIZES as SUITE_SIZES
-    from benchmarks.run import Size, default_cache, ensure_dataset, run_once
+    from benchmarks.datasets import SIZES as SUITE_SIZES
+    from benchmarks.datasets import Size, default_cache, ensure_dataset
+    from benchmarks.run import run_once
 
     datasets = {"100k": Size("100krows", 15_500, "bulk"), "1m": SUITE_SIZES["1m"]}
     trees = {"after": Path(__file__).resolve().parent.parent}

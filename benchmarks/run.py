@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import math
 import os
@@ -68,33 +67,18 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.datasets import SIZES, Size, dataset_info, dataset_path, default_cache, ensure_dataset  # noqa: E402
 from benchmarks.results import (MARK_END, MARK_START, merge_results, render_markdown,  # noqa: E402
                                 scaling_figure, targets, write_results)
 
-# the results side lives in benchmarks/results.py; these names are re-exported for the callers of run.py
-__all__ = ["Size", "SIZES", "TASKS", "ensure_dataset", "measure", "plan_suite", "estimate_seconds", "run_suite",
+# the data sets live in benchmarks/datasets.py, the results side in benchmarks/results.py; their names
+# are re-exported for the callers of run.py
+__all__ = ["Size", "SIZES", "TASKS", "default_cache", "ensure_dataset", "measure", "plan_suite", "estimate_seconds", "run_suite",
            "main", "MARK_START", "MARK_END", "merge_results", "render_markdown", "scaling_figure", "targets",
            "write_results"]
 
 
 
-@dataclass(frozen=True)
-class Size:
-    """One benchmark data set: ``n_interviews`` for the generator, and the file layout."""
-
-    name: str
-    n_interviews: int
-    layout: str  # "per_interview" or "bulk"
-    seed: int = 6
-
-
-SIZES = {
-    "1k": Size("1k", 1_000, "per_interview"),
-    "10k": Size("10k", 10_000, "per_interview"),
-    "100k": Size("100k", 100_000, "per_interview"),
-    "1m": Size("1m", 156_000, "bulk"),  # ~6.45 rows per interview: about 1,000,000 rows
-    "10m": Size("10m", 1_560_000, "bulk"),  # about 10,000,000 rows: a very large company's multi-year history
-}
 SLOW_SIZES = {"100k", "1m", "10m"}
 #: Sizes at which the peer path runs only its per-file ``read_csv`` loop (``peer.py --stage load``,
 #: task ``peer read``): what the reload target compares with. Its analysis on 100k per-interview
@@ -103,73 +87,6 @@ SLOW_SIZES = {"100k", "1m", "10m"}
 PEER_READ_ONLY = {"100k"}
 
 
-def default_cache() -> Path:
-    return Path(os.environ.get("BENCH_CACHE") or Path.home() / ".cache" / "interview-bench")
-
-
-def _demo_hash() -> str:
-    return hashlib.sha256((ROOT / "analysis" / "stats" / "demo.py").read_bytes()).hexdigest()[:16]
-
-
-# ---------------------------------------------------------------- data sets
-
-def dataset_path(size: Size, cache: Path) -> Path:
-    """Where ``size``'s generated folder lives under ``cache`` (whether or not it exists yet)."""
-    return cache / f"{size.name}-{size.layout}-seed{size.seed}"
-
-
-def _wanted_info(size: Size) -> dict:
-    return {"n_interviews": size.n_interviews, "layout": size.layout, "seed": size.seed, "demo": _demo_hash()}
-
-
-def _current_info(size: Size, data: Path) -> dict | None:
-    """The folder's description (``bench.json``) if it was generated for ``size`` by the current
-    generator, else None (missing, or the generator changed since: it will be regenerated)."""
-    try:
-        info = json.loads((data / "bench.json").read_text())
-    except (OSError, ValueError):
-        return None
-    return info if all(info.get(k) == v for k, v in _wanted_info(size).items()) else None
-
-
-def ensure_dataset(size: Size, cache: Path, *, progress: bool = True) -> tuple[Path, dict]:
-    """The generated data folder for ``size`` under ``cache``, generating it if missing or stale.
-
-    Returns the folder and its description (``bench.json``: interviews, rows, files, bytes).
-    """
-    data = dataset_path(size, cache)
-    info = _current_info(size, data)
-    if info is not None:
-        return data, info
-    want = _wanted_info(size)
-    from tqdm.auto import tqdm
-
-    from analysis.io.demo_folder import write_history
-    from analysis.stats.demo import History, generate
-    if data.exists():
-        shutil.rmtree(data)
-    data.mkdir(parents=True)
-    t0 = time.perf_counter()
-    h = generate(size.n_interviews, seed=size.seed)
-    if size.layout == "bulk":
-        write_history(h, data, layout="bulk", clean=True)
-    else:
-        ids = h.scores["interview_id"].to_numpy()
-        starts = [0] + [i for i in range(1, len(ids)) if ids[i] != ids[i - 1]]
-        n_chunks = max(1, len(starts) // 5000)
-        bounds = [starts[(len(starts) * k) // n_chunks] for k in range(n_chunks)] + [len(ids)]
-        for k in tqdm(range(n_chunks), desc=f"writing {size.name} ({len(starts)} files)", unit="chunk",
-                      disable=not progress):
-            part = h.scores.iloc[bounds[k]:bounds[k + 1]]
-            write_history(History(part, h.outcomes, h.planted_questions, h.planted_interviewers,
-                                  h.planted_candidates), data, layout="per_interview", clean=(k == 0))
-    from analysis.io.load import scorecard_files
-    files = scorecard_files(data)
-    info = {**want, "rows": len(h.scores), "interviews": int(h.scores["interview_id"].nunique()),
-            "files": len(files), "bytes": sum(f.stat().st_size for f in files),
-            "seconds_to_generate": round(time.perf_counter() - t0, 1)}
-    (data / "bench.json").write_text(json.dumps(info, indent=1))
-    return data, info
 
 
 # ---------------------------------------------------------------- measuring
@@ -385,10 +302,11 @@ def plan_suite(sizes: list[str], cache: Path, work: Path, *, repeat: int = 3, re
     return steps
 
 
-#: For the estimate only: seconds of an untimed probe, and of a task never measured before per
-#: million score rows (plus 2 s of start-up); generating a data set, seconds per interview.
+#: For the estimate only: seconds of an untimed probe; of a task never measured before, a fixed part
+#: and seconds per million score rows (shaped on ``irt``, the last task added: ~28 s on 1k interviews
+#: at load 5, ~55 s on 1M rows quiet); generating a data set, seconds per interview.
 _GUESS_PROBE = {"save": 10.0, "stale": 40.0}
-_GUESS_PER_MROW = 60.0
+_GUESS_FIXED, _GUESS_PER_MROW = 20.0, 50.0
 _GUESS_GENERATE = {"bulk": 2e-4, "per_interview": 2e-3}
 
 
@@ -404,11 +322,11 @@ def estimate_seconds(steps: list[Step], previous: dict | None, cache: Path) -> t
     previous = previous or {"measurements": [], "datasets": {}}
     rows = {}
     for name in dict.fromkeys(s.size for s in steps):
-        info = _current_info(SIZES[name], dataset_path(SIZES[name], cache)) or previous["datasets"].get(name)
+        info = dataset_info(SIZES[name], dataset_path(SIZES[name], cache)) or previous["datasets"].get(name)
         rows[name] = info["rows"] if info else SIZES[name].n_interviews * 6.45
     total, guessed = 0.0, []
     for name in rows:
-        if _current_info(SIZES[name], dataset_path(SIZES[name], cache)) is None:
+        if dataset_info(SIZES[name], dataset_path(SIZES[name], cache)) is None:
             total += SIZES[name].n_interviews * _GUESS_GENERATE[SIZES[name].layout]
             guessed.append(f"generating {name}")
     for st in steps:
@@ -424,7 +342,7 @@ def estimate_seconds(steps: list[Step], previous: dict | None, cache: Path) -> t
             each = near["median_wall"] * max(1.0, rows[st.size] / near["rows"])
             guessed.append(f"{st.task} {st.size} (from {near['size']})")
         else:
-            each = 2.0 + _GUESS_PER_MROW * rows[st.size] / 1e6
+            each = _GUESS_FIXED + _GUESS_PER_MROW * rows[st.size] / 1e6
             guessed.append(f"{st.task} {st.size}")
         total += each * st.runs
     return total, guessed
