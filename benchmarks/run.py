@@ -208,11 +208,10 @@ def _notebook_cmd(nb: Path, data: Path, work: Path) -> list[str]:
 #: of its runs takes one to several minutes. No full report and no notebooks (they are judged on a
 #: team's history). The peer path runs: by its code (``pd.read_csv`` of the 817 MB file with string
 #: columns, one copy of the frame in the question table, three float effects and a groupby-transform
-#: per sweep in the severity fit) its memory grows linearly, about 0.45 GB per million rows above
-#: 0.15 GB of imports (0.6 GB at 1M rows), so about 4.6 GB at 10M, a little more than the workbook's
-#: report needed before issue 26 (4.7 GB) and far from the machine's 23 GB; its time, 10-12 CPU
-#: seconds at 1M rows, becomes 2-3 minutes: one run is the price of seeing the notebook beside the
-#: 10M target.
+#: per sweep in the severity fit) its memory grows linearly with rows, measured 0.25 GB at 100k rows
+#: and 0.60 GB at 1M, so 4-5 GB at 10M, about what the workbook's report needed before issue 26
+#: (4.7 GB) and far from the machine's 23 GB; its time, 10-12 CPU seconds at 1M rows, becomes 2-3
+#: minutes: one run is the price of seeing the notebook beside the 10M target.
 LIMITED_TASKS = {"10m": ("floor", "imports", "check cold", "load warm", "report csv", "irt", "peer")}
 
 #: Every task name, for ``--tasks`` (a prefix selects several: ``report`` is ``report csv`` and
