@@ -210,8 +210,10 @@ def test_issue26_verdicts_at_their_thresholds():
     assert _verdicts([("1m", "floor", 1.0, 0.3), ("1m", "peer", 48.0, 0.6), ("1m", "report csv", 4.9, 0.6)])["report csv"] is False
     assert _verdicts([("10m", "floor", 1.87, 2.3), ("10m", "report csv", 29.0, 2.4)])["report csv 10m"] is False
     assert _verdicts([("1m", "irt", 59.0, 3.1)])["irt"] is False
-    # without its yardstick the 1M report cannot be judged
+    # without its yardsticks the 1M report cannot be judged; the 10M one can still miss on time or memory
     assert _verdicts([("1m", "report csv", 4.9, 0.6)])["report csv"] is None
+    assert _verdicts([("10m", "report csv", 29.0, 2.4)])["report csv 10m"] is None
+    assert _verdicts([("10m", "report csv", 31.0, 2.4)])["report csv 10m"] is False
 
 
 def test_issue26_explorer_verdict_reads_only_criterion_level_and_period_changes():
