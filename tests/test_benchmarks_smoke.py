@@ -258,6 +258,12 @@ def test_plan_for_issue26_runs_its_tasks_at_every_size_and_estimates_the_time(tm
     seconds, guessed = run.estimate_seconds(irt, previous, tmp_path)
     assert "irt 10m (from 1m)" in guessed and not any(g.startswith("irt 1m") for g in guessed)
     assert seconds > 3 * 50.0 + 9.5 * 50.0  # 1m measured three times, 10m scaled by rows
+    # a small size is mostly start-up: 25 s on 6.5k rows must not become an hour on 1M rows
+    one_small, _ = run._from_other_sizes([(6_500, 25.0, "1k")], 1_000_000)
+    assert 25.0 <= one_small < 200
+    assert run._from_other_sizes([(1_000_000, 20.0, "1m"), (63_000, 60.0, "10k")], 10_000_000)[0] == 200.0
+    two, used = run._from_other_sizes([(6_500, 3.0, "1k"), (63_000, 4.0, "10k")], 640_000)
+    assert used == "1k, 10k" and 4.0 < two < 20.0
     assert run.main(["--plan", "--sizes", "1k", "--tasks", "irt", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "1 measurements (3 runs)" in out and "python -m analysis irt" in out
