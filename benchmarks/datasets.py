@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-__all__ = ["Size", "SIZES", "default_cache", "dataset_path", "dataset_info", "ensure_dataset"]
+__all__ = ["SIZES", "Size", "dataset_info", "dataset_path", "default_cache", "ensure_dataset"]
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,17 @@ import statistics
 import sys
 from pathlib import Path
 
-__all__ = ["MARK_START", "MARK_END", "ISSUE26_SIZES", "targets", "issue26_targets", "scaling_figure",
-           "render_markdown", "merge_results", "write_results"]
+__all__ = [
+    "ISSUE26_SIZES",
+    "MARK_END",
+    "MARK_START",
+    "issue26_targets",
+    "merge_results",
+    "render_markdown",
+    "scaling_figure",
+    "targets",
+    "write_results",
+]
 
 MARK_START = "<!-- analysis:start -->"
 MARK_END = "<!-- analysis:end -->"
@@ -287,8 +296,8 @@ def scaling_figure(results: dict):
             continue
         main = t in MAIN_LINES
         fig.add_trace(go.Scatter(x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers", name=t,
-                                 line=dict(width=3 if main else 1, dash="solid" if main else "dot"),
-                                 marker=dict(size=8 if main else 5), opacity=1.0 if main else 0.6))
+                                 line={"width": 3 if main else 1, "dash": "solid" if main else "dot"},
+                                 marker={"size": 8 if main else 5}, opacity=1.0 if main else 0.6))
     marks = [(s, secs, f"target: {task} < {secs} s") for s, task, secs in
              ((_target_sizes(results)["decade"], "report csv", 30), (_target_sizes(results)["large"], "irt", 60))
              if s in results["datasets"]]
@@ -296,7 +305,7 @@ def scaling_figure(results: dict):
         fig.add_trace(go.Scatter(x=[results["datasets"][s]["rows"] for s, _, _ in marks], y=[v for _, v, _ in marks],
                                  mode="markers", name="issue 26 targets", text=[x for _, _, x in marks],
                                  hovertemplate="%{text}<extra></extra>",
-                                 marker=dict(symbol="x", size=12, color="black")))
+                                 marker={"symbol": "x", "size": 12, "color": "black"}))
     ds = results["datasets"]
     fig.update_xaxes(type="log", tickvals=[d["rows"] for d in ds.values()],
                      ticktext=[f"{s}<br>{d['rows']:,}" for s, d in ds.items()],

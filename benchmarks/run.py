@@ -67,26 +67,54 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.datasets import SIZES, Size, dataset_info, dataset_path, default_cache, ensure_dataset  # noqa: E402
-from benchmarks.results import (MARK_END, MARK_START, merge_results, render_markdown,  # noqa: E402
-                                scaling_figure, targets, write_results)
+from benchmarks.datasets import (
+    SIZES,
+    Size,
+    dataset_info,
+    dataset_path,
+    default_cache,
+    ensure_dataset,
+)
+from benchmarks.results import (
+    MARK_END,
+    MARK_START,
+    merge_results,
+    render_markdown,
+    scaling_figure,
+    targets,
+    write_results,
+)
 
 # the data sets live in benchmarks/datasets.py, the results side in benchmarks/results.py; their names
 # are re-exported for the callers of run.py
-__all__ = ["Size", "SIZES", "TASKS", "default_cache", "ensure_dataset", "measure", "plan_suite", "estimate_seconds", "run_suite",
-           "main", "MARK_START", "MARK_END", "merge_results", "render_markdown", "scaling_figure", "targets",
-           "write_results"]
+__all__ = [
+    "MARK_END",
+    "MARK_START",
+    "SIZES",
+    "TASKS",
+    "Size",
+    "default_cache",
+    "ensure_dataset",
+    "estimate_seconds",
+    "main",
+    "measure",
+    "merge_results",
+    "plan_suite",
+    "render_markdown",
+    "run_suite",
+    "scaling_figure",
+    "targets",
+    "write_results",
+]
 
-
-
+#: Sizes whose slowest measurements (cold loads, and at a limited size every task) run
+#: ``--repeat-slow`` times instead of ``--repeat``.
 SLOW_SIZES = {"100k", "1m", "10m"}
 #: Sizes at which the peer path runs only its per-file ``read_csv`` loop (``peer.py --stage load``,
 #: task ``peer read``): what the reload target compares with. Its analysis on 100k per-interview
 #: files took 10-17 minutes, half the suite's budget, and no target reads it (the report is compared
 #: with the peer path on the 1M-row bulk file).
 PEER_READ_ONLY = {"100k"}
-
-
 
 
 # ---------------------------------------------------------------- measuring
@@ -363,7 +391,7 @@ def _from_other_sizes(points: list[tuple], rows: float) -> tuple[float, str]:
         (r1, t1, s1), (r2, t2, s2) = sorted(near)
         slope = max(0.0, (t2 - t1) / (r2 - r1)) if r2 > r1 else 0.0
         return max(min(t1, t2), t1 + slope * (rows - r1)), f"{s1}, {s2}"
-    (r, t, s), = near
+    (_, t, s), = near
     return max(t, _GUESS_FIXED + _GUESS_PER_MROW * rows / 1e6), s
 
 
@@ -468,7 +496,7 @@ def machine() -> dict:
             versions[pkg] = "-"
     blas = "?"
     try:
-        import numpy  # noqa: F401  (threadpoolctl reports only loaded libraries)
+        import numpy
         from threadpoolctl import threadpool_info
         blas = "; ".join(f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')} x{i.get('num_threads')}"
                          for i in threadpool_info())
@@ -533,12 +561,12 @@ def main(argv=None) -> int:
         p.error(f"unknown task(s) {', '.join(bad)}; expected names or prefixes among {', '.join(TASKS)}")
     cache = args.cache or default_cache()
     per_file = [s for s in sizes if SIZES[s].layout == "per_interview"]
-    plan = dict(repeat=args.repeat, repeat_slow=args.repeat_slow,
-                full_report_sizes=[s for s in args.full_report_sizes.split(",") if s],
-                notebook_sizes=[s for s in args.notebook_sizes.split(",") if s],
-                explorer_sizes=[s for s in args.explorer_sizes.split(",") if s],
-                notebook_repeat=args.notebook_repeat, tasks=only, save_sizes=("1k", "100k", "smoke"),
-                stale_size="100k" if "100k" in sizes else (per_file[-1] if per_file else None), quick=args.quick)
+    plan = {"repeat": args.repeat, "repeat_slow": args.repeat_slow,
+            "full_report_sizes": [s for s in args.full_report_sizes.split(",") if s],
+            "notebook_sizes": [s for s in args.notebook_sizes.split(",") if s],
+            "explorer_sizes": [s for s in args.explorer_sizes.split(",") if s],
+            "notebook_repeat": args.notebook_repeat, "tasks": only, "save_sizes": ("1k", "100k", "smoke"),
+            "stale_size": "100k" if "100k" in sizes else (per_file[-1] if per_file else None), "quick": args.quick}
     steps = plan_suite(sizes, cache, Path("<work>"), **plan)
     earlier = next((f for f in (args.out / "results.json", HERE / "results.json") if f.exists()), None)
     seconds, guessed = estimate_seconds(steps, json.loads(earlier.read_text()) if earlier else None, cache)
