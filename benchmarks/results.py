@@ -21,17 +21,8 @@ import statistics
 import sys
 from pathlib import Path
 
-__all__ = [
-    "ISSUE26_SIZES",
-    "MARK_END",
-    "MARK_START",
-    "issue26_targets",
-    "merge_results",
-    "render_markdown",
-    "scaling_figure",
-    "targets",
-    "write_results",
-]
+__all__ = ["ISSUE26_SIZES", "MARK_END", "MARK_START", "issue26_targets", "merge_results", "render_markdown",
+           "scaling_figure", "targets", "write_results"]
 
 MARK_START = "<!-- analysis:start -->"
 MARK_END = "<!-- analysis:end -->"

@@ -87,25 +87,9 @@ from benchmarks.results import (
 
 # the data sets live in benchmarks/datasets.py, the results side in benchmarks/results.py; their names
 # are re-exported for the callers of run.py
-__all__ = [
-    "MARK_END",
-    "MARK_START",
-    "SIZES",
-    "TASKS",
-    "Size",
-    "default_cache",
-    "ensure_dataset",
-    "estimate_seconds",
-    "main",
-    "measure",
-    "merge_results",
-    "plan_suite",
-    "render_markdown",
-    "run_suite",
-    "scaling_figure",
-    "targets",
-    "write_results",
-]
+__all__ = ["MARK_END", "MARK_START", "SIZES", "TASKS", "Size", "default_cache", "ensure_dataset",
+           "estimate_seconds", "main", "measure", "merge_results", "plan_suite", "render_markdown",
+           "run_suite", "scaling_figure", "targets", "write_results"]
 
 #: Sizes whose slowest measurements (cold loads, and at a limited size every task) run
 #: ``--repeat-slow`` times instead of ``--repeat``.
