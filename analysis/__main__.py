@@ -1,7 +1,11 @@
-"""``python -m analysis``: see :mod:`analysis.cli`; the process ends through
-:func:`analysis._process.exit_now` (why: its docstring)."""
+"""``python -m analysis``: see :mod:`analysis.cli`. The process starts by letting the allocator keep
+freed memory (:func:`analysis._process.keep_freed_memory`) and ends through
+:func:`analysis._process.exit_now` (why: their docstrings)."""
 
-from analysis._process import exit_now
-from analysis.cli import main
+from analysis._process import exit_now, keep_freed_memory
+
+keep_freed_memory()
+
+from analysis.cli import main  # noqa: E402 - after the allocator is set, before pandas allocates
 
 exit_now(main())

@@ -1,4 +1,8 @@
-"""How the workbook's own processes end (base module: imports nothing of the workbook).
+"""How the workbook's own processes start and end (base module: imports nothing of the workbook).
+
+:func:`keep_freed_memory` is called first thing by ``python -m analysis``: it asks glibc's allocator to
+keep the memory a command frees for the command's next arrays instead of handing it back to the kernel
+(why and what it costs: its docstring).
 
 :func:`exit_now` ends a command-line process once its work is done and its output flushed, without
 the interpreter's teardown. In that teardown pyarrow's native thread pools can be destroyed while a
@@ -10,10 +14,56 @@ after loading scorecards, in loaded test runs. Everything a command writes is wr
 
 from __future__ import annotations
 
+import ctypes
 import os
 import sys
 
-__all__ = ["exit_now"]
+__all__ = ["exit_now", "keep_freed_memory"]
+
+# mallopt(3) parameters (glibc's malloc.h)
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_MAX = -4
+#: What the kernel is left: freed memory at the top of the heap above this many bytes is returned
+#: (glibc's default is 128 KiB, or twice the last large block freed; here, never in practice).
+_TRIM_THRESHOLD = 2**31 - 1
+#: The environment variables through which a user tunes glibc's malloc; when any is set, it is
+#: theirs to choose and :func:`keep_freed_memory` changes nothing.
+_USER_TUNING = ("GLIBC_TUNABLES", "MALLOC_MMAP_MAX_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_",
+                "MALLOC_TOP_PAD_", "MALLOC_ARENA_MAX")
+
+
+def keep_freed_memory() -> bool:
+    """Let glibc's malloc keep freed memory for reuse instead of returning it to the kernel; True
+    when set.
+
+    A command on a large history allocates and frees many row-length arrays, one after another (a
+    float column of 10M rows is 80 MB). glibc serves every block above 32 MB with its own ``mmap`` and
+    gives it back with ``munmap`` when freed, so the next array of the same size comes from the
+    kernel again, one page fault per 4 KiB page, each page zeroed. ``report --format csv`` on 10M score
+    rows spent 29.5 of its 76 s in the kernel that way (14.8M page faults). Served from the heap
+    instead (``M_MMAP_MAX`` 0) and not trimmed (``M_TRIM_THRESHOLD``), freed blocks are reused by
+    the next arrays: 36.5 -> 12.6 s of system time on 10M rows, 1.4-1.7 -> 0.6-1.0 s on 1M
+    (``benchmarks/RESULTS.md``, issue 26). The price is a higher peak: blocks of different sizes
+    fragment the heap (4.10 -> 4.67 GB on 10M rows, 640 -> 660 MB on 1M), and what a command freed
+    stays resident until it ends, which is soon: this is for the command line's short processes,
+    not for a notebook's kernel, which keeps the allocator's defaults.
+
+    Changes nothing where the C library is not glibc, or when the user set glibc's malloc tuning
+    themselves (:data:`_USER_TUNING`), or ``ANALYSIS_MALLOC=default``.
+    """
+    if os.environ.get("ANALYSIS_MALLOC") == "default" or any(v in os.environ for v in _USER_TUNING):
+        return False
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"):
+            return False
+    except (AttributeError, ValueError, OSError):      # not a glibc system (macOS, Windows, musl)
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    return bool(mallopt(_M_MMAP_MAX, 0)) and bool(mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD))
 
 
 def exit_now(status: int | None) -> None:

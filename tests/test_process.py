@@ -1,0 +1,54 @@
+"""How ``python -m analysis`` processes start: the allocator keeps freed memory for the next arrays
+(:func:`analysis._process.keep_freed_memory`)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Allocates and touches a 64 MiB array twice, freeing it in between, and prints the page faults the
+#: second allocation cost: with glibc's defaults the freed block went back to the kernel, so every
+#: 4 KiB page faults again (16,384 of them); kept, the second array reuses the first one's pages.
+PROBE = """
+import resource, sys
+from analysis._process import keep_freed_memory
+kept = keep_freed_memory()
+import numpy as np
+a = np.ones(8 * 2**20); del a
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+b = np.ones(8 * 2**20)
+print(kept, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+glibc = pytest.mark.skipif(not sys.platform.startswith("linux") or not os.confstr("CS_GNU_LIBC_VERSION").startswith("glibc"),
+                           reason="the allocator setting is glibc's")
+
+
+def _probe(**env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_TUNABLES", "ANALYSIS_MALLOC"))}
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True, cwd=ROOT,
+                         env={**clean, "PYTHONPATH": str(ROOT), "NUMPY_MADVISE_HUGEPAGE": "0", **env}).stdout.split()
+    return out[0] == "True", int(out[1])
+
+
+@glibc
+def test_freed_arrays_are_reused_without_new_page_faults():
+    kept, faults = _probe()
+    default, faults_default = _probe(ANALYSIS_MALLOC="default")
+    assert kept and not default
+    assert faults_default > 8_000          # 16,384 pages of 4 KiB faulted again with glibc's defaults
+    assert faults < faults_default / 10
+
+
+@glibc
+def test_a_users_own_malloc_tuning_is_left_alone():
+    assert _probe(MALLOC_ARENA_MAX="2")[0] is False
+
+
+def test_the_command_line_sets_it_before_the_workbook_loads_anything():
+    source = (ROOT / "analysis" / "__main__.py").read_text()
+    assert source.index("keep_freed_memory()") < source.index("from analysis.cli import main")
