@@ -6,6 +6,6 @@ from analysis._process import exit_now, keep_freed_memory
 
 keep_freed_memory()
 
-from analysis.cli import main  # noqa: E402 - after the allocator is set, before pandas allocates
+from analysis.cli import main
 
 exit_now(main())
