@@ -27,7 +27,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from analysis.stats.agreement import RETEST, SAME_ANSWER, inter_rater
-from analysis.stats.criteria import attach_criterion
+from analysis.stats.criteria import attach_criterion, rest_score
 from analysis.stats.drift import drift
 from analysis.stats.interviewers import interviewer_stats
 from analysis.stats.separation import (Y_FREE_IS_REST, SliceParts, group_stats, level_heatmap, level_stats,
@@ -184,10 +184,16 @@ def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: 
     ``attrs["criterion"]`` records the criterion, which tells :func:`severity_first_step` what
     ``y_free`` is (:data:`Y_FREE_IS_REST`). ``parts``: a :class:`~analysis.stats.separation.SliceParts`
     kept with this slice (``scores`` and ``fit``, and only them), so that the question table of every
-    criterion reuses the parts that do not depend on it; the rows are marked with it."""
+    criterion reuses the parts that do not depend on it; the rows are marked with it. The candidates'
+    rest score (:func:`~analysis.stats.criteria.rest_score`, the ``y_free`` of ``recommendation`` and
+    ``rest``) is such a part too: kept in ``parts``, computed once per slice."""
     adjusted = scores["score"].to_numpy(float) - fit.rows["leniency"].to_numpy()
-    rest_basis = fit.rows["residual"].to_numpy() + fit.rows["ability"].to_numpy()
-    d = attach_criterion(scores, workbook.outcomes, criterion, adjusted=rest_basis)
+    rest = None
+    if Y_FREE_IS_REST.get(criterion, False):     # decision and performance do not read it
+        def compute_rest():
+            return rest_score(scores, fit.rows["residual"].to_numpy() + fit.rows["ability"].to_numpy())
+        rest = compute_rest() if parts is None else parts.get("rest_score", compute_rest)
+    d = attach_criterion(scores, workbook.outcomes, criterion, rest=rest)
     d = _with_bank(d, workbook.questions)
     d["x_adj"] = adjusted
     d["residual"] = fit.rows["residual"].to_numpy()
