@@ -337,6 +337,39 @@ def test_returning_to_a_let_go_slice_redraws_the_kept_charts_and_computes_the_re
     assert len(ex._slices) <= explorer_module.SLICES_KEPT
 
 
+def test_a_min_n_change_judges_the_kept_question_table_again_without_preparing_rows(workbook, monkeypatch):
+    """Another minimum n of a view seen before: the question table judged again (too_few, band,
+    verdict) and the tables that do not read min_n taken over, no rows prepared; the tables that need
+    rows (topics, levels, versions) are computed on them when read. Every table equals calibrate's."""
+    ex = CalibrationExplorer(workbook=workbook, n_boot=20)
+    _open(ex, "interviewer_severity")
+    _open(ex, "question_ranking")
+    prepared = []
+    real = explorer_module.criterion_rows
+    monkeypatch.setattr(explorer_module, "criterion_rows", lambda *a, **k: prepared.append(k) or real(*a, **k))
+    for min_n in (12, 45, 1, 200):
+        ex._min_n.value = min_n
+        assert prepared == [] and ex.last_error is None
+        assert set(ex.calibration.computed) >= {"question_stats", "interviewer_stats"}
+        assert f"minimum n {min_n}" in ex.status
+        _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=20, **ex.choices))
+        prepared.clear()                                  # reading every table above prepared the rows
+
+
+def test_a_min_n_change_on_a_let_go_slice_fits_nothing_again(workbook, monkeypatch):
+    ex = CalibrationExplorer(workbook=workbook, n_boot=20)
+    n_q = len(ex._period.options)
+    for i in range(1, explorer_module.SLICES_KEPT + 2):
+        ex._period.index = (i, n_q - 1)
+    ex._period.index = (0, n_q - 1)                       # the first view: kept, its slice let go
+    assert (ex.choices["level"], ex.choices["start"], ex.choices["end"]) not in ex._slices
+    made, new_slice = [], explorer_module._Slice
+    monkeypatch.setattr(explorer_module, "_Slice", lambda *a, **k: made.append(k) or new_slice(*a, **k))
+    ex._min_n.value = 20
+    assert made == [] and _shown(ex, "question_ranking") is not None
+    _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=20, **ex.choices))
+
+
 # ---------------------------------------------------------------------------------- errors
 
 def test_decision_without_outcomes_is_shown_then_recovers(folder, tmp_path):

@@ -28,18 +28,21 @@ from threadpoolctl import threadpool_limits
 
 from analysis.stats.agreement import RETEST, SAME_ANSWER, inter_rater
 from analysis.stats.criteria import attach_criterion, rest_score
+from analysis.stats.discrimination import ebel_band
 from analysis.stats.drift import drift
 from analysis.stats.interviewers import interviewer_stats
 from analysis.stats.separation import (Y_FREE_IS_REST, SliceParts, group_stats, level_heatmap, level_stats,
                                        question_stats, severity_first_step, topic_stats)
 from analysis.stats.severity import SeverityFit, fit_severity
 from analysis.stats.tables import COLUMNS, CRITERION_FREE, FIELDS, TABLES, TableInputs, compute_table
+from analysis.stats.verdicts import question_verdicts
 
 __all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_stats", "group_stats", "level_stats",
            "topic_stats", "severity_first_step", "Y_FREE_IS_REST",
            "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS", "SAME_ANSWER", "RETEST",
            "prepare_slice", "criterion_rows", "CRITERION_FREE", "FIELDS", "slice_facts", "calibration_meta", "quiet",
-           "slice_interviewer_verdicts", "N_BOOT", "SEED", "SliceParts"]
+           "slice_interviewer_verdicts", "N_BOOT", "SEED", "SliceParts", "MIN_N_FREE", "MIN_N_JUDGED",
+           "judged_at"]
 
 #: The bootstrap resamples and seed of a calibration unless told otherwise: the report's, and the
 #: explorer's default view, so both show the same intervals and verdicts for the same slice.
@@ -234,6 +237,42 @@ def calibrate(workbook, criterion: str = "recommendation", *, level=None, start=
     with quiet():
         return _calibrate(workbook, criterion, level=level, start=start, end=end, min_n=min_n, n_boot=n_boot,
                           seed=seed, progress=progress)
+
+
+#: The tables of :data:`~analysis.stats.tables.TABLES` that do not read ``min_n``: the criterion-free
+#: ones and the strong/weak score distribution. A slice and criterion give the same of these at every
+#: minimum n (``tests/test_calibration_min_n.py`` checks each against ``calibrate`` at two).
+MIN_N_FREE = CRITERION_FREE + ("strong_weak",)
+#: The tables that read ``min_n`` only to judge their rows, so the table of one minimum n gives the
+#: table of another (:func:`judged_at`): the question table's ``too_few``, ``band`` and ``verdict``.
+#: The topic and level tables (a band), and the version comparison (which leaves out versions asked of
+#: fewer than ``min_n`` candidates before computing anything) are computed again instead.
+MIN_N_JUDGED = ("question_stats",)
+
+
+def judged_at(name: str, table: pd.DataFrame, *, min_n: int, n_boot: int) -> pd.DataFrame:
+    """The table ``name`` of :data:`MIN_N_JUDGED`, computed at some minimum n, judged again at ``min_n``:
+    equal to the table :func:`calibrate` computes at ``min_n`` (the same slice, criterion, ``n_boot``
+    and seed), without its bootstrap.
+
+    Why this is safe: ``min_n`` enters :func:`~analysis.stats.separation.question_stats` only at its
+    end, where each row is judged from its own ``discrimination``, interval and ``n_candidates``, which
+    ``min_n`` does not change. The judging here calls the very functions it calls:
+    :func:`~analysis.stats.discrimination.ebel_band` (whose ``too few`` band is the ``too_few`` rule,
+    ``n_candidates < min_n``) and :func:`~analysis.stats.verdicts.question_verdicts`. For the explorer,
+    where moving the minimum-n slider would otherwise recompute the whole question table (1.2-1.6 s
+    on a million rows) to change three columns. ``table`` is not changed.
+    """
+    if name not in MIN_N_JUDGED:
+        raise ValueError(f"judged_at: the {name} table cannot be judged again at another min_n; "
+                         f"only {', '.join(MIN_N_JUDGED)} can (compute the others with calibrate)")
+    if table.empty:            # not computable on the slice (TableSpec.empty): so at any min_n
+        return table
+    out = table.copy()
+    out["band"] = ebel_band(out["discrimination"], out["n_candidates"], min_n)
+    out["too_few"] = out["band"] == "too few"
+    out["verdict"] = question_verdicts(out, n_boot)
+    return out
 
 
 def slice_interviewer_verdicts(workbook, *, level=None, start=None, end=None) -> pd.DataFrame:

@@ -63,7 +63,8 @@ CRITERIA = ("recommendation", "decision", "performance", "rest")
 
 def rest_score(scores: pd.DataFrame, adjusted) -> pd.Series:
     """Each row's rest score: the mean ``adjusted`` score of the candidate's *other* rows (NaN on a
-    candidate's only row; a NaN ``adjusted`` is skipped, as a mean skips it), on ``scores``' index.
+    candidate's only row; a NaN ``adjusted`` is left out of the others' means, and its own row's rest
+    score is NaN), on ``scores``' index.
 
     What the ``rest`` criterion is, and the answer-free ``y_free`` of ``recommendation`` (see the
     module docstring). It depends on the rows and their severity fit, not on the criterion, so a

@@ -35,6 +35,12 @@ change in the explorer gives **the same numbers** at a fraction of that cost by 
   (:func:`analysis.stats.calibration.prepare_slice`), and so do the tables that do not depend on the
   criterion (:data:`analysis.stats.tables.CRITERION_FREE`: interviewers, drift, inter-rater,
   design, heatmap), computed once per slice.
+- *Another minimum n without a recomputation.* The minimum n only judges the question table's rows
+  (``too_few``, ``band``, ``verdict``): a view that differs from a kept one in ``min_n`` alone takes
+  that view's question table judged again (:func:`analysis.stats.calibration.judged_at`, the very
+  functions ``calibrate`` judges with) and its tables that do not read ``min_n``
+  (:data:`~analysis.stats.calibration.MIN_N_FREE`), without preparing rows or fitting a let-go
+  slice again; the other tables are computed on the slice's rows when their tab opens.
 - *A few recent choices kept.* The last :data:`SLICES_KEPT` slices and :data:`CALIBRATIONS_KEPT`
   calibrations (with their drawn charts; all but :data:`ROWS_KEPT` without their rows) are kept, so
   going back to a criterion, level or period seen a moment ago redraws at once.
@@ -65,8 +71,9 @@ from analysis._text import escape_html
 from analysis.charts.calibration import BUILDERS, READING_GUIDE, SLICE_CHARTS, TITLES
 from analysis.io.load import load
 from analysis.reports.report import export_tables
-from analysis.stats.calibration import (N_BOOT, SEED, Calibration, SliceParts, calibration_meta, criterion_rows,
-                                        filter_scores, prepare_slice, quiet, slice_facts)
+from analysis.stats.calibration import (MIN_N_FREE, MIN_N_JUDGED, N_BOOT, SEED, Calibration, SliceParts,
+                                        calibration_meta, criterion_rows, filter_scores, judged_at, prepare_slice,
+                                        quiet, slice_facts)
 from analysis.stats.criteria import CRITERIA
 from analysis.stats.tables import CRITERION_FREE, TABLES, TableInputs, compute_table
 
@@ -158,25 +165,36 @@ class LazyCalibration(Calibration):
     notes of the tables computed so far (in ``calibrate``'s order); :attr:`notes`,
     :meth:`tables` and :meth:`compute_all` compute everything first.
 
+    ``like``: a kept view of the same slice and criterion at another ``min_n``; its tables computed so
+    far give this view's without the rows (see the module docstring), and ``piece`` may then be None
+    (the slice was let go): ``slice_again()`` gives it back when a table needs the rows.
+
     Built by :class:`CalibrationExplorer`; ``isinstance(cal, Calibration)`` holds, so charts, the
     brief and the export read it as any calibration. A table whose statistic is undefined on the
     slice is empty with a note, as in ``calibrate``; any other error is raised when the table is
     read (the explorer shows it in the chart's tab), where ``calibrate`` would have raised it at once.
     """
 
-    def __init__(self, workbook, piece: _Slice, criterion: str, *, level=None, min_n: int = 30,
-                 n_boot: int = 1000, seed: int = 0):
-        with quiet():
-            d = criterion_rows(workbook, piece.scores, piece.fit, criterion, parts=piece.parts)
-            self._meta_dict = calibration_meta(criterion, level, d, piece.fit, min_n=min_n, n_boot=n_boot,
-                                               seed=seed, notes=list(piece.fit.notes), facts=piece.facts)
+    def __init__(self, workbook, piece: _Slice | None, criterion: str, *, level=None, min_n: int = 30,
+                 n_boot: int = 1000, seed: int = 0, like: "LazyCalibration | None" = None, slice_again=None):
         self.criterion = criterion
-        self.severity = piece.fit
-        self._slice = piece
         self._own: dict = {}
-        self._inputs = TableInputs(workbook, d, piece.fit, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
         self._settings = (workbook, criterion, n_boot, seed, min_n)
-        self._slice_again = None
+        self._slice, self._slice_again, self._inputs, self._like = piece, slice_again, None, {}
+        if like is None:
+            with quiet():
+                d = criterion_rows(workbook, piece.scores, piece.fit, criterion, parts=piece.parts)
+                self._meta_dict = calibration_meta(criterion, level, d, piece.fit, min_n=min_n, n_boot=n_boot,
+                                                   seed=seed, notes=list(piece.fit.notes), facts=piece.facts)
+            self.severity = piece.fit
+            self._inputs = TableInputs(workbook, d, piece.fit, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
+            return
+        # another minimum n of a kept view (same slice, criterion, n_boot and seed): its meta but min_n,
+        # and what it computed so far, from which the tables of this min_n follow without the rows
+        self.severity = like.severity
+        self._meta_dict = {**like._meta_dict, "min_n": min_n, "notes": list(like.severity.notes)}
+        self._like = {name: like._store(name)[name] for name in like.computed
+                      if name in MIN_N_FREE or name in MIN_N_JUDGED}
 
     def _store(self, name: str) -> dict:
         return self._slice.free if name in CRITERION_FREE and self._slice is not None else self._own
@@ -198,7 +216,7 @@ class LazyCalibration(Calibration):
     def _prepared(self) -> TableInputs:
         if self._inputs is None:
             workbook, criterion, n_boot, seed, min_n = self._settings
-            piece = self._slice_again()
+            piece = self._slice if self._slice is not None else self._slice_again()
             with quiet():
                 d = criterion_rows(workbook, piece.scores, piece.fit, criterion, parts=piece.parts)
             self._inputs = TableInputs(workbook, d, piece.fit, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
@@ -207,6 +225,12 @@ class LazyCalibration(Calibration):
     def result(self, name: str):
         """The table ``name``, computed now if not yet (with its notes)."""
         store = self._store(name)
+        if name not in store and name in self._like:         # from the view of another minimum n
+            table, notes = self._like[name]
+            if name in MIN_N_JUDGED:
+                _, _, n_boot, _, min_n = self._settings
+                table = judged_at(name, table, min_n=min_n, n_boot=n_boot)
+            store[name] = (table, list(notes))
         if name not in store:
             notes: list = []
             inputs = self._prepared()
@@ -527,8 +551,17 @@ class CalibrationExplorer(w.VBox):
             if skey in self._slices:
                 self._slices.move_to_end(skey)
             return self._views[vkey]
-        cal = LazyCalibration(self._workbook, self._slice_for(skey), choices["criterion"], level=choices["level"],
-                              min_n=choices["min_n"], n_boot=self.n_boot, seed=self.seed)
+        like = next((cal for (s, c, _), (cal, _, _) in reversed(self._views.items())
+                     if (s, c) == vkey[:2] and isinstance(cal, LazyCalibration)), None)
+        if like is None:
+            piece = self._slice_for(skey)
+        else:       # another minimum n of a kept view: its slice only if kept, else when a table needs it
+            piece = self._slices.get(skey)
+            if piece is not None:
+                self._slices.move_to_end(skey)
+        cal = LazyCalibration(self._workbook, piece, choices["criterion"], level=choices["level"],
+                              min_n=choices["min_n"], n_boot=self.n_boot, seed=self.seed, like=like,
+                              slice_again=lambda: self._slice_again(skey))
         self._views[vkey] = view = (cal, {}, {})
         self._let_go()
         return view
