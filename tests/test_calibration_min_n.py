@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.stats.calibration import (MIN_N_FREE, MIN_N_JUDGED, SliceParts, TABLES, TableInputs, calibrate,
+from analysis.stats.calibration import (MIN_N_FREE, MIN_N_JUDGED, TABLES, SliceParts, TableInputs, calibrate,
                                         compute_table, criterion_rows, judged_at, prepare_slice, question_stats)
 from analysis.stats.criteria import CRITERIA, attach_criterion, rest_score
 from planted import generated_workbook

@@ -42,7 +42,7 @@ __all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_sta
            "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS", "SAME_ANSWER", "RETEST",
            "prepare_slice", "criterion_rows", "CRITERION_FREE", "FIELDS", "slice_facts", "calibration_meta", "quiet",
            "slice_interviewer_verdicts", "N_BOOT", "SEED", "SliceParts", "MIN_N_FREE", "MIN_N_JUDGED",
-           "judged_at"]
+           "judged_at", "KeptSlice", "LazyCalibration"]
 
 #: The bootstrap resamples and seed of a calibration unless told otherwise: the report's, and the
 #: explorer's default view, so both show the same intervals and verdicts for the same slice.
@@ -330,3 +330,140 @@ def _calibrate(workbook, criterion, *, level, start, end, min_n, n_boot, seed, p
     results = {name: compute_table(name, inputs, notes) for name in TABLES}
     meta = calibration_meta(criterion, level, d, fit, min_n=min_n, n_boot=n_boot, seed=seed, notes=notes)
     return Calibration(criterion, results, fit, meta)
+
+
+class KeptSlice:
+    """One level-and-period slice kept across criteria and minimum n (the explorer keeps a few): its rows
+    and severity fit (:func:`prepare_slice`),
+    what ``meta`` says about its rows (``facts``), and the tables of
+    :data:`analysis.stats.tables.CRITERION_FREE` once computed, shared by every criterion and minimum n
+    of the slice (``free``: job name -> ``(result, notes)``), and ``parts``, the criterion-free parts
+    of its question table. ``fit``: the severity fit of these rows when already known (a given calibration's)."""
+
+    def __init__(self, workbook, *, level=None, start=None, end=None, fit=None):
+        with quiet():
+            if fit is None:
+                self.scores, self.fit = prepare_slice(workbook, level=level, start=start, end=end)
+            else:          # prepare_slice's rows, without fitting them again
+                self.scores, self.fit = filter_scores(workbook.scores, level, start, end).reset_index(drop=True), fit
+            self.facts = slice_facts(self.scores)
+        self.free, self.parts = {}, SliceParts()
+
+
+class LazyCalibration(Calibration):
+    """A :class:`Calibration` of a :class:`KeptSlice` whose tables are computed when first read.
+
+    Each table is computed as :func:`analysis.stats.calibration.calibrate` computes it
+    (:func:`analysis.stats.tables.compute_table`), on the same rows
+    (:func:`analysis.stats.calibration.criterion_rows` of the slice), with the same settings, so it holds
+    the same numbers; only *when* it is computed differs. The tables of
+    :data:`analysis.stats.tables.CRITERION_FREE` are kept on the slice and shared with the slice's
+    other criteria. ``meta`` is complete from the start except ``meta["notes"]``, which lists the
+    notes of the tables computed so far (in ``calibrate``'s order); :attr:`notes`,
+    :meth:`tables` and :meth:`compute_all` compute everything first.
+
+    ``like``: a kept view of the same slice and criterion at another ``min_n``; its tables computed so
+    far give this view's without the rows (see the module docstring), and ``piece`` may then be None
+    (the slice was let go): ``slice_again()`` gives it back when a table needs the rows.
+
+    Built by :class:`analysis.widgets.explorer.CalibrationExplorer`; ``isinstance(cal, Calibration)`` holds, so charts, the
+    brief and the export read it as any calibration. A table whose statistic is undefined on the
+    slice is empty with a note, as in ``calibrate``; any other error is raised when the table is
+    read (the explorer shows it in the chart's tab), where ``calibrate`` would have raised it at once.
+    """
+
+    def __init__(self, workbook, piece: KeptSlice | None, criterion: str, *, level=None, min_n: int = 30,
+                 n_boot: int = 1000, seed: int = 0, like: LazyCalibration | None = None, slice_again=None):
+        self.criterion = criterion
+        self._own: dict = {}
+        self._settings = (workbook, criterion, n_boot, seed, min_n)
+        self._slice, self._slice_again, self._inputs, self._like = piece, slice_again, None, {}
+        if like is None:
+            with quiet():
+                d = criterion_rows(workbook, piece.scores, piece.fit, criterion, parts=piece.parts)
+                self._meta_dict = calibration_meta(criterion, level, d, piece.fit, min_n=min_n, n_boot=n_boot,
+                                                   seed=seed, notes=list(piece.fit.notes), facts=piece.facts)
+            self.severity = piece.fit
+            self._inputs = TableInputs(workbook, d, piece.fit, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
+            return
+        # another minimum n of a kept view (same slice, criterion, n_boot and seed): its meta but min_n,
+        # and what it computed so far, from which the tables of this min_n follow without the rows
+        self.severity = like.severity
+        self._meta_dict = {**like._meta_dict, "min_n": min_n, "notes": list(like.severity.notes)}
+        self._like = {name: like._store(name)[name] for name in like.computed
+                      if name in MIN_N_FREE or name in MIN_N_JUDGED}
+
+    def _store(self, name: str) -> dict:
+        return self._slice.free if name in CRITERION_FREE and self._slice is not None else self._own
+
+    def release(self, slice_again) -> None:
+        """Let the slice and the prepared rows go, keeping the tables computed so far (the slice's
+        shared ones are copied in). ``slice_again()`` gives the slice back (the same rows: a kept one
+        or a new one) if a table not yet computed is read later; it is then computed on rows prepared
+        again exactly as before, so it holds the same numbers."""
+        if self._slice is not None:
+            self._own.update({n: r for n, r in self._slice.free.items() if n in CRITERION_FREE})
+        self._slice, self._inputs, self._slice_again = None, None, slice_again
+
+    @property
+    def released(self) -> bool:
+        """Whether the slice and its rows were let go (:meth:`release`)."""
+        return self._slice is None
+
+    def _prepared(self) -> TableInputs:
+        if self._inputs is None:
+            workbook, criterion, n_boot, seed, min_n = self._settings
+            piece = self._slice if self._slice is not None else self._slice_again()
+            with quiet():
+                d = criterion_rows(workbook, piece.scores, piece.fit, criterion, parts=piece.parts)
+            self._inputs = TableInputs(workbook, d, piece.fit, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
+        return self._inputs
+
+    def result(self, name: str):
+        """The table ``name``, computed now if not yet (with its notes)."""
+        store = self._store(name)
+        if name not in store and name in self._like:         # from the view of another minimum n
+            table, notes = self._like[name]
+            if name in MIN_N_JUDGED:
+                _, _, n_boot, _, min_n = self._settings
+                table = judged_at(name, table, min_n=min_n, n_boot=n_boot)
+            store[name] = (table, list(notes))
+        if name not in store:
+            notes: list = []
+            inputs = self._prepared()
+            with quiet():
+                store[name] = (compute_table(name, inputs, notes), notes)
+            if all(n in self._store(n) for n in TABLES):
+                self._inputs = None          # every table computed: let the prepared rows go
+        return store[name][0]
+
+    def set_result(self, name: str, value) -> None:
+        raise AttributeError(f"the {name} table of the explorer's calibration is computed, not set; "
+                             "copy it (cal.tables()) and change the copy")
+
+    @property
+    def computed(self) -> tuple:
+        """The tables computed so far, in ``calibrate``'s order."""
+        return tuple(n for n in TABLES if n in self._store(n))
+
+    def compute_all(self) -> LazyCalibration:
+        """Compute every table not yet computed; returns itself."""
+        for name in TABLES:
+            self.result(name)
+        return self
+
+    @property
+    def meta(self) -> dict:
+        """As ``Calibration.meta``; ``notes`` lists the notes of the tables computed so far."""
+        m = self._meta_dict
+        m["notes"][:] = list(self.severity.notes) + [n for j in self.computed for n in self._store(j)[j][1]]
+        return m
+
+    @property
+    def notes(self) -> list[str]:
+        self.compute_all()
+        return list(self.meta.get("notes", []))
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        self.compute_all()
+        return super().tables()
