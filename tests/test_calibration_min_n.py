@@ -115,3 +115,19 @@ def test_calibrate_at_another_min_n_differs_only_where_judged(demo):
     qa, qb = a.question_stats, b.question_stats
     moved = [c for c in qa.columns if not qa[c].equals(qb[c])]
     assert set(moved) <= {"too_few", "band", "verdict"} and "too_few" in moved
+
+
+def test_a_kept_slice_builds_the_severity_step_once_per_kind_of_y_free(demo):
+    # recommendation and rest share a rest-score y_free, decision and performance an outside one: two
+    # steps per slice, each equal to the one severity_first_step builds from that criterion's rows
+    from analysis.stats.calibration import KeptSlice, Y_FREE_IS_REST, severity_first_step
+    piece, first = KeptSlice(demo), {}
+    for criterion in ("recommendation", "rest", "decision", "performance"):
+        d = criterion_rows(demo, piece.scores, piece.fit, criterion, parts=piece.parts)
+        kept, fresh = piece.inputs(demo, d, n_boot=N_BOOT).first_step(), severity_first_step(d, piece.fit)
+        for name in ("rater", "cov", "cand", "w_c"):
+            a, b = getattr(kept, name), getattr(fresh, name)
+            assert (a is None and b is None) or np.array_equal(a, b), (criterion, name)
+        assert (kept.n_ck is None and fresh.n_ck is None) or (kept.n_ck != fresh.n_ck).nnz == 0
+        assert kept is first.setdefault(Y_FREE_IS_REST[criterion], kept)
+    assert len(piece.steps) == 2

@@ -337,8 +337,10 @@ class KeptSlice:
     and severity fit (:func:`prepare_slice`),
     what ``meta`` says about its rows (``facts``), and the tables of
     :data:`analysis.stats.tables.CRITERION_FREE` once computed, shared by every criterion and minimum n
-    of the slice (``free``: job name -> ``(result, notes)``), and ``parts``, the criterion-free parts
-    of its question table. ``fit``: the severity fit of these rows when already known (a given calibration's)."""
+    of the slice (``free``: job name -> ``(result, notes)``), ``parts``, the criterion-free parts
+    of its question table and its rest score, and ``steps``, the severity first step of its separation
+    tables (:func:`severity_first_step`; one for a rest-score ``y_free``, one for another: keyed by
+    :data:`Y_FREE_IS_REST`). ``fit``: the severity fit of these rows when already known (a given calibration's)."""
 
     def __init__(self, workbook, *, level=None, start=None, end=None, fit=None):
         with quiet():
@@ -347,7 +349,30 @@ class KeptSlice:
             else:          # prepare_slice's rows, without fitting them again
                 self.scores, self.fit = filter_scores(workbook.scores, level, start, end).reset_index(drop=True), fit
             self.facts = slice_facts(self.scores)
-        self.free, self.parts = {}, SliceParts()
+        self.free, self.parts, self.steps = {}, SliceParts(), {}
+
+    def inputs(self, workbook, rows: pd.DataFrame, **settings) -> TableInputs:
+        """The :class:`~analysis.stats.tables.TableInputs` of ``rows`` (:func:`criterion_rows` of this
+        slice, any criterion) whose severity first step is kept here: it reads the rows' interviewers
+        and candidates and the fit, which every criterion shares, and whether ``y_free`` is the rest
+        score; so it is built once per slice for ``recommendation`` and ``rest`` together (0.1-0.2 s
+        of a criterion change on a million rows), and once for ``decision`` and ``performance``."""
+        return _KeptStepInputs(workbook, rows, self.fit, self.steps, Y_FREE_IS_REST[rows.attrs["criterion"]],
+                               **settings)
+
+
+class _KeptStepInputs(TableInputs):
+    """:class:`~analysis.stats.tables.TableInputs` whose first step is ``steps[key]``: built by the
+    first inputs of the slice that ask for it (as :meth:`TableInputs.first_step` builds it), read by
+    the others. Two threads may build it at once; they build the same step, and the first one kept wins."""
+
+    def __init__(self, workbook, rows, fit, steps: dict, key, **settings):
+        super().__init__(workbook, rows, fit, **settings)
+        self._steps, self._key = steps, key
+
+    def first_step(self):
+        step = self._steps.get(self._key)
+        return step if step is not None else self._steps.setdefault(self._key, super().first_step())
 
 
 class LazyCalibration(Calibration):
@@ -384,7 +409,7 @@ class LazyCalibration(Calibration):
                 self._meta_dict = calibration_meta(criterion, level, d, piece.fit, min_n=min_n, n_boot=n_boot,
                                                    seed=seed, notes=list(piece.fit.notes), facts=piece.facts)
             self.severity = piece.fit
-            self._inputs = TableInputs(workbook, d, piece.fit, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
+            self._inputs = piece.inputs(workbook, d, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
             return
         # another minimum n of a kept view (same slice, criterion, n_boot and seed): its meta but min_n,
         # and what it computed so far, from which the tables of this min_n follow without the rows
@@ -416,7 +441,7 @@ class LazyCalibration(Calibration):
             piece = self._slice if self._slice is not None else self._slice_again()
             with quiet():
                 d = criterion_rows(workbook, piece.scores, piece.fit, criterion, parts=piece.parts)
-            self._inputs = TableInputs(workbook, d, piece.fit, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
+            self._inputs = piece.inputs(workbook, d, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
         return self._inputs
 
     def result(self, name: str):
