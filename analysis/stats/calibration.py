@@ -8,7 +8,11 @@ interviewers grade harder or softer than the rest, for one slice of the data and
 
 This module holds the steps every table shares: the slice's rows (:func:`prepare_slice`), the
 criterion attached to them (:func:`criterion_rows`), the :class:`Calibration` that carries the tables,
-and :func:`calibrate`, which computes every table of :data:`analysis.stats.tables.TABLES`. The tables
+and :func:`calibrate`, which computes every table of :data:`analysis.stats.tables.TABLES`; and, for a
+caller that changes one choice at a time (the explorer), what makes a change cheap without changing
+a number: a :class:`KeptSlice` (rows, severity fit and the parts every criterion shares), a
+:class:`LazyCalibration` computing each table when first read, and :func:`judged_at`, the question
+table of another minimum n. The tables
 themselves live by topic: :mod:`analysis.stats.separation` (questions, topics, levels),
 :mod:`analysis.stats.interviewers`, :mod:`analysis.stats.agreement` (inter-rater),
 :mod:`analysis.stats.drift` and :mod:`analysis.stats.design`, over :mod:`analysis.stats.severity`,
