@@ -596,6 +596,25 @@ def test_a_calibration_given_is_the_first_view_without_computing_it_again(workbo
     assert len(prepared) == 2 and prepared[1].get("fit") is None
 
 
+def test_another_min_n_of_a_calibration_given_is_judged_from_its_tables(workbook, monkeypatch):
+    """Notebook 03's calibration as the first view: moving the minimum n judges its question table
+    again and takes over its tables that do not read min_n, preparing no rows; one with a table's note
+    cannot say which notes are whose, so its other minimum n is computed as any new view is."""
+    from analysis.stats.calibration import LazyCalibration
+    cal = calibrate(workbook, "rest", min_n=25, n_boot=20)
+    assert cal.notes == cal.severity.notes and LazyCalibration.computed_tables(cal) is not None
+    ex = CalibrationExplorer(workbook=workbook, criterion="rest", min_n=25, n_boot=20, calibration=cal)
+    prepared = []
+    real = calibration_module.criterion_rows
+    monkeypatch.setattr(calibration_module, "criterion_rows", lambda *a, **k: prepared.append(k) or real(*a, **k))
+    ex._min_n.value = 8
+    assert prepared == [] and _shown(ex, "question_ranking") is not None
+    assert ex.calibration.interviewer_stats is cal.interviewer_stats
+    _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=20, **ex.choices))
+    cal.meta["notes"].append("question_stats: planted note")
+    assert LazyCalibration.computed_tables(cal) is None
+
+
 @pytest.mark.parametrize("given", [dict(criterion="rest"), dict(min_n=12), dict(n_boot=21), dict(seed=1),
                                    dict(level="senior")])
 def test_a_calibration_of_other_choices_is_refused_saying_which(workbook, given):

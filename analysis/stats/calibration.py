@@ -391,9 +391,10 @@ class LazyCalibration(Calibration):
     notes of the tables computed so far (in ``calibrate``'s order); :attr:`notes`,
     :meth:`tables` and :meth:`compute_all` compute everything first.
 
-    ``like``: a kept view of the same slice and criterion at another ``min_n``; its tables computed so
-    far give this view's without the rows (see the module docstring), and ``piece`` may then be None
-    (the slice was let go): ``slice_again()`` gives it back when a table needs the rows.
+    ``like``: a kept view of the same slice and criterion at another ``min_n`` (one whose
+    :meth:`computed_tables` are known); its tables computed so far give this view's without the rows
+    (:func:`judged_at`, :data:`MIN_N_FREE`), and ``piece`` may then be None (the slice was let go):
+    ``slice_again()`` gives it back when a table needs the rows.
 
     Built by :class:`analysis.widgets.explorer.CalibrationExplorer`; ``isinstance(cal, Calibration)`` holds, so charts, the
     brief and the export read it as any calibration. A table whose statistic is undefined on the
@@ -418,9 +419,21 @@ class LazyCalibration(Calibration):
         # another minimum n of a kept view (same slice, criterion, n_boot and seed): its meta but min_n,
         # and what it computed so far, from which the tables of this min_n follow without the rows
         self.severity = like.severity
-        self._meta_dict = {**like._meta_dict, "min_n": min_n, "notes": list(like.severity.notes)}
-        self._like = {name: like._store(name)[name] for name in like.computed
+        self._meta_dict = {**like.meta, "min_n": min_n, "notes": list(like.severity.notes)}
+        self._like = {name: table for name, table in LazyCalibration.computed_tables(like).items()
                       if name in MIN_N_FREE or name in MIN_N_JUDGED}
+
+    @staticmethod
+    def computed_tables(cal: Calibration) -> dict | None:
+        """``name -> (table, its notes)`` of the tables ``cal`` computed, or None when they cannot be
+        told apart: a :func:`calibrate` result keeps its tables' notes in one list, so only one without
+        any (every note the severity fit's) says what each table's notes are. What another minimum n of
+        ``cal`` can start from (``like=``)."""
+        if isinstance(cal, LazyCalibration):
+            return {name: cal._store(name)[name] for name in cal.computed}
+        if cal.severity is None or list(cal.meta.get("notes", [])) != list(cal.severity.notes):
+            return None
+        return {name: (cal.result(name), []) for name in TABLES if cal.result(name) is not None}
 
     def _store(self, name: str) -> dict:
         return self._slice.free if name in CRITERION_FREE and self._slice is not None else self._own

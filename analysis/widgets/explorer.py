@@ -421,7 +421,7 @@ class CalibrationExplorer(w.VBox):
                 self._slices.move_to_end(skey)
             return self._views[vkey]
         like = next((cal for (s, c, _), (cal, _, _) in reversed(self._views.items())
-                     if (s, c) == vkey[:2] and isinstance(cal, LazyCalibration)), None)
+                     if (s, c) == vkey[:2] and LazyCalibration.computed_tables(cal) is not None), None)
         if like is None:
             piece = self._slice_for(skey)
         else:       # another minimum n of a kept view: its slice only if kept, else when a table needs it
