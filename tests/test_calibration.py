@@ -239,7 +239,7 @@ def test_slice_parts_are_reused_across_criteria_with_the_same_numbers(demo):
         plain = criterion_rows(wb, scores, fit, criterion)
         pd.testing.assert_frame_equal(question_stats(marked, wb.questions, n_boot=50, severity=fit),
                                       question_stats(plain, wb.questions, n_boot=50, severity=fit), check_exact=True)
-    assert set(parts._parts) == {"distribution", "per_level", "item_rest_r"}
+    assert set(parts._parts) == {"distribution", "per_level", "item_rest_r", "rest_score"}
 
 
 def test_slice_parts_are_not_reused_by_a_subset_of_the_rows(demo):

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from analysis.charts import calibration as charts
 from analysis import config
 from analysis.widgets import explorer as explorer_module
+from analysis.stats import calibration as calibration_module
 from analysis.stats.calibration import calibrate
 from analysis.io.demo_folder import write_history
 from analysis.stats.demo import generate
@@ -223,9 +224,9 @@ def _assert_same_calibration(got, want):
 def test_tables_after_a_sequence_of_changes_equal_a_fresh_calibrate(workbook, monkeypatch):
     """The explorer reuses a slice's severity fit and criterion-free tables across criteria, computes the
     other tables when their tab opens and keeps recent choices: none of it may change a number."""
-    calls = []
-    real = explorer_module.prepare_slice
-    monkeypatch.setattr(explorer_module, "prepare_slice", lambda *a, **k: calls.append(k) or real(*a, **k))
+    calls = []                                            # the slices the explorer fits
+    real = explorer_module.KeptSlice
+    monkeypatch.setattr(explorer_module, "KeptSlice", lambda *a, **k: calls.append(k) or real(*a, **k))
     ex = CalibrationExplorer(workbook=workbook, n_boot=30)
     _open(ex, "interviewer_severity")                     # criterion-free tables, computed under recommendation
     severity_table = ex.calibration.interviewer_stats
@@ -303,7 +304,7 @@ def test_recent_slices_kept_and_old_ones_let_go(workbook):
     n_q = len(ex._period.options)
     for i in range(explorer_module.SLICES_KEPT + 2):
         ex._period.index = (i, n_q - 1)
-    assert len(ex._slices) == explorer_module.SLICES_KEPT
+    assert len(ex._slices) == explorer_module.SLICES_KEPT + 1 and ex._home in ex._slices   # + the first view's
     assert len(ex._views) <= explorer_module.CALIBRATIONS_KEPT
     # a calibration that outlives its slice, or is not among the most recent, holds no rows
     for i, (key, (cal, _, _)) in enumerate(reversed(ex._views.items())):
@@ -315,26 +316,78 @@ def test_recent_slices_kept_and_old_ones_let_go(workbook):
     assert ex.calibration is kept                          # seen a moment ago: not recomputed
 
 
+def _let_go_of_a_slice(ex):
+    """Show the period from the second quarter, then as many other periods as the explorer keeps slices:
+    returns that view's calibration, its drawn charts and its slice's key (let go by then)."""
+    n_q = len(ex._period.options)
+    ex._period.index = (1, n_q - 1)
+    seen, drawn, skey = ex.calibration, dict(ex._figures), list(ex._slices)[-1]
+    for i in range(2, explorer_module.SLICES_KEPT + 3):
+        ex._period.index = (i, n_q - 1)
+    assert seen.released and skey not in ex._slices
+    return seen, drawn, skey
+
+
 def test_returning_to_a_let_go_slice_redraws_the_kept_charts_and_computes_the_rest_the_same(workbook, monkeypatch):
-    """The first view's slice is let go after four others; going back shows the same calibration and
+    """A slice is let go after as many others as are kept; going back shows the same calibration and
     the same drawn chart at once, and a tab opened then computes its tables on rows prepared again,
     equal to a fresh calibrate's."""
     ex = CalibrationExplorer(workbook=workbook, n_boot=20)
-    first, drawn = ex.calibration, dict(ex._figures)
-    first_slice = list(ex._slices)[0]
-    n_q = len(ex._period.options)
-    for i in range(1, explorer_module.SLICES_KEPT + 2):
-        ex._period.index = (i, n_q - 1)
-    assert first.released and first_slice not in ex._slices
-    prepared, new_slice = [], explorer_module._Slice
-    monkeypatch.setattr(explorer_module, "_Slice", lambda *a, **k: prepared.append(k) or new_slice(*a, **k))
-    ex._period.index = (0, n_q - 1)
+    first, drawn, _ = _let_go_of_a_slice(ex)
+    prepared, new_slice = [], explorer_module.KeptSlice
+    monkeypatch.setattr(explorer_module, "KeptSlice", lambda *a, **k: prepared.append(k) or new_slice(*a, **k))
+    ex._period.index = (1, len(ex._period.options) - 1)
     assert ex.calibration is first and prepared == []
     assert set(ex._figures) == set(drawn) and all(ex._figures[n] is drawn[n] for n in drawn)
     _open(ex, "interviewer_severity")                     # a table it had not computed: rows again
     assert len(prepared) == 1
     _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=20, **ex.choices))
-    assert len(ex._slices) <= explorer_module.SLICES_KEPT
+    assert len(ex._slices) <= explorer_module.SLICES_KEPT + 1
+
+
+def test_the_first_views_slice_is_kept_so_coming_back_to_it_fits_nothing_again(workbook, monkeypatch):
+    ex = CalibrationExplorer(workbook=workbook, n_boot=20)
+    home = ex.calibration
+    _let_go_of_a_slice(ex)
+    assert ex._home in ex._slices
+    made, new_slice = [], explorer_module.KeptSlice
+    monkeypatch.setattr(explorer_module, "KeptSlice", lambda *a, **k: made.append(k) or new_slice(*a, **k))
+    ex._period.index = (0, len(ex._period.options) - 1)
+    assert ex.calibration is home
+    ex._criterion.value = "performance"                 # a new view of the first slice: no fit
+    assert made == [] and ex.last_error is None
+    _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=20, **ex.choices))
+
+
+def test_a_min_n_change_judges_the_kept_question_table_again_without_preparing_rows(workbook, monkeypatch):
+    """Another minimum n of a view seen before: the question table judged again (too_few, band,
+    verdict) and the tables that do not read min_n taken over, no rows prepared; the tables that need
+    rows (topics, levels, versions) are computed on them when read. Every table equals calibrate's."""
+    ex = CalibrationExplorer(workbook=workbook, n_boot=20)
+    _open(ex, "interviewer_severity")
+    _open(ex, "question_ranking")
+    prepared = []
+    real = calibration_module.criterion_rows
+    monkeypatch.setattr(calibration_module, "criterion_rows", lambda *a, **k: prepared.append(k) or real(*a, **k))
+    for min_n in (12, 45, 1, 200):
+        ex._min_n.value = min_n
+        assert prepared == [] and ex.last_error is None
+        assert set(ex.calibration.computed) >= {"question_stats", "interviewer_stats"}
+        assert f"minimum n {min_n}" in ex.status
+        _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=20, **ex.choices))
+        prepared.clear()                                  # reading every table above prepared the rows
+
+
+def test_a_min_n_change_on_a_let_go_slice_fits_nothing_again(workbook, monkeypatch):
+    ex = CalibrationExplorer(workbook=workbook, n_boot=20)
+    _, _, skey = _let_go_of_a_slice(ex)
+    ex._period.index = (1, len(ex._period.options) - 1)   # a view kept, its slice let go
+    assert (ex.choices["level"], ex.choices["start"], ex.choices["end"]) == skey not in ex._slices
+    made, new_slice = [], explorer_module.KeptSlice
+    monkeypatch.setattr(explorer_module, "KeptSlice", lambda *a, **k: made.append(k) or new_slice(*a, **k))
+    ex._min_n.value = 20
+    assert made == [] and _shown(ex, "question_ranking") is not None
+    _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=20, **ex.choices))
 
 
 # ---------------------------------------------------------------------------------- errors
@@ -357,7 +410,7 @@ def test_error_text_is_escaped_in_the_status(explorer, monkeypatch):
     def boom(*args, **kwargs):
         raise ValueError(HOSTILE)
 
-    monkeypatch.setattr(explorer_module, "prepare_slice", boom)    # a new slice is computed
+    monkeypatch.setattr(calibration_module, "prepare_slice", boom)    # a new slice is computed
     explorer._level.value = "mid"
     assert str(explorer.last_error) == HOSTILE
     assert "<script>" not in explorer.status and "<img" not in explorer.status
@@ -529,8 +582,8 @@ def test_export_panel_following_the_explorer_draws_no_chart_until_the_click(work
 def test_a_calibration_given_is_the_first_view_without_computing_it_again(workbook, monkeypatch):
     cal = calibrate(workbook, "rest", level="mid", min_n=25, n_boot=20, seed=3)
     prepared = []
-    new_slice = explorer_module._Slice
-    monkeypatch.setattr(explorer_module, "_Slice", lambda *a, **k: prepared.append(k) or new_slice(*a, **k))
+    new_slice = explorer_module.KeptSlice
+    monkeypatch.setattr(explorer_module, "KeptSlice", lambda *a, **k: prepared.append(k) or new_slice(*a, **k))
     ex = CalibrationExplorer(workbook=workbook, criterion="rest", level="mid", min_n=25, n_boot=20, seed=3,
                              calibration=cal)
     assert ex.calibration is cal and ex.last_error is None
@@ -541,6 +594,25 @@ def test_a_calibration_given_is_the_first_view_without_computing_it_again(workbo
     assert ex.calibration is cal
     ex._level.value = "senior"                               # a new slice, prepared as always
     assert len(prepared) == 2 and prepared[1].get("fit") is None
+
+
+def test_another_min_n_of_a_calibration_given_is_judged_from_its_tables(workbook, monkeypatch):
+    """Notebook 03's calibration as the first view: moving the minimum n judges its question table
+    again and takes over its tables that do not read min_n, preparing no rows; one with a table's note
+    cannot say which notes are whose, so its other minimum n is computed as any new view is."""
+    from analysis.stats.calibration import LazyCalibration
+    cal = calibrate(workbook, "rest", min_n=25, n_boot=20)
+    assert cal.notes == cal.severity.notes and LazyCalibration.computed_tables(cal) is not None
+    ex = CalibrationExplorer(workbook=workbook, criterion="rest", min_n=25, n_boot=20, calibration=cal)
+    prepared = []
+    real = calibration_module.criterion_rows
+    monkeypatch.setattr(calibration_module, "criterion_rows", lambda *a, **k: prepared.append(k) or real(*a, **k))
+    ex._min_n.value = 8
+    assert prepared == [] and _shown(ex, "question_ranking") is not None
+    assert ex.calibration.interviewer_stats is cal.interviewer_stats
+    _assert_same_calibration(ex.calibration, calibrate(workbook, n_boot=20, **ex.choices))
+    cal.meta["notes"].append("question_stats: planted note")
+    assert LazyCalibration.computed_tables(cal) is None
 
 
 @pytest.mark.parametrize("given", [dict(criterion="rest"), dict(min_n=12), dict(n_boot=21), dict(seed=1),

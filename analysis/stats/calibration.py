@@ -8,7 +8,11 @@ interviewers grade harder or softer than the rest, for one slice of the data and
 
 This module holds the steps every table shares: the slice's rows (:func:`prepare_slice`), the
 criterion attached to them (:func:`criterion_rows`), the :class:`Calibration` that carries the tables,
-and :func:`calibrate`, which computes every table of :data:`analysis.stats.tables.TABLES`. The tables
+and :func:`calibrate`, which computes every table of :data:`analysis.stats.tables.TABLES`; and, for a
+caller that changes one choice at a time (the explorer), what makes a change cheap without changing
+a number: a :class:`KeptSlice` (rows, severity fit and the parts every criterion shares), a
+:class:`LazyCalibration` computing each table when first read, and :func:`judged_at`, the question
+table of another minimum n. The tables
 themselves live by topic: :mod:`analysis.stats.separation` (questions, topics, levels),
 :mod:`analysis.stats.interviewers`, :mod:`analysis.stats.agreement` (inter-rater),
 :mod:`analysis.stats.drift` and :mod:`analysis.stats.design`, over :mod:`analysis.stats.severity`,
@@ -27,19 +31,22 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from analysis.stats.agreement import RETEST, SAME_ANSWER, inter_rater
-from analysis.stats.criteria import attach_criterion
+from analysis.stats.criteria import attach_criterion, rest_score
+from analysis.stats.discrimination import ebel_band
 from analysis.stats.drift import drift
 from analysis.stats.interviewers import interviewer_stats
 from analysis.stats.separation import (Y_FREE_IS_REST, SliceParts, group_stats, level_heatmap, level_stats,
                                        question_stats, severity_first_step, topic_stats)
 from analysis.stats.severity import SeverityFit, fit_severity
 from analysis.stats.tables import COLUMNS, CRITERION_FREE, FIELDS, TABLES, TableInputs, compute_table
+from analysis.stats.verdicts import question_verdicts
 
 __all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_stats", "group_stats", "level_stats",
            "topic_stats", "severity_first_step", "Y_FREE_IS_REST",
            "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS", "SAME_ANSWER", "RETEST",
            "prepare_slice", "criterion_rows", "CRITERION_FREE", "FIELDS", "slice_facts", "calibration_meta", "quiet",
-           "slice_interviewer_verdicts", "N_BOOT", "SEED", "SliceParts"]
+           "slice_interviewer_verdicts", "N_BOOT", "SEED", "SliceParts", "MIN_N_FREE", "MIN_N_JUDGED",
+           "judged_at", "KeptSlice", "LazyCalibration"]
 
 #: The bootstrap resamples and seed of a calibration unless told otherwise: the report's, and the
 #: explorer's default view, so both show the same intervals and verdicts for the same slice.
@@ -184,10 +191,16 @@ def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: 
     ``attrs["criterion"]`` records the criterion, which tells :func:`severity_first_step` what
     ``y_free`` is (:data:`Y_FREE_IS_REST`). ``parts``: a :class:`~analysis.stats.separation.SliceParts`
     kept with this slice (``scores`` and ``fit``, and only them), so that the question table of every
-    criterion reuses the parts that do not depend on it; the rows are marked with it."""
+    criterion reuses the parts that do not depend on it; the rows are marked with it. The candidates'
+    rest score (:func:`~analysis.stats.criteria.rest_score`, the ``y_free`` of ``recommendation`` and
+    ``rest``) is such a part too: kept in ``parts``, computed once per slice."""
     adjusted = scores["score"].to_numpy(float) - fit.rows["leniency"].to_numpy()
-    rest_basis = fit.rows["residual"].to_numpy() + fit.rows["ability"].to_numpy()
-    d = attach_criterion(scores, workbook.outcomes, criterion, adjusted=rest_basis)
+    rest = None
+    if Y_FREE_IS_REST.get(criterion, False):     # decision and performance do not read it
+        def compute_rest():
+            return rest_score(scores, fit.rows["residual"].to_numpy() + fit.rows["ability"].to_numpy())
+        rest = compute_rest() if parts is None else parts.get("rest_score", compute_rest)
+    d = attach_criterion(scores, workbook.outcomes, criterion, rest=rest)
     d = _with_bank(d, workbook.questions)
     d["x_adj"] = adjusted
     d["residual"] = fit.rows["residual"].to_numpy()
@@ -228,6 +241,42 @@ def calibrate(workbook, criterion: str = "recommendation", *, level=None, start=
     with quiet():
         return _calibrate(workbook, criterion, level=level, start=start, end=end, min_n=min_n, n_boot=n_boot,
                           seed=seed, progress=progress)
+
+
+#: The tables of :data:`~analysis.stats.tables.TABLES` that do not read ``min_n``: the criterion-free
+#: ones and the strong/weak score distribution. A slice and criterion give the same of these at every
+#: minimum n (``tests/test_calibration_min_n.py`` checks each against ``calibrate`` at two).
+MIN_N_FREE = CRITERION_FREE + ("strong_weak",)
+#: The tables that read ``min_n`` only to judge their rows, so the table of one minimum n gives the
+#: table of another (:func:`judged_at`): the question table's ``too_few``, ``band`` and ``verdict``.
+#: The topic and level tables (a band), and the version comparison (which leaves out versions asked of
+#: fewer than ``min_n`` candidates before computing anything) are computed again instead.
+MIN_N_JUDGED = ("question_stats",)
+
+
+def judged_at(name: str, table: pd.DataFrame, *, min_n: int, n_boot: int) -> pd.DataFrame:
+    """The table ``name`` of :data:`MIN_N_JUDGED`, computed at some minimum n, judged again at ``min_n``:
+    equal to the table :func:`calibrate` computes at ``min_n`` (the same slice, criterion, ``n_boot``
+    and seed), without its bootstrap.
+
+    Why this is safe: ``min_n`` enters :func:`~analysis.stats.separation.question_stats` only at its
+    end, where each row is judged from its own ``discrimination``, interval and ``n_candidates``, which
+    ``min_n`` does not change. The judging here calls the very functions it calls:
+    :func:`~analysis.stats.discrimination.ebel_band` (whose ``too few`` band is the ``too_few`` rule,
+    ``n_candidates < min_n``) and :func:`~analysis.stats.verdicts.question_verdicts`. For the explorer,
+    where moving the minimum-n slider would otherwise recompute the whole question table (1.2-1.6 s
+    on a million rows) to change three columns. ``table`` is not changed.
+    """
+    if name not in MIN_N_JUDGED:
+        raise ValueError(f"judged_at: the {name} table cannot be judged again at another min_n; "
+                         f"only {', '.join(MIN_N_JUDGED)} can (compute the others with calibrate)")
+    if table.empty:            # not computable on the slice (TableSpec.empty): so at any min_n
+        return table
+    out = table.copy()
+    out["band"] = ebel_band(out["discrimination"], out["n_candidates"], min_n)
+    out["too_few"] = out["band"] == "too few"
+    out["verdict"] = question_verdicts(out, n_boot)
+    return out
 
 
 def slice_interviewer_verdicts(workbook, *, level=None, start=None, end=None) -> pd.DataFrame:
@@ -285,3 +334,178 @@ def _calibrate(workbook, criterion, *, level, start, end, min_n, n_boot, seed, p
     results = {name: compute_table(name, inputs, notes) for name in TABLES}
     meta = calibration_meta(criterion, level, d, fit, min_n=min_n, n_boot=n_boot, seed=seed, notes=notes)
     return Calibration(criterion, results, fit, meta)
+
+
+class KeptSlice:
+    """One level-and-period slice kept across criteria and minimum n (the explorer keeps a few): its rows
+    and severity fit (:func:`prepare_slice`),
+    what ``meta`` says about its rows (``facts``), and the tables of
+    :data:`analysis.stats.tables.CRITERION_FREE` once computed, shared by every criterion and minimum n
+    of the slice (``free``: job name -> ``(result, notes)``), ``parts``, the criterion-free parts
+    of its question table and its rest score, and ``steps``, the severity first step of its separation
+    tables (:func:`severity_first_step`; one for a rest-score ``y_free``, one for another: keyed by
+    :data:`Y_FREE_IS_REST`). ``fit``: the severity fit of these rows when already known (a given calibration's)."""
+
+    def __init__(self, workbook, *, level=None, start=None, end=None, fit=None):
+        with quiet():
+            if fit is None:
+                self.scores, self.fit = prepare_slice(workbook, level=level, start=start, end=end)
+            else:          # prepare_slice's rows, without fitting them again
+                self.scores, self.fit = filter_scores(workbook.scores, level, start, end).reset_index(drop=True), fit
+            self.facts = slice_facts(self.scores)
+        self.free, self.parts, self.steps = {}, SliceParts(), {}
+
+    def inputs(self, workbook, rows: pd.DataFrame, **settings) -> TableInputs:
+        """The :class:`~analysis.stats.tables.TableInputs` of ``rows`` (:func:`criterion_rows` of this
+        slice, any criterion) whose severity first step is kept here: it reads the rows' interviewers
+        and candidates and the fit, which every criterion shares, and whether ``y_free`` is the rest
+        score; so it is built once per slice for ``recommendation`` and ``rest`` together (0.1-0.2 s
+        of a criterion change on a million rows), and once for ``decision`` and ``performance``."""
+        return _KeptStepInputs(workbook, rows, self.fit, self.steps, Y_FREE_IS_REST[rows.attrs["criterion"]],
+                               **settings)
+
+
+class _KeptStepInputs(TableInputs):
+    """:class:`~analysis.stats.tables.TableInputs` whose first step is ``steps[key]``: built by the
+    first inputs of the slice that ask for it (as :meth:`TableInputs.first_step` builds it), read by
+    the others. Two threads may build it at once; they build the same step, and the first one kept wins."""
+
+    def __init__(self, workbook, rows, fit, steps: dict, key, **settings):
+        super().__init__(workbook, rows, fit, **settings)
+        self._steps, self._key = steps, key
+
+    def first_step(self):
+        step = self._steps.get(self._key)
+        return step if step is not None else self._steps.setdefault(self._key, super().first_step())
+
+
+class LazyCalibration(Calibration):
+    """A :class:`Calibration` of a :class:`KeptSlice` whose tables are computed when first read.
+
+    Each table is computed as :func:`analysis.stats.calibration.calibrate` computes it
+    (:func:`analysis.stats.tables.compute_table`), on the same rows
+    (:func:`analysis.stats.calibration.criterion_rows` of the slice), with the same settings, so it holds
+    the same numbers; only *when* it is computed differs. The tables of
+    :data:`analysis.stats.tables.CRITERION_FREE` are kept on the slice and shared with the slice's
+    other criteria. ``meta`` is complete from the start except ``meta["notes"]``, which lists the
+    notes of the tables computed so far (in ``calibrate``'s order); :attr:`notes`,
+    :meth:`tables` and :meth:`compute_all` compute everything first.
+
+    ``like``: a kept view of the same slice and criterion at another ``min_n`` (one whose
+    :meth:`computed_tables` are known); its tables computed so far give this view's without the rows
+    (:func:`judged_at`, :data:`MIN_N_FREE`), and ``piece`` may then be None (the slice was let go):
+    ``slice_again()`` gives it back when a table needs the rows.
+
+    Built by :class:`analysis.widgets.explorer.CalibrationExplorer`; ``isinstance(cal, Calibration)`` holds, so charts, the
+    brief and the export read it as any calibration. A table whose statistic is undefined on the
+    slice is empty with a note, as in ``calibrate``; any other error is raised when the table is
+    read (the explorer shows it in the chart's tab), where ``calibrate`` would have raised it at once.
+    """
+
+    def __init__(self, workbook, piece: KeptSlice | None, criterion: str, *, level=None, min_n: int = 30,
+                 n_boot: int = 1000, seed: int = 0, like: LazyCalibration | None = None, slice_again=None):
+        self.criterion = criterion
+        self._own: dict = {}
+        self._settings = (workbook, criterion, n_boot, seed, min_n)
+        self._slice, self._slice_again, self._inputs, self._like = piece, slice_again, None, {}
+        if like is None:
+            with quiet():
+                d = criterion_rows(workbook, piece.scores, piece.fit, criterion, parts=piece.parts)
+                self._meta_dict = calibration_meta(criterion, level, d, piece.fit, min_n=min_n, n_boot=n_boot,
+                                                   seed=seed, notes=list(piece.fit.notes), facts=piece.facts)
+            self.severity = piece.fit
+            self._inputs = piece.inputs(workbook, d, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
+            return
+        # another minimum n of a kept view (same slice, criterion, n_boot and seed): its meta but min_n,
+        # and what it computed so far, from which the tables of this min_n follow without the rows
+        self.severity = like.severity
+        self._meta_dict = {**like.meta, "min_n": min_n, "notes": list(like.severity.notes)}
+        self._like = {name: table for name, table in LazyCalibration.computed_tables(like).items()
+                      if name in MIN_N_FREE or name in MIN_N_JUDGED}
+
+    @staticmethod
+    def computed_tables(cal: Calibration) -> dict | None:
+        """``name -> (table, its notes)`` of the tables ``cal`` computed, or None when they cannot be
+        told apart: a :func:`calibrate` result keeps its tables' notes in one list, so only one without
+        any (every note the severity fit's) says what each table's notes are. What another minimum n of
+        ``cal`` can start from (``like=``)."""
+        if isinstance(cal, LazyCalibration):
+            return {name: cal._store(name)[name] for name in cal.computed}
+        if cal.severity is None or list(cal.meta.get("notes", [])) != list(cal.severity.notes):
+            return None
+        return {name: (cal.result(name), []) for name in TABLES if cal.result(name) is not None}
+
+    def _store(self, name: str) -> dict:
+        return self._slice.free if name in CRITERION_FREE and self._slice is not None else self._own
+
+    def release(self, slice_again) -> None:
+        """Let the slice and the prepared rows go, keeping the tables computed so far (the slice's
+        shared ones are copied in). ``slice_again()`` gives the slice back (the same rows: a kept one
+        or a new one) if a table not yet computed is read later; it is then computed on rows prepared
+        again exactly as before, so it holds the same numbers."""
+        if self._slice is not None:
+            self._own.update({n: r for n, r in self._slice.free.items() if n in CRITERION_FREE})
+        self._slice, self._inputs, self._slice_again = None, None, slice_again
+
+    @property
+    def released(self) -> bool:
+        """Whether the slice and its rows were let go (:meth:`release`)."""
+        return self._slice is None
+
+    def _prepared(self) -> TableInputs:
+        if self._inputs is None:
+            workbook, criterion, n_boot, seed, min_n = self._settings
+            piece = self._slice if self._slice is not None else self._slice_again()
+            with quiet():
+                d = criterion_rows(workbook, piece.scores, piece.fit, criterion, parts=piece.parts)
+            self._inputs = piece.inputs(workbook, d, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
+        return self._inputs
+
+    def result(self, name: str):
+        """The table ``name``, computed now if not yet (with its notes)."""
+        store = self._store(name)
+        if name not in store and name in self._like:         # from the view of another minimum n
+            table, notes = self._like[name]
+            if name in MIN_N_JUDGED:
+                _, _, n_boot, _, min_n = self._settings
+                table = judged_at(name, table, min_n=min_n, n_boot=n_boot)
+            store[name] = (table, list(notes))
+        if name not in store:
+            notes: list = []
+            inputs = self._prepared()
+            with quiet():
+                store[name] = (compute_table(name, inputs, notes), notes)
+            if all(n in self._store(n) for n in TABLES):
+                self._inputs = None          # every table computed: let the prepared rows go
+        return store[name][0]
+
+    def set_result(self, name: str, value) -> None:
+        raise AttributeError(f"the {name} table of the explorer's calibration is computed, not set; "
+                             "copy it (cal.tables()) and change the copy")
+
+    @property
+    def computed(self) -> tuple:
+        """The tables computed so far, in ``calibrate``'s order."""
+        return tuple(n for n in TABLES if n in self._store(n))
+
+    def compute_all(self) -> LazyCalibration:
+        """Compute every table not yet computed; returns itself."""
+        for name in TABLES:
+            self.result(name)
+        return self
+
+    @property
+    def meta(self) -> dict:
+        """As ``Calibration.meta``; ``notes`` lists the notes of the tables computed so far."""
+        m = self._meta_dict
+        m["notes"][:] = list(self.severity.notes) + [n for j in self.computed for n in self._store(j)[j][1]]
+        return m
+
+    @property
+    def notes(self) -> list[str]:
+        self.compute_all()
+        return list(self.meta.get("notes", []))
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        self.compute_all()
+        return super().tables()

@@ -35,9 +35,18 @@ change in the explorer gives **the same numbers** at a fraction of that cost by 
   (:func:`analysis.stats.calibration.prepare_slice`), and so do the tables that do not depend on the
   criterion (:data:`analysis.stats.tables.CRITERION_FREE`: interviewers, drift, inter-rater,
   design, heatmap), computed once per slice.
+- *Another minimum n without a recomputation.* The minimum n only judges the question table's rows
+  (``too_few``, ``band``, ``verdict``): a view that differs from a kept one in ``min_n`` alone takes
+  that view's question table judged again (:func:`analysis.stats.calibration.judged_at`, the very
+  functions ``calibrate`` judges with) and its tables that do not read ``min_n``
+  (:data:`~analysis.stats.calibration.MIN_N_FREE`), without preparing rows or fitting a let-go
+  slice again; the other tables are computed on the slice's rows when their tab opens.
 - *A few recent choices kept.* The last :data:`SLICES_KEPT` slices and :data:`CALIBRATIONS_KEPT`
   calibrations (with their drawn charts; all but :data:`ROWS_KEPT` without their rows) are kept, so
-  going back to a criterion, level or period seen a moment ago redraws at once.
+  going back to a criterion, level or period seen a moment ago redraws at once. The first view's
+  slice (the notebook's own, usually the whole history) is kept besides them for as long as the
+  explorer lives: it is where a user comes back to, and fitting it again is the slowest change there
+  is (about 1.5 s on a million rows).
 - *The notebook's calibration reused.* ``calibration=`` takes a ``calibrate`` of the same choices
   (notebook 03's) as the first view, and :attr:`CalibrationExplorer.chart_names` lets an export panel
   list the charts without drawing them.
@@ -65,10 +74,8 @@ from analysis._text import escape_html
 from analysis.charts.calibration import BUILDERS, READING_GUIDE, SLICE_CHARTS, TITLES
 from analysis.io.load import load
 from analysis.reports.report import export_tables
-from analysis.stats.calibration import (N_BOOT, SEED, Calibration, SliceParts, calibration_meta, criterion_rows,
-                                        filter_scores, prepare_slice, quiet, slice_facts)
+from analysis.stats.calibration import N_BOOT, SEED, Calibration, KeptSlice, LazyCalibration, filter_scores
 from analysis.stats.criteria import CRITERIA
-from analysis.stats.tables import CRITERION_FREE, TABLES, TableInputs, compute_table
 
 __all__ = ["CalibrationExplorer", "LazyCalibration", "CHART_TITLES", "CHART_BUILDERS", "SLICE_CHARTS",
            "SLICES_KEPT", "CALIBRATIONS_KEPT", "figure_bundle", "quarter_options"]
@@ -117,8 +124,11 @@ def _snap(options, value, default):
     return min(max(p, quarters[0]), quarters[-1])
 
 
-#: How many slices (level x period: rows, severity fit, criterion-free tables) the explorer keeps.
-#: A whole million-row slice holds about 150 MB.
+#: The kept slice's former name here (a test of the severity step builds one from this module).
+_Slice = KeptSlice
+
+#: How many slices (level x period: rows, severity fit, criterion-free tables) the explorer keeps,
+#: besides the first view's, which it keeps throughout. A whole million-row slice holds about 150 MB.
 SLICES_KEPT = 3
 #: How many calibrations (slice x criterion x minimum n, with the charts drawn from them) it keeps.
 #: The :data:`ROWS_KEPT` most recent hold their prepared rows (about 120 MB on a million rows) until
@@ -127,125 +137,6 @@ SLICES_KEPT = 3
 CALIBRATIONS_KEPT = 8
 #: How many of the kept calibrations hold their prepared rows and their slice.
 ROWS_KEPT = 4
-
-
-class _Slice:
-    """One level-and-period slice: its rows and severity fit (:func:`analysis.stats.calibration.prepare_slice`),
-    what ``meta`` says about its rows (``facts``), and the tables of
-    :data:`analysis.stats.tables.CRITERION_FREE` once computed, shared by every criterion and minimum n
-    of the slice (``free``: job name -> ``(result, notes)``), and ``parts``, the criterion-free parts
-    of its question table. ``fit``: the severity fit of these rows when already known (a given calibration's)."""
-
-    def __init__(self, workbook, *, level=None, start=None, end=None, fit=None):
-        with quiet():
-            if fit is None:
-                self.scores, self.fit = prepare_slice(workbook, level=level, start=start, end=end)
-            else:          # prepare_slice's rows, without fitting them again
-                self.scores, self.fit = filter_scores(workbook.scores, level, start, end).reset_index(drop=True), fit
-            self.facts = slice_facts(self.scores)
-        self.free, self.parts = {}, SliceParts()
-
-
-class LazyCalibration(Calibration):
-    """A :class:`analysis.stats.calibration.Calibration` whose tables are computed when first read.
-
-    Each table is computed as :func:`analysis.stats.calibration.calibrate` computes it
-    (:func:`analysis.stats.tables.compute_table`), on the same rows
-    (:func:`analysis.stats.calibration.criterion_rows` of the slice), with the same settings, so it holds
-    the same numbers; only *when* it is computed differs. The tables of
-    :data:`analysis.stats.tables.CRITERION_FREE` are kept on the slice and shared with the slice's
-    other criteria. ``meta`` is complete from the start except ``meta["notes"]``, which lists the
-    notes of the tables computed so far (in ``calibrate``'s order); :attr:`notes`,
-    :meth:`tables` and :meth:`compute_all` compute everything first.
-
-    Built by :class:`CalibrationExplorer`; ``isinstance(cal, Calibration)`` holds, so charts, the
-    brief and the export read it as any calibration. A table whose statistic is undefined on the
-    slice is empty with a note, as in ``calibrate``; any other error is raised when the table is
-    read (the explorer shows it in the chart's tab), where ``calibrate`` would have raised it at once.
-    """
-
-    def __init__(self, workbook, piece: _Slice, criterion: str, *, level=None, min_n: int = 30,
-                 n_boot: int = 1000, seed: int = 0):
-        with quiet():
-            d = criterion_rows(workbook, piece.scores, piece.fit, criterion, parts=piece.parts)
-            self._meta_dict = calibration_meta(criterion, level, d, piece.fit, min_n=min_n, n_boot=n_boot,
-                                               seed=seed, notes=list(piece.fit.notes), facts=piece.facts)
-        self.criterion = criterion
-        self.severity = piece.fit
-        self._slice = piece
-        self._own: dict = {}
-        self._inputs = TableInputs(workbook, d, piece.fit, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
-        self._settings = (workbook, criterion, n_boot, seed, min_n)
-        self._slice_again = None
-
-    def _store(self, name: str) -> dict:
-        return self._slice.free if name in CRITERION_FREE and self._slice is not None else self._own
-
-    def release(self, slice_again) -> None:
-        """Let the slice and the prepared rows go, keeping the tables computed so far (the slice's
-        shared ones are copied in). ``slice_again()`` gives the slice back (the same rows: a kept one
-        or a new one) if a table not yet computed is read later; it is then computed on rows prepared
-        again exactly as before, so it holds the same numbers."""
-        if self._slice is not None:
-            self._own.update({n: r for n, r in self._slice.free.items() if n in CRITERION_FREE})
-        self._slice, self._inputs, self._slice_again = None, None, slice_again
-
-    @property
-    def released(self) -> bool:
-        """Whether the slice and its rows were let go (:meth:`release`)."""
-        return self._slice is None
-
-    def _prepared(self) -> TableInputs:
-        if self._inputs is None:
-            workbook, criterion, n_boot, seed, min_n = self._settings
-            piece = self._slice_again()
-            with quiet():
-                d = criterion_rows(workbook, piece.scores, piece.fit, criterion, parts=piece.parts)
-            self._inputs = TableInputs(workbook, d, piece.fit, n_boot=n_boot, seed=seed, min_n=min_n, progress=False)
-        return self._inputs
-
-    def result(self, name: str):
-        """The table ``name``, computed now if not yet (with its notes)."""
-        store = self._store(name)
-        if name not in store:
-            notes: list = []
-            inputs = self._prepared()
-            with quiet():
-                store[name] = (compute_table(name, inputs, notes), notes)
-            if all(n in self._store(n) for n in TABLES):
-                self._inputs = None          # every table computed: let the prepared rows go
-        return store[name][0]
-
-    def set_result(self, name: str, value) -> None:
-        raise AttributeError(f"the {name} table of the explorer's calibration is computed, not set; "
-                             "copy it (cal.tables()) and change the copy")
-
-    @property
-    def computed(self) -> tuple:
-        """The tables computed so far, in ``calibrate``'s order."""
-        return tuple(n for n in TABLES if n in self._store(n))
-
-    def compute_all(self) -> "LazyCalibration":
-        """Compute every table not yet computed; returns itself."""
-        for name in TABLES:
-            self.result(name)
-        return self
-
-    @property
-    def meta(self) -> dict:
-        """As ``Calibration.meta``; ``notes`` lists the notes of the tables computed so far."""
-        m = self._meta_dict
-        m["notes"][:] = list(self.severity.notes) + [n for j in self.computed for n in self._store(j)[j][1]]
-        return m
-
-    @property
-    def notes(self) -> list[str]:
-        self.compute_all()
-        return list(self.meta.get("notes", []))
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        self.compute_all()
-        return super().tables()
 
 
 class CalibrationExplorer(w.VBox):
@@ -309,7 +200,7 @@ class CalibrationExplorer(w.VBox):
         self.last_error: Exception | None = None
         self._figures: dict = {}
         self._chart_errors: dict = {}
-        self._slices: OrderedDict = OrderedDict()      # (level, start, end) -> _Slice
+        self._slices: OrderedDict = OrderedDict()      # (level, start, end) -> KeptSlice
         self._views: OrderedDict = OrderedDict()       # slice key, criterion, min n -> (cal, figures, errors)
         options = quarter_options(self._workbook.scores["date"])
         if not options:
@@ -344,6 +235,8 @@ class CalibrationExplorer(w.VBox):
         super().__init__([w.HBox([self._criterion, self._level]), w.HBox([self._period, self._min_n]),
                           self._status, self._tabs], **kwargs)
         self.add_class("icw-calibration-explorer")
+        first = self.choices
+        self._home = (first["level"], first["start"], first["end"])     # the first view's slice: kept
         if calibration is not None:
             self._adopt(calibration)
         self._refresh()
@@ -364,7 +257,7 @@ class CalibrationExplorer(w.VBox):
         skey = (choices["level"], choices["start"], choices["end"])
         if len(filter_scores(self._workbook.scores, *skey)) != m["n_rows"] or cal.severity is None:
             return
-        self._slices[skey] = _Slice(self._workbook, level=skey[0], start=skey[1], end=skey[2], fit=cal.severity)
+        self._slices[skey] = KeptSlice(self._workbook, level=skey[0], start=skey[1], end=skey[2], fit=cal.severity)
         self._views[(skey, choices["criterion"], choices["min_n"])] = (cal, {}, {})
 
     # ---------------------------------------------------------------------------------- state
@@ -527,34 +420,45 @@ class CalibrationExplorer(w.VBox):
             if skey in self._slices:
                 self._slices.move_to_end(skey)
             return self._views[vkey]
-        cal = LazyCalibration(self._workbook, self._slice_for(skey), choices["criterion"], level=choices["level"],
-                              min_n=choices["min_n"], n_boot=self.n_boot, seed=self.seed)
+        like = next((cal for (s, c, _), (cal, _, _) in reversed(self._views.items())
+                     if (s, c) == vkey[:2] and LazyCalibration.computed_tables(cal) is not None), None)
+        if like is None:
+            piece = self._slice_for(skey)
+        else:       # another minimum n of a kept view: its slice only if kept, else when a table needs it
+            piece = self._slices.get(skey)
+            if piece is not None:
+                self._slices.move_to_end(skey)
+        cal = LazyCalibration(self._workbook, piece, choices["criterion"], level=choices["level"],
+                              min_n=choices["min_n"], n_boot=self.n_boot, seed=self.seed, like=like,
+                              slice_again=lambda: self._slice_again(skey))
         self._views[vkey] = view = (cal, {}, {})
         self._let_go()
         return view
 
-    def _slice_for(self, skey: tuple) -> _Slice:
+    def _slice_for(self, skey: tuple) -> KeptSlice:
         """The slice ``(level, start, end)``: kept, or new (and kept)."""
         piece = self._slices.get(skey)
         if piece is None:
             level, start, end = skey
-            piece = _Slice(self._workbook, level=level, start=start, end=end)
+            piece = KeptSlice(self._workbook, level=level, start=start, end=end)
         self._slices[skey] = piece
         self._slices.move_to_end(skey)
         return piece
 
     def _let_go(self) -> None:
-        """Keep at most :data:`SLICES_KEPT` slices and :data:`CALIBRATIONS_KEPT` calibrations, the
-        :data:`ROWS_KEPT` most recent of them with their rows; the others keep only their tables and charts."""
-        while len(self._slices) > SLICES_KEPT:
-            self._slices.popitem(last=False)
+        """Keep at most :data:`SLICES_KEPT` slices besides the first view's and :data:`CALIBRATIONS_KEPT`
+        calibrations, the :data:`ROWS_KEPT` most recent of them with their rows; the others keep only
+        their tables and charts."""
+        others = [skey for skey in self._slices if skey != self._home]
+        for skey in others[:max(0, len(others) - SLICES_KEPT)]:
+            del self._slices[skey]
         while len(self._views) > CALIBRATIONS_KEPT:
             self._views.popitem(last=False)
         for i, (vkey, (cal, _, _)) in enumerate(reversed(self._views.items())):
             if isinstance(cal, LazyCalibration) and not cal.released and (i >= ROWS_KEPT or vkey[0] not in self._slices):
                 cal.release(lambda skey=vkey[0]: self._slice_again(skey))
 
-    def _slice_again(self, skey: tuple) -> _Slice:
+    def _slice_again(self, skey: tuple) -> KeptSlice:
         piece = self._slice_for(skey)
         self._let_go()
         return piece
