@@ -74,6 +74,14 @@ def test_unique_equals_np_unique(keys):
     np.testing.assert_array_equal(_codes.unique(keys), np.unique(keys))
 
 
+@given(st.lists(st.integers(-5, 12), max_size=80), st.sampled_from([1, 2**20, 2**58]))
+def test_first_occurrences_equal_the_sorted_np_unique_index(keys, scale):
+    # scale 2**58: a key range times the number of keys past 2**62, which the helper hands to np.unique
+    keys = np.asarray(keys, dtype=np.int64) * scale
+    want = np.sort(np.unique(keys, return_index=True)[1])
+    np.testing.assert_array_equal(_codes.first_occurrences(keys), want)
+
+
 @given(st.lists(st.integers(0, 9), max_size=80))
 def test_first_and_by_appearance(keys):
     keys = np.asarray(keys, dtype=np.int64)
