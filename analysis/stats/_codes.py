@@ -183,15 +183,15 @@ def codes(values, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
         cats = values.cat.categories
         if not len(raw):
             return np.zeros(0, dtype=np.intp), pd.Index(pd.Categorical([], dtype=values.dtype))
-        valid = raw >= 0
+        # a missing value's code -1 reads (and marks) the spare last slot of both tables, so no
+        # row-length mask or copy is made
         present = np.zeros(len(cats) + 1, dtype=bool)
-        present[raw[valid]] = True
+        present[raw] = True
         if sort:
             used = np.flatnonzero(present[:-1])
-            remap = np.full(len(cats), -1, dtype=np.intp)
+            remap = np.full(len(cats) + 1, -1, dtype=np.intp)
             remap[used] = np.arange(len(used), dtype=np.intp)
-            out = np.where(valid, remap[np.where(valid, raw, 0)], -1)
-            return out, pd.Index(pd.Categorical.from_codes(used, dtype=values.dtype))
+            return remap[raw], pd.Index(pd.Categorical.from_codes(used, dtype=values.dtype))
         return pd.factorize(values, sort=False)
     pa_array = _arrow_array(values)
     if pa_array is not None:
