@@ -61,6 +61,18 @@ def test_dense_equals_np_unique(keys, huge_bound):
     np.testing.assert_array_equal(got_inv, want_inv.reshape(-1))
 
 
+@given(st.lists(st.sampled_from([-(2**40), -7, 0, 3, 2**33, 2**40]), max_size=80), st.sampled_from([1, 2**21]))
+def test_dense_of_spread_out_keys_equals_np_unique(keys, scale):
+    # keys far apart (the answers' keys at a million rows): the sort of key * n + position; scale 2**21
+    # takes the range times the number of keys past int64, i.e. np.unique itself
+    keys = np.asarray(keys, dtype=np.int64) * scale
+    want_u, want_inv = np.unique(keys, return_inverse=True)
+    got_u, got_inv = _codes.dense(keys, 1 << 62)
+    np.testing.assert_array_equal(got_u, want_u)
+    assert got_u.dtype == want_u.dtype
+    np.testing.assert_array_equal(got_inv, want_inv.reshape(-1))
+
+
 def test_dense_with_negative_keys_falls_back_to_np_unique():
     keys = np.array([3, -1, 3, 0, -1])
     u, inv = _codes.dense(keys)

@@ -57,14 +57,37 @@ def dense(keys: np.ndarray, bound: int | None = None) -> tuple[np.ndarray, np.nd
     if bound is None:
         bound = int(keys.max()) + 1
     if bound > _TABLE_RATIO * n + _TABLE_MIN or keys.min() < 0:
-        u, inv = np.unique(keys, return_inverse=True)
-        return u, inv.reshape(-1).astype(np.intp, copy=False)
+        return _dense_by_sort(keys)
     present = np.zeros(bound, dtype=bool)
     present[keys] = True
     uniq = np.flatnonzero(present)
     rank = np.zeros(bound, dtype=np.intp)
     rank[uniq] = np.arange(len(uniq), dtype=np.intp)
     return uniq.astype(keys.dtype, copy=False), rank[keys]
+
+
+def _dense_by_sort(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`dense` of keys too spread out for a presence table: one plain sort of
+    ``(key - min) * n + position`` (sorted keys and where each came from at once), where
+    ``np.unique(return_inverse=True)`` sorts indices (an argsort, some 40% slower on a million keys).
+    Keys whose range times their number does not fit in int64 go to ``np.unique``."""
+    n = len(keys)
+    lo, hi = int(keys.min()), int(keys.max())
+    if (hi - lo + 1) * n >= 1 << 63 or keys.dtype.kind != "i":
+        u, inv = np.unique(keys, return_inverse=True)
+        return u, inv.reshape(-1).astype(np.intp, copy=False)
+    combo = keys.astype(np.int64) - lo
+    combo *= n
+    combo += np.arange(n, dtype=np.int64)
+    combo.sort()
+    upper = combo // n
+    combo -= upper * n  # now the positions
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(upper[1:], upper[:-1], out=new[1:])
+    inverse = np.empty(n, dtype=np.intp)
+    inverse[combo] = np.cumsum(new) - 1
+    return (upper[new] + lo).astype(keys.dtype, copy=False), inverse
 
 
 def unique(keys: np.ndarray) -> np.ndarray:
