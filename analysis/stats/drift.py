@@ -46,10 +46,7 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
         quarter = dates.dt.to_period("Q").astype(str)
     else:
         quarter = dates.dt.year.to_numpy().astype(np.int64) * 4 + dates.dt.quarter.to_numpy() - 1
-    # a frame of the four columns the means read, not a copy of every column of ``d``
-    rows = pd.DataFrame({"question_id": d["question_id"], "quarter": quarter, "score": d["score"],
-                         "residual": d["residual"]}, index=d.index)
-    by_q = (rows.groupby(["question_id", "quarter"], observed=True)
+    by_q = (d.assign(quarter=quarter).groupby(["question_id", "quarter"], observed=True)
             .agg(n=("score", "size"), mean_score=("score", "mean"), mean_residual=("residual", "mean"))
             .reset_index())
     if by_q["quarter"].dtype.kind in "iu":
