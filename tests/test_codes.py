@@ -61,6 +61,18 @@ def test_dense_equals_np_unique(keys, huge_bound):
     np.testing.assert_array_equal(got_inv, want_inv.reshape(-1))
 
 
+@given(st.lists(st.sampled_from([-(2**40), -7, 0, 3, 2**33, 2**40]), max_size=80), st.sampled_from([1, 2**21]))
+def test_dense_of_spread_out_keys_equals_np_unique(keys, scale):
+    # keys far apart (the answers' keys at a million rows): the sort of key * n + position; scale 2**21
+    # takes the range times the number of keys past int64, i.e. np.unique itself
+    keys = np.asarray(keys, dtype=np.int64) * scale
+    want_u, want_inv = np.unique(keys, return_inverse=True)
+    got_u, got_inv = _codes.dense(keys, 1 << 62)
+    np.testing.assert_array_equal(got_u, want_u)
+    assert got_u.dtype == want_u.dtype
+    np.testing.assert_array_equal(got_inv, want_inv.reshape(-1))
+
+
 def test_dense_with_negative_keys_falls_back_to_np_unique():
     keys = np.array([3, -1, 3, 0, -1])
     u, inv = _codes.dense(keys)
@@ -72,6 +84,14 @@ def test_dense_with_negative_keys_falls_back_to_np_unique():
 def test_unique_equals_np_unique(keys):
     keys = np.asarray(keys, dtype=np.int64)
     np.testing.assert_array_equal(_codes.unique(keys), np.unique(keys))
+
+
+@given(st.lists(st.integers(-5, 12), max_size=80), st.sampled_from([1, 2**20, 2**58]))
+def test_first_occurrences_equal_the_sorted_np_unique_index(keys, scale):
+    # scale 2**58: a key range times the number of keys past 2**62, which the helper hands to np.unique
+    keys = np.asarray(keys, dtype=np.int64) * scale
+    want = np.sort(np.unique(keys, return_index=True)[1])
+    np.testing.assert_array_equal(_codes.first_occurrences(keys), want)
 
 
 @given(st.lists(st.integers(0, 9), max_size=80))

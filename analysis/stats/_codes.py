@@ -6,9 +6,12 @@ here give the same answers as the numpy / pandas calls they replace, from intege
 
 * :func:`dense` is ``np.unique(keys, return_inverse=True)`` for non-negative integer keys below a
   known bound, by a presence table (one pass, no sort) when the bound is small next to the number
-  of keys, and by ``np.unique`` itself otherwise;
+  of keys, and otherwise by one plain sort of ``key * n + position`` (issue 26: ``np.unique``'s
+  argsort is some 40% slower);
 * :func:`unique` is ``np.unique(keys)`` by a sort: numpy 2.3+ finds plain uniques with a hash
   table, which on a million int64 keys is some 50 times slower than sorting them;
+* :func:`first_occurrences` is ``np.sort(np.unique(keys, return_index=True)[1])`` by the same plain
+  sort (``return_index`` needs a stable argsort, ten times slower);
 * :func:`codes` is ``pd.factorize(values, sort=True)`` that reads a categorical column's codes
   instead of hashing its values.
 
@@ -33,7 +36,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-__all__ = ["dense", "codes", "unique", "first", "by_appearance", "combined", "duplicated", "first_rows", "subset",
+__all__ = ["dense", "codes", "unique", "first", "first_occurrences", "by_appearance", "combined", "duplicated", "first_rows", "subset",
            "Answers", "answers", "answer_codes", "distinct_per_group"]
 
 #: a presence table is used while the key bound is at most this many times the number of keys (plus
@@ -57,8 +60,7 @@ def dense(keys: np.ndarray, bound: int | None = None) -> tuple[np.ndarray, np.nd
     if bound is None:
         bound = int(keys.max()) + 1
     if bound > _TABLE_RATIO * n + _TABLE_MIN or keys.min() < 0:
-        u, inv = np.unique(keys, return_inverse=True)
-        return u, inv.reshape(-1).astype(np.intp, copy=False)
+        return _dense_by_sort(keys)
     present = np.zeros(bound, dtype=bool)
     present[keys] = True
     uniq = np.flatnonzero(present)
@@ -67,10 +69,63 @@ def dense(keys: np.ndarray, bound: int | None = None) -> tuple[np.ndarray, np.nd
     return uniq.astype(keys.dtype, copy=False), rank[keys]
 
 
+def _dense_by_sort(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`dense` of keys too spread out for a presence table: one plain sort of
+    ``(key - min) * n + position`` (sorted keys and where each came from at once), where
+    ``np.unique(return_inverse=True)`` sorts indices (an argsort, some 40% slower on a million keys).
+    Keys whose range times their number does not fit in int64 go to ``np.unique``."""
+    n = len(keys)
+    lo, hi = int(keys.min()), int(keys.max())
+    if (hi - lo + 1) * n >= 1 << 63 or keys.dtype.kind != "i":
+        u, inv = np.unique(keys, return_inverse=True)
+        return u, inv.reshape(-1).astype(np.intp, copy=False)
+    combo = keys.astype(np.int64) - lo
+    combo *= n
+    combo += np.arange(n, dtype=np.int64)
+    combo.sort()
+    upper = combo // n
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(upper[1:], upper[:-1], out=new[1:])
+    uniq = upper[new]
+    uniq += lo
+    upper *= n
+    combo -= upper  # now the positions (in place: no more row-length arrays than needed)
+    del upper
+    rank = np.cumsum(new, dtype=np.intp)
+    rank -= 1
+    inverse = np.empty(n, dtype=np.intp)
+    inverse[combo] = rank
+    return uniq.astype(keys.dtype, copy=False), inverse
+
+
 def unique(keys: np.ndarray) -> np.ndarray:
     """``np.unique(keys)`` (sorted distinct values) of an integer array, by sorting."""
     s = np.sort(np.asarray(keys).reshape(-1))
     return s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s
+
+
+def first_occurrences(keys: np.ndarray) -> np.ndarray:
+    """Positions of the first occurrence of each distinct integer key, in increasing order:
+    ``np.sort(np.unique(keys, return_index=True)[1])``, by one sort of ``key * len(keys) + position``
+    instead of the stable argsort ``np.unique`` needs for ``return_index`` (on a million keys some ten
+    times slower than a sort). Keys too large for that product go to ``np.unique``."""
+    keys = np.asarray(keys).reshape(-1)
+    n = len(keys)
+    if not n:
+        return np.zeros(0, dtype=np.intp)
+    lo, hi = int(keys.min()), int(keys.max())
+    if (hi - lo + 1) * n >= 1 << 62:
+        return np.sort(np.unique(keys, return_index=True)[1]).astype(np.intp, copy=False)
+    combo = (keys.astype(np.int64) - lo) * n + np.arange(n, dtype=np.int64)
+    combo.sort()
+    upper = combo // n
+    starts = np.empty(n, dtype=bool)
+    starts[0] = True
+    np.not_equal(upper[1:], upper[:-1], out=starts[1:])
+    out = combo[starts] % n
+    out.sort()
+    return out.astype(np.intp, copy=False)
 
 
 def first(keys: np.ndarray, n_keys: int) -> np.ndarray:
@@ -160,15 +215,15 @@ def codes(values, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
         cats = values.cat.categories
         if not len(raw):
             return np.zeros(0, dtype=np.intp), pd.Index(pd.Categorical([], dtype=values.dtype))
-        valid = raw >= 0
+        # a missing value's code -1 reads (and marks) the spare last slot of both tables, so no
+        # row-length mask or copy is made
         present = np.zeros(len(cats) + 1, dtype=bool)
-        present[raw[valid]] = True
+        present[raw] = True
         if sort:
             used = np.flatnonzero(present[:-1])
-            remap = np.full(len(cats), -1, dtype=np.intp)
+            remap = np.full(len(cats) + 1, -1, dtype=np.intp)
             remap[used] = np.arange(len(used), dtype=np.intp)
-            out = np.where(valid, remap[np.where(valid, raw, 0)], -1)
-            return out, pd.Index(pd.Categorical.from_codes(used, dtype=values.dtype))
+            return remap[raw], pd.Index(pd.Categorical.from_codes(used, dtype=values.dtype))
         return pd.factorize(values, sort=False)
     pa_array = _arrow_array(values)
     if pa_array is not None:
@@ -408,6 +463,15 @@ def distinct_per_group(groups: np.ndarray, members: np.ndarray, n_groups: int | 
         g, m = g[ok], m[ok]
     if not len(g):
         return np.zeros(n_groups, dtype=np.int64)
-    width = int(m.max()) + 1
-    combos = unique(g * width + m)
-    return np.bincount(combos // width, minlength=n_groups).astype(np.int64, copy=False)
+    # a group of one row has one member; only the groups of two or more rows need the sort of their
+    # (group, member) keys -- on the answers of a score history most groups are single rows (a
+    # million rows hold some 110,000 answers scored twice), so the sort shrinks to a fifth
+    size = np.bincount(g, minlength=n_groups)
+    several = size[g] >= 2
+    out = np.bincount(g[~several], minlength=n_groups).astype(np.int64, copy=False)
+    if several.any():
+        g, m = g[several], m[several]
+        width = int(m.max()) + 1
+        combos = unique(g * width + m)
+        out += np.bincount(combos // width, minlength=n_groups)
+    return out

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import linalg
 
-__all__ = ["MAX_CONDITION", "design_matrix", "by_candidate", "Absorbed", "condition_number", "chol_solve", "reml_objective"]
+__all__ = ["MAX_CONDITION", "design_matrix", "by_candidate", "candidate_counts", "gram", "Absorbed", "condition_number", "chol_solve", "reml_objective"]
 
 #: Largest condition number (of the Jacobi-scaled normal equations) a solve is trusted at.
 MAX_CONDITION = 1e10
@@ -44,10 +44,74 @@ def design_matrix(q_idx, keep_cell, r_idx, free):
 
 def by_candidate(X, c_idx, nc, w=None):
     """``C' diag(w) X`` (rows of ``X`` summed per candidate) built directly from X's entries: one
-    COO-to-CSR conversion instead of a sparse product with the candidate indicator."""
-    row = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    COO-to-CSR conversion instead of a sparse product with the candidate indicator.
+
+    The coordinates are handed to scipy as int32 when they fit (what scipy converts them to anyway:
+    without the copies, two row-length arrays fewer at once). The sums are scipy's own: with weights
+    (the residuals of the sandwich) the order in which a candidate's entries are added is the one
+    scipy's conversion gives, so the standard errors keep their last bit; without weights see
+    :func:`candidate_counts`."""
+    small = max(X.shape[0], nc, X.shape[1]) < np.iinfo(np.int32).max
+    idx = np.int32 if small else np.int64
+    row = np.repeat(np.arange(X.shape[0], dtype=idx), np.diff(X.indptr))
     data = X.data if w is None else X.data * w[row]
-    return sp.coo_matrix((data, (c_idx[row], X.indices)), shape=(nc, X.shape[1])).tocsr()
+    major = np.asarray(c_idx).astype(idx, copy=False)[row]
+    del row
+    return sp.coo_matrix((data, (major, X.indices.astype(idx, copy=False))), shape=(nc, X.shape[1])).tocsr()
+
+
+def candidate_counts(X, c_idx, nc):
+    """``C' X`` for a 0/1 design ``X``: per candidate, how many of their rows hold each column -- the
+    matrix :func:`by_candidate` gives without weights, entry for entry (indices sorted, no
+    duplicates), from one sort of the (candidate, column) keys of X's entries.
+
+    Why not :func:`by_candidate`: scipy's COO-to-CSR conversion sorts each candidate's entries again
+    and sums the duplicates (a third of the severity fit at a million rows). The entries here are
+    counts, whole numbers summed exactly in any order, so the order scipy would add them in does not
+    matter."""
+    p = X.shape[1]
+    # int32 keys where (candidate, column) fits: half the memory, and sorted faster
+    kd = np.int32 if nc * p < np.iinfo(np.int32).max else np.int64
+    key = np.repeat(np.asarray(c_idx).astype(kd), np.diff(X.indptr))
+    key *= kd(p)
+    key += X.indices.astype(kd, copy=False)
+    key.sort()
+    if not len(key):
+        return sp.csr_matrix((nc, p))
+    new = np.empty(len(key), dtype=bool)
+    new[0] = True
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    del new
+    counts = np.diff(np.r_[starts, len(key)]).astype(float)
+    keys = key[starts]
+    del key
+    idx = np.int32 if max(len(keys), nc, p) < np.iinfo(np.int32).max else np.int64
+    indptr = np.zeros(nc + 1, dtype=idx)
+    np.cumsum(np.bincount(keys // p, minlength=nc), out=indptr[1:])
+    out = sp.csr_matrix((counts, (keys % p).astype(idx), indptr), shape=(nc, p))
+    out.has_canonical_format = True
+    return out
+
+
+def gram(X):
+    """``(X' X).toarray()`` for a 0/1 design with at most two entries per row (a cell and an
+    interviewer column, :func:`design_matrix`): column counts on the diagonal, counts of the row
+    pairs off it, by ``bincount`` instead of a sparse product of a million rows. Whole numbers, so
+    equal to the sparse product's to the bit; other matrices go to the sparse product."""
+    n, p = X.shape
+    per_row = np.diff(X.indptr)
+    if len(per_row) and (per_row.max() > 2 or not np.all(X.data == 1.0)):
+        return (X.T @ X).toarray()
+    out = np.bincount(X.indices, minlength=p).astype(float)
+    out = np.diag(out)
+    two = np.flatnonzero(per_row == 2)
+    if len(two):
+        start = X.indptr[:-1][two]
+        a, b = X.indices[start].astype(np.int64), X.indices[start + 1].astype(np.int64)
+        pairs = np.bincount(a * p + b, minlength=p * p).reshape(p, p).astype(float)
+        out += pairs + pairs.T
+    return out
 
 
 class Absorbed:
@@ -61,22 +125,27 @@ class Absorbed:
 
     def __init__(self, X, c_idx, y, n_c):
         self.n, self.p = X.shape
-        self.XtX = (X.T @ X).toarray()
+        self.XtX = gram(X)
         self.Xty = X.T @ y
         self.yy = float(y @ y)
-        CtX = by_candidate(X, c_idx, len(n_c))
+        CtX = candidate_counts(X, c_idx, len(n_c))
         Cty = np.bincount(c_idx, y, minlength=len(n_c))
         self.CtX, self.Cty, self.n_c = CtX, Cty, n_c
         ks, inv = np.unique(n_c, return_inverse=True)
         self.ks = ks
         self.count = np.bincount(inv).astype(float)
+        # the candidates of each row count as one contiguous block of rows (one reordering instead
+        # of a row selection per count); within a block in candidate order, as selected before
+        order = np.argsort(inv, kind="stable")
+        bounds = np.r_[0, np.cumsum(np.bincount(inv, minlength=len(ks)))]
+        by_count, Cty_by_count = CtX[order], Cty[order]
         self.M, self.v, self.s = [], [], []
         for j in range(len(ks)):
-            idx = np.flatnonzero(inv == j)
-            sub = CtX[idx]
+            sub = by_count[bounds[j]:bounds[j + 1]]
+            cty = Cty_by_count[bounds[j]:bounds[j + 1]].copy()
             self.M.append((sub.T @ sub).toarray())
-            self.v.append(sub.T @ Cty[idx])
-            self.s.append(float(Cty[idx] @ Cty[idx]))
+            self.v.append(sub.T @ cty)
+            self.s.append(float(cty @ cty))
 
     def system(self, lam):
         w = 1.0 / (self.ks + lam)

@@ -54,16 +54,41 @@ def _statistic(rows, name, design, n_units, fn, *, ci=False):
 
 def _agreement(rows, units: pd.DataFrame, design: str, detail: dict, prefix: str = ""):
     """ICC1/ICC1k, Krippendorff's alpha and weighted kappa on ``units`` (``unit, slot, interviewer,
-    score``; slots 0 and 1 are the pair)."""
-    pairs = units[units["slot"] < 2]
-    n_units = int(units["unit"].nunique())
-    n_pairs = int(pairs["unit"].nunique())
+    score``; slots 0 and 1 are the pair).
+
+    The three statistics are those of :func:`~analysis.stats.reliability.icc` (the unit as target,
+    the slot as rater), :func:`~analysis.stats.reliability.krippendorff_alpha` (unit, interviewer) and
+    :func:`~analysis.stats.reliability.cohen_kappa` (the two slots of each complete pair), each fed
+    the arrays it would build from a frame (``icc_from_codes``, ``alpha_from_codes``): at a million
+    score rows the units are half a million ratings, and checking, copying, coding and pivoting frames
+    of them allocated some 1.1 GB and took most of the table's time. What those functions drop is
+    dropped here the same way: a rating without a score everywhere, a rating without an interviewer
+    from alpha (it names no rater), a pair without both scores from the ICC and kappa. Each unit holds
+    at most one rating per interviewer and per slot by construction (:func:`_rating_units`), which is
+    the duplicate check those functions would make."""
+    unit = units["unit"].to_numpy(dtype=np.int64)
+    slot = units["slot"].to_numpy(dtype=np.int64)
+    score = units["score"].to_numpy(dtype=float, na_value=np.nan)
+    scored = ~np.isnan(score)
+    named = units["interviewer"].notna().to_numpy()
+    in_pair = slot < 2
+    n_units = len(_codes.dense(unit)[0])
+    # the pairs' units x slots table (what a pivot of unit, slot and score gives): the kappa's complete
+    # rows; the ICC drops unscored ratings first, then the incomplete units (icc's missing="drop")
+    pair_units, pair_row = _codes.dense(unit[in_pair])
+    n_pairs = len(pair_units)
+    slots, slot_col = _codes.dense(slot[in_pair])
+    wide = np.full((n_pairs, len(slots)), np.nan)
+    wide[pair_row, slot_col] = score[in_pair]
+    complete = wide[~np.isnan(wide).any(axis=1)]
     ic = {}
 
     def _icc():
         if n_pairs < 2:
             raise ValueError(f"{n_pairs} paired unit(s): ICC needs at least 2")
-        ic["t"] = reliability.icc(pairs, "unit", "slot", "score").set_index("type")
+        keep = in_pair & scored
+        table = reliability.icc_from_codes(unit[keep], slot[keep], score[keep])
+        ic["t"] = table.set_index("type")
         return ic["t"]
 
     for t in ("ICC1", "ICC1k"):
@@ -74,16 +99,19 @@ def _agreement(rows, units: pd.DataFrame, design: str, detail: dict, prefix: str
     def _alpha():
         if n_units < 2:
             raise ValueError(f"{n_units} unit(s): alpha needs at least 2")
-        return reliability.krippendorff_alpha(units, "unit", "interviewer", "score", level="ordinal")
+        keep = scored & named
+        domain, value_index = reliability.observed_domain(score[keep])
+        return reliability.alpha_from_codes(unit[keep], value_index, domain, level="ordinal")
     _statistic(rows, prefix + "krippendorff_alpha_ordinal", f"{design}: {detail['alpha']}", n_units, _alpha)
-    wide = pairs.pivot(index="unit", columns="slot", values="score").dropna()
 
     def _kappa_q():
-        if len(wide) < 2:
-            raise ValueError(f"{len(wide)} pair(s): kappa needs at least 2")
-        return reliability.cohen_kappa(wide[0].astype(int), wide[1].astype(int), weights="quadratic",
+        if len(complete) < 2:
+            raise ValueError(f"{len(complete)} pair(s): kappa needs at least 2")
+        if complete.shape[1] < 2:
+            raise KeyError(1)  # no second slot: what reading a pivot's column 1 raises
+        return reliability.cohen_kappa(complete[:, 0].astype(int), complete[:, 1].astype(int), weights="quadratic",
                                        labels=list(config.SCORES))
-    _statistic(rows, prefix + "weighted_kappa_quadratic", f"{design}: {detail['kappa']}", len(wide), _kappa_q)
+    _statistic(rows, prefix + "weighted_kappa_quadratic", f"{design}: {detail['kappa']}", len(complete), _kappa_q)
 
 
 def inter_rater(scores: pd.DataFrame) -> pd.DataFrame:
@@ -137,9 +165,13 @@ def _dense(keys: np.ndarray) -> np.ndarray:
 def _cumcount(groups_sorted: np.ndarray) -> np.ndarray:
     """0, 1, 2 ... within each run of equal values of an already grouped array."""
     n = len(groups_sorted)
-    starts = np.r_[0, np.flatnonzero(np.diff(groups_sorted)) + 1] if n else np.zeros(0, dtype=int)
-    first = np.repeat(starts, np.diff(np.r_[starts, n]))
-    return np.arange(n) - first
+    if not n:
+        return np.zeros(0, dtype=np.intp)
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(groups_sorted[1:], groups_sorted[:-1], out=new[1:])
+    run = np.cumsum(new) - 1  # the run of each element
+    return np.arange(n) - np.flatnonzero(new)[run]
 
 
 def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -165,13 +197,14 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
                              "score": scores["score"].iloc[idx].reset_index(drop=True)})
 
     # the same answer scored twice: keys with 2+ distinct interviewers; one rating per interviewer and key
-    # (the first, in row order: a repeat by the same interviewer is not a second opinion)
+    # (the first, in row order: a repeat by the same interviewer is not a second opinion). Only the rows
+    # of answers scored twice are looked at (a fifth of the rows at a million; the sort of every row's
+    # (answer, interviewer) key was a third of this table's time)
     dense_v = answers.code[rows_all].astype(np.int64)
-    rating = dense_v * (int(iv_codes.max()) + 2 if len(iv_codes) else 1) + (iv_v + 1)
-    _, first_of_pair = np.unique(rating, return_index=True)
-    first_of_pair = np.sort(first_of_pair)
     twice = answers.raters(iv_codes) >= 2  # per answer: 2+ distinct named interviewers
-    keep = first_of_pair[twice[dense_v[first_of_pair]]]
+    in_twice = np.flatnonzero(twice[dense_v])
+    rating = dense_v[in_twice] * (int(iv_codes.max()) + 2 if len(iv_codes) else 1) + (iv_v[in_twice] + 1)
+    keep = in_twice[_codes.first_occurrences(rating)]
     idx = rows_all[keep]
     unit = _dense(answers.code[idx]) if len(idx) else np.zeros(0, np.int64)
     order = np.lexsort((iid[idx], unit))

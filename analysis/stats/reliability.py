@@ -40,10 +40,12 @@ import pandas as pd
 
 from analysis._frames import as_list as _as_list
 from analysis._frames import check_columns as _check_columns
+from analysis.stats import _codes
 from analysis.stats._ratings import common_type, kappa_from_codes, label_index, ratings_array, tidy_ratings
 # the earlier private name, imported by tests/test_report.py: remove once it imports _ratings.common_type
 
-__all__ = ["ICC_TYPES", "KRIPPENDORFF_LEVELS", "icc", "krippendorff_alpha", "cohen_kappa"]
+__all__ = ["ICC_TYPES", "KRIPPENDORFF_LEVELS", "icc", "krippendorff_alpha", "cohen_kappa", "icc_from_codes",
+           "alpha_from_codes", "observed_domain"]
 
 #: The six Shrout-Fleiss forms returned by :func:`icc`, in order, with a one-line reading.
 ICC_TYPES: dict[str, str] = {
@@ -242,12 +244,36 @@ def icc(
         raise ValueError(f"icc: missing must be 'drop' or 'raise'; got {missing!r}")
     keys = _as_list(targets)
     frame = tidy_ratings(data, keys, raters, ratings, "icc")
+    rater_codes = pd.factorize(frame[raters], sort=True)[0]
+    return icc_from_codes(frame["_target"].to_numpy(), rater_codes, frame[ratings].to_numpy(dtype=float),
+                          missing=missing)
+
+
+def icc_from_codes(targets: np.ndarray, raters: np.ndarray, ratings: np.ndarray, *,
+                   missing: str = "drop") -> pd.DataFrame:
+    """:func:`icc` of ratings already in tidy form as integer codes: what :func:`icc` computes once it
+    has checked and coded its frame, and what ``inter_rater`` calls on its rating units directly.
+
+    ``targets`` and ``raters`` are non-negative integer codes (one per rating), ``ratings`` floats
+    without missing values; targets and raters are numbered in sorted order of their codes, as
+    :func:`icc` numbers them in sorted order of its columns. Why a second entry point: the
+    inter-rater table builds its units as integer arrays (one per answer scored twice, half a million
+    at a million score rows), and a frame only to be checked, copied and coded again cost more than
+    the statistic. A target rated twice by one rater raises :class:`ValueError`, as in :func:`icc`.
+    """
+    if missing not in ("drop", "raise"):
+        raise ValueError(f"icc: missing must be 'drop' or 'raise'; got {missing!r}")
     # the targets x raters table, filled from integer codes (a pivot of a million ratings costs more
     # than the statistic); rows are the targets in sorted order, columns the raters sorted
-    rater_codes, rater_names = pd.factorize(frame[raters], sort=True)
-    target_codes = frame["_target"].to_numpy()
+    ratings = np.asarray(ratings, dtype=float)
+    _, target_codes = _codes.dense(np.asarray(targets, dtype=np.int64))
+    rater_names, rater_codes = _codes.dense(np.asarray(raters, dtype=np.int64))
     wide = np.full((int(target_codes.max()) + 1 if len(target_codes) else 0, len(rater_names)), np.nan)
-    wide[target_codes, rater_codes] = frame[ratings].to_numpy(dtype=float)
+    wide[target_codes, rater_codes] = ratings
+    filled = np.count_nonzero(~np.isnan(wide))
+    if filled != len(ratings):
+        raise ValueError(f"icc: {len(ratings) - filled} duplicate rating(s): a rater rated the same target more "
+                         "than once; expected one rating per rater and target")
     incomplete = np.isnan(wide).any(axis=1)
     n_dropped = int(incomplete.sum())
     if n_dropped:
@@ -262,7 +288,7 @@ def icc(
             f"icc: dropped {n_dropped} of {len(wide)} targets lacking a rating from at least one of "
             f"the {wide.shape[1]} raters (the ICC needs a complete design)",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
         wide = wide[~incomplete]
     if len(wide) < 2 or wide.shape[1] < 2:
@@ -370,18 +396,58 @@ def krippendorff_alpha(
     ).notna().all()
     frame = tidy_ratings(data, keys, raters, ratings, function, numeric=bool(numeric))
     values = frame[ratings]
-    domain = np.asarray(sorted(values.unique()) if value_domain is None else list(value_domain))
-    if value_domain is not None:
-        outside = ~values.isin(domain)
-        if outside.any():
-            raise ValueError(
-                f"{function}: rating {values[outside].iloc[0]!r} (row {values.index[outside][0]}) "
-                f"is outside value_domain {list(domain)}"
-            )
-    pairable = frame.groupby("_target").size()
-    if (pairable >= 2).sum() == 0:
+    targets = frame["_target"].to_numpy()
+    if value_domain is None and numeric:
+        domain, value_index = observed_domain(values.to_numpy(dtype=float))
+    else:
+        domain = np.asarray(sorted(values.unique()) if value_domain is None else list(value_domain))
+        if value_domain is not None:
+            outside = ~values.isin(domain)
+            if outside.any():
+                raise ValueError(
+                    f"{function}: rating {values[outside].iloc[0]!r} (row {values.index[outside][0]}) "
+                    f"is outside value_domain {list(domain)}"
+                )
+        value_index = pd.Index(domain).get_indexer(values)
+    return alpha_from_codes(targets, value_index, domain, level)
+
+
+def observed_domain(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(domain, index)``: the distinct ratings in sorted order (floats) and each rating's position in
+    it, for numeric ratings without missing values -- the value domain :func:`krippendorff_alpha`
+    uses when none is given. Ratings on a rubric are a handful of whole numbers, which a presence
+    table numbers in one pass; anything else is sorted (``np.unique``). Both give what
+    ``sorted(set(values))`` and ``Index.get_indexer`` give."""
+    values = np.asarray(values, dtype=float)
+    if len(values):
+        lo, hi = float(values.min()), float(values.max())
+        if hi - lo < 1 << 16:
+            shifted = values - lo
+            whole = shifted.astype(np.int64)
+            if np.array_equal(whole, shifted):
+                present, index = _codes.dense(whole, int(hi - lo) + 1)
+                return present.astype(float) + lo, index
+    domain, index = np.unique(values, return_inverse=True)
+    return domain, index.reshape(-1)
+
+
+def alpha_from_codes(targets: np.ndarray, value_index: np.ndarray, domain: np.ndarray, level: str = "ordinal") -> float:
+    """:func:`krippendorff_alpha` of ratings in tidy form as codes: ``targets`` (the unit of each rating,
+    non-negative integer codes), ``value_index`` (its position in ``domain``) and ``domain`` (the
+    values in order). What :func:`krippendorff_alpha` computes once its frame is checked and coded,
+    and what ``inter_rater`` calls on its rating units directly (no frame to check and code again
+    for half a million ratings); units are numbered in sorted order of their codes. Raises
+    :class:`ValueError` when no unit has two ratings or every rating is the same value.
+
+    The ratings are tallied into a units x values count matrix, which :func:`krippendorff.alpha`
+    takes as ``value_counts``."""
+    function = "krippendorff_alpha"
+    _, targets = _codes.dense(np.asarray(targets, dtype=np.int64))
+    n_units = int(targets.max()) + 1 if len(targets) else 0
+    per_unit = np.bincount(targets, minlength=n_units)
+    if not (per_unit >= 2).any():
         raise ValueError(
-            f"{function}: no unit was rated by two or more raters ({len(pairable)} units, each "
+            f"{function}: no unit was rated by two or more raters ({n_units} units, each "
             "rated once); alpha needs overlapping ratings, e.g. panel or shadowed interviews"
         )
     if len(domain) < 2:
@@ -390,10 +456,13 @@ def krippendorff_alpha(
             f"{function}: every rating is {domain[0]!r}; alpha is undefined without at least two "
             "different values"
         )
-    value_index = pd.Index(domain).get_indexer(values)
-    n_units = int(frame["_target"].max()) + 1
-    flat = frame["_target"].to_numpy() * len(domain) + value_index
+    flat = targets * len(domain) + np.asarray(value_index, dtype=np.int64)
     counts = np.bincount(flat, minlength=n_units * len(domain)).reshape(n_units, len(domain))
+    # the package multiplies the counts of every unit by each other in the counts' own integer type
+    # (a units x values x values array); the smallest type that holds the largest product gives the
+    # same integers, exactly, in an eighth of the memory of int64 (34 MB at a million score rows)
+    largest = int(per_unit.max()) ** 2
+    counts = counts.astype(next(t for t in (np.int8, np.int16, np.int32, np.int64) if largest <= np.iinfo(t).max))
 
     import krippendorff
 

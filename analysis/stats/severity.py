@@ -291,7 +291,9 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     qc, qn = _codes(data[question])
     lc, ln = _codes(data[level])
     nl = max(len(ln), 1)
-    q_idx, cell_codes = pd.factorize(qc.astype(np.int64) * nl + lc, sort=True)
+    # the (question, level) cells in sorted order: a presence table of at most questions x levels
+    # entries instead of hashing every row (what pd.factorize(sort=True) numbers)
+    cell_codes, q_idx = _int_codes.dense(qc.astype(np.int64) * nl + lc, max(len(qn), 1) * nl)
     q_names = [f"{qn[c // nl]}\x1f{ln[c % nl]}" for c in cell_codes]
     nc, nr, nq = len(c_names), len(r_names), len(q_names)
     n_c = np.bincount(c_idx, minlength=nc).astype(float)

@@ -1,0 +1,87 @@
+"""The severity fit's absorbed normal equations (analysis.stats._severity_solve.Absorbed) and the
+candidate sums (by_candidate, candidate_counts, gram) equal, to the bit, what the fit computed with
+sparse products before issue 26 (the reference is that code, kept here), on random designs with
+fractional scores -- so the faster build cannot move a severity or an interval."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.stats._severity_solve import Absorbed, by_candidate, candidate_counts, design_matrix, gram
+
+
+def _old_by_candidate(X, c_idx, nc, w=None):
+    row = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    data = X.data if w is None else X.data * w[row]
+    return sp.coo_matrix((data, (c_idx[row], X.indices)), shape=(nc, X.shape[1])).tocsr()
+
+
+class _OldAbsorbed:
+    def __init__(self, X, c_idx, y, n_c):
+        self.XtX = (X.T @ X).toarray()
+        self.Xty = X.T @ y
+        CtX = _old_by_candidate(X, c_idx, len(n_c))
+        Cty = np.bincount(c_idx, y, minlength=len(n_c))
+        self.CtX, self.Cty = CtX, Cty
+        ks, inv = np.unique(n_c, return_inverse=True)
+        self.M, self.v, self.s = [], [], []
+        for j in range(len(ks)):
+            idx = np.flatnonzero(inv == j)
+            sub = CtX[idx]
+            self.M.append((sub.T @ sub).toarray())
+            self.v.append(sub.T @ Cty[idx])
+            self.s.append(float(Cty[idx] @ Cty[idx]))
+
+
+@st.composite
+def _designs(draw):
+    nq, nr, nc = draw(st.integers(1, 6)), draw(st.integers(1, 5)), draw(st.integers(1, 12))
+    n = draw(st.integers(1, 80))
+    ints = lambda hi: np.array(draw(st.lists(st.integers(0, hi - 1), min_size=n, max_size=n)), dtype=np.intp)
+    q, r, c = ints(nq), ints(nr), ints(nc)
+    c = np.unique(c, return_inverse=True)[1].reshape(-1)  # every candidate has a row, as in the fit
+    keep = np.array(draw(st.lists(st.booleans(), min_size=nq, max_size=nq)))
+    free = np.array(draw(st.lists(st.booleans(), min_size=nr, max_size=nr)))
+    y = np.array(draw(st.lists(st.floats(-3, 7, allow_nan=False), min_size=n, max_size=n)))
+    return design_matrix(q, keep, r, free), c, y
+
+
+def _same_csr(a, b):
+    a, b = a.tocsr(), b.tocsr()
+    np.testing.assert_array_equal(a.indptr, b.indptr)
+    np.testing.assert_array_equal(a.indices, b.indices)
+    np.testing.assert_array_equal(a.data, b.data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_designs())
+def test_absorbed_equals_the_sparse_products_bit_for_bit(design):
+    X, c, y = design
+    n_c = np.bincount(c).astype(float)
+    new, old = Absorbed(X, c, y, n_c), _OldAbsorbed(X, c, y, n_c)
+    np.testing.assert_array_equal(new.XtX, old.XtX)
+    np.testing.assert_array_equal(new.Xty, old.Xty)
+    _same_csr(new.CtX, old.CtX)
+    for a, b in zip(new.M, old.M, strict=True):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(new.v, old.v, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert new.s == old.s
+
+
+@settings(max_examples=150, deadline=None)
+@given(_designs())
+def test_candidate_sums_equal_the_old_conversion(design):
+    X, c, y = design
+    nc = int(c.max()) + 1
+    _same_csr(by_candidate(X, c, nc, y), _old_by_candidate(X, c, nc, y))
+    _same_csr(candidate_counts(X, c, nc), _old_by_candidate(X, c, nc))
+    np.testing.assert_array_equal(gram(X), (X.T @ X).toarray())
+
+
+def test_gram_of_a_design_with_more_than_two_entries_per_row_is_the_sparse_product():
+    X = sp.csr_matrix(np.array([[1.0, 1, 1], [0, 2, 1]]))
+    np.testing.assert_array_equal(gram(X), (X.T @ X).toarray())
