@@ -119,3 +119,29 @@ def test_a_file_shorter_than_its_header_prefix(bank, size):
     header = b"interview_id,date,candidate_id,level,interviewer,question_id,score,red_flag,notes,recommendation"
     data = header + (b"," + b"x" * size if size else b"") + b"\n"
     assert _streamed(data) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(runs=st.lists(st.tuples(st.integers(0, 6), st.lists(st.integers(0, 4), min_size=1, max_size=9)),
+                     max_size=30))
+def test_repeated_pairs_equals_the_hash_table(runs):
+    """``validation.repeated_pairs`` (neighbour comparisons when each interview is one run of rows)
+    says exactly what ``pd.Series(key).duplicated()`` says: with interviews in runs, split over
+    several runs (the hash table then), runs longer than the limit, and no rows at all."""
+    import pandas as pd
+
+    from analysis.io import validation
+    a = np.array([i for i, qs in runs for _ in qs], dtype=np.int32)
+    b = np.array([q for _, qs in runs for q in qs], dtype=np.int32)
+    want = pd.Series(a.astype(np.int64) * 6 + b).duplicated(keep="first").to_numpy()
+    assert (validation.repeated_pairs(a, b, 5) == want).all()
+    codes = pd.factorize(a)[0].astype(np.int32)  # the first-appearance codes the loader gives
+    assert (validation.repeated_pairs(codes, b, 5) == want).all()
+
+
+def test_repeated_pairs_on_long_runs(monkeypatch):
+    from analysis.io import validation
+    monkeypatch.setattr(validation, "_RUN_LIMIT", 3)
+    a = np.array([0, 0, 0, 0, 0, 1, 1], dtype=np.int32)
+    b = np.array([1, 2, 3, 4, 1, 2, 2], dtype=np.int32)
+    assert validation.repeated_pairs(a, b, 5).tolist() == [False, False, False, False, True, False, True]

@@ -121,13 +121,15 @@ class _Factors:
         return self.raw[col].to_numpy()[idx] if col in self.raw else np.array([""] * len(idx), dtype=object)
 
     def text(self, col: str, rows) -> pd.api.extensions.ExtensionArray:
-        """The raw values of ``col`` at ``rows`` as a ``str`` array (for notes)."""
+        """The raw values of ``col`` at ``rows`` (None: every row, in order) as a ``str`` array (for
+        notes)."""
+        if rows is None:
+            rows = slice(None)
         if self.arrow:
             import pyarrow as pa  # deferred: pyarrow costs start-up time, and only loading needs it
             c = self.raw.column(col)
-            rows = np.asarray(rows, dtype=np.int64)
-            if not (len(rows) == self.n and self.n and rows[0] == 0 and (np.diff(rows) == 1).all()):
-                c = c.take(pa.array(rows))  # (all rows, in order: no take)
+            if not isinstance(rows, slice):  # (every row, in order: no take)
+                c = c.take(pa.array(np.asarray(rows, dtype=np.int64)))
             if pa.types.is_dictionary(c.type):
                 c = c.cast(pa.large_string())
             return pd.array(c, dtype="str")
@@ -388,8 +390,7 @@ def _judge(raw, question_ids, f: _Factors, versions=None) -> tuple[np.ndarray, l
             bad |= diff
     # the same question twice in one interview
     q_codes, q_u = f.get("question_id")
-    key = iid_codes.astype(np.int64) * (len(q_u) + 1) + q_codes
-    dup = ok_rows & pd.Series(key).duplicated(keep="first").to_numpy() if n else np.zeros(0, bool)
+    dup = ok_rows & repeated_pairs(iid_codes, q_codes, len(q_u))
     if dup.any():
         problems += _problems_from_mask(f, dup, "question_id",
                                         lambda v: f"question {str(v).strip()!r} appears twice in this interview; "
@@ -409,6 +410,40 @@ def _judge(raw, question_ids, f: _Factors, versions=None) -> tuple[np.ndarray, l
     return ~(bad | held), problems
 
 
+#: :func:`repeated_pairs` compares neighbours up to this many rows apart (an interview of more rows
+#: than this takes the hash table).
+_RUN_LIMIT = 64
+
+
+def repeated_pairs(a: np.ndarray, b: np.ndarray, n_b: int) -> np.ndarray:
+    """Per row, whether an earlier row has the same pair of codes ``(a, b)``: what
+    ``pd.Series(a * (n_b + 1) + b).duplicated(keep="first")`` says, for ``b`` in ``0 .. n_b``.
+
+    Why not that: at 10M rows its hash table and the int64 keys cost about 300 MB and a second of
+    CPU at the loader's peak. In the usual file each ``a`` (an interview) is one run of adjacent
+    rows (a bulk export, or one interview per file), so an earlier row of the same pair is at most
+    the longest run less one rows back: comparing each row with its neighbours 1, 2, ... rows back
+    finds every repeat with a few boolean arrays. When some ``a`` is split over several runs, or a
+    run is longer than :data:`_RUN_LIMIT`, the hash table answers as before.
+    """
+    n = len(a)
+    if not n:
+        return np.zeros(0, dtype=bool)
+    new_run = np.empty(n, dtype=bool)
+    new_run[0] = True
+    np.not_equal(a[1:], a[:-1], out=new_run[1:])
+    starts = np.flatnonzero(new_run)
+    del new_run
+    longest = int(np.diff(starts, append=n).max())
+    if longest <= _RUN_LIMIT and not (np.bincount(a[starts]) > 1).any():  # each a is one run
+        dup = np.zeros(n, dtype=bool)
+        for d in range(1, longest):
+            dup[d:] |= (a[d:] == a[:-d]) & (b[d:] == b[:-d])
+        return dup
+    key = a.astype(np.int64) * (n_b + 1) + b
+    return pd.Series(key).duplicated(keep="first").to_numpy()
+
+
 def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFrame | None = None,
                        _factors: "_Factors | None" = None, _rows: np.ndarray | None = None) -> pd.DataFrame:
     """Turn validated raw rows into the typed scorecard frame the analyses use.
@@ -421,9 +456,11 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFram
     absent), plus ``file`` and ``line`` saying where each row came from.
     """
     f = _factors or _Factors(raw.reset_index(drop=True) if isinstance(raw, pd.DataFrame) else raw)
-    rows = np.arange(f.n) if _rows is None else _rows
-    # every row loads (the usual case): the codes are used as they are, not copied per column
-    every = len(rows) == f.n and (not f.n or (rows[0] == 0 and bool((np.diff(rows) == 1).all())))
+    # every row loads (the usual case): the codes are used as they are, not copied per column, and
+    # no index of every row is made (80 MB at 10M rows, and as much again to prove it is one)
+    every = _rows is None
+    rows = None if every else _rows
+    n_out = f.n if every else len(rows)
 
     def take(col, lower=False):
         codes, uniq = f.get(col, lower)
@@ -434,7 +471,7 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFram
         pos = pd.Index(categories).get_indexer(uniq)
         return pd.Categorical.from_codes(pos[codes] if len(codes) else codes, categories=list(categories), ordered=ordered)
 
-    out = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    out = pd.DataFrame(index=pd.RangeIndex(n_out))
     out["interview_id"] = _engine.text_array(*take("interview_id"))
     codes, uniq = take("date")
     out["date"] = pd.to_datetime(pd.Series(uniq, dtype=object), format="%Y-%m-%d", errors="coerce").to_numpy()[codes] \
@@ -452,7 +489,7 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFram
         else np.array([], dtype=np.int8)
     codes, uniq = take("red_flag", lower=True)
     out["red_flag"] = np.array([u in TRUE_VALUES for u in uniq], dtype=bool)[codes] if len(codes) else np.array([], bool)
-    out["notes"] = f.text("notes", rows) if len(rows) else np.array([], dtype=object)
+    out["notes"] = f.text("notes", rows) if n_out else np.array([], dtype=object)
     out["recommendation"] = categorical("recommendation", config.RECOMMENDATIONS, lower=True, ordered=True)
     codes, uniq = take("duration_seconds")
     out["duration_seconds"] = np.array([float(u) if u and _number_ok(u) else np.nan for u in uniq], dtype=float)[codes] if len(codes) \
@@ -481,7 +518,8 @@ def judge_and_type(raw, question_ids, *, versions: pd.DataFrame | None = None) -
     f = _Factors(raw)
     vs = Versions(versions)
     loaded, problems = _judge(raw, question_ids, f, vs)
-    return to_scorecard_frame(raw, question_ids, versions=vs, _factors=f, _rows=np.flatnonzero(loaded)), problems
+    rows = None if loaded.all() else np.flatnonzero(loaded)  # None: every row
+    return to_scorecard_frame(raw, question_ids, versions=vs, _factors=f, _rows=rows), problems
 
 
 def validate_interview(rows: pd.DataFrame, questions: pd.DataFrame, path: str = "<interview>") -> list[Problem]:
