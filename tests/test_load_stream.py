@@ -145,3 +145,35 @@ def test_repeated_pairs_on_long_runs(monkeypatch):
     a = np.array([0, 0, 0, 0, 0, 1, 1], dtype=np.int32)
     b = np.array([1, 2, 3, 4, 1, 2, 2], dtype=np.int32)
     assert validation.repeated_pairs(a, b, 5).tolist() == [False, False, False, False, True, False, True]
+
+
+def test_judge_and_type_lets_a_handed_over_table_go(bank, monkeypatch):
+    """The loader hands its raw Arrow table to ``judge_and_type`` and keeps no reference: every raw
+    column is then freed as soon as it is typed (``_Factors.release``), so when the last column is
+    typed Arrow holds much less than while a caller still holds the raw table; the frames are the
+    same either way."""
+    import pyarrow as pa
+
+    from analysis.io import validation
+    data = _history_bytes(bank, 3000, seed=4)
+
+    def raw_table():
+        raw, _ = scorecards.parse_table(data, "bulk.csv")
+        return raw.append_column("file", pa.DictionaryArray.from_arrays(
+            pa.array(np.zeros(raw.num_rows, np.int32)), pa.array(["bulk.csv"], pa.large_string())))
+    at_end = []
+    real = validation._Factors.release
+
+    def release(self, *cols):
+        real(self, *cols)
+        if cols == ("line",):  # the last column typed
+            at_end.append(pa.total_allocated_bytes())
+    monkeypatch.setattr(validation._Factors, "release", release)
+    handed = [raw_table()]
+    frame, problems = validation.judge_and_type(handed.pop(), bank["question_id"])
+    raw = raw_table()  # held here while it is judged (and the first frame is still alive)
+    held_frame, held_problems = validation.judge_and_type(raw, bank["question_id"])
+    assert frame.equals(held_frame) and problems == held_problems
+    let_go, held = at_end
+    first_frame_text = int(frame.memory_usage(deep=True)[["interview_id", "candidate_id", "notes"]].sum())
+    assert held - first_frame_text - let_go > raw.nbytes // 2

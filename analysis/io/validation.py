@@ -170,6 +170,23 @@ class _Factors:
                                     codes.astype(np.int32), uniq2)
         return self._cache[key]
 
+    def release(self, *cols: str) -> None:
+        """Forget ``cols``: their codes and uniques, and the columns themselves from the raw table
+        this object reads (``file`` and ``line`` included). The typed frame is built one column at
+        a time; a column already typed is never read again, so its raw codes (40 MB per column at
+        10M rows) can go at once instead of lasting until the whole frame is built, when the
+        loader's memory peaks. Nothing is freed while the caller still holds the raw table."""
+        for col in cols:
+            self._cache.pop((col, False), None)
+            self._cache.pop((col, True), None)
+            self._ascii.pop(col, None)
+            if col == "file":
+                self._files = None
+            if col == "line":
+                self._line = None
+        if self.arrow:
+            self.raw = self.raw.drop_columns([c for c in cols if c in self.raw.column_names])
+
     def longer(self, col: str, limit: int) -> np.ndarray | None:
         """Rows whose raw (unstripped) value of ``col`` is over ``limit`` characters (what the CSV
         field holds, so what the csv module's field size limit counts), or None when there is none
@@ -473,24 +490,30 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFram
 
     out = pd.DataFrame(index=pd.RangeIndex(n_out))
     out["interview_id"] = _engine.text_array(*take("interview_id"))
+    f.release("interview_id")
     codes, uniq = take("date")
     out["date"] = pd.to_datetime(pd.Series(uniq, dtype=object), format="%Y-%m-%d", errors="coerce").to_numpy()[codes] \
         if len(codes) \
         else np.array([], dtype="datetime64[ns]")
     out["candidate_id"] = _engine.text_array(*take("candidate_id"))
     out["level"] = categorical("level", config.LEVELS, lower=True, ordered=True)
+    f.release("candidate_id", "level")
     codes, uniq = take("interviewer")
     used = np.flatnonzero(np.bincount(codes, minlength=len(uniq))) if len(codes) else np.zeros(0, np.intp)  # sorted, as np.unique
     out["interviewer"] = categorical("interviewer", sorted(uniq[used]))
+    f.release("interviewer")
     out["question_id"] = categorical("question_id", list(question_ids))
     out["question_version"] = row_versions(take, versions if isinstance(versions, Versions) else Versions(versions))
+    f.release("date", "question_id", "question_version")
     codes, uniq = take("score")
     out["score"] = np.array([int(u) if u in ("1", "2", "3", "4") else 0 for u in uniq], dtype=np.int8)[codes] if len(codes) \
         else np.array([], dtype=np.int8)
     codes, uniq = take("red_flag", lower=True)
     out["red_flag"] = np.array([u in TRUE_VALUES for u in uniq], dtype=bool)[codes] if len(codes) else np.array([], bool)
+    f.release("score", "red_flag")
     out["notes"] = f.text("notes", rows) if n_out else np.array([], dtype=object)
     out["recommendation"] = categorical("recommendation", config.RECOMMENDATIONS, lower=True, ordered=True)
+    f.release("notes", "recommendation")
     codes, uniq = take("duration_seconds")
     out["duration_seconds"] = np.array([float(u) if u and _number_ok(u) else np.nan for u in uniq], dtype=float)[codes] if len(codes) \
         else np.array([], dtype=float)
@@ -502,7 +525,10 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFram
     remap = np.full(len(uniq), -1, dtype=np.int64)
     remap[used[order]] = np.arange(len(used))
     out["file"] = pd.Categorical.from_codes(remap[codes], categories=pd.Index(list(uniq[used][order]), dtype="str"))
+    del codes
+    f.release("duration_seconds", "file")
     out["line"] = f.line.astype(np.int64) if every else f.line[rows].astype(np.int64)
+    f.release("line")
     return out
 
 
@@ -512,14 +538,16 @@ def judge_and_type(raw, question_ids, *, versions: pd.DataFrame | None = None) -
 
     ``raw`` is a DataFrame as :func:`parse_csv` returns it with a ``file`` column, or (the
     loader's columnar path) an Arrow table of the same columns: identical results. ``versions``:
-    see :func:`validate_rows`."""
+    see :func:`validate_rows`. A caller that hands ``raw`` over (keeps no reference to it) lets
+    each raw column go as soon as its typed column is built (the loader does)."""
     if isinstance(raw, pd.DataFrame):
         raw = raw.reset_index(drop=True)
     f = _Factors(raw)
+    del raw  # f reads it, and lets each column go once typed (see _Factors.release)
     vs = Versions(versions)
-    loaded, problems = _judge(raw, question_ids, f, vs)
+    loaded, problems = _judge(None, question_ids, f, vs)
     rows = None if loaded.all() else np.flatnonzero(loaded)  # None: every row
-    return to_scorecard_frame(raw, question_ids, versions=vs, _factors=f, _rows=rows), problems
+    return to_scorecard_frame(None, question_ids, versions=vs, _factors=f, _rows=rows), problems
 
 
 def validate_interview(rows: pd.DataFrame, questions: pd.DataFrame, path: str = "<interview>") -> list[Problem]:
