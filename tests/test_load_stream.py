@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.io import _engine, scorecards
-from analysis.io.load import _parse_bulk, load
+from analysis.io.load import load
+from analysis.io.scorecards import parse_bulk_file
 from analysis.stats.demo import generate
 
 
@@ -106,7 +107,7 @@ def test_the_loader_streams_a_bulk_file_and_falls_back_whole(bank, data, monkeyp
     lines = _defects(clean.splitlines(keepends=True), [("multiline", 50), ("accent", 300)])
     odd = tmp_path / "odd.csv"
     odd.write_bytes(b"".join(lines))
-    table, problems = _parse_bulk(str(odd), "odd.csv")
+    table, problems = parse_bulk_file(str(odd), "odd.csv")
     want_table, want_problems = real(odd.read_bytes(), "odd.csv")
     _equal_tables(table, want_table)
     assert problems == want_problems and problems  # the row with a field too many is named

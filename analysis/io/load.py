@@ -71,7 +71,7 @@ from analysis.io.folder import require_data_folder
 from analysis.io.outcomes import load_outcomes
 from analysis.io.roster import apply_roster, read_roster
 from analysis.io.schema import SCORECARD_COLUMNS, TRUE_VALUES, nfc
-from analysis.io.scorecards import BULK_BYTES, parse_csv, parse_file_table, parse_records, parse_table
+from analysis.io.scorecards import BULK_BYTES, open_regular, parse_bulk_file, parse_csv, parse_records, parse_table
 from analysis.io.validation import judge_and_type
 
 __all__ = ["Workbook", "load", "load_scores", "load_outcomes", "scorecard_files"]
@@ -289,7 +289,7 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool, 
     for fi in np.flatnonzero(~hit).tolist():
         try:
             if fi not in pre_read and sig_list[fi][0] > BULK_BYTES:
-                t, ps = _parse_bulk(paths[fi], names[fi])
+                t, ps = parse_bulk_file(paths[fi], names[fi])
                 tables.append(t)
                 table_fidx.append(np.full(t.num_rows, fi, dtype=np.int64))
                 slot_of[fi] += ps
@@ -355,11 +355,11 @@ def _read_scorecard(path: str, *, folders: "_Folders | None" = None, with_stat: 
     the open file. With ``folders``, the file is opened by its name relative to its open folder
     (one name resolved instead of the whole path). With ``skip_bulk`` (and ``with_stat``), a file
     over :data:`~analysis.io.scorecards.BULK_BYTES` is not read: ``(None, stat_result)``, and the
-    loader streams it (:func:`_parse_bulk`). Also the seam the tests count reads with."""
+    loader streams it (:func:`analysis.io.scorecards.parse_bulk_file`). Also the seam the tests count reads with."""
     dir_fd = folders.fd(path.rsplit(os.sep, 1)[0]) if folders is not None else None
     name = path.rsplit(os.sep, 1)[1] if folders is not None else path
     if skip_bulk:
-        fd, st = _open_regular(name, dir_fd)
+        fd, st = open_regular(name, dir_fd)
         try:
             if st.st_size > BULK_BYTES:
                 return None, st
@@ -370,43 +370,6 @@ def _read_scorecard(path: str, *, folders: "_Folders | None" = None, with_stat: 
             return data, st
     data, st = read_regular_file_stat(name, dir_fd=dir_fd)  # (the file grew while being read: read it whole)
     return (data, st) if with_stat else data
-
-
-def _open_regular(path: str, dir_fd: int | None = None) -> tuple[int, os.stat_result]:
-    """``path`` opened for reading as :func:`analysis.io.files.read_regular_file_stat` opens it (a
-    named pipe without blocking; :class:`NotARegularFile` for anything but a regular file), and left
-    open with its ``fstat``: the loader needs a file's size before deciding to read it whole (a
-    small file) or to stream it (a bulk file, :func:`_parse_bulk`)."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags, dir_fd=dir_fd) if dir_fd is not None else os.open(path, flags)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise NotARegularFile(f"not a regular file ({file_kind(st.st_mode)}); expected a CSV file")
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd, st
-
-
-def _parse_bulk(path: str, name: str):
-    """A bulk file's ``(table, problems)`` as :func:`analysis.io.scorecards.parse_table` gives them,
-    streamed from disk piece by piece (:func:`analysis.io.scorecards.parse_file_table`) so the file
-    is never one ``bytes`` in memory (817 MB at 10M rows: 40% of the loader's peak). A file the
-    bulk path declines is read whole after all and parsed by ``parse_table``, whose csv-module
-    path names every problem: the same outcome as reading it whole in the first place."""
-    fd, _ = _open_regular(path)
-    try:
-        got = parse_file_table(lambda n: os.read(fd, n), name)
-        if got is not None:
-            return got
-        os.lseek(fd, 0, os.SEEK_SET)
-        blocks = []
-        while block := os.read(fd, 1 << 24):
-            blocks.append(block)
-    finally:
-        os.close(fd)
-    return parse_table(b"".join(blocks), name)
 
 
 class _Folders:
