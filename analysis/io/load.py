@@ -71,7 +71,7 @@ from analysis.io.folder import require_data_folder
 from analysis.io.outcomes import load_outcomes
 from analysis.io.roster import apply_roster, read_roster
 from analysis.io.schema import SCORECARD_COLUMNS, TRUE_VALUES, nfc
-from analysis.io.scorecards import BULK_BYTES, parse_csv, parse_records, parse_table
+from analysis.io.scorecards import BULK_BYTES, open_regular, parse_bulk_file, parse_csv, parse_records, parse_table
 from analysis.io.validation import judge_and_type
 
 __all__ = ["Workbook", "load", "load_scores", "load_outcomes", "scorecard_files"]
@@ -237,11 +237,12 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool, 
             st = None
             if name not in known_names and f in regular:  # (a link or anything odd: stat first)
                 try:
-                    data, st = _read_scorecard(f, folders=folders, with_stat=True)
+                    data, st = _read_scorecard(f, folders=folders, with_stat=True, skip_bulk=True)
                 except OSError:
                     st = None  # classified below exactly as before (stat, then read)
                 else:
-                    pre_read[len(names)] = data
+                    if data is not None:  # (a bulk file is streamed in step 3, never read whole here)
+                        pre_read[len(names)] = data
             if st is None:
                 try:
                     st = _regular_stat(f)
@@ -287,6 +288,12 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool, 
     unread = np.zeros(m, dtype=bool)
     for fi in np.flatnonzero(~hit).tolist():
         try:
+            if fi not in pre_read and sig_list[fi][0] > BULK_BYTES:
+                t, ps = parse_bulk_file(paths[fi], names[fi])
+                tables.append(t)
+                table_fidx.append(np.full(t.num_rows, fi, dtype=np.int64))
+                slot_of[fi] += ps
+                continue
             data = pre_read.pop(fi) if fi in pre_read else _read_scorecard(paths[fi])
         except OSError as exc:
             slot_of[fi].append(Problem(names[fi], 0, None, unreadable(paths[fi], exc)))
@@ -324,8 +331,11 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool, 
     # column each (codes and the unique values), never decoded back to one string per row
     raw = _engine.concat_encoded(tables)
     del tables
-    fidx = np.concatenate(table_fidx) if table_fidx else np.empty(0, dtype=np.int64)
-    if len(fidx) > 1 and (np.diff(fidx) < 0).any():
+    fidx = (table_fidx[0] if len(table_fidx) == 1 else np.concatenate(table_fidx) if table_fidx
+            else np.empty(0, dtype=np.int64))
+    # each table's rows are in file order already: only several tables can need a sort (and one
+    # bulk file is spared a diff of every row, 170 MB at 10M rows at the loader's peak)
+    if len(table_fidx) > 1 and len(fidx) > 1 and (np.diff(fidx) < 0).any():
         perm = np.argsort(fidx, kind="stable")  # file order; each file's rows keep their order
         raw, fidx = raw.take(pa.array(perm)), fidx[perm]
     file_col = pa.DictionaryArray.from_arrays(pa.array(fidx.astype(np.int32), pa.int32()),
@@ -339,15 +349,26 @@ def _parse_all(files: list[str], lay: config.Layout, use_cache, progress: bool, 
     return raw, [p for ps in slots for p in ps], m
 
 
-def _read_scorecard(path: str, *, folders: "_Folders | None" = None, with_stat: bool = False):
+def _read_scorecard(path: str, *, folders: "_Folders | None" = None, with_stat: bool = False, skip_bulk: bool = False):
     """The bytes of one scorecard file (:func:`analysis.io.files.read_regular_file`: never blocking on
     a pipe, refusing anything but a regular file); with ``with_stat``, ``(bytes, stat_result)`` of
     the open file. With ``folders``, the file is opened by its name relative to its open folder
-    (one name resolved instead of the whole path). Also the seam the tests count reads with."""
-    if folders is None:
-        return (read_regular_file_stat(path) if with_stat else read_regular_file(path))
-    folder, base = path.rsplit(os.sep, 1)
-    data, st = read_regular_file_stat(base, dir_fd=folders.fd(folder))
+    (one name resolved instead of the whole path). With ``skip_bulk`` (and ``with_stat``), a file
+    over :data:`~analysis.io.scorecards.BULK_BYTES` is not read: ``(None, stat_result)``, and the
+    loader streams it (:func:`analysis.io.scorecards.parse_bulk_file`). Also the seam the tests count reads with."""
+    dir_fd = folders.fd(path.rsplit(os.sep, 1)[0]) if folders is not None else None
+    name = path.rsplit(os.sep, 1)[1] if folders is not None else path
+    if skip_bulk:
+        fd, st = open_regular(name, dir_fd)
+        try:
+            if st.st_size > BULK_BYTES:
+                return None, st
+            data = os.read(fd, st.st_size + 1)  # a short read proves the end, as files.read_regular_file_stat
+        finally:
+            os.close(fd)
+        if len(data) <= st.st_size:
+            return data, st
+    data, st = read_regular_file_stat(name, dir_fd=dir_fd)  # (the file grew while being read: read it whole)
     return (data, st) if with_stat else data
 
 
@@ -436,19 +457,19 @@ def load_scores(questions: pd.DataFrame, data=None, *, cache: bool = True, progr
     else:
         raise ValueError(f"engine must be 'columnar' or 'records'; got {engine!r}")
     base_ids, versioned = _stable_ids(questions)
-    if versioned or _has_versions(raw):
-        scores, row_problems = judge_and_type(raw, base_ids, versions=questions)
-    else:  # one version of every question and no question_version anywhere: nothing to resolve
-        scores, row_problems = judge_and_type(raw, base_ids)
-    scores = as_items(scores, questions)
+    resolve = versioned or _has_versions(raw)  # else one version of everything: nothing to resolve
     practice_ids = _practice_ids(raw)
+    n_rows = len(raw) if isinstance(raw, pd.DataFrame) else raw.num_rows
+    # raw handed over (no reference kept here): each raw column goes as soon as it is typed
+    held = [raw]
+    del raw
+    if resolve:
+        scores, row_problems = judge_and_type(held.pop(), base_ids, versions=questions)
+    else:
+        scores, row_problems = judge_and_type(held.pop(), base_ids)
+    scores = as_items(scores, questions)
     is_practice = (scores["interview_id"].isin(practice_ids).to_numpy() if practice_ids
                    else np.zeros(len(scores), dtype=bool))
-    n_rows = len(raw) if isinstance(raw, pd.DataFrame) else raw.num_rows
-    del raw  # the raw columns are done with: hand their memory back before the analyses run
-    if engine == "columnar":
-        import pyarrow as pa  # deferred: pyarrow costs start-up time, and only loading needs it
-        pa.default_memory_pool().release_unused()
     # one person, one name: roster aliases mapped, near-duplicate spellings held back (analysis.io.roster)
     roster, roster_problems = read_roster(lay)
     if is_practice.any():
@@ -550,4 +571,27 @@ def load(data=None, *, cache: bool = True, progress: bool = True, engine: str = 
     warnings = sorted(retired_warnings(scores, questions) + retired_warnings(practice, questions),
                       key=lambda p: (p.path, p.line))
     questions = date_first_versions(questions, scores, practice)
+    _hand_back_memory()
     return Workbook(questions, scores, outcomes, problems, n_files, n_rows, lay, practice, warnings)
+
+
+def _hand_back_memory() -> None:
+    """Return the memory the load freed to the operating system before the analyses run.
+
+    Why: the load allocates and frees far more than it keeps (the parsed pieces, the codes of
+    every column, validation's row masks), and both allocators keep freed memory for reuse
+    instead of returning it: Arrow's pool (``release_unused``), and glibc's heap, whose free
+    space below a live block is only given back by ``malloc_trim``. The analyses that follow
+    allocate their row-length arrays (tens of MB at 10M rows) with ``mmap``, so they never reuse
+    that heap: left alone it sits under every later step's peak. No library offers this; on a
+    system without glibc it does nothing."""
+    import sys
+    if "pyarrow" in sys.modules:  # (a load that parsed nothing never imported it)
+        sys.modules["pyarrow"].default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        import ctypes  # deferred: only this call needs it
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # another C library (musl): nothing to trim
+            pass
+

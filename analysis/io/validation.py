@@ -121,13 +121,15 @@ class _Factors:
         return self.raw[col].to_numpy()[idx] if col in self.raw else np.array([""] * len(idx), dtype=object)
 
     def text(self, col: str, rows) -> pd.api.extensions.ExtensionArray:
-        """The raw values of ``col`` at ``rows`` as a ``str`` array (for notes)."""
+        """The raw values of ``col`` at ``rows`` (None: every row, in order) as a ``str`` array (for
+        notes)."""
+        if rows is None:
+            rows = slice(None)
         if self.arrow:
             import pyarrow as pa  # deferred: pyarrow costs start-up time, and only loading needs it
             c = self.raw.column(col)
-            rows = np.asarray(rows, dtype=np.int64)
-            if not (len(rows) == self.n and self.n and rows[0] == 0 and (np.diff(rows) == 1).all()):
-                c = c.take(pa.array(rows))  # (all rows, in order: no take)
+            if not isinstance(rows, slice):  # (every row, in order: no take)
+                c = c.take(pa.array(np.asarray(rows, dtype=np.int64)))
             if pa.types.is_dictionary(c.type):
                 c = c.cast(pa.large_string())
             return pd.array(c, dtype="str")
@@ -167,6 +169,23 @@ class _Factors:
                 self._cache[key] = (_engine.small_codes(codes2, len(uniq2))[codes] if len(codes) else
                                     codes.astype(np.int32), uniq2)
         return self._cache[key]
+
+    def release(self, *cols: str) -> None:
+        """Forget ``cols``: their codes and uniques, and the columns themselves from the raw table
+        this object reads (``file`` and ``line`` included). The typed frame is built one column at
+        a time; a column already typed is never read again, so its raw codes (40 MB per column at
+        10M rows) can go at once instead of lasting until the whole frame is built, when the
+        loader's memory peaks. Nothing is freed while the caller still holds the raw table."""
+        for col in cols:
+            self._cache.pop((col, False), None)
+            self._cache.pop((col, True), None)
+            self._ascii.pop(col, None)
+            if col == "file":
+                self._files = None
+            if col == "line":
+                self._line = None
+        if self.arrow:
+            self.raw = self.raw.drop_columns([c for c in cols if c in self.raw.column_names])
 
     def longer(self, col: str, limit: int) -> np.ndarray | None:
         """Rows whose raw (unstripped) value of ``col`` is over ``limit`` characters (what the CSV
@@ -388,8 +407,7 @@ def _judge(raw, question_ids, f: _Factors, versions=None) -> tuple[np.ndarray, l
             bad |= diff
     # the same question twice in one interview
     q_codes, q_u = f.get("question_id")
-    key = iid_codes.astype(np.int64) * (len(q_u) + 1) + q_codes
-    dup = ok_rows & pd.Series(key).duplicated(keep="first").to_numpy() if n else np.zeros(0, bool)
+    dup = ok_rows & repeated_pairs(iid_codes, q_codes, len(q_u))
     if dup.any():
         problems += _problems_from_mask(f, dup, "question_id",
                                         lambda v: f"question {str(v).strip()!r} appears twice in this interview; "
@@ -409,6 +427,40 @@ def _judge(raw, question_ids, f: _Factors, versions=None) -> tuple[np.ndarray, l
     return ~(bad | held), problems
 
 
+#: :func:`repeated_pairs` compares neighbours up to this many rows apart (an interview of more rows
+#: than this takes the hash table).
+_RUN_LIMIT = 64
+
+
+def repeated_pairs(a: np.ndarray, b: np.ndarray, n_b: int) -> np.ndarray:
+    """Per row, whether an earlier row has the same pair of codes ``(a, b)``: what
+    ``pd.Series(a * (n_b + 1) + b).duplicated(keep="first")`` says, for ``b`` in ``0 .. n_b``.
+
+    Why not that: at 10M rows its hash table and the int64 keys cost about 300 MB and a second of
+    CPU at the loader's peak. In the usual file each ``a`` (an interview) is one run of adjacent
+    rows (a bulk export, or one interview per file), so an earlier row of the same pair is at most
+    the longest run less one rows back: comparing each row with its neighbours 1, 2, ... rows back
+    finds every repeat with a few boolean arrays. When some ``a`` is split over several runs, or a
+    run is longer than :data:`_RUN_LIMIT`, the hash table answers as before.
+    """
+    n = len(a)
+    if not n:
+        return np.zeros(0, dtype=bool)
+    new_run = np.empty(n, dtype=bool)
+    new_run[0] = True
+    np.not_equal(a[1:], a[:-1], out=new_run[1:])
+    starts = np.flatnonzero(new_run)
+    del new_run
+    longest = int(np.diff(starts, append=n).max())
+    if longest <= _RUN_LIMIT and not (np.bincount(a[starts]) > 1).any():  # each a is one run
+        dup = np.zeros(n, dtype=bool)
+        for d in range(1, longest):
+            dup[d:] |= (a[d:] == a[:-d]) & (b[d:] == b[:-d])
+        return dup
+    key = a.astype(np.int64) * (n_b + 1) + b
+    return pd.Series(key).duplicated(keep="first").to_numpy()
+
+
 def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFrame | None = None,
                        _factors: "_Factors | None" = None, _rows: np.ndarray | None = None) -> pd.DataFrame:
     """Turn validated raw rows into the typed scorecard frame the analyses use.
@@ -421,9 +473,11 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFram
     absent), plus ``file`` and ``line`` saying where each row came from.
     """
     f = _factors or _Factors(raw.reset_index(drop=True) if isinstance(raw, pd.DataFrame) else raw)
-    rows = np.arange(f.n) if _rows is None else _rows
-    # every row loads (the usual case): the codes are used as they are, not copied per column
-    every = len(rows) == f.n and (not f.n or (rows[0] == 0 and bool((np.diff(rows) == 1).all())))
+    # every row loads (the usual case): the codes are used as they are, not copied per column, and
+    # no index of every row is made (80 MB at 10M rows, and as much again to prove it is one)
+    every = _rows is None
+    rows = None if every else _rows
+    n_out = f.n if every else len(rows)
 
     def take(col, lower=False):
         codes, uniq = f.get(col, lower)
@@ -434,26 +488,32 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFram
         pos = pd.Index(categories).get_indexer(uniq)
         return pd.Categorical.from_codes(pos[codes] if len(codes) else codes, categories=list(categories), ordered=ordered)
 
-    out = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+    out = pd.DataFrame(index=pd.RangeIndex(n_out))
     out["interview_id"] = _engine.text_array(*take("interview_id"))
+    f.release("interview_id")
     codes, uniq = take("date")
     out["date"] = pd.to_datetime(pd.Series(uniq, dtype=object), format="%Y-%m-%d", errors="coerce").to_numpy()[codes] \
         if len(codes) \
         else np.array([], dtype="datetime64[ns]")
     out["candidate_id"] = _engine.text_array(*take("candidate_id"))
     out["level"] = categorical("level", config.LEVELS, lower=True, ordered=True)
+    f.release("candidate_id", "level")
     codes, uniq = take("interviewer")
     used = np.flatnonzero(np.bincount(codes, minlength=len(uniq))) if len(codes) else np.zeros(0, np.intp)  # sorted, as np.unique
     out["interviewer"] = categorical("interviewer", sorted(uniq[used]))
+    f.release("interviewer")
     out["question_id"] = categorical("question_id", list(question_ids))
     out["question_version"] = row_versions(take, versions if isinstance(versions, Versions) else Versions(versions))
+    f.release("date", "question_id", "question_version")
     codes, uniq = take("score")
     out["score"] = np.array([int(u) if u in ("1", "2", "3", "4") else 0 for u in uniq], dtype=np.int8)[codes] if len(codes) \
         else np.array([], dtype=np.int8)
     codes, uniq = take("red_flag", lower=True)
     out["red_flag"] = np.array([u in TRUE_VALUES for u in uniq], dtype=bool)[codes] if len(codes) else np.array([], bool)
-    out["notes"] = f.text("notes", rows) if len(rows) else np.array([], dtype=object)
+    f.release("score", "red_flag")
+    out["notes"] = f.text("notes", rows) if n_out else np.array([], dtype=object)
     out["recommendation"] = categorical("recommendation", config.RECOMMENDATIONS, lower=True, ordered=True)
+    f.release("notes", "recommendation")
     codes, uniq = take("duration_seconds")
     out["duration_seconds"] = np.array([float(u) if u and _number_ok(u) else np.nan for u in uniq], dtype=float)[codes] if len(codes) \
         else np.array([], dtype=float)
@@ -465,7 +525,10 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFram
     remap = np.full(len(uniq), -1, dtype=np.int64)
     remap[used[order]] = np.arange(len(used))
     out["file"] = pd.Categorical.from_codes(remap[codes], categories=pd.Index(list(uniq[used][order]), dtype="str"))
+    del codes
+    f.release("duration_seconds", "file")
     out["line"] = f.line.astype(np.int64) if every else f.line[rows].astype(np.int64)
+    f.release("line")
     return out
 
 
@@ -475,13 +538,16 @@ def judge_and_type(raw, question_ids, *, versions: pd.DataFrame | None = None) -
 
     ``raw`` is a DataFrame as :func:`parse_csv` returns it with a ``file`` column, or (the
     loader's columnar path) an Arrow table of the same columns: identical results. ``versions``:
-    see :func:`validate_rows`."""
+    see :func:`validate_rows`. A caller that hands ``raw`` over (keeps no reference to it) lets
+    each raw column go as soon as its typed column is built (the loader does)."""
     if isinstance(raw, pd.DataFrame):
         raw = raw.reset_index(drop=True)
     f = _Factors(raw)
+    del raw  # f reads it, and lets each column go once typed (see _Factors.release)
     vs = Versions(versions)
-    loaded, problems = _judge(raw, question_ids, f, vs)
-    return to_scorecard_frame(raw, question_ids, versions=vs, _factors=f, _rows=np.flatnonzero(loaded)), problems
+    loaded, problems = _judge(None, question_ids, f, vs)
+    rows = None if loaded.all() else np.flatnonzero(loaded)  # None: every row
+    return to_scorecard_frame(None, question_ids, versions=vs, _factors=f, _rows=rows), problems
 
 
 def validate_interview(rows: pd.DataFrame, questions: pd.DataFrame, path: str = "<interview>") -> list[Problem]:
