@@ -26,7 +26,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-__all__ = ["NotARegularFile", "read_regular_file", "read_regular_file_stat", "file_kind", "unreadable",
+__all__ = ["NotARegularFile", "open_regular_file", "read_regular_file", "read_regular_file_stat", "file_kind", "unreadable",
            "scorecard_entries", "safe_filename", "atomic_write", "file_lock", "try_lock", "fsync_dir", "umask"]
 
 
@@ -54,6 +54,27 @@ def read_regular_file(path) -> bytes:
     return read_regular_file_stat(path)[0]
 
 
+def open_regular_file(path, dir_fd: int | None = None) -> tuple[int, os.stat_result]:
+    """``path`` opened for reading, and its ``fstat``: the one way the workbook opens a data file.
+
+    Opened without blocking (a named pipe put where a scorecard belongs does not hang the loader)
+    and refused with :class:`NotARegularFile` unless it is a regular file, checked on the open file
+    (not on the name, which could be swapped between a check and the open). The caller closes the
+    descriptor: :func:`read_regular_file_stat` reads a small file whole, the loader streams a bulk
+    file (:func:`analysis.io.scorecards.parse_bulk_file`) and needs its size first. ``dir_fd`` as in
+    :func:`read_regular_file_stat`.
+    """
+    fd = os.open(path, _OPEN_FLAGS, dir_fd=dir_fd) if dir_fd is not None else os.open(path, _OPEN_FLAGS)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotARegularFile(f"not a regular file ({file_kind(st.st_mode)}); expected a CSV file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
 def read_regular_file_stat(path, dir_fd: int | None = None) -> tuple[bytes, os.stat_result]:
     """:func:`read_regular_file` and the ``os.stat_result`` of the file read (from ``fstat`` of
     the open file: the size, times and inode of exactly what was read, at no extra system call).
@@ -62,11 +83,8 @@ def read_regular_file_stat(path, dir_fd: int | None = None) -> tuple[bytes, os.s
     instead of the whole path (the loader opens 100k files of a few folders this way). Four
     system calls per file: open, fstat, one read (a short read proves the end), close.
     """
-    fd = os.open(path, _OPEN_FLAGS, dir_fd=dir_fd) if dir_fd is not None else os.open(path, _OPEN_FLAGS)
+    fd, st = open_regular_file(path, dir_fd)
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise NotARegularFile(f"not a regular file ({file_kind(st.st_mode)}); expected a CSV file")
         # one byte more than the size: a short read proves the end of the file, so a small file
         # costs one read call (100k cold scorecards spend most of their time in system calls)
         want = st.st_size + 1

@@ -65,13 +65,13 @@ from analysis.errors import Problem
 from analysis.io import _engine, parse_cache
 from analysis.io._versions import as_items, date_first_versions, retired_warnings
 from analysis.io.bank import item_table, load_questions
-from analysis.io.files import (NotARegularFile, file_kind, read_regular_file, read_regular_file_stat, scorecard_entries,
+from analysis.io.files import (NotARegularFile, file_kind, open_regular_file, read_regular_file, read_regular_file_stat, scorecard_entries,
                                unreadable)
 from analysis.io.folder import require_data_folder
 from analysis.io.outcomes import load_outcomes
 from analysis.io.roster import apply_roster, read_roster
 from analysis.io.schema import SCORECARD_COLUMNS, TRUE_VALUES, nfc
-from analysis.io.scorecards import BULK_BYTES, open_regular, parse_bulk_file, parse_csv, parse_records, parse_table
+from analysis.io.scorecards import BULK_BYTES, parse_bulk_file, parse_csv, parse_records, parse_table
 from analysis.io.validation import judge_and_type
 
 __all__ = ["Workbook", "load", "load_scores", "load_outcomes", "scorecard_files"]
@@ -359,7 +359,7 @@ def _read_scorecard(path: str, *, folders: "_Folders | None" = None, with_stat: 
     dir_fd = folders.fd(path.rsplit(os.sep, 1)[0]) if folders is not None else None
     name = path.rsplit(os.sep, 1)[1] if folders is not None else path
     if skip_bulk:
-        fd, st = open_regular(name, dir_fd)
+        fd, st = open_regular_file(name, dir_fd)
         try:
             if st.st_size > BULK_BYTES:
                 return None, st

@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import stat
 
 import numpy as np
 import pandas as pd
@@ -31,12 +30,11 @@ from analysis.errors import Problem
 from analysis.io import _engine
 from analysis.io.csvfile import (CsvFile, EmptyFile, HasNul, NoHeader, NotUtf8, UnreadableFrom, UnreadableHeader,
                                  duplicates, wrong_width)
-from analysis.io.files import NotARegularFile, file_kind
+from analysis.io.files import open_regular_file
 from analysis.io.schema import MAX_FIELD_CHARS, REQUIRED_COLUMNS, SCORECARD_COLUMNS, nfc
 # re-export until analysis.io.importing imports it from analysis.io.validation (remove after the merge)
 
-__all__ = ["BULK_BYTES", "parse_csv", "parse_records", "parse_table", "parse_file_table", "parse_bulk_file",
-           "open_regular"]
+__all__ = ["BULK_BYTES", "parse_csv", "parse_records", "parse_table", "parse_file_table", "parse_bulk_file"]
 
 
 def parse_csv(data: bytes, path: str) -> tuple[pd.DataFrame, list[Problem]]:
@@ -188,30 +186,13 @@ def parse_file_table(read, path: str):
     return None if table is None else (table, [])
 
 
-def open_regular(path: str, dir_fd: int | None = None) -> tuple[int, os.stat_result]:
-    """``path`` opened for reading as :func:`analysis.io.files.read_regular_file_stat` opens it (a
-    named pipe without blocking; :class:`NotARegularFile` for anything but a regular file), and left
-    open with its ``fstat``: the loader needs a file's size before deciding to read it whole (a
-    small file) or to stream it (a bulk file, :func:`parse_bulk_file`)."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags, dir_fd=dir_fd) if dir_fd is not None else os.open(path, flags)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise NotARegularFile(f"not a regular file ({file_kind(st.st_mode)}); expected a CSV file")
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd, st
-
-
 def parse_bulk_file(path: str, name: str):
     """A bulk file's ``(table, problems)`` as :func:`parse_table` gives them,
     streamed from disk piece by piece (:func:`parse_file_table`) so the file
     is never one ``bytes`` in memory (817 MB at 10M rows: 40% of the loader's peak). A file the
     bulk path declines is read whole after all and parsed by :func:`parse_table`, whose csv-module
     path names every problem: the same outcome as reading it whole in the first place."""
-    fd, _ = open_regular(path)
+    fd, _ = open_regular_file(path)
     try:
         got = parse_file_table(lambda n: os.read(fd, n), name)
         if got is not None:
