@@ -48,8 +48,10 @@ def _defects(lines: list[bytes], kinds) -> list[bytes]:
     out = list(lines)
     for kind, at in kinds:
         at = 1 + at % (len(out) - 1)  # never the header
+        cells = out[at].rstrip(b"\n").split(b",")
+        if kind in ("quote", "multiline") and len(cells) < 9:
+            continue  # a line blanked by an earlier defect has no notes field to quote
         if kind == "quote":
-            cells = out[at].rstrip(b"\n").split(b",")
             cells[8] = b'"a note, with a comma"'
             out[at] = b",".join(cells) + b"\n"
         elif kind == "blank":
@@ -63,7 +65,6 @@ def _defects(lines: list[bytes], kinds) -> list[bytes]:
         elif kind == "accent":
             out[at] = out[at].replace(b",", ",Zo\u00eb".encode() + b",", 1)  # a field too many, non-ASCII
         elif kind == "multiline":
-            cells = out[at].rstrip(b"\n").split(b",")
             cells[8] = b'"two\nlines"'
             out[at] = b",".join(cells) + b"\n"
     return out
