@@ -116,7 +116,8 @@ from threadpoolctl import threadpool_limits
 
 from analysis.stats import _codes
 
-__all__ = ["EBEL_BANDS", "EBEL_EDGES", "ebel_band", "pooled_within_r", "grouped_discrimination", "rater_first_step", "RaterStep"]
+__all__ = ["EBEL_BANDS", "EBEL_EDGES", "ebel_band", "pooled_within_r", "grouped_discrimination", "kept_rows", "KeptRows",
+           "rater_first_step", "RaterStep"]
 
 #: Ebel's bands of a discrimination index (Ebel & Frisbie 1991), highest first: ``(lower edge, name)``.
 #: The one definition: the tables' ``band``, the charts' band guides and the brief's thresholds read it.
@@ -159,10 +160,36 @@ def _within_moments(sums: np.ndarray):
     return cxy, cxx, cyy
 
 
+@dataclass(frozen=True, eq=False)
+class KeptRows:
+    """The rows :func:`grouped_discrimination` uses and their codes, which do not depend on the
+    grouping: built once by :func:`kept_rows` and shared by every table of one frame, so that a
+    million-row frame is read, masked and coded once rather than once per table (issue 26)."""
+
+    keep: np.ndarray            # per row of the frame: x and y both present
+    x: np.ndarray               # x of the kept rows (not centred)
+    y: np.ndarray               # y of the kept rows
+    stratum: tuple              # codes (sorted) and names of the kept rows' stratum
+    candidate: tuple            # codes (by appearance) and names of the kept rows' candidate
+
+
+def kept_rows(data: pd.DataFrame, x: str, y: str, stratum: str, candidate: str) -> KeptRows:
+    """The :class:`KeptRows` of ``data``: the one rule for which rows the headline reads (those
+    ``dropna(subset=[x, y])`` keeps) and the integer codes of their stratum and candidate, taken
+    from the codes of the whole columns (categorical columns by their codes, text columns
+    factorised once per report; issue 11)."""
+    xv = data[x].to_numpy(float, na_value=np.nan)
+    yv = data[y].to_numpy(float, na_value=np.nan)
+    keep = ~np.isnan(xv) & ~np.isnan(yv)
+    return KeptRows(keep, xv[keep], yv[keep], _codes.subset(data[stratum], keep, sort=True),
+                    _codes.subset(data[candidate], keep, sort=False))
+
+
 def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, stratum: str, candidate: str,
                            *, n_boot: int = 1000, seed: int = 0, ci: float = 0.95, block: int = 100,
                            progress: bool = False, method: str = "auto",
-                           influence_min: int = 5000, first_step: "RaterStep | None" = None) -> pd.DataFrame:
+                           influence_min: int = 5000, first_step: "RaterStep | None" = None,
+                           rows: "KeptRows | None" = None) -> pd.DataFrame:
     """Pooled within-stratum correlation of ``x`` with ``y`` per ``group``, with a bootstrap interval
     over ``candidate``.
 
@@ -195,6 +222,11 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
         :func:`rater_first_step` on the same ``data``: the interval then also carries their own
         error (a delta-method term, see "The severity estimate's own error" in the module
         docstring). None: they are taken as known (the interval as before).
+    rows : KeptRows, optional
+        :func:`kept_rows` of the same ``data``, ``x``, ``y``, ``stratum`` and ``candidate``: the
+        row-level work that does not depend on ``group``, done once when several groupings of one
+        frame are computed (the question, topic and level tables). None: done here.
+
     Returns
     -------
     DataFrame
@@ -207,24 +239,22 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     if method not in ("auto", "bootstrap", "influence"):
         raise ValueError(f"grouped_discrimination: method must be 'auto', 'bootstrap' or 'influence'; "
                          f"got {method!r}")
-    d = data[[group, x, y, stratum, candidate]]
-    xv = d[x].to_numpy(float, na_value=np.nan)
-    yv = d[y].to_numpy(float, na_value=np.nan)
-    keep = ~np.isnan(xv) & ~np.isnan(yv)  # the rows dropna(subset=[x, y]) keeps
-    xv, yv = xv[keep], yv[keep]
-    # integer codes of the keys of the kept rows, from the codes of the whole columns (categorical
-    # columns by their codes, text columns factorised once per report; issue 11)
-    g_codes, g_names = _codes.subset(d[group], keep, sort=True)
-    s_codes, s_names = _codes.subset(d[stratum], keep, sort=True)
+    if rows is None:
+        rows = kept_rows(data, x, y, stratum, candidate)
+    elif len(rows.keep) != len(data):
+        raise ValueError(f"grouped_discrimination: rows describes {len(rows.keep)} rows and data has {len(data)}; "
+                         "build it with kept_rows on the same frame")
+    keep, xv, yv = rows.keep, rows.x, rows.y
+    (s_codes, s_names), (c_codes, c_names) = rows.stratum, rows.candidate
+    g_codes, g_names = _codes.subset(data[group], keep, sort=True)
     ns = max(len(s_names), 1)
     # one unit = (group, candidate, stratum): its six sums
     # centre within (group, stratum) first: the correlation is unchanged and the float32 sums of the
-    # bootstrap stay free of cancellation
+    # bootstrap stay free of cancellation (new arrays: the shared rows are left as they are)
     cell = g_codes * ns + s_codes
     xv = xv - (np.bincount(cell, xv) / np.maximum(np.bincount(cell), 1))[cell]
     yv = yv - (np.bincount(cell, yv) / np.maximum(np.bincount(cell), 1))[cell]
     del cell
-    c_codes, c_names = _codes.subset(d[candidate], keep, sort=False)
     nc = max(len(c_names), 1)
     # units sorted by group, then candidate, then stratum; sums by bincount over the unit code
     key = (g_codes.astype(np.int64) * nc + c_codes) * ns + s_codes
