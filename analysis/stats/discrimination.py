@@ -108,7 +108,7 @@ bootstrap everywhere; the tests check the two agree within the bootstrap's own M
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -171,6 +171,15 @@ class KeptRows:
     y: np.ndarray               # y of the kept rows
     stratum: tuple              # codes (sorted) and names of the kept rows' stratum
     candidate: tuple            # codes (by appearance) and names of the kept rows' candidate
+    _memo: dict = field(default_factory=dict, repr=False)
+
+    def memo(self, key, of, compute):
+        """``compute()`` of the object ``of`` (e.g. a first step's arrays, read for the kept rows),
+        made once for these rows and kept while ``of`` is the object given (not merely equal)."""
+        hit = self._memo.get(key)
+        if hit is None or hit[0] is not of:
+            hit = self._memo[key] = (of, compute())
+        return hit[1]
 
 
 def kept_rows(data: pd.DataFrame, x: str, y: str, stratum: str, candidate: str) -> KeptRows:
@@ -181,8 +190,21 @@ def kept_rows(data: pd.DataFrame, x: str, y: str, stratum: str, candidate: str) 
     xv = data[x].to_numpy(float, na_value=np.nan)
     yv = data[y].to_numpy(float, na_value=np.nan)
     keep = ~np.isnan(xv) & ~np.isnan(yv)
-    return KeptRows(keep, xv[keep], yv[keep], _codes.subset(data[stratum], keep, sort=True),
-                    _codes.subset(data[candidate], keep, sort=False))
+    (s_codes, s_names), (c_codes, c_names) = (_codes.subset(data[stratum], keep, sort=True),
+                                              _codes.subset(data[candidate], keep, sort=False))
+    # kept for every table of the frame: as the narrowest integers that hold them (the sums and keys
+    # made from them are int64 either way)
+    return KeptRows(keep, xv[keep], yv[keep], (_narrow(s_codes), s_names), (_narrow(c_codes), c_names))
+
+
+def _narrow(codes: np.ndarray) -> np.ndarray:
+    """Integer codes (-1 .. n) as int8, int16 or int32 when they fit: the same numbers in a quarter
+    to an eighth of the memory."""
+    top = int(codes.max()) if len(codes) else 0
+    for t in (np.int8, np.int16, np.int32):
+        if top <= np.iinfo(t).max:
+            return codes.astype(t)
+    return codes
 
 
 def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, stratum: str, candidate: str,
@@ -284,7 +306,7 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
         if len(first_step.rater) != len(data):
             raise ValueError(f"grouped_discrimination: first_step describes {len(first_step.rater)} rows and data "
                              f"has {len(data)}; build it with rater_first_step on the same frame")
-        var_fs = _first_step_variance(first_step, keep=keep, xv=xv, yv=yv, g_codes=g_codes, c_codes=c_codes,
+        var_fs = _first_step_variance(first_step, rows=rows, xv=xv, yv=yv, g_codes=g_codes, c_codes=c_codes,
                                       nc=nc, feats=feats, ug=ug, uc=uc, ng=ng, point=point, full=full)
     low, high, se = (np.full(ng, np.nan) for _ in range(3))
     if n_boot > 0 and len(u_key):
@@ -455,7 +477,7 @@ def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: st
     return RaterStep(r_all, cov, c_all, w_c, n_ck)
 
 
-def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc, feats, ug, uc, ng, point, full):
+def _first_step_variance(step: RaterStep, *, rows, xv, yv, g_codes, c_codes, nc, feats, ug, uc, ng, point, full):
     """Delta-method variance of each group's pooled correlation from the raters' severity estimates.
 
     ``xv``, ``yv`` are the kept rows' values centred within (group, stratum). With ``A = sum x y``,
@@ -468,6 +490,8 @@ def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc,
     ``G[g, k] = sum_{i in g, k_i = k} (u_i - v_i w_c) + sum_c V[g, c] n_ck`` with ``w_c = 1 / (n_c - 1)``
     and ``V[g, c] = w_c sum_{i in g, c} v_i`` (from the units' sums): bincounts and one sparse
     product, no row-by-rater matrix. The variance is ``G cov G'`` (``sum_k G_k^2 var_k`` for a diagonal ``cov``).
+    What does not depend on the grouping (each kept row's rater column, candidate and ``w_c``, each
+    candidate's code) is made once per :class:`KeptRows` and step, for every table of the frame.
     """
     import scipy.sparse as sp  # deferred: scipy.sparse costs start-up time and only the first step needs it
 
@@ -483,16 +507,17 @@ def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc,
         a = np.where(good, 1 / np.sqrt(B * C), 0.0)
         rb = np.where(good, point / B, 0.0)
         rc = np.where(good, point / C, 0.0)
-    rk = step.rater[keep]
+    keep = rows.keep
     # rows without a rater go to an extra column, dropped
-    gk = g_codes.astype(np.int64) * (k + 1) + np.where(rk >= 0, rk, k)
+    rk = rows.memo("rater", step, lambda: _narrow(np.where(step.rater[keep] >= 0, step.rater[keep], k)))
+    gk = g_codes.astype(np.int64) * (k + 1) + rk
     if step.w_c is None:
         own = yv * a[g_codes] - xv * rb[g_codes]
     else:
         # the rest score runs over all the candidate's rows of data, also those dropped here; the
         # kept rows all have a candidate (the codes of grouped_discrimination)
-        ck = step.cand[keep]
-        wk = step.w_c[ck]
+        ck = rows.memo("cand", step, lambda: _narrow(step.cand[keep]))
+        wk = rows.memo("w_c", step, lambda: step.w_c[ck])
         ag = a[g_codes]
         # yv * (ag + wk * rc[g]) - xv * (rb[g] + wk * ag) in place (the same operations, two temporaries)
         own = np.multiply(rc[g_codes], wk)
@@ -502,14 +527,16 @@ def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc,
         ag += rb[g_codes]
         ag *= xv
         own -= ag
-        del ag, wk
+        del ag
     G = np.bincount(gk, own, minlength=ng * (k + 1)).reshape(ng, k + 1)[:, :k]
     del gk, own
     if step.w_c is not None:
         # each unit's candidate in the codes of all rows (uc codes the kept rows' candidates)
-        cand_of_unit = np.zeros(nc, dtype=np.int64)
-        cand_of_unit[c_codes] = ck
-        cu = cand_of_unit[uc]
+        def cand_of_kept():
+            out = np.zeros(nc, dtype=np.int64)
+            out[c_codes] = ck
+            return out
+        cu = rows.memo("cand_of_unit", step, cand_of_kept)[uc]
         V = (a[ug] * feats[:, 1] - rc[ug] * feats[:, 2]) * step.w_c[cu]
         G = G + np.asarray((sp.csr_matrix((V, (ug, cu)), shape=(ng, len(step.w_c))) @ step.n_ck).todense())
     if cov.ndim == 1:

@@ -119,11 +119,31 @@ class TableRows:
         return self._get("headline", lambda: kept_rows(self.frame, "x_adj", "y_free", "level", "candidate_id"))
 
     def codes(self, by: str):
-        """``(codes, names)`` of column ``by``, sorted as a group-by sorts it (:func:`analysis.stats._codes.codes`)."""
-        return self._get(("codes", by), lambda: _codes.codes(self.frame[by], sort=True))
+        """``(codes, names)`` of column ``by``, sorted as a group-by sorts it (:func:`analysis.stats._codes.codes`).
+        One grouping's codes are kept at a time: a table reads its own grouping's several times, the
+        next table another (a grouping asked for again is coded again)."""
+        with self._lock:
+            for key in [k for k in self._kept if isinstance(k, tuple) and k[0] == "codes" and k[1] != by]:
+                del self._kept[key]
+            return self._get(("codes", by), lambda: _codes.codes(self.frame[by], sort=True))
 
     def score(self) -> np.ndarray:
         return self._get("score", lambda: self.frame["score"].to_numpy(dtype=float, na_value=np.nan))
+
+    def scored(self) -> np.ndarray:
+        """Rows with a score."""
+        return self._get("scored", lambda: ~np.isnan(self.score()))
+
+    def score_codes(self) -> np.ndarray:
+        """Each row's score as its position in :data:`analysis.config.SCORES` (int8), -1 for a
+        missing score or one off the rubric: what the score shares count."""
+        def compute():
+            score = self.score()
+            sc = np.full(len(score), -1, dtype=np.int8)
+            for i, v in enumerate(config.SCORES):
+                sc[score == v] = i
+            return sc
+        return self._get("score_codes", compute)
 
     def strong(self) -> np.ndarray:
         """The criterion (1 strong, 0 weak, NaN unknown) as floats."""
@@ -152,14 +172,12 @@ def _distribution(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> pd
     # the shares of each score per group, as pd.crosstab(normalize="index") gives them (count / the
     # group's scored answers), from a bincount over integer codes instead of a crosstab (issue 11)
     gc, names = rows.codes(by)
-    score = rows.score()
-    ok = (gc >= 0) & ~np.isnan(score)
+    sc, scored = rows.score_codes(), rows.scored()
+    ok = (gc >= 0) & scored
     levels = list(config.SCORES)
-    sc = np.full(len(score), -1, dtype=np.intp)
-    for i, v in enumerate(levels):
-        sc[ok & (score == v)] = i
+    on_rubric = ok & (sc >= 0)
     ng = len(names)
-    counts = np.bincount(gc[sc >= 0].astype(np.int64) * len(levels) + sc[sc >= 0],
+    counts = np.bincount(gc[on_rubric].astype(np.int64) * len(levels) + sc[on_rubric],
                          minlength=ng * len(levels)).reshape(ng, len(levels))
     total = np.bincount(gc[ok], minlength=ng)  # every scored answer, also off the rubric
     with np.errstate(divide="ignore", invalid="ignore"):
