@@ -175,6 +175,13 @@ def kept_rows(data: pd.DataFrame, x: str, y: str, stratum: str, candidate: str) 
     return KeptRows(keep, xv[keep], yv[keep], (_narrow(s_codes), s_names), (_narrow(c_codes), c_names))
 
 
+def _centred(v: np.ndarray, cell: np.ndarray, n_cell: np.ndarray) -> np.ndarray:
+    """``v - mean of v in its cell`` (``n_cell``: the cells' counts, at least 1), as a new array made
+    once (the gathered means, then subtracted from in place; ``v`` itself is left as it was)."""
+    out = (np.bincount(cell, v) / n_cell)[cell]
+    return np.subtract(v, out, out=out)
+
+
 def _narrow(codes: np.ndarray) -> np.ndarray:
     """Integer codes (-1 .. n) as int8, int16 or int32 when they fit: the same numbers in a quarter
     to an eighth of the memory."""
@@ -251,21 +258,32 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     # one unit = (group, candidate, stratum): its six sums
     # centre within (group, stratum) first: the correlation is unchanged and the float32 sums of the
     # bootstrap stay free of cancellation (new arrays: the shared rows are left as they are)
-    cell = g_codes * ns + s_codes
-    xv = xv - (np.bincount(cell, xv) / np.maximum(np.bincount(cell), 1))[cell]
-    yv = yv - (np.bincount(cell, yv) / np.maximum(np.bincount(cell), 1))[cell]
+    # (row-length arrays are computed in place where the numbers allow: each new one is pages the
+    # kernel zeroes, a third of the report's time at ten million rows; issue 26)
+    cell = g_codes * ns
+    cell += s_codes
+    n_cell = np.maximum(np.bincount(cell), 1)
+    xv, yv = (_centred(v, cell, n_cell) for v in (xv, yv))
     del cell
     nc = max(len(c_names), 1)
     # units sorted by group, then candidate, then stratum; sums by bincount over the unit code
-    key = (g_codes.astype(np.int64) * nc + c_codes) * ns + s_codes
+    key = g_codes.astype(np.int64)  # (g * nc + c) * ns + s
+    key *= nc
+    key += c_codes
+    key *= ns
+    key += s_codes
     u_key, u_idx = _codes.dense(key, max(len(g_names), 1) * nc * ns)
     del key
-    # the six sums one column at a time: one row-length product alive at once, not six (memory at 10M rows)
+    # the six sums one column at a time, the squares and products in one buffer (memory at 10M rows);
+    # the count as a bincount without weights (a sum of ones, exact either way)
     feats = np.empty((len(u_key), 6))
-    for j, term in enumerate((lambda: np.ones_like(xv), lambda: xv, lambda: yv, lambda: xv * xv, lambda: yv * yv,
-                              lambda: xv * yv)):  # each row-length term made when its column is filled
-        feats[:, j] = np.bincount(u_idx, term(), minlength=len(u_key))
-    del u_idx
+    feats[:, 0] = np.bincount(u_idx, minlength=len(u_key))
+    feats[:, 1] = np.bincount(u_idx, xv, minlength=len(u_key))
+    feats[:, 2] = np.bincount(u_idx, yv, minlength=len(u_key))
+    buf = np.empty_like(xv)
+    for j, (a, b) in enumerate(((xv, xv), (yv, yv), (xv, yv)), start=3):
+        feats[:, j] = np.bincount(u_idx, np.multiply(a, b, out=buf), minlength=len(u_key))
+    del u_idx, buf
     us = (u_key % ns).astype(np.intp)
     uc = (u_key // ns) % nc
     ug = (u_key // ns // nc).astype(np.intp)
@@ -475,7 +493,9 @@ def _first_step_variance(step: RaterStep, *, rows, xv, yv, g_codes, c_codes, nc,
     keep = rows.keep
     # rows without a rater go to an extra column, dropped
     rk = rows.memo("rater", step, lambda: _narrow(np.where(step.rater[keep] >= 0, step.rater[keep], k)))
-    gk = g_codes.astype(np.int64) * (k + 1) + rk
+    gk = g_codes.astype(np.int64)  # g * (k + 1) + rater, in place
+    gk *= k + 1
+    gk += rk
     if step.w_c is None:
         own = yv * a[g_codes] - xv * rb[g_codes]
     else:
