@@ -32,7 +32,7 @@ from analysis.stats.severity import SeverityFit
 from analysis.stats.versions import QUESTION_VERSIONS_COLUMNS, question_versions
 
 __all__ = ["TableSpec", "TableInputs", "TABLES", "COLUMNS", "FIELDS", "CRITERION_FREE", "INDEX_COLUMNS",
-           "compute_table"]
+           "SHARE_ROWS", "compute_table"]
 
 # The columns' meanings, shared by the question, topic and level tables (the headline and its kin).
 _DISC = {
@@ -142,7 +142,7 @@ class TableInputs:
         :data:`SHARE_ROWS`): the row-level arrays (codes, masks, the headline's kept rows) those
         tables share, each made when the first of them asks and then read by the others (issue 26).
 
-        Let go once every table of :data:`SHARE_ROWS` has taken it: the arrays are some 80 bytes a
+        Let go once every table of :data:`SHARE_ROWS` has taken it: the arrays are some 50 bytes a
         row, which at ten million rows would sit under the peak of the tables computed after them
         (a table asked for again later, as the explorer may, gets a new one). Thread-safe, like
         :meth:`first_step`."""
