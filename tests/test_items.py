@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pingouin
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import mannwhitneyu
 from sklearn.metrics import roc_auc_score
 
@@ -330,3 +332,47 @@ def test_item_rest_r_alone_equals_the_column_of_item_statistics():
     d.loc[::17, "s"] = np.nan
     pd.testing.assert_series_equal(item_rest_r(d, "c", "q", "s"), item_statistics(d, "c", "q", "s")["item_rest_r"])
     assert item_rest_r(d.iloc[:0], "c", "q", "s").empty
+
+
+def _dense_matrix(data):
+    """The candidates x questions arrays the way answer_matrix built them before issue 26: a count
+    per cell of the full table, panels averaged from a bincount over every cell (the reference)."""
+    x = data["score"].to_numpy(float)
+    keep = ~np.isnan(x) & data["candidate"].notna().to_numpy()
+    c, _ = pd.factorize(data["candidate"][keep])
+    q, _ = pd.factorize(data["question"][keep], sort=True)
+    x = x[keep]
+    n_c, n_q = c.max() + 1, q.max() + 1
+    cell = c.astype(np.int64) * n_q + q
+    counts = np.bincount(cell, minlength=n_c * n_q)
+    if counts.max() > 1:
+        nz = np.flatnonzero(counts)
+        x = np.bincount(cell, weights=x, minlength=n_c * n_q)[nz] / counts[nz]
+        c, q = nz // n_q, nz % n_q
+    means = np.bincount(q, weights=x, minlength=n_q) / np.bincount(q, minlength=n_q)
+    answered = np.zeros((n_c, n_q), dtype=bool)
+    answered[c, q] = True
+    centred = np.zeros((n_c, n_q))
+    centred[c, q] = x - means[q]
+    return c, q, x, answered, centred
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.sampled_from("abcd"),
+                          st.one_of(st.sampled_from([1.0, 2.0, 3.0, 4.0, 2.5]), st.just(np.nan))),
+                min_size=1, max_size=40))
+def test_answer_matrix_equals_the_dense_count_table(rows):
+    """Panels found without a candidates x questions count table, and the arrays made on first read,
+    give the answers and arrays of the dense construction, to the bit (issue 26)."""
+    from analysis.stats._item_matrix import answer_matrix
+
+    data = pd.DataFrame(rows, columns=["candidate", "question", "score"])
+    if data["score"].isna().all():
+        return
+    m = answer_matrix(data, "candidate", "question", "score", "test")
+    c, q, x, answered, centred = _dense_matrix(data)
+    np.testing.assert_array_equal(m.c, c)
+    np.testing.assert_array_equal(m.q, q)
+    np.testing.assert_array_equal(m.x, x)
+    np.testing.assert_array_equal(m.answered, answered)
+    np.testing.assert_array_equal(m.centred, centred)

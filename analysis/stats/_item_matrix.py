@@ -11,6 +11,7 @@ They live apart so that :mod:`analysis.stats.items` reads as the statistics them
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -63,22 +64,38 @@ def to_strong(values, name: str, function: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Matrix:
-    """The answers as a candidates x questions array with a mask of who answered what."""
+    """The answers, one per answered (candidate, question), and as a candidates x questions array
+    with a mask of who answered what.
+
+    The arrays (``answered``, ``centred``) are made when first read: Cronbach's alpha and alpha if
+    deleted need them, the item-rest correlation does not, and at ten million score rows they are
+    1.7 million interviews x 24 questions, 0.7 GB of pages to zero and fill (issue 26).
+    """
 
     questions: pd.Index  # question labels, in column order
     c: np.ndarray  # candidate code of each answer
     q: np.ndarray  # question code of each answer
     x: np.ndarray  # score of each answer
-    answered: np.ndarray  # bool, candidates x questions
-    centred: np.ndarray  # score minus the question's mean where answered, 0 elsewhere
-
-    @property
-    def n_candidates(self) -> int:
-        return self.answered.shape[0]
+    means: np.ndarray  # each question's mean score
+    n_candidates: int
 
     @property
     def n_questions(self) -> int:
-        return self.answered.shape[1]
+        return len(self.questions)
+
+    @cached_property
+    def answered(self) -> np.ndarray:
+        """bool, candidates x questions: who answered what."""
+        answered = np.zeros((self.n_candidates, self.n_questions), dtype=bool)
+        answered[self.c, self.q] = True
+        return answered
+
+    @cached_property
+    def centred(self) -> np.ndarray:
+        """candidates x questions: the score minus the question's mean where answered, 0 elsewhere."""
+        centred = np.zeros((self.n_candidates, self.n_questions))
+        centred[self.c, self.q] = self.x - self.means[self.q]
+        return centred
 
 
 def answer_matrix(data, candidate: str, question: str, score: str, function: str) -> Matrix:
@@ -101,19 +118,16 @@ def answer_matrix(data, candidate: str, question: str, score: str, function: str
     labels = q_names[q_used]
     x = x[keep]
     n_c, n_q = (int(c.max()) + 1 if len(c) else 0), len(labels)
-    cell = c.astype(np.int64) * n_q + q
-    counts = np.bincount(cell, minlength=n_c * n_q)
-    if len(counts) and counts.max() > 1:  # a panel: several scores for one answer -> their mean
-        cell = np.flatnonzero(counts)
-        x = np.bincount(c.astype(np.int64) * n_q + q, weights=x, minlength=n_c * n_q)[cell] / counts[cell]
-        c, q = cell // n_q, cell % n_q
+    # the answered cells, sorted, and each row's cell among them: a panel (several scores for one
+    # answer) when there are fewer cells than rows; then the answer is their mean, summed per cell in
+    # row order as a bincount over every cell would (no candidates x questions count table)
+    cells, inverse = _codes.dense(c.astype(np.int64) * n_q + q, n_c * n_q)
+    if len(cells) < len(x):
+        x = np.bincount(inverse, weights=x, minlength=len(cells)) / np.bincount(inverse, minlength=len(cells))
+        c, q = cells // n_q, cells % n_q
     n_answers = np.bincount(q, minlength=n_q)
     means = np.bincount(q, weights=x, minlength=n_q) / np.maximum(n_answers, 1)
-    answered = np.zeros((n_c, n_q), dtype=bool)
-    answered[c, q] = True
-    centred = np.zeros((n_c, n_q))
-    centred[c, q] = x - means[q]
-    return Matrix(pd.Index(labels, name=question), c, q, x, answered, centred)
+    return Matrix(pd.Index(labels, name=question), c, q, x, means, n_c)
 
 
 @dataclass(frozen=True)

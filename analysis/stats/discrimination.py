@@ -108,15 +108,18 @@ bootstrap everywhere; the tests check the two agree within the bootstrap's own M
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from analysis.stats import _codes
+from analysis.stats._disc_intervals import (_acceleration, _bca, _fisher_interval, _influence_interval, _replicates,
+                                            _within_moments, pooled_within_r)
 
-__all__ = ["EBEL_BANDS", "EBEL_EDGES", "ebel_band", "pooled_within_r", "grouped_discrimination", "rater_first_step", "RaterStep"]
+__all__ = ["EBEL_BANDS", "EBEL_EDGES", "ebel_band", "pooled_within_r", "grouped_discrimination", "kept_rows", "KeptRows",
+           "rater_first_step", "RaterStep"]
 
 #: Ebel's bands of a discrimination index (Ebel & Frisbie 1991), highest first: ``(lower edge, name)``.
 #: The one definition: the tables' ``band``, the charts' band guides and the brief's thresholds read it.
@@ -135,34 +138,65 @@ def ebel_band(d, n=None, min_n: int = 30):
     return out
 
 
-def pooled_within_r(sums: np.ndarray) -> np.ndarray:
-    """Pooled within-stratum correlation from stratum sums.
+@dataclass(frozen=True, eq=False)
+class KeptRows:
+    """The rows :func:`grouped_discrimination` uses and their codes, which do not depend on the
+    grouping: built once by :func:`kept_rows` and shared by every table of one frame, so that a
+    million-row frame is read, masked and coded once rather than once per table (issue 26)."""
 
-    ``sums`` has shape (..., n_strata, 6) with the last axis (n, Σx, Σy, Σx², Σy², Σxy); strata with
-    fewer than two observations contribute nothing. Returns shape (...).
-    """
-    cxy, cxx, cyy = _within_moments(sums)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = cxy / np.sqrt(cxx * cyy)
-    return np.where((cxx > 1e-12) & (cyy > 1e-12), r, np.nan)
+    keep: np.ndarray            # per row of the frame: x and y both present
+    x: np.ndarray               # x of the kept rows (not centred)
+    y: np.ndarray               # y of the kept rows
+    stratum: tuple              # codes (sorted) and names of the kept rows' stratum
+    candidate: tuple            # codes (by appearance) and names of the kept rows' candidate
+    _memo: dict = field(default_factory=dict, repr=False)
+
+    def memo(self, key, of, compute):
+        """``compute()`` of the object ``of`` (e.g. a first step's arrays, read for the kept rows),
+        made once for these rows and kept while ``of`` is the object given (not merely equal)."""
+        hit = self._memo.get(key)
+        if hit is None or hit[0] is not of:
+            hit = self._memo[key] = (of, compute())
+        return hit[1]
 
 
-def _within_moments(sums: np.ndarray):
-    """The pooled within-stratum co-moments ``(Sxy, Sxx, Syy)`` of stratum sums (shape (..., n_strata,
-    6) as in :func:`pooled_within_r`), strata with fewer than two observations left out."""
-    n, sx, sy, sxx, syy, sxy = np.moveaxis(sums, -1, 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        safe = np.where(n > 1, n, np.inf)
-        cxy = np.where(n > 1, sxy - sx * sy / safe, 0.0).sum(-1)
-        cxx = np.where(n > 1, sxx - sx * sx / safe, 0.0).sum(-1)
-        cyy = np.where(n > 1, syy - sy * sy / safe, 0.0).sum(-1)
-    return cxy, cxx, cyy
+def kept_rows(data: pd.DataFrame, x: str, y: str, stratum: str, candidate: str) -> KeptRows:
+    """The :class:`KeptRows` of ``data``: the one rule for which rows the headline reads (those
+    ``dropna(subset=[x, y])`` keeps) and the integer codes of their stratum and candidate, taken
+    from the codes of the whole columns (categorical columns by their codes, text columns
+    factorised once per report; issue 11)."""
+    xv = data[x].to_numpy(float, na_value=np.nan)
+    yv = data[y].to_numpy(float, na_value=np.nan)
+    keep = ~np.isnan(xv) & ~np.isnan(yv)
+    (s_codes, s_names), (c_codes, c_names) = (_codes.subset(data[stratum], keep, sort=True),
+                                              _codes.subset(data[candidate], keep, sort=False))
+    # kept for every table of the frame: as the narrowest integers that hold them (the sums and keys
+    # made from them are int64 either way)
+    return KeptRows(keep, xv[keep], yv[keep], (_narrow(s_codes), s_names), (_narrow(c_codes), c_names))
+
+
+def _centred(v: np.ndarray, cell: np.ndarray, n_cell: np.ndarray) -> np.ndarray:
+    """``v - mean of v in its cell`` (``n_cell``: the cells' counts, at least 1), as a new array made
+    once (the gathered means, then subtracted from in place; ``v`` itself is left as it was)."""
+    out = (np.bincount(cell, v) / n_cell)[cell]
+    return np.subtract(v, out, out=out)
+
+
+def _narrow(codes: np.ndarray) -> np.ndarray:
+    """Integer codes (-1 .. n) as int8, int16 or int32 when they fit: the same numbers in a quarter
+    to an eighth of the memory."""
+    top = int(codes.max()) if len(codes) else 0
+    for t in (np.int8, np.int16, np.int32):
+        if top <= np.iinfo(t).max:
+            return codes.astype(t)
+    return codes
 
 
 def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, stratum: str, candidate: str,
                            *, n_boot: int = 1000, seed: int = 0, ci: float = 0.95, block: int = 100,
                            progress: bool = False, method: str = "auto",
-                           influence_min: int = 5000, first_step: "RaterStep | None" = None) -> pd.DataFrame:
+                           influence_min: int = 5000, first_step: "RaterStep | None" = None,
+                           rows: "KeptRows | None" = None) -> pd.DataFrame:
     """Pooled within-stratum correlation of ``x`` with ``y`` per ``group``, with a bootstrap interval
     over ``candidate``.
 
@@ -195,6 +229,11 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
         :func:`rater_first_step` on the same ``data``: the interval then also carries their own
         error (a delta-method term, see "The severity estimate's own error" in the module
         docstring). None: they are taken as known (the interval as before).
+    rows : KeptRows, optional
+        :func:`kept_rows` of the same ``data``, ``x``, ``y``, ``stratum`` and ``candidate``: the
+        row-level work that does not depend on ``group``, done once when several groupings of one
+        frame are computed (the question, topic and level tables). None: done here.
+
     Returns
     -------
     DataFrame
@@ -207,35 +246,44 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     if method not in ("auto", "bootstrap", "influence"):
         raise ValueError(f"grouped_discrimination: method must be 'auto', 'bootstrap' or 'influence'; "
                          f"got {method!r}")
-    d = data[[group, x, y, stratum, candidate]]
-    xv = d[x].to_numpy(float, na_value=np.nan)
-    yv = d[y].to_numpy(float, na_value=np.nan)
-    keep = ~np.isnan(xv) & ~np.isnan(yv)  # the rows dropna(subset=[x, y]) keeps
-    xv, yv = xv[keep], yv[keep]
-    # integer codes of the keys of the kept rows, from the codes of the whole columns (categorical
-    # columns by their codes, text columns factorised once per report; issue 11)
-    g_codes, g_names = _codes.subset(d[group], keep, sort=True)
-    s_codes, s_names = _codes.subset(d[stratum], keep, sort=True)
+    if rows is None:
+        rows = kept_rows(data, x, y, stratum, candidate)
+    elif len(rows.keep) != len(data):
+        raise ValueError(f"grouped_discrimination: rows describes {len(rows.keep)} rows and data has {len(data)}; "
+                         "build it with kept_rows on the same frame")
+    keep, xv, yv = rows.keep, rows.x, rows.y
+    (s_codes, s_names), (c_codes, c_names) = rows.stratum, rows.candidate
+    g_codes, g_names = _codes.subset(data[group], keep, sort=True)
     ns = max(len(s_names), 1)
     # one unit = (group, candidate, stratum): its six sums
     # centre within (group, stratum) first: the correlation is unchanged and the float32 sums of the
-    # bootstrap stay free of cancellation
-    cell = g_codes * ns + s_codes
-    xv = xv - (np.bincount(cell, xv) / np.maximum(np.bincount(cell), 1))[cell]
-    yv = yv - (np.bincount(cell, yv) / np.maximum(np.bincount(cell), 1))[cell]
+    # bootstrap stay free of cancellation (new arrays: the shared rows are left as they are)
+    # (row-length arrays are computed in place where the numbers allow: each new one is pages the
+    # kernel zeroes, a third of the report's time at ten million rows; issue 26)
+    cell = g_codes * ns
+    cell += s_codes
+    n_cell = np.maximum(np.bincount(cell), 1)
+    xv, yv = (_centred(v, cell, n_cell) for v in (xv, yv))
     del cell
-    c_codes, c_names = _codes.subset(d[candidate], keep, sort=False)
     nc = max(len(c_names), 1)
     # units sorted by group, then candidate, then stratum; sums by bincount over the unit code
-    key = (g_codes.astype(np.int64) * nc + c_codes) * ns + s_codes
+    key = g_codes.astype(np.int64)  # (g * nc + c) * ns + s
+    key *= nc
+    key += c_codes
+    key *= ns
+    key += s_codes
     u_key, u_idx = _codes.dense(key, max(len(g_names), 1) * nc * ns)
     del key
-    # the six sums one column at a time: one row-length product alive at once, not six (memory at 10M rows)
+    # the six sums one column at a time, the squares and products in one buffer (memory at 10M rows);
+    # the count as a bincount without weights (a sum of ones, exact either way)
     feats = np.empty((len(u_key), 6))
-    for j, term in enumerate((lambda: np.ones_like(xv), lambda: xv, lambda: yv, lambda: xv * xv, lambda: yv * yv,
-                              lambda: xv * yv)):  # each row-length term made when its column is filled
-        feats[:, j] = np.bincount(u_idx, term(), minlength=len(u_key))
-    del u_idx
+    feats[:, 0] = np.bincount(u_idx, minlength=len(u_key))
+    feats[:, 1] = np.bincount(u_idx, xv, minlength=len(u_key))
+    feats[:, 2] = np.bincount(u_idx, yv, minlength=len(u_key))
+    buf = np.empty_like(xv)
+    for j, (a, b) in enumerate(((xv, xv), (yv, yv), (xv, yv)), start=3):
+        feats[:, j] = np.bincount(u_idx, np.multiply(a, b, out=buf), minlength=len(u_key))
+    del u_idx, buf
     us = (u_key % ns).astype(np.intp)
     uc = (u_key // ns) % nc
     ug = (u_key // ns // nc).astype(np.intp)
@@ -254,7 +302,7 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
         if len(first_step.rater) != len(data):
             raise ValueError(f"grouped_discrimination: first_step describes {len(first_step.rater)} rows and data "
                              f"has {len(data)}; build it with rater_first_step on the same frame")
-        var_fs = _first_step_variance(first_step, keep=keep, xv=xv, yv=yv, g_codes=g_codes, c_codes=c_codes,
+        var_fs = _first_step_variance(first_step, rows=rows, xv=xv, yv=yv, g_codes=g_codes, c_codes=c_codes,
                                       nc=nc, feats=feats, ug=ug, uc=uc, ng=ng, point=point, full=full)
     low, high, se = (np.full(ng, np.nan) for _ in range(3))
     if n_boot > 0 and len(u_key):
@@ -339,19 +387,6 @@ def _bootstrap_interval(feats, ug, us, ng, ns, *, n_boot, seed, ci, block, progr
     return low, high, se
 
 
-def _fisher_interval(z0, var_boot_z, var_fs_z, m, alpha):
-    """The small-sample Fisher-z interval of the module docstring: ``tanh(z0 -+ t * sd)`` with
-    ``sd^2 = m / (m - 1) * var_boot_z + var_fs_z`` and ``t`` Student's quantile on ``m - 1``
-    degrees of freedom, ``m`` the group's candidates (normal beyond 5,000 candidates, where the
-    influence function takes over anyway)."""
-    from scipy.special import stdtrit
-    m = np.asarray(m, float)
-    df = np.maximum(m - 1, 1)
-    sd = np.sqrt(m / df * var_boot_z + var_fs_z)
-    tq = stdtrit(df, 1 - alpha)
-    return np.tanh(z0 - tq * sd), np.tanh(z0 + tq * sd)
-
-
 @dataclass
 class RaterStep:
     """The first step of a two-step headline: per row, the rater whose estimate ``x`` was adjusted
@@ -425,7 +460,7 @@ def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: st
     return RaterStep(r_all, cov, c_all, w_c, n_ck)
 
 
-def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc, feats, ug, uc, ng, point, full):
+def _first_step_variance(step: RaterStep, *, rows, xv, yv, g_codes, c_codes, nc, feats, ug, uc, ng, point, full):
     """Delta-method variance of each group's pooled correlation from the raters' severity estimates.
 
     ``xv``, ``yv`` are the kept rows' values centred within (group, stratum). With ``A = sum x y``,
@@ -438,6 +473,8 @@ def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc,
     ``G[g, k] = sum_{i in g, k_i = k} (u_i - v_i w_c) + sum_c V[g, c] n_ck`` with ``w_c = 1 / (n_c - 1)``
     and ``V[g, c] = w_c sum_{i in g, c} v_i`` (from the units' sums): bincounts and one sparse
     product, no row-by-rater matrix. The variance is ``G cov G'`` (``sum_k G_k^2 var_k`` for a diagonal ``cov``).
+    What does not depend on the grouping (each kept row's rater column, candidate and ``w_c``, each
+    candidate's code) is made once per :class:`KeptRows` and step, for every table of the frame.
     """
     import scipy.sparse as sp  # deferred: scipy.sparse costs start-up time and only the first step needs it
 
@@ -453,16 +490,19 @@ def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc,
         a = np.where(good, 1 / np.sqrt(B * C), 0.0)
         rb = np.where(good, point / B, 0.0)
         rc = np.where(good, point / C, 0.0)
-    rk = step.rater[keep]
+    keep = rows.keep
     # rows without a rater go to an extra column, dropped
-    gk = g_codes.astype(np.int64) * (k + 1) + np.where(rk >= 0, rk, k)
+    rk = rows.memo("rater", step, lambda: _narrow(np.where(step.rater[keep] >= 0, step.rater[keep], k)))
+    gk = g_codes.astype(np.int64)  # g * (k + 1) + rater, in place
+    gk *= k + 1
+    gk += rk
     if step.w_c is None:
         own = yv * a[g_codes] - xv * rb[g_codes]
     else:
         # the rest score runs over all the candidate's rows of data, also those dropped here; the
         # kept rows all have a candidate (the codes of grouped_discrimination)
-        ck = step.cand[keep]
-        wk = step.w_c[ck]
+        ck = rows.memo("cand", step, lambda: _narrow(step.cand[keep]))
+        wk = rows.memo("w_c", step, lambda: step.w_c[ck])
         ag = a[g_codes]
         # yv * (ag + wk * rc[g]) - xv * (rb[g] + wk * ag) in place (the same operations, two temporaries)
         own = np.multiply(rc[g_codes], wk)
@@ -472,14 +512,16 @@ def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc,
         ag += rb[g_codes]
         ag *= xv
         own -= ag
-        del ag, wk
+        del ag
     G = np.bincount(gk, own, minlength=ng * (k + 1)).reshape(ng, k + 1)[:, :k]
     del gk, own
     if step.w_c is not None:
         # each unit's candidate in the codes of all rows (uc codes the kept rows' candidates)
-        cand_of_unit = np.zeros(nc, dtype=np.int64)
-        cand_of_unit[c_codes] = ck
-        cu = cand_of_unit[uc]
+        def cand_of_kept():
+            out = np.zeros(nc, dtype=np.int64)
+            out[c_codes] = ck
+            return out
+        cu = rows.memo("cand_of_unit", step, cand_of_kept)[uc]
         V = (a[ug] * feats[:, 1] - rc[ug] * feats[:, 2]) * step.w_c[cu]
         G = G + np.asarray((sp.csr_matrix((V, (ug, cu)), shape=(ng, len(step.w_c))) @ step.n_ck).todense())
     if cov.ndim == 1:
@@ -488,113 +530,3 @@ def _first_step_variance(step: RaterStep, *, keep, xv, yv, g_codes, c_codes, nc,
         var = np.einsum("gk,kl,gl->g", G, cov, G)
     return np.where(np.isfinite(point), np.clip(var, 0, None), 0.0)
 
-
-def _unit_influence(full, feats, ug, us, point):
-    """Influence value of each unit (a candidate within a group) on the pooled correlation, and the
-    per-group sums ``B``, ``C`` (see the module docstring)."""
-    n, sx, sy = full[..., 0], full[..., 1], full[..., 2]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mx = np.where(n > 0, sx / np.where(n > 0, n, 1), 0.0)[ug, us]
-        my = np.where(n > 0, sy / np.where(n > 0, n, 1), 0.0)[ug, us]
-    un, usx, usy, usxx, usyy, usxy = feats.T
-    a = usxy - my * usx - mx * usy + un * mx * my
-    b = usxx - 2 * mx * usx + un * mx * mx
-    c = usyy - 2 * my * usy + un * my * my
-    ng = full.shape[0]
-    B = np.bincount(ug, b, minlength=ng)
-    C = np.bincount(ug, c, minlength=ng)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        infl = a / np.sqrt(B * C)[ug] - point[ug] / 2 * (b / B[ug] + c / C[ug])
-    return np.nan_to_num(infl), B, C
-
-
-def _acceleration(full, feats, ug, us, point):
-    """BCa acceleration per group from the influence values: ``sum IF^3 / (6 (sum IF^2)^1.5)``."""
-    infl, _, _ = _unit_influence(full, feats, ug, us, point)
-    ng = full.shape[0]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.bincount(ug, infl ** 3, minlength=ng) / (6 * np.bincount(ug, infl ** 2, minlength=ng) ** 1.5)
-
-
-def _bca(reps, point, acc, alpha):
-    """Bias-corrected and accelerated percentile interval (Efron 1987) per row of ``reps``."""
-    from scipy.special import ndtr, ndtri
-    ok = np.isfinite(reps)
-    k = ok.sum(1)
-    below = (np.where(ok, reps, np.inf) < point[:, None]).sum(1) + 0.5 * (reps == point[:, None]).sum(1)
-    z0 = ndtri(np.clip(below / np.maximum(k, 1), 1 / (2 * np.maximum(k, 1)), 1 - 1 / (2 * np.maximum(k, 1))))
-    acc = np.nan_to_num(acc)
-    out = []
-    for q in (alpha, 1 - alpha):
-        zq = ndtri(q)
-        lev = ndtr(z0 + (z0 + zq) / (1 - acc * (z0 + zq)))
-        srt = np.sort(np.where(ok, reps, np.inf), axis=1)
-        pos = np.clip(lev * (k - 1), 0, np.maximum(k - 1, 0))
-        lo = np.floor(pos).astype(int)
-        hi = np.minimum(lo + 1, np.maximum(k - 1, 0))
-        fr = pos - lo
-        rows = np.arange(len(reps))
-        v = srt[rows, lo] * (1 - fr) + srt[rows, hi] * fr
-        out.append(np.where(k > 1, v, np.nan))
-    return out[0], out[1]
-
-
-def _influence_interval(full, feats, ug, us, point, ci, var_fs=None):
-    """Influence-function standard error of the pooled within-stratum correlation per group, and a
-    normal interval on Fisher's z scale (see the module docstring).
-
-    ``feats`` are the units' sums (n, Σx, Σy, Σx², Σy², Σxy) of values already centred within
-    (group, stratum); a unit is one candidate within a group.
-    """
-    from statistics import NormalDist
-
-    infl, B, C = _unit_influence(full, feats, ug, us, point)
-    ng = full.shape[0]
-    m = np.bincount(ug, minlength=ng).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        var = np.bincount(ug, infl ** 2, minlength=ng) * m / np.maximum(m - 1, 1)
-        if var_fs is not None:
-            var = var + var_fs  # the first step's variance (delta method), independent of the second's
-        se = np.sqrt(var)
-        zq = NormalDist().inv_cdf(0.5 + ci / 2)
-        rc = np.clip(point, -0.999999, 0.999999)
-        z = np.arctanh(rc)
-        se_z = se / (1 - rc ** 2)
-        low, high = np.tanh(z - zq * se_z), np.tanh(z + zq * se_z)
-    bad = ~np.isfinite(point) | (m < 3) | ~(B > 0) | ~(C > 0)
-    low, high, se = (np.where(bad, np.nan, v) for v in (low, high, se))
-    return low, high, se
-
-
-def _poisson_table(bits: int = 16) -> np.ndarray:
-    """Poisson(1) by inverse-CDF lookup: index ``u`` in ``[0, 2**bits)`` maps to the smallest k with
-    ``P(X <= k) > (u + 0.5) / 2**bits``. Drawing 16-bit integers and looking them up is several
-    times faster than ``Generator.poisson`` and matches its distribution to 1/65536 per value.
-    The CDF is summed from ``exp(-1) / k!`` directly (scipy.stats costs a second to import)."""
-    k = np.arange(30)
-    log_fact = np.r_[0.0, np.cumsum(np.log(k[1:]))]
-    cdf = np.cumsum(np.exp(-1.0 - log_fact))
-    u = (np.arange(1 << bits) + 0.5) / (1 << bits)
-    return np.searchsorted(cdf, u, side="right").astype(np.float32)
-
-
-_POISSON_TABLE = _poisson_table()
-
-
-def _replicates(reps, blocks, rng, kmax, *, nb_total, block, starts, ends, us, ug, feats, ns):
-    """Fill ``reps`` (groups x replicates) with the statistic under Poisson(1) weights, block by block."""
-    # each group's units as a (units x strata*6) matrix, built once
-    mats = []
-    for a, e in zip(starts, ends):
-        F = np.zeros((e - a, ns * 6), dtype=np.float32)
-        np.put_along_axis(F, us[a:e, None] * 6 + np.arange(6)[None, :], feats[a:e].astype(np.float32), axis=1)
-        mats.append((ug[a], F))
-    for b0 in blocks:
-        nb = min(block, nb_total - b0)
-        # Poisson(1) weights for up to kmax units; each group uses its own leading slice. Every
-        # group's marginal bootstrap is valid; groups share draws, which per-group intervals ignore.
-        W = _POISSON_TABLE[rng.integers(0, 1 << 16, size=(kmax, nb), dtype=np.uint16)]
-        for g, F in mats:
-            S = (F.T @ W[: len(F)]).T.reshape(nb, ns, 6).astype(np.float64)
-            reps[g, b0:b0 + nb] = pooled_within_r(S)
-    return reps

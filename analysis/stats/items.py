@@ -36,7 +36,8 @@ from analysis._frames import check_columns as _check_columns
 from analysis.stats._item_matrix import (Matrix, alpha_from_sums, answer_matrix, pooled, pooled_terms, to_float,
                                          to_strong)
 
-__all__ = ["item_statistics", "item_rest_r", "cronbach_alpha", "auc", "grouped_auc", "point_biserial"]
+__all__ = ["item_statistics", "item_rest_r", "cronbach_alpha", "auc", "grouped_auc", "grouped_auc_codes",
+           "point_biserial"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -449,8 +450,30 @@ def _grouped_auc_counts(key: pd.Series, x: np.ndarray, y: np.ndarray) -> pd.Seri
     (a second on a million rows). Every rank is a multiple of 1/2, so the sums are exact and the
     value is the one the rank path gives. ``None`` when the table would be large (many distinct
     scores): the caller ranks."""
-    ok = ~np.isnan(x) & ~np.isnan(y)
     g, names = _codes.codes(key, sort=True)
+    return _auc_counts(g, names, x, y, np.ones(len(x), dtype=bool), len(x), key.name)
+
+
+def grouped_auc_codes(g: np.ndarray, names: pd.Index, score: np.ndarray, strong: np.ndarray, rows: np.ndarray,
+                      *, name=None) -> pd.Series | None:
+    """:func:`grouped_auc` of the rows ``rows`` (a boolean mask) of already coded data: ``g`` the
+    group code of every row (-1 for none; :func:`analysis.stats._codes.codes` with ``sort=True``),
+    ``names`` the groups, ``score`` and ``strong`` (1/0, NaN unknown) as float arrays of every row.
+
+    The same numbers as ``grouped_auc(data[rows], group, score, strong)``, to the bit (the same
+    count table, over the same rows), without taking the subset as a frame and coding it again:
+    what the calibration's question, topic and level tables call on their shared codes (issue 26).
+    The index is named ``name``. None where :func:`grouped_auc` would rank instead (many distinct
+    scores): call it on the frame then.
+    """
+    rows = np.asarray(rows, dtype=bool)
+    return _auc_counts(g, names, score, strong, rows, int(np.count_nonzero(rows)), name)
+
+
+def _auc_counts(g, names, x, y, rows, n_rows, name) -> pd.Series | None:
+    """The count-table AUC of :func:`_grouped_auc_counts` over the rows ``rows`` of coded data
+    (``n_rows`` of them: the size that decides whether the table is small enough)."""
+    ok = rows & ~np.isnan(x) & ~np.isnan(y)
     ok &= g >= 0
     ng = len(names)
     xk = x[ok]
@@ -458,7 +481,7 @@ def _grouped_auc_counts(key: pd.Series, x: np.ndarray, y: np.ndarray) -> pd.Seri
     values = values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
     xc = np.searchsorted(values, xk)
     nv = len(values)
-    if ng * nv > 4 * len(x) + (1 << 16):
+    if ng * nv > 4 * n_rows + (1 << 16):
         return None
     g, y = g[ok], y[ok]
     cell = g.astype(np.int64) * nv + xc.reshape(-1)
@@ -473,7 +496,7 @@ def _grouped_auc_counts(key: pd.Series, x: np.ndarray, y: np.ndarray) -> pd.Seri
         value = (rank_strong - n_strong * (n_strong + 1) / 2) / (n_strong * n_weak)
     value = np.where((n_strong > 0) & (n_weak > 0), value, np.nan)
     seen = n > 0  # a group whose every row lacks a score or criterion is not a group of the answer
-    index = pd.Index(names, name=key.name)[seen]
+    index = pd.Index(names, name=name)[seen]
     return pd.Series(value[seen], index=index, dtype=float, name="auc")
 
 

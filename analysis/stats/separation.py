@@ -11,6 +11,7 @@ columns are documented in :data:`analysis.stats.tables.COLUMNS`.
 
 from __future__ import annotations
 
+import threading
 import warnings
 import weakref
 
@@ -21,13 +22,14 @@ from analysis import config
 from analysis.stats import _codes
 from analysis.stats import items
 from analysis.stats.criteria import CRITERIA
-from analysis.stats.discrimination import RaterStep, ebel_band, grouped_discrimination, rater_first_step
+from analysis.stats.discrimination import (KeptRows, RaterStep, ebel_band, grouped_discrimination, kept_rows,
+                                           rater_first_step)
 from analysis.stats.item_ids import split_item_ids
 from analysis.stats.severity import SeverityFit
 from analysis.stats.verdicts import question_verdicts
 
 __all__ = ["question_stats", "topic_stats", "group_stats", "level_stats", "level_heatmap", "strong_weak",
-           "severity_first_step", "Y_FREE_IS_REST", "SliceParts"]
+           "severity_first_step", "Y_FREE_IS_REST", "SliceParts", "TableRows"]
 
 
 class SliceParts:
@@ -78,20 +80,120 @@ def _parts_of(d: pd.DataFrame) -> SliceParts | None:
     mark = d.attrs.get("slice_parts")
     return mark.parts_of(d) if isinstance(mark, _Mark) else None
 
-def _distribution(d: pd.DataFrame, by: str) -> pd.DataFrame:
+class TableRows:
+    """The row-level arrays the question, topic and level tables of one frame all read, made once.
+
+    The three tables group the same rows by question, topic and question level. Each used to read,
+    mask and code every row for itself: the headline's kept rows and their level and candidate codes
+    (:class:`~analysis.stats.discrimination.KeptRows`), the score, the criterion and which rows know it,
+    the red flags, each grouping's codes. On a million rows that is a few tenths of a second per table,
+    and at ten million the kernel's zeroing of those temporaries' pages is a third of the report
+    (issue 26). A :class:`TableRows` computes each array the first time a table asks for it and hands
+    the same one to the others; they only read it.
+
+    Made by :class:`analysis.stats.tables.TableInputs` (one per slice and criterion) and given to the
+    tables as ``rows=``. Without one each table makes its own, as before. Never give one to another
+    frame's tables: it holds this frame's rows (a different length is refused).
+    """
+
+    def __init__(self, d: pd.DataFrame):
+        self.frame = d
+        self._kept: dict = {}
+        self._lock = threading.RLock()
+
+    def _get(self, name, compute):
+        with self._lock:  # the explorer may compute tables concurrently
+            if name not in self._kept:
+                self._kept[name] = compute()
+            return self._kept[name]
+
+    def of(self, d: pd.DataFrame) -> "TableRows":
+        """Itself, checked to describe ``d`` (the same length and index)."""
+        if d is not self.frame and (len(d) != len(self.frame) or not d.index.equals(self.frame.index)):
+            raise ValueError(f"TableRows: made for a frame of {len(self.frame)} rows, given one of {len(d)}; "
+                             "make one per frame (TableRows(d))")
+        return self
+
+    def headline(self) -> KeptRows:
+        """The headline's rows (``x_adj``, ``y_free`` by candidate ``level`` and ``candidate_id``)."""
+        return self._get("headline", lambda: kept_rows(self.frame, "x_adj", "y_free", "level", "candidate_id"))
+
+    def codes(self, by: str):
+        """``(codes, names)`` of column ``by``, sorted as a group-by sorts it (:func:`analysis.stats._codes.codes`).
+        One grouping's codes are kept at a time: a table reads its own grouping's several times, the
+        next table another (a grouping asked for again is coded again)."""
+        with self._lock:
+            for key in [k for k in self._kept if isinstance(k, tuple) and k[0] == "codes" and k[1] != by]:
+                del self._kept[key]
+            return self._get(("codes", by), lambda: _codes.codes(self.frame[by], sort=True))
+
+    def score(self) -> np.ndarray:
+        return self._get("score", lambda: self.frame["score"].to_numpy(dtype=float, na_value=np.nan))
+
+    def scored(self) -> np.ndarray:
+        """Rows with a score."""
+        return self._get("scored", lambda: ~np.isnan(self.score()))
+
+    def score_codes(self) -> np.ndarray:
+        """Each row's score as its position in :data:`analysis.config.SCORES` (int8), -1 for a
+        missing score or one off the rubric: what the score shares count."""
+        def compute():
+            score = self.score()
+            sc = np.full(len(score), -1, dtype=np.int8)
+            for i, v in enumerate(config.SCORES):
+                sc[score == v] = i
+            return sc
+        return self._get("score_codes", compute)
+
+    def strong(self) -> np.ndarray:
+        """The criterion (1 strong, 0 weak, NaN unknown) as floats."""
+        return self._get("strong", lambda: self.frame["strong"].to_numpy(dtype=float, na_value=np.nan))
+
+    def known(self) -> np.ndarray:
+        """Rows with a known criterion."""
+        return self._get("known", lambda: ~np.isnan(self.strong()))
+
+    def red_flag(self) -> np.ndarray | None:
+        """The red flags, None unless the column is numpy's bool (the loader's type; anything else,
+        nullable booleans included, takes pandas' reading of it in :func:`_red_flag_lift`)."""
+        col = self.frame["red_flag"]
+        return self._get("red_flag", lambda: col.to_numpy() if col.dtype == np.dtype(bool) else None)
+
+
+def _rows_of(d: pd.DataFrame, rows: TableRows | None) -> TableRows:
+    return TableRows(d) if rows is None else rows.of(d)
+
+
+def _integer_scores(d: pd.DataFrame) -> bool:
+    """Whether the scores are integers (the loader's int8): then every sum of them is exact in
+    floating point in any order, and a bincount's mean is the pandas group-by's to the bit."""
+    return pd.api.types.is_integer_dtype(d["score"].dtype) and not pd.api.types.is_extension_array_dtype(d["score"])
+
+
+def _distribution(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> pd.DataFrame:
+    rows = _rows_of(d, rows)
     g = d[[by, "score"]].groupby(by, observed=True)
-    out = pd.DataFrame({"n": g.size(), "mean": g["score"].mean(), "sd": g["score"].std()})
+    gc, names = rows.codes(by)
+    if _integer_scores(d):
+        # rows and mean per group from the shared codes (exact sums of integers: pandas' numbers);
+        # the SD stays pandas' (its one-pass update rounds differently from any sum of squares)
+        ok = gc >= 0
+        n = np.bincount(gc[ok], minlength=len(names))
+        present = n > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.bincount(gc[ok], rows.score()[ok], minlength=len(names)) / n
+        out = pd.DataFrame({"n": n[present], "mean": mean[present]}, index=pd.Index(names, name=by)[present])
+        out["sd"] = g["score"].std()
+    else:
+        out = pd.DataFrame({"n": g.size(), "mean": g["score"].mean(), "sd": g["score"].std()})
     # the shares of each score per group, as pd.crosstab(normalize="index") gives them (count / the
     # group's scored answers), from a bincount over integer codes instead of a crosstab (issue 11)
-    gc, names = _codes.codes(d[by], sort=True)
-    score = d["score"].to_numpy(dtype=float, na_value=np.nan)
-    ok = (gc >= 0) & ~np.isnan(score)
+    sc, scored = rows.score_codes(), rows.scored()
+    ok = (gc >= 0) & scored
     levels = list(config.SCORES)
-    sc = np.full(len(score), -1, dtype=np.intp)
-    for i, v in enumerate(levels):
-        sc[ok & (score == v)] = i
+    on_rubric = ok & (sc >= 0)
     ng = len(names)
-    counts = np.bincount(gc[sc >= 0].astype(np.int64) * len(levels) + sc[sc >= 0],
+    counts = np.bincount(gc[on_rubric].astype(np.int64) * len(levels) + sc[on_rubric],
                          minlength=ng * len(levels)).reshape(ng, len(levels))
     total = np.bincount(gc[ok], minlength=ng)  # every scored answer, also off the rubric
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -102,12 +204,58 @@ def _distribution(d: pd.DataFrame, by: str) -> pd.DataFrame:
     return out
 
 
-def _mean_per_level(d: pd.DataFrame, by: str) -> pd.DataFrame:
-    per_level = d.pivot_table(index=by, columns="level", values="score", aggfunc="mean", observed=False)
-    return per_level.reindex(columns=list(config.LEVELS)).add_prefix("mean_")
+def _mean_per_level(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> pd.DataFrame:
+    """The mean score per group of ``by`` and candidate level (``mean_<level>``). For integer scores
+    from a bincount over (group, level) codes, exact as pandas' mean is (a second at ten million rows
+    for ``pivot_table``; issue 26); the pivot table for any other."""
+    if not _integer_scores(d) or not d["level"].notna().any():
+        per_level = d.pivot_table(index=by, columns="level", values="score", aggfunc="mean", observed=False)
+        return per_level.reindex(columns=list(config.LEVELS)).add_prefix("mean_")
+    rows = _rows_of(d, rows)
+    gc, names = rows.codes(by)
+    lc, lnames = _codes.codes(d["level"], sort=True)
+    position = np.array([list(config.LEVELS).index(v) if v in config.LEVELS else -1 for v in lnames] + [-1])
+    nl = len(config.LEVELS)
+    lp = position[lc]  # code -1 (no level) reads the last entry: -1
+    ok = (gc >= 0) & (lp >= 0)
+    cell = gc[ok].astype(np.int64) * nl + lp[ok]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = (np.bincount(cell, rows.score()[ok], minlength=len(names) * nl)
+                / np.bincount(cell, minlength=len(names) * nl)).reshape(len(names), nl)
+    return pd.DataFrame(mean, index=pd.Index(names, name=by),
+                        columns=pd.Index([f"mean_{v}" for v in config.LEVELS], name="level"))
 
 
-def _red_flag_lift(d: pd.DataFrame, by: str) -> pd.DataFrame:
+def _red_flag_lift(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> pd.DataFrame:
+    """``red_flag_rate`` over every row and ``red_flag_lift`` over the rows with a known criterion,
+    per group of ``by``. From integer codes and bincounts when the flags are booleans (the loader's
+    type): every sum is a count of 0/1 values, exact in floating point in any order, so the numbers
+    are those of the pandas group-by below, which reads any other type (and which cost 0.5 GB at a
+    million rows for its five-column frame; issue 26)."""
+    rows = _rows_of(d, rows)
+    flag = rows.red_flag()
+    if flag is None:
+        return _red_flag_lift_frame(d, by)
+    gc, names = rows.codes(by)
+    ng = len(names)
+    ok = gc >= 0
+    n = np.bincount(gc[ok], minlength=ng)
+    k = ok & rows.known()
+    g, f = gc[k], flag[k]
+    weak = 1 - rows.strong()[k]
+    sums = [np.bincount(g, w, minlength=ng) for w in (weak * f, f.astype(float), weak * ~f, (~f).astype(float))]
+    wf, fl, wn, nf = sums
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lift = (wf / fl) / (wn / nf)
+        rate = np.bincount(gc[ok], flag[ok].astype(float), minlength=ng) / n
+    lift = np.where(np.isinf(lift), np.nan, lift)  # 0/0 (no known row) is NaN already
+    present = n > 0
+    return pd.DataFrame({"red_flag_rate": rate[present], "red_flag_lift": lift[present]},
+                        index=pd.Index(names, name=by)[present])
+
+
+def _red_flag_lift_frame(d: pd.DataFrame, by: str) -> pd.DataFrame:
+    """:func:`_red_flag_lift` by a pandas group-by, for flags that are not plain booleans."""
     # only the columns used: a subset of the full rows copies every text column (issue 11)
     k = d.loc[d["strong"].notna().to_numpy(), [by, "strong", "red_flag"]]
     weak = 1 - k["strong"]
@@ -120,9 +268,18 @@ def _red_flag_lift(d: pd.DataFrame, by: str) -> pd.DataFrame:
                          "red_flag_lift": lift.replace([np.inf, -np.inf], np.nan)})
 
 
-def _known(d: pd.DataFrame, by: str) -> pd.DataFrame:
-    """The rows with a known criterion, only the columns :func:`items.grouped_auc` reads."""
-    return d.loc[d["strong"].notna().to_numpy(), [by, "score", "strong"]]
+def _auc(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> pd.Series:
+    """:func:`analysis.stats.items.grouped_auc` of the score against ``strong`` per group of ``by``,
+    over the rows with a known criterion (empty when none is known), from the shared codes."""
+    rows = _rows_of(d, rows)
+    known = rows.known()
+    if not known.any():
+        return pd.Series(dtype=float, name="auc")
+    gc, names = rows.codes(by)
+    auc = items.grouped_auc_codes(gc, names, rows.score(), rows.strong(), known, name=by)
+    if auc is None:  # scores off the rubric, too many to count: rank them
+        auc = items.grouped_auc(d.loc[known, [by, "score", "strong"]], by, "score", "strong")
+    return auc
 
 
 #: Whether ``y_free`` is the candidate's rest score, per criterion, in the rows :func:`~analysis.stats.calibration.criterion_rows`
@@ -202,14 +359,15 @@ def _first_step(d, severity):
     return severity_first_step(d, severity)
 
 
-def _headline(d, by, n_boot, seed, progress, severity=None):
+def _headline(d, by, n_boot, seed, progress, severity=None, rows: TableRows | None = None):
     return grouped_discrimination(d, by, "x_adj", "y_free", "level", "candidate_id", n_boot=n_boot, seed=seed,
-                                  progress=progress, first_step=_first_step(d, severity)
-                                  ).drop(columns=["discrimination_se_first_step"])
+                                  progress=progress, first_step=_first_step(d, severity),
+                                  rows=_rows_of(d, rows).headline()).drop(columns=["discrimination_se_first_step"])
 
 
 def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30,
-                   progress=False, severity: SeverityFit | RaterStep | None = None) -> pd.DataFrame:
+                   progress=False, severity: SeverityFit | RaterStep | None = None,
+                   rows: TableRows | None = None) -> pd.DataFrame:
     """Per-question statistics (see ``analysis.stats.tables.COLUMNS["question_stats"]``) from prepared rows.
 
     ``d`` is the output of :func:`~analysis.stats.calibration.calibrate`'s preparation: scorecard rows with ``x_adj``
@@ -220,18 +378,20 @@ def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, see
     given, the discrimination interval also carries the severity estimates' own error (a
     delta-method term, see :mod:`analysis.stats.discrimination`); when None the severities are taken as
     known, as before. Rows marked with a :class:`SliceParts` reuse its criterion-free parts.
+    ``rows``: the :class:`TableRows` of ``d`` shared with its other tables (the topic and level
+    tables'), so their row-level arrays are made once; None: made here.
     """
     by = "question_id"
+    rows = _rows_of(d, rows)
     parts = _parts_of(d)
     if parts is None:          # no slice kept across criteria: compute every part here
         parts = SliceParts()
-    dist = parts.get("distribution", lambda: _distribution(d, by))
-    per_level = parts.get("per_level", lambda: _mean_per_level(d, by))
-    lift = _red_flag_lift(d, by)
-    known = _known(d, by)
-    auc = items.grouped_auc(known, by, "score", "strong") if len(known) else pd.Series(dtype=float, name="auc")
+    dist = parts.get("distribution", lambda: _distribution(d, by, rows))
+    per_level = parts.get("per_level", lambda: _mean_per_level(d, by, rows))
+    lift = _red_flag_lift(d, by, rows)
+    auc = _auc(d, by, rows)
     ist = parts.get("item_rest_r", lambda: items.item_rest_r(d, "interview_id", by, "score").to_frame())
-    head = _headline(d, by, n_boot, seed, progress, severity)
+    head = _headline(d, by, n_boot, seed, progress, severity, rows)
     out = (dist.join(per_level).join(lift).join(auc.rename("auc")).join(ist)
            .join(head.drop(columns=["n_rows"])))
     out.index = out.index.astype(str)
@@ -252,25 +412,26 @@ def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, see
 
 
 def group_stats(d: pd.DataFrame, by: str, *, n_boot=1000, seed=0, min_n=30, progress=False,
-                severity: SeverityFit | RaterStep | None = None) -> pd.DataFrame:
+                severity: SeverityFit | RaterStep | None = None, rows: TableRows | None = None) -> pd.DataFrame:
     """The same statistics for a grouping of questions (``topic`` or ``question_level``); ``severity``
-    as in :func:`question_stats`."""
-    dist = _distribution(d, by)[["n", "mean", "sd"]]
-    lift = _red_flag_lift(d, by)
-    known = _known(d, by)
-    auc = items.grouped_auc(known, by, "score", "strong") if len(known) else pd.Series(dtype=float, name="auc")
-    head = _headline(d, by, n_boot, seed, progress, severity).drop(columns=["n_rows"])
+    and ``rows`` as in :func:`question_stats`."""
+    rows = _rows_of(d, rows)
+    dist = _distribution(d, by, rows)[["n", "mean", "sd"]]
+    lift = _red_flag_lift(d, by, rows)
+    auc = _auc(d, by, rows)
+    head = _headline(d, by, n_boot, seed, progress, severity, rows).drop(columns=["n_rows"])
     out = dist.join(lift).join(auc.rename("auc")).join(head)
     out["band"] = ebel_band(out["discrimination"], out["n_candidates"], min_n)
     return out
 
 
 def topic_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=False,
-                severity: SeverityFit | RaterStep | None = None) -> pd.DataFrame:
+                severity: SeverityFit | RaterStep | None = None, rows: TableRows | None = None) -> pd.DataFrame:
     """Per topic (see ``analysis.stats.tables.COLUMNS["topic_stats"]``): :func:`group_stats` by topic,
-    with the bank's number of questions and the levels each topic appears at; ``severity`` as in
-    :func:`question_stats`."""
-    ts = group_stats(d, "topic", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress, severity=severity)
+    with the bank's number of questions and the levels each topic appears at; ``severity`` and
+    ``rows`` as in :func:`question_stats`."""
+    ts = group_stats(d, "topic", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress, severity=severity,
+                     rows=rows)
     levels_in_bank = questions.groupby("topic", observed=True)["level"].agg(
         lambda s: ",".join(str(v) for v in sorted(set(s), key=list(config.LEVELS).index)))
     # versions pool: a topic counts its questions (stable ids), not their versions
@@ -282,26 +443,30 @@ def topic_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, seed=0
 
 
 def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=False,
-                severity: SeverityFit | RaterStep | None = None) -> pd.DataFrame:
+                severity: SeverityFit | RaterStep | None = None, rows: TableRows | None = None) -> pd.DataFrame:
     """Per level: interviews and reliability of interviews *at* that level (candidate level), and how
-    well questions *of* that level separate strong from weak (question level); ``severity`` as in
-    :func:`question_stats`."""
+    well questions *of* that level separate strong from weak (question level); ``severity`` and
+    ``rows`` as in :func:`question_stats`."""
+    shared = _rows_of(d, rows)
     g = group_stats(d, "question_level", n_boot=n_boot, seed=seed, min_n=min_n, progress=progress,
-                    severity=severity)
+                    severity=severity, rows=shared)
     g.index = g.index.astype(str)
     iv = _codes.first_rows(d[["interview_id", "level", "recommendation"]], "interview_id")
     rows = []
-    level = d["level"].to_numpy()
-    # interviews by their integer code (NaN when missing): alpha only needs to tell them apart, and a
-    # per-level subset of the id text would be copied and hashed again (issue 11)
-    iid = np.asarray(_codes.codes(d["interview_id"], sort=False)[0])
-    iid = np.where(iid >= 0, iid, np.nan)
+    # the candidate level and the interview by their integer codes: a level's rows by comparing
+    # codes, not the labels of a million-row object array (issue 26); interviews NaN when missing:
+    # alpha only needs to tell them apart, and a per-level subset of the id text would be copied and
+    # hashed again (issue 11)
+    level, level_names = shared.codes("level")
+    iid_codes = np.asarray(_codes.codes(d["interview_id"], sort=False)[0])
+    iid = np.where(iid_codes >= 0, iid_codes, np.nan)
     for lvl in config.LEVELS:
-        m = level == lvl
+        m = level == next((i for i, v in enumerate(level_names) if v == lvl), -2)
         sub = d.loc[m, ["question_id", "score"]].assign(interview_id=iid[m])
         ivl = iv[iv["level"] == lvl]
         alpha = np.nan
-        if sub["interview_id"].nunique() >= 3:
+        ids = iid_codes[m]
+        if np.count_nonzero(np.bincount(ids[ids >= 0])) >= 3:  # distinct interviews (nunique)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 try:

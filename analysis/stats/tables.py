@@ -26,13 +26,13 @@ from analysis.stats.agreement import INTER_RATER_COLUMNS, UNDEFINED, inter_rater
 from analysis.stats.design import DESIGN_COLUMNS, design_diagnostics
 from analysis.stats.drift import DRIFT_BY_QUARTER_COLUMNS, DRIFT_COLUMNS, drift
 from analysis.stats.interviewers import interviewer_stats
-from analysis.stats.separation import (level_heatmap, level_stats, question_stats, severity_first_step,
+from analysis.stats.separation import (TableRows, level_heatmap, level_stats, question_stats, severity_first_step,
                                        strong_weak, topic_stats)
 from analysis.stats.severity import SeverityFit
 from analysis.stats.versions import QUESTION_VERSIONS_COLUMNS, question_versions
 
 __all__ = ["TableSpec", "TableInputs", "TABLES", "COLUMNS", "FIELDS", "CRITERION_FREE", "INDEX_COLUMNS",
-           "compute_table"]
+           "SHARE_ROWS", "compute_table"]
 
 # The columns' meanings, shared by the question, topic and level tables (the headline and its kin).
 _DISC = {
@@ -125,6 +125,7 @@ class TableInputs:
         self.workbook, self.rows, self.fit = workbook, rows, fit
         self.settings = dict(n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
         self._lock, self._step = threading.Lock(), []
+        self._rows, self._rows_taken = None, set()
 
     def first_step(self):
         """The slice's :func:`~analysis.stats.separation.severity_first_step`, shared by the question,
@@ -135,6 +136,24 @@ class TableInputs:
             if not self._step:
                 self._step.append(severity_first_step(self.rows, self.fit))
             return self._step[0]
+
+    def table_rows(self, table: str) -> TableRows:
+        """The slice's :class:`~analysis.stats.separation.TableRows` for the table ``table`` (one of
+        :data:`SHARE_ROWS`): the row-level arrays (codes, masks, the headline's kept rows) those
+        tables share, each made when the first of them asks and then read by the others (issue 26).
+
+        Let go once every table of :data:`SHARE_ROWS` has taken it: the arrays are some 50 bytes a
+        row, which at ten million rows would sit under the peak of the tables computed after them
+        (a table asked for again later, as the explorer may, gets a new one). Thread-safe, like
+        :meth:`first_step`."""
+        with self._lock:
+            if self._rows is None:
+                self._rows, self._rows_taken = TableRows(self.rows), set()
+            rows = self._rows
+            self._rows_taken.add(table)
+            if self._rows_taken >= set(SHARE_ROWS):
+                self._rows = None
+            return rows
 
 
 @dataclass(frozen=True)
@@ -176,12 +195,18 @@ class TableSpec:
         return frames[0] if len(frames) == 1 else frames
 
 
+#: The tables that share one :class:`~analysis.stats.separation.TableRows` (:meth:`TableInputs.table_rows`).
+SHARE_ROWS = ("question_stats", "topic_stats", "level_stats")
+
+
 def _question_stats(t: TableInputs):
-    return question_stats(t.rows, t.workbook.questions, severity=t.first_step(), **t.settings)
+    return question_stats(t.rows, t.workbook.questions, severity=t.first_step(), rows=t.table_rows("question_stats"),
+                          **t.settings)
 
 
 def _topic_stats(t: TableInputs):
-    return topic_stats(t.rows, t.workbook.questions, severity=t.first_step(), **t.settings)
+    return topic_stats(t.rows, t.workbook.questions, severity=t.first_step(), rows=t.table_rows("topic_stats"),
+                       **t.settings)
 
 
 def _question_versions(t: TableInputs):
@@ -190,7 +215,7 @@ def _question_versions(t: TableInputs):
 
 
 def _level_stats(t: TableInputs):
-    return level_stats(t.rows, severity=t.first_step(), **t.settings)
+    return level_stats(t.rows, severity=t.first_step(), rows=t.table_rows("level_stats"), **t.settings)
 
 
 #: Every calibration table, in the order they are computed (and their notes written) and exported.
