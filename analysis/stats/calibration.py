@@ -32,14 +32,12 @@ from threadpoolctl import threadpool_limits
 
 from analysis.stats.agreement import RETEST, SAME_ANSWER, inter_rater
 from analysis.stats.criteria import attach_criterion, rest_score
-from analysis.stats.discrimination import ebel_band
 from analysis.stats.drift import drift
 from analysis.stats.interviewers import interviewer_stats
-from analysis.stats.separation import (Y_FREE_IS_REST, SliceParts, group_stats, level_heatmap, level_stats,
-                                       question_stats, severity_first_step, topic_stats)
+from analysis.stats.separation import (Y_FREE_IS_REST, SliceParts, group_stats, judge_questions, level_heatmap,
+                                       level_stats, question_stats, severity_first_step, topic_stats)
 from analysis.stats.severity import SeverityFit, fit_severity
 from analysis.stats.tables import COLUMNS, CRITERION_FREE, FIELDS, TABLES, TableInputs, compute_table
-from analysis.stats.verdicts import question_verdicts
 
 __all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_stats", "group_stats", "level_stats",
            "topic_stats", "severity_first_step", "Y_FREE_IS_REST",
@@ -261,9 +259,8 @@ def judged_at(name: str, table: pd.DataFrame, *, min_n: int, n_boot: int) -> pd.
 
     Why this is safe: ``min_n`` enters :func:`~analysis.stats.separation.question_stats` only at its
     end, where each row is judged from its own ``discrimination``, interval and ``n_candidates``, which
-    ``min_n`` does not change. The judging here calls the very functions it calls:
-    :func:`~analysis.stats.discrimination.ebel_band` (whose ``too few`` band is the ``too_few`` rule,
-    ``n_candidates < min_n``) and :func:`~analysis.stats.verdicts.question_verdicts`. For the explorer,
+    ``min_n`` does not change; that judging is one function,
+    :func:`~analysis.stats.separation.judge_questions`, called here on a copy. For the explorer,
     where moving the minimum-n slider would otherwise recompute the whole question table (1.2-1.6 s
     on a million rows) to change three columns. ``table`` is not changed.
     """
@@ -272,11 +269,7 @@ def judged_at(name: str, table: pd.DataFrame, *, min_n: int, n_boot: int) -> pd.
                          f"only {', '.join(MIN_N_JUDGED)} can (compute the others with calibrate)")
     if table.empty:            # not computable on the slice (TableSpec.empty): so at any min_n
         return table
-    out = table.copy()
-    out["band"] = ebel_band(out["discrimination"], out["n_candidates"], min_n)
-    out["too_few"] = out["band"] == "too few"
-    out["verdict"] = question_verdicts(out, n_boot)
-    return out
+    return judge_questions(table.copy(), min_n=min_n, n_boot=n_boot)
 
 
 def slice_interviewer_verdicts(workbook, *, level=None, start=None, end=None) -> pd.DataFrame:

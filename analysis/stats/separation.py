@@ -28,7 +28,7 @@ from analysis.stats.item_ids import split_item_ids
 from analysis.stats.severity import SeverityFit
 from analysis.stats.verdicts import question_verdicts
 
-__all__ = ["question_stats", "topic_stats", "group_stats", "level_stats", "level_heatmap", "strong_weak",
+__all__ = ["question_stats", "judge_questions", "topic_stats", "group_stats", "level_stats", "level_heatmap", "strong_weak",
            "severity_first_step", "Y_FREE_IS_REST", "SliceParts", "TableRows"]
 
 
@@ -397,9 +397,7 @@ def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, see
     out.index = out.index.astype(str)
     bank = questions.set_index("question_id")[["level", "topic", "question"]]
     out = bank.join(out, how="inner")
-    out["too_few"] = out["n_candidates"] < min_n
-    out["band"] = ebel_band(out["discrimination"], out["n_candidates"], min_n)
-    out["verdict"] = question_verdicts(out, n_boot)          # the one verdict (analysis.stats.verdicts)
+    judge_questions(out, min_n=min_n, n_boot=n_boot)
     out = out.reset_index().rename(columns={"index": "question_id"})
     # one row per (question, version): the stable id and the version apart, a question's versions together
     out = split_item_ids(out, questions)
@@ -409,6 +407,22 @@ def question_stats(d: pd.DataFrame, questions: pd.DataFrame, *, n_boot=1000, see
     first = ["question_id", "version", "level", "topic", "n", "n_candidates", "discrimination", "discrimination_low",
              "discrimination_high", "band", "verdict", "too_few", "auc", "item_rest_r", "mean", "sd"]
     return out[first + [c for c in out.columns if c not in first]]
+
+
+def judge_questions(table: pd.DataFrame, *, min_n: int, n_boot: int | None) -> pd.DataFrame:
+    """Set the question table's judgement columns from each row's own statistics, in place, and
+    return ``table``: ``too_few`` (asked of fewer than ``min_n`` candidates), ``band`` (Ebel's band,
+    :func:`~analysis.stats.discrimination.ebel_band`, ``too few`` by the same rule) and ``verdict``
+    (:func:`~analysis.stats.verdicts.question_verdicts`, the one verdict).
+
+    The only place ``min_n`` enters the question table: :func:`question_stats` ends with it, and
+    :func:`analysis.stats.calibration.judged_at` calls it to judge a computed table again at another
+    minimum n (the explorer's slider) without recomputing any statistic.
+    """
+    table["too_few"] = table["n_candidates"] < min_n
+    table["band"] = ebel_band(table["discrimination"], table["n_candidates"], min_n)
+    table["verdict"] = question_verdicts(table, n_boot)
+    return table
 
 
 def group_stats(d: pd.DataFrame, by: str, *, n_boot=1000, seed=0, min_n=30, progress=False,
