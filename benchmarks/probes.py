@@ -39,7 +39,7 @@ Stages
     file; load and compare; rewrite the file again keeping size, inode and modification time (what
     ``cp -p`` or ``tar x`` do); load and see whether the change is seen; restore both files; load and
     compare with the start.
-``memory DATA [--malloc keep|default|mmap32[-trim]]``
+``memory DATA [--malloc keep|default|heap[-trim]]``
     Where ``report --format csv`` reaches its peak memory, and what is resident at each step: the
     report run in-process (:func:`analysis.reports.report.build_report` into a temporary folder) while
     a thread reads the resident set from ``/proc/self/statm`` every 20 ms. Each step (the load, the
@@ -47,9 +47,9 @@ Stages
     is called for it, then the writing) is logged with the resident MB when it starts and the highest
     seen while it ran; ``peak_step`` names the step where the process peaked. ``--malloc keep`` (the
     default) first sets glibc's malloc as ``python -m analysis`` does
-    (:func:`analysis._process.keep_freed_memory`); ``default`` keeps glibc's defaults; ``mmap32`` serves
-    blocks above 32 MB (glibc's largest ``M_MMAP_THRESHOLD``) by ``mmap`` and keeps the rest without
-    trimming; a ``-trim`` suffix (``keep-trim``) calls ``malloc_trim(0)`` after every step. Why a sampler
+    (:func:`analysis._process.keep_freed_memory`: blocks under 32 MiB kept); ``default`` keeps glibc's
+    defaults; ``heap`` serves every block from a heap never trimmed (``M_MMAP_MAX`` 0, that function's
+    first version); a ``-trim`` suffix (``keep-trim``) calls ``malloc_trim(0)`` after every step. Why a sampler
     and not memray: memray counts pyarrow's 1 GiB virtual reservation, which is never resident, and
     slows a ten-million-row run several times; the sampler sees what ``/usr/bin/time`` sees (it can
     miss a spike shorter than 20 ms). Linux only.
@@ -298,8 +298,8 @@ def stage_memory(data: Path, malloc: str = "keep") -> dict:
     base, _, trim = malloc.partition("-")
     if base == "keep":
         kept = keep_freed_memory()
-    elif base == "mmap32":       # blocks above 32 MB (glibc's largest threshold) mmap'd, the rest kept
-        kept = bool(libc.mallopt(-3, 32 * 2**20)) and bool(libc.mallopt(-1, 2**31 - 1))
+    elif base == "heap":         # every block from the heap, never trimmed (keep_freed_memory's first version)
+        kept = bool(libc.mallopt(-4, 0)) and bool(libc.mallopt(-1, 2**31 - 1))
     else:
         kept = False
     page = os.sysconf("SC_PAGE_SIZE")
