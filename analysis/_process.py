@@ -54,7 +54,7 @@ def keep_freed_memory() -> bool:
     it cut system time to 6-12 s, but the row-length blocks of different sizes fragment a heap that
     never shrinks, and the peak rose from 3.96 to 4.71 GB; with the 32 MiB limit the 80 MB blocks go
     back to the kernel and the peak is 3.85 GB, for 20-23 s of system time (one run each at 10M,
-    ``benchmarks/probes.py memory --malloc``, in ``benchmarks/RESULTS.md``, issue 26; ``malloc_trim``
+    ``benchmarks/probes.py memory --malloc``, issue 26; ``malloc_trim``
     after every table measured 4.19 GB). What a command freed under the threshold stays resident
     until it ends, which is soon: this is for the command line's short processes, not for a
     notebook's kernel, which keeps the allocator's defaults.

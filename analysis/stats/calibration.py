@@ -7,7 +7,9 @@ interviewers grade harder or softer than the rest, for one slice of the data and
 >>> cal.question_stats.sort_values("discrimination").head()      # the weakest questions
 
 This module holds the steps every table shares: the slice's rows (:func:`prepare_slice`), the
-criterion attached to them (:func:`criterion_rows`), the :class:`Calibration` that carries the tables,
+criterion attached to them (:func:`criterion_rows`) or not yet (:func:`slice_rows`, what the
+criterion-free tables read: computed first, so their temporaries do not sit on the criterion's
+columns), the :class:`Calibration` that carries the tables,
 and :func:`calibrate`, which computes every table of :data:`analysis.stats.tables.TABLES`; and, for a
 caller that changes one choice at a time (the explorer), what makes a change cheap without changing
 a number: a :class:`KeptSlice` (rows, severity fit and the parts every criterion shares), a
@@ -352,7 +354,7 @@ def _calibrate(workbook, criterion, *, level, start, end, min_n, n_boot, seed, p
     # rows) then sit on a process without the criterion columns (y, strong, y_free, x_adj: 320 MB at
     # ten million rows) and the separation tables' first step, which they never read. The peak of
     # report --format csv at ten million rows moved from the inter-rater table (3.87 GB, glibc's
-    # default malloc) to the question table (benchmarks/RESULTS.md, issue 26).
+    # default malloc) to the question table (``benchmarks/probes.py memory``, issue 26).
     free = TableInputs(workbook, slice_rows(workbook, scores, fit), fit, **settings)
     results = {name: compute_table(name, free, notes[name]) for name in CRITERION_FREE}
     del free
