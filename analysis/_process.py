@@ -22,7 +22,11 @@ __all__ = ["exit_now", "keep_freed_memory"]
 
 # mallopt(3) parameters (glibc's malloc.h)
 _M_TRIM_THRESHOLD = -1
-_M_MMAP_MAX = -4
+_M_MMAP_THRESHOLD = -3
+#: Blocks of this many bytes or more still get their own ``mmap`` (and go back to the kernel when
+#: freed): glibc's largest allowed threshold on 64-bit systems (``DEFAULT_MMAP_THRESHOLD_MAX``, 32 MiB),
+#: a row-length float column of four million rows.
+_MMAP_THRESHOLD = 32 * 2**20
 #: What the kernel is left: freed memory at the top of the heap above this many bytes is returned
 #: (glibc's default is 128 KiB, or twice the last large block freed; here, never in practice).
 _TRIM_THRESHOLD = 2**31 - 1
@@ -37,16 +41,23 @@ def keep_freed_memory() -> bool:
     when set.
 
     A command on a large history allocates and frees many row-length arrays, one after another (a
-    float column of 10M rows is 80 MB). glibc serves every block above 32 MB with its own ``mmap`` and
+    float column of 1M rows is 8 MB, of 10M rows 80 MB). glibc serves a block above its mmap
+    threshold (128 KiB at first, raised up to 32 MiB as blocks are freed) with its own ``mmap`` and
     gives it back with ``munmap`` when freed, so the next array of the same size comes from the
     kernel again, one page fault per 4 KiB page, each page zeroed. ``report --format csv`` on 10M score
-    rows spent 29.5 of its 76 s in the kernel that way (14.8M page faults). Served from the heap
-    instead (``M_MMAP_MAX`` 0) and not trimmed (``M_TRIM_THRESHOLD``), freed blocks are reused by
-    the next arrays: 36.5 -> 12.6 s of system time on 10M rows, 1.4-1.7 -> 0.6-1.0 s on 1M
-    (``benchmarks/RESULTS.md``, issue 26). The price is a higher peak: blocks of different sizes
-    fragment the heap (4.10 -> 4.67 GB on 10M rows, 640 -> 660 MB on 1M), and what a command freed
-    stays resident until it ends, which is soon: this is for the command line's short processes,
-    not for a notebook's kernel, which keeps the allocator's defaults.
+    rows spent 29.5 of its 76 s in the kernel that way (14.8M page faults). Here blocks under 32 MiB
+    (:data:`_MMAP_THRESHOLD`, ``M_MMAP_THRESHOLD``) come from the heap, and the heap is not trimmed
+    (``M_TRIM_THRESHOLD``), so freed blocks are reused by the next arrays: on 1M rows every column
+    (system time 1.4-1.7 -> 0.6-1.0 s, peak unchanged at 660 MB); on 10M rows the smaller arrays.
+
+    Why not every block from the heap (``M_MMAP_MAX`` 0, this function's first version): on 10M rows
+    it cut system time to 6-12 s, but the row-length blocks of different sizes fragment a heap that
+    never shrinks, and the peak rose from 3.96 to 4.71 GB; with the 32 MiB limit the 80 MB blocks go
+    back to the kernel and the peak is 3.85 GB, for 20-23 s of system time (one run each at 10M,
+    ``benchmarks/probes.py memory --malloc``, issue 26; ``malloc_trim``
+    after every table measured 4.19 GB). What a command freed under the threshold stays resident
+    until it ends, which is soon: this is for the command line's short processes, not for a
+    notebook's kernel, which keeps the allocator's defaults.
 
     Changes nothing where the C library is not glibc, or when the user set glibc's malloc tuning
     themselves (:data:`_USER_TUNING`), or ``ANALYSIS_MALLOC=default``.
@@ -63,7 +74,7 @@ def keep_freed_memory() -> bool:
     except (OSError, AttributeError):
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
-    return bool(mallopt(_M_MMAP_MAX, 0)) and bool(mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD))
+    return bool(mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)) and bool(mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD))
 
 
 def exit_now(status: int | None) -> None:

@@ -39,6 +39,20 @@ Stages
     file; load and compare; rewrite the file again keeping size, inode and modification time (what
     ``cp -p`` or ``tar x`` do); load and see whether the change is seen; restore both files; load and
     compare with the start.
+``memory DATA [--malloc keep|default|heap[-trim]]``
+    Where ``report --format csv`` reaches its peak memory, and what is resident at each step: the
+    report run in-process (:func:`analysis.reports.report.build_report` into a temporary folder) while
+    a thread reads the resident set from ``/proc/self/statm`` every 20 ms. Each step (the load, the
+    severity fit, the criterion rows, then every table as :func:`analysis.stats.tables.compute_table`
+    is called for it, then the writing) is logged with the resident MB when it starts and the highest
+    seen while it ran; ``peak_step`` names the step where the process peaked. ``--malloc keep`` (the
+    default) first sets glibc's malloc as ``python -m analysis`` does
+    (:func:`analysis._process.keep_freed_memory`: blocks under 32 MiB kept); ``default`` keeps glibc's
+    defaults; ``heap`` serves every block from a heap never trimmed (``M_MMAP_MAX`` 0, that function's
+    first version); a ``-trim`` suffix (``keep-trim``) calls ``malloc_trim(0)`` after every step. Why a sampler
+    and not memray: memray counts pyarrow's 1 GiB virtual reservation, which is never resident, and
+    slows a ten-million-row run several times; the sampler sees what ``/usr/bin/time`` sees (it can
+    miss a spike shorter than 20 ms). Linux only.
 """
 
 from __future__ import annotations
@@ -272,6 +286,80 @@ def _same_as_calibrate(ex, wb) -> bool:
     return ex.calibration.notes == fresh.notes
 
 
+def stage_memory(data: Path, malloc: str = "keep") -> dict:
+    import tempfile
+    import threading
+
+    from analysis._process import keep_freed_memory
+
+    import ctypes
+
+    libc = ctypes.CDLL(None)
+    base, _, trim = malloc.partition("-")
+    if base == "keep":
+        kept = keep_freed_memory()
+    elif base == "heap":         # every block from the heap, never trimmed (keep_freed_memory's first version)
+        kept = bool(libc.mallopt(-4, 0)) and bool(libc.mallopt(-1, 2**31 - 1))
+    else:
+        kept = False
+    page = os.sysconf("SC_PAGE_SIZE")
+    steps: list = []          # [name, MB at start, highest MB while it ran]
+    done = threading.Event()
+
+    def rss_mb() -> float:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * page / 2**20
+
+    def sample():
+        while not done.is_set():
+            mb = rss_mb()
+            if steps and mb > steps[-1][2]:
+                steps[-1][2] = mb
+            done.wait(0.02)
+
+    def begin(name):
+        mb = rss_mb()
+        if steps and mb > steps[-1][2]:
+            steps[-1][2] = mb
+        steps.append([name, mb, mb])
+
+    def marked(name, fn):
+        def wrapper(*args, **kwargs):
+            begin(name if name else args[0])
+            out = fn(*args, **kwargs)
+            if trim:
+                libc.malloc_trim(0)
+            begin(f"after {name if name else args[0]}")
+            return out
+        return wrapper
+
+    import analysis.io.load as load_module
+    import analysis.reports.report as report
+    import analysis.stats.calibration as calibration
+    patched = [(report, "load"), (calibration, "fit_severity"), (calibration, "criterion_rows"),
+               (calibration, "compute_table"), (report, "export_tables"), (report, "write_report")]
+    originals = {(m, n): getattr(m, n) for m, n in patched}
+    for (m, n), fn in originals.items():
+        setattr(m, n, marked(None if n == "compute_table" else n, fn))
+    del load_module
+    begin("imports")
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    t0, c0 = time.perf_counter(), time.process_time()
+    try:
+        with tempfile.TemporaryDirectory() as out:
+            report.build_report(data, out=out, formats=("csv",), progress=False)
+    finally:
+        done.set()
+        thread.join()
+        for (m, n), fn in originals.items():
+            setattr(m, n, fn)
+    peak = max(steps, key=lambda s: s[2])
+    return {"malloc_kept": kept, "seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0,
+            "peak_mb": round(peak[2]), "peak_step": peak[0],
+            "steps": [{"step": n, "start_mb": round(a), "max_mb": round(b)} for n, a, b in steps]}
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     stage = argv[0]
@@ -286,8 +374,10 @@ def main(argv=None) -> int:
         info = stage_stale(Path(argv[1]))
     elif stage == "explorer":
         info = stage_explorer(Path(argv[1]))
+    elif stage == "memory":
+        info = stage_memory(Path(argv[1]), argv[argv.index("--malloc") + 1] if "--malloc" in argv else "keep")
     else:
-        raise SystemExit(f"unknown stage {stage!r}; expected load, imports, save, stale or explorer")
+        raise SystemExit(f"unknown stage {stage!r}; expected load, imports, save, stale, explorer or memory")
     print(json.dumps(info))
     return 0
 

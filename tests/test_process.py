@@ -10,17 +10,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: Allocates and touches a 64 MiB array twice, freeing it in between, and prints the page faults the
-#: second allocation cost: with glibc's defaults the freed block went back to the kernel, so every
-#: 4 KiB page faults again (16,384 of them); kept, the second array reuses the first one's pages.
+#: Allocates and touches an array of ``MiB`` MiB twice, freeing it in between, and prints the page
+#: faults the second allocation cost: with glibc's defaults the freed block went back to the kernel,
+#: so every 4 KiB page faults again (4,096 of them for 16 MiB); kept, the second array reuses the
+#: first one's pages. Blocks of 32 MiB and more are still given back (keep_freed_memory's docstring).
 PROBE = """
 import resource, sys
 from analysis._process import keep_freed_memory
 kept = keep_freed_memory()
 import numpy as np
-a = np.ones(8 * 2**20); del a
+n = int(sys.argv[1]) * 2**20 // 8
+a = np.ones(n); del a
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-b = np.ones(8 * 2**20)
+b = np.ones(n)
 print(kept, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 """
 
@@ -28,9 +30,9 @@ glibc = pytest.mark.skipif(not sys.platform.startswith("linux") or not os.confst
                            reason="the allocator setting is glibc's")
 
 
-def _probe(**env):
+def _probe(mib=16, **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_TUNABLES", "ANALYSIS_MALLOC"))}
-    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True, cwd=ROOT,
+    out = subprocess.run([sys.executable, "-c", PROBE, str(mib)], capture_output=True, text=True, check=True, cwd=ROOT,
                          env={**clean, "PYTHONPATH": str(ROOT), "NUMPY_MADVISE_HUGEPAGE": "0", **env}).stdout.split()
     return out[0] == "True", int(out[1])
 
@@ -40,8 +42,15 @@ def test_freed_arrays_are_reused_without_new_page_faults():
     kept, faults = _probe()
     default, faults_default = _probe(ANALYSIS_MALLOC="default")
     assert kept and not default
-    assert faults_default > 8_000          # 16,384 pages of 4 KiB faulted again with glibc's defaults
+    assert faults_default > 2_000          # 4,096 pages of 4 KiB faulted again with glibc's defaults
     assert faults < faults_default / 10
+
+
+@glibc
+def test_blocks_of_32_mib_and_more_still_go_back_to_the_kernel():
+    """The limit that keeps the peak down at ten million rows: a freed 64 MiB block is not kept."""
+    kept, faults = _probe(64)
+    assert kept and faults > 8_000         # 16,384 pages of 4 KiB faulted again
 
 
 @glibc

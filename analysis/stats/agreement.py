@@ -189,7 +189,10 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     iv_codes = np.asarray(_codes.codes(scores["interviewer"], sort=False)[0])
     iid = np.asarray(_codes.codes(scores["interview_id"], sort=True)[0], dtype=np.int64)
     rows_all = np.flatnonzero(answers.code >= 0)
-    iv_v = iv_codes[rows_all]
+    # every row in an answer (a loaded history: the usual case): the per-row arrays as they are, not
+    # copies of them through ``rows_all`` (each a row-length array: 80 MB at ten million rows)
+    every = len(rows_all) == len(answers.code)
+    iv_v = iv_codes if every else iv_codes[rows_all]
 
     def frame(idx, unit, slot):
         return pd.DataFrame({"unit": unit, "slot": slot,
@@ -200,7 +203,7 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     # (the first, in row order: a repeat by the same interviewer is not a second opinion). Only the rows
     # of answers scored twice are looked at (a fifth of the rows at a million; the sort of every row's
     # (answer, interviewer) key was a third of this table's time)
-    dense_v = answers.code[rows_all].astype(np.int64)
+    dense_v = answers.code.astype(np.int64, copy=False) if every else answers.code[rows_all].astype(np.int64)
     twice = answers.raters(iv_codes) >= 2  # per answer: 2+ distinct named interviewers
     in_twice = np.flatnonzero(twice[dense_v])
     rating = dense_v[in_twice] * (int(iv_codes.max()) + 2 if len(iv_codes) else 1) + (iv_v[in_twice] + 1)
@@ -211,6 +214,7 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     slot = np.empty(len(idx), dtype=np.int64)
     slot[order] = _cumcount(unit[order])
     multi = frame(idx, unit, slot)
+    del twice, in_twice, rating, keep, idx, unit, order, slot, iv_v
 
     # test-retest: the first scorecard (by interview_id) of each key, then per candidate and question the
     # first two dates, kept when two different interviewers scored them
@@ -221,10 +225,15 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     if len(rows_all):
         n_all = np.int64(len(scores))
         best = np.full(answers.n, np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(best, dense_v, iid[rows_all] * n_all + rows_all)
-        firsts = best % n_all
+        key = iid * n_all if every else iid[rows_all] * n_all      # (interview code, row) as one int64,
+        key += rows_all                                             # built in place: one array, not three
+        np.minimum.at(best, dense_v, key)
+        del key
+        firsts = best
+        firsts %= n_all
     else:
         firsts = rows_all[:0]
+    del dense_v, rows_all, iid
     by_date = firsts
     occasion = _cumcount(answers.pair)  # the pair of each answer, i.e. of each row of by_date
     two = by_date[occasion < 2]

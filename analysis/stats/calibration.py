@@ -7,7 +7,9 @@ interviewers grade harder or softer than the rest, for one slice of the data and
 >>> cal.question_stats.sort_values("discrimination").head()      # the weakest questions
 
 This module holds the steps every table shares: the slice's rows (:func:`prepare_slice`), the
-criterion attached to them (:func:`criterion_rows`), the :class:`Calibration` that carries the tables,
+criterion attached to them (:func:`criterion_rows`) or not yet (:func:`slice_rows`, what the
+criterion-free tables read: computed first, so their temporaries do not sit on the criterion's
+columns), the :class:`Calibration` that carries the tables,
 and :func:`calibrate`, which computes every table of :data:`analysis.stats.tables.TABLES`; and, for a
 caller that changes one choice at a time (the explorer), what makes a change cheap without changing
 a number: a :class:`KeptSlice` (rows, severity fit and the parts every criterion shares), a
@@ -44,7 +46,7 @@ __all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_sta
            "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS", "SAME_ANSWER", "RETEST",
            "prepare_slice", "criterion_rows", "CRITERION_FREE", "FIELDS", "slice_facts", "calibration_meta", "quiet",
            "slice_interviewer_verdicts", "N_BOOT", "SEED", "SliceParts", "MIN_N_FREE", "MIN_N_JUDGED",
-           "judged_at", "KeptSlice", "LazyCalibration"]
+           "judged_at", "KeptSlice", "LazyCalibration", "slice_rows"]
 
 #: The bootstrap resamples and seed of a calibration unless told otherwise: the report's, and the
 #: explorer's default view, so both show the same intervals and verdicts for the same slice.
@@ -200,8 +202,11 @@ def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: 
         rest = compute_rest() if parts is None else parts.get("rest_score", compute_rest)
     d = attach_criterion(scores, workbook.outcomes, criterion, rest=rest)
     d = _with_bank(d, workbook.questions)
-    d["x_adj"] = adjusted
-    d["residual"] = fit.rows["residual"].to_numpy()
+    # as Series: pandas copies an array assigned as a column, not a Series (copy-on-write shares it), so
+    # ``residual`` is the fit's own column and ``x_adj`` the array just computed, not copies of them
+    # (80 MB each at ten million rows)
+    d["x_adj"] = pd.Series(adjusted, index=d.index, copy=False)
+    d["residual"] = fit.rows["residual"].set_axis(d.index)
     d.attrs["criterion"] = criterion
     if parts is not None:
         parts.mark(d)
@@ -320,13 +325,39 @@ def calibration_meta(criterion, level, d: pd.DataFrame, fit: SeverityFit, *, min
             "severity_lambda_note": fit.lam_note, "notes": notes}
 
 
+def slice_rows(workbook, scores: pd.DataFrame, fit: SeverityFit) -> pd.DataFrame:
+    """The rows the tables of :data:`~analysis.stats.tables.CRITERION_FREE` read: ``scores`` (of
+    :func:`prepare_slice`) with the bank's ``question_level`` and ``topic`` and the fit's ``residual``,
+    the columns of :func:`criterion_rows` that do not depend on the criterion, in a new frame over
+    the same arrays (nothing is copied). A criterion-free table computed on them equals the same
+    table computed on :func:`criterion_rows` (the same rows in the same order; ``tests/test_calibration_memory.py``)."""
+    d = _with_bank(scores, workbook.questions)
+    d["residual"] = fit.rows["residual"].set_axis(d.index)
+    return d
+
+
 def _calibrate(workbook, criterion, *, level, start, end, min_n, n_boot, seed, progress) -> Calibration:
-    d, fit = prepare(workbook, criterion, level=level, start=start, end=end)
-    notes = list(fit.notes)
-    inputs = TableInputs(workbook, d, fit, n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
-    results = {name: compute_table(name, inputs, notes) for name in TABLES}
-    meta = calibration_meta(criterion, level, d, fit, min_n=min_n, n_boot=n_boot, seed=seed, notes=notes)
-    return Calibration(criterion, results, fit, meta)
+    """:func:`calibrate`'s tables, the criterion-free ones first (why: ``tests/test_calibration_memory.py``
+    and the comment below); results and notes are kept in :data:`~analysis.stats.tables.TABLES` order."""
+    scores, fit = prepare_slice(workbook, level=level, start=start, end=end)
+    settings = dict(n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
+    notes = {name: [] for name in TABLES}
+    # The criterion-free tables (inter-rater, drift, design, ...) on the slice's rows *before* the
+    # criterion's: their temporaries (the inter-rater's Krippendorff coincidences: 1.5 GB at ten million
+    # rows) then sit on a process without the criterion columns (y, strong, y_free, x_adj: 320 MB at
+    # ten million rows) and the separation tables' first step, which they never read. The peak of
+    # report --format csv at ten million rows moved from the inter-rater table (3.87 GB, glibc's
+    # default malloc) to the question table (``benchmarks/probes.py memory``, issue 26).
+    free = TableInputs(workbook, slice_rows(workbook, scores, fit), fit, **settings)
+    results = {name: compute_table(name, free, notes[name]) for name in CRITERION_FREE}
+    del free
+    d = criterion_rows(workbook, scores, fit, criterion)
+    del scores
+    inputs = TableInputs(workbook, d, fit, **settings)
+    results.update({name: compute_table(name, inputs, notes[name]) for name in TABLES if name not in results})
+    meta = calibration_meta(criterion, level, d, fit, min_n=min_n, n_boot=n_boot, seed=seed,
+                            notes=list(fit.notes) + [n for name in TABLES for n in notes[name]])
+    return Calibration(criterion, {name: results[name] for name in TABLES}, fit, meta)
 
 
 class KeptSlice:
