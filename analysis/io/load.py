@@ -61,6 +61,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import config
+from analysis._process import hand_back_memory
 from analysis.errors import Problem
 from analysis.io import _engine, parse_cache
 from analysis.io._versions import as_items, date_first_versions, retired_warnings
@@ -571,27 +572,6 @@ def load(data=None, *, cache: bool = True, progress: bool = True, engine: str = 
     warnings = sorted(retired_warnings(scores, questions) + retired_warnings(practice, questions),
                       key=lambda p: (p.path, p.line))
     questions = date_first_versions(questions, scores, practice)
-    _hand_back_memory()
+    hand_back_memory()  # what the load freed, before the analyses (analysis._process)
     return Workbook(questions, scores, outcomes, problems, n_files, n_rows, lay, practice, warnings)
-
-
-def _hand_back_memory() -> None:
-    """Return the memory the load freed to the operating system before the analyses run.
-
-    Why: the load allocates and frees far more than it keeps (the parsed pieces, the codes of
-    every column, validation's row masks), and both allocators keep freed memory for reuse
-    instead of returning it: Arrow's pool (``release_unused``), and glibc's heap, whose free
-    space below a live block is only given back by ``malloc_trim``. The analyses that follow
-    allocate their row-length arrays (tens of MB at 10M rows) with ``mmap``, so they never reuse
-    that heap: left alone it sits under every later step's peak. No library offers this; on a
-    system without glibc it does nothing."""
-    import sys
-    if "pyarrow" in sys.modules:  # (a load that parsed nothing never imported it)
-        sys.modules["pyarrow"].default_memory_pool().release_unused()
-    if sys.platform.startswith("linux"):
-        import ctypes  # deferred: only this call needs it
-        try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):  # another C library (musl): nothing to trim
-            pass
 
