@@ -267,3 +267,23 @@ def test_plan_for_issue26_runs_its_tasks_at_every_size_and_estimates_the_time(tm
     assert run.main(["--plan", "--sizes", "1k", "--tasks", "irt", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "1 measurements (3 runs)" in out and "python -m analysis irt" in out
+
+
+def test_irt_on_10m_rows_runs_only_when_asked_for_and_keeps_its_last_figure(tmp_path):
+    """``make bench`` (every task) leaves out ``irt`` at 10M rows (10-20 minutes: past the suite's 30),
+    runs it when ``--tasks`` names it, and a run without it keeps its last measurement for the chart."""
+    run = _load("run")
+    every = {(s.size, s.task) for s in run.plan_suite(["1m", "10m"], tmp_path, tmp_path)}
+    assert ("1m", "irt") in every and ("10m", "report csv") in every and ("10m", "irt") not in every
+    asked = {(s.size, s.task) for s in run.plan_suite(["10m"], tmp_path, tmp_path, tasks=["irt"])}
+    assert asked == {("10m", "irt")}
+    old = {"size": "10m", "task": "irt", "median_wall": 600.0, "rows": 10_000_000, "ok": True}
+    (tmp_path / "results.json").write_text(json.dumps({"measurements": [old, {**old, "task": "report csv"}]}))
+    fresh = {"measurements": [{**old, "task": "report csv", "median_wall": 50.0}]}
+    run.run_suite = lambda *a, **k: json.loads(json.dumps(fresh))
+    written = {}
+    run.write_results = lambda results, out, chart=True: written.update(results) or out / "RESULTS.md"
+    run.targets = lambda results: []
+    assert run.main(["--sizes", "10m", "--out", str(tmp_path), "--no-chart"]) == 0
+    kept = {(m["task"], m["median_wall"]) for m in written["measurements"]}
+    assert kept == {("report csv", 50.0), ("irt", 600.0)}
