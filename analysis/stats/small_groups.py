@@ -206,10 +206,12 @@ def withheld_cells(cells: pd.DataFrame, lines, hidden: np.ndarray, *,
     cells' lower bound 0), until every exposed cell with a bound is withheld. A cell the audit finds
     pinned by the lines alone is withheld too, although against the audit's reader (who is assumed
     to know every line, e.g. every interviewer's total) that does not help: a real reader knows
-    fewer lines, and for them the bound is often what pins it (the property tests'
-    attacker, who is given an interviewer's total only when the tables give it away, pins none
-    then). Rows listed whatever their count (e.g. an interviewer's row for every group, ``n_min``
-    0) are never withheld: their absence would show.
+    fewer lines, and for them the bound is often what pins it (the attacker of
+    ``tests/test_disclosure.py``, given an interviewer's total only when the tables give it away,
+    pins none in the worlds tested). Rows listed whatever their count (e.g. an interviewer's row
+    for every group, ``n_min`` 0) are never withheld: their absence would show. Groups with no unit
+    at a level are not cells here, as if the reader knew they hold none: that only makes the
+    audit stricter than a reader who cannot tell them from withheld rows.
 
     Parameters
     ----------
@@ -263,9 +265,10 @@ def exposed_cells(cells: pd.DataFrame, lines, hidden: np.ndarray, *, small_group
     The reader knows every shown cell, the value of every line (see :func:`protect_cells`) and the
     bounds: a hidden primary cell holds at least ``n_min`` units (default 0), a hidden complementary
     one at least ``small_group``, and ``0 <= n_selected <= n``; a cell whose row is left out of the
-    table (a True in the optional column ``withheld``, see :func:`withheld_cells`) only ``n >= 0``. For each hidden cell (or those in
-    ``only``) the smallest and largest values of its ``n`` and ``n_selected`` over all integer
-    solutions are found with scipy's ``milp``; a cell whose smallest and largest agree is exposed.
+    table (True in the optional column ``withheld``, see :func:`withheld_cells`) only ``n >= 0``.
+    For each hidden cell (or those in ``only``) the smallest and largest values of its ``n`` and
+    ``n_selected`` over all integer solutions are found with scipy's ``milp``; a cell whose smallest
+    and largest agree is exposed.
     Returns their positions.
     """
     from scipy.optimize import Bounds, LinearConstraint, milp  # deferred: only the group tables need it
