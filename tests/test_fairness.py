@@ -27,6 +27,8 @@ from analysis.stats import fairness, fairness_dif
 from analysis.io.demo_folder import write_history
 from analysis.stats.demo import generate
 from analysis.io.groups import NOT_DISCLOSED, parse_groups
+from analysis.stats import small_groups
+from analysis.stats.small_groups import exposed_cells, protect_cells, withheld_cells
 from planted import workbook_of
 
 REPO = Path(__file__).resolve().parent.parent
@@ -152,6 +154,52 @@ def test_complementary_suppression_leaves_no_cell_one_subtraction_away(raw):
     assert not (flat & (cells["n_candidates"] < 5)).any()  # extra hidden cells are large ones
     flat |= (cells["n_candidates"] < 5).to_numpy()
     assert not _lines_with_one_hidden(cells, flat)
+
+
+def test_a_listed_rows_bound_pins_it_until_the_row_is_withheld():
+    """The residual of the Notes of protect_cells, by hand: one level of 7 with a group of 5 and two of
+    1. The 5 hides the two small ones' 2, and the small ones hide each other; but a reader who knows
+    the total (7) and that a hidden complement holds at least 5 and a listed row at least 1 gets
+    5 + 1 + 1 back. Leaving one row out removes its bound (a missing row may hold nothing)."""
+    cells = pd.DataFrame({"n": [5, 1, 1], "n_selected": [2, 0, 1], "n_candidates": [5, 1, 1], "n_min": 1,
+                          "key": ["a", "b", "c"]})
+    lines = [([0, 1, 2], [1, 1, 1])]
+    hidden = protect_cells(cells, lines)
+    assert hidden.tolist() == [True, True, True]
+    assert exposed_cells(cells, lines, hidden) == [0, 1, 2]
+    withheld = withheld_cells(cells, lines, hidden)
+    assert withheld.tolist() == [True, False, False]  # the first exposed row; then a + b + c = 7 has many answers
+    assert exposed_cells(cells.assign(withheld=withheld), lines, hidden) == []
+    both, held = protect_cells(cells, lines, withhold=True)  # the same, from protect_cells' last audit
+    assert both.tolist() == hidden.tolist() and held.tolist() == withheld.tolist()
+
+
+def test_rows_listed_whatever_their_count_are_never_withheld():
+    """An interviewer's row exists for every group (n_min 0): leaving one out would itself say it was
+    withheld, so none is, even when a cell stays pinned (here 0 + 0 = 0)."""
+    cells = pd.DataFrame({"n": [0, 0, 9], "n_selected": [0, 0, 4], "n_candidates": [0, 0, 9], "n_min": 0,
+                          "key": ["a", "b", "c"]})
+    hidden = np.array([True, True, False])
+    assert exposed_cells(cells, [([0, 1], [1, 1])], hidden) == [0, 1]
+    assert not withheld_cells(cells, [([0, 1], [1, 1])], hidden).any()
+
+
+def test_withheld_rows_leave_every_shown_row_as_it_was(bank, monkeypatch):
+    """The drawn world that pinned two cells (n=128, seed=1048576): the adverse-impact table with rows
+    withheld is the table without withholding, less some hidden rows (the nonbinary row of the
+    decision stage's mid level among them); every shown number is the same."""
+    h = generate(128, seed=1048576, questions=bank, groups=True)
+    wb = workbook_of(h, bank)
+    new = fairness.adverse_impact(wb, h.candidate_groups)
+    monkeypatch.setattr(small_groups, "_withhold", lambda c, *a: np.zeros(len(c), dtype=bool))
+    old = fairness.adverse_impact(wb, h.candidate_groups)
+    key = ["attribute", "stage", "level", "group"]
+    both = old.merge(new, on=key, how="left", suffixes=("", "_new"), indicator=True)
+    gone = both[both["_merge"] == "left_only"]
+    assert ("gender", "decision", "mid", "nonbinary") in set(map(tuple, gone[key].to_numpy()))
+    assert gone["suppressed"].all() and gone["n"].isin(["<5", "suppressed"]).all()
+    kept = old.merge(new[key], on=key)
+    pd.testing.assert_frame_equal(kept.reset_index(drop=True), new.reset_index(drop=True))
 
 
 def test_complement_hidden_rows_show_no_count_and_take_no_part():

@@ -46,6 +46,9 @@ NOTES = (
     "Read it together with Fisher's exact test and the power in the flag.",
     "Every cell with fewer than {small_group} candidates is suppressed: its count is shown as <{small_group} and "
     "nothing else.",
+    "A group's row of the adverse-impact table can be missing at a stage and level: either it had no candidate "
+    "there, or the row was withheld because, even suppressed, its count could have been worked out from the totals "
+    "and the fact that a listed group has at least one candidate. Which of the two is not said, on purpose.",
     "At the recommendation stage each interview counts once, so a candidate with several interviews counts "
     "several times; the decision stage counts candidates.",
     "A flagged question is a reason to read and perhaps rewrite it, never to drop a group's data.",

@@ -26,7 +26,10 @@ Privacy: every cell with fewer than ``small_group`` distinct candidates (the pri
 ratios and tests are blank and ``suppressed`` is True — in the tables and in the charts (suppressed
 groups are not drawn). So that no hidden count can be worked out by subtraction from the totals, the
 adverse-impact table also hides the smallest neighbour of a lone suppressed cell (complementary
-suppression, flag ``suppressed_complement``). No candidate id appears anywhere.
+suppression, flag ``suppressed_complement``). Where even that cannot help (two ``<5`` rows, each
+known to hold a candidate, with a known total of 2), a row is left out of the adverse-impact table
+(:func:`analysis.stats.small_groups.withheld_cells`; the report's notes say a missing row means "no
+candidate, or withheld"). No candidate id appears anywhere.
 
 >>> from analysis.io.load import load
 >>> from analysis.io.groups import load_groups
@@ -379,9 +382,9 @@ def _plan(u: pd.DataFrame, attr: str, order, *, interviewers: bool, small_group:
 
     Returns
     -------
-    (tables, hidden_levels, hidden_interviewers)
+    (tables, hidden_levels, hidden_interviewers, withheld_levels)
         level -> counts; level -> groups hidden as complements; set of (interviewer, group) hidden
-        as complements.
+        as complements; level -> groups whose row is left out (``withheld_cells``).
     """
     tables = {}
     for level in (OVERALL, *config.LEVELS):
@@ -389,7 +392,7 @@ def _plan(u: pd.DataFrame, attr: str, order, *, interviewers: bool, small_group:
         if not v.empty:
             tables[level] = _counts(v, attr, order)
     if not tables:
-        return tables, {}, set()
+        return tables, {}, set(), {}
     cells = pd.concat([t.assign(level=lv).rename(columns={attr: "group"}) for lv, t in tables.items()],
                       ignore_index=True).assign(interviewer=None, n_min=1)
     lines = _table_lines(cells, OVERALL)
@@ -407,11 +410,12 @@ def _plan(u: pd.DataFrame, attr: str, order, *, interviewers: bool, small_group:
             lines.append((base + idx, np.ones(len(idx))))  # each interviewer's total: their reference rates give it
         for g, idx in ivc.groupby("group", sort=False).indices.items():
             lines.append((np.r_[base + idx, overall[g]], np.r_[np.ones(len(idx)), -1.0]))  # = the group's overall row
-    hidden = protect_cells(cells.assign(key=cells["group"].astype(str) + "|" + cells["interviewer"].astype(str)),
-                           lines, small_group=small_group)
+    cells = cells.assign(key=cells["group"].astype(str) + "|" + cells["interviewer"].astype(str))
+    hidden, withheld = protect_cells(cells, lines, small_group=small_group, withhold=True)  # withheld: n_min 1 rows
     table = cells["interviewer"].isna().to_numpy()
     ivs = _extra(cells[~table], hidden[~table], small_group, by="interviewer")
-    return tables, _extra(cells[table], hidden[table], small_group), {(k, g) for k, gs in ivs.items() for g in gs}
+    held = cells[withheld].groupby("level")["group"].agg(set).to_dict()
+    return tables, _extra(cells[table], hidden[table], small_group), {(k, g) for k, gs in ivs.items() for g in gs}, held
 
 
 class SuppressionPlans:
@@ -501,14 +505,15 @@ def adverse_impact(workbook, groups: pd.DataFrame, *, stages=STAGES, small_group
             if u.empty:
                 continue
             if stage == "recommendation" and plans is not None:
-                tables, hidden, _ = plans.get(workbook, groups, u, attr, order, small_group=small_group)
+                tables, hidden, _, withheld = plans.get(workbook, groups, u, attr, order, small_group=small_group)
             else:
-                tables, hidden, _ = _plan(u, attr, order, interviewers=stage == "recommendation",
-                                          small_group=small_group)
+                tables, hidden, _, withheld = _plan(u, attr, order, interviewers=stage == "recommendation",
+                                                    small_group=small_group)
             for level, counts in tables.items():
                 t = impact_ratios(counts, attr, "n", "n_selected", candidates="n_candidates",
                                   small_group=small_group, alpha=alpha, threshold=threshold, power_target=power_target,
                                   hide=hidden.get(level, ()))
+                t = t[~t["group"].isin(list(withheld.get(level, ())))]  # hidden rows: no shown number moves
                 out.append(t.assign(attribute=attr, stage=stage, level=level))
     if not out:
         return pd.DataFrame(columns=ADVERSE_IMPACT_COLUMNS + ["power"])
@@ -558,9 +563,9 @@ def interviewer_impact(workbook, groups: pd.DataFrame, *, small_group: int = con
     for a in attributes(groups):
         # the same plan, in the same order, as adverse_impact's recommendation stage
         if plans is not None:
-            _, _, hide = plans.get(workbook, groups, u, a, order_groups(every[a]), small_group=small_group)
+            _, _, hide, _ = plans.get(workbook, groups, u, a, order_groups(every[a]), small_group=small_group)
         else:
-            _, _, hide = _plan(u, a, order_groups(every[a]), interviewers=True, small_group=small_group)
+            _, _, hide, _ = _plan(u, a, order_groups(every[a]), interviewers=True, small_group=small_group)
         order = [g for g in order_groups(u[a]) if g != NOT_DISCLOSED]
         for iv in sorted(u["interviewer"].unique()):
             v = u[(u["interviewer"] == iv) & (u[a] != NOT_DISCLOSED)]

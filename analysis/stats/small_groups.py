@@ -9,7 +9,8 @@ floor itself is :data:`analysis.config.SMALL_GROUP`; both functions take it as t
 
 :func:`protect_cells` is the one complementary suppression: which larger cells of linked tables to
 hide too, so that no hidden count can be worked out from totals or other rows (:func:`exposed_cells`
-is its audit).
+is its audit); :func:`withheld_cells` is its last resort, the rows to leave out of a table where
+hiding cannot help.
 
 It sits in the statistics layer, the lowest that applies it: the IRT tables (``stats``), the charts
 and the report writers above all call it here.
@@ -25,7 +26,7 @@ import pandas as pd
 from analysis import config
 
 __all__ = ["mark_small_groups", "INTERVIEWER_RATE_COLUMNS", "suppress_small_interviewers", "protect_cells",
-           "exposed_cells"]
+           "withheld_cells", "exposed_cells"]
 
 
 def mark_small_groups(df: pd.DataFrame, n_col: str, rate_cols: str | Sequence[str], *,
@@ -102,7 +103,7 @@ def suppress_small_interviewers(interviewer_stats: pd.DataFrame, *,
 # Complementary suppression: hidden cells that totals and other rows cannot give back
 # ----------------------------------------------------------------------------------------------
 
-def protect_cells(cells: pd.DataFrame, lines, *, small_group: int = config.SMALL_GROUP) -> np.ndarray:
+def protect_cells(cells: pd.DataFrame, lines, *, small_group: int = config.SMALL_GROUP, withhold: bool = False):
     """Which cells of a set of linked tables to hide so that no hidden count can be worked out.
 
     Hiding the cells with fewer than ``small_group`` candidates (*primary* suppression) protects
@@ -135,12 +136,16 @@ def protect_cells(cells: pd.DataFrame, lines, *, small_group: int = config.SMALL
         Each a linear relation the reader knows the value of: ``sum(coefficients * cells[positions])``,
         for ``n`` and for ``n_selected`` alike (e.g. the levels of a group minus its overall row = 0).
     small_group : int, default :data:`analysis.config.SMALL_GROUP`
+    withhold : bool, default False
+        Also say which hidden rows to leave out of the table (:func:`withheld_cells`), reusing the
+        last audit: the usual case (no cell left pinned) then costs no second audit.
 
     Returns
     -------
     ndarray of bool
         True for every cell to hide: the primary ones (``n_candidates < small_group``) and the
-        complementary ones.
+        complementary ones. With ``withhold=True``, a pair ``(hidden, withheld)``; ``hidden`` is
+        the same either way.
 
     Notes
     -----
@@ -148,7 +153,8 @@ def protect_cells(cells: pd.DataFrame, lines, *, small_group: int = config.SMALL
     cells lost, a larger integer program); the audit guarantees the result, not its size. A line
     whose cells are all hidden can still pin a cell down by its bounds alone (a total of 6 made of a
     primary cell and a complementary one of at least 5 leaves 1): nothing inside the table can
-    protect it and the cell stays hidden as it is. :func:`exposed_cells` is the audit on its own.
+    protect it and the cell stays hidden as it is; :func:`withheld_cells` then says which rows to
+    leave out of the table so that the bound is gone. :func:`exposed_cells` is the audit on its own.
     """
     c = cells.reset_index(drop=True)
     lines = [(np.asarray(p, dtype=int), np.asarray(w, dtype=float)) for p, w in lines]
@@ -159,12 +165,13 @@ def protect_cells(cells: pd.DataFrame, lines, *, small_group: int = config.SMALL
     rank[order] = np.arange(len(c))
     hidden = _close(primary.copy(), lines, rank)
     if not hidden.any():
-        return hidden
+        return (hidden, hidden.copy()) if withhold else hidden
     tried: set[int] = set()
     while True:
-        pinned = [i for i in exposed_cells(c, lines, hidden, small_group=small_group) if i not in tried]
+        exposed = exposed_cells(c, lines, hidden, small_group=small_group)
+        pinned = [i for i in exposed if i not in tried]
         if not pinned:
-            return hidden
+            return (hidden, _withhold(c, lines, hidden, exposed, small_group)) if withhold else hidden
         cell = pinned[0]
         near = sorted({int(j) for p, _ in lines if cell in p for j in p if not hidden[j]}, key=lambda j: rank[j])
         for j in near:
@@ -179,6 +186,62 @@ def protect_cells(cells: pd.DataFrame, lines, *, small_group: int = config.SMALL
                 hidden[near] = True
                 hidden = _close(hidden, lines, rank)
             tried.add(cell)  # nothing left to hide around it: the bounds alone pin it (see Notes)
+
+
+def withheld_cells(cells: pd.DataFrame, lines, hidden: np.ndarray, *,
+                   small_group: int = config.SMALL_GROUP) -> np.ndarray:
+    """The hidden cells whose rows to leave out of the table, because even hidden they can be worked out.
+
+    A row shown as ``<5`` tells the reader that its group has at least ``n_min`` units there (a row
+    is listed only when the group has one). That bound alone can pin a cell once every cell of its
+    lines is hidden: two hidden cells each known to hold at least 1, whose known total is 2, hold 1
+    each, and a total of 6 made of a small cell and a complementary one of at least 5 leaves 1.
+    :func:`protect_cells` cannot help there, since nothing shown is left to hide. Leaving the row
+    out removes the bound: a missing row may be a group with no unit or a withheld one, so the
+    reader knows only ``n >= 0``. Withholding keeps every shown number and hides nothing more; the
+    cost is that the table no longer says the group was there, which the report's notes explain.
+
+    Each round takes the first still-exposed hidden cell (by position) whose row carries a bound
+    (``n_min > 0``), withholds it, and audits again (:func:`exposed_cells`, with the withheld
+    cells' lower bound 0), until every exposed cell with a bound is withheld. A cell the audit finds
+    pinned by the lines alone is withheld too, although against the audit's reader (who is assumed
+    to know every line, e.g. every interviewer's total) that does not help: a real reader knows
+    fewer lines, and for them the bound is often what pins it (the attacker of
+    ``tests/test_disclosure.py``, given an interviewer's total only when the tables give it away,
+    pins none in the worlds tested). Rows listed whatever their count (e.g. an interviewer's row
+    for every group, ``n_min`` 0) are never withheld: their absence would show. Groups with no unit
+    at a level are not cells here, as if the reader knew they hold none: that only makes the
+    audit stricter than a reader who cannot tell them from withheld rows.
+
+    Parameters
+    ----------
+    cells, lines, small_group
+        As for :func:`protect_cells`.
+    hidden : ndarray of bool
+        Its result.
+
+    Returns
+    -------
+    ndarray of bool
+        True for every cell whose row to leave out (a subset of ``hidden``). The audit passes with
+        them left out unless a cell is pinned by the lines alone (see above).
+    """
+    c = cells.reset_index(drop=True)
+    lines = [(np.asarray(p, dtype=int), np.asarray(w, dtype=float)) for p, w in lines]
+    lines = [(p, w) for p, w in lines if len(p) >= 2]
+    return _withhold(c, lines, hidden, exposed_cells(c, lines, hidden, small_group=small_group), small_group)
+
+
+def _withhold(c: pd.DataFrame, lines, hidden: np.ndarray, exposed: list, small_group: int) -> np.ndarray:
+    """:func:`withheld_cells` from the audit's result ``exposed`` with nothing withheld yet."""
+    withheld = np.zeros(len(c), dtype=bool)
+    bound = (c["n_min"].to_numpy(dtype=float) > 0) if "n_min" in c else np.zeros(len(c), dtype=bool)
+    while True:
+        open_ = [i for i in exposed if bound[i] and not withheld[i]]
+        if not open_:
+            return withheld
+        withheld[open_[0]] = True
+        exposed = exposed_cells(c.assign(withheld=withheld), lines, hidden, small_group=small_group)
 
 
 def _close(hidden: np.ndarray, lines, rank: np.ndarray) -> np.ndarray:
@@ -201,9 +264,11 @@ def exposed_cells(cells: pd.DataFrame, lines, hidden: np.ndarray, *, small_group
 
     The reader knows every shown cell, the value of every line (see :func:`protect_cells`) and the
     bounds: a hidden primary cell holds at least ``n_min`` units (default 0), a hidden complementary
-    one at least ``small_group``, and ``0 <= n_selected <= n``. For each hidden cell (or those in
-    ``only``) the smallest and largest values of its ``n`` and ``n_selected`` over all integer
-    solutions are found with scipy's ``milp``; a cell whose smallest and largest agree is exposed.
+    one at least ``small_group``, and ``0 <= n_selected <= n``; a cell whose row is left out of the
+    table (True in the optional column ``withheld``, see :func:`withheld_cells`) only ``n >= 0``.
+    For each hidden cell (or those in ``only``) the smallest and largest values of its ``n`` and
+    ``n_selected`` over all integer solutions are found with scipy's ``milp``; a cell whose smallest
+    and largest agree is exposed.
     Returns their positions.
     """
     from scipy.optimize import Bounds, LinearConstraint, milp  # deferred: only the group tables need it
@@ -232,7 +297,10 @@ def exposed_cells(cells: pd.DataFrame, lines, hidden: np.ndarray, *, small_group
     order_ok = np.hstack([-np.eye(k), np.eye(k)])  # n_selected - n <= 0
     primary = (c["n_candidates"] < small_group).to_numpy()[h]
     n_min = c["n_min"].to_numpy(dtype=float)[h] if "n_min" in c else np.zeros(k)
-    lo = np.r_[np.where(primary, n_min, np.maximum(n_min, small_group)), np.zeros(k)]
+    lo = np.where(primary, n_min, np.maximum(n_min, small_group))
+    if "withheld" in c:
+        lo = np.where(c["withheld"].to_numpy(dtype=bool)[h], 0.0, lo)  # a missing row may hold nothing
+    lo = np.r_[lo, np.zeros(k)]
     bounds = Bounds(lo, np.full(2 * k, np.inf))
     cons = [LinearConstraint(order_ok, -np.inf, 0)]
     if len(a_eq):
