@@ -26,10 +26,9 @@ Privacy: every cell with fewer than ``small_group`` distinct candidates (the pri
 ratios and tests are blank and ``suppressed`` is True — in the tables and in the charts (suppressed
 groups are not drawn). So that no hidden count can be worked out by subtraction from the totals, the
 adverse-impact table also hides the smallest neighbour of a lone suppressed cell (complementary
-suppression, flag ``suppressed_complement``). Where even that cannot help (two ``<5`` rows, each
-known to hold a candidate, with a known total of 2), a row is left out of the adverse-impact table
-(:func:`analysis.stats.small_groups.withheld_cells`; the report's notes say a missing row means "no
-candidate, or withheld"). No candidate id appears anywhere.
+suppression, flag ``suppressed_complement``). Where even that cannot help (two ``<5`` rows, each known to
+hold a candidate, with a known total of 2), the row is left out (:func:`analysis.stats.small_groups.withheld_cells`;
+the report says a missing row means "no candidate, or withheld"). No candidate id appears anywhere.
 
 >>> from analysis.io.load import load
 >>> from analysis.io.groups import load_groups
