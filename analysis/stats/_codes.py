@@ -69,33 +69,43 @@ def dense(keys: np.ndarray, bound: int | None = None) -> tuple[np.ndarray, np.nd
     return uniq.astype(keys.dtype, copy=False), rank[keys]
 
 
-def _dense_by_sort(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`dense` of keys too spread out for a presence table: one plain sort of
-    ``(key - min) * n + position`` (sorted keys and where each came from at once), where
-    ``np.unique(return_inverse=True)`` sorts indices (an argsort, some 40% slower on a million keys).
-    Keys whose range times their number does not fit in int64 go to ``np.unique``."""
+def _sort_with_positions(keys: np.ndarray):
+    """``(distinct, positions, starts)`` of integer ``keys`` by one plain sort of
+    ``(key - min) * n + position``: the sorted distinct keys, the row each sorted key came from, and
+    where each distinct key's run starts among the sorted ones. ``np.unique`` would sort indices
+    instead (an argsort: some 40% slower than a sort on a million keys, ten times for
+    ``return_index``). None when the keys are not signed integers or their range times their number
+    does not fit in int64; the callers then use ``np.unique``. Row-length arrays are reused in place."""
     n = len(keys)
     lo, hi = int(keys.min()), int(keys.max())
-    if (hi - lo + 1) * n >= 1 << 63 or keys.dtype.kind != "i":
-        u, inv = np.unique(keys, return_inverse=True)
-        return u, inv.reshape(-1).astype(np.intp, copy=False)
+    if keys.dtype.kind != "i" or (hi - lo + 1) * n >= 1 << 63:
+        return None
     combo = keys.astype(np.int64) - lo
     combo *= n
     combo += np.arange(n, dtype=np.int64)
     combo.sort()
     upper = combo // n
-    new = np.empty(n, dtype=bool)
-    new[0] = True
-    np.not_equal(upper[1:], upper[:-1], out=new[1:])
-    uniq = upper[new]
-    uniq += lo
+    starts = np.empty(n, dtype=bool)
+    starts[0] = True
+    np.not_equal(upper[1:], upper[:-1], out=starts[1:])
+    distinct = upper[starts]
+    distinct += lo
     upper *= n
     combo -= upper  # now the positions (in place: no more row-length arrays than needed)
-    del upper
-    rank = np.cumsum(new, dtype=np.intp)
+    return distinct, combo, starts
+
+
+def _dense_by_sort(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`dense` of keys too spread out for a presence table, through :func:`_sort_with_positions`."""
+    got = _sort_with_positions(keys)
+    if got is None:
+        u, inv = np.unique(keys, return_inverse=True)
+        return u, inv.reshape(-1).astype(np.intp, copy=False)
+    uniq, positions, starts = got
+    rank = np.cumsum(starts, dtype=np.intp)
     rank -= 1
-    inverse = np.empty(n, dtype=np.intp)
-    inverse[combo] = rank
+    inverse = np.empty(len(keys), dtype=np.intp)
+    inverse[positions] = rank
     return uniq.astype(keys.dtype, copy=False), inverse
 
 
@@ -107,23 +117,17 @@ def unique(keys: np.ndarray) -> np.ndarray:
 
 def first_occurrences(keys: np.ndarray) -> np.ndarray:
     """Positions of the first occurrence of each distinct integer key, in increasing order:
-    ``np.sort(np.unique(keys, return_index=True)[1])``, by one sort of ``key * len(keys) + position``
-    instead of the stable argsort ``np.unique`` needs for ``return_index`` (on a million keys some ten
-    times slower than a sort). Keys too large for that product go to ``np.unique``."""
+    ``np.sort(np.unique(keys, return_index=True)[1])``, through :func:`_sort_with_positions` (the first
+    position of each run of equal sorted keys) instead of the stable argsort ``np.unique`` needs for
+    ``return_index``."""
     keys = np.asarray(keys).reshape(-1)
-    n = len(keys)
-    if not n:
+    if not len(keys):
         return np.zeros(0, dtype=np.intp)
-    lo, hi = int(keys.min()), int(keys.max())
-    if (hi - lo + 1) * n >= 1 << 62:
+    got = _sort_with_positions(keys)
+    if got is None:
         return np.sort(np.unique(keys, return_index=True)[1]).astype(np.intp, copy=False)
-    combo = (keys.astype(np.int64) - lo) * n + np.arange(n, dtype=np.int64)
-    combo.sort()
-    upper = combo // n
-    starts = np.empty(n, dtype=bool)
-    starts[0] = True
-    np.not_equal(upper[1:], upper[:-1], out=starts[1:])
-    out = combo[starts] % n
+    _, positions, starts = got
+    out = positions[starts]
     out.sort()
     return out.astype(np.intp, copy=False)
 
