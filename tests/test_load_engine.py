@@ -17,7 +17,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import analysis.io.load as load_module
@@ -210,6 +210,10 @@ def test_batch_accepts_ordinary_files(bank, data):
 @settings(max_examples=250, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.lists(scorecard_files(), min_size=1, max_size=5))
+# found by hypothesis in CI: a value that starts with U+FEFF on the first data line (Arrow dropped it)
+@example(files=[b"INTERVIEW_ID,DATE,CANDIDATE_ID,LEVEL,INTERVIEWER,QUESTION_ID,SCORE,RED_FLAG,NOTES,"
+                b"RECOMMENDATION,PRACTICE\n\xef\xbb\xbf,2026-03-02,C1,junior,Avery,jr-compute-options,1,"
+                b"true,,yes,"])
 def test_batch_agrees_with_the_csv_module_file_by_file(files):
     """Whatever the files hold: a file the batch accepts gives exactly the csv-module path's rows
     and lines, and that path finds no problem in it; every other file is handed back (and then

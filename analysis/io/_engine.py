@@ -116,13 +116,17 @@ def quoted_record(line: bytes, k: int):
 def read_plain(data: bytes, k: int, dictionary: bool = False):
     """Lines that hold no quote and ``k - 1`` commas each, as ``k`` Arrow text columns (pyarrow's
     CSV reader with quoting off: each line is one row, split at every comma). None if the reader
-    disagrees with the line count (it never should).
+    disagrees with the line count (it never should), or if ``data`` starts with a byte-order mark:
+    the reader would drop it, and there it is the first character of a value (U+FEFF), kept by the
+    csv module.
 
     With ``dictionary``, each column comes back dictionary-encoded by the reader itself (one
     dictionary per block of :data:`BLOCK_BYTES`, in first-appearance order): the text of a column
     is never materialised, which at 1M rows halves the reader's peak memory (pool high-water
     210 MB -> 107 MB) and saves the separate encoding pass (0.79 -> 0.50 CPU s). The values are
     the same strings either way; :func:`encode` unifies the blocks' dictionaries."""
+    if data[:3] == _BOM:
+        return None
     pa = _pa()
     import pyarrow.csv as pacsv  # deferred with pyarrow (see _pa)
     names = [f"c{j}" for j in range(k)]
@@ -482,7 +486,8 @@ def _batch_group(names, members, rejected):
             for i in np.flatnonzero(quoted):
                 if quoted_record(blob[starts[i]:ends[i] + 1], k) is None:
                     bad.add(int(file_of_line[i]))
-            bad |= {m for m, (_, b) in enumerate(members) if bytes(b[:1]) == b"\n" or b"\n\n" in bytes(b)}
+            bad |= {m for m, (_, b) in enumerate(members)
+                    if bytes(b[:1]) == b"\n" or b"\n\n" in bytes(b) or bytes(b[:3]) == _BOM}
             if not bad:
                 break
             rejected.extend(members[m][0] for m in sorted(bad))
