@@ -291,30 +291,7 @@ def _fit_joint(a0, thr0, q_idx, x, r_idx, person, n_persons, g_person, n_raters,
         return out
     if n_newton:                       # the polish moved the point: the SEs take the curvature there
         H = hessian(free, g, "standard errors")
-    # B: per-candidate scores (natural parameters), chunked over the nonzeros of counts
-    coo = counts.tocoo()
-    pr_, cc_, nn_ = coo.row, coo.col, coo.data
-    Gnat = np.zeros((n_persons, n_nat))
-    o_s = Q + Q * (K - 1)
-    for lo_ in range(0, len(nn_), 200_000):
-        sl = slice(lo_, lo_ + 200_000)
-        p_, c_, n_ = pr_[sl], cc_[sl], nn_[sl]
-        wp = wpost[p_]
-        for k, v in ch.items():
-            val = n_ * np.einsum("ij,ij->i", wp, v[c_])
-            if k == "a":
-                np.add.at(Gnat, (p_, cq[c_]), val)
-            elif k == "hi":
-                m = cx[c_] >= 1
-                np.add.at(Gnat, (p_[m], (Q + cq[c_] * (K - 1) + cx[c_] - 1)[m]), val[m])
-            elif k == "lo":
-                m = cx[c_] <= K - 2
-                np.add.at(Gnat, (p_[m], (Q + cq[c_] * (K - 1) + cx[c_])[m]), val[m])
-            elif k == "t":
-                np.add.at(Gnat, (p_, o_s + cr[c_]), -val)
-                np.add.at(Gnat, (p_, o_s + R + cg[c_]), val)
-            else:
-                np.add.at(Gnat, (p_, np.full(len(p_), n_nat - 1)), val)
+    Gnat = _candidate_scores(counts, wpost, ch, cq, cr, cg, cx, Q, K, R, G)
     Gf = Gnat @ J
     B = Gf.T @ Gf
     try:
@@ -324,6 +301,54 @@ def _fit_joint(a0, thr0, q_idx, x, r_idx, person, n_persons, g_person, n_raters,
     out["cov"] = J @ (Hinv @ B @ Hinv) @ J.T
     out["cov_model"] = J @ Hinv @ J.T
     out["H_ok"] = bool(np.all(np.linalg.eigvalsh(H) > 0))
+    return out
+
+
+def _candidate_scores(counts, wpost, ch, cq, cr, cg, cx, Q, K, R, G, chunk: int = 200_000):
+    """Each candidate's score (gradient of their log-likelihood) in the natural parameters,
+    (candidates, parameters): the rows of the sandwich's cross-product ``B``.
+
+    A candidate's score is the sum over their cells of the posterior-weighted derivative channels of
+    :func:`_joint_cells`, placed at the cell's parameters (slope, the two thresholds a score sits
+    between, the interviewer's shift and the level's mean, the ability SD). The terms are summed by
+    one ``np.bincount`` per chunk of cells instead of ``np.add.at`` per channel (about 10x slower):
+    chunks end on a candidate's last cell, so each candidate's terms fall in one chunk and are added
+    in the same order as ``np.add.at`` would (cell by cell, channel by channel), the same bits."""
+    n_persons = counts.shape[0]
+    n_nat = Q + Q * (K - 1) + R + G + 1
+    o_s = Q + Q * (K - 1)
+    indptr, cell, n_all = counts.indptr, counts.indices, counts.data
+    out = np.zeros((n_persons, n_nat))
+    p_lo = 0
+    while p_lo < n_persons:
+        # the candidates whose cells start before the next chunk boundary (at least one candidate)
+        p_hi = max(int(np.searchsorted(indptr, indptr[p_lo] + chunk, side="right")) - 1, p_lo + 1)
+        sl = slice(indptr[p_lo], indptr[p_hi])
+        c_, n_ = cell[sl], n_all[sl]
+        p_ = np.repeat(np.arange(p_hi - p_lo), np.diff(indptr[p_lo:p_hi + 1]))
+        wp = wpost[p_lo:p_hi][p_]
+        rows, cols, vals = [], [], []
+        for k, v in ch.items():
+            val = n_ * np.einsum("ij,ij->i", wp, v[c_])
+            if k == "a":
+                parts = [(None, cq[c_], val)]
+            elif k == "hi":
+                m = cx[c_] >= 1
+                parts = [(m, Q + cq[c_] * (K - 1) + cx[c_] - 1, val)]
+            elif k == "lo":
+                m = cx[c_] <= K - 2
+                parts = [(m, Q + cq[c_] * (K - 1) + cx[c_], val)]
+            elif k == "t":
+                parts = [(None, o_s + cr[c_], -val), (None, o_s + R + cg[c_], val)]
+            else:
+                parts = [(None, np.full(len(c_), n_nat - 1), val)]
+            for m, col, v_ in parts:
+                rows.append(p_ if m is None else p_[m])
+                cols.append(col if m is None else col[m])
+                vals.append(v_ if m is None else v_[m])
+        flat = np.concatenate(rows) * n_nat + np.concatenate(cols)
+        out[p_lo:p_hi] = np.bincount(flat, np.concatenate(vals), (p_hi - p_lo) * n_nat).reshape(-1, n_nat)
+        p_lo = p_hi
     return out
 
 
