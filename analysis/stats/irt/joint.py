@@ -94,17 +94,18 @@ def _hessian(evaluate, free, g, progress=None, label="curvature"):
     return -(H + H.T) / 2
 
 
-def _newton_polish(evaluate, free, lower, upper, *, progress=None, max_steps: int = 12, xtol: float = 1e-11,
+def _newton_polish(evaluate, free, lower, upper, *, progress=None, max_steps: int = 20, xtol: float = 1e-11,
                    hessian=None):
     """Newton steps from the L-BFGS-B end point to the maximum, to the last bits a float can hold.
 
-    L-BFGS-B stops where its line search can no longer see the log-likelihood rise, here up to a
-    few 1e-7 from the maximum, and *where* exactly depends on the rounding of every sum on the way:
+    L-BFGS-B stops at the hand-over (:data:`_HANDOFF_FTOL`) or where its line search can no longer
+    see the log-likelihood rise, some way short of the maximum, and *where* depends on the rounding
+    of every sum on the way:
     numpy's exp and log take other SIMD paths on AVX-512 than on AVX2, BLAS splits its sums by
     thread count, and the start (mirt's item estimates) moves with both. Near the maximum the
     log-likelihood is quadratic, so Newton steps on the exact gradient with one finite-difference
     Hessian (the chord method: each step shrinks the distance by about the Hessian's relative error,
-    1e-5) land on the maximum itself, which does not depend on the path: two machines then agree to
+    1e-5, plus its change over the distance still to go) land on the maximum itself, which does not depend on the path: two machines then agree to
     about 1e-12, far below any printed decimal.
 
     Parameters at a bound with the gradient pointing out of the box stay there (their maximum is
@@ -199,11 +200,12 @@ def _grouped_hessian(evaluate, partial_grad, groups, counts, free, g, progress=N
 
 
 #: Where L-BFGS-B hands over to Newton (:func:`_newton_polish`): the relative change of the
-#: log-likelihood per iteration. L-BFGS-B creeps at the end (on a 1M-row history its last 45 of 117
-#: evaluations gained 0.03 in log-likelihood); from 1e-9 (69 iterations there) the log-likelihood is
-#: already quadratic and four Newton steps reach the same maximum, which does not depend on where they
-#: start: the estimates equal the 1e-12 hand-over's to 1e-14, the standard errors to 4e-10 relative.
-_HANDOFF_FTOL = 1e-9
+#: log-likelihood per iteration. L-BFGS-B creeps near the maximum (on a 1M-row history it took 107
+#: iterations to ftol 1e-12, the last 70 gaining 0.3 in log-likelihood); from 1e-6 (38 iterations) the
+#: log-likelihood is close enough to quadratic that eight chord-Newton steps reach the same maximum, which
+#: does not depend on where they start: the estimates equal the 1e-12 hand-over's to 3e-13, the standard
+#: errors to 1e-9 relative. Where Newton cannot finish, L-BFGS-B resumes to 1e-12 (:func:`_fit_joint`).
+_HANDOFF_FTOL = 1e-6
 
 _NODES_JOINT = np.linspace(-6, 6, 61)   # estimates agree with 121 nodes to 4 decimals on the study's worlds
 
