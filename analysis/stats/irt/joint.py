@@ -256,14 +256,23 @@ def _fit_joint(a0, thr0, q_idx, x, r_idx, person, n_persons, g_person, n_raters,
               + [(-6.0, 6.0)] * (R - 1) + [(-0.9, 0.9)] * (G - 1))
     state = {"n": 0}
 
+    recent = {}       # the last two points: L-BFGS-B's end, the polish, the Hessians and the end re-read them
+
     def evaluate(free):
+        key = free.tobytes()
+        if key in recent:
+            return recent[key]
         a, d, s, mu, sd, J = _joint_jacobian(free, Q, K, R, G, w)
         lp, ch, _ = _joint_cells(a, d, s, mu, sd, cq, cr, cg, cx, z)
         wpost, ll = _posterior(counts @ lp, z)
         ll -= log_norm
         E = counts_t @ wpost
         g = J.T @ _joint_natural_grad(ch, E, cq, cr, cg, cx, Q, K, R, G)
-        return ll, g, {"a": a, "d": d, "s": s, "mu": mu, "sd": sd, "J": J, "ch": ch, "wpost": wpost, "E": E}
+        out = ll, g, {"a": a, "d": d, "s": s, "mu": mu, "sd": sd, "J": J, "ch": ch, "wpost": wpost, "E": E}
+        if len(recent) >= 2:
+            del recent[next(iter(recent))]
+        recent[key] = out
+        return out
 
     def partial_grad(free, sub, E_rest):
         """The gradient when only the candidates of ``sub`` (their rows of ``counts``) are moved."""
