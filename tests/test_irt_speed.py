@@ -6,9 +6,10 @@ Where the tolerances come from
   compared exactly with mirt's ``_build_design``.
 * The candidates' scores of the sandwich (:func:`analysis.stats.irt.joint._candidate_scores`) add the
   same terms in the same order as ``np.add.at`` does: compared exactly.
-* The joint model's hand-over from L-BFGS-B to Newton (``_HANDOFF_FTOL``) changes the optimiser's path,
-  not the maximum it ends on: compared to 1e-8, the cross-SIMD tolerance of tests/test_irt.py
-  (measured 1e-14 on the estimates and 3e-10 relative on the standard errors of a 1M-row history).
+* The joint model's hand-over from L-BFGS-B to Newton (``_HANDOFF_FTOL``) and the polish's Hessian on
+  a sample of candidates (``_POLISH_SAMPLE``) change the optimiser's path, not the maximum it ends on:
+  compared to 1e-8, the cross-SIMD tolerance of tests/test_irt.py (measured 5e-13 on the estimates and
+  7e-10 relative on the standard errors of a 1M-row history).
 """
 
 from __future__ import annotations
@@ -124,3 +125,20 @@ def test_joint_handoff_reaches_the_maximum_of_the_long_path(scores, monkeypatch)
                                    err_msg=name)
     assert fast.joint_loglik == pytest.approx(ref.joint_loglik, abs=1e-8)
     assert fast.notes == ref.notes
+
+
+def test_joint_polish_on_a_sample_of_candidates_reaches_the_same_maximum(scores, monkeypatch):
+    """The Newton polish with its chord Hessian from half of the candidates ends on the maximum the
+    full Hessian's polish ends on, and the standard errors (always from every candidate) agree."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = fit_irt(scores, rater="interviewer", progress=False)
+        monkeypatch.setattr(joint_module, "_POLISH_SAMPLE_MIN", 0)
+        monkeypatch.setattr(joint_module, "_POLISH_SAMPLE", 2)
+        sampled = fit_irt(scores, rater="interviewer", progress=False)
+    for name in ("items", "raters", "abilities", "level_means"):
+        a, b = getattr(sampled, name), getattr(ref, name)
+        num = a.select_dtypes("number").columns
+        np.testing.assert_allclose(a[num].to_numpy(float), b[num].to_numpy(float), rtol=0, atol=1e-8,
+                                   err_msg=name)
+    assert sampled.notes == ref.notes
