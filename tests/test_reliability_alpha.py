@@ -71,3 +71,25 @@ def test_frame_entry_point_equals_the_package_on_reliability_data():
     assert krippendorff_alpha(frame, "unit", "rater", "score") == pytest.approx(expected, rel=1e-12)
     domain, index = observed_domain(frame["score"].to_numpy())
     assert np.array_equal(domain, np.unique(frame["score"]))
+
+
+# units of 1, 2, 3 or 5 ratings: every m - 1 a power of two, the tally by count pattern
+pattern_rows = st.integers(2, 5).flatmap(
+    lambda v: st.lists(st.sampled_from([1, 2, 3, 5]).flatmap(lambda m: st.lists(st.integers(0, v - 1), min_size=m,
+                                                                                 max_size=m)),
+                       min_size=1, max_size=120).map(
+        lambda units: np.array([np.bincount(u, minlength=v) for u in units], dtype=np.int64).reshape(-1, v)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(pattern_rows)
+def test_coincidences_by_count_pattern_equal_the_package_bit_for_bit(counts):
+    assert np.array_equal(coincidences(counts), _coincidences(counts))
+
+
+def test_coincidences_by_count_pattern_on_many_units():
+    rng = np.random.default_rng(11)
+    m = rng.choice([1, 2, 2, 3, 5], size=300_000)
+    unit = np.repeat(np.arange(len(m)), m)
+    counts = np.bincount(unit * 4 + rng.integers(0, 4, size=len(unit)), minlength=len(m) * 4).reshape(-1, 4)
+    assert np.array_equal(coincidences(counts), _coincidences(counts.astype(np.int8)))

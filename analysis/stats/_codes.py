@@ -142,29 +142,26 @@ def _dense_by_sort(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def unique(keys: np.ndarray) -> np.ndarray:
-    """``np.unique(keys)`` (sorted distinct values) of an integer array, by sorting."""
+    """``np.unique(keys)`` (sorted distinct values) of an integer array, by sorting.
+
+    int64 keys within 2**31 of their minimum (the (answer, interviewer) keys of
+    :func:`distinct_per_group`, candidate x interviewer keys in severity) are sorted as int32
+    offsets from it: numpy sorts those several times faster than int64, in half the memory. The
+    offsets are taken in int32 arithmetic, which wraps modulo 2**32, so ``key - min`` comes out
+    exact for any key within that range (no int64 copy first); the distinct offsets are shifted
+    back in int64, so the values and their type are those of ``np.unique``."""
     keys = np.asarray(keys).reshape(-1)
-    return _sorted_distinct(keys.copy())
-
-
-def _sorted_distinct(keys: np.ndarray) -> np.ndarray:
-    """The sorted distinct values of integer ``keys``, an array the caller no longer needs: it is
-    sorted in place. int64 keys whose range fits in 31 bits are sorted as int32 offsets from their
-    minimum (numpy sorts those several times faster, in half the memory: the (answer, interviewer)
-    keys of :func:`distinct_per_group`) and shifted back; the values and their type are those of
-    ``np.unique``."""
     if len(keys) and keys.dtype == np.int64:
         lo = int(keys.min())
         if int(keys.max()) - lo < 2**31:
-            keys -= lo
-            narrow = keys.astype(np.int32)
-            del keys
+            narrow = keys.astype(np.int32)                # each key modulo 2**32
+            narrow -= np.int32((lo + 2**31) % 2**32 - 2**31)  # minus the minimum modulo 2**32: key - min
             narrow.sort()
             distinct = narrow[np.r_[True, narrow[1:] != narrow[:-1]]].astype(np.int64)
             distinct += lo
             return distinct
-    keys.sort()
-    return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+    s = np.sort(keys)
+    return s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s
 
 
 def first_occurrences(keys: np.ndarray) -> np.ndarray:
@@ -546,7 +543,7 @@ def distinct_per_group(groups: np.ndarray, members: np.ndarray, n_groups: int | 
         width = int(m.max()) + 1
         g *= width  # g is a copy made just above
         g += m
-        combos = _sorted_distinct(g)
+        combos = unique(g)
         combos //= width
         out += np.bincount(combos, minlength=n_groups)
     return out

@@ -19,10 +19,20 @@ def coincidences(counts: np.ndarray) -> np.ndarray:
 
     Why our own: the package forms each unit's ``(c c' - diag c) / (m - 1)`` as a units x values x
     values float array and sums it over the units: with four rubric values that is three arrays of
-    128 bytes per unit, hundreds of MB at ten million score rows on top of the loaded frames. Here each cell is summed on its own, over the units that add to it, in unit order, from
-    the same float64 terms: a unit with fewer than two ratings adds an exact 0 (its ``c c'`` is its
-    ``diag c``) and x + 0 is x, so leaving such units out changes no bit, and a running sum in unit
-    order (``np.cumsum``) is the order in which numpy reduces the package's first axis.
+    128 bytes per unit, hundreds of MB at ten million score rows on top of the loaded frames.
+
+    Here a unit with fewer than two ratings is left out: it adds an exact 0 (its ``c c'`` is its
+    ``diag c``), and x + 0 is x. Then one of two sums, each equal to the package's to the last bit:
+
+    * when every unit holds 2, 3, 5, 9 ... ratings (``m - 1`` a power of two: panels of two or three
+      and test-retest pairs, the inter-rater table's units), every term and every partial sum is a
+      multiple of ``1 / (m - 1)`` far below 2**53 of them, so all are exact in binary and any order
+      of summation gives the same bits. The units are then tallied by their count pattern (a few
+      dozen patterns among millions of units) and each pattern's term is weighted by its number.
+    * otherwise each cell is summed on its own, over the units that add to it, in unit order, from
+      the same float64 terms: a running sum (``np.cumsum``), the order in which numpy reduces the
+      package's first axis.
+
     ``tests/test_reliability_alpha.py`` checks the matrix and alpha bit for bit against the package
     on generated counts (units of one to six ratings, so terms in thirds and fifths too)."""
     counts = np.asarray(counts)
@@ -31,9 +41,22 @@ def coincidences(counts: np.ndarray) -> np.ndarray:
     pairable = m >= 2
     if not pairable.all():
         counts, m = counts[pairable], m[pairable]
+    out = np.zeros((n_values, n_values), dtype=np.float64)
+    if not len(m):
+        return out
+    base = int(counts.max()) + 1
+    exact = not ((m - 1) & (m - 2)).any() and base ** n_values <= 1 << 20
+    if exact:
+        # each unit's pattern as one number in base ``base``; its count is the pattern's weight
+        pattern = counts.astype(np.int64) @ (base ** np.arange(n_values, dtype=np.int64))
+        weight = np.bincount(pattern)
+        for p in np.flatnonzero(weight):
+            c = (p // base ** np.arange(n_values)) % base
+            term = (np.outer(c, c) - np.diag(c)).astype(np.float64) / np.float64(c.sum() - 1)
+            out += weight[p] * term
+        return out
     divisor = (m - 1).astype(np.float64)
     cols = np.ascontiguousarray(counts.T, dtype=np.int64)  # one contiguous row per value
-    out = np.zeros((n_values, n_values), dtype=np.float64)
     for a in range(n_values):
         has_a = np.flatnonzero(cols[a])
         ca = cols[a, has_a]
