@@ -110,3 +110,11 @@ def test_unique_of_keys_within_32_bits_of_each_other_equals_np_unique(keys, spre
     keys = np.array(keys, dtype=np.int64) % (spread + 1) + (keys[0] if keys else 0)
     got = _codes.unique(keys)
     assert np.array_equal(got, np.unique(keys)) and got.dtype == keys.dtype
+
+
+@given(st.lists(st.tuples(st.integers(-1, 6), st.integers(-1, 2**33)), max_size=80))
+def test_order_by_equals_lexsort(rows):
+    first = np.array([r[0] for r in rows], dtype=np.int64)
+    then = np.array([r[1] for r in rows], dtype=np.int64)
+    got = _codes.order_by(first, then)
+    assert np.array_equal(got, np.lexsort((then, first))) and got.dtype == np.intp

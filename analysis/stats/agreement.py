@@ -238,7 +238,7 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     del in_twice, rating
     idx = keep if every else rows_all[keep]
     unit = _dense(code[idx]) if len(idx) else np.zeros(0, np.int64)
-    order = np.lexsort((iid[idx], unit))
+    order = _codes.order_by(unit, iid[idx])
     slot = np.empty(len(idx), dtype=np.int64)
     slot[order] = _cumcount(unit[order])
     multi = frame(idx, unit, slot)
