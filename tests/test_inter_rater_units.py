@@ -118,3 +118,15 @@ def test_order_by_equals_lexsort(rows):
     then = np.array([r[1] for r in rows], dtype=np.int64)
     got = _codes.order_by(first, then)
     assert np.array_equal(got, np.lexsort((then, first))) and got.dtype == np.intp
+
+
+@settings(max_examples=60, deadline=None)
+@given(interviews)
+def test_pair_starts_mark_where_the_pair_steps_up(items):
+    scores = _history(items, False)
+    a = _codes.answer_codes(scores)
+    # the answers in sorted (candidate, question, date) order, as the group-by lists them
+    pairs = scores.groupby(["candidate_id", "question_id", "date"], observed=True).size().index.droplevel("date")
+    expected = np.r_[True, pairs[1:] != pairs[:-1]] if len(pairs) else np.zeros(0, bool)
+    assert np.array_equal(a.pair_starts, expected) and a.pair_starts.dtype == bool
+    assert a.pair.dtype == np.intp and a.n_pairs == int(a.pair_starts.sum())

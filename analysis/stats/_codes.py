@@ -376,6 +376,8 @@ class Answers:
         ``0 .. n_pairs - 1`` in sorted order; non-decreasing, since the answers are sorted by pair
         first. The answers of one pair are the occasions the question was asked of the candidate,
         in date order (the test-retest design). Computed when first read.
+    pair_starts : ndarray of bool
+        Per answer, whether it is its pair's first (where ``pair`` steps up). Computed when first read.
     n_pairs : int
         Number of pairs that have an answer.
 
@@ -395,15 +397,22 @@ class Answers:
 
     @cached_property
     def pair(self) -> np.ndarray:
-        if not self.n:
-            return np.zeros(0, dtype=np.intp)
-        upper = self._keys // self._width
-        starts = np.empty(self.n, dtype=bool)
-        starts[0] = True
-        np.not_equal(upper[1:], upper[:-1], out=starts[1:])
-        pair = np.cumsum(starts, dtype=np.intp, out=upper if upper.dtype == np.intp else None)  # in place
+        pair = np.cumsum(self.pair_starts, dtype=np.intp)
         pair -= 1
         return pair
+
+    @cached_property
+    def pair_starts(self) -> np.ndarray:
+        """Per answer, whether it is the first (earliest) answer of its pair: where :attr:`pair` steps
+        up. Enough for a reader that only needs each pair's first answers (``inter_rater``'s
+        test-retest pairs), without the cumulative count behind :attr:`pair` (a tenth of a second
+        per ten million answers)."""
+        starts = np.empty(self.n, dtype=bool)
+        if self.n:
+            upper = self._keys // self._width
+            starts[0] = True
+            np.not_equal(upper[1:], upper[:-1], out=starts[1:])
+        return starts
 
     @property
     def n_pairs(self) -> int:

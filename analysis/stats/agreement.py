@@ -260,14 +260,8 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         np.minimum.at(firsts, dense_v[start:stop], key)
     del dense_v, rows_all
     firsts %= n_all
-    pair = answers.pair
-    if len(pair):
-        begins = np.empty(len(pair), dtype=bool)
-        begins[0] = True
-        np.not_equal(pair[1:], pair[:-1], out=begins[1:])
-        second = np.flatnonzero(begins[:-1] & ~begins[1:]) + 1  # a pair's second date
-    else:
-        second = np.zeros(0, dtype=np.intp)
+    begins = answers.pair_starts
+    second = np.flatnonzero(begins[:-1] & ~begins[1:]) + 1  # a pair's second date
     r0, r1 = firsts[second - 1], firsts[second]
     a, b = iv[r0], iv[r1]
     differ = (a != b) & (a >= 0) & (b >= 0)  # two named, different interviewers
