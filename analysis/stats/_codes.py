@@ -36,7 +36,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-__all__ = ["dense", "codes", "unique", "first", "first_occurrences", "by_appearance", "combined", "duplicated", "first_rows", "subset",
+__all__ = ["dense", "codes", "unique", "first", "first_occurrences", "order_by", "by_appearance", "combined", "duplicated", "first_rows", "subset",
            "Answers", "answers", "answer_codes", "distinct_per_group"]
 
 #: a presence table is used while the key bound is at most this many times the number of keys (plus
@@ -64,45 +64,77 @@ def dense(keys: np.ndarray, bound: int | None = None) -> tuple[np.ndarray, np.nd
     present = np.zeros(bound, dtype=bool)
     present[keys] = True
     uniq = np.flatnonzero(present)
-    rank = np.zeros(bound, dtype=np.intp)
-    rank[uniq] = np.arange(len(uniq), dtype=np.intp)
-    return uniq.astype(keys.dtype, copy=False), rank[keys]
+    del present
+    if len(uniq) == bound:
+        # every key below the bound is present (keys that are ranks already, as the inter-rater
+        # units are): each key is its own rank, and the table and its gather are skipped
+        return uniq.astype(keys.dtype, copy=False), keys.astype(np.intp)
+    # the rank table is read only at present keys, so it need not be cleared, and int32 halves the
+    # pages it touches (candidates x questions is a table of 30-odd million entries at ten million
+    # rows); the ranks are read into the intp result a block at a time, with no row-length int32 copy
+    rank = np.empty(bound, dtype=_row_type(len(uniq)))
+    rank[uniq] = np.arange(len(uniq), dtype=rank.dtype)
+    inverse = np.empty(n, dtype=np.intp)
+    for start in range(0, n, _BLOCK):
+        inverse[start:start + _BLOCK] = rank[keys[start:start + _BLOCK]]
+    return uniq.astype(keys.dtype, copy=False), inverse
 
 
 def _sort_with_positions(keys: np.ndarray):
-    """``(distinct, positions, starts)`` of integer ``keys`` by one plain sort of
-    ``(key - min) * n + position``: the sorted distinct keys, the row each sorted key came from, and
-    where each distinct key's run starts among the sorted ones. ``np.unique`` would sort indices
+    """``(distinct, positions, starts, spare)`` of integer ``keys`` by one plain sort of
+    ``(key - min) * n + position``: the sorted distinct keys, the row each sorted key came from,
+    where each distinct key's run starts among the sorted ones, and the int64 row-length buffer the
+    sort worked in, free for the caller to reuse. ``np.unique`` would sort indices
     instead (an argsort: some 40% slower than a sort on a million keys, ten times for
     ``return_index``). None when the keys are not signed integers or their range times their number
-    does not fit in int64; the callers then use ``np.unique``. Row-length arrays are reused in place."""
+    does not fit in int64; the callers then use ``np.unique``.
+
+    Row-length arrays are few and narrow (issue 26: at ten million rows each new int64 array is 80 MB
+    of fresh pages the kernel must zero, a quarter of the report's CPU): the one int64 array of
+    combined keys is sorted in place and then divided in place into the sorted keys; the positions
+    come out as int32 (half the bytes) while the rows fit; ``starts`` is the third. The positions
+    are added in blocks (no row-length ``arange``)."""
     n = len(keys)
     lo, hi = int(keys.min()), int(keys.max())
     if keys.dtype.kind != "i" or (hi - lo + 1) * n >= 1 << 63:
         return None
-    combo = keys.astype(np.int64) - lo
+    combo = np.subtract(keys, lo, dtype=np.int64)
     combo *= n
-    combo += np.arange(n, dtype=np.int64)
+    for start in range(0, n, _BLOCK):
+        stop = min(start + _BLOCK, n)
+        combo[start:stop] += np.arange(start, stop, dtype=np.int64)
     combo.sort()
-    upper = combo // n
+    positions = np.empty(n, dtype=_row_type(n))
+    np.remainder(combo, n, out=positions, casting="unsafe")  # exact: the remainder is below n
+    combo //= n                                             # the sorted keys - min, in place
     starts = np.empty(n, dtype=bool)
     starts[0] = True
-    np.not_equal(upper[1:], upper[:-1], out=starts[1:])
-    distinct = upper[starts]
+    np.not_equal(combo[1:], combo[:-1], out=starts[1:])
+    distinct = combo[starts]
     distinct += lo
-    upper *= n
-    combo -= upper  # now the positions (in place: no more row-length arrays than needed)
-    return distinct, combo, starts
+    return distinct, positions, starts, combo
+
+
+#: rows handled per block where a row-length temporary can be avoided by working in blocks
+_BLOCK = 1 << 18
+
+
+def _row_type(n: int):
+    """The narrowest signed integer type that numbers ``n`` rows (int32 up to two billion rows)."""
+    return np.int32 if n < 2**31 else np.int64
 
 
 def _dense_by_sort(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`dense` of keys too spread out for a presence table, through :func:`_sort_with_positions`."""
+    """:func:`dense` of keys too spread out for a presence table, through :func:`_sort_with_positions`:
+    the rank of each sorted key is the number of run starts up to it, written straight to the row it
+    came from."""
     got = _sort_with_positions(keys)
     if got is None:
         u, inv = np.unique(keys, return_inverse=True)
         return u, inv.reshape(-1).astype(np.intp, copy=False)
-    uniq, positions, starts = got
-    rank = np.cumsum(starts, dtype=np.intp)
+    uniq, positions, starts, spare = got
+    rank = np.cumsum(starts, dtype=np.intp, out=spare if spare.dtype == np.intp else None)  # in the sort's buffer
+    del starts
     rank -= 1
     inverse = np.empty(len(keys), dtype=np.intp)
     inverse[positions] = rank
@@ -110,8 +142,25 @@ def _dense_by_sort(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def unique(keys: np.ndarray) -> np.ndarray:
-    """``np.unique(keys)`` (sorted distinct values) of an integer array, by sorting."""
-    s = np.sort(np.asarray(keys).reshape(-1))
+    """``np.unique(keys)`` (sorted distinct values) of an integer array, by sorting.
+
+    int64 keys within 2**31 of their minimum (the (answer, interviewer) keys of
+    :func:`distinct_per_group`, candidate x interviewer keys in severity) are sorted as int32
+    offsets from it: numpy sorts those several times faster than int64, in half the memory. The
+    offsets are taken in int32 arithmetic, which wraps modulo 2**32, so ``key - min`` comes out
+    exact for any key within that range (no int64 copy first); the distinct offsets are shifted
+    back in int64, so the values and their type are those of ``np.unique``."""
+    keys = np.asarray(keys).reshape(-1)
+    if len(keys) and keys.dtype == np.int64:
+        lo = int(keys.min())
+        if int(keys.max()) - lo < 2**31:
+            narrow = keys.astype(np.int32)                # each key modulo 2**32
+            narrow -= np.int32((lo + 2**31) % 2**32 - 2**31)  # minus the minimum modulo 2**32: key - min
+            narrow.sort()
+            distinct = narrow[np.r_[True, narrow[1:] != narrow[:-1]]].astype(np.int64)
+            distinct += lo
+            return distinct
+    s = np.sort(keys)
     return s[np.r_[True, s[1:] != s[:-1]]] if len(s) else s
 
 
@@ -126,10 +175,27 @@ def first_occurrences(keys: np.ndarray) -> np.ndarray:
     got = _sort_with_positions(keys)
     if got is None:
         return np.sort(np.unique(keys, return_index=True)[1]).astype(np.intp, copy=False)
-    _, positions, starts = got
+    _, positions, starts, _ = got
     out = positions[starts]
     out.sort()
     return out.astype(np.intp, copy=False)
+
+
+def order_by(first: np.ndarray, then: np.ndarray) -> np.ndarray:
+    """``np.lexsort((then, first))`` of integer codes (-1 for missing allowed): the stable order of the
+    rows by ``first``, then by ``then``. One plain sort of the combined key, the positions folded
+    into it for stability (:func:`_sort_with_positions`), when it fits in int64: numpy's lexsort of
+    two million keys (the inter-rater panels' slots at ten million rows) costs several times more."""
+    first, then = np.asarray(first).reshape(-1), np.asarray(then).reshape(-1)
+    if len(first) and min(int(first.min()), int(then.min())) >= -1:
+        key = first.astype(np.int64) + 1
+        key *= int(then.max()) + 2
+        key += then
+        key += 1
+        got = _sort_with_positions(key)
+        if got is not None:
+            return got[1].astype(np.intp)
+    return np.lexsort((then, first))
 
 
 def first(keys: np.ndarray, n_keys: int) -> np.ndarray:
@@ -270,10 +336,12 @@ def _arrow_codes(values: pd.Series, arr, sort: bool):
         return c, names
     if sorted_ is None:
         # pd.factorize(sort=True): the same uniques in sorted order, the codes renumbered
+        # (a missing value's code -1 reads the table's spare last entry, -1: one gather, no masks)
         order = np.asarray(names.argsort(), dtype=np.intp)
-        rank = np.empty(len(order), dtype=np.intp)
+        rank = np.empty(len(order) + 1, dtype=np.intp)
         rank[order] = np.arange(len(order), dtype=np.intp)
-        sc = np.where(c >= 0, rank[np.where(c >= 0, c, 0)], -1) if len(rank) else c.copy()
+        rank[-1] = -1
+        sc = rank[c]
         sc.flags.writeable = False
         sorted_ = hit[3] = (sc, names[order])
     return sorted_
@@ -308,6 +376,8 @@ class Answers:
         ``0 .. n_pairs - 1`` in sorted order; non-decreasing, since the answers are sorted by pair
         first. The answers of one pair are the occasions the question was asked of the candidate,
         in date order (the test-retest design). Computed when first read.
+    pair_starts : ndarray of bool
+        Per answer, whether it is its pair's first (where ``pair`` steps up). Computed when first read.
     n_pairs : int
         Number of pairs that have an answer.
 
@@ -327,9 +397,22 @@ class Answers:
 
     @cached_property
     def pair(self) -> np.ndarray:
-        upper = self._keys // self._width
-        return np.cumsum(np.r_[True, upper[1:] != upper[:-1]]).astype(np.intp) - 1 if self.n else \
-            np.zeros(0, dtype=np.intp)
+        pair = np.cumsum(self.pair_starts, dtype=np.intp)
+        pair -= 1
+        return pair
+
+    @cached_property
+    def pair_starts(self) -> np.ndarray:
+        """Per answer, whether it is the first (earliest) answer of its pair: where :attr:`pair` steps
+        up. Enough for a reader that only needs each pair's first answers (``inter_rater``'s
+        test-retest pairs), without the cumulative count behind :attr:`pair` (a tenth of a second
+        per ten million answers)."""
+        starts = np.empty(self.n, dtype=bool)
+        if self.n:
+            upper = self._keys // self._width
+            starts[0] = True
+            np.not_equal(upper[1:], upper[:-1], out=starts[1:])
+        return starts
 
     @property
     def n_pairs(self) -> int:
@@ -396,15 +479,22 @@ def answers(candidate: np.ndarray, question: np.ndarray, date: np.ndarray, *,
         c, q, d = c[rows], q[rows], d[rows]
     if not len(c):
         return Answers(np.full(len(has_pair), -1, dtype=np.intp), 0, np.zeros(0, np.int64), 1)
-    d = d + 1  # date slot 0: no date
-    wq, wd = int(q.max()) + 1, int(d.max()) + 1
+    # date slot d + 1 (0: no date), added to the key in place rather than as a shifted copy of d
+    wq, wd = int(q.max()) + 1, int(d.max()) + 2
     bound = (int(c.max()) + 1) * wq * wd
     if bound < 2**62:
-        keys, occ = dense((c * wq + q) * wd + d, bound)
+        key = c * wq
+        key += q
     else:  # (never on a real history) number the pairs first to keep the keys small
-        _, cq = dense(c * wq + q)
-        keys, occ = dense(cq.astype(np.int64) * wd + d, (int(cq.max()) + 1) * wd)
-    if dropna_date and (d == 0).any():
+        _, key = dense(c * wq + q)
+        key = key.astype(np.int64)
+        bound = (int(key.max()) + 1) * wd
+    key *= wd
+    key += d
+    key += 1
+    keys, occ = dense(key, bound)
+    del key
+    if dropna_date and (d < 0).any():
         dated = keys % wd != 0
         rank = np.cumsum(dated) - 1
         rank[~dated] = -1  # an undated occasion is no answer
@@ -457,7 +547,9 @@ def distinct_per_group(groups: np.ndarray, members: np.ndarray, n_groups: int | 
     array([2, 0])
     """
     g = np.asarray(groups, dtype=np.int64).reshape(-1)
-    m = np.asarray(members, dtype=np.int64).reshape(-1)
+    m = np.asarray(members).reshape(-1)  # any integer type (int8 interviewer codes): no int64 copy
+    if not (m.dtype.kind == "i" or (m.dtype.kind == "u" and m.dtype.itemsize < 8)):
+        m = m.astype(np.int64)
     if len(g) != len(m):
         raise ValueError(f"distinct_per_group needs one member per row; got {len(g)} groups and {len(m)} members")
     if n_groups is None:
@@ -470,12 +562,16 @@ def distinct_per_group(groups: np.ndarray, members: np.ndarray, n_groups: int | 
     # a group of one row has one member; only the groups of two or more rows need the sort of their
     # (group, member) keys -- on the answers of a score history most groups are single rows (a
     # million rows hold some 110,000 answers scored twice), so the sort shrinks to a fifth
+    # (the per-row test reads a per-group bool table: no row-length int64 gather of the sizes)
     size = np.bincount(g, minlength=n_groups)
-    several = size[g] >= 2
-    out = np.bincount(g[~several], minlength=n_groups).astype(np.int64, copy=False)
+    several = (size >= 2)[g]
+    out = (size == 1).astype(np.int64)
     if several.any():
         g, m = g[several], m[several]
         width = int(m.max()) + 1
-        combos = unique(g * width + m)
-        out += np.bincount(combos // width, minlength=n_groups)
+        g *= width  # g is a copy made just above
+        g += m
+        combos = unique(g)
+        combos //= width
+        out += np.bincount(combos, minlength=n_groups)
     return out

@@ -52,6 +52,11 @@ def _statistic(rows, name, design, n_units, fn, *, ci=False):
     rows.append(row)
 
 
+def _kept(arrays, mask):
+    """The arrays at ``mask``: themselves when the mask keeps everything (no copy), else copies."""
+    return tuple(arrays) if mask.all() else tuple(a[mask] for a in arrays)
+
+
 def _agreement(rows, units: pd.DataFrame, design: str, detail: dict, prefix: str = ""):
     """ICC1/ICC1k, Krippendorff's alpha and weighted kappa on ``units`` (``unit, slot, interviewer,
     score``; slots 0 and 1 are the pair).
@@ -72,22 +77,28 @@ def _agreement(rows, units: pd.DataFrame, design: str, detail: dict, prefix: str
     scored = ~np.isnan(score)
     named = units["interviewer"].notna().to_numpy()
     in_pair = slot < 2
-    n_units = len(_codes.dense(unit)[0])
+    # the units are non-negative codes: the distinct ones are the non-empty bins
+    n_units = int(np.count_nonzero(np.bincount(unit))) if len(unit) else 0
     # the pairs' units x slots table (what a pivot of unit, slot and score gives): the kappa's complete
-    # rows; the ICC drops unscored ratings first, then the incomplete units (icc's missing="drop")
-    pair_units, pair_row = _codes.dense(unit[in_pair])
+    # rows; the ICC drops unscored ratings first, then the incomplete units (icc's missing="drop").
+    # Where a mask keeps every rating (the test-retest units are all pairs; most ratings are scored
+    # and named) the arrays are used as they are, not copied through it (issue 26: a copy is 40 MB
+    # at ten million score rows)
+    pair_unit, pair_slot, pair_score = _kept((unit, slot, score), in_pair)
+    pair_units, pair_row = _codes.dense(pair_unit)
     n_pairs = len(pair_units)
-    slots, slot_col = _codes.dense(slot[in_pair])
+    slots, slot_col = _codes.dense(pair_slot)
     wide = np.full((n_pairs, len(slots)), np.nan)
-    wide[pair_row, slot_col] = score[in_pair]
+    wide[pair_row, slot_col] = pair_score
+    del pair_units, pair_row, slot_col, pair_unit, pair_slot, pair_score
     complete = wide[~np.isnan(wide).any(axis=1)]
+    del wide
     ic = {}
 
     def _icc():
         if n_pairs < 2:
             raise ValueError(f"{n_pairs} paired unit(s): ICC needs at least 2")
-        keep = in_pair & scored
-        table = reliability.icc_from_codes(unit[keep], slot[keep], score[keep])
+        table = reliability.icc_from_codes(*_kept((unit, slot, score), in_pair & scored))
         ic["t"] = table.set_index("type")
         return ic["t"]
 
@@ -99,9 +110,9 @@ def _agreement(rows, units: pd.DataFrame, design: str, detail: dict, prefix: str
     def _alpha():
         if n_units < 2:
             raise ValueError(f"{n_units} unit(s): alpha needs at least 2")
-        keep = scored & named
-        domain, value_index = reliability.observed_domain(score[keep])
-        return reliability.alpha_from_codes(unit[keep], value_index, domain, level="ordinal")
+        rated, rating = _kept((unit, score), scored & named)
+        domain, value_index = reliability.observed_domain(rating)
+        return reliability.alpha_from_codes(rated, value_index, domain, level="ordinal")
     _statistic(rows, prefix + "krippendorff_alpha_ordinal", f"{design}: {detail['alpha']}", n_units, _alpha)
 
     def _kappa_q():
@@ -174,6 +185,16 @@ def _cumcount(groups_sorted: np.ndarray) -> np.ndarray:
     return np.arange(n) - np.flatnonzero(new)[run]
 
 
+def _interviewer_codes(column: pd.Series) -> np.ndarray:
+    """Integer codes of the interviewers, -1 for a missing one, read only for equality (which ratings
+    name the same interviewer, how many distinct ones an answer has): a categorical column's own codes
+    (the loader types ``interviewer`` so; int8 for up to 127 interviewers, a view, no copy), else
+    :func:`~analysis.stats._codes.codes`. Any numbering gives the same units."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy()
+    return np.asarray(_codes.codes(column, sort=False)[0])
+
+
 def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rating units of :func:`inter_rater` (``unit, slot, interviewer, score``): answers scored by two or
     more interviewers (same candidate, question and date), and the test-retest pairs (the first scorecard of
@@ -181,18 +202,22 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     Built on integer codes of the key columns (issue 11: group-bys on a million string keys cost seconds);
     the units are numbered in sorted key order and the slots follow ``interview_id`` order (pairs) or the
-    date (retest), exactly as the group-bys on the text columns numbered them.
+    date (retest), exactly as the group-bys on the text columns numbered them. Issue 26: at ten million
+    rows every row-length array is 40-80 MB, so none is made that a view, a block loop or an
+    answer-length array can stand in for (the inter-rater table was the report's second memory peak).
     """
     # the answers (candidate, question, date) and (candidate, question) pairs, numbered in sorted key order
     # by the one helper that severity and the design diagnostics also read (issue 9)
     answers = _codes.answer_codes(scores)
-    iv_codes = np.asarray(_codes.codes(scores["interviewer"], sort=False)[0])
-    iid = np.asarray(_codes.codes(scores["interview_id"], sort=True)[0], dtype=np.int64)
-    rows_all = np.flatnonzero(answers.code >= 0)
+    iv = _interviewer_codes(scores["interviewer"])
+    iid = np.asarray(_codes.codes(scores["interview_id"], sort=True)[0])
+    code = answers.code
     # every row in an answer (a loaded history: the usual case): the per-row arrays as they are, not
-    # copies of them through ``rows_all`` (each a row-length array: 80 MB at ten million rows)
-    every = len(rows_all) == len(answers.code)
-    iv_v = iv_codes if every else iv_codes[rows_all]
+    # copies of them through ``rows_all``
+    every = bool((code >= 0).all())
+    rows_all = None if every else np.flatnonzero(code >= 0)
+    dense_v = code if every else code[rows_all]
+    iv_v = iv if every else iv[rows_all]
 
     def frame(idx, unit, slot):
         return pd.DataFrame({"unit": unit, "slot": slot,
@@ -201,53 +226,47 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     # the same answer scored twice: keys with 2+ distinct interviewers; one rating per interviewer and key
     # (the first, in row order: a repeat by the same interviewer is not a second opinion). Only the rows
-    # of answers scored twice are looked at (a fifth of the rows at a million; the sort of every row's
-    # (answer, interviewer) key was a third of this table's time)
-    dense_v = answers.code.astype(np.int64, copy=False) if every else answers.code[rows_all].astype(np.int64)
-    twice = answers.raters(iv_codes) >= 2  # per answer: 2+ distinct named interviewers
+    # of answers scored twice are looked at (a fifth of the rows)
+    twice = answers.raters(iv) >= 2  # per answer: 2+ distinct named interviewers
     in_twice = np.flatnonzero(twice[dense_v])
-    rating = dense_v[in_twice] * (int(iv_codes.max()) + 2 if len(iv_codes) else 1) + (iv_v[in_twice] + 1)
+    del twice
+    rating = dense_v[in_twice].astype(np.int64)
+    rating *= int(iv.max()) + 2 if len(iv) else 1
+    rating += iv_v[in_twice]
+    rating += 1
     keep = in_twice[_codes.first_occurrences(rating)]
-    idx = rows_all[keep]
-    unit = _dense(answers.code[idx]) if len(idx) else np.zeros(0, np.int64)
-    order = np.lexsort((iid[idx], unit))
+    del in_twice, rating
+    idx = keep if every else rows_all[keep]
+    unit = _dense(code[idx]) if len(idx) else np.zeros(0, np.int64)
+    order = _codes.order_by(unit, iid[idx])
     slot = np.empty(len(idx), dtype=np.int64)
     slot[order] = _cumcount(unit[order])
     multi = frame(idx, unit, slot)
-    del twice, in_twice, rating, keep, idx, unit, order, slot, iv_v
+    del keep, idx, unit, order, slot, iv_v
 
-    # test-retest: the first scorecard (by interview_id) of each key, then per candidate and question the
-    # first two dates, kept when two different interviewers scored them
-    # (the row with the smallest (interview code, row) per key, by one minimum per dense key instead of
-    # a three-key lexsort of every row; issue 11). The keys are numbered in (candidate, question, date)
-    # order, so the firsts come out sorted by pair and date -- one per answer: the order the
-    # test-retest pairs are read in, with no second sort
-    if len(rows_all):
-        n_all = np.int64(len(scores))
-        best = np.full(answers.n, np.iinfo(np.int64).max, dtype=np.int64)
-        key = iid * n_all if every else iid[rows_all] * n_all      # (interview code, row) as one int64,
-        key += rows_all                                             # built in place: one array, not three
-        np.minimum.at(best, dense_v, key)
-        del key
-        firsts = best
-        firsts %= n_all
-    else:
-        firsts = rows_all[:0]
-    del dense_v, rows_all, iid
-    by_date = firsts
-    occasion = _cumcount(answers.pair)  # the pair of each answer, i.e. of each row of by_date
-    two = by_date[occasion < 2]
-    occ2 = occasion[occasion < 2]
-    g = answers.pair[occasion < 2]
-    start = np.r_[True, g[1:] != g[:-1]] if len(g) else np.zeros(0, bool)
-    grp = np.cumsum(start) - 1
-    iv_two = iv_codes[two]
-    # two occasions with different (named) interviewers
-    first_iv = iv_two[np.flatnonzero(start)][grp] if len(g) else iv_two
-    size = np.bincount(grp, minlength=int(grp.max()) + 1 if len(grp) else 0)
-    differs = np.zeros(len(size), bool)
-    np.logical_or.at(differs, grp, (iv_two != first_iv) & (iv_two >= 0) & (first_iv >= 0))
-    ok = (size[grp] == 2) & differs[grp] if len(g) else np.zeros(0, bool)
-    idx = two[ok]
-    rt = frame(idx, _dense(g[ok]) if len(idx) else np.zeros(0, np.int64), occ2[ok])
+    # test-retest: the first scorecard (by interview_id) of each answer, then per candidate and question
+    # the first two dates, kept when two different interviewers scored them. The first scorecard is the
+    # row with the smallest (interview code, row), one minimum per answer (issue 11), taken a block of
+    # rows at a time (no row-length key). The answers are numbered in (candidate, question, date) order,
+    # so a pair's first two dates are two neighbouring answers: the second is an answer that does not
+    # start its pair while the one before it does (no per-answer occasion count is needed)
+    n_all = np.int64(len(scores))
+    firsts = np.full(answers.n, np.iinfo(np.int64).max, dtype=np.int64)
+    for start in range(0, len(dense_v), _codes._BLOCK):
+        stop = min(start + _codes._BLOCK, len(dense_v))
+        rows = np.arange(start, stop, dtype=np.int64) if every else rows_all[start:stop].astype(np.int64)
+        key = iid[rows] * n_all
+        key += rows
+        np.minimum.at(firsts, dense_v[start:stop], key)
+    del dense_v, rows_all
+    firsts %= n_all
+    begins = answers.pair_starts
+    second = np.flatnonzero(begins[:-1] & ~begins[1:]) + 1  # a pair's second date
+    r0, r1 = firsts[second - 1], firsts[second]
+    a, b = iv[r0], iv[r1]
+    differ = (a != b) & (a >= 0) & (b >= 0)  # two named, different interviewers
+    idx = np.empty(2 * int(differ.sum()), dtype=np.int64)
+    idx[0::2], idx[1::2] = r0[differ], r1[differ]
+    k = len(idx) // 2
+    rt = frame(idx, np.repeat(np.arange(k, dtype=np.intp), 2), np.tile(np.array([0, 1], dtype=np.intp), k))
     return multi, rt

@@ -41,6 +41,7 @@ import pandas as pd
 from analysis._frames import as_list as _as_list
 from analysis._frames import check_columns as _check_columns
 from analysis.stats import _codes
+from analysis.stats._coincidences import alpha_of_counts as _alpha_of_counts
 from analysis.stats._ratings import common_type, kappa_from_codes, label_index, ratings_array, tidy_ratings
 # the earlier private name, imported by tests/test_report.py: remove once it imports _ratings.common_type
 
@@ -439,8 +440,9 @@ def alpha_from_codes(targets: np.ndarray, value_index: np.ndarray, domain: np.nd
     for half a million ratings); units are numbered in sorted order of their codes. Raises
     :class:`ValueError` when no unit has two ratings or every rating is the same value.
 
-    The ratings are tallied into a units x values count matrix, which :func:`krippendorff.alpha`
-    takes as ``value_counts``."""
+    The ratings are tallied into a units x values count matrix (the package's ``value_counts``),
+    and alpha comes from it as :func:`~analysis.stats._coincidences.alpha_of_counts` says: the same
+    value as :func:`krippendorff.alpha` of those counts, to the last bit."""
     function = "krippendorff_alpha"
     _, targets = _codes.dense(np.asarray(targets, dtype=np.int64))
     n_units = int(targets.max()) + 1 if len(targets) else 0
@@ -458,17 +460,7 @@ def alpha_from_codes(targets: np.ndarray, value_index: np.ndarray, domain: np.nd
         )
     flat = targets * len(domain) + np.asarray(value_index, dtype=np.int64)
     counts = np.bincount(flat, minlength=n_units * len(domain)).reshape(n_units, len(domain))
-    # the package multiplies the counts of every unit by each other in the counts' own integer type
-    # (a units x values x values array); the smallest type that holds the largest product gives the
-    # same integers, exactly, in an eighth of the memory of int64 (34 MB at a million score rows)
-    largest = int(per_unit.max()) ** 2
-    counts = counts.astype(next(t for t in (np.int8, np.int16, np.int32, np.int64) if largest <= np.iinfo(t).max))
-
-    import krippendorff
-
-    return float(
-        krippendorff.alpha(value_counts=counts, value_domain=domain, level_of_measurement=level)
-    )
+    return _alpha_of_counts(counts, np.asarray(domain), level)
 
 
 # --------------------------------------------------------------------------------------------------
