@@ -20,7 +20,7 @@ from threadpoolctl import threadpool_limits
 from analysis._frames import check_columns as _check_columns
 from analysis.stats import _codes
 
-__all__ = ["to_float", "to_strong", "Matrix", "answer_matrix", "Pooled", "pooled", "alpha_from_sums",
+__all__ = ["to_float", "to_strong", "Matrix", "answer_matrix", "coded_matrix", "Pooled", "pooled", "alpha_from_sums",
            "pooled_terms"]
 
 
@@ -111,9 +111,19 @@ def answer_matrix(data, candidate: str, question: str, score: str, function: str
     # copying the id text again (issue 11)
     c_all, c_names = _codes.codes(data[candidate], sort=False)
     q_all, q_names = _codes.codes(data[question], sort=True)
-    c_all, q_all = np.asarray(c_all), np.asarray(q_all)
+    return coded_matrix(np.asarray(c_all), np.asarray(q_all), q_names, x, question, len(c_names))
+
+
+def coded_matrix(c_all: np.ndarray, q_all: np.ndarray, q_names: pd.Index, x: np.ndarray, question=None,
+                 n_c_names: int | None = None) -> Matrix:
+    """:func:`answer_matrix` of answers already coded: ``c_all`` candidate codes (any numbering:
+    they are renumbered by first appearance among the kept rows), ``q_all`` question codes sorted as
+    :func:`analysis.stats._codes.codes` sorts them, named ``q_names`` (-1: none, for both), ``x``
+    the scores as floats. The index of questions is named ``question``."""
     keep = ~np.isnan(x) & (c_all >= 0) & (q_all >= 0)
-    c = _codes.by_appearance(c_all[keep], len(c_names))
+    if n_c_names is None:
+        n_c_names = int(c_all.max()) + 1 if len(c_all) else 0
+    c = _codes.by_appearance(c_all[keep], n_c_names)
     q_used, q = _codes.dense(q_all[keep], len(q_names))
     labels = q_names[q_used]
     x = x[keep]

@@ -33,7 +33,7 @@ import pandas as pd
 from analysis.stats import _codes
 from analysis._frames import as_list as _as_list
 from analysis._frames import check_columns as _check_columns
-from analysis.stats._item_matrix import (Matrix, alpha_from_sums, answer_matrix, pooled, pooled_terms, to_float,
+from analysis.stats._item_matrix import (Matrix, alpha_from_sums, answer_matrix, coded_matrix, pooled, pooled_terms, to_float,
                                          to_strong)
 
 __all__ = ["item_statistics", "item_rest_r", "cronbach_alpha", "auc", "grouped_auc", "grouped_auc_codes",
@@ -124,7 +124,23 @@ def cronbach_alpha(
     function = "cronbach_alpha"
     if n_items is not None and not n_items >= 1:
         raise ValueError(f"{function}: n_items must be a number of questions >= 1; got {n_items!r}")
-    m = answer_matrix(data, candidate, question, score, function)
+    return _alpha_of(answer_matrix(data, candidate, question, score, function), n_items, function)
+
+
+def cronbach_alpha_coded(candidate_codes: np.ndarray, question_codes: np.ndarray, question_names: pd.Index,
+                         score: np.ndarray, rows: np.ndarray) -> float:
+    """:func:`cronbach_alpha` of the rows ``rows`` (a boolean mask) of already coded answers, the
+    same number to the bit: ``candidate_codes`` and ``question_codes`` of every row (-1 for
+    none; the questions as :func:`analysis.stats._codes.codes` with ``sort=True`` codes them, named
+    ``question_names``), ``score`` as floats. What the level table computes per candidate level:
+    its rows of the shared codes, not a subset frame coded again (issue 26). Raises as
+    :func:`cronbach_alpha` does."""
+    return _alpha_of(coded_matrix(candidate_codes[rows], question_codes[rows], question_names, score[rows]),
+                     None, "cronbach_alpha")
+
+
+def _alpha_of(m: Matrix, n_items, function: str) -> float:
+    """:func:`cronbach_alpha` of an answer matrix."""
     if m.n_questions < 2 or m.n_candidates < 2:
         raise ValueError(
             f"{function}: need at least 2 questions and 2 candidates; got {m.n_questions} "

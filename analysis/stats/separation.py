@@ -499,16 +499,16 @@ def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=Fals
     g.index = g.index.astype(str)
     iv = _codes.first_rows(d[["interview_id", "level", "recommendation"]], "interview_id")
     rows = []
-    # the candidate level and the interview by their integer codes: a level's rows by comparing
-    # codes, not the labels of a million-row object array (issue 26); interviews NaN when missing:
-    # alpha only needs to tell them apart, and a per-level subset of the id text would be copied and
-    # hashed again (issue 11)
+    # the candidate level, the interview and the question by their integer codes: a level's rows
+    # by comparing codes, not the labels of a million-row object array (issue 26), and its alpha
+    # from its rows of those codes (items.cronbach_alpha_coded), not a subset frame whose ids
+    # would be copied and hashed again (issue 11)
     level, level_names = shared.codes("level")
     iid_codes = np.asarray(_codes.codes(d["interview_id"], sort=False)[0])
-    iid = np.where(iid_codes >= 0, iid_codes, np.nan)
+    q_codes, q_names = _codes.codes(d["question_id"], sort=True)
+    q_codes = np.asarray(q_codes)
     for lvl in config.LEVELS:
         m = level == next((i for i, v in enumerate(level_names) if v == lvl), -2)
-        sub = d.loc[m, ["question_id", "score"]].assign(interview_id=iid[m])
         ivl = iv[iv["level"] == lvl]
         alpha = np.nan
         ids = iid_codes[m]
@@ -516,7 +516,7 @@ def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=Fals
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 try:
-                    alpha = items.cronbach_alpha(sub, "interview_id", "question_id", "score")
+                    alpha = items.cronbach_alpha_coded(iid_codes, q_codes, q_names, shared.score(), m)
                 except (ValueError, ZeroDivisionError):
                     alpha = np.nan
         rows.append({"level": lvl, "n_interviews": len(ivl),
