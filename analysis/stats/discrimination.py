@@ -288,8 +288,10 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     u_key, u_idx = _codes.dense(key, max(len(g_names), 1) * nc * ns)
     del key
     # the six sums one column at a time, the squares and products in one buffer (memory at 10M rows);
-    # the count as a bincount without weights (a sum of ones, exact either way)
-    feats = np.empty((len(u_key), 6))
+    # the count as a bincount without weights (a sum of ones, exact either way). Stored column by
+    # column (units x 6 in Fortran order): each sum is written, and read back by the group sums and
+    # the influence values, as one contiguous array rather than a strided column bincount would copy
+    feats = np.empty((6, len(u_key))).T
     feats[:, 0] = np.bincount(u_idx, minlength=len(u_key))
     feats[:, 1] = np.bincount(u_idx, xv, minlength=len(u_key))
     feats[:, 2] = np.bincount(u_idx, yv, minlength=len(u_key))
