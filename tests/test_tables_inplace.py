@@ -87,3 +87,14 @@ def test_auc_from_rubric_codes_equals_the_sorted_scores(score):
     slow = items.grouped_auc_codes(g, names, score, strong, known)
     fast = items.grouped_auc_codes(g, names, score, strong, known, score_codes=(sc, (1, 2, 3, 4)))
     pd.testing.assert_series_equal(fast, slow, check_exact=True)
+
+
+def test_table_rows_hold_narrow_scores_and_criterion_with_the_same_numbers():
+    d = pd.DataFrame({"score": np.array([1, 4, 2], dtype=np.int8), "strong": [1.0, np.nan, 0.0]})
+    rows = TableRows(d)
+    assert rows.score().dtype == np.int8 and np.shares_memory(rows.score(), d["score"].to_numpy())
+    assert rows.strong().dtype == np.float32 and rows.strong_is_binary()
+    np.testing.assert_array_equal(rows.strong().astype(float), d["strong"].to_numpy())
+    other = TableRows(d.assign(score=[1.0, np.nan, 2.5], strong=[0.5, np.nan, 1.0]))
+    assert other.score().dtype == np.float64 and np.isnan(other.score()[1])
+    assert other.strong().dtype == np.float64 and not other.strong_is_binary()

@@ -135,7 +135,8 @@ def cronbach_alpha_coded(candidate_codes: np.ndarray, question_codes: np.ndarray
     ``question_names``), ``score`` as floats. What the level table computes per candidate level:
     its rows of the shared codes, not a subset frame coded again (issue 26). Raises as
     :func:`cronbach_alpha` does."""
-    return _alpha_of(coded_matrix(candidate_codes[rows], question_codes[rows], question_names, score[rows]),
+    return _alpha_of(coded_matrix(candidate_codes[rows], question_codes[rows], question_names,
+                                  np.asarray(score[rows], dtype=float)),
                      None, "cronbach_alpha")
 
 
