@@ -22,8 +22,8 @@ from analysis import config
 from analysis.stats import _codes
 from analysis.stats import items
 from analysis.stats.criteria import CRITERIA
-from analysis.stats.discrimination import (KeptRows, RaterStep, ebel_band, grouped_discrimination, kept_rows,
-                                           rater_first_step)
+from analysis.stats.discrimination import (KeptRows, RaterStep, _narrow, ebel_band, grouped_discrimination,
+                                           kept_rows, rater_first_step)
 from analysis.stats.item_ids import split_item_ids
 from analysis.stats.severity import SeverityFit
 from analysis.stats.verdicts import question_verdicts
@@ -125,7 +125,7 @@ class TableRows:
         with self._lock:
             for key in [k for k in self._kept if isinstance(k, tuple) and k[0] == "codes" and k[1] != by]:
                 del self._kept[key]
-            return self._get(("codes", by), lambda: _codes.codes(self.frame[by], sort=True))
+            return self._get(("codes", by), lambda: _narrow_codes(*_codes.codes(self.frame[by], sort=True)))
 
     def score(self) -> np.ndarray:
         """The scores: the loader's integer column itself when the scores are integers
@@ -176,6 +176,13 @@ class TableRows:
         nullable booleans included, takes pandas' reading of it in :func:`_red_flag_lift`)."""
         col = self.frame["red_flag"]
         return self._get("red_flag", lambda: col.to_numpy() if col.dtype == np.dtype(bool) else None)
+
+
+def _narrow_codes(codes, names):
+    """``(codes, names)`` with the codes as the narrowest integers that hold them (a grouping's codes
+    are kept under the tables' peaks: int16 for questions instead of intp, a quarter of the memory;
+    every reader compares them, indexes with them or widens them to build its keys)."""
+    return _narrow(np.asarray(codes)), names
 
 
 def _rows_of(d: pd.DataFrame, rows: TableRows | None) -> TableRows:
