@@ -151,6 +151,10 @@ class TableRows:
             return sc
         return self._get("score_codes", compute)
 
+    def scores_on_rubric(self) -> bool:
+        """Whether every row's score is one of :data:`analysis.config.SCORES` (none missing)."""
+        return self._get("scores_on_rubric", lambda: bool(len(self.frame) and self.score_codes().min() >= 0))
+
     def strong(self) -> np.ndarray:
         """The criterion (1 strong, 0 weak, NaN unknown) as floats: float32 when every known value
         is 0 or 1 (exact; half the memory held under the tables' peaks), float64 otherwise."""
@@ -199,6 +203,22 @@ def _distribution(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> pd
     rows = _rows_of(d, rows)
     g = d[[by, "score"]].groupby(by, observed=True)
     gc, names = rows.codes(by)
+    counts = _rubric_counts(gc, len(names), rows) if _integer_scores(d) else None
+    if counts is not None:
+        # every score an integer on the rubric: the rows, sum and shares of each group are all read
+        # off one count table of (group, score), in one pass over the rows instead of six; integer
+        # sums are exact in floating point, so the numbers are those of the bincounts below
+        n = counts.sum(1)
+        present = n > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = (counts @ np.asarray(config.SCORES, dtype=np.int64)) / n
+            shares = pd.DataFrame(counts / n[:, None], index=pd.Index(names, name=by), columns=list(config.SCORES))
+        out = pd.DataFrame({"n": n[present], "mean": mean[present]}, index=pd.Index(names, name=by)[present])
+        out["sd"] = g["score"].std()  # pandas' one-pass update: see below
+        shares = shares[present]
+        for s in config.SCORES:
+            out[f"share_{s}"] = shares[s]
+        return out
     if _integer_scores(d):
         # rows and mean per group from the shared codes (exact sums of integers: pandas' numbers);
         # the SD stays pandas' (its one-pass update rounds differently from any sum of squares)
@@ -227,6 +247,21 @@ def _distribution(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> pd
     for s in config.SCORES:
         out[f"share_{s}"] = shares[s]
     return out
+
+
+def _rubric_counts(gc: np.ndarray, ng: int, rows: TableRows) -> np.ndarray | None:
+    """Rows per group (codes ``gc``, -1 for none) and score of the rubric, ``(ng, len(SCORES))``
+    int64, from one bincount; None when a score is off the rubric or missing (the callers then
+    count the general way)."""
+    sc = rows.score_codes()
+    if not rows.scores_on_rubric():
+        return None
+    nv = len(config.SCORES)
+    key = gc.astype(np.int64)
+    key *= nv
+    key += sc
+    ok = gc >= 0
+    return np.bincount(key if ok.all() else key[ok], minlength=ng * nv).reshape(ng, nv)
 
 
 def _mean_per_level(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> pd.DataFrame:
