@@ -151,8 +151,7 @@ class TableRows:
             return sc
         return self._get("score_codes", compute)
 
-    def scores_on_rubric(self) -> bool:
-        """Whether every row's score is one of :data:`analysis.config.SCORES` (none missing)."""
+    def scores_on_rubric(self) -> bool:  # every row's score one of config.SCORES (none missing)
         return self._get("scores_on_rubric", lambda: bool(len(self.frame) and self.score_codes().min() >= 0))
 
     def strong(self) -> np.ndarray:
@@ -170,8 +169,7 @@ class TableRows:
         return self._get("known", lambda: ~np.isnan(self.strong()))
 
     def strong_is_binary(self) -> bool:
-        """Whether every known criterion is 0 or 1 (what :mod:`analysis.stats.criteria` builds):
-        then a sum over rows of the criterion, or of one minus it, is a count."""
+        """Every known criterion 0 or 1 (as criteria builds it): a sum of it over rows is a count."""
         self.strong()  # finds it
         return self._kept["strong_is_binary"]
 
@@ -183,9 +181,8 @@ class TableRows:
 
 
 def _narrow_codes(codes, names):
-    """``(codes, names)`` with the codes as the narrowest integers that hold them (a grouping's codes
-    are kept under the tables' peaks: int16 for questions instead of intp, a quarter of the memory;
-    every reader compares them, indexes with them or widens them to build its keys)."""
+    """As narrow integers (int16 for questions, not intp): kept under the tables' peaks; readers
+    compare them, index with them or widen them for their keys."""
     return _narrow(np.asarray(codes)), names
 
 
@@ -215,10 +212,7 @@ def _distribution(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> pd
             shares = pd.DataFrame(counts / n[:, None], index=pd.Index(names, name=by), columns=list(config.SCORES))
         out = pd.DataFrame({"n": n[present], "mean": mean[present]}, index=pd.Index(names, name=by)[present])
         out["sd"] = g["score"].std()  # pandas' one-pass update: see below
-        shares = shares[present]
-        for s in config.SCORES:
-            out[f"share_{s}"] = shares[s]
-        return out
+        return _with_shares(out, shares[present])
     if _integer_scores(d):
         # rows and mean per group from the shared codes (exact sums of integers: pandas' numbers);
         # the SD stays pandas' (its one-pass update rounds differently from any sum of squares)
@@ -243,7 +237,10 @@ def _distribution(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> pd
     total = np.bincount(gc[ok], minlength=ng)  # every scored answer, also off the rubric
     with np.errstate(divide="ignore", invalid="ignore"):
         shares = pd.DataFrame(counts / total[:, None], index=pd.Index(names, name=by), columns=levels)
-    shares = shares[total > 0]
+    return _with_shares(out, shares[total > 0])
+
+
+def _with_shares(out: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
     for s in config.SCORES:
         out[f"share_{s}"] = shares[s]
     return out
@@ -253,13 +250,12 @@ def _rubric_counts(gc: np.ndarray, ng: int, rows: TableRows) -> np.ndarray | Non
     """Rows per group (codes ``gc``, -1 for none) and score of the rubric, ``(ng, len(SCORES))``
     int64, from one bincount; None when a score is off the rubric or missing (the callers then
     count the general way)."""
-    sc = rows.score_codes()
     if not rows.scores_on_rubric():
         return None
     nv = len(config.SCORES)
     key = gc.astype(np.int64)
     key *= nv
-    key += sc
+    key += rows.score_codes()
     ok = gc >= 0
     return np.bincount(key if ok.all() else key[ok], minlength=ng * nv).reshape(ng, nv)
 
@@ -319,12 +315,10 @@ def _red_flag_lift(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> p
 
 
 def _red_flag_counts(gc, ng, ok, flag, rows: TableRows):
-    """The sums of :func:`_red_flag_lift` for a criterion of 0/1 values, from one bincount of the
-    group code times six classes (flagged or not x strong, weak or unknown): each is a count, and a
-    sum of 0/1 floats is that count exactly, so the numbers are the float sums' to the bit, with one
-    8-byte temporary per row instead of six (issue 26). Returns ``weak & flagged``, ``flagged``,
-    ``weak & not flagged``, ``not flagged`` (those four over known rows), all flagged rows and all
-    rows per group, as floats (the last as integers)."""
+    """:func:`_red_flag_lift`'s sums for a 0/1 criterion from one bincount of group x six classes
+    (flag x strong/weak/unknown): each a count, which a sum of 0/1 floats is exactly, with one
+    8-byte temporary a row instead of six (issue 26). Per group: weak & flagged, flagged, weak &
+    unflagged, unflagged (known rows), then all flagged rows and all rows."""
     cls = flag.view(np.int8).copy() if flag.dtype == np.dtype(bool) else flag.astype(np.int8)
     strong, known = rows.strong(), rows.known()
     cls[known & (strong == 0)] += 2    # weak
