@@ -178,7 +178,8 @@ def _replicates(reps, blocks, rng, kmax, *, nb_total, block, starts, ends, us, u
     mats = []
     for a, e in zip(starts, ends):
         F = np.zeros((e - a, ns * 6), dtype=np.float32)
-        np.put_along_axis(F, us[a:e, None].astype(np.intp) * 6 + np.arange(6)[None, :], feats[a:e].astype(np.float32), axis=1)
+        cols = us[a:e, None].astype(np.intp) * 6 + np.arange(6)[None, :]  # strata codes may be int8
+        np.put_along_axis(F, cols, feats[a:e].astype(np.float32), axis=1)
         mats.append((ug[a], F))
     for b0 in blocks:
         nb = min(block, nb_total - b0)

@@ -33,8 +33,8 @@ import pandas as pd
 from analysis.stats import _codes
 from analysis._frames import as_list as _as_list
 from analysis._frames import check_columns as _check_columns
-from analysis.stats._item_matrix import (Matrix, alpha_from_sums, answer_matrix, coded_matrix, pooled, pooled_terms, to_float,
-                                         to_strong)
+from analysis.stats._item_matrix import (Matrix, alpha_from_sums, answer_matrix, coded_matrix, pooled, pooled_terms,
+                                         to_float, to_strong)
 
 __all__ = ["item_statistics", "item_rest_r", "cronbach_alpha", "auc", "grouped_auc", "grouped_auc_codes",
            "point_biserial"]
