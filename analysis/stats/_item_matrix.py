@@ -111,22 +111,29 @@ def answer_matrix(data, candidate: str, question: str, score: str, function: str
     # copying the id text again (issue 11)
     c_all, c_names = _codes.codes(data[candidate], sort=False)
     q_all, q_names = _codes.codes(data[question], sort=True)
-    return coded_matrix(np.asarray(c_all), np.asarray(q_all), q_names, x, question, len(c_names))
+    return coded_matrix(np.asarray(c_all), np.asarray(q_all), q_names, x, question, len(c_names),
+                        c_by_appearance=True)
 
 
 def coded_matrix(c_all: np.ndarray, q_all: np.ndarray, q_names: pd.Index, x: np.ndarray, question=None,
-                 n_c_names: int | None = None) -> Matrix:
+                 n_c_names: int | None = None, *, c_by_appearance: bool = False) -> Matrix:
     """:func:`answer_matrix` of answers already coded: ``c_all`` candidate codes (any numbering:
     they are renumbered by first appearance among the kept rows), ``q_all`` question codes sorted as
     :func:`analysis.stats._codes.codes` sorts them, named ``q_names`` (-1: none, for both), ``x``
-    the scores as floats. The index of questions is named ``question``."""
+    the scores as floats. The index of questions is named ``question``. ``c_by_appearance``: the
+    candidate codes are numbered by first appearance over these rows already (``codes(sort=False)``
+    of them), so when every row is kept they need no renumbering."""
     keep = ~np.isnan(x) & (c_all >= 0) & (q_all >= 0)
     if n_c_names is None:
         n_c_names = int(c_all.max()) + 1 if len(c_all) else 0
-    c = _codes.by_appearance(c_all[keep], n_c_names)
-    q_used, q = _codes.dense(q_all[keep], len(q_names))
+    if keep.all():  # every row kept (the common case): no subset copies
+        c = c_all.astype(np.intp, copy=False) if c_by_appearance else _codes.by_appearance(c_all, n_c_names)
+        q_used, q = _codes.dense(q_all, len(q_names))
+    else:
+        c = _codes.by_appearance(c_all[keep], n_c_names)
+        q_used, q = _codes.dense(q_all[keep], len(q_names))
+        x = x[keep]
     labels = q_names[q_used]
-    x = x[keep]
     n_c, n_q = (int(c.max()) + 1 if len(c) else 0), len(labels)
     # the answered cells, sorted, and each row's cell among them: a panel (several scores for one
     # answer) when there are fewer cells than rows; then the answer is their mean, summed per cell in
