@@ -54,21 +54,49 @@ def _fisher_interval(z0, var_boot_z, var_fs_z, m, alpha):
 
 def _unit_influence(full, feats, ug, us, point):
     """Influence value of each unit (a candidate within a group) on the pooled correlation, and the
-    per-group sums ``B``, ``C`` (see the module docstring)."""
+    per-group sums ``B``, ``C`` (see the module docstring).
+
+    Per unit ``a = Sxy - my Sx - mx Sy + n mx my``, ``b = Sxx - 2 mx Sx + n mx^2`` (``c`` alike in
+    y) and ``IF = a / sqrt(B C) - r / 2 (b / B + c / C)``, each evaluated in that order of operations
+    but into a few unit-length buffers reused in place: at ten million rows the units are millions
+    and every fresh array is pages the kernel zeroes (issue 26)."""
     n, sx, sy = full[..., 0], full[..., 1], full[..., 2]
     with np.errstate(invalid="ignore", divide="ignore"):
         mx = np.where(n > 0, sx / np.where(n > 0, n, 1), 0.0)[ug, us]
         my = np.where(n > 0, sy / np.where(n > 0, n, 1), 0.0)[ug, us]
     un, usx, usy, usxx, usyy, usxy = feats.T
-    a = usxy - my * usx - mx * usy + un * mx * my
-    b = usxx - 2 * mx * usx + un * mx * mx
-    c = usyy - 2 * my * usy + un * my * my
+    t = np.empty_like(mx)
+    a = np.multiply(my, usx)             # usxy - my * usx - mx * usy + un * mx * my
+    np.subtract(usxy, a, out=a)
+    a -= np.multiply(mx, usy, out=t)
+    np.multiply(un, mx, out=t)
+    t *= my
+    a += t
+    b = np.multiply(mx, 2)               # usxx - 2 * mx * usx + un * mx * mx
+    b *= usx
+    np.subtract(usxx, b, out=b)
+    np.multiply(un, mx, out=t)
+    t *= mx
+    b += t
+    c = np.multiply(my, 2, out=mx)       # usyy - 2 * my * usy + un * my * my (mx is no longer read)
+    c *= usy
+    np.subtract(usyy, c, out=c)
+    np.multiply(un, my, out=t)
+    t *= my
+    c += t
+    del my, t
     ng = full.shape[0]
     B = np.bincount(ug, b, minlength=ng)
     C = np.bincount(ug, c, minlength=ng)
     with np.errstate(invalid="ignore", divide="ignore"):
-        infl = a / np.sqrt(B * C)[ug] - point[ug] / 2 * (b / B[ug] + c / C[ug])
-    return np.nan_to_num(infl), B, C
+        infl = np.divide(a, np.sqrt(B * C)[ug], out=a)   # a / sqrt(B C) - r / 2 * (b / B + c / C)
+        b /= B[ug]
+        c /= C[ug]
+        b += c
+        del c
+        b *= point[ug] / 2
+        infl -= b
+    return np.nan_to_num(infl, copy=False), B, C
 
 
 def _acceleration(full, feats, ug, us, point):
@@ -115,7 +143,7 @@ def _influence_interval(full, feats, ug, us, point, ci, var_fs=None):
     ng = full.shape[0]
     m = np.bincount(ug, minlength=ng).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        var = np.bincount(ug, infl ** 2, minlength=ng) * m / np.maximum(m - 1, 1)
+        var = np.bincount(ug, np.square(infl, out=infl), minlength=ng) * m / np.maximum(m - 1, 1)
         if var_fs is not None:
             var = var + var_fs  # the first step's variance (delta method), independent of the second's
         se = np.sqrt(var)
@@ -150,7 +178,8 @@ def _replicates(reps, blocks, rng, kmax, *, nb_total, block, starts, ends, us, u
     mats = []
     for a, e in zip(starts, ends):
         F = np.zeros((e - a, ns * 6), dtype=np.float32)
-        np.put_along_axis(F, us[a:e, None] * 6 + np.arange(6)[None, :], feats[a:e].astype(np.float32), axis=1)
+        cols = us[a:e, None].astype(np.intp) * 6 + np.arange(6)[None, :]  # strata codes may be int8
+        np.put_along_axis(F, cols, feats[a:e].astype(np.float32), axis=1)
         mats.append((ug[a], F))
     for b0 in blocks:
         nb = min(block, nb_total - b0)

@@ -182,6 +182,18 @@ def _centred(v: np.ndarray, cell: np.ndarray, n_cell: np.ndarray) -> np.ndarray:
     return np.subtract(v, out, out=out)
 
 
+def _unit_parts(u_key: np.ndarray, nc: int, ns: int):
+    """``(group, candidate, stratum)`` codes of unit keys ``(g * nc + c) * ns + s``: the group as
+    intp (every bincount by group reads it, and would convert narrower codes on each call), the
+    candidate and stratum as the narrowest integers that hold them (they are only compared and
+    indexed with)."""
+    rest = u_key // ns
+    us = _narrow(u_key - rest * ns)  # u_key % ns, without a second division
+    uc = _narrow(rest % nc)
+    rest //= nc
+    return rest.astype(np.intp, copy=False), uc, us
+
+
 def _narrow(codes: np.ndarray) -> np.ndarray:
     """Integer codes (-1 .. n) as int8, int16 or int32 when they fit: the same numbers in a quarter
     to an eighth of the memory."""
@@ -272,11 +284,14 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     key += c_codes
     key *= ns
     key += s_codes
+    g_codes = _narrow(g_codes)  # kept for the first step: a quarter of the memory or less
     u_key, u_idx = _codes.dense(key, max(len(g_names), 1) * nc * ns)
     del key
     # the six sums one column at a time, the squares and products in one buffer (memory at 10M rows);
-    # the count as a bincount without weights (a sum of ones, exact either way)
-    feats = np.empty((len(u_key), 6))
+    # the count as a bincount without weights (a sum of ones, exact either way). Stored column by
+    # column (units x 6 in Fortran order): each sum is written, and read back by the group sums and
+    # the influence values, as one contiguous array rather than a strided column bincount would copy
+    feats = np.empty((6, len(u_key))).T
     feats[:, 0] = np.bincount(u_idx, minlength=len(u_key))
     feats[:, 1] = np.bincount(u_idx, xv, minlength=len(u_key))
     feats[:, 2] = np.bincount(u_idx, yv, minlength=len(u_key))
@@ -284,18 +299,22 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     for j, (a, b) in enumerate(((xv, xv), (yv, yv), (xv, yv)), start=3):
         feats[:, j] = np.bincount(u_idx, np.multiply(a, b, out=buf), minlength=len(u_key))
     del u_idx, buf
-    us = (u_key % ns).astype(np.intp)
-    uc = (u_key // ns) % nc
-    ug = (u_key // ns // nc).astype(np.intp)
+    ug, uc, us = _unit_parts(u_key, nc, ns)
+    del u_key
     ng = len(g_names)
-    cell_u = ug.astype(np.int64) * ns + us
+    cell_u = ug * ns
+    cell_u += us
     full = np.column_stack([np.bincount(cell_u, feats[:, j], minlength=ng * ns) for j in range(6)]).reshape(ng, ns, 6)
+    del cell_u
     point = pooled_within_r(full)
     n_rows = full[..., 0].sum(-1)
     # units are sorted by (group, candidate, stratum): a candidate's units within a group are adjacent
-    gc = ug.astype(np.int64) * nc + uc
-    first_unit = np.r_[True, gc[1:] != gc[:-1]] if len(gc) else np.zeros(0, bool)
+    first_unit = np.ones(len(ug), dtype=bool)
+    if len(ug):
+        np.not_equal(ug[1:], ug[:-1], out=first_unit[1:])
+        first_unit[1:] |= uc[1:] != uc[:-1]
     n_cand = np.bincount(ug[first_unit], minlength=ng)
+    del first_unit
     # variance of each group's r from the first step's estimates (delta method), 0 without one
     var_fs = np.zeros(ng)
     if first_step is not None:
@@ -304,16 +323,24 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
                              f"has {len(data)}; build it with rater_first_step on the same frame")
         var_fs = _first_step_variance(first_step, rows=rows, xv=xv, yv=yv, g_codes=g_codes, c_codes=c_codes,
                                       nc=nc, feats=feats, ug=ug, uc=uc, ng=ng, point=point, full=full)
+    # the row-length arrays end here: the intervals read the units only (the peak of the question
+    # table at ten million rows was these rows held under the influence values)
+    del xv, yv, g_codes, uc
     low, high, se = (np.full(ng, np.nan) for _ in range(3))
-    if n_boot > 0 and len(u_key):
+    if n_boot > 0 and len(ug):
         if method == "bootstrap":
             by_influence = np.zeros(ng, dtype=bool)
         elif method == "influence":
             by_influence = np.ones(ng, dtype=bool)
         else:
             by_influence = n_cand >= influence_min
-        if by_influence.any():
+        if by_influence.all():
             il, ih, ise = _influence_interval(full, feats, ug, us, point, ci, var_fs)
+        elif by_influence.any():  # only the units of those groups: each group's numbers are its own units'
+            sel = by_influence[ug]
+            il, ih, ise = _influence_interval(full, feats[sel], ug[sel], us[sel], point, ci, var_fs)
+            del sel
+        if by_influence.any():
             low[by_influence], high[by_influence], se[by_influence] = (
                 il[by_influence], ih[by_influence], ise[by_influence])
         boot = ~by_influence
@@ -463,7 +490,8 @@ def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: st
 def _first_step_variance(step: RaterStep, *, rows, xv, yv, g_codes, c_codes, nc, feats, ug, uc, ng, point, full):
     """Delta-method variance of each group's pooled correlation from the raters' severity estimates.
 
-    ``xv``, ``yv`` are the kept rows' values centred within (group, stratum). With ``A = sum x y``,
+    ``xv``, ``yv`` are the kept rows' values centred within (group, stratum); both are overwritten
+    (the caller's own centred copies, read here for the last time). With ``A = sum x y``,
     ``B = sum x^2``, ``C = sum y^2`` (pooled within strata) and ``r = A / sqrt(B C)``, a shift
     ``dx``, ``dy`` of the rows moves ``r`` by ``sum_i dx_i u_i + dy_i v_i`` with
     ``u = y / sqrt(B C) - r x / B`` and ``v = x / sqrt(B C) - r y / C`` (the centring terms
@@ -491,28 +519,42 @@ def _first_step_variance(step: RaterStep, *, rows, xv, yv, g_codes, c_codes, nc,
         rb = np.where(good, point / B, 0.0)
         rc = np.where(good, point / C, 0.0)
     keep = rows.keep
-    # rows without a rater go to an extra column, dropped
-    rk = rows.memo("rater", step, lambda: _narrow(np.where(step.rater[keep] >= 0, step.rater[keep], k)))
-    gk = g_codes.astype(np.int64)  # g * (k + 1) + rater, in place
-    gk *= k + 1
-    gk += rk
+
+    def raters_of_kept():  # rows without a rater go to an extra column, dropped
+        r = step.rater[keep]
+        r[r < 0] = k
+        return _narrow(r)
+    rk = rows.memo("rater", step, raters_of_kept)
+    # each row's part, computed into yv with xv and one more row-length buffer (the caller's centred
+    # values are read here for the last time; every fresh row-length array is pages the kernel
+    # zeroes, and at ten million rows this step held six of them)
     if step.w_c is None:
-        own = yv * a[g_codes] - xv * rb[g_codes]
+        # yv * a[g] - xv * rb[g]
+        tmp = np.take(rb, g_codes)
+        xv *= tmp
+        yv *= np.take(a, g_codes, out=tmp)
+        yv -= xv
     else:
         # the rest score runs over all the candidate's rows of data, also those dropped here; the
-        # kept rows all have a candidate (the codes of grouped_discrimination)
+        # kept rows all have a candidate (the codes of grouped_discrimination). Each row's w_c is
+        # gathered where it is used rather than kept per row for the three tables.
         ck = rows.memo("cand", step, lambda: _narrow(step.cand[keep]))
-        wk = rows.memo("w_c", step, lambda: step.w_c[ck])
-        ag = a[g_codes]
-        # yv * (ag + wk * rc[g]) - xv * (rb[g] + wk * ag) in place (the same operations, two temporaries)
-        own = np.multiply(rc[g_codes], wk)
-        own += ag
-        own *= yv
-        ag *= wk
-        ag += rb[g_codes]
-        ag *= xv
-        own -= ag
-        del ag
+        # yv * (a[g] + wk * rc[g]) - xv * (rb[g] + wk * a[g]), in the same operations as written
+        wk, tmp = np.take(step.w_c, ck), np.take(a, g_codes)
+        wk *= tmp
+        wk += np.take(rb, g_codes, out=tmp)
+        xv *= wk
+        np.take(step.w_c, ck, out=wk)
+        wk *= np.take(rc, g_codes, out=tmp)
+        wk += np.take(a, g_codes, out=tmp)
+        yv *= wk
+        del wk
+        yv -= xv
+    own = yv
+    gk = tmp.view(np.int64)  # g * (k + 1) + rater, into the free buffer (int64 and float64: one size)
+    np.multiply(g_codes, np.int64(k + 1), out=gk)
+    gk += rk
+    del tmp
     G = np.bincount(gk, own, minlength=ng * (k + 1)).reshape(ng, k + 1)[:, :k]
     del gk, own
     if step.w_c is not None:

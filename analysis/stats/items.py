@@ -33,8 +33,8 @@ import pandas as pd
 from analysis.stats import _codes
 from analysis._frames import as_list as _as_list
 from analysis._frames import check_columns as _check_columns
-from analysis.stats._item_matrix import (Matrix, alpha_from_sums, answer_matrix, pooled, pooled_terms, to_float,
-                                         to_strong)
+from analysis.stats._item_matrix import (Matrix, alpha_from_sums, answer_matrix, coded_matrix, pooled, pooled_terms,
+                                         to_float, to_strong)
 
 __all__ = ["item_statistics", "item_rest_r", "cronbach_alpha", "auc", "grouped_auc", "grouped_auc_codes",
            "point_biserial"]
@@ -124,7 +124,24 @@ def cronbach_alpha(
     function = "cronbach_alpha"
     if n_items is not None and not n_items >= 1:
         raise ValueError(f"{function}: n_items must be a number of questions >= 1; got {n_items!r}")
-    m = answer_matrix(data, candidate, question, score, function)
+    return _alpha_of(answer_matrix(data, candidate, question, score, function), n_items, function)
+
+
+def cronbach_alpha_coded(candidate_codes: np.ndarray, question_codes: np.ndarray, question_names: pd.Index,
+                         score: np.ndarray, rows: np.ndarray) -> float:
+    """:func:`cronbach_alpha` of the rows ``rows`` (a boolean mask) of already coded answers, the
+    same number to the bit: ``candidate_codes`` and ``question_codes`` of every row (-1 for
+    none; the questions as :func:`analysis.stats._codes.codes` with ``sort=True`` codes them, named
+    ``question_names``), ``score`` as floats. What the level table computes per candidate level:
+    its rows of the shared codes, not a subset frame coded again (issue 26). Raises as
+    :func:`cronbach_alpha` does."""
+    return _alpha_of(coded_matrix(candidate_codes[rows], question_codes[rows], question_names,
+                                  np.asarray(score[rows], dtype=float)),
+                     None, "cronbach_alpha")
+
+
+def _alpha_of(m: Matrix, n_items, function: str) -> float:
+    """:func:`cronbach_alpha` of an answer matrix."""
     if m.n_questions < 2 or m.n_candidates < 2:
         raise ValueError(
             f"{function}: need at least 2 questions and 2 candidates; got {m.n_questions} "
@@ -455,7 +472,7 @@ def _grouped_auc_counts(key: pd.Series, x: np.ndarray, y: np.ndarray) -> pd.Seri
 
 
 def grouped_auc_codes(g: np.ndarray, names: pd.Index, score: np.ndarray, strong: np.ndarray, rows: np.ndarray,
-                      *, name=None) -> pd.Series | None:
+                      *, name=None, score_codes: tuple | None = None) -> pd.Series | None:
     """:func:`grouped_auc` of the rows ``rows`` (a boolean mask) of already coded data: ``g`` the
     group code of every row (-1 for none; :func:`analysis.stats._codes.codes` with ``sort=True``),
     ``names`` the groups, ``score`` and ``strong`` (1/0, NaN unknown) as float arrays of every row.
@@ -465,21 +482,32 @@ def grouped_auc_codes(g: np.ndarray, names: pd.Index, score: np.ndarray, strong:
     what the calibration's question, topic and level tables call on their shared codes (issue 26).
     The index is named ``name``. None where :func:`grouped_auc` would rank instead (many distinct
     scores): call it on the frame then.
+
+    ``score_codes``, optional: ``(codes, values)``, each row's score as its position in the sorted
+    ``values`` (-1 for a missing score), e.g. the rubric positions the tables already hold. Then the
+    distinct scores are read from the codes instead of sorting the scores (a sort of every row per
+    table: seconds at ten million rows); the count table, and so every number, is the same. Ignored
+    when a present score has no code (off the given values).
     """
     rows = np.asarray(rows, dtype=bool)
-    return _auc_counts(g, names, score, strong, rows, int(np.count_nonzero(rows)), name)
+    return _auc_counts(g, names, score, strong, rows, int(np.count_nonzero(rows)), name, score_codes)
 
 
-def _auc_counts(g, names, x, y, rows, n_rows, name) -> pd.Series | None:
+def _auc_counts(g, names, x, y, rows, n_rows, name, x_codes=None) -> pd.Series | None:
     """The count-table AUC of :func:`_grouped_auc_counts` over the rows ``rows`` of coded data
-    (``n_rows`` of them: the size that decides whether the table is small enough)."""
+    (``n_rows`` of them: the size that decides whether the table is small enough); ``x_codes`` as
+    ``score_codes`` of :func:`grouped_auc_codes`."""
     ok = rows & ~np.isnan(x) & ~np.isnan(y)
     ok &= g >= 0
     ng = len(names)
-    xk = x[ok]
-    values = np.sort(xk)  # np.unique(xk, return_inverse=True) by a sort and a search (no hash table)
-    values = values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
-    xc = np.searchsorted(values, xk)
+    coded = _distinct_by_codes(x_codes, ok)
+    if coded is None:
+        xk = x[ok]
+        values = np.sort(xk)  # np.unique(xk, return_inverse=True) by a sort and a search (no hash table)
+        values = values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+        xc = np.searchsorted(values, xk)
+    else:
+        values, xc = coded
     nv = len(values)
     if ng * nv > 4 * n_rows + (1 << 16):
         return None
@@ -498,6 +526,23 @@ def _auc_counts(g, names, x, y, rows, n_rows, name) -> pd.Series | None:
     seen = n > 0  # a group whose every row lacks a score or criterion is not a group of the answer
     index = pd.Index(names, name=name)[seen]
     return pd.Series(value[seen], index=index, dtype=float, name="auc")
+
+
+def _distinct_by_codes(x_codes, ok):
+    """``(values, positions)`` of the rows ``ok`` as the sort in :func:`_auc_counts` finds them --
+    the distinct present values, sorted, and each row's position among them -- from codes into
+    sorted values: the used codes, renumbered. None without codes, or when a row of ``ok`` has no
+    code (its value is not among the given ones)."""
+    if x_codes is None:
+        return None
+    codes, values = x_codes
+    values = np.asarray(values, dtype=float)
+    ck = codes[ok]
+    if (len(ck) and ck.min() < 0) or np.any(np.diff(values) <= 0):
+        return None
+    used = np.bincount(ck, minlength=len(values)) > 0
+    remap = np.cumsum(used) - 1
+    return values[used], remap[ck]
 
 
 def point_biserial(score, strong) -> float:

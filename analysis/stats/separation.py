@@ -22,8 +22,8 @@ from analysis import config
 from analysis.stats import _codes
 from analysis.stats import items
 from analysis.stats.criteria import CRITERIA
-from analysis.stats.discrimination import (KeptRows, RaterStep, ebel_band, grouped_discrimination, kept_rows,
-                                           rater_first_step)
+from analysis.stats.discrimination import (KeptRows, RaterStep, _narrow, ebel_band, grouped_discrimination,
+                                           kept_rows, rater_first_step)
 from analysis.stats.item_ids import split_item_ids
 from analysis.stats.severity import SeverityFit
 from analysis.stats.verdicts import question_verdicts
@@ -125,10 +125,16 @@ class TableRows:
         with self._lock:
             for key in [k for k in self._kept if isinstance(k, tuple) and k[0] == "codes" and k[1] != by]:
                 del self._kept[key]
-            return self._get(("codes", by), lambda: _codes.codes(self.frame[by], sort=True))
+            return self._get(("codes", by), lambda: _narrow_codes(*_codes.codes(self.frame[by], sort=True)))
 
     def score(self) -> np.ndarray:
-        return self._get("score", lambda: self.frame["score"].to_numpy(dtype=float, na_value=np.nan))
+        """The scores: the loader's integer column itself when the scores are integers
+        (:func:`_integer_scores`: no copy, and no score is missing), else as floats with NaN for a
+        missing one. Read them as numbers (a bincount's weights, comparisons, ``np.isnan``); a
+        float copy of ten million int8 scores was 80 MB held under the three tables' peaks."""
+        col = self.frame["score"]
+        return self._get("score", lambda: col.to_numpy() if _integer_scores(self.frame)
+                         else col.to_numpy(dtype=float, na_value=np.nan))
 
     def scored(self) -> np.ndarray:
         """Rows with a score."""
@@ -145,19 +151,39 @@ class TableRows:
             return sc
         return self._get("score_codes", compute)
 
+    def scores_on_rubric(self) -> bool:  # every row's score one of config.SCORES (none missing)
+        return self._get("scores_on_rubric", lambda: bool(len(self.frame) and self.score_codes().min() >= 0))
+
     def strong(self) -> np.ndarray:
-        """The criterion (1 strong, 0 weak, NaN unknown) as floats."""
-        return self._get("strong", lambda: self.frame["strong"].to_numpy(dtype=float, na_value=np.nan))
+        """The criterion (1 strong, 0 weak, NaN unknown) as floats: float32 when every known value
+        is 0 or 1 (exact; half the memory held under the tables' peaks), float64 otherwise."""
+        def compute():
+            s = self.frame["strong"].to_numpy(dtype=float, na_value=np.nan)
+            binary = not np.any((s != 0) & (s != 1) & ~np.isnan(s))
+            self._kept["strong_is_binary"] = binary
+            return s.astype(np.float32) if binary else s
+        return self._get("strong", compute)
 
     def known(self) -> np.ndarray:
         """Rows with a known criterion."""
         return self._get("known", lambda: ~np.isnan(self.strong()))
+
+    def strong_is_binary(self) -> bool:
+        """Every known criterion 0 or 1 (as criteria builds it): a sum of it over rows is a count."""
+        self.strong()  # finds it
+        return self._kept["strong_is_binary"]
 
     def red_flag(self) -> np.ndarray | None:
         """The red flags, None unless the column is numpy's bool (the loader's type; anything else,
         nullable booleans included, takes pandas' reading of it in :func:`_red_flag_lift`)."""
         col = self.frame["red_flag"]
         return self._get("red_flag", lambda: col.to_numpy() if col.dtype == np.dtype(bool) else None)
+
+
+def _narrow_codes(codes, names):
+    """As narrow integers (int16 for questions, not intp): kept under the tables' peaks; readers
+    compare them, index with them or widen them for their keys."""
+    return _narrow(np.asarray(codes)), names
 
 
 def _rows_of(d: pd.DataFrame, rows: TableRows | None) -> TableRows:
@@ -174,6 +200,19 @@ def _distribution(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> pd
     rows = _rows_of(d, rows)
     g = d[[by, "score"]].groupby(by, observed=True)
     gc, names = rows.codes(by)
+    counts = _rubric_counts(gc, len(names), rows) if _integer_scores(d) else None
+    if counts is not None:
+        # every score an integer on the rubric: the rows, sum and shares of each group are all read
+        # off one count table of (group, score), in one pass over the rows instead of six; integer
+        # sums are exact in floating point, so the numbers are those of the bincounts below
+        n = counts.sum(1)
+        present = n > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = (counts @ np.asarray(config.SCORES, dtype=np.int64)) / n
+            shares = pd.DataFrame(counts / n[:, None], index=pd.Index(names, name=by), columns=list(config.SCORES))
+        out = pd.DataFrame({"n": n[present], "mean": mean[present]}, index=pd.Index(names, name=by)[present])
+        out["sd"] = g["score"].std()  # pandas' one-pass update: see below
+        return _with_shares(out, shares[present])
     if _integer_scores(d):
         # rows and mean per group from the shared codes (exact sums of integers: pandas' numbers);
         # the SD stays pandas' (its one-pass update rounds differently from any sum of squares)
@@ -198,10 +237,27 @@ def _distribution(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> pd
     total = np.bincount(gc[ok], minlength=ng)  # every scored answer, also off the rubric
     with np.errstate(divide="ignore", invalid="ignore"):
         shares = pd.DataFrame(counts / total[:, None], index=pd.Index(names, name=by), columns=levels)
-    shares = shares[total > 0]
+    return _with_shares(out, shares[total > 0])
+
+
+def _with_shares(out: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
     for s in config.SCORES:
         out[f"share_{s}"] = shares[s]
     return out
+
+
+def _rubric_counts(gc: np.ndarray, ng: int, rows: TableRows) -> np.ndarray | None:
+    """Rows per group (codes ``gc``, -1 for none) and score of the rubric, ``(ng, len(SCORES))``
+    int64, from one bincount; None when a score is off the rubric or missing (the callers then
+    count the general way)."""
+    if not rows.scores_on_rubric():
+        return None
+    nv = len(config.SCORES)
+    key = gc.astype(np.int64)
+    key *= nv
+    key += rows.score_codes()
+    ok = gc >= 0
+    return np.bincount(key if ok.all() else key[ok], minlength=ng * nv).reshape(ng, nv)
 
 
 def _mean_per_level(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> pd.DataFrame:
@@ -239,19 +295,40 @@ def _red_flag_lift(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> p
     gc, names = rows.codes(by)
     ng = len(names)
     ok = gc >= 0
-    n = np.bincount(gc[ok], minlength=ng)
-    k = ok & rows.known()
-    g, f = gc[k], flag[k]
-    weak = 1 - rows.strong()[k]
-    sums = [np.bincount(g, w, minlength=ng) for w in (weak * f, f.astype(float), weak * ~f, (~f).astype(float))]
-    wf, fl, wn, nf = sums
+    if rows.strong_is_binary():
+        wf, fl, wn, nf, flagged, n = _red_flag_counts(gc, ng, ok, flag, rows)
+    else:
+        n = np.bincount(gc[ok], minlength=ng)
+        k = ok & rows.known()
+        g, f = gc[k], flag[k]
+        weak = 1 - rows.strong()[k]
+        wf, fl, wn, nf = (np.bincount(g, w, minlength=ng)
+                          for w in (weak * f, f.astype(float), weak * ~f, (~f).astype(float)))
+        flagged = np.bincount(gc[ok], flag[ok].astype(float), minlength=ng)
     with np.errstate(divide="ignore", invalid="ignore"):
         lift = (wf / fl) / (wn / nf)
-        rate = np.bincount(gc[ok], flag[ok].astype(float), minlength=ng) / n
+        rate = flagged / n
     lift = np.where(np.isinf(lift), np.nan, lift)  # 0/0 (no known row) is NaN already
     present = n > 0
     return pd.DataFrame({"red_flag_rate": rate[present], "red_flag_lift": lift[present]},
                         index=pd.Index(names, name=by)[present])
+
+
+def _red_flag_counts(gc, ng, ok, flag, rows: TableRows):
+    """:func:`_red_flag_lift`'s sums for a 0/1 criterion from one bincount of group x six classes
+    (flag x strong/weak/unknown): each a count, which a sum of 0/1 floats is exactly, with one
+    8-byte temporary a row instead of six (issue 26). Per group: weak & flagged, flagged, weak &
+    unflagged, unflagged (known rows), then all flagged rows and all rows."""
+    cls = flag.view(np.int8).copy() if flag.dtype == np.dtype(bool) else flag.astype(np.int8)
+    strong, known = rows.strong(), rows.known()
+    cls[known & (strong == 0)] += 2    # weak
+    cls[~known] += 4                   # criterion unknown
+    key = gc.astype(np.int64) * 6
+    key += cls
+    del cls
+    cnt = np.bincount(key if ok.all() else key[ok], minlength=ng * 6).reshape(ng, 6).astype(float)
+    wf, fl, wn, nf = cnt[:, 3], cnt[:, 1] + cnt[:, 3], cnt[:, 2], cnt[:, 0] + cnt[:, 2]
+    return wf, fl, wn, nf, cnt[:, 1] + cnt[:, 3] + cnt[:, 5], cnt.sum(1).astype(np.int64)
 
 
 def _red_flag_lift_frame(d: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -276,7 +353,8 @@ def _auc(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> pd.Series:
     if not known.any():
         return pd.Series(dtype=float, name="auc")
     gc, names = rows.codes(by)
-    auc = items.grouped_auc_codes(gc, names, rows.score(), rows.strong(), known, name=by)
+    auc = items.grouped_auc_codes(gc, names, rows.score(), rows.strong(), known, name=by,
+                                  score_codes=(rows.score_codes(), config.SCORES))
     if auc is None:  # scores off the rubric, too many to count: rank them
         auc = items.grouped_auc(d.loc[known, [by, "score", "strong"]], by, "score", "strong")
     return auc
@@ -467,16 +545,16 @@ def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=Fals
     g.index = g.index.astype(str)
     iv = _codes.first_rows(d[["interview_id", "level", "recommendation"]], "interview_id")
     rows = []
-    # the candidate level and the interview by their integer codes: a level's rows by comparing
-    # codes, not the labels of a million-row object array (issue 26); interviews NaN when missing:
-    # alpha only needs to tell them apart, and a per-level subset of the id text would be copied and
-    # hashed again (issue 11)
+    # the candidate level, the interview and the question by their integer codes: a level's rows
+    # by comparing codes, not the labels of a million-row object array (issue 26), and its alpha
+    # from its rows of those codes (items.cronbach_alpha_coded), not a subset frame whose ids
+    # would be copied and hashed again (issue 11)
     level, level_names = shared.codes("level")
     iid_codes = np.asarray(_codes.codes(d["interview_id"], sort=False)[0])
-    iid = np.where(iid_codes >= 0, iid_codes, np.nan)
+    q_codes, q_names = _codes.codes(d["question_id"], sort=True)
+    q_codes = np.asarray(q_codes)
     for lvl in config.LEVELS:
         m = level == next((i for i, v in enumerate(level_names) if v == lvl), -2)
-        sub = d.loc[m, ["question_id", "score"]].assign(interview_id=iid[m])
         ivl = iv[iv["level"] == lvl]
         alpha = np.nan
         ids = iid_codes[m]
@@ -484,7 +562,7 @@ def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=Fals
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 try:
-                    alpha = items.cronbach_alpha(sub, "interview_id", "question_id", "score")
+                    alpha = items.cronbach_alpha_coded(iid_codes, q_codes, q_names, shared.score(), m)
                 except (ValueError, ZeroDivisionError):
                     alpha = np.nan
         rows.append({"level": lvl, "n_interviews": len(ivl),

@@ -1,0 +1,100 @@
+"""The separation tables' cheaper paths (issue 26) against the straightforward computation they
+replace: the same numbers, to the bit, on small generated inputs."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.stats import _codes, items
+from analysis.stats._disc_intervals import _unit_influence
+from analysis.stats.separation import TableRows, _red_flag_lift, _red_flag_lift_frame
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.integers(0, 6), st.none()), st.sampled_from("abcd"),
+                          st.one_of(st.sampled_from([1.0, 2.0, 3.0, 4.0, 2.5]), st.just(np.nan)),
+                          st.booleans()),
+                min_size=1, max_size=40))
+def test_alpha_from_shared_codes_equals_alpha_of_the_subset(rows):
+    """The level table's alpha: its rows of the whole frame's codes, as the alpha of the subset frame."""
+    d = pd.DataFrame(rows, columns=["interview", "question", "score", "in_level"])
+    d["question"] = d["question"].astype(pd.CategoricalDtype(list("dcbaz")))
+    m = d["in_level"].to_numpy()
+
+    def alpha(f):
+        try:
+            return f()
+        except (ValueError, ZeroDivisionError) as e:
+            return type(e)
+
+    slow = alpha(lambda: items.cronbach_alpha(d[m], "interview", "question", "score"))
+    iid = np.asarray(_codes.codes(d["interview"].astype(float), sort=False)[0])
+    q, names = _codes.codes(d["question"], sort=True)
+    fast = alpha(lambda: items.cronbach_alpha_coded(iid, np.asarray(q), names, d["score"].to_numpy(float), m))
+    assert fast == slow or (fast != fast and slow != slow)  # both NaN, or the same number or error
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 4), st.integers(2, 60), st.integers(0, 2**31))
+def test_unit_influence_in_place_equals_the_formula(ng, ns, nu, seed):
+    rng = np.random.default_rng(seed)
+    ug = np.sort(rng.integers(0, ng, nu))
+    us = rng.integers(0, ns, nu).astype(np.int8)
+    feats = rng.normal(size=(nu, 6))
+    feats[:, 0] = rng.integers(1, 4, nu)
+    full = np.stack([np.bincount(ug * ns + us, feats[:, j], minlength=ng * ns) for j in range(6)],
+                    -1).reshape(ng, ns, 6)
+    point = rng.uniform(-0.9, 0.9, ng)
+    infl, B, C = _unit_influence(full, feats.copy(), ug, us, point)
+    # the formula as written in the module docstring, one new array per operation
+    n, sx, sy = full[..., 0], full[..., 1], full[..., 2]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mx = np.where(n > 0, sx / np.where(n > 0, n, 1), 0.0)[ug, us]
+        my = np.where(n > 0, sy / np.where(n > 0, n, 1), 0.0)[ug, us]
+        un, usx, usy, usxx, usyy, usxy = feats.T
+        a = usxy - my * usx - mx * usy + un * mx * my
+        b = usxx - 2 * mx * usx + un * mx * mx
+        c = usyy - 2 * my * usy + un * my * my
+        B0, C0 = np.bincount(ug, b, minlength=ng), np.bincount(ug, c, minlength=ng)
+        expect = np.nan_to_num(a / np.sqrt(B0 * C0)[ug] - point[ug] / 2 * (b / B0[ug] + c / C0[ug]))
+    np.testing.assert_array_equal(B, B0)
+    np.testing.assert_array_equal(C, C0)
+    np.testing.assert_array_equal(infl, expect)
+
+
+def test_red_flag_lift_of_a_criterion_other_than_0_1_takes_the_float_sums():
+    d = pd.DataFrame({"g": ["a", "a", "a", "b", "b", "b"], "strong": [0.5, 0.0, 1.0, 0.25, np.nan, 1.0],
+                      "red_flag": [True, False, True, True, False, False], "score": [1, 2, 3, 4, 1, 2]})
+    assert not TableRows(d).strong_is_binary()
+    assert TableRows(d.assign(strong=[0.0, 1.0, np.nan, 1.0, 0.0, 1.0])).strong_is_binary()
+    pd.testing.assert_frame_equal(_red_flag_lift(d, "g"), _red_flag_lift_frame(d, "g"), check_exact=True)
+
+
+@pytest.mark.parametrize("score", [[1.0, 2.0, 4.0, 4.0, np.nan, 3.0], [1.0, 2.5, 4.0, 4.0, np.nan, 3.0]])
+def test_auc_from_rubric_codes_equals_the_sorted_scores(score):
+    """With codes for the scores (the rubric positions) the AUC is the one found by sorting; a score
+    off the codes' values (2.5) falls back to the sort."""
+    g = np.array([0, 0, 0, 1, 1, 1])
+    names = pd.Index(["a", "b"])
+    score = np.array(score)
+    strong = np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
+    known = np.ones(6, bool)
+    sc = np.full(6, -1, np.int8)
+    for i, v in enumerate((1, 2, 3, 4)):
+        sc[score == v] = i
+    slow = items.grouped_auc_codes(g, names, score, strong, known)
+    fast = items.grouped_auc_codes(g, names, score, strong, known, score_codes=(sc, (1, 2, 3, 4)))
+    pd.testing.assert_series_equal(fast, slow, check_exact=True)
+
+
+def test_table_rows_hold_narrow_scores_and_criterion_with_the_same_numbers():
+    d = pd.DataFrame({"score": np.array([1, 4, 2], dtype=np.int8), "strong": [1.0, np.nan, 0.0]})
+    rows = TableRows(d)
+    assert rows.score().dtype == np.int8 and np.shares_memory(rows.score(), d["score"].to_numpy())
+    assert rows.strong().dtype == np.float32 and rows.strong_is_binary()
+    np.testing.assert_array_equal(rows.strong().astype(float), d["strong"].to_numpy())
+    other = TableRows(d.assign(score=[1.0, np.nan, 2.5], strong=[0.5, np.nan, 1.0]))
+    assert other.score().dtype == np.float64 and np.isnan(other.score()[1])
+    assert other.strong().dtype == np.float64 and not other.strong_is_binary()
