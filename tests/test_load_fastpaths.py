@@ -122,3 +122,22 @@ def test_judge_shortcuts_equal_the_general_path(rows, sort):
         validation.first_appearance = real
     assert ok.tolist() == ok_general.tolist()
     assert problems == problems_general
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.sampled_from(["a", "b", " c", "é", ""]), max_size=15), shuffle_dictionary=st.booleans())
+def test_text_from_the_arrow_uniques_equals_text_from_python_ones(values, shuffle_dictionary):
+    """``to_codes(..., arrow=True)`` hands back the Arrow uniques in the order of the Python ones
+    (also when the dictionary is not in first-appearance order and is renumbered), so
+    ``text_array`` gives the same column from either."""
+    import pyarrow as pa
+    col = pa.array(values, pa.large_string()).dictionary_encode()
+    if shuffle_dictionary and len(col.dictionary) > 1:  # a dictionary in another order, one unused entry
+        d = pa.concat_arrays([col.dictionary[::-1], pa.array(["unused"], pa.large_string())])
+        pos = {v: i for i, v in enumerate(d.to_pylist())}
+        col = pa.DictionaryArray.from_arrays(pa.array([pos[v] for v in values], pa.int32()), d)
+    codes, uniq, plain, arrow = _engine.to_codes(col, plain=True, arrow=True)
+    assert arrow.to_pylist() == list(uniq)
+    want = _engine.text_array(codes, uniq)
+    got = _engine.text_array(codes, arrow)
+    assert list(got) == list(want) == values

@@ -72,6 +72,7 @@ class _Factors:
         self._files = None
         self._line = None
         self._ascii: dict[str, np.ndarray] = {}
+        self._arrow_uniques: dict[str, object] = {}  # see uniques_for_text
 
     def _base(self, col: str):
         """Codes and unique raw values of one column, in first-appearance order, and which
@@ -80,7 +81,8 @@ class _Factors:
         if col not in (self.raw.column_names if self.arrow else self.raw.columns):  # an optional column
             return np.zeros(self.n, dtype=np.int32), np.array([""] * bool(self.n), dtype=object), None
         if self.arrow:
-            return _engine.to_codes(self.raw.column(col), plain=True)
+            codes, uniq, plain, self._arrow_uniques[col] = _engine.to_codes(self.raw.column(col), plain=True, arrow=True)
+            return codes, uniq, plain
         codes, uniq = pd.factorize(self.raw[col].to_numpy(dtype=object), use_na_sentinel=False)
         return codes, uniq, None
 
@@ -164,12 +166,20 @@ class _Factors:
                     self._ascii[col] = np.ones(len(uniq2), dtype=bool)
                 else:
                     self._ascii[col] = np.fromiter((u.isascii() for u in uniq2), dtype=bool, count=len(uniq2))
+            if not lower and not (plain is not None and plain.all()):
+                self._arrow_uniques.pop(col, None)  # normalising changed some: the raw values are not these
             if len(uniq2) == len(norm):  # nothing merged: codes2 is 0..k-1, so keep the codes (no copy)
                 self._cache[key] = (codes, uniq2)
             else:
                 self._cache[key] = (small_codes(codes2, len(uniq2))[codes] if len(codes) else
                                     codes.astype(np.int32), uniq2)
         return self._cache[key]
+
+    def uniques_for_text(self, col: str):
+        """The uniques of ``get(col)`` for :func:`analysis.io._engine.text_array`: the Arrow
+        dictionary they were read from when normalising changed none of them, else as ``get``."""
+        uniq = self.get(col)[1]
+        return self._arrow_uniques.get(col, uniq)
 
     def release(self, *cols: str) -> None:
         """Forget ``cols``: their codes and uniques, and the columns themselves from the raw table
@@ -181,6 +191,7 @@ class _Factors:
             self._cache.pop((col, False), None)
             self._cache.pop((col, True), None)
             self._ascii.pop(col, None)
+            self._arrow_uniques.pop(col, None)
             if col == "file":
                 self._files = None
             if col == "line":
@@ -219,19 +230,13 @@ class _Factors:
         """Rows whose (stripped) value of ``col`` is empty (one vectorised comparison), or None when
         no row's is (judged on the uniques: the usual case costs no pass over the rows)."""
         codes, uniq = self.get(col)
-        bad_u = np.zeros(len(uniq), dtype=bool)
-        try:  # the uniques are unique: at most one is empty
-            bad_u[list(uniq).index("")] = True
-        except ValueError:
-            return None
-        return bad_u[codes] if len(codes) else None
+        at = np.flatnonzero(uniq == "") if len(uniq) else ()  # the uniques are unique: at most one is empty
+        return codes == at[0] if len(at) and len(codes) else None
 
     def mask(self, col: str, bad_unique, lower: bool = False) -> np.ndarray | None:
         """Rows whose value of ``col`` (lowered with ``lower``) ``bad_unique`` judges bad, or None
-        when none is. Why None: each check is judged on the column's uniques, and in a clean
-        history no unique is bad; a mask of every row (and the caller's ``&``, ``|`` and
-        ``flatnonzero`` of it: at 10M rows five passes over 10 MB per check, 12 checks) would
-        only say so again."""
+        when none is (a clean history: then no row mask and no ``&``, ``|``, ``flatnonzero`` of
+        one are made, five passes over every row per check)."""
         codes, uniq = self.get(col, lower)
         bad_u = np.fromiter((bool(bad_unique(u)) for u in uniq), dtype=bool, count=len(uniq))
         if not len(codes) or not bad_u.any():
@@ -385,8 +390,7 @@ def _judge(raw, question_ids, f: _Factors, versions=None) -> tuple[np.ndarray, l
                                     "expected each interview in one file (remove or rename one copy)"))
     # fields that differ within one interview: compare to the interview's first row
     ok_rows = has_id & parsed_ok
-    every = bool(ok_rows.all())
-    same_run = None  # per row after the first: same interview as the row before (see below)
+    every, same_run = bool(ok_rows.all()), None  # same_run: per row after the first, same interview as the one before
     if every and first_appearance(iid_codes, len(iid_u)):
         # the common case: codes number the ids as they first appear, so the first row of each
         # id is where the running maximum grows (no sort, no hash table)
@@ -411,11 +415,7 @@ def _judge(raw, question_ids, f: _Factors, versions=None) -> tuple[np.ndarray, l
         if col == "practice":  # compared as true/false: "yes" and "TRUE" agree, empty and "no" agree
             codes = np.isin(uniq, list(TRUE_VALUES))[codes] if len(uniq) else codes
         if same_run is not None and not (same_run & (codes[1:] != codes[:-1])).any():
-            # each interview is one run of rows (a bulk export, or one interview per file): a row
-            # differs from its interview's first row only if some row differs from the row before
-            # it in the same run; none does, so no row differs (two contiguous comparisons instead
-            # of a gather of every row's first row)
-            continue
+            continue  # each interview one run of rows, and no row differs from the one before it in its run
         if fi is None:
             fi = first_rows(iid_codes)
         if every:
@@ -481,17 +481,15 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFram
 
     out = pd.DataFrame(index=pd.RangeIndex(n_out))
 
-    def put(name, values):
-        # a numpy column as a Series first: the frame then holds the array itself, where
-        # ``out[name] = array`` copies it (pandas' copy-on-write; 80 MB per column at 10M rows)
+    def put(name, values):  # as a Series: the frame keeps the array (``out[name] = array`` copies it)
         out[name] = pd.Series(values, index=out.index, copy=False)
 
-    out["interview_id"] = _engine.text_array(*take("interview_id"))
+    out["interview_id"] = _engine.text_array(take("interview_id")[0], f.uniques_for_text("interview_id"))
     f.release("interview_id")
     codes, uniq = take("date")
     put("date", pd.to_datetime(pd.Series(uniq, dtype=object), format="%Y-%m-%d", errors="coerce").to_numpy()[codes]
         if len(codes) else np.array([], dtype="datetime64[ns]"))
-    out["candidate_id"] = _engine.text_array(*take("candidate_id"))
+    out["candidate_id"] = _engine.text_array(take("candidate_id")[0], f.uniques_for_text("candidate_id"))
     out["level"] = categorical("level", config.LEVELS, lower=True, ordered=True)
     f.release("candidate_id", "level")
     codes, uniq = take("interviewer")
@@ -529,10 +527,9 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFram
 
 
 def _from_codes(pos: np.ndarray, codes: np.ndarray, categories, ordered: bool = False) -> pd.Categorical:
-    """``pd.Categorical.from_codes(pos[codes], categories)``: ``pos`` is each unique's category
-    code, ``codes`` each row's unique. The few ``pos`` are narrowed first to the codes' dtype pandas
-    picks for ``categories`` (int8 up to 127 categories), so the row-length gather is made in it
-    at once: no int64 array of every row (80 MB at 10M rows) for pandas to narrow again."""
+    """``pd.Categorical.from_codes(pos[codes], categories)`` (``pos``: each unique's category code),
+    gathered in the codes' dtype pandas picks (int8 up to 127 categories): no int64 array of every
+    row (80 MB at 10M rows) for pandas to narrow again."""
     pos = pd.Categorical.from_codes(pos, categories=categories, ordered=ordered).codes
     return pd.Categorical.from_codes(pos[codes] if len(codes) else codes.astype(pos.dtype), categories=categories,
                                      ordered=ordered)
