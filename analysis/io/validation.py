@@ -367,9 +367,9 @@ def _judge(raw, question_ids, f: _Factors, versions=None) -> tuple[np.ndarray, l
         problems += _problems_from_mask(f, m, col, msg)
         bad |= m
     bad |= judge_versions(f, valid, versions if isinstance(versions, Versions) else Versions(versions), problems)
-
     iid_codes, iid_u = f.get("interview_id")
-    has_id = (iid_u == "")[iid_codes] == False if n else np.zeros(0, bool)  # noqa: E712
+    empty_id = f.empty("interview_id")  # None: no row's id is empty
+    has_id = np.ones(n, dtype=bool) if empty_id is None else ~empty_id
     file_codes, file_u = f.files()
     # the same interview id in two files
     # (one file cannot hold an interview twice over; with several, one hash of a code per pair)
