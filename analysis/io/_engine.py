@@ -591,7 +591,7 @@ def to_codes(col, plain: bool = False, arrow: bool = False):
     if not len(codes):
         out = codes.astype(np.int32), np.array([], dtype=object)
         return (*out, *[np.zeros(0, dtype=bool)] * plain, *[d[:0]] * arrow)
-    if first_appearance(codes, len(d)):
+    if len(d) == 1 or first_appearance(codes, len(d)):  # (one entry: every index of a valid array is 0)
         out = small_codes(codes, len(d)), uniq
         return (*out, *[_plain(d)] * plain, *[d] * arrow)
     # first-appearance order and no unused entries, whatever the dictionary held
