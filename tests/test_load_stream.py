@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.io import _engine, scorecards
+from analysis.io import _engine, _rowcodes, scorecards
 from analysis.io.load import load
 from analysis.io.scorecards import parse_bulk_file
 from analysis.stats.demo import generate
@@ -143,7 +143,7 @@ def test_repeated_pairs_equals_the_hash_table(runs):
 
 def test_repeated_pairs_on_long_runs(monkeypatch):
     from analysis.io import validation
-    monkeypatch.setattr(validation, "_RUN_LIMIT", 3)
+    monkeypatch.setattr(_rowcodes, "_RUN_LIMIT", 3)
     a = np.array([0, 0, 0, 0, 0, 1, 1], dtype=np.int32)
     b = np.array([1, 2, 3, 4, 1, 2, 2], dtype=np.int32)
     assert validation.repeated_pairs(a, b, 5).tolist() == [False, False, False, False, True, False, True]

@@ -118,6 +118,8 @@ def row_versions(take, vs: Versions) -> np.ndarray:
     the version in force on the row's date, found once per (question, date) pair (int16)."""
     codes, uniq = take("question_version")
     num = np.array([max(_version_number(u), 0) for u in uniq], dtype=np.int16)
+    if not vs.later and not num.any():  # no version written and one version of everything: 1 on every row
+        return np.ones(len(codes), dtype=np.int16)
     out = num[codes] if len(codes) else np.zeros(0, dtype=np.int16)
     empty = out == 0
     if not empty.any():

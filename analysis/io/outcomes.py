@@ -142,7 +142,7 @@ def _outcomes_fast(data: bytes):
         if len(q_idx) and plain is not None:
             col = col.take(pa.array(np.argsort(np.concatenate([plain_idx, q_idx]), kind="stable")))
         return col
-    c_codes, c_uniq, c_plain = _engine.to_codes(column("candidate_id"), plain=True)
+    c_codes, c_uniq, c_plain, c_arrow = _engine.to_codes(column("candidate_id"), plain=True, arrow=True)
     if not c_plain.all() or len(c_uniq) != n or (c_uniq == "").any():
         return None  # whitespace, non-ASCII, empty or repeated ids: the csv-module path reports or normalises
     d_codes, d_uniq = _engine.to_codes(column("decision"))
@@ -163,6 +163,6 @@ def _outcomes_fast(data: bytes):
     else:
         perf = np.full(n, np.nan)
     dec_pos = pd.Index(config.DECISIONS).get_indexer(d_norm)
-    return pd.DataFrame({"candidate_id": _engine.text_array(c_codes, c_uniq),
+    return pd.DataFrame({"candidate_id": _engine.text_array(c_codes, c_arrow),  # the ids are plain: as read
                          "decision": pd.Categorical.from_codes(dec_pos[d_codes], categories=list(config.DECISIONS)),
                          "performance": perf})

@@ -218,15 +218,18 @@ def _line_pieces(read):
             if carry:
                 yield carry
             return
-        buf = carry + block if carry else block
-        del block
-        cut = buf.rfind(b"\n")
+        cut = block.rfind(b"\n")
         if cut < 0:
-            carry = buf
+            carry += block
             continue
-        carry = buf[cut + 1:]
-        yield buf if cut + 1 == len(buf) else buf[:cut + 1]
-        del buf
+        # the piece is the last block's unfinished line and this block up to its last line end,
+        # joined in one copy (``carry + block`` and a slice of it copied the piece twice)
+        piece = (block if cut + 1 == len(block) else block[:cut + 1]) if not carry else \
+            b"".join((carry, memoryview(block)[:cut + 1]))
+        carry = block[cut + 1:]
+        del block
+        yield piece
+        del piece
 
 
 def _checked_pieces(pieces):

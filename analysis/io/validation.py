@@ -30,6 +30,7 @@ import pandas as pd
 from analysis import config
 from analysis.errors import Problem
 from analysis.io import _engine
+from analysis.io._rowcodes import first_appearance, first_rows, repeated_pairs, small_codes
 from analysis.io._versions import Versions, judge_versions, row_versions
 from analysis.io.schema import (FALSE_VALUES, INTERVIEW_FIELDS, MAX_FIELD_CHARS, REQUIRED_COLUMNS, SCORECARD_COLUMNS,
                                 TRUE_VALUES, YEAR_RANGE, invisible, nfc)
@@ -71,6 +72,7 @@ class _Factors:
         self._files = None
         self._line = None
         self._ascii: dict[str, np.ndarray] = {}
+        self._arrow_uniques: dict[str, object] = {}  # see uniques_for_text
 
     def _base(self, col: str):
         """Codes and unique raw values of one column, in first-appearance order, and which
@@ -79,7 +81,8 @@ class _Factors:
         if col not in (self.raw.column_names if self.arrow else self.raw.columns):  # an optional column
             return np.zeros(self.n, dtype=np.int32), np.array([""] * bool(self.n), dtype=object), None
         if self.arrow:
-            return _engine.to_codes(self.raw.column(col), plain=True)
+            codes, uniq, plain, self._arrow_uniques[col] = _engine.to_codes(self.raw.column(col), plain=True, arrow=True)
+            return codes, uniq, plain
         codes, uniq = pd.factorize(self.raw[col].to_numpy(dtype=object), use_na_sentinel=False)
         return codes, uniq, None
 
@@ -163,12 +166,20 @@ class _Factors:
                     self._ascii[col] = np.ones(len(uniq2), dtype=bool)
                 else:
                     self._ascii[col] = np.fromiter((u.isascii() for u in uniq2), dtype=bool, count=len(uniq2))
+            if not lower and not (plain is not None and plain.all()):
+                self._arrow_uniques.pop(col, None)  # normalising changed some: the raw values are not these
             if len(uniq2) == len(norm):  # nothing merged: codes2 is 0..k-1, so keep the codes (no copy)
                 self._cache[key] = (codes, uniq2)
             else:
-                self._cache[key] = (_engine.small_codes(codes2, len(uniq2))[codes] if len(codes) else
+                self._cache[key] = (small_codes(codes2, len(uniq2))[codes] if len(codes) else
                                     codes.astype(np.int32), uniq2)
         return self._cache[key]
+
+    def uniques_for_text(self, col: str):
+        """The uniques of ``get(col)`` for :func:`analysis.io._engine.text_array`: the Arrow
+        dictionary they were read from when normalising changed none of them, else as ``get``."""
+        uniq = self.get(col)[1]
+        return self._arrow_uniques.get(col, uniq)
 
     def release(self, *cols: str) -> None:
         """Forget ``cols``: their codes and uniques, and the columns themselves from the raw table
@@ -180,6 +191,7 @@ class _Factors:
             self._cache.pop((col, False), None)
             self._cache.pop((col, True), None)
             self._ascii.pop(col, None)
+            self._arrow_uniques.pop(col, None)
             if col == "file":
                 self._files = None
             if col == "line":
@@ -214,20 +226,22 @@ class _Factors:
             hit = hit or bool(parts[-1].any())
         return np.concatenate(parts) if hit else None
 
-    def empty(self, col: str) -> np.ndarray:
-        """Rows whose (stripped) value of ``col`` is empty: one vectorised comparison."""
+    def empty(self, col: str) -> np.ndarray | None:
+        """Rows whose (stripped) value of ``col`` is empty (one vectorised comparison), or None when
+        no row's is (judged on the uniques: the usual case costs no pass over the rows)."""
         codes, uniq = self.get(col)
-        bad_u = np.zeros(len(uniq), dtype=bool)
-        try:  # the uniques are unique: at most one is empty
-            bad_u[list(uniq).index("")] = True
-        except ValueError:
-            pass
-        return bad_u[codes] if len(codes) else np.zeros(0, dtype=bool)
+        at = np.flatnonzero(uniq == "") if len(uniq) else ()  # the uniques are unique: at most one is empty
+        return codes == at[0] if len(at) and len(codes) else None
 
-    def mask(self, col: str, bad_unique, lower: bool = False) -> np.ndarray:
+    def mask(self, col: str, bad_unique, lower: bool = False) -> np.ndarray | None:
+        """Rows whose value of ``col`` (lowered with ``lower``) ``bad_unique`` judges bad, or None
+        when none is (a clean history: then no row mask and no ``&``, ``|``, ``flatnonzero`` of
+        one are made, five passes over every row per check)."""
         codes, uniq = self.get(col, lower)
         bad_u = np.fromiter((bool(bad_unique(u)) for u in uniq), dtype=bool, count=len(uniq))
-        return bad_u[codes] if len(codes) else np.zeros(0, dtype=bool)
+        if not len(codes) or not bad_u.any():
+            return None
+        return bad_u[codes]
 
     def values(self, col: str, lower: bool = False) -> np.ndarray:
         codes, uniq = self.get(col, lower)
@@ -297,7 +311,10 @@ def _judge(raw, question_ids, f: _Factors, versions=None) -> tuple[np.ndarray, l
                      for i in idx]
         bad[idx] = True
     for col in ("interview_id", "candidate_id", "interviewer"):
-        m = parsed_ok & f.empty(col)
+        m = f.empty(col)
+        if m is None:  # no row's is empty (see _Factors.mask)
+            continue
+        m &= parsed_ok
         problems += _problems_from_mask(f, m, col, lambda v: "empty; expected non-empty text")
         bad |= m
     hidden: dict[str, np.ndarray] = {}  # rows already reported for an invisible character, per column
@@ -337,18 +354,22 @@ def _judge(raw, question_ids, f: _Factors, versions=None) -> tuple[np.ndarray, l
     ]
     valid = parsed_ok.copy()  # rows whose question id and date are valid: their version can be judged
     for col, lower, is_bad, msg in checks:
-        m = parsed_ok & f.mask(col, is_bad, lower)
+        if col in hidden:
+            valid &= ~hidden[col]
+        m = f.mask(col, is_bad, lower)
+        if m is None:  # no row's value is bad (see _Factors.mask)
+            continue
+        m &= parsed_ok
         if col in ("question_id", "date"):
             valid &= ~m
         if col in hidden:
-            valid &= ~hidden[col]
             m &= ~hidden[col]
         problems += _problems_from_mask(f, m, col, msg)
         bad |= m
     bad |= judge_versions(f, valid, versions if isinstance(versions, Versions) else Versions(versions), problems)
-
     iid_codes, iid_u = f.get("interview_id")
-    has_id = (iid_u == "")[iid_codes] == False if n else np.zeros(0, bool)  # noqa: E712
+    empty_id = f.empty("interview_id")  # None: no row's id is empty
+    has_id = np.ones(n, dtype=bool) if empty_id is None else ~empty_id
     file_codes, file_u = f.files()
     # the same interview id in two files
     # (one file cannot hold an interview twice over; with several, one hash of a code per pair)
@@ -369,15 +390,14 @@ def _judge(raw, question_ids, f: _Factors, versions=None) -> tuple[np.ndarray, l
                                     "expected each interview in one file (remove or rename one copy)"))
     # fields that differ within one interview: compare to the interview's first row
     ok_rows = has_id & parsed_ok
-    every = bool(ok_rows.all())
-    if every and _engine.first_appearance(iid_codes, len(iid_u)):
+    every, same_run = bool(ok_rows.all()), None  # same_run: per row after the first, same interview as the one before
+    if every and first_appearance(iid_codes, len(iid_u)):
         # the common case: codes number the ids as they first appear, so the first row of each
         # id is where the running maximum grows (no sort, no hash table)
-        new_id = np.empty(n, dtype=bool)
-        new_id[:1] = True
-        new_id[1:] = iid_codes[1:] > np.maximum.accumulate(iid_codes)[:-1]
-        fi = np.flatnonzero(new_id)[iid_codes]
-        del new_id
+        same_run = iid_codes[1:] == iid_codes[:-1]
+        if n - int(np.count_nonzero(same_run)) != len(iid_u):  # an interview in several runs
+            same_run = None
+        fi = None  # each row's interview's first row: made only when a field needs it (80 MB at 10M)
     else:
         fi = np.full(n, -1)
         if ok_rows.any():
@@ -387,11 +407,17 @@ def _judge(raw, question_ids, f: _Factors, versions=None) -> tuple[np.ndarray, l
             first_of[u_codes] = ok_idx[first_pos]
             fi[ok_idx] = first_of[iid_codes[ok_idx]]
         every = False
-    m_ok = ok_rows & (fi >= 0)
+    m_ok = ok_rows & (fi >= 0) if fi is not None else None
     for col in INTERVIEW_FIELDS:
         codes, uniq = f.get(col, lower=col in ("level", "recommendation", "practice"))
+        if len(uniq) <= 1:  # one value on every row: nothing can differ
+            continue
         if col == "practice":  # compared as true/false: "yes" and "TRUE" agree, empty and "no" agree
             codes = np.isin(uniq, list(TRUE_VALUES))[codes] if len(uniq) else codes
+        if same_run is not None and not (same_run & (codes[1:] != codes[:-1])).any():
+            continue  # each interview one run of rows, and no row differs from the one before it in its run
+        if fi is None:
+            fi = first_rows(iid_codes)
         if every:
             diff = codes != codes[fi]
         else:
@@ -427,40 +453,6 @@ def _judge(raw, question_ids, f: _Factors, versions=None) -> tuple[np.ndarray, l
     return ~(bad | held), problems
 
 
-#: :func:`repeated_pairs` compares neighbours up to this many rows apart (an interview of more rows
-#: than this takes the hash table).
-_RUN_LIMIT = 64
-
-
-def repeated_pairs(a: np.ndarray, b: np.ndarray, n_b: int) -> np.ndarray:
-    """Per row, whether an earlier row has the same pair of codes ``(a, b)``: what
-    ``pd.Series(a * (n_b + 1) + b).duplicated(keep="first")`` says, for ``b`` in ``0 .. n_b``.
-
-    Why not that: at 10M rows its hash table and the int64 keys cost about 300 MB and a second of
-    CPU at the loader's peak. In the usual file each ``a`` (an interview) is one run of adjacent
-    rows (a bulk export, or one interview per file), so an earlier row of the same pair is at most
-    the longest run less one rows back: comparing each row with its neighbours 1, 2, ... rows back
-    finds every repeat with a few boolean arrays. When some ``a`` is split over several runs, or a
-    run is longer than :data:`_RUN_LIMIT`, the hash table answers as before.
-    """
-    n = len(a)
-    if not n:
-        return np.zeros(0, dtype=bool)
-    new_run = np.empty(n, dtype=bool)
-    new_run[0] = True
-    np.not_equal(a[1:], a[:-1], out=new_run[1:])
-    starts = np.flatnonzero(new_run)
-    del new_run
-    longest = int(np.diff(starts, append=n).max())
-    if longest <= _RUN_LIMIT and not (np.bincount(a[starts]) > 1).any():  # each a is one run
-        dup = np.zeros(n, dtype=bool)
-        for d in range(1, longest):
-            dup[d:] |= (a[d:] == a[:-d]) & (b[d:] == b[:-d])
-        return dup
-    key = a.astype(np.int64) * (n_b + 1) + b
-    return pd.Series(key).duplicated(keep="first").to_numpy()
-
-
 def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFrame | None = None,
                        _factors: "_Factors | None" = None, _rows: np.ndarray | None = None) -> pd.DataFrame:
     """Turn validated raw rows into the typed scorecard frame the analyses use.
@@ -485,17 +477,19 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFram
 
     def categorical(col, categories, lower=False, ordered=False):
         codes, uniq = take(col, lower)
-        pos = pd.Index(categories).get_indexer(uniq)
-        return pd.Categorical.from_codes(pos[codes] if len(codes) else codes, categories=list(categories), ordered=ordered)
+        return _from_codes(pd.Index(categories).get_indexer(uniq), codes, list(categories), ordered)
 
     out = pd.DataFrame(index=pd.RangeIndex(n_out))
-    out["interview_id"] = _engine.text_array(*take("interview_id"))
+
+    def put(name, values):  # as a Series: the frame keeps the array (``out[name] = array`` copies it)
+        out[name] = pd.Series(values, index=out.index, copy=False)
+
+    out["interview_id"] = _engine.text_array(take("interview_id")[0], f.uniques_for_text("interview_id"))
     f.release("interview_id")
     codes, uniq = take("date")
-    out["date"] = pd.to_datetime(pd.Series(uniq, dtype=object), format="%Y-%m-%d", errors="coerce").to_numpy()[codes] \
-        if len(codes) \
-        else np.array([], dtype="datetime64[ns]")
-    out["candidate_id"] = _engine.text_array(*take("candidate_id"))
+    put("date", pd.to_datetime(pd.Series(uniq, dtype=object), format="%Y-%m-%d", errors="coerce").to_numpy()[codes]
+        if len(codes) else np.array([], dtype="datetime64[ns]"))
+    out["candidate_id"] = _engine.text_array(take("candidate_id")[0], f.uniques_for_text("candidate_id"))
     out["level"] = categorical("level", config.LEVELS, lower=True, ordered=True)
     f.release("candidate_id", "level")
     codes, uniq = take("interviewer")
@@ -503,20 +497,20 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFram
     out["interviewer"] = categorical("interviewer", sorted(uniq[used]))
     f.release("interviewer")
     out["question_id"] = categorical("question_id", list(question_ids))
-    out["question_version"] = row_versions(take, versions if isinstance(versions, Versions) else Versions(versions))
+    put("question_version", row_versions(take, versions if isinstance(versions, Versions) else Versions(versions)))
     f.release("date", "question_id", "question_version")
     codes, uniq = take("score")
-    out["score"] = np.array([int(u) if u in ("1", "2", "3", "4") else 0 for u in uniq], dtype=np.int8)[codes] if len(codes) \
-        else np.array([], dtype=np.int8)
+    put("score", np.array([int(u) if u in ("1", "2", "3", "4") else 0 for u in uniq], dtype=np.int8)[codes] if len(codes)
+        else np.array([], dtype=np.int8))
     codes, uniq = take("red_flag", lower=True)
-    out["red_flag"] = np.array([u in TRUE_VALUES for u in uniq], dtype=bool)[codes] if len(codes) else np.array([], bool)
+    put("red_flag", np.array([u in TRUE_VALUES for u in uniq], dtype=bool)[codes] if len(codes) else np.array([], bool))
     f.release("score", "red_flag")
     out["notes"] = f.text("notes", rows) if n_out else np.array([], dtype=object)
     out["recommendation"] = categorical("recommendation", config.RECOMMENDATIONS, lower=True, ordered=True)
     f.release("notes", "recommendation")
     codes, uniq = take("duration_seconds")
-    out["duration_seconds"] = np.array([float(u) if u and _number_ok(u) else np.nan for u in uniq], dtype=float)[codes] if len(codes) \
-        else np.array([], dtype=float)
+    put("duration_seconds", np.array([float(u) if u and _number_ok(u) else np.nan for u in uniq], dtype=float)[codes]
+        if len(codes) else np.array([], dtype=float))
     codes, uniq = f.files()
     codes = codes if every else codes[rows]
     used = np.flatnonzero(np.bincount(codes, minlength=len(uniq))) if len(codes) else np.zeros(0, np.intp)
@@ -524,12 +518,21 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFram
     order = np.array(sorted(range(len(used)), key=names.__getitem__), dtype=np.int64)  # sorted, as pd.Categorical(values)
     remap = np.full(len(uniq), -1, dtype=np.int64)
     remap[used[order]] = np.arange(len(used))
-    out["file"] = pd.Categorical.from_codes(remap[codes], categories=pd.Index(list(uniq[used][order]), dtype="str"))
+    out["file"] = _from_codes(remap, codes, pd.Index(list(uniq[used][order]), dtype="str"))
     del codes
     f.release("duration_seconds", "file")
-    out["line"] = f.line.astype(np.int64) if every else f.line[rows].astype(np.int64)
+    put("line", f.line.astype(np.int64) if every else f.line[rows].astype(np.int64))
     f.release("line")
     return out
+
+
+def _from_codes(pos: np.ndarray, codes: np.ndarray, categories, ordered: bool = False) -> pd.Categorical:
+    """``pd.Categorical.from_codes(pos[codes], categories)`` (``pos``: each unique's category code),
+    gathered in the codes' dtype pandas picks (int8 up to 127 categories): no int64 array of every
+    row (80 MB at 10M rows) for pandas to narrow again."""
+    pos = pd.Categorical.from_codes(pos, categories=categories, ordered=ordered).codes
+    return pd.Categorical.from_codes(pos[codes] if len(codes) else codes.astype(pos.dtype), categories=categories,
+                                     ordered=ordered)
 
 
 def judge_and_type(raw, question_ids, *, versions: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[Problem]]:
