@@ -134,9 +134,10 @@ from scipy import linalg, optimize, special
 from scipy.sparse.csgraph import connected_components
 
 from analysis.stats import _codes as _int_codes
+from analysis.stats._severity_rows import ROW_COLUMNS, FitRows
 from analysis.stats._severity_solve import MAX_CONDITION, Absorbed, by_candidate, chol_solve, design_matrix, reml_objective
 
-__all__ = ["SeverityFit", "fit_severity", "LAM_BOUNDS", "MAX_CONDITION", "PANEL_SHARE", "WITHIN", "BETWEEN"]
+__all__ = ["SeverityFit", "ROW_COLUMNS", "fit_severity", "LAM_BOUNDS", "MAX_CONDITION", "PANEL_SHARE", "WITHIN", "BETWEEN"]
 
 #: Search range of the ridge ratio ``sigma_e^2 / sigma_a^2`` (see the module docstring).
 LAM_BOUNDS = (0.01, 100.0)
@@ -195,6 +196,29 @@ class SeverityFit:
     lam_note: str = ""
     condition: float = np.nan
     notes: list = field(default_factory=list)
+
+    def row_column(self, name: str) -> pd.Series:
+        """One column of :attr:`rows` (``fitted``, ``residual``, ``leniency`` or ``ability``), without
+        building the other three: what a caller that reads one column should use (at ten million rows
+        each column is 80 MB). ``residual`` is the fit's own, shared (copy-on-write), not a copy."""
+        rows = self.__dict__["_rows"]
+        return rows.column(name) if isinstance(rows, FitRows) else rows[name]
+
+
+def _rows(self) -> pd.DataFrame:
+    rows = self.__dict__["_rows"]
+    return rows.frame() if isinstance(rows, FitRows) else rows
+
+
+def _set_rows(self, value) -> None:
+    self.__dict__["_rows"] = value
+
+
+# ``rows`` stays a dataclass field (the constructor and the attribute as before) whose value may be
+# kept as :class:`FitRows` and is then built into the frame when read (a new frame on each read)
+SeverityFit.rows = property(_rows, _set_rows, doc="Per input row: ``fitted, residual, leniency, ability`` "
+                            "(see the class); built from :class:`FitRows` when read, a new frame each time "
+                            "(:meth:`SeverityFit.row_values` reads one column).")
 
 
 def _codes(s: pd.Series):
@@ -529,10 +553,10 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     split = pd.Series(np.asarray(q_names, dtype=object)).str.split("\x1f", expand=True)
     cells = pd.DataFrame({"question_id": split[0].to_numpy(), "level": split[1].to_numpy(),
                           "difficulty": delta + mean_rho + alpha.mean()})
-    # copy=False: the four arrays are new and become the columns as they are (a frame built from a
-    # dict copies them into one block by default: 320 MB more at ten million rows, at the fit's peak)
-    rows = pd.DataFrame({"fitted": y - resid, "residual": resid, "leniency": leniency[r_idx],
-                         "ability": alpha[c_idx]}, index=data.index, copy=False)
+    # the rows kept as their parts (FitRows: why), the score as the data holds it when numeric
+    src = data[score].to_numpy()
+    src = src if src.dtype.kind in "iuf" else y
+    rows = FitRows(data.index, src, resid, leniency, r_idx, alpha, c_idx)
     return SeverityFit(interviewers, cells, rows, float(lam), sigma_e, sigma_a, lam_note, float(cond), notes)
 
 
