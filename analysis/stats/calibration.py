@@ -33,6 +33,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from analysis._process import hand_back_memory
+from analysis.stats import _codes
 from analysis.stats.agreement import RETEST, SAME_ANSWER, inter_rater
 from analysis.stats.criteria import attach_criterion, rest_score
 from analysis.stats.drift import drift
@@ -323,11 +324,14 @@ def slice_facts(scores: pd.DataFrame) -> dict:
     first row of each interview, as ``drop_duplicates("interview_id")`` keeps it). ``scores`` may be the
     rows of :func:`prepare_slice` or of :func:`criterion_rows`: the same rows in the same order. A caller
     that keeps a slice across criteria (the explorer) computes them once."""
-    first = ~scores["interview_id"].duplicated().to_numpy()
+    # from the columns' integer codes (analysis.stats._codes keeps them per column; the interviewer table
+    # and the severity fit have read them): no hashing of ten million ids again. Missing values count as
+    # one interview, and as no candidate or interviewer, as duplicated() and nunique() count them
+    first = ~_codes.duplicated(scores, ["interview_id"])
     return {"start": str(scores["date"].min().date()), "end": str(scores["date"].max().date()),
             "n_rows": len(scores), "n_interviews": int(first.sum()),
-            "n_candidates": int(scores["candidate_id"].nunique()),
-            "n_interviewers": int(scores["interviewer"].nunique()), "first": first}
+            "n_candidates": len(_codes.codes(scores["candidate_id"], sort=True)[1]),
+            "n_interviewers": len(_codes.codes(scores["interviewer"], sort=True)[1]), "first": first}
 
 
 def calibration_meta(criterion, level, d: pd.DataFrame, fit: SeverityFit, *, min_n, n_boot, seed, notes: list,

@@ -241,7 +241,10 @@ def _panel_share(data, date, c_idx, q_codes, r_idx, n_r):
 
 def _components(c_idx, r_idx, nc, nr, n_r):
     """Connected groups of interviewers in the interviewer-candidate graph, numbered 1 (most rows) up."""
-    pairs = _int_codes.unique(c_idx.astype(np.int64) * nr + r_idx)
+    # the distinct (candidate, interviewer) pairs, sorted: a presence table of candidates x interviewers
+    # entries (dense) where that is small next to the rows, as it is on every history (one pass; the sort
+    # of ten million keys it replaces took 0.8 s)
+    pairs, _ = _int_codes.dense(c_idx.astype(np.int64) * nr + r_idx, nc * nr)
     pc, pr = pairs // nr, pairs % nr
     g = sp.coo_matrix((np.ones(len(pairs)), (pc, nc + pr)), shape=(nc + nr, nc + nr))
     _, lab = connected_components(g, directed=False)
