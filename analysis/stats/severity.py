@@ -134,6 +134,7 @@ from scipy import linalg, optimize, special
 from scipy.sparse.csgraph import connected_components
 
 from analysis.stats import _codes as _int_codes
+from analysis.stats._panels import panel_counts
 from analysis.stats._severity_rows import ROW_COLUMNS, FitRows
 from analysis.stats._severity_solve import MAX_CONDITION, Absorbed, by_candidate, chol_solve, design_matrix, reml_objective
 
@@ -185,6 +186,10 @@ class SeverityFit:
     notes : list of str
         Plain-language notes on the design (disconnected groups, confounded interviewers,
         degenerate data).
+    panels : dict
+        The design table's counts of the same rows' answers (``twice``, ``retest``:
+        :func:`analysis.stats._panels.panel_counts`) and the ``columns`` (candidate, interviewer,
+        question, date) they were counted on; empty when not counted (no date column).
     """
 
     interviewers: pd.DataFrame
@@ -196,6 +201,7 @@ class SeverityFit:
     lam_note: str = ""
     condition: float = np.nan
     notes: list = field(default_factory=list)
+    panels: dict = field(default_factory=dict)
 
     def row_column(self, name: str) -> pd.Series:
         """One column of :attr:`rows` (``fitted``, ``residual``, ``leniency`` or ``ability``), without
@@ -229,14 +235,23 @@ def _codes(s: pd.Series):
 def _panel_share(data, date, c_idx, q_codes, r_idx, n_r):
     """Per interviewer, the share of their rows that score an answer another interviewer also scored
     (same candidate, question and ``date``: a panel or a shadowed interview)."""
+    return _second_opinions(data, date, c_idx, q_codes, r_idx, n_r)[0]
+
+
+def _second_opinions(data, date, c_idx, q_codes, r_idx, n_r):
+    """:func:`_panel_share`, and the design table's counts of the same answers
+    (:func:`analysis.stats._panels.panel_counts`; an empty dict without dates)."""
     nr = len(n_r)
     if date is None or date not in data.columns or len(data) == 0:
-        return np.zeros(nr)
+        return np.zeros(nr), {}
     d_idx, _ = _codes(data[date])
     # one helper tells the same answer for severity, design diagnostics and inter-rater reliability;
     # here the undated rows of a candidate and question count as one answer (dropna_date=False)
-    second = _int_codes.answers(c_idx, q_codes, d_idx, dropna_date=False).scored_twice(r_idx)
-    return np.bincount(r_idx, weights=second.astype(float), minlength=nr) / np.maximum(n_r, 1)
+    occasions = _int_codes.answers(c_idx, q_codes, d_idx, dropna_date=False)
+    second = occasions.scored_twice(r_idx)
+    twice, retest = panel_counts(occasions, c_idx, q_codes, d_idx, r_idx)
+    share = np.bincount(r_idx, weights=second.astype(float), minlength=nr) / np.maximum(n_r, 1)
+    return share, {"twice": twice, "retest": retest}
 
 
 def _components(c_idx, r_idx, nc, nr, n_r):
@@ -330,7 +345,9 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     multi = np.bincount(pc, minlength=nc) > 1
     shared = np.bincount(pr[multi[pc]], minlength=nr)
     n_cand = np.bincount(pr, minlength=nr)
-    panel_share = _panel_share(data, date, c_idx, qc, r_idx, n_r)
+    panel_share, panels = _second_opinions(data, date, c_idx, qc, r_idx, n_r)
+    if panels:
+        panels["columns"] = (candidate, interviewer, question, date)
     notes = []
     fixed_effects = lam is not None and float(lam) == 0.0
     # the team: the largest connected group, joined by every *lone* interviewer (one whose candidates
@@ -560,7 +577,7 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     src = data[score].to_numpy()
     src = src if src.dtype.kind in "iuf" else y
     rows = FitRows(data.index, src, resid, leniency, r_idx, alpha, c_idx)
-    return SeverityFit(interviewers, cells, rows, float(lam), sigma_e, sigma_a, lam_note, float(cond), notes)
+    return SeverityFit(interviewers, cells, rows, float(lam), sigma_e, sigma_a, lam_note, float(cond), notes, panels)
 
 
 def _join(names):
