@@ -18,7 +18,7 @@ from analysis.stats import _codes
 __all__ = ["panel_counts"]
 
 
-def panel_counts(occasions: _codes.Answers, cc, qc, dc, ic) -> tuple[int, int]:
+def panel_counts(occasions: _codes.Answers, cc, qc, dc, ic, second=None) -> tuple[int, int]:
     """``(twice, retest)``: answers scored by two or more interviewers (same candidate, question and
     date), and the (candidate, question) pairs asked on two or more days by different interviewers
     (the first scorecard of each day counts).
@@ -29,9 +29,17 @@ def panel_counts(occasions: _codes.Answers, cc, qc, dc, ic) -> tuple[int, int]:
     ``groupby([candidate, question, date])[interviewer].nunique() >= 2`` and
     ``drop_duplicates(key).groupby([candidate, question])[interviewer].nunique() >= 2``, from integer
     codes (issue 11: those group-bys on string keys took two seconds on a million rows). As in the
-    group-bys, a key with a missing part is no group, and an undated scorecard is no answer scored twice."""
-    dated = occasions if (dc >= 0).all() else _codes.answers(cc, qc, dc)
-    twice = int((dated.raters(ic) >= 2).sum())
+    group-bys, a key with a missing part is no group, and an undated scorecard is no answer scored twice.
+
+    ``second``: ``occasions.scored_twice(ic)`` when the caller has it (the severity fit): with every row
+    dated, the answers scored twice are then the answers of those rows (an answer two interviewers
+    scored has two such rows), counted without finding the interviewers of every answer again."""
+    every_dated = bool((dc >= 0).all())
+    if every_dated and second is not None:
+        twice = int(np.count_nonzero(np.bincount(occasions.code[second], minlength=occasions.n)))
+    else:
+        dated = occasions if every_dated else _codes.answers(cc, qc, dc)
+        twice = int((dated.raters(ic) >= 2).sum())
     # test-retest: the first scorecard of each occasion, then the pairs whose firsts name 2+ interviewers
     rows = np.flatnonzero(occasions.code >= 0)
     firsts = rows[_codes.first(occasions.code[rows], occasions.n)]  # the first row of each occasion

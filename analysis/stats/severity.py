@@ -249,7 +249,7 @@ def _second_opinions(data, date, c_idx, q_codes, r_idx, n_r):
     # here the undated rows of a candidate and question count as one answer (dropna_date=False)
     occasions = _int_codes.answers(c_idx, q_codes, d_idx, dropna_date=False)
     second = occasions.scored_twice(r_idx)
-    twice, retest = panel_counts(occasions, c_idx, q_codes, d_idx, r_idx)
+    twice, retest = panel_counts(occasions, c_idx, q_codes, d_idx, r_idx, second)
     share = np.bincount(r_idx, weights=second.astype(float), minlength=nr) / np.maximum(n_r, 1)
     return share, {"twice": twice, "retest": retest}
 
