@@ -374,9 +374,6 @@ def _calibrate(workbook, criterion, *, level, start, end, min_n, n_boot, seed, p
     free = TableInputs(workbook, slice_rows(workbook, scores, fit), fit, **settings)
     results = {name: compute_table(name, free, notes[name]) for name in CRITERION_FREE}
     del free
-    # and what their temporaries left free (glibc's heap, Arrow's pool) handed back before the criterion's
-    # tables, whose peak is the report's (as after the fit: prepare_slice)
-    hand_back_memory()
     d = criterion_rows(workbook, scores, fit, criterion)
     del scores
     inputs = TableInputs(workbook, d, fit, **settings)
