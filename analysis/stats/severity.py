@@ -171,7 +171,8 @@ class SeverityFit:
         Per input row (same index): ``fitted`` (full model prediction), ``residual``,
         ``leniency`` (``rho`` of the row's interviewer, centred within the interviewer's group,
         score points; 0 where the interviewer's effect is not identified) and ``ability`` (the
-        candidate's fitted ``alpha``).
+        candidate's fitted ``alpha``). Kept as its parts (:class:`~analysis.stats._severity_rows.FitRows`)
+        and built when read, a new frame each time: read one column with :meth:`row_column`.
     lam : float
         The ridge ratio used for candidate effects (``sigma_e^2 / sigma_a^2``); NaN when nothing
         could be estimated.
