@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from analysis._process import hand_back_memory
 from analysis.stats import _codes
 from analysis.stats.agreement import RETEST, SAME_ANSWER, inter_rater
 from analysis.stats.criteria import attach_criterion, rest_score
@@ -180,17 +179,15 @@ def prepare_slice(workbook, *, level=None, start=None, end=None):
     of :func:`prepare` that does not depend on the criterion. Neither is changed by
     :func:`criterion_rows`, so one slice serves every criterion.
 
-    The fit allocates and frees far more than it keeps (at ten million rows its temporaries left
-    some 380 MB free in glibc's heap and 100 MB in Arrow's pool, resident under every later step),
-    so that free memory is handed back to the system after it (:func:`analysis._process.hand_back_memory`,
-    as the loader does after the load)."""
+    The fit's free memory is not handed back after it (:func:`analysis._process.hand_back_memory`):
+    measured on the report (issue 26), that lowered the resident memory under the criterion-free
+    tables at ten million rows (1.7 -> 1.3 GB) but not the process peak (the question table), and the
+    pages faulted in again cost system time at both one and ten million rows."""
     scores = filter_scores(workbook.scores, level, start, end)
     if scores.empty:
         raise ValueError("no scorecards in this slice (level/start/end); widen it")
     scores = scores.reset_index(drop=True)
-    fit = fit_severity(scores)
-    hand_back_memory()
-    return scores, fit
+    return scores, fit_severity(scores)
 
 
 def _row_column(fit, name: str) -> pd.Series:
