@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from analysis.stats import _codes
 from analysis.stats.agreement import RETEST, SAME_ANSWER, inter_rater
 from analysis.stats.criteria import attach_criterion, rest_score
 from analysis.stats.drift import drift
@@ -176,12 +177,25 @@ def prepare(workbook, criterion: str = "recommendation", *, level=None, start=No
 def prepare_slice(workbook, *, level=None, start=None, end=None):
     """``(scores, fit)``: the slice's scorecard rows (numbered from 0) and their severity fit, the part
     of :func:`prepare` that does not depend on the criterion. Neither is changed by
-    :func:`criterion_rows`, so one slice serves every criterion."""
+    :func:`criterion_rows`, so one slice serves every criterion.
+
+    The fit's free memory is not handed back after it (:func:`analysis._process.hand_back_memory`):
+    measured on the report (issue 26), that lowered the resident memory under the criterion-free
+    tables at ten million rows (1.7 -> 1.3 GB) but not the process peak (the question table), and the
+    pages faulted in again cost system time at both one and ten million rows."""
     scores = filter_scores(workbook.scores, level, start, end)
     if scores.empty:
         raise ValueError("no scorecards in this slice (level/start/end); widen it")
     scores = scores.reset_index(drop=True)
     return scores, fit_severity(scores)
+
+
+def _row_column(fit, name: str) -> pd.Series:
+    """The column ``name`` of ``fit.rows``, built alone where the fit can
+    (:meth:`~analysis.stats.severity.SeverityFit.row_column`); a fit-like object with a ``rows`` frame
+    (a test's changed copy) is read as it is."""
+    own = getattr(fit, "row_column", None)
+    return own(name) if own is not None else fit.rows[name]
 
 
 def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: str = "recommendation", *,
@@ -194,11 +208,14 @@ def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: 
     criterion reuses the parts that do not depend on it; the rows are marked with it. The candidates'
     rest score (:func:`~analysis.stats.criteria.rest_score`, the ``y_free`` of ``recommendation`` and
     ``rest``) is such a part too: kept in ``parts``, computed once per slice."""
-    adjusted = scores["score"].to_numpy(float) - fit.rows["leniency"].to_numpy()
+    # score - leniency as one new array: an integer score widens to float exactly inside the subtraction
+    score = scores["score"].to_numpy()
+    score = score if score.dtype.kind in "iuf" else scores["score"].to_numpy(float)
+    adjusted = np.subtract(score, _row_column(fit, "leniency").to_numpy(), dtype=float)
     rest = None
     if Y_FREE_IS_REST.get(criterion, False):     # decision and performance do not read it
         def compute_rest():
-            return rest_score(scores, fit.rows["residual"].to_numpy() + fit.rows["ability"].to_numpy())
+            return rest_score(scores, _row_column(fit, "residual").to_numpy() + _row_column(fit, "ability").to_numpy())
         rest = compute_rest() if parts is None else parts.get("rest_score", compute_rest)
     d = attach_criterion(scores, workbook.outcomes, criterion, rest=rest)
     d = _with_bank(d, workbook.questions)
@@ -206,7 +223,7 @@ def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: 
     # ``residual`` is the fit's own column and ``x_adj`` the array just computed, not copies of them
     # (80 MB each at ten million rows)
     d["x_adj"] = pd.Series(adjusted, index=d.index, copy=False)
-    d["residual"] = fit.rows["residual"].set_axis(d.index)
+    d["residual"] = _row_column(fit, "residual").set_axis(d.index)
     d.attrs["criterion"] = criterion
     if parts is not None:
         parts.mark(d)
@@ -304,11 +321,14 @@ def slice_facts(scores: pd.DataFrame) -> dict:
     first row of each interview, as ``drop_duplicates("interview_id")`` keeps it). ``scores`` may be the
     rows of :func:`prepare_slice` or of :func:`criterion_rows`: the same rows in the same order. A caller
     that keeps a slice across criteria (the explorer) computes them once."""
-    first = ~scores["interview_id"].duplicated().to_numpy()
+    # from the columns' integer codes (analysis.stats._codes keeps them per column; the interviewer table
+    # and the severity fit have read them): no hashing of ten million ids again. Missing values count as
+    # one interview, and as no candidate or interviewer, as duplicated() and nunique() count them
+    first = ~_codes.duplicated(scores, ["interview_id"])
     return {"start": str(scores["date"].min().date()), "end": str(scores["date"].max().date()),
             "n_rows": len(scores), "n_interviews": int(first.sum()),
-            "n_candidates": int(scores["candidate_id"].nunique()),
-            "n_interviewers": int(scores["interviewer"].nunique()), "first": first}
+            "n_candidates": len(_codes.codes(scores["candidate_id"], sort=True)[1]),
+            "n_interviewers": len(_codes.codes(scores["interviewer"], sort=True)[1]), "first": first}
 
 
 def calibration_meta(criterion, level, d: pd.DataFrame, fit: SeverityFit, *, min_n, n_boot, seed, notes: list,
@@ -332,7 +352,7 @@ def slice_rows(workbook, scores: pd.DataFrame, fit: SeverityFit) -> pd.DataFrame
     the same arrays (nothing is copied). A criterion-free table computed on them equals the same
     table computed on :func:`criterion_rows` (the same rows in the same order; ``tests/test_calibration_memory.py``)."""
     d = _with_bank(scores, workbook.questions)
-    d["residual"] = fit.rows["residual"].set_axis(d.index)
+    d["residual"] = _row_column(fit, "residual").set_axis(d.index)
     return d
 
 

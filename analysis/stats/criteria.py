@@ -55,6 +55,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.stats import _codes
+
 
 __all__ = ["CRITERIA", "attach_criterion", "rest_score"]
 
@@ -73,9 +75,15 @@ def rest_score(scores: pd.DataFrame, adjusted) -> pd.Series:
     :func:`attach_criterion` as ``rest=`` (two grouped passes over every row: 0.25 s at a million).
     """
     a = pd.Series(np.asarray(adjusted, dtype=float), index=scores.index)
-    key = scores["candidate_id"]
-    tot = a.groupby(key).transform("sum")
-    cnt = a.groupby(key).transform("count")
+    # grouped by the candidates' integer codes (kept per column by _codes, which the severity fit has
+    # read already), not by hashing their text again: the same groups, the same pandas sums in row order
+    # (3x faster on a million rows); a missing candidate is no group, as in a group-by on the column
+    key, _ = _codes.codes(scores["candidate_id"], sort=True)
+    if (key < 0).any():
+        key = np.where(key >= 0, key, np.nan)
+    g = a.groupby(key)
+    tot = g.transform("sum")
+    cnt = g.transform("count")
     return ((tot - a) / (cnt - 1)).where(cnt > 1)
 
 

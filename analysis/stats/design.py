@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.stats import _codes
+from analysis.stats._panels import panel_counts
 from analysis.stats.severity import SeverityFit, fit_severity
 
 __all__ = ["design_diagnostics", "DESIGN_COLUMNS"]
@@ -115,7 +116,11 @@ def design_diagnostics(data: pd.DataFrame, fit: SeverityFit | None = None, *, ca
                      f"ridge ratio sigma_noise^2 / sigma_candidate^2 used for candidate effects; {fit.lam_note}"))
     rows.append(_row("model", "condition", fit.condition,
                      "condition number of the severity model's normal equations (scaled); below 1e10 is trusted"))
-    twice, retest = _panels(data, candidate, interviewer, question, date)
+    # the counts the fit made from the same answers when it read the same columns (SeverityFit.panels)
+    known = getattr(fit, "panels", {})
+    known = known if known.get("columns") == (candidate, interviewer, question, date) else {}
+    twice, retest = (known["twice"], known["retest"]) if known else _panels(data, candidate, interviewer, question,
+                                                                             date)
     rows.append(_row("panels", "answers_scored_twice", twice,
                      "answers scored by two or more interviewers in one interview (panels, shadowing)"))
     rows.append(_row("panels", "retest_pairs", retest,
@@ -126,31 +131,15 @@ def design_diagnostics(data: pd.DataFrame, fit: SeverityFit | None = None, *, ca
 
 
 def _panels(data, candidate, interviewer, question, date):
-    """Answers scored by two or more interviewers (same candidate, question and date), and the
-    (candidate, question) pairs asked on two or more days by different interviewers (the first
-    scorecard of each day counts).
-
-    The same counts as ``groupby([candidate, question, date])[interviewer].nunique() >= 2`` and
-    ``drop_duplicates(key).groupby([candidate, question])[interviewer].nunique() >= 2``, from integer
-    codes (issue 11: those group-bys on string keys took two seconds on a million rows). As in the
-    group-bys, a key with a missing part is no group, a missing interviewer is no interviewer, and
-    ``drop_duplicates`` treats missing values as equal."""
+    """Answers scored by two or more interviewers and test-retest pairs
+    (:func:`analysis.stats._panels.panel_counts`) of ``data``; NaN without a date column."""
     if date not in data.columns:
         return np.nan, np.nan
     if not len(data):
         return 0, 0
     cc, qc, dc = (_codes.codes(data[c], sort=True)[0] for c in (candidate, question, date))
     ic = _codes.codes(data[interviewer], sort=False)[0]
-    # occasions: an undated scorecard counts as one more date, as drop_duplicates counts it; answers:
-    # it is no answer (as the group-by drops it). With every row dated the two are the same
-    occasions = _codes.answers(cc, qc, dc, dropna_date=False)
-    dated = occasions if (dc >= 0).all() else _codes.answers(cc, qc, dc)
-    twice = int((dated.raters(ic) >= 2).sum())
-    # test-retest: the first scorecard of each occasion, then the pairs whose firsts name 2+ interviewers
-    rows = np.flatnonzero(occasions.code >= 0)
-    firsts = rows[_codes.first(occasions.code[rows], occasions.n)]  # the first row of each occasion
-    retest = _codes.distinct_per_group(occasions.pair, ic[firsts], occasions.n_pairs) >= 2
-    return twice, int(retest.sum())
+    return panel_counts(_codes.answers(cc, qc, dc, dropna_date=False), cc, qc, dc, ic)
 
 
 def _names(s, k=8):

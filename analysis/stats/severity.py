@@ -134,9 +134,11 @@ from scipy import linalg, optimize, special
 from scipy.sparse.csgraph import connected_components
 
 from analysis.stats import _codes as _int_codes
+from analysis.stats._panels import panel_counts
+from analysis.stats._severity_rows import ROW_COLUMNS, FitRows
 from analysis.stats._severity_solve import MAX_CONDITION, Absorbed, by_candidate, chol_solve, design_matrix, reml_objective
 
-__all__ = ["SeverityFit", "fit_severity", "LAM_BOUNDS", "MAX_CONDITION", "PANEL_SHARE", "WITHIN", "BETWEEN"]
+__all__ = ["SeverityFit", "ROW_COLUMNS", "fit_severity", "LAM_BOUNDS", "MAX_CONDITION", "PANEL_SHARE", "WITHIN", "BETWEEN"]
 
 #: Search range of the ridge ratio ``sigma_e^2 / sigma_a^2`` (see the module docstring).
 LAM_BOUNDS = (0.01, 100.0)
@@ -169,7 +171,8 @@ class SeverityFit:
         Per input row (same index): ``fitted`` (full model prediction), ``residual``,
         ``leniency`` (``rho`` of the row's interviewer, centred within the interviewer's group,
         score points; 0 where the interviewer's effect is not identified) and ``ability`` (the
-        candidate's fitted ``alpha``).
+        candidate's fitted ``alpha``). Kept as its parts (:class:`~analysis.stats._severity_rows.FitRows`)
+        and built when read, a new frame each time: read one column with :meth:`row_column`.
     lam : float
         The ridge ratio used for candidate effects (``sigma_e^2 / sigma_a^2``); NaN when nothing
         could be estimated.
@@ -184,6 +187,10 @@ class SeverityFit:
     notes : list of str
         Plain-language notes on the design (disconnected groups, confounded interviewers,
         degenerate data).
+    panels : dict
+        The design table's counts of the same rows' answers (``twice``, ``retest``:
+        :func:`analysis.stats._panels.panel_counts`) and the ``columns`` (candidate, interviewer,
+        question, date) they were counted on; empty when not counted (no date column).
     """
 
     interviewers: pd.DataFrame
@@ -195,6 +202,30 @@ class SeverityFit:
     lam_note: str = ""
     condition: float = np.nan
     notes: list = field(default_factory=list)
+    panels: dict = field(default_factory=dict)
+
+    def row_column(self, name: str) -> pd.Series:
+        """One column of :attr:`rows` (``fitted``, ``residual``, ``leniency`` or ``ability``), without
+        building the other three: what a caller that reads one column should use (at ten million rows
+        each column is 80 MB). ``residual`` is the fit's own, shared (copy-on-write), not a copy."""
+        rows = self.__dict__["_rows"]
+        return rows.column(name) if isinstance(rows, FitRows) else rows[name]
+
+
+def _rows(self) -> pd.DataFrame:
+    rows = self.__dict__["_rows"]
+    return rows.frame() if isinstance(rows, FitRows) else rows
+
+
+def _set_rows(self, value) -> None:
+    self.__dict__["_rows"] = value
+
+
+# ``rows`` stays a dataclass field (the constructor and the attribute as before) whose value may be
+# kept as :class:`FitRows` and is then built into the frame when read (a new frame on each read)
+SeverityFit.rows = property(_rows, _set_rows, doc="Per input row: ``fitted, residual, leniency, ability`` "
+                            "(see the class); built from :class:`FitRows` when read, a new frame each time "
+                            "(:meth:`SeverityFit.row_values` reads one column).")
 
 
 def _codes(s: pd.Series):
@@ -205,19 +236,31 @@ def _codes(s: pd.Series):
 def _panel_share(data, date, c_idx, q_codes, r_idx, n_r):
     """Per interviewer, the share of their rows that score an answer another interviewer also scored
     (same candidate, question and ``date``: a panel or a shadowed interview)."""
+    return _second_opinions(data, date, c_idx, q_codes, r_idx, n_r)[0]
+
+
+def _second_opinions(data, date, c_idx, q_codes, r_idx, n_r):
+    """:func:`_panel_share`, and the design table's counts of the same answers
+    (:func:`analysis.stats._panels.panel_counts`; an empty dict without dates)."""
     nr = len(n_r)
     if date is None or date not in data.columns or len(data) == 0:
-        return np.zeros(nr)
+        return np.zeros(nr), {}
     d_idx, _ = _codes(data[date])
     # one helper tells the same answer for severity, design diagnostics and inter-rater reliability;
     # here the undated rows of a candidate and question count as one answer (dropna_date=False)
-    second = _int_codes.answers(c_idx, q_codes, d_idx, dropna_date=False).scored_twice(r_idx)
-    return np.bincount(r_idx, weights=second.astype(float), minlength=nr) / np.maximum(n_r, 1)
+    occasions = _int_codes.answers(c_idx, q_codes, d_idx, dropna_date=False)
+    second = occasions.scored_twice(r_idx)
+    twice, retest = panel_counts(occasions, c_idx, q_codes, d_idx, r_idx, second)
+    share = np.bincount(r_idx, weights=second.astype(float), minlength=nr) / np.maximum(n_r, 1)
+    return share, {"twice": twice, "retest": retest}
 
 
 def _components(c_idx, r_idx, nc, nr, n_r):
     """Connected groups of interviewers in the interviewer-candidate graph, numbered 1 (most rows) up."""
-    pairs = _int_codes.unique(c_idx.astype(np.int64) * nr + r_idx)
+    # the distinct (candidate, interviewer) pairs, sorted: a presence table of candidates x interviewers
+    # entries (dense) where that is small next to the rows, as it is on every history (one pass; the sort
+    # of ten million keys it replaces took 0.8 s)
+    pairs, _ = _int_codes.dense(c_idx.astype(np.int64) * nr + r_idx, nc * nr)
     pc, pr = pairs // nr, pairs % nr
     g = sp.coo_matrix((np.ones(len(pairs)), (pc, nc + pr)), shape=(nc + nr, nc + nr))
     _, lab = connected_components(g, directed=False)
@@ -303,7 +346,9 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     multi = np.bincount(pc, minlength=nc) > 1
     shared = np.bincount(pr[multi[pc]], minlength=nr)
     n_cand = np.bincount(pr, minlength=nr)
-    panel_share = _panel_share(data, date, c_idx, qc, r_idx, n_r)
+    panel_share, panels = _second_opinions(data, date, c_idx, qc, r_idx, n_r)
+    if panels:
+        panels["columns"] = (candidate, interviewer, question, date)
     notes = []
     fixed_effects = lam is not None and float(lam) == 0.0
     # the team: the largest connected group, joined by every *lone* interviewer (one whose candidates
@@ -529,11 +574,11 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     split = pd.Series(np.asarray(q_names, dtype=object)).str.split("\x1f", expand=True)
     cells = pd.DataFrame({"question_id": split[0].to_numpy(), "level": split[1].to_numpy(),
                           "difficulty": delta + mean_rho + alpha.mean()})
-    # copy=False: the four arrays are new and become the columns as they are (a frame built from a
-    # dict copies them into one block by default: 320 MB more at ten million rows, at the fit's peak)
-    rows = pd.DataFrame({"fitted": y - resid, "residual": resid, "leniency": leniency[r_idx],
-                         "ability": alpha[c_idx]}, index=data.index, copy=False)
-    return SeverityFit(interviewers, cells, rows, float(lam), sigma_e, sigma_a, lam_note, float(cond), notes)
+    # the rows kept as their parts (FitRows: why), the score as the data holds it when numeric
+    src = data[score].to_numpy()
+    src = src if src.dtype.kind in "iuf" else y
+    rows = FitRows(data.index, src, resid, leniency, r_idx, alpha, c_idx)
+    return SeverityFit(interviewers, cells, rows, float(lam), sigma_e, sigma_a, lam_note, float(cond), notes, panels)
 
 
 def _join(names):

@@ -1,0 +1,47 @@
+"""Answers scored twice and test-retest pairs, counted once for the severity fit and the design
+diagnostics.
+
+Both read the same (candidate, question, date) answers (:func:`analysis.stats._codes.answers`): the
+severity fit to find each interviewer's share of second opinions (``severity._panel_share``), the
+design table to count the panels and test-retest pairs (``design._panels``). Counting them here, from
+the answers the fit builds anyway, lets the design table read the counts off the fit
+(``SeverityFit.panels``) instead of coding the dates and sorting every row again (issue 26: some 2 s of
+the design table at ten million rows).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from analysis.stats import _codes
+
+__all__ = ["panel_counts"]
+
+
+def panel_counts(occasions: _codes.Answers, cc, qc, dc, ic, second=None) -> tuple[int, int]:
+    """``(twice, retest)``: answers scored by two or more interviewers (same candidate, question and
+    date), and the (candidate, question) pairs asked on two or more days by different interviewers
+    (the first scorecard of each day counts).
+
+    ``occasions`` are the answers of the codes ``cc, qc, dc`` with ``dropna_date=False`` (an undated
+    scorecard is one more occasion, as ``drop_duplicates`` counts it); ``ic`` the interviewer codes
+    (any numbering: only how many distinct interviewers matters; -1 is nobody). The same counts as
+    ``groupby([candidate, question, date])[interviewer].nunique() >= 2`` and
+    ``drop_duplicates(key).groupby([candidate, question])[interviewer].nunique() >= 2``, from integer
+    codes (issue 11: those group-bys on string keys took two seconds on a million rows). As in the
+    group-bys, a key with a missing part is no group, and an undated scorecard is no answer scored twice.
+
+    ``second``: ``occasions.scored_twice(ic)`` when the caller has it (the severity fit): with every row
+    dated, the answers scored twice are then the answers of those rows (an answer two interviewers
+    scored has two such rows), counted without finding the interviewers of every answer again."""
+    every_dated = bool((dc >= 0).all())
+    if every_dated and second is not None:
+        twice = int(np.count_nonzero(np.bincount(occasions.code[second], minlength=occasions.n)))
+    else:
+        dated = occasions if every_dated else _codes.answers(cc, qc, dc)
+        twice = int((dated.raters(ic) >= 2).sum())
+    # test-retest: the first scorecard of each occasion, then the pairs whose firsts name 2+ interviewers
+    rows = np.flatnonzero(occasions.code >= 0)
+    firsts = rows[_codes.first(occasions.code[rows], occasions.n)]  # the first row of each occasion
+    retest = _codes.distinct_per_group(occasions.pair, ic[firsts], occasions.n_pairs) >= 2
+    return twice, int(retest.sum())
