@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.stats import _codes, agreement
+from reference_units import group_by_units
 
 CANDIDATES = ["c3", "c1", "c2", "c4"]
 QUESTIONS = ["q2", "q1", "q3"]
@@ -44,25 +45,6 @@ def _history(items, repeat) -> pd.DataFrame:
     return s
 
 
-def _group_by_units(scores):
-    """The units as the table built them before issue 11 (tests/test_report.py keeps the same)."""
-    key = ["candidate_id", "question_id", "date"]
-    s = scores[key + ["interviewer", "score", "interview_id"]].copy()
-    s["k"] = s.groupby(key, observed=True)["interviewer"].transform("nunique")
-    multi = s[s["k"] >= 2].drop_duplicates(key + ["interviewer"]).copy()
-    multi["unit"] = multi.groupby(key, observed=True).ngroup()
-    multi["slot"] = multi.sort_values("interview_id", kind="stable").groupby("unit").cumcount()
-    first = s.sort_values("interview_id", kind="stable").drop_duplicates(key)
-    first = first.sort_values(["date", "interview_id"], kind="stable")
-    first["occasion"] = first.groupby(["candidate_id", "question_id"], observed=True).cumcount()
-    two = first[first["occasion"] < 2]
-    n_occ = two.groupby(["candidate_id", "question_id"], observed=True)["interviewer"].transform("nunique")
-    rt = two[n_occ == 2].copy()
-    rt["unit"] = rt.groupby(["candidate_id", "question_id"], observed=True).ngroup()
-    rt["slot"] = rt["occasion"]
-    return multi, rt
-
-
 def _canonical(units):
     t = units[["unit", "slot", "interviewer", "score"]].astype({"unit": np.int64, "slot": np.int64}).copy()
     t["interviewer"] = t["interviewer"].astype(object)
@@ -76,7 +58,7 @@ def test_rating_units_equal_the_group_bys(items, repeat, as_text):
     if as_text:  # a frame built by hand: interviewers as text, coded by appearance
         scores["interviewer"] = scores["interviewer"].astype(object)
     multi, rt = agreement._rating_units(scores)
-    ref_multi, ref_rt = _group_by_units(scores)
+    ref_multi, ref_rt = group_by_units(scores)
     pd.testing.assert_frame_equal(_canonical(multi), _canonical(ref_multi))
     pd.testing.assert_frame_equal(_canonical(rt), _canonical(ref_rt))
     # the units are numbered 0 .. n-1 and the pairs' slots are 0 and 1

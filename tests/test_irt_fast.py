@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from analysis.stats.demo import generate
 from analysis.stats.irt import fit_irt
+from irt_checks import assert_same_joint_fit
 from analysis.stats.irt import joint as joint_module
 from analysis.stats.irt.quadrature import _codes
 from analysis.stats.irt.raters import _long_layout
@@ -116,14 +117,7 @@ def test_joint_fit_with_grouped_hessian_equals_the_full_one(scores, monkeypatch)
     fast = fit_irt(scores, rater="interviewer", progress=False)
     monkeypatch.setattr(joint_module, "_grouped_hessian", _reference_hessian)
     ref = fit_irt(scores, rater="interviewer", progress=False)
-    for name in ("items", "raters", "abilities", "level_means"):
-        a, b = getattr(fast, name), getattr(ref, name)
-        assert list(a.columns) == list(b.columns), name
-        num = a.select_dtypes("number").columns
-        np.testing.assert_allclose(a[num].to_numpy(float), b[num].to_numpy(float), rtol=0, atol=1e-8,
-                                   err_msg=name)
-    assert fast.joint_loglik == pytest.approx(ref.joint_loglik, abs=1e-8)
-    assert fast.notes == ref.notes
+    assert_same_joint_fit(fast, ref)
     assert fast.items[["discrimination_se", "infit", "outfit"]].notna().all().all()
 
 

@@ -24,6 +24,7 @@ from scipy import sparse
 
 from analysis.stats.demo import generate
 from analysis.stats.irt import fit_irt
+from irt_checks import assert_same_joint_fit
 from analysis.stats.irt import joint as joint_module
 from analysis.stats.irt.joint import _candidate_scores
 from analysis.stats.irt.mfrm import _build_design
@@ -117,14 +118,7 @@ def test_joint_handoff_reaches_the_maximum_of_the_long_path(scores, monkeypatch)
         fast = fit_irt(scores, rater="interviewer", progress=False)
         monkeypatch.setattr(joint_module, "_HANDOFF_FTOL", 1e-12)
         ref = fit_irt(scores, rater="interviewer", progress=False)
-    for name in ("items", "raters", "abilities", "level_means"):
-        a, b = getattr(fast, name), getattr(ref, name)
-        assert list(a.columns) == list(b.columns), name
-        num = a.select_dtypes("number").columns
-        np.testing.assert_allclose(a[num].to_numpy(float), b[num].to_numpy(float), rtol=0, atol=1e-8,
-                                   err_msg=name)
-    assert fast.joint_loglik == pytest.approx(ref.joint_loglik, abs=1e-8)
-    assert fast.notes == ref.notes
+    assert_same_joint_fit(fast, ref)
 
 
 def test_joint_polish_on_a_sample_of_candidates_reaches_the_same_maximum(scores, monkeypatch):
@@ -136,9 +130,4 @@ def test_joint_polish_on_a_sample_of_candidates_reaches_the_same_maximum(scores,
         monkeypatch.setattr(joint_module, "_POLISH_SAMPLE_MIN", 0)
         monkeypatch.setattr(joint_module, "_POLISH_SAMPLE", 2)
         sampled = fit_irt(scores, rater="interviewer", progress=False)
-    for name in ("items", "raters", "abilities", "level_means"):
-        a, b = getattr(sampled, name), getattr(ref, name)
-        num = a.select_dtypes("number").columns
-        np.testing.assert_allclose(a[num].to_numpy(float), b[num].to_numpy(float), rtol=0, atol=1e-8,
-                                   err_msg=name)
-    assert sampled.notes == ref.notes
+    assert_same_joint_fit(sampled, ref)

@@ -10,6 +10,7 @@ from analysis.stats.calibration import COLUMNS, calibrate
 from analysis.io.demo_folder import write_history
 from analysis.stats.demo import generate
 from analysis.io.load import load
+from reference_units import group_by_units
 
 CONTRACT = {
     "question_stats.csv": ["question_id", "level", "topic", "n", "discrimination", "discrimination_low",
@@ -188,7 +189,7 @@ def test_fast_statistics_report_the_same_tables_as_the_old_path(layout, bank, tm
     assert new.drift_tests["q_value"].notna().sum() >= 3
     monkeypatch.setattr(reliability, "cohen_kappa", _old_cohen_kappa)
     monkeypatch.setattr(drift_module, "fdr_bh", _old_fdr_bh)
-    monkeypatch.setattr(agreement, "_rating_units", _old_inter_rater_units)
+    monkeypatch.setattr(agreement, "_rating_units", group_by_units)
     monkeypatch.setattr(tables, "drift", _old_drift_split)        # what the table registry computes
     old = calibrate(wb, n_boot=50, seed=3, progress=False)
     _assert_tables_equal(new.tables(), old.tables())
@@ -247,26 +248,6 @@ def test_drift_equals_the_old_text_keyed_version(bank, tmp_path):
     assert new_q["quarter"].str.fullmatch(r"\d{4}Q[1-4]").all() and new_t["q_value"].notna().sum() >= 3
 
 
-def _old_inter_rater_units(scores):
-    """The rating units of calibration.inter_rater as built before issue 11 (commit c0edcf7): group-bys on
-    the text key columns."""
-    key = ["candidate_id", "question_id", "date"]
-    s = scores[key + ["interviewer", "score", "interview_id"]].copy()
-    s["k"] = s.groupby(key, observed=True)["interviewer"].transform("nunique")
-    multi = s[s["k"] >= 2].drop_duplicates(key + ["interviewer"]).copy()
-    multi["unit"] = multi.groupby(key, observed=True).ngroup()
-    multi["slot"] = multi.sort_values("interview_id").groupby("unit").cumcount()
-    first = s.sort_values("interview_id", kind="stable").drop_duplicates(key)
-    first = first.sort_values(["date", "interview_id"])
-    first["occasion"] = first.groupby(["candidate_id", "question_id"], observed=True).cumcount()
-    two = first[first["occasion"] < 2]
-    n_occ = two.groupby(["candidate_id", "question_id"], observed=True)["interviewer"].transform("nunique")
-    rt = two[n_occ == 2].copy()
-    rt["unit"] = rt.groupby(["candidate_id", "question_id"], observed=True).ngroup()
-    rt["slot"] = rt["occasion"]
-    return multi, rt
-
-
 def _canonical(units):
     cols = ["unit", "slot", "interviewer", "score"]
     t = units[cols].copy()
@@ -285,7 +266,7 @@ def test_inter_rater_units_equal_the_old_group_bys(bank, tmp_path, seed, n):
     # a repeat by the same interviewer, and a third interviewer on one answer, must be handled as before
     scores = pd.concat([scores, scores.iloc[[0, 5]]], ignore_index=True)
     new_multi, new_rt = agreement._rating_units(scores)
-    old_multi, old_rt = _old_inter_rater_units(scores)
+    old_multi, old_rt = group_by_units(scores)
     assert len(new_multi) > 10 and len(new_rt) > 10
     pd.testing.assert_frame_equal(_canonical(new_multi), _canonical(old_multi))
     pd.testing.assert_frame_equal(_canonical(new_rt), _canonical(old_rt))
