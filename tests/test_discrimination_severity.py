@@ -6,6 +6,7 @@ right (checked against numerical derivatives of the point estimate), matter wher
 question asked mostly by one interviewer whose severity is uncertain) and vanish where it should
 (severities known exactly; one interviewer, whose shift the within-level centring removes)."""
 
+import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
@@ -199,7 +200,7 @@ def test_rows_without_a_rest_basis_leave_the_rest_score(prepared):
     hole = np.isin(np.arange(len(d)), np.flatnonzero(d["interviewer"].astype(str) == str(fit.interviewers["interviewer"][2]))[:40])
     frows = fit.rows.copy()
     frows.loc[hole, "ability"] = np.nan
-    holed = SimpleNamespace(rows=frows, interviewers=fit.interviewers)
+    holed = dataclasses.replace(fit, rows=frows)  # a SeverityFit whose rows hold the holes (row_column reads them)
     rows = calibration.criterion_rows(wb, scores, holed, "rest")
     assert rows["y_free"][hole].isna().all() and np.isin(cand[~hole], cand[hole]).any()
     fs = calibration.severity_first_step(rows, holed)

@@ -487,6 +487,10 @@ def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: st
     return RaterStep(r_all, cov, c_all, w_c, n_ck)
 
 
+#: rows per block where a row-length temporary is replaced by a block-length one (elementwise steps)
+_BLOCK = 1 << 18
+
+
 def _first_step_variance(step: RaterStep, *, rows, xv, yv, g_codes, c_codes, nc, feats, ug, uc, ng, point, full):
     """Delta-method variance of each group's pooled correlation from the raters' severity estimates.
 
@@ -525,36 +529,35 @@ def _first_step_variance(step: RaterStep, *, rows, xv, yv, g_codes, c_codes, nc,
         r[r < 0] = k
         return _narrow(r)
     rk = rows.memo("rater", step, raters_of_kept)
-    # each row's part, computed into yv with xv and one more row-length buffer (the caller's centred
-    # values are read here for the last time; every fresh row-length array is pages the kernel
-    # zeroes, and at ten million rows this step held six of them)
-    if step.w_c is None:
-        # yv * a[g] - xv * rb[g]
-        tmp = np.take(rb, g_codes)
-        xv *= tmp
-        yv *= np.take(a, g_codes, out=tmp)
-        yv -= xv
-    else:
-        # the rest score runs over all the candidate's rows of data, also those dropped here; the
-        # kept rows all have a candidate (the codes of grouped_discrimination). Each row's w_c is
-        # gathered where it is used rather than kept per row for the three tables.
-        ck = rows.memo("cand", step, lambda: _narrow(step.cand[keep]))
-        # yv * (a[g] + wk * rc[g]) - xv * (rb[g] + wk * a[g]), in the same operations as written
-        wk, tmp = np.take(step.w_c, ck), np.take(a, g_codes)
-        wk *= tmp
-        wk += np.take(rb, g_codes, out=tmp)
-        xv *= wk
-        np.take(step.w_c, ck, out=wk)
-        wk *= np.take(rc, g_codes, out=tmp)
-        wk += np.take(a, g_codes, out=tmp)
-        yv *= wk
-        del wk
-        yv -= xv
+    # each row's part, computed into yv a block of rows at a time (the caller's centred values are
+    # read here for the last time; every fresh row-length array is pages the kernel zeroes, and at
+    # ten million rows this step held six of them, then two: the per-row coefficients are now
+    # block-length); the (group, rater) key goes into xv's buffer as each block is done with it.
+    # Elementwise operations only, the same as on whole arrays: the same numbers, to the bit
+    ck = rows.memo("cand", step, lambda: _narrow(step.cand[keep])) if step.w_c is not None else None
+    gk = xv.view(np.int64) if xv.dtype == np.float64 else np.empty(len(xv), dtype=np.int64)
+    for start in range(0, len(yv), _BLOCK):
+        s = slice(start, start + _BLOCK)
+        x, y, g = xv[s], yv[s], g_codes[s]
+        if ck is None:  # y * a[g] - x * rb[g]
+            tmp = np.take(rb, g)
+            x *= tmp
+            y *= np.take(a, g, out=tmp)
+        else:
+            # the rest score runs over all the candidate's rows of data, also those dropped here
+            # y * (a[g] + wk * rc[g]) - x * (rb[g] + wk * a[g]), in the same operations as written
+            wk, tmp = np.take(step.w_c, ck[s]), np.take(a, g)
+            wk *= tmp
+            wk += np.take(rb, g, out=tmp)
+            x *= wk
+            np.take(step.w_c, ck[s], out=wk)
+            wk *= np.take(rc, g, out=tmp)
+            wk += np.take(a, g, out=tmp)
+            y *= wk
+        y -= x
+        np.multiply(g, np.int64(k + 1), out=gk[s])  # g * (k + 1) + rater, where x was
+        gk[s] += rk[s]
     own = yv
-    gk = tmp.view(np.int64)  # g * (k + 1) + rater, into the free buffer (int64 and float64: one size)
-    np.multiply(g_codes, np.int64(k + 1), out=gk)
-    gk += rk
-    del tmp
     G = np.bincount(gk, own, minlength=ng * (k + 1)).reshape(ng, k + 1)[:, :k]
     del gk, own
     if step.w_c is not None:
