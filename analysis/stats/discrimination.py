@@ -420,7 +420,7 @@ class RaterStep:
     with, the estimates' (co)variance, and for a rest-score ``y`` the structure of that rest
     score. Built by :func:`rater_first_step`; read by :func:`grouped_discrimination`."""
 
-    rater: np.ndarray            # per row: code of the rater, -1 for none
+    rater: np.ndarray            # per row: code of the rater, -1 for none (a narrow integer type)
     cov: np.ndarray              # (k,) variances or (k, k) covariance, 0 for unknown
     cand: np.ndarray | None      # per row, for a rest score: the candidate's code, -1 for none
     w_c: np.ndarray | None       # per candidate: 1 / (the candidate's rows - 1), 0 for one row
@@ -465,7 +465,10 @@ def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: st
     cov = np.nan_to_num(cov)
     if len(r_names) == 0:
         cov = np.zeros((1, 1)) if cov.ndim == 2 else np.zeros(1)
-    r_all = np.asarray(r_all, dtype=np.int64)
+    # held per row for every table of the slice: the narrowest type holding -1 .. k (the first step
+    # writes k for "no rater"), 1-2 bytes a row instead of int64's 8 (issue 26)
+    r_all = np.asarray(r_all).astype(next(t for t in (np.int8, np.int16, np.int32, np.int64) if k <= np.iinfo(t).max),
+                                     copy=False)
     if not y_is_rest:
         return RaterStep(r_all, cov, None, None, None)
     if candidate is None:
