@@ -298,7 +298,7 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     buf = np.empty_like(xv)
     for j, (a, b) in enumerate(((xv, xv), (yv, yv), (xv, yv)), start=3):
         feats[:, j] = np.bincount(u_idx, np.multiply(a, b, out=buf), minlength=len(u_key))
-    del u_idx, buf
+    del u_idx, buf, a, b  # the loop names too: they hold the centred rows (freed after the first step)
     ug, uc, us = _unit_parts(u_key, nc, ns)
     del u_key
     ng = len(g_names)
@@ -321,11 +321,15 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
         if len(first_step.rater) != len(data):
             raise ValueError(f"grouped_discrimination: first_step describes {len(first_step.rater)} rows and data "
                              f"has {len(data)}; build it with rater_first_step on the same frame")
-        var_fs = _first_step_variance(first_step, rows=rows, xv=xv, yv=yv, g_codes=g_codes, c_codes=c_codes,
+        centred = [xv, yv]  # handed over: freed inside once read, before the first step's unit part
+        del xv, yv
+        var_fs = _first_step_variance(first_step, rows=rows, centred=centred, g_codes=g_codes, c_codes=c_codes,
                                       nc=nc, feats=feats, ug=ug, uc=uc, ng=ng, point=point, full=full)
+    else:
+        del xv, yv
     # the row-length arrays end here: the intervals read the units only (the peak of the question
     # table at ten million rows was these rows held under the influence values)
-    del xv, yv, g_codes, uc
+    del g_codes, uc
     low, high, se = (np.full(ng, np.nan) for _ in range(3))
     if n_boot > 0 and len(ug):
         if method == "bootstrap":
@@ -494,11 +498,12 @@ def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: st
 _BLOCK = 1 << 18
 
 
-def _first_step_variance(step: RaterStep, *, rows, xv, yv, g_codes, c_codes, nc, feats, ug, uc, ng, point, full):
+def _first_step_variance(step: RaterStep, *, rows, centred, g_codes, c_codes, nc, feats, ug, uc, ng, point, full):
     """Delta-method variance of each group's pooled correlation from the raters' severity estimates.
 
-    ``xv``, ``yv`` are the kept rows' values centred within (group, stratum); both are overwritten
-    (the caller's own centred copies, read here for the last time). With ``A = sum x y``,
+    ``centred`` is the list ``[xv, yv]`` of the kept rows' values centred within (group, stratum),
+    the caller's own copies: emptied here and both overwritten, so they are freed once the rows'
+    part is summed, before the units' part (16 bytes a row less under it; issue 26). With ``A = sum x y``,
     ``B = sum x^2``, ``C = sum y^2`` (pooled within strata) and ``r = A / sqrt(B C)``, a shift
     ``dx``, ``dy`` of the rows moves ``r`` by ``sum_i dx_i u_i + dy_i v_i`` with
     ``u = y / sqrt(B C) - r x / B`` and ``v = x / sqrt(B C) - r y / C`` (the centring terms
@@ -526,6 +531,8 @@ def _first_step_variance(step: RaterStep, *, rows, xv, yv, g_codes, c_codes, nc,
         rb = np.where(good, point / B, 0.0)
         rc = np.where(good, point / C, 0.0)
     keep = rows.keep
+    xv, yv = centred
+    centred.clear()
 
     def raters_of_kept():  # rows without a rater go to an extra column, dropped
         r = step.rater[keep]
@@ -562,7 +569,8 @@ def _first_step_variance(step: RaterStep, *, rows, xv, yv, g_codes, c_codes, nc,
         gk[s] += rk[s]
     own = yv
     G = np.bincount(gk, own, minlength=ng * (k + 1)).reshape(ng, k + 1)[:, :k]
-    del gk, own
+    x = y = None  # the blocks' views: the centred rows are freed with the last reference below
+    del gk, own, xv, yv
     if step.w_c is not None:
         # each unit's candidate in the codes of all rows (uc codes the kept rows' candidates)
         def cand_of_kept():
@@ -570,7 +578,13 @@ def _first_step_variance(step: RaterStep, *, rows, xv, yv, g_codes, c_codes, nc,
             out[c_codes] = ck
             return out
         cu = rows.memo("cand_of_unit", step, cand_of_kept)[uc]
-        V = (a[ug] * feats[:, 1] - rc[ug] * feats[:, 2]) * step.w_c[cu]
+        # (a[ug] * feats[:, 1] - rc[ug] * feats[:, 2]) * step.w_c[cu], in two unit-length buffers
+        V, t = np.take(a, ug), np.take(rc, ug)
+        V *= feats[:, 1]
+        t *= feats[:, 2]
+        V -= t
+        V *= np.take(step.w_c, cu, out=t)
+        del t
         G = G + np.asarray((sp.csr_matrix((V, (ug, cu)), shape=(ng, len(step.w_c))) @ step.n_ck).todense())
     if cov.ndim == 1:
         var = (G * G) @ cov
