@@ -6,6 +6,7 @@ right (checked against numerical derivatives of the point estimate), matter wher
 question asked mostly by one interviewer whose severity is uncertain) and vanish where it should
 (severities known exactly; one interviewer, whose shift the within-level centring removes)."""
 
+import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
@@ -199,7 +200,7 @@ def test_rows_without_a_rest_basis_leave_the_rest_score(prepared):
     hole = np.isin(np.arange(len(d)), np.flatnonzero(d["interviewer"].astype(str) == str(fit.interviewers["interviewer"][2]))[:40])
     frows = fit.rows.copy()
     frows.loc[hole, "ability"] = np.nan
-    holed = SimpleNamespace(rows=frows, interviewers=fit.interviewers)
+    holed = dataclasses.replace(fit, rows=frows)  # a SeverityFit whose rows hold the holes (row_column reads them)
     rows = calibration.criterion_rows(wb, scores, holed, "rest")
     assert rows["y_free"][hole].isna().all() and np.isin(cand[~hole], cand[hole]).any()
     fs = calibration.severity_first_step(rows, holed)
@@ -336,3 +337,25 @@ def _assert_term_is_the_numerical_gradient(wb, d, scores, rows, frows, fs, names
     ok = fd.notna() & (fd > 1e-6)
     assert ok.sum() >= 3
     assert got[ok].to_numpy() == pytest.approx(fd[ok].to_numpy(), rel=1e-3, abs=1e-7)
+
+
+@pytest.mark.parametrize("n_raters", [127, 128])  # k at int8's limit, and one past it
+def test_narrow_rater_codes_give_the_int64_numbers(n_raters):
+    """rater_first_step keeps each row's rater as the narrowest integer holding -1 .. k (issue 26:
+    held per row under every table); the step must give the numbers of int64 codes, to the bit,
+    also where rows without a rater take the extra column k."""
+    rng = np.random.default_rng(n_raters)
+    n = 1500
+    rater = rng.integers(0, n_raters, n).astype(object)
+    rater[:40] = None  # rows without a rater
+    d = pd.DataFrame({"g": rng.integers(0, 4, n), "x": rng.normal(size=n), "y": rng.normal(size=n),
+                      "s": rng.integers(0, 2, n), "c": rng.integers(0, 300, n), "r": rater})
+    var = pd.Series(rng.uniform(0.01, 0.1, n_raters), index=range(n_raters))
+    step = rater_first_step(d, "r", var, candidate="c", y_is_rest=True)
+    assert step.rater.itemsize < 8 and step.rater.max() == n_raters - 1
+    wide = RaterStep(step.rater.astype(np.int64), step.cov, step.cand, step.w_c, step.n_ck)
+    kw = dict(n_boot=0)
+    got = grouped_discrimination(d, "g", "x", "y", "s", "c", first_step=step, **kw)
+    want = grouped_discrimination(d, "g", "x", "y", "s", "c", first_step=wide, **kw)
+    assert (got["discrimination_se_first_step"] > 0).all()
+    pd.testing.assert_frame_equal(got, want, check_exact=True)

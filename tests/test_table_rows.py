@@ -138,3 +138,17 @@ def test_counts_and_means_from_codes_equal_pandas(d):
     fast, slow = _mean_per_level(d, "g"), _mean_per_level(as_float, "g")
     groups = pd.CategoricalIndex(d["g"].dropna().unique(), dtype=d["g"].dtype, name="g").sort_values()
     pd.testing.assert_frame_equal(fast.reindex(groups), slow.reindex(groups), check_exact=True)
+
+
+@pytest.mark.parametrize("criterion", ["recommendation", "decision"])  # a rest score (w_c) and not
+def test_first_step_in_blocks_equals_one_block(slice_rows, criterion, monkeypatch):
+    """The first step's per-row parts are computed a block of rows at a time (issue 26: block-length
+    temporaries instead of row-length ones); blocks of 7 rows give the numbers of one block, to the bit."""
+    from analysis.stats import discrimination
+    wb, _, _ = slice_rows
+    d, fit = prepare(wb, criterion)
+    kw = dict(n_boot=20, seed=1, severity=severity_first_step(d, fit))
+    whole = question_stats(d, wb.questions, **kw)
+    assert len(d) > 7 * 10 and whole["discrimination_se"].notna().any()
+    monkeypatch.setattr(discrimination, "_BLOCK", 7)
+    pd.testing.assert_frame_equal(question_stats(d, wb.questions, **kw), whole, check_exact=True)

@@ -298,7 +298,7 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     buf = np.empty_like(xv)
     for j, (a, b) in enumerate(((xv, xv), (yv, yv), (xv, yv)), start=3):
         feats[:, j] = np.bincount(u_idx, np.multiply(a, b, out=buf), minlength=len(u_key))
-    del u_idx, buf
+    del u_idx, buf, a, b  # the loop names too: they hold the centred rows (freed after the first step)
     ug, uc, us = _unit_parts(u_key, nc, ns)
     del u_key
     ng = len(g_names)
@@ -321,11 +321,15 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
         if len(first_step.rater) != len(data):
             raise ValueError(f"grouped_discrimination: first_step describes {len(first_step.rater)} rows and data "
                              f"has {len(data)}; build it with rater_first_step on the same frame")
-        var_fs = _first_step_variance(first_step, rows=rows, xv=xv, yv=yv, g_codes=g_codes, c_codes=c_codes,
+        centred = [xv, yv]  # handed over: freed inside once read, before the first step's unit part
+        del xv, yv
+        var_fs = _first_step_variance(first_step, rows=rows, centred=centred, g_codes=g_codes, c_codes=c_codes,
                                       nc=nc, feats=feats, ug=ug, uc=uc, ng=ng, point=point, full=full)
+    else:
+        del xv, yv
     # the row-length arrays end here: the intervals read the units only (the peak of the question
     # table at ten million rows was these rows held under the influence values)
-    del xv, yv, g_codes, uc
+    del g_codes, uc
     low, high, se = (np.full(ng, np.nan) for _ in range(3))
     if n_boot > 0 and len(ug):
         if method == "bootstrap":
@@ -420,7 +424,7 @@ class RaterStep:
     with, the estimates' (co)variance, and for a rest-score ``y`` the structure of that rest
     score. Built by :func:`rater_first_step`; read by :func:`grouped_discrimination`."""
 
-    rater: np.ndarray            # per row: code of the rater, -1 for none
+    rater: np.ndarray            # per row: code of the rater, -1 for none (a narrow integer type)
     cov: np.ndarray              # (k,) variances or (k, k) covariance, 0 for unknown
     cand: np.ndarray | None      # per row, for a rest score: the candidate's code, -1 for none
     w_c: np.ndarray | None       # per candidate: 1 / (the candidate's rows - 1), 0 for one row
@@ -465,7 +469,10 @@ def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: st
     cov = np.nan_to_num(cov)
     if len(r_names) == 0:
         cov = np.zeros((1, 1)) if cov.ndim == 2 else np.zeros(1)
-    r_all = np.asarray(r_all, dtype=np.int64)
+    # held per row for every table of the slice: the narrowest type holding -1 .. k (the first step
+    # writes k for "no rater"), 1-2 bytes a row instead of int64's 8 (issue 26)
+    r_all = np.asarray(r_all).astype(next(t for t in (np.int8, np.int16, np.int32, np.int64) if k <= np.iinfo(t).max),
+                                     copy=False)
     if not y_is_rest:
         return RaterStep(r_all, cov, None, None, None)
     if candidate is None:
@@ -487,11 +494,16 @@ def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: st
     return RaterStep(r_all, cov, c_all, w_c, n_ck)
 
 
-def _first_step_variance(step: RaterStep, *, rows, xv, yv, g_codes, c_codes, nc, feats, ug, uc, ng, point, full):
+#: rows per block where a row-length temporary is replaced by a block-length one (elementwise steps)
+_BLOCK = 1 << 18
+
+
+def _first_step_variance(step: RaterStep, *, rows, centred, g_codes, c_codes, nc, feats, ug, uc, ng, point, full):
     """Delta-method variance of each group's pooled correlation from the raters' severity estimates.
 
-    ``xv``, ``yv`` are the kept rows' values centred within (group, stratum); both are overwritten
-    (the caller's own centred copies, read here for the last time). With ``A = sum x y``,
+    ``centred`` is the list ``[xv, yv]`` of the kept rows' values centred within (group, stratum),
+    the caller's own copies: emptied here and both overwritten, so they are freed once the rows'
+    part is summed, before the units' part (16 bytes a row less under it; issue 26). With ``A = sum x y``,
     ``B = sum x^2``, ``C = sum y^2`` (pooled within strata) and ``r = A / sqrt(B C)``, a shift
     ``dx``, ``dy`` of the rows moves ``r`` by ``sum_i dx_i u_i + dy_i v_i`` with
     ``u = y / sqrt(B C) - r x / B`` and ``v = x / sqrt(B C) - r y / C`` (the centring terms
@@ -519,44 +531,46 @@ def _first_step_variance(step: RaterStep, *, rows, xv, yv, g_codes, c_codes, nc,
         rb = np.where(good, point / B, 0.0)
         rc = np.where(good, point / C, 0.0)
     keep = rows.keep
+    xv, yv = centred
+    centred.clear()
 
     def raters_of_kept():  # rows without a rater go to an extra column, dropped
         r = step.rater[keep]
         r[r < 0] = k
         return _narrow(r)
     rk = rows.memo("rater", step, raters_of_kept)
-    # each row's part, computed into yv with xv and one more row-length buffer (the caller's centred
-    # values are read here for the last time; every fresh row-length array is pages the kernel
-    # zeroes, and at ten million rows this step held six of them)
-    if step.w_c is None:
-        # yv * a[g] - xv * rb[g]
-        tmp = np.take(rb, g_codes)
-        xv *= tmp
-        yv *= np.take(a, g_codes, out=tmp)
-        yv -= xv
-    else:
-        # the rest score runs over all the candidate's rows of data, also those dropped here; the
-        # kept rows all have a candidate (the codes of grouped_discrimination). Each row's w_c is
-        # gathered where it is used rather than kept per row for the three tables.
-        ck = rows.memo("cand", step, lambda: _narrow(step.cand[keep]))
-        # yv * (a[g] + wk * rc[g]) - xv * (rb[g] + wk * a[g]), in the same operations as written
-        wk, tmp = np.take(step.w_c, ck), np.take(a, g_codes)
-        wk *= tmp
-        wk += np.take(rb, g_codes, out=tmp)
-        xv *= wk
-        np.take(step.w_c, ck, out=wk)
-        wk *= np.take(rc, g_codes, out=tmp)
-        wk += np.take(a, g_codes, out=tmp)
-        yv *= wk
-        del wk
-        yv -= xv
+    # each row's part, computed into yv a block of rows at a time (the caller's centred values are
+    # read here for the last time; every fresh row-length array is pages the kernel zeroes, and at
+    # ten million rows this step held six of them, then two: the per-row coefficients are now
+    # block-length); the (group, rater) key goes into xv's buffer as each block is done with it.
+    # Elementwise operations only, the same as on whole arrays: the same numbers, to the bit
+    ck = rows.memo("cand", step, lambda: _narrow(step.cand[keep])) if step.w_c is not None else None
+    gk = xv.view(np.int64) if xv.dtype == np.float64 else np.empty(len(xv), dtype=np.int64)
+    for start in range(0, len(yv), _BLOCK):
+        s = slice(start, start + _BLOCK)
+        x, y, g = xv[s], yv[s], g_codes[s]
+        if ck is None:  # y * a[g] - x * rb[g]
+            tmp = np.take(rb, g)
+            x *= tmp
+            y *= np.take(a, g, out=tmp)
+        else:
+            # the rest score runs over all the candidate's rows of data, also those dropped here
+            # y * (a[g] + wk * rc[g]) - x * (rb[g] + wk * a[g]), in the same operations as written
+            wk, tmp = np.take(step.w_c, ck[s]), np.take(a, g)
+            wk *= tmp
+            wk += np.take(rb, g, out=tmp)
+            x *= wk
+            np.take(step.w_c, ck[s], out=wk)
+            wk *= np.take(rc, g, out=tmp)
+            wk += np.take(a, g, out=tmp)
+            y *= wk
+        y -= x
+        np.multiply(g, np.int64(k + 1), out=gk[s])  # g * (k + 1) + rater, where x was
+        gk[s] += rk[s]
     own = yv
-    gk = tmp.view(np.int64)  # g * (k + 1) + rater, into the free buffer (int64 and float64: one size)
-    np.multiply(g_codes, np.int64(k + 1), out=gk)
-    gk += rk
-    del tmp
     G = np.bincount(gk, own, minlength=ng * (k + 1)).reshape(ng, k + 1)[:, :k]
-    del gk, own
+    x = y = None  # the blocks' views: the centred rows are freed with the last reference below
+    del gk, own, xv, yv
     if step.w_c is not None:
         # each unit's candidate in the codes of all rows (uc codes the kept rows' candidates)
         def cand_of_kept():
@@ -564,7 +578,13 @@ def _first_step_variance(step: RaterStep, *, rows, xv, yv, g_codes, c_codes, nc,
             out[c_codes] = ck
             return out
         cu = rows.memo("cand_of_unit", step, cand_of_kept)[uc]
-        V = (a[ug] * feats[:, 1] - rc[ug] * feats[:, 2]) * step.w_c[cu]
+        # (a[ug] * feats[:, 1] - rc[ug] * feats[:, 2]) * step.w_c[cu], in two unit-length buffers
+        V, t = np.take(a, ug), np.take(rc, ug)
+        V *= feats[:, 1]
+        t *= feats[:, 2]
+        V -= t
+        V *= np.take(step.w_c, cu, out=t)
+        del t
         G = G + np.asarray((sp.csr_matrix((V, (ug, cu)), shape=(ng, len(step.w_c))) @ step.n_ck).todense())
     if cov.ndim == 1:
         var = (G * G) @ cov

@@ -282,22 +282,36 @@ def _rest_r(m, k: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """Per question of the answer matrix ``m``: the item-rest correlation and the candidates it
     rests on (those with another answered question), from each candidate's answers ``k`` and sum ``total``."""
     c, q, x = m.c, m.q, m.x
-    has_rest = k[c] >= 2
+    # (total[c] - x) / (k[c] - 1) computed in place (the same operations, so the same numbers): at
+    # ten million answers each row-length temporary is 80 MB of pages to zero (issue 26)
+    mean_rest, others = total[c], k[c]
+    mean_rest -= x
+    others -= 1
+    has_rest = others >= 1  # k[c] >= 2 (counts, exact as floats)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean_rest = (total[c] - x) / (k[c] - 1)
-    r = _grouped_r(q[has_rest], x[has_rest], mean_rest[has_rest], m.n_questions)
-    return r, np.bincount(q[has_rest], minlength=m.n_questions)
+        mean_rest /= others
+    del others
+    if not has_rest.all():  # someone answered one question only: their rows leave
+        q, x, mean_rest = q[has_rest], x[has_rest], mean_rest[has_rest]
+    r = _grouped_r(q, x, mean_rest, m.n_questions)
+    return r, np.bincount(q, minlength=m.n_questions)
 
 
 def _grouped_r(group: np.ndarray, x: np.ndarray, y: np.ndarray, n_groups: int) -> np.ndarray:
     """Pearson r of x and y within each group code, by two-pass sums (no loop over groups)."""
     n = np.bincount(group, minlength=n_groups).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        dx = x - (np.bincount(group, weights=x, minlength=n_groups) / n)[group]
-        dy = y - (np.bincount(group, weights=y, minlength=n_groups) / n)[group]
-        sxy = np.bincount(group, weights=dx * dy, minlength=n_groups)
-        sxx = np.bincount(group, weights=dx * dx, minlength=n_groups)
-        syy = np.bincount(group, weights=dy * dy, minlength=n_groups)
+        # the deviations and their products into three row-length buffers instead of seven (the
+        # same operations in the same order: the same numbers, to the bit; issue 26)
+        dx = (np.bincount(group, weights=x, minlength=n_groups) / n)[group]
+        np.subtract(x, dx, out=dx)
+        dy = (np.bincount(group, weights=y, minlength=n_groups) / n)[group]
+        np.subtract(y, dy, out=dy)
+        p = np.multiply(dx, dy)
+        sxy = np.bincount(group, weights=p, minlength=n_groups)
+        sxx = np.bincount(group, weights=np.multiply(dx, dx, out=p), minlength=n_groups)
+        syy = np.bincount(group, weights=np.multiply(dy, dy, out=p), minlength=n_groups)
+        del p, dx, dy
         r = sxy / np.sqrt(sxx * syy)
     tiny = 1e-12 * np.maximum(n, 1)
     return np.where((n >= 2) & (sxx > tiny) & (syy > tiny), np.clip(r, -1.0, 1.0), np.nan)

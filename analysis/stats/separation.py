@@ -403,8 +403,10 @@ def severity_first_step(d: pd.DataFrame, fit: SeverityFit, criterion: str | None
         of one slice.
     """
     n = len(d)
-    if len(fit.rows) != n:
-        raise ValueError(f"severity_first_step: the fit has {len(fit.rows)} rows and the frame {n}; "
+    # one column at a time (fit.row_column): each read of fit.rows builds its four-column frame anew
+    residual = fit.row_column("residual")
+    if len(residual) != n:
+        raise ValueError(f"severity_first_step: the fit has {len(residual)} rows and the frame {n}; "
                          "give the rows the severity was fitted on (calibration.prepare)")
     if criterion is None:
         criterion = d.attrs.get("criterion")
@@ -422,7 +424,7 @@ def severity_first_step(d: pd.DataFrame, fit: SeverityFit, criterion: str | None
         # the rest score runs over the candidate's rows with a finite basis (residual + ability:
         # attach_criterion's mean skips NaN); a fit of loaded scores has no other, but if one did, its
         # rows leave the rest-score structure here too (their own y_free is NaN, so never in the headline)
-        basis = fit.rows["residual"].to_numpy(float) + fit.rows["ability"].to_numpy(float)
+        basis = residual.to_numpy(float) + fit.row_column("ability").to_numpy(float)
         if not np.isfinite(basis).all():
             rows = pd.DataFrame({"interviewer": d["interviewer"].to_numpy(),
                                  "candidate_id": d["candidate_id"].astype(object).where(np.isfinite(basis)).to_numpy()})
@@ -572,14 +574,12 @@ def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=Fals
     return out.reset_index()
 
 
-
 def level_heatmap(d: pd.DataFrame) -> pd.DataFrame:
     """Mean score by question level x candidate level (tidy: ``question_level, candidate_level,
     mean_score, n``). The diagonal is each level's own questions; below it, warm-ups; above, stretch."""
     t = d.groupby(["question_level", "level"], observed=False)["score"].agg(["mean", "size"]).reset_index()
     t.columns = ["question_level", "candidate_level", "mean_score", "n"]
     return t
-
 
 
 def strong_weak(d: pd.DataFrame) -> pd.DataFrame:
