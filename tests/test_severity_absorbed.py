@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analysis.stats._severity_solve import Absorbed, by_candidate, candidate_counts, design_matrix, gram
@@ -85,3 +85,21 @@ def test_candidate_sums_equal_the_old_conversion(design):
 def test_gram_of_a_design_with_more_than_two_entries_per_row_is_the_sparse_product():
     X = sp.csr_matrix(np.array([[1.0, 1, 1], [0, 2, 1]]))
     np.testing.assert_array_equal(gram(X), (X.T @ X).toarray())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 70_000), st.lists(st.integers(-1, 69_999), max_size=30))
+@example(128, [127, -1])
+@example(129, [128])
+@example(32_768, [32_767])
+@example(32_769, [32_768, -1])
+def test_narrowed_codes_keep_every_value_in_the_smallest_type(n_names, raw):
+    """fit_severity reads interviewer, question and level codes narrowed by ``_narrow``: the same
+    values (-1 included) in the smallest signed type that holds the largest code."""
+    from analysis.stats._severity_solve import narrow
+    codes_ = np.array([c % n_names if c >= 0 else -1 for c in raw], dtype=np.intp)
+    out, names = narrow(codes_, range(n_names))
+    assert names == range(n_names)
+    np.testing.assert_array_equal(out.astype(np.intp), codes_)
+    smallest = next(t for t in (np.int8, np.int16, np.int32) if n_names - 1 <= np.iinfo(t).max)
+    assert out.dtype == smallest

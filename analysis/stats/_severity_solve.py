@@ -14,10 +14,19 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import linalg
 
-__all__ = ["MAX_CONDITION", "design_matrix", "by_candidate", "candidate_counts", "gram", "Absorbed", "condition_number", "chol_solve", "reml_objective"]
+__all__ = ["MAX_CONDITION", "narrow", "design_matrix", "by_candidate", "candidate_counts", "gram", "Absorbed", "condition_number", "chol_solve", "reml_objective"]
 
 #: Largest condition number (of the Jacobi-scaled normal equations) a solve is trusted at.
 MAX_CONDITION = 1e10
+
+
+def narrow(codes_, names):
+    """``(codes_, names)`` with the codes in the smallest signed integer type that holds ``-1 ..
+    len(names) - 1`` (the values unchanged: the same codes, fewer bytes per row)."""
+    for t in (np.int8, np.int16, np.int32):
+        if len(names) - 1 <= np.iinfo(t).max:
+            return codes_.astype(t, copy=False), names
+    return codes_, names
 
 
 def design_matrix(q_idx, keep_cell, r_idx, free):
@@ -53,10 +62,18 @@ def by_candidate(X, c_idx, nc, w=None):
     :func:`candidate_counts`."""
     small = max(X.shape[0], nc, X.shape[1]) < np.iinfo(np.int32).max
     idx = np.int32 if small else np.int64
-    row = np.repeat(np.arange(X.shape[0], dtype=idx), np.diff(X.indptr))
-    data = X.data if w is None else X.data * w[row]
-    major = np.asarray(c_idx).astype(idx, copy=False)[row]
-    del row
+    # each row's weight and candidate repeated over its entries (np.repeat), not gathered through a
+    # row-number array: no row-length index array and no gathered copy beside the product (at ten
+    # million rows 240 MB fewer at the fit's peak). The product is the same multiplication, entry
+    # for entry, so the same bits
+    per_row = np.diff(X.indptr)
+    if w is None:
+        data = X.data
+    else:
+        data = np.repeat(np.asarray(w, dtype=float), per_row)
+        data *= X.data
+    major = np.repeat(np.asarray(c_idx).astype(idx, copy=False), per_row)
+    del per_row
     return sp.coo_matrix((data, (major, X.indices.astype(idx, copy=False))), shape=(nc, X.shape[1])).tocsr()
 
 

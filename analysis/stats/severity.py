@@ -136,7 +136,7 @@ from scipy.sparse.csgraph import connected_components
 from analysis.stats import _codes as _int_codes
 from analysis.stats._panels import panel_counts
 from analysis.stats._severity_rows import ROW_COLUMNS, FitRows
-from analysis.stats._severity_solve import MAX_CONDITION, Absorbed, by_candidate, chol_solve, design_matrix, reml_objective
+from analysis.stats._severity_solve import MAX_CONDITION, Absorbed, by_candidate, chol_solve, design_matrix, narrow, reml_objective
 
 __all__ = ["SeverityFit", "ROW_COLUMNS", "fit_severity", "LAM_BOUNDS", "MAX_CONDITION", "PANEL_SHARE", "WITHIN", "BETWEEN"]
 
@@ -330,9 +330,12 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     if n == 0:
         raise ValueError("fit_severity needs at least one score row; got an empty frame")
     c_idx, c_names = _codes(data[candidate])
-    r_idx, r_names = _codes(data[interviewer])
-    qc, qn = _codes(data[question])
-    lc, ln = _codes(data[level])
+    # interviewer, question and level codes in the narrowest type that holds them: each is read
+    # through the whole fit, and at ten million rows an int64 code column is 80 MB (a few hundred
+    # interviewers fit in int16: 20 MB). Only indexing and bincount read them, which any integer serves
+    r_idx, r_names = narrow(*_codes(data[interviewer]))
+    qc, qn = narrow(*_codes(data[question]))
+    lc, ln = narrow(*_codes(data[level]))
     nl = max(len(ln), 1)
     # the (question, level) cells in sorted order: a presence table of at most questions x levels
     # entries instead of hashing every row (what pd.factorize(sort=True) numbers)
