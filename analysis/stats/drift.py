@@ -44,8 +44,14 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
     dates = d["date"]
     if dates.isna().any():
         quarter = dates.dt.to_period("Q").astype(str)
-    else:
+    elif not isinstance(dates.dtype, np.dtype):  # time-zone aware: the local calendar's quarter
         quarter = dates.dt.year.to_numpy().astype(np.int64) * 4 + dates.dt.quarter.to_numpy() - 1
+    else:
+        # year * 4 + quarter - 1 = (months since year 0) // 3, from one cast to whole months (one
+        # row-length array instead of the year, the quarter and their products: issue 26)
+        quarter = dates.to_numpy().astype("datetime64[M]").view(np.int64)
+        quarter += 1970 * 12
+        quarter //= 3
     by_q = (d.assign(quarter=quarter).groupby(["question_id", "quarter"], observed=True)
             .agg(n=("score", "size"), mean_score=("score", "mean"), mean_residual=("residual", "mean"))
             .reset_index())
@@ -55,10 +61,7 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
     t = (dates - dates.min()).dt.days.to_numpy() / 365.25
     # one group per question id, grouped on integer codes and named (and ordered) by the id as text
     codes, names = pd.factorize(d["question_id"])
-    df = pd.DataFrame({"g": codes, "t": t, "r": d["residual"].to_numpy()})
-    df["tt"], df["rr"], df["tr"] = df.t * df.t, df.r * df.r, df.t * df.r
-    s = df.groupby("g").agg(n=("t", "size"), st=("t", "sum"), sr=("r", "sum"), stt=("tt", "sum"),
-                            srr=("rr", "sum"), str_=("tr", "sum"))
+    s = _regression_sums(codes, t, d["residual"].to_numpy())
     s.index = pd.Index(np.asarray(names, dtype=object)[s.index.to_numpy()].astype(str), name="g")
     s = s.sort_index()
     sxx = s.stt - s.st ** 2 / s.n
@@ -75,3 +78,29 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
                           "slope_se": se.to_numpy(), "p_value": p.to_numpy(), "q_value": qv.to_numpy()})
     tests["drifting"] = (tests["q_value"] < alpha) & (tests["slope_per_year"] > 0)
     return split_item_ids(by_q), split_item_ids(tests.reset_index(drop=True))
+
+
+def _regression_sums(codes: np.ndarray, t: np.ndarray, r: np.ndarray) -> pd.DataFrame:
+    """Per group code (sorted), ``n`` and the sums ``st, sr, stt, srr, str_`` of ``t``, ``r`` and their
+    products: what ``DataFrame({g, t, r, tt, rr, tr}).groupby("g").agg(...)`` gives, one column at a time.
+
+    Why not that frame: at ten million rows its six columns and the group-by's work on them held some
+    700 MB at once (the drift table's peak, issue 26). Here one product exists at a time and the
+    groups are a categorical of the codes (no hashing of the key per sum). Each sum is still pandas'
+    own group sum over the same values in row order, so the same bits; the code -1 (a missing id)
+    stays a group of its own, as in the integer group-by."""
+    # categories -1 .. k-1 read by codes + 1: a missing id's -1 is the first group, as sorted ints put it
+    codes = codes + 1
+    key = pd.Categorical.from_codes(codes, categories=pd.RangeIndex(-1, len(codes) and int(codes.max())))
+    del codes
+
+    def total(x):
+        return pd.Series(x, copy=False).groupby(key, observed=True, sort=True).sum()
+
+    n = pd.Series(t, copy=False).groupby(key, observed=True, sort=True).size()
+    out = pd.DataFrame({"n": n, "st": total(t), "sr": total(r)})
+    out["stt"] = total(t * t)
+    out["srr"] = total(r * r)
+    out["str_"] = total(t * r)
+    out.index = pd.Index(out.index.to_numpy(dtype=np.int64), name="g")
+    return out
