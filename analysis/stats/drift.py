@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import special  # the distribution functions without scipy.stats' import cost
 
+from analysis.stats import _codes
 from analysis.stats.item_ids import split_item_ids
 from analysis.stats.multiple import fdr_bh
 
@@ -42,19 +43,16 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
     # quarters as integer codes (year * 4 + quarter - 1), labelled "2024Q1" per group, not per row:
     # a Period -> str conversion of every row cost seconds on a million rows (issue 11)
     dates = d["date"]
-    if dates.isna().any():
-        quarter = dates.dt.to_period("Q").astype(str)
-    elif not isinstance(dates.dtype, np.dtype):  # time-zone aware: the local calendar's quarter
-        quarter = dates.dt.year.to_numpy().astype(np.int64) * 4 + dates.dt.quarter.to_numpy() - 1
-    else:
-        # year * 4 + quarter - 1 = (months since year 0) // 3, from one cast to whole months (one
-        # row-length array instead of the year, the quarter and their products: issue 26)
-        quarter = dates.to_numpy().astype("datetime64[M]").view(np.int64)
-        quarter += 1970 * 12
-        quarter //= 3
-    by_q = (d.assign(quarter=quarter).groupby(["question_id", "quarter"], observed=True)
-            .agg(n=("score", "size"), mean_score=("score", "mean"), mean_residual=("residual", "mean"))
-            .reset_index())
+    if isinstance(dates.dtype, np.dtype) and len(d) and not dates.isna().any():
+        by_q = _by_quarter(d)
+    else:  # missing or time-zone aware dates: the group-by on the quarters themselves
+        if dates.isna().any():
+            quarter = dates.dt.to_period("Q").astype(str)
+        else:
+            quarter = dates.dt.year.to_numpy().astype(np.int64) * 4 + dates.dt.quarter.to_numpy() - 1
+        by_q = (d.assign(quarter=quarter).groupby(["question_id", "quarter"], observed=True)
+                .agg(n=("score", "size"), mean_score=("score", "mean"), mean_residual=("residual", "mean"))
+                .reset_index())
     if by_q["quarter"].dtype.kind in "iu":
         by_q["quarter"] = [f"{c // 4}Q{c % 4 + 1}" for c in by_q["quarter"].tolist()]
     by_q["question_id"] = by_q["question_id"].astype(str)
@@ -104,3 +102,39 @@ def _regression_sums(codes: np.ndarray, t: np.ndarray, r: np.ndarray) -> pd.Data
     out["str_"] = total(t * r)
     out.index = pd.Index(out.index.to_numpy(dtype=np.int64), name="g")
     return out
+
+
+def _by_quarter(d: pd.DataFrame) -> pd.DataFrame:
+    """``n, mean_score, mean_residual`` per question and quarter (``year * 4 + quarter - 1``) of rows
+    with numpy dates, none missing: what ``groupby(["question_id", quarter], observed=True).agg(...)``
+    gives, in its order (questions as that group-by sorts them, then quarters), with one row-length key.
+
+    Why not that group-by: at ten million rows it coded both keys, combined and sorted them and copied
+    the columns (some 600 MB at once: the drift table's peak, issue 26). Here the (question, quarter)
+    cell is one integer per row, grouped as a categorical (no hashing), and each mean is pandas' own
+    group mean over the same values in row order: the same bits."""
+    # year * 4 + quarter - 1 = (months since year 0) // 3, from one cast to whole months (one
+    # row-length array instead of the year, the quarter and their products)
+    key = d["date"].to_numpy().astype("datetime64[M]").view(np.int64)
+    key += 1970 * 12
+    key //= 3
+    first_q = int(key.min())
+    key -= first_q
+    n_quarters = int(key.max()) + 1
+    # questions numbered in the group-by's order (sorted; a categorical's category order), -1 missing
+    qcode, names = _codes.codes(d["question_id"], sort=True)
+    key += qcode * n_quarters  # qcode (intp) * int: one temporary of the row length
+    key[qcode < 0] = -1        # no question: in no group, as the group-by drops a missing key
+    del qcode
+    cell = pd.Categorical.from_codes(key, categories=pd.RangeIndex(len(names) * n_quarters))
+    del key
+
+    def per_cell(col, how):
+        return getattr(d[col].groupby(cell, observed=True, sort=True), how)()
+
+    n = per_cell("score", "size")
+    cells = n.index.to_numpy(dtype=np.int64)
+    return pd.DataFrame({"question_id": np.asarray(names, dtype=object)[cells // n_quarters],
+                         "quarter": cells % n_quarters + first_q, "n": n.to_numpy(),
+                         "mean_score": per_cell("score", "mean").to_numpy(),
+                         "mean_residual": per_cell("residual", "mean").to_numpy()})
