@@ -340,6 +340,7 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     # the (question, level) cells in sorted order: a presence table of at most questions x levels
     # entries instead of hashing every row (what pd.factorize(sort=True) numbers)
     cell_codes, q_idx = _int_codes.dense(qc.astype(np.int64) * nl + lc, max(len(qn), 1) * nl)
+    q_idx, _ = narrow(q_idx, cell_codes)  # the cell codes too: a few hundred cells fit in int16
     q_names = [f"{qn[c // nl]}\x1f{ln[c % nl]}" for c in cell_codes]
     nc, nr, nq = len(c_names), len(r_names), len(q_names)
     n_c = np.bincount(c_idx, minlength=nc).astype(float)
@@ -466,6 +467,13 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     inv = 1.0 / (n_c + lam) if lam > 0 else 1.0 / n_c
     alpha = inv * (Cty - CtX @ beta)
     resid = y - X @ beta - alpha[c_idx]
+    # the score as the data holds it when numeric (what FitRows keeps): then the float copy y is not
+    # read again, and goes before the sandwich's temporaries (80 MB at ten million rows)
+    src = data[score].to_numpy()
+    if src.dtype.kind in "iuf":
+        del y
+    else:
+        src = y
     q = float(resid @ resid) + lam * float(alpha @ alpha)  # = y'Hy - b'beta, the REML quadratic form
     s2e = max(q, 0.0) / dof if lam > 0 else float(resid @ resid) / max(n - p - nc, 1)
     sigma_e = float(np.sqrt(s2e))
@@ -578,8 +586,6 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     cells = pd.DataFrame({"question_id": split[0].to_numpy(), "level": split[1].to_numpy(),
                           "difficulty": delta + mean_rho + alpha.mean()})
     # the rows kept as their parts (FitRows: why), the score as the data holds it when numeric
-    src = data[score].to_numpy()
-    src = src if src.dtype.kind in "iuf" else y
     rows = FitRows(data.index, src, resid, leniency, r_idx, alpha, c_idx)
     return SeverityFit(interviewers, cells, rows, float(lam), sigma_e, sigma_a, lam_note, float(cond), notes, panels)
 
