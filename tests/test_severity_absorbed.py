@@ -78,6 +78,11 @@ def test_candidate_sums_equal_the_old_conversion(design):
     X, c, y = design
     nc = int(c.max()) + 1
     _same_csr(by_candidate(X, c, nc, y), _old_by_candidate(X, c, nc, y))
+    for block_rows in (1, 3, 7):  # the sandwich's sums a range of candidates at a time: the same bits
+        blocked = by_candidate(X, c, nc, y, block_rows=block_rows)
+        _same_csr(blocked, _old_by_candidate(X, c, nc, y))
+        np.testing.assert_array_equal((blocked.T @ blocked).toarray(),
+                                      (_old_by_candidate(X, c, nc, y).T @ _old_by_candidate(X, c, nc, y)).toarray())
     _same_csr(candidate_counts(X, c, nc), _old_by_candidate(X, c, nc))
     np.testing.assert_array_equal(gram(X), (X.T @ X).toarray())
 

@@ -51,7 +51,36 @@ def design_matrix(q_idx, keep_cell, r_idx, free):
     return sp.csr_matrix((np.ones(nnz), indices, indptr.astype(idx_dtype, copy=False)), shape=(len(q_idx), p))
 
 
-def by_candidate(X, c_idx, nc, w=None):
+#: Rows per block of :func:`by_candidate`'s weighted sums (the sandwich): the COO-to-CSR conversion's
+#: temporaries (three or four arrays of the design's entries) are those of one block of candidates
+#: at a time (issue 26: at ten million rows, all at once, they were the severity fit's peak)
+SUM_BLOCK_ROWS = 1 << 20
+
+
+def by_candidate(X, c_idx, nc, w=None, *, block_rows=SUM_BLOCK_ROWS):
+    """``C' diag(w) X`` (rows of ``X`` summed per candidate): :func:`_by_candidate`, for weights
+    ``w`` over more than ``block_rows`` rows one range of candidates at a time, the blocks stacked.
+
+    The same matrix to the bit: a candidate's row of the result is summed by scipy from that
+    candidate's entries in row order, whichever other candidates are converted with it, and the
+    blocks are whole candidates in code order (so stacking them is the full matrix's layout)."""
+    c_idx = np.asarray(c_idx)
+    n = X.shape[0]
+    if w is None or n <= block_rows or nc < 2 or c_idx.min() < 0:
+        return _by_candidate(X, c_idx, nc, w)
+    w = np.asarray(w, dtype=float)
+    edges = np.linspace(0, nc, min(-(-n // block_rows), nc) + 1).round().astype(np.int64)
+    parts = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        inside = c_idx >= a
+        inside &= c_idx < b
+        rows = np.flatnonzero(inside)
+        del inside
+        parts.append(_by_candidate(X[rows], c_idx[rows] - a, int(b - a), w[rows]))
+    return sp.vstack(parts, format="csr")
+
+
+def _by_candidate(X, c_idx, nc, w=None):
     """``C' diag(w) X`` (rows of ``X`` summed per candidate) built directly from X's entries: one
     COO-to-CSR conversion instead of a sparse product with the candidate indicator.
 
