@@ -245,7 +245,7 @@ def _second_opinions(data, date, c_idx, q_codes, r_idx, n_r):
     nr = len(n_r)
     if date is None or date not in data.columns or len(data) == 0:
         return np.zeros(nr), {}
-    d_idx, _ = _codes(data[date])
+    d_idx, _ = narrow(*_codes(data[date]))  # a few thousand dates: int16 while the answers are counted
     # one helper tells the same answer for severity, design diagnostics and inter-rater reliability;
     # here the undated rows of a candidate and question count as one answer (dropna_date=False)
     occasions = _int_codes.answers(c_idx, q_codes, d_idx, dropna_date=False)
