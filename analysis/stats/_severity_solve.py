@@ -70,14 +70,48 @@ def by_candidate(X, c_idx, nc, w=None, *, block_rows=SUM_BLOCK_ROWS):
         return _by_candidate(X, c_idx, nc, w)
     w = np.asarray(w, dtype=float)
     edges = np.linspace(0, nc, min(-(-n // block_rows), nc) + 1).round().astype(np.int64)
-    parts = []
+    # scipy sorts the columns of every candidate's row (an unstable sort: it decides the order equal
+    # columns are summed in) unless the whole matrix's rows are sorted already. A block whose rows
+    # happen to be sorted is therefore sorted anyway when any block is not, and kept unsummed until
+    # that is known (on a history the first block settles it: a candidate's second row goes back to
+    # the cell columns)
+    parts, pending, any_unsorted = [], [], False
     for a, b in zip(edges[:-1], edges[1:]):
         inside = c_idx >= a
         inside &= c_idx < b
         rows = np.flatnonzero(inside)
         del inside
-        parts.append(_by_candidate(X[rows], c_idx[rows] - a, int(b - a), w[rows]))
+        part = _unsummed(X[rows], c_idx[rows] - a, int(b - a), w[rows])
+        any_unsorted |= not part.has_sorted_indices
+        pending.append(part)
+        if any_unsorted:
+            parts += [_summed(x, sort=True) for x in pending]
+            pending = []
+    parts += [_summed(x, sort=False) for x in pending]  # every block sorted: as scipy, no sort
     return sp.vstack(parts, format="csr")
+
+
+def _unsummed(X, c_idx, nc, w):
+    """The CSR matrix scipy's COO-to-CSR conversion builds from :func:`_by_candidate`'s entries before
+    it sums duplicates: the entries grouped by candidate, in their order (a stable counting sort)."""
+    per_row = np.diff(X.indptr)
+    data = np.repeat(w, per_row)
+    data *= X.data
+    major = np.repeat(c_idx, per_row)
+    order = np.argsort(major, kind="stable")
+    indptr = np.zeros(nc + 1, dtype=np.int64)
+    np.cumsum(np.bincount(major, minlength=nc), out=indptr[1:])
+    return sp.csr_matrix((data[order], X.indices[order], indptr), shape=(nc, X.shape[1]))
+
+
+def _summed(x, *, sort):
+    """``x`` with duplicates summed as scipy's ``sum_duplicates`` sums them, its rows sorted by scipy's
+    own sort first when ``sort`` (what it does to every row of a matrix with any unsorted row)."""
+    if sort:
+        x.has_sorted_indices = False
+        x.sort_indices()
+    x.sum_duplicates()
+    return x
 
 
 def _by_candidate(X, c_idx, nc, w=None):
