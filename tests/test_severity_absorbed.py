@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analysis.stats._severity_solve import Absorbed, by_candidate, candidate_counts, design_matrix, gram
@@ -78,6 +78,11 @@ def test_candidate_sums_equal_the_old_conversion(design):
     X, c, y = design
     nc = int(c.max()) + 1
     _same_csr(by_candidate(X, c, nc, y), _old_by_candidate(X, c, nc, y))
+    for block_rows in (1, 3, 7):  # the sandwich's sums a range of candidates at a time: the same bits
+        blocked = by_candidate(X, c, nc, y, block_rows=block_rows)
+        _same_csr(blocked, _old_by_candidate(X, c, nc, y))
+        np.testing.assert_array_equal((blocked.T @ blocked).toarray(),
+                                      (_old_by_candidate(X, c, nc, y).T @ _old_by_candidate(X, c, nc, y)).toarray())
     _same_csr(candidate_counts(X, c, nc), _old_by_candidate(X, c, nc))
     np.testing.assert_array_equal(gram(X), (X.T @ X).toarray())
 
@@ -85,3 +90,40 @@ def test_candidate_sums_equal_the_old_conversion(design):
 def test_gram_of_a_design_with_more_than_two_entries_per_row_is_the_sparse_product():
     X = sp.csr_matrix(np.array([[1.0, 1, 1], [0, 2, 1]]))
     np.testing.assert_array_equal(gram(X), (X.T @ X).toarray())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 70_000), st.lists(st.integers(-1, 69_999), max_size=30))
+@example(128, [127, -1])
+@example(129, [128])
+@example(32_768, [32_767])
+@example(32_769, [32_768, -1])
+def test_narrowed_codes_keep_every_value_in_the_smallest_type(n_names, raw):
+    """fit_severity reads interviewer, question and level codes narrowed by ``_narrow``: the same
+    values (-1 included) in the smallest signed type that holds the largest code."""
+    from analysis.stats._severity_solve import narrow
+    codes_ = np.array([c % n_names if c >= 0 else -1 for c in raw], dtype=np.intp)
+    out, names = narrow(codes_, range(n_names))
+    assert names == range(n_names)
+    np.testing.assert_array_equal(out.astype(np.intp), codes_)
+    smallest = next(t for t in (np.int8, np.int16, np.int32) if n_names - 1 <= np.iinfo(t).max)
+    assert out.dtype == smallest
+
+
+def test_blocked_sums_sort_a_sorted_block_as_the_whole_matrix_is_sorted():
+    """A block whose candidates' columns come sorted is sorted by scipy anyway when another block's are
+    not (scipy sorts every row then, unstably: the order equal columns are summed in): designs with
+    many repeated columns per candidate, where some blocks are sorted and others not, keep every bit."""
+    rng = np.random.default_rng(26)
+    for _ in range(60):
+        n, nc = int(rng.integers(100, 400)), int(rng.integers(2, 5))
+        c = np.sort(rng.integers(0, nc, n)) if rng.random() < 0.5 else rng.integers(0, nc, n)
+        c = np.unique(c, return_inverse=True)[1].reshape(-1)
+        nc = int(c.max()) + 1
+        q = np.where(c == 0, 0, rng.integers(0, 3, n))  # candidate 0: one column only, a sorted row
+        r = np.where(c == 0, 0, rng.integers(0, 2, n))  # ... and no interviewer column (0 is not free)
+        X = design_matrix(q, np.ones(3, bool), r, np.array([False, True]))
+        y = rng.normal(0, 3, n)
+        whole = _old_by_candidate(X, c, nc, y)
+        for block_rows in (5, 17, 60):
+            _same_csr(by_candidate(X, c, nc, y, block_rows=block_rows), whole)

@@ -41,7 +41,12 @@ def panel_counts(occasions: _codes.Answers, cc, qc, dc, ic, second=None) -> tupl
         dated = occasions if every_dated else _codes.answers(cc, qc, dc)
         twice = int((dated.raters(ic) >= 2).sum())
     # test-retest: the first scorecard of each occasion, then the pairs whose firsts name 2+ interviewers
-    rows = np.flatnonzero(occasions.code >= 0)
-    firsts = rows[_codes.first(occasions.code[rows], occasions.n)]  # the first row of each occasion
+    valid = occasions.code >= 0
+    if valid.all():  # every row an occasion's (a loaded history): no row list and no copy of the codes
+        firsts = _codes.first(occasions.code, occasions.n)  # the first row of each occasion
+    else:
+        rows = np.flatnonzero(valid)
+        firsts = rows[_codes.first(occasions.code[rows], occasions.n)]
+    del valid
     retest = _codes.distinct_per_group(occasions.pair, ic[firsts], occasions.n_pairs) >= 2
     return twice, int(retest.sum())

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import special  # the distribution functions without scipy.stats' import cost
 
+from analysis.stats import _codes
 from analysis.stats.item_ids import split_item_ids
 from analysis.stats.multiple import fdr_bh
 
@@ -42,23 +43,23 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
     # quarters as integer codes (year * 4 + quarter - 1), labelled "2024Q1" per group, not per row:
     # a Period -> str conversion of every row cost seconds on a million rows (issue 11)
     dates = d["date"]
-    if dates.isna().any():
-        quarter = dates.dt.to_period("Q").astype(str)
-    else:
-        quarter = dates.dt.year.to_numpy().astype(np.int64) * 4 + dates.dt.quarter.to_numpy() - 1
-    by_q = (d.assign(quarter=quarter).groupby(["question_id", "quarter"], observed=True)
-            .agg(n=("score", "size"), mean_score=("score", "mean"), mean_residual=("residual", "mean"))
-            .reset_index())
+    if isinstance(dates.dtype, np.dtype) and len(d) and not dates.isna().any():
+        by_q = _by_quarter(d)
+    else:  # missing or time-zone aware dates: the group-by on the quarters themselves
+        if dates.isna().any():
+            quarter = dates.dt.to_period("Q").astype(str)
+        else:
+            quarter = dates.dt.year.to_numpy().astype(np.int64) * 4 + dates.dt.quarter.to_numpy() - 1
+        by_q = (d.assign(quarter=quarter).groupby(["question_id", "quarter"], observed=True)
+                .agg(n=("score", "size"), mean_score=("score", "mean"), mean_residual=("residual", "mean"))
+                .reset_index())
     if by_q["quarter"].dtype.kind in "iu":
         by_q["quarter"] = [f"{c // 4}Q{c % 4 + 1}" for c in by_q["quarter"].tolist()]
     by_q["question_id"] = by_q["question_id"].astype(str)
     t = (dates - dates.min()).dt.days.to_numpy() / 365.25
     # one group per question id, grouped on integer codes and named (and ordered) by the id as text
     codes, names = pd.factorize(d["question_id"])
-    df = pd.DataFrame({"g": codes, "t": t, "r": d["residual"].to_numpy()})
-    df["tt"], df["rr"], df["tr"] = df.t * df.t, df.r * df.r, df.t * df.r
-    s = df.groupby("g").agg(n=("t", "size"), st=("t", "sum"), sr=("r", "sum"), stt=("tt", "sum"),
-                            srr=("rr", "sum"), str_=("tr", "sum"))
+    s = _regression_sums(codes, t, d["residual"].to_numpy())
     s.index = pd.Index(np.asarray(names, dtype=object)[s.index.to_numpy()].astype(str), name="g")
     s = s.sort_index()
     sxx = s.stt - s.st ** 2 / s.n
@@ -75,3 +76,65 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
                           "slope_se": se.to_numpy(), "p_value": p.to_numpy(), "q_value": qv.to_numpy()})
     tests["drifting"] = (tests["q_value"] < alpha) & (tests["slope_per_year"] > 0)
     return split_item_ids(by_q), split_item_ids(tests.reset_index(drop=True))
+
+
+def _regression_sums(codes: np.ndarray, t: np.ndarray, r: np.ndarray) -> pd.DataFrame:
+    """Per group code (sorted), ``n`` and the sums ``st, sr, stt, srr, str_`` of ``t``, ``r`` and their
+    products: what ``DataFrame({g, t, r, tt, rr, tr}).groupby("g").agg(...)`` gives, one column at a time.
+
+    Why not that frame: at ten million rows its six columns and the group-by's work on them held some
+    700 MB at once (the drift table's peak, issue 26). Here one product exists at a time and the
+    groups are a categorical of the codes (no hashing of the key per sum). Each sum is still pandas'
+    own group sum over the same values in row order, so the same bits; the code -1 (a missing id)
+    stays a group of its own, as in the integer group-by."""
+    # categories -1 .. k-1 read by codes + 1: a missing id's -1 is the first group, as sorted ints put it
+    codes = codes + 1
+    key = pd.Categorical.from_codes(codes, categories=pd.RangeIndex(-1, len(codes) and int(codes.max())))
+    del codes
+
+    def total(x):
+        return pd.Series(x, copy=False).groupby(key, observed=True, sort=True).sum()
+
+    n = pd.Series(t, copy=False).groupby(key, observed=True, sort=True).size()
+    out = pd.DataFrame({"n": n, "st": total(t), "sr": total(r)})
+    out["stt"] = total(t * t)
+    out["srr"] = total(r * r)
+    out["str_"] = total(t * r)
+    out.index = pd.Index(out.index.to_numpy(dtype=np.int64), name="g")
+    return out
+
+
+def _by_quarter(d: pd.DataFrame) -> pd.DataFrame:
+    """``n, mean_score, mean_residual`` per question and quarter (``year * 4 + quarter - 1``) of rows
+    with numpy dates, none missing: what ``groupby(["question_id", quarter], observed=True).agg(...)``
+    gives, in its order (questions as that group-by sorts them, then quarters), with one row-length key.
+
+    Why not that group-by: at ten million rows it coded both keys, combined and sorted them and copied
+    the columns (some 600 MB at once: the drift table's peak, issue 26). Here the (question, quarter)
+    cell is one integer per row, grouped as a categorical (no hashing), and each mean is pandas' own
+    group mean over the same values in row order: the same bits."""
+    # year * 4 + quarter - 1 = (months since year 0) // 3, from one cast to whole months (one
+    # row-length array instead of the year, the quarter and their products)
+    key = d["date"].to_numpy().astype("datetime64[M]").view(np.int64)
+    key += 1970 * 12
+    key //= 3
+    first_q = int(key.min())
+    key -= first_q
+    n_quarters = int(key.max()) + 1
+    # questions numbered in the group-by's order (sorted; a categorical's category order), -1 missing
+    qcode, names = _codes.codes(d["question_id"], sort=True)
+    key += qcode * n_quarters  # qcode (intp) * int: one temporary of the row length
+    key[qcode < 0] = -1        # no question: in no group, as the group-by drops a missing key
+    del qcode
+    cell = pd.Categorical.from_codes(key, categories=pd.RangeIndex(len(names) * n_quarters))
+    del key
+
+    def per_cell(col, how):
+        return getattr(d[col].groupby(cell, observed=True, sort=True), how)()
+
+    n = per_cell("score", "size")
+    cells = n.index.to_numpy(dtype=np.int64)
+    return pd.DataFrame({"question_id": np.asarray(names, dtype=object)[cells // n_quarters],
+                         "quarter": cells % n_quarters + first_q, "n": n.to_numpy(),
+                         "mean_score": per_cell("score", "mean").to_numpy(),
+                         "mean_residual": per_cell("residual", "mean").to_numpy()})

@@ -56,7 +56,7 @@ def interviewer_stats(d: pd.DataFrame, fit: SeverityFit | None, outcomes: pd.Dat
         sev = sev.join(fit.interviewers.set_index("interviewer")["group"].rename("connected_group"))
         out = out.join(sev)
     if outcomes is not None and not outcomes.empty:
-        dec = iv["candidate_id"].map(outcomes.set_index("candidate_id")["decision"].astype(object))
+        dec = pd.Series(_decisions(iv["candidate_id"], outcomes), index=iv.index, dtype=object)
         k = iv.assign(hired=(dec == "hired"), passed=passed)[dec.isin(["hired", "rejected"]).to_numpy()]
         agree = k.groupby("interviewer", observed=True).apply(
             lambda t: pd.Series({"n_decided": len(t), "decision_agreement": float((t["passed"] == t["hired"]).mean()),
@@ -67,6 +67,18 @@ def interviewer_stats(d: pd.DataFrame, fit: SeverityFit | None, outcomes: pd.Dat
     out["verdict"] = interviewer_verdicts(out, small_group=small_group)   # the one verdict (analysis.stats.verdicts)
     out.index = out.index.astype(str)
     return out.reset_index().rename(columns={"index": "interviewer"})
+
+
+def _decisions(candidates: pd.Series, outcomes: pd.DataFrame) -> np.ndarray:
+    """Per row, the candidate's hiring ``decision`` (object; NaN where the candidate has none):
+    ``candidates.map(decision by candidate_id)``, looked up once per distinct candidate and spread by
+    the codes. Why: the map of every interview's id held a text copy of the column and its hash table
+    (about 170 MB at ten million rows, the interviewer table's peak, issue 26); the values are the same
+    objects, looked up by the same map."""
+    code, distinct = pd.factorize(candidates)
+    per_candidate = pd.Series(distinct).map(outcomes.set_index("candidate_id")["decision"].astype(object))
+    # a missing id's code -1 reads the last entry: no decision, as the map gives a missing id
+    return np.append(per_candidate.to_numpy(dtype=object), np.nan)[code]
 
 
 def _kappa(a, b) -> float:

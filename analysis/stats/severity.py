@@ -136,7 +136,7 @@ from scipy.sparse.csgraph import connected_components
 from analysis.stats import _codes as _int_codes
 from analysis.stats._panels import panel_counts
 from analysis.stats._severity_rows import ROW_COLUMNS, FitRows
-from analysis.stats._severity_solve import MAX_CONDITION, Absorbed, by_candidate, chol_solve, design_matrix, reml_objective
+from analysis.stats._severity_solve import MAX_CONDITION, Absorbed, by_candidate, chol_solve, design_matrix, narrow, reml_objective
 
 __all__ = ["SeverityFit", "ROW_COLUMNS", "fit_severity", "LAM_BOUNDS", "MAX_CONDITION", "PANEL_SHARE", "WITHIN", "BETWEEN"]
 
@@ -245,7 +245,7 @@ def _second_opinions(data, date, c_idx, q_codes, r_idx, n_r):
     nr = len(n_r)
     if date is None or date not in data.columns or len(data) == 0:
         return np.zeros(nr), {}
-    d_idx, _ = _codes(data[date])
+    d_idx, _ = narrow(*_codes(data[date]))  # a few thousand dates: int16 while the answers are counted
     # one helper tells the same answer for severity, design diagnostics and inter-rater reliability;
     # here the undated rows of a candidate and question count as one answer (dropna_date=False)
     occasions = _int_codes.answers(c_idx, q_codes, d_idx, dropna_date=False)
@@ -330,13 +330,17 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     if n == 0:
         raise ValueError("fit_severity needs at least one score row; got an empty frame")
     c_idx, c_names = _codes(data[candidate])
-    r_idx, r_names = _codes(data[interviewer])
-    qc, qn = _codes(data[question])
-    lc, ln = _codes(data[level])
+    # interviewer, question and level codes in the narrowest type that holds them: each is read
+    # through the whole fit, and at ten million rows an int64 code column is 80 MB (a few hundred
+    # interviewers fit in int16: 20 MB). Only indexing and bincount read them, which any integer serves
+    r_idx, r_names = narrow(*_codes(data[interviewer]))
+    qc, qn = narrow(*_codes(data[question]))
+    lc, ln = narrow(*_codes(data[level]))
     nl = max(len(ln), 1)
     # the (question, level) cells in sorted order: a presence table of at most questions x levels
     # entries instead of hashing every row (what pd.factorize(sort=True) numbers)
     cell_codes, q_idx = _int_codes.dense(qc.astype(np.int64) * nl + lc, max(len(qn), 1) * nl)
+    q_idx, _ = narrow(q_idx, cell_codes)  # the cell codes too: a few hundred cells fit in int16
     q_names = [f"{qn[c // nl]}\x1f{ln[c % nl]}" for c in cell_codes]
     nc, nr, nq = len(c_names), len(r_names), len(q_names)
     n_c = np.bincount(c_idx, minlength=nc).astype(float)
@@ -463,6 +467,13 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     inv = 1.0 / (n_c + lam) if lam > 0 else 1.0 / n_c
     alpha = inv * (Cty - CtX @ beta)
     resid = y - X @ beta - alpha[c_idx]
+    # the score as the data holds it when numeric (what FitRows keeps): then the float copy y is not
+    # read again, and goes before the sandwich's temporaries (80 MB at ten million rows)
+    src = data[score].to_numpy()
+    if src.dtype.kind in "iuf":
+        del y
+    else:
+        src = y
     q = float(resid @ resid) + lam * float(alpha @ alpha)  # = y'Hy - b'beta, the REML quadratic form
     s2e = max(q, 0.0) / dof if lam > 0 else float(resid @ resid) / max(n - p - nc, 1)
     sigma_e = float(np.sqrt(s2e))
@@ -575,8 +586,6 @@ def fit_severity(data: pd.DataFrame, candidate: str = "candidate_id", interviewe
     cells = pd.DataFrame({"question_id": split[0].to_numpy(), "level": split[1].to_numpy(),
                           "difficulty": delta + mean_rho + alpha.mean()})
     # the rows kept as their parts (FitRows: why), the score as the data holds it when numeric
-    src = data[score].to_numpy()
-    src = src if src.dtype.kind in "iuf" else y
     rows = FitRows(data.index, src, resid, leniency, r_idx, alpha, c_idx)
     return SeverityFit(interviewers, cells, rows, float(lam), sigma_e, sigma_a, lam_note, float(cond), notes, panels)
 
