@@ -225,7 +225,7 @@ def _set_rows(self, value) -> None:
 # kept as :class:`FitRows` and is then built into the frame when read (a new frame on each read)
 SeverityFit.rows = property(_rows, _set_rows, doc="Per input row: ``fitted, residual, leniency, ability`` "
                             "(see the class); built from :class:`FitRows` when read, a new frame each time "
-                            "(:meth:`SeverityFit.row_values` reads one column).")
+                            "(:meth:`SeverityFit.row_column` reads one column).")
 
 
 def _codes(s: pd.Series):
