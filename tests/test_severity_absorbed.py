@@ -99,7 +99,7 @@ def test_gram_of_a_design_with_more_than_two_entries_per_row_is_the_sparse_produ
 @example(32_768, [32_767])
 @example(32_769, [32_768, -1])
 def test_narrowed_codes_keep_every_value_in_the_smallest_type(n_names, raw):
-    """fit_severity reads interviewer, question and level codes narrowed by ``_narrow``: the same
+    """fit_severity reads interviewer, question and level codes narrowed by ``narrow`` (``_codes.narrow``): the same
     values (-1 included) in the smallest signed type that holds the largest code."""
     from analysis.stats._severity_solve import narrow
     codes_ = np.array([c % n_names if c >= 0 else -1 for c in raw], dtype=np.intp)

@@ -246,6 +246,20 @@ def duplicated(frame: pd.DataFrame, columns) -> np.ndarray:
     return out
 
 
+def narrow(codes: np.ndarray, top: int | None = None, *, copy: bool = True) -> np.ndarray:
+    """Integer codes (``-1 .. top``; ``top`` their maximum when not given) in the smallest of int8,
+    int16 and int32 that holds them, else as they are: the same numbers in an eighth to a half of the
+    bytes of intp (at ten million rows an int64 code column is 80 MB, an int8 one 10 MB). Only
+    comparisons, indexing and bincount read such codes, which any integer type serves. ``copy=False``
+    returns ``codes`` itself when it already has that type."""
+    if top is None:
+        top = int(codes.max()) if len(codes) else 0
+    for t in (np.int8, np.int16, np.int32):
+        if top <= np.iinfo(t).max:
+            return codes.astype(t, copy=copy)
+    return codes
+
+
 def first_rows(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """``frame.drop_duplicates(column)``: the first row of each value (missing counts as one value),
     in row order, from the column's codes."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.stats import _codes
+
 __all__ = ["ROW_COLUMNS", "FitRows"]
 
 #: The columns of :attr:`SeverityFit.rows`, in order.
@@ -35,8 +37,7 @@ class FitRows:
         self.index, self.score = index, score
         self.residual = pd.Series(residual, index=index, name="residual", copy=False)
         self.leniency, self.alpha, self.c_idx = leniency, alpha, c_idx
-        small = np.min_scalar_type(-max(len(leniency), 1))  # interviewer codes fit in a byte or two
-        self.r_idx = r_idx.astype(small, copy=False)
+        self.r_idx = _codes.narrow(r_idx, len(leniency) - 1, copy=False)  # a byte or two per row
 
     def column(self, name: str) -> pd.Series:
         """The column ``name`` of the frame: ``residual`` the kept one (a shallow copy: a write to it

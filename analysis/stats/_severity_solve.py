@@ -14,6 +14,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import linalg
 
+from analysis.stats import _codes as _int_codes
+
 __all__ = ["MAX_CONDITION", "narrow", "design_matrix", "by_candidate", "candidate_counts", "gram", "Absorbed", "condition_number", "chol_solve", "reml_objective"]
 
 #: Largest condition number (of the Jacobi-scaled normal equations) a solve is trusted at.
@@ -21,12 +23,9 @@ MAX_CONDITION = 1e10
 
 
 def narrow(codes_, names):
-    """``(codes_, names)`` with the codes in the smallest signed integer type that holds ``-1 ..
-    len(names) - 1`` (the values unchanged: the same codes, fewer bytes per row)."""
-    for t in (np.int8, np.int16, np.int32):
-        if len(names) - 1 <= np.iinfo(t).max:
-            return codes_.astype(t, copy=False), names
-    return codes_, names
+    """``(codes_, names)`` with the codes narrowed to hold ``-1 .. len(names) - 1``
+    (:func:`analysis.stats._codes.narrow`), for the fit's ``narrow(*codes(column))``."""
+    return _int_codes.narrow(codes_, len(names) - 1, copy=False), names
 
 
 def design_matrix(q_idx, keep_cell, r_idx, free):

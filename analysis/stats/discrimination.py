@@ -172,7 +172,7 @@ def kept_rows(data: pd.DataFrame, x: str, y: str, stratum: str, candidate: str) 
                                               _codes.subset(data[candidate], keep, sort=False))
     # kept for every table of the frame: as the narrowest integers that hold them (the sums and keys
     # made from them are int64 either way)
-    return KeptRows(keep, xv[keep], yv[keep], (_narrow(s_codes), s_names), (_narrow(c_codes), c_names))
+    return KeptRows(keep, xv[keep], yv[keep], (_codes.narrow(s_codes), s_names), (_codes.narrow(c_codes), c_names))
 
 
 def _centred(v: np.ndarray, cell: np.ndarray, n_cell: np.ndarray) -> np.ndarray:
@@ -188,20 +188,10 @@ def _unit_parts(u_key: np.ndarray, nc: int, ns: int):
     candidate and stratum as the narrowest integers that hold them (they are only compared and
     indexed with)."""
     rest = u_key // ns
-    us = _narrow(u_key - rest * ns)  # u_key % ns, without a second division
-    uc = _narrow(rest % nc)
+    us = _codes.narrow(u_key - rest * ns)  # u_key % ns, without a second division
+    uc = _codes.narrow(rest % nc)
     rest //= nc
     return rest.astype(np.intp, copy=False), uc, us
-
-
-def _narrow(codes: np.ndarray) -> np.ndarray:
-    """Integer codes (-1 .. n) as int8, int16 or int32 when they fit: the same numbers in a quarter
-    to an eighth of the memory."""
-    top = int(codes.max()) if len(codes) else 0
-    for t in (np.int8, np.int16, np.int32):
-        if top <= np.iinfo(t).max:
-            return codes.astype(t)
-    return codes
 
 
 def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, stratum: str, candidate: str,
@@ -284,7 +274,7 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     key += c_codes
     key *= ns
     key += s_codes
-    g_codes = _narrow(g_codes)  # kept for the first step: a quarter of the memory or less
+    g_codes = _codes.narrow(g_codes)  # kept for the first step: a quarter of the memory or less
     u_key, u_idx = _codes.dense(key, max(len(g_names), 1) * nc * ns)
     del key
     # the six sums one column at a time, the squares and products in one buffer (memory at 10M rows);
@@ -537,14 +527,14 @@ def _first_step_variance(step: RaterStep, *, rows, centred, g_codes, c_codes, nc
     def raters_of_kept():  # rows without a rater go to an extra column, dropped
         r = step.rater[keep]
         r[r < 0] = k
-        return _narrow(r)
+        return _codes.narrow(r)
     rk = rows.memo("rater", step, raters_of_kept)
     # each row's part, computed into yv a block of rows at a time (the caller's centred values are
     # read here for the last time; every fresh row-length array is pages the kernel zeroes, and at
     # ten million rows this step held six of them, then two: the per-row coefficients are now
     # block-length); the (group, rater) key goes into xv's buffer as each block is done with it.
     # Elementwise operations only, the same as on whole arrays: the same numbers, to the bit
-    ck = rows.memo("cand", step, lambda: _narrow(step.cand[keep])) if step.w_c is not None else None
+    ck = rows.memo("cand", step, lambda: _codes.narrow(step.cand[keep])) if step.w_c is not None else None
     gk = xv.view(np.int64) if xv.dtype == np.float64 else np.empty(len(xv), dtype=np.int64)
     for start in range(0, len(yv), _BLOCK):
         s = slice(start, start + _BLOCK)

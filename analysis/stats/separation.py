@@ -22,7 +22,7 @@ from analysis import config
 from analysis.stats import _codes
 from analysis.stats import items
 from analysis.stats.criteria import CRITERIA
-from analysis.stats.discrimination import (KeptRows, RaterStep, _narrow, ebel_band, grouped_discrimination,
+from analysis.stats.discrimination import (KeptRows, RaterStep, ebel_band, grouped_discrimination,
                                            kept_rows, rater_first_step)
 from analysis.stats.item_ids import split_item_ids
 from analysis.stats.severity import SeverityFit
@@ -183,7 +183,7 @@ class TableRows:
 def _narrow_codes(codes, names):
     """As narrow integers (int16 for questions, not intp): kept under the tables' peaks; readers
     compare them, index with them or widen them for their keys."""
-    return _narrow(np.asarray(codes)), names
+    return _codes.narrow(np.asarray(codes)), names
 
 
 def _rows_of(d: pd.DataFrame, rows: TableRows | None) -> TableRows:
