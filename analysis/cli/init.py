@@ -14,7 +14,6 @@ from pathlib import Path
 
 from analysis.cli._args import iso_date
 from analysis.errors import UsageError
-from analysis.io.create import InitError, create_data_folder, read_bank_file
 
 NAME = "init"
 HELP = "create an empty data folder for real interviews (bank, scores/, roster)"
@@ -43,6 +42,8 @@ def validate(args) -> None:
 
 
 def run(args) -> int:
+    # deferred: the folder writer (and the bank editor it uses) is for this command only
+    from analysis.io.create import InitError, create_data_folder, read_bank_file
     text = read_bank_file(args.bank, introduced=args.introduced) if args.bank is not None else None
     try:
         lay = create_data_folder(args.folder, bank_text=text)

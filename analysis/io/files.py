@@ -23,8 +23,10 @@ import stat
 import tempfile
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from filelock import FileLock, Timeout
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 __all__ = ["NotARegularFile", "open_regular_file", "read_regular_file", "read_regular_file_stat", "file_kind", "unreadable",
            "scorecard_entries", "safe_filename", "atomic_write", "file_lock", "try_lock", "fsync_dir", "umask"]
@@ -211,6 +213,7 @@ def file_lock(path: Path):
     another process holds it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    from filelock import FileLock  # deferred: only writers lock, and a report or a check never does
     with FileLock(path, mode=0o666 & ~umask()):
         yield
 
@@ -221,6 +224,7 @@ def try_lock(path: Path) -> FileLock | None:
     (a form's callbacks may run on any), released when the process exits."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    from filelock import FileLock, Timeout  # deferred (see file_lock)
     lock = FileLock(path, timeout=0, mode=0o666 & ~umask(), thread_local=False)
     try:
         lock.acquire()

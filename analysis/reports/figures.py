@@ -9,7 +9,6 @@ browser (csv, html) still work.
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import os
 import threading
@@ -115,12 +114,14 @@ class ImageRenderer:
         self._pending: dict[tuple, tuple[object, concurrent.futures.Future]] = {}
         self._more_tabs: list = []  # tabs opened after the first (set by _open, in the browser's thread)
         self._closed = False
+        import asyncio  # deferred: asyncio (and ssl with it) costs start-up time, and only images need it
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="export-kaleido", daemon=True)
         self._thread.start()
         self._browser = asyncio.run_coroutine_threadsafe(self._open(max(1, tabs), timeout), self._loop)
 
     async def _open(self, tabs: int, timeout: float):
+        import asyncio  # deferred (see __init__)
         from choreographer.errors import ChromeNotFoundError  # deferred, as kaleido: only when images are asked for
 
         cls = _kaleido_class()
@@ -140,6 +141,7 @@ class ImageRenderer:
         return k
 
     async def _render(self, spec: dict, opts: dict, file_name: str) -> bytes:
+        import asyncio  # deferred (see __init__)
         k = await asyncio.wrap_future(self._browser)
         try:
             return await k.calc_fig(spec, opts=opts)
@@ -151,6 +153,7 @@ class ImageRenderer:
         the same figure object, file and options is not rendered twice."""
         if self._closed:
             raise RuntimeError("this ImageRenderer is closed")
+        import asyncio  # deferred (see __init__)
         specs: dict[int, dict] = {}
         for job in jobs:
             key = (job.path, tuple(sorted(job.opts.items())))
@@ -172,6 +175,7 @@ class ImageRenderer:
         if self._closed:
             return
         self._closed = True
+        import asyncio  # deferred (see __init__)
         for _, fut in self._pending.values():
             fut.cancel()
 
