@@ -141,3 +141,23 @@ def test_text_from_the_arrow_uniques_equals_text_from_python_ones(values, shuffl
     want = _engine.text_array(codes, uniq)
     got = _engine.text_array(codes, arrow)
     assert list(got) == list(want) == values
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.sampled_from(["a", "b", " c", "é", "", "b "]), max_size=15),
+       shuffle_dictionary=st.booleans(), keep=st.lists(st.booleans(), max_size=15))
+def test_used_codes_equals_np_unique_for_the_loaders_codes(values, shuffle_dictionary, keep):
+    """``used_codes`` answers "every code" without a pass for the codes of every row the loader's
+    factorisation gives (``_Factors.get``: Arrow dictionaries in any order, unused entries, values
+    merged by stripping), and counts them for a subset of rows: both equal ``np.unique``."""
+    import pyarrow as pa
+    col = pa.array(values, pa.large_string()).dictionary_encode()
+    if shuffle_dictionary and len(col.dictionary) > 1:  # a dictionary in another order, one unused entry
+        d = pa.concat_arrays([col.dictionary[::-1], pa.array(["unused"], pa.large_string())])
+        pos = {v: i for i, v in enumerate(d.to_pylist())}
+        col = pa.DictionaryArray.from_arrays(pa.array([pos[v] for v in values], pa.int32()), d)
+    raw = pa.table({"interviewer": col, "line": pa.array(np.arange(2, len(values) + 2), pa.int64())})
+    codes, uniq = validation._Factors(raw).get("interviewer")
+    assert np.array_equal(_rowcodes.used_codes(codes, len(uniq), True), np.unique(codes))
+    rows = np.flatnonzero(np.resize(np.asarray(keep + [True], dtype=bool), len(values)))
+    assert np.array_equal(_rowcodes.used_codes(codes[rows], len(uniq), False), np.unique(codes[rows]))

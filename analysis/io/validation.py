@@ -30,7 +30,7 @@ import pandas as pd
 from analysis import config
 from analysis.errors import Problem
 from analysis.io import _engine
-from analysis.io._rowcodes import first_appearance, first_rows, repeated_pairs, small_codes
+from analysis.io._rowcodes import first_appearance, first_rows, repeated_pairs, small_codes, used_codes
 from analysis.io._versions import Versions, judge_versions, row_versions
 from analysis.io.schema import (FALSE_VALUES, INTERVIEW_FIELDS, MAX_FIELD_CHARS, REQUIRED_COLUMNS, SCORECARD_COLUMNS,
                                 TRUE_VALUES, YEAR_RANGE, invisible, nfc)
@@ -493,7 +493,7 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFram
     out["level"] = categorical("level", config.LEVELS, lower=True, ordered=True)
     f.release("candidate_id", "level")
     codes, uniq = take("interviewer")
-    used = np.flatnonzero(np.bincount(codes, minlength=len(uniq))) if len(codes) else np.zeros(0, np.intp)  # sorted, as np.unique
+    used = used_codes(codes, len(uniq), every)  # sorted, as np.unique
     out["interviewer"] = categorical("interviewer", sorted(uniq[used]))
     f.release("interviewer")
     out["question_id"] = categorical("question_id", list(question_ids))
@@ -513,7 +513,7 @@ def to_scorecard_frame(raw: pd.DataFrame, question_ids, *, versions: pd.DataFram
         if len(codes) else np.array([], dtype=float))
     codes, uniq = f.files()
     codes = codes if every else codes[rows]
-    used = np.flatnonzero(np.bincount(codes, minlength=len(uniq))) if len(codes) else np.zeros(0, np.intp)
+    used = used_codes(codes, len(uniq), every)
     names = uniq[used]
     order = np.array(sorted(range(len(used)), key=names.__getitem__), dtype=np.int64)  # sorted, as pd.Categorical(values)
     remap = np.full(len(uniq), -1, dtype=np.int64)
