@@ -43,3 +43,31 @@ def test_check_start_up_imports_no_statistics():
 def test_the_probe_sees_an_import():
     """The probe itself works: a module the code imports is reported (else the tests above prove nothing)."""
     assert _loaded("import asyncio", ("asyncio",)) != []
+
+
+def test_the_report_module_imports_the_statistics_only_when_it_computes_them():
+    """``analysis.reports.report`` leaves the calibration's modules (scipy's among them) to
+    ``build_report``, which imports them on a second thread while the data loads."""
+    code = ("import analysis.reports.report as r\n"
+            "before = 'analysis.stats.calibration' in sys.modules or 'scipy' in sys.modules\n"
+            "t = r._import_while_loading(r._CALIBRATION)\n"
+            "t.join()\n"
+            "assert not before and r._import_while_loading(r._CALIBRATION) is None\n"
+            "assert r._import_while_loading('analysis.stats.no_such_module').join() is None  # no error here\n")
+    loaded = _loaded(code, ("analysis.stats.calibration", "scipy.sparse"))
+    assert "analysis.stats.calibration" in loaded and "scipy.sparse" in loaded
+
+
+def test_the_report_module_still_hands_on_its_statistics_names():
+    """``from analysis.reports.report import INDEX_COLUMNS`` (in its ``__all__``), ``calibrate`` and
+    ``Calibration`` still work, and are the statistics' own objects."""
+    import analysis.reports.report as report
+    from analysis.stats import calibration, tables
+    assert report.INDEX_COLUMNS is tables.INDEX_COLUMNS
+    assert report.calibrate is calibration.calibrate and report.Calibration is calibration.Calibration
+    try:
+        report.no_such_name  # noqa: B018
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError("an unknown name must raise AttributeError")

@@ -19,7 +19,11 @@ in the report's notes, and every other table and chart is written.
 
 from __future__ import annotations
 
+import importlib
+import sys
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -32,9 +36,15 @@ from analysis.reports.export import write_report
 from analysis.reports.figures import ImageRenderer, image_jobs
 from analysis.reports.files import IMAGE_FORMATS, parse_formats
 from analysis.reports.index_html import pack_plotlyjs_ahead
-from analysis.stats.calibration import Calibration, calibrate
 from analysis.stats.small_groups import suppress_small_interviewers
-from analysis.stats.tables import INDEX_COLUMNS
+
+if TYPE_CHECKING:
+    from analysis.stats.calibration import Calibration
+
+#: The statistics the report computes once the data is loaded (:func:`_import_while_loading`), and
+#: the names this module hands on from them (imported on first use, PEP 562).
+_CALIBRATION = "analysis.stats.calibration"
+_LATER = {"Calibration": _CALIBRATION, "calibrate": _CALIBRATION, "INDEX_COLUMNS": "analysis.stats.tables"}
 
 __all__ = ["build_report", "export_tables", "REPORT_NOTES", "INDEX_COLUMNS"]
 
@@ -53,6 +63,35 @@ IMAGE_SCALE = 2
 #: Browser tabs rendering the report's images: two were 13% faster than one for the 27 images of a
 #: full report on a shared two-core machine (benchmarks/RESULTS.md).
 IMAGE_TABS = 2
+
+
+def __getattr__(name: str):
+    if name in _LATER:
+        return getattr(importlib.import_module(_LATER[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _import_while_loading(name: str) -> threading.Thread | None:
+    """Start importing the module ``name`` on a second thread, to be joined once the data is loaded;
+    None when it is imported already.
+
+    Why: the calibration's modules (scipy's sparse, linalg, special and optimize among them) are
+    about 0.25 of the 0.6 CPU s a ``report`` spends importing, and the load (0.65 s at 1M rows)
+    leaves a core mostly idle: pyarrow's reader and numpy run without the GIL, and the import runs
+    meanwhile. The load imports nothing the statistics import (its modules are imported with this
+    one; ``check`` imports no statistics: tests/test_cli_imports.py), so the two imports cannot wait
+    on each other. A failed import is not reported here: the main thread's own import raises it."""
+    if name in sys.modules:
+        return None
+
+    def run() -> None:
+        try:
+            importlib.import_module(name)
+        except BaseException:  # noqa: BLE001 -- raised again, where it belongs, by the main thread's import
+            pass
+    thread = threading.Thread(target=run, name="import-statistics", daemon=True)
+    thread.start()
+    return thread
 
 
 def export_tables(cal: Calibration, *, small_group: int = config.SMALL_GROUP) -> dict[str, pd.DataFrame]:
@@ -117,7 +156,12 @@ def _build(data, out: Path, fmts: tuple, renderer: ImageRenderer | None, *, crit
            seed, min_n, progress, workbook, irt) -> list[Path]:
     """:func:`build_report` once its output folder is checked (and its browser started when images
     are asked for)."""
+    importing = None if workbook is not None else _import_while_loading(_CALIBRATION)
     wb = workbook if workbook is not None else load(data, progress=progress)
+    if importing is not None:
+        importing.join()
+    from analysis.stats.calibration import calibrate  # imported while the data loaded (see above)
+    from analysis.stats.tables import INDEX_COLUMNS
     cal = calibrate(wb, criterion, level=level, start=start, end=end, n_boot=n_boot, seed=seed, min_n=min_n,
                     progress=progress)
     figures = {}
