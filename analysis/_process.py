@@ -36,6 +36,12 @@ _USER_TUNING = ("GLIBC_TUNABLES", "MALLOC_MMAP_MAX_", "MALLOC_MMAP_THRESHOLD_", 
                 "MALLOC_TOP_PAD_", "MALLOC_ARENA_MAX")
 
 
+#: Arrow's allocator in a command-line process: glibc's malloc (Arrow's "system" pool), so that the
+#: loader's Arrow buffers are kept and reused as above (see :func:`keep_freed_memory`). A user's own
+#: ``ARROW_DEFAULT_MEMORY_POOL`` is left as it is.
+_ARROW_POOL = ("ARROW_DEFAULT_MEMORY_POOL", "system")
+
+
 def keep_freed_memory() -> bool:
     """Let glibc's malloc keep freed memory for reuse instead of returning it to the kernel; True
     when set.
@@ -59,6 +65,13 @@ def keep_freed_memory() -> bool:
     until it ends, which is soon: this is for the command line's short processes, not for a
     notebook's kernel, which keeps the allocator's defaults.
 
+    Arrow's buffers (the loader's parsed pieces, dictionaries and codes) come from the same heap:
+    pyarrow's own allocator (mimalloc in the wheels) hands freed pages back to the kernel within
+    milliseconds, so each piece of a bulk file faulted in fresh pages again. With Arrow on glibc's
+    malloc (:data:`_ARROW_POOL`, set here before pyarrow is imported) ``report --format csv`` on 1M
+    rows took 0.55 -> 0.33 s of system time (CPU 3.73 -> 3.61 s, peak 493 -> 460 MB; medians of 5)
+    and on 10M rows 13.0 -> 9.4 s (peak 2.97 -> 2.94 GB; one run each on a loaded machine).
+
     Changes nothing where the C library is not glibc, or when the user set glibc's malloc tuning
     themselves (:data:`_USER_TUNING`), or ``ANALYSIS_MALLOC=default``.
     """
@@ -69,7 +82,10 @@ def keep_freed_memory() -> bool:
         return False
     mallopt = libc.mallopt
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
-    return bool(mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)) and bool(mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD))
+    kept = bool(mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD)) and bool(mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD))
+    if kept and "pyarrow" not in sys.modules:  # (Arrow reads it when its first array is made)
+        os.environ.setdefault(*_ARROW_POOL)
+    return kept
 
 
 def hand_back_memory() -> None:

@@ -86,3 +86,32 @@ def test_hand_back_memory_returns_what_the_heap_kept():
     before, after = map(float, subprocess.run([sys.executable, "-c", HAND_BACK], capture_output=True, text=True,
                                               check=True, cwd=ROOT, env={**clean, "PYTHONPATH": str(ROOT)}).stdout.split())
     assert before - after > 300  # of the 400 MB freed, kept by the heap until handed back
+
+
+#: Which allocator Arrow uses after :func:`keep_freed_memory` (pyarrow imported after it, as in
+#: ``python -m analysis``).
+ARROW_POOL = """
+from analysis._process import keep_freed_memory
+keep_freed_memory()
+import pyarrow as pa
+print(pa.default_memory_pool().backend_name)
+"""
+
+
+def _arrow_pool(**env):
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("MALLOC_", "GLIBC_TUNABLES", "ANALYSIS_MALLOC", "ARROW_DEFAULT_MEMORY_POOL"))}
+    return subprocess.run([sys.executable, "-c", ARROW_POOL], capture_output=True, text=True, check=True, cwd=ROOT,
+                          env={**clean, "PYTHONPATH": str(ROOT), **env}).stdout.strip()
+
+
+@glibc
+def test_arrow_allocates_from_the_kept_heap():
+    """Arrow's buffers come from glibc's malloc, tuned to keep freed blocks; with the defaults asked
+    for (``ANALYSIS_MALLOC=default``), Arrow keeps its own allocator; a user's own choice is theirs."""
+    import pyarrow as pa
+    assert _arrow_pool() == "system"
+    others = [b for b in pa.supported_memory_backends() if b != "system"]
+    if others:  # (a pyarrow built with no allocator of its own has nothing to tell apart)
+        assert _arrow_pool(ANALYSIS_MALLOC="default") != "system"
+        assert _arrow_pool(ARROW_DEFAULT_MEMORY_POOL=others[0]) == others[0]
