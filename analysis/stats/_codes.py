@@ -36,7 +36,9 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-__all__ = ["dense", "codes", "unique", "first", "first_occurrences", "order_by", "by_appearance", "combined", "duplicated", "first_rows", "subset",
+from analysis.stats._appearance import first_positions
+
+__all__ = ["dense", "codes", "unique", "first", "first_occurrences", "order_by", "by_appearance", "combined", "duplicated", "first_rows", "first_row_positions", "subset",
            "Answers", "answers", "answer_codes", "distinct_per_group"]
 
 #: a presence table is used while the key bound is at most this many times the number of keys (plus
@@ -263,13 +265,14 @@ def narrow(codes: np.ndarray, top: int | None = None, *, copy: bool = True) -> n
 def first_rows(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """``frame.drop_duplicates(column)``: the first row of each value (missing counts as one value),
     in row order, from the column's codes."""
-    c = np.asarray(codes(frame[column], sort=False)[0], dtype=np.int64) + 1
-    if not len(c):
-        return frame.iloc[:0]
-    n = int(c.max()) + 1
-    rows = first(c, n)
-    rows = np.sort(rows[rows < len(c)])
-    return frame.iloc[rows]
+    return frame.iloc[first_row_positions(frame[column])] if len(frame) else frame.iloc[:0]
+
+
+def first_row_positions(values: pd.Series) -> np.ndarray:
+    """The positions of :func:`first_rows`, for a caller that takes its columns itself: the codes of
+    :func:`codes` (``sort=False``) number the values as they first appear, so one pass finds them
+    (:func:`~analysis.stats._appearance.first_positions`, no copy of the codes)."""
+    return first_positions(np.asarray(codes(values, sort=False)[0]))
 
 
 def subset(values: pd.Series, keep: np.ndarray, sort: bool = True) -> tuple[np.ndarray, pd.Index]:

@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import special  # the distribution functions without scipy.stats' import cost
 
 from analysis.stats import _codes
+from analysis.stats._group_key import observed_key
 from analysis.stats.item_ids import split_item_ids
 from analysis.stats.multiple import fdr_bh
 
@@ -86,16 +87,16 @@ def _regression_sums(codes: np.ndarray, t: np.ndarray, r: np.ndarray) -> pd.Data
     700 MB at once (the drift table's peak, issue 26). Here one product exists at a time and the
     groups are a categorical of the codes (no hashing of the key per sum). Each sum is still pandas'
     own group sum over the same values in row order, so the same bits; the code -1 (a missing id)
-    stays a group of its own, as in the integer group-by."""
-    # categories -1 .. k-1 read by codes + 1: a missing id's -1 is the first group, as sorted ints put it
-    codes = codes + 1
-    key = pd.Categorical.from_codes(codes, categories=pd.RangeIndex(-1, len(codes) and int(codes.max())))
-    del codes
+    stays a group of its own, as in the integer group-by. The key's categories are the groups present
+    (:func:`~analysis.stats._group_key.observed_key`), so pandas does not recode it for each sum."""
+    # the observed codes as categories, a missing id's -1 the first group (as sorted ints put it), so
+    # each group-by reads the key as it is (``observed=False``: no recoding per sum, _group_key)
+    key = observed_key(codes, int(codes.max()) + 1 if len(codes) else 0, missing_group=True)
 
     def total(x):
-        return pd.Series(x, copy=False).groupby(key, observed=True, sort=True).sum()
+        return pd.Series(x, copy=False).groupby(key, observed=False, sort=True).sum()
 
-    n = pd.Series(t, copy=False).groupby(key, observed=True, sort=True).size()
+    n = pd.Series(t, copy=False).groupby(key, observed=False, sort=True).size()
     out = pd.DataFrame({"n": n, "st": total(t), "sr": total(r)})
     out["stt"] = total(t * t)
     out["srr"] = total(r * r)
@@ -126,11 +127,11 @@ def _by_quarter(d: pd.DataFrame) -> pd.DataFrame:
     key += qcode * n_quarters  # qcode (intp) * int: one temporary of the row length
     key[qcode < 0] = -1        # no question: in no group, as the group-by drops a missing key
     del qcode
-    cell = pd.Categorical.from_codes(key, categories=pd.RangeIndex(len(names) * n_quarters))
+    cell = observed_key(key, len(names) * n_quarters)  # the cells present: no recoding per mean
     del key
 
     def per_cell(col, how):
-        return getattr(d[col].groupby(cell, observed=True, sort=True), how)()
+        return getattr(d[col].groupby(cell, observed=False, sort=True), how)()
 
     n = per_cell("score", "size")
     cells = n.index.to_numpy(dtype=np.int64)
