@@ -59,9 +59,13 @@ def interviewer_stats(d: pd.DataFrame, fit: SeverityFit | None, outcomes: pd.Dat
         sev = sev.join(fit.interviewers.set_index("interviewer")["group"].rename("connected_group"))
         out = out.join(sev)
     if outcomes is not None and not outcomes.empty:
+        # the decision of each distinct candidate, tested once per candidate and spread to the interviews
+        # by their codes (a missing id's -1 reads the spare last entry: undecided), not per interview
         cand, distinct = _codes.codes(d["candidate_id"], sort=False)
-        dec = pd.Series(_decisions_of_codes(np.asarray(cand)[first], distinct, outcomes), index=iv.index, dtype=object)
-        k = iv.assign(hired=(dec == "hired"), passed=passed)[dec.isin(["hired", "rejected"]).to_numpy()]
+        dec = pd.Series(_decisions_of_codes(np.arange(len(distinct)), distinct, outcomes), dtype=object)
+        at = np.asarray(cand)[first]
+        hired = np.append((dec == "hired").to_numpy(), False)[at]
+        k = iv.assign(hired=hired, passed=passed)[np.append(dec.isin(["hired", "rejected"]).to_numpy(), False)[at]]
         agree = k.groupby("interviewer", observed=True).apply(
             lambda t: pd.Series({"n_decided": len(t), "decision_agreement": float((t["passed"] == t["hired"]).mean()),
                                  "decision_kappa": _kappa(t["passed"], t["hired"])}), include_groups=False)
