@@ -5,6 +5,7 @@ codes as int64, and ``dense`` of an owned key what it is of a key it may not tou
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,3 +36,18 @@ def test_dense_of_an_owned_key_equals_dense(keys):
     u, inv = _codes.dense(mine, owned=True)
     np.testing.assert_array_equal(u, want_u)
     np.testing.assert_array_equal(inv, want_inv.reshape(-1))
+
+
+WORDS = ["b", "a", "é", "Z", "ä", "a b", "10", "9"]
+
+
+@given(st.lists(st.one_of(st.sampled_from(WORDS), st.none()), max_size=60),
+       st.sampled_from(["str", "category", "object"]))
+def test_sort_ranks_give_the_sorted_codes(values, kind):
+    from analysis.stats._sorted_codes import sort_ranks
+    s = pd.Series(values, dtype=object)
+    s = s.astype("str") if kind == "str" else pd.Series(pd.Categorical(values, categories=WORDS[::-1])) \
+        if kind == "category" else s
+    code, rank = sort_ranks(s)
+    np.testing.assert_array_equal(rank[code], pd.factorize(s, sort=True)[0])
+    np.testing.assert_array_equal(rank[code], _codes.codes(s, sort=True)[0])

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.stats._appearance import first_positions
+from analysis.stats._sorted_codes import rank_of
 
 __all__ = ["dense", "codes", "unique", "first", "first_occurrences", "order_by", "by_appearance", "combined", "duplicated", "first_rows", "first_row_positions", "subset",
            "Answers", "answers", "answer_codes", "distinct_per_group"]
@@ -357,12 +358,11 @@ def _arrow_codes(values: pd.Series, arr, sort: bool):
     if sorted_ is None:
         # pd.factorize(sort=True): the same uniques in sorted order, the codes renumbered
         # (a missing value's code -1 reads the table's spare last entry, -1: one gather, no masks)
-        order = np.asarray(names.argsort(), dtype=np.intp)
-        rank = np.empty(len(order) + 1, dtype=np.intp)
-        rank[order] = np.arange(len(order), dtype=np.intp)
-        rank[-1] = -1
+        rank = rank_of(names)  # (_sorted_codes: the one rule)
         sc = rank[c]
         sc.flags.writeable = False
+        order = np.empty(len(names), dtype=np.intp)
+        order[rank[:-1]] = np.arange(len(names), dtype=np.intp)  # the uniques in sorted order
         sorted_ = hit[3] = (sc, names[order])
     return sorted_
 
