@@ -223,9 +223,11 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     iv_v = iv if every else iv[rows_all]
 
     def frame(idx, unit, slot):
+        # copy=False: the fresh arrays become the columns as they are (no 2-D block stacked from
+        # unit and slot, a copy of both: a fifth of the table's peak)
         return pd.DataFrame({"unit": unit, "slot": slot,
                              "interviewer": scores["interviewer"].iloc[idx].reset_index(drop=True),
-                             "score": scores["score"].iloc[idx].reset_index(drop=True)})
+                             "score": scores["score"].iloc[idx].reset_index(drop=True)}, copy=False)
 
     # the same answer scored twice: keys with 2+ distinct interviewers; one rating per interviewer and key
     # (the first, in row order: a repeat by the same interviewer is not a second opinion). Only the rows
