@@ -43,11 +43,12 @@ WORDS = ["b", "a", "é", "Z", "ä", "a b", "10", "9"]
 
 @given(st.lists(st.one_of(st.sampled_from(WORDS), st.none()), max_size=60),
        st.sampled_from(["str", "category", "object"]))
-def test_sort_ranks_give_the_sorted_codes(values, kind):
-    from analysis.stats._sorted_codes import sort_ranks
+def test_ranks_of_the_uniques_give_the_sorted_codes(values, kind):
+    from analysis.stats._sorted_codes import rank_of
     s = pd.Series(values, dtype=object)
     s = s.astype("str") if kind == "str" else pd.Series(pd.Categorical(values, categories=WORDS[::-1])) \
         if kind == "category" else s
-    code, rank = sort_ranks(s)
+    code, names = _codes.codes(s, sort=False)
+    code, rank = np.asarray(code), rank_of(names)
     np.testing.assert_array_equal(rank[code], pd.factorize(s, sort=True)[0])
     np.testing.assert_array_equal(rank[code], _codes.codes(s, sort=True)[0])

@@ -18,7 +18,7 @@ import pandas as pd
 from analysis import config
 from analysis.stats import _codes
 from analysis.stats import reliability
-from analysis.stats._sorted_codes import sort_ranks
+from analysis.stats._sorted_codes import rank_of
 
 __all__ = ["inter_rater", "SAME_ANSWER", "RETEST", "INTER_RATER_COLUMNS", "UNDEFINED"]
 
@@ -213,7 +213,8 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     iv = _interviewer_codes(scores["interviewer"])
     # interviews in text order, read at the rows used through a table per interview (no row-length
     # sorted codes kept in the memo for the rest of the report: 80 MB at ten million rows)
-    iid_code, iid_rank = sort_ranks(scores["interview_id"])
+    iid_code, iid_names = _codes.codes(scores["interview_id"], sort=False)
+    iid_code, iid_rank = np.asarray(iid_code), rank_of(iid_names)
     code = answers.code
     # every row in an answer (a loaded history: the usual case): the per-row arrays as they are, not
     # copies of them through ``rows_all``
