@@ -74,3 +74,14 @@ def test_by_quarter_equals_the_group_by(rows, kind):
         return
     got, _ = drift(d)
     pd.testing.assert_frame_equal(got, _by_quarter_group_by(d), check_exact=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.datetimes(min_value=pd.Timestamp("1950-01-01").to_pydatetime(),
+                             max_value=pd.Timestamp("2100-12-31").to_pydatetime()), min_size=1, max_size=40),
+       st.sampled_from(["ns", "us", "s"]))
+def test_years_from_ticks_equal_the_timedelta_days(stamps, unit):
+    from analysis.stats.drift import _years
+    dates = pd.Series(pd.to_datetime(stamps)).astype(f"datetime64[{unit}]")
+    want = (dates - dates.min()).dt.days.to_numpy() / 365.25
+    np.testing.assert_array_equal(_years(dates), want)  # the same bits

@@ -18,6 +18,7 @@ import pandas as pd
 from analysis import config
 from analysis.stats import _codes
 from analysis.stats import reliability
+from analysis.stats._sorted_codes import rank_of
 
 __all__ = ["inter_rater", "SAME_ANSWER", "RETEST", "INTER_RATER_COLUMNS", "UNDEFINED"]
 
@@ -210,7 +211,10 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     # by the one helper that severity and the design diagnostics also read (issue 9)
     answers = _codes.answer_codes(scores)
     iv = _interviewer_codes(scores["interviewer"])
-    iid = np.asarray(_codes.codes(scores["interview_id"], sort=True)[0])
+    # interviews in text order, read at the rows used through a table per interview (no row-length
+    # sorted codes kept in the memo for the rest of the report: 80 MB at ten million rows)
+    iid_code, iid_names = _codes.codes(scores["interview_id"], sort=False)
+    iid_code, iid_rank = np.asarray(iid_code), rank_of(iid_names)
     code = answers.code
     # every row in an answer (a loaded history: the usual case): the per-row arrays as they are, not
     # copies of them through ``rows_all``
@@ -220,9 +224,11 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     iv_v = iv if every else iv[rows_all]
 
     def frame(idx, unit, slot):
+        # copy=False: the fresh arrays become the columns as they are (no 2-D block stacked from
+        # unit and slot, a copy of both: a fifth of the table's peak)
         return pd.DataFrame({"unit": unit, "slot": slot,
                              "interviewer": scores["interviewer"].iloc[idx].reset_index(drop=True),
-                             "score": scores["score"].iloc[idx].reset_index(drop=True)})
+                             "score": scores["score"].iloc[idx].reset_index(drop=True)}, copy=False)
 
     # the same answer scored twice: keys with 2+ distinct interviewers; one rating per interviewer and key
     # (the first, in row order: a repeat by the same interviewer is not a second opinion). Only the rows
@@ -238,7 +244,7 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     del in_twice, rating
     idx = keep if every else rows_all[keep]
     unit = _dense(code[idx]) if len(idx) else np.zeros(0, np.int64)
-    order = _codes.order_by(unit, iid[idx])
+    order = _codes.order_by(unit, iid_rank[iid_code[idx]])
     slot = np.empty(len(idx), dtype=np.int64)
     slot[order] = _cumcount(unit[order])
     multi = frame(idx, unit, slot)
@@ -255,7 +261,7 @@ def _rating_units(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     for start in range(0, len(dense_v), _codes._BLOCK):
         stop = min(start + _codes._BLOCK, len(dense_v))
         rows = np.arange(start, stop, dtype=np.int64) if every else rows_all[start:stop].astype(np.int64)
-        key = iid[rows] * n_all
+        key = iid_rank[iid_code[rows]] * n_all
         key += rows
         np.minimum.at(firsts, dense_v[start:stop], key)
     del dense_v, rows_all

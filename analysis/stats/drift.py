@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import special  # the distribution functions without scipy.stats' import cost
 
 from analysis.stats import _codes
+from analysis.stats._group_key import observed_key
 from analysis.stats.item_ids import split_item_ids
 from analysis.stats.multiple import fdr_bh
 
@@ -56,7 +57,7 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
     if by_q["quarter"].dtype.kind in "iu":
         by_q["quarter"] = [f"{c // 4}Q{c % 4 + 1}" for c in by_q["quarter"].tolist()]
     by_q["question_id"] = by_q["question_id"].astype(str)
-    t = (dates - dates.min()).dt.days.to_numpy() / 365.25
+    t = _years(dates)
     # one group per question id, grouped on integer codes and named (and ordered) by the id as text
     codes, names = pd.factorize(d["question_id"])
     s = _regression_sums(codes, t, d["residual"].to_numpy())
@@ -78,6 +79,22 @@ def drift(d: pd.DataFrame, *, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.Dat
     return split_item_ids(by_q), split_item_ids(tests.reset_index(drop=True))
 
 
+def _years(dates: pd.Series) -> np.ndarray:
+    """Years since the first date, in whole days: ``(dates - dates.min()).dt.days / 365.25``.
+
+    For numpy dates without a missing one, from the integer ticks in place (whole days by a floor
+    division, as ``dt.days`` floors): one row-length int64 array and the float result, instead of the
+    timedelta series, its day counts and the result (issue 26: 80 MB each at ten million rows)."""
+    values = dates.to_numpy()
+    if not (isinstance(dates.dtype, np.dtype) and dates.dtype.kind == "M" and len(values)) or dates.isna().any():
+        return (dates - dates.min()).dt.days.to_numpy() / 365.25
+    unit, count = np.datetime_data(values.dtype)
+    per_day = int(np.timedelta64(1, "D") // np.timedelta64(count, unit))
+    days = values.view(np.int64) - values.view(np.int64).min()
+    days //= per_day
+    return days / 365.25
+
+
 def _regression_sums(codes: np.ndarray, t: np.ndarray, r: np.ndarray) -> pd.DataFrame:
     """Per group code (sorted), ``n`` and the sums ``st, sr, stt, srr, str_`` of ``t``, ``r`` and their
     products: what ``DataFrame({g, t, r, tt, rr, tr}).groupby("g").agg(...)`` gives, one column at a time.
@@ -86,16 +103,16 @@ def _regression_sums(codes: np.ndarray, t: np.ndarray, r: np.ndarray) -> pd.Data
     700 MB at once (the drift table's peak, issue 26). Here one product exists at a time and the
     groups are a categorical of the codes (no hashing of the key per sum). Each sum is still pandas'
     own group sum over the same values in row order, so the same bits; the code -1 (a missing id)
-    stays a group of its own, as in the integer group-by."""
-    # categories -1 .. k-1 read by codes + 1: a missing id's -1 is the first group, as sorted ints put it
-    codes = codes + 1
-    key = pd.Categorical.from_codes(codes, categories=pd.RangeIndex(-1, len(codes) and int(codes.max())))
-    del codes
+    stays a group of its own, as in the integer group-by. The key's categories are the groups present
+    (:func:`~analysis.stats._group_key.observed_key`), so pandas does not recode it for each sum."""
+    # the observed codes as categories, a missing id's -1 the first group (as sorted ints put it), so
+    # each group-by reads the key as it is (``observed=False``: no recoding per sum, _group_key)
+    key = observed_key(codes, int(codes.max()) + 1 if len(codes) else 0, missing_group=True)
 
     def total(x):
-        return pd.Series(x, copy=False).groupby(key, observed=True, sort=True).sum()
+        return pd.Series(x, copy=False).groupby(key, observed=False, sort=True).sum()
 
-    n = pd.Series(t, copy=False).groupby(key, observed=True, sort=True).size()
+    n = pd.Series(t, copy=False).groupby(key, observed=False, sort=True).size()
     out = pd.DataFrame({"n": n, "st": total(t), "sr": total(r)})
     out["stt"] = total(t * t)
     out["srr"] = total(r * r)
@@ -126,11 +143,11 @@ def _by_quarter(d: pd.DataFrame) -> pd.DataFrame:
     key += qcode * n_quarters  # qcode (intp) * int: one temporary of the row length
     key[qcode < 0] = -1        # no question: in no group, as the group-by drops a missing key
     del qcode
-    cell = pd.Categorical.from_codes(key, categories=pd.RangeIndex(len(names) * n_quarters))
+    cell = observed_key(key, len(names) * n_quarters)  # the cells present: no recoding per mean
     del key
 
     def per_cell(col, how):
-        return getattr(d[col].groupby(cell, observed=True, sort=True), how)()
+        return getattr(d[col].groupby(cell, observed=False, sort=True), how)()
 
     n = per_cell("score", "size")
     cells = n.index.to_numpy(dtype=np.int64)

@@ -37,7 +37,10 @@ def interviewer_stats(d: pd.DataFrame, fit: SeverityFit | None, outcomes: pd.Dat
     interviews is judged against the band for 8, not against a rate from 200. Pass rates are not
     adjusted for the candidates each interviewer saw; ``severity`` is.
     """
-    iv = _codes.first_rows(d[["interview_id", "interviewer", "candidate_id", "recommendation"]], "interview_id")
+    # each interview's first row, its candidate as a code of the whole column (memoised for the report:
+    # no text of the interviews' candidates is taken and hashed again, issue 26)
+    first = _codes.first_row_positions(d["interview_id"])
+    iv = d[["interviewer", "recommendation"]].iloc[first]
     passed = iv["recommendation"].isin(config.PASSING_RECOMMENDATIONS)
     g = iv.assign(passed=passed).groupby("interviewer", observed=True)
     out = pd.DataFrame({"n_interviews": g.size(), "pass_rate": g["passed"].mean()})
@@ -56,8 +59,13 @@ def interviewer_stats(d: pd.DataFrame, fit: SeverityFit | None, outcomes: pd.Dat
         sev = sev.join(fit.interviewers.set_index("interviewer")["group"].rename("connected_group"))
         out = out.join(sev)
     if outcomes is not None and not outcomes.empty:
-        dec = pd.Series(_decisions(iv["candidate_id"], outcomes), index=iv.index, dtype=object)
-        k = iv.assign(hired=(dec == "hired"), passed=passed)[dec.isin(["hired", "rejected"]).to_numpy()]
+        # the decision of each distinct candidate, tested once per candidate and spread to the interviews
+        # by their codes (a missing id's -1 reads the spare last entry: undecided), not per interview
+        cand, distinct = _codes.codes(d["candidate_id"], sort=False)
+        dec = pd.Series(_decisions_of_codes(np.arange(len(distinct)), distinct, outcomes), dtype=object)
+        at = np.asarray(cand)[first]
+        hired = np.append((dec == "hired").to_numpy(), False)[at]
+        k = iv.assign(hired=hired, passed=passed)[np.append(dec.isin(["hired", "rejected"]).to_numpy(), False)[at]]
         agree = k.groupby("interviewer", observed=True).apply(
             lambda t: pd.Series({"n_decided": len(t), "decision_agreement": float((t["passed"] == t["hired"]).mean()),
                                  "decision_kappa": _kappa(t["passed"], t["hired"])}), include_groups=False)
@@ -75,7 +83,13 @@ def _decisions(candidates: pd.Series, outcomes: pd.DataFrame) -> np.ndarray:
     the codes. Why: the map of every interview's id held a text copy of the column and its hash table
     (about 170 MB at ten million rows, the interviewer table's peak, issue 26); the values are the same
     objects, looked up by the same map."""
-    code, distinct = pd.factorize(candidates)
+    return _decisions_of_codes(*pd.factorize(candidates), outcomes)
+
+
+def _decisions_of_codes(code: np.ndarray, distinct, outcomes: pd.DataFrame) -> np.ndarray:
+    """:func:`_decisions` of candidates given as codes into ``distinct`` (-1: a missing id), e.g. the
+    report's memoised codes of the whole column taken at the rows wanted (any numbering: each
+    distinct id is looked up once, and a row reads its id's decision)."""
     per_candidate = pd.Series(distinct).map(outcomes.set_index("candidate_id")["decision"].astype(object))
     # a missing id's code -1 reads the last entry: no decision, as the map gives a missing id
     return np.append(per_candidate.to_numpy(dtype=object), np.nan)[code]
@@ -83,7 +97,8 @@ def _decisions(candidates: pd.Series, outcomes: pd.DataFrame) -> np.ndarray:
 
 def _kappa(a, b) -> float:
     a, b = np.asarray(a, int), np.asarray(b, int)
-    if len(a) < 2 or (len(set(a)) < 2 and len(set(b)) < 2):
+    # one value each (min == max: what len(set(a)) < 2 says, without a Python set of every rating)
+    if len(a) < 2 or (a.min() == a.max() and b.min() == b.max()):
         return np.nan
     try:
         return reliability.cohen_kappa(a, b, labels=[0, 1])
