@@ -62,3 +62,16 @@ def test_a_fit_on_other_columns_is_not_read():
     fit = fit_severity(d.rename(columns={"date": "day"}), date="day", min_rows=1, min_shared=1)
     fit.panels["twice"] = -1  # would show if design read counts made under another date column
     assert _panel_rows(design_diagnostics(d, fit, min_shared=1)).tolist() == list(_by_pandas(d))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(-1, 3)), max_size=40))
+def test_pairs_with_two_raters_equal_the_distinct_count(rows):
+    """_panels' one-pass count of pairs with two or more known interviewers equals the sorted
+    distinct count it replaced, on pair codes in the occasions' order (nondecreasing)."""
+    from analysis.stats import _codes, _panels
+    rows = sorted(rows, key=lambda r: r[0])
+    pair = np.array([r[0] for r in rows], dtype=np.intp)
+    who = np.array([r[1] for r in rows], dtype=np.int8)
+    want = int((_codes.distinct_per_group(pair, who, 7) >= 2).sum())
+    assert _panels._pairs_with_two_raters(pair, who) == want

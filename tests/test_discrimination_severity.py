@@ -7,7 +7,6 @@ question asked mostly by one interviewer whose severity is uncertain) and vanish
 (severities known exactly; one interviewer, whose shift the within-level centring removes)."""
 
 import dataclasses
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -142,7 +141,7 @@ def test_sensitivities_match_a_refit_of_the_criterion_rows(prepared):
             rows = fit.rows.copy()
             rows["leniency"] = rows["leniency"] - sign * h * m
             rows["residual"] = rows["residual"] + sign * h * m
-            rs.append(head(calibration.criterion_rows(wb, scores, SimpleNamespace(rows=rows)))["discrimination"])
+            rs.append(head(calibration.criterion_rows(wb, scores, dataclasses.replace(fit, rows=rows)))["discrimination"])
         fd = (rs[0] - rs[1]) / (2 * h)
         unit = np.zeros(len(names))
         unit[k] = 1.0
@@ -186,7 +185,7 @@ def test_the_step_reads_y_free_from_the_criterion(prepared, criterion, is_rest):
     # an explicit criterion wins over the one recorded on the rows
     other = "performance" if is_rest else "rest"
     assert (calibration.severity_first_step(rows, fit, criterion=other).w_c is None) is is_rest
-    _assert_term_is_the_numerical_gradient(wb, d, scores, rows, fit.rows, fs, list(fit.interviewers["interviewer"].astype(str)),
+    _assert_term_is_the_numerical_gradient(wb, d, scores, rows, fit, fs, list(fit.interviewers["interviewer"].astype(str)),
                                            1, criterion)
 
 
@@ -204,7 +203,7 @@ def test_rows_without_a_rest_basis_leave_the_rest_score(prepared):
     rows = calibration.criterion_rows(wb, scores, holed, "rest")
     assert rows["y_free"][hole].isna().all() and np.isin(cand[~hole], cand[hole]).any()
     fs = calibration.severity_first_step(rows, holed)
-    _assert_term_is_the_numerical_gradient(wb, d, scores, rows, frows, fs, list(fit.interviewers["interviewer"].astype(str)),
+    _assert_term_is_the_numerical_gradient(wb, d, scores, rows, holed, fs, list(fit.interviewers["interviewer"].astype(str)),
                                            2, "rest")
 
 
@@ -315,10 +314,11 @@ def test_other_bootstrap_intervals_widen_on_the_z_scale(monkeypatch, interval):
     assert np.allclose(ratio, ratio_hi)
 
 
-def _assert_term_is_the_numerical_gradient(wb, d, scores, rows, frows, fs, names, k, criterion):
+def _assert_term_is_the_numerical_gradient(wb, d, scores, rows, fit, fs, names, k, criterion):
     """The step's term for a unit variance on interviewer ``names[k]`` equals |d discrimination /
-    d severity| by central differences: ``criterion_rows`` rebuilt from the fit's rows ``frows`` with
-    that interviewer's leniency moved by +-h (which moves ``x_adj`` and the rest-score basis)."""
+    d severity| by central differences: ``criterion_rows`` rebuilt from a copy of ``fit`` whose rows
+    have that interviewer's leniency moved by +-h (which moves ``x_adj`` and the rest-score basis)."""
+    frows = fit.rows
     m = (d["interviewer"].astype(str) == names[k]).to_numpy()
     h = 1e-4
     rs = []
@@ -326,7 +326,7 @@ def _assert_term_is_the_numerical_gradient(wb, d, scores, rows, frows, fs, names
         moved = frows.copy()
         moved["leniency"] = moved["leniency"] - sign * h * m
         moved["residual"] = moved["residual"] + sign * h * m
-        rs.append(grouped_discrimination(calibration.criterion_rows(wb, scores, SimpleNamespace(rows=moved), criterion),
+        rs.append(grouped_discrimination(calibration.criterion_rows(wb, scores, dataclasses.replace(fit, rows=moved), criterion),
                                          "topic", "x_adj", "y_free", "level", "candidate_id", n_boot=0)["discrimination"])
     fd = ((rs[0] - rs[1]) / (2 * h)).abs()
     unit = np.zeros(len(names))

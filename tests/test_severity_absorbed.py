@@ -10,6 +10,7 @@ import scipy.sparse as sp
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from analysis.stats._severity_design import Design
 from analysis.stats._severity_solve import Absorbed, by_candidate, candidate_counts, design_matrix, gram
 
 
@@ -37,7 +38,7 @@ class _OldAbsorbed:
 
 
 @st.composite
-def _designs(draw):
+def _designs(draw, coded=False):
     nq, nr, nc = draw(st.integers(1, 6)), draw(st.integers(1, 5)), draw(st.integers(1, 12))
     n = draw(st.integers(1, 80))
     ints = lambda hi: np.array(draw(st.lists(st.integers(0, hi - 1), min_size=n, max_size=n)), dtype=np.intp)
@@ -46,6 +47,8 @@ def _designs(draw):
     keep = np.array(draw(st.lists(st.booleans(), min_size=nq, max_size=nq)))
     free = np.array(draw(st.lists(st.booleans(), min_size=nr, max_size=nr)))
     y = np.array(draw(st.lists(st.floats(-3, 7, allow_nan=False), min_size=n, max_size=n)))
+    if coded:  # also the design kept as its codes (what the fit passes)
+        return design_matrix(q, keep, r, free), c, y, Design(q, keep, r, free)
     return design_matrix(q, keep, r, free), c, y
 
 
@@ -85,6 +88,21 @@ def test_candidate_sums_equal_the_old_conversion(design):
                                       (_old_by_candidate(X, c, nc, y).T @ _old_by_candidate(X, c, nc, y)).toarray())
     _same_csr(candidate_counts(X, c, nc), _old_by_candidate(X, c, nc))
     np.testing.assert_array_equal(gram(X), (X.T @ X).toarray())
+
+
+@settings(max_examples=150, deadline=None)
+@given(_designs(coded=True))
+def test_the_design_kept_as_codes_gives_the_same_system_and_sums(design):
+    X, c, y, coded = design
+    n_c = np.bincount(c).astype(float)
+    new, old = Absorbed(coded, c, y, n_c), Absorbed(X, c, y, n_c)
+    for lam in (0.0, 0.37, 5.0):
+        for a, b in zip(new.system(lam), old.system(lam), strict=True):
+            np.testing.assert_array_equal(a, b)
+    _same_csr(new.CtX, old.CtX)
+    nc = int(c.max()) + 1
+    for block_rows in (1, 3, 7, 10**6):
+        _same_csr(by_candidate(coded, c, nc, y, block_rows=block_rows), _old_by_candidate(X, c, nc, y))
 
 
 def test_gram_of_a_design_with_more_than_two_entries_per_row_is_the_sparse_product():

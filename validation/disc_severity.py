@@ -59,11 +59,11 @@ cells within the band, none above 97%; at 2,000 interviews (``--grid --large``) 
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 import warnings
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -108,7 +108,7 @@ def _refit_sd(wb, scores, fit, n_refit, seed):
         b = scores.iloc[rows].reset_index(drop=True)
         b["candidate_id"] = pd.Series([f"b{k}" for k in newc], dtype=object)
         b["interview_id"] = b["interview_id"].astype(str) + "~" + pd.Series(newc).astype(str)
-        fixed = SimpleNamespace(rows=fit.rows.iloc[rows].reset_index(drop=True))
+        fixed = dataclasses.replace(fit, rows=fit.rows.iloc[rows].reset_index(drop=True))
         db = calibration.criterion_rows(wb, b, fit_severity(b))
         zs["refit"].append(_z(_disc(db, n_boot=0)["discrimination"]))
         df = calibration.criterion_rows(wb, b, fixed)

@@ -48,5 +48,19 @@ def panel_counts(occasions: _codes.Answers, cc, qc, dc, ic, second=None) -> tupl
         rows = np.flatnonzero(valid)
         firsts = rows[_codes.first(occasions.code[rows], occasions.n)]
     del valid
-    retest = _codes.distinct_per_group(occasions.pair, ic[firsts], occasions.n_pairs) >= 2
-    return twice, int(retest.sum())
+    return twice, _pairs_with_two_raters(occasions.pair, ic[firsts])
+
+
+def _pairs_with_two_raters(pair: np.ndarray, who: np.ndarray) -> int:
+    """How many pairs have two or more distinct known interviewers (``who`` -1: nobody) among their
+    occasions: ``(distinct_per_group(pair, who) >= 2).sum()``. The occasions are numbered in sorted
+    key order, pair first, so each pair's occasions are consecutive; a pair has two distinct
+    interviewers exactly when two consecutive known ones of it differ (if every neighbour agreed,
+    all would). One pass instead of a sort of the (pair, interviewer) keys."""
+    known = who >= 0
+    if not known.all():
+        pair, who = pair[known], who[known]
+    step = pair[1:] == pair[:-1]
+    step &= who[1:] != who[:-1]
+    changed = pair[1:][step]          # nondecreasing: each pair once per change of interviewer
+    return int(np.count_nonzero(changed[1:] != changed[:-1])) + int(len(changed) > 0)

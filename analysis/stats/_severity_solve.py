@@ -16,7 +16,7 @@ from scipy import linalg
 
 from analysis.stats import _codes as _int_codes
 
-__all__ = ["MAX_CONDITION", "narrow", "design_matrix", "by_candidate", "candidate_counts", "gram", "Absorbed", "condition_number", "chol_solve", "reml_objective"]
+__all__ = ["MAX_CONDITION", "narrow", "design_matrix", "by_candidate", "candidate_counts", "counts_from_keys", "gram", "Absorbed", "condition_number", "chol_solve", "reml_objective"]
 
 #: Largest condition number (of the Jacobi-scaled normal equations) a solve is trusted at.
 MAX_CONDITION = 1e10
@@ -62,11 +62,13 @@ def by_candidate(X, c_idx, nc, w=None, *, block_rows=SUM_BLOCK_ROWS):
 
     The same matrix to the bit: a candidate's row of the result is summed by scipy from that
     candidate's entries in row order, whichever other candidates are converted with it, and the
-    blocks are whole candidates in code order (so stacking them is the full matrix's layout)."""
+    blocks are whole candidates in code order (so stacking them is the full matrix's layout).
+    ``X``: a sparse matrix, or a design kept as its codes
+    (:class:`analysis.stats._severity_design.Design`), whose rows are built a block at a time."""
     c_idx = np.asarray(c_idx)
     n = X.shape[0]
     if w is None or n <= block_rows or nc < 2 or c_idx.min() < 0:
-        return _by_candidate(X, c_idx, nc, w)
+        return _by_candidate(X if sp.issparse(X) else X.csr(), c_idx, nc, w)
     w = np.asarray(w, dtype=float)
     edges = np.linspace(0, nc, min(-(-n // block_rows), nc) + 1).round().astype(np.int64)
     # scipy sorts the columns of every candidate's row (an unstable sort: it decides the order equal
@@ -74,7 +76,8 @@ def by_candidate(X, c_idx, nc, w=None, *, block_rows=SUM_BLOCK_ROWS):
     # happen to be sorted is therefore sorted anyway when any block is not, and kept unsummed until
     # that is known (on a history the first block settles it: a candidate's second row goes back to
     # the cell columns)
-    parts, pending, any_unsorted = [], [], False
+    out = _Stacked(nc, X.shape[1], X.nnz)
+    pending, any_unsorted = [], False
     for a, b in zip(edges[:-1], edges[1:]):
         inside = c_idx >= a
         inside &= c_idx < b
@@ -84,10 +87,38 @@ def by_candidate(X, c_idx, nc, w=None, *, block_rows=SUM_BLOCK_ROWS):
         any_unsorted |= not part.has_sorted_indices
         pending.append(part)
         if any_unsorted:
-            parts += [_summed(x, sort=True) for x in pending]
+            for x in pending:
+                out.append(_summed(x, sort=True))
             pending = []
-    parts += [_summed(x, sort=False) for x in pending]  # every block sorted: as scipy, no sort
-    return sp.vstack(parts, format="csr")
+    for x in pending:  # every block sorted: as scipy, no sort
+        out.append(_summed(x, sort=False))
+    return out.matrix()
+
+
+class _Stacked:
+    """The CSR matrix of blocks of whole rows appended in order: what ``sp.vstack(blocks,
+    format="csr")`` gives (the same arrays), written into buffers as each block is done, so a block is
+    let go at once instead of every block and their stacked copy being held together (issue 26: the
+    sandwich's candidate sums are some 180 MB at ten million rows). The buffers are sized for the
+    most entries the sums can have (one per entry of the design) but only the pages written become
+    resident."""
+
+    def __init__(self, n_rows, n_cols, max_nnz):
+        idx = np.int32 if max(max_nnz, n_rows, n_cols) < np.iinfo(np.int32).max else np.int64
+        self.shape = (n_rows, n_cols)
+        self.data, self.indices = np.empty(max_nnz), np.empty(max_nnz, dtype=idx)
+        self.indptr = np.zeros(n_rows + 1, dtype=idx)
+        self.rows = self.nnz = 0
+
+    def append(self, block):
+        k, r = block.nnz, block.shape[0]
+        self.data[self.nnz:self.nnz + k] = block.data
+        self.indices[self.nnz:self.nnz + k] = block.indices
+        self.indptr[self.rows + 1:self.rows + r + 1] = block.indptr[1:] + self.nnz
+        self.rows, self.nnz = self.rows + r, self.nnz + k
+
+    def matrix(self):
+        return sp.csr_matrix((self.data[:self.nnz], self.indices[:self.nnz], self.indptr), shape=self.shape)
 
 
 def _unsummed(X, c_idx, nc, w):
@@ -154,6 +185,12 @@ def candidate_counts(X, c_idx, nc):
     key = np.repeat(np.asarray(c_idx).astype(kd), np.diff(X.indptr))
     key *= kd(p)
     key += X.indices.astype(kd, copy=False)
+    return counts_from_keys(key, nc, p)
+
+
+def counts_from_keys(key, nc, p):
+    """:func:`candidate_counts` from the keys ``candidate * p + column`` of every entry of the design
+    (an int32 or int64 array the call may sort in place), in any order."""
     key.sort()
     if not len(key):
         return sp.csr_matrix((nc, p))
@@ -199,15 +236,17 @@ class Absorbed:
     With ``H(lam) = I - C diag(1 / (n_c + lam)) C'`` (``sigma_e^2`` times the inverse covariance of a
     candidate's rows), ``A(lam) = X'HX`` and ``b(lam) = X'Hy``. Candidates with the same number of
     rows share the weight ``1 / (n_c + lam)``, so ``A`` and ``b`` are sums over the distinct row
-    counts of matrices computed once.
+    counts of matrices computed once. ``X``: a sparse matrix, or a design kept as its codes
+    (:class:`analysis.stats._severity_design.Design`), which computes the same products from them.
     """
 
     def __init__(self, X, c_idx, y, n_c):
         self.n, self.p = X.shape
-        self.XtX = gram(X)
-        self.Xty = X.T @ y
+        if sp.issparse(X):
+            self.XtX, self.Xty, CtX = gram(X), X.T @ y, candidate_counts(X, c_idx, len(n_c))
+        else:  # a design kept as its codes (analysis.stats._severity_design.Design): the same products
+            self.XtX, self.Xty, CtX = X.gram(), X.t_dot(y), X.candidate_counts(c_idx, len(n_c))
         self.yy = float(y @ y)
-        CtX = candidate_counts(X, c_idx, len(n_c))
         Cty = np.bincount(c_idx, y, minlength=len(n_c))
         self.CtX, self.Cty, self.n_c = CtX, Cty, n_c
         ks, inv = np.unique(n_c, return_inverse=True)

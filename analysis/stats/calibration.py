@@ -153,8 +153,19 @@ def _with_bank(scores: pd.DataFrame, questions: pd.DataFrame) -> pd.DataFrame:
     keys = pd.DataFrame({"question_id": pd.Categorical.from_codes(
         np.r_[np.arange(len(qid.cat.categories)), -1], dtype=qid.dtype)})
     per_code = keys.merge(bank, on="question_id", how="left")
-    rows = qid.cat.codes.to_numpy()
-    return scores.assign(**{c: per_code[c].iloc[rows].set_axis(scores.index) for c in ("question_level", "topic")})
+    rows = qid.cat.codes.to_numpy()  # -1 (a missing id) reads the last row, as iloc does
+    return scores.assign(**{c: _spread(per_code[c], rows, scores.index) for c in ("question_level", "topic")})
+
+
+def _spread(per_code: pd.Series, rows: np.ndarray, index) -> pd.Series:
+    """``per_code.iloc[rows]`` on ``index``: a categorical by gathering its one-byte codes (pandas'
+    take of a categorical checks and converts ten million positions: some 0.1-0.5 s at ten million
+    rows), the same values and dtype; another dtype by ``iloc``."""
+    if not isinstance(per_code.dtype, pd.CategoricalDtype):
+        return per_code.iloc[rows].set_axis(index)
+    codes = per_code.cat.codes.to_numpy()[rows]
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=per_code.dtype, validate=False), index=index,
+                     name=per_code.name, copy=False)
 
 
 def prepare(workbook, criterion: str = "recommendation", *, level=None, start=None, end=None):
@@ -190,14 +201,6 @@ def prepare_slice(workbook, *, level=None, start=None, end=None):
     return scores, fit_severity(scores)
 
 
-def _row_column(fit, name: str) -> pd.Series:
-    """The column ``name`` of ``fit.rows``, built alone where the fit can
-    (:meth:`~analysis.stats.severity.SeverityFit.row_column`); a fit-like object with a ``rows`` frame
-    (a test's changed copy) is read as it is."""
-    own = getattr(fit, "row_column", None)
-    return own(name) if own is not None else fit.rows[name]
-
-
 def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: str = "recommendation", *,
                    parts: SliceParts | None = None) -> pd.DataFrame:
     """The rows of :func:`prepare` for a slice from :func:`prepare_slice`: ``scores`` with the criterion,
@@ -211,11 +214,11 @@ def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: 
     # score - leniency as one new array: an integer score widens to float exactly inside the subtraction
     score = scores["score"].to_numpy()
     score = score if score.dtype.kind in "iuf" else scores["score"].to_numpy(float)
-    adjusted = np.subtract(score, _row_column(fit, "leniency").to_numpy(), dtype=float)
+    adjusted = np.subtract(score, fit.row_column("leniency").to_numpy(), dtype=float)
     rest = None
     if Y_FREE_IS_REST.get(criterion, False):     # decision and performance do not read it
         def compute_rest():
-            return rest_score(scores, _row_column(fit, "residual").to_numpy() + _row_column(fit, "ability").to_numpy())
+            return rest_score(scores, fit.row_column("residual").to_numpy() + fit.row_column("ability").to_numpy())
         rest = compute_rest() if parts is None else parts.get("rest_score", compute_rest)
     d = attach_criterion(scores, workbook.outcomes, criterion, rest=rest)
     d = _with_bank(d, workbook.questions)
@@ -223,7 +226,7 @@ def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: 
     # ``residual`` is the fit's own column and ``x_adj`` the array just computed, not copies of them
     # (80 MB each at ten million rows)
     d["x_adj"] = pd.Series(adjusted, index=d.index, copy=False)
-    d["residual"] = _row_column(fit, "residual").set_axis(d.index)
+    d["residual"] = fit.row_column("residual").set_axis(d.index)
     d.attrs["criterion"] = criterion
     if parts is not None:
         parts.mark(d)
@@ -352,7 +355,7 @@ def slice_rows(workbook, scores: pd.DataFrame, fit: SeverityFit) -> pd.DataFrame
     the same arrays (nothing is copied). A criterion-free table computed on them equals the same
     table computed on :func:`criterion_rows` (the same rows in the same order; ``tests/test_calibration_memory.py``)."""
     d = _with_bank(scores, workbook.questions)
-    d["residual"] = _row_column(fit, "residual").set_axis(d.index)
+    d["residual"] = fit.row_column("residual").set_axis(d.index)
     return d
 
 

@@ -72,15 +72,39 @@ def rest_score(scores: pd.DataFrame, adjusted) -> pd.Series:
     module docstring). It depends on the rows and their severity fit, not on the criterion, so a
     caller that keeps a slice across criteria (the explorer, through
     :func:`analysis.stats.calibration.criterion_rows`) computes it once per slice and passes it to
-    :func:`attach_criterion` as ``rest=`` (two grouped passes over every row: 0.25 s at a million).
+    :func:`attach_criterion` as ``rest=`` (a grouped pass over every row).
     """
-    a = pd.Series(np.asarray(adjusted, dtype=float), index=scores.index)
+    a = np.asarray(adjusted, dtype=float)
     # grouped by the candidates' integer codes (kept per column by _codes, which the severity fit has
-    # read already), not by hashing their text again: the same groups, the same pandas sums in row order
-    # (3x faster on a million rows); a missing candidate is no group, as in a group-by on the column
-    key, _ = _codes.codes(scores["candidate_id"], sort=True)
+    # read already), not by hashing their text again; a missing candidate is no group, as in a
+    # group-by on the column (the plain path below)
+    key, names = _codes.codes(scores["candidate_id"], sort=True)
     if (key < 0).any():
-        key = np.where(key >= 0, key, np.nan)
+        return _rest_score_grouped(scores, a, key)
+    # The same numbers as the group-by (``_rest_score_grouped``: tests/test_criteria_rest.py, to the
+    # bit), with fewer row-length arrays (issue 26: at ten million rows each is 80 MB of fresh pages)
+    # and no hashing of the codes: the sums are pandas' own group sums (compensated, in row order)
+    # over a categorical of the codes, which pandas reads as its group numbers; the counts of the
+    # known scores are whole numbers, counted exactly by bincount; the rest is done in place
+    groups = pd.Categorical.from_codes(key, categories=pd.RangeIndex(len(names)), validate=False)
+    tot = pd.Series(a, copy=False).groupby(groups, observed=False).sum().to_numpy()
+    known = ~np.isnan(a)
+    cnt = np.bincount(key if known.all() else key[known], minlength=len(names))
+    del known, groups
+    out = tot[key]                    # tot - a, divided by cnt - 1 (both per row, as pandas' transform)
+    out -= a
+    others = _codes.narrow(cnt - 1)[key]  # int8/int16 where it fits: a float divided by it is the same
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out /= others
+    out[others <= 0] = np.nan         # a candidate's only known row: no other row to average
+    return pd.Series(out, index=scores.index, copy=False)
+
+
+def _rest_score_grouped(scores: pd.DataFrame, a: np.ndarray, key: np.ndarray) -> pd.Series:
+    """:func:`rest_score` by pandas' group-by on the candidate codes (NaN for a missing candidate):
+    the plain statement of the rule, which the faster path must equal."""
+    a = pd.Series(a, index=scores.index)
+    key = np.where(key >= 0, key, np.nan)
     g = a.groupby(key)
     tot = g.transform("sum")
     cnt = g.transform("count")
@@ -112,12 +136,17 @@ def attach_criterion(scores: pd.DataFrame, outcomes: pd.DataFrame | None, criter
     out = scores.copy(deep=False)  # the columns added below are new; the ones read are not copied
     if rest is None and adjusted is not None:
         rest = rest_score(out, adjusted)
+    if rest is not None:   # row for row (a Series on out's index shares its array, copy-on-write)
+        rest = (rest.astype(float).set_axis(out.index) if isinstance(rest, pd.Series)
+                else _column(np.array(rest, dtype=float), out))
     if criterion == "recommendation":
         code = out["recommendation"].cat.codes.to_numpy().astype(float)
         code[code < 0] = np.nan
-        out["y"] = code
-        out["strong"] = np.where(np.isnan(code), np.nan, (code >= 2).astype(float))
-        out["y_free"] = _free_recommendation(out, code, rest)
+        strong = (code >= 2).astype(float)
+        strong[np.isnan(code)] = np.nan
+        out["y"] = _column(code, out)
+        out["strong"] = _column(strong, out)
+        out["y_free"] = rest if rest is not None else _column(_free_recommendation(out, code), out)
         return out
     if criterion in ("decision", "performance"):
         if outcomes is None or outcomes.empty:
@@ -126,32 +155,42 @@ def attach_criterion(scores: pd.DataFrame, outcomes: pd.DataFrame | None, criter
         o = outcomes.set_index("candidate_id")
         if criterion == "decision":
             dec = out["candidate_id"].map(o["decision"].astype(object))
-            y = np.select([dec == "hired", dec == "rejected"], [1.0, 0.0], np.nan)
+            y = _column(np.select([dec == "hired", dec == "rejected"], [1.0, 0.0], np.nan), out)
             out["y"] = y
             out["strong"] = y
             out["y_free"] = y
         else:
             perf = out["candidate_id"].map(o["performance"]).astype(float).to_numpy()
-            out["y"] = perf
-            out["strong"] = np.where(np.isnan(perf), np.nan, (perf >= 4).astype(float))
-            out["y_free"] = perf
+            strong = (perf >= 4).astype(float)
+            strong[np.isnan(perf)] = np.nan
+            out["y"] = out["y_free"] = _column(perf, out)
+            out["strong"] = _column(strong, out)
         return out
     # rest: mean adjusted score of the candidate's other answers
     if rest is None:
         raise ValueError("criterion 'rest' needs the severity-adjusted scores (adjusted=...)")
-    out["y"] = rest.to_numpy()
-    out["y_free"] = rest.to_numpy()
+    out["y"] = rest
+    out["y_free"] = rest
     med = rest.groupby(out["level"], observed=True).transform("median")
-    out["strong"] = np.where(rest.isna(), np.nan, (rest > med).astype(float))
+    strong = (rest > med).to_numpy(dtype=float)
+    strong[rest.isna().to_numpy()] = np.nan
+    out["strong"] = _column(strong, out)
     return out
 
 
-def _free_recommendation(out: pd.DataFrame, code: np.ndarray, rest) -> np.ndarray:
-    """Recommendation-based strength of the candidate without this answer (see module docstring):
-    the rest score when the adjusted scores are given, else the mean call of the candidate's other
-    scorecards."""
-    if rest is not None:
-        return np.asarray(rest, dtype=float)
+def _column(values: np.ndarray, frame: pd.DataFrame) -> pd.Series:
+    """``values`` (an array made for one column) as a Series on ``frame``'s index, which a frame
+    takes as its column without copying (pandas copies an array assigned as a column; a Series it
+    shares, copy-on-write). The criterion's columns are 80 MB each at ten million rows, and the
+    columns that hold the same numbers (``y``, ``strong`` and ``y_free`` of ``decision``; ``y`` and
+    ``y_free`` of ``performance`` and ``rest``) are one array."""
+    return pd.Series(values, index=frame.index, copy=False)
+
+
+def _free_recommendation(out: pd.DataFrame, code: np.ndarray) -> np.ndarray:
+    """Recommendation-based strength of the candidate without this answer when the adjusted scores
+    are not given (with them it is the rest score, see module docstring): the mean call of the
+    candidate's other scorecards."""
     iv = pd.DataFrame({"interview_id": out["interview_id"].to_numpy(), "candidate_id": out["candidate_id"].to_numpy(),
                        "code": code}).drop_duplicates("interview_id")
     tot = iv.groupby("candidate_id")["code"].transform("sum")
