@@ -115,6 +115,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from analysis.stats import _codes
+from analysis.stats._unit_sums import CentredRows, unit_sums
 from analysis.stats._disc_intervals import (_acceleration, _bca, _fisher_interval, _influence_interval, _replicates,
                                             _within_moments, pooled_within_r)
 
@@ -170,16 +171,24 @@ def kept_rows(data: pd.DataFrame, x: str, y: str, stratum: str, candidate: str) 
     keep = ~np.isnan(xv) & ~np.isnan(yv)
     (s_codes, s_names), (c_codes, c_names) = (_codes.subset(data[stratum], keep, sort=True),
                                               _codes.subset(data[candidate], keep, sort=False))
+    if keep.all():
+        # every row kept (the common case): the columns' own values, read-only views of the frame's
+        # where they are float64 already, not copies (160 MB held under the three tables at ten
+        # million rows; issue 26)
+        xv, yv = (_read_only(v) for v in (xv, yv))
+    else:
+        xv, yv = xv[keep], yv[keep]
     # kept for every table of the frame: as the narrowest integers that hold them (the sums and keys
     # made from them are int64 either way)
-    return KeptRows(keep, xv[keep], yv[keep], (_codes.narrow(s_codes), s_names), (_codes.narrow(c_codes), c_names))
+    return KeptRows(keep, xv, yv, (_codes.narrow(s_codes), s_names), (_codes.narrow(c_codes), c_names))
 
 
-def _centred(v: np.ndarray, cell: np.ndarray, n_cell: np.ndarray) -> np.ndarray:
-    """``v - mean of v in its cell`` (``n_cell``: the cells' counts, at least 1), as a new array made
-    once (the gathered means, then subtracted from in place; ``v`` itself is left as it was)."""
-    out = (np.bincount(cell, v) / n_cell)[cell]
-    return np.subtract(v, out, out=out)
+def _read_only(v: np.ndarray) -> np.ndarray:
+    """A view of ``v`` that refuses writes: the kept rows may be the frame's own column, which a
+    table must never change (the headline centres into new arrays)."""
+    v = v.view()
+    v.flags.writeable = False
+    return v
 
 
 def _unit_parts(u_key: np.ndarray, nc: int, ns: int):
@@ -256,17 +265,16 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     keep, xv, yv = rows.keep, rows.x, rows.y
     (s_codes, s_names), (c_codes, c_names) = rows.stratum, rows.candidate
     g_codes, g_names = _codes.subset(data[group], keep, sort=True)
+    g_codes = _codes.narrow(g_codes)  # read by the keys and the first step: a quarter of the memory or less
     ns = max(len(s_names), 1)
     # one unit = (group, candidate, stratum): its six sums
     # centre within (group, stratum) first: the correlation is unchanged and the float32 sums of the
-    # bootstrap stay free of cancellation (new arrays: the shared rows are left as they are)
-    # (row-length arrays are computed in place where the numbers allow: each new one is pages the
-    # kernel zeroes, a third of the report's time at ten million rows; issue 26)
-    cell = g_codes * ns
-    cell += s_codes
-    n_cell = np.maximum(np.bincount(cell), 1)
-    xv, yv = (_centred(v, cell, n_cell) for v in (xv, yv))
-    del cell
+    # bootstrap stay free of cancellation. The centred rows are never held whole: they are made a
+    # block of rows at a time wherever they are read (the units' sums here, the first step's rows),
+    # with the bits of the whole-array code (see analysis.stats._unit_sums; issue 26: at ten million
+    # rows they and the products' buffer were 240 MB under the process's peak)
+    centred = CentredRows(xv, yv, g_codes, s_codes, ns)
+    del xv, yv
     nc = max(len(c_names), 1)
     # units sorted by group, then candidate, then stratum; sums by bincount over the unit code
     key = g_codes.astype(np.int64)  # (g * nc + c) * ns + s
@@ -274,21 +282,10 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     key += c_codes
     key *= ns
     key += s_codes
-    g_codes = _codes.narrow(g_codes)  # kept for the first step: a quarter of the memory or less
     u_key, u_idx = _codes.dense(key, max(len(g_names), 1) * nc * ns)
     del key
-    # the six sums one column at a time, the squares and products in one buffer (memory at 10M rows);
-    # the count as a bincount without weights (a sum of ones, exact either way). Stored column by
-    # column (units x 6 in Fortran order): each sum is written, and read back by the group sums and
-    # the influence values, as one contiguous array rather than a strided column bincount would copy
-    feats = np.empty((6, len(u_key))).T
-    feats[:, 0] = np.bincount(u_idx, minlength=len(u_key))
-    feats[:, 1] = np.bincount(u_idx, xv, minlength=len(u_key))
-    feats[:, 2] = np.bincount(u_idx, yv, minlength=len(u_key))
-    buf = np.empty_like(xv)
-    for j, (a, b) in enumerate(((xv, xv), (yv, yv), (xv, yv)), start=3):
-        feats[:, j] = np.bincount(u_idx, np.multiply(a, b, out=buf), minlength=len(u_key))
-    del u_idx, buf, a, b  # the loop names too: they hold the centred rows (freed after the first step)
+    feats = unit_sums(centred, u_idx, len(u_key))
+    del u_idx
     ug, uc, us = _unit_parts(u_key, nc, ns)
     del u_key
     ng = len(g_names)
@@ -311,15 +308,11 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
         if len(first_step.rater) != len(data):
             raise ValueError(f"grouped_discrimination: first_step describes {len(first_step.rater)} rows and data "
                              f"has {len(data)}; build it with rater_first_step on the same frame")
-        centred = [xv, yv]  # handed over: freed inside once read, before the first step's unit part
-        del xv, yv
         var_fs = _first_step_variance(first_step, rows=rows, centred=centred, g_codes=g_codes, c_codes=c_codes,
                                       nc=nc, feats=feats, ug=ug, uc=uc, ng=ng, point=point, full=full)
-    else:
-        del xv, yv
     # the row-length arrays end here: the intervals read the units only (the peak of the question
     # table at ten million rows was these rows held under the influence values)
-    del g_codes, uc
+    del g_codes, uc, centred
     low, high, se = (np.full(ng, np.nan) for _ in range(3))
     if n_boot > 0 and len(ug):
         if method == "bootstrap":
@@ -468,12 +461,17 @@ def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: st
     if candidate is None:
         raise ValueError("rater_first_step: y_is_rest needs the candidate column (candidate=...)")
     c_all, _ = _codes.codes(data[candidate], sort=False)
-    c_all = np.asarray(c_all, dtype=np.int64)
+    # held per row for every table of the slice, like the raters: the narrowest type (int32 for up to
+    # two billion candidates) instead of int64, 40 MB less at ten million rows; the (candidate, rater)
+    # pairs below are formed in int64, where candidates x raters may pass 2**31
+    c_all = _codes.narrow(np.asarray(c_all))
     n_all = int(c_all.max()) + 1 if len(c_all) else 0
     n_c = np.bincount(c_all[c_all >= 0], minlength=n_all).astype(float)
     w_c = np.where(n_c > 1, 1 / np.maximum(n_c - 1, 1), 0.0)
     okr = (c_all >= 0) & (r_all >= 0)
-    pair = c_all[okr] * k + r_all[okr]
+    pair = c_all[okr].astype(np.int64)
+    pair *= k
+    pair += r_all[okr]
     if n_all * k <= 8 * len(pair) + 1024:  # counts in dense bins, then CSR (rows sorted already)
         cnt = np.bincount(pair, minlength=n_all * k)
         nz = np.flatnonzero(cnt)
@@ -484,16 +482,23 @@ def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: st
     return RaterStep(r_all, cov, c_all, w_c, n_ck)
 
 
-#: rows per block where a row-length temporary is replaced by a block-length one (elementwise steps)
-_BLOCK = 1 << 18
+def _candidates_of_kept(step: RaterStep, rows: KeptRows) -> np.ndarray:
+    """The first step's candidate code of each kept row (narrow integers). Usually every row is kept
+    and the step numbers candidates by appearance just as :func:`kept_rows` did: then they are the
+    kept rows' own candidate codes, returned as that same array rather than a second row-length copy
+    (40 MB at ten million rows, held under all three tables; issue 26)."""
+    cand = step.cand if rows.keep.all() else step.cand[rows.keep]
+    own = rows.candidate[0]
+    if cand.dtype == own.dtype and np.array_equal(cand, own):
+        return own
+    return _codes.narrow(cand, copy=False)  # only read: the step's own array where it is narrow already
 
 
 def _first_step_variance(step: RaterStep, *, rows, centred, g_codes, c_codes, nc, feats, ug, uc, ng, point, full):
     """Delta-method variance of each group's pooled correlation from the raters' severity estimates.
 
-    ``centred`` is the list ``[xv, yv]`` of the kept rows' values centred within (group, stratum),
-    the caller's own copies: emptied here and both overwritten, so they are freed once the rows'
-    part is summed, before the units' part (16 bytes a row less under it; issue 26). With ``A = sum x y``,
+    ``centred`` is the :class:`~analysis.stats._unit_sums.CentredRows` of the kept rows (their
+    values centred within (group, stratum), given out a block at a time). With ``A = sum x y``,
     ``B = sum x^2``, ``C = sum y^2`` (pooled within strata) and ``r = A / sqrt(B C)``, a shift
     ``dx``, ``dy`` of the rows moves ``r`` by ``sum_i dx_i u_i + dy_i v_i`` with
     ``u = y / sqrt(B C) - r x / B`` and ``v = x / sqrt(B C) - r y / C`` (the centring terms
@@ -521,24 +526,21 @@ def _first_step_variance(step: RaterStep, *, rows, centred, g_codes, c_codes, nc
         rb = np.where(good, point / B, 0.0)
         rc = np.where(good, point / C, 0.0)
     keep = rows.keep
-    xv, yv = centred
-    centred.clear()
 
     def raters_of_kept():  # rows without a rater go to an extra column, dropped
         r = step.rater[keep]
         r[r < 0] = k
         return _codes.narrow(r)
     rk = rows.memo("rater", step, raters_of_kept)
-    # each row's part, computed into yv a block of rows at a time (the caller's centred values are
-    # read here for the last time; every fresh row-length array is pages the kernel zeroes, and at
-    # ten million rows this step held six of them, then two: the per-row coefficients are now
-    # block-length); the (group, rater) key goes into xv's buffer as each block is done with it.
-    # Elementwise operations only, the same as on whole arrays: the same numbers, to the bit
-    ck = rows.memo("cand", step, lambda: _codes.narrow(step.cand[keep])) if step.w_c is not None else None
-    gk = xv.view(np.int64) if xv.dtype == np.float64 else np.empty(len(xv), dtype=np.int64)
-    for start in range(0, len(yv), _BLOCK):
-        s = slice(start, start + _BLOCK)
-        x, y, g = xv[s], yv[s], g_codes[s]
+    # each row's part, a block of rows at a time from the centred rows' blocks (every fresh
+    # row-length array is pages the kernel zeroes; at ten million rows this step held six of them,
+    # then two, now none: the per-row coefficients, the part and the (group, rater) key are all
+    # block-length), summed per (group, rater) in row order by np.add.at: the bits of one bincount
+    # over whole arrays (analysis.stats._unit_sums). Elementwise operations only, as on whole arrays
+    ck = rows.memo("cand", step, lambda: _candidates_of_kept(step, rows)) if step.w_c is not None else None
+    G = np.zeros(ng * (k + 1))
+    for s, x, y in centred.blocks():
+        g = g_codes[s]
         if ck is None:  # y * a[g] - x * rb[g]
             tmp = np.take(rb, g)
             x *= tmp
@@ -555,18 +557,17 @@ def _first_step_variance(step: RaterStep, *, rows, centred, g_codes, c_codes, nc
             wk += np.take(a, g, out=tmp)
             y *= wk
         y -= x
-        np.multiply(g, np.int64(k + 1), out=gk[s])  # g * (k + 1) + rater, where x was
-        gk[s] += rk[s]
-    own = yv
-    G = np.bincount(gk, own, minlength=ng * (k + 1)).reshape(ng, k + 1)[:, :k]
-    x = y = None  # the blocks' views: the centred rows are freed with the last reference below
-    del gk, own, xv, yv
+        gk = g.astype(np.intp)  # g * (k + 1) + rater
+        gk *= k + 1
+        gk += rk[s]
+        np.add.at(G, gk, y)
+    G = G.reshape(ng, k + 1)[:, :k]
     if step.w_c is not None:
         # each unit's candidate in the codes of all rows (uc codes the kept rows' candidates)
         def cand_of_kept():
             out = np.zeros(nc, dtype=np.int64)
             out[c_codes] = ck
-            return out
+            return _codes.narrow(out, copy=False)  # indexes the sparse product: int32 is scipy's own index type
         cu = rows.memo("cand_of_unit", step, cand_of_kept)[uc]
         # (a[ug] * feats[:, 1] - rc[ug] * feats[:, 2]) * step.w_c[cu], in two unit-length buffers
         V, t = np.take(a, ug), np.take(rc, ug)
