@@ -553,8 +553,7 @@ def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=Fals
     # would be copied and hashed again (issue 11)
     level, level_names = shared.codes("level")
     iid_codes = np.asarray(_codes.codes(d["interview_id"], sort=False)[0])
-    q_codes, q_names = _codes.codes(d["question_id"], sort=True)
-    q_codes = np.asarray(q_codes)
+    q_codes, q_names = shared.codes("question_id")  # the shared narrow codes: no 8-byte copy a row
     for lvl in config.LEVELS:
         m = level == next((i for i, v in enumerate(level_names) if v == lvl), -2)
         ivl = iv[iv["level"] == lvl]
