@@ -115,7 +115,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from analysis.stats import _codes
-from analysis.stats._unit_sums import CentredRows, unit_sums
+from analysis.stats._unit_sums import BLOCK, CentredRows, unit_sums
 from analysis.stats._disc_intervals import (_acceleration, _bca, _fisher_interval, _influence_interval, _replicates,
                                             _within_moments, pooled_within_r)
 
@@ -572,13 +572,16 @@ def _first_step_variance(step: RaterStep, *, rows, centred, g_codes, c_codes, nc
             out[c_codes] = ck
             return _codes.narrow(out, copy=False)  # indexes the sparse product: int32 is scipy's own index type
         cu = rows.memo("cand_of_unit", step, cand_of_kept)[uc]
-        # (a[ug] * feats[:, 1] - rc[ug] * feats[:, 2]) * step.w_c[cu], in two unit-length buffers
-        V, t = np.take(a, ug), np.take(rc, ug)
-        V *= feats[:, 1]
-        t *= feats[:, 2]
-        V -= t
-        V *= np.take(step.w_c, cu, out=t)
-        del t
+        # (a[ug] * feats[:, 1] - rc[ug] * feats[:, 2]) * step.w_c[cu], into V a block of units at a
+        # time (the same elementwise operations; one unit-length array, not two)
+        V = np.empty(len(ug))
+        for start in range(0, len(ug), BLOCK):
+            u = slice(start, start + BLOCK)
+            v, t = np.take(a, ug[u], out=V[u]), np.take(rc, ug[u])
+            v *= feats[u, 1]
+            t *= feats[u, 2]
+            v -= t
+            v *= np.take(step.w_c, cu[u], out=t)
         G = G + np.asarray((sp.csr_matrix((V, (ug, cu)), shape=(ng, len(step.w_c))) @ step.n_ck).todense())
     if cov.ndim == 1:
         var = (G * G) @ cov

@@ -559,7 +559,9 @@ def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=Fals
         ivl = iv[iv["level"] == lvl]
         alpha = np.nan
         ids = iid_codes[m]
-        if np.count_nonzero(np.bincount(ids[ids >= 0])) >= 3:  # distinct interviews (nunique)
+        enough = np.count_nonzero(np.bincount(ids[ids >= 0])) >= 3  # distinct interviews (nunique)
+        del ids  # not held under the alpha's matrices
+        if enough:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 try:
