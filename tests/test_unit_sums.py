@@ -78,3 +78,22 @@ def test_the_headline_and_its_first_step_do_not_depend_on_the_block(monkeypatch,
     many = run()
     assert one["discrimination_se_first_step"].gt(0).all()
     pd.testing.assert_frame_equal(one, many, check_exact=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 300), ng=st.integers(1, 4), n_cand=st.integers(1, 40), seed=st.integers(0, 2**31 - 1))
+def test_group_candidate_sums_are_scipys_coo_build_to_the_bit(n, ng, n_cand, seed):
+    """Units sorted by group, candidates in any order within a group and repeated (several strata):
+    the matrix and its product with a count matrix equal scipy's own (v, (row, col)) construction."""
+    import scipy.sparse as sp
+
+    from analysis.stats._unit_sums import group_candidate_sums
+    rng = np.random.default_rng(seed)
+    ug = np.sort(rng.integers(0, ng, n))
+    cu = rng.integers(0, n_cand, n).astype(np.int32)
+    v = rng.normal(size=n) * 10.0 ** rng.integers(-4, 5, n)
+    n_ck = sp.csr_matrix(rng.integers(0, 3, (n_cand, 5)).astype(float))
+    want = sp.csr_matrix((v, (ug, cu)), shape=(ng, n_cand))
+    got = group_candidate_sums(v.copy(), ug, cu, ng, n_cand)
+    assert np.array_equal(got.toarray(), want.toarray())
+    assert np.array_equal((got @ n_ck).toarray(), (want @ n_ck).toarray())

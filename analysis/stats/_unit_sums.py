@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["BLOCK", "CentredRows", "unit_sums"]
+__all__ = ["BLOCK", "CentredRows", "group_candidate_sums", "unit_sums"]
 
 #: Rows per block: 2**18 rows is 2 MB of float64 per block-length array (cache-sized, and few
 #: enough blocks that the per-call overhead of numpy is noise).
@@ -99,3 +99,23 @@ def unit_sums(rows: CentredRows, unit: np.ndarray, n_units: int) -> np.ndarray:
         np.add.at(syy, u, np.multiply(yc, yc, out=b))
         np.add.at(sxy, u, np.multiply(xc, yc, out=b))
     return feats
+
+
+def group_candidate_sums(v: np.ndarray, ug: np.ndarray, cu: np.ndarray, ng: int, n_cand: int):
+    """A value per unit summed per (group, candidate): the CSR matrix (groups x candidates)
+    ``scipy.sparse.csr_matrix((v, (ug, cu)), shape=(ng, n_cand))`` builds, with the same bits.
+
+    ``ug`` (each unit's group) must be sorted, as the units are. Then the arrays scipy's COO
+    conversion would make are ``v`` and ``cu`` themselves (a stable counting sort by row keeps a
+    sorted input's order) with each group's count of units as the row pointer, so they are used as
+    they are: no COO copies of the index arrays (three unit-length arrays under the question table's
+    peak at ten million rows; issue 26). Duplicates (one candidate's units in several strata) are
+    then summed by the same ``sum_duplicates`` the COO route ends with. ``v`` may be changed in place.
+    """
+    import scipy.sparse as sp  # deferred: scipy.sparse costs start-up time and only the first step needs it
+
+    indptr = np.zeros(ng + 1, dtype=np.int32 if len(ug) < 2 ** 31 and n_cand < 2 ** 31 else np.int64)
+    np.cumsum(np.bincount(ug, minlength=ng), out=indptr[1:])
+    out = sp.csr_matrix((v, cu, indptr), shape=(ng, n_cand))
+    out.sum_duplicates()
+    return out

@@ -115,9 +115,9 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from analysis.stats import _codes
-from analysis.stats._unit_sums import BLOCK, CentredRows, unit_sums
 from analysis.stats._disc_intervals import (_acceleration, _bca, _fisher_interval, _influence_interval, _replicates,
                                             _within_moments, pooled_within_r)
+from analysis.stats._unit_sums import BLOCK, CentredRows, group_candidate_sums, unit_sums
 
 __all__ = ["EBEL_BANDS", "EBEL_EDGES", "ebel_band", "pooled_within_r", "grouped_discrimination", "kept_rows", "KeptRows",
            "rater_first_step", "RaterStep"]
@@ -514,8 +514,6 @@ def _first_step_variance(step: RaterStep, *, rows, centred, g_codes, c_codes, nc
     What does not depend on the grouping (each kept row's rater column, candidate and ``w_c``, each
     candidate's code) is made once per :class:`KeptRows` and step, for every table of the frame.
     """
-    import scipy.sparse as sp  # deferred: scipy.sparse costs start-up time and only the first step needs it
-
     cov = step.cov
     k = cov.shape[0]
     _, B, C = _within_moments(full)  # the pooled within-stratum sums of squares
@@ -582,7 +580,9 @@ def _first_step_variance(step: RaterStep, *, rows, centred, g_codes, c_codes, nc
             t *= feats[u, 2]
             v -= t
             v *= np.take(step.w_c, cu[u], out=t)
-        G = G + np.asarray((sp.csr_matrix((V, (ug, cu)), shape=(ng, len(step.w_c))) @ step.n_ck).todense())
+        A = group_candidate_sums(V, ug, cu, ng, len(step.w_c))  # V summed per (group, candidate)
+        del V, cu
+        G = G + np.asarray((A @ step.n_ck).todense())
     if cov.ndim == 1:
         var = (G * G) @ cov
     else:
