@@ -97,3 +97,31 @@ def test_group_candidate_sums_are_scipys_coo_build_to_the_bit(n, ng, n_cand, see
     got = group_candidate_sums(v.copy(), ug, cu, ng, n_cand)
     assert np.array_equal(got.toarray(), want.toarray())
     assert np.array_equal((got @ n_ck).toarray(), (want @ n_ck).toarray())
+
+
+@pytest.mark.parametrize("method", ["auto", "bootstrap"])
+@pytest.mark.parametrize("y_is_rest", [False, True])
+def test_groups_taken_in_chunks_give_the_numbers_of_one_chunk(monkeypatch, method, y_is_rest):
+    """Each group's numbers are its own rows': chunks of groups (here of about 500 rows) give every
+    column to the bit, the influence groups' intervals and the bootstrap's (one seeded stream over
+    every chunk's groups) alike."""
+    rng = np.random.default_rng(5)
+    n = 4000
+    cand = rng.integers(0, 300, n)
+    d = pd.DataFrame({"g": rng.choice([f"q{i}" for i in range(9)], n, p=np.r_[0.3, np.full(8, 0.7 / 8)]),
+                      "c": cand.astype(str), "s": np.array(["junior", "mid", "senior"])[cand % 3],
+                      "rater": rng.integers(0, 6, n)})
+    d["x"] = rng.normal(size=n) + d["rater"] * 0.1 + np.where(d["g"] == "q0", cand / 300, 0)
+    d["y"] = cand / 300 + rng.normal(size=n)
+    step = discrimination.rater_first_step(d, "rater", pd.Series(rng.random(6) * 0.01), candidate="c",
+                                           y_is_rest=y_is_rest)
+
+    def run():  # q0 (about 280 candidates) by the influence function under "auto", the rest bootstrapped
+        return discrimination.grouped_discrimination(d, "g", "x", "y", "s", "c", n_boot=40, first_step=step,
+                                                     method=method, influence_min=250)
+    one = run()
+    monkeypatch.setattr(discrimination, "_CHUNK_ROWS", 500)
+    assert len(discrimination._group_chunks(np.zeros(n, np.int8) + np.arange(n) % 9, 9, True)) > 3
+    chunked = run()
+    assert one["discrimination_low"].notna().all()
+    pd.testing.assert_frame_equal(one, chunked, check_exact=True)
