@@ -101,8 +101,8 @@ def test_table_rows_hold_narrow_scores_and_criterion_with_the_same_numbers():
 
 
 def _grouped_r_straight(group, x, y, n_groups):
-    """Pearson r per group by two-pass sums, written out with a temporary per step (the formula the
-    in-place items._grouped_r computes)."""
+    """Pearson r per group by two-pass sums, written out with a temporary per step (the formula
+    items._grouped_r and the blocks of _item_matrix.rest_r compute)."""
     n = np.bincount(group, minlength=n_groups).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         dx = x - (np.bincount(group, weights=x, minlength=n_groups) / n)[group]
@@ -117,11 +117,14 @@ def _grouped_r_straight(group, x, y, n_groups):
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 8), st.sampled_from("abcde"), st.sampled_from([1.0, 2.0, 3.0, 4.0, 2.5])),
-                min_size=1, max_size=50))
-def test_item_rest_r_in_place_equals_the_formula(rows):
-    """items.item_rest_r (its rest scores and correlations computed in place, issue 26) equals the
-    rest-score formula with a temporary per step, to the bit; candidates with one answer leave."""
+                min_size=1, max_size=50), st.sampled_from([1, 3, 7, 1 << 18]))
+def test_item_rest_r_in_place_equals_the_formula(rows, block):
+    """items.item_rest_r (its rest scores and correlations made a block of answers at a time, issue
+    26) equals the rest-score formula with a temporary per step over all answers, to the bit, with
+    blocks of one answer up to all of them; candidates with one answer leave."""
+    from analysis.stats import _item_matrix
     d = pd.DataFrame(rows, columns=["c", "q", "s"])
+    _item_matrix._BLOCK, default = block, _item_matrix._BLOCK
     m = items.answer_matrix(d, "c", "q", "s", "test")
     k = np.bincount(m.c).astype(float)
     total = np.bincount(m.c, weights=m.x)
@@ -129,5 +132,8 @@ def test_item_rest_r_in_place_equals_the_formula(rows):
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_rest = (total[m.c] - m.x) / (k[m.c] - 1)
     want = _grouped_r_straight(m.q[has_rest], m.x[has_rest], mean_rest[has_rest], m.n_questions)
-    got = items.item_rest_r(d, "c", "q", "s").to_numpy()
+    try:
+        got = items.item_rest_r(d, "c", "q", "s").to_numpy()
+    finally:
+        _item_matrix._BLOCK = default
     np.testing.assert_array_equal(got, want)  # NaN where NaN, every other value to the bit

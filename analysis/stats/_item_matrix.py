@@ -4,7 +4,8 @@ Private helpers of :mod:`analysis.stats.items`: reading a score or a strong/weak
 with an error that names the bad value (:func:`to_float`, :func:`to_strong`), coding tidy answers as a
 candidates x questions matrix with a mask of who answered what (:func:`answer_matrix`, panels
 averaged), and the available-case sums of squares and cross-products that Cronbach's alpha and
-alpha-if-deleted are computed from (:func:`pooled`, :func:`pooled_terms`, :func:`alpha_from_sums`).
+alpha-if-deleted are computed from (:func:`pooled`, :func:`pooled_terms`, :func:`alpha_from_sums`),
+and the item-rest correlation of every question from the coded answers (:func:`rest_r`).
 They live apart so that :mod:`analysis.stats.items` reads as the statistics themselves.
 """
 
@@ -21,7 +22,10 @@ from analysis._frames import check_columns as _check_columns
 from analysis.stats import _codes
 
 __all__ = ["to_float", "to_strong", "Matrix", "answer_matrix", "coded_matrix", "Pooled", "pooled", "alpha_from_sums",
-           "pooled_terms"]
+           "pooled_terms", "rest_r", "r_from_sums"]
+
+#: Answers per block in :func:`rest_r` (2 MB per block-length float64 array)
+_BLOCK = 1 << 18
 
 
 def to_float(values, name: str, function: str) -> np.ndarray:
@@ -205,3 +209,62 @@ def pooled_terms(p: Pooled):
     sp_cov = p.sp[off].sum()
     df_cov = np.clip(p.n_pair[off] - 1, 0, None).sum()
     return ss_var, df_var, sp_cov, df_cov
+
+
+def r_from_sums(n: np.ndarray, sxy: np.ndarray, sxx: np.ndarray, syy: np.ndarray) -> np.ndarray:
+    """Pearson r per group from its count (float) and centred sums of products and squares: NaN for a
+    group of fewer than two, or whose spread in x or y is negligible (1e-12 a member), clipped to
+    [-1, 1]. The one rule for the item statistics' correlations."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = sxy / np.sqrt(sxx * syy)
+    tiny = 1e-12 * np.maximum(n, 1)
+    return np.where((n >= 2) & (sxx > tiny) & (syy > tiny), np.clip(r, -1.0, 1.0), np.nan)
+
+
+def rest_r(m: Matrix, k: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per question of the answer matrix ``m``: the item-rest correlation and the candidates it rests
+    on (those with another answered question), from each candidate's answers ``k`` and sum ``total``.
+
+    The rest score ``(total[c] - x) / (k[c] - 1)`` and the deviations are made a block of answers at
+    a time, twice (once for the means, once for the centred sums), never as row-length arrays: at ten
+    million answers the whole-array form held five 80 MB temporaries, the question table's peak
+    (issue 26). Each sum is accumulated block after block in row order by ``np.add.at`` from zero,
+    the same additions in the same order as one ``np.bincount`` over all answers (see
+    :mod:`analysis.stats._unit_sums`), and the elementwise steps are those of the whole-array form,
+    so the numbers are its own to the bit (tests/test_tables_inplace.py)."""
+    nq = m.n_questions
+
+    def blocks():  # (question, score, rest score) of the answers with a rest score, block by block
+        for start in range(0, len(m.x), _BLOCK):
+            s = slice(start, start + _BLOCK)
+            c, q, x = m.c[s], m.q[s], m.x[s]
+            mean_rest, others = total[c], k[c]
+            mean_rest -= x
+            others -= 1
+            has_rest = others >= 1  # k[c] >= 2 (counts, exact as floats)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                mean_rest /= others
+            if not has_rest.all():  # someone answered one question only: their rows leave
+                q, x, mean_rest = q[has_rest], x[has_rest], mean_rest[has_rest]
+            yield q, x, mean_rest
+
+    n = np.zeros(nq, dtype=np.int64)
+    sx, sy = np.zeros(nq), np.zeros(nq)
+    for q, x, y in blocks():
+        n += np.bincount(q, minlength=nq)
+        np.add.at(sx, q, x)
+        np.add.at(sy, q, y)
+    nf = n.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mx, my = sx / nf, sy / nf
+    sxy, sxx, syy = np.zeros(nq), np.zeros(nq), np.zeros(nq)
+    for q, x, y in blocks():
+        dx = np.take(mx, q)
+        np.subtract(x, dx, out=dx)
+        dy = np.take(my, q)
+        np.subtract(y, dy, out=dy)
+        np.add.at(sxx, q, dx * dx)
+        np.add.at(syy, q, dy * dy)
+        dx *= dy
+        np.add.at(sxy, q, dx)
+    return r_from_sums(nf, sxy, sxx, syy), n

@@ -34,6 +34,7 @@ from analysis.stats import _codes
 from analysis._frames import as_list as _as_list
 from analysis._frames import check_columns as _check_columns
 from analysis.stats._item_matrix import (Matrix, alpha_from_sums, answer_matrix, coded_matrix, pooled, pooled_terms,
+                                         r_from_sums, rest_r,
                                          to_float, to_strong)
 
 __all__ = ["item_statistics", "item_rest_r", "cronbach_alpha", "auc", "grouped_auc", "grouped_auc_codes",
@@ -250,7 +251,7 @@ def item_statistics(data: pd.DataFrame, candidate: str, question: str, score: st
     total = np.bincount(c, weights=x)
     mean_all = (total / k)[c]
     item_total_r = _grouped_r(q, x, mean_all, n_q)
-    item_rest_r, n_rest = _rest_r(m, k, total)
+    item_rest_r, n_rest = rest_r(m, k, total)
 
     alpha_if_deleted = _alpha_if_deleted(m, k)
     out = pd.DataFrame(
@@ -275,26 +276,7 @@ def item_rest_r(data: pd.DataFrame, candidate: str, question: str, score: str) -
     if len(m.x) == 0:
         return pd.Series([], index=pd.Index([], name=question), dtype=float, name="item_rest_r")
     k = np.bincount(m.c).astype(float)
-    return pd.Series(_rest_r(m, k, np.bincount(m.c, weights=m.x))[0], index=m.questions, name="item_rest_r")
-
-
-def _rest_r(m, k: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per question of the answer matrix ``m``: the item-rest correlation and the candidates it
-    rests on (those with another answered question), from each candidate's answers ``k`` and sum ``total``."""
-    c, q, x = m.c, m.q, m.x
-    # (total[c] - x) / (k[c] - 1) computed in place (the same operations, so the same numbers): at
-    # ten million answers each row-length temporary is 80 MB of pages to zero (issue 26)
-    mean_rest, others = total[c], k[c]
-    mean_rest -= x
-    others -= 1
-    has_rest = others >= 1  # k[c] >= 2 (counts, exact as floats)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean_rest /= others
-    del others
-    if not has_rest.all():  # someone answered one question only: their rows leave
-        q, x, mean_rest = q[has_rest], x[has_rest], mean_rest[has_rest]
-    r = _grouped_r(q, x, mean_rest, m.n_questions)
-    return r, np.bincount(q, minlength=m.n_questions)
+    return pd.Series(rest_r(m, k, np.bincount(m.c, weights=m.x))[0], index=m.questions, name="item_rest_r")
 
 
 def _grouped_r(group: np.ndarray, x: np.ndarray, y: np.ndarray, n_groups: int) -> np.ndarray:
@@ -312,9 +294,7 @@ def _grouped_r(group: np.ndarray, x: np.ndarray, y: np.ndarray, n_groups: int) -
         sxx = np.bincount(group, weights=np.multiply(dx, dx, out=p), minlength=n_groups)
         syy = np.bincount(group, weights=np.multiply(dy, dy, out=p), minlength=n_groups)
         del p, dx, dy
-        r = sxy / np.sqrt(sxx * syy)
-    tiny = 1e-12 * np.maximum(n, 1)
-    return np.where((n >= 2) & (sxx > tiny) & (syy > tiny), np.clip(r, -1.0, 1.0), np.nan)
+    return r_from_sums(n, sxy, sxx, syy)
 
 
 def _alpha_if_deleted(m: Matrix, k: np.ndarray) -> np.ndarray:
