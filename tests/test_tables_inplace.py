@@ -137,3 +137,21 @@ def test_item_rest_r_in_place_equals_the_formula(rows, block):
     finally:
         _item_matrix._BLOCK = default
     np.testing.assert_array_equal(got, want)  # NaN where NaN, every other value to the bit
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 8), st.sampled_from("abcde"), st.sampled_from([1.0, 2.0, 3.0, 4.0, 2.5])),
+                min_size=1, max_size=50), st.sampled_from([1, 4, 1 << 18]))
+def test_answer_matrix_centred_by_blocks_equals_the_whole_array_fill(rows, block):
+    """The centred candidates x questions matrix (Cronbach's alpha reads it) filled a block of
+    answers at a time equals the one whole-array assignment, to the bit (repeated answers averaged)."""
+    from analysis.stats import _item_matrix
+    m = items.answer_matrix(pd.DataFrame(rows, columns=["c", "q", "s"]), "c", "q", "s", "test")
+    want = np.zeros((m.n_candidates, m.n_questions))
+    want[m.c, m.q] = m.x - m.means[m.q]
+    _item_matrix._BLOCK, default = block, _item_matrix._BLOCK
+    try:
+        got = m.centred
+    finally:
+        _item_matrix._BLOCK = default
+    np.testing.assert_array_equal(got, want)

@@ -96,9 +96,15 @@ class Matrix:
 
     @cached_property
     def centred(self) -> np.ndarray:
-        """candidates x questions: the score minus the question's mean where answered, 0 elsewhere."""
+        """candidates x questions: the score minus the question's mean where answered, 0 elsewhere.
+        Filled a block of answers at a time (the same subtraction per answer): the whole-array form's
+        two answer-length temporaries sat on top of this matrix and the mask at the level table's
+        alpha, its peak at ten million rows (issue 26)."""
         centred = np.zeros((self.n_candidates, self.n_questions))
-        centred[self.c, self.q] = self.x - self.means[self.q]
+        for start in range(0, len(self.x), _BLOCK):
+            s = slice(start, start + _BLOCK)
+            q = self.q[s]
+            centred[self.c[s], q] = self.x[s] - self.means[q]
         return centred
 
 
