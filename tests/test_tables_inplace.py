@@ -155,3 +155,38 @@ def test_answer_matrix_centred_by_blocks_equals_the_whole_array_fill(rows, block
     finally:
         _item_matrix._BLOCK = default
     np.testing.assert_array_equal(got, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 120), st.sampled_from([1, 5, 1 << 18]), st.booleans(), st.integers(0, 2**31 - 1))
+def test_auc_count_table_by_blocks_equals_one_bincount(n, block, coded, seed):
+    """The AUC's (group, score) table summed a block of rows at a time gives the AUC of the one
+    bincount over the kept rows, to the bit, also for a criterion that is not 0/1 (its sums then
+    depend on the order of addition), with score codes and by the sort, and with unknown rows."""
+    rng = np.random.default_rng(seed)
+    g = rng.integers(-1, 3, n).astype(np.int8)
+    score = rng.choice([1.0, 2.0, 3.0, 4.0, np.nan], n)
+    strong = np.where(rng.random(n) < 0.2, np.nan, rng.random(n) * 10.0 ** rng.integers(-3, 4, n))
+    rows = rng.random(n) < 0.9
+    sc = np.full(n, -1, np.int8)
+    for i, v in enumerate((1, 2, 3, 4)):
+        sc[score == v] = i
+    codes = (sc, (1, 2, 3, 4)) if coded else None
+    ok = rows & ~np.isnan(score) & ~np.isnan(strong) & (g >= 0)
+    nv, names = 4, pd.Index(["a", "b", "c"])
+    cell = g[ok].astype(np.int64) * nv + np.searchsorted([1.0, 2.0, 3.0, 4.0], score[ok])
+    count = np.bincount(cell, minlength=3 * nv).reshape(3, nv).astype(float)
+    s = np.bincount(cell, weights=strong[ok], minlength=3 * nv).reshape(3, nv)
+    rank_strong = ((np.cumsum(count, axis=1) - count + (count + 1) / 2) * s).sum(axis=1)
+    n_all, n_strong = count.sum(axis=1), s.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        want = (rank_strong - n_strong * (n_strong + 1) / 2) / (n_strong * (n_all - n_strong))
+    want = np.where((n_strong > 0) & (n_all - n_strong > 0), want, np.nan)[n_all > 0]
+    items._BLOCK, default = block, items._BLOCK
+    try:
+        got = items.grouped_auc_codes(g, names, score, strong, rows, score_codes=codes)
+    finally:
+        items._BLOCK = default
+    if np.unique(score[ok]).size < 4:  # the sort numbers only the present scores: the same table, fewer columns
+        return
+    np.testing.assert_array_equal(got.to_numpy(), want)

@@ -37,6 +37,9 @@ from analysis.stats._item_matrix import (Matrix, alpha_from_sums, answer_matrix,
                                          r_from_sums, rest_r,
                                          to_float, to_strong)
 
+#: Rows per block where the AUC's count table is summed a block at a time
+_BLOCK = 1 << 18
+
 __all__ = ["item_statistics", "item_rest_r", "cronbach_alpha", "auc", "grouped_auc", "grouped_auc_codes",
            "point_biserial"]
 
@@ -500,15 +503,29 @@ def _auc_counts(g, names, x, y, rows, n_rows, name, x_codes=None) -> pd.Series |
         values = np.sort(xk)  # np.unique(xk, return_inverse=True) by a sort and a search (no hash table)
         values = values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
         xc = np.searchsorted(values, xk)
+        del xk
     else:
-        values, xc = coded
+        values, remap = coded
     nv = len(values)
     if ng * nv > 4 * n_rows + (1 << 16):
         return None
-    g, y = g[ok], y[ok]
-    cell = g.astype(np.int64) * nv + xc.reshape(-1)
-    count = np.bincount(cell, minlength=ng * nv).reshape(ng, nv).astype(float)
-    strong = np.bincount(cell, weights=y, minlength=ng * nv).reshape(ng, nv)
+    # the (group, score) table a block of rows at a time: no row-length subsets, keys or float copy
+    # of the criterion (300 MB of temporaries at ten million rows, the topic and level tables' peak;
+    # issue 26). Counts are integers (exact in any order); the criterion's sums by np.add.at in row
+    # order from zero, bincount's own additions (see analysis.stats._unit_sums): the same table
+    count, strong = np.zeros(ng * nv, dtype=np.int64), np.zeros(ng * nv)
+    done = 0
+    for start in range(0, len(ok), _BLOCK):
+        s = slice(start, start + _BLOCK)
+        okb = ok[s]
+        n_ok = int(np.count_nonzero(okb))
+        cell = g[s][okb].astype(np.int64)
+        cell *= nv
+        cell += xc[done:done + n_ok] if coded is None else remap[x_codes[0][s][okb]]
+        done += n_ok
+        count += np.bincount(cell, minlength=ng * nv)
+        np.add.at(strong, cell, y[s][okb])
+    count, strong = count.reshape(ng, nv).astype(float), strong.reshape(ng, nv)
     below = np.cumsum(count, axis=1) - count  # answers of the group with a lower score
     rank_strong = ((below + (count + 1) / 2) * strong).sum(axis=1)
     n = count.sum(axis=1)
@@ -523,20 +540,25 @@ def _auc_counts(g, names, x, y, rows, n_rows, name, x_codes=None) -> pd.Series |
 
 
 def _distinct_by_codes(x_codes, ok):
-    """``(values, positions)`` of the rows ``ok`` as the sort in :func:`_auc_counts` finds them --
-    the distinct present values, sorted, and each row's position among them -- from codes into
-    sorted values: the used codes, renumbered. None without codes, or when a row of ``ok`` has no
-    code (its value is not among the given ones)."""
+    """``(values, remap)`` of the rows ``ok`` as the sort in :func:`_auc_counts` finds them -- the
+    distinct present values, sorted, and the table from a code to its position among them (a row's
+    position is ``remap[code]``) -- from codes into sorted values: the used codes, renumbered. None
+    without codes, or when a row of ``ok`` has no code (its value is not among the given ones)."""
     if x_codes is None:
         return None
     codes, values = x_codes
     values = np.asarray(values, dtype=float)
-    ck = codes[ok]
-    if (len(ck) and ck.min() < 0) or np.any(np.diff(values) <= 0):
+    if np.any(np.diff(values) <= 0):
         return None
-    used = np.bincount(ck, minlength=len(values)) > 0
+    used = np.zeros(len(values) + 1, dtype=np.int64)  # a count per code; -1 (no code) counts last
+    for start in range(0, len(ok), _BLOCK):
+        ck = codes[start:start + _BLOCK][ok[start:start + _BLOCK]]
+        used += np.bincount(ck.astype(np.intp) % (len(values) + 1), minlength=len(values) + 1)
+    if used[-1]:
+        return None
+    used = used[:-1] > 0
     remap = np.cumsum(used) - 1
-    return values[used], remap[ck]
+    return values[used], remap
 
 
 def point_biserial(score, strong) -> float:
