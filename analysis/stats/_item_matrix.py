@@ -121,6 +121,7 @@ def answer_matrix(data, candidate: str, question: str, score: str, function: str
     # copying the id text again (issue 11)
     c_all, c_names = _codes.codes(data[candidate], sort=False)
     q_all, q_names = _codes.codes(data[question], sort=True)
+    q_all = _codes.narrow(np.asarray(q_all))  # held while the matrix is coded: 1-2 bytes a row, not 8
     return coded_matrix(np.asarray(c_all), np.asarray(q_all), q_names, x, question, len(c_names),
                         c_by_appearance=True)
 
@@ -148,7 +149,7 @@ def coded_matrix(c_all: np.ndarray, q_all: np.ndarray, q_names: pd.Index, x: np.
     # the answered cells, sorted, and each row's cell among them: a panel (several scores for one
     # answer) when there are fewer cells than rows; then the answer is their mean, summed per cell in
     # row order as a bincount over every cell would (no candidates x questions count table)
-    panels = _panel_cells(c.astype(np.int64) * n_q + q, n_c * n_q)
+    panels = _panel_cells(c, q, n_q, n_c * n_q)
     if panels is not None:
         cells, inverse = panels
         x = np.bincount(inverse, weights=x, minlength=len(cells)) / np.bincount(inverse, minlength=len(cells))
@@ -158,21 +159,35 @@ def coded_matrix(c_all: np.ndarray, q_all: np.ndarray, q_names: pd.Index, x: np.
     return Matrix(pd.Index(labels, name=question), c, q, x, means, n_c)
 
 
-def _panel_cells(key: np.ndarray, bound: int):
-    """``(cells, inverse)`` (:func:`analysis.stats._codes.dense`) of the answers' cell keys when some
-    cell holds several answers (a panel), None when every answer has a cell of its own.
+def _panel_cells(c: np.ndarray, q: np.ndarray, n_q: int, bound: int):
+    """``(cells, inverse)`` (:func:`analysis.stats._codes.dense`) of the answers' cell keys
+    ``c * n_q + q`` when some cell holds several answers (a panel), None when every answer has a
+    cell of its own.
 
     The common case -- no panels -- is told by a table of one byte per possible cell (while there are
     at most 8 per answer) without ranking the cells: ``dense`` would build an 8-byte rank per possible
     cell, at ten million rows 1.7 million interviews x 24 questions, 330 MB of pages to zero and the
-    largest part of the question table's item-rest correlation (issue 26)."""
-    if bound <= 8 * len(key) + (1 << 16):
+    largest part of the question table's item-rest correlation (issue 26). The table is marked a
+    block of answers at a time, so the answers' 8-byte keys are made whole only when there are panels."""
+    n = len(c)
+    if bound <= 8 * n + (1 << 16):
         present = np.zeros(bound, dtype=bool)
-        present[key] = True
-        if np.count_nonzero(present) == len(key):
+        for start in range(0, n, _BLOCK):
+            s = slice(start, start + _BLOCK)
+            present[_cell_keys(c[s], q[s], n_q)] = True
+        if np.count_nonzero(present) == n:
             return None
-    cells, inverse = _codes.dense(key, bound)
-    return (cells, inverse) if len(cells) < len(key) else None
+        del present
+    cells, inverse = _codes.dense(_cell_keys(c, q, n_q), bound)
+    return (cells, inverse) if len(cells) < n else None
+
+
+def _cell_keys(c: np.ndarray, q: np.ndarray, n_q: int) -> np.ndarray:
+    """The (candidate, question) cell of each answer as one int64 key, ``c * n_q + q``."""
+    key = c.astype(np.int64)
+    key *= n_q
+    key += q
+    return key
 
 
 @dataclass(frozen=True)
