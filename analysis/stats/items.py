@@ -524,7 +524,7 @@ def _auc_counts(g, names, x, y, rows, n_rows, name, x_codes=None) -> pd.Series |
         cell += xc[done:done + n_ok] if coded is None else remap[x_codes[0][s][okb]]
         done += n_ok
         count += np.bincount(cell, minlength=ng * nv)
-        np.add.at(strong, cell, y[s][okb])
+        np.add.at(strong, cell, y[s][okb].astype(float))  # as float64, numpy's fast path (bincount's values)
     count, strong = count.reshape(ng, nv).astype(float), strong.reshape(ng, nv)
     below = np.cumsum(count, axis=1) - count  # answers of the group with a lower score
     rank_strong = ((below + (count + 1) / 2) * strong).sum(axis=1)
