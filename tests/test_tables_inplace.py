@@ -190,3 +190,21 @@ def test_auc_count_table_by_blocks_equals_one_bincount(n, block, coded, seed):
     if np.unique(score[ok]).size < 4:  # the sort numbers only the present scores: the same table, fewer columns
         return
     np.testing.assert_array_equal(got.to_numpy(), want)
+
+
+def test_alpha_after_the_answers_are_let_go_equals_the_alpha_of_the_whole_matrix():
+    """Cronbach's alpha drops the answer matrix's per-answer arrays before its pooled sums (issue 26):
+    the sums made after dropping are those of a matrix that keeps them, to the bit."""
+    from analysis.stats import _item_matrix
+    rng = np.random.default_rng(2)
+    d = pd.DataFrame({"c": rng.integers(0, 40, 300), "q": rng.choice(list("abcdef"), 300),
+                      "s": rng.integers(1, 5, 300).astype(float)})
+    kept = items.answer_matrix(d, "c", "q", "s", "test")
+    dropped = items.answer_matrix(d, "c", "q", "s", "test")
+    dropped.drop_answers()
+    assert dropped.c is None and dropped.x is None
+    want, got = _item_matrix.pooled(kept), _item_matrix.pooled(dropped)
+    np.testing.assert_array_equal(got.sp, want.sp)
+    np.testing.assert_array_equal(got.n_pair, want.n_pair)
+    assert items.cronbach_alpha(d, "c", "q", "s") == _item_matrix.alpha_from_sums(
+        *_item_matrix.pooled_terms(want), want.k_mean)

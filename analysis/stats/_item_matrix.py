@@ -87,6 +87,15 @@ class Matrix:
     def n_questions(self) -> int:
         return len(self.questions)
 
+    def drop_answers(self) -> None:
+        """Make ``answered`` and ``centred`` (all Cronbach's alpha reads), then let the per-answer
+        arrays ``c``, ``q``, ``x`` go (None): at ten million rows a level's are some 100 MB, which sat
+        under the alpha's two matrices and its float mask, the level table's peak (issue 26). Only
+        for a matrix nothing else reads afterwards (:func:`analysis.stats.items.cronbach_alpha`'s)."""
+        self.answered, self.centred  # noqa: B018 (cached on first read)
+        for name in ("c", "q", "x"):
+            object.__setattr__(self, name, None)  # a frozen dataclass's own fields, set as __init__ sets them
+
     @cached_property
     def answered(self) -> np.ndarray:
         """bool, candidates x questions: who answered what."""

@@ -145,7 +145,7 @@ def cronbach_alpha_coded(candidate_codes: np.ndarray, question_codes: np.ndarray
 
 
 def _alpha_of(m: Matrix, n_items, function: str) -> float:
-    """:func:`cronbach_alpha` of an answer matrix."""
+    """:func:`cronbach_alpha` of an answer matrix made for it alone (its answers are let go once read)."""
     if m.n_questions < 2 or m.n_candidates < 2:
         raise ValueError(
             f"{function}: need at least 2 questions and 2 candidates; got {m.n_questions} "
@@ -156,6 +156,7 @@ def _alpha_of(m: Matrix, n_items, function: str) -> float:
 
         wide = pd.DataFrame(np.where(m.answered, m.centred, np.nan))  # alpha is shift-invariant
         return float(pingouin.cronbach_alpha(wide)[0])
+    m.drop_answers()
     p = pooled(m)
     ss_var, df_var, sp_cov, df_cov = pooled_terms(p)
     if df_cov == 0:
