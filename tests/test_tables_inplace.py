@@ -101,8 +101,8 @@ def test_table_rows_hold_narrow_scores_and_criterion_with_the_same_numbers():
 
 
 def _grouped_r_straight(group, x, y, n_groups):
-    """Pearson r per group by two-pass sums, written out with a temporary per step (the formula the
-    in-place items._grouped_r computes)."""
+    """Pearson r per group by two-pass sums, written out with a temporary per step (the formula
+    items._grouped_r and the blocks of _item_matrix.rest_r compute)."""
     n = np.bincount(group, minlength=n_groups).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         dx = x - (np.bincount(group, weights=x, minlength=n_groups) / n)[group]
@@ -117,11 +117,14 @@ def _grouped_r_straight(group, x, y, n_groups):
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 8), st.sampled_from("abcde"), st.sampled_from([1.0, 2.0, 3.0, 4.0, 2.5])),
-                min_size=1, max_size=50))
-def test_item_rest_r_in_place_equals_the_formula(rows):
-    """items.item_rest_r (its rest scores and correlations computed in place, issue 26) equals the
-    rest-score formula with a temporary per step, to the bit; candidates with one answer leave."""
+                min_size=1, max_size=50), st.sampled_from([1, 3, 7, 1 << 18]))
+def test_item_rest_r_in_place_equals_the_formula(rows, block):
+    """items.item_rest_r (its rest scores and correlations made a block of answers at a time, issue
+    26) equals the rest-score formula with a temporary per step over all answers, to the bit, with
+    blocks of one answer up to all of them; candidates with one answer leave."""
+    from analysis.stats import _item_matrix
     d = pd.DataFrame(rows, columns=["c", "q", "s"])
+    _item_matrix._BLOCK, default = block, _item_matrix._BLOCK
     m = items.answer_matrix(d, "c", "q", "s", "test")
     k = np.bincount(m.c).astype(float)
     total = np.bincount(m.c, weights=m.x)
@@ -129,5 +132,79 @@ def test_item_rest_r_in_place_equals_the_formula(rows):
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_rest = (total[m.c] - m.x) / (k[m.c] - 1)
     want = _grouped_r_straight(m.q[has_rest], m.x[has_rest], mean_rest[has_rest], m.n_questions)
-    got = items.item_rest_r(d, "c", "q", "s").to_numpy()
+    try:
+        got = items.item_rest_r(d, "c", "q", "s").to_numpy()
+    finally:
+        _item_matrix._BLOCK = default
     np.testing.assert_array_equal(got, want)  # NaN where NaN, every other value to the bit
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 8), st.sampled_from("abcde"), st.sampled_from([1.0, 2.0, 3.0, 4.0, 2.5])),
+                min_size=1, max_size=50), st.sampled_from([1, 4, 1 << 18]))
+def test_answer_matrix_centred_by_blocks_equals_the_whole_array_fill(rows, block):
+    """The centred candidates x questions matrix (Cronbach's alpha reads it) filled a block of
+    answers at a time equals the one whole-array assignment, to the bit (repeated answers averaged)."""
+    from analysis.stats import _item_matrix
+    m = items.answer_matrix(pd.DataFrame(rows, columns=["c", "q", "s"]), "c", "q", "s", "test")
+    want = np.zeros((m.n_candidates, m.n_questions))
+    want[m.c, m.q] = m.x - m.means[m.q]
+    _item_matrix._BLOCK, default = block, _item_matrix._BLOCK
+    try:
+        got = m.centred
+    finally:
+        _item_matrix._BLOCK = default
+    np.testing.assert_array_equal(got, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 120), st.sampled_from([1, 5, 1 << 18]), st.booleans(), st.integers(0, 2**31 - 1))
+def test_auc_count_table_by_blocks_equals_one_bincount(n, block, coded, seed):
+    """The AUC's (group, score) table summed a block of rows at a time gives the AUC of the one
+    bincount over the kept rows, to the bit, also for a criterion that is not 0/1 (its sums then
+    depend on the order of addition), with score codes and by the sort, and with unknown rows."""
+    rng = np.random.default_rng(seed)
+    g = rng.integers(-1, 3, n).astype(np.int8)
+    score = rng.choice([1.0, 2.0, 3.0, 4.0, np.nan], n)
+    strong = np.where(rng.random(n) < 0.2, np.nan, rng.random(n) * 10.0 ** rng.integers(-3, 4, n))
+    rows = rng.random(n) < 0.9
+    sc = np.full(n, -1, np.int8)
+    for i, v in enumerate((1, 2, 3, 4)):
+        sc[score == v] = i
+    codes = (sc, (1, 2, 3, 4)) if coded else None
+    ok = rows & ~np.isnan(score) & ~np.isnan(strong) & (g >= 0)
+    nv, names = 4, pd.Index(["a", "b", "c"])
+    cell = g[ok].astype(np.int64) * nv + np.searchsorted([1.0, 2.0, 3.0, 4.0], score[ok])
+    count = np.bincount(cell, minlength=3 * nv).reshape(3, nv).astype(float)
+    s = np.bincount(cell, weights=strong[ok], minlength=3 * nv).reshape(3, nv)
+    rank_strong = ((np.cumsum(count, axis=1) - count + (count + 1) / 2) * s).sum(axis=1)
+    n_all, n_strong = count.sum(axis=1), s.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        want = (rank_strong - n_strong * (n_strong + 1) / 2) / (n_strong * (n_all - n_strong))
+    want = np.where((n_strong > 0) & (n_all - n_strong > 0), want, np.nan)[n_all > 0]
+    items._BLOCK, default = block, items._BLOCK
+    try:
+        got = items.grouped_auc_codes(g, names, score, strong, rows, score_codes=codes)
+    finally:
+        items._BLOCK = default
+    if np.unique(score[ok]).size < 4:  # the sort numbers only the present scores: the same table, fewer columns
+        return
+    np.testing.assert_array_equal(got.to_numpy(), want)
+
+
+def test_alpha_after_the_answers_are_let_go_equals_the_alpha_of_the_whole_matrix():
+    """Cronbach's alpha drops the answer matrix's per-answer arrays before its pooled sums (issue 26):
+    the sums made after dropping are those of a matrix that keeps them, to the bit."""
+    from analysis.stats import _item_matrix
+    rng = np.random.default_rng(2)
+    d = pd.DataFrame({"c": rng.integers(0, 40, 300), "q": rng.choice(list("abcdef"), 300),
+                      "s": rng.integers(1, 5, 300).astype(float)})
+    kept = items.answer_matrix(d, "c", "q", "s", "test")
+    dropped = items.answer_matrix(d, "c", "q", "s", "test")
+    dropped.drop_answers()
+    assert dropped.c is None and dropped.x is None
+    want, got = _item_matrix.pooled(kept), _item_matrix.pooled(dropped)
+    np.testing.assert_array_equal(got.sp, want.sp)
+    np.testing.assert_array_equal(got.n_pair, want.n_pair)
+    assert items.cronbach_alpha(d, "c", "q", "s") == _item_matrix.alpha_from_sums(
+        *_item_matrix.pooled_terms(want), want.k_mean)

@@ -4,7 +4,8 @@ Private helpers of :mod:`analysis.stats.items`: reading a score or a strong/weak
 with an error that names the bad value (:func:`to_float`, :func:`to_strong`), coding tidy answers as a
 candidates x questions matrix with a mask of who answered what (:func:`answer_matrix`, panels
 averaged), and the available-case sums of squares and cross-products that Cronbach's alpha and
-alpha-if-deleted are computed from (:func:`pooled`, :func:`pooled_terms`, :func:`alpha_from_sums`).
+alpha-if-deleted are computed from (:func:`pooled`, :func:`pooled_terms`, :func:`alpha_from_sums`),
+and the item-rest correlation of every question from the coded answers (:func:`rest_r`).
 They live apart so that :mod:`analysis.stats.items` reads as the statistics themselves.
 """
 
@@ -21,7 +22,10 @@ from analysis._frames import check_columns as _check_columns
 from analysis.stats import _codes
 
 __all__ = ["to_float", "to_strong", "Matrix", "answer_matrix", "coded_matrix", "Pooled", "pooled", "alpha_from_sums",
-           "pooled_terms"]
+           "pooled_terms", "rest_r", "r_from_sums"]
+
+#: Answers per block in :func:`rest_r` (2 MB per block-length float64 array)
+_BLOCK = 1 << 18
 
 
 def to_float(values, name: str, function: str) -> np.ndarray:
@@ -83,6 +87,15 @@ class Matrix:
     def n_questions(self) -> int:
         return len(self.questions)
 
+    def drop_answers(self) -> None:
+        """Make ``answered`` and ``centred`` (all Cronbach's alpha reads), then let the per-answer
+        arrays ``c``, ``q``, ``x`` go (None): at ten million rows a level's are some 100 MB, which sat
+        under the alpha's two matrices and its float mask, the level table's peak (issue 26). Only
+        for a matrix nothing else reads afterwards (:func:`analysis.stats.items.cronbach_alpha`'s)."""
+        self.answered, self.centred  # noqa: B018 (cached on first read)
+        for name in ("c", "q", "x"):
+            object.__setattr__(self, name, None)  # a frozen dataclass's own fields, set as __init__ sets them
+
     @cached_property
     def answered(self) -> np.ndarray:
         """bool, candidates x questions: who answered what."""
@@ -92,9 +105,15 @@ class Matrix:
 
     @cached_property
     def centred(self) -> np.ndarray:
-        """candidates x questions: the score minus the question's mean where answered, 0 elsewhere."""
+        """candidates x questions: the score minus the question's mean where answered, 0 elsewhere.
+        Filled a block of answers at a time (the same subtraction per answer): the whole-array form's
+        two answer-length temporaries sat on top of this matrix and the mask at the level table's
+        alpha, its peak at ten million rows (issue 26)."""
         centred = np.zeros((self.n_candidates, self.n_questions))
-        centred[self.c, self.q] = self.x - self.means[self.q]
+        for start in range(0, len(self.x), _BLOCK):
+            s = slice(start, start + _BLOCK)
+            q = self.q[s]
+            centred[self.c[s], q] = self.x[s] - self.means[q]
         return centred
 
 
@@ -111,6 +130,7 @@ def answer_matrix(data, candidate: str, question: str, score: str, function: str
     # copying the id text again (issue 11)
     c_all, c_names = _codes.codes(data[candidate], sort=False)
     q_all, q_names = _codes.codes(data[question], sort=True)
+    q_all = _codes.narrow(np.asarray(q_all))  # held while the matrix is coded: 1-2 bytes a row, not 8
     return coded_matrix(np.asarray(c_all), np.asarray(q_all), q_names, x, question, len(c_names),
                         c_by_appearance=True)
 
@@ -138,7 +158,7 @@ def coded_matrix(c_all: np.ndarray, q_all: np.ndarray, q_names: pd.Index, x: np.
     # the answered cells, sorted, and each row's cell among them: a panel (several scores for one
     # answer) when there are fewer cells than rows; then the answer is their mean, summed per cell in
     # row order as a bincount over every cell would (no candidates x questions count table)
-    panels = _panel_cells(c.astype(np.int64) * n_q + q, n_c * n_q)
+    panels = _panel_cells(c, q, n_q, n_c * n_q)
     if panels is not None:
         cells, inverse = panels
         x = np.bincount(inverse, weights=x, minlength=len(cells)) / np.bincount(inverse, minlength=len(cells))
@@ -148,21 +168,35 @@ def coded_matrix(c_all: np.ndarray, q_all: np.ndarray, q_names: pd.Index, x: np.
     return Matrix(pd.Index(labels, name=question), c, q, x, means, n_c)
 
 
-def _panel_cells(key: np.ndarray, bound: int):
-    """``(cells, inverse)`` (:func:`analysis.stats._codes.dense`) of the answers' cell keys when some
-    cell holds several answers (a panel), None when every answer has a cell of its own.
+def _panel_cells(c: np.ndarray, q: np.ndarray, n_q: int, bound: int):
+    """``(cells, inverse)`` (:func:`analysis.stats._codes.dense`) of the answers' cell keys
+    ``c * n_q + q`` when some cell holds several answers (a panel), None when every answer has a
+    cell of its own.
 
     The common case -- no panels -- is told by a table of one byte per possible cell (while there are
     at most 8 per answer) without ranking the cells: ``dense`` would build an 8-byte rank per possible
     cell, at ten million rows 1.7 million interviews x 24 questions, 330 MB of pages to zero and the
-    largest part of the question table's item-rest correlation (issue 26)."""
-    if bound <= 8 * len(key) + (1 << 16):
+    largest part of the question table's item-rest correlation (issue 26). The table is marked a
+    block of answers at a time, so the answers' 8-byte keys are made whole only when there are panels."""
+    n = len(c)
+    if bound <= 8 * n + (1 << 16):
         present = np.zeros(bound, dtype=bool)
-        present[key] = True
-        if np.count_nonzero(present) == len(key):
+        for start in range(0, n, _BLOCK):
+            s = slice(start, start + _BLOCK)
+            present[_cell_keys(c[s], q[s], n_q)] = True
+        if np.count_nonzero(present) == n:
             return None
-    cells, inverse = _codes.dense(key, bound)
-    return (cells, inverse) if len(cells) < len(key) else None
+        del present
+    cells, inverse = _codes.dense(_cell_keys(c, q, n_q), bound)
+    return (cells, inverse) if len(cells) < n else None
+
+
+def _cell_keys(c: np.ndarray, q: np.ndarray, n_q: int) -> np.ndarray:
+    """The (candidate, question) cell of each answer as one int64 key, ``c * n_q + q``."""
+    key = c.astype(np.int64)
+    key *= n_q
+    key += q
+    return key
 
 
 @dataclass(frozen=True)
@@ -205,3 +239,62 @@ def pooled_terms(p: Pooled):
     sp_cov = p.sp[off].sum()
     df_cov = np.clip(p.n_pair[off] - 1, 0, None).sum()
     return ss_var, df_var, sp_cov, df_cov
+
+
+def r_from_sums(n: np.ndarray, sxy: np.ndarray, sxx: np.ndarray, syy: np.ndarray) -> np.ndarray:
+    """Pearson r per group from its count (float) and centred sums of products and squares: NaN for a
+    group of fewer than two, or whose spread in x or y is negligible (1e-12 a member), clipped to
+    [-1, 1]. The one rule for the item statistics' correlations."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = sxy / np.sqrt(sxx * syy)
+    tiny = 1e-12 * np.maximum(n, 1)
+    return np.where((n >= 2) & (sxx > tiny) & (syy > tiny), np.clip(r, -1.0, 1.0), np.nan)
+
+
+def rest_r(m: Matrix, k: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per question of the answer matrix ``m``: the item-rest correlation and the candidates it rests
+    on (those with another answered question), from each candidate's answers ``k`` and sum ``total``.
+
+    The rest score ``(total[c] - x) / (k[c] - 1)`` and the deviations are made a block of answers at
+    a time, twice (once for the means, once for the centred sums), never as row-length arrays: at ten
+    million answers the whole-array form held five 80 MB temporaries, the question table's peak
+    (issue 26). Each sum is accumulated block after block in row order by ``np.add.at`` from zero,
+    the same additions in the same order as one ``np.bincount`` over all answers (see
+    :mod:`analysis.stats._unit_sums`), and the elementwise steps are those of the whole-array form,
+    so the numbers are its own to the bit (tests/test_tables_inplace.py)."""
+    nq = m.n_questions
+
+    def blocks():  # (question, score, rest score) of the answers with a rest score, block by block
+        for start in range(0, len(m.x), _BLOCK):
+            s = slice(start, start + _BLOCK)
+            c, q, x = m.c[s], m.q[s], m.x[s]
+            mean_rest, others = total[c], k[c]
+            mean_rest -= x
+            others -= 1
+            has_rest = others >= 1  # k[c] >= 2 (counts, exact as floats)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                mean_rest /= others
+            if not has_rest.all():  # someone answered one question only: their rows leave
+                q, x, mean_rest = q[has_rest], x[has_rest], mean_rest[has_rest]
+            yield q, x, mean_rest
+
+    n = np.zeros(nq, dtype=np.int64)
+    sx, sy = np.zeros(nq), np.zeros(nq)
+    for q, x, y in blocks():
+        n += np.bincount(q, minlength=nq)
+        np.add.at(sx, q, x)
+        np.add.at(sy, q, y)
+    nf = n.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mx, my = sx / nf, sy / nf
+    sxy, sxx, syy = np.zeros(nq), np.zeros(nq), np.zeros(nq)
+    for q, x, y in blocks():
+        dx = np.take(mx, q)
+        np.subtract(x, dx, out=dx)
+        dy = np.take(my, q)
+        np.subtract(y, dy, out=dy)
+        np.add.at(sxx, q, dx * dx)
+        np.add.at(syy, q, dy * dy)
+        dx *= dy
+        np.add.at(sxy, q, dx)
+    return r_from_sums(nf, sxy, sxx, syy), n

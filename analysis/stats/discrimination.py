@@ -53,7 +53,7 @@ too. Given the severity fit (``first_step``, from :func:`rater_first_step`; the 
 it), the interval adds a **two-step (Murphy-Topel style) delta-method term** on Fisher's z scale:
 ``var(z) = var_boot(z) + G V G' / (1 - r^2)^2``, with ``G`` the gradient of the group's pooled
 correlation with respect to each interviewer's severity, from the same centred rows as the influence
-function (``_first_step_variance``: through ``x`` of the interviewer's rows and through the rest score
+function (``_disc_first_step.first_step_variance``: through ``x`` of the interviewer's rows and through the rest score
 of their candidates' other rows), and ``V`` the severities' covariance, here **diagonal**
 (``severity_se**2``; the fit does not expose the full covariance, and the centring constraint drops out
 because ``G`` sums to zero over interviewers). The term assumes the two steps' errors independent (no
@@ -116,7 +116,9 @@ from threadpoolctl import threadpool_limits
 
 from analysis.stats import _codes
 from analysis.stats._disc_intervals import (_acceleration, _bca, _fisher_interval, _influence_interval, _replicates,
-                                            _within_moments, pooled_within_r)
+                                            pooled_within_r)
+from analysis.stats._disc_first_step import candidates_of_kept, first_step_variance
+from analysis.stats._unit_sums import BLOCK, CentredRows, unit_sums
 
 __all__ = ["EBEL_BANDS", "EBEL_EDGES", "ebel_band", "pooled_within_r", "grouped_discrimination", "kept_rows", "KeptRows",
            "rater_first_step", "RaterStep"]
@@ -168,18 +170,33 @@ def kept_rows(data: pd.DataFrame, x: str, y: str, stratum: str, candidate: str) 
     xv = data[x].to_numpy(float, na_value=np.nan)
     yv = data[y].to_numpy(float, na_value=np.nan)
     keep = ~np.isnan(xv) & ~np.isnan(yv)
-    (s_codes, s_names), (c_codes, c_names) = (_codes.subset(data[stratum], keep, sort=True),
-                                              _codes.subset(data[candidate], keep, sort=False))
+    if len(keep) and keep.all():
+        # every row kept: subset's renumbering of the kept codes is the identity (sorted codes are
+        # dense, codes by appearance are by appearance), so the columns' own codes, without subset's
+        # five 8-byte row-length arrays each (800 MB of temporaries at ten million rows)
+        (s_codes, s_names), (c_codes, c_names) = (_codes.codes(data[stratum], sort=True),
+                                                  _codes.codes(data[candidate], sort=False))
+    else:
+        (s_codes, s_names), (c_codes, c_names) = (_codes.subset(data[stratum], keep, sort=True),
+                                                  _codes.subset(data[candidate], keep, sort=False))
+    if keep.all():
+        # every row kept (the common case): the columns' own values, read-only views of the frame's
+        # where they are float64 already, not copies (160 MB held under the three tables at ten
+        # million rows; issue 26)
+        xv, yv = (_read_only(v) for v in (xv, yv))
+    else:
+        xv, yv = xv[keep], yv[keep]
     # kept for every table of the frame: as the narrowest integers that hold them (the sums and keys
     # made from them are int64 either way)
-    return KeptRows(keep, xv[keep], yv[keep], (_codes.narrow(s_codes), s_names), (_codes.narrow(c_codes), c_names))
+    return KeptRows(keep, xv, yv, (_codes.narrow(s_codes), s_names), (_codes.narrow(c_codes), c_names))
 
 
-def _centred(v: np.ndarray, cell: np.ndarray, n_cell: np.ndarray) -> np.ndarray:
-    """``v - mean of v in its cell`` (``n_cell``: the cells' counts, at least 1), as a new array made
-    once (the gathered means, then subtracted from in place; ``v`` itself is left as it was)."""
-    out = (np.bincount(cell, v) / n_cell)[cell]
-    return np.subtract(v, out, out=out)
+def _read_only(v: np.ndarray) -> np.ndarray:
+    """A view of ``v`` that refuses writes: the kept rows may be the frame's own column, which a
+    table must never change (the headline centres into new arrays)."""
+    v = v.view()
+    v.flags.writeable = False
+    return v
 
 
 def _unit_parts(u_key: np.ndarray, nc: int, ns: int):
@@ -255,43 +272,115 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
                          "build it with kept_rows on the same frame")
     keep, xv, yv = rows.keep, rows.x, rows.y
     (s_codes, s_names), (c_codes, c_names) = rows.stratum, rows.candidate
-    g_codes, g_names = _codes.subset(data[group], keep, sort=True)
-    ns = max(len(s_names), 1)
+    # every row kept (the common case): the kept rows' codes are the column's own, so none of
+    # subset's row-length copies (five 8-byte arrays a row, the level table's peak at ten million rows)
+    g_codes, g_names = (_codes.codes(data[group], sort=True) if len(keep) and keep.all()
+                        else _codes.subset(data[group], keep, sort=True))
+    g_codes = _codes.narrow(g_codes)  # read by the keys and the first step: a quarter of the memory or less
+    ng, ns, nc = len(g_names), max(len(s_names), 1), max(len(c_names), 1)
+    if first_step is not None and len(first_step.rater) != len(data):
+        raise ValueError(f"grouped_discrimination: first_step describes {len(first_step.rater)} rows and data "
+                         f"has {len(data)}; build it with rater_first_step on the same frame")
+    n_rows, point, var_fs, low, high, se = (np.full(ng, np.nan) for _ in range(6))
+    n_cand = np.zeros(ng, dtype=np.int64)
+    boot_units = []  # (feats, ug, us) of the groups left to the bootstrap, chunk by chunk
+    full_all = np.zeros((ng, ns, 6))
+    # every group's numbers are its own rows' (its cells, units and their sums): the groups are taken
+    # a chunk of rows at a time, so the units' sums and their first-step parts are held for one chunk
+    # only (at ten million rows the question table's peak was every unit's sums at once; issue 26)
+    for g0, g1 in _group_chunks(g_codes, ng, _chunks_allowed(first_step, rows)):
+        if g0 == 0 and g1 == ng:
+            sel, gc, xc, yc, sc, cc = None, g_codes, xv, yv, s_codes, c_codes
+        else:
+            sel = np.flatnonzero((g_codes >= g0) & (g_codes < g1))
+            gc, xc, yc, sc, cc = g_codes[sel] - g_codes.dtype.type(g0), xv[sel], yv[sel], s_codes[sel], c_codes[sel]
+        part = _chunk(gc, g1 - g0, xc, yc, sc, cc, ns, nc, first_step=first_step, rows=rows, sel=sel,
+                      c_all=c_codes, n_boot=n_boot, method=method, influence_min=influence_min, ci=ci)
+        del sel, gc, xc, yc, sc, cc
+        g = slice(g0, g1)
+        (full_all[g], n_rows[g], n_cand[g], point[g], var_fs[g], low[g], high[g], se[g]) = part[:8]
+        if part[8] is not None:
+            f, ug, us = part[8]
+            boot_units.append((f, ug + g0, us))
+        del part
+    del xv, yv, g_codes
+    if boot_units:
+        feats, ug, us = (np.concatenate(parts) for parts in zip(*boot_units))
+        del boot_units
+        if len(ug):
+            boot = np.zeros(ng, dtype=bool)
+            boot[ug] = True
+            bl, bh, bse = _bootstrap_interval(feats, ug, us, ng, ns, n_boot=n_boot, seed=seed, ci=ci, block=block,
+                                              progress=progress, group=group, full=full_all, point=point,
+                                              var_fs=var_fs)
+            low[boot], high[boot], se[boot] = bl[boot], bh[boot], bse[boot]
+    out = pd.DataFrame({"n_rows": n_rows.astype(int), "n_candidates": n_cand, "discrimination": point,
+                        "discrimination_low": low, "discrimination_high": high, "discrimination_se": se,
+                        "discrimination_se_first_step": np.sqrt(var_fs)},
+                       index=pd.Index(g_names, name=group))
+    return out
+
+
+#: Rows of one chunk of groups in :func:`grouped_discrimination` (a group is never split): 2**21
+#: rows' units' sums are some 60 MB, and a million-row frame is one chunk, as before
+_CHUNK_ROWS = 1 << 21
+
+
+def _chunks_allowed(step, rows) -> bool:
+    """Whether the groups may be taken in chunks with the same bits. Everything per group is its own
+    rows' but one thing: the rest score's (group, candidate) sums go through scipy's
+    ``sum_duplicates``, which sorts the columns of every row of the matrix once any row is unsorted
+    (and its sort may reorder a candidate's repeated entries). With the kept rows' own candidate
+    codes (the common case, :func:`~analysis.stats._disc_first_step.candidates_of_kept`) no row is
+    unsorted in any chunk or in the whole; otherwise the groups stay together."""
+    if step is None or step.w_c is None:
+        return True
+    return rows.memo("cand", step, lambda: candidates_of_kept(step, rows)) is rows.candidate[0]
+
+
+def _group_chunks(g_codes: np.ndarray, ng: int, allowed: bool):
+    """``(g0, g1)`` ranges of group codes holding about :data:`_CHUNK_ROWS` rows each (one range of
+    every group when they fit, or may not be split)."""
+    if not allowed or len(g_codes) <= _CHUNK_ROWS:
+        return [(0, ng)]
+    per_group = np.zeros(ng, dtype=np.int64)
+    for start in range(0, len(g_codes), BLOCK):  # no row-length intp copy of the narrow codes
+        per_group += np.bincount(g_codes[start:start + BLOCK], minlength=ng)
+    out, g0, rows_in = [], 0, 0
+    for g in range(ng):
+        rows_in += per_group[g]
+        if rows_in >= _CHUNK_ROWS or g == ng - 1:
+            out.append((g0, g + 1))
+            g0, rows_in = g + 1, 0
+    return out
+
+
+def _chunk(g_codes, ng, xv, yv, s_codes, c_codes, ns, nc, *, first_step, rows, sel, c_all, n_boot, method,
+           influence_min, ci):
+    """The headline's numbers of the groups ``0 .. ng`` of one chunk (their rows' codes and values):
+    each group's stratum sums, rows, candidates, point estimate, first-step variance and, for the
+    groups the influence function takes, the interval; and the units (sums, group, stratum) of the
+    groups left to the bootstrap, which :func:`grouped_discrimination` runs over every chunk's at once
+    (one seeded stream of replicate weights)."""
     # one unit = (group, candidate, stratum): its six sums
     # centre within (group, stratum) first: the correlation is unchanged and the float32 sums of the
-    # bootstrap stay free of cancellation (new arrays: the shared rows are left as they are)
-    # (row-length arrays are computed in place where the numbers allow: each new one is pages the
-    # kernel zeroes, a third of the report's time at ten million rows; issue 26)
-    cell = g_codes * ns
-    cell += s_codes
-    n_cell = np.maximum(np.bincount(cell), 1)
-    xv, yv = (_centred(v, cell, n_cell) for v in (xv, yv))
-    del cell
-    nc = max(len(c_names), 1)
+    # bootstrap stay free of cancellation. The centred rows are never held whole: they are made a
+    # block of rows at a time wherever they are read (the units' sums here, the first step's rows),
+    # with the bits of the whole-array code (see analysis.stats._unit_sums; issue 26: at ten million
+    # rows they and the products' buffer were 240 MB under the process's peak)
+    centred = CentredRows(xv, yv, g_codes, s_codes, ns)
     # units sorted by group, then candidate, then stratum; sums by bincount over the unit code
     key = g_codes.astype(np.int64)  # (g * nc + c) * ns + s
     key *= nc
     key += c_codes
     key *= ns
     key += s_codes
-    g_codes = _codes.narrow(g_codes)  # kept for the first step: a quarter of the memory or less
-    u_key, u_idx = _codes.dense(key, max(len(g_names), 1) * nc * ns)
+    u_key, u_idx = _codes.dense(key, max(ng, 1) * nc * ns)
     del key
-    # the six sums one column at a time, the squares and products in one buffer (memory at 10M rows);
-    # the count as a bincount without weights (a sum of ones, exact either way). Stored column by
-    # column (units x 6 in Fortran order): each sum is written, and read back by the group sums and
-    # the influence values, as one contiguous array rather than a strided column bincount would copy
-    feats = np.empty((6, len(u_key))).T
-    feats[:, 0] = np.bincount(u_idx, minlength=len(u_key))
-    feats[:, 1] = np.bincount(u_idx, xv, minlength=len(u_key))
-    feats[:, 2] = np.bincount(u_idx, yv, minlength=len(u_key))
-    buf = np.empty_like(xv)
-    for j, (a, b) in enumerate(((xv, xv), (yv, yv), (xv, yv)), start=3):
-        feats[:, j] = np.bincount(u_idx, np.multiply(a, b, out=buf), minlength=len(u_key))
-    del u_idx, buf, a, b  # the loop names too: they hold the centred rows (freed after the first step)
+    feats = unit_sums(centred, u_idx, len(u_key))
+    del u_idx
     ug, uc, us = _unit_parts(u_key, nc, ns)
     del u_key
-    ng = len(g_names)
     cell_u = ug * ns
     cell_u += us
     full = np.column_stack([np.bincount(cell_u, feats[:, j], minlength=ng * ns) for j in range(6)]).reshape(ng, ns, 6)
@@ -308,19 +397,13 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
     # variance of each group's r from the first step's estimates (delta method), 0 without one
     var_fs = np.zeros(ng)
     if first_step is not None:
-        if len(first_step.rater) != len(data):
-            raise ValueError(f"grouped_discrimination: first_step describes {len(first_step.rater)} rows and data "
-                             f"has {len(data)}; build it with rater_first_step on the same frame")
-        centred = [xv, yv]  # handed over: freed inside once read, before the first step's unit part
-        del xv, yv
-        var_fs = _first_step_variance(first_step, rows=rows, centred=centred, g_codes=g_codes, c_codes=c_codes,
-                                      nc=nc, feats=feats, ug=ug, uc=uc, ng=ng, point=point, full=full)
-    else:
-        del xv, yv
+        var_fs = first_step_variance(first_step, rows=rows, centred=centred, g_codes=g_codes, c_codes=c_all,
+                                     nc=nc, feats=feats, ug=ug, uc=uc, ng=ng, point=point, full=full, sel=sel)
     # the row-length arrays end here: the intervals read the units only (the peak of the question
     # table at ten million rows was these rows held under the influence values)
-    del g_codes, uc
+    del uc, centred
     low, high, se = (np.full(ng, np.nan) for _ in range(3))
+    boot_units = None
     if n_boot > 0 and len(ug):
         if method == "bootstrap":
             by_influence = np.zeros(ng, dtype=bool)
@@ -331,24 +414,17 @@ def grouped_discrimination(data: pd.DataFrame, group: str, x: str, y: str, strat
         if by_influence.all():
             il, ih, ise = _influence_interval(full, feats, ug, us, point, ci, var_fs)
         elif by_influence.any():  # only the units of those groups: each group's numbers are its own units'
-            sel = by_influence[ug]
-            il, ih, ise = _influence_interval(full, feats[sel], ug[sel], us[sel], point, ci, var_fs)
-            del sel
+            sel_u = by_influence[ug]
+            il, ih, ise = _influence_interval(full, feats[sel_u], ug[sel_u], us[sel_u], point, ci, var_fs)
+            del sel_u
         if by_influence.any():
             low[by_influence], high[by_influence], se[by_influence] = (
                 il[by_influence], ih[by_influence], ise[by_influence])
-        boot = ~by_influence
-        if boot.any():
-            keep = boot[ug]
-            bl, bh, bse = _bootstrap_interval(feats[keep], ug[keep], us[keep], ng, ns, n_boot=n_boot, seed=seed,
-                                              ci=ci, block=block, progress=progress, group=group,
-                                              full=full, point=point, var_fs=var_fs)
-            low[boot], high[boot], se[boot] = bl[boot], bh[boot], bse[boot]
-    out = pd.DataFrame({"n_rows": n_rows.astype(int), "n_candidates": n_cand, "discrimination": point,
-                        "discrimination_low": low, "discrimination_high": high, "discrimination_se": se,
-                        "discrimination_se_first_step": np.sqrt(var_fs)},
-                       index=pd.Index(g_names, name=group))
-    return out
+        if not by_influence.all():
+            keep = ~by_influence[ug]
+            boot_units = (feats[keep], ug[keep], us[keep])
+    return full, n_rows, n_cand, point, var_fs, low, high, se, boot_units
+
 
 
 #: How the bootstrap gives the interval: ``"fisher"`` (default: normal on Fisher's z with the
@@ -468,12 +544,17 @@ def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: st
     if candidate is None:
         raise ValueError("rater_first_step: y_is_rest needs the candidate column (candidate=...)")
     c_all, _ = _codes.codes(data[candidate], sort=False)
-    c_all = np.asarray(c_all, dtype=np.int64)
+    # held per row for every table of the slice, like the raters: the narrowest type (int32 for up to
+    # two billion candidates) instead of int64, 40 MB less at ten million rows; the (candidate, rater)
+    # pairs below are formed in int64, where candidates x raters may pass 2**31
+    c_all = _codes.narrow(np.asarray(c_all))
     n_all = int(c_all.max()) + 1 if len(c_all) else 0
     n_c = np.bincount(c_all[c_all >= 0], minlength=n_all).astype(float)
     w_c = np.where(n_c > 1, 1 / np.maximum(n_c - 1, 1), 0.0)
     okr = (c_all >= 0) & (r_all >= 0)
-    pair = c_all[okr] * k + r_all[okr]
+    pair = c_all[okr].astype(np.int64)
+    pair *= k
+    pair += r_all[okr]
     if n_all * k <= 8 * len(pair) + 1024:  # counts in dense bins, then CSR (rows sorted already)
         cnt = np.bincount(pair, minlength=n_all * k)
         nz = np.flatnonzero(cnt)
@@ -482,103 +563,3 @@ def rater_first_step(data: pd.DataFrame, rater: str, rater_var, *, candidate: st
     else:
         n_ck = sp.csr_matrix((np.ones(len(pair)), (pair // k, pair % k)), shape=(n_all, k))
     return RaterStep(r_all, cov, c_all, w_c, n_ck)
-
-
-#: rows per block where a row-length temporary is replaced by a block-length one (elementwise steps)
-_BLOCK = 1 << 18
-
-
-def _first_step_variance(step: RaterStep, *, rows, centred, g_codes, c_codes, nc, feats, ug, uc, ng, point, full):
-    """Delta-method variance of each group's pooled correlation from the raters' severity estimates.
-
-    ``centred`` is the list ``[xv, yv]`` of the kept rows' values centred within (group, stratum),
-    the caller's own copies: emptied here and both overwritten, so they are freed once the rows'
-    part is summed, before the units' part (16 bytes a row less under it; issue 26). With ``A = sum x y``,
-    ``B = sum x^2``, ``C = sum y^2`` (pooled within strata) and ``r = A / sqrt(B C)``, a shift
-    ``dx``, ``dy`` of the rows moves ``r`` by ``sum_i dx_i u_i + dy_i v_i`` with
-    ``u = y / sqrt(B C) - r x / B`` and ``v = x / sqrt(B C) - r y / C`` (the centring terms
-    vanish: centred values sum to zero in each stratum). A unit shift of rater k's severity moves
-    ``x`` of k's rows by 1 and, for a rest-score ``y``, ``y_i`` by ``(n_ck - [k_i = k]) / (n_c - 1)``
-    (``n_ck``: rows of i's candidate c graded by k, ``n_c`` all of c's rows). So the gradient is
-    ``G[g, k] = sum_{i in g, k_i = k} (u_i - v_i w_c) + sum_c V[g, c] n_ck`` with ``w_c = 1 / (n_c - 1)``
-    and ``V[g, c] = w_c sum_{i in g, c} v_i`` (from the units' sums): bincounts and one sparse
-    product, no row-by-rater matrix. The variance is ``G cov G'`` (``sum_k G_k^2 var_k`` for a diagonal ``cov``).
-    What does not depend on the grouping (each kept row's rater column, candidate and ``w_c``, each
-    candidate's code) is made once per :class:`KeptRows` and step, for every table of the frame.
-    """
-    import scipy.sparse as sp  # deferred: scipy.sparse costs start-up time and only the first step needs it
-
-    cov = step.cov
-    k = cov.shape[0]
-    _, B, C = _within_moments(full)  # the pooled within-stratum sums of squares
-    # u = a y - rb x and v = a x - rc y with per-group coefficients (0 for a group with no
-    # correlation); every row's part of G[g, k] is u_i - w_c v_i (its own x, and its own answer
-    # leaving its rest score), summed per (group, rater), and the rest score's part through the
-    # candidate's other rows is per unit (group, candidate), from the units' sums ``feats``
-    good = np.isfinite(point) & (B > 0) & (C > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a = np.where(good, 1 / np.sqrt(B * C), 0.0)
-        rb = np.where(good, point / B, 0.0)
-        rc = np.where(good, point / C, 0.0)
-    keep = rows.keep
-    xv, yv = centred
-    centred.clear()
-
-    def raters_of_kept():  # rows without a rater go to an extra column, dropped
-        r = step.rater[keep]
-        r[r < 0] = k
-        return _codes.narrow(r)
-    rk = rows.memo("rater", step, raters_of_kept)
-    # each row's part, computed into yv a block of rows at a time (the caller's centred values are
-    # read here for the last time; every fresh row-length array is pages the kernel zeroes, and at
-    # ten million rows this step held six of them, then two: the per-row coefficients are now
-    # block-length); the (group, rater) key goes into xv's buffer as each block is done with it.
-    # Elementwise operations only, the same as on whole arrays: the same numbers, to the bit
-    ck = rows.memo("cand", step, lambda: _codes.narrow(step.cand[keep])) if step.w_c is not None else None
-    gk = xv.view(np.int64) if xv.dtype == np.float64 else np.empty(len(xv), dtype=np.int64)
-    for start in range(0, len(yv), _BLOCK):
-        s = slice(start, start + _BLOCK)
-        x, y, g = xv[s], yv[s], g_codes[s]
-        if ck is None:  # y * a[g] - x * rb[g]
-            tmp = np.take(rb, g)
-            x *= tmp
-            y *= np.take(a, g, out=tmp)
-        else:
-            # the rest score runs over all the candidate's rows of data, also those dropped here
-            # y * (a[g] + wk * rc[g]) - x * (rb[g] + wk * a[g]), in the same operations as written
-            wk, tmp = np.take(step.w_c, ck[s]), np.take(a, g)
-            wk *= tmp
-            wk += np.take(rb, g, out=tmp)
-            x *= wk
-            np.take(step.w_c, ck[s], out=wk)
-            wk *= np.take(rc, g, out=tmp)
-            wk += np.take(a, g, out=tmp)
-            y *= wk
-        y -= x
-        np.multiply(g, np.int64(k + 1), out=gk[s])  # g * (k + 1) + rater, where x was
-        gk[s] += rk[s]
-    own = yv
-    G = np.bincount(gk, own, minlength=ng * (k + 1)).reshape(ng, k + 1)[:, :k]
-    x = y = None  # the blocks' views: the centred rows are freed with the last reference below
-    del gk, own, xv, yv
-    if step.w_c is not None:
-        # each unit's candidate in the codes of all rows (uc codes the kept rows' candidates)
-        def cand_of_kept():
-            out = np.zeros(nc, dtype=np.int64)
-            out[c_codes] = ck
-            return out
-        cu = rows.memo("cand_of_unit", step, cand_of_kept)[uc]
-        # (a[ug] * feats[:, 1] - rc[ug] * feats[:, 2]) * step.w_c[cu], in two unit-length buffers
-        V, t = np.take(a, ug), np.take(rc, ug)
-        V *= feats[:, 1]
-        t *= feats[:, 2]
-        V -= t
-        V *= np.take(step.w_c, cu, out=t)
-        del t
-        G = G + np.asarray((sp.csr_matrix((V, (ug, cu)), shape=(ng, len(step.w_c))) @ step.n_ck).todense())
-    if cov.ndim == 1:
-        var = (G * G) @ cov
-    else:
-        var = np.einsum("gk,kl,gl->g", G, cov, G)
-    return np.where(np.isfinite(point), np.clip(var, 0, None), 0.0)
-

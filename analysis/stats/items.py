@@ -34,7 +34,11 @@ from analysis.stats import _codes
 from analysis._frames import as_list as _as_list
 from analysis._frames import check_columns as _check_columns
 from analysis.stats._item_matrix import (Matrix, alpha_from_sums, answer_matrix, coded_matrix, pooled, pooled_terms,
+                                         r_from_sums, rest_r,
                                          to_float, to_strong)
+
+#: Rows per block where the AUC's count table is summed a block at a time
+_BLOCK = 1 << 18
 
 __all__ = ["item_statistics", "item_rest_r", "cronbach_alpha", "auc", "grouped_auc", "grouped_auc_codes",
            "point_biserial"]
@@ -141,7 +145,7 @@ def cronbach_alpha_coded(candidate_codes: np.ndarray, question_codes: np.ndarray
 
 
 def _alpha_of(m: Matrix, n_items, function: str) -> float:
-    """:func:`cronbach_alpha` of an answer matrix."""
+    """:func:`cronbach_alpha` of an answer matrix made for it alone (its answers are let go once read)."""
     if m.n_questions < 2 or m.n_candidates < 2:
         raise ValueError(
             f"{function}: need at least 2 questions and 2 candidates; got {m.n_questions} "
@@ -152,6 +156,7 @@ def _alpha_of(m: Matrix, n_items, function: str) -> float:
 
         wide = pd.DataFrame(np.where(m.answered, m.centred, np.nan))  # alpha is shift-invariant
         return float(pingouin.cronbach_alpha(wide)[0])
+    m.drop_answers()
     p = pooled(m)
     ss_var, df_var, sp_cov, df_cov = pooled_terms(p)
     if df_cov == 0:
@@ -250,7 +255,7 @@ def item_statistics(data: pd.DataFrame, candidate: str, question: str, score: st
     total = np.bincount(c, weights=x)
     mean_all = (total / k)[c]
     item_total_r = _grouped_r(q, x, mean_all, n_q)
-    item_rest_r, n_rest = _rest_r(m, k, total)
+    item_rest_r, n_rest = rest_r(m, k, total)
 
     alpha_if_deleted = _alpha_if_deleted(m, k)
     out = pd.DataFrame(
@@ -275,26 +280,7 @@ def item_rest_r(data: pd.DataFrame, candidate: str, question: str, score: str) -
     if len(m.x) == 0:
         return pd.Series([], index=pd.Index([], name=question), dtype=float, name="item_rest_r")
     k = np.bincount(m.c).astype(float)
-    return pd.Series(_rest_r(m, k, np.bincount(m.c, weights=m.x))[0], index=m.questions, name="item_rest_r")
-
-
-def _rest_r(m, k: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per question of the answer matrix ``m``: the item-rest correlation and the candidates it
-    rests on (those with another answered question), from each candidate's answers ``k`` and sum ``total``."""
-    c, q, x = m.c, m.q, m.x
-    # (total[c] - x) / (k[c] - 1) computed in place (the same operations, so the same numbers): at
-    # ten million answers each row-length temporary is 80 MB of pages to zero (issue 26)
-    mean_rest, others = total[c], k[c]
-    mean_rest -= x
-    others -= 1
-    has_rest = others >= 1  # k[c] >= 2 (counts, exact as floats)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean_rest /= others
-    del others
-    if not has_rest.all():  # someone answered one question only: their rows leave
-        q, x, mean_rest = q[has_rest], x[has_rest], mean_rest[has_rest]
-    r = _grouped_r(q, x, mean_rest, m.n_questions)
-    return r, np.bincount(q, minlength=m.n_questions)
+    return pd.Series(rest_r(m, k, np.bincount(m.c, weights=m.x))[0], index=m.questions, name="item_rest_r")
 
 
 def _grouped_r(group: np.ndarray, x: np.ndarray, y: np.ndarray, n_groups: int) -> np.ndarray:
@@ -312,9 +298,7 @@ def _grouped_r(group: np.ndarray, x: np.ndarray, y: np.ndarray, n_groups: int) -
         sxx = np.bincount(group, weights=np.multiply(dx, dx, out=p), minlength=n_groups)
         syy = np.bincount(group, weights=np.multiply(dy, dy, out=p), minlength=n_groups)
         del p, dx, dy
-        r = sxy / np.sqrt(sxx * syy)
-    tiny = 1e-12 * np.maximum(n, 1)
-    return np.where((n >= 2) & (sxx > tiny) & (syy > tiny), np.clip(r, -1.0, 1.0), np.nan)
+    return r_from_sums(n, sxy, sxx, syy)
 
 
 def _alpha_if_deleted(m: Matrix, k: np.ndarray) -> np.ndarray:
@@ -520,15 +504,29 @@ def _auc_counts(g, names, x, y, rows, n_rows, name, x_codes=None) -> pd.Series |
         values = np.sort(xk)  # np.unique(xk, return_inverse=True) by a sort and a search (no hash table)
         values = values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
         xc = np.searchsorted(values, xk)
+        del xk
     else:
-        values, xc = coded
+        values, remap = coded
     nv = len(values)
     if ng * nv > 4 * n_rows + (1 << 16):
         return None
-    g, y = g[ok], y[ok]
-    cell = g.astype(np.int64) * nv + xc.reshape(-1)
-    count = np.bincount(cell, minlength=ng * nv).reshape(ng, nv).astype(float)
-    strong = np.bincount(cell, weights=y, minlength=ng * nv).reshape(ng, nv)
+    # the (group, score) table a block of rows at a time: no row-length subsets, keys or float copy
+    # of the criterion (300 MB of temporaries at ten million rows, the topic and level tables' peak;
+    # issue 26). Counts are integers (exact in any order); the criterion's sums by np.add.at in row
+    # order from zero, bincount's own additions (see analysis.stats._unit_sums): the same table
+    count, strong = np.zeros(ng * nv, dtype=np.int64), np.zeros(ng * nv)
+    done = 0
+    for start in range(0, len(ok), _BLOCK):
+        s = slice(start, start + _BLOCK)
+        okb = ok[s]
+        n_ok = int(np.count_nonzero(okb))
+        cell = g[s][okb].astype(np.int64)
+        cell *= nv
+        cell += xc[done:done + n_ok] if coded is None else remap[x_codes[0][s][okb]]
+        done += n_ok
+        count += np.bincount(cell, minlength=ng * nv)
+        np.add.at(strong, cell, y[s][okb].astype(float))  # as float64, numpy's fast path (bincount's values)
+    count, strong = count.reshape(ng, nv).astype(float), strong.reshape(ng, nv)
     below = np.cumsum(count, axis=1) - count  # answers of the group with a lower score
     rank_strong = ((below + (count + 1) / 2) * strong).sum(axis=1)
     n = count.sum(axis=1)
@@ -543,20 +541,25 @@ def _auc_counts(g, names, x, y, rows, n_rows, name, x_codes=None) -> pd.Series |
 
 
 def _distinct_by_codes(x_codes, ok):
-    """``(values, positions)`` of the rows ``ok`` as the sort in :func:`_auc_counts` finds them --
-    the distinct present values, sorted, and each row's position among them -- from codes into
-    sorted values: the used codes, renumbered. None without codes, or when a row of ``ok`` has no
-    code (its value is not among the given ones)."""
+    """``(values, remap)`` of the rows ``ok`` as the sort in :func:`_auc_counts` finds them -- the
+    distinct present values, sorted, and the table from a code to its position among them (a row's
+    position is ``remap[code]``) -- from codes into sorted values: the used codes, renumbered. None
+    without codes, or when a row of ``ok`` has no code (its value is not among the given ones)."""
     if x_codes is None:
         return None
     codes, values = x_codes
     values = np.asarray(values, dtype=float)
-    ck = codes[ok]
-    if (len(ck) and ck.min() < 0) or np.any(np.diff(values) <= 0):
+    if np.any(np.diff(values) <= 0):
         return None
-    used = np.bincount(ck, minlength=len(values)) > 0
+    used = np.zeros(len(values) + 1, dtype=np.int64)  # a count per code; -1 (no code) counts last
+    for start in range(0, len(ok), _BLOCK):
+        ck = codes[start:start + _BLOCK][ok[start:start + _BLOCK]]
+        used += np.bincount(ck.astype(np.intp) % (len(values) + 1), minlength=len(values) + 1)
+    if used[-1]:
+        return None
+    used = used[:-1] > 0
     remap = np.cumsum(used) - 1
-    return values[used], remap[ck]
+    return values[used], remap
 
 
 def point_biserial(score, strong) -> float:

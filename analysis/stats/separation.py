@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from analysis import config
-from analysis.stats import _codes
-from analysis.stats import items
+from analysis.stats import _codes, items
+from analysis.stats._unit_sums import BLOCK
 from analysis.stats.criteria import CRITERIA
 from analysis.stats.discrimination import (KeptRows, RaterStep, ebel_band, grouped_discrimination,
                                            kept_rows, rater_first_step)
@@ -270,14 +270,17 @@ def _mean_per_level(d: pd.DataFrame, by: str, rows: TableRows | None = None) -> 
     rows = _rows_of(d, rows)
     gc, names = rows.codes(by)
     lc, lnames = _codes.codes(d["level"], sort=True)
+    lc, score, nl = _codes.narrow(np.asarray(lc)), rows.score(), len(config.LEVELS)
     position = np.array([list(config.LEVELS).index(v) if v in config.LEVELS else -1 for v in lnames] + [-1])
-    nl = len(config.LEVELS)
-    lp = position[lc]  # code -1 (no level) reads the last entry: -1
-    ok = (gc >= 0) & (lp >= 0)
-    cell = gc[ok].astype(np.int64) * nl + lp[ok]
+    total, count = np.zeros(len(names) * nl), np.zeros(len(names) * nl, dtype=np.int64)
+    for s in (slice(i, i + BLOCK) for i in range(0, len(gc), BLOCK)):  # no row-length temporaries (issue 26):
+        lp = position[lc[s]]  # code -1 (no level) reads the last entry: -1. Sums of integer scores
+        ok = (gc[s] >= 0) & (lp >= 0)  # are exact in any order: the blocks' are the one bincount's
+        cell = gc[s][ok].astype(np.int64) * nl + lp[ok]
+        total += np.bincount(cell, score[s][ok], minlength=len(names) * nl)
+        count += np.bincount(cell, minlength=len(names) * nl)
     with np.errstate(divide="ignore", invalid="ignore"):
-        mean = (np.bincount(cell, rows.score()[ok], minlength=len(names) * nl)
-                / np.bincount(cell, minlength=len(names) * nl)).reshape(len(names), nl)
+        mean = (total / count).reshape(len(names), nl)
     return pd.DataFrame(mean, index=pd.Index(names, name=by),
                         columns=pd.Index([f"mean_{v}" for v in config.LEVELS], name="level"))
 
@@ -553,14 +556,12 @@ def level_stats(d: pd.DataFrame, *, n_boot=1000, seed=0, min_n=30, progress=Fals
     # would be copied and hashed again (issue 11)
     level, level_names = shared.codes("level")
     iid_codes = np.asarray(_codes.codes(d["interview_id"], sort=False)[0])
-    q_codes, q_names = _codes.codes(d["question_id"], sort=True)
-    q_codes = np.asarray(q_codes)
+    q_codes, q_names = shared.codes("question_id")  # the shared narrow codes: no 8-byte copy a row
     for lvl in config.LEVELS:
         m = level == next((i for i, v in enumerate(level_names) if v == lvl), -2)
         ivl = iv[iv["level"] == lvl]
         alpha = np.nan
-        ids = iid_codes[m]
-        if np.count_nonzero(np.bincount(ids[ids >= 0])) >= 3:  # distinct interviews (nunique)
+        if np.count_nonzero(np.bincount(iid_codes[m & (iid_codes >= 0)])) >= 3:  # distinct interviews (nunique)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 try:
