@@ -25,6 +25,7 @@ from analysis.stats.criteria import CRITERIA
 from analysis.stats.discrimination import (KeptRows, RaterStep, ebel_band, grouped_discrimination,
                                            kept_rows, rater_first_step)
 from analysis.stats.item_ids import split_item_ids
+from analysis.stats.score_distribution import strong_weak  # moved there; importable from here as before
 from analysis.stats.severity import SeverityFit
 from analysis.stats.verdicts import question_verdicts
 
@@ -581,20 +582,3 @@ def level_heatmap(d: pd.DataFrame) -> pd.DataFrame:
     t = d.groupby(["question_level", "level"], observed=False)["score"].agg(["mean", "size"]).reset_index()
     t.columns = ["question_level", "candidate_level", "mean_score", "n"]
     return t
-
-
-def strong_weak(d: pd.DataFrame) -> pd.DataFrame:
-    """Score distribution of strong and weak candidates per question version (tidy: ``question_id,
-    version, group, score, n, share``; ``share`` within the version and group), the rows with a known
-    criterion only."""
-    k = d.loc[d["strong"].notna().to_numpy(), ["question_id", "strong", "score"]]  # not every text column
-    # grouped by a code (0 strong, 1 weak: the labels' sorted order) and labelled on the small result:
-    # a text label per row would build a million-row string column to group by
-    t = (k.assign(group=np.where(k["strong"] > 0, 0, 1).astype(np.int8))
-         .groupby(["question_id", "group", "score"], observed=True).size().rename("n").reset_index())
-    t["group"] = np.array(["strong", "weak"], dtype=object)[t["group"].to_numpy()]
-    t["share"] = t["n"] / t.groupby(["question_id", "group"], observed=True)["n"].transform("sum")
-    t["question_id"] = t["question_id"].astype(str)
-    return split_item_ids(t)
-
-
