@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.stats import _codes
+from analysis.stats import _codes, _text_codes
 
 WORDS = ["b", "a", "é", "Z", "ä", "a b", "10", "9"]
 settings.register_profile("codes", max_examples=60, deadline=None)
@@ -124,14 +124,14 @@ def test_memo_serves_one_array_and_never_a_stale_or_other_one():
     np.testing.assert_array_equal(_codes.codes(s2, sort=True)[0], pd.factorize(s2, sort=True)[0])
     np.testing.assert_array_equal(_codes.codes(s, sort=True)[0], pd.factorize(s, sort=True)[0])
     # a collected array leaves the memo (no id reuse can serve its codes to another array)
-    n_before = len(_codes._MEMO)
+    n_before = len(_text_codes.MEMO)
     del s, s2, first, again
     gc.collect()
-    assert len(_codes._MEMO) <= n_before
-    for i in range(3 * _codes._MEMO_SIZE):           # the memo stays bounded
+    assert len(_text_codes.MEMO) <= n_before
+    for i in range(3 * _text_codes.MEMO_SIZE):           # the memo stays bounded
         t = pd.Series([f"v{i}", "w"], dtype="str")
         np.testing.assert_array_equal(_codes.codes(t)[0], pd.factorize(t, sort=True)[0])
-    assert len(_codes._MEMO) <= _codes._MEMO_SIZE
+    assert len(_text_codes.MEMO) <= _text_codes.MEMO_SIZE
 
 
 # --- the same answer scored twice (issue 9) ---------------------------------------------------

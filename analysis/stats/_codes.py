@@ -29,7 +29,6 @@ replaces, on random keys and on the edge cases (empty, one value, missing values
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -37,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.stats._appearance import first_positions
-from analysis.stats._sorted_codes import rank_of
+from analysis.stats._text_codes import arrow_array, arrow_codes
 
 __all__ = ["dense", "codes", "unique", "first", "first_occurrences", "order_by", "by_appearance", "combined", "duplicated", "first_rows", "first_row_positions", "subset",
            "Answers", "answers", "answer_codes", "distinct_per_group"]
@@ -316,55 +315,10 @@ def codes(values, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
             remap[used] = np.arange(len(used), dtype=np.intp)
             return remap[raw], pd.Index(pd.Categorical.from_codes(used, dtype=values.dtype))
         return pd.factorize(values, sort=False)
-    pa_array = _arrow_array(values)
+    pa_array = arrow_array(values)
     if pa_array is not None:
-        return _arrow_codes(values, pa_array, sort)
+        return arrow_codes(values, pa_array, sort)
     return pd.factorize(values, sort=sort)
-
-
-# codes of Arrow-backed text columns, by the identity of the Arrow array. An Arrow array is
-# immutable (pandas replaces it on assignment, never edits it), and the same object backs every
-# column selection, reset_index and assign of a frame, so one factorisation of ``candidate_id``
-# serves every statistic of a report. The entry is dropped when the array is collected; a few are kept.
-_MEMO: dict[int, tuple] = {}
-_MEMO_SIZE = 8
-
-
-def _arrow_array(values):
-    if not (isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype)):
-        return None
-    arr = getattr(values.array, "_pa_array", None)
-    try:
-        import pyarrow as pa  # deferred: only Arrow-backed strings need it (and pandas may lack it)
-    except ImportError:  # pragma: no cover - pandas' Arrow strings need pyarrow
-        return None
-    return arr if isinstance(arr, pa.ChunkedArray) else None
-
-
-def _arrow_codes(values: pd.Series, arr, sort: bool):
-    key = id(arr)
-    hit = _MEMO.get(key)
-    if hit is None or hit[0]() is not arr:
-        c, names = pd.factorize(values, sort=False)
-        c = np.asarray(c)
-        c.flags.writeable = False
-        if len(_MEMO) >= _MEMO_SIZE:
-            _MEMO.pop(next(iter(_MEMO)))
-        hit = [weakref.ref(arr, lambda _, key=key: _MEMO.pop(key, None)), c, names, None]
-        _MEMO[key] = hit
-    _, c, names, sorted_ = hit
-    if not sort:
-        return c, names
-    if sorted_ is None:
-        # pd.factorize(sort=True): the same uniques in sorted order, the codes renumbered
-        # (a missing value's code -1 reads the table's spare last entry, -1: one gather, no masks)
-        rank = rank_of(names)  # (_sorted_codes: the one rule)
-        sc = rank[c]
-        sc.flags.writeable = False
-        order = np.empty(len(names), dtype=np.intp)
-        order[rank[:-1]] = np.arange(len(names), dtype=np.intp)  # the uniques in sorted order
-        sorted_ = hit[3] = (sc, names[order])
-    return sorted_
 
 
 # --- the same answer scored twice -------------------------------------------------------------
