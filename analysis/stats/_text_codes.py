@@ -8,9 +8,9 @@ assignment, never edits it), and the same object backs every column selection, `
 An entry is dropped when its array is collected (so no reused ``id`` can serve another array's codes),
 and only a few are kept.
 
-Built under a lock: the severity fit and the tables that do not read it run at the same time on two
-threads (:mod:`analysis.stats._alongside`), and both ask for ``candidate_id``'s codes first; the
-second waits for the first's instead of hashing the column again beside it.
+Built under a lock: the tables' inputs are thread-safe (the explorer may compute tables concurrently,
+:class:`analysis.stats.tables.TableInputs`), and two threads asking for one column's codes at once
+would otherwise both hash it; the second waits for the first's instead.
 :func:`analysis.stats._codes.codes` is the one caller.
 """
 

@@ -33,7 +33,6 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from analysis.stats import _codes
-from analysis.stats._alongside import fit_alongside
 from analysis.stats.agreement import RETEST, SAME_ANSWER, inter_rater
 from analysis.stats.criteria import attach_criterion, rest_score
 from analysis.stats.drift import drift
@@ -48,7 +47,7 @@ __all__ = ["Calibration", "calibrate", "prepare", "filter_scores", "question_sta
            "interviewer_stats", "level_heatmap", "inter_rater", "drift", "COLUMNS", "SAME_ANSWER", "RETEST",
            "prepare_slice", "criterion_rows", "CRITERION_FREE", "FIELDS", "slice_facts", "calibration_meta", "quiet",
            "slice_interviewer_verdicts", "N_BOOT", "SEED", "SliceParts", "MIN_N_FREE", "MIN_N_JUDGED",
-           "judged_at", "KeptSlice", "LazyCalibration", "slice_rows", "slice_scores"]
+           "judged_at", "KeptSlice", "LazyCalibration", "slice_rows"]
 
 #: The bootstrap resamples and seed of a calibration unless told otherwise: the report's, and the
 #: explorer's default view, so both show the same intervals and verdicts for the same slice.
@@ -194,19 +193,12 @@ def prepare_slice(workbook, *, level=None, start=None, end=None):
     The fit's free memory is not handed back after it (:func:`analysis._process.hand_back_memory`):
     measured on the report (issue 26), that lowered the resident memory under the criterion-free
     tables at ten million rows (1.7 -> 1.3 GB) but not the process peak (the question table), and the
-    pages faulted in again cost system time at both one and ten million rows (:func:`calibrate` hands
-    it back after the fit for another reason: :mod:`analysis.stats._alongside`)."""
-    scores = slice_scores(workbook, level=level, start=start, end=end)
-    return scores, fit_severity(scores)
-
-
-def slice_scores(workbook, *, level=None, start=None, end=None) -> pd.DataFrame:
-    """The slice's scorecard rows, numbered from 0 (the rows of :func:`prepare_slice`); a ValueError
-    for an empty slice."""
+    pages faulted in again cost system time at both one and ten million rows."""
     scores = filter_scores(workbook.scores, level, start, end)
     if scores.empty:
         raise ValueError("no scorecards in this slice (level/start/end); widen it")
-    return scores.reset_index(drop=True)
+    scores = scores.reset_index(drop=True)
+    return scores, fit_severity(scores)
 
 
 def criterion_rows(workbook, scores: pd.DataFrame, fit: SeverityFit, criterion: str = "recommendation", *,
@@ -370,11 +362,9 @@ def slice_rows(workbook, scores: pd.DataFrame, fit: SeverityFit) -> pd.DataFrame
 def _calibrate(workbook, criterion, *, level, start, end, min_n, n_boot, seed, progress) -> Calibration:
     """:func:`calibrate`'s tables, the criterion-free ones first (why: ``tests/test_calibration_memory.py``
     and the comment below); results and notes are kept in :data:`~analysis.stats.tables.TABLES` order."""
+    scores, fit = prepare_slice(workbook, level=level, start=start, end=end)
     settings = dict(n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
     notes = {name: [] for name in TABLES}
-    # the severity fit (prepare_slice's) with the tables that do not read it beside it, on a second thread
-    scores = slice_scores(workbook, level=level, start=start, end=end)
-    fit, early = fit_alongside(workbook, scores, _with_bank(scores, workbook.questions), notes, **settings)
     # The criterion-free tables (inter-rater, drift, design, ...) on the slice's rows *before* the
     # criterion's: their temporaries (the inter-rater's Krippendorff coincidences: 1.5 GB at ten million
     # rows) then sit on a process without the criterion columns (y, strong, y_free, x_adj: 320 MB at
@@ -382,8 +372,7 @@ def _calibrate(workbook, criterion, *, level, start, end, min_n, n_boot, seed, p
     # report --format csv at ten million rows moved from the inter-rater table (3.87 GB, glibc's
     # default malloc) to the question table (``benchmarks/probes.py memory``, issue 26).
     free = TableInputs(workbook, slice_rows(workbook, scores, fit), fit, **settings)
-    results = {name: early[name] if name in early else compute_table(name, free, notes[name])
-               for name in CRITERION_FREE}
+    results = {name: compute_table(name, free, notes[name]) for name in CRITERION_FREE}
     del free
     d = criterion_rows(workbook, scores, fit, criterion)
     del scores

@@ -31,7 +31,7 @@ from analysis.stats.separation import (TableRows, level_heatmap, level_stats, qu
 from analysis.stats.severity import SeverityFit
 from analysis.stats.versions import QUESTION_VERSIONS_COLUMNS, question_versions
 
-__all__ = ["TableSpec", "TableInputs", "TABLES", "COLUMNS", "FIELDS", "CRITERION_FREE", "FIT_FREE", "INDEX_COLUMNS",
+__all__ = ["TableSpec", "TableInputs", "TABLES", "COLUMNS", "FIELDS", "CRITERION_FREE", "INDEX_COLUMNS",
            "SHARE_ROWS", "compute_table"]
 
 # The columns' meanings, shared by the question, topic and level tables (the headline and its kin).
@@ -120,7 +120,7 @@ class TableInputs:
     of the separation tables (``n_boot``, ``seed``, ``min_n``, ``progress``).
     """
 
-    def __init__(self, workbook, rows: pd.DataFrame, fit: SeverityFit | None, *, n_boot: int = 1000, seed: int = 0,
+    def __init__(self, workbook, rows: pd.DataFrame, fit: SeverityFit, *, n_boot: int = 1000, seed: int = 0,
                  min_n: int = 30, progress: bool = False):
         self.workbook, self.rows, self.fit = workbook, rows, fit
         self.settings = dict(n_boot=n_boot, seed=seed, min_n=min_n, progress=progress)
@@ -176,10 +176,6 @@ class TableSpec:
         True when it reads only the scores, recommendations and severity fit of the slice (not the
         criterion, ``min_n``, ``n_boot`` or ``seed``): one computation serves every criterion of a
         slice (the explorer computes it once per slice).
-    fit_free : bool
-        True when it reads only the slice's scores and the bank's columns, not even the severity fit
-        (nor its ``residual``): :func:`~analysis.stats.calibration.calibrate` computes it while the fit
-        runs (:mod:`analysis.stats._alongside`). Implies ``criterion_free``.
     exported : str, optional
         The field written as ``<name>.csv`` (None: kept in memory for the charts only).
     index_columns : sequence of str
@@ -190,7 +186,6 @@ class TableSpec:
     compute: Callable[[TableInputs], object]
     fields: Mapping[str, Mapping[str, str] | Sequence[str]]
     criterion_free: bool = False
-    fit_free: bool = False
     exported: str | None = None
     index_columns: tuple[str, ...] = field(default=())
 
@@ -244,7 +239,7 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
               index_columns=("level", "n_interviews", "pass_rate", "alpha", "discrimination", "discrimination_low",
                              "discrimination_high", "band")),
     TableSpec("inter_rater", lambda t: inter_rater(t.rows), {"inter_rater": INTER_RATER_COLUMNS},
-              criterion_free=True, fit_free=True, exported="inter_rater"),
+              criterion_free=True, exported="inter_rater"),
     TableSpec("drift", lambda t: drift(t.rows),
               {"drift_by_quarter": DRIFT_BY_QUARTER_COLUMNS, "drift_tests": DRIFT_COLUMNS},
               criterion_free=True, exported="drift_tests",
@@ -252,7 +247,7 @@ TABLES: dict[str, TableSpec] = {spec.name: spec for spec in (
     TableSpec("design", lambda t: design_diagnostics(t.rows, t.fit), {"design": tuple(DESIGN_COLUMNS)},
               criterion_free=True, exported="design"),
     TableSpec("level_heatmap", lambda t: level_heatmap(t.rows),
-              {"heatmap": ("question_level", "candidate_level", "mean_score", "n")}, criterion_free=True, fit_free=True),
+              {"heatmap": ("question_level", "candidate_level", "mean_score", "n")}, criterion_free=True),
     TableSpec("strong_weak", lambda t: strong_weak(t.rows),
               {"strong_weak": ("question_id", "version", "group", "score", "n", "share")}),
 )}
@@ -268,8 +263,6 @@ FIELDS = {f: (spec.name, i if len(spec.fields) > 1 else None)
 
 #: The tables that do not depend on the criterion (see :attr:`TableSpec.criterion_free`).
 CRITERION_FREE = tuple(name for name, spec in TABLES.items() if spec.criterion_free)
-#: The tables that read neither the criterion nor the severity fit (see :attr:`TableSpec.fit_free`).
-FIT_FREE = tuple(name for name, spec in TABLES.items() if spec.fit_free and spec.criterion_free)
 
 #: The columns of each exported table shown in index.html (the CSV files keep every column).
 INDEX_COLUMNS = {name: list(spec.index_columns) for name, spec in TABLES.items() if spec.index_columns}
