@@ -144,11 +144,13 @@ def test_counts_and_means_from_codes_equal_pandas(d):
 def test_first_step_in_blocks_equals_one_block(slice_rows, criterion, monkeypatch):
     """The first step's per-row parts are computed a block of rows at a time (issue 26: block-length
     temporaries instead of row-length ones); blocks of 7 rows give the numbers of one block, to the bit."""
-    from analysis.stats import discrimination
+    from analysis.stats import _disc_first_step, _unit_sums, discrimination
     wb, _, _ = slice_rows
     d, fit = prepare(wb, criterion)
     kw = dict(n_boot=20, seed=1, severity=severity_first_step(d, fit))
     whole = question_stats(d, wb.questions, **kw)
     assert len(d) > 7 * 10 and whole["discrimination_se"].notna().any()
-    monkeypatch.setattr(discrimination, "_BLOCK", 7)
+    for module in (_unit_sums, _disc_first_step, discrimination):  # the block size, where each reads it
+        monkeypatch.setattr(module, "BLOCK", 7)
+    monkeypatch.setattr(_unit_sums.CentredRows.__init__, "__kwdefaults__", {"block": 7})  # (bound at definition)
     pd.testing.assert_frame_equal(question_stats(d, wb.questions, **kw), whole, check_exact=True)
