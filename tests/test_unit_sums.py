@@ -102,9 +102,12 @@ def test_group_candidate_sums_are_scipys_coo_build_to_the_bit(n, ng, n_cand, see
 @pytest.mark.parametrize("method", ["auto", "bootstrap"])
 @pytest.mark.parametrize("y_is_rest", [False, True])
 def test_groups_taken_in_chunks_give_the_numbers_of_one_chunk(monkeypatch, method, y_is_rest):
-    """Each group's numbers are its own rows': chunks of groups (here of about 500 rows) give every
-    column to the bit, the influence groups' intervals and the bootstrap's (one seeded stream over
-    every chunk's groups) alike."""
+    """Each group's numbers are its own rows': chunks of groups (here of about 500 rows) give the
+    same table, the influence groups' intervals and the bootstrap's (one seeded stream over every
+    chunk's groups) alike. To the bit, except where BLAS comes in: the first step's variance is one
+    matrix-vector product over the chunk's groups (``(G * G) @ cov``), and some OpenBLAS kernels round a
+    row's sum differently with the number of rows (seen with ``OPENBLAS_CORETYPE=Prescott``: 1 ulp in
+    ``discrimination_se_first_step``), so that column and the ones built on it are compared to 1e-12."""
     rng = np.random.default_rng(5)
     n = 4000
     cand = rng.integers(0, 300, n)
@@ -124,4 +127,6 @@ def test_groups_taken_in_chunks_give_the_numbers_of_one_chunk(monkeypatch, metho
     assert len(discrimination._group_chunks(np.zeros(n, np.int8) + np.arange(n) % 9, 9, True)) > 3
     chunked = run()
     assert one["discrimination_low"].notna().all()
-    pd.testing.assert_frame_equal(one, chunked, check_exact=True)
+    blas = ["discrimination_se_first_step", "discrimination_se", "discrimination_low", "discrimination_high"]
+    pd.testing.assert_frame_equal(one.drop(columns=blas), chunked.drop(columns=blas), check_exact=True)
+    pd.testing.assert_frame_equal(one[blas], chunked[blas], check_exact=False, rtol=1e-12, atol=0)
