@@ -116,7 +116,10 @@ def _answer(form, index: int, total: int, *, score: int, red_flag: bool = False,
             red_flag_hint: bool = False) -> None:
     """Answer question ``index`` (0-based) on screen, then press Next (except on the last); with
     ``red_flag_hint``, first check that the warning beside the tick shows (red flag, score above 1)."""
-    expect(form.locator(".icw-progress")).to_contain_text(f"Question {index + 1} of {total}", timeout=TIMEOUT)
+    progress = form.locator(".icw-progress")
+    expect(progress).to_contain_text(f"Question {index + 1} of {total}", timeout=TIMEOUT)
+    unscored = form.locator(".icw-score input:checked").count() == 0
+    scored = int(re.search(r"(\d+) scored", progress.inner_text()).group(1))
     form.locator(".icw-score label", has_text=f"{score} —").click()
     if red_flag:
         form.locator(".icw-red-flag input").check()
@@ -128,7 +131,10 @@ def _answer(form, index: int, total: int, *, score: int, red_flag: bool = False,
                                      timeout=TIMEOUT)
     else:
         expect(hint).to_be_hidden()
-    # the kernel has taken the score once the progress line counts it
+    # the kernel has taken the score once the progress line counts it: only then press Next (on a
+    # loaded machine a Next pressed before that once left the question unscored)
+    if unscored:
+        expect(progress).to_contain_text(f"· {scored + 1} scored", timeout=TIMEOUT)
     if index + 1 < total:
         form.locator(".icw-next").click()
 
